@@ -1,0 +1,3 @@
+from refute.cli import main
+
+main()

@@ -1,0 +1,95 @@
+"""The ``refute`` command line: one lazily loaded subcommand per front end.
+
+Subcommands live beside the code they drive (``refute.engine.command``,
+``refute.linearize.command``, ...) and are imported only when invoked, so that ``refute
+check`` does not pay for importing database drivers, and a front end can be developed without
+touching this file beyond one line in ``_COMMANDS``.
+
+Contract shared by every subcommand (see ``refute.status``): exit code 0 holds, 1 violation,
+2 usage or input error, 3 incomplete; ``--json FILE`` writes an object whose ``status`` is
+``ok``, ``violation``, ``incomplete`` or ``error``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from refute.errors import RefuteError
+from refute.status import Status
+
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("refute.engine.command", "check"),
+    "linearizable": ("refute.linearize.command", "linearizable"),
+    "history": ("refute.history.command", "history"),
+    "workload": ("refute.workloads.command", "workload"),
+    "hermitage": ("refute.workloads.command", "hermitage"),
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in _COMMANDS:
+            return None
+        module_name, attribute = _COMMANDS[name]
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("refute"):
+                return None  # that front end is not part of this installation
+            raise
+        return getattr(module, attribute)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="refute")
+def main() -> None:
+    """refute: find the bugs in distributed-systems designs before production does.
+
+    Exit codes: 0 holds, 1 violation, 2 usage or input error, 3 incomplete.
+    """
+
+
+def write_json(path: str, payload: dict[str, Any]) -> None:
+    """Write a command's JSON result; ``-`` means standard output."""
+    text = json.dumps(payload, indent=2, sort_keys=False, default=str)
+    if path == "-":
+        click.echo(text)
+    else:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+
+
+def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
+    """Run a command body; turn a :class:`RefuteError` into a message and exit code 2.
+
+    The body returns its exit code. When the command has a ``json_path`` option set, an error
+    is also written there as ``{"status": "error", "error": {...}}`` so that tools reading the
+    JSON see every outcome.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = command(*args, **kwargs)
+        except RefuteError as error:
+            click.secho(f"error: {error}", fg="red", err=True)
+            json_path = kwargs.get("json_path")
+            if json_path:
+                write_json(json_path, {"status": Status.ERROR.value, "error": error.to_json()})
+            sys.exit(Status.ERROR.exit_code)
+        except KeyboardInterrupt:
+            click.secho("interrupted", fg="yellow", err=True)
+            sys.exit(130)
+        sys.exit(code)
+
+    return wrapper

@@ -1,0 +1,77 @@
+"""The errors refute reports to a person, and the one rule they share.
+
+Every error that reaches a user says *where* (file, line, column when known), *what* went
+wrong, and *what to do about it*. The command line prints them without a traceback and exits
+with code 2; the library raises them so that tests and notebooks can catch them.
+
+    RefuteError                 anything refute reports instead of a traceback
+     ├── UsageError             bad command-line options or API arguments
+     ├── InputError             a file refute reads (history, log, .tla, .cfg) is malformed
+     └── SpecError              a Python spec failed: import, action, invariant, state value
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(eq=False)
+class RefuteError(Exception):
+    """An error with a location and a fix, rendered as one readable block.
+
+    ``message`` says what went wrong; ``hint`` what to do about it; ``file``/``line``/
+    ``column`` where (any may be unknown); ``detail`` carries extra context such as the state
+    in which an action raised, printed after the message.
+    """
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+    detail: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    @property
+    def location(self) -> str | None:
+        if self.file is None:
+            return None
+        parts = [str(self.file)]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        head = f"{self.location}: {self.message}" if self.location else self.message
+        lines = [head]
+        if self.detail:
+            lines.append(self.detail)
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "hint": self.hint,
+            "detail": self.detail,
+        }
+
+
+class UsageError(RefuteError):
+    """Bad command-line options or API arguments."""
+
+
+class InputError(RefuteError):
+    """A file refute reads is malformed; the location points into that file."""
+
+
+class SpecError(RefuteError):
+    """A Python spec failed; the location points into the spec's source."""
