@@ -12,7 +12,10 @@ with code 2; the library raises them so that tests and notebooks can catch them.
 
 from __future__ import annotations
 
+import os
+import traceback
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(eq=False)
@@ -75,3 +78,22 @@ class InputError(RefuteError):
 
 class SpecError(RefuteError):
     """A Python spec failed; the location points into the spec's source."""
+
+    @classmethod
+    def from_exception(cls, exc: BaseException, doing: str, state: Any = None,
+                       source: str | None = None) -> SpecError:
+        """Report an exception raised by the user's code while refute was ``doing`` something.
+
+        The location is the innermost frame outside refute's own package (the user's line);
+        the state it happened in is shown so that the user can reproduce it.
+        """
+        file, line = source, None
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
+                file, line = frame.filename, frame.lineno
+        return cls(f"{doing} raised {type(exc).__name__}: {exc}", file=file, line=line,
+                   detail=None if state is None else f"in state: {state!r}",
+                   hint="fix the spec, or guard the action so that it is not enabled in this state")
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep

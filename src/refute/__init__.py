@@ -1,0 +1,19 @@
+"""refute: find the bugs in distributed-systems designs before production does.
+
+Write a spec as a Python class (:class:`Spec`, :func:`action`, :func:`invariant`, ...), then
+``refute.check(MySpec())`` or ``refute check my_spec.py`` explores every reachable state and
+returns the shortest counterexample.
+"""
+
+from refute.api import assert_holds, check
+from refute.engine.result import Result
+from refute.errors import InputError, RefuteError, SpecError, UsageError
+from refute.spec import (Bag, FrozenMap, ModelValue, Record, Spec, State, action, constraint,
+                         each, freeze, invariant, model_values, terminal)
+from refute.status import Status
+
+__all__ = [
+    "Bag", "FrozenMap", "InputError", "ModelValue", "Record", "RefuteError", "Result", "Spec",
+    "SpecError", "State", "Status", "UsageError", "action", "assert_holds", "check",
+    "constraint", "each", "freeze", "invariant", "model_values", "terminal",
+]

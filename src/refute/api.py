@@ -1,0 +1,56 @@
+"""The library entry points: ``refute.check`` for tests and notebooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from refute.engine.bfs import Options, Progress, explore
+from refute.engine.model import Model
+from refute.engine.result import Result
+from refute.errors import UsageError
+from refute.spec.compile import SpecModel
+from refute.spec.spec import Spec
+
+
+def to_model(spec: Spec | Model) -> Model:
+    """The engine's view of a spec: a :class:`Spec` instance is compiled, a Model passes."""
+    if isinstance(spec, Spec):
+        return SpecModel(spec)
+    if isinstance(spec, type) and issubclass(spec, Spec):
+        raise UsageError(f"check() needs an instance of {spec.__name__}, not the class",
+                         hint=f"write check({spec.__name__}()) or pass parameters: "
+                              f"check({spec.__name__}(n=3))")
+    if all(hasattr(spec, member) for member in ("init_states", "next_states", "invariants")):
+        return spec  # type: ignore[return-value]
+    raise UsageError(f"cannot check {spec!r}: it is neither a refute Spec nor a Model",
+                     hint="subclass refute.Spec")
+
+
+def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlock: bool = True,
+          max_states: int | None = None, max_depth: int | None = None,
+          time_limit: float | None = None,
+          progress: Callable[[Progress], None] | None = None) -> Result:
+    """Explore every reachable state of ``spec`` breadth-first and return the :class:`Result`.
+
+    ``invariants``: names to check (default: all); ``deadlock``: report states with no
+    successor; ``max_states``, ``max_depth``, ``time_limit`` (seconds) bound the run, which
+    then ends *incomplete* rather than claiming that anything holds.
+    """
+    options = Options(invariants=invariants, deadlock=deadlock, max_states=max_states,
+                      max_depth=max_depth, time_limit=time_limit, progress=progress)
+    return explore(to_model(spec), options)
+
+
+def assert_holds(spec: Spec | Model, **options: Any) -> Result:
+    """``check`` and fail with the rendered counterexample unless every property holds.
+
+    For pytest: ``refute.assert_holds(MySpec(n=3))``. An incomplete run fails too: a test
+    should not pass on a check that did not finish.
+    """
+    from refute.report.text import render_result
+
+    result = check(spec, **options)
+    if not result.holds:
+        raise AssertionError("\n" + render_result(result, color=False))
+    return result

@@ -1,0 +1,1 @@
+"""Explorers and what they share: the Model protocol, fingerprints, results."""

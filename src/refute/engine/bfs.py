@@ -1,0 +1,231 @@
+"""Breadth-first exploration of every reachable state: safety and deadlock.
+
+Data layout (the reason this is fast and small):
+
+* the seen-set is a C hash set of 64-bit fingerprints (``cykhash.Int64Set``), about 17 bytes
+  a state, never the states themselves;
+* state ``i`` (numbered in discovery order) has ``parents[i]``, the number of the state it
+  was first reached from, and ``ordinals[i]``, its position in that parent's successor list,
+  4 bytes each; a trace is rebuilt by replaying those choices from the initial state
+  (:mod:`refute.engine.trace`);
+* only the frontier (the current BFS level and the next) holds state objects.
+
+Invariants kept: states are discovered level by level, so the first violation found is at
+the least depth, and its trace is a shortest counterexample; among equally short ones it is
+the first in exploration order (initial states in ``init_states`` order; successors in
+``next_states`` order), which is deterministic because fingerprints and successor order are.
+
+Counting follows TLC: ``generated`` is the initial states plus every successor computed
+(duplicates and states outside the constraint included); a successor that violates a state
+constraint is neither stored, checked nor explored; a deadlock is a state with no successor
+at all (before constraints), unless the spec says it is terminal.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from cykhash import Int64Set
+
+from refute.engine.fingerprint import fingerprint
+from refute.engine.model import Model, Predicate
+from refute.engine.result import ActionCoverage, Result, StopReason, Violation, ViolationKind
+from refute.engine.symmetry import canonical_fingerprint
+from refute.engine.trace import ROOT, rebuild_trace
+from refute.errors import RefuteError, SpecError, UsageError
+from refute.status import Status
+
+_CHECK_EVERY = 512  # expansions between clock reads (time limit, progress)
+
+
+class Progress(NamedTuple):
+    """A snapshot of a running search, for progress displays."""
+
+    distinct: int
+    generated: int
+    queue: int
+    depth: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to explore. ``invariants``: names to check (None: all); the bounds are optional."""
+
+    invariants: Sequence[str] | None = None
+    deadlock: bool = True
+    max_states: int | None = None
+    max_depth: int | None = None
+    time_limit: float | None = None
+    progress: Callable[[Progress], None] | None = None
+    progress_interval: float = 0.5
+
+
+def state_fingerprint(model: Model) -> Callable[[Any], int]:
+    """The model's fingerprint function: of its view, canonical under its symmetry."""
+    base = fingerprint
+    if model.symmetry:
+        base = canonical_fingerprint(fingerprint, model.symmetry)
+    view = model.view
+    if view is None:
+        return base
+    return lambda state: base(view(state))
+
+
+def select_invariants(model: Model, names: Sequence[str] | None) -> tuple[Predicate, ...]:
+    if names is None:
+        return tuple(model.invariants)
+    known = {p.name: p for p in model.invariants}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"{model.name} has no invariant named {', '.join(unknown)}",
+                         hint=f"its invariants are: {', '.join(known) or '(none)'}")
+    return tuple(known[n] for n in names)
+
+
+def explore(model: Model, options: Options = Options()) -> Result:
+    """Explore ``model`` breadth-first and return what was found."""
+    started = time.perf_counter()
+    invariants = select_invariants(model, options.invariants)
+    constraints = tuple(p.test for p in model.constraints)
+    fp = state_fingerprint(model)
+    next_states = model.next_states
+    deadlock = options.deadlock
+    max_states = options.max_states if options.max_states is not None else 1 << 62
+    max_depth = options.max_depth
+    deadline = started + options.time_limit if options.time_limit is not None else None
+    report_progress = options.progress
+    next_report = started + options.progress_interval
+
+    seen = Int64Set()
+    parents = array("I")
+    ordinals = array("I")
+    fired: dict[str, int] = dict.fromkeys(model.action_names, 0)
+    found: dict[str, int] = dict.fromkeys(model.action_names, 0)
+    generated = 0
+    depth = 0
+    stop: StopReason | None = None
+    violation: Violation | None = None
+
+    def finish(status: Status) -> Result:
+        return Result(
+            status=status, spec=model.name, distinct_states=len(parents),
+            states_generated=generated, depth=depth, seconds=time.perf_counter() - started,
+            violation=violation, stop_reason=stop,
+            coverage=tuple(ActionCoverage(a, fired[a], found[a]) for a in model.action_names),
+            checked=tuple(p.name for p in invariants) + (("deadlock",) if deadlock else ()),
+            warnings=_warnings(model, fired, complete=stop is None and violation is None))
+
+    def broken(predicate: Predicate, state: Any) -> bool:
+        try:
+            return not predicate.test(state)
+        except RefuteError:
+            raise
+        except Exception as exc:
+            raise SpecError.from_exception(exc, f"invariant {predicate.name}", state,
+                                           model.source) from None
+
+    def trace_to(index: int) -> tuple:
+        return rebuild_trace(model, parents, ordinals, index)
+
+    # Level 1: the initial states.
+    level_states: list[Any] = []
+    level_index = array("I")
+    for ordinal, state in enumerate(model.init_states()):
+        generated += 1
+        if constraints and not _satisfies(constraints, state, model):
+            continue
+        key = fp(state)
+        if key in seen:
+            continue
+        seen.add(key)
+        index = len(parents)
+        parents.append(ROOT)
+        ordinals.append(ordinal)
+        depth = 1
+        for predicate in invariants:
+            if broken(predicate, state):
+                violation = Violation(ViolationKind.INVARIANT, predicate.name, trace_to(index))
+                return finish(Status.VIOLATION)
+        level_states.append(state)
+        level_index.append(index)
+
+    try:
+        while level_states:
+            expanding_last_level = max_depth is not None and depth >= max_depth
+            next_states_list: list[Any] = []
+            next_index = array("I")
+            for position, state in enumerate(level_states):
+                parent = level_index[position]
+                successors = next_states(state)
+                generated += len(successors)
+                if not successors and deadlock and not model.is_terminal(state):
+                    violation = Violation(ViolationKind.DEADLOCK, "deadlock", trace_to(parent))
+                    return finish(Status.VIOLATION)
+                for ordinal, (label, successor) in enumerate(successors):
+                    action = label.action
+                    fired[action] += 1
+                    if constraints and not _satisfies(constraints, successor, model):
+                        continue
+                    key = fp(successor)
+                    if key in seen:
+                        continue
+                    if expanding_last_level:
+                        stop = StopReason.MAX_DEPTH
+                        continue
+                    seen.add(key)
+                    index = len(parents)
+                    parents.append(parent)
+                    ordinals.append(ordinal)
+                    found[action] += 1
+                    for predicate in invariants:
+                        if broken(predicate, successor):
+                            depth += 1
+                            violation = Violation(ViolationKind.INVARIANT, predicate.name,
+                                                  trace_to(index))
+                            return finish(Status.VIOLATION)
+                    next_states_list.append(successor)
+                    next_index.append(index)
+                    if index + 1 >= max_states:
+                        stop = StopReason.MAX_STATES
+                        if next_states_list:
+                            depth += 1
+                        return finish(Status.INCOMPLETE)
+                if position % _CHECK_EVERY == 0 and (deadline is not None or report_progress):
+                    now = time.perf_counter()
+                    if deadline is not None and now >= deadline:
+                        stop = StopReason.TIME_LIMIT
+                        return finish(Status.INCOMPLETE)
+                    if report_progress and now >= next_report:
+                        next_report = now + options.progress_interval
+                        report_progress(Progress(len(parents), generated,
+                                                 len(level_states) - position + len(next_states_list),
+                                                 depth, now - started))
+            level_states, level_index = next_states_list, next_index
+            if level_states:
+                depth += 1
+    except RefuteError:
+        raise
+    except Exception as exc:
+        raise SpecError.from_exception(exc, "exploring", None, model.source) from None
+    return finish(Status.INCOMPLETE if stop else Status.OK)
+
+
+def _satisfies(constraints: tuple, state: Any, model: Model) -> bool:
+    try:
+        return all(test(state) for test in constraints)
+    except Exception as exc:
+        raise SpecError.from_exception(exc, "a state constraint", state, model.source) from None
+
+
+def _warnings(model: Model, fired: dict[str, int], complete: bool) -> tuple[str, ...]:
+    warnings = [f"action {name} never fired: it is never enabled, or a guard is wrong"
+                for name, count in fired.items() if count == 0 and complete]
+    if model.constraints:
+        warnings.append("a state constraint limited the search: states outside it were not "
+                        "explored, so the result covers the constrained state space only")
+    return tuple(warnings)

@@ -1,0 +1,92 @@
+"""What a run found, as values: explorers build them, reports print them.
+
+A :class:`Result` never claims more than the run established: ``status`` is
+:attr:`~refute.status.Status.OK` only when every reachable state was explored and checked;
+a run stopped by a bound says :attr:`~refute.status.Status.INCOMPLETE` and why.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from refute.engine.model import Label
+from refute.status import Status
+
+
+class StopReason(enum.Enum):
+    """Why a run ended before exploring everything. The value explains it to the user."""
+
+    MAX_STATES = "the --max-states bound was reached"
+    MAX_DEPTH = "the --max-depth bound was reached: deeper states were not explored"
+    TIME_LIMIT = "the --time-limit ran out"
+
+
+class ViolationKind(enum.Enum):
+    INVARIANT = "invariant"
+    DEADLOCK = "deadlock"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One state of a behaviour and the action instance that led to it (None: initial)."""
+
+    action: Label | None
+    state: Any
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A property that fails, with a shortest behaviour that shows it."""
+
+    kind: ViolationKind
+    name: str
+    trace: tuple[Step, ...]
+
+    @property
+    def summary(self) -> str:
+        if self.kind is ViolationKind.DEADLOCK:
+            return f"deadlock: no action is enabled after {len(self.trace) - 1} step(s)"
+        return f"invariant {self.name} is violated after {len(self.trace) - 1} step(s)"
+
+
+@dataclass(frozen=True)
+class ActionCoverage:
+    """How often an action fired (successors generated) and how many were new states."""
+
+    action: str
+    fired: int
+    new_states: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of checking a spec.
+
+    ``distinct_states``: states reached (after view and symmetry reduction); ``states_generated``:
+    initial states plus every successor computed, as TLC counts; ``depth``: the number of
+    states on the longest shortest path from an initial state (an initial state has depth 1).
+    ``collision_probability``: the chance that two distinct states shared a fingerprint and one
+    was wrongly skipped, estimated as TLC does (``distinct * generated / 2**64``).
+    """
+
+    status: Status
+    spec: str
+    distinct_states: int
+    states_generated: int
+    depth: int
+    seconds: float
+    violation: Violation | None = None
+    stop_reason: StopReason | None = None
+    coverage: tuple[ActionCoverage, ...] = ()
+    checked: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def collision_probability(self) -> float:
+        return self.distinct_states * self.states_generated / 2.0**64
+
+    @property
+    def holds(self) -> bool:
+        return self.status is Status.OK

@@ -1,0 +1,1 @@
+"""Rendering results: text for people, JSON and ITF for tools. Results never print themselves."""

@@ -1,0 +1,61 @@
+"""Counterexamples in the Informal Trace Format (ITF) of Apalache and Quint.
+
+Specification: https://apalache-mc.org/docs/adr/015adr-trace.html. Records become objects,
+sets ``{"#set": [...]}``, tuples ``{"#tup": [...]}``, maps and bags ``{"#map": [[k, v], ...]}``
+(a bag is TLA+'s function from element to multiplicity), integers beyond JSON's safe range
+``{"#bigint": "..."}``; model values are written as strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from refute.engine.model import Model
+from refute.engine.result import Violation
+from refute.spec.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
+
+_SAFE_INTEGER = 2**53 - 1
+
+
+def itf_value(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) <= _SAFE_INTEGER else {"#bigint": str(value)}
+    if isinstance(value, ModelValue):
+        return str.__str__(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Record):
+        return {n: itf_value(v) for n, v in zip(value._fields, value._values())}
+    if isinstance(value, FrozenMap):
+        return {"#map": [[itf_value(k), itf_value(v)] for k, v in value.items()]}
+    if isinstance(value, Bag):
+        return {"#map": [[itf_value(k), n] for k, n in value.counts().items()]}
+    if isinstance(value, frozenset):
+        return {"#set": [itf_value(v) for v in sort_canonically(value)]}
+    if isinstance(value, tuple):
+        return {"#tup": [itf_value(v) for v in value]}
+    return {"#unserializable": repr(value)}
+
+
+def violation_to_itf(violation: Violation, model: Model) -> dict[str, Any]:
+    states = []
+    variables: list[str] = []
+    for index, step in enumerate(violation.trace):
+        fields = model.describe_state(step.state)
+        variables = list(fields)
+        meta: dict[str, Any] = {"index": index}
+        if step.action is not None:
+            meta["action"] = str(step.action)
+        states.append({"#meta": meta, **{name: itf_value(v) for name, v in fields.items()}})
+    return {
+        "#meta": {
+            "format": "ITF",
+            "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
+            "source": model.source or model.name,
+            "description": f"refute: {violation.summary}",
+        },
+        "vars": variables,
+        "states": states,
+    }

@@ -1,0 +1,43 @@
+"""The ``--json`` contract of ``refute check``; tools rely on it, so extend it compatibly.
+
+``{"status": "ok"|"violation"|"incomplete"|"error", "distinct_states": N,
+"states_generated": N, "depth": N, "seconds": S, "violation": null | {"kind": "invariant"|
+"deadlock", "name": "...", "trace": [{"action": "label, null for the initial state",
+"state": {...}}]}}``, plus ``spec``, ``stop_reason``, ``checked``, ``coverage``, ``warnings``
+and ``collision_probability``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from refute.engine.model import Model
+from refute.engine.result import Result
+from refute.report.values import to_json
+
+
+def result_to_json(result: Result, model: Model) -> dict[str, Any]:
+    violation = None
+    if result.violation is not None:
+        violation = {
+            "kind": result.violation.kind.value,
+            "name": result.violation.name,
+            "trace": [{"action": None if step.action is None else str(step.action),
+                       "state": to_json(model.describe_state(step.state))}
+                      for step in result.violation.trace],
+        }
+    return {
+        "status": result.status.value,
+        "spec": result.spec,
+        "distinct_states": result.distinct_states,
+        "states_generated": result.states_generated,
+        "depth": result.depth,
+        "seconds": round(result.seconds, 6),
+        "violation": violation,
+        "stop_reason": None if result.stop_reason is None else result.stop_reason.name.lower().replace("_", "-"),
+        "checked": list(result.checked),
+        "coverage": [{"action": c.action, "fired": c.fired, "new_states": c.new_states}
+                     for c in result.coverage],
+        "warnings": list(result.warnings),
+        "collision_probability": result.collision_probability,
+    }

@@ -1,0 +1,139 @@
+"""The terminal report: a summary, coverage, and the counterexample as a story.
+
+A counterexample is printed as numbered states. The first shows every field; each later one
+names the action instance that took the step and only what changed (``rm_state[r1]:
+'working' -> 'prepared'``, ``msgs: + ('prepared', r1)``); unchanged fields are folded into
+one line. The violating state is marked.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from refute.engine.result import Result, Violation, ViolationKind
+from refute.report.values import show
+from refute.spec.values import FrozenMap, Record, sort_canonically
+from refute.status import Status
+
+
+def fields_of(state: Any) -> dict[str, Any]:
+    if isinstance(state, Record):
+        return state._asdict()
+    if isinstance(state, dict):
+        return dict(state)
+    return {"state": state}
+
+
+def render_result(result: Result, color: bool = True, width: int = 100) -> str:
+    """The whole report as a string (ANSI colours only when ``color``)."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, color_system="standard" if color else None,
+                      width=width, highlight=False)
+    print_result(result, console)
+    return buffer.getvalue()
+
+
+def print_result(result: Result, console: Console) -> None:
+    if result.violation is not None:
+        print_violation(result.violation, console)
+        console.print()
+    print_summary(result, console)
+
+
+def print_summary(result: Result, console: Console) -> None:
+    verdicts = {
+        Status.OK: "[bold green]✓ holds[/]: every reachable state was explored and checked",
+        Status.VIOLATION: f"[bold red]✗ {escape(result.violation.summary) if result.violation else 'violation'}[/]",
+        Status.INCOMPLETE: "[bold yellow]? incomplete[/]: "
+                           + escape(result.stop_reason.value if result.stop_reason else "stopped early")
+                           + "; no violation found in the states explored, which proves nothing "
+                             "about the rest",
+        Status.ERROR: "[bold red]error[/]",
+    }
+    console.print(verdicts[result.status])
+    console.print(f"{escape(result.spec)}: {result.distinct_states:,} distinct states, "
+                  f"{result.states_generated:,} generated, depth {result.depth}, "
+                  f"{result.seconds:.2f} s")
+    if result.checked:
+        console.print("checked: " + escape(", ".join(result.checked)))
+    if result.coverage:
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+        table.add_column("action")
+        table.add_column("fired", justify="right")
+        table.add_column("new states", justify="right")
+        for row in result.coverage:
+            style = "yellow" if row.fired == 0 else None
+            table.add_row(escape(row.action), f"{row.fired:,}", f"{row.new_states:,}", style=style)
+        console.print(table)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    console.print(f"fingerprint collision probability: {result.collision_probability:.1e} "
+                  "(estimated as TLC does)", style="dim")
+
+
+def print_violation(violation: Violation, console: Console) -> None:
+    console.print(f"[bold red]{escape(violation.summary)}[/]"
+                  + (f" ({len(violation.trace)} states)" if violation.trace else ""))
+    previous: dict[str, Any] | None = None
+    last = len(violation.trace) - 1
+    for number, step in enumerate(violation.trace, start=1):
+        current = fields_of(step.state)
+        heading = "initial state" if step.action is None else escape(str(step.action))
+        marker = ""
+        if number - 1 == last:
+            marker = ("  [bold red]← violates " + escape(violation.name) + "[/]"
+                      if violation.kind is ViolationKind.INVARIANT
+                      else "  [bold red]← deadlock: no action is enabled[/]")
+        console.print(f"[bold]{number:>3}[/]  [cyan]{heading}[/]{marker}")
+        if previous is None:
+            width = max((len(n) for n in current), default=0)
+            for name, value in current.items():
+                console.print(f"       {escape(name.ljust(width))}  {escape(show(value))}")
+        else:
+            changes, unchanged = _diff(previous, current)
+            for path, text in changes:
+                console.print(f"       [bold]{escape(path)}[/]: {text}")
+            if unchanged:
+                console.print(f"       [dim]unchanged: {escape(', '.join(unchanged))}[/]")
+        previous = current
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
+    changes: list[tuple[str, str]] = []
+    unchanged: list[str] = []
+    for name, new in after.items():
+        old = before.get(name)
+        if old == new:
+            unchanged.append(name)
+        else:
+            changes.extend(_describe_change(name, old, new))
+    return changes, unchanged
+
+
+def _describe_change(path: str, old: Any, new: Any) -> list[tuple[str, str]]:
+    if isinstance(old, FrozenMap) and isinstance(new, FrozenMap):
+        out = []
+        for key in sort_canonically(set(old) | set(new)):
+            if key not in new:
+                out.append((f"{path}[{show(key)}]", "[red]removed[/]"))
+            elif key not in old:
+                out.append((f"{path}[{show(key)}]", f"[green]+ {escape(show(new[key]))}[/]"))
+            elif old[key] != new[key]:
+                out.extend(_describe_change(f"{path}[{show(key)}]", old[key], new[key]))
+        return out
+    if isinstance(old, Record) and isinstance(new, Record) and old._fields == new._fields:
+        out = []
+        for name, a, b in zip(old._fields, old._values(), new._values()):
+            if a != b:
+                out.extend(_describe_change(f"{path}.{name}", a, b))
+        return out
+    if isinstance(old, frozenset) and isinstance(new, frozenset):
+        parts = [f"[green]+ {escape(show(v))}[/]" for v in sort_canonically(new - old)]
+        parts += [f"[red]- {escape(show(v))}[/]" for v in sort_canonically(old - new)]
+        return [(path, ", ".join(parts))]
+    return [(path, f"{escape(show(old))} [dim]→[/] [bold yellow]{escape(show(new))}[/]")]

@@ -1,0 +1,48 @@
+"""Spec values rendered for people (``show``) and for JSON (``to_json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from refute.spec.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
+
+
+def show(value: Any) -> str:
+    """A compact, unambiguous rendering: strings quoted, model values bare, sets sorted."""
+    if isinstance(value, ModelValue):
+        return str.__str__(value)
+    if isinstance(value, Record):
+        return "(" + ", ".join(f"{n}={show(v)}" for n, v in zip(value._fields, value._values())) + ")"
+    if isinstance(value, FrozenMap):
+        return "{" + ", ".join(f"{show(k)}: {show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Bag):
+        return "Bag(" + ", ".join(show(v) for v in value) + ")"
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(show(v) for v in sort_canonically(value)) + "}" if value else "{}"
+    if isinstance(value, tuple):
+        inner = ", ".join(show(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON: records and string-keyed maps as objects, sets as sorted arrays."""
+    if isinstance(value, ModelValue):
+        return str.__str__(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Record):
+        return {n: to_json(v) for n, v in zip(value._fields, value._values())}
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {str.__str__(k): to_json(v) for k, v in value.items()}
+        return [[to_json(k), to_json(v)] for k, v in value.items()]
+    if isinstance(value, Bag):
+        return [to_json(v) for v in value]
+    if isinstance(value, frozenset):
+        return [to_json(v) for v in sort_canonically(value)]
+    if isinstance(value, tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    return repr(value)

@@ -1,0 +1,322 @@
+"""Turn a :class:`~refute.spec.spec.Spec` instance into the engine's Model.
+
+Everything that can be decided once is decided here, not per state: which methods are
+actions, the finite domains of their parameters (resolved and put in canonical order), the
+action instances with their labels already built, and whether an action is a generator.
+``next_states`` is then a flat loop over prebuilt instances.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import GeneratorType
+from typing import Any
+
+from refute.engine.model import Label, Predicate
+from refute.errors import RefuteError, SpecError
+from refute.spec.spec import Role, Spec, each, role_of
+from refute.spec.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
+
+
+@dataclass(frozen=True, slots=True)
+class _Parameter:
+    name: str
+    values: tuple | None  # resolved once, or None when computed from the state
+    compute: Callable[[Any], Iterable[Any]] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Action:
+    name: str
+    function: Callable[..., Any]  # bound to the spec instance
+    parameters: tuple[_Parameter, ...]
+    generator: bool
+    where: str
+
+
+class SpecModel:
+    """A Python spec seen through the engine's :class:`~refute.engine.model.Model` protocol."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        cls = type(spec)
+        self.name = cls.__name__
+        self.source = _source_file(cls)
+        members = _marked_members(cls)
+        self._actions = [self._compile_action(name, fn) for name, fn in members[Role.ACTION]]
+        if not self._actions:
+            raise SpecError(f"spec {self.name} has no actions", file=self.source,
+                            line=_line(cls),
+                            hint="mark the methods that take a step with @action")
+        self.action_names = tuple(a.name for a in self._actions)
+        self.invariants = tuple(self._predicate(n, f) for n, f in members[Role.INVARIANT])
+        self.constraints = tuple(self._predicate(n, f) for n, f in members[Role.CONSTRAINT])
+        self._terminal = tuple(getattr(spec, n) for n, _ in members[Role.TERMINAL])
+        view = getattr(spec, "view", None)
+        self.view = view if callable(view) else None
+        self.symmetry = self._symmetry_groups()
+        self._static: list[tuple[Label, Callable, tuple, bool]] = []
+        self._dynamic: list[_Action] = []
+        for act in self._actions:
+            if all(p.values is not None for p in act.parameters):
+                names = [p.name for p in act.parameters]
+                for args in itertools.product(*(p.values for p in act.parameters)):
+                    label = Label(act.name, tuple(zip(names, args)))
+                    self._static.append((label, act.function, args, act.generator))
+            else:
+                self._dynamic.append(act)
+        self._state_type: type | None = None
+        self._validated: set[str] = set()
+
+    # -- the Model protocol -------------------------------------------------------------
+
+    def init_states(self) -> list[Any]:
+        init = getattr(self.spec, "init", None)
+        if not callable(init):
+            raise SpecError(f"spec {self.name} has no init method", file=self.source,
+                            line=_line(type(self.spec)),
+                            hint="define init(self) returning the initial state, e.g. "
+                                 "return State(x=0)")
+        try:
+            produced = init()
+            states = list(produced) if isinstance(produced, GeneratorType) else [produced]
+        except RefuteError:
+            raise
+        except Exception as exc:
+            raise self._failure(exc, "init()", None) from None
+        if not states or any(s is None for s in states):
+            raise SpecError(f"{self.name}.init() returned no state", file=self.source,
+                            line=_line(init),
+                            hint="return the initial state (or yield each of several)")
+        self._state_type = type(states[0])
+        for state in states:
+            self._validate(state, "init()", None)
+        return states
+
+    def next_states(self, state: Any) -> list[tuple[Label, Any]]:
+        out: list[tuple[Label, Any]] = []
+        append = out.append
+        state_type = self._state_type
+        label: Label | None = None
+        try:
+            for label, function, args, generator in self._static:
+                result = function(state, *args)
+                if result is None:
+                    continue
+                if generator:
+                    for successor in result:
+                        if type(successor) is not state_type:
+                            self._validate(successor, str(label), state)
+                        append((label, successor))
+                elif type(result) is state_type:
+                    append((label, result))
+                else:
+                    self._validate(result, str(label), state)
+            for act in self._dynamic:
+                self._dynamic_successors(act, state, append)
+        except RefuteError:
+            raise
+        except Exception as exc:
+            raise self._failure(exc, str(label) if label else "an action", state) from None
+        if len(self._validated) < len(self._actions):
+            for label, successor in out:
+                if label.action not in self._validated:
+                    self._validated.add(label.action)
+                    self._validate(successor, str(label), state, deep=True)
+        return out
+
+    def is_terminal(self, state: Any) -> bool:
+        try:
+            return any(test(state) for test in self._terminal)
+        except Exception as exc:
+            raise self._failure(exc, "a @terminal predicate", state) from None
+
+    def describe_state(self, state: Any) -> dict[str, Any]:
+        if isinstance(state, Record):
+            return state._asdict()
+        return {"state": state}
+
+    # -- compilation ----------------------------------------------------------------------
+
+    def _compile_action(self, name: str, function: Callable) -> _Action:
+        signature = inspect.signature(function)
+        params = list(signature.parameters.values())
+        where = _where(function)
+        if len(params) < 2 or params[1].kind not in (inspect.Parameter.POSITIONAL_ONLY,
+                                                     inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            raise SpecError(f"action {name} must take the state as its first argument after self",
+                            file=where.rsplit(":", 1)[0], line=_line(function),
+                            hint=f"write def {name}(self, s, ...)")
+        parameters = []
+        for param in params[2:]:
+            if not isinstance(param.default, each):
+                raise SpecError(
+                    f"parameter {param.name!r} of action {name} has no domain",
+                    file=where.rsplit(":", 1)[0], line=_line(function),
+                    hint=f"give it the finite set of values it ranges over, e.g. "
+                         f"{param.name}=each(\"{param.name}s\") for the attribute self.{param.name}s, "
+                         f"or {param.name}=each(range(3))")
+            parameters.append(self._resolve_domain(name, param.name, param.default, function))
+        return _Action(name, getattr(self.spec, name), tuple(parameters),
+                       inspect.isgeneratorfunction(function), where)
+
+    def _resolve_domain(self, action: str, param: str, domain: each, function: Callable) -> _Parameter:
+        source = domain.domain
+        if isinstance(source, str):
+            if not hasattr(self.spec, source):
+                raise SpecError(
+                    f"action {action}: parameter {param}=each({source!r}) names no attribute "
+                    f"of the spec", file=self.source, line=_line(function),
+                    hint=f"set self.{source} in __init__, or pass the values: each([...])")
+            source = getattr(self.spec, source)
+        if callable(source) and not isinstance(source, (Bag, FrozenMap)):
+            return _Parameter(param, None, source)
+        try:
+            return _Parameter(param, _ordered(source), None)
+        except TypeError:
+            raise SpecError(f"action {action}: the domain of {param} is not a collection: {source!r}",
+                            file=self.source, line=_line(function),
+                            hint="use a tuple, list, set, range, or a function of the state") from None
+
+    def _dynamic_successors(self, act: _Action, state: Any, append: Callable) -> None:
+        domains = [p.values if p.values is not None else _ordered(p.compute(state))
+                   for p in act.parameters]
+        names = [p.name for p in act.parameters]
+        state_type = self._state_type
+        for args in itertools.product(*domains):
+            label = Label(act.name, tuple(zip(names, args)))
+            try:
+                result = act.function(state, *args)
+                if result is None:
+                    continue
+                for successor in (result if act.generator else (result,)):
+                    if type(successor) is not state_type:
+                        self._validate(successor, str(label), state)
+                    append((label, successor))
+            except RefuteError:
+                raise
+            except Exception as exc:
+                raise self._failure(exc, str(label), state) from None
+
+    def _predicate(self, name: str, function: Callable) -> Predicate:
+        return Predicate(name, getattr(self.spec, name), _where(function))
+
+    def _symmetry_groups(self) -> tuple[tuple[Any, ...], ...]:
+        groups = []
+        for attribute in self.spec.symmetry:
+            values = getattr(self.spec, attribute, None)
+            if values is None or not all(isinstance(v, ModelValue) for v in values):
+                raise SpecError(
+                    f"symmetry names {attribute!r}, which is not a collection of model values",
+                    file=self.source, line=_line(type(self.spec)),
+                    hint=f"set self.{attribute} = self.model_values(\"x\", n) in __init__; only "
+                         "model values are interchangeable")
+            groups.append(tuple(sort_canonically(values)))
+        return tuple(groups)
+
+    # -- errors -----------------------------------------------------------------------------
+
+    def _validate(self, value: Any, producer: str, before: Any, deep: bool = False) -> None:
+        """Reject a state that is not immutable and deterministically hashable."""
+        if self._state_type is not None and type(value) is not self._state_type:
+            what = "nothing" if value is None else f"a {type(value).__name__}"
+            raise SpecError(
+                f"{producer} produced {what} where a state was expected: {value!r}",
+                file=self.source, detail=_in_state(before),
+                hint=f"return (or yield) a state like init's, e.g. s.update(...); a state has "
+                     f"type {self._state_type.__name__}. Return None when the action is not enabled.")
+        problem = _mutable_part(value, "state")
+        if problem:
+            raise SpecError(f"{producer} produced a state that is not immutable: {problem}",
+                            file=self.source, detail=_in_state(before),
+                            hint="use tuple for list, frozenset for set, FrozenMap (or a dict passed "
+                                 "to State/update, which freezes it) for dict, Record for objects")
+
+    def _failure(self, exc: Exception, doing: str, state: Any) -> SpecError:
+        return SpecError.from_exception(exc, doing, state, self.source)
+
+
+def _marked_members(cls: type) -> dict[Role, list[tuple[str, Callable]]]:
+    """Marked methods in declaration order (base classes first, overrides keep their place)."""
+    found: dict[str, Callable] = {}
+    for klass in reversed(cls.__mro__):
+        for name, member in vars(klass).items():
+            if role_of(member) is not None or name in found:
+                found[name] = member
+    by_role: dict[Role, list[tuple[str, Callable]]] = {role: [] for role in Role}
+    for name, member in found.items():
+        role = role_of(member)
+        if role is not None:
+            by_role[role].append((name, member))
+    return by_role
+
+
+def _ordered(values: Iterable[Any]) -> tuple:
+    if isinstance(values, (set, frozenset, FrozenMap)):
+        return tuple(sort_canonically(values))
+    return tuple(values)
+
+
+_ALLOWED = (int, float, str, bytes, bool, type(None), ModelValue)
+
+
+def _mutable_part(value: Any, path: str) -> str | None:
+    """Describe the first part of ``value`` that is mutable or has no deterministic hash."""
+    if isinstance(value, _ALLOWED):
+        return None
+    if isinstance(value, Record):
+        for name, item in zip(value._fields, value._values()):
+            found = _mutable_part(item, f"{path}.{name}")
+            if found:
+                return found
+        return None
+    if isinstance(value, FrozenMap):
+        for key, item in value.items():
+            found = _mutable_part(key, f"key {key!r} of {path}") or _mutable_part(item, f"{path}[{key!r}]")
+            if found:
+                return found
+        return None
+    if isinstance(value, (tuple, frozenset, Bag)):
+        for index, item in enumerate(value):
+            found = _mutable_part(item, f"{path}[{index}]" if isinstance(value, tuple) else f"an element of {path}")
+            if found:
+                return found
+        return None
+    kind = type(value).__name__
+    if isinstance(value, (list, dict, set)):
+        return f"{path} is a {kind}"
+    hash_method = type(value).__hash__
+    if hash_method is None:
+        return f"{path} is a {kind}, which is unhashable"
+    if hash_method is object.__hash__:
+        return (f"{path} is a {kind} whose hash is its memory address, different in every "
+                "process")
+    return None
+
+
+def _in_state(state: Any) -> str | None:
+    return None if state is None else f"in state: {state!r}"
+
+
+def _source_file(cls: type) -> str | None:
+    try:
+        return inspect.getsourcefile(cls)
+    except (TypeError, OSError):
+        return None
+
+
+def _line(obj: Any) -> int | None:
+    try:
+        return inspect.getsourcelines(obj)[1]
+    except (TypeError, OSError):
+        return None
+
+
+def _where(function: Callable) -> str:
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return "?"
+    return f"{code.co_filename}:{code.co_firstlineno}"

@@ -1,0 +1,119 @@
+"""Writing a spec: a Python class whose methods are the system's actions and properties.
+
+::
+
+    class DieHard(Spec):
+        def init(self):
+            return State(big=0, small=0)
+
+        @action
+        def fill_big(self, s):
+            return s.update(big=5)
+
+        @action
+        def pour_small_into_big(self, s):
+            if s.small > 0 and s.big < 5:           # the guard: return nothing, not enabled
+                poured = min(s.small, 5 - s.big)
+                return s.update(big=s.big + poured, small=s.small - poured)
+
+        @invariant
+        def big_is_not_4(self, s):
+            return s.big != 4
+
+An action returns the next state, ``None`` when it is not enabled, or ``yield``\\s several next
+states (nondeterminism within one step). Its parameters after ``s`` take every value of a
+finite domain, written as the default: ``def prepare(self, s, rm=each("rms"))`` is one action
+instance per ``rm`` in ``self.rms``; the counterexample labels the step ``prepare(rm=r2)``.
+
+The decorators only mark methods; :mod:`refute.spec.compile` turns a spec instance into the
+engine's :class:`~refute.engine.model.Model`. Spec parameters are the ``__init__`` arguments,
+given on the command line as ``-p name=value``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from refute.spec.values import ModelValue, model_values
+
+__all__ = ["Spec", "action", "constraint", "each", "invariant", "terminal"]
+
+
+class Role(enum.Enum):
+    """What a marked method of a spec is for."""
+
+    ACTION = "action"
+    INVARIANT = "invariant"
+    CONSTRAINT = "constraint"
+    TERMINAL = "terminal"
+
+
+_ROLE_ATTRIBUTE = "__refute_role__"
+
+
+def _marker(role: Role) -> Callable[[Callable], Callable]:
+    def mark(method: Callable) -> Callable:
+        if not callable(method):
+            raise TypeError(f"@{role.value} decorates a method, got {method!r}")
+        setattr(method, _ROLE_ATTRIBUTE, role)
+        return method
+
+    mark.__name__ = role.value
+    return mark
+
+
+action = _marker(Role.ACTION)
+action.__doc__ = """Mark a method ``(self, s, **params)`` as an action: it returns the next state,
+``None`` when not enabled, or yields several next states."""
+
+invariant = _marker(Role.INVARIANT)
+invariant.__doc__ = """Mark a method ``(self, s) -> bool`` as an invariant, checked in every reachable
+state; a falsy result is a violation."""
+
+constraint = _marker(Role.CONSTRAINT)
+constraint.__doc__ = """Mark a method ``(self, s) -> bool`` as a state constraint (TLC's CONSTRAINT):
+successors that fail it are counted as generated but neither checked nor explored, so a run
+with a constraint explores a bounded part of the state space."""
+
+terminal = _marker(Role.TERMINAL)
+terminal.__doc__ = """Mark a method ``(self, s) -> bool`` that says a state may legitimately have no
+successor (the protocol finished); such states are not reported as deadlocks."""
+
+
+def role_of(member: Any) -> Role | None:
+    return getattr(member, _ROLE_ATTRIBUTE, None)
+
+
+@dataclass(frozen=True)
+class each:  # noqa: N801 - reads as a word in a signature: rm=each("rms")
+    """The finite domain an action parameter ranges over, written as its default value.
+
+    ``each("rms")`` is the spec attribute ``self.rms``; ``each(range(3))`` or
+    ``each(["a", "b"])`` a literal collection; ``each(lambda s: s.msgs)`` a domain computed
+    from the current state (e.g. every message in flight). Sets are visited in canonical
+    sorted order, so the exploration order never depends on Python's string hashing.
+    """
+
+    domain: str | Iterable[Any] | Callable[[Any], Iterable[Any]]
+
+
+class Spec:
+    """Base class of Python specs.
+
+    Subclasses define ``init(self)`` returning the initial state (or ``yield``\\ing several),
+    actions (``@action``), invariants (``@invariant``), and optionally state constraints
+    (``@constraint``), terminal states (``@terminal``), ``view(self, s)`` (the part of the
+    state that identifies it: states with equal views are one state) and ``symmetry``: the
+    names of attributes holding interchangeable model values, e.g. ``symmetry = ("rms",)``
+    (TLC's ``SYMMETRY Permutations(RM)``).
+    """
+
+    symmetry: tuple[str, ...] = ()
+
+    @staticmethod
+    def model_values(prefix: str, count: int) -> tuple[ModelValue, ...]:
+        """``self.model_values("r", 3)`` is ``(r1, r2, r3)``: interchangeable constants."""
+        return model_values(prefix, count)
