@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import time
 from array import array
+from collections import _count_elements as count_labels  # Counter.update's C loop
+from operator import itemgetter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -40,6 +42,7 @@ from refute.errors import RefuteError, SpecError, UsageError
 from refute.status import Status
 
 _CHECK_EVERY = 512  # expansions between clock reads (time limit, progress)
+first = itemgetter(0)
 
 
 class Progress(NamedTuple):
@@ -104,74 +107,71 @@ def explore(model: Model, options: Options = Options()) -> Result:
     seen = Int64Set()
     parents = array("I")
     ordinals = array("I")
-    fired: dict[str, int] = dict.fromkeys(model.action_names, 0)
-    found: dict[str, int] = dict.fromkeys(model.action_names, 0)
+    fired: dict = {}  # Label -> successors generated; C-level counting per state
+    found: dict = {}  # Label -> new states
     generated = 0
     depth = 0
     stop: StopReason | None = None
     violation: Violation | None = None
+    checking: Predicate | None = None  # the invariant being evaluated, for error messages
 
     def finish(status: Status) -> Result:
+        fired_by_action = _by_action(model.action_names, fired)
+        found_by_action = _by_action(model.action_names, found)
         return Result(
             status=status, spec=model.name, distinct_states=len(parents),
             states_generated=generated, depth=depth, seconds=time.perf_counter() - started,
             violation=violation, stop_reason=stop,
-            coverage=tuple(ActionCoverage(a, fired[a], found[a]) for a in model.action_names),
+            coverage=tuple(ActionCoverage(a, fired_by_action[a], found_by_action[a])
+                           for a in model.action_names),
             checked=tuple(p.name for p in invariants) + (("deadlock",) if deadlock else ()),
-            warnings=_warnings(model, fired, complete=stop is None and violation is None))
-
-    def broken(predicate: Predicate, state: Any) -> bool:
-        try:
-            return not predicate.test(state)
-        except RefuteError:
-            raise
-        except Exception as exc:
-            raise SpecError.from_exception(exc, f"invariant {predicate.name}", state,
-                                           model.source) from None
+            warnings=_warnings(model, fired_by_action,
+                               complete=stop is None and violation is None))
 
     def trace_to(index: int) -> tuple:
         return rebuild_trace(model, parents, ordinals, index)
 
-    # Level 1: the initial states.
-    level_states: list[Any] = []
-    level_index = array("I")
-    for ordinal, state in enumerate(model.init_states()):
-        generated += 1
-        if constraints and not _satisfies(constraints, state, model):
-            continue
-        key = fp(state)
-        if key in seen:
-            continue
-        seen.add(key)
-        index = len(parents)
-        parents.append(ROOT)
-        ordinals.append(ordinal)
-        depth = 1
-        for predicate in invariants:
-            if broken(predicate, state):
-                violation = Violation(ViolationKind.INVARIANT, predicate.name, trace_to(index))
-                return finish(Status.VIOLATION)
-        level_states.append(state)
-        level_index.append(index)
-
+    state: Any = None
     try:
+        # Level 1: the initial states.
+        level_states: list[Any] = []
+        level_index = array("I")
+        for ordinal, state in enumerate(model.init_states()):
+            generated += 1
+            if constraints and not _satisfies(constraints, state, model):
+                continue
+            key = fp(state)
+            if key in seen:
+                continue
+            seen.add(key)
+            index = len(parents)
+            parents.append(ROOT)
+            ordinals.append(ordinal)
+            depth = 1
+            for checking in invariants:
+                if not checking.test(state):
+                    violation = Violation(ViolationKind.INVARIANT, checking.name, trace_to(index))
+                    return finish(Status.VIOLATION)
+            checking = None
+            level_states.append(state)
+            level_index.append(index)
+
         while level_states:
             expanding_last_level = max_depth is not None and depth >= max_depth
-            next_states_list: list[Any] = []
+            next_level: list[Any] = []
             next_index = array("I")
-            for position, state in enumerate(level_states):
+            for position, parent_state in enumerate(level_states):
                 parent = level_index[position]
-                successors = next_states(state)
+                successors = next_states(parent_state)
                 generated += len(successors)
-                if not successors and deadlock and not model.is_terminal(state):
+                if not successors and deadlock and not model.is_terminal(parent_state):
                     violation = Violation(ViolationKind.DEADLOCK, "deadlock", trace_to(parent))
                     return finish(Status.VIOLATION)
-                for ordinal, (label, successor) in enumerate(successors):
-                    action = label.action
-                    fired[action] += 1
-                    if constraints and not _satisfies(constraints, successor, model):
+                count_labels(fired, map(first, successors))
+                for ordinal, (label, state) in enumerate(successors):
+                    if constraints and not _satisfies(constraints, state, model):
                         continue
-                    key = fp(successor)
+                    key = fp(state)
                     if key in seen:
                         continue
                     if expanding_last_level:
@@ -181,19 +181,19 @@ def explore(model: Model, options: Options = Options()) -> Result:
                     index = len(parents)
                     parents.append(parent)
                     ordinals.append(ordinal)
-                    found[action] += 1
-                    for predicate in invariants:
-                        if broken(predicate, successor):
+                    found[label] = found.get(label, 0) + 1
+                    for checking in invariants:
+                        if not checking.test(state):
                             depth += 1
-                            violation = Violation(ViolationKind.INVARIANT, predicate.name,
+                            violation = Violation(ViolationKind.INVARIANT, checking.name,
                                                   trace_to(index))
                             return finish(Status.VIOLATION)
-                    next_states_list.append(successor)
+                    checking = None
+                    next_level.append(state)
                     next_index.append(index)
                     if index + 1 >= max_states:
                         stop = StopReason.MAX_STATES
-                        if next_states_list:
-                            depth += 1
+                        depth += 1
                         return finish(Status.INCOMPLETE)
                 if position % _CHECK_EVERY == 0 and (deadline is not None or report_progress):
                     now = time.perf_counter()
@@ -203,16 +203,24 @@ def explore(model: Model, options: Options = Options()) -> Result:
                     if report_progress and now >= next_report:
                         next_report = now + options.progress_interval
                         report_progress(Progress(len(parents), generated,
-                                                 len(level_states) - position + len(next_states_list),
+                                                 len(level_states) - position + len(next_level),
                                                  depth, now - started))
-            level_states, level_index = next_states_list, next_index
+            level_states, level_index = next_level, next_index
             if level_states:
                 depth += 1
     except RefuteError:
         raise
     except Exception as exc:
-        raise SpecError.from_exception(exc, "exploring", None, model.source) from None
+        doing = f"invariant {checking.name}" if checking is not None else "the view or symmetry"
+        raise SpecError.from_exception(exc, doing, state, model.source) from None
     return finish(Status.INCOMPLETE if stop else Status.OK)
+
+
+def _by_action(names: Sequence[str], per_label: dict) -> dict[str, int]:
+    totals = dict.fromkeys(names, 0)
+    for label, count in per_label.items():
+        totals[label.action] += count
+    return totals
 
 
 def _satisfies(constraints: tuple, state: Any, model: Model) -> bool:

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 State = Any
 """A state is any immutable, hashable value built from refute's value types."""
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
+class Label(NamedTuple):
     """Which action instance took a step: the action's name and its arguments.
 
     Rendered as ``rm_prepare(rm=r2)``, or just ``tm_commit`` for an action without arguments.
+    A named tuple, so that explorers can count labels with C-level hashing.
     """
 
     action: str

@@ -58,18 +58,20 @@ class SpecModel:
         view = getattr(spec, "view", None)
         self.view = view if callable(view) else None
         self.symmetry = self._symmetry_groups()
-        self._static: list[tuple[Label, Callable, tuple, bool]] = []
+        self._static: list[tuple[Label, Callable, int, Any, Any, tuple, bool]] = []
         self._dynamic: list[_Action] = []
         for act in self._actions:
             if all(p.values is not None for p in act.parameters):
                 names = [p.name for p in act.parameters]
                 for args in itertools.product(*(p.values for p in act.parameters)):
                     label = Label(act.name, tuple(zip(names, args)))
-                    self._static.append((label, act.function, args, act.generator))
+                    first, second = (tuple(args) + (None, None))[:2]
+                    self._static.append((label, act.function, len(args), first, second, args,
+                                         act.generator))
             else:
                 self._dynamic.append(act)
         self._state_type: type | None = None
-        self._validated: set[str] = set()
+        self._unvalidated: set[str] = set(self.action_names)  # deep-checked once per action
 
     # -- the Model protocol -------------------------------------------------------------
 
@@ -102,8 +104,16 @@ class SpecModel:
         state_type = self._state_type
         label: Label | None = None
         try:
-            for label, function, args, generator in self._static:
-                result = function(state, *args)
+            # Calls are positional by arity: f(s, *args) costs four times f(s, a).
+            for label, function, arity, first, second, args, generator in self._static:
+                if arity == 1:
+                    result = function(state, first)
+                elif arity == 0:
+                    result = function(state)
+                elif arity == 2:
+                    result = function(state, first, second)
+                else:
+                    result = function(state, *args)
                 if result is None:
                     continue
                 if generator:
@@ -121,11 +131,11 @@ class SpecModel:
             raise
         except Exception as exc:
             raise self._failure(exc, str(label) if label else "an action", state) from None
-        if len(self._validated) < len(self._actions):
+        if self._unvalidated:
             for label, successor in out:
-                if label.action not in self._validated:
-                    self._validated.add(label.action)
-                    self._validate(successor, str(label), state, deep=True)
+                if label.action in self._unvalidated:
+                    self._unvalidated.discard(label.action)
+                    self._validate(successor, str(label), state)
         return out
 
     def is_terminal(self, state: Any) -> bool:
@@ -219,7 +229,7 @@ class SpecModel:
 
     # -- errors -----------------------------------------------------------------------------
 
-    def _validate(self, value: Any, producer: str, before: Any, deep: bool = False) -> None:
+    def _validate(self, value: Any, producer: str, before: Any) -> None:
         """Reject a state that is not immutable and deterministically hashable."""
         if self._state_type is not None and type(value) is not self._state_type:
             what = "nothing" if value is None else f"a {type(value).__name__}"
