@@ -1,0 +1,253 @@
+"""A self-contained HTML page that shows a check: each object's history as client timelines.
+
+One SVG per object: a row per client, a bar per operation from its call to its return
+(unknown-outcome calls fade out to the right edge: they never returned). The linearization
+the search found (for a violation, the longest legal prefix) is drawn as numbered points, one
+inside each linearized operation's bar, joined in order; the operations that cannot follow
+it are red. Clicking an operation shows its details and the model state after it.
+
+Time is drawn by *rank*: the distinct call and return instants of an object, in order, each
+get one column, so that short and long gaps read the same and bars that overlap in time
+overlap on screen. The page loads nothing from the network, and every value from the history
+is escaped, since histories come from systems under test.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from refute.linearize.history import Operation
+from refute.linearize.result import CheckResult, PartitionResult, Verdict
+
+__all__ = ["render_html", "write_html"]
+
+_COLUMN = 46  # pixels per time rank
+_ROW = 34  # pixels per client row
+_LABEL = 110  # pixels for the client labels
+_TOP = 12  # pixels above the first row, for the linearization points
+
+
+def write_html(result: CheckResult, path: str | Path) -> None:
+    """Write :func:`render_html` of ``result`` to ``path``."""
+    Path(path).write_text(render_html(result), encoding="utf-8")
+
+
+def render_html(result: CheckResult) -> str:
+    """The whole page, as a string."""
+    parts = sorted(result.partitions, key=lambda p: _ORDER[p.verdict])
+    sections = "\n".join(_section(result, index, part) for index, part in enumerate(parts))
+    title = f"refute linearizable: {result.verdict.value}"
+    source = f" &middot; {_e(result.file)}" if result.file else ""
+    return _PAGE.format(
+        title=_e(title), verdict=_e(result.verdict.value),
+        verdict_class=_VERDICT_CLASS[result.verdict],
+        meta=_e(f"model {result.model.name} · {result.operation_count} operations · "
+                f"{len(result.partitions)} object(s) · {result.seconds:.3f} s") + source,
+        summary=_e(result.explain()), sections=sections, style=_STYLE, script=_SCRIPT)
+
+
+_ORDER = {Verdict.NOT_LINEARIZABLE: 0, Verdict.UNKNOWN: 1, Verdict.LINEARIZABLE: 2}
+_VERDICT_CLASS = {Verdict.LINEARIZABLE: "ok", Verdict.NOT_LINEARIZABLE: "bad",
+                  Verdict.UNKNOWN: "unknown"}
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _section(result: CheckResult, index: int, part: PartitionResult) -> str:
+    name = "history" if part.key is None else f"key {part.key!r}"
+    heading = (f"{name}: {part.verdict.value} · {len(part.operations)} operations · "
+               f"{part.explored} configurations explored")
+    open_ = " open" if part.verdict is not Verdict.LINEARIZABLE or index == 0 else ""
+    note = ""
+    if part.verdict is Verdict.NOT_LINEARIZABLE:
+        state = result.model.describe_state(part.state_after_prefix(result.model))
+        note = (f'<p class="note">The numbered points are the longest linearizable prefix '
+                f'({len(part.linearization)} operations), ending in state '
+                f'<code>{_e(state)}</code>. The <span class="bad">red</span> operations had '
+                f'to come next, and the model accepts none of them in that state.</p>')
+    elif part.verdict is Verdict.UNKNOWN:
+        note = f'<p class="note">{_e(part.stop.value)}; the points are the longest prefix ' \
+               f'found so far.</p>'
+    return (f'<details class="partition {_VERDICT_CLASS[part.verdict]}"{open_}>'
+            f'<summary>{_e(heading)}</summary>{note}{_svg(result, index, part)}</details>')
+
+
+def _svg(result: CheckResult, index: int, part: PartitionResult) -> str:
+    ops = part.operations
+    if not ops:
+        return '<p class="note">no operations</p>'
+    instants = sorted({op.call for op in ops} | {op.ret for op in ops if op.ret is not None})
+    rank = {t: r for r, t in enumerate(instants)}
+    end = len(instants)  # the column past the last instant: where unreturned calls fade
+    clients = list(dict.fromkeys(op.process for op in ops))
+    row = {client: r for r, client in enumerate(clients)}
+    width = (end + 1) * _COLUMN + 20
+    height = _TOP + len(clients) * _ROW + 10
+    position = {op.index: k for k, op in enumerate(part.linearization)}
+    unplaceable = {op.index for op in part.unplaceable}
+    points = _points(part.linearization, rank)
+    describe, show_state = result.model.describe_operation, result.model.describe_state
+    # The client labels sit in their own SVG beside the scrolling timeline, so that they
+    # stay in view when a long history is scrolled.
+    out = [f'<div class="timeline"><svg class="labels" width="{_LABEL}" height="{height}">']
+    for client, r in row.items():
+        out.append(f'<text class="client" x="{_LABEL - 8}" y="{_TOP + r * _ROW + _ROW / 2 + 4}" '
+                   f'text-anchor="end">{_e(client)}</text>')
+    out.append(f'</svg><div class="scroll"><svg xmlns="http://www.w3.org/2000/svg" '
+               f'width="{width}" height="{height}" data-partition="{index}">'
+               f'<defs><linearGradient id="fade{index}"><stop offset="0" stop-color="#9aa4b1"/>'
+               f'<stop offset="1" stop-color="#9aa4b1" stop-opacity="0"/></linearGradient></defs>')
+    for r in range(len(clients)):
+        y = _TOP + r * _ROW + _ROW - 2
+        out.append(f'<line class="lane" x1="0" x2="{width}" y1="{y}" y2="{y}"/>')
+    for op in ops:
+        x1 = rank[op.call] * _COLUMN
+        x2 = (rank[op.ret] if op.ret is not None else end) * _COLUMN + _COLUMN * 0.8
+        y = _TOP + row[op.process] * _ROW + 4
+        text = describe(op.input, op.output)
+        if op.index in unplaceable:
+            kind = "unplaceable"
+        elif op.index in position:
+            kind = "linearized"
+        else:
+            kind = "other"
+        details = {"operation": text, "process": str(op.process), "index": op.index,
+                   "line": op.line, "call": str(op.call),
+                   "return": "never (outcome unknown)" if op.ret is None else str(op.ret),
+                   "status": _STATUS_TEXT[kind]}
+        if op.index in position:
+            k = position[op.index]
+            details["linearized"] = f"{k + 1} of {len(part.linearization)}"
+            details["state after"] = show_state(part.states[k])
+        fill = f' fill="url(#fade{index})"' if op.ret is None and kind == "other" else ""
+        out.append(
+            f'<g class="op {kind}{" open-ended" if op.ret is None else ""}" tabindex="0" '
+            f'data-details="{_e(json.dumps(details))}">'
+            f'<title>{_e(text)}</title>'
+            f'<rect x="{x1}" y="{y}" width="{x2 - x1:.1f}" height="{_ROW - 10}" rx="4"{fill}/>'
+            f'<text x="{x1 + 5}" y="{y + _ROW / 2 + 3}">'
+            f'{_e(_clip(text, (x2 - x1 - 10) / 6.5))}</text></g>')
+    if points:
+        # a point sits on the top edge of its operation's bar, clear of the bar's text
+        centres = [(_COLUMN * x, _TOP + row[op.process] * _ROW + 4) for op, x in points]
+        path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in centres)
+        out.append(f'<polyline class="order" points="{path}"/>')
+        for k, (cx, cy) in enumerate(centres, start=1):
+            out.append(f'<g class="point"><circle cx="{cx:.1f}" cy="{cy:.1f}" r="7"/>'
+                       f'<text x="{cx:.1f}" y="{cy + 3:.1f}" text-anchor="middle">{k}</text></g>')
+    out.append("</svg></div></div>")
+    return "".join(out)
+
+
+_STATUS_TEXT = {"linearized": "linearized", "unplaceable": "cannot be placed next",
+                "other": "not in the linearization shown"}
+
+
+def _points(order: tuple[Operation, ...], rank: dict[Any, int]) -> list[tuple[Operation, float]]:
+    """A drawing position for each linearization point, inside its operation's bar.
+
+    The k-th point goes at the rank column of max(its call, the previous point's column):
+    never before its call, and never after its return, because an operation linearized after
+    another cannot have returned before that one's call. Points sharing a column are spread
+    across it, in order.
+    """
+    columns: list[int] = []
+    last = 0
+    for op in order:
+        last = max(last, rank[op.call])
+        columns.append(last)
+    counts: dict[int, int] = {}
+    for column in columns:
+        counts[column] = counts.get(column, 0) + 1
+    seen: dict[int, int] = {}
+    placed = []
+    for op, column in zip(order, columns):
+        seen[column] = seen.get(column, 0) + 1
+        placed.append((op, column + 0.8 * seen[column] / (counts[column] + 1)))
+    return placed
+
+
+def _clip(text: str, chars: float) -> str:
+    limit = max(int(chars), 1)
+    return text if len(text) <= limit else text[:max(limit - 1, 0)] + "…"
+
+
+_STYLE = """
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1f2328; }
+h1 { font-size: 1.4em; margin: 0 0 .2em; }
+h1 .ok { color: #1a7f37; } h1 .bad { color: #cf222e; } h1 .unknown { color: #9a6700; }
+.meta { color: #57606a; margin-bottom: 1em; }
+pre.summary { background: #f6f8fa; padding: .8em; overflow-x: auto; }
+details.partition { border: 1px solid #d0d7de; border-radius: 6px; margin: .8em 0;
+  padding: .3em .8em; }
+details.partition.bad { border-color: #cf222e; }
+summary { cursor: pointer; font-weight: 600; }
+.timeline { display: flex; } .labels { flex: none; }
+.scroll { overflow-x: auto; flex: auto; }
+.note { color: #57606a; } span.bad { color: #cf222e; font-weight: 600; }
+svg text { font: 12px ui-monospace, monospace; }
+.client { fill: #57606a; } .lane { stroke: #eaeef2; }
+.op rect { fill: #ddf4ff; stroke: #54aeff; }
+.op.other rect { fill: #eaeef2; stroke: #9aa4b1; }
+.op.unplaceable rect { fill: #ffebe9; stroke: #cf222e; stroke-width: 2; }
+.op.open-ended rect { stroke-dasharray: 4 3; }
+.op:hover rect, .op.selected rect { stroke: #0969da; stroke-width: 2.5; }
+.op { cursor: pointer; } .op text { pointer-events: none; }
+.order { fill: none; stroke: #0969da; stroke-width: 1.5; opacity: .6; }
+.point circle { fill: #0969da; } .point text { fill: #fff; font-size: 9px; }
+.point { pointer-events: none; }
+#details { position: fixed; right: 1em; bottom: 1em; max-width: 28em; background: #fff;
+  border: 1px solid #d0d7de; border-radius: 6px; padding: .5em .8em;
+  box-shadow: 0 2px 8px rgba(0,0,0,.15); }
+#details table td:first-child { color: #57606a; padding-right: 1em; }
+"""
+
+_SCRIPT = """
+// Bring each object's first operation that cannot be placed into view.
+document.querySelectorAll('.scroll').forEach(function (scroll) {
+  var bad = scroll.querySelector('.op.unplaceable rect');
+  if (bad) scroll.scrollLeft = Math.max(0, bad.x.baseVal.value - scroll.clientWidth / 2);
+});
+document.addEventListener('click', function (event) {
+  var op = event.target.closest('.op');
+  if (!op) return;
+  document.querySelectorAll('.op.selected').forEach(function (o) {
+    o.classList.remove('selected');
+  });
+  op.classList.add('selected');
+  var details = JSON.parse(op.getAttribute('data-details'));
+  var table = document.createElement('table');
+  Object.keys(details).forEach(function (key) {
+    var tr = table.insertRow(), th = tr.insertCell(), td = tr.insertCell();
+    th.textContent = key;
+    td.textContent = details[key] === null ? '' : String(details[key]);
+  });
+  var panel = document.getElementById('details');
+  panel.replaceChildren(table);
+});
+"""
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy"
+      content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>{title}</title>
+<style>{style}</style>
+</head>
+<body>
+<h1>refute linearizable: <span class="{verdict_class}" id="verdict">{verdict}</span></h1>
+<div class="meta">{meta}</div>
+<pre class="summary">{summary}</pre>
+{sections}
+<div id="details">Click an operation to see its details.</div>
+<script>{script}</script>
+</body>
+</html>
+"""
