@@ -27,7 +27,7 @@ Invariants
    * Subclasses fingerprint as their base type: ``ModelValue`` as the ``str`` of the same
      characters, ``Record`` and ``Bag`` as the plain tuple of the same elements (a Record's
      element 0 is its tuple of field names, so records with different fields differ).
-   * ``str`` and ``bytes`` are never equal in Python and get different tags.
+   * ``str`` and ``bytes`` are never equal in Python and get different seeds.
 
 3. **Well mixed.** Every fingerprint is an XXH64 hash (the xxHash 64-bit algorithm, written
    out in C and taken from the ``xxhash`` package in the twin) of a byte string, seeded with a
@@ -42,11 +42,15 @@ Invariants
    ``bytes``, ``tuple``, ``frozenset`` and dicts (and subclasses of these) are accepted;
    anything else (``list``, ``set``, ``bytearray``, arbitrary objects) raises ``TypeError``
    naming the type. Nesting deeper than :data:`MAX_DEPTH` containers raises
-   ``RecursionError`` (never a crash), at the same depth in both implementations.
+   ``RecursionError`` (never a crash), at the same depth in both implementations (the twin,
+   should Python's recursion limit strike first, retries once with the limit raised
+   temporarily, which 3.11 allows safely since Python-to-Python calls use no C stack).
 5. **Fast.** The C version walks the value with exact-type fast paths, streams the words of
    a tuple through XXH64 without a buffer, and sorts set and dict fingerprints on the stack;
-   it is several times faster than builtin ``hash()`` on a fresh state (see
-   ``benchmarks/bench_fingerprint.py``). Nothing is cached: a state is fingerprinted once.
+   on a freshly built state it costs about what builtin ``hash()`` does (hash() is faster
+   only when it can reuse the hashes cached in frozensets and FrozenMaps), and the twin is
+   tens of times slower (see ``benchmarks/bench_fingerprint.py``). Nothing is cached: the
+   checker fingerprints each state once.
 
 The result is a signed 64-bit int (it fits an ``int64`` key directly). The algorithm is
 spelled out at the top of ``_fingerprint.c``; the golden numbers in
