@@ -1,0 +1,208 @@
+"""Checking a history against an isolation model: the pipeline and its result.
+
+    read history ─► workload analysis (version orders, ww/wr/rw edges, non-cycle anomalies)
+                 ─► process + real-time edges (strict serializable only)
+                 ─► SCCs of the whole graph ─► in each SCC, cycles of each kind, worst first
+                 ─► verdict: which models the anomalies rule out (anomalies.py)
+
+Which cycles are searched: every data-dependency kind (G0 ... G2-item) always, because they are
+cheap once the SCCs are known and they tell which weaker and stronger models fall too; the
+process/real-time kinds only when the requested model is strict serializable, since only it
+needs the order edges (Elle's ``additional-graphs`` rule). A kind already implied by one found
+in the same SCC is not searched again (a G0 there already shows G1c).
+
+``status`` is about the requested model: ``violation`` when a found anomaly rules it out,
+``incomplete`` when the time limit stopped a search that could still have ruled it out, ``ok``
+otherwise. ``not``/``also_not`` list every model the found anomalies rule out.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from refute.errors import UsageError
+from refute.history import anomalies as kinds
+from refute.history.anomalies import Finding, Step
+from refute.history.explain import cycle_text, finding_json
+from refute.history.formats import read_history
+from refute.history.graph import (
+    BASE_SPECS,
+    KIND_NAMES,
+    ORDER,
+    ORDERED_SPECS,
+    components_of,
+    find_cycle,
+    merge_order_runs,
+)
+from refute.history.list_append import ListAppendAnalysis
+from refute.history.realtime import add_order_edges, explain_order
+from refute.history.rw_register import RwRegisterAnalysis
+from refute.history.transactions import APPEND, WRITE, History
+from refute.status import Status
+
+WORKLOADS = ("list-append", "rw-register")
+DEFAULT_MODEL = "strict-serializable"  # Elle's and elle-cli's default
+MAX_FINDINGS_PER_TYPE = 50
+_BUDGET_AFTER_FIRST = 2.0  # seconds spent improving a cycle once one is found, per kind and SCC
+
+
+@dataclass
+class HistoryResult:
+    """The verdict on one history: a value that explains itself; printing is separate.
+
+    ``anomalies`` holds the findings the requested model forbids (at most
+    ``MAX_FINDINGS_PER_TYPE`` of each type; ``counts`` has the totals); ``other_anomalies`` the
+    ones it allows, which still show in ``not``/``also_not``.
+    """
+
+    status: Status
+    model: str
+    workload: str
+    history: History
+    anomalies: list[Finding]
+    other_anomalies: list[Finding]
+    counts: dict[str, int]
+    not_models: list[str]
+    also_not: list[str]
+    seconds: float
+    transactions: int
+    edges: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.status is Status.OK
+
+    @property
+    def anomaly_types(self) -> list[str]:
+        return sorted({finding.type for finding in self.anomalies})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "valid": self.valid,
+            "model": self.model,
+            "workload": self.workload,
+            "not": self.not_models,
+            "also_not": self.also_not,
+            "anomaly_types": self.anomaly_types,
+            "anomaly_counts": self.counts,
+            "anomalies": [finding_json(f, self.history) for f in self.anomalies],
+            "other_anomalies": [finding_json(f, self.history) for f in self.other_anomalies],
+            "transactions": self.transactions,
+            "edges": self.edges,
+            "notes": self.notes,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def check_history(source: str | Path | History, model: str = DEFAULT_MODEL,
+                  workload: str | None = None, time_limit: float | None = None,
+                  format: str | None = None) -> HistoryResult:
+    """Check a history file (or a parsed :class:`History`) against ``model``.
+
+    ``workload`` is ``list-append`` or ``rw-register``, detected from the micro-ops when None;
+    ``time_limit`` bounds the whole check in seconds (the cycle search stops and the result is
+    ``incomplete`` rather than wrong).
+    """
+    started = time.monotonic()
+    deadline = None if time_limit is None else started + time_limit
+    if model not in kinds.MODELS:
+        raise UsageError(f"unknown model {model!r}",
+                         hint=f"use one of {', '.join(kinds.MODELS)}")
+    history = source if isinstance(source, History) else read_history(source, format)
+    workload = workload or detect_workload(history)
+    if workload not in WORKLOADS:
+        raise UsageError(f"unknown workload {workload!r}",
+                         hint=f"use one of {', '.join(WORKLOADS)}")
+    analysis: ListAppendAnalysis | RwRegisterAnalysis = (
+        ListAppendAnalysis(history) if workload == "list-append" else RwRegisterAnalysis(history))
+    graph = analysis.graph
+    ordered = model == "strict-serializable"
+    notes = []
+    if ordered:
+        add_order_edges(history, graph)
+        if not history.realtime:
+            notes.append("the history records no timing, so real-time order is unknown: only "
+                         "process (session) order was checked")
+    specs = BASE_SPECS + (ORDERED_SPECS if ordered else ())
+    findings = list(analysis.findings)
+    incomplete = False
+    forbidden = kinds.forbidden_by(model)
+    for scc in sorted(components_of(graph, None, -1), key=min):
+        found: set[str] = set()
+        for spec in specs:
+            if spec.name in kinds.implied(found):
+                continue
+            outcome = find_cycle(graph, spec, scc, deadline, _BUDGET_AFTER_FIRST)
+            if outcome.cycle is None:
+                if not outcome.complete and spec.name in forbidden:
+                    incomplete = True
+                continue
+            finding = _cycle_finding(outcome.cycle, analysis, history)
+            found.add(finding.type)
+            findings.append(finding)
+    types = {finding.type for finding in findings}
+    not_models, also_not = kinds.boundary(types)
+    if model in not_models or model in also_not:
+        status = Status.VIOLATION
+    elif incomplete:
+        status = Status.INCOMPLETE
+        notes.append("the time limit stopped the cycle search before it was exhaustive")
+    else:
+        status = Status.OK
+    reported, others, counts = _select(findings, forbidden)
+    return HistoryResult(status, model, workload, history, reported, others, counts,
+                         not_models, also_not, time.monotonic() - started,
+                         len(history.transactions), graph.edge_count(), notes)
+
+
+def detect_workload(history: History) -> str:
+    """``list-append`` if any transaction appends, ``rw-register`` if any writes.
+
+    A history of reads only is list-append when some read returned a list.
+    """
+    functions = {f for txn in history.transactions for f, _, _ in txn.mops}
+    if APPEND in functions and WRITE in functions:
+        raise UsageError("the history mixes :append and :w micro-ops",
+                         hint="a history is either list-append or rw-register; split it")
+    if APPEND in functions:
+        return "list-append"
+    if WRITE in functions:
+        return "rw-register"
+    lists = any(isinstance(v, tuple) for txn in history.transactions for _, _, v in txn.mops)
+    return "list-append" if lists else "rw-register"
+
+
+def _cycle_finding(cycle: list[tuple[int, int, int]], analysis: Any,
+                   history: History) -> Finding:
+    """Turn a cycle of (source, target, kind) into an explained :class:`Finding`."""
+    cycle = merge_order_runs(cycle)
+    first = min(range(len(cycle)), key=lambda i: cycle[i][0])
+    cycle = cycle[first:] + cycle[:first]
+    steps = []
+    for source, target, kind in cycle:
+        if kind & ORDER:
+            key, text = None, explain_order(history, source, target, kind)
+        else:
+            key, text = analysis.explain(source, target, kind)
+        steps.append(Step(source, target, KIND_NAMES[kind], key, text))
+    finding = Finding(kinds.classify([kind for _, _, kind in cycle]),
+                      [source for source, _, _ in cycle], "", cycle=steps)
+    finding.explanation = cycle_text(finding, history)
+    return finding
+
+
+def _select(findings: list[Finding], forbidden: set[str]
+            ) -> tuple[list[Finding], list[Finding], dict[str, int]]:
+    """Split findings into forbidden and allowed ones, at most MAX_FINDINGS_PER_TYPE each."""
+    counts: dict[str, int] = {}
+    reported, others = [], []
+    for finding in findings:
+        counts[finding.type] = counts.get(finding.type, 0) + 1
+        if counts[finding.type] <= MAX_FINDINGS_PER_TYPE:
+            (reported if finding.type in forbidden else others).append(finding)
+    return reported, others, dict(sorted(counts.items()))

@@ -1,0 +1,306 @@
+"""Readers for the three history formats, each producing a :class:`History`.
+
+- **Jepsen EDN**: one operation map per line, or one vector of maps; ``;`` comments. An
+  operation is ``{:type :invoke|:ok|:fail|:info, :process P, :f :txn, :value [mops]}`` where a
+  micro-op is ``[:append k v]``, ``[:r k list-or-nil]`` or ``[:w k v]``, ``[:r k v]``.
+- **Jepsen JSON**, as elle-cli reads it: the same maps with string values (``"type": "ok"``,
+  ``["append", 253, 1]``), as a JSON array or one object per line.
+- **PolySI / IsoVista text**: one micro-op a line, ``r(key,value,session,txn)`` or
+  ``w(key,value,session,txn)``; every transaction committed; value 0 is every key's initial
+  value (PolySI's loader installs it with an initial transaction), so ``r(k,0,...)`` reads the
+  initial state.
+
+Jepsen operations are paired per process: an invocation and the next completion of the same
+process are one transaction. An invocation that never completes is ``info`` (it may have
+committed). Operations of non-client processes (a keyword process such as ``:nemesis``) and
+operations whose ``:f`` is not ``:txn`` are skipped, as Elle's ``client-ops`` does.
+
+Every problem raises :class:`refute.errors.InputError` naming the file, line and column and
+what was expected there.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+from refute.edn import parse_all
+from refute.errors import InputError
+from refute.history.transactions import (
+    APPEND,
+    READ,
+    WRITE,
+    History,
+    MicroOp,
+    Outcome,
+    Transaction,
+    value_text,
+)
+
+FORMATS = ("edn", "json", "text")
+
+_OUTCOMES = {"ok": Outcome.OK, "fail": Outcome.FAIL, "info": Outcome.INFO}
+_MOP_KINDS = {APPEND: APPEND, READ: READ, WRITE: WRITE}
+_TEXT_LINE = re.compile(r"\s*([rw])\(\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*\)\s*")
+
+
+def read_history(path: str | Path, format: str | None = None) -> History:
+    """Read a history file; ``format`` is ``edn``, ``json``, ``text`` or None to detect it.
+
+    Detection looks at the first meaningful characters, not the extension: ``r(``/``w(``
+    is PolySI text, ``{"`` or ``[{"`` (or ``[]``) is JSON, anything else EDN.
+    """
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"cannot read the history: {error.strerror}", file=file,
+                         hint="check the path") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"the history is not UTF-8 text (byte {error.start})", file=file,
+                         hint="histories are EDN, JSON or PolySI text files") from None
+    return parse_history(text, file=file, format=format)
+
+
+def parse_history(text: str, file: str | None = None, format: str | None = None) -> History:
+    """Parse the text of a history; see :func:`read_history`."""
+    format = format or detect_format(text)
+    if format == "text":
+        return _parse_text(text, file)
+    if format == "json":
+        forms = _parse_json(text, file)
+    elif format == "edn":
+        forms = parse_all(text, file)
+    else:
+        raise InputError(f"unknown history format {format!r}",
+                         hint=f"use one of {', '.join(FORMATS)}")
+    depth = 0
+    if len(forms) == 1 and isinstance(forms[0], (tuple, list)):
+        forms, depth = forms[0], 1  # a single vector (array) of operations
+    return _pair_operations(forms, text, file, format, depth)
+
+
+def detect_format(text: str) -> str:
+    """``text``, ``json`` or ``edn`` from the first characters that are not blank or comment."""
+    stripped = re.sub(r"\A(?:\s|;[^\n]*)*", "", text[:4096])
+    if re.match(r"[rw]\(", stripped):
+        return "text"
+    if re.match(r"\{\s*\"|\[\s*(?:\{\s*\"|\])", stripped):
+        return "json"
+    return "edn"
+
+
+def _parse_json(text: str, file: str | None) -> list[Any]:
+    try:
+        return [json.loads(text)]
+    except json.JSONDecodeError as whole_error:
+        # Not one document: perhaps one object per line (JSON lines).
+        forms = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                forms.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                if number == 1 and whole_error.lineno > 1:
+                    error = whole_error  # a multi-line document: its own position is right
+                    number = error.lineno
+                raise InputError(f"invalid JSON: {error.msg}", file=file, line=number,
+                                 column=error.colno,
+                                 hint="a JSON history is an array of operation objects, "
+                                      "or one object per line") from None
+        return forms
+
+
+def _pair_operations(forms: Iterable[Any], text: str, file: str | None, format: str,
+                     depth: int) -> History:
+    """Pair invocations with completions per process and build the transactions."""
+    transactions: list[Transaction] = []
+    pending: dict[Any, tuple[int, Mapping[str, Any], int]] = {}
+    forms_index = _FormIndex(text, file, depth)
+
+    def add(outcome: Outcome, value: Any, process: Any, index: Any, invoked: int | None,
+            completed: int | None, form_number: int) -> None:
+        ident = len(transactions)
+        name = f"T{index}" if isinstance(index, int) else f"T{form_number}"
+        where = _Where(forms_index, form_number)
+        mops = _micro_ops(value, outcome, where)
+        transactions.append(Transaction(ident, name, outcome, process, mops, invoked,
+                                        completed, where))
+
+    for number, op in enumerate(forms):
+        if not isinstance(op, Mapping):
+            _Where(forms_index, number).fail(
+                f"expected an operation map, found {value_text(op)[:60]}",
+                "each operation is a map such as {:type :ok, :process 0, :f :txn, "
+                ":value [[:r 1 nil]]}")
+        process = op.get("process")
+        function = op.get("f")
+        if isinstance(process, str) or (function is not None and function != "txn"):
+            continue  # a nemesis or a non-transaction operation
+        kind = op.get("type")
+        if kind == "invoke":
+            if process in pending:
+                earlier = pending.pop(process)
+                add(Outcome.INFO, earlier[1].get("value"), process, earlier[1].get("index"),
+                    earlier[0], None, earlier[2])
+            pending[process] = (number, op, number)
+            continue
+        outcome = _OUTCOMES.get(kind) if isinstance(kind, str) else None
+        if outcome is None:
+            _Where(forms_index, number).fail(
+                f"operation :type is {value_text(kind)}, expected :invoke, :ok, :fail or :info",
+                "give every operation a :type")
+        invocation = pending.pop(process, None)
+        value = op.get("value")
+        if value is None and invocation is not None:
+            value = invocation[1].get("value")
+        add(outcome, value, process, op.get("index"),
+            invocation[0] if invocation else None,
+            number if outcome is Outcome.OK else None, number)
+    for invoked, op, number in pending.values():
+        add(Outcome.INFO, op.get("value"), op.get("process"), op.get("index"), invoked, None,
+            number)
+    # Invocations left open were appended last; restore the order of first events.
+    transactions.sort(key=lambda t: t.invoked if t.invoked is not None else t.where.number)
+    for ident, txn in enumerate(transactions):
+        txn.id = ident
+    return History(transactions, file, format, realtime=True)
+
+
+def _micro_ops(value: Any, outcome: Outcome, where: _Where) -> tuple[MicroOp, ...]:
+    if not isinstance(value, (tuple, list)):
+        where.fail(f"the operation's :value is {value_text(value)[:60]}, expected a vector "
+                   "of micro-ops", "write the transaction as [[:append k v] [:r k nil] ...]")
+    mops = []
+    for position, mop in enumerate(value, 1):
+        if not isinstance(mop, (tuple, list)) or len(mop) != 3:
+            where.fail(f"micro-op {position} is {value_text(mop)[:60]}, expected [f key value]",
+                       "micro-ops are [:append k v], [:r k v] or [:w k v]")
+        f, key, arg = mop
+        kind = _MOP_KINDS.get(f) if isinstance(f, str) else None
+        if kind is None:
+            where.fail(f"micro-op {position} has function {value_text(f)}, expected :append, "
+                       ":r or :w", "list-append uses :append and :r; rw-register :w and :r")
+        if isinstance(arg, list):
+            arg = tuple(arg)
+        try:
+            hash(key)
+            hash(arg)
+        except TypeError:
+            where.fail(f"micro-op {position} has a key or value that is a map or set",
+                       "keys and values are numbers, strings, keywords or (for reads) lists")
+        mops.append((kind, key, arg))
+    return tuple(mops)
+
+
+class _Where:
+    """The location of one operation, computed only when an error or a report needs it.
+
+    Readers do not keep a line per operation (that costs time on million-operation files);
+    the shared :class:`_FormIndex` finds every form's offset in one scan, the first time any
+    location is asked for.
+    """
+
+    __slots__ = ("forms", "number")
+
+    def __init__(self, forms: _FormIndex, number: int) -> None:
+        self.forms, self.number = forms, number
+
+    @property
+    def line(self) -> int | None:
+        return self.forms.position(self.number)[0]
+
+    def fail(self, message: str, hint: str) -> NoReturn:
+        line, column = self.forms.position(self.number)
+        raise InputError(f"operation {self.number + 1}: {message}", file=self.forms.file,
+                         line=line, column=column, hint=hint)
+
+
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|;[^\n]*|#\{|[\[\](){}]|[^\s,\[\](){}";]+')
+
+
+class _FormIndex:
+    """Offsets of the forms at one nesting depth (the operations), found in one lazy scan."""
+
+    def __init__(self, text: str, file: str | None, depth: int) -> None:
+        self.text, self.file, self.depth = text, file, depth
+        self.offsets: list[int] | None = None
+        self.newlines: list[int] = []
+
+    def position(self, number: int) -> tuple[int | None, int | None]:
+        """``(line, column)`` of the ``number``-th form, 1-based; None when unknown."""
+        if self.offsets is None:
+            self.offsets = self._scan()
+            self.newlines = [m.start() for m in re.finditer("\n", self.text)]
+        if number >= len(self.offsets):
+            return None, None
+        offset = self.offsets[number]
+        line = bisect.bisect_left(self.newlines, offset)
+        start = self.newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
+
+    def _scan(self) -> list[int]:
+        offsets = []
+        level = 0
+        for match in _STRUCTURE.finditer(self.text):
+            token = match.group()
+            if token[0] == ";":
+                continue
+            if level == self.depth:
+                offsets.append(match.start())
+            if token in ("[", "(", "{", "#{"):
+                level += 1
+            elif token in ("]", ")", "}"):
+                level -= 1
+        return offsets
+
+
+class _Line:
+    """The location of a PolySI transaction: the line of its first micro-op, known upfront."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _parse_text(text: str, file: str | None) -> History:
+    """PolySI text: transactions in order of first appearance, session order as process."""
+    transactions: dict[int, Transaction] = {}
+    ops: dict[int, list[MicroOp]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        match = _TEXT_LINE.fullmatch(line)
+        if match is None:
+            column = len(line) - len(line.lstrip()) + 1
+            raise InputError(f"expected r(key,value,session,txn) or w(key,value,session,txn), "
+                             f"found {line.strip()[:60]!r}", file=file, line=number,
+                             column=column,
+                             hint="PolySI text has one read or write per line, four integers")
+        kind, key, value, session, txn_id = match.groups()
+        key, value, session, txn_id = int(key), int(value), int(session), int(txn_id)
+        if kind == "w" and value == 0:
+            raise InputError("a write of 0: PolySI reserves 0 for the initial value of every "
+                             "key", file=file, line=number, column=match.start(3) + 1,
+                             hint="write values other than 0")
+        txn = transactions.get(txn_id)
+        if txn is None:
+            txn = transactions[txn_id] = Transaction(len(transactions), f"T{txn_id}",
+                                                     Outcome.OK, session, (), None, None,
+                                                     _Line(number))
+            ops[txn_id] = []
+        elif txn.process != session:
+            raise InputError(f"transaction {txn_id} appears in sessions {txn.process} and "
+                             f"{session}", file=file, line=number, column=match.start(4) + 1,
+                             hint="a transaction belongs to one session")
+        ops[txn_id].append((READ if kind == "r" else WRITE, key,
+                            None if kind == "r" and value == 0 else value))
+    for txn_id, txn in transactions.items():
+        txn.mops = tuple(ops[txn_id])
+    return History(list(transactions.values()), file, "text", realtime=False)
