@@ -22,6 +22,14 @@
  * tuple, set and dict hashes stream the words through XXH64 without building a byte buffer.
  *
  * Only the stable public C API is used, plus the documented PyUnicode / PyTuple macros.
+ *
+ * Cache. Successor states share most of their parts with their parent (s.update(x=...) keeps
+ * every other field's object), so the same frozenset or FrozenMap object is fingerprinted once
+ * per successor. A direct-mapped cache keyed by object identity remembers the fingerprints of
+ * immutable containers: frozensets and the registered immutable mapping type (FrozenMap).
+ * Each entry holds a strong reference, so a cached object cannot be freed and its address
+ * cannot be reused by another object while its entry lives: a hit is always the same object,
+ * whose value cannot have changed. Plain dicts are mutable and never cached.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -366,6 +374,29 @@ static void set_type_error(PyObject *v)
 
 static int fp_any(PyObject *v, uint64_t *out, int depth);
 
+#define CACHE_SIZE 4096  /* a power of two */
+typedef struct {
+    PyObject *object;  /* strong reference, or NULL */
+    uint64_t fingerprint;
+} cache_entry;
+static cache_entry cache[CACHE_SIZE];
+static PyTypeObject *immutable_mapping_type;  /* FrozenMap, once registered */
+
+static inline cache_entry *cache_slot(PyObject *v)
+{
+    uintptr_t address = (uintptr_t)v;
+    return &cache[((address >> 4) ^ (address >> 16)) & (CACHE_SIZE - 1)];
+}
+
+static inline void cache_store(cache_entry *entry, PyObject *v, uint64_t fingerprint)
+{
+    PyObject *old = entry->object;
+    Py_INCREF(v);
+    entry->object = v;
+    entry->fingerprint = fingerprint;
+    Py_XDECREF(old);  /* last: freeing old must not observe a half-written entry */
+}
+
 static NOINLINE int fp_tuple(PyObject *v, uint64_t *out, int depth)
 {
     Py_ssize_t n = PyTuple_GET_SIZE(v);
@@ -535,14 +566,35 @@ static int fp_any(PyObject *v, uint64_t *out, int depth)
     if (PyUnicode_Check(v))  /* ModelValue and other str subclasses */
         return fp_str(v, out);
     if (PyFrozenSet_Check(v)) {
+        cache_entry *entry = cache_slot(v);
+        if (entry->object == v) {
+            *out = entry->fingerprint;
+            return 0;
+        }
         if (++depth > MAX_DEPTH)
             goto too_deep;
-        return fp_frozenset(v, out, depth);
+        if (fp_frozenset(v, out, depth) < 0)
+            return -1;
+        cache_store(entry, v, *out);
+        return 0;
     }
     if (PyDict_Check(v)) {  /* dict, FrozenMap */
+        if (type != immutable_mapping_type) {
+            if (++depth > MAX_DEPTH)
+                goto too_deep;
+            return fp_dict(v, out, depth);
+        }
+        cache_entry *entry = cache_slot(v);
+        if (entry->object == v) {
+            *out = entry->fingerprint;
+            return 0;
+        }
         if (++depth > MAX_DEPTH)
             goto too_deep;
-        return fp_dict(v, out, depth);
+        if (fp_dict(v, out, depth) < 0)
+            return -1;
+        cache_store(entry, v, *out);
+        return 0;
     }
     if (PyLong_Check(v))
         return fp_long(v, out);
@@ -582,7 +634,22 @@ static PyObject *xxh64_py(PyObject *module, PyObject *args)
     return PyLong_FromUnsignedLongLong(h);
 }
 
+static PyObject *register_immutable_mapping(PyObject *module, PyObject *type)
+{
+    (void)module;
+    if (!PyType_Check(type) || !PyType_IsSubtype((PyTypeObject *)type, &PyDict_Type)) {
+        PyErr_SetString(PyExc_TypeError, "register_immutable_mapping expects a dict subclass");
+        return NULL;
+    }
+    Py_INCREF(type);
+    Py_XSETREF(immutable_mapping_type, (PyTypeObject *)type);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"register_immutable_mapping", register_immutable_mapping, METH_O,
+     "register_immutable_mapping(type)\n\nDeclare a dict subclass whose instances never change "
+     "(FrozenMap), so that their fingerprints may be cached by identity."},
     {"fingerprint", fingerprint, METH_O,
      "fingerprint(value) -> int\n\n"
      "A deterministic signed 64-bit fingerprint of an immutable state value; see "

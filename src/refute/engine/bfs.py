@@ -107,8 +107,8 @@ def explore(model: Model, options: Options = Options()) -> Result:
     seen = Int64Set()
     parents = array("I")
     ordinals = array("I")
-    fired: dict = {}  # Label -> successors generated; C-level counting per state
-    found: dict = {}  # Label -> new states
+    fired: dict[str, int] = {}  # action -> successors generated (counted in C, per state)
+    found: dict[str, int] = {}  # action -> new states
     generated = 0
     depth = 0
     stop: StopReason | None = None
@@ -116,8 +116,8 @@ def explore(model: Model, options: Options = Options()) -> Result:
     checking: Predicate | None = None  # the invariant being evaluated, for error messages
 
     def finish(status: Status) -> Result:
-        fired_by_action = _by_action(model.action_names, fired)
-        found_by_action = _by_action(model.action_names, found)
+        fired_by_action = {a: fired.get(a, 0) for a in model.action_names}
+        found_by_action = {a: found.get(a, 0) for a in model.action_names}
         return Result(
             status=status, spec=model.name, distinct_states=len(parents),
             states_generated=generated, depth=depth, seconds=time.perf_counter() - started,
@@ -167,7 +167,7 @@ def explore(model: Model, options: Options = Options()) -> Result:
                 if not successors and deadlock and not model.is_terminal(parent_state):
                     violation = Violation(ViolationKind.DEADLOCK, "deadlock", trace_to(parent))
                     return finish(Status.VIOLATION)
-                count_labels(fired, map(first, successors))
+                count_labels(fired, map(first, map(first, successors)))
                 for ordinal, (label, state) in enumerate(successors):
                     if constraints and not _satisfies(constraints, state, model):
                         continue
@@ -181,7 +181,7 @@ def explore(model: Model, options: Options = Options()) -> Result:
                     index = len(parents)
                     parents.append(parent)
                     ordinals.append(ordinal)
-                    found[label] = found.get(label, 0) + 1
+                    found[label[0]] = found.get(label[0], 0) + 1
                     for checking in invariants:
                         if not checking.test(state):
                             depth += 1
@@ -214,13 +214,6 @@ def explore(model: Model, options: Options = Options()) -> Result:
         doing = f"invariant {checking.name}" if checking is not None else "the view or symmetry"
         raise SpecError.from_exception(exc, doing, state, model.source) from None
     return finish(Status.INCOMPLETE if stop else Status.OK)
-
-
-def _by_action(names: Sequence[str], per_label: dict) -> dict[str, int]:
-    totals = dict.fromkeys(names, 0)
-    for label, count in per_label.items():
-        totals[label.action] += count
-    return totals
 
 
 def _satisfies(constraints: tuple, state: Any, model: Model) -> bool:
