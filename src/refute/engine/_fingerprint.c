@@ -26,7 +26,8 @@
  * Cache. Successor states share most of their parts with their parent (s.update(x=...) keeps
  * every other field's object), so the same frozenset or FrozenMap object is fingerprinted once
  * per successor. A direct-mapped cache keyed by object identity remembers the fingerprints of
- * immutable containers: frozensets and the registered immutable mapping type (FrozenMap).
+ * immutable values: strings (field names, keys and enum-like values recur in every state),
+ * frozensets and the registered immutable mapping type (FrozenMap).
  * Each entry holds a strong reference, so a cached object cannot be freed and its address
  * cannot be reused by another object while its entry lives: a hit is always the same object,
  * whose value cannot have changed. Plain dicts are mutable and never cached.
@@ -550,8 +551,17 @@ static int fp_any(PyObject *v, uint64_t *out, int depth)
 {
     PyTypeObject *type = Py_TYPE(v);
     /* Exact-type fast paths, most frequent first. */
-    if (type == &PyUnicode_Type)
-        return fp_str(v, out);
+    if (type == &PyUnicode_Type) {
+        cache_entry *entry = cache_slot(v);
+        if (entry->object == v) {
+            *out = entry->fingerprint;
+            return 0;
+        }
+        if (fp_str(v, out) < 0)
+            return -1;
+        cache_store(entry, v, *out);
+        return 0;
+    }
     if (type == &PyLong_Type || type == &PyBool_Type)
         return fp_long(v, out);
     if (PyTuple_Check(v)) {  /* tuple, Record, Bag */
