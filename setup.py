@@ -1,8 +1,8 @@
-"""Build the optional C extension refute.engine._fingerprint (metadata is in pyproject.toml).
+"""Build the optional C extensions (metadata is in pyproject.toml).
 
-If it cannot be compiled (no C compiler or no Python headers), installation still succeeds
-and refute.engine.fingerprint uses its pure-Python twin, which gives the same fingerprints,
-only several times slower.
+refute.engine._fingerprint (state fingerprints) and refute.spec._values (Record.update and
+FrozenMap.set). If one cannot be compiled (no C compiler or no Python headers), installation
+still succeeds and refute uses the pure-Python versions, which behave the same, only slower.
 """
 
 import sys
@@ -30,7 +30,7 @@ class OptionalBuildExt(build_ext):
     def _warn(error, name="C extensions"):
         banner = "*" * 78
         print(f"\n{banner}\nWARNING: could not compile {name}: {error}\n"
-              "refute will use its pure-Python fingerprint, which is several times slower.\n"
+              "refute will use its pure-Python versions, which are several times slower.\n"
               "Install a C compiler and the Python headers (e.g. apt-get install gcc "
               "python3-dev), then reinstall.\n"
               f"{banner}\n", file=sys.stderr, flush=True)
@@ -39,10 +39,14 @@ class OptionalBuildExt(build_ext):
 setup(
     ext_modules=[
         Extension(
-            "refute.engine._fingerprint",
-            sources=["src/refute/engine/_fingerprint.c"],
+            name,
+            sources=[source],
             extra_compile_args=["-O3"] if sys.platform != "win32" else ["/O2"],
-        ),
+        )
+        for name, source in [
+            ("refute.engine._fingerprint", "src/refute/engine/_fingerprint.c"),
+            ("refute.spec._values", "src/refute/spec/_values.c"),
+        ]
     ],
     cmdclass={"build_ext": OptionalBuildExt},
 )

@@ -21,15 +21,28 @@ Design notes. Records and maps compare and hash in C wherever possible, because 
 hashes every generated state: a record is a ``tuple`` whose first element is its tuple of field
 names (so records with different fields never compare equal), a map a ``dict`` whose keys are
 kept in sorted order (so its hash can be taken from its items in order) with the hash cached.
+The two calls that build every successor state, ``Record.update`` and ``FrozenMap.set``, are C
+methods too when the extension :mod:`refute.spec._values` is built (it is the base of both
+classes); otherwise the pure-Python versions here, which behave identically, are used
+(:data:`IMPLEMENTATION` says which).
 """
 
 from __future__ import annotations
 
 import keyword
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from _collections import _tuplegetter  # the C descriptor behind namedtuple's fields
+
+try:
+    from refute.spec._values import FrozenMapBase as _FrozenMapBase, RecordBase as _RecordBase
+except ImportError:  # pragma: no cover - only without a C compiler
+    _FrozenMapBase, _RecordBase = dict, tuple  # type: ignore[misc]
+
+IMPLEMENTATION = "python" if _RecordBase is tuple else "c"
+"""``"c"`` if ``Record.update`` and ``FrozenMap.set`` are the C methods, else ``"python"``."""
 
 __all__ = ["Bag", "FrozenMap", "ModelValue", "Record", "State", "freeze", "model_values"]
 
@@ -91,7 +104,7 @@ def sort_canonically(values: Iterable[Any]) -> list[Any]:
     return sorted(items, key=_sort_key)
 
 
-class FrozenMap(dict):
+class FrozenMap(_FrozenMapBase):
     """An immutable mapping: a ``dict`` that refuses mutation and can be hashed.
 
     Invariant: keys are in canonical sorted order (see :func:`sort_canonically`), so that two
@@ -118,11 +131,15 @@ class FrozenMap(dict):
     def set(self, key: Any, value: Any) -> FrozenMap:
         """A copy with ``key`` mapped to ``value`` (added if absent)."""
         if key not in self:
-            return FrozenMap._sorted({**self, key: value})
-        copy = dict.__new__(FrozenMap)
+            return type(self)._sorted({**self, key: value})
+        copy = dict.__new__(type(self))
         dict.update(copy, self)
         dict.__setitem__(copy, key, freeze(value) if type(value) in _MUTABLE else value)
         return copy
+
+    _set_python = set
+    if IMPLEMENTATION == "c":
+        set = _FrozenMapBase.set  # type: ignore[attr-defined]  # the same, in C (_values.c)
 
     def update_with(self, changes: Mapping) -> FrozenMap:
         """A copy with every key in ``changes`` mapped to its new value."""
@@ -226,7 +243,7 @@ class Bag(tuple):
 _MISSING = object()
 
 
-class Record(tuple):
+class Record(_RecordBase):
     """Named, immutable fields: ``Record(type="prepare", rm=r1)``; ``m.type``; ``m.update(...)``.
 
     ``Record(**fields)`` returns an instance of a class made once per tuple of field names (in
@@ -242,7 +259,7 @@ class Record(tuple):
     def __new__(cls, **fields: Any) -> Record:
         names = tuple(fields)
         record_class = cls._classes.get(names) or _record_class(names)
-        return tuple.__new__(record_class, (names, *map(freeze, fields.values())))
+        return tuple.__new__(record_class, (record_class._fields, *map(freeze, fields.values())))
 
     def _values(self) -> tuple:
         return tuple.__getitem__(self, slice(1, None))
@@ -250,17 +267,8 @@ class Record(tuple):
     def _asdict(self) -> dict[str, Any]:
         return dict(zip(self._fields, self._values()))
 
-    def update(self, **changes: Any) -> Record:
-        """A copy with the given fields changed (dicts, sets and lists are frozen)."""
-        unknown = [name for name in changes if name not in self._fields]
-        if unknown:
-            raise AttributeError(
-                f"update() got unknown field(s) {', '.join(unknown)}; "
-                f"this record has fields {', '.join(self._fields)}"
-            )
-        values = [freeze(changes[name]) if name in changes else value
-                  for name, value in zip(self._fields, self._values())]
-        return tuple.__new__(type(self), (self._fields, *values))
+    # update(**changes): a copy with the given fields changed (dicts, sets and lists are
+    # frozen). The C method of _RecordBase, else one generated per class by _compile_update.
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self._values()))
@@ -287,22 +295,28 @@ State = Record
 
 def _rebuild_record(names: tuple[str, ...], values: tuple) -> Record:
     record_class = Record._classes.get(names) or _record_class(names)
-    return tuple.__new__(record_class, (names, *values))
+    return tuple.__new__(record_class, (record_class._fields, *values))
 
 
 def _record_class(names: tuple[str, ...]) -> type[Record]:
-    """Make (once) the Record subclass for these field names, with a fast ``update``."""
+    """Make (once) the Record subclass for these field names, with a fast ``update``.
+
+    Every record of the class shares its ``_fields`` tuple of interned names as element 0, so
+    the C ``update`` finds a field by comparing pointers with the (interned) keyword names.
+    """
     for name in names:
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
             raise ValueError(f"{name!r} cannot be a record field: use a Python identifier "
                              "that does not start with '_'")
         if name in ("update",):
             raise ValueError(f"{name!r} cannot be a record field: it is the name of a method")
+    names = tuple(sys.intern(str(name)) for name in names)
     namespace: dict[str, Any] = {"__slots__": (), "_fields": names}
     for index, name in enumerate(names, start=1):
         namespace[name] = _tuplegetter(index, f"field {name}")
     record_class = type("Record", (Record,), namespace)
-    record_class.update = _compile_update(record_class, names)  # type: ignore[method-assign]
+    if IMPLEMENTATION == "python":
+        record_class.update = _compile_update(record_class, names)  # type: ignore[attr-defined]
     Record._classes[names] = record_class
     return record_class
 
@@ -323,7 +337,7 @@ def _compile_update(record_class: type, names: tuple[str, ...]) -> Any:
              "freeze": freeze, "_new": tuple.__new__, "_cls": record_class, "_names": names}
     exec("\n".join(lines), scope)  # noqa: S102 - generated from validated identifiers
     update = scope["update"]
-    update.__doc__ = Record.update.__doc__
+    update.__doc__ = "A copy with the given fields changed (dicts, sets and lists are frozen)."
     update.__qualname__ = "Record.update"
     return update
 
