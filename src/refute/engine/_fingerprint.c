@@ -573,8 +573,17 @@ static int fp_any(PyObject *v, uint64_t *out, int depth)
         *out = xxh64(NULL, 0, TAG_NONE);
         return 0;
     }
-    if (PyUnicode_Check(v))  /* ModelValue and other str subclasses */
-        return fp_str(v, out);
+    if (PyUnicode_Check(v)) {  /* ModelValue and other str subclasses: the text is immutable */
+        cache_entry *entry = cache_slot(v);
+        if (entry->object == v) {
+            *out = entry->fingerprint;
+            return 0;
+        }
+        if (fp_str(v, out) < 0)
+            return -1;
+        cache_store(entry, v, *out);
+        return 0;
+    }
     if (PyFrozenSet_Check(v)) {
         cache_entry *entry = cache_slot(v);
         if (entry->object == v) {
