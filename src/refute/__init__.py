@@ -8,12 +8,14 @@ returns the shortest counterexample.
 from refute.api import assert_holds, check
 from refute.engine.result import Result
 from refute.errors import InputError, RefuteError, SpecError, UsageError
-from refute.spec import (Bag, FrozenMap, ModelValue, Record, Spec, State, action, constraint,
-                         each, freeze, invariant, model_values, terminal)
+from refute.spec import (Bag, FrozenMap, ModelValue, Record, Spec, State, action,
+                         always_eventually, constraint, each, eventually, eventually_always, freeze,
+                         invariant, leads_to, liveness, model_values, strong, terminal, weak)
 from refute.status import Status
 
 __all__ = [
     "Bag", "FrozenMap", "InputError", "ModelValue", "Record", "RefuteError", "Result", "Spec",
-    "SpecError", "State", "Status", "UsageError", "action", "assert_holds", "check",
-    "constraint", "each", "freeze", "invariant", "model_values", "terminal",
+    "SpecError", "State", "Status", "UsageError", "action", "always_eventually", "assert_holds",
+    "check", "constraint", "each", "eventually", "eventually_always", "freeze", "invariant",
+    "leads_to", "liveness", "model_values", "strong", "terminal", "weak",
 ]

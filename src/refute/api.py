@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from refute.engine.bfs import Options, Progress, explore
+from refute.engine.bfs import Options, Progress
+from refute.engine.liveness import check_model
 from refute.engine.model import Model
 from refute.engine.result import Result
 from refute.errors import UsageError
@@ -33,13 +34,14 @@ def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlo
           progress: Callable[[Progress], None] | None = None) -> Result:
     """Explore every reachable state of ``spec`` breadth-first and return the :class:`Result`.
 
-    ``invariants``: names to check (default: all); ``deadlock``: report states with no
+    Then its temporal properties (``@liveness``) are checked over fair behaviours.
+    ``invariants``: names of invariants and properties to check (default: all); ``deadlock``: report states with no
     successor; ``max_states``, ``max_depth``, ``time_limit`` (seconds) bound the run, which
     then ends *incomplete* rather than claiming that anything holds.
     """
     options = Options(invariants=invariants, deadlock=deadlock, max_states=max_states,
                       max_depth=max_depth, time_limit=time_limit, progress=progress)
-    return explore(to_model(spec), options)
+    return check_model(to_model(spec), options)
 
 
 def assert_holds(spec: Spec | Model, **options: Any) -> Result:

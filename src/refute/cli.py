@@ -26,10 +26,13 @@ from refute.status import Status
 
 _COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("refute.engine.command", "check"),
+    "simulate": ("refute.engine.simulate_command", "simulate"),
     "linearizable": ("refute.linearize.command", "linearizable"),
     "history": ("refute.history.command", "history"),
     "workload": ("refute.workloads.command", "workload"),
     "hermitage": ("refute.workloads.command", "hermitage"),
+    "trace": ("refute.conformance.command", "trace"),
+    "testgen": ("refute.conformance.command", "testgen"),
 }
 
 

@@ -9,7 +9,8 @@ import click
 from rich.console import Console
 
 from refute.cli import reports_errors, write_json
-from refute.engine.bfs import Options, Progress, explore
+from refute.engine.bfs import Options, Progress
+from refute.engine.liveness import check_model
 from refute.report.itf import violation_to_itf
 from refute.report.json import result_to_json
 from refute.report.text import print_result
@@ -22,7 +23,7 @@ from refute.spec.loader import load_spec, parse_parameters
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A spec parameter (an argument of its __init__); repeatable.")
 @click.option("--invariant", "invariants", multiple=True, metavar="NAME",
-              help="Check only this invariant; repeatable. Default: all of them.")
+              help="Check only this invariant or temporal property; repeatable. Default: all.")
 @click.option("--no-deadlock", is_flag=True, help="Do not report states without successors.")
 @click.option("--max-states", type=click.IntRange(min=1), help="Stop after this many distinct states.")
 @click.option("--max-depth", type=click.IntRange(min=1), help="Do not explore states deeper than this.")
@@ -52,7 +53,7 @@ def check(spec: str, params: tuple[str, ...], invariants: tuple[str, ...], no_de
     options = Options(invariants=invariants or None, deadlock=not no_deadlock,
                       max_states=max_states, max_depth=max_depth, time_limit=time_limit,
                       progress=progress if show_progress else None)
-    result = explore(model, options)
+    result = check_model(model, options)
     if show_progress:
         err.print("\r" + " " * 100 + "\r", end="")
     if itf_path and result.violation is None:

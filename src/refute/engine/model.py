@@ -8,7 +8,8 @@ cannot do without.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import enum
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -48,6 +49,47 @@ class Predicate:
     where: str | None = None
 
 
+class Temporal(enum.Enum):
+    """The shapes of temporal property refute checks; the value is how it is written in TLA+."""
+
+    EVENTUALLY = "<>P"
+    ALWAYS_EVENTUALLY = "[]<>P"
+    EVENTUALLY_ALWAYS = "<>[]P"
+    LEADS_TO = "P ~> Q"
+
+
+@dataclass(frozen=True, slots=True)
+class TemporalProperty:
+    """A temporal property over state predicates ``p`` (and ``q`` for :attr:`Temporal.LEADS_TO`).
+
+    It holds when every fair behaviour satisfies it. ``name`` identifies one instance, e.g.
+    ``clients_will_obtain(c=c1, r=r1)``; ``where`` is ``file:line`` of its definition.
+    """
+
+    name: str
+    kind: Temporal
+    p: Callable[[State], Any]
+    q: Callable[[State], Any] | None = None
+    where: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fairness:
+    """A family of fairness conditions (TLA+'s ``\\A c: WF_vars(A(c))``), weak or strong.
+
+    ``instance(label, before, after)`` says which member of the family a step belongs to (any
+    hashable key, e.g. the value of ``c``), or ``None`` for a step of no member. Each member
+    ``A`` is one condition: an explorer calls ``A`` enabled in a state with a successor, other
+    than the state itself, that belongs to ``A``. Weak: ``A`` cannot stay enabled forever
+    without being taken; strong: it cannot be enabled infinitely often without being taken.
+    """
+
+    name: str
+    strong: bool
+    instance: Callable[[Label, State, State], Hashable | None]
+    where: str | None = None
+
+
 class Model(Protocol):
     """What an explorer knows about a spec.
 
@@ -68,6 +110,12 @@ class Model(Protocol):
 
     invariants: Sequence[Predicate]
     constraints: Sequence[Predicate]
+
+    properties: Sequence[TemporalProperty]
+    """Temporal properties, checked over fair behaviours (:mod:`refute.engine.liveness`)."""
+
+    fairness: Sequence[Fairness]
+    """Fairness conditions; none: a behaviour may stop (stutter) forever in any state."""
 
     symmetry: Sequence[Sequence[Any]]
     """Groups of interchangeable values; states equal up to permuting each group are one state."""

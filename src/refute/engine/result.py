@@ -21,11 +21,13 @@ class StopReason(enum.Enum):
     MAX_STATES = "the --max-states bound was reached"
     MAX_DEPTH = "the --max-depth bound was reached: deeper states were not explored"
     TIME_LIMIT = "the --time-limit ran out"
+    SIMULATION = "simulation runs random behaviours, not all of them"
 
 
 class ViolationKind(enum.Enum):
     INVARIANT = "invariant"
     DEADLOCK = "deadlock"
+    LIVENESS = "liveness"
 
 
 @dataclass(frozen=True)
@@ -38,14 +40,34 @@ class Step:
 
 @dataclass(frozen=True)
 class Violation:
-    """A property that fails, with a shortest behaviour that shows it."""
+    """A property that fails, with a behaviour that shows it.
+
+    For invariants and deadlock the behaviour is a shortest one. For a temporal property
+    (:attr:`ViolationKind.LIVENESS`) it is a lasso: ``trace[loop_start:]`` repeats forever,
+    the last state stepping back to ``trace[loop_start]`` by ``loop_action``; when
+    ``loop_start`` is the last index and ``loop_action`` is ``None`` the behaviour stays in
+    that state forever (stuttering: nothing forces a step).
+    """
 
     kind: ViolationKind
     name: str
     trace: tuple[Step, ...]
+    loop_start: int | None = None
+    loop_action: Label | None = None
+
+    @property
+    def stutters(self) -> bool:
+        """Whether the lasso's loop is the last state repeated forever."""
+        return self.loop_start is not None and self.loop_action is None
 
     @property
     def summary(self) -> str:
+        if self.kind is ViolationKind.LIVENESS:
+            if self.stutters:
+                return (f"property {self.name} is violated: a fair behaviour stops after "
+                        f"{len(self.trace) - 1} step(s) and stays there forever")
+            return (f"property {self.name} is violated: a fair behaviour loops forever back "
+                    f"to state {self.loop_start + 1} after {len(self.trace) - 1} step(s)")
         if self.kind is ViolationKind.DEADLOCK:
             return f"deadlock: no action is enabled after {len(self.trace) - 1} step(s)"
         return f"invariant {self.name} is violated after {len(self.trace) - 1} step(s)"

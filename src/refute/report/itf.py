@@ -3,7 +3,9 @@
 Specification: https://apalache-mc.org/docs/adr/015adr-trace.html. Records become objects,
 sets ``{"#set": [...]}``, tuples ``{"#tup": [...]}``, maps and bags ``{"#map": [[k, v], ...]}``
 (a bag is TLA+'s function from element to multiplicity), integers beyond JSON's safe range
-``{"#bigint": "..."}``; model values are written as strings.
+``{"#bigint": "..."}``; model values are written as strings. A liveness counterexample (a
+lasso) has ``"loop"`` in the trace's ``#meta``: the index of the state its last state steps
+back to, by ``"loop_action"`` (null: it stutters in its last state forever).
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ def violation_to_itf(violation: Violation, model: Model) -> dict[str, Any]:
             "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
             "source": model.source or model.name,
             "description": f"refute: {violation.summary}",
+            **({} if violation.loop_start is None else
+               {"loop": violation.loop_start,
+                "loop_action": None if violation.loop_action is None else str(violation.loop_action)}),
         },
         "vars": variables,
         "states": states,

@@ -2,9 +2,12 @@
 
 ``{"status": "ok"|"violation"|"incomplete"|"error", "distinct_states": N,
 "states_generated": N, "depth": N, "seconds": S, "violation": null | {"kind": "invariant"|
-"deadlock", "name": "...", "trace": [{"action": "label, null for the initial state",
-"state": {...}}]}}``, plus ``spec``, ``stop_reason``, ``checked``, ``coverage``, ``warnings``
-and ``collision_probability``.
+"deadlock"|"liveness", "name": "...", "trace": [{"action": "label, null for the initial state",
+"state": {...}}]}}``; a ``"liveness"`` violation is a lasso and also has ``"loop_start"`` (the
+index in ``trace`` where its loop begins: the last state steps back to it) and
+``"loop_action"`` (the label of that step; null when the behaviour stutters in its last state
+forever, and then ``loop_start`` is the last index). Plus ``spec``, ``stop_reason``,
+``checked``, ``coverage``, ``warnings`` and ``collision_probability``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from refute.engine.model import Model
-from refute.engine.result import Result
+from refute.engine.result import Result, ViolationKind
 from refute.report.values import to_json
 
 
@@ -26,6 +29,10 @@ def result_to_json(result: Result, model: Model) -> dict[str, Any]:
                        "state": to_json(model.describe_state(step.state))}
                       for step in result.violation.trace],
         }
+        if result.violation.kind is ViolationKind.LIVENESS:
+            violation["loop_start"] = result.violation.loop_start
+            violation["loop_action"] = (None if result.violation.loop_action is None
+                                        else str(result.violation.loop_action))
     return {
         "status": result.status.value,
         "spec": result.spec,

@@ -3,7 +3,9 @@
 A counterexample is printed as numbered states. The first shows every field; each later one
 names the action instance that took the step and only what changed (``rm_state[r1]:
 'working' -> 'prepared'``, ``msgs: + ('prepared', r1)``); unchanged fields are folded into
-one line. The violating state is marked.
+one line. The violating state is marked. A liveness counterexample is a lasso: the state
+where its loop starts is marked, and a last line says "back to step N" (or that the behaviour
+stays in its last state forever, stuttering).
 """
 
 from __future__ import annotations
@@ -85,7 +87,10 @@ def print_violation(violation: Violation, console: Console) -> None:
         current = fields_of(step.state)
         heading = "initial state" if step.action is None else escape(str(step.action))
         marker = ""
-        if number - 1 == last:
+        if violation.kind is ViolationKind.LIVENESS:
+            if number - 1 == violation.loop_start:
+                marker = "  [bold magenta]← loop starts here[/]"
+        elif number - 1 == last:
             marker = ("  [bold red]← violates " + escape(violation.name) + "[/]"
                       if violation.kind is ViolationKind.INVARIANT
                       else "  [bold red]← deadlock: no action is enabled[/]")
@@ -101,6 +106,19 @@ def print_violation(violation: Violation, console: Console) -> None:
             if unchanged:
                 console.print(f"       [dim]unchanged: {escape(', '.join(unchanged))}[/]")
         previous = current
+    if violation.kind is ViolationKind.LIVENESS:
+        _print_loop_end(violation, console)
+
+
+def _print_loop_end(violation: Violation, console: Console) -> None:
+    """The lasso's closing line: back to the loop's first state, or stuttering forever."""
+    if violation.stutters:
+        console.print(f"       [bold magenta]↻ stays in state {len(violation.trace)} forever "
+                      "(stuttering): no fair action forces a step[/]")
+    else:
+        console.print(f"[bold]  ↻[/]  [cyan]{escape(str(violation.loop_action))}[/]  "
+                      f"[bold magenta]back to step {violation.loop_start + 1}[/] (the loop "
+                      f"{violation.loop_start + 1}..{len(violation.trace)} repeats forever)")
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from types import GeneratorType
 from typing import Any
 
-from refute.engine.model import Label, Predicate
+from refute.engine.model import Fairness, Label, Predicate, TemporalProperty
 from refute.errors import RefuteError, SpecError
 from refute.spec.spec import Role, Spec, each, role_of
+from refute.spec.temporal import FairnessDeclaration, Formula
 from refute.spec.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
 
 
@@ -58,6 +59,8 @@ class SpecModel:
         view = getattr(spec, "view", None)
         self.view = view if callable(view) else None
         self.symmetry = self._symmetry_groups()
+        self.properties = self._compile_properties(members[Role.LIVENESS])
+        self.fairness = self._compile_fairness()
         self._static: list[tuple[Label, Callable, int, Any, Any, tuple, bool]] = []
         self._dynamic: list[_Action] = []
         for act in self._actions:
@@ -227,6 +230,77 @@ class SpecModel:
             groups.append(tuple(sort_canonically(values)))
         return tuple(groups)
 
+    # -- temporal properties and fairness (see refute.spec.temporal) --------------------------
+
+    def _compile_properties(self, methods: list[tuple[str, Callable]]) -> tuple[TemporalProperty, ...]:
+        """One property per instance of each ``@liveness`` method (its ``each`` parameters)."""
+        properties = []
+        for name, function in methods:
+            params = list(inspect.signature(function).parameters.values())[1:]
+            domains = [self._property_domain(name, param, function) for param in params]
+            bound = getattr(self.spec, name)
+            for args in itertools.product(*domains):
+                label = Label(name, tuple(zip((p.name for p in params), args)))
+                try:
+                    formula = bound(*args)
+                except RefuteError:
+                    raise
+                except Exception as exc:
+                    raise self._failure(exc, f"property {label}", None) from None
+                if not (isinstance(formula, Formula) and callable(formula.p)
+                        and (formula.q is None or callable(formula.q))):
+                    raise SpecError(
+                        f"property {label} returned {formula!r}, not a temporal formula",
+                        file=self.source, line=_line(function),
+                        hint="return eventually(p), always_eventually(p), eventually_always(p) or "
+                             "leads_to(p, q) (from refute), where p and q are functions of a "
+                             "state, e.g. leads_to(self.requested, lambda s: s.granted)")
+                properties.append(TemporalProperty(str(label), formula.kind, formula.p, formula.q,
+                                                   _where(function)))
+        return tuple(properties)
+
+    def _property_domain(self, name: str, param: inspect.Parameter, function: Callable) -> tuple:
+        source = param.default.domain if isinstance(param.default, each) else None
+        if isinstance(source, str):
+            source = getattr(self.spec, source, None)
+        if source is None or (callable(source) and not isinstance(source, (Bag, FrozenMap))):
+            raise SpecError(
+                f"parameter {param.name!r} of property {name} has no fixed domain",
+                file=self.source, line=_line(function),
+                hint=f"quantify over a spec attribute or a collection, e.g. "
+                     f"{param.name}=each(\"{param.name}s\") for self.{param.name}s; a property's "
+                     "instances cannot depend on the state (test the state in the predicates)")
+        return _ordered(source)
+
+    def _compile_fairness(self) -> tuple[Fairness, ...]:
+        declared = self.spec.fairness
+        if not isinstance(declared, (tuple, list)):
+            declared = (declared,)
+        parameters = {a.name: tuple(p.name for p in a.parameters) for a in self._actions}
+        compiled = []
+        for declaration in declared:
+            if not isinstance(declaration, FairnessDeclaration):
+                raise SpecError(f"fairness holds {declaration!r}, which is not a fairness condition",
+                                file=self.source, line=_line(type(self.spec)),
+                                hint='write fairness = (weak("action"), strong("other", '
+                                     'for_each="c")) with weak and strong from refute')
+            file, _, line = (declaration.where or "").rpartition(":")
+            at = {"file": file or self.source, "line": int(line) if line.isdigit() else None}
+            unknown = [a for a in declaration.actions if a not in parameters]
+            if unknown:
+                raise SpecError(f"{declaration}: {self.name} has no action {', '.join(unknown)}",
+                                **at, hint=f"its actions are: {', '.join(self.action_names)}")
+            for act in declaration.actions or self.action_names:
+                missing = [n for n in declaration.for_each if n not in parameters[act]]
+                if missing:
+                    raise SpecError(
+                        f"{declaration}: action {act} has no parameter {', '.join(missing)}",
+                        **at, hint=f"its parameters are: {', '.join(parameters[act]) or '(none)'}; "
+                                   "for_each names parameters of every action it covers")
+            compiled.append(Fairness(str(declaration), declaration.strong,
+                                     _fairness_instance(declaration), declaration.where))
+        return tuple(compiled)
+
     # -- errors -----------------------------------------------------------------------------
 
     def _validate(self, value: Any, producer: str, before: Any) -> None:
@@ -262,6 +336,25 @@ def _marked_members(cls: type) -> dict[Role, list[tuple[str, Callable]]]:
         if role is not None:
             by_role[role].append((name, member))
     return by_role
+
+
+def _fairness_instance(declaration: FairnessDeclaration) -> Callable[[Label, Any, Any], Any]:
+    """The member of a fairness family a step belongs to: its ``for_each`` argument values."""
+    actions = frozenset(declaration.actions) or None
+    keys = declaration.for_each
+    when = declaration.when
+
+    def instance(label: Label, before: Any, after: Any) -> tuple | None:
+        if actions is not None and label.action not in actions:
+            return None
+        if when is None and not keys:
+            return ()
+        args = dict(label.args)
+        if when is not None and not when(before, **args):
+            return None
+        return tuple(args[key] for key in keys)
+
+    return instance
 
 
 def _ordered(values: Iterable[Any]) -> tuple:

@@ -49,6 +49,7 @@ class Role(enum.Enum):
     INVARIANT = "invariant"
     CONSTRAINT = "constraint"
     TERMINAL = "terminal"
+    LIVENESS = "liveness"
 
 
 _ROLE_ATTRIBUTE = "__refute_role__"
@@ -108,10 +109,12 @@ class Spec:
     (``@constraint``), terminal states (``@terminal``), ``view(self, s)`` (the part of the
     state that identifies it: states with equal views are one state) and ``symmetry``: the
     names of attributes holding interchangeable model values, e.g. ``symmetry = ("rms",)``
-    (TLC's ``SYMMETRY Permutations(RM)``).
+    (TLC's ``SYMMETRY Permutations(RM)``). Temporal properties (``@liveness``) and
+    ``fairness`` (``weak(...)``, ``strong(...)``) are described in :mod:`refute.spec.temporal`.
     """
 
     symmetry: tuple[str, ...] = ()
+    fairness: tuple[Any, ...] = ()
 
     @staticmethod
     def model_values(prefix: str, count: int) -> tuple[ModelValue, ...]:

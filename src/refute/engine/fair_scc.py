@@ -1,0 +1,392 @@
+"""The state graph and the fair-SCC search behind :mod:`refute.engine.liveness`.
+
+The check, for each property instance, after the safety search has passed:
+
+1. **The state graph** (:func:`build_graph`), breadth-first in the same order as
+   :mod:`refute.engine.bfs` (so the same state numbers), kept as compact arrays: a fingerprint
+   -> number map (``cykhash``), the BFS tree (``parents``, ``ordinals``) for prefixes, and
+   the edges in CSR form (``offsets``, ``targets``, each edge's position in its source's
+   successor list and its *fairness class*: the set of fairness members the step belongs to,
+   interned to a small integer). Predicates of the properties are evaluated once per state
+   into byte arrays. Steps from a state to itself are not edges: they are stuttering, which is
+   always allowed and neither takes nor enables an action (TLA+'s ``<<A>>_vars``).
+2. **The negation as a search for a fair cycle** in a region of the graph:
+
+   ==================== ==========================================================
+   ``<>P`` fails        a fair cycle in the ``~P`` states reachable from an initial
+                        state through ``~P`` states only
+   ``[]<>P`` fails      a reachable fair cycle inside the ``~P`` states
+   ``<>[]P`` fails      a reachable fair cycle through a ``~P`` state
+   ``P ~> Q`` fails     a fair cycle in the ``~Q`` states reachable, through ``~Q``
+                        states, from a reachable ``P /\\ ~Q`` state
+   ==================== ==========================================================
+
+3. **Fair strongly connected components** (:func:`_fair_component`): the region's SCCs are
+   computed by ``scipy.sparse.csgraph`` (C, linear time, integer arrays). A behaviour that
+   stays in an SCC ``C`` can visit all of it and take all its edges infinitely often, the best
+   case for every fairness condition, so ``C`` holds a fair cycle unless: a weak condition is
+   enabled in *every* state of ``C`` and taken by no edge of ``C`` (then no cycle inside ``C``
+   is fair: drop ``C``), or a strong condition is enabled in *some* state and taken by none
+   (then a fair cycle must avoid those states: remove them and recompute the SCCs of what is
+   left). This is the classic emptiness check for Streett conditions (Emerson-Lei); every
+   round removes states, so it ends. Every state may stutter, so a single state is a cycle:
+   it is fair when no fairness condition is enabled in it. Without fairness, then, any state
+   where the property is waiting is a counterexample: the system may stop there.
+4. **The lasso**: a prefix (the BFS tree, shortest) to the component's first state, then a
+   cycle inside the component through one step of every fairness condition that needs taking
+   and one state for every one that must be disabled at times, back to the start; or, when
+   nothing needs doing, stuttering in that state forever. It is rebuilt by replaying recorded
+   successor positions, as safety traces are.
+
+What is not promised (symmetry, views, constraints) is said in :mod:`refute.engine.liveness`;
+under symmetry a lasso may also fail to close on the concrete states it replays.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from cykhash import Int64toInt64Map
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+from refute.engine.bfs import state_fingerprint
+from refute.engine.model import Model, Temporal, TemporalProperty
+from refute.engine.result import Step, Violation, ViolationKind
+from refute.engine.trace import ROOT, rebuild_trace
+from refute.errors import RefuteError, SpecError
+
+_CHECK_EVERY = 512
+
+
+@dataclass
+class Graph:
+    """The reachable state graph as integer arrays (see the module docstring).
+
+    State ``i`` is the ``i``-th state discovered breadth-first. Its edges are
+    ``offsets[i]:offsets[i+1]`` of ``targets`` (successor numbers), ``positions`` (index in
+    ``next_states(state_i)``, for replay) and ``classes``; ``class_members[k]`` is the tuple
+    of fairness members (indices into ``members``) that a step of class ``k`` belongs to;
+    ``members[m]`` is ``(fairness index, key)``. ``values[j]`` holds, per state, the truth of
+    property ``j``'s ``p`` and ``q`` (``None`` for a missing ``q``).
+    """
+
+    parents: array
+    ordinals: array
+    offsets: np.ndarray
+    targets: np.ndarray
+    positions: np.ndarray
+    classes: np.ndarray
+    class_members: list[tuple[int, ...]]
+    members: list[tuple[int, Any]]
+    strong: np.ndarray
+    values: list[tuple[np.ndarray, np.ndarray | None]]
+
+    @property
+    def size(self) -> int:
+        return len(self.parents)
+
+    @cached_property
+    def edges(self) -> _Edges:
+        return _Edges(self)
+
+
+def build_graph(model: Model, properties: Sequence[TemporalProperty],
+                time_limit: float | None = None) -> Graph | None:
+    """Explore ``model`` breadth-first keeping every edge; ``None`` if ``time_limit`` ran out."""
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    fp = state_fingerprint(model)
+    constraints = tuple(p.test for p in model.constraints)
+    fairness = tuple(getattr(model, "fairness", ()))
+    numbers = Int64toInt64Map()
+    parents, ordinals = array("I"), array("I")
+    offsets, targets, positions, classes = array("q", [0]), array("i"), array("I"), array("i")
+    member_ids: dict[tuple[int, Any], int] = {}
+    class_ids: dict[tuple[int, ...], int] = {(): 0}
+    p_values = [bytearray() for _ in properties]
+    q_values = [bytearray() for _ in properties]
+    queue: list[Any] = []
+    doing = "a state constraint"
+    state: Any = None
+
+    def discover(state: Any, parent: int, ordinal: int) -> int:
+        number = len(parents)
+        parents.append(parent)
+        ordinals.append(ordinal)
+        queue.append(state)
+        for j, prop in enumerate(properties):
+            p_values[j].append(1 if prop.p(state) else 0)
+            if prop.q is not None:
+                q_values[j].append(1 if prop.q(state) else 0)
+        return number
+
+    try:
+        for ordinal, state in enumerate(model.init_states()):
+            if constraints and not all(test(state) for test in constraints):
+                continue
+            key = fp(state)
+            if key not in numbers:
+                doing = "a temporal property"
+                numbers[key] = discover(state, ROOT, ordinal)
+        head = 0
+        while head < len(queue):
+            source, state = head, queue[head]
+            queue[head] = None  # only the frontier holds states
+            head += 1
+            for ordinal, (label, successor) in enumerate(model.next_states(state)):
+                doing = "a state constraint"
+                if constraints and not all(test(successor) for test in constraints):
+                    continue
+                key = fp(successor)
+                target = numbers.get(key, -1)
+                if target < 0:
+                    doing = "a temporal property"
+                    target = numbers[key] = discover(successor, source, ordinal)
+                if target == source:
+                    continue  # stuttering: neither takes nor enables anything
+                doing = "a fairness condition's when="
+                found = []
+                for f, condition in enumerate(fairness):
+                    member = condition.instance(label, state, successor)
+                    if member is not None:
+                        found.append(member_ids.setdefault((f, member), len(member_ids)))
+                kind = class_ids.setdefault(tuple(found), len(class_ids)) if found else 0
+                targets.append(target)
+                positions.append(ordinal)
+                classes.append(kind)
+            offsets.append(len(targets))
+            if deadline is not None and head % _CHECK_EVERY == 0 and time.perf_counter() > deadline:
+                return None
+    except RefuteError:
+        raise
+    except Exception as exc:
+        raise SpecError.from_exception(exc, doing, state, model.source) from None
+    members = list(member_ids)
+    return Graph(
+        parents=parents, ordinals=ordinals,
+        offsets=np.frombuffer(offsets, dtype=np.int64),
+        targets=np.frombuffer(targets, dtype=np.int32),
+        positions=np.frombuffer(positions, dtype=np.uint32),
+        classes=np.frombuffer(classes, dtype=np.int32),
+        class_members=[c for c, _ in sorted(class_ids.items(), key=lambda item: item[1])],
+        members=members,
+        strong=np.array([fairness[f].strong for f, _ in members], dtype=bool),
+        values=[(np.frombuffer(p, dtype=np.uint8).astype(bool),
+                 None if prop.q is None else np.frombuffer(q, dtype=np.uint8).astype(bool))
+                for prop, p, q in zip(properties, p_values, q_values)])
+
+
+class _Edges:
+    """Per-graph arrays the fair-cycle search needs for every property, computed once."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.src = np.repeat(np.arange(graph.size, dtype=np.int64), np.diff(graph.offsets))
+        self.dst = graph.targets.astype(np.int64)
+        membership = np.zeros((len(graph.class_members), len(graph.members)), dtype=bool)
+        for kind, members in enumerate(graph.class_members):
+            membership[kind, list(members)] = True
+        # per member: its edges, and the states where it is enabled
+        self.member_edges = [np.flatnonzero(membership[graph.classes, m])
+                             for m in range(len(graph.members))]
+        self.enabled = [np.unique(self.src[edges]) for edges in self.member_edges]
+
+
+def find_violation(model: Model, graph: Graph, number: int,
+                   prop: TemporalProperty) -> Violation | None:
+    """A lasso violating property ``number`` of the graph, or ``None`` if it holds."""
+    edges = graph.edges
+    n = graph.size
+    p, q = graph.values[number]
+    roots = np.frombuffer(graph.parents, dtype=np.uint32) == ROOT
+    accept = None
+    via: tuple[np.ndarray, np.ndarray] | None = None  # BFS order/predecessors in the region
+    if prop.kind is Temporal.EVENTUALLY:
+        via = _reach(graph, edges, roots & ~p, ~p)
+        region = np.zeros(n, dtype=bool)
+        region[via[0]] = True
+    elif prop.kind is Temporal.ALWAYS_EVENTUALLY:
+        region = ~p
+    elif prop.kind is Temporal.EVENTUALLY_ALWAYS:
+        region, accept = np.ones(n, dtype=bool), ~p
+    else:
+        via = _reach(graph, edges, p & ~q, ~q)
+        region = np.zeros(n, dtype=bool)
+        region[via[0]] = True
+    if not region.any():
+        return None
+    rank = np.full(n, n, dtype=np.int64)
+    if via is None:
+        rank[:] = np.arange(n)
+    else:
+        rank[via[0]] = np.arange(len(via[0]))
+    component = _fair_component(graph, edges, region, accept, rank)
+    if component is None:
+        return None
+    return _lasso(model, graph, edges, prop, component, rank, via, accept)
+
+
+def _reach(graph: Graph, edges: _Edges, sources: np.ndarray, inside: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """States reachable from ``sources`` through ``inside`` states, in breadth-first order.
+
+    A virtual state ``n`` with an edge to every source makes it one search; the returned
+    predecessors lead back to a source (whose predecessor is ``n``).
+    """
+    n = graph.size
+    keep = inside[edges.src] & inside[edges.dst]
+    starts = np.flatnonzero(sources & inside)
+    rows = np.concatenate([edges.src[keep], np.full(len(starts), n)])
+    cols = np.concatenate([edges.dst[keep], starts])
+    matrix = csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n + 1, n + 1))
+    order, predecessors = breadth_first_order(matrix, n, directed=True, return_predecessors=True)
+    return order[1:], predecessors
+
+
+def _fair_component(graph: Graph, edges: _Edges, region: np.ndarray, accept: np.ndarray | None,
+                    rank: np.ndarray) -> np.ndarray | None:
+    """The states of a fair SCC inside ``region`` (through an ``accept`` state if given).
+
+    Among fair components, the one with the state of least ``rank`` (closest to the start).
+    """
+    n = graph.size
+    alive = region.copy()
+    src, dst = edges.src, edges.dst
+    while alive.any():
+        keep = alive[src] & alive[dst]
+        matrix = csr_matrix((np.ones(int(keep.sum()), dtype=bool), (src[keep], dst[keep])),
+                            shape=(n, n))
+        count, label = connected_components(matrix, directed=True, connection="strong")
+        inner = keep & (label[src] == label[dst])
+        size = np.bincount(label[alive], minlength=count)
+        fair = size > 0
+        remove = np.zeros(n, dtype=bool)
+        for m, member_edges in enumerate(edges.member_edges):
+            taken = np.zeros(count, dtype=bool)
+            taken[label[src[member_edges[inner[member_edges]]]]] = True
+            enabled = edges.enabled[m][alive[edges.enabled[m]]]
+            enabled_count = np.bincount(label[enabled], minlength=count)
+            if graph.strong[m]:
+                bad = (enabled_count > 0) & ~taken
+                remove[enabled[bad[label[enabled]]]] = True
+            else:
+                bad = (enabled_count == size) & (size > 0) & ~taken
+                remove |= alive & bad[label]
+            fair &= ~bad
+        if accept is not None:
+            has = np.zeros(count, dtype=bool)
+            has[label[alive & accept]] = True
+            remove |= alive & (fair & ~has)[label]
+            fair &= has
+        if fair.any():
+            candidates = np.flatnonzero(alive & fair[label])
+            best = candidates[np.argmin(rank[candidates])]
+            return np.flatnonzero(alive & (label == label[best]))
+        alive &= ~remove
+    return None
+
+
+def _lasso(model: Model, graph: Graph, edges: _Edges, prop: TemporalProperty,
+           component: np.ndarray, rank: np.ndarray, via: tuple[np.ndarray, np.ndarray] | None,
+           accept: np.ndarray | None) -> Violation:
+    n = graph.size
+    inside = np.zeros(n, dtype=bool)
+    inside[component] = True
+    entry = int(component[np.argmin(rank[component])])
+    if accept is not None and not accept[entry]:
+        waypoints: list[tuple[int, int | None]] = [(int(component[accept[component]][0]), None)]
+    else:
+        waypoints = []
+    waypoints += _fairness_waypoints(edges, inside, entry)
+
+    # The prefix: BFS tree to the entry, or to the region's start and through the region.
+    start = entry
+    region_path: list[int] = []
+    if via is not None:
+        predecessors = via[1]
+        while predecessors[start] != n:
+            region_path.append(start)
+            start = int(predecessors[start])
+        region_path.reverse()
+    steps = list(rebuild_trace(model, graph.parents, graph.ordinals, start))
+    current = start
+    for following in region_path:
+        steps.append(_step(model, graph, steps[-1].state, current, following))
+        current = following
+    loop_start = len(steps) - 1
+
+    # The cycle: through every waypoint (a state, or a step from a state) and back.
+    keep = inside[edges.src] & inside[edges.dst]
+    matrix = csr_matrix((np.ones(int(keep.sum()), dtype=bool),
+                         (edges.src[keep], edges.dst[keep])), shape=(n, n))
+    cycle: list[tuple[int, int]] = []  # (from, to) steps
+    for state, target in waypoints:
+        cycle += _path(matrix, current, state)
+        current = state
+        if target is not None:
+            cycle.append((current, target))
+            current = target
+    if not cycle and current == entry:
+        return Violation(ViolationKind.LIVENESS, prop.name, tuple(steps), loop_start, None)
+    cycle += _path(matrix, current, entry)
+    for source, target in cycle[:-1]:
+        steps.append(_step(model, graph, steps[-1].state, source, target))
+    closing = _step(model, graph, steps[-1].state, *cycle[-1])
+    return Violation(ViolationKind.LIVENESS, prop.name, tuple(steps), loop_start, closing.action)
+
+
+def _fairness_waypoints(edges: _Edges, inside: np.ndarray,
+                        entry: int) -> list[tuple[int, int | None]]:
+    """What a fair cycle in the component must visit: a step of every member enabled in it
+    and taken in it; for a weak member never taken there, a state where it is disabled."""
+    waypoints: list[tuple[int, int | None]] = []
+    src, dst = edges.src, edges.dst
+    for m, member_edges in enumerate(edges.member_edges):
+        enabled = edges.enabled[m]
+        enabled_here = enabled[inside[enabled]]
+        if len(enabled_here) == 0:
+            continue
+        internal = member_edges[inside[src[member_edges]] & inside[dst[member_edges]]]
+        if len(internal):
+            edge = int(internal[0])
+            waypoints.append((int(src[edge]), int(dst[edge])))
+        elif np.any(enabled_here == entry):
+            disabled = inside.copy()
+            disabled[enabled_here] = False
+            waypoints.append((int(np.flatnonzero(disabled)[0]), None))
+    return waypoints
+
+
+def _path(matrix: csr_matrix, source: int, target: int) -> list[tuple[int, int]]:
+    """A shortest path of steps from ``source`` to ``target`` inside the component."""
+    if source == target:
+        return []
+    _, predecessors = breadth_first_order(matrix, source, directed=True,
+                                          return_predecessors=True)
+    path = []
+    while target != source:
+        previous = int(predecessors[target])
+        path.append((previous, target))
+        target = previous
+    path.reverse()
+    return path
+
+
+def _step(model: Model, graph: Graph, state: Any, source: int, target: int) -> Step:
+    """Replay the first recorded edge ``source -> target`` from the concrete ``state``."""
+    low, high = int(graph.offsets[source]), int(graph.offsets[source + 1])
+    edge = low + int(np.flatnonzero(graph.targets[low:high] == target)[0])
+    successors = model.next_states(state)
+    position = int(graph.positions[edge])
+    if position >= len(successors):
+        raise SpecError(f"replaying the counterexample, {model.name} gave different successors "
+                        "for the same state: the spec is not deterministic", file=model.source,
+                        hint="actions must compute the same successors, in the same order, "
+                             "every time")
+    label, successor = successors[position]
+    return Step(label, successor)

@@ -1,0 +1,107 @@
+"""Temporal properties under fairness, for ``refute check`` and ``refute.check``.
+
+:func:`check_model` runs the safety search (:mod:`refute.engine.bfs`) and then, when the spec
+has temporal properties and nothing went wrong, checks each of them over the state graph
+(:mod:`refute.engine.fair_scc`, which needs numpy and scipy and is imported only then). A
+violation is a lasso: :attr:`~refute.engine.result.Violation.loop_start` marks its loop.
+
+Not promised (as in TLC): under symmetry reduction or a view the graph's states are orbits,
+and a violation can be missed; under a state constraint, edges leaving the constraint are
+cut, so actions can look disabled that are not. The result carries a warning then, and when
+a ``leads_to`` premise holds in no reachable state (the property holds vacuously).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from refute.engine.bfs import Options, explore
+from refute.engine.model import Model, Temporal, TemporalProperty
+from refute.engine.result import Result, StopReason
+from refute.errors import UsageError
+from refute.status import Status
+
+if TYPE_CHECKING:
+    from refute.engine.fair_scc import Graph
+
+
+def properties_of(model: Model) -> tuple[TemporalProperty, ...]:
+    return tuple(getattr(model, "properties", ()))
+
+
+def check_model(model: Model, options: Options = Options()) -> Result:
+    """The safety search, then every selected temporal property over the same state graph.
+
+    ``options.invariants`` names invariants and properties alike (a property by its method
+    name selects all its instances). The temporal properties are checked only when the safety
+    search explored everything and found nothing: a partial graph proves nothing about
+    infinite behaviours.
+    """
+    invariant_names, properties = _split_names(model, options.invariants)
+    result = explore(model, replace(options, invariants=invariant_names))
+    if not properties:
+        return result
+    if result.status is not Status.OK:
+        if result.status is Status.INCOMPLETE:
+            note = "temporal properties were not checked: the search did not finish"
+            return replace(result, warnings=result.warnings + (note,))
+        return result
+    remaining = None
+    if options.time_limit is not None:
+        remaining = max(options.time_limit - result.seconds, 0.0)
+    from refute.engine.fair_scc import build_graph, find_violation
+
+    started = time.perf_counter()
+    graph = build_graph(model, properties, remaining)
+    checked = result.checked + tuple(p.name for p in properties)
+    if graph is None:
+        return replace(result, status=Status.INCOMPLETE, stop_reason=StopReason.TIME_LIMIT,
+                       checked=checked, seconds=result.seconds + time.perf_counter() - started)
+    violation = None
+    for number, prop in enumerate(properties):
+        violation = find_violation(model, graph, number, prop)
+        if violation is not None:
+            break
+    return replace(result, status=Status.VIOLATION if violation else Status.OK,
+                   violation=violation, checked=checked,
+                   seconds=result.seconds + time.perf_counter() - started,
+                   warnings=result.warnings + _warnings(model, graph, properties))
+
+
+def _split_names(model: Model, names: Sequence[str] | None
+                 ) -> tuple[Sequence[str] | None, tuple[TemporalProperty, ...]]:
+    properties = properties_of(model)
+    if names is None or not properties:
+        return names, properties  # the safety search reports unknown invariant names
+    base = {p.name.split("(", 1)[0] for p in properties}
+    chosen = tuple(p for p in properties if p.name in names or p.name.split("(", 1)[0] in names)
+    rest = [n for n in names if n not in base and not any(p.name == n for p in properties)]
+    known_invariants = [p.name for p in model.invariants]
+    unknown = [n for n in rest if n not in known_invariants]
+    if unknown:
+        raise UsageError(f"{model.name} has no invariant or property named {', '.join(unknown)}",
+                         hint="its invariants are: "
+                              f"{', '.join(known_invariants) or '(none)'}; its properties: "
+                              f"{', '.join(sorted(base)) or '(none)'}")
+    return rest, chosen
+
+
+def _warnings(model: Model, graph: Graph, properties: Sequence[TemporalProperty]
+              ) -> tuple[str, ...]:
+    warnings = []
+    if model.symmetry or model.view is not None:
+        warnings.append("temporal properties were checked under symmetry reduction or a view, "
+                        "which merges states: as in TLC, a violation can be missed")
+    if model.constraints:
+        warnings.append("temporal properties were checked under a state constraint: behaviours "
+                        "leaving it were cut, so actions can look disabled and a fair "
+                        "behaviour be missed or invented")
+    for (p, _), prop in zip(graph.values, properties):
+        if prop.kind is Temporal.LEADS_TO and not p.any():
+            warnings.append(f"property {prop.name} holds vacuously: its premise holds in no "
+                            "reachable state")
+    return tuple(warnings)
+

@@ -1,0 +1,99 @@
+"""``refute simulate SPEC.py[:Class]``: random behaviours, checked step by step."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from refute.cli import reports_errors, write_json
+from refute.engine.simulate import Simulation, SimulationOptions, simulate as run_simulation
+from refute.report.itf import violation_to_itf
+from refute.report.json import result_to_json
+from refute.report.text import print_result
+from refute.spec.compile import SpecModel
+from refute.spec.loader import load_spec, parse_parameters
+
+
+@click.command()
+@click.argument("spec", metavar="SPEC.py[:Class]")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A spec parameter (an argument of its __init__); repeatable.")
+@click.option("--traces", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="How many random behaviours to run.")
+@click.option("--depth", type=click.IntRange(min=1), default=100, show_default=True,
+              help="The most steps in one behaviour.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The random seed: the same seed gives the same behaviours and counterexample.")
+@click.option("--no-swarm", is_flag=True,
+              help="Let every trace take every action (default: each trace disables a random "
+                   "subset of the actions, swarm testing).")
+@click.option("--invariant", "invariants", multiple=True, metavar="NAME",
+              help="Check only this invariant; repeatable. Default: all of them.")
+@click.option("--no-deadlock", is_flag=True, help="Do not report states without successors.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop after this many seconds.")
+@click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
+@click.option("--itf", "itf_path", metavar="FILE",
+              help="Write the counterexample in the ITF trace format (Apalache, Quint).")
+@click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
+@reports_errors
+def simulate(spec: str, params: tuple[str, ...], traces: int, depth: int, seed: int,
+             no_swarm: bool, invariants: tuple[str, ...], no_deadlock: bool,
+             time_limit: float | None, json_path: str | None, itf_path: str | None,
+             quiet: bool) -> int:
+    """Run random behaviours of SPEC, checking invariants and deadlock at every step.
+
+    A violation is shrunk and printed like any counterexample. Finding none proves nothing
+    (exit 3), but the report says which bugs the clean traces make unlikely.
+    Exit codes: 1 violation, 2 usage or spec error, 3 no violation found.
+    """
+    model = SpecModel(load_spec(spec, parse_parameters(params)))
+    options = SimulationOptions(traces=traces, depth=depth, seed=seed, swarm=not no_swarm,
+                                invariants=invariants or None, deadlock=not no_deadlock,
+                                time_limit=time_limit)
+    outcome = run_simulation(model, options)
+    result = outcome.result
+    if itf_path and result.violation is None:
+        Console(stderr=True).print(f"note: no counterexample, so --itf {itf_path} was not written")
+    elif itf_path:
+        with open(itf_path, "w", encoding="utf-8") as handle:
+            json.dump(violation_to_itf(result.violation, model), handle, indent=2)
+            handle.write("\n")
+    if json_path:
+        write_json(json_path, {**result_to_json(result, model),
+                               "simulation": simulation_to_json(outcome)})
+    if not quiet and json_path != "-":
+        console = Console(highlight=False, soft_wrap=True)
+        print_result(result, console)
+        print_statistics(outcome, console)
+    sys.stdout.flush()
+    return result.status.exit_code
+
+
+def simulation_to_json(outcome: Simulation) -> dict:
+    """The ``simulation`` object of ``--json``: what was run and what it rules out."""
+    return {"traces": outcome.traces, "steps": outcome.steps, "seed": outcome.seed,
+            "swarm": outcome.swarm, "failing_trace": outcome.failing_trace,
+            "original_length": outcome.original_length,
+            "steps_per_second": round(outcome.steps_per_second, 1),
+            "ruled_out_at_95": outcome.ruled_out_at_95}
+
+
+def print_statistics(outcome: Simulation, console: Console) -> None:
+    mode = "swarm" if outcome.swarm else "uniform"
+    console.print(f"simulated {outcome.traces:,} trace(s), {outcome.steps:,} steps "
+                  f"({outcome.steps_per_second:,.0f}/s), seed {outcome.seed}, {mode}")
+    if outcome.failing_trace is not None:
+        console.print(f"trace {outcome.failing_trace} failed after "
+                      f"{outcome.original_length - 1} step(s); shrunk to "
+                      f"{len(outcome.result.violation.trace) - 1} (rerun: --seed {outcome.seed})")
+    p = outcome.ruled_out_at_95
+    if outcome.result.violation is None and p is not None:
+        console.print(escape(
+            f"with {outcome.traces:,} clean traces, a bug that one trace hits with probability "
+            f"{p:.2%} or more would have been found with 95% confidence ((1-p)^n <= 0.05); "
+            "rarer bugs may remain"))
