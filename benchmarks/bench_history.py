@@ -12,10 +12,13 @@ transactions fail (no effect) and 1% end ``info`` (half of those take effect). W
 ``--anomalies`` variants, one transaction in 1,000 reads a stale list (its last element
 dropped), which produces real cycles for the checker to find and explain.
 
-Each measurement runs in a fresh subprocess so that peak RSS is that run's alone. The baseline
-is the time just to parse the file into transactions (the floor any checker pays); "x parse"
-is the whole check's time over it, and "analysis" the check's time after parsing (version
-orders, graph, SCCs, cycle search, explanations).
+Each measurement runs in a fresh subprocess so that peak RSS is that run's alone. Columns:
+"edn s" is ``refute.edn.parse_all`` alone (a separate run), "read s" reading the file into
+transactions (EDN plus pairing), "analysis s" the check after that (version orders, graph,
+SCCs, cycle search, explanations), "total s" the two together (wall clock) and "cpu s" the
+same in CPU time (steadier on a shared machine); "general s" is the whole check again with the
+general EDN reader (``parse_all(..., fast=False)``, the reader before the bulk one) as the
+baseline, and "speed-up" its ratio to "total s".
 """
 
 from __future__ import annotations
@@ -103,21 +106,40 @@ def generate(n: int, seed: int, anomalies: bool, clients: int = 20, keys: int = 
 
 
 def measure(path: str, mode: str) -> dict:
-    """Run in this process: parse only, or the full check; report seconds and peak RSS."""
-    from refute.history import check_history, read_history
+    """Run in this process: parse only, or the full check; report seconds and peak RSS.
 
-    started = time.perf_counter()
+    ``mode`` is ``parse`` or ``check``, with ``-general`` to read the EDN with the general
+    (token-at-a-time) reader instead of the bulk reader: the reader before this benchmark's
+    last revision, measured in the same run as the baseline.
+    """
+    import functools
+
+    import refute.history.formats as formats
+    from refute.edn import parse_all
+    from refute.history import check_history, parse_history
+
+    mode, _, variant = mode.partition("-")
+    if variant == "general":
+        formats.parse_all = functools.partial(parse_all, fast=False)  # type: ignore[assignment]
+    text = Path(path).read_text()
+    started, cpu = time.perf_counter(), time.process_time()
     if mode == "parse":
-        history = read_history(path)
-        result = {"transactions": len(history.transactions)}
+        parse_all(text, fast=variant != "general")
+        result = {"edn_seconds": time.perf_counter() - started}
+        started, cpu = time.perf_counter(), time.process_time()
+        history = parse_history(text, file=path)
+        result["transactions"] = len(history.transactions)
     else:
-        history = read_history(path)
-        parsed = time.perf_counter()
+        history = parse_history(text, file=path)
+        parsed, parsed_cpu = time.perf_counter(), time.process_time()
         checked = check_history(history, model="strict-serializable")
         result = {"transactions": checked.transactions, "status": checked.status.value,
                   "anomalies": checked.counts, "edges": checked.edges,
-                  "analysis_seconds": time.perf_counter() - parsed}
+                  "read_seconds": parsed - started,
+                  "analysis_seconds": time.perf_counter() - parsed,
+                  "analysis_cpu": time.process_time() - parsed_cpu}
     result["seconds"] = time.perf_counter() - started
+    result["cpu"] = time.process_time() - cpu
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
@@ -133,15 +155,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--huge", action="store_true", help="also 1,000,000 transactions")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--baseline-up-to", type=int, default=100_000, metavar="N",
+                        help="also check with the general EDN reader up to N transactions")
     parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure[1], args.measure[0])))
         return
     sizes = args.sizes + ([1_000_000] if args.huge else [])
-    print(f"{'txns':>9} {'anomalies':>9} {'MB':>6} {'parse s':>8} {'check s':>8} "
-          f"{'txn/s':>8} {'x parse':>7} {'analysis s':>10} {'analysis txn/s':>14} "
-          f"{'peak MB':>8}  result")
+    print(f"{'txns':>9} {'anom':>5} {'MB':>6} {'edn s':>6} {'read s':>7} {'analysis s':>10} "
+          f"{'total s':>8} {'cpu s':>6} {'txn/s':>7} {'peak MB':>8} {'general s':>9} "
+          f"{'speed-up':>8}  result")
     with tempfile.TemporaryDirectory() as folder:
         for n in sizes:
             for anomalies in (False, True):
@@ -150,14 +174,15 @@ def main() -> None:
                 size = Path(path).stat().st_size / 1e6
                 parse = run(path, "parse")
                 check = run(path, "check")
-                rate = check["transactions"] / check["seconds"]
-                print(f"{n:>9} {str(anomalies):>9} {size:>6.1f} {parse['seconds']:>8.2f} "
-                      f"{check['seconds']:>8.2f} {rate:>8.0f} "
-                      f"{check['seconds'] / parse['seconds']:>7.2f} "
-                      f"{check['analysis_seconds']:>10.2f} "
-                      f"{check['transactions'] / check['analysis_seconds']:>14.0f} "
-                      f"{check['peak_rss_mb']:>8.0f}  {check['status']} {check['anomalies']}",
-                      flush=True)
+                total = check["seconds"]
+                general = run(path, "check-general") if n <= args.baseline_up_to else None
+                print(f"{n:>9} {'yes' if anomalies else 'no':>5} {size:>6.1f} "
+                      f"{parse['edn_seconds']:>6.2f} {check['read_seconds']:>7.2f} "
+                      f"{check['analysis_seconds']:>10.2f} {total:>8.2f} {check['cpu']:>6.2f} "
+                      f"{check['transactions'] / total:>7.0f} {check['peak_rss_mb']:>8.0f} "
+                      + (f"{general['seconds']:>9.2f} {general['seconds'] / total:>7.1f}x"
+                         if general else f"{'-':>9} {'-':>8}")
+                      + f"  {check['status']} {check['anomalies']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ top-level tuple; telling them apart is the caller's business.
 
 from __future__ import annotations
 
+import gc
+import pickle
 import re
 from bisect import bisect_right
 from fractions import Fraction
@@ -94,13 +96,40 @@ _DISCARD = object()  # a pending ``#_``; a pending tag is recorded as its text
 
 
 def parse_all(text: str, file: str | None = None,
-              map_lines: dict[int, int] | None = None) -> list[Any]:
+              map_lines: dict[int, int] | None = None, *, fast: bool = True) -> list[Any]:
     """Every top-level form of ``text``, in order.
 
     When ``map_lines`` is given, it receives ``id(m) -> line`` for every map ``m`` read (the
     1-based line of its opening brace), so that a caller can point an error about a map's
     contents at the right line; the ids are valid as long as the returned values are alive.
+
+    ``fast`` (the default) first tries the bulk reader (see :func:`_parse_fast`), which gives
+    the same values as the general reader or gives up; ``fast=False`` uses only the general
+    reader (tests compare the two).
     """
+    # Reading allocates millions of containers and none is garbage: the cyclic collector
+    # would only walk them again and again (a third of the time on large histories). Once
+    # read, they are moved to the oldest generation in one step (freeze then unfreeze splices
+    # the lists), or the next young collections would each walk all of them again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if fast:
+            forms = _parse_fast(text, map_lines)
+            if forms is not None:
+                return forms
+        return _parse_general(text, file, map_lines)
+    finally:
+        if collecting:
+            if len(text) > 1_000_000:
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
+
+
+def _parse_general(text: str, file: str | None,
+                   map_lines: dict[int, int] | None) -> list[Any]:
+    """The general reader: one compiled tokenizer, every EDN construct, located errors."""
     # A frame is [opening token, items, start offset, pending prefixes]; the bottom frame
     # collects the top-level forms.
     top: list[Any] = [None, [], 0, []]
@@ -254,3 +283,187 @@ def _fail(text: str, offset: int, file: str | None, message: str, hint: str) -> 
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     raise InputError(f"invalid EDN: {message}", file=file, line=line, column=column,
                      hint=hint)
+
+
+# ---------------------------------------------------------------------------------------------
+# The bulk reader.
+#
+# Jepsen histories are megabytes of maps, vectors, keywords and integers, and a tokenizer
+# driven from Python costs about a microsecond a token. The bulk reader instead rewrites the
+# whole text, with a dozen C-level ``bytes.replace``/``translate`` passes, into a pickle
+# (protocol 0) program and lets the C unpickler build the values:
+#
+#     atom (keyword, integer, nil, symbol...)  ->  P<token>\n   persistent id: the token is
+#                                                  looked up in a dict whose misses call
+#                                                  ``_atom``, the general reader's own rule
+#     [ (                                      ->  (            MARK
+#     ] )                                      ->  t            TUPLE from the mark
+#     { ... }                                  ->  P{\n( ... tR  the map builder, REDUCE
+#     "string"                                 ->  an atom naming the decoded string
+#     #tag followed by { or a string           ->  dropped, as the general reader does
+#
+# Every separator becomes ``\n`` + a pending ``P``; temporary control bytes mark the places
+# where a pending ``P`` meets an opening bracket (dropped), where two separators meet (one
+# dropped), and where a closing bracket is followed by anything other than a separator or
+# another closing bracket (a guard byte that is not a pickle opcode, so the load fails).
+# Whatever the rewriting cannot prove it reads like the general reader (comments, characters,
+# sets, #_, other tags, non-ASCII outside strings, atoms glued to brackets or strings...) makes
+# it return None: a control byte ends up inside a persistent id (rejected), an opcode is
+# invalid, or an atom is invalid; the caller then runs the general reader, which gives the
+# located error if the text is indeed malformed.
+
+_FAST_ALLOWED = bytes(range(0x21, 0x7F)).translate(None, b'"#;\\()') + b" \n\t\r,\x03"
+_FAST_SEPARATORS = bytes.maketrans(b"\n\t\r,", b"    ")
+_FAST_OPCODES = bytes.maketrans(b"\x10\x15", b"tP")
+_FAST_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_FAST_TAG = re.compile(r'#(?<![^\s,\[\](){}]#)[A-Za-z][^\s,\[\](){}"\\;#\x03]*(?=[\s,]*[{\x03])')
+_FAST_COMMENT = re.compile(r";[^\n]*")
+_FAST_BAD_ATOM = re.compile(r"[\x00-\x20()\[\]{}]")
+
+
+_SENTINEL = object()
+
+
+class _NotFast(Exception):
+    """The bulk reader cannot read this text exactly like the general reader."""
+
+
+class _Atoms(dict):  # type: ignore[type-arg]
+    """Token text -> value; a miss reads the token with the general reader's rule."""
+
+    def __missing__(self, token: str) -> Any:
+        if token.isdigit():  # ASCII only here: the text was checked
+            value = int(token)
+        elif not token or _FAST_BAD_ATOM.search(token):
+            raise _NotFast(token)  # an empty token or one glued to a bracket or string
+        else:
+            try:
+                value = _atom(token, token, 0, None)
+            except InputError:
+                raise _NotFast(token) from None
+        self[token] = value
+        return value
+
+
+class _Program(pickle.Unpickler):
+    """The unpickler for the rewritten text; it has no use for classes and loads none.
+
+    (Text bytes only ever land inside persistent ids, and every opcode is one the rewriting
+    wrote, so GLOBAL cannot occur; this is the second lock on that door.)
+    """
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise _NotFast(f"{module}.{name}")
+
+
+class _Whole:
+    """A file for the unpickler whose first read returns everything (one buffer, no calls)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, size: int = -1) -> bytes:
+        data, self.data = self.data, b""
+        return data
+
+    readline = read
+
+
+def _parse_fast(text: str, map_lines: dict[int, int] | None = None) -> list[Any] | None:
+    """The forms of ``text`` read in bulk, or None when only the general reader can read it."""
+    if "\x03" in text:
+        return None  # the byte that names strings below
+    atoms = _Atoms()
+    if '"' in text:
+        strings: dict[str, str] = {}
+
+        def placeholder(match: re.Match[str]) -> str:
+            name = strings.get(match.group())
+            if name is None:
+                raw = match.group()[1:-1]
+                name = strings[match.group()] = f"\x03{len(strings)}"
+                atoms[name] = _STRING_ESCAPE.sub(_unescape, raw) if "\\" in raw else raw
+            return name
+
+        body = _FAST_STRING.sub(placeholder, text)
+    elif ";" in text:
+        body = _FAST_COMMENT.sub("", text)  # no strings, so every ';' starts a comment
+    else:
+        body = text
+    if "#" in body:
+        body = _FAST_TAG.sub("", body)
+    if not body.isascii():
+        return None
+    data = body.encode("ascii")
+    if data.translate(None, _FAST_ALLOWED):
+        return None  # a character, a set, #_, another tag, a list, a control character...
+    if data.count(b"[") != data.count(b"]") or data.count(b"{") != data.count(b"}"):
+        return None  # with these equal, a ']' closing a '{' implies a '}' closing a '[', which
+        # fails: REDUCE then calls the item before that vector, never callable
+    built: list[dict[Any, Any]] | None = [] if map_lines is not None else None
+
+    def build_map(*items: Any) -> dict[Any, Any]:
+        pairs = iter(items)
+        result = dict(zip(pairs, pairs))
+        if len(result) * 2 != len(items):
+            raise _NotFast("odd number of forms or duplicate key")
+        if built is not None:
+            built.append(result)
+        return result
+
+    atoms["{"] = build_map
+    atoms["\x05"] = _SENTINEL
+    data = data.translate(_FAST_SEPARATORS)
+    # The top-level list starts with a sentinel: finding it first proves that the final LIST
+    # used the bottom mark, i.e. that every bracket was closed.
+    data = b"(\x15\x05\n\x15" + data.replace(b" ", b"\n\x15") + b"\nl."
+    data = data.replace(b"[", b"\x14(\x15").replace(b"]", b"\n\x10\x13")
+    if b"{" in data:
+        data = data.replace(b"{", b"\x14\x15{\n(\x15").replace(b"}", b"\n\x11\x13")
+    data = data.replace(b"\x15\n", b"").replace(b"\x15\x14", b"").replace(b"\x13\n", b"")
+    data = data.translate(_FAST_OPCODES)
+    if b"\x11" in data:
+        data = data.replace(b"\x11", b"tR")
+    unpickler = _Program(_Whole(data))  # type: ignore[arg-type]
+    unpickler.persistent_load = atoms.__getitem__  # type: ignore[method-assign]
+    try:
+        forms = unpickler.load()
+    except Exception:  # noqa: BLE001 - anything at all: the general reader decides
+        return None
+    if type(forms) is not list or not forms or forms[0] is not _SENTINEL:  # noqa: E721
+        return None  # an unclosed bracket: the final LIST used its mark
+    del forms[0]
+    if built is not None and map_lines is not None:
+        for value, line in zip(built, _map_opening_lines(text)):
+            map_lines[id(value)] = line
+    return forms
+
+
+_BRACES = re.compile(r"[{}]")
+_BRACES_AND_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}]', re.DOTALL)
+_BRACES_AND_COMMENTS = re.compile(r";[^\n]*|[{}]")
+
+
+def _map_opening_lines(text: str) -> list[int]:
+    """The line of each map's opening brace, in the order the maps close (as built).
+
+    Only for texts the bulk reader read: then either there are strings and no comments, or
+    no strings, and no character literals.
+    """
+    if '"' in text:
+        pattern = _BRACES_AND_STRINGS
+    else:
+        pattern = _BRACES_AND_COMMENTS if ";" in text else _BRACES
+    lines: list[int] = []
+    open_lines: list[int] = []
+    line, last = 1, 0
+    for match in pattern.finditer(text):
+        token = match.group()
+        if token == "{":
+            start = match.start()
+            line += text.count("\n", last, start)
+            last = start
+            open_lines.append(line)
+        elif token == "}":
+            lines.append(open_lines.pop())
+    return lines

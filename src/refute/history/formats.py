@@ -133,7 +133,7 @@ def _pair_operations(forms: Iterable[Any], text: str, file: str | None, format: 
                                         completed, where))
 
     for number, op in enumerate(forms):
-        if not isinstance(op, Mapping):
+        if type(op) is not dict and not isinstance(op, Mapping):
             _Where(forms_index, number).fail(
                 f"expected an operation map, found {value_text(op)[:60]}",
                 "each operation is a map such as {:type :ok, :process 0, :f :txn, "
@@ -173,6 +173,16 @@ def _pair_operations(forms: Iterable[Any], text: str, file: str | None, format: 
 
 
 def _micro_ops(value: Any, outcome: Outcome, where: _Where) -> tuple[MicroOp, ...]:
+    if type(value) is tuple:
+        # The common case, EDN vectors of three-element vectors with hashable contents, in
+        # one comprehension; anything else takes the checks below.
+        try:
+            if all(type(mop) is tuple for mop in value):
+                mops = tuple([(_MOP_KINDS[f], key, arg) for f, key, arg in value])
+                hash(mops)
+                return mops
+        except (KeyError, ValueError, TypeError):
+            pass
     if not isinstance(value, (tuple, list)):
         where.fail(f"the operation's :value is {value_text(value)[:60]}, expected a vector "
                    "of micro-ops", "write the transaction as [[:append k v] [:r k nil] ...]")
