@@ -17,8 +17,9 @@ the first in exploration order (initial states in ``init_states`` order; success
 
 Counting follows TLC: ``generated`` is the initial states plus every successor computed
 (duplicates and states outside the constraint included); a successor that violates a state
-constraint is neither stored, checked nor explored; a deadlock is a state with no successor
-at all (before constraints), unless the spec says it is terminal.
+constraint is neither stored, checked nor explored (and the run, having left states out, ends
+*incomplete*, never "holds"); a deadlock is a state with no successor at all (before
+constraints), unless the spec says it is terminal.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def explore(model: Model, options: Options = Options()) -> Result:
                            for a in model.action_names),
             checked=tuple(p.name for p in invariants) + (("deadlock",) if deadlock else ()),
             warnings=_warnings(model, fired_by_action,
-                               complete=stop is None and violation is None))
+                               complete=stop in (None, StopReason.CONSTRAINT) and violation is None))
 
     def trace_to(index: int) -> tuple:
         return rebuild_trace(model, parents, ordinals, index)
@@ -139,6 +140,7 @@ def explore(model: Model, options: Options = Options()) -> Result:
         for ordinal, state in enumerate(model.init_states()):
             generated += 1
             if constraints and not _satisfies(constraints, state, model):
+                stop = stop or StopReason.CONSTRAINT
                 continue
             key = fp(state)
             if key in seen:
@@ -170,6 +172,7 @@ def explore(model: Model, options: Options = Options()) -> Result:
                 count_labels(fired, map(first, map(first, successors)))
                 for ordinal, (label, state) in enumerate(successors):
                     if constraints and not _satisfies(constraints, state, model):
+                        stop = stop or StopReason.CONSTRAINT
                         continue
                     key = fp(state)
                     if key in seen:
@@ -224,9 +227,5 @@ def _satisfies(constraints: tuple, state: Any, model: Model) -> bool:
 
 
 def _warnings(model: Model, fired: dict[str, int], complete: bool) -> tuple[str, ...]:
-    warnings = [f"action {name} never fired: it is never enabled, or a guard is wrong"
-                for name, count in fired.items() if count == 0 and complete]
-    if model.constraints:
-        warnings.append("a state constraint limited the search: states outside it were not "
-                        "explored, so the result covers the constrained state space only")
-    return tuple(warnings)
+    return tuple(f"action {name} never fired: it is never enabled, or a guard is wrong"
+                 for name, count in fired.items() if count == 0 and complete)

@@ -44,7 +44,8 @@ def check_model(model: Model, options: Options = Options()) -> Result:
     result = explore(model, replace(options, invariants=invariant_names))
     if not properties:
         return result
-    if result.status is not Status.OK:
+    constrained = result.stop_reason is StopReason.CONSTRAINT  # complete within the constraint
+    if result.status is not Status.OK and not constrained:
         if result.status is Status.INCOMPLETE:
             note = "temporal properties were not checked: the search did not finish"
             return replace(result, warnings=result.warnings + (note,))
@@ -65,7 +66,7 @@ def check_model(model: Model, options: Options = Options()) -> Result:
         violation = find_violation(model, graph, number, prop)
         if violation is not None:
             break
-    return replace(result, status=Status.VIOLATION if violation else Status.OK,
+    return replace(result, status=Status.VIOLATION if violation else result.status,
                    violation=violation, checked=checked,
                    seconds=result.seconds + time.perf_counter() - started,
                    warnings=result.warnings + _warnings(model, graph, properties))

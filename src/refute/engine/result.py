@@ -21,6 +21,8 @@ class StopReason(enum.Enum):
     MAX_STATES = "the --max-states bound was reached"
     MAX_DEPTH = "the --max-depth bound was reached: deeper states were not explored"
     TIME_LIMIT = "the --time-limit ran out"
+    CONSTRAINT = ("a state constraint excluded reachable states: the result covers the "
+                  "constrained state space only")
     SIMULATION = "simulation runs random behaviours, not all of them"
 
 
