@@ -354,3 +354,15 @@ def test_no_collisions_among_strings_ints_and_sets():
     fps += [fingerprint(frozenset({i, i + 1})) for i in range(100_000)]
     fps += [fingerprint(FrozenMap({"k": i})) for i in range(100_000)]
     assert len(set(fps)) == len(fps)
+
+
+@pytest.mark.skipif(IMPLEMENTATION != "c", reason="the identity cache is the C version's")
+def test_identity_cache_never_serves_a_stale_fingerprint():
+    """Cached kinds are immutable; a mutable dict is never cached; evictions stay correct."""
+    mutable = {"k": 1}
+    before = fingerprint(mutable)
+    mutable["k"] = 2
+    assert fingerprint(mutable) != before and fingerprint(mutable) == fingerprint_python(mutable)
+    values = [FrozenMap({f"k{i}": frozenset({i, str(i)})}) for i in range(20_000)]  # > cache size
+    for _ in range(2):
+        assert [fingerprint(v) for v in values] == [fingerprint_python(v) for v in values]

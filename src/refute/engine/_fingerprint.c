@@ -546,22 +546,34 @@ done:
     return rc;
 }
 
+static int fp_str_at(PyObject *v, uint64_t *out, int depth)
+{
+    (void)depth;
+    return fp_str(v, out);
+}
+
+/* The fingerprint of an immutable object, from the identity cache or computed and stored. */
+static inline int fp_cached(PyObject *v, uint64_t *out, int depth,
+                            int (*compute)(PyObject *, uint64_t *, int))
+{
+    cache_entry *entry = cache_slot(v);
+    if (entry->object == v) {
+        *out = entry->fingerprint;
+        return 0;
+    }
+    if (compute(v, out, depth) < 0)
+        return -1;
+    cache_store(entry, v, *out);
+    return 0;
+}
+
 /* Containers are kept out of line so that the recursion's per-level stack frame stays small. */
 static int fp_any(PyObject *v, uint64_t *out, int depth)
 {
     PyTypeObject *type = Py_TYPE(v);
     /* Exact-type fast paths, most frequent first. */
-    if (type == &PyUnicode_Type) {
-        cache_entry *entry = cache_slot(v);
-        if (entry->object == v) {
-            *out = entry->fingerprint;
-            return 0;
-        }
-        if (fp_str(v, out) < 0)
-            return -1;
-        cache_store(entry, v, *out);
-        return 0;
-    }
+    if (type == &PyUnicode_Type)
+        return fp_cached(v, out, depth, fp_str_at);
     if (type == &PyLong_Type || type == &PyBool_Type)
         return fp_long(v, out);
     if (PyTuple_Check(v)) {  /* tuple, Record, Bag */
@@ -573,47 +585,19 @@ static int fp_any(PyObject *v, uint64_t *out, int depth)
         *out = xxh64(NULL, 0, TAG_NONE);
         return 0;
     }
-    if (PyUnicode_Check(v)) {  /* ModelValue and other str subclasses: the text is immutable */
-        cache_entry *entry = cache_slot(v);
-        if (entry->object == v) {
-            *out = entry->fingerprint;
-            return 0;
-        }
-        if (fp_str(v, out) < 0)
-            return -1;
-        cache_store(entry, v, *out);
-        return 0;
-    }
+    if (PyUnicode_Check(v))  /* ModelValue and other str subclasses: the text is immutable */
+        return fp_cached(v, out, depth, fp_str_at);
     if (PyFrozenSet_Check(v)) {
-        cache_entry *entry = cache_slot(v);
-        if (entry->object == v) {
-            *out = entry->fingerprint;
-            return 0;
-        }
         if (++depth > MAX_DEPTH)
             goto too_deep;
-        if (fp_frozenset(v, out, depth) < 0)
-            return -1;
-        cache_store(entry, v, *out);
-        return 0;
+        return fp_cached(v, out, depth, fp_frozenset);
     }
     if (PyDict_Check(v)) {  /* dict, FrozenMap */
-        if (type != immutable_mapping_type) {
-            if (++depth > MAX_DEPTH)
-                goto too_deep;
-            return fp_dict(v, out, depth);
-        }
-        cache_entry *entry = cache_slot(v);
-        if (entry->object == v) {
-            *out = entry->fingerprint;
-            return 0;
-        }
         if (++depth > MAX_DEPTH)
             goto too_deep;
-        if (fp_dict(v, out, depth) < 0)
-            return -1;
-        cache_store(entry, v, *out);
-        return 0;
+        if (type == immutable_mapping_type)
+            return fp_cached(v, out, depth, fp_dict);
+        return fp_dict(v, out, depth);
     }
     if (PyLong_Check(v))
         return fp_long(v, out);
