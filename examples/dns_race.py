@@ -101,3 +101,21 @@ class DnsRace(Spec):
     def never_delete_active(self, s):
         """The endpoint's plan still exists: its DNS record is not empty."""
         return s.active is None or s.active in s.plans
+
+    def message_flow(self, label, before, after):
+        """For the sequence diagram of ``--html`` reports: plans travel from the planner to
+        an enactor, which writes one to the Route 53 endpoint or deletes old ones there."""
+        args = dict(label.args)
+        plan, enactor = args["plan"], f"enactor {args.get('enactor')}"
+        if label.action == "planner_emit":
+            return [("send", "planner", f"plan {plan}")]
+        if label.action == "enactor_receive":
+            return [("receive", enactor, f"plan {plan}")]
+        if label.action == "enactor_apply":
+            return [("send", enactor, f"apply plan {plan}"),
+                    ("receive", "Route 53", f"apply plan {plan}")]
+        if label.action == "enactor_drop_stale":
+            return [("local", enactor, f"drops stale plan {plan}")]
+        deleted = sorted(before.plans - after.plans)
+        message = f"delete plans {deleted}" if deleted else "cleanup: nothing to delete"
+        return [("send", enactor, message), ("receive", "Route 53", message)]

@@ -77,3 +77,17 @@ class TwoPhase(Spec):
         """No RM has committed while another has aborted."""
         states = set(s.rm_state.values())
         return not ("committed" in states and "aborted" in states)
+
+    def message_flow(self, label, before, after):
+        """For the sequence diagram of ``--html`` reports: who took the step, what it sent
+        and received (the TM's decision is one message that every RM may receive)."""
+        rm = dict(label.args).get("rm")
+        return {
+            "tm_commit": [("send", "TM", ("commit",))],
+            "tm_abort": [("send", "TM", ("abort",))],
+            "tm_rcv_prepared": [("receive", "TM", ("prepared", rm))],
+            "rm_prepare": [("send", rm, ("prepared", rm))],
+            "rm_choose_to_abort": [("local", rm, "aborts on its own")],
+            "rm_rcv_commit_msg": [("receive", rm, ("commit",))],
+            "rm_rcv_abort_msg": [("receive", rm, ("abort",))],
+        }[label.action]

@@ -38,6 +38,7 @@ same outcome.)
 """
 
 from refute import ModelValue, Spec, State, action, each, invariant, terminal
+from refute.isolation import TxnHistory
 
 ISOLATION_LEVELS = ("snapshot", "serializable")
 
@@ -58,13 +59,17 @@ class WriteSkew(Spec):
         # snapshot[d]: who was on call in the snapshot it read (None before it begins).
         return State(on_call=frozenset(self.doctors),
                      txn={d: "not started" for d in self.doctors},
-                     snapshot={d: None for d in self.doctors})
+                     snapshot={d: None for d in self.doctors},
+                     history=TxnHistory())
 
     @action
     def begin(self, s, doctor=each("doctors")):
         if s.txn[doctor] in ("not started", "aborted"):
+            history = s.history.begin(doctor)
+            for row in self.doctors:  # the snapshot's rows: None (initial) is on call
+                history = history.read(doctor, row, None if row in s.on_call else "off")
             return s.update(txn=s.txn.set(doctor, "active"),
-                            snapshot=s.snapshot.set(doctor, s.on_call))
+                            snapshot=s.snapshot.set(doctor, s.on_call), history=history)
 
     @action
     def commit(self, s, doctor=each("doctors")):
@@ -72,11 +77,15 @@ class WriteSkew(Spec):
             return None
         seen = s.snapshot[doctor]
         if self.isolation == "serializable" and seen != s.on_call:
-            return s.update(txn=s.txn.set(doctor, "aborted"))
+            return s.update(txn=s.txn.set(doctor, "aborted"),
+                            history=s.history.abort(doctor))
         on_call = s.on_call
+        history = s.history
         if seen - {doctor}:
             on_call = on_call - {doctor}
-        return s.update(txn=s.txn.set(doctor, "committed"), on_call=on_call)
+            history = history.write(doctor, doctor, "off")
+        return s.update(txn=s.txn.set(doctor, "committed"), on_call=on_call,
+                        history=history.commit(doctor))
 
     @terminal
     def all_committed(self, s):

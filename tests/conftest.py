@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 ORACLES = ROOT.parent / "shared" / "oracles"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 
 if str(EXAMPLES) not in sys.path:
     sys.path.insert(0, str(EXAMPLES))
@@ -39,3 +45,25 @@ def tlc_result(oracles: Path):
         raise LookupError(f"{folder}/{config} is not in the manifest")
 
     return lookup
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of Debian's Chromium, installed by scripts/ensure-chromium.sh if missing."""
+    run = subprocess.run([str(ROOT / "scripts" / "ensure-chromium.sh")], capture_output=True,
+                         text=True)
+    if run.returncode != 0:
+        pytest.skip("BROWSER TESTS SKIPPED: Chromium is missing and could not be installed:\n"
+                    + run.stderr)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[object]:
+    """A headless Chromium driven by Playwright (never `playwright install`: no downloads)."""
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="the browser tests need playwright in the venv")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

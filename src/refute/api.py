@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from refute.engine.bfs import Options, Progress
-from refute.engine.liveness import check_model
 from refute.engine.model import Model
 from refute.engine.result import Result
 from refute.errors import UsageError
@@ -31,17 +30,36 @@ def to_model(spec: Spec | Model) -> Model:
 def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlock: bool = True,
           max_states: int | None = None, max_depth: int | None = None,
           time_limit: float | None = None,
-          progress: Callable[[Progress], None] | None = None) -> Result:
+          progress: Callable[[Progress], None] | None = None, workers: int = 1,
+          ray: str | bool | None = None, memory_limit: int | str | None = None,
+          checkpoint: str | None = None, checkpoint_interval: float = 300.0,
+          resume: str | None = None) -> Result:
     """Explore every reachable state of ``spec`` breadth-first and return the :class:`Result`.
 
     Then its temporal properties (``@liveness``) are checked over fair behaviours.
     ``invariants``: names of invariants and properties to check (default: all); ``deadlock``: report states with no
     successor; ``max_states``, ``max_depth``, ``time_limit`` (seconds) bound the run, which
     then ends *incomplete* rather than claiming that anything holds.
+
+    Scale (docs/scale.md): ``workers`` processes; ``ray``: a Ray cluster address (``True``:
+    local); ``memory_limit`` (bytes or ``"1G"``): spill to disk to stay under it;
+    ``checkpoint`` (a directory, every ``checkpoint_interval`` seconds) and ``resume`` (the
+    same directory, same spec). Counts and counterexamples do not depend on any of them.
     """
+    from refute.engine.parallel import Scale, check_scaled
+    from refute.engine.spill import parse_size
+
     options = Options(invariants=invariants, deadlock=deadlock, max_states=max_states,
                       max_depth=max_depth, time_limit=time_limit, progress=progress)
-    return check_model(to_model(spec), options)
+    if isinstance(memory_limit, str):
+        memory_limit = parse_size(memory_limit)
+    scale = Scale(workers=workers, memory_limit=memory_limit, checkpoint=checkpoint,
+                  checkpoint_interval=checkpoint_interval, resume=resume)
+    if ray:
+        from refute.engine.ray_explorer import check_on_ray
+
+        return check_on_ray(to_model(spec), options, scale, None if ray is True else ray)
+    return check_scaled(to_model(spec), options, scale)
 
 
 def assert_holds(spec: Spec | Model, **options: Any) -> Result:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import os
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +35,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "hermitage": ("refute.workloads.command", "hermitage"),
     "trace": ("refute.conformance.command", "trace"),
     "testgen": ("refute.conformance.command", "testgen"),
+    "permissiveness": ("refute.isolation.command", "permissiveness"),
+    "explore": ("refute.report.explore", "explore"),
 }
 
 
@@ -93,6 +97,43 @@ def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
         except KeyboardInterrupt:
             click.secho("interrupted", fg="yellow", err=True)
             sys.exit(130)
+        except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise  # click's own ways of ending a command
+        except BaseException as exc:  # noqa: BLE001 - the last resort: never a bare traceback
+            if os.environ.get("REFUTE_DEBUG") == "1":
+                raise
+            error = _internal_error(exc)
+            click.secho(f"error: {error}", fg="red", err=True)
+            json_path = kwargs.get("json_path")
+            if json_path:
+                try:
+                    write_json(json_path, {"status": Status.ERROR.value,
+                                           "error": error.to_json()})
+                except Exception:  # noqa: BLE001 - already reporting an error
+                    pass
+            sys.exit(Status.ERROR.exit_code)
         sys.exit(code)
 
     return wrapper
+
+
+def _internal_error(exc: BaseException) -> RefuteError:
+    """An exception refute did not expect, as a message that says so (exit code 2)."""
+    if isinstance(exc, MemoryError):
+        return RefuteError("out of memory", hint="give the run more memory, or a smaller "
+                           "input or bound; the run is incomplete")
+    if isinstance(exc, RecursionError):
+        return RefuteError("the input nests too deeply for refute to handle",
+                           hint="if the input is well formed, please report this (run with "
+                                "REFUTE_DEBUG=1 for the traceback)")
+    where = ""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        where = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}"
+    try:
+        text = str(exc)[:500]
+    except Exception:  # noqa: BLE001 - an exception whose message cannot be shown
+        text = "(no message)"
+    return RefuteError(f"internal error: {type(exc).__name__}: {text}{where}",
+                       hint="this is a bug in refute, please report it with the command "
+                            "and input; run with REFUTE_DEBUG=1 to see the traceback")

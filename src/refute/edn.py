@@ -35,10 +35,12 @@ from __future__ import annotations
 import gc
 import pickle
 import re
+import sys
 from bisect import bisect_right
 from fractions import Fraction
 from typing import Any, NoReturn
 
+from refute._nesting import MAX_DEPTH, shallow
 from refute.errors import InputError
 
 __all__ = ["Keyword", "Symbol", "parse_all"]
@@ -148,6 +150,10 @@ def _parse_general(text: str, file: str | None,
             raw = match.group(kind)[1:-1]
             value = _STRING_ESCAPE.sub(_unescape, raw) if "\\" in raw else raw
         elif kind == "open":
+            if len(stack) > MAX_DEPTH:
+                _fail(text, match.start(kind), file,
+                      f"collections are nested more than {MAX_DEPTH} deep here",
+                      "histories nest a few levels; is this file a history?")
             frame = [match.group(kind), [], match.start(kind), []]
             stack.append(frame)
             continue
@@ -209,22 +215,35 @@ def _atom(token: str, text: str, offset: int, file: str | None) -> Any:
         keyword = _KEYWORDS.get(token)
         if keyword is None:
             if len(token) == 1 or token[1] == ":":
-                _fail(text, offset, file, f"{token!r} is not a valid keyword",
+                _fail(text, offset, file, f"{_clip(token)} is not a valid keyword",
                       "write a keyword as a colon followed by a name, such as :ok")
             keyword = _KEYWORDS[token] = Keyword(token[1:])
         return keyword
     if first.isdigit() or (first in "+-" and len(token) > 1 and token[1].isdigit()):
-        if _INT.fullmatch(token):
-            return int(token.rstrip("N"))
-        if _FLOAT.fullmatch(token):
-            return float(token.rstrip("M"))
-        if _RATIO.fullmatch(token):
-            return Fraction(token)
-        _fail(text, offset, file, f"{token!r} is not a valid number",
+        try:
+            if _INT.fullmatch(token):
+                return int(token.rstrip("N"))
+            if _FLOAT.fullmatch(token):
+                return float(token.rstrip("M"))
+            if _RATIO.fullmatch(token):
+                return Fraction(token)
+        except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
+            _fail(text, offset, file, f"the number {_clip(token)} has too many digits",
+                  "integers have at most "
+                  f"{sys.get_int_max_str_digits() or 'a few thousand'} digits")
+        except ZeroDivisionError:
+            _fail(text, offset, file, f"the ratio {_clip(token)} has a zero denominator",
+                  "write ratios as 1/2, with a denominator other than 0")
+        _fail(text, offset, file, f"{_clip(token)} is not a valid number",
               "write integers as 42, floats as 4.2 or 4.2e1, ratios as 1/2")
     if token in _CONSTANTS:
         return _CONSTANTS[token]
     return Symbol(token)
+
+
+def _clip(token: str, limit: int = 40) -> str:
+    """A token for a message: its repr, cut short when long (a number can be megabytes)."""
+    return repr(token) if len(token) <= limit else repr(token[:limit]) + "..."
 
 
 def _collection(opener: str, items: list[Any], text: str, start: int,
@@ -400,6 +419,8 @@ def _parse_fast(text: str, map_lines: dict[int, int] | None = None) -> list[Any]
     if data.count(b"[") != data.count(b"]") or data.count(b"{") != data.count(b"}"):
         return None  # with these equal, a ']' closing a '{' implies a '}' closing a '[', which
         # fails: REDUCE then calls the item before that vector, never callable
+    if not shallow(data):
+        return None  # the general reader reports where the nesting gets too deep
     built: list[dict[Any, Any]] | None = [] if map_lines is not None else None
 
     def build_map(*items: Any) -> dict[Any, Any]:

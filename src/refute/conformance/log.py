@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from refute._nesting import MAX_DEPTH, json_shallow
 from refute.errors import InputError
 
 RESERVED = frozenset({"action", "args", "state", "meta"})
@@ -52,6 +53,12 @@ class Event:
 
 def parse_event(text: str, index: int, line: int, source: str) -> Event:
     """One line of a log as an :class:`Event`; an :class:`InputError` says what is wrong."""
+    if not json_shallow(text):
+        raise InputError(f"the event nests arrays or objects more than {MAX_DEPTH} deep, or "
+                         "its brackets do not balance", file=source, line=line,
+                         detail=_excerpt(text),
+                         hint="write one JSON object per line (JSON Lines), e.g. "
+                              '{"action": "acquire", "client": 1}')
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -59,6 +66,10 @@ def parse_event(text: str, index: int, line: int, source: str) -> Event:
                          detail=_excerpt(text),
                          hint="write one JSON object per line (JSON Lines), e.g. "
                               '{"action": "acquire", "client": 1}') from None
+    except (ValueError, RecursionError) as exc:  # well formed, but beyond Python's limits
+        raise InputError(f"a JSON value on this line cannot be read: {exc}", file=source,
+                         line=line, detail=_excerpt(text),
+                         hint="numbers in a log are small; values nest a few levels") from None
     if type(obj) is not dict:
         raise InputError(f"expected a JSON object, found {_kind(obj)}", file=source, line=line,
                          detail=_excerpt(text),
@@ -109,6 +120,9 @@ def read_log(source: str | IO[str] | Iterable[str], name: str | None = None) -> 
         raise InputError(f"no log file {source!r}", file=str(source),
                          hint="give the path of a JSON Lines file written by "
                               "refute.conformance.Tracer (or by your own logger)") from None
+    except OSError as exc:  # a directory, no permission, an I/O error
+        raise InputError(f"cannot read the log: {exc.strerror or exc}", file=name or str(source),
+                         hint="give the path of a readable JSON Lines file") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"the log is not UTF-8 text: {exc.reason}", file=name or str(source),
                          hint="write the log as UTF-8 JSON Lines") from None

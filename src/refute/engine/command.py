@@ -10,7 +10,7 @@ from rich.console import Console
 
 from refute.cli import reports_errors, write_json
 from refute.engine.bfs import Options, Progress
-from refute.engine.liveness import check_model
+from refute.errors import UsageError
 from refute.report.itf import violation_to_itf
 from refute.report.json import result_to_json
 from refute.report.text import print_result
@@ -18,12 +18,22 @@ from refute.spec.compile import SpecModel
 from refute.spec.loader import load_spec, parse_parameters
 
 
+def load_model(spec: str, params: tuple[str, ...] = (), config: str | None = None):
+    """The Model for a spec path: ``.tla`` (with its .cfg) or a Python spec ``.py[:Class]``."""
+    if spec.endswith(".tla"):
+        from refute.tla.model import TLAModel
+        return TLAModel(spec, config)
+    return SpecModel(load_spec(spec, parse_parameters(params)))
+
+
 @click.command()
-@click.argument("spec", metavar="SPEC.py[:Class]")
+@click.argument("spec", metavar="SPEC.py[:Class] | SPEC.tla", required=False)
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A spec parameter (an argument of its __init__); repeatable.")
 @click.option("--invariant", "invariants", multiple=True, metavar="NAME",
               help="Check only this invariant or temporal property; repeatable. Default: all.")
+@click.option("--config", "config", metavar="FILE",
+              help="The TLC model (.cfg) of a .tla spec; default: the .cfg next to it.")
 @click.option("--no-deadlock", is_flag=True, help="Do not report states without successors.")
 @click.option("--max-states", type=click.IntRange(min=1), help="Stop after this many distinct states.")
 @click.option("--max-depth", type=click.IntRange(min=1), help="Do not explore states deeper than this.")
@@ -32,28 +42,83 @@ from refute.spec.loader import load_spec, parse_parameters
 @click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
 @click.option("--itf", "itf_path", metavar="FILE",
               help="Write the counterexample in the ITF trace format (Apalache, Quint).")
+@click.option("--html", "html_path", metavar="FILE",
+              help="Write a self-contained HTML report (step table, sequence diagram).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line and no report on stdout.")
+@click.option("--isolation", metavar="LEVEL", default=None,
+              help="Also check that every finished transaction history in the state satisfies "
+                   "LEVEL (read-committed, repeatable-read, snapshot-isolation, serializable, "
+                   "strict-serializable); see docs/isolation-in-models.md.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes on this machine (states sharded by fingerprint).")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="auto", default=None,
+              metavar="[ADDRESS]", help="Run on a Ray cluster (default: connect to or start one "
+              "locally), one actor per --workers. Needs pip install 'refute[ray]'.")
+@click.option("--memory-limit", metavar="SIZE",
+              help="Keep the run's memory under SIZE (e.g. 1G): states spill to disk.")
+@click.option("--checkpoint", "checkpoint_dir", metavar="DIR",
+              help="Write a resumable checkpoint into DIR every --checkpoint-interval.")
+@click.option("--checkpoint-interval", type=click.FloatRange(min=0), default=300.0,
+              show_default=True, metavar="SECONDS", help="Seconds between checkpoints.")
+@click.option("--resume", "resume_dir", metavar="DIR",
+              help="Continue the run checkpointed in DIR (SPEC, -p and bounds come from it).")
 @reports_errors
-def check(spec: str, params: tuple[str, ...], invariants: tuple[str, ...], no_deadlock: bool,
+def check(spec: str | None, params: tuple[str, ...], config: str | None, invariants: tuple[str, ...], no_deadlock: bool,
           max_states: int | None, max_depth: int | None, time_limit: float | None,
-          json_path: str | None, itf_path: str | None, quiet: bool) -> int:
+          json_path: str | None, itf_path: str | None, quiet: bool,
+          html_path: str | None = None, isolation: str | None = None, workers: int = 1,
+          ray_address: str | None = None, memory_limit: str | None = None,
+          checkpoint_dir: str | None = None, checkpoint_interval: float = 300.0,
+          resume_dir: str | None = None) -> int:
     """Explore every reachable state of SPEC breadth-first; print the shortest counterexample.
 
     Exit codes: 0 every property holds, 1 violation, 2 usage or spec error, 3 incomplete.
     """
-    model = SpecModel(load_spec(spec, parse_parameters(params)))
+    from refute.engine.parallel import Scale, check_scaled
+    from refute.engine.spill import parse_size
+
+    if resume_dir is not None:  # the spec and the bounds are the checkpointed run's
+        from refute.engine.checkpoint import load
+
+        meta, _ = load(resume_dir)
+        if spec is None:
+            spec, params, config = meta.source
+        invariants = tuple(meta.options.invariants or ())
+        no_deadlock, max_states = not meta.options.deadlock, meta.options.max_states
+        max_depth, time_limit = meta.options.max_depth, meta.options.time_limit
+        checkpoint_dir = checkpoint_dir or resume_dir
+    elif spec is None:
+        raise UsageError("missing SPEC", hint="refute check path/to/spec.py[:Class]")
+    model = load_model(spec, params, config)
+    if isolation:
+        from refute.isolation.check import with_isolation
+        model = with_isolation(model, isolation)
+        invariants = invariants + (isolation,) if invariants and isolation not in invariants \
+            else invariants
     err = Console(stderr=True, highlight=False)
     show_progress = not quiet and err.is_terminal
 
     def progress(p: Progress) -> None:
         rate = p.generated / p.seconds if p.seconds else 0
+        per_worker = "".join(f" | w{w.worker} {w.states_per_second:,.0f}/s {w.rss >> 20} MiB"
+                             + (" spilling" if w.spilling else "")
+                             for w in getattr(p, "workers", ()))  # --workers, --ray
         err.print(f"\r{p.distinct:,} distinct, {p.generated:,} generated, queue {p.queue:,}, "
-                  f"depth {p.depth}, {rate:,.0f} states/s", end="", soft_wrap=True)
+                  f"depth {p.depth}, {rate:,.0f} states/s{per_worker}", end="", soft_wrap=True)
 
     options = Options(invariants=invariants or None, deadlock=not no_deadlock,
                       max_states=max_states, max_depth=max_depth, time_limit=time_limit,
                       progress=progress if show_progress else None)
-    result = check_model(model, options)
+    scale = Scale(workers=workers, checkpoint=checkpoint_dir,
+                  checkpoint_interval=checkpoint_interval, resume=resume_dir,
+                  memory_limit=parse_size(memory_limit) if memory_limit else None,
+                  source=(spec, params, config))
+    if ray_address is not None:
+        from refute.engine.ray_explorer import check_on_ray
+
+        result = check_on_ray(model, options, scale, None if ray_address == "auto" else ray_address)
+    else:
+        result = check_scaled(model, options, scale)
     if show_progress:
         err.print("\r" + " " * 100 + "\r", end="")
     if itf_path and result.violation is None:
@@ -64,7 +129,13 @@ def check(spec: str, params: tuple[str, ...], invariants: tuple[str, ...], no_de
             handle.write("\n")
     if json_path:
         write_json(json_path, result_to_json(result, model))
+    if html_path:
+        from refute.report.html import write_report
+        write_report(html_path, result, model, command="check")
     if not quiet and json_path != "-":
-        print_result(result, Console(highlight=False, soft_wrap=True))
+        print_result(result, Console(highlight=False, soft_wrap=True), model=model)
+        if isolation:
+            from refute.isolation.command import print_anomaly
+            print_anomaly(model, result)
     sys.stdout.flush()
     return result.status.exit_code

@@ -39,12 +39,14 @@ from refute.spec.loader import load_spec, parse_parameters
 @click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
 @click.option("--itf", "itf_path", metavar="FILE",
               help="Write the counterexample in the ITF trace format (Apalache, Quint).")
+@click.option("--html", "html_path", metavar="FILE",
+              help="Write a self-contained HTML report (step table, sequence diagram).")
 @click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
 @reports_errors
 def simulate(spec: str, params: tuple[str, ...], traces: int, depth: int, seed: int,
              no_swarm: bool, invariants: tuple[str, ...], no_deadlock: bool,
              time_limit: float | None, json_path: str | None, itf_path: str | None,
-             quiet: bool) -> int:
+             quiet: bool, html_path: str | None = None) -> int:
     """Run random behaviours of SPEC, checking invariants and deadlock at every step.
 
     A violation is shrunk and printed like any counterexample. Finding none proves nothing
@@ -66,6 +68,12 @@ def simulate(spec: str, params: tuple[str, ...], traces: int, depth: int, seed: 
     if json_path:
         write_json(json_path, {**result_to_json(result, model),
                                "simulation": simulation_to_json(outcome)})
+    if html_path:
+        from refute.report.html import write_report
+        mode = "swarm" if outcome.swarm else "uniform"
+        write_report(html_path, result, model, command="simulate",
+                     notes=[f"simulated {outcome.traces:,} trace(s), {outcome.steps:,} steps, "
+                            f"seed {outcome.seed}, {mode}"])
     if not quiet and json_path != "-":
         console = Console(highlight=False, soft_wrap=True)
         print_result(result, console)

@@ -35,9 +35,12 @@ from refute.history.formats import FORMATS
 @click.option("--time-limit", type=float, default=None, metavar="SECONDS",
               help="Stop the cycle search after this long; the result is then 'incomplete' "
                    "unless a violation was already found.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None,
+              help="Write a self-contained HTML report, each anomaly's cycle drawn as a graph.")
 @reports_errors
 def history(file: str, model: str, workload: str | None, format_: str | None,
-            json_path: str | None, plot_dir: str | None, time_limit: float | None) -> int:
+            json_path: str | None, plot_dir: str | None, time_limit: float | None,
+            html_path: str | None = None) -> int:
     """Check the transaction history in FILE (Jepsen EDN or JSON, or PolySI text) for
     isolation anomalies, as Jepsen's Elle does.
 
@@ -54,6 +57,9 @@ def history(file: str, model: str, workload: str | None, format_: str | None,
             click.echo(f"wrote {len(written)} plot file(s) to {plot_dir}")
     if json_path:
         write_json(json_path, result.to_json())
+    if html_path:
+        from refute.history.html import write_history_html
+        write_history_html(result, html_path)
     return result.status.exit_code
 
 

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
+from refute._nesting import MAX_DEPTH, json_shallow
 from refute.edn import parse_all
 from refute.errors import InputError
 from refute.history.transactions import (
@@ -95,9 +96,17 @@ def detect_format(text: str) -> str:
 
 
 def _parse_json(text: str, file: str | None) -> list[Any]:
+    if not json_shallow(text):
+        raise InputError(f"the JSON nests arrays or objects more than {MAX_DEPTH} deep, or "
+                         "its brackets do not balance", file=file,
+                         hint="a JSON history is an array of operation objects, or one "
+                              "object per line") from None
     try:
         return [json.loads(text)]
-    except json.JSONDecodeError as whole_error:
+    except (ValueError, RecursionError) as error:
+        if not isinstance(error, json.JSONDecodeError):
+            _json_limit(error, file)
+        whole_error = error
         # Not one document: perhaps one object per line (JSON lines).
         forms = []
         for number, line in enumerate(text.splitlines(), 1):
@@ -105,7 +114,9 @@ def _parse_json(text: str, file: str | None) -> list[Any]:
                 continue
             try:
                 forms.append(json.loads(line))
-            except json.JSONDecodeError as error:
+            except (ValueError, RecursionError) as error:
+                if not isinstance(error, json.JSONDecodeError):
+                    _json_limit(error, file, number)
                 if number == 1 and whole_error.lineno > 1:
                     error = whole_error  # a multi-line document: its own position is right
                     number = error.lineno
@@ -114,6 +125,16 @@ def _parse_json(text: str, file: str | None) -> list[Any]:
                                  hint="a JSON history is an array of operation objects, "
                                       "or one object per line") from None
         return forms
+
+
+def _json_limit(error: Exception, file: str | None, line: int | None = None) -> NoReturn:
+    """A JSON document Python's reader refuses although it is well formed."""
+    if isinstance(error, RecursionError):
+        raise InputError("the JSON nests arrays or objects too deeply to read", file=file,
+                         line=line, hint="a history nests a few levels; is this a history?"
+                         ) from None
+    raise InputError(f"a JSON number cannot be read: {error}", file=file, line=line,
+                     hint="numbers in a history are small integers") from None
 
 
 def _pair_operations(forms: Iterable[Any], text: str, file: str | None, format: str,
@@ -140,6 +161,12 @@ def _pair_operations(forms: Iterable[Any], text: str, file: str | None, format: 
                 ":value [[:r 1 nil]]}")
         process = op.get("process")
         function = op.get("f")
+        try:
+            hash(process)
+        except TypeError:
+            _Where(forms_index, number).fail(
+                f"operation :process is {value_text(process)[:60]}, expected a number",
+                "client processes are numbered 0, 1, 2...; the nemesis is :nemesis")
         if isinstance(process, str) or (function is not None and function != "txn"):
             continue  # a nemesis or a non-transaction operation
         kind = op.get("type")
@@ -294,7 +321,13 @@ def _parse_text(text: str, file: str | None) -> History:
                              column=column,
                              hint="PolySI text has one read or write per line, four integers")
         kind, key, value, session, txn_id = match.groups()
-        key, value, session, txn_id = int(key), int(value), int(session), int(txn_id)
+        try:
+            key, value, session, txn_id = int(key), int(value), int(session), int(txn_id)
+        except ValueError:  # more digits than int() converts
+            raise InputError("a number on this line has too many digits", file=file,
+                             line=number, column=match.start(2) + 1,
+                             hint="keys, values, sessions and transactions are small "
+                                  "integers") from None
         if kind == "w" and value == 0:
             raise InputError("a write of 0: PolySI reserves 0 for the initial value of every "
                              "key", file=file, line=number, column=match.start(3) + 1,

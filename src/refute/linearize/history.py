@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from refute._nesting import MAX_DEPTH, json_shallow
 from refute.edn import Keyword, parse_all
 from refute.errors import InputError
 
@@ -189,6 +190,10 @@ def _parse_etcd_log(text: str, file: str | None) -> History:
                                  column=match.start(4) + 1,
                                  hint="the value is nil, a number, a vector or a keyword")
             values[value] = parsed[0]
+        if len(process) > 18:
+            raise InputError(f"process number {process[:20]}... is too long", file=file,
+                             line=number, column=match.start(1) + 1,
+                             hint="processes are small integers")
         events.append({"process": int(process), "type": type_[1:], "f": f[1:],
                        "value": values[value]})
         lines.append(number)
@@ -197,6 +202,11 @@ def _parse_etcd_log(text: str, file: str | None) -> History:
 
 def _parse_json(text: str, file: str | None) -> History:
     stripped = text.lstrip()
+    if not json_shallow(text):
+        raise InputError(f"the JSON nests arrays or objects more than {MAX_DEPTH} deep, or "
+                         "its brackets do not balance", file=file,
+                         hint="a JSON history is an array of objects, or one object per line")
+    number = 1
     try:
         if stripped.startswith("["):
             items = json.loads(text)
@@ -213,6 +223,11 @@ def _parse_json(text: str, file: str | None) -> History:
                          column=error.colno,
                          hint="a JSON history is an array of objects, or one object per "
                               "line") from None
+    except (ValueError, RecursionError) as error:  # well formed, but beyond Python's limits
+        raise InputError(f"a JSON value cannot be read: {error}", file=file,
+                         line=None if stripped.startswith("[") else number,
+                         hint="numbers in a history are small; values nest a few levels"
+                         ) from None
     if not isinstance(items, list):
         raise InputError("a JSON history must be an array of objects", file=file, line=1,
                          hint="wrap the operations in [ ... ]")
@@ -256,6 +271,11 @@ def from_events(events: Iterable[Mapping[str, Any]], *, file: str | None = None,
             raise InputError(f"this operation has no {missing.args[0]!r}: {_short(event)}",
                              **where, hint="each operation needs :process, :type and :f"
                              ) from None
+        if not _hashable(process) or not _hashable(event.get("key")):
+            raise InputError(f"the process or key of this operation is a map or set: "
+                             f"{_short(event)}", **where,
+                             hint="processes are numbers (or :nemesis); keys are numbers, "
+                                  "strings or keywords")
         if process == "nemesis":
             skipped += 1
             continue
@@ -336,6 +356,10 @@ def from_operations(items: Iterable[Operation | Mapping[str, Any]], *,
                              f"{_short(item)}", **where,
                              hint="each operation has " + ", ".join(_OPERATION_FIELDS)
                                   + "; Jepsen events have a type instead")
+        if not _hashable(process) or not _hashable(item.get("key")):
+            raise InputError(f"operation {index}: its process or key is a map or set: "
+                             f"{_short(item)}", **where,
+                             hint="processes are numbers; keys are numbers or strings")
         call, ret = item["call"], item.get("return")
         if not isinstance(call, (int, float)) or not (ret is None or isinstance(ret, (int, float))):
             raise InputError(f"operation {index}: call and return must be numbers", **where,
@@ -360,7 +384,7 @@ def split_independent(history: History) -> History:
     split = []
     for op in history.operations:
         f, value = op.input
-        if not (isinstance(value, tuple) and len(value) == 2):
+        if not (isinstance(value, tuple) and len(value) == 2 and _hashable(value[0])):
             raise InputError(f"with independent keys, values are [key value] pairs; "
                              f"operation {op.index} has {value!r}", file=history.file,
                              line=op.line, hint="drop --independent for plain histories")
@@ -376,6 +400,14 @@ def split_independent(history: History) -> History:
                                key=value[0], index=op.index, line=op.line))
     return History(tuple(split), file=history.file, failed=history.failed,
                    skipped=history.skipped)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _renumber(op: Operation, index: int) -> Operation:

@@ -40,9 +40,9 @@ def render_result(result: Result, color: bool = True, width: int = 100) -> str:
     return buffer.getvalue()
 
 
-def print_result(result: Result, console: Console) -> None:
+def print_result(result: Result, console: Console, model: Any = None) -> None:
     if result.violation is not None:
-        print_violation(result.violation, console)
+        print_violation(result.violation, console, model)
         console.print()
     print_summary(result, console)
 
@@ -78,13 +78,17 @@ def print_summary(result: Result, console: Console) -> None:
                   "(estimated as TLC does)", style="dim")
 
 
-def print_violation(violation: Violation, console: Console) -> None:
+def print_violation(violation: Violation, console: Console, model: Any = None) -> None:
+    """``model`` (optional): its ``describe_state`` and ``format_value`` (e.g. TLA+ syntax) are
+    used when it has them."""
+    fmt = getattr(model, "format_value", None) or show
+    describe = getattr(model, "describe_state", None) if fmt is not show else None
     console.print(f"[bold red]{escape(violation.summary)}[/]"
                   + (f" ({len(violation.trace)} states)" if violation.trace else ""))
     previous: dict[str, Any] | None = None
     last = len(violation.trace) - 1
     for number, step in enumerate(violation.trace, start=1):
-        current = fields_of(step.state)
+        current = describe(step.state) if describe else fields_of(step.state)
         heading = "initial state" if step.action is None else escape(str(step.action))
         marker = ""
         if violation.kind is ViolationKind.LIVENESS:
@@ -98,9 +102,9 @@ def print_violation(violation: Violation, console: Console) -> None:
         if previous is None:
             width = max((len(n) for n in current), default=0)
             for name, value in current.items():
-                console.print(f"       {escape(name.ljust(width))}  {escape(show(value))}")
+                console.print(f"       {escape(name.ljust(width))}  {escape(fmt(value))}")
         else:
-            changes, unchanged = _diff(previous, current)
+            changes, unchanged = _diff(previous, current, fmt)
             for path, text in changes:
                 console.print(f"       [bold]{escape(path)}[/]: {text}")
             if unchanged:
@@ -121,7 +125,8 @@ def _print_loop_end(violation: Violation, console: Console) -> None:
                       f"{violation.loop_start + 1}..{len(violation.trace)} repeats forever)")
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
+def _diff(before: dict[str, Any], after: dict[str, Any],
+          fmt: Any = show) -> tuple[list[tuple[str, str]], list[str]]:
     changes: list[tuple[str, str]] = []
     unchanged: list[str] = []
     for name, new in after.items():
@@ -129,7 +134,8 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[tuple[str
         if old == new:
             unchanged.append(name)
         else:
-            changes.extend(_describe_change(name, old, new))
+            changes.extend(_describe_change(name, old, new) if fmt is show
+                           else [(name, f"{escape(fmt(old))} [dim]→[/] [bold yellow]{escape(fmt(new))}[/]")])
     return changes, unchanged
 
 

@@ -152,8 +152,8 @@ def _convert(name: str, value: Any, parameter: inspect.Parameter, cls: type) -> 
                          hint=f"e.g. -p {name}={default!r}" if default is not parameter.empty else None) from None
     try:
         return ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        return value
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return value  # not a Python literal (the parser reports deep nesting as MemoryError)
 
 
 def _show(arguments: Mapping[str, Any]) -> str:

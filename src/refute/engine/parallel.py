@@ -1,0 +1,407 @@
+"""``--workers N``: the sharded search (:mod:`.shard`) in N processes on one machine.
+
+The main process is the coordinator (ranks, parent links, events, checkpoints; it expands
+nothing, so N workers keep N cores busy); each worker process owns one :class:`~.shard.Shard`.
+Workers are forked, so a spec loaded from a file (or built in a notebook) needs no pickling.
+
+Within a level the workers talk to each other directly and asynchronously: a worker sends
+each owner its candidate fingerprints for a block and goes on expanding the next block while
+the answers come back; each process has one inbox (a ``multiprocessing.Queue``, whose sends
+never block, so two workers sending to each other cannot deadlock). Only the level's end is a
+barrier: a worker reports *done* once it has expanded everything and every question it asked
+was answered, which also means every question asked *of* it was answered; when all are done no
+message of the level is in flight.
+
+Failure: a worker that dies (killed, out of memory) stops the run with :class:`WorkerDied`;
+nothing is ever counted from a partial level. With ``--checkpoint`` the run can be resumed
+from the last level boundary checkpointed (:mod:`.checkpoint`). Workers exit when the
+coordinator dies.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import queue
+import time
+import traceback
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from refute.engine import checkpoint as checkpoints
+from refute.engine.bfs import Options
+from refute.engine.model import Model
+from refute.engine.result import Result
+from refute.engine.shard import Coordinator, Partial, Shard, WorkerProgress, plan_rebalance
+from refute.engine.spill import OutOfMemory, format_size, peak_rss, rss
+from refute.errors import RefuteError, UsageError
+
+
+class WorkerDied(RefuteError):
+    """A worker process ended during the run; its counts are lost, so the run stops."""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How to run the sharded search: workers, memory, checkpoints."""
+
+    workers: int = 1
+    memory_limit: int | None = None
+    checkpoint: str | None = None
+    checkpoint_interval: float = 300.0
+    resume: str | None = None
+    source: tuple | None = None  # (spec, -p parameters, --config), for --resume
+    spill_dir: str | None = None
+
+
+def explore_parallel(model: Model, options: Options = Options(), scale: Scale = Scale()) -> Result:
+    """Explore ``model`` with ``scale.workers`` processes; the same Result as bfs.explore."""
+    if scale.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    coordinator, shares, fingerprints = _begin(model, options, scale)
+    if isinstance(coordinator, Result):
+        return coordinator
+    run = _Run(model, options, scale, coordinator)
+    try:
+        run.start(shares, fingerprints)
+        del shares, fingerprints
+        result = run.loop()
+    finally:
+        run.shutdown()
+    if scale.memory_limit is None:
+        return result
+    peak = peak_rss() + sum(p[0] for p in run.peaks.values())
+    spilled = any(p[1] for p in run.peaks.values())
+    note = (f"memory: peak RSS {format_size(peak)} of the {format_size(scale.memory_limit)} "
+            "--memory-limit (coordinator and workers summed); "
+            + ("states were spilled to disk" if spilled else "nothing needed to spill"))
+    return replace(result, warnings=result.warnings + (note,))
+
+
+def _begin(model: Model, options: Options, scale: Scale) -> tuple:
+    coordinator = Coordinator(model, options, scale.workers)
+    if scale.resume is None:
+        result, shares, fingerprints = coordinator.initial()
+        if result is not None:
+            return result, None, None
+        return coordinator, shares, fingerprints
+    model.init_states()  # a Model may set itself up there (SpecModel learns its state type)
+    meta, path = checkpoints.load(scale.resume)
+    if meta.spec != model.name:
+        raise UsageError(f"{scale.resume} is a checkpoint of {meta.spec}, not {model.name}")
+    coordinator.parents.frombytes(meta.parents)
+    coordinator.ordinals.frombytes(meta.ordinals)
+    coordinator.generated = meta.generated
+    coordinator.depth = meta.depth
+    coordinator.fired[:] = meta.fired
+    coordinator.found[:] = meta.found
+    coordinator.stop = meta.stop
+    coordinator.elapsed_before = meta.seconds
+    fingerprints, ranks, states = checkpoints.read_shards(path, meta.workers)
+    shares = [(ranks[w::scale.workers], states[w::scale.workers]) for w in range(scale.workers)]
+    return coordinator, shares, fingerprints
+
+
+class _Run:
+    """The coordinator's loop over levels, and the worker processes it drives."""
+
+    def __init__(self, model: Model, options: Options, scale: Scale, coordinator: Coordinator):
+        self.model = model
+        self.options = options
+        self.scale = scale
+        self.coordinator = coordinator
+        self.count = scale.workers
+        self.context = multiprocessing.get_context("fork")
+        self.inbox = self.context.Queue()
+        self.inboxes = [self.context.Queue() for _ in range(self.count)]
+        self.processes: list = []
+        self.worker_progress: dict[int, tuple[float, int, int, bool]] = {}
+        self.next_report = time.perf_counter() + options.progress_interval
+        self.last_checkpoint = time.perf_counter()
+        self.peaks: dict[int, int] = {}
+
+    def start(self, shares: list, fingerprints: np.ndarray) -> None:
+        share = None
+        if self.scale.memory_limit is not None:
+            free = self.scale.memory_limit - rss() - len(fingerprints) * 8
+            share = int(free * 0.9 / self.count)
+            if share < 32 << 20:
+                raise OutOfMemory(
+                    f"--memory-limit {format_size(self.scale.memory_limit)} leaves "
+                    f"{format_size(max(share, 0))} to each of {self.count} worker(s); a worker "
+                    "needs at least 32 MiB", hint="raise --memory-limit or use fewer --workers")
+        for index in range(self.count):
+            process = self.context.Process(
+                target=_worker_main, name=f"refute-worker-{index}", daemon=True,
+                args=(index, self.count, self.model, self.options, share, self.scale.spill_dir,
+                      self.inboxes, self.inbox, shares[index], fingerprints, os.getpid()))
+            process.start()
+            self.processes.append(process)
+
+    # -- messages -----------------------------------------------------------------------
+
+    def broadcast(self, *message: Any) -> None:
+        for inbox in self.inboxes:
+            inbox.put(message)
+
+    def collect(self, kind: str, count: int | None = None) -> dict[int, tuple]:
+        """``count`` (default: every worker) messages of ``kind``, by worker."""
+        count = self.count if count is None else count
+        got: dict[int, tuple] = {}
+        while len(got) < count:
+            try:
+                message = self.inbox.get(timeout=0.25)
+            except queue.Empty:
+                self.check_alive()
+                self.maybe_report()
+                continue
+            if message[0] == "progress":
+                self.worker_progress[message[1]] = message[2:]
+                self.maybe_report()
+            elif message[0] == "crash":
+                raise message[2]
+            elif message[0] == kind:
+                got[message[1]] = message[2:]
+            else:
+                raise RuntimeError(f"unexpected message {message[0]} while waiting for {kind}")
+        return got
+
+    def check_alive(self) -> None:
+        for index, process in enumerate(self.processes):
+            if process.exitcode is not None:
+                how = (f"was killed by signal {-process.exitcode}" if process.exitcode < 0
+                       else f"exited with code {process.exitcode}")
+                hint = ("resume from the last checkpoint: refute check --resume "
+                        f"{self.scale.checkpoint}" if self.scale.checkpoint else
+                        "run again; with --checkpoint DIR a run can be resumed after a failure")
+                if process.exitcode == -9:
+                    hint += " (signal 9 is often the kernel's out-of-memory killer: see " \
+                            "--memory-limit)"
+                raise WorkerDied(f"worker {index} {how}: the run is stopped, since its part of "
+                                 "the state space is lost and the counts would be wrong",
+                                 hint=hint)
+
+    def maybe_report(self) -> None:
+        report = self.options.progress
+        now = time.perf_counter()
+        if report is None or now < self.next_report:
+            return
+        self.next_report = now + self.options.progress_interval
+        generated = sum(p[1] for p in self.worker_progress.values())
+        queue_size = sum(p[2] for p in self.worker_progress.values())
+        workers = tuple(WorkerProgress(i, p[0], p[3], p[4])
+                        for i, p in sorted(self.worker_progress.items()))
+        report(self.coordinator.progress(generated, queue_size, workers))
+
+    # -- the levels ---------------------------------------------------------------------
+
+    def loop(self) -> Result:
+        coordinator = self.coordinator
+        options = self.options
+        deadline = None
+        if options.time_limit is not None:
+            deadline = time.time() + max(options.time_limit - coordinator.elapsed_before, 0.0)
+        while True:
+            self.broadcast("level", coordinator.last_level, deadline)
+            self.collect("done")
+            self.broadcast("end")
+            winners = self.collect("winners")
+            least_new = [w[2] for w in winners.values() if w[2] is not None]
+            per_holder = coordinator.assign_ranks([winners[i][:2] for i in range(self.count)])
+            for index, (keys, ranks) in enumerate(per_holder):
+                self.inboxes[index].put(("finish", keys, ranks))
+            finished = self.collect("report")
+            reports = [finished[i][0] for i in range(self.count)]
+            event = coordinator.first_event(reports)
+            if event is not None and event[1] != "error":
+                self.broadcast("partial", *coordinator.cut_limits(event))
+                counts = [p[0] for p in self.collect("partial").values()]
+            else:
+                counts = [finished[i][1] for i in range(self.count)]
+            result = coordinator.conclude(event, counts, min(least_new) if least_new else None,
+                                          any(r.timed_out for r in reports))
+            if result is not None:
+                return result
+            self.rebalance([r.frontier for r in reports])
+            if self.scale.checkpoint and (time.perf_counter() - self.last_checkpoint
+                                          >= self.scale.checkpoint_interval):
+                self.write_checkpoint()
+            self.maybe_report()
+
+    def rebalance(self, sizes: list[int]) -> None:
+        moves = plan_rebalance(sizes)
+        if not moves:
+            return
+        for giver, taker, amount in moves:
+            self.inboxes[giver].put(("give", taker, amount))
+        self.collect("given", len(moves))
+        self.collect("taken", len(moves))
+
+    def write_checkpoint(self) -> None:
+        coordinator = self.coordinator
+        path = checkpoints.temporary(self.scale.checkpoint)
+        self.broadcast("snapshot", path)
+        self.collect("snapshot")
+        checkpoints.commit(self.scale.checkpoint, path, checkpoints.Meta(
+            source=self.scale.source, spec=self.model.name, options=self.options,
+            workers=self.count, depth=coordinator.depth, generated=coordinator.generated,
+            parents=coordinator.parents.tobytes(), ordinals=coordinator.ordinals.tobytes(),
+            fired=coordinator.fired.copy(), found=coordinator.found.copy(),
+            stop=coordinator.stop, seconds=coordinator.seconds))
+        self.last_checkpoint = time.perf_counter()
+
+    def shutdown(self) -> None:
+        alive = [p for p in self.processes if p.exitcode is None]
+        if alive:
+            try:
+                self.broadcast("stop")
+                self.peaks = self.collect("bye", len(alive))
+            except Exception:
+                pass
+        for process in self.processes:
+            process.join(timeout=2)
+            if process.exitcode is None:
+                process.kill()
+                process.join()
+        for inbox in [self.inbox, *self.inboxes]:
+            inbox.close()
+            inbox.cancel_join_thread()
+
+
+def _worker_main(index: int, count: int, model: Model, options: Options, share: int | None,
+                 spill_dir: str | None, inboxes: list, coordinator: Any,
+                 initial: tuple[np.ndarray, list], fingerprints: np.ndarray,
+                 parent_pid: int) -> None:
+    try:
+        _serve(index, count, model, options, share, spill_dir, inboxes, coordinator, initial,
+               fingerprints, parent_pid)
+    except BaseException as exc:  # reported to the coordinator, which re-raises it
+        if not isinstance(exc, RefuteError):
+            exc = RefuteError(f"worker {index} failed: {type(exc).__name__}: {exc}",
+                              detail=traceback.format_exc())
+        coordinator.put(("crash", index, exc))
+        coordinator.close()
+        coordinator.join_thread()
+        os._exit(1)
+
+
+def _serve(index: int, count: int, model: Model, options: Options, share: int | None,
+           spill_dir: str | None, inboxes: list, coordinator: Any,
+           initial: tuple[np.ndarray, list], fingerprints: np.ndarray, parent_pid: int) -> None:
+    shard = Shard(model, index, count, options, share, spill_dir)
+    shard.load(initial[0], initial[1], fingerprints)
+    del initial, fingerprints
+    inbox = inboxes[index]
+    active = False
+    done = True
+    early: list[tuple] = []
+    interval = options.progress_interval
+    next_progress = time.perf_counter() + interval
+    last_time, last_generated = time.perf_counter(), 0
+    deadline: float | None = None
+
+    def handle(message: tuple) -> bool:
+        nonlocal active, done, deadline, level
+        kind = message[0]
+        if kind == "query":
+            if message[1] > level:  # a faster worker's next level, before our "level" arrived
+                early.append(message)
+                return True
+            _, _, holder, chunk, fps, keys = message
+            inboxes[holder].put(("reply", index, chunk, shard.answer(holder, fps, keys)))
+        elif kind == "reply":
+            shard.accept(message[2], message[1], message[3])
+        elif kind == "level":
+            level += 1
+            gc.freeze()  # the frontier is long-lived: spare it the cyclic collector's scans
+            shard.start_level(message[1])
+            deadline = message[2] - time.time() + time.perf_counter() if message[2] else None
+            active, done = True, False
+            for query in early:
+                handle(query)
+            early.clear()
+        elif kind == "end":
+            active = False
+            coordinator.put(("winners", index, *shard.winners()))
+        elif kind == "finish":
+            report = shard.finish(message[1], message[2])
+            coordinator.put(("report", index, report, shard.totals()))
+        elif kind == "partial":
+            coordinator.put(("partial", index, shard.partial(message[1], message[2])))
+        elif kind == "give":
+            inboxes[message[1]].put(("transfer", index, *shard.give(message[2])))
+            coordinator.put(("given", index))
+        elif kind == "transfer":
+            shard.take(message[2], message[3])
+            coordinator.put(("taken", index))
+        elif kind == "snapshot":
+            checkpoints.write_shard(message[1], index, *shard.snapshot())
+            coordinator.put(("snapshot", index))
+        elif kind == "stop":
+            shard.close()
+            coordinator.put(("bye", index, peak_rss(), shard.spilled_ever))
+            return False
+        return True
+
+    level = 0
+    while True:
+        if active and shard.expanding:
+            while True:
+                try:
+                    message = inbox.get_nowait()
+                except queue.Empty:
+                    break
+                handle(message)
+            for owner, (chunk, fps, keys) in shard.expand(deadline).items():
+                inboxes[owner].put(("query", level, index, chunk, fps, keys))
+            now = time.perf_counter()
+            if now >= next_progress:
+                next_progress = now + interval
+                rate = (shard.generated - last_generated) / max(now - last_time, 1e-9)
+                last_time, last_generated = now, shard.generated
+                coordinator.put(("progress", index, rate, shard.level_generated,
+                                 len(shard.frontier), rss(), shard.budget.spilling))
+                if os.getppid() != parent_pid:
+                    os._exit(1)
+            continue
+        if active and not done and shard.waiting == 0:
+            done = True
+            coordinator.put(("done", index))
+        try:
+            message = inbox.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            continue
+        if not handle(message):
+            return
+
+
+def sharded(scale: Scale) -> bool:
+    """Whether ``scale`` asks for the sharded search rather than the sequential one."""
+    return (scale.workers != 1 or scale.memory_limit is not None or bool(scale.checkpoint)
+            or bool(scale.resume))
+
+
+def check_scaled(model: Model, options: Options, scale: Scale) -> Result:
+    """``check_model`` with ``scale``: the sharded search for safety-only specs.
+
+    Temporal properties need the whole state graph in one process
+    (:mod:`refute.engine.liveness`), so such a spec is checked by the sequential search, and
+    the result says so in a warning.
+    """
+    from dataclasses import replace
+
+    from refute.engine.liveness import check_model, properties_of
+
+    if not sharded(scale):
+        return check_model(model, options)
+    if properties_of(model):
+        result = check_model(model, options)
+        note = ("the spec has temporal properties, which are checked in one process: "
+                "--workers, --memory-limit and --checkpoint were ignored")
+        return replace(result, warnings=result.warnings + (note,))
+    return explore_parallel(model, options, scale)

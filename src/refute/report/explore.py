@@ -1,0 +1,322 @@
+"""``refute explore SPEC``: walk a spec's state space by hand, in a browser.
+
+A small web server on the loopback interface (never another: it runs the spec's code on
+request, so it must not be reachable from the network) serves one page and one JSON
+endpoint. The page shows the current state (what the last step changed highlighted), which
+invariants hold in it, and the actions enabled there; clicking one takes the step, "back"
+undoes it, and the address is a link to the path walked.
+
+A path is written as numbers: the initial state's position in ``init_states``, then for each
+step the successor's position in ``next_states`` (the same ordinals the breadth-first search
+stores, see :mod:`refute.engine.trace`), e.g. ``#0.3.1``. Each request replays the path from
+the initial state, which is deterministic (``next_states`` must be, for the search's traces
+too), so the server keeps no session and a link shows the same path to whoever opens it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import click
+
+from refute.cli import reports_errors
+from refute.engine.model import Model
+from refute.errors import RefuteError, UsageError
+from refute.report.html import STYLE, diff_value, e, text
+from refute.report.values import show
+
+__all__ = ["Explorer", "explore", "serve"]
+
+LOOPBACK = "127.0.0.1"
+
+
+class Explorer:
+    """The state reached by a path, and what can happen next, as JSON-ready values."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self._lock = threading.Lock()  # specs are not promised to be thread-safe
+
+    def view(self, path: list[int]) -> dict[str, Any]:
+        """Everything the page shows for ``path``; raises UsageError for a path that does
+        not exist."""
+        with self._lock:
+            return self._view(path)
+
+    def _view(self, path: list[int]) -> dict[str, Any]:
+        model = self.model
+        inits = model.init_states()
+        if not path:
+            return {"spec": model.name, "path": [], "trail": [], "state": None,
+                    "successors": [{"ordinal": k, "label": f"initial state {k + 1}",
+                                    "self": False} for k in range(len(inits))]}
+        if not 0 <= path[0] < len(inits):
+            raise UsageError(f"{model.name} has {len(inits)} initial state(s), not {path[0] + 1}")
+        state = inits[path[0]]
+        trail = [{"action": "initial state", "changes": []}]
+        for depth, ordinal in enumerate(path[1:], start=1):
+            successors = model.next_states(state)
+            if not 0 <= ordinal < len(successors):
+                raise UsageError(f"step {depth} of the path asks for successor {ordinal}, but "
+                                 f"only {len(successors)} action instance(s) are enabled there")
+            label, after = successors[ordinal]
+            trail.append({"action": str(label), "changes": _changes(model, state, after)})
+            state = after
+        successors = model.next_states(state)
+        return {
+            "spec": model.name,
+            "path": path,
+            "trail": trail,
+            "state": [[name, show(value)] for name, value in model.describe_state(state).items()],
+            "changed": [c[0].split("[", 1)[0].split(".", 1)[0] for c in trail[-1]["changes"]],
+            "invariants": [_holds(p, state) for p in model.invariants],
+            "successors": [{"ordinal": k, "label": str(label), "self": after == state}
+                           for k, (label, after) in enumerate(successors)],
+            "deadlock": not successors and not model.is_terminal(state),
+            "terminal": not successors and model.is_terminal(state),
+        }
+
+
+def _changes(model: Model, before: Any, after: Any) -> list[list[str]]:
+    old, new = model.describe_state(before), model.describe_state(after)
+    out = []
+    for name, value in new.items():
+        if old.get(name) != value:
+            out.extend([path, _plain(change)] for path, change in
+                       diff_value(name, old.get(name), value))
+    return out
+
+
+def _plain(change_html: str) -> str:
+    """The text of :func:`diff_value`'s HTML: the page inserts it as text, never as markup."""
+    return html.unescape(re.sub(r"<[^>]*>", "", change_html))
+
+
+def _holds(predicate: Any, state: Any) -> dict[str, Any]:
+    try:
+        return {"name": predicate.name, "holds": bool(predicate.test(state))}
+    except Exception as exc:  # the page shows it; the walk goes on
+        return {"name": predicate.name, "holds": False,
+                "error": f"{type(exc).__name__}: {exc}"}
+
+
+def parse_path(value: str) -> list[int]:
+    """``"0.3.1"`` -> ``[0, 3, 1]``; the empty string is the empty path."""
+    if not value:
+        return []
+    try:
+        path = [int(part) for part in value.split(".")]
+    except ValueError:
+        raise UsageError(f"a path is numbers separated by dots, not {value!r}") from None
+    if any(k < 0 for k in path):
+        raise UsageError(f"a path has no negative numbers: {value!r}")
+    return path
+
+
+def serve(model: Model, port: int = 0) -> ThreadingHTTPServer:
+    """A server for ``model`` bound to 127.0.0.1:``port`` (0: any free port), not started:
+    call ``serve_forever()``. Its address is ``server.server_address``."""
+    explorer = Explorer(model)
+    page = _PAGE.replace("{{style}}", STYLE + _STYLE).replace("{{title}}",
+                                                              e(f"refute explore {model.name}"))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+            if host not in (LOOPBACK, "localhost"):
+                # a page elsewhere may resolve its own name to 127.0.0.1 (DNS rebinding)
+                self._send(HTTPStatus.FORBIDDEN, "text/plain", b"loopback only")
+                return
+            url = urlsplit(self.path)
+            if url.path == "/":
+                self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode())
+            elif url.path == "/api/state":
+                query = parse_qs(url.query)
+                try:
+                    body = explorer.view(parse_path(query.get("path", [""])[0]))
+                    status = HTTPStatus.OK
+                except RefuteError as error:
+                    body, status = {"error": str(error)}, HTTPStatus.BAD_REQUEST
+                self._send(status, "application/json",
+                           json.dumps(body, default=str).encode())
+            else:
+                self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found")
+
+        def _send(self, status: HTTPStatus, kind: str, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # the terminal shows the address, not every request
+
+    server = ThreadingHTTPServer((LOOPBACK, port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+@click.command()
+@click.argument("spec", metavar="SPEC.py[:Class]")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A spec parameter (an argument of its __init__); repeatable.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="The port on 127.0.0.1 (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
+@reports_errors
+def explore(spec: str, params: tuple[str, ...], port: int, open_browser: bool) -> int:
+    """Walk the state space of SPEC by hand in a browser: pick the next action, go back,
+    see the state and which invariants hold, share a link to the path.
+
+    The server listens on 127.0.0.1 only. Stop it with Ctrl-C.
+    """
+    from refute.spec.compile import SpecModel
+    from refute.spec.loader import load_spec, parse_parameters
+
+    model = SpecModel(load_spec(spec, parse_parameters(params)))
+    model.init_states()  # report a broken init now, not in the browser
+    try:
+        server = serve(model, port)
+    except OSError as error:
+        raise UsageError(f"cannot listen on {LOOPBACK}:{port}: {error.strerror}",
+                         hint="choose another --port, or --port 0 for any free one") from None
+    url = f"http://{LOOPBACK}:{server.server_address[1]}/#0"
+    click.echo(f"exploring {model.name} at {url} (Ctrl-C to stop)", color=False)
+    if open_browser:
+        import webbrowser
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+_STYLE = """
+main { display: grid; grid-template-columns: minmax(18em, 1fr) 2fr; gap: 1.5em; }
+#trail { padding-left: 2em; } #trail li { margin: .15em 0; }
+#trail li a { font: 13px ui-monospace, monospace; color: #0550ae; cursor: pointer; }
+#trail li.current a { font-weight: 700; color: #1f2328; }
+#trail .chg { color: #57606a; font: 12px ui-monospace, monospace; display: block; }
+#actions button { display: block; margin: .2em 0; font: 13px ui-monospace, monospace;
+  padding: .25em .6em; cursor: pointer; text-align: left; }
+#actions button.self { color: #57606a; }
+#state td { padding: .1em 1em .1em 0; vertical-align: top; }
+#state tr.changed td { background: #fff8c5; font-weight: 600; }
+#invariants li.holds::before { content: "✓ "; color: #1a7f37; }
+#invariants li.fails { color: #cf222e; font-weight: 600; }
+#invariants li.fails::before { content: "✗ "; }
+.toolbar { margin: .5em 0 1em; } .toolbar input { width: 32em; font: 12px ui-monospace, monospace; }
+#error { color: #cf222e; font-weight: 600; }
+"""
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy"
+      content="default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>{{title}}</title>
+<style>{{style}}</style>
+</head>
+<body>
+<h1>{{title}}</h1>
+<div class="toolbar"><button type="button" id="back">← back</button>
+<button type="button" id="restart">restart</button>
+link to this path: <input id="link" readonly></div>
+<div id="error"></div>
+<main>
+<section><h2>Path</h2><ol id="trail"></ol></section>
+<section>
+<h2>State <span id="depth" class="meta"></span></h2><table id="state"></table>
+<h2>Invariants</h2><ul id="invariants"></ul>
+<h2>Next action</h2><div id="actions"></div>
+</section>
+</main>
+<script>
+// Everything from the server is inserted with textContent: spec values are never markup.
+function el(tag, text, cls) {
+  var node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = text;
+  if (cls) node.className = cls;
+  return node;
+}
+function currentPath() {
+  var hash = location.hash.replace(/^#/, '');
+  return hash === '' ? [] : hash.split('.').map(Number);
+}
+function go(path) { location.hash = path.join('.'); }
+function render(view) {
+  var path = view.path;
+  document.getElementById('error').textContent = '';
+  document.getElementById('link').value = location.href;
+  var trail = document.getElementById('trail');
+  trail.replaceChildren();
+  view.trail.forEach(function (step, i) {
+    var li = el('li', null, i === view.trail.length - 1 ? 'current' : '');
+    var a = el('a', step.action);
+    a.addEventListener('click', function () { go(path.slice(0, i + 1)); });
+    li.appendChild(a);
+    step.changes.forEach(function (c) { li.appendChild(el('span', c[0] + ': ' + c[1], 'chg')); });
+    trail.appendChild(li);
+  });
+  document.getElementById('depth').textContent =
+    view.state ? '(after ' + (view.trail.length - 1) + ' step(s))' : '';
+  var table = document.getElementById('state');
+  table.replaceChildren();
+  (view.state || []).forEach(function (field) {
+    var tr = table.insertRow();
+    if ((view.changed || []).indexOf(field[0]) >= 0) tr.className = 'changed';
+    tr.insertCell().textContent = field[0];
+    tr.insertCell().appendChild(el('code', field[1]));
+  });
+  var invariants = document.getElementById('invariants');
+  invariants.replaceChildren();
+  (view.invariants || []).forEach(function (inv) {
+    invariants.appendChild(el('li', inv.name + (inv.error ? ' (raised ' + inv.error + ')' : ''),
+                              inv.holds ? 'holds' : 'fails'));
+  });
+  var actions = document.getElementById('actions');
+  actions.replaceChildren();
+  view.successors.forEach(function (s) {
+    var b = el('button', s.label + (s.self ? '  (same state)' : ''), s.self ? 'self' : '');
+    b.type = 'button';
+    b.setAttribute('data-ordinal', s.ordinal);
+    b.addEventListener('click', function () { go(path.concat([s.ordinal])); });
+    actions.appendChild(b);
+  });
+  if (view.deadlock) actions.appendChild(el('p', 'deadlock: no action is enabled', 'fails'));
+  if (view.terminal) actions.appendChild(el('p', 'a terminal state: the protocol finished', 'note'));
+  document.getElementById('back').disabled = path.length <= 1;
+}
+function load() {
+  var path = currentPath();
+  fetch('api/state?path=' + encodeURIComponent(path.join('.')))
+    .then(function (r) { return r.json(); })
+    .then(function (view) {
+      if (view.error) { document.getElementById('error').textContent = view.error; return; }
+      render(view);
+      document.body.setAttribute('data-path', path.join('.'));
+    });
+}
+document.getElementById('back').addEventListener('click', function () {
+  go(currentPath().slice(0, -1));
+});
+document.getElementById('restart').addEventListener('click', function () { go([0]); });
+window.addEventListener('hashchange', load);
+if (location.hash === '') location.hash = '0'; else load();
+</script>
+</body>
+</html>
+"""

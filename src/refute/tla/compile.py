@@ -1,0 +1,1323 @@
+"""TLA+ expressions compiled once to Python closures; never a tree walk per state.
+
+Every expression becomes ``f(S, P, E)``: ``S`` the current state (a tuple of variable values
+in declaration order, ``None`` when evaluating constants), ``P`` the next state (a tuple in
+which unassigned variables hold :data:`UNSET`), ``E`` the tuple of bound values (quantifier
+variables, operator parameters, LET parameters, ``@``), addressed by position resolved at
+compile time.
+
+Actions compile a second way (:meth:`Compiler.action`), to ``g(S, P, E)`` returning the
+extensions of the partial next state ``P`` that satisfy the action, which is how TLC
+enumerates successors: ``x' = e`` assigns ``x'`` if it is unassigned (else it tests), ``x' \\in
+S`` branches over ``S``, ``UNCHANGED v`` assigns ``v' = v``, a disjunction or ``\\E`` branches,
+``IF``/``CASE``/``LET`` and operator calls are followed, and any other conjunct is a guard.
+``Init`` compiles the same way with unprimed variables in the role of primed ones.
+
+Names resolve in a :class:`Context` (one per module instance: EXTENDS merge into it,
+``INSTANCE`` makes a new one with its substitutions). An operator value (an argument to a
+higher-order operator, a ``LAMBDA``) is a plain Python callable over evaluated arguments.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from refute.spec.values import FrozenMap
+from refute.tla.parser import Instance, Node, OpDef
+from refute.tla.values import (INT, NAT, STRING, LazyFn, LazySet, TLAError, apply_fn, as_set,
+                               domain, make_fn, short, sorted_elements)
+
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+
+
+class Var:
+    __slots__ = ("index", "name")
+
+    def __init__(self, index: int, name: str):
+        self.index, self.name = index, name
+
+
+class Const:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class Subst:
+    """A constant or variable of an instantiated module, replaced by an outer expression."""
+
+    __slots__ = ("fn", "arity", "node", "scope")
+
+    def __init__(self, fn: Any, arity: int = 0, node: Any = None, scope: Any = None):
+        self.fn, self.arity, self.node, self.scope = fn, arity, node, scope
+
+
+class Builtin:
+    __slots__ = ("fn", "arity", "op_args")
+
+    def __init__(self, fn: Callable, arity: int, op_args: tuple = ()):
+        self.fn, self.arity, self.op_args = fn, arity, op_args
+
+
+class Def:
+    """A user definition in a context, compiled on first use (value and action forms)."""
+
+    __slots__ = ("opdef", "ctx", "value_fn", "action_fn", "busy", "const")
+
+    def __init__(self, opdef: OpDef, ctx: Context):
+        self.opdef, self.ctx = opdef, ctx
+        self.value_fn: Any = None
+        self.action_fn: Any = None
+        self.busy = False
+        self.const: Any = None
+
+
+class InstDef:
+    __slots__ = ("opdef", "ctx", "inner")
+
+    def __init__(self, opdef: OpDef, ctx: Context):
+        self.opdef, self.ctx = opdef, ctx
+        self.inner: Context | None = None
+
+
+class Context:
+    """The names visible in one module instance; ``params`` prefix ``E`` of its definitions."""
+
+    def __init__(self, compiler: Compiler, file: str | None, params: tuple[str, ...] = ()):
+        self.compiler = compiler
+        self.file = file
+        self.names: dict[str, Any] = {}
+        self.params = params
+
+
+class Scope:
+    """Compile-time scope: the context, the bound names (positions in ``E``), LET definitions."""
+
+    __slots__ = ("ctx", "bound", "lets", "init")
+
+    def __init__(self, ctx: Context, bound: tuple = (), lets: dict | None = None, init: bool = False):
+        self.ctx, self.bound, self.init = ctx, bound, init
+        self.lets = lets if lets is not None else {}
+
+    def bind(self, *names: str) -> Scope:
+        return Scope(self.ctx, self.bound + names, self.lets, self.init)
+
+
+def _located(node: Node, exc: Exception) -> TLAError:
+    if isinstance(exc, TLAError):
+        if exc.node is None:
+            exc.node = node
+        return exc
+    if isinstance(exc, RecursionError):
+        return TLAError("recursion too deep (an unbounded recursive definition?)", node)
+    return TLAError(f"{type(exc).__name__}: {exc}", node)
+
+
+def _truth(v: Any, node: Node) -> bool:
+    if v is True or v is False:
+        return v
+    raise TLAError(f"expected a boolean, got {short(v)}", node)
+
+
+def _bool(f: Callable, node: Node) -> Callable:
+    def g(S, P, E):
+        v = f(S, P, E)
+        if v is True or v is False:
+            return v
+        raise TLAError(f"expected a boolean, got {short(v)}", node)
+    return g
+
+
+def _int(v: Any) -> int:
+    if type(v) is int:
+        return v
+    raise TLAError(f"expected an integer, got {short(v)}")
+
+
+def _div(a, b):
+    if b == 0:
+        raise TLAError("division by zero")
+    return _int(a) // _int(b)
+
+
+def _mod(a, b):
+    if _int(b) <= 0:
+        raise TLAError(f"the second argument of % must be positive, got {b}")
+    return _int(a) % b
+
+
+def _range(a, b):
+    return frozenset(range(_int(a), _int(b) + 1))
+
+
+def _union(a, b):
+    return as_set(a) | as_set(b)
+
+
+def _inter(a, b):
+    if _infinite(a) and _infinite(b):
+        return LazySet("Cap", a, b)
+    if _infinite(a):
+        return frozenset(x for x in as_set(b) if x in a)
+    if _infinite(b):
+        return frozenset(x for x in as_set(a) if x in b)
+    return as_set(a) & as_set(b)
+
+
+def _infinite(s: Any) -> bool:
+    return isinstance(s, LazySet) and s.kind in ("Nat", "Int", "STRING", "Seq", "Diff", "Cap")
+
+
+def _minus(a, b):
+    if _infinite(a):
+        return LazySet("Diff", a, b)
+    return as_set(a) - as_set(b)
+
+
+def _subseteq(a, b):
+    if isinstance(b, LazySet):
+        return all(x in b for x in as_set(a))
+    return as_set(a) <= b
+
+
+def _in(a, b):
+    if isinstance(b, (frozenset, LazySet)):
+        try:
+            return a in b
+        except TypeError:
+            return False
+    raise TLAError(f"\\in applied to a non-set {short(b)}")
+
+
+def _concat(a, b):
+    if type(a) is tuple and type(b) is tuple:
+        return a + b
+    if type(a) is str and type(b) is str:
+        return a + b
+    raise TLAError(f"\\o applied to {short(a)} and {short(b)}")
+
+
+def _colon_gt(a, b):
+    return make_fn({a: b})
+
+
+def _atat(f, g):
+    from refute.tla.values import fn_to_dict
+    merged = fn_to_dict(g)
+    merged.update(fn_to_dict(f))
+    return make_fn(merged)
+
+
+def _lt(a, b):
+    return _int(a) < _int(b)
+
+
+def _gt(a, b):
+    return _int(a) > _int(b)
+
+
+def _le(a, b):
+    return _int(a) <= _int(b)
+
+
+def _ge(a, b):
+    return _int(a) >= _int(b)
+
+
+def _add(a, b):
+    return _int(a) + _int(b)
+
+
+def _sub(a, b):
+    return _int(a) - _int(b)
+
+
+def _mul(a, b):
+    return _int(a) * _int(b)
+
+
+def _pow(a, b):
+    return _int(a) ** _int(b)
+
+
+def _eq(a, b):
+    return a == b
+
+
+def _neq(a, b):
+    return a != b
+
+
+INFIX: dict[str, Callable] = {
+    "+": _add, "-": _sub, "*": _mul, "\\div": _div, "%": _mod, "^": _pow, "..": _range,
+    "<": _lt, ">": _gt, "=<": _le, ">=": _ge, "=": _eq, "#": _neq,
+    "\\cup": _union, "\\cap": _inter, "\\": _minus, "\\subseteq": _subseteq,
+    "\\subset": lambda a, b: _subseteq(a, b) and as_set(a) != as_set(b),
+    "\\supseteq": lambda a, b: _subseteq(b, a),
+    "\\supset": lambda a, b: _subseteq(b, a) and as_set(a) != as_set(b),
+    "\\in": _in, "\\notin": lambda a, b: not _in(a, b), "\\o": _concat,
+    ":>": _colon_gt, "@@": _atat,
+}
+
+
+_LOGIC = {"/\\", "\\/", "=>", "<=>", "=", "#", "\\in", "\\notin"}
+
+
+class Compiler:
+    """Compiles expressions of the modules a spec is made of; one per spec."""
+
+    def __init__(self, variables: tuple[str, ...]):
+        self.variables = variables
+        self.nvars = len(variables)
+        self.unset_state = (UNSET,) * len(variables)
+        self.init_actions: dict[int, Callable] = {}
+
+    # ------------------------------------------------------------ resolution
+    def lookup(self, scope: Scope, name: str, node: Node) -> Any:
+        if name in scope.lets:
+            return scope.lets[name]
+        entry = scope.ctx.names.get(name)
+        if entry is None:
+            raise TLAError(f"unknown operator or variable '{name}'", node)
+        return entry
+
+    def bound_index(self, scope: Scope, name: str) -> int | None:
+        b = scope.bound
+        for i in range(len(b) - 1, -1, -1):
+            if b[i] == name:
+                return i
+        return None
+
+    def def_value_fn(self, d: Def) -> Callable:
+        if d.value_fn is not None:
+            return d.value_fn
+        if d.busy:  # recursion: bind late
+            return lambda S, P, E: d.value_fn(S, P, E)
+        d.busy = True
+        try:
+            opdef = d.opdef
+            scope = Scope(d.ctx, d.ctx.params + tuple(p for p, _ in opdef.params))
+            if opdef.kind == "fn":
+                body = self.fn_literal(opdef.body, scope, lazy=True)
+            else:
+                body = self.expr(opdef.body, scope)
+            d.value_fn = body
+        finally:
+            d.busy = False
+        return d.value_fn
+
+    def def_action_fn(self, d: Def) -> Callable:
+        if d.action_fn is not None:
+            return d.action_fn
+        if d.busy:
+            return lambda S, P, E: d.action_fn(S, P, E)
+        d.busy = True
+        try:
+            opdef = d.opdef
+            scope = Scope(d.ctx, d.ctx.params + tuple(p for p, _ in opdef.params))
+            d.action_fn = self.action(opdef.body, scope)
+        finally:
+            d.busy = False
+        return d.action_fn
+
+    def instance_ctx(self, inst: InstDef) -> Context:
+        if inst.inner is None:
+            from refute.tla.modules import instantiate
+            inst.inner = instantiate(self, inst.ctx, inst.opdef.body,
+                                     tuple(p for p, _ in inst.opdef.params))
+        return inst.inner
+
+    # ------------------------------------------------------------ operator values
+    def op_value(self, node: Node, scope: Scope, arity: int) -> Callable:
+        """An argument for an operator parameter of ``arity``: ``f(S,P,E) -> callable``."""
+        k = node.kind
+        if k == "lambda":
+            params, body = node.args
+            n = len(scope.bound)
+            fn = self.expr(body, scope.bind(*(p for p, _ in params)))
+            return lambda S, P, E: (lambda *a: fn(S, P, E[:n] + a))
+        if k == "opref":
+            name = node.args[0]
+            node = Node("name", (name,), node.line, node.col, node.file)
+            k = "name"
+        if k == "name":
+            name = node.args[0]
+            i = self.bound_index(scope, name)
+            if i is not None:
+                return lambda S, P, E: E[i]
+            if name in scope.lets or name in scope.ctx.names:
+                return self.callable_of(self.lookup(scope, name, node), scope, node)
+            if name in INFIX:
+                f = INFIX[name]
+                return lambda S, P, E: f
+            if name == "-." or name == "-":
+                return lambda S, P, E: (lambda a, b=None: -a if b is None else a - b)
+        if k == "inst":
+            entry = self.resolve_inst(node, scope)
+            return self.callable_of(entry, scope, node)
+        f = self.expr(node, scope)  # an ordinary expression: a constant operator
+        return lambda S, P, E: (lambda *a: f(S, P, E))
+
+    def callable_of(self, entry: Any, scope: Scope, node: Node) -> Callable:
+        if isinstance(entry, Builtin):
+            fn = entry.fn
+            return lambda S, P, E: fn
+        if isinstance(entry, Def):
+            prefix = len(entry.ctx.params)
+            body = self.def_value_fn(entry)
+            if prefix:
+                return lambda S, P, E: (lambda *a: body(S, P, E[:prefix] + a))
+            return lambda S, P, E: (lambda *a: body(S, P, a))
+        if isinstance(entry, tuple) and entry[0] == "let":
+            _, d, depth = entry
+            body = d.value_fn
+            return lambda S, P, E: (lambda *a: body[0](S, P, E[:depth] + a))
+        if isinstance(entry, Subst):
+            fn = entry.fn
+            return lambda S, P, E: fn(S, P, E)
+        if isinstance(entry, Const):
+            v = entry.value
+            return lambda S, P, E: v
+        raise TLAError("not an operator", node)
+
+    def resolve_inst(self, node: Node, scope: Scope) -> Any:
+        path, name, _ = node.args
+        ctx = scope.ctx
+        entry: Any = None
+        for comp, args in path:
+            entry = self.lookup(Scope(ctx), comp, node) if entry is None or not isinstance(entry, Context) \
+                else entry.names.get(comp)
+            if isinstance(entry, InstDef):
+                if args:
+                    raise TLAError("parameterised instances are applied with their arguments", node)
+                ctx = self.instance_ctx(entry)
+                entry = ctx
+            else:
+                raise TLAError(f"'{comp}' is not a module instance", node)
+        found = ctx.names.get(name)
+        if found is None:
+            raise TLAError(f"the instance has no definition '{name}'", node)
+        return found
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, node: Node, scope: Scope) -> Callable:
+        method = getattr(self, "x_" + node.kind, None)
+        if method is None:
+            raise TLAError(f"refute cannot evaluate this construct ({node.kind}) here", node)
+        return method(node, scope)
+
+    def x_num(self, node, scope):
+        v = node.args[0]
+        return lambda S, P, E: v
+
+    x_str = x_bool = x_num
+
+    def x_set_nat(self, node, scope):
+        return lambda S, P, E: NAT
+
+    def x_set_int(self, node, scope):
+        return lambda S, P, E: INT
+
+    def x_set_string(self, node, scope):
+        return lambda S, P, E: STRING
+
+    def x_set_bool(self, node, scope):
+        v = frozenset((False, True))
+        return lambda S, P, E: v
+
+    def x_set_real(self, node, scope):
+        raise TLAError("Real is not supported (TLC does not support it either)", node)
+
+    def x_paren(self, node, scope):
+        inner = node.args[0]
+        if inner.kind == "times":
+            return self.x_times(inner, scope)
+        return self.expr(inner, scope)
+
+    def x_name(self, node, scope):
+        name = node.args[0]
+        i = self.bound_index(scope, name)
+        if i is not None:
+            return lambda S, P, E: E[i]
+        entry = self.lookup(scope, name, node)
+        return self.apply_entry(entry, (), node, scope)
+
+    def x_at(self, node, scope):
+        i = self.bound_index(scope, "@")
+        if i is None:
+            raise TLAError("@ outside of an EXCEPT", node)
+        return lambda S, P, E: E[i]
+
+    def apply_entry(self, entry: Any, args: tuple, node: Node, scope: Scope) -> Callable:
+        """A call of ``entry`` (variable, constant, definition, builtin) on argument nodes."""
+        if isinstance(entry, Var):
+            i = entry.index
+            return lambda S, P, E: S[i]
+        if isinstance(entry, Const):
+            v = entry.value
+            if args:
+                if callable(v):
+                    fs = [self.expr(a, scope) for a in args]
+                    return lambda S, P, E: v(*[f(S, P, E) for f in fs])
+                raise TLAError("a constant takes no arguments", node)
+            return lambda S, P, E: v
+        if isinstance(entry, Subst):
+            fn = entry.fn
+            if entry.arity:
+                fs = [self.expr(a, scope) for a in args]
+                return lambda S, P, E: fn(S, P, E)(*[f(S, P, E) for f in fs])
+            return fn
+        if isinstance(entry, Builtin):
+            fn = entry.fn
+            fs = [self.op_value(a, scope, 1) if i in entry.op_args else self.expr(a, scope)
+                  for i, a in enumerate(args)]
+            if len(args) != entry.arity and entry.arity >= 0:
+                raise TLAError(f"wrong number of arguments ({len(args)}, expected {entry.arity})", node)
+            if not fs:
+                v = fn() if entry.arity == 0 else fn
+                return lambda S, P, E: v
+            if len(fs) == 1:
+                f0, = fs
+
+                def call1(S, P, E):
+                    try:
+                        return fn(f0(S, P, E))
+                    except TLAError as exc:
+                        raise _located(node, exc) from None
+                    except Exception as exc:
+                        raise _located(node, exc) from exc
+                return call1
+            if len(fs) == 2:
+                f0, f1 = fs
+
+                def call2(S, P, E):
+                    try:
+                        return fn(f0(S, P, E), f1(S, P, E))
+                    except TLAError as exc:
+                        raise _located(node, exc) from None
+                    except Exception as exc:
+                        raise _located(node, exc) from exc
+                return call2
+
+            def calln(S, P, E):
+                try:
+                    return fn(*[f(S, P, E) for f in fs])
+                except TLAError as exc:
+                    raise _located(node, exc) from None
+                except Exception as exc:
+                    raise _located(node, exc) from exc
+            return calln
+        if isinstance(entry, tuple) and entry[0] == "let":
+            _, d, depth = entry
+            params = d.opdef.params
+            if len(args) != len(params):
+                raise TLAError(f"{d.opdef.name} takes {len(params)} arguments", node)
+            fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
+                  for a, (_, ar) in zip(args, params)]
+            cell = d.value_fn
+            if not fs:
+                return lambda S, P, E: cell[0](S, P, E[:depth])
+            return lambda S, P, E: cell[0](S, P, E[:depth] + tuple(f(S, P, E) for f in fs))
+        if isinstance(entry, Def):
+            params = entry.opdef.params
+            if len(args) != len(params):
+                raise TLAError(f"{entry.opdef.name} takes {len(params)} arguments, "
+                               f"not {len(args)}", node)
+            fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
+                  for a, (_, ar) in zip(args, params)]
+            prefix = len(entry.ctx.params)
+            if not fs and not prefix:
+                return self.zero_arity(entry, node)
+            body = self.def_value_fn(entry)
+            if len(fs) == 1 and not prefix:
+                f0, = fs
+
+                def call_def1(S, P, E):
+                    try:
+                        return body(S, P, (f0(S, P, E),))
+                    except TLAError as exc:
+                        raise _located(node, exc) from None
+                    except Exception as exc:
+                        raise _located(node, exc) from exc
+                return call_def1
+
+            def call_def(S, P, E):
+                try:
+                    return body(S, P, E[:prefix] + tuple([f(S, P, E) for f in fs]))
+                except TLAError as exc:
+                    raise _located(node, exc) from None
+                except Exception as exc:
+                    raise _located(node, exc) from exc
+            return call_def
+        if isinstance(entry, InstDef):
+            raise TLAError(f"{entry.opdef.name} is a module instance: use {entry.opdef.name}!Op", node)
+        if callable(entry):  # an operator parameter held in E
+            raise TLAError("internal: unexpected operator entry", node)
+        raise TLAError("cannot evaluate this name", node)
+
+    def zero_arity(self, d: Def, node: Node) -> Callable:
+        """A reference to a definition without parameters: constant ones are computed once."""
+        body = self.def_value_fn(d)
+
+        def ref(S, P, E):
+            c = d.const
+            if c is not None:
+                if c[0]:
+                    return c[1]
+            else:
+                try:
+                    v = body(None, None, ())
+                    d.const = (True, v)
+                    return v
+                except Exception:
+                    d.const = (False,)
+            try:
+                return body(S, P, ())
+            except TLAError as exc:
+                raise _located(node, exc) from None
+            except Exception as exc:
+                raise _located(node, exc) from exc
+        return ref
+
+    def x_app(self, node, scope):
+        name, args = node.args
+        i = self.bound_index(scope, name)
+        if i is not None:
+            fs = [self.expr(a, scope) for a in args]
+            return lambda S, P, E: E[i](*[f(S, P, E) for f in fs])
+        return self.apply_entry(self.lookup(scope, name, node), args, node, scope)
+
+    def x_inst(self, node, scope):
+        path, name, args = node.args
+        if path and path[0][1]:  # parameterised instance I(a)!Op(b)
+            comp, inst_args = path[0]
+            entry = self.lookup(scope, comp, node)
+            if not isinstance(entry, InstDef):
+                raise TLAError(f"'{comp}' is not a module instance", node)
+            inner = self.instance_ctx(entry)
+            target = inner.names.get(name)
+            if not isinstance(target, Def):
+                raise TLAError(f"the instance has no definition '{name}'", node)
+            fs = [self.expr(a, scope) for a in inst_args + args]
+            body = self.def_value_fn(target)
+            return lambda S, P, E: body(S, P, tuple(f(S, P, E) for f in fs))
+        entry = self.resolve_inst(node, scope)
+        return self.apply_entry(entry, args, node, scope)
+
+    def x_opref(self, node, scope):
+        raise TLAError(f"operator {node.args[0]} used as a value", node)
+
+    def x_infix(self, node, scope):
+        op, a, b = node.args
+        user = scope.ctx.names.get(op)
+        if isinstance(user, Def) or op in scope.lets or (
+                isinstance(user, Builtin) and op not in INFIX and op not in _LOGIC):
+            return self.apply_entry(self.lookup(scope, op, node), (a, b), node, scope)
+        fa, fb = self.expr(a, scope), self.expr(b, scope)
+        if op == "/\\":
+            return self._and([fa, fb], [a, b])
+        if op == "\\/":
+            return self._or([fa, fb], [a, b])
+        if op == "=>":
+            def implies(S, P, E):
+                return not _truth(fa(S, P, E), a) or _truth(fb(S, P, E), b)
+            return implies
+        if op == "<=>":
+            return lambda S, P, E: _truth(fa(S, P, E), a) == _truth(fb(S, P, E), b)
+        if op == "=":
+            return lambda S, P, E: fa(S, P, E) == fb(S, P, E)
+        if op == "#":
+            return lambda S, P, E: fa(S, P, E) != fb(S, P, E)
+        if op == "\\in":
+            def member(S, P, E):
+                x = fa(S, P, E)
+                s = fb(S, P, E)
+                if type(s) is frozenset:
+                    try:
+                        return x in s
+                    except TypeError:
+                        return False
+                try:
+                    return _in(x, s)
+                except TLAError as exc:
+                    raise _located(node, exc) from None
+            return member
+        if op == "\\notin":
+            def nonmember(S, P, E):
+                try:
+                    return not _in(fa(S, P, E), fb(S, P, E))
+                except TLAError as exc:
+                    raise _located(node, exc) from None
+            return nonmember
+        if op in ("~>", "-+->", "\\cdot"):
+            raise TLAError(f"temporal operator {op} in an ordinary expression", node)
+        fn = INFIX.get(op)
+        if fn is None:
+            raise TLAError(f"unknown infix operator {op} (is its module EXTENDed?)", node)
+
+        def infix(S, P, E):
+            try:
+                return fn(fa(S, P, E), fb(S, P, E))
+            except TLAError as exc:
+                raise _located(node, exc) from None
+            except Exception as exc:
+                raise _located(node, exc) from exc
+        return infix
+
+    def _and(self, fs, nodes):
+        fs = [_bool(f, n) for f, n in zip(fs, nodes)]
+        if len(fs) == 2:
+            f0, f1 = fs
+            return lambda S, P, E: f0(S, P, E) and f1(S, P, E)
+
+        def conj(S, P, E):
+            for f in fs:
+                if not f(S, P, E):
+                    return False
+            return True
+        return conj
+
+    def _or(self, fs, nodes):
+        fs = [_bool(f, n) for f, n in zip(fs, nodes)]
+
+        def disj(S, P, E):
+            for f in fs:
+                if f(S, P, E):
+                    return True
+            return False
+        return disj
+
+    def x_conj(self, node, scope):
+        items = node.args[0]
+        return self._and([self.expr(i, scope) for i in items], items)
+
+    def x_disj(self, node, scope):
+        items = node.args[0]
+        return self._or([self.expr(i, scope) for i in items], items)
+
+    def x_prefix(self, node, scope):
+        op, a = node.args
+        if op == "UNCHANGED":
+            f = self.expr(a, scope)
+            return lambda S, P, E: f(P, None, E) == f(S, P, E)
+        if op == "ENABLED":
+            g = self.action(a, scope)
+            unset = self.unset_state
+            return lambda S, P, E: any(True for _ in g(S, unset, E))
+        user = scope.ctx.names.get(op)
+        if isinstance(user, (Def, Builtin)):
+            return self.apply_entry(user, (a,), node, scope)
+        f = self.expr(a, scope)
+        if op == "~":
+            return lambda S, P, E: not _truth(f(S, P, E), a)
+        if op == "-.":
+            return lambda S, P, E: -_int(f(S, P, E))
+        if op == "SUBSET":
+            return lambda S, P, E: LazySet("SUBSET", f(S, P, E))
+        if op == "UNION":
+            def union(S, P, E):
+                out: set = set()
+                for s in as_set(f(S, P, E)):
+                    out.update(as_set(s))
+                return frozenset(out)
+            return union
+        if op == "DOMAIN":
+            def dom(S, P, E):
+                try:
+                    return domain(f(S, P, E))
+                except TLAError as exc:
+                    raise _located(node, exc) from None
+            return dom
+        raise TLAError(f"operator {op} cannot be evaluated here (temporal formula?)", node)
+
+    def x_postfix(self, node, scope):
+        op, a = node.args
+        if op != "'":
+            raise TLAError(f"operator {op} is not supported", node)
+        if a.kind == "name" and self.bound_index(scope, a.args[0]) is None:
+            entry = self.lookup(scope, a.args[0], node)
+            if isinstance(entry, Var):
+                i, name = entry.index, entry.name
+
+                def primed(S, P, E):
+                    v = P[i]
+                    if v is UNSET:
+                        raise TLAError(f"{name}' is read before it is given a value", node)
+                    return v
+                return primed
+        f = self.expr(a, scope)
+
+        def prime_expr(S, P, E):
+            if P is None or UNSET in P:
+                raise TLAError("a primed expression is read before the next state is complete", node)
+            return f(P, None, E)
+        return prime_expr
+
+    def x_if(self, node, scope):
+        c, t, e = (self.expr(x, scope) for x in node.args)
+        cn = node.args[0]
+        return lambda S, P, E: t(S, P, E) if _truth(c(S, P, E), cn) else e(S, P, E)
+
+    def x_case(self, node, scope):
+        arms = [(self.expr(c, scope), self.expr(v, scope), c) for c, v in node.args[0]]
+        other = self.expr(node.args[1], scope) if node.args[1] is not None else None
+
+        def case(S, P, E):
+            for c, v, cn in arms:
+                if _truth(c(S, P, E), cn):
+                    return v(S, P, E)
+            if other is None:
+                raise TLAError("no CASE arm applies and there is no OTHER", node)
+            return other(S, P, E)
+        return case
+
+    def let_scope(self, defs, scope: Scope) -> Scope:
+        lets = dict(scope.lets)
+        inner = Scope(scope.ctx, scope.bound, lets, scope.init)
+        depth = len(scope.bound)
+        for d in defs:
+            if d.kind == "instance":
+                lets[d.name] = InstDef(d, scope.ctx)
+                continue
+            holder = Def(d, scope.ctx)
+            holder.value_fn = [None]
+            lets[d.name] = ("let", holder, depth)
+            body_scope = Scope(scope.ctx, scope.bound + tuple(p for p, _ in d.params), lets, scope.init)
+            if d.kind == "fn":
+                holder.value_fn[0] = self.fn_literal(d.body, body_scope, lazy=True)
+            else:
+                holder.value_fn[0] = self.expr(d.body, body_scope)
+            holder.opdef = d
+        return inner
+
+    def x_let(self, node, scope):
+        defs, body = node.args
+        return self.expr(body, self.let_scope(defs, scope))
+
+    def x_set(self, node, scope):
+        fs = [self.expr(x, scope) for x in node.args[0]]
+        if not fs:
+            empty = frozenset()
+            return lambda S, P, E: empty
+        return lambda S, P, E: frozenset([f(S, P, E) for f in fs])
+
+    def x_tuple(self, node, scope):
+        fs = [self.expr(x, scope) for x in node.args[0]]
+        return lambda S, P, E: tuple([f(S, P, E) for f in fs])
+
+    def x_times(self, node, scope):
+        fs = [self.expr(x, scope) for x in node.args[0]]
+        return lambda S, P, E: LazySet("Product", tuple(f(S, P, E) for f in fs))
+
+    # bounds: [(pattern, set)] -> a function yielding extended environments
+    def binder(self, bounds, scope: Scope, ordered: bool = False):
+        names: list[str] = []
+        sets = []
+        patterns = []
+        for pattern, s in bounds:
+            if s is None:
+                raise TLAError("TLC cannot evaluate an unbounded quantifier", None)
+            sets.append(self.expr(s, scope))
+            patterns.append(pattern)
+            names.extend(pattern if isinstance(pattern, tuple) else (pattern,))
+        inner = scope.bind(*names)
+        simple = all(not isinstance(p, tuple) for p in patterns)
+        order = sorted_elements if ordered else as_set
+
+        if len(sets) == 1 and simple:
+            f0 = sets[0]
+
+            def envs1(S, P, E):
+                for v in order(as_set(f0(S, P, E))):
+                    yield E + (v,)
+            return envs1, inner
+
+        def envs(S, P, E):
+            domains = [order(as_set(f(S, P, E))) for f in sets]
+            for combo in itertools.product(*domains):
+                out = E
+                for pattern, v in zip(patterns, combo):
+                    if isinstance(pattern, tuple):
+                        if type(v) is not tuple or len(v) != len(pattern):
+                            raise TLAError(f"{short(v)} does not match <<{', '.join(pattern)}>>")
+                        out = out + v
+                    else:
+                        out = out + (v,)
+                yield out
+        return envs, inner
+
+    def x_forall(self, node, scope):
+        bounds, body = node.args
+        if len(bounds) == 1 and not isinstance(bounds[0][0], tuple) and bounds[0][1] is not None:
+            s = self.expr(bounds[0][1], scope)
+            f = _bool(self.expr(body, scope.bind(bounds[0][0])), body)
+
+            def forall1(S, P, E):
+                for v in as_set(s(S, P, E)):
+                    if not f(S, P, E + (v,)):
+                        return False
+                return True
+            return forall1
+        envs, inner = self.binder(bounds, scope)
+        f = _bool(self.expr(body, inner), body)
+        return lambda S, P, E: all(f(S, P, e) for e in envs(S, P, E))
+
+    def x_exists(self, node, scope):
+        bounds, body = node.args
+        if len(bounds) == 1 and not isinstance(bounds[0][0], tuple) and bounds[0][1] is not None:
+            s = self.expr(bounds[0][1], scope)
+            f = _bool(self.expr(body, scope.bind(bounds[0][0])), body)
+
+            def exists1(S, P, E):
+                for v in as_set(s(S, P, E)):
+                    if f(S, P, E + (v,)):
+                        return True
+                return False
+            return exists1
+        envs, inner = self.binder(bounds, scope)
+        f = _bool(self.expr(body, inner), body)
+        return lambda S, P, E: any(f(S, P, e) for e in envs(S, P, E))
+
+    def x_choose(self, node, scope):
+        pattern, s, body = node.args
+        envs, inner = self.binder([(pattern, s)], scope, ordered=True)
+        f = _bool(self.expr(body, inner), body)
+        width = len(pattern) if isinstance(pattern, tuple) else 1
+
+        def choose(S, P, E):
+            for e in envs(S, P, E):
+                if f(S, P, e):
+                    return e[-1] if width == 1 else e[-width:]
+            raise TLAError("CHOOSE found no value satisfying its condition", node)
+        return choose
+
+    def x_filter(self, node, scope):
+        (pattern, s), pred = node.args
+        envs, inner = self.binder([(pattern, s)], scope)
+        f = _bool(self.expr(pred, inner), pred)
+        if not isinstance(pattern, tuple):
+            sf = self.expr(s, scope)
+
+            def filter1(S, P, E):
+                return frozenset([v for v in as_set(sf(S, P, E)) if f(S, P, E + (v,))])
+            return filter1
+        n = len(pattern)
+        return lambda S, P, E: frozenset([e[-n:] for e in envs(S, P, E) if f(S, P, e)])
+
+    def x_setmap(self, node, scope):
+        body, bounds = node.args
+        envs, inner = self.binder(bounds, scope)
+        f = self.expr(body, inner)
+        return lambda S, P, E: frozenset([f(S, P, e) for e in envs(S, P, E)])
+
+    def fn_literal(self, node, scope, lazy: bool = False):
+        bounds, body = node.args
+        envs, inner = self.binder(bounds, scope)
+        f = self.expr(body, inner)
+        n = len(scope.bound)
+        if len(bounds) == 1 and not isinstance(bounds[0][0], tuple):
+            sf = self.expr(bounds[0][1], scope)
+
+            def fn1(S, P, E):
+                dom = sf(S, P, E)
+                if lazy or (isinstance(dom, LazySet) and dom.kind in ("Nat", "Int", "STRING", "Seq")):
+                    return LazyFn(dom, lambda x: f(S, P, E + (x,)))
+                return make_fn({v: f(S, P, E + (v,)) for v in as_set(dom)})
+            return fn1
+
+        def fnn(S, P, E):
+            out = {}
+            for e in envs(S, P, E):
+                key = e[n:]
+                out[key] = f(S, P, e)
+            return make_fn(out)
+        return fnn
+
+    def x_fn(self, node, scope):
+        return self.fn_literal(node, scope)
+
+    def x_fnapp(self, node, scope):
+        f, args = node.args
+        ff = self.expr(f, scope)
+        if len(args) == 1:
+            fa = self.expr(args[0], scope)
+
+            def app1(S, P, E):
+                fv = ff(S, P, E)
+                x = fa(S, P, E)
+                if type(fv) is tuple:
+                    if type(x) is int and 0 < x <= len(fv):
+                        return fv[x - 1]
+                elif type(fv) is FrozenMap:
+                    try:
+                        return fv[x]
+                    except (KeyError, TypeError):
+                        pass
+                try:
+                    return apply_fn(fv, x)
+                except TLAError as exc:
+                    raise _located(node, exc) from None
+            return app1
+        fas = [self.expr(a, scope) for a in args]
+
+        def appn(S, P, E):
+            try:
+                return apply_fn(ff(S, P, E), tuple(a(S, P, E) for a in fas))
+            except TLAError as exc:
+                raise _located(node, exc) from None
+        return appn
+
+    def x_fnset(self, node, scope):
+        a, b = self.expr(node.args[0], scope), self.expr(node.args[1], scope)
+        return lambda S, P, E: LazySet("FcnSet", a(S, P, E), b(S, P, E))
+
+    def x_recset(self, node, scope):
+        fields = [(name, self.expr(x, scope)) for name, x in node.args[0]]
+        return lambda S, P, E: LazySet("RecSet", tuple((n, f(S, P, E)) for n, f in fields))
+
+    def x_record(self, node, scope):
+        fields = [(name, self.expr(x, scope)) for name, x in node.args[0]]
+        return lambda S, P, E: FrozenMap({n: f(S, P, E) for n, f in fields})
+
+    def x_field(self, node, scope):
+        f = self.expr(node.args[0], scope)
+        name = node.args[1]
+
+        def field(S, P, E):
+            r = f(S, P, E)
+            try:
+                return r[name]
+            except (KeyError, TypeError, IndexError):
+                raise TLAError(f"record {short(r)} has no field {name}", node) from None
+        return field
+
+    def x_except(self, node, scope):
+        base = self.expr(node.args[0], scope)
+        updates = []
+        inner = scope.bind("@")
+        for path, value in node.args[1]:
+            keys = []
+            for kind, arg in path:
+                if kind == "fld":
+                    keys.append((False, arg))
+                else:
+                    fs = [self.expr(a, scope) for a in arg]
+                    keys.append((True, fs))
+            updates.append((keys, self.expr(value, inner)))
+
+        def set_path(f, keys, k, S, P, E, value):
+            is_idx, spec = keys[k]
+            if is_idx:
+                key = spec[0](S, P, E) if len(spec) == 1 else tuple(x(S, P, E) for x in spec)
+            else:
+                key = spec
+            if type(f) is tuple:
+                if not (type(key) is int and 0 < key <= len(f)):
+                    return f
+                old = f[key - 1]
+            elif isinstance(f, FrozenMap):
+                if key not in f:
+                    return f
+                old = f[key]
+            else:
+                raise TLAError(f"EXCEPT applied to a non-function {short(f)}", node)
+            new = value(S, P, E + (old,)) if k + 1 == len(keys) else \
+                set_path(old, keys, k + 1, S, P, E, value)
+            if type(f) is tuple:
+                return f[:key - 1] + (new,) + f[key:]
+            return f.set(key, new)
+
+        def except_(S, P, E):
+            f = base(S, P, E)
+            for keys, value in updates:
+                f = set_path(f, keys, 0, S, P, E, value)
+            return f
+        return except_
+
+    def x_lambda(self, node, scope):
+        raise TLAError("LAMBDA is only allowed as an operator argument", node)
+
+    def x_stutter(self, node, scope):
+        a, v = node.args
+        fa, fv = self.expr(a, scope), self.expr(v, scope)
+        return lambda S, P, E: fa(S, P, E) or fv(P, None, E) == fv(S, P, E)
+
+    def x_nostutter(self, node, scope):
+        a, v = node.args
+        fa, fv = self.expr(a, scope), self.expr(v, scope)
+        return lambda S, P, E: fa(S, P, E) and fv(P, None, E) != fv(S, P, E)
+
+    # ------------------------------------------------------------ actions
+    def action(self, node: Node, scope: Scope) -> Callable:
+        """``g(S, P, E)``: the extensions of partial next state ``P`` satisfying the action."""
+        k = node.kind
+        if k == "conj":
+            return self._conj_action([self.action(x, scope) for x in node.args[0]], scope.init)
+        if k == "infix" and node.args[0] == "/\\" and node.args[0] not in scope.ctx.names:
+            return self._conj_action([self.action(node.args[1], scope), self.action(node.args[2], scope)],
+                                     scope.init)
+        if k == "disj" or (k == "infix" and node.args[0] == "\\/"):
+            items = node.args[0] if k == "disj" else node.args[1:]
+            gs = [self.action(x, scope) for x in items]
+
+            def disj(S, P, E):
+                out = []
+                for g in gs:
+                    out.extend(g(S, P, E))
+                return out
+            return disj
+        if k == "exists":
+            bounds, body = node.args
+            envs, inner = self.binder(bounds, scope, ordered=True)
+            g = self.action(body, inner)
+
+            def exists(S, P, E):
+                out = []
+                for e in envs(S, P, E):
+                    out.extend(g(S, P, e))
+                return out
+            return exists
+        if k == "forall":
+            bounds, body = node.args
+            envs, inner = self.binder(bounds, scope, ordered=True)
+            g = self.action(body, inner)
+
+            def forall(S, P, E):
+                ps = [P]
+                for e in envs(S, P, E):
+                    ps = [q for p in ps for q in g(S, p, e)]
+                    if not ps:
+                        break
+                return ps
+            return forall
+        if k == "if":
+            c, t, e = node.args
+            fc = self.expr(c, scope)
+            gt, ge = self.action(t, scope), self.action(e, scope)
+            return lambda S, P, E: gt(S, P, E) if _truth(fc(S, P, E), c) else ge(S, P, E)
+        if k == "case":
+            arms = [(self.expr(c, scope), self.action(v, scope), c) for c, v in node.args[0]]
+            other = self.action(node.args[1], scope) if node.args[1] is not None else None
+
+            def case(S, P, E):
+                for c, g, cn in arms:
+                    if _truth(c(S, P, E), cn):
+                        return g(S, P, E)
+                if other is None:
+                    raise TLAError("no CASE arm applies and there is no OTHER", node)
+                return other(S, P, E)
+            return case
+        if k == "let":
+            defs, body = node.args
+            return self.action(body, self.let_scope(defs, scope))
+        if k == "prefix" and node.args[0] == "UNCHANGED":
+            return self._unchanged(node.args[1], scope, node)
+        if k == "stutter":
+            a, v = node.args
+            return self.action(Node("disj", ((a, Node("prefix", ("UNCHANGED", v), node.line, node.col)),),
+                                    node.line, node.col), scope)
+        if k == "infix" and node.args[0] in ("=", "\\in"):
+            target = self._assignable(node.args[1], scope)
+            if target is not None:
+                return self._assign(target, node.args[0], node.args[2], scope, node)
+        if k in ("app", "name", "inst"):
+            g = self._call_action(node, scope)
+            if g is not None:
+                return g
+        f = self.expr(node, scope)
+
+        def guard(S, P, E):
+            v = f(S, P, E)
+            if v is True:
+                return (P,)
+            if v is False:
+                return ()
+            raise TLAError(f"expected a boolean, got {short(v)}", node)
+        return guard
+
+    def _conj_action(self, gs, init: bool = False):
+        """Conjuncts left to right; in Init each sees the variables assigned so far as ``S``."""
+        if len(gs) == 1:
+            return gs[0]
+        first, rest = gs[0], self._conj_action(gs[1:], init)
+        if init:
+            def init_conj(S, P, E):
+                out = []
+                for p in first(S, P, E):
+                    out.extend(rest(p, p, E))
+                return out
+            return init_conj
+
+        def conj(S, P, E):
+            out = []
+            for p in first(S, P, E):
+                out.extend(rest(S, p, E))
+            return out
+        return conj
+
+    def _assignable(self, lhs: Node, scope: Scope) -> int | None:
+        """The variable index if ``lhs`` is ``x'`` (or ``x`` in Init)."""
+        if lhs.kind == "name" and lhs.args[0] in scope.lets and self.bound_index(scope, lhs.args[0]) is None:
+            entry = scope.lets[lhs.args[0]]
+            if isinstance(entry, tuple) and isinstance(entry[1].const, tuple) and entry[1].const[0] == "primed":
+                return entry[1].const[1]
+        if scope.init:
+            if lhs.kind == "name" and self.bound_index(scope, lhs.args[0]) is None:
+                entry = self.lookup(scope, lhs.args[0], lhs)
+                if isinstance(entry, Var):
+                    return entry.index
+            return None
+        if lhs.kind == "postfix" and lhs.args[0] == "'":
+            inner = lhs.args[1]
+            if inner.kind == "name" and self.bound_index(scope, inner.args[0]) is None:
+                entry = self.lookup(scope, inner.args[0], inner)
+                if isinstance(entry, Var):
+                    return entry.index
+        return None
+
+    def _assign(self, i: int, op: str, rhs: Node, scope: Scope, node: Node) -> Callable:
+        f = self.expr(rhs, scope)
+        if op == "=":
+            def assign(S, P, E):
+                v = f(S, P, E)
+                old = P[i]
+                if old is UNSET:
+                    return (P[:i] + (v,) + P[i + 1:],)
+                return (P,) if old == v else ()
+            return assign
+
+        def assign_in(S, P, E):
+            s = f(S, P, E)
+            old = P[i]
+            if old is not UNSET:
+                return (P,) if _in(old, s) else ()
+            head, tail = P[:i], P[i + 1:]
+            try:
+                return [head + (v,) + tail for v in sorted_elements(as_set(s))]
+            except TLAError as exc:
+                raise _located(node, exc) from None
+        return assign_in
+
+    def _unchanged(self, v: Node, scope: Scope, node: Node) -> Callable:
+        if v.kind == "tuple":
+            return self._conj_action([self._unchanged(x, scope, node) for x in v.args[0]], scope.init)
+        if v.kind == "name" and self.bound_index(scope, v.args[0]) is None:
+            entry = self.lookup(scope, v.args[0], v)
+            if isinstance(entry, Var):
+                i = entry.index
+
+                def keep(S, P, E):
+                    old = P[i]
+                    if old is UNSET:
+                        return (P[:i] + (S[i],) + P[i + 1:],)
+                    return (P,) if old == S[i] else ()
+                return keep
+            if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
+                return self._unchanged(entry.opdef.body, Scope(entry.ctx), node)
+            if isinstance(entry, Subst) and entry.node is not None:
+                return self._unchanged(entry.node, entry.scope, node)
+        f = self.expr(v, scope)
+
+        def same(S, P, E):
+            return (P,) if f(P, None, E) == f(S, P, E) else ()
+        return same
+
+    def _call_action(self, node: Node, scope: Scope) -> Callable | None:
+        """An action-level call of a user operator: its body enumerated with the arguments."""
+        if node.kind == "name":
+            name, args = node.args[0], ()
+            if self.bound_index(scope, name) is not None:
+                return None
+        elif node.kind == "app":
+            name, args = node.args
+            if self.bound_index(scope, name) is not None:
+                return None
+        else:
+            path, name, args = node.args
+            if path and path[0][1]:
+                comp, inst_args = path[0]
+                entry = self.lookup(scope, comp, node)
+                inner = self.instance_ctx(entry)
+                target = inner.names.get(name)
+                if not isinstance(target, Def):
+                    return None
+                fs = [self.expr(a, scope) for a in inst_args + args]
+                g = self.def_action_fn(target)
+                return lambda S, P, E: g(S, P, tuple(f(S, P, E) for f in fs))
+            entry = self.resolve_inst(node, scope)
+            return self._entry_action(entry, args, scope, node)
+        entry = self.lookup(scope, name, node)
+        return self._entry_action(entry, args, scope, node)
+
+    def _entry_action(self, entry, args, scope, node):
+        if isinstance(entry, tuple) and entry[0] == "let":
+            _, d, depth = entry
+            if d.action_fn is None:
+                let_scope = Scope(scope.ctx, scope.bound[:depth] + tuple(p for p, _ in d.opdef.params),
+                                  scope.lets, scope.init)
+                d.action_fn = self.action(d.opdef.body, let_scope) if d.opdef.kind == "op" else None
+            g = d.action_fn
+            if g is None:
+                return None
+            fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
+                  for a, (_, ar) in zip(args, d.opdef.params)]
+            return lambda S, P, E: g(S, P, E[:depth] + tuple(f(S, P, E) for f in fs))
+        if isinstance(entry, Subst) and entry.node is not None and not args:
+            return self.action(entry.node, entry.scope)
+        if not isinstance(entry, Def) or entry.opdef.kind != "op":
+            return None
+        params = entry.opdef.params
+        if len(args) != len(params):
+            raise TLAError(f"{entry.opdef.name} takes {len(params)} arguments", node)
+        if scope.init:  # Init enumerates the definition's body in init mode
+            g = self.init_actions.get(id(entry))
+            if g is None:
+                g = self.init_actions[id(entry)] = self.action(
+                    entry.opdef.body, Scope(entry.ctx, entry.ctx.params + tuple(p for p, _ in params),
+                                            init=True))
+        else:
+            g = self.def_action_fn(entry)
+        if any(_has_prime(a) for a in args) and not entry.ctx.params:
+            return self._inline_action(entry, args, scope)
+        fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
+              for a, (_, ar) in zip(args, params)]
+        prefix = len(entry.ctx.params)
+        if not fs and not prefix:
+            return lambda S, P, E: g(S, P, ())
+
+        def call(S, P, E):
+            try:
+                return g(S, P, E[:prefix] + tuple([f(S, P, E) for f in fs]))
+            except TLAError as exc:
+                raise _located(node, exc) from None
+            except Exception as exc:
+                raise _located(node, exc) from exc
+        return call
+
+    def _inline_action(self, entry: Def, args: tuple, scope: Scope) -> Callable:
+        """A call whose arguments are primed: the parameters are bound by name (as TLA+
+        substitutes them), so that ``x'`` passed in can still be assigned in the body."""
+        depth = len(scope.bound)
+        lets = {}
+        for (pname, arity), arg in zip(entry.opdef.params, args):
+            holder = Def(OpDef(pname, (), arg, arg.line, arg.col, arg.file), scope.ctx)
+            holder.value_fn = [self.expr(arg, scope)]
+            lets[pname] = ("let", holder, depth)
+            if not arity:
+                holder.const = ("primed", self._assignable(arg, scope))
+        hidden = tuple("\0" + str(i) for i in range(depth))
+        inner = Scope(entry.ctx, hidden, lets, scope.init)
+        return self.action(entry.opdef.body, inner)
+
+
+def _has_prime(node: Any) -> bool:
+    if isinstance(node, Node):
+        if node.kind == "postfix" and node.args[0] == "'":
+            return True
+        return any(_has_prime(a) for a in node.args)
+    if isinstance(node, tuple):
+        return any(_has_prime(a) for a in node)
+    return False

@@ -1,0 +1,427 @@
+"""A TLA+ spec and its TLC configuration as a :class:`refute.engine.model.Model`.
+
+States are tuples of variable values in declaration order (EXTENDed modules' variables
+first). ``Next`` is split into actions as TLC splits it: disjunctions, ``\\E`` over constant
+sets and calls of user operators are unfolded at load time, so each successor is labelled by
+the innermost operator, as TLC names it (``RMPrepare(r1)``). Init and each action are
+enumerated by :mod:`refute.tla.compile`'s action closures.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from refute.engine.model import Fairness, Label, Predicate, TemporalProperty
+from refute.errors import InputError, SpecError
+from refute.tla.compile import UNSET, Compiler, Const, Context, Def, Scope, Var
+from refute.tla.config import Config, read_config
+from refute.tla.format import format_value
+from refute.tla.modules import Loader, constants_of, load_into, variables_of
+from refute.tla.parser import Node, parse_file
+from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
+from refute.tla.values import TLAError, as_set, domain, sorted_elements
+
+
+class TLALabel(Label):
+    """A step's action as TLC names it: ``RMPrepare(r1)``."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        if not self.args:
+            return self.action
+        return f"{self.action}({', '.join(format_value(v) for _, v in self.args)})"
+
+
+def _where(node: Any) -> str | None:
+    if node is None or getattr(node, "file", None) is None:
+        return None
+    return f"{node.file}:{node.line}"
+
+
+def spec_error(exc: TLAError, doing: str, state: Any = None, model: TLAModel | None = None) -> SpecError:
+    node = exc.node
+    detail = None
+    if state is not None and model is not None:
+        detail = "in state: " + ", ".join(f"{k} = {format_value(v)}"
+                                          for k, v in model.describe_state(state).items())
+    return SpecError(f"{doing}: {exc.message}", file=getattr(node, "file", None),
+                     line=getattr(node, "line", None), column=getattr(node, "col", None),
+                     detail=detail, hint="TLC reports this error too; fix the spec or the model")
+
+
+class TLAModel:
+    """The Model protocol for ``Spec.tla`` checked with ``Spec.cfg``."""
+
+    def __init__(self, tla_path: str, cfg_path: str | None = None):
+        self.source = tla_path
+        if cfg_path is None:
+            cfg_path = os.path.splitext(tla_path)[0] + ".cfg"
+        root = parse_file(tla_path)
+        self.module = root
+        self.name = root.name
+        cfg = read_config(cfg_path)
+        self.config = cfg
+        loader = Loader(os.path.dirname(os.path.abspath(tla_path)), root)
+        loader.overrides = {m: dict(s) for m, s in cfg.module_substitutions.items()}
+        self.variables = tuple(variables_of(loader, root))
+        compiler = Compiler(self.variables)
+        compiler.loader = loader
+        ctx = Context(compiler, tla_path)
+        compiler.root_ctx = ctx
+        self.compiler, self.ctx = compiler, ctx
+        for i, v in enumerate(self.variables):
+            ctx.names[v] = Var(i, v)
+        for name, _arity in constants_of(loader, root):
+            if name in cfg.constants:
+                ctx.names[name] = Const(cfg.constants[name])
+            elif name not in cfg.substitutions:
+                raise InputError(f"constant {name} has no value in the model", file=cfg.file,
+                                 hint=f"add '{name} = <value>' or '{name} <- <definition>' under CONSTANTS")
+        load_into(compiler, ctx, root)
+        for name, value in cfg.constants.items():
+            if name not in ctx.names or isinstance(ctx.names[name], Def):
+                ctx.names[name] = Const(value)
+        for name, target in cfg.substitutions.items():
+            if target not in ctx.names:
+                raise InputError(f"'{name} <- {target}': {target} is not defined", file=cfg.file)
+            ctx.names[name] = ctx.names[target]
+        self._check_assumptions(root)
+        init, next_, fairness_nodes = self._behaviour(cfg)
+        self.has_behaviour = init is not None
+        self._init = None
+        self.actions: list[tuple[str, tuple, Callable, tuple]] = []
+        if init is not None:
+            self._init = self._compile(lambda: compiler.action(init, Scope(ctx, init=True)), init)
+            if next_ is not None:
+                self._split(next_, Scope(ctx), next_.args[0] if next_.kind == "name" else "Next", (), ())
+        self.action_names = list(dict.fromkeys(a[0] for a in self.actions))
+        self.invariants = [self._predicate(n, "invariant") for n in cfg.invariants]
+        self.constraints = [self._predicate(n, "constraint") for n in cfg.constraints]
+        self.properties: list = []
+        self.fairness: list = []
+        self._action_checks: list = []
+        self._initial_checks: list = []
+        self._next_name = next_.args[0] if next_ is not None and next_.kind == "name" else None
+        self._temporal(cfg, fairness_nodes)
+        self.view = None
+        if cfg.view:
+            f = self._named_value(cfg.view)
+            self.view = lambda s: f(s, None, ())
+        self.symmetry: list = []
+        if cfg.symmetry:
+            self.symmetry = self._symmetry_groups(cfg.symmetry)
+        self._unset = compiler.unset_state
+
+    # ----------------------------------------------------------------- loading
+    def _compile(self, make: Callable, node: Any) -> Any:
+        try:
+            return make()
+        except TLAError as exc:
+            raise spec_error(exc, "cannot compile") from None
+
+    def _lookup_def(self, name: str, what: str) -> Any:
+        entry = self.ctx.names.get(name)
+        if entry is None:
+            raise InputError(f"the model's {what} {name} is not defined in {self.name}",
+                             file=self.config.file, hint="check the name in the .cfg file")
+        return entry
+
+    def _named_value(self, name: str) -> Callable:
+        self._lookup_def(name, "definition")
+        node = Node("name", (name,), 0, 0, self.config.file)
+        return self._compile(lambda: self.compiler.expr(node, Scope(self.ctx)), node)
+
+    def _predicate(self, name: str, what: str) -> Predicate:
+        entry = self._lookup_def(name, what)
+        f = self._named_value(name)
+        where = _where(entry.opdef) if isinstance(entry, Def) else None
+        model = self
+
+        def test(state: Any) -> bool:
+            try:
+                v = f(state, None, ())
+            except TLAError as exc:
+                raise spec_error(exc, f"evaluating {what} {name}", state, model) from None
+            if v is True or v is False:
+                return v
+            raise SpecError(f"{what} {name} is not a boolean: {format_value(v)}", file=self.source)
+        return Predicate(name, test, where)
+
+    def _temporal(self, cfg: Config, fairness_nodes: list) -> None:
+        """PROPERTY entries and the SPECIFICATION's fairness, for the liveness engine."""
+        unfolder = Unfolder(self.compiler)
+        for name in cfg.properties:
+            entry = self._lookup_def(name, "PROPERTY")
+            parts = Parts()
+            node = Node("name", (name,), 0, 0, self.config.file)
+            try:
+                self._compile(lambda: unfolder.property(name, node, Scope(self.ctx), (), parts), node)
+            except Unsupported as exc:
+                raise located(exc, f"PROPERTY {name}", self.config.file) from None
+            where = _where(entry.opdef) if isinstance(entry, Def) else None
+            for pname, body, scope, env in parts.invariants:
+                self.invariants.append(self._state_predicate(pname, body, scope, env, where, "property"))
+            for pname, kind, p, q, at in parts.properties:
+                self.properties.append(TemporalProperty(
+                    pname, kind, self._state_predicate(pname, *p, where, "property").test,
+                    None if q is None else self._state_predicate(pname, *q, where, "property").test,
+                    _where(at) or where))
+            for pname, action, vars_, scope, env in parts.actions:
+                f = self._compile(lambda: self.compiler.expr(Node("stutter", (action, vars_), action.line,
+                                                                  action.col, action.file), scope), action)
+                self._action_checks.append((pname, f, env, action))
+            for pname, body, scope, env in parts.initial:
+                self._initial_checks.append(self._state_predicate(pname, body, scope, env, where, "property"))
+        parts = Parts()
+        for node in fairness_nodes:
+            try:
+                self._compile(lambda: unfolder.fairness(node, Scope(self.ctx), (), parts), node)
+            except Unsupported as exc:
+                raise located(exc, f"SPECIFICATION {cfg.specification}", self.config.file) from None
+        for label, strong, vars_, action, scope, env in parts.fairness:
+            if action.kind == "name" and action.args[0] == self._next_name and scope.ctx is self.ctx \
+                    and self.compiler.bound_index(scope, action.args[0]) is None:
+                fv = self._compile(lambda: self.compiler.expr(vars_, scope), vars_)
+                instance = _any_step(fv, env)
+                self.fairness.append(Fairness(label, strong, instance, _where(action)))
+                continue
+            self.fairness.append(self._compile(lambda: fairness_condition(
+                self.compiler, label, strong, vars_, action, scope, env, _where(action),
+                lambda exc, doing, state: spec_error(exc, doing, state, self)), action))
+
+    def _state_predicate(self, name: str, body: Node, scope: Scope, env: tuple, where: str | None,
+                         what: str) -> Predicate:
+        f = self._compile(lambda: self.compiler.expr(body, scope), body)
+        model = self
+
+        def test(state: Any) -> bool:
+            try:
+                v = f(state, None, env)
+            except TLAError as exc:
+                raise spec_error(exc, f"evaluating {what} {name}", state, model) from None
+            if v is True or v is False:
+                return v
+            raise SpecError(f"{what} {name} is not a boolean: {format_value(v)}",
+                            file=getattr(body, "file", None), line=getattr(body, "line", None))
+        return Predicate(name, test, _where(body) or where)
+
+    def _property(self, name: str) -> Predicate:
+        """A PROPERTY of the form ``[]P`` (P a state predicate) is checked as an invariant;
+        other temporal properties are refused rather than silently skipped."""
+        entry = self._lookup_def(name, "PROPERTY")
+        body = entry.opdef.body if isinstance(entry, Def) and not entry.opdef.params else None
+        if body is not None and body.kind == "prefix" and body.args[0] == "[]" \
+                and not _is_temporal(body.args[1], self.ctx) and body.args[1].kind != "stutter":
+            f = self._compile(lambda: self.compiler.expr(body.args[1], Scope(entry.ctx)), body)
+            model = self
+
+            def test(state: Any) -> bool:
+                try:
+                    return f(state, None, ()) is True
+                except TLAError as exc:
+                    raise spec_error(exc, f"evaluating property {name}", state, model) from None
+            return Predicate(name, test, _where(entry.opdef))
+        raise InputError(f"PROPERTY {name}: refute checks only []P properties of TLA+ specs so far",
+                         file=self.config.file,
+                         hint="liveness and refinement properties of .tla specs are not supported yet; "
+                              "remove the PROPERTY line to check the safety part")
+
+    def _check_assumptions(self, root) -> None:
+        for node in root.assumptions:
+            try:
+                f = self.compiler.expr(node, Scope(self.ctx))
+                ok = f(None, None, ())
+            except TLAError as exc:
+                raise spec_error(exc, "evaluating an ASSUME") from None
+            if ok is not True:
+                raise SpecError("assumption is false", file=node.file, line=node.line, column=node.col,
+                                hint="TLC stops here too: change the constants in the model")
+
+    def _behaviour(self, cfg: Config) -> tuple[Node | None, Node | None, list]:
+        if cfg.specification:
+            self._lookup_def(cfg.specification, "SPECIFICATION")
+            parts: list = []
+            self._flatten_spec(Node("name", (cfg.specification,)), parts)
+            init = next_ = None
+            fair = []
+            for kind, node in parts:
+                if kind == "init":
+                    init = node if init is None else Node("conj", ((init, node),))
+                elif kind == "next":
+                    next_ = node
+                else:
+                    fair.append(node)
+            return init, next_, fair
+        if cfg.init:
+            self._lookup_def(cfg.init, "INIT")
+            if cfg.next:
+                self._lookup_def(cfg.next, "NEXT")
+            return (Node("name", (cfg.init,)), Node("name", (cfg.next,)) if cfg.next else None, [])
+        return None, None, []
+
+    def _flatten_spec(self, node: Node, out: list) -> None:
+        if node.kind == "name":
+            entry = self.ctx.names.get(node.args[0])
+            if isinstance(entry, Def) and not entry.opdef.params and entry.ctx is self.ctx:
+                body = entry.opdef.body
+                if _is_temporal(body, self.ctx):
+                    self._flatten_spec(body, out)
+                    return
+            out.append(("init", node))
+            return
+        if node.kind == "conj" or (node.kind == "infix" and node.args[0] == "/\\"):
+            for item in (node.args[0] if node.kind == "conj" else node.args[1:]):
+                self._flatten_spec(item, out)
+            return
+        if node.kind == "prefix" and node.args[0] == "[]" and node.args[1].kind == "stutter":
+            out.append(("next", node.args[1].args[0]))
+            return
+        if node.kind in ("fair", "forall") or (node.kind == "prefix" and node.args[0] in ("[]", "<>")):
+            out.append(("fair", node))
+            return
+        out.append(("init", node))
+
+    def _split(self, node: Node, scope: Scope, name: str, params: tuple, env: tuple) -> None:
+        """Unfold Next into TLC's actions: disjuncts, \\E over constant sets, operator calls."""
+        compiler = self.compiler
+        k = node.kind
+        if k == "disj" or (k == "infix" and node.args[0] == "\\/"):
+            for item in (node.args[0] if k == "disj" else node.args[1:]):
+                self._split(item, scope, name, params, env)
+            return
+        if k == "exists":
+            bounds, body = node.args
+            try:
+                envs, inner = compiler.binder(bounds, scope, ordered=True)
+                choices = list(envs(None, None, env))
+            except Exception:
+                choices = None
+            if choices is not None:
+                names = inner.bound[len(scope.bound):]
+                for e in choices:
+                    values = e[len(env):]
+                    self._split(body, inner, name, params + tuple(zip(names, values)), e)
+                return
+        if k in ("name", "app"):
+            op = node.args[0]
+            args = node.args[1] if k == "app" else ()
+            entry = self.ctx.names.get(op) if op not in scope.lets and compiler.bound_index(scope, op) is None else None
+            if isinstance(entry, Def) and entry.opdef.kind == "op" and not entry.ctx.params \
+                    and all(ar == 0 for _, ar in entry.opdef.params):
+                try:
+                    values = tuple(compiler.expr(a, scope)(None, None, env) for a in args)
+                except Exception:
+                    values = None
+                if values is not None:
+                    pnames = tuple(p for p, _ in entry.opdef.params)
+                    self._split(entry.opdef.body, Scope(entry.ctx, pnames), op,
+                                tuple(zip(pnames, values)), values)
+                    return
+        g = self._compile(lambda: compiler.action(node, scope), node)
+        self.actions.append((name, params, g, env, node))
+
+    def _symmetry_groups(self, name: str) -> list:
+        f = self._named_value(name)
+        try:
+            perms = as_set(f(None, None, ()))
+        except TLAError as exc:
+            raise spec_error(exc, f"evaluating SYMMETRY {name}") from None
+        groups: list = []
+        for p in perms:
+            dom = domain(p)
+            if len(dom) > 1 and dom not in groups:
+                groups.append(dom)
+        return [sorted_elements(g) for g in groups]
+
+    # ----------------------------------------------------------------- protocol
+    def init_states(self) -> list:
+        if self._init is None:
+            return []
+        try:
+            partials = self._init(self._unset, self._unset, ())
+        except TLAError as exc:
+            raise spec_error(exc, "evaluating the initial predicate") from None
+        out = []
+        for p in partials:
+            if UNSET in p:
+                missing = [v for v, x in zip(self.variables, p) if x is UNSET]
+                raise SpecError(f"the initial predicate does not give a value to {', '.join(missing)}",
+                                file=self.source, hint="TLC requires x = e or x \\in S for every variable")
+            out.append(p)
+        for check in self._initial_checks:
+            for p in out:
+                if not check.test(p):
+                    raise SpecError(f"property {check.name} is violated: it does not hold in the "
+                                    "initial state",
+                                    file=self.source, detail="in state: " + self._show(p),
+                                    hint="TLC reports this as a temporal property violation")
+        return out
+
+    def _show(self, state: Any) -> str:
+        return ", ".join(f"{k} = {format_value(v)}" for k, v in self.describe_state(state).items())
+
+    def next_states(self, state: tuple) -> list:
+        unset = self._unset
+        out = []
+        try:
+            for name, params, g, env, node in self.actions:
+                for p in g(state, unset, env):
+                    if UNSET in p:
+                        missing = [v for v, x in zip(self.variables, p) if x is UNSET]
+                        raise SpecError(f"action {name} does not give a value to "
+                                        f"{', '.join(m + chr(39) for m in missing)}",
+                                        file=node.file, line=node.line, column=node.col,
+                                        hint="TLC reports this too: add x' = ... or UNCHANGED x")
+                    out.append((TLALabel(name, params), p))
+        except TLAError as exc:
+            raise spec_error(exc, f"evaluating action {name}", state, self) from None
+        if self._action_checks:
+            self._check_steps(state, out)
+        return out
+
+    def _check_steps(self, state: tuple, successors: list) -> None:
+        for pname, f, env, node in self._action_checks:
+            for label, p in successors:
+                try:
+                    ok = f(state, p, env)
+                except TLAError as exc:
+                    raise spec_error(exc, f"evaluating property {pname}", state, self) from None
+                if ok is not True:
+                    raise SpecError(f"property {pname} is violated by the step {label}",
+                                    file=node.file, line=node.line, column=node.col,
+                                    detail=f"from state: {self._show(state)}\nto state: {self._show(p)}",
+                                    hint="the step is not allowed by the [A]_v this property requires")
+
+    def is_terminal(self, state: Any) -> bool:
+        return not self.config.check_deadlock
+
+    def describe_state(self, state: tuple) -> dict[str, Any]:
+        return dict(zip(self.variables, state))
+
+    def format_value(self, value: Any) -> str:
+        return format_value(value)
+
+
+def _any_step(fv: Callable, env: tuple) -> Callable:
+    """WF/SF of the whole Next: every step that changes the subscript belongs to it."""
+    def instance(label: Any, before: Any, after: Any) -> Any:
+        return True if fv(after, None, env) != fv(before, None, env) else None
+    return instance
+
+
+def _is_temporal(node: Node, ctx: Context) -> bool:
+    k = node.kind
+    if k == "prefix" and node.args[0] in ("[]", "<>"):
+        return True
+    if k in ("fair", "stutter"):
+        return True
+    if k == "conj" or (k == "infix" and node.args[0] == "/\\"):
+        return any(_is_temporal(x, ctx) for x in (node.args[0] if k == "conj" else node.args[1:]))
+    if k == "name":
+        entry = ctx.names.get(node.args[0])
+        if isinstance(entry, Def) and not entry.opdef.params and entry.ctx is ctx:
+            return _is_temporal(entry.opdef.body, ctx)
+    return False

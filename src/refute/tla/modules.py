@@ -1,0 +1,167 @@
+"""Finding modules and filling contexts: EXTENDS, INSTANCE (named, parameterised, WITH).
+
+A module named in EXTENDS or INSTANCE is looked up in the spec's own folder first, then in
+the standard, community and TLAPS module folders (``REFUTE_TLA_MODULES``, default
+``/work/shared/oracles/tla/modules``, else the ``modules`` folders next to this file). The
+standard modules TLC implements in Java (Naturals, Integers, Sequences, FiniteSets, Bags, TLC,
+...) are native here (:mod:`refute.tla.stdlib`) and their sources are not read; community
+modules are read from source, with the operators :mod:`refute.tla.stdlib` implements natively
+replacing their TLA+ definitions (TLC's "module overrides").
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from refute.errors import InputError
+from refute.tla.compile import Builtin, Compiler, Const, Context, Def, InstDef, Scope, Subst, Var
+from refute.tla.parser import Instance, Module, OpDef, parse_file
+from refute.tla.stdlib import NATIVE_ONLY, natives_for
+from refute.tla.values import TLAError
+
+_LIBRARY_ROOTS = [os.environ.get("REFUTE_TLA_MODULES", "/work/shared/oracles/tla/modules"),
+                  os.path.join(os.path.dirname(os.path.abspath(__file__)), "modules")]
+
+
+class Loader:
+    """Parses each module once; ``find(name)`` resolves a module name to its AST."""
+
+    def __init__(self, spec_dir: str, root: Module):
+        self.dirs = [spec_dir]
+        for root_dir in _LIBRARY_ROOTS:
+            for sub in ("standard", "community", "tlaps", ""):
+                self.dirs.append(os.path.join(root_dir, sub))
+        self.cache: dict[str, Module] = {root.name: root}
+        self.inner: dict[str, Module] = dict(root.submodules)
+        self.overrides: dict[str, dict[str, str]] = {}  # module -> {name: definition in root}
+
+    def find(self, name: str, where: Any = None) -> Module:
+        if name in self.cache:
+            return self.cache[name]
+        if name in self.inner:
+            return self.inner[name]
+        for d in self.dirs:
+            path = os.path.join(d, name + ".tla")
+            if os.path.isfile(path):
+                module = parse_file(path)
+                self.cache[name] = module
+                self.inner.update(module.submodules)
+                return module
+        raise InputError(f"module {name} not found", file=getattr(where, "file", None),
+                         line=getattr(where, "line", None),
+                         hint="put its .tla file next to the spec (refute looks there first, then "
+                              "in the standard and community modules)")
+
+
+def variables_of(loader: Loader, module: Module, seen: set | None = None) -> list[str]:
+    """Every variable of ``module`` and the modules it EXTENDS, in declaration order."""
+    seen = set() if seen is None else seen
+    out: list[str] = []
+    for name in module.extends:
+        if name in seen or name in NATIVE_ONLY:
+            continue
+        seen.add(name)
+        out.extend(v for v in variables_of(loader, loader.find(name, module), seen) if v not in out)
+    out.extend(v for v in module.variables if v not in out)
+    return out
+
+
+def constants_of(loader: Loader, module: Module, seen: set | None = None) -> list[tuple[str, int]]:
+    seen = set() if seen is None else seen
+    out: list[tuple[str, int]] = []
+    for name in module.extends:
+        if name in seen or name in NATIVE_ONLY:
+            continue
+        seen.add(name)
+        out.extend(constants_of(loader, loader.find(name, module), seen))
+    out.extend(module.constants)
+    return out
+
+
+def load_into(compiler: Compiler, ctx: Context, module: Module, seen: set | None = None) -> None:
+    """Add ``module``'s definitions (and those it EXTENDS) to ``ctx``."""
+    loader: Loader = compiler.loader
+    seen = set() if seen is None else seen
+    if module.name in seen:
+        return
+    seen.add(module.name)
+    for name in module.extends:
+        if name in NATIVE_ONLY:
+            install_natives(ctx, name)
+        else:
+            load_into(compiler, ctx, loader.find(name, module), seen)
+    natives = natives_for(module.name)
+    overrides = loader.overrides.get(module.name, {})
+    for item in module.order:
+        if isinstance(item, Instance):
+            if item.module in NATIVE_ONLY:
+                install_natives(ctx, item.module)
+                continue
+            inner = instantiate(compiler, ctx, item, ())
+            for name, entry in inner.names.items():
+                if isinstance(entry, Def) and entry.opdef.local:
+                    continue
+                if name not in inner.own_constants:
+                    ctx.names[name] = entry
+            continue
+        if item.name in natives:
+            ctx.names[item.name] = natives[item.name]
+        elif item.kind == "instance":
+            ctx.names[item.name] = InstDef(item, ctx)
+        else:
+            ctx.names[item.name] = Def(item, ctx)
+    for name, target in overrides.items():
+        ctx.names[name] = ctx.names.get(target) or compiler.root_ctx.names[target]
+
+
+def install_natives(ctx: Context, module_name: str) -> None:
+    for name, builtin in natives_for(module_name).items():
+        ctx.names[name] = builtin
+
+
+def instantiate(compiler: Compiler, outer: Context, inst: Instance, params: tuple[str, ...]) -> Context:
+    """A context for ``INSTANCE M WITH ...`` inside ``outer`` (``params``: I(p) == INSTANCE)."""
+    loader: Loader = compiler.loader
+    module = loader.find(inst.module, inst)
+    inner = Context(compiler, module.file, outer.params + params)
+    inner.own_constants = set()
+    if module.name in NATIVE_ONLY:
+        install_natives(inner, module.name)
+        return inner
+    subs = dict(inst.substitutions)
+    scope = Scope(outer, outer.params + params)
+    declared = [(c, a) for c, a in constants_of(loader, module)] + \
+               [(v, 0) for v in variables_of(loader, module)]
+    for name, arity in declared:
+        inner.own_constants.add(name)
+        node = subs.get(name)
+        if node is None:
+            entry = outer.names.get(name)
+            if entry is None:
+                raise InputError(f"INSTANCE {module.name}: no value for its constant or variable "
+                                 f"'{name}'", file=outer.file, line=inst.line, column=inst.col,
+                                 hint=f"add WITH {name} <- ... or declare {name} in this module")
+            inner.names[name] = entry
+            continue
+        if node.kind == "name" and node.args[0] not in scope.bound:
+            entry = outer.names.get(node.args[0])
+            if isinstance(entry, (Var, Const)):
+                inner.names[name] = entry
+                continue
+        try:
+            if arity:
+                fn = compiler.op_value(node, scope, arity)
+            else:
+                fn = compiler.expr(node, scope)
+        except TLAError as exc:
+            raise InputError(exc.message, file=outer.file, line=getattr(exc.node, "line", inst.line)) from None
+        inner.names[name] = Subst(fn, arity, node, scope)
+    load_into(compiler, inner, module)
+    return inner
+
+
+# Context gets an attribute for the names an instance declares (filled by instantiate).
+Context.own_constants = frozenset()  # type: ignore[attr-defined]
+
+__all__ = ["Loader", "constants_of", "instantiate", "load_into", "variables_of", "Builtin", "OpDef"]

@@ -1,0 +1,580 @@
+"""TLA+ source to a small AST of refute's own, with the tree-sitter-tlaplus grammar.
+
+tree-sitter gives a concrete syntax tree; :func:`parse_module` turns it into :class:`Node`
+trees (expressions) inside :class:`Module` / :class:`OpDef` records, so that the compiler
+(:mod:`refute.tla.compile`) never sees tree-sitter. Every node keeps its line and column for
+located errors. Operator symbols are normalised to one spelling (``\\cup`` for ``\\union``,
+``=<`` for ``\\leq`` ...). Proofs, theorems and comments are dropped here.
+
+Expression kinds (``Node.kind`` and its ``args``):
+
+    num n | str s | bool b | name id | at                       (``@`` in EXCEPT)
+    app (name, args)      user or built-in operator applied to arguments (args may be ())
+    inst (path, name, args)  ``I!J(3)!Op(x)``: path = ((I, ()), (J, (3,))), then Op(x)
+    infix (op, a, b) | prefix (op, a) | postfix (op, a)
+    conj (items) | disj (items) | if (c, t, e) | case (arms, other) | let (defs, body)
+    set (items) | tuple (items) | times (sets)
+    filter (bound, pred) | setmap (expr, bounds) | forall/exists (bounds, body)
+    choose (pattern, set|None, body) | fn (bounds, body) | fnapp (f, args)
+    fnset (S, T) | recset (fields) | record (fields) | field (e, name)
+    except (f, updates)   updates: ((path, value), ...); path items ("idx", args) | ("fld", name)
+    lambda (params, body) | opref (op)   an operator symbol passed as an argument
+    stutter (A, v) ``[A]_v`` | nostutter (A, v) ``<<A>>_v`` | fair (kind, v, A)
+    tforall/texists (names, body)   ``\\AA`` / ``\\EE``
+    set_nat | set_int | set_real | set_bool | set_string
+
+A bound is ``(pattern, set)``; a pattern is a name or a tuple of names (``<<x, y>> \\in S``);
+the set is ``None`` in an unbounded quantifier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import tree_sitter
+import tree_sitter_tlaplus
+
+from refute.errors import InputError
+
+import warnings
+
+with warnings.catch_warnings():  # the binding hands over an int pointer; tree-sitter 0.26 warns
+    warnings.simplefilter("ignore", DeprecationWarning)
+    _LANGUAGE = tree_sitter.Language(tree_sitter_tlaplus.language())
+
+
+class Node:
+    """An expression: ``kind`` (see the module docstring), ``args``, and where it starts."""
+
+    __slots__ = ("kind", "args", "line", "col", "file")
+
+    def __init__(self, kind: str, args: tuple, line: int = 0, col: int = 0, file: str | None = None):
+        self.kind = kind
+        self.args = args
+        self.line = line
+        self.col = col
+        self.file = file
+
+    def __repr__(self) -> str:
+        return f"{self.kind}{self.args!r}"
+
+
+@dataclass
+class OpDef:
+    """``name(params) == body``; a param is ``(name, arity)`` (arity > 0: an operator argument).
+
+    ``kind`` is "op", "fn" (``f[x \\in S] == e``: body is an ``fn`` node), or "instance"
+    (``I(p) == INSTANCE M WITH ...``: ``body`` is an :class:`Instance`).
+    """
+
+    name: str
+    params: tuple[tuple[str, int], ...]
+    body: Any
+    line: int
+    col: int
+    file: str | None
+    local: bool = False
+    kind: str = "op"
+
+
+@dataclass
+class Instance:
+    module: str
+    substitutions: tuple[tuple[str, Node], ...]
+    local: bool
+    line: int
+    col: int
+
+
+@dataclass
+class Module:
+    name: str
+    file: str | None
+    extends: tuple[str, ...] = ()
+    constants: list[tuple[str, int]] = field(default_factory=list)
+    variables: list[str] = field(default_factory=list)
+    definitions: list[OpDef] = field(default_factory=list)
+    instances: list[Instance] = field(default_factory=list)  # unnamed INSTANCE
+    assumptions: list[Node] = field(default_factory=list)
+    submodules: dict[str, Module] = field(default_factory=dict)
+    order: list[Any] = field(default_factory=list)  # definitions and instances, in order
+
+
+_SYMBOLS = {
+    "\\union": "\\cup", "\\intersect": "\\cap", "\\leq": "=<", "<=": "=<", "\\geq": ">=",
+    "/=": "#", "\\neq": "#", "\\land": "/\\", "\\lor": "\\/", "\\lnot": "~", "\\neg": "~",
+    "\\equiv": "<=>", "\\circ": "\\o", "\\times": "\\X", "\\subset": "\\subset",
+    "\u2227": "/\\", "\u2228": "\\/", "\u00ac": "~", "\u2208": "\\in", "\u2209": "\\notin",
+    "\u222a": "\\cup", "\u2229": "\\cap", "\u2286": "\\subseteq", "\u2260": "#",
+    "\u2264": "=<", "\u2265": ">=", "\u21d2": "=>", "\u2261": "<=>", "\u00d7": "\\X",
+    "\u2218": "\\o", "\u2192": "->", "\u21a6": "|->", "\u2200": "\\A", "\u2203": "\\E",
+}
+
+_PROOF_NODES = {"theorem", "use_or_hide", "comment", "block_comment", "single_line",
+                "double_line", "header_line", "pcal_algorithm", "extramodular_text"}
+
+
+def normalise_symbol(text: str) -> str:
+    return _SYMBOLS.get(text, text)
+
+
+class _Converter:
+    def __init__(self, source: bytes, file: str | None):
+        self.src = source
+        self.file = file
+
+    def text(self, n: tree_sitter.Node) -> str:
+        return self.src[n.start_byte:n.end_byte].decode("utf-8")
+
+    def error(self, n: tree_sitter.Node, message: str, hint: str | None = None) -> InputError:
+        return InputError(message, file=self.file, line=n.start_point[0] + 1,
+                          column=n.start_point[1] + 1, hint=hint)
+
+    def node(self, kind: str, args: tuple, n: tree_sitter.Node) -> Node:
+        return Node(kind, args, n.start_point[0] + 1, n.start_point[1] + 1, self.file)
+
+    # ---------------------------------------------------------------- modules
+    def module(self, n: tree_sitter.Node) -> Module:
+        name_node = _one(n, "name")
+        module = Module(self.text(name_node), self.file)
+        for child in n.named_children:
+            self.unit(child, module, local=False)
+        return module
+
+    def unit(self, c: tree_sitter.Node, module: Module, local: bool) -> None:
+        t = c.type
+        if t == "extends":
+            module.extends = tuple(self.text(x) for x in c.named_children if x.type == "identifier_ref")
+        elif t == "constant_declaration":
+            for x in c.named_children:
+                if x.type == "identifier":
+                    module.constants.append((self.text(x), 0))
+                elif x.type == "operator_declaration":
+                    name, arity = self.op_declaration(x)
+                    module.constants.append((name, arity))
+        elif t == "variable_declaration":
+            module.variables.extend(self.text(x) for x in c.named_children if x.type == "identifier")
+        elif t == "operator_definition":
+            d = self.op_definition(c, local)
+            module.definitions.append(d)
+            module.order.append(d)
+        elif t == "function_definition":
+            d = self.fn_definition(c, local)
+            module.definitions.append(d)
+            module.order.append(d)
+        elif t == "module_definition":
+            d = self.module_definition(c, local)
+            module.definitions.append(d)
+            module.order.append(d)
+        elif t == "instance":
+            inst = self.instance(c, local)
+            module.instances.append(inst)
+            module.order.append(inst)
+        elif t == "local_definition":
+            for x in c.named_children:
+                self.unit(x, module, local=True)
+        elif t == "assumption":
+            exprs = [x for x in c.named_children if x.type not in ("identifier", "def_eq")]
+            if exprs:
+                module.assumptions.append(self.expr(exprs[-1]))
+        elif t == "module":
+            sub = self.module(c)
+            module.submodules[sub.name] = sub
+        elif t in ("recursive_declaration", "identifier", "theorem") or t in _PROOF_NODES:
+            pass
+        elif t == "ERROR":
+            raise self.error(c, "syntax error", "check the TLA+ syntax around here")
+        # anything else (proof steps, unknown top-level units) carries no checkable meaning
+
+    def op_declaration(self, n: tree_sitter.Node) -> tuple[str, int]:
+        name = self.text(_one(n, "name"))
+        arity = sum(1 for x in n.named_children if x.type == "placeholder")
+        return normalise_symbol(name), arity
+
+    def params_of(self, n: tree_sitter.Node) -> tuple[tuple[str, int], ...]:
+        params = []
+        for c in _named(n, "parameter"):
+            if c.type == "operator_declaration":
+                params.append(self.op_declaration(c))
+            else:
+                params.append((self.text(c), 0))
+        return tuple(params)
+
+    def op_definition(self, n: tree_sitter.Node, local: bool) -> OpDef:
+        name_node = _one(n, "name")
+        name = normalise_symbol(self.text(name_node))
+        body = self.expr(_one(n, "definition"))
+        return OpDef(name, self.params_of(n), body, n.start_point[0] + 1, n.start_point[1] + 1,
+                     self.file, local)
+
+    def fn_definition(self, n: tree_sitter.Node, local: bool) -> OpDef:
+        name = self.text(_one(n, "name"))
+        bounds = self.bounds([c for c in n.named_children if c.type == "quantifier_bound"])
+        body = self.expr(_one(n, "definition"))
+        return OpDef(name, (), self.node("fn", (bounds, body), n), n.start_point[0] + 1,
+                     n.start_point[1] + 1, self.file, local, kind="fn")
+
+    def module_definition(self, n: tree_sitter.Node, local: bool) -> OpDef:
+        name = self.text(_one(n, "name"))
+        inst = self.instance(_one(n, "definition"), local)
+        return OpDef(name, self.params_of(n), inst, n.start_point[0] + 1, n.start_point[1] + 1,
+                     self.file, local, kind="instance")
+
+    def instance(self, n: tree_sitter.Node, local: bool) -> Instance:
+        children = n.named_children
+        module = self.text(children[0])
+        subs = []
+        for c in children[1:]:
+            if c.type == "substitution":
+                parts = [x for x in c.named_children if x.type != "gets"]
+                subs.append((normalise_symbol(self.text(parts[0])), self.expr(parts[1])))
+        return Instance(module, tuple(subs), local, n.start_point[0] + 1, n.start_point[1] + 1)
+
+    # ------------------------------------------------------------ expressions
+    def bound(self, n: tree_sitter.Node) -> list:
+        """A quantifier_bound: several intros share one set; returns [(pattern, set)]."""
+        out = []
+        set_node = _one(n, "set")
+        s = self.expr(set_node) if set_node is not None else None
+        for c in _named(n, "intro"):
+            out.append((self.pattern(c), s))
+        return out
+
+    def pattern(self, c: tree_sitter.Node) -> Any:
+        if c.type == "tuple_of_identifiers":
+            return tuple(self.text(x) for x in c.named_children if x.type == "identifier")
+        return self.text(c)
+
+    def bounds(self, nodes: list) -> tuple:
+        out = []
+        for b in nodes:
+            out.extend(self.bound(b))
+        return tuple(out)
+
+    def fields(self, n: tree_sitter.Node) -> list:
+        return [n.children[i] for i in range(n.child_count) if n.children[i].is_named
+                and n.children[i].type not in ("comment", "block_comment")]
+
+    def expr(self, n: tree_sitter.Node) -> Node:
+        t = n.type
+        method = getattr(self, "x_" + t, None)
+        if method is None:
+            if t == "ERROR" or n.is_missing:
+                raise self.error(n, "syntax error", "check the TLA+ syntax around here")
+            raise self.error(n, f"unsupported TLA+ construct: {t}",
+                             "refute does not evaluate this construct (see docs/tla.md)")
+        return method(n)
+
+    def x_parentheses(self, n):
+        inner = self.fields(n)[0]
+        e = self.expr(inner)
+        if e.kind == "times":  # (A \X B) \X C is a pair whose first item is a pair
+            return self.node("paren", (e,), n)
+        return e
+
+    def x_nat_number(self, n):
+        return self.node("num", (int(self.text(n)),), n)
+
+    def x_octal_number(self, n):
+        return self.node("num", (int(self.text(n)[2:], 8),), n)
+
+    def x_hex_number(self, n):
+        return self.node("num", (int(self.text(n)[2:], 16),), n)
+
+    def x_binary_number(self, n):
+        return self.node("num", (int(self.text(n)[2:], 2),), n)
+
+    def x_real_number(self, n):
+        raise self.error(n, "real numbers are not supported", "TLC does not support them either")
+
+    def x_string(self, n):
+        raw = self.text(n)[1:-1]
+        out, i = [], 0
+        while i < len(raw):
+            ch = raw[i]
+            if ch == "\\" and i + 1 < len(raw):
+                nxt = raw[i + 1]
+                out.append({"n": "\n", "t": "\t", "r": "\r", "f": "\f"}.get(nxt, nxt))
+                i += 2
+            else:
+                out.append(ch)
+                i += 1
+        return self.node("str", ("".join(out),), n)
+
+    def x_boolean(self, n):
+        return self.node("bool", (self.text(n) == "TRUE",), n)
+
+    def x_nat_number_set(self, n):
+        return self.node("set_nat", (), n)
+
+    def x_int_number_set(self, n):
+        return self.node("set_int", (), n)
+
+    def x_real_number_set(self, n):
+        return self.node("set_real", (), n)
+
+    def x_boolean_set(self, n):
+        return self.node("set_bool", (), n)
+
+    def x_string_set(self, n):
+        return self.node("set_string", (), n)
+
+    def x_identifier_ref(self, n):
+        return self.node("name", (self.text(n),), n)
+
+    x_identifier = x_identifier_ref
+
+    def x_prev_func_val(self, n):
+        return self.node("at", (), n)
+
+    def x_bound_op(self, n):
+        name = normalise_symbol(self.text(_one(n, "name")))
+        args = tuple(self.expr(c) for c in _named(n, "parameter"))
+        return self.node("app", (name, args), n)
+
+    def x_bound_nonfix_op(self, n):
+        # ``A!+(a, b)`` style or a symbol applied in prefix form
+        sym = _one(n, "symbol")
+        args = tuple(self.expr(c) for c in n.named_children if c.id != sym.id)
+        op = normalise_symbol(self.text(sym).strip())
+        if len(args) == 2:
+            return self.node("infix", (op, args[0], args[1]), n)
+        return self.node("prefix", (op, args[0]), n)
+
+    def x_infix_op_symbol(self, n):
+        return self.node("opref", (normalise_symbol(self.text(n)),), n)
+
+    x_prefix_op_symbol = x_postfix_op_symbol = x_infix_op_symbol
+
+    def x_bound_infix_op(self, n):
+        sym = normalise_symbol(self.text(_one(n, "symbol")))
+        lhs = self.expr(_one(n, "lhs"))
+        rhs = self.expr(_one(n, "rhs"))
+        if sym == "\\X":
+            left = list(lhs.args[0]) if lhs.kind == "times" else [lhs]
+            return self.node("times", (tuple(left + [rhs]),), n)
+        return self.node("infix", (sym, lhs, rhs), n)
+
+    def x_bound_prefix_op(self, n):
+        sym_node = _one(n, "symbol")
+        sym = "-." if sym_node.type == "negative" else normalise_symbol(self.text(sym_node))
+        return self.node("prefix", (sym, self.expr(_one(n, "rhs"))), n)
+
+    def x_bound_postfix_op(self, n):
+        sym = self.text(_one(n, "symbol"))
+        return self.node("postfix", (sym, self.expr(_one(n, "lhs"))), n)
+
+    def x_conj_list(self, n):
+        items = [self.expr(self.fields(item)[-1]) for item in n.named_children if item.type == "conj_item"]
+        return items[0] if len(items) == 1 else self.node("conj", (tuple(items),), n)
+
+    def x_disj_list(self, n):
+        items = [self.expr(self.fields(item)[-1]) for item in n.named_children if item.type == "disj_item"]
+        return items[0] if len(items) == 1 else self.node("disj", (tuple(items),), n)
+
+    def x_if_then_else(self, n):
+        return self.node("if", (self.expr(_one(n, "if")),
+                                self.expr(_one(n, "then")),
+                                self.expr(_one(n, "else"))), n)
+
+    def x_case(self, n):
+        arms, other = [], None
+        for c in n.named_children:
+            if c.type == "case_arm":
+                parts = [x for x in c.named_children if x.type != "case_arrow"]
+                arms.append((self.expr(parts[0]), self.expr(parts[1])))
+            elif c.type == "other_arm":
+                parts = [x for x in c.named_children if x.type != "case_arrow"]
+                other = self.expr(parts[0])
+        return self.node("case", (tuple(arms), other), n)
+
+    def x_let_in(self, n):
+        defs = []
+        for c in _named(n, "definitions"):
+            if c.type == "operator_definition":
+                defs.append(self.op_definition(c, False))
+            elif c.type == "function_definition":
+                defs.append(self.fn_definition(c, False))
+            elif c.type == "module_definition":
+                defs.append(self.module_definition(c, False))
+        return self.node("let", (tuple(defs), self.expr(_one(n, "expression"))), n)
+
+    def x_finite_set_literal(self, n):
+        return self.node("set", (tuple(self.expr(c) for c in self.fields(n)),), n)
+
+    def x_tuple_literal(self, n):
+        items = [c for c in self.fields(n) if c.type not in ("langle_bracket", "rangle_bracket")]
+        return self.node("tuple", (tuple(self.expr(c) for c in items),), n)
+
+    def x_set_filter(self, n):
+        (pattern, s), = self.bound(_one(n, "generator"))
+        return self.node("filter", ((pattern, s), self.expr(_one(n, "filter"))), n)
+
+    def x_set_map(self, n):
+        gens = _named(n, "generator")
+        return self.node("setmap", (self.expr(_one(n, "map")), self.bounds(gens)), n)
+
+    def x_bounded_quantification(self, n):
+        q = self.text(_one(n, "quantifier"))
+        kind = "forall" if q in ("\\A", "\\forall", "\u2200") else "exists"
+        gens = _named(n, "bound")
+        return self.node(kind, (self.bounds(gens), self.expr(_one(n, "expression"))), n)
+
+    def x_unbounded_quantification(self, n):
+        q = self.text(_one(n, "quantifier"))
+        kind = "forall" if q in ("\\A", "\\forall", "\u2200") else "exists"
+        names = [self.text(c) for c in _named(n, "intro")]
+        return self.node(kind, (tuple((x, None) for x in names),
+                                self.expr(_one(n, "expression"))), n)
+
+    def x_temporal_forall(self, n):
+        names = tuple(self.text(c) for c in n.named_children if c.type == "identifier")
+        return self.node("tforall", (names, self.expr(n.named_children[-1])), n)
+
+    def x_temporal_exists(self, n):
+        names = tuple(self.text(c) for c in n.named_children if c.type == "identifier")
+        return self.node("texists", (names, self.expr(n.named_children[-1])), n)
+
+    def x_choose(self, n):
+        intro = _one(n, "intro")
+        s = _one(n, "set")
+        return self.node("choose", (self.pattern(intro), self.expr(s) if s is not None else None,
+                                    self.expr(_one(n, "expression"))), n)
+
+    def x_function_literal(self, n):
+        gens = [c for c in n.named_children if c.type == "quantifier_bound"]
+        body = [c for c in self.fields(n) if c.type not in ("quantifier_bound", "all_map_to")][-1]
+        return self.node("fn", (self.bounds(gens), self.expr(body)), n)
+
+    def x_function_evaluation(self, n):
+        parts = self.fields(n)
+        return self.node("fnapp", (self.expr(parts[0]), tuple(self.expr(c) for c in parts[1:])), n)
+
+    def x_set_of_functions(self, n):
+        parts = [c for c in self.fields(n) if c.type != "maps_to"]
+        return self.node("fnset", (self.expr(parts[0]), self.expr(parts[1])), n)
+
+    def _pairs(self, n, skip):
+        parts = [c for c in self.fields(n) if c.type not in skip]
+        return tuple((self.text(parts[i]), self.expr(parts[i + 1])) for i in range(0, len(parts), 2))
+
+    def x_set_of_records(self, n):
+        return self.node("recset", (self._pairs(n, ("colon",)),), n)
+
+    def x_record_literal(self, n):
+        return self.node("record", (self._pairs(n, ("all_map_to",)),), n)
+
+    def x_record_value(self, n):
+        parts = self.fields(n)
+        return self.node("field", (self.expr(parts[0]), self.text(parts[1])), n)
+
+    def x_except(self, n):
+        f = self.expr(_one(n, "expr_to_update"))
+        updates = []
+        for c in n.named_children:
+            if c.type != "except_update":
+                continue
+            spec = _named(c, "update_specifier")[0]
+            path = []
+            for s in spec.named_children:
+                if s.type == "except_update_fn_appl":
+                    path.append(("idx", tuple(self.expr(x) for x in self.fields(s))))
+                elif s.type == "except_update_record_field":
+                    path.append(("fld", self.text(s.named_children[0])))
+            updates.append((tuple(path), self.expr(_named(c, "new_val")[0])))
+        return self.node("except", (f, tuple(updates)), n)
+
+    def x_lambda(self, n):
+        names = [self.text(c) for c in n.named_children if c.type == "identifier"]
+        body = self.fields(n)[-1]
+        return self.node("lambda", (tuple((x, 0) for x in names), self.expr(body)), n)
+
+    def x_step_expr_or_stutter(self, n):
+        parts = self.fields(n)
+        return self.node("stutter", (self.expr(parts[0]), self.expr(parts[1])), n)
+
+    def x_step_expr_no_stutter(self, n):
+        parts = [c for c in self.fields(n) if c.type not in ("langle_bracket", "rangle_bracket_sub")]
+        return self.node("nostutter", (self.expr(parts[0]), self.expr(parts[1])), n)
+
+    def x_fairness(self, n):
+        kind = self.text(n)[:2]
+        parts = self.fields(n)
+        return self.node("fair", (kind, self.expr(parts[0]), self.expr(parts[1])), n)
+
+    def x_label(self, n):
+        return self.expr(_one(n, "expression"))
+
+    def x_prefixed_op(self, n):
+        path = []
+        for comp in _one(n, "prefix").named_children:
+            inner = comp.named_children[0]
+            if inner.type == "bound_op":
+                e = self.x_bound_op(inner)
+                path.append((e.args[0], e.args[1]))
+            else:
+                path.append((self.text(inner), ()))
+        op = self.expr(_one(n, "op"))
+        if op.kind == "name":
+            name, args = op.args[0], ()
+        elif op.kind == "app":
+            name, args = op.args
+        elif op.kind == "infix":
+            name, args = op.args[0], op.args[1:]
+        elif op.kind == "prefix":
+            name, args = op.args[0], op.args[1:]
+        else:
+            raise self.error(n, "unsupported use of '!'")
+        return self.node("inst", (tuple(path), name, tuple(args)), n)
+
+
+def _named(n: tree_sitter.Node, name: str) -> list:
+    """The named children in field ``name`` (the grammar's fields also hold punctuation)."""
+    return [c for c in n.children_by_field_name(name)
+            if c.is_named and c.type not in ("comment", "block_comment")]
+
+
+def _one(n: tree_sitter.Node, name: str) -> tree_sitter.Node | None:
+    found = _named(n, name)
+    if found:
+        return found[0]
+    return n.child_by_field_name(name)
+
+
+def parse_source(source: bytes, file: str | None = None) -> Module:
+    """Parse one .tla file's text into its (first) module; syntax errors are located."""
+    parser = tree_sitter.Parser(_LANGUAGE)
+    tree = parser.parse(source)
+    root = tree.root_node
+    modules = [c for c in root.named_children if c.type == "module"]
+    conv = _Converter(source, file)
+    if not modules:
+        raise InputError("no TLA+ module found", file=file, line=1,
+                         hint="a module starts with a line like ---- MODULE Name ----")
+    if root.has_error:
+        bad = _first_error(modules[0]) or _first_error(root)
+        if bad is not None:
+            what = f"missing {bad.type}" if bad.is_missing else "syntax error"
+            snippet = conv.text(bad).strip().splitlines()[0][:40] if conv.text(bad).strip() else ""
+            raise InputError(what + (f" at '{snippet}'" if snippet else ""), file=file,
+                             line=bad.start_point[0] + 1, column=bad.start_point[1] + 1,
+                             hint="fix the TLA+ syntax here (refute parses what SANY accepts)")
+    return conv.module(modules[0])
+
+
+def _first_error(n: tree_sitter.Node) -> tree_sitter.Node | None:
+    if n.type == "ERROR" or n.is_missing:
+        return n
+    if not n.has_error:
+        return None
+    for c in n.children:
+        found = _first_error(c)
+        if found is not None:
+            return found
+    return n if n.type == "ERROR" else None
+
+
+def parse_file(path: str) -> Module:
+    with open(path, "rb") as handle:
+        return parse_source(handle.read(), path)

@@ -1,0 +1,344 @@
+"""The standard modules, and the community operators the corpus uses, as Python functions.
+
+Each native operator takes evaluated arguments (an operator argument arrives as a Python
+callable) and returns a TLA+ value (see :mod:`refute.tla.values`). Modules in
+:data:`NATIVE_ONLY` are never read from source; for other modules (community ones), the
+natives listed here replace the module's TLA+ definitions of the same name and the rest of
+the module is evaluated from its source.
+
+Printing operators (``Print``, ``PrintT``) write to standard error, as TLC writes to its log;
+``TLCGet``/``TLCSet`` keep TLC's registers per process (``TLCGet("level")`` is not tracked).
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from typing import Any
+
+from refute.spec.values import FrozenMap
+from refute.tla.compile import INFIX, Builtin
+from refute.tla.format import format_value
+from refute.tla.values import (INT, NAT, LazySet, TLAError, apply_fn, as_set, domain,
+                               fn_to_dict, make_fn, sorted_elements)
+
+NATIVE_ONLY = {"Naturals", "Integers", "Sequences", "FiniteSets", "Bags", "TLC", "TLCExt",
+               "Randomization", "Reals", "Toolbox", "_TLCTrace"}
+
+
+def _seq(s: Any) -> tuple:
+    if type(s) is tuple:
+        return s
+    if isinstance(s, FrozenMap) and not s:
+        return ()
+    raise TLAError(f"expected a sequence, got {format_value(s)}")
+
+
+def _len(s):
+    if type(s) is str:
+        return len(s)
+    return len(_seq(s))
+
+
+def _head(s):
+    s = _seq(s)
+    if not s:
+        raise TLAError("Head of the empty sequence")
+    return s[0]
+
+
+def _tail(s):
+    s = _seq(s)
+    if not s:
+        raise TLAError("Tail of the empty sequence")
+    return s[1:]
+
+
+def _subseq(s, m, n):
+    s = _seq(s)
+    if m > n:
+        return ()
+    if m < 1 or n > len(s):
+        raise TLAError(f"SubSeq({format_value(s)}, {m}, {n}) is out of range")
+    return s[m - 1:n]
+
+
+def _cardinality(s):
+    return len(as_set(s))
+
+
+def _permutations(s):
+    items = sorted_elements(as_set(s))
+    return frozenset(make_fn(dict(zip(items, p))) for p in itertools.permutations(items))
+
+
+def _sortseq(s, less):
+    import functools
+    return tuple(sorted(_seq(s), key=functools.cmp_to_key(
+        lambda a, b: -1 if less(a, b) else (1 if less(b, a) else 0))))
+
+
+def _print(out, val):
+    print(format_value(out), file=sys.stderr)
+    return val
+
+
+def _printt(out):
+    print(format_value(out), file=sys.stderr)
+    return True
+
+
+def _assert(val, out):
+    if val is not True:
+        raise TLAError(f"Assert failed: {format_value(out)}")
+    return True
+
+
+def _tostring(v):
+    return format_value(v)
+
+
+_registers: dict = {}
+
+
+def _tlcget(i):
+    if i in _registers:
+        return _registers[i]
+    if i in ("level", "diameter", "distinct", "queue", "generated", "duration"):
+        return 0
+    raise TLAError(f"TLCGet({format_value(i)}): no such register")
+
+
+def _tlcset(i, v):
+    _registers[i] = v
+    return True
+
+
+def _fold_set(op, base, s):
+    acc = base
+    for x in sorted_elements(as_set(s)):
+        acc = op(x, acc)
+    return acc
+
+
+def _fold_seq(op, base, s):
+    acc = base
+    for x in _seq(s):
+        acc = op(x, acc)
+    return acc
+
+
+def _fold_left(op, base, s):
+    acc = base
+    for x in _seq(s):
+        acc = op(acc, x)
+    return acc
+
+
+def _fold_right(op, s, base):
+    acc = base
+    for x in reversed(_seq(s)):
+        acc = op(x, acc)
+    return acc
+
+
+def _map_then_fold_set(op, base, f, choose, s):
+    acc = base
+    for x in sorted_elements(as_set(s)):
+        acc = op(f(x), acc)
+    return acc
+
+
+def _range_of(f):
+    if type(f) is tuple:
+        return frozenset(f)
+    if isinstance(f, FrozenMap):
+        return frozenset(f.values())
+    return frozenset(fn_to_dict(f).values())
+
+
+def _restrict(f, s):
+    s = as_set(s)
+    return make_fn({k: v for k, v in fn_to_dict(f).items() if k in s})
+
+
+def _is_injective(f):
+    vals = list(fn_to_dict(f).values())
+    return len(vals) == len(set(vals))
+
+
+def _kSubset(k, s):
+    return frozenset(frozenset(c) for c in itertools.combinations(sorted_elements(as_set(s)), k))
+
+
+def _max(s):
+    s = as_set(s)
+    if not s:
+        raise TLAError("Max of the empty set")
+    return max(s)
+
+
+def _min(s):
+    s = as_set(s)
+    if not s:
+        raise TLAError("Min of the empty set")
+    return min(s)
+
+
+def _bag_add(a, b):
+    out = dict(fn_to_dict(a))
+    for k, v in fn_to_dict(b).items():
+        out[k] = out.get(k, 0) + v
+    return make_fn(out) if out else FrozenMap()
+
+
+def _bag_sub(a, b):
+    out = {}
+    db = fn_to_dict(b)
+    for k, v in fn_to_dict(a).items():
+        n = v - db.get(k, 0)
+        if n > 0:
+            out[k] = n
+    return FrozenMap(out) if out else FrozenMap()
+
+
+def _bag(d: dict):
+    # Bags keep a FrozenMap even for keys 1..n, as TLC compares bags as functions anyway.
+    return make_fn(d) if d else FrozenMap()
+
+
+def _set_to_bag(s):
+    return _bag({x: 1 for x in as_set(s)})
+
+
+def _bag_in(e, b):
+    return e in domain(b)
+
+
+def _copies_in(e, b):
+    return apply_fn(b, e) if e in domain(b) else 0
+
+
+def _bag_cardinality(b):
+    return sum(fn_to_dict(b).values())
+
+
+def _sub_bag(b):
+    d = fn_to_dict(b)
+    keys = sorted_elements(d)
+    out = set()
+    for counts in itertools.product(*[range(d[k] + 1) for k in keys]):
+        out.add(_bag({k: c for k, c in zip(keys, counts) if c > 0}))
+    return frozenset(out)
+
+
+def _bag_of_all(f, b):
+    out: dict = {}
+    for k, v in fn_to_dict(b).items():
+        y = f(k)
+        out[y] = out.get(y, 0) + v
+    return _bag(out)
+
+
+def _bag_union(s):
+    acc: Any = FrozenMap()
+    for b in sorted_elements(as_set(s)):
+        acc = _bag_add(acc, b)
+    return acc
+
+
+def _select_seq(s, test):
+    return tuple(x for x in _seq(s) if test(x))
+
+
+def _reverse(s):
+    return tuple(reversed(_seq(s)))
+
+
+def _to_set(s):
+    return frozenset(_seq(s))
+
+
+def _set_to_seq(s):
+    return tuple(sorted_elements(as_set(s)))
+
+
+def _b(fn, arity, *op_args):
+    return Builtin(fn, arity, tuple(op_args))
+
+
+_MODULES: dict[str, dict[str, Builtin]] = {
+    "Naturals": {
+        "Nat": _b(lambda: NAT, 0), "+": _b(INFIX["+"], 2), "-": _b(INFIX["-"], 2),
+        "*": _b(INFIX["*"], 2), "^": _b(INFIX["^"], 2), "<": _b(INFIX["<"], 2),
+        ">": _b(INFIX[">"], 2), "=<": _b(INFIX["=<"], 2), ">=": _b(INFIX[">="], 2),
+        "%": _b(INFIX["%"], 2), "\\div": _b(INFIX["\\div"], 2), "..": _b(INFIX[".."], 2),
+    },
+    "Sequences": {
+        "Seq": _b(lambda s: LazySet("Seq", s), 1), "Len": _b(_len, 1), "Head": _b(_head, 1),
+        "Tail": _b(_tail, 1), "Append": _b(lambda s, e: _seq(s) + (e,), 2),
+        "SubSeq": _b(_subseq, 3), "SelectSeq": _b(_select_seq, 2, 1),
+        "\\o": _b(INFIX["\\o"], 2),
+    },
+    "FiniteSets": {
+        "IsFiniteSet": _b(lambda s: isinstance(s, frozenset) or (isinstance(s, LazySet) and s.kind not in ("Nat", "Int", "STRING", "Seq")), 1),
+        "Cardinality": _b(_cardinality, 1),
+    },
+    "TLC": {
+        "Print": _b(_print, 2), "PrintT": _b(_printt, 1), "Assert": _b(_assert, 2),
+        "JavaTime": _b(lambda: 0, 0), "TLCGet": _b(_tlcget, 1), "TLCSet": _b(_tlcset, 2),
+        ":>": _b(INFIX[":>"], 2), "@@": _b(INFIX["@@"], 2), "Permutations": _b(_permutations, 1),
+        "SortSeq": _b(_sortseq, 2, 1), "RandomElement": _b(lambda s: sorted_elements(as_set(s))[0], 1),
+        "Any": _b(lambda: LazySet("Any"), 0), "ToString": _b(_tostring, 1),
+        "TLCEval": _b(lambda v: v, 1),
+    },
+    "TLCExt": {
+        "AssertError": _b(lambda a, b: True, 2), "AssertEq": _b(lambda a, b: a == b, 2),
+        "TLCDefer": _b(lambda v: True, 1), "PickSuccessor": _b(lambda v: True, 1),
+        "TLCNoOp": _b(lambda v: v, 1), "TLCModelValue": _b(lambda s: s, 1),
+    },
+    "Bags": {
+        "IsABag": _b(lambda b: all(type(v) is int and v > 0 for v in fn_to_dict(b).values()), 1),
+        "BagToSet": _b(domain, 1), "SetToBag": _b(_set_to_bag, 1), "BagIn": _b(_bag_in, 2),
+        "EmptyBag": _b(lambda: FrozenMap(), 0), "(+)": _b(_bag_add, 2), "(-)": _b(_bag_sub, 2),
+        "\\oplus": _b(_bag_add, 2), "\\ominus": _b(_bag_sub, 2),
+        "BagUnion": _b(_bag_union, 1), "SubBag": _b(_sub_bag, 1), "BagOfAll": _b(_bag_of_all, 2, 0),
+        "BagCardinality": _b(_bag_cardinality, 1), "CopiesIn": _b(_copies_in, 2),
+        "\\sqsubseteq": _b(lambda a, b: all(_copies_in(k, b) >= v for k, v in fn_to_dict(a).items()), 2),
+    },
+    "Functions": {
+        "Range": _b(_range_of, 1), "Restrict": _b(_restrict, 2), "IsInjective": _b(_is_injective, 1),
+    },
+    "FiniteSetsExt": {
+        "FoldSet": _b(_fold_set, 3, 0), "Max": _b(_max, 1), "Min": _b(_min, 1),
+        "SumSet": _b(lambda s: sum(as_set(s)), 1), "kSubset": _b(_kSubset, 2),
+        "Quantify": _b(lambda s, p: sum(1 for x in as_set(s) if p(x)), 2, 1),
+        "MapThenSumSet": _b(lambda f, s: sum(f(x) for x in as_set(s)), 2, 0),
+    },
+    "SequencesExt": {
+        "ToSet": _b(_to_set, 1), "Reverse": _b(_reverse, 1), "SetToSeq": _b(_set_to_seq, 1),
+        "FoldSeq": _b(_fold_seq, 3, 0), "FoldLeft": _b(_fold_left, 3, 0),
+        "FoldRight": _b(_fold_right, 3, 0), "Cons": _b(lambda e, s: (e,) + _seq(s), 2),
+        "Front": _b(lambda s: _seq(s)[:-1], 1), "Last": _b(lambda s: _seq(s)[-1], 1),
+    },
+    "Folds": {
+        "MapThenFoldSet": _b(_map_then_fold_set, 5, 0, 2, 3),
+    },
+}
+_MODULES["Integers"] = dict(_MODULES["Naturals"], **{"Int": _b(lambda: INT, 0),
+                                                     "-.": _b(lambda a: -a, 1)})
+_MODULES["Reals"] = _MODULES["Integers"]
+_MODULES["Randomization"] = {
+    "RandomSubset": _b(lambda k, s: frozenset(sorted_elements(as_set(s))[:k]), 2),
+    "RandomSetOfSubsets": _b(lambda k, n, s: LazySet("SUBSET", s).materialize(), 3),
+    "TestRandomSetOfSubsets": _b(lambda k, n, s: 0, 3),
+}
+_IMPLIED = {"Integers": ["Naturals"], "Reals": ["Integers", "Naturals"], }
+
+
+def natives_for(module: str) -> dict[str, Builtin]:
+    out: dict[str, Builtin] = {}
+    for implied in _IMPLIED.get(module, ()):
+        out.update(_MODULES.get(implied, {}))
+    out.update(_MODULES.get(module, {}))
+    return out

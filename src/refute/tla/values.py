@@ -1,0 +1,237 @@
+"""TLA+ values as refute values, chosen so that TLA+ equality is Python equality.
+
+=================  ===========================================================================
+TLA+               Python
+=================  ===========================================================================
+integer, boolean   ``int``, ``bool`` (caveat: Python has ``1 == True``; TLC refuses to compare
+                   them, so a spec that relies on their difference is already an error in TLC)
+string             ``str``
+model value        :class:`refute.spec.values.ModelValue` (a ``str`` subclass; symmetry permutes
+                   them; TLC's "compare a model value with a string" is not an error here)
+finite set         ``frozenset``; ``Nat``, ``Int``, ``STRING``, ``Seq(S)``, ``SUBSET S``,
+                   ``[S -> T]`` and ``[a: S]`` are :class:`LazySet` until enumerated
+function           with domain ``1..n`` (``n >= 0``): a ``tuple`` -- so ``<<1, 2>>`` equals
+                   ``[i \\in 1..2 |-> i]`` and ``<<>>`` the function with empty domain, as in TLC;
+                   with any other domain: :class:`~refute.spec.values.FrozenMap`
+record             a function with string domain: a ``FrozenMap`` with ``str`` keys
+=================  ===========================================================================
+
+:func:`make_fn` is the one constructor of functions: it applies that normalisation, which is
+what keeps equality, hashing and fingerprints of equal TLA+ values equal.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from refute.spec.values import FrozenMap, ModelValue, sort_canonically
+
+__all__ = ["FrozenMap", "LazySet", "ModelValue", "TLAError", "make_fn", "as_set", "domain",
+           "apply_fn", "sorted_elements"]
+
+
+class TLAError(Exception):
+    """An evaluation error in a TLA+ spec (TLC would report it too), with the source node."""
+
+    def __init__(self, message: str, node: Any = None):
+        super().__init__(message)
+        self.message = message
+        self.node = node
+
+
+def make_fn(mapping: dict) -> Any:
+    """The TLA+ function with this graph, normalised (``1..n`` domains become tuples)."""
+    n = len(mapping)
+    if n == 0:
+        return ()
+    if all(type(k) is int for k in mapping) and min(mapping) == 1 and max(mapping) == n:
+        return tuple(mapping[i] for i in range(1, n + 1))
+    return FrozenMap(mapping)
+
+
+def is_fn(v: Any) -> bool:
+    return type(v) is tuple or isinstance(v, (FrozenMap, LazyFn))
+
+
+def domain(f: Any) -> Any:
+    if type(f) is tuple:
+        return frozenset(range(1, len(f) + 1))
+    if isinstance(f, FrozenMap):
+        return frozenset(f)
+    if isinstance(f, LazyFn):
+        return f.dom
+    raise TLAError(f"DOMAIN applied to a non-function: {short(f)}")
+
+
+def apply_fn(f: Any, x: Any) -> Any:
+    if type(f) is tuple:
+        if type(x) is int and 1 <= x <= len(f):
+            return f[x - 1]
+    elif isinstance(f, FrozenMap):
+        try:
+            return f[x]
+        except KeyError:
+            pass
+        except TypeError:
+            pass
+    elif isinstance(f, LazyFn):
+        return f(x)
+    else:
+        raise TLAError(f"applied a non-function {short(f)} to {short(x)}")
+    raise TLAError(f"function {short(f)} applied to {short(x)}, outside its domain")
+
+
+def fn_to_dict(f: Any) -> dict:
+    if type(f) is tuple:
+        return {i + 1: v for i, v in enumerate(f)}
+    if isinstance(f, FrozenMap):
+        return dict(f)
+    if isinstance(f, LazyFn):
+        return {x: f(x) for x in as_set(f.dom)}
+    raise TLAError(f"expected a function, got {short(f)}")
+
+
+class LazyFn:
+    """A function over a domain too large to build (``[n \\in Nat |-> ...]``, recursive
+    function definitions): applied on demand, with a memo."""
+
+    __slots__ = ("dom", "body", "memo")
+
+    def __init__(self, dom: Any, body: Any):
+        self.dom = dom
+        self.body = body
+        self.memo: dict = {}
+
+    def __call__(self, x: Any) -> Any:
+        memo = self.memo
+        if x in memo:
+            return memo[x]
+        if x not in self.dom:
+            raise TLAError(f"function applied to {short(x)}, outside its domain")
+        v = memo[x] = self.body(x)
+        return v
+
+    def force(self) -> Any:
+        return make_fn({x: self(x) for x in as_set(self.dom)})
+
+    def __eq__(self, other: Any) -> bool:
+        return self.force() == (other.force() if isinstance(other, LazyFn) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.force())
+
+
+class LazySet:
+    """A set described, not enumerated: membership is a test; anything else enumerates it."""
+
+    __slots__ = ("kind", "args", "_items")
+
+    def __init__(self, kind: str, *args: Any):
+        self.kind = kind
+        self.args = args
+        self._items: frozenset | None = None
+
+    def __contains__(self, v: Any) -> bool:
+        k, a = self.kind, self.args
+        if k == "Nat":
+            return type(v) is int and v >= 0
+        if k == "Int":
+            return type(v) is int
+        if k == "STRING":
+            return type(v) is str
+        if k == "Seq":
+            return type(v) is tuple and all(x in a[0] for x in v)
+        if k == "SUBSET":
+            return isinstance(v, frozenset) and all(x in a[0] for x in v)
+        if k == "FcnSet":
+            if not is_fn(v):
+                return False
+            d = domain(v)
+            if d != as_set(a[0]):
+                return False
+            return all(apply_fn(v, x) in a[1] for x in d)
+        if k == "RecSet":
+            if not isinstance(v, FrozenMap) or len(v) != len(a[0]):
+                return False
+            return all(name in v and v[name] in s for name, s in a[0])
+        if k == "Diff":
+            return v in a[0] and v not in a[1]
+        if k == "Cap":
+            return v in a[0] and v in a[1]
+        if k == "Product":
+            return type(v) is tuple and len(v) == len(a[0]) and all(x in s for x, s in zip(v, a[0]))
+        return v in self.materialize()
+
+    def materialize(self) -> frozenset:
+        if self._items is not None:
+            return self._items
+        k, a = self.kind, self.args
+        if k in ("Nat", "Int", "STRING", "Seq"):
+            raise TLAError(f"TLC cannot enumerate the infinite set {self.kind}")
+        if k == "SUBSET":
+            base = sorted_elements(as_set(a[0]))
+            items = frozenset(frozenset(c) for r in range(len(base) + 1)
+                              for c in itertools.combinations(base, r))
+        elif k == "FcnSet":
+            dom = sorted_elements(as_set(a[0]))
+            rng = sorted_elements(as_set(a[1]))
+            items = frozenset(make_fn(dict(zip(dom, choice)))
+                              for choice in itertools.product(rng, repeat=len(dom)))
+        elif k == "RecSet":
+            names = [n for n, _ in a[0]]
+            sets = [sorted_elements(as_set(s)) for _, s in a[0]]
+            items = frozenset(FrozenMap(dict(zip(names, choice))) for choice in itertools.product(*sets))
+        elif k == "Product":
+            items = frozenset(itertools.product(*[sorted_elements(as_set(s)) for s in a[0]]))
+        else:
+            raise TLAError(f"cannot enumerate {self.kind}")
+        self._items = items
+        return items
+
+    def __iter__(self) -> Iterator:
+        return iter(self.materialize())
+
+    def __len__(self) -> int:
+        return len(self.materialize())
+
+    def __eq__(self, other: Any) -> bool:
+        if isinstance(other, LazySet):
+            if self.kind == other.kind and self.kind in ("Nat", "Int", "STRING"):
+                return True
+            other = other.materialize()
+        return isinstance(other, frozenset) and self.materialize() == other
+
+    def __hash__(self) -> int:
+        return hash(self.materialize())
+
+    def __repr__(self) -> str:
+        return f"LazySet({self.kind})"
+
+
+NAT = LazySet("Nat")
+INT = LazySet("Int")
+STRING = LazySet("STRING")
+
+
+def as_set(v: Any) -> frozenset:
+    if isinstance(v, frozenset):
+        return v
+    if isinstance(v, LazySet):
+        return v.materialize()
+    raise TLAError(f"expected a set, got {short(v)}")
+
+
+def sorted_elements(s: Iterable) -> list:
+    """Elements in a canonical order: TLC's choice (CHOOSE) and exploration order depend on it."""
+    try:
+        return sort_canonically(s)
+    except TypeError:
+        return sorted(s, key=lambda v: (type(v).__name__, repr(v)))
+
+
+def short(v: Any) -> str:
+    from refute.tla.format import format_value
+    text = format_value(v)
+    return text if len(text) < 200 else text[:200] + "..."

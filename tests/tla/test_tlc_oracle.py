@@ -1,0 +1,65 @@
+"""refute against TLC: every exhaustive-search model of the oracle (manifest runtime <= 1 min)
+must give TLC's verdict and, when it passes, TLC's distinct/total state counts and depth.
+
+Models refute cannot check yet are listed in :data:`tests.tla.oracle.UNSUPPORTED` with the
+reason; they are expected to fail (xfail), so that one starting to pass is noticed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from refute.engine.bfs import Options
+from refute.engine.liveness import check_model
+from refute.engine.result import StopReason
+from refute.status import Status
+from refute.tla.model import TLAModel
+from tests.tla.oracle import SLOW, UNSUPPORTED, oracle_models
+
+MODELS = oracle_models() if os.path.isdir(os.path.join(os.environ.get(
+    "REFUTE_TLA_EXAMPLES", "/work/shared/oracles/tla/examples"), "specifications")) else []
+
+
+def spec_for(model: dict) -> str:
+    """The .tla a model checks: MC.cfg checks MC.tla; X.cfg checks X.tla when it exists."""
+    cfg = model["cfg"]
+    sibling = cfg[:-4] + ".tla"
+    if os.path.exists(sibling):
+        return sibling
+    return model["tla"]
+
+
+def _params():
+    for m in MODELS:
+        marks = []
+        if m["id"] in UNSUPPORTED:
+            marks.append(pytest.mark.xfail(reason=UNSUPPORTED[m["id"]], strict=False))
+        if m["id"] in SLOW:
+            marks.append(pytest.mark.slow)
+        yield pytest.param(m, id=m["id"], marks=marks)
+
+
+def TLAModel_has_constraint(model: dict) -> bool:
+    from refute.tla.config import read_config
+    return bool(read_config(model["cfg"]).constraints)
+
+
+@pytest.mark.parametrize("model", list(_params()))
+def test_matches_tlc(model: dict) -> None:
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+    result = check_model(TLAModel(spec_for(model), model["cfg"]), Options())
+    verdict = {Status.OK: "success", Status.VIOLATION: "safety failure"}.get(result.status, str(result.status))
+    if result.status is Status.INCOMPLETE and result.stop_reason is StopReason.CONSTRAINT:
+        # refute never says "holds" for a constrained state space; TLC says success when it
+        # explored everything inside the CONSTRAINT, which is what this stop reason means.
+        assert TLAModel_has_constraint(model), "only a model with a CONSTRAINT stops this way"
+        verdict = "success"
+    if result.violation is not None and result.violation.kind.name == "LIVENESS":
+        verdict = "liveness failure"
+    assert verdict == model["result"]
+    if model["result"] == "success" and model.get("distinctStates") is not None:
+        assert (result.distinct_states, result.states_generated, result.depth) == \
+            (model["distinctStates"], model["totalStates"], model["stateDepth"])
