@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+import time
+from collections.abc import Iterator
 
 import click
 from rich.console import Console
@@ -11,7 +14,8 @@ from refute.cli import reports_errors, write_json
 from refute.conformance.coverage import measure_coverage
 from refute.conformance.report import print_coverage, print_trace, trace_to_json, worst
 from refute.conformance.testgen import COVER, generate, write_suite
-from refute.conformance.validate import Options, validate_log
+from refute.conformance.validate import Options, TraceResult, validate_log
+from refute.errors import InputError
 from refute.spec.compile import SpecModel
 from refute.spec.loader import load_spec, parse_parameters
 from refute.status import Status
@@ -37,12 +41,16 @@ from refute.status import Status
                    "against the whole spec (explored breadth-first).")
 @click.option("--max-states", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="With --coverage: the most spec states to explore for the totals.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop reading logs after this many seconds (checked between events); a log "
+                   "not read to its end is incomplete.")
 @click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
 @click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
 @reports_errors
 def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], hidden: tuple[str, ...],
           hidden_depth: int, stutter: tuple[str, ...], max_frontier: int, coverage: bool,
-          max_states: int, json_path: str | None, quiet: bool) -> int:
+          max_states: int, json_path: str | None, quiet: bool,
+          time_limit: float | None = None) -> int:
     """Check that each LOG (JSON lines, one event each) is a behaviour of SPEC.
 
     Reports, for a log that does not conform, the first event no behaviour explains and the
@@ -53,11 +61,18 @@ def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], hidden: tup
     options = Options(hidden=frozenset(hidden), hidden_depth=hidden_depth,
                       stutter=frozenset(stutter), max_frontier=max_frontier)
     measured = None
+    sources: list = list(logs)
+    if time_limit is not None:
+        deadline = time.perf_counter() + time_limit
+        sources = [_Timed(log, deadline) for log in logs]
     if coverage:
-        measured = measure_coverage(model, logs, options, max_states=max_states)
+        measured = measure_coverage(model, sources, options, max_states=max_states)
         results = list(measured.results)
     else:
-        results = [validate_log(model, log, options) for log in logs]
+        results = [validate_log(model, log, options) for log in sources]
+    results = [_cut_short(result, source) for result, source in zip(results, sources)]
+    if measured is not None:
+        measured = dataclasses.replace(measured, results=tuple(results))
     status = worst([r.status for r in results])
     if measured is not None and not measured.complete and status is Status.OK:
         status = Status.INCOMPLETE
@@ -74,6 +89,38 @@ def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], hidden: tup
             print_coverage(measured, console)
     sys.stdout.flush()
     return status.exit_code
+
+
+class _Timed:
+    """A log's lines, until a deadline: reading stops between two events once it passes."""
+
+    def __init__(self, path: str, deadline: float) -> None:
+        self.name, self.deadline, self.cut = path, deadline, False
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            with open(self.name, encoding="utf-8") as handle:
+                for line in handle:
+                    if time.perf_counter() > self.deadline:
+                        self.cut = True
+                        return
+                    yield line
+        except FileNotFoundError:
+            raise InputError(f"no log file {self.name!r}", file=self.name,
+                             hint="give the path of a JSON Lines file") from None
+        except OSError as exc:
+            raise InputError(f"cannot read the log: {exc.strerror or exc}", file=self.name,
+                             hint="give the path of a readable JSON Lines file") from None
+
+
+def _cut_short(result: TraceResult, source: object) -> TraceResult:
+    """A log the time limit stopped reading is incomplete, unless it already failed."""
+    if not (isinstance(source, _Timed) and source.cut) or result.status is Status.VIOLATION:
+        return result
+    note = (f"the --time-limit ran out after {result.events} event(s); the rest of the log "
+            "was not checked")
+    warnings = tuple(w for w in result.warnings if "conforms trivially" not in w)
+    return dataclasses.replace(result, status=Status.INCOMPLETE, warnings=(*warnings, note))
 
 
 @click.command()

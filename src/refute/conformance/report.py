@@ -63,14 +63,15 @@ def mismatch_to_json(mismatch: Mismatch, describe: Any) -> dict[str, Any]:
 def print_trace(result: TraceResult, describe: Any, console: Console) -> None:
     rate = f"{result.events_per_second:,.0f} events/s" if result.seconds else ""
     head = f"{escape(result.log)}: {result.events:,} event(s), {result.seconds:.2f} s, {rate}"
+    mismatch = result.mismatch  # None for a log cut short by --time-limit
     if result.status is Status.OK:
         console.print(f"[bold green]✓ conforms[/]: {head}; a behaviour of {result.spec} matches "
                       f"every event ({result.final_states} spec state(s) possible at the end)")
     else:
-        mismatch = result.mismatch
         mark = ("[bold red]✗ does not conform[/]" if result.status is Status.VIOLATION
                 else "[bold yellow]? incomplete[/]")
         console.print(f"{mark}: {head}")
+    if mismatch is not None:
         console.print(f"  {escape(mismatch.summary)}")
         for cut in result.cuts:
             console.print(f"  [yellow]note[/]: {escape(cut.value)}: the log may still conform")

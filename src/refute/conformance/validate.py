@@ -214,6 +214,9 @@ def validate(model: Model, events: Iterable[Event], options: Options = Options()
                 widest = len(frontier)
     except RefuteError:
         raise
+    except UnicodeDecodeError as exc:  # reading the log, not running the spec
+        raise InputError(f"the log is not UTF-8 text: {exc.reason}",
+                         file=log_name, hint="write the log as UTF-8 JSON Lines") from None
     except Exception as exc:
         where = f"matching event {event.index + 1} (line {event.line})" if event else "init()"
         raise SpecError.from_exception(exc, where, None, model.source) from None
@@ -346,5 +349,8 @@ def validate_log(model: Model, log: Any, options: Options = Options(), visit: Vi
         except UnicodeDecodeError as exc:
             raise InputError(f"the log is not UTF-8 text: {exc.reason}", file=log,
                              hint="write the log as UTF-8 JSON Lines") from None
+        except OSError as exc:  # a directory, no permission, an I/O error
+            raise InputError(f"cannot read the log: {exc.strerror or exc}", file=log,
+                             hint="give the path of a readable JSON Lines file") from None
     name = name or getattr(log, "name", None) or "<log>"
     return validate(model, iter_log(log, name), options, name, visit)

@@ -47,6 +47,7 @@ class Meta:
     found: np.ndarray
     stop: Any
     seconds: float
+    constrained: bool = False
     format: int = FORMAT
 
 

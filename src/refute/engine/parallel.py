@@ -99,6 +99,7 @@ def _begin(model: Model, options: Options, scale: Scale) -> tuple:
     coordinator.fired[:] = meta.fired
     coordinator.found[:] = meta.found
     coordinator.stop = meta.stop
+    coordinator.constrained = meta.constrained
     coordinator.elapsed_before = meta.seconds
     fingerprints, ranks, states = checkpoints.read_shards(path, meta.workers)
     shares = [(ranks[w::scale.workers], states[w::scale.workers]) for w in range(scale.workers)]
@@ -250,7 +251,8 @@ class _Run:
             workers=self.count, depth=coordinator.depth, generated=coordinator.generated,
             parents=coordinator.parents.tobytes(), ordinals=coordinator.ordinals.tobytes(),
             fired=coordinator.fired.copy(), found=coordinator.found.copy(),
-            stop=coordinator.stop, seconds=coordinator.seconds))
+            stop=coordinator.stop, seconds=coordinator.seconds,
+            constrained=coordinator.constrained))
         self.last_checkpoint = time.perf_counter()
 
     def shutdown(self) -> None:

@@ -105,6 +105,7 @@ class LevelReport:
     frontier: int = 0
     event: tuple | None = None  # (position, kind, payload), the holder's first of the level
     timed_out: bool = False
+    excluded_key: int | None = None  # least key of a successor outside the constraints
 
 
 @dataclass
@@ -166,6 +167,7 @@ class Shard:
         self._fired: list[np.ndarray] = []
         self._asked_by: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.min_new_key: int | None = None  # least key of a new successor (last level)
+        self.min_excluded_key: int | None = None  # least key of a successor a constraint cut
         self.event: tuple | None = None
         self.expanding = True
         self.timed_out = False
@@ -255,6 +257,10 @@ class Shard:
                 self._stop(self._failing(keys, pairs, lambda s: _satisfies(self.constraints, s,
                                                                            model)), "error", exc)
                 return {}
+            if not keep.all():
+                least = int(keys[~keep][0])
+                if self.min_excluded_key is None or least < self.min_excluded_key:
+                    self.min_excluded_key = least
             pairs = [pair for pair, kept in zip(pairs, keep) if kept]
             keys = keys[keep]
             total = len(pairs)
@@ -415,6 +421,7 @@ class Shard:
         self.frontier = frontier
         report.frontier = len(frontier)
         report.event = self.event
+        report.excluded_key = self.min_excluded_key
         return report
 
     def partial(self, parent: int, key: int) -> Partial:
@@ -504,6 +511,8 @@ class Coordinator:
         self.fired = np.zeros(len(model.action_names), np.int64)
         self.found = np.zeros(len(model.action_names), np.int64)
         self.stop: StopReason | None = None
+        self.constrained = False  # a constraint excluded a state (before the stop, if any)
+        self.excluded_key: int | None = None  # this level's least excluded successor
         self.level_keys = np.empty(0, np.int64)
         self.elapsed_before = 0.0  # seconds of the runs this one resumes
 
@@ -528,6 +537,7 @@ class Coordinator:
             for ordinal, state in enumerate(model.init_states()):
                 self.generated += 1
                 if self.constraints and not _satisfies(self.constraints, state, model):
+                    self.constrained = True
                     continue
                 key = fp(state)
                 if key in seen:
@@ -581,6 +591,8 @@ class Coordinator:
 
     def first_event(self, reports: Sequence[LevelReport]) -> tuple | None:
         """The event the sequential search would have stopped at in this level, if any."""
+        excluded = [r.excluded_key for r in reports if r.excluded_key is not None]
+        self.excluded_key = min(excluded) if excluded else None
         events = [r.event for r in reports if r.event is not None]
         max_states = self.options.max_states
         if max_states is not None and len(self.parents) >= max_states and len(self.level_keys):
@@ -607,6 +619,9 @@ class Coordinator:
             self.generated += part.generated
             self.fired += part.fired
             self.found += part.found
+        if self.excluded_key is not None and (
+                event is None or self.excluded_key <= self.cut_limits(event)[1]):
+            self.constrained = True
         if event is None:
             if self.last_level and min_new_key is not None:
                 self.stop = StopReason.MAX_DEPTH
@@ -616,7 +631,7 @@ class Coordinator:
             if len(self.level_keys) and not self.last_level:
                 self.depth += 1
                 return None
-            return self.result(Status.INCOMPLETE if self.stop else Status.OK)
+            return self.result(Status.INCOMPLETE if self.stop or self.constrained else Status.OK)
         (parent, ordinal), kind, payload = event
         if kind == "error":
             raise payload
@@ -653,14 +668,16 @@ class Coordinator:
         model = self.model
         fired = {a: int(self.fired[i]) for i, a in enumerate(model.action_names)}
         found = {a: int(self.found[i]) for i, a in enumerate(model.action_names)}
+        stop = self.stop or (StopReason.CONSTRAINT if self.constrained else None)
         return Result(
             status=status, spec=model.name, distinct_states=len(self.parents),
             states_generated=self.generated, depth=self.depth, seconds=self.seconds,
-            violation=violation, stop_reason=self.stop,
+            violation=violation, stop_reason=stop,
             coverage=tuple(ActionCoverage(a, fired[a], found[a]) for a in model.action_names),
             checked=tuple(p.name for p in self.invariants)
             + (("deadlock",) if self.options.deadlock else ()),
-            warnings=_warnings(model, fired, complete=self.stop is None and violation is None))
+            warnings=_warnings(model, fired, complete=stop in (None, StopReason.CONSTRAINT)
+                               and violation is None))
 
 
 def plan_rebalance(sizes: Sequence[int]) -> list[tuple[int, int, int]]:

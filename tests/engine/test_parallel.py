@@ -1,0 +1,156 @@
+"""``--workers N``: the sharded search gives the sequential search's exact results.
+
+Counts, depth, per-action coverage, stop reason and the counterexample itself (its actions
+and states) must not depend on the number of workers; each case compares against
+``bfs.explore`` on the same model.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+from die_hard import DieHard
+from two_phase import TwoPhase
+
+import refute
+from refute import Spec, State, Status, action, constraint, each, invariant
+from refute.engine.bfs import Options, explore
+from refute.engine.parallel import Scale, WorkerDied, explore_parallel
+from refute.engine.shard import plan_rebalance
+from refute.spec.compile import SpecModel
+
+
+def summary(result: refute.Result) -> tuple:
+    violation = result.violation
+    return (result.status, result.distinct_states, result.states_generated, result.depth,
+            result.stop_reason, result.checked, result.warnings,
+            violation and (violation.kind, violation.name,
+                           [(str(step.action), step.state) for step in violation.trace]),
+            tuple((c.action, c.fired, c.new_states) for c in result.coverage))
+
+
+class Grid(Spec):
+    """A walk on a grid with several equally short paths to each cell: ties everywhere."""
+
+    def __init__(self, size: int = 6, bad: tuple = (4, 3), stuck: tuple | None = None):
+        self.size, self.bad, self.stuck = size, bad, stuck
+        self.steps = ((1, 0), (0, 1), (1, 1), (-1, 0))
+
+    def init(self):
+        yield State(x=0, y=0)
+        yield State(x=1, y=0)
+
+    @action
+    def move(self, s, step=each("steps")):
+        if (s.x, s.y) == self.stuck:
+            return None
+        x, y = s.x + step[0], s.y + step[1]
+        if 0 <= x < self.size and 0 <= y < self.size:
+            return s.update(x=x, y=y)
+
+    @invariant
+    def avoids_bad(self, s):
+        return (s.x, s.y) != self.bad
+
+
+class GridView(Grid):
+    def view(self, s):
+        return s.x + s.y  # a coarse view: the state kept per view value is the first reached
+
+
+class GridConstrained(Grid):
+    @constraint
+    def left_half(self, s):
+        return s.x < self.size // 2 + 1
+
+
+def models():
+    return {
+        "die_hard": DieHard(),
+        "two_phase_3": TwoPhase(rms=3),
+        "two_phase_4": TwoPhase(rms=4),
+        "two_phase_early_commit": TwoPhase(rms=3, early_commit=True),
+        "two_phase_symmetric": TwoPhase(rms=4, symmetric=True),
+        "grid": Grid(),
+        "grid_deadlock_first": Grid(bad=(5, 5), stuck=(2, 1)),
+        "grid_violation_first": Grid(bad=(1, 1), stuck=(3, 3)),
+        "grid_view": GridView(bad=(9, 9)),
+        "grid_constrained": GridConstrained(bad=(9, 9)),
+        "grid_constrained_violation": GridConstrained(bad=(2, 2)),
+    }
+
+
+@pytest.mark.parametrize("name", list(models()))
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_same_result_as_sequential(name, workers):
+    model = SpecModel(models()[name])
+    expected = summary(explore(model))
+    assert summary(explore_parallel(model, Options(), Scale(workers=workers))) == expected
+
+
+@pytest.mark.parametrize("bounds", [
+    dict(max_states=100), dict(max_states=1), dict(max_states=137), dict(max_depth=4),
+    dict(max_depth=1), dict(deadlock=False), dict(invariants=("consistent",)),
+])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bounds_stop_where_the_sequential_search_stops(bounds, workers):
+    model = SpecModel(TwoPhase(rms=4))
+    options = Options(**bounds)
+    assert summary(explore_parallel(model, options, Scale(workers=workers))) == \
+        summary(explore(model, options))
+
+
+def test_pinned_numbers_with_two_workers():
+    """The golden numbers of the sequential search (TLC's), through refute.check."""
+    result = refute.check(DieHard(), workers=2)
+    assert (result.distinct_states, result.states_generated) == (14, 73)
+    assert len(result.violation.trace) == 7
+    result = refute.check(TwoPhase(rms=3, early_commit=True), workers=2)
+    assert (result.distinct_states, result.states_generated) == (167, 469)
+    assert [str(step.action) for step in result.violation.trace[1:]] == [
+        "rm_prepare(rm=r1)", "tm_rcv_prepared(rm=r1)", "tm_commit",
+        "rm_choose_to_abort(rm=r2)", "rm_rcv_commit_msg(rm=r1)"]
+    result = refute.check(TwoPhase(rms=5), workers=2)
+    assert result.status is Status.OK
+    assert (result.distinct_states, result.states_generated, result.depth) == (8_832, 58_146, 17)
+
+
+def test_temporal_properties_run_sequentially_with_a_warning():
+    from ewd840 import EWD840
+    result = refute.check(EWD840(), workers=2)
+    assert any("temporal properties, which are checked in one process" in w
+               for w in result.warnings)
+
+
+def test_a_worker_that_dies_stops_the_run():
+    model = SpecModel(TwoPhase(rms=7))
+
+    def kill_a_worker():
+        time.sleep(1.5)
+        for child in os.listdir("/proc"):
+            if child.isdigit():
+                try:
+                    with open(f"/proc/{child}/stat") as handle:
+                        fields = handle.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == os.getpid():
+                    os.kill(int(child), signal.SIGKILL)
+                    return
+
+    killer = threading.Thread(target=kill_a_worker)
+    killer.start()
+    with pytest.raises(WorkerDied, match="the counts would be wrong"):
+        explore_parallel(model, Options(), Scale(workers=2))
+    killer.join()
+
+
+def test_rebalancing_evens_out_the_frontier():
+    assert plan_rebalance([10_000, 0]) == [(0, 1, 5_000)]
+    assert plan_rebalance([5_000, 5_100]) == []
+    moves = plan_rebalance([9_000, 1_000, 2_000])
+    assert sum(amount for _, _, amount in moves) == 9_000 - 4_000
