@@ -127,3 +127,11 @@ def test_max_states_stops_incomplete():
     result = refute.check(Counter(), max_states=4, deadlock=False)
     assert result.status is Status.INCOMPLETE and result.distinct_states == 4
     assert result.stop_reason.name == "MAX_STATES"
+
+
+def test_next_states_does_not_depend_on_init_states_having_run_first():
+    """A worker or a resumed run may ask for successors of a state it did not derive."""
+    from refute.spec.compile import SpecModel
+
+    fresh = SpecModel(Choice())
+    assert [s.x for _, s in fresh.next_states(State(x=0))] == [3, 1, 2]

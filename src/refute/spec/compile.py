@@ -126,8 +126,9 @@ class SpecModel:
                         append((label, successor))
                 elif type(result) is state_type:
                     append((label, result))
-                else:
+                else:  # a wrong type raises; a valid state is kept (e.g. before init_states)
                     self._validate(result, str(label), state)
+                    append((label, result))
             for act in self._dynamic:
                 self._dynamic_successors(act, state, append)
         except RefuteError:
