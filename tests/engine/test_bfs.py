@@ -133,5 +133,6 @@ def test_next_states_does_not_depend_on_init_states_having_run_first():
     """A worker or a resumed run may ask for successors of a state it did not derive."""
     from refute.spec.compile import SpecModel
 
-    fresh = SpecModel(Choice())
-    assert [s.x for _, s in fresh.next_states(State(x=0))] == [3, 1, 2]
+    fresh = SpecModel(Counter())
+    assert [(str(label), s.n) for label, s in fresh.next_states(State(n=2, resets=0))] == [
+        ("inc", 3), ("reset", 0)]
