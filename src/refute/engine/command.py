@@ -1,4 +1,4 @@
-"""``refute check SPEC.py[:Class]``: explore every reachable state of a Python spec."""
+"""``refute check SPEC``: explore every reachable state of a Python or TLA+ spec."""
 
 from __future__ import annotations
 
