@@ -87,6 +87,8 @@ class Graph:
     members: list[tuple[int, Any]]
     strong: np.ndarray
     values: list[tuple[np.ndarray, np.ndarray | None]]
+    steps: dict[int, np.ndarray] | None = None
+    """For a fairness property ``j``: per edge, whether it is an ``A`` step of it."""
 
     @property
     def size(self) -> int:
@@ -110,6 +112,8 @@ def build_graph(model: Model, properties: Sequence[TemporalProperty],
     member_ids: dict[tuple[int, Any], int] = {}
     class_ids: dict[tuple[int, ...], int] = {(): 0}
     p_values = [bytearray() for _ in properties]
+    step_tests = [(j, prop.step) for j, prop in enumerate(properties) if prop.step is not None]
+    step_values = {j: bytearray() for j, _ in step_tests}
     q_values = [bytearray() for _ in properties]
     queue: list[Any] = []
     doing = "a state constraint"
@@ -157,6 +161,10 @@ def build_graph(model: Model, properties: Sequence[TemporalProperty],
                     if member is not None:
                         found.append(member_ids.setdefault((f, member), len(member_ids)))
                 kind = class_ids.setdefault(tuple(found), len(class_ids)) if found else 0
+                if step_tests:
+                    doing = "a temporal property"
+                    for j, test in step_tests:
+                        step_values[j].append(1 if test(label, state, successor) else 0)
                 targets.append(target)
                 positions.append(ordinal)
                 classes.append(kind)
@@ -179,7 +187,8 @@ def build_graph(model: Model, properties: Sequence[TemporalProperty],
         strong=np.array([fairness[f].strong for f, _ in members], dtype=bool),
         values=[(np.frombuffer(p, dtype=np.uint8).astype(bool),
                  None if prop.q is None else np.frombuffer(q, dtype=np.uint8).astype(bool))
-                for prop, p, q in zip(properties, p_values, q_values)])
+                for prop, p, q in zip(properties, p_values, q_values)],
+        steps={j: np.frombuffer(v, dtype=np.uint8).astype(bool) for j, v in step_values.items()})
 
 
 class _Edges:
@@ -206,7 +215,19 @@ def find_violation(model: Model, graph: Graph, number: int,
     roots = np.frombuffer(graph.parents, dtype=np.uint32) == ROOT
     accept = None
     via: tuple[np.ndarray, np.ndarray] | None = None  # BFS order/predecessors in the region
-    if prop.kind is Temporal.EVENTUALLY:
+    edge_ok = None
+    if prop.kind in (Temporal.WEAK_FAIR, Temporal.STRONG_FAIR):
+        # ~WF: a fair cycle of A-enabled states taking no A step; ~SF: a fair cycle through
+        # an A-enabled state taking no A step. A is enabled where an A step leaves the state.
+        is_step = graph.steps[number]
+        enabled = np.zeros(n, dtype=bool)
+        enabled[edges.src[is_step]] = True
+        edge_ok = ~is_step
+        if prop.kind is Temporal.WEAK_FAIR:
+            region = enabled
+        else:
+            region, accept = np.ones(n, dtype=bool), enabled
+    elif prop.kind is Temporal.EVENTUALLY:
         via = _reach(graph, edges, roots & ~p, ~p)
         region = np.zeros(n, dtype=bool)
         region[via[0]] = True
@@ -225,10 +246,10 @@ def find_violation(model: Model, graph: Graph, number: int,
         rank[:] = np.arange(n)
     else:
         rank[via[0]] = np.arange(len(via[0]))
-    component = _fair_component(graph, edges, region, accept, rank)
+    component = _fair_component(graph, edges, region, accept, rank, edge_ok)
     if component is None:
         return None
-    return _lasso(model, graph, edges, prop, component, rank, via, accept)
+    return _lasso(model, graph, edges, prop, component, rank, via, accept, edge_ok)
 
 
 def _reach(graph: Graph, edges: _Edges, sources: np.ndarray, inside: np.ndarray
@@ -249,7 +270,7 @@ def _reach(graph: Graph, edges: _Edges, sources: np.ndarray, inside: np.ndarray
 
 
 def _fair_component(graph: Graph, edges: _Edges, region: np.ndarray, accept: np.ndarray | None,
-                    rank: np.ndarray) -> np.ndarray | None:
+                    rank: np.ndarray, edge_ok: np.ndarray | None = None) -> np.ndarray | None:
     """The states of a fair SCC inside ``region`` (through an ``accept`` state if given).
 
     Among fair components, the one with the state of least ``rank`` (closest to the start).
@@ -259,6 +280,8 @@ def _fair_component(graph: Graph, edges: _Edges, region: np.ndarray, accept: np.
     src, dst = edges.src, edges.dst
     while alive.any():
         keep = alive[src] & alive[dst]
+        if edge_ok is not None:
+            keep &= edge_ok
         matrix = csr_matrix((np.ones(int(keep.sum()), dtype=bool), (src[keep], dst[keep])),
                             shape=(n, n))
         count, label = connected_components(matrix, directed=True, connection="strong")
@@ -293,7 +316,7 @@ def _fair_component(graph: Graph, edges: _Edges, region: np.ndarray, accept: np.
 
 def _lasso(model: Model, graph: Graph, edges: _Edges, prop: TemporalProperty,
            component: np.ndarray, rank: np.ndarray, via: tuple[np.ndarray, np.ndarray] | None,
-           accept: np.ndarray | None) -> Violation:
+           accept: np.ndarray | None, edge_ok: np.ndarray | None = None) -> Violation:
     n = graph.size
     inside = np.zeros(n, dtype=bool)
     inside[component] = True
@@ -302,7 +325,7 @@ def _lasso(model: Model, graph: Graph, edges: _Edges, prop: TemporalProperty,
         waypoints: list[tuple[int, int | None]] = [(int(component[accept[component]][0]), None)]
     else:
         waypoints = []
-    waypoints += _fairness_waypoints(edges, inside, entry)
+    waypoints += _fairness_waypoints(edges, inside, entry, edge_ok)
 
     # The prefix: BFS tree to the entry, or to the region's start and through the region.
     start = entry
@@ -322,6 +345,8 @@ def _lasso(model: Model, graph: Graph, edges: _Edges, prop: TemporalProperty,
 
     # The cycle: through every waypoint (a state, or a step from a state) and back.
     keep = inside[edges.src] & inside[edges.dst]
+    if edge_ok is not None:
+        keep &= edge_ok
     matrix = csr_matrix((np.ones(int(keep.sum()), dtype=bool),
                          (edges.src[keep], edges.dst[keep])), shape=(n, n))
     cycle: list[tuple[int, int]] = []  # (from, to) steps
@@ -340,8 +365,8 @@ def _lasso(model: Model, graph: Graph, edges: _Edges, prop: TemporalProperty,
     return Violation(ViolationKind.LIVENESS, prop.name, tuple(steps), loop_start, closing.action)
 
 
-def _fairness_waypoints(edges: _Edges, inside: np.ndarray,
-                        entry: int) -> list[tuple[int, int | None]]:
+def _fairness_waypoints(edges: _Edges, inside: np.ndarray, entry: int,
+                        edge_ok: np.ndarray | None = None) -> list[tuple[int, int | None]]:
     """What a fair cycle in the component must visit: a step of every member enabled in it
     and taken in it; for a weak member never taken there, a state where it is disabled."""
     waypoints: list[tuple[int, int | None]] = []
@@ -352,6 +377,8 @@ def _fairness_waypoints(edges: _Edges, inside: np.ndarray,
         if len(enabled_here) == 0:
             continue
         internal = member_edges[inside[src[member_edges]] & inside[dst[member_edges]]]
+        if edge_ok is not None:
+            internal = internal[edge_ok[internal]]
         if len(internal):
             edge = int(internal[0])
             waypoints.append((int(src[edge]), int(dst[edge])))

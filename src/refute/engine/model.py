@@ -56,12 +56,17 @@ class Temporal(enum.Enum):
     ALWAYS_EVENTUALLY = "[]<>P"
     EVENTUALLY_ALWAYS = "<>[]P"
     LEADS_TO = "P ~> Q"
+    WEAK_FAIR = "WF_v(A)"
+    STRONG_FAIR = "SF_v(A)"
 
 
 @dataclass(frozen=True, slots=True)
 class TemporalProperty:
     """A temporal property over state predicates ``p`` (and ``q`` for :attr:`Temporal.LEADS_TO`).
 
+    For :attr:`Temporal.WEAK_FAIR` / :attr:`Temporal.STRONG_FAIR` (a fairness condition as a
+    property, e.g. of a refined spec) ``step(label, before, after)`` says whether a step is an
+    ``A`` step; ``A`` counts as enabled in a state with such a step (``p`` is unused).
     It holds when every fair behaviour satisfies it. ``name`` identifies one instance, e.g.
     ``clients_will_obtain(c=c1, r=r1)``; ``where`` is ``file:line`` of its definition.
     """
@@ -71,6 +76,7 @@ class TemporalProperty:
     p: Callable[[State], Any]
     q: Callable[[State], Any] | None = None
     where: str | None = None
+    step: Callable[[Label, State, State], Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

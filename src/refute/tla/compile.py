@@ -980,7 +980,25 @@ class Compiler:
 
     def x_record(self, node, scope):
         fields = [(name, self.expr(x, scope)) for name, x in node.args[0]]
-        return lambda S, P, E: FrozenMap({n: f(S, P, E) for n, f in fields})
+        names = tuple(n for n, _ in fields)
+        if len(set(names)) != len(names):
+            return lambda S, P, E: FrozenMap({n: f(S, P, E) for n, f in fields})
+        fs = tuple(f for _, f in fields)
+        made: dict = {}  # the same record built again is the same object (hash computed once)
+
+        def record(S, P, E):
+            key = tuple([f(S, P, E) for f in fs])
+            try:
+                return made[key]
+            except KeyError:
+                pass
+            except TypeError:
+                return FrozenMap(zip(names, key))
+            if len(made) > 65536:
+                made.clear()
+            r = made[key] = FrozenMap(zip(names, key))
+            return r
+        return record
 
     def x_field(self, node, scope):
         f = self.expr(node.args[0], scope)
@@ -1203,7 +1221,14 @@ class Compiler:
 
     def _unchanged(self, v: Node, scope: Scope, node: Node) -> Callable:
         if v.kind == "tuple":
+            indices = self._var_indices(v, scope)
+            if indices is not None and not scope.init and len(indices) > 1:
+                return _keep_all(indices)
             return self._conj_action([self._unchanged(x, scope, node) for x in v.args[0]], scope.init)
+        if v.kind == "name" and not scope.init:
+            indices = self._var_indices(v, scope)
+            if indices is not None and len(indices) > 1:
+                return _keep_all(indices)
         if v.kind == "name" and self.bound_index(scope, v.args[0]) is None:
             entry = self.lookup(scope, v.args[0], v)
             if isinstance(entry, Var):
@@ -1224,6 +1249,27 @@ class Compiler:
         def same(S, P, E):
             return (P,) if f(P, None, E) == f(S, P, E) else ()
         return same
+
+    def _var_indices(self, v: Node, scope: Scope, depth: int = 0) -> tuple | None:
+        """The variables ``v`` (a variable, a tuple of them, or a name defined as one) stands
+        for, flattened; ``None`` if it is anything else."""
+        if depth > 20:
+            return None
+        if v.kind == "tuple":
+            out: tuple = ()
+            for x in v.args[0]:
+                sub = self._var_indices(x, scope, depth + 1)
+                if sub is None:
+                    return None
+                out += sub
+            return out
+        if v.kind == "name" and self.bound_index(scope, v.args[0]) is None and v.args[0] not in scope.lets:
+            entry = scope.ctx.names.get(v.args[0])
+            if isinstance(entry, Var):
+                return (entry.index,)
+            if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
+                return self._var_indices(entry.opdef.body, Scope(entry.ctx), depth + 1)
+        return None
 
     def _call_action(self, node: Node, scope: Scope) -> Callable | None:
         """An action-level call of a user operator: its body enumerated with the arguments."""
@@ -1311,6 +1357,22 @@ class Compiler:
         hidden = tuple("\0" + str(i) for i in range(depth))
         inner = Scope(entry.ctx, hidden, lets, scope.init)
         return self.action(entry.opdef.body, inner)
+
+
+def _keep_all(indices: tuple) -> Callable:
+    """``UNCHANGED <<x, y, ...>>`` of plain variables: one pass, one new tuple."""
+    def keep_all(S, P, E):
+        out = None
+        for i in indices:
+            old = P[i]
+            if old is UNSET:
+                if out is None:
+                    out = list(P)
+                out[i] = S[i]
+            elif old != S[i]:
+                return ()
+        return (P,) if out is None else (tuple(out),)
+    return keep_all
 
 
 def _has_prime(node: Any) -> bool:

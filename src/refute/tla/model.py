@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from refute.engine.model import Fairness, Label, Predicate, TemporalProperty
+from refute.engine.model import Fairness, Label, Predicate, Temporal, TemporalProperty
 from refute.errors import InputError, SpecError
 from refute.tla.compile import UNSET, Compiler, Const, Context, Def, Scope, Var
 from refute.tla.config import Config, read_config
@@ -169,6 +169,11 @@ class TLAModel:
                     pname, kind, self._state_predicate(pname, *p, where, "property").test,
                     None if q is None else self._state_predicate(pname, *q, where, "property").test,
                     _where(at) or where))
+            for pname, strong, vars_, action, scope, env, at in parts.fair_properties:
+                condition = self._fairness(pname, strong, vars_, action, scope, env)
+                self.properties.append(TemporalProperty(
+                    pname, Temporal.STRONG_FAIR if strong else Temporal.WEAK_FAIR, _always_true,
+                    None, _where(at) or where, condition.instance))
             for pname, action, vars_, scope, env in parts.actions:
                 f = self._compile(lambda: self.compiler.expr(Node("stutter", (action, vars_), action.line,
                                                                   action.col, action.file), scope), action)
@@ -182,15 +187,17 @@ class TLAModel:
             except Unsupported as exc:
                 raise located(exc, f"SPECIFICATION {cfg.specification}", self.config.file) from None
         for label, strong, vars_, action, scope, env in parts.fairness:
-            if action.kind == "name" and action.args[0] == self._next_name and scope.ctx is self.ctx \
-                    and self.compiler.bound_index(scope, action.args[0]) is None:
-                fv = self._compile(lambda: self.compiler.expr(vars_, scope), vars_)
-                instance = _any_step(fv, env)
-                self.fairness.append(Fairness(label, strong, instance, _where(action)))
-                continue
-            self.fairness.append(self._compile(lambda: fairness_condition(
-                self.compiler, label, strong, vars_, action, scope, env, _where(action),
-                lambda exc, doing, state: spec_error(exc, doing, state, self)), action))
+            self.fairness.append(self._fairness(label, strong, vars_, action, scope, env))
+
+    def _fairness(self, label: str, strong: bool, vars_: Node, action: Node, scope: Scope,
+                  env: tuple) -> Fairness:
+        if action.kind == "name" and action.args[0] == self._next_name and scope.ctx is self.ctx \
+                and self.compiler.bound_index(scope, action.args[0]) is None:
+            fv = self._compile(lambda: self.compiler.expr(vars_, scope), vars_)
+            return Fairness(label, strong, _any_step(fv, env), _where(action))
+        return self._compile(lambda: fairness_condition(
+            self.compiler, label, strong, vars_, action, scope, env, _where(action),
+            lambda exc, doing, state: spec_error(exc, doing, state, self)), action)
 
     def _state_predicate(self, name: str, body: Node, scope: Scope, env: tuple, where: str | None,
                          what: str) -> Predicate:
@@ -403,6 +410,10 @@ class TLAModel:
 
     def format_value(self, value: Any) -> str:
         return format_value(value)
+
+
+def _always_true(state: Any) -> bool:
+    return True
 
 
 def _any_step(fv: Callable, env: tuple) -> Callable:

@@ -156,7 +156,7 @@ def instantiate(compiler: Compiler, outer: Context, inst: Instance, params: tupl
                 fn = compiler.expr(node, scope)
         except TLAError as exc:
             raise InputError(exc.message, file=outer.file, line=getattr(exc.node, "line", inst.line)) from None
-        inner.names[name] = Subst(fn, arity, node, scope)
+        inner.names[name] = Subst(_outer_env(fn, len(scope.bound)), arity, node, scope)
     load_into(compiler, inner, module)
     return inner
 
@@ -165,3 +165,11 @@ def instantiate(compiler: Compiler, outer: Context, inst: Instance, params: tupl
 Context.own_constants = frozenset()  # type: ignore[attr-defined]
 
 __all__ = ["Loader", "constants_of", "instantiate", "load_into", "variables_of", "Builtin", "OpDef"]
+
+
+def _outer_env(fn, n: int):
+    """A substitution is evaluated where the instance's definitions use it, with their bound
+    values after the instance's own: it sees only the first ``n`` (its scope's)."""
+    def subst(S, P, E):
+        return fn(S, P, E[:n] if len(E) != n else E)
+    return subst

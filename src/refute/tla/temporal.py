@@ -44,6 +44,7 @@ class Parts:
     actions: list = field(default_factory=list)           # (name, action node, vars node, scope, env)
     initial: list = field(default_factory=list)           # (name, node, scope, env)
     fairness: list = field(default_factory=list)          # (name, strong, vars, action, scope, env)
+    fair_properties: list = field(default_factory=list)   # (name, strong, vars, action, scope, env, node)
 
 
 class Unsupported(Exception):
@@ -104,7 +105,10 @@ class Unfolder:
         params = entry.opdef.params
         if len(args) != len(params) or any(ar for _, ar in params) or entry.ctx.params:
             return None
-        values = tuple(c.expr(a, scope)(None, None, env) for a in args)
+        try:
+            values = tuple(c.expr(a, scope)(None, None, env) for a in args)
+        except Exception:
+            return None
         inner = Scope(entry.ctx, tuple(p for p, _ in params))
         return entry.opdef.body, inner, values
 
@@ -148,7 +152,9 @@ class Unfolder:
             self._quantified(name, node, scope, env, parts, top)
             return
         if k == "fair":
-            raise Unsupported("a fairness condition (WF/SF) as a property is not supported yet", node)
+            kind, vars_, action = node.args
+            parts.fair_properties.append((name, kind == "SF", vars_, action, scope, env, node))
+            return
         if k == "infix" and node.args[0] == "~>":
             self._leads_to(name, node.args[1], node.args[2], scope, env, parts, node)
             return
@@ -241,6 +247,9 @@ class Unfolder:
     def _state(self, node, scope, env, where) -> None:
         if self.temporal(node, scope, env):
             raise Unsupported("a temporal formula where refute expects a state predicate", where)
+        if _is_action(node):
+            raise Unsupported("an action (<<A>>_v, primed variables) inside <> or ~> is not "
+                              "supported yet: refute checks state predicates there", where)
 
     # -------------------------------------------------------------- fairness
     def fairness(self, node: Node, scope: Scope, env: tuple, parts: Parts, name: str = "") -> None:
@@ -273,6 +282,18 @@ class Unfolder:
                 return
         raise Unsupported("refute checks specifications of the form Init /\\ [][Next]_v /\\ "
                           "fairness (WF/SF, \\A over constant sets); this conjunct is not one", node)
+
+
+def _is_action(node: Any) -> bool:
+    if isinstance(node, Node):
+        if node.kind in ("nostutter", "stutter") or (node.kind == "postfix" and node.args[0] == "'"):
+            return True
+        if node.kind == "prefix" and node.args[0] in ("UNCHANGED", "ENABLED"):
+            return node.args[0] == "UNCHANGED"
+        return any(_is_action(a) for a in node.args)
+    if isinstance(node, tuple):
+        return any(_is_action(a) for a in node)
+    return False
 
 
 def _names(bounds) -> tuple:
@@ -326,7 +347,7 @@ def _label_shortcut(compiler: Any, action: Node, scope: Scope, env: tuple):
         return None
     try:
         return name, tuple(compiler.expr(a, scope)(None, None, env) for a in args)
-    except TLAError:
+    except Exception:  # arguments that depend on the state: no shortcut
         return None
 
 
