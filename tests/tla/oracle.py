@@ -7,7 +7,10 @@ import glob
 import json
 import os
 
-EXAMPLES = os.environ.get("REFUTE_TLA_EXAMPLES", "/work/shared/oracles/tla/examples")
+EXAMPLES = os.environ.get("REFUTE_TLA_EXAMPLES", os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "oracles", "tla",
+    "examples"))
+"""``../shared/oracles/tla/examples`` beside the clone (override with REFUTE_TLA_EXAMPLES)."""
 
 UNSUPPORTED: dict[str, str] = {
     "Bakery-Boulangerie/MCBakery.cfg": "enumerates or compares a lazily-represented infinite set (Nat) where TLC can",
@@ -19,8 +22,7 @@ UNSUPPORTED: dict[str, str] = {
     "KeyValueStore/MCKVsnap.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
     "LearnProofs/MCFindHighest.cfg": "enumerates or compares a lazily-represented infinite set (Nat) where TLC can",
     "Majority/MCMajority.cfg": "temporal formula inside a definition used as Init/Next/invariant",
-    "Paxos/MCPaxos.cfg": "subexpression selectors (Inv!2) are not parsed yet",
-    "Paxos/MCVoting.cfg": "subexpression selectors (Inv!2) are not parsed yet",
+    "Paxos/MCVoting.cfg": "SYMMETRY Permutations(A) \\cup Permutations(V): distinct states match (77) but states generated is 406 where TLC reports 451 (under investigation)",
     "SpecifyingSystems/Liveness/LiveHourClock.cfg": "PROPERTY []<><<A>>_v (an action inside <>) is not supported",
     "SpecifyingSystems/Liveness/MCLiveInternalMemory.cfg": "temporal formula (WF) inside a definition used as Init/Next/invariant",
     "SpecifyingSystems/Liveness/MCLiveWriteThroughCache.cfg": "PROPERTY: refined spec whose fairness is \\A p: WF(...) with \\E inside a temporal formula (not supported yet)",
@@ -29,15 +31,22 @@ UNSUPPORTED: dict[str, str] = {
     "allocator/AllocatorImplementation.cfg": "too slow here (>20 s): the refinement check evaluates the abstract Next on every step",
     "barriers/Barriers.cfg": "too slow here (>20 s): the refinement check evaluates the abstract Next on every step",
     "btree/btree.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
-    "btree/kvstore.cfg": "counts match but depth differs from TLC (under investigation)",
+    "btree/kvstore.cfg": "counts match (2641/28585); depth 9 is the true BFS depth (an independent Python BFS of the spec agrees), the manifest says 11 (TLC's multi-worker BFS can record a state at a deeper level than its shortest path; cf. the oracle README on EWD840)",
     "chang_roberts/MCChangRoberts.cfg": "temporal formula inside a definition used as Init/Next/invariant",
-    "ewd840/EWD840.cfg": "counts match (302/2001) but depth is 9 where TLC reports 10 (under investigation)",
     "ewd840/EWD840_json.cfg": "JSON trace input (IOUtils/Json) not supported",
     "ewd840/SyncTerminationDetection.cfg": "PROPERTY Quiescence: [](P => []Q) (a nested [] under []) is not supported",
     "locks_auxiliary_vars/LockHS.cfg": "procHS reads pc' before assigning it (conjunct order TLC tolerates through its substitution of the aux-variable spec)",
     "transaction_commit/PaxosCommit.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
 }
 """Model (.cfg path under specifications/) -> why refute cannot check it yet. Keep it shrinking."""
+
+DEPTH_ACCEPTED: dict[str, int] = {
+    # /work/shared/oracles/README.md: "TLC's reported depth differs by one between TLC versions
+    # on a few models (EWD840: the manifest says 10, a 2026 TLC build says 9); distinct and
+    # generated counts do not." Only this documented case; the counts must still match exactly.
+    "ewd840/EWD840.cfg": 9,
+}
+"""Model -> the depth a newer TLC build reports where the manifest's differs (documented only)."""
 
 SLOW = {"ReadersWriters/MC.cfg", "echo/MCEcho.cfg", "transaction_commit/PaxosCommit.cfg", "CoffeeCan/CoffeeCan1000Beans.cfg", "btree/btree.cfg", "GameOfLife/GameOfLife.cfg", "Bakery-Boulangerie/MCBakery.cfg"}
 """Models that take longer than ~20 s here (run with -m slow)."""

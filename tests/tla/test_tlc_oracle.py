@@ -17,10 +17,9 @@ from refute.engine.liveness import check_model
 from refute.engine.result import StopReason
 from refute.status import Status
 from refute.tla.model import TLAModel
-from tests.tla.oracle import SLOW, UNSUPPORTED, oracle_models
+from tests.tla.oracle import DEPTH_ACCEPTED, EXAMPLES, SLOW, UNSUPPORTED, oracle_models
 
-MODELS = oracle_models() if os.path.isdir(os.path.join(os.environ.get(
-    "REFUTE_TLA_EXAMPLES", "/work/shared/oracles/tla/examples"), "specifications")) else []
+MODELS = oracle_models() if os.path.isdir(os.path.join(EXAMPLES, "specifications")) else []
 
 
 def spec_for(model: dict) -> str:
@@ -47,6 +46,12 @@ def TLAModel_has_constraint(model: dict) -> bool:
     return bool(read_config(model["cfg"]).constraints)
 
 
+def test_the_oracle_is_there() -> None:
+    if not MODELS:
+        pytest.skip(f"TLC ORACLE ABSENT: no models under {EXAMPLES}; the TLA+ front end is not "
+                    "compared with TLC (clone beside shared/, or set REFUTE_TLA_EXAMPLES)")
+
+
 @pytest.mark.parametrize("model", list(_params()))
 def test_matches_tlc(model: dict) -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
@@ -61,5 +66,8 @@ def test_matches_tlc(model: dict) -> None:
         verdict = "liveness failure"
     assert verdict == model["result"]
     if model["result"] == "success" and model.get("distinctStates") is not None:
+        depth = model["stateDepth"]
+        if model["id"] in DEPTH_ACCEPTED and result.depth == DEPTH_ACCEPTED[model["id"]]:
+            depth = result.depth  # a documented TLC-version difference (oracle README)
         assert (result.distinct_states, result.states_generated, result.depth) == \
-            (model["distinctStates"], model["totalStates"], model["stateDepth"])
+            (model["distinctStates"], model["totalStates"], depth)

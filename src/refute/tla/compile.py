@@ -91,6 +91,27 @@ class Context:
         self.file = file
         self.names: dict[str, Any] = {}
         self.params = params
+        contexts = getattr(compiler, "contexts", None)
+        if contexts is not None:
+            contexts.append(self)
+
+
+def definition_key(entry: Any) -> Any:
+    """What makes two entries the same definition (seen from different module instances)."""
+    if isinstance(entry, Def):
+        return ("def", id(entry.opdef))
+    if isinstance(entry, Builtin):
+        return ("builtin", entry.fn)
+    return None
+
+
+def apply_overrides(ctx: Context) -> None:
+    """The model's ``Op <- Def`` replace ``Op`` wherever the same definition is visible (TLC
+    overrides the definition itself, so also inside instantiated modules)."""
+    for key, name, replacement in getattr(ctx.compiler, "def_overrides", ()):
+        entry = ctx.names.get(name)
+        if entry is not None and entry is not replacement and definition_key(entry) == key:
+            ctx.names[name] = replacement
 
 
 class Scope:
@@ -274,6 +295,8 @@ class Compiler:
         self.nvars = len(variables)
         self.unset_state = (UNSET,) * len(variables)
         self.init_actions: dict[int, Callable] = {}
+        self.contexts: list = []
+        self.def_overrides: list = []
 
     # ------------------------------------------------------------ resolution
     def lookup(self, scope: Scope, name: str, node: Node) -> Any:
@@ -606,6 +629,49 @@ class Compiler:
             return lambda S, P, E: body(S, P, tuple(f(S, P, E) for f in fs))
         entry = self.resolve_inst(node, scope)
         return self.apply_entry(entry, args, node, scope)
+
+    def subexpr_target(self, node: Node, scope: Scope) -> tuple[Node, Scope]:
+        """The expression ``Def!2!1`` selects and the scope to compile it in: ``n`` is the n-th
+        conjunct/disjunct of a list, or the n-th operand of an operator; ``:`` is the body."""
+        path, navs = node.args
+        (name, args) = path[-1]
+        if args:
+            raise TLAError("a subexpression of an operator applied to arguments is not supported", node)
+        if len(path) == 1:
+            entry = self.lookup(scope, name, node)
+        else:
+            entry = self.resolve_inst(Node("inst", (path[:-1], name, ()), node.line, node.col, node.file),
+                                      scope)
+        if not isinstance(entry, Def) or entry.opdef.kind != "op" or entry.opdef.params or entry.ctx.params:
+            raise TLAError(f"'{name}' is not a definition without parameters", node)
+        target, tscope = entry.opdef.body, Scope(entry.ctx, (), init=scope.init)
+        for nav in navs:
+            while target.kind in ("paren", "label"):
+                target = target.args[0] if target.kind == "paren" else target.args[-1]
+            if nav == ":":
+                continue
+            k = target.kind
+            if k in ("conj", "disj"):
+                items = target.args[0]
+            elif k in ("infix",):
+                items = target.args[1:]
+            elif k == "prefix":
+                items = target.args[1:]
+            elif k == "app":
+                items = target.args[1]
+            elif k == "if":
+                items = target.args
+            else:
+                raise TLAError(f"cannot select subexpression {nav} of this expression ({k})", node)
+            if not 0 < nav <= len(items):
+                raise TLAError(f"the expression has no subexpression {nav}", node)
+            target = items[nav - 1]
+        return target, tscope
+
+    def x_subexpr(self, node, scope):
+        target, tscope = self.subexpr_target(node, scope)
+        f = self.expr(target, tscope)
+        return lambda S, P, E: f(S, P, ())
 
     def x_opref(self, node, scope):
         raise TLAError(f"operator {node.args[0]} used as a value", node)
@@ -1141,6 +1207,10 @@ class Compiler:
             target = self._assignable(node.args[1], scope)
             if target is not None:
                 return self._assign(target, node.args[0], node.args[2], scope, node)
+        if k == "subexpr":
+            target, tscope = self.subexpr_target(node, scope)
+            g = self.action(target, tscope)
+            return lambda S, P, E: g(S, P, ())
         if k in ("app", "name", "inst"):
             g = self._call_action(node, scope)
             if g is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from refute.engine.model import Fairness, Label, Predicate, Temporal, TemporalProperty
 from refute.errors import InputError, SpecError
-from refute.tla.compile import UNSET, Compiler, Const, Context, Def, Scope, Var
+from refute.tla.compile import UNSET, apply_overrides, definition_key, Compiler, Const, Context, Def, Scope, Var
 from refute.tla.config import Config, read_config
 from refute.tla.format import format_value
 from refute.tla.modules import Loader, constants_of, load_into, variables_of
@@ -87,16 +87,26 @@ class TLAModel:
         for name, target in cfg.substitutions.items():
             if target not in ctx.names:
                 raise InputError(f"'{name} <- {target}': {target} is not defined", file=cfg.file)
+            key = definition_key(ctx.names.get(name))
             ctx.names[name] = ctx.names[target]
+            if key is not None:
+                compiler.def_overrides.append((key, name, ctx.names[target]))
+        for c in list(compiler.contexts):
+            if c is not ctx:
+                apply_overrides(c)
         self._check_assumptions(root)
-        init, next_, fairness_nodes = self._behaviour(cfg)
+        inits, next_, fairness_nodes = self._behaviour(cfg)
+        init = inits[0][0] if inits else None
         self.has_behaviour = init is not None
         self._init = None
         self.actions: list[tuple[str, tuple, Callable, tuple]] = []
         if init is not None:
-            self._init = self._compile(lambda: compiler.action(init, Scope(ctx, init=True)), init)
+            gs = [self._compile(lambda: compiler.action(node, Scope(c, init=True)), node)
+                  for node, c in inits]
+            self._init = compiler._conj_action(gs, init=True)
             if next_ is not None:
-                self._split(next_, Scope(ctx), next_.args[0] if next_.kind == "name" else "Next", (), ())
+                next_, next_ctx = next_
+                self._split(next_, Scope(next_ctx), next_.args[0] if next_.kind == "name" else "Next", (), ())
         self.action_names = list(dict.fromkeys(a[0] for a in self.actions))
         self.invariants = [self._predicate(n, "invariant") for n in cfg.invariants]
         self.constraints = [self._predicate(n, "constraint") for n in cfg.constraints]
@@ -181,9 +191,9 @@ class TLAModel:
             for pname, body, scope, env in parts.initial:
                 self._initial_checks.append(self._state_predicate(pname, body, scope, env, where, "property"))
         parts = Parts()
-        for node in fairness_nodes:
+        for node, fctx in fairness_nodes:
             try:
-                self._compile(lambda: unfolder.fairness(node, Scope(self.ctx), (), parts), node)
+                self._compile(lambda: unfolder.fairness(node, Scope(fctx), (), parts), node)
             except Unsupported as exc:
                 raise located(exc, f"SPECIFICATION {cfg.specification}", self.config.file) from None
         for label, strong, vars_, action, scope, env in parts.fairness:
@@ -247,49 +257,57 @@ class TLAModel:
                 raise SpecError("assumption is false", file=node.file, line=node.line, column=node.col,
                                 hint="TLC stops here too: change the constants in the model")
 
-    def _behaviour(self, cfg: Config) -> tuple[Node | None, Node | None, list]:
+    def _behaviour(self, cfg: Config) -> tuple[list, tuple | None, list]:
+        """The SPECIFICATION's (or INIT/NEXT's) parts, each with the context (module instance)
+        its definition belongs to: ``([(init, ctx)], (next, ctx) | None, [(fairness, ctx)])``."""
         if cfg.specification:
             self._lookup_def(cfg.specification, "SPECIFICATION")
             parts: list = []
-            self._flatten_spec(Node("name", (cfg.specification,)), parts)
-            init = next_ = None
+            self._flatten_spec(Node("name", (cfg.specification,)), parts, self.ctx)
+            inits: list = []
+            next_ = None
             fair = []
-            for kind, node in parts:
+            for kind, node, ctx in parts:
                 if kind == "init":
-                    init = node if init is None else Node("conj", ((init, node),))
+                    inits.append((node, ctx))
                 elif kind == "next":
-                    next_ = node
+                    next_ = (node, ctx)
                 else:
-                    fair.append(node)
-            return init, next_, fair
+                    fair.append((node, ctx))
+            return inits, next_, fair
         if cfg.init:
             self._lookup_def(cfg.init, "INIT")
             if cfg.next:
                 self._lookup_def(cfg.next, "NEXT")
-            return (Node("name", (cfg.init,)), Node("name", (cfg.next,)) if cfg.next else None, [])
-        return None, None, []
+            return ([(Node("name", (cfg.init,)), self.ctx)],
+                    (Node("name", (cfg.next,)), self.ctx) if cfg.next else None, [])
+        return [], None, []
 
-    def _flatten_spec(self, node: Node, out: list) -> None:
+    def _flatten_spec(self, node: Node, out: list, ctx: Context) -> None:
         if node.kind == "name":
-            entry = self.ctx.names.get(node.args[0])
-            if isinstance(entry, Def) and not entry.opdef.params and entry.ctx is self.ctx:
+            entry = ctx.names.get(node.args[0])
+            if isinstance(entry, Def) and not entry.opdef.params and not entry.ctx.params \
+                    and entry.opdef.kind == "op":
                 body = entry.opdef.body
-                if _is_temporal(body, self.ctx):
-                    self._flatten_spec(body, out)
+                if _is_temporal(body, entry.ctx):
+                    self._flatten_spec(body, out, entry.ctx)
                     return
-            out.append(("init", node))
+            out.append(("init", node, ctx))
+            return
+        if node.kind == "paren":
+            self._flatten_spec(node.args[0], out, ctx)
             return
         if node.kind == "conj" or (node.kind == "infix" and node.args[0] == "/\\"):
             for item in (node.args[0] if node.kind == "conj" else node.args[1:]):
-                self._flatten_spec(item, out)
+                self._flatten_spec(item, out, ctx)
             return
         if node.kind == "prefix" and node.args[0] == "[]" and node.args[1].kind == "stutter":
-            out.append(("next", node.args[1].args[0]))
+            out.append(("next", node.args[1].args[0], ctx))
             return
         if node.kind in ("fair", "forall") or (node.kind == "prefix" and node.args[0] in ("[]", "<>")):
-            out.append(("fair", node))
+            out.append(("fair", node, ctx))
             return
-        out.append(("init", node))
+        out.append(("init", node, ctx))
 
     def _split(self, node: Node, scope: Scope, name: str, params: tuple, env: tuple) -> None:
         """Unfold Next into TLC's actions: disjuncts, \\E over constant sets, operator calls."""
@@ -315,7 +333,7 @@ class TLAModel:
         if k in ("name", "app"):
             op = node.args[0]
             args = node.args[1] if k == "app" else ()
-            entry = self.ctx.names.get(op) if op not in scope.lets and compiler.bound_index(scope, op) is None else None
+            entry = scope.ctx.names.get(op) if op not in scope.lets and compiler.bound_index(scope, op) is None else None
             if isinstance(entry, Def) and entry.opdef.kind == "op" and not entry.ctx.params \
                     and all(ar == 0 for _, ar in entry.opdef.params):
                 try:
@@ -431,8 +449,13 @@ def _is_temporal(node: Node, ctx: Context) -> bool:
         return True
     if k == "conj" or (k == "infix" and node.args[0] == "/\\"):
         return any(_is_temporal(x, ctx) for x in (node.args[0] if k == "conj" else node.args[1:]))
+    if k == "paren":
+        return _is_temporal(node.args[0], ctx)
+    if k in ("forall", "exists"):
+        return _is_temporal(node.args[1], ctx)
     if k == "name":
         entry = ctx.names.get(node.args[0])
-        if isinstance(entry, Def) and not entry.opdef.params and entry.ctx is ctx:
-            return _is_temporal(entry.opdef.body, ctx)
+        if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op" \
+                and not entry.ctx.params:
+            return _is_temporal(entry.opdef.body, entry.ctx)
     return False

@@ -1,8 +1,9 @@
 """Finding modules and filling contexts: EXTENDS, INSTANCE (named, parameterised, WITH).
 
 A module named in EXTENDS or INSTANCE is looked up in the spec's own folder first, then in
-the standard, community and TLAPS module folders (``REFUTE_TLA_MODULES``, default
-``/work/shared/oracles/tla/modules``, else the ``modules`` folders next to this file). The
+the module libraries named by ``REFUTE_TLA_MODULES`` (folders separated by ``os.pathsep``,
+each searched directly and in its ``standard``, ``community`` and ``tlaps`` subfolders, e.g. a
+checkout of tlaplus/CommunityModules). refute ships no TLA+ sources of its own. The
 standard modules TLC implements in Java (Naturals, Integers, Sequences, FiniteSets, Bags, TLC,
 ...) are native here (:mod:`refute.tla.stdlib`) and their sources are not read; community
 modules are read from source, with the operators :mod:`refute.tla.stdlib` implements natively
@@ -15,13 +16,13 @@ import os
 from typing import Any
 
 from refute.errors import InputError
-from refute.tla.compile import Builtin, Compiler, Const, Context, Def, InstDef, Scope, Subst, Var
+from refute.tla.compile import apply_overrides, Builtin, Compiler, Const, Context, Def, InstDef, Scope, Subst, Var
 from refute.tla.parser import Instance, Module, OpDef, parse_file
 from refute.tla.stdlib import NATIVE_ONLY, natives_for
 from refute.tla.values import TLAError
 
-_LIBRARY_ROOTS = [os.environ.get("REFUTE_TLA_MODULES", "/work/shared/oracles/tla/modules"),
-                  os.path.join(os.path.dirname(os.path.abspath(__file__)), "modules")]
+def _library_roots() -> list[str]:
+    return [d for d in os.environ.get("REFUTE_TLA_MODULES", "").split(os.pathsep) if d]
 
 
 class Loader:
@@ -29,7 +30,7 @@ class Loader:
 
     def __init__(self, spec_dir: str, root: Module):
         self.dirs = [spec_dir]
-        for root_dir in _LIBRARY_ROOTS:
+        for root_dir in _library_roots():
             for sub in ("standard", "community", "tlaps", ""):
                 self.dirs.append(os.path.join(root_dir, sub))
         self.cache: dict[str, Module] = {root.name: root}
@@ -50,8 +51,9 @@ class Loader:
                 return module
         raise InputError(f"module {name} not found", file=getattr(where, "file", None),
                          line=getattr(where, "line", None),
-                         hint="put its .tla file next to the spec (refute looks there first, then "
-                              "in the standard and community modules)")
+                         hint="put its .tla file next to the spec, or point REFUTE_TLA_MODULES at a "
+                              "folder holding it (e.g. a checkout of tlaplus/CommunityModules); "
+                              "the standard modules (Naturals, Sequences, TLC, ...) are built in")
 
 
 def variables_of(loader: Loader, module: Module, seen: set | None = None) -> list[str]:
@@ -113,6 +115,7 @@ def load_into(compiler: Compiler, ctx: Context, module: Module, seen: set | None
             ctx.names[item.name] = Def(item, ctx)
     for name, target in overrides.items():
         ctx.names[name] = ctx.names.get(target) or compiler.root_ctx.names[target]
+    apply_overrides(ctx)
 
 
 def install_natives(ctx: Context, module_name: str) -> None:

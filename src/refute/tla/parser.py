@@ -181,7 +181,20 @@ class _Converter:
         elif t == "module":
             sub = self.module(c)
             module.submodules[sub.name] = sub
-        elif t in ("recursive_declaration", "identifier", "theorem") or t in _PROOF_NODES:
+        elif t == "theorem":
+            # THEOREM Name == e defines Name (MCVoting checks ``AllSafeAtZero!:``)
+            name_node, stmt = _one(c, "name"), _one(c, "statement")
+            if name_node is not None and stmt is not None and stmt.type not in (
+                    "assume_prove", "new", "instance"):
+                try:
+                    body = self.expr(stmt)
+                except InputError:
+                    return
+                d = OpDef(self.text(name_node), (), body, c.start_point[0] + 1,
+                          c.start_point[1] + 1, self.file, local)
+                module.definitions.append(d)
+                module.order.append(d)
+        elif t in ("recursive_declaration", "identifier") or t in _PROOF_NODES:
             pass
         elif t == "ERROR":
             raise self.error(c, "syntax error", "check the TLA+ syntax around here")
@@ -505,6 +518,38 @@ class _Converter:
 
     def x_label(self, n):
         return self.expr(_one(n, "expression"))
+
+    def x_subexpression(self, n):
+        """``Def!2!1``, ``I!Def!:``: a subexpression of a definition, by position."""
+        path: list = []
+        navs: list = []
+        parts = []
+        for c in n.named_children:
+            if c.type == "subexpr_prefix":
+                parts.extend(c.named_children)
+            else:
+                parts.append(c)
+        for c in parts:
+            if c.type == "subexpr_component":
+                if navs:
+                    raise self.error(n, "unsupported subexpression selector")
+                inner = c.named_children[0]
+                if inner.type == "bound_op":
+                    e = self.x_bound_op(inner)
+                    path.append((e.args[0], e.args[1]))
+                else:
+                    path.append((normalise_symbol(self.text(inner)), ()))
+            elif c.type == "subexpr_tree_nav":
+                inner = c.named_children[0] if c.named_children else c
+                if inner.type == "child_id":
+                    navs.append(int(self.text(inner)))
+                elif inner.type == "colon":
+                    navs.append(":")
+                else:
+                    raise self.error(n, f"unsupported subexpression selector '{self.text(inner)}'")
+            else:
+                raise self.error(n, "unsupported subexpression selector")
+        return self.node("subexpr", (tuple(path), tuple(navs)), n)
 
     def x_prefixed_op(self, n):
         path = []
