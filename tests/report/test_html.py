@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from refute import Spec, State, action, invariant
 from refute.cli import main
 from refute.engine.model import Label
 from refute.engine.result import Result, Step, Violation, ViolationKind
@@ -92,9 +93,43 @@ def test_markup_in_a_state_shows_as_text(open_page, tmp_path: Path, artifacts: P
     assert page.problems == []
 
 
-def test_a_thousand_step_trace_opens_quickly(open_page, tmp_path: Path) -> None:
-    """Prints how long the page takes to load and lay out: timings are recorded in
-    docs/reports.md, not asserted (they depend on the machine)."""
+class Quiet(Spec):
+    """Markup in a field that never changes: it is shown only when its fold is opened."""
+
+    def init(self):
+        return State(note=HOSTILE, count=0)
+
+    @action
+    def tick(self, s):
+        if s.count < 2:
+            return s.update(count=s.count + 1)
+
+    @invariant
+    def small(self, s):
+        return s.count < 2
+
+
+def test_markup_in_a_folded_value_shows_as_text(open_page, tmp_path: Path) -> None:
+    model = SpecModel(Quiet())
+    from refute.engine.liveness import check_model
+    report = tmp_path / "quiet.html"
+    write_report(report, check_model(model), model)
+    page = open_page(report.as_uri())
+    fold = page.locator("#step-3 details.unchanged")
+    assert fold.locator("summary").inner_text() == "unchanged: note"
+    fold.locator("summary").click()  # one fold opened by hand
+    assert HOSTILE in fold.locator("code.values").inner_text()
+    page.locator("#unfold").click()  # and all of them
+    assert HOSTILE in page.locator("#step-2 details.unchanged code.values").inner_text()
+    assert page.evaluate("window.pwned === undefined")
+    assert page.locator("#steps img, #steps script").count() == 0
+    assert page.problems == []
+
+
+def test_a_thousand_step_trace_opens_quickly(open_page, tmp_path: Path, artifacts: Path) -> None:
+    """Prints how long the page takes to load and paint: timings are recorded in
+    docs/reports.md (tests/report/measure_long_report.py measures five runs), not asserted:
+    they depend on the machine."""
     model = SpecModel(Countdown(1000))
     from refute.engine.liveness import check_model
     result = check_model(model)
@@ -111,15 +146,41 @@ def test_a_thousand_step_trace_opens_quickly(open_page, tmp_path: Path) -> None:
         done({load: nav.loadEventEnd, painted: performance.now()});
     }))""")
     opened = time.perf_counter() - started
-    assert page.locator("#steps .step").count() == 1001
-    assert page.locator("#sequence .message").count() == 1000
     print(f"\n1,000-step report: {report.stat().st_size / 1e6:.2f} MB rendered in "
           f"{rendered * 1000:.0f} ms; in Chromium load event at {timing['load']:.0f} ms, "
           f"first frame at {timing['painted']:.0f} ms; page.goto to frame {opened * 1000:.0f} ms")
+    # every step has its row; the rows at the start and at the violation show what changed
+    # at once, the others once the page is idle
+    steps = page.locator("#steps .step")
+    assert steps.count() == 1001
+    assert steps.nth(1).locator(".new").first.inner_text() == "1"
+    violating = page.locator("#steps .violating")
+    assert violating.get_attribute("id") == "step-1001"
+    # (text_content: a row out of view is not rendered, content-visibility: auto)
+    assert "violates not_done" in violating.text_content()
+    assert violating.locator(".new").first.text_content() == "1000"
+    page.wait_for_function("document.querySelectorAll('#steps .change').length === 3000")
+    assert "holder: 'pong' → 'ping'" in steps.nth(500).text_content()
+    # the diagram opens at the violation and draws the rows near what is in view
+    diagram = page.locator("#sequence")
+    assert diagram.locator(".process text").all_text_contents() == ["ping", "pong"]
+    drawn = diagram.locator(".message").count()
+    assert 0 < drawn < 200
+    assert diagram.locator(".message text").last.text_content() == "token 1000"
+    assert diagram.locator(".violating-band").is_visible()
+    page.screenshot(path=str(artifacts / "long_report.png"))
+    # scrolled to the top, the first steps are drawn
+    page.evaluate("document.getElementById('sequence').scrollTop = 0")
+    page.wait_for_function("[...document.querySelectorAll('#sequence .message text')]"
+                           ".some(t => t.textContent === 'token 1')")
+    assert diagram.locator(".step-label").first.text_content() == "1 initial state"
+    # a step label in the diagram links to its row
+    diagram.locator(".step-label").nth(3).click()
+    assert page.evaluate("location.hash") == "#step-4"
     assert page.problems == []
 
 
-def test_a_lasso_marks_its_loop() -> None:
+def test_a_lasso_marks_its_loop(open_page, tmp_path: Path) -> None:
     model = SpecModel(Countdown(3))
     states = model.init_states()
     label, second = model.next_states(states[0])[0]
@@ -127,10 +188,25 @@ def test_a_lasso_marks_its_loop() -> None:
                           (Step(None, states[0]), Step(label, second)), loop_start=0,
                           loop_action=Label("reset"))
     result = Result(Status.VIOLATION, "Countdown", 2, 2, 2, 0.0, violation=violation)
-    html = render_report(result, model)
-    assert html.count('class="step loop') == 3  # both states and the closing line
-    assert "loop starts here" in html and "back to step 1" in html and ">reset<" in html
-    assert 'class="loop-band"' in html
+    report = tmp_path / "lasso.html"
+    report.write_text(render_report(result, model), encoding="utf-8")
+    page = open_page(report.as_uri())
+    loop = page.locator("#steps .step.loop")
+    assert loop.count() == 3  # both states and the closing line
+    assert "loop starts here" in page.locator("#steps .loop-start").inner_text()
+    end = page.locator("#steps .loop-end")
+    assert "back to step 1" in end.inner_text() and "reset" in end.inner_text()
+    assert page.locator("#steps .violating").count() == 0
+    assert page.locator("#sequence .loop-band").count() == 1
+    assert page.problems == []
+
+
+def test_the_page_data_cannot_end_its_script() -> None:
+    from refute.report.html import script_json
+    text = script_json({"v": ["</script><!-- & \u2028"]})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    import json
+    assert json.loads(text) == {"v": ["</script><!-- & \u2028"]}
 
 
 def test_simulate_writes_a_report(tmp_path: Path) -> None:

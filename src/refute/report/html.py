@@ -23,14 +23,28 @@ received is drawn as a message still in flight. Nothing is guessed from field na
 without ``message_flow`` gets no diagram, and a step for which it returns nothing is drawn
 as no event.
 
-Every value comes from the spec and is escaped; the page loads nothing from the network
-(its Content-Security-Policy forbids it), so it opens from disk and can be attached to a
-ticket.
+**How the page is built.** The step table and the diagram travel as one JSON document
+(:func:`trace_data`: each rendered value once, referred to by number) that a small inline
+script turns into elements, so a 1,000-step counterexample is a 0.17 MB page that opens in a
+few hundred milliseconds instead of a megabyte of markup to parse. The script creates every
+row at once (number, action, badge: the rows can be searched and linked to, ``#step-N``), fills
+in what changed for the rows at the top and around the violation before the first paint and
+for the others in idle time after it, and fills an "unchanged" fold's values when it is first
+opened. Past 200 steps the rows are ``content-visibility: auto`` (only those in view are laid
+out) and the diagram, in a scroll box that opens at the violation (or the loop) with the
+process names kept in view, draws only the rows near what is in view, and every arrow that
+crosses them.
+
+Every value comes from the spec and is escaped: the JSON has no ``<``, ``>`` or ``&``
+(:func:`script_json`), and the script inserts every string as text (``textContent``), never
+as markup. The page loads nothing from the network (its Content-Security-Policy forbids it),
+so it opens from disk and can be attached to a ticket.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,8 +56,8 @@ from refute.report.values import show
 from refute.spec.values import FrozenMap, Record, sort_canonically
 from refute.status import Status
 
-__all__ = ["message_events", "page", "render_report", "sequence_diagram", "text",
-           "write_report"]
+__all__ = ["diagram_data", "diff_parts", "diff_value", "message_events", "page",
+           "render_report", "script_json", "text", "trace_data", "write_report"]
 
 Event = tuple[str, Any, Any]
 """One event of a step for the sequence diagram: ``(kind, process, message)``."""
@@ -77,14 +91,23 @@ def render_report(result: Result, model: Model, command: str = "check",
             f'<div class="meta">{e(_meta(result, model))}</div>']
     body.append(_summary(result, notes))
     if result.violation is not None:
-        diagram = sequence_diagram(model, result.violation)
-        if diagram:
-            body.append('<h2>Sequence diagram</h2>' + diagram)
+        data = trace_data(model, result.violation)
+        states = len(result.violation.trace)
+        if "diagram" in data:
+            body.append('<h2>Sequence diagram</h2><div class="diagram" id="sequence"></div>')
+        target = ("the loop" if result.violation.kind is ViolationKind.LIVENESS
+                  else "the violating step")
+        first = (result.violation.loop_start if result.violation.kind is ViolationKind.LIVENESS
+                 else states - 1)
         body.append(f'<h2>Counterexample</h2>'
-                    f'<p class="note">{len(result.violation.trace)} states. Each step shows '
-                    f'what changed; <button type="button" id="unfold">unfold</button> shows '
-                    f'the unchanged fields too.</p>')
-        body.append(step_table(model, result.violation))
+                    f'<p class="note">{states:,} states (<a href="#step-{first + 1}">go to '
+                    f'{target}</a>). Each step shows what changed; '
+                    '<button type="button" id="unfold">unfold</button> shows the unchanged '
+                    'fields too.</p>'
+                    '<div id="steps"></div><noscript><p class="note">The counterexample is '
+                    'drawn by the page\'s inline script: allow scripts to see it.</p>'
+                    '</noscript>'
+                    f'<script type="application/json" id="trace">{script_json(data)}</script>')
     return page(f"refute {command}: {verdict}", "\n".join(body), _SCRIPT)
 
 
@@ -125,107 +148,145 @@ def _summary(result: Result, notes: Sequence[str]) -> str:
     return "".join(out)
 
 
-# -- the step table ---------------------------------------------------------------------------
+# -- the counterexample as data ---------------------------------------------------------------
+#
+# The page does not carry the step table and the diagram as markup: a 1,000-step trace would be
+# a megabyte of HTML for the browser to parse before it shows anything. It carries them as one
+# compact JSON document (every value rendered once, by ``show``, and referred to by number
+# after that) that a small inline script turns into the table and the diagram, inserting every
+# string with ``textContent``, never as markup.
 
-def step_table(model: Model, violation: Violation) -> str:
-    """One row per state of the counterexample, as HTML."""
-    out = ['<div id="steps">']
+def trace_data(model: Model, violation: Violation) -> dict[str, Any]:
+    """The counterexample as the page's script reads it.
+
+    ``values`` holds each rendered value once; ``fields`` each field name once. Step ``i`` is
+    ``{"a": heading, "k": classes, "b": badge, "bk": badge class, "s": [field, value, ...]
+    (the first state in full), "c": changes, "u": [field, value, ...] (the unchanged
+    fields)}``; a change is ``[path, "v", old, new]``, ``[path, "+", value]`` (a key added),
+    ``[path, "-"]`` (a key removed) or ``[path, "s", [added...], [removed...]]`` (a set).
+    ``end`` is the lasso's closing line, ``diagram`` the sequence diagram (see
+    :func:`diagram_data`)."""
+    values: dict[str, int] = {}
+    fields: dict[str, int] = {}
+
+    def value(v: Any) -> int:
+        return values.setdefault(show(v), len(values))
+
+    def field(name: str) -> int:
+        return fields.setdefault(str(name), len(fields))
+
+    def pairs(items: Iterable[tuple[str, Any]]) -> list[int]:
+        return [n for name, v in items for n in (field(name), value(v))]
+
+    steps: list[dict[str, Any]] = []
     previous: dict[str, Any] | None = None
     last = len(violation.trace) - 1
     lasso = violation.kind is ViolationKind.LIVENESS
     for index, step in enumerate(violation.trace):
         current = model.describe_state(step.state)
-        classes = ["step"]
-        badge = ""
+        row: dict[str, Any] = {"a": "initial state" if step.action is None else str(step.action)}
         if lasso and index >= violation.loop_start:
-            classes.append("loop")
+            row["k"] = "loop"
             if index == violation.loop_start:
-                classes.append("loop-start")
-                badge = '<span class="badge loop">loop starts here</span>'
+                row.update(k="loop loop-start", b="loop starts here", bk="loop")
         elif not lasso and index == last:
-            classes.append("violating")
-            badge = (f'<span class="badge bad">violates {e(violation.name)}</span>'
-                     if violation.kind is ViolationKind.INVARIANT
-                     else '<span class="badge bad">deadlock: no action is enabled</span>')
-        heading = "initial state" if step.action is None else str(step.action)
+            row.update(k="violating", bk="bad",
+                       b=f"violates {violation.name}"
+                       if violation.kind is ViolationKind.INVARIANT
+                       else "deadlock: no action is enabled")
         if previous is None:
-            cell = _fields(current.items())
+            row["s"] = pairs(current.items())
         else:
-            cell = _changes(previous, current)
-        out.append(f'<div class="{" ".join(classes)}" id="step-{index + 1}">'
-                   f'<div class="n">{index + 1}</div>'
-                   f'<div class="body"><div class="action">{e(heading)}{badge}</div>{cell}'
-                   '</div></div>')
+            changes: list[list[Any]] = []
+            unchanged = []
+            for name, new in current.items():
+                old = previous.get(name)
+                if old == new:
+                    unchanged.append((name, new))
+                    continue
+                for path, kind, *args in diff_parts(str(name), old, new):
+                    if kind == "s":
+                        changes.append([path, kind, [value(v) for v in args[0]],
+                                        [value(v) for v in args[1]]])
+                    else:
+                        changes.append([path, kind, *map(value, args)])
+            if changes:
+                row["c"] = changes
+            if unchanged:
+                row["u"] = pairs(unchanged)
+        steps.append(row)
         previous = current
+    data: dict[str, Any] = {"steps": steps}
     if lasso:
         if violation.stutters:
-            end = (f"stays in state {len(violation.trace)} forever (stuttering): no fair "
-                   "action forces a step")
-            action = ""
+            data["end"] = ["", f"stays in state {len(violation.trace)} forever (stuttering): "
+                               "no fair action forces a step"]
         else:
-            end = (f"back to step {violation.loop_start + 1}: the loop "
-                   f"{violation.loop_start + 1}..{len(violation.trace)} repeats forever")
-            action = e(violation.loop_action)
-        out.append(f'<div class="step loop loop-end"><div class="n">↻</div><div class="body">'
-                   f'<div class="action">{action}<span class="badge loop">{e(end)}</span>'
-                   '</div></div></div>')
-    out.append("</div>")
-    return "".join(out)
+            data["end"] = [str(violation.loop_action),
+                           f"back to step {violation.loop_start + 1}: the loop "
+                           f"{violation.loop_start + 1}..{len(violation.trace)} repeats forever"]
+    diagram = diagram_data(model, violation)
+    if diagram is not None:
+        data["diagram"] = diagram
+    data["fields"] = list(fields)
+    data["values"] = list(values)
+    return data
 
 
-def _fields(items: Iterable[tuple[str, Any]]) -> str:
-    rows = "".join(f'<tr><td class="field">{e(name)}</td><td><code>{e(show(value))}</code>'
-                   f'</td></tr>' for name, value in items)
-    return f'<table class="fields">{rows}</table>'
-
-
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> str:
-    lines = []
-    unchanged = []
-    for name, new in after.items():
-        old = before.get(name)
-        if old == new:
-            unchanged.append((name, new))
-            continue
-        for path, change in diff_value(name, old, new):
-            lines.append(f'<div class="change"><code class="path">{e(path)}</code>: '
-                         f'{change}</div>')
-    if unchanged:
-        names = ", ".join(name for name, _ in unchanged)
-        # one text node per field, not a table: a long trace has a fold on every step
-        values = "".join(f"<div><span class=field>{e(name)}</span> {e(show(value))}</div>"
-                         for name, value in unchanged)
-        lines.append(f'<details class="unchanged"><summary>unchanged: {e(names)}</summary>'
-                     f'<code class="values">{values}</code></details>')
-    return "".join(lines)
-
-
-def diff_value(path: str, old: Any, new: Any) -> list[tuple[str, str]]:
-    """What changed between two values, as ``(path, HTML)``: maps and records field by
-    field, sets as what was added and removed, anything else as ``old → new``."""
+def diff_parts(path: str, old: Any, new: Any) -> list[tuple[Any, ...]]:
+    """What changed between two values: ``(path, "v", old, new)``, ``(path, "+", value)``
+    for a key added to a map, ``(path, "-")`` for one removed, ``(path, "s", added,
+    removed)`` for sets (sorted lists of elements). Maps and records are compared field by
+    field."""
     if isinstance(old, FrozenMap) and isinstance(new, FrozenMap):
-        out = []
+        out: list[tuple[Any, ...]] = []
         for key in sort_canonically(set(old) | set(new)):
             where = f"{path}[{show(key)}]"
             if key not in new:
-                out.append((where, '<span class="del">removed</span>'))
+                out.append((where, "-"))
             elif key not in old:
-                out.append((where, f'<span class="add">+ {e(show(new[key]))}</span>'))
+                out.append((where, "+", new[key]))
             elif old[key] != new[key]:
-                out.extend(diff_value(where, old[key], new[key]))
+                out.extend(diff_parts(where, old[key], new[key]))
         return out
     if isinstance(old, Record) and isinstance(new, Record) and old._fields == new._fields:
         out = []
         for name, a, b in zip(old._fields, old._values(), new._values()):
             if a != b:
-                out.extend(diff_value(f"{path}.{name}", a, b))
+                out.extend(diff_parts(f"{path}.{name}", a, b))
         return out
     if isinstance(old, frozenset) and isinstance(new, frozenset):
-        parts = [f'<span class="add">+ {e(show(v))}</span>' for v in sort_canonically(new - old)]
-        parts += [f'<span class="del">- {e(show(v))}</span>' for v in sort_canonically(old - new)]
-        return [(path, ", ".join(parts))]
-    return [(path, f'<span class="old">{e(show(old))}</span> → '
-                   f'<span class="new">{e(show(new))}</span>')]
+        return [(path, "s", sort_canonically(new - old), sort_canonically(old - new))]
+    return [(path, "v", old, new)]
+
+
+def diff_value(path: str, old: Any, new: Any) -> list[tuple[str, str]]:
+    """:func:`diff_parts` as ``(path, HTML)`` (the explorer's form): maps and records field
+    by field, sets as what was added and removed, anything else as ``old → new``."""
+    out = []
+    for where, kind, *args in diff_parts(path, old, new):
+        if kind == "-":
+            out.append((where, '<span class="del">removed</span>'))
+        elif kind == "+":
+            out.append((where, f'<span class="add">+ {e(show(args[0]))}</span>'))
+        elif kind == "s":
+            parts = [f'<span class="add">+ {e(show(v))}</span>' for v in args[0]]
+            parts += [f'<span class="del">- {e(show(v))}</span>' for v in args[1]]
+            out.append((where, ", ".join(parts)))
+        else:
+            out.append((where, f'<span class="old">{e(show(args[0]))}</span> → '
+                               f'<span class="new">{e(show(args[1]))}</span>'))
+    return out
+
+
+def script_json(data: Any) -> str:
+    """``data`` as JSON safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` (so no
+    ``</script>`` or ``<!--``), and no line separators a JS parser would trip on."""
+    out = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        out = out.replace(char, escape)
+    return out
 
 
 # -- the sequence diagram ---------------------------------------------------------------------
@@ -264,76 +325,54 @@ def message_events(model: Model, violation: Violation) -> list[list[Event]] | No
     return steps
 
 
-_COL = 160  # pixels between lifelines
-_ROW = 30  # pixels per step
-_GUTTER = 260  # pixels for the step numbers and actions on the left
-_HEAD = 44  # pixels for the process boxes at the top
-
-
-def sequence_diagram(model: Model, violation: Violation) -> str:
-    """An inline SVG sequence diagram of the counterexample ('' when the spec has no
-    ``message_flow``, or when it names no process)."""
+def diagram_data(model: Model, violation: Violation) -> dict[str, Any] | None:
+    """The sequence diagram of the counterexample as the page's script draws it (None when
+    the spec has no ``message_flow``, or when it names no process): ``processes`` (names, in
+    order of first appearance), ``arrows`` ``[from step, from process, to step, to process,
+    message]`` (from step -1: in flight since the initial state, drawn from the left edge),
+    ``notes`` ``[step, process, note]``, ``actors`` ``[step, process]``, ``flight``
+    ``[step, process, message]`` (sent, never received) and ``band`` (``["violating",
+    step]`` or ``["loop", first step]``); steps and processes are numbers from 0."""
     steps = message_events(model, violation)
     if steps is None:
-        return ""
+        return None
     processes: dict[Any, int] = {}
+    names: list[str] = []
     for events in steps:
         for _, process, _ in events:
-            processes.setdefault(process, len(processes))
+            if _key(process) not in processes:
+                processes[_key(process)] = len(names)
+                names.append(text(process))
     if not processes:
-        return ""
-    x = {p: _GUTTER + _COL // 2 + i * _COL for p, i in processes.items()}
-    y = [_HEAD + 16 + i * _ROW for i in range(len(steps))]
-    width = _GUTTER + len(processes) * _COL + 140  # room for notes right of the last lifeline
-    height = y[-1] + _ROW
-    last = len(steps) - 1
-    lasso = violation.kind is ViolationKind.LIVENESS
-    out = [f'<div class="diagram"><svg xmlns="http://www.w3.org/2000/svg" id="sequence" '
-           f'width="{width}" height="{height}">'
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-           'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/>'
-           '</marker></defs>']
-    if lasso:
-        top = y[violation.loop_start] - _ROW / 2
-        out.append(f'<rect class="loop-band" x="0" y="{top}" width="{width}" '
-                   f'height="{height - top - 4}"/>')
-    else:
-        out.append(f'<rect class="violating-band" x="0" y="{y[last] - _ROW / 2}" '
-                   f'width="{width}" height="{_ROW}"/>')
-    for process, cx in x.items():
-        out.append(f'<line class="lifeline" x1="{cx}" x2="{cx}" y1="{_HEAD - 8}" '
-                   f'y2="{height}"/><g class="process"><rect x="{cx - _COL / 2 + 8}" y="4" '
-                   f'width="{_COL - 16}" height="{_HEAD - 12}" rx="4"/>'
-                   f'<text x="{cx}" y="{_HEAD / 2 + 2}" text-anchor="middle">'
-                   f'{e(_clip(text(process), 18))}</text></g>')
-    for index, step in enumerate(violation.trace):
-        heading = "initial state" if step.action is None else str(step.action)
-        out.append(f'<text class="step-label" x="8" y="{y[index] + 4}" '
-                   f'data-step="{index + 1}"><tspan class="n">{index + 1}</tspan> '
-                   f'{e(_clip(heading, 34))}{_title(heading, 34)}</text>')
-    sent: dict[Any, tuple[int, Any]] = {}  # message -> (step, sender) of its latest send
-    received: set[Any] = set()
+        return None
+    arrows: list[list[Any]] = []
+    notes: list[list[Any]] = []
+    actors: list[list[int]] = []
+    sent: dict[Any, tuple[int, int, Any]] = {}  # message -> (step, sender, message)
+    received: set[tuple[Any, int]] = set()
     for index, events in enumerate(steps):
-        actors = []
+        acting: dict[int, None] = {}
         for kind, process, message in events:
-            actors.append(process)
+            p = processes[_key(process)]
+            acting[p] = None
             if kind == "send":
-                sent[_key(message)] = (index, process)
+                sent[_key(message)] = (index, p, message)
             elif kind == "receive":
                 origin = sent.get(_key(message))
                 if origin is not None:
                     received.add((_key(message), origin[0]))
-                out.append(_arrow(x, y, origin, index, process, message))
+                arrows.append([origin[0] if origin else -1, origin[1] if origin else -1,
+                               index, p, text(message)])
             elif message is not None:
-                out.append(f'<text class="note" x="{x[process] + 8}" y="{y[index] - 6}">'
-                           f'{e(_clip(text(message), 22))}{_title(text(message), 22)}</text>')
-        for process in dict.fromkeys(actors):
-            out.append(f'<circle class="actor" cx="{x[process]}" cy="{y[index]}" r="5"/>')
-    for message, (index, process) in sent.items():
-        if (message, index) not in received:
-            out.append(_in_flight(x, y, index, process, message))
-    out.append("</svg></div>")
-    return "".join(out)
+                notes.append([index, p, text(message)])
+        actors.extend([index, p] for p in acting)
+    flight = [[index, p, text(message)] for key, (index, p, message) in sent.items()
+              if (key, index) not in received]
+    lasso = violation.kind is ViolationKind.LIVENESS
+    return {"processes": names,
+            "arrows": arrows, "notes": notes, "actors": actors, "flight": flight,
+            "band": ["loop", violation.loop_start] if lasso
+            else ["violating", len(violation.trace) - 1]}
 
 
 def _key(message: Any) -> Any:
@@ -342,44 +381,6 @@ def _key(message: Any) -> Any:
     except TypeError:
         return repr(message)
     return message
-
-
-def _arrow(x: dict, y: list, origin: tuple[int, Any] | None, index: int, process: Any,
-           message: Any) -> str:
-    label = text(message)
-    if origin is None:  # in flight from the initial state: drawn from the left edge
-        x1, y1 = _GUTTER - 4, y[index]
-    else:
-        x1, y1 = x[origin[1]], y[origin[0]]
-    x2, y2 = x[process], y[index]
-    if x1 == x2:  # a message to itself: a small loop out to the right
-        path = f"M{x1},{y1} C{x1 + 60},{y1} {x2 + 60},{y2} {x2 + 6},{y2}"
-        tx, ty = x1 + 48, (y1 + y2) / 2
-    else:
-        path = f"M{x1},{y1} L{x2 + (-6 if x2 > x1 else 6)},{y2}"
-        tx, ty = (x1 + x2) / 2, (y1 + y2) / 2 - 5
-    return (f'<g class="message"><path d="{path}" marker-end="url(#arrow)"/>'
-            f'<text x="{tx}" y="{ty}" text-anchor="middle">{e(_clip(label, 28))}</text>'
-            f'{_title(label, 28)}</g>')
-
-
-def _in_flight(x: dict, y: list, index: int, process: Any, message: Any) -> str:
-    x1, y1 = x[process], y[index]
-    label = text(message)
-    return (f'<g class="message in-flight"><path d="M{x1},{y1} l{_COL * 0.45},{_ROW * 0.6}" '
-            f'marker-end="url(#arrow)"/><text x="{x1 + _COL * 0.5}" y="{y1 + _ROW * 0.6 + 12}" '
-            f'text-anchor="middle">{e(_clip(label, 28))} (in flight)</text>'
-            f'<title>{e(label)}: sent, never received</title></g>')
-
-
-def _clip(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[:limit - 1] + "…"
-
-
-def _title(value: str, limit: int) -> str:
-    """A tooltip with the whole text, only where :func:`_clip` cut it (a long trace has
-    thousands of labels, and every element costs when the page opens)."""
-    return "" if len(value) <= limit else f"<title>{e(value)}</title>"
 
 
 # -- the page ---------------------------------------------------------------------------------
@@ -401,8 +402,8 @@ table { border-collapse: collapse; }
 td.num { text-align: right; } tr.never td { color: #9a6700; background: #fff8c5; }
 summary { cursor: pointer; }
 code { font: 12.5px ui-monospace, monospace; }
-#steps .step { display: flex; border-top: 1px solid #eaeef2; padding: .35em 0;
-  content-visibility: auto; contain-intrinsic-size: auto 5em; }
+#steps .step { display: flex; border-top: 1px solid #eaeef2; padding: .35em 0; }
+#steps.long .step { content-visibility: auto; contain-intrinsic-size: auto 5em; }
 #steps .n { flex: none; width: 2.5em; padding-right: .8em; text-align: right; color: #57606a;
   font-weight: 600; }
 #steps .action { font: 600 13px ui-monospace, monospace; color: #0550ae; }
@@ -419,12 +420,15 @@ table.fields td { padding: 0 1em 0 0; vertical-align: top; } td.field { color: #
 .add { color: #1a7f37; font: 600 12.5px ui-monospace, monospace; }
 .del { color: #cf222e; font: 600 12.5px ui-monospace, monospace; }
 details.unchanged summary { color: #8c959f; font-size: 12px; }
-.diagram { overflow-x: auto; border: 1px solid #d0d7de; border-radius: 6px; }
+.diagram { overflow: auto; max-height: 75vh; border: 1px solid #d0d7de; border-radius: 6px; }
+.diagram svg { display: block; }
+.diagram svg.head { position: sticky; top: 0; z-index: 1; background: #fff; }
 svg text { font: 12px ui-monospace, monospace; }
 .lifeline { stroke: #9aa4b1; stroke-dasharray: 4 3; }
 .process rect { fill: #ddf4ff; stroke: #54aeff; } .process text { font-weight: 600; }
 .step-label { fill: #57606a; cursor: pointer; }
-code.values { display: block; color: #57606a; } code.values .field { color: #8c959f; } .step-label .n { font-weight: 600; fill: #1f2328; }
+code.values { display: block; color: #57606a; } code.values .field { color: #8c959f; }
+.step-label .n { font-weight: 600; fill: #1f2328; }
 .actor { fill: #0969da; }
 .message path { fill: none; stroke: #1f2328; stroke-width: 1.3; }
 .message text { fill: #0550ae; } #sequence marker path { fill: #1f2328; }
@@ -434,18 +438,298 @@ code.values { display: block; color: #57606a; } code.values .field { color: #8c9
 .violating-band { fill: #ffebe9; } .loop-band { fill: #fbefff; }
 """
 
-_SCRIPT = """
-var diagram = document.getElementById('sequence');
-if (diagram) diagram.addEventListener('click', function (event) {
-  var label = event.target.closest('.step-label');
-  if (label) location.hash = 'step-' + label.getAttribute('data-step');
+_SCRIPT = r"""
+(function () {
+'use strict';
+var source = document.getElementById('trace');
+if (!source) return;
+var data = JSON.parse(source.textContent), V = data.values, F = data.fields;
+var doc = document, steps = doc.getElementById('steps');
+
+// every string from the spec goes in as text: textContent or a text node, never markup
+function el(tag, cls, text) {
+  var node = doc.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+function fieldTable(pairs) {
+  var table = el('table', 'fields'), body = el('tbody');
+  for (var i = 0; i < pairs.length; i += 2) {
+    var tr = el('tr'), value = el('td');
+    tr.appendChild(el('td', 'field', F[pairs[i]]));
+    value.appendChild(el('code', null, V[pairs[i + 1]]));
+    tr.appendChild(value);
+    body.appendChild(tr);
+  }
+  table.appendChild(body);
+  return table;
+}
+function change(c) {
+  var line = el('div', 'change');
+  line.appendChild(el('code', 'path', c[0]));
+  line.appendChild(doc.createTextNode(': '));
+  if (c[1] === 'v') {
+    line.appendChild(el('span', 'old', V[c[2]]));
+    line.appendChild(doc.createTextNode(' \u2192 '));
+    line.appendChild(el('span', 'new', V[c[3]]));
+  } else if (c[1] === '+') {
+    line.appendChild(el('span', 'add', '+ ' + V[c[2]]));
+  } else if (c[1] === '-') {
+    line.appendChild(el('span', 'del', 'removed'));
+  } else {
+    var parts = c[2].map(function (v) { return el('span', 'add', '+ ' + V[v]); })
+      .concat(c[3].map(function (v) { return el('span', 'del', '- ' + V[v]); }));
+    parts.forEach(function (part, i) {
+      if (i) line.appendChild(doc.createTextNode(', '));
+      line.appendChild(part);
+    });
+  }
+  return line;
+}
+// the unchanged fields: folded, their values filled in when first unfolded
+var folds = [];
+function fold(pairs) {
+  var names = [];
+  for (var i = 0; i < pairs.length; i += 2) names.push(F[pairs[i]]);
+  var details = el('details', 'unchanged');
+  details.appendChild(el('summary', null, 'unchanged: ' + names.join(', ')));
+  details.appendChild(el('code', 'values'));
+  folds.push(pairs);
+  details.dataset.fold = folds.length - 1;
+  return details;
+}
+function fill(details) {
+  var code = details.lastChild, pairs = folds[details.dataset.fold];
+  if (code.firstChild || !pairs) return;
+  for (var i = 0; i < pairs.length; i += 2) {
+    var line = el('div');
+    line.appendChild(el('span', 'field', F[pairs[i]]));
+    line.appendChild(doc.createTextNode(' ' + V[pairs[i + 1]]));
+    code.appendChild(line);
+  }
+}
+function unchangedOf(target) {
+  var details = target.closest && target.closest('details.unchanged');
+  return details && steps.contains(details) ? details : null;
+}
+steps.addEventListener('click', function (event) {
+  var details = unchangedOf(event.target);
+  if (details) fill(details);
 });
-var unfold = document.getElementById('unfold');
-if (unfold) unfold.addEventListener('click', function () {
+steps.addEventListener('toggle', function (event) {
+  if (event.target.open && unchangedOf(event.target)) fill(event.target);
+}, true);
+
+function badge(cls, text) { return el('span', 'badge ' + cls, text); }
+// every row is made at once (its number, action and badge: the page can be searched for
+// them and linked to), what changed in it first for the rows in view at the top and at the
+// violation, then for the rest in idle time, so a long trace is on screen at once
+var n = data.steps.length, bodies = [], rows = doc.createDocumentFragment(), LONG = 200;
+// a long trace: the browser lays out and paints only the rows in view
+if (n > LONG) steps.className = 'long';
+data.steps.forEach(function (s, i) {
+  var row = el('div', s.k ? 'step ' + s.k : 'step'), body = el('div', 'body');
+  var action = el('div', 'action', s.a);
+  row.id = 'step-' + (i + 1);
+  row.appendChild(el('div', 'n', String(i + 1)));
+  if (s.b) action.appendChild(badge(s.bk, s.b));
+  body.appendChild(action);
+  row.appendChild(body);
+  rows.appendChild(row);
+  bodies.push(body);
+});
+function fillRow(i) {
+  var body = bodies[i], s = data.steps[i];
+  if (!body) return;
+  bodies[i] = null;
+  if (s.s) body.appendChild(fieldTable(s.s));
+  if (s.c) s.c.forEach(function (c) { body.appendChild(change(c)); });
+  if (s.u) body.appendChild(fold(s.u));
+}
+function fillNear(i) {
+  for (var j = Math.max(0, i - 40); j < Math.min(n, i + 40); j++) fillRow(j);
+}
+function fillAll() { for (var i = 0; i < n; i++) fillRow(i); }
+if (data.end) {  // the lasso's closing line
+  var end = el('div', 'step loop loop-end'), endBody = el('div', 'body');
+  var endAction = el('div', 'action', data.end[0]);
+  endAction.appendChild(badge('loop', data.end[1]));
+  end.appendChild(el('div', 'n', '\u21bb'));
+  endBody.appendChild(endAction);
+  end.appendChild(endBody);
+  rows.appendChild(end);
+}
+fillNear(0);
+fillNear(n - 1);
+steps.appendChild(rows);
+function fillTarget() {
+  var m = /^#step-(\d+)$/.exec(location.hash);
+  if (m) fillNear(+m[1] - 1);
+}
+fillTarget();
+addEventListener('hashchange', fillTarget);
+var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1); }, next = 0;
+function fillSome() {
+  var stop = performance.now() + 10;
+  while (next < n && performance.now() < stop) fillRow(next++);
+  if (next < n) idle(fillSome);
+}
+// after the first frame: work scheduled before the load event would delay it
+addEventListener('load', function () {
+  requestAnimationFrame(function () { setTimeout(fillSome, 0); });
+});
+
+var unfold = doc.getElementById('unfold');
+unfold.addEventListener('click', function () {
   var open = unfold.textContent === 'unfold';
-  document.querySelectorAll('details.unchanged').forEach(function (d) { d.open = open; });
+  if (open) fillAll();
+  steps.querySelectorAll('details.unchanged').forEach(function (d) {
+    if (open) fill(d);
+    d.open = open;
+  });
   unfold.textContent = open ? 'fold' : 'unfold';
 });
+if (location.hash) {
+  var target = doc.getElementById(location.hash.slice(1));
+  if (target) target.scrollIntoView();
+}
+
+// the sequence diagram: a head with the processes (it stays in view), a body with a row per
+// step; a long trace draws only the rows near the part of the diagram in view
+var D = data.diagram;
+if (!D) return;
+var NS = 'http://www.w3.org/2000/svg', COL = 160, ROW = 30, GUTTER = 260, HEAD = 44,
+  TOP = 16, MARGIN = 60;
+var P = D.processes.length;
+var width = GUTTER + P * COL + 140, height = TOP + n * ROW;
+function X(p) { return GUTTER + COL / 2 + p * COL; }
+function Y(i) { return TOP + i * ROW; }
+function svg(tag, attrs, text) {
+  var node = doc.createElementNS(NS, tag);
+  for (var name in attrs) node.setAttribute(name, attrs[name]);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+function clip(value, limit) {
+  return value.length <= limit ? value : value.slice(0, limit - 1) + '\u2026';
+}
+function label(parent, value, limit) {  // a tooltip with the whole text where clip cut it
+  if (value.length > limit) parent.appendChild(svg('title', {}, value));
+}
+var box = doc.getElementById('sequence');
+var head = svg('svg', {'class': 'head', width: width, height: HEAD});
+var chart = svg('svg', {'class': 'body', width: width, height: height});
+var defs = svg('defs', {}), marker = svg('marker', {id: 'arrow', viewBox: '0 0 10 10',
+  refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse'});
+marker.appendChild(svg('path', {d: 'M0,0 L10,5 L0,10 z'}));
+defs.appendChild(marker);
+chart.appendChild(defs);
+if (D.band[0] === 'loop') {
+  var bandTop = Y(D.band[1]) - ROW / 2;
+  chart.appendChild(svg('rect', {'class': 'loop-band', x: 0, y: bandTop, width: width,
+                                height: height - bandTop}));
+} else {
+  chart.appendChild(svg('rect', {'class': 'violating-band', x: 0, y: Y(D.band[1]) - ROW / 2,
+                                width: width, height: ROW}));
+}
+D.processes.forEach(function (name, p) {
+  var g = svg('g', {'class': 'process'});
+  head.appendChild(svg('line', {'class': 'lifeline', x1: X(p), x2: X(p), y1: HEAD - 8,
+                                y2: HEAD}));
+  chart.appendChild(svg('line', {'class': 'lifeline', x1: X(p), x2: X(p), y1: 0, y2: height}));
+  g.appendChild(svg('rect', {x: X(p) - COL / 2 + 8, y: 4, width: COL - 16, height: HEAD - 12,
+                             rx: 4}));
+  g.appendChild(svg('text', {x: X(p), y: HEAD / 2 + 2, 'text-anchor': 'middle'},
+                    clip(name, 18)));
+  label(g, name, 18);
+  head.appendChild(g);
+});
+var layer = svg('g', {});
+chart.appendChild(layer);
+box.appendChild(head);
+box.appendChild(chart);
+
+function arrow(a) {
+  var x1 = a[0] < 0 ? GUTTER - 4 : X(a[1]), y1 = Y(a[0] < 0 ? a[2] : a[0]);
+  var x2 = X(a[3]), y2 = Y(a[2]), path, tx, ty;
+  if (x1 === x2) {  // a message to itself: a small loop out to the right
+    path = 'M' + x1 + ',' + y1 + ' C' + (x1 + 60) + ',' + y1 + ' ' + (x2 + 60) + ',' + y2 +
+      ' ' + (x2 + 6) + ',' + y2;
+    tx = x1 + 48; ty = (y1 + y2) / 2;
+  } else {
+    path = 'M' + x1 + ',' + y1 + ' L' + (x2 + (x2 > x1 ? -6 : 6)) + ',' + y2;
+    tx = (x1 + x2) / 2; ty = (y1 + y2) / 2 - 5;
+  }
+  var g = svg('g', {'class': 'message'});
+  g.appendChild(svg('path', {d: path, 'marker-end': 'url(#arrow)'}));
+  g.appendChild(svg('text', {x: tx, y: ty, 'text-anchor': 'middle'}, clip(a[4], 28)));
+  label(g, a[4], 28);
+  return g;
+}
+function inFlight(f) {
+  var x1 = X(f[1]), y1 = Y(f[0]), g = svg('g', {'class': 'message in-flight'});
+  g.appendChild(svg('path', {d: 'M' + x1 + ',' + y1 + ' l' + COL * 0.45 + ',' + ROW * 0.6,
+                             'marker-end': 'url(#arrow)'}));
+  g.appendChild(svg('text', {x: x1 + COL * 0.5, y: y1 + ROW * 0.6 + 12,
+                             'text-anchor': 'middle'}, clip(f[2], 28) + ' (in flight)'));
+  g.appendChild(svg('title', {}, f[2] + ': sent, never received'));
+  return g;
+}
+var drawn = [-1, -1];
+function draw(lo, hi) {  // the rows lo..hi, and every arrow that crosses them
+  var out = doc.createDocumentFragment();
+  function near(step) { return step >= lo && step <= hi; }
+  for (var i = lo; i <= hi; i++) {
+    var heading = data.steps[i].a;
+    var t = svg('text', {'class': 'step-label', x: 8, y: Y(i) + 4, 'data-step': i + 1});
+    t.appendChild(svg('tspan', {'class': 'n'}, String(i + 1)));
+    t.appendChild(doc.createTextNode(' ' + clip(heading, 34)));
+    label(t, heading, 34);
+    out.appendChild(t);
+  }
+  D.arrows.forEach(function (a) {
+    var from = a[0] < 0 ? a[2] : Math.min(a[0], a[2]), to = Math.max(a[0], a[2]);
+    if (to >= lo && from <= hi) out.appendChild(arrow(a));
+  });
+  D.notes.forEach(function (m) {
+    if (!near(m[0])) return;
+    var t = svg('text', {'class': 'note', x: X(m[1]) + 8, y: Y(m[0]) - 6}, clip(m[2], 22));
+    label(t, m[2], 22);
+    out.appendChild(t);
+  });
+  D.actors.forEach(function (a) {
+    if (near(a[0])) out.appendChild(svg('circle', {'class': 'actor', cx: X(a[1]), cy: Y(a[0]),
+                                                   r: 5}));
+  });
+  D.flight.forEach(function (f) { if (near(f[0])) out.appendChild(inFlight(f)); });
+  layer.textContent = '';
+  layer.appendChild(out);
+  drawn = [lo, hi];
+}
+function update() {
+  var top = box.scrollTop - HEAD, lo = Math.max(0, Math.floor(top / ROW)),
+    hi = Math.min(n - 1, Math.ceil((top + box.clientHeight) / ROW));
+  if (lo >= drawn[0] && hi <= drawn[1]) return;
+  draw(Math.max(0, lo - MARGIN), Math.min(n - 1, hi + MARGIN));
+}
+if (n <= LONG) {
+  draw(0, n - 1);
+} else {  // open at the violation (or the loop), then draw what comes into view
+  box.scrollTop = D.band[0] === 'loop' ? Y(D.band[1]) - 3 * ROW : height;
+  update();
+  var pending = false;
+  box.addEventListener('scroll', function () {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; update(); });
+  }, {passive: true});
+}
+chart.addEventListener('click', function (event) {
+  var step = event.target.closest('.step-label');
+  if (step) location.hash = 'step-' + step.getAttribute('data-step');
+});
+})();
 """
 
 _PAGE = """<!DOCTYPE html>
