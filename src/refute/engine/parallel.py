@@ -40,6 +40,9 @@ from refute.engine.spill import OutOfMemory, format_size, peak_rss, rss
 from refute.errors import RefuteError, UsageError
 
 
+_IN_FLIGHT = 4
+"""Chunks a worker may have sent for membership answers before it waits for some."""
+
 class WorkerDied(RefuteError):
     """A worker process ended during the run; its counts are lost, so the run stops."""
 
@@ -350,7 +353,10 @@ def _serve(index: int, count: int, model: Model, options: Options, share: int | 
 
     level = 0
     while True:
-        if active and shard.expanding:
+        # Backpressure: a worker expands no further while _IN_FLIGHT of its chunks await
+        # answers; their candidate states are held until then, so without this bound a fast
+        # worker's held states (and the queues) grow without limit when the other is slow.
+        if active and shard.expanding and shard.waiting < _IN_FLIGHT:
             while True:
                 try:
                     message = inbox.get_nowait()
