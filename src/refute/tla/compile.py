@@ -175,6 +175,8 @@ def _range(a, b):
 
 
 def _union(a, b):
+    if _infinite(a) or _infinite(b):  # Nat \cup {-1}: kept lazy, a membership test
+        return LazySet("Cup", a, b)
     return as_set(a) | as_set(b)
 
 
@@ -189,7 +191,7 @@ def _inter(a, b):
 
 
 def _infinite(s: Any) -> bool:
-    return isinstance(s, LazySet) and s.kind in ("Nat", "Int", "STRING", "Seq", "Diff", "Cap")
+    return isinstance(s, LazySet) and s.kind in ("Nat", "Int", "STRING", "Seq", "Diff", "Cap", "Cup")
 
 
 def _minus(a, b):
@@ -438,11 +440,18 @@ class Compiler:
 
     x_str = x_bool = x_num
 
+    def _overridden(self, name: str, node: Node, scope: Scope) -> Callable | None:
+        """``Nat <- MCNat`` in the model: the built-in set's name stands for a definition."""
+        entry = scope.ctx.names.get(name)
+        if isinstance(entry, (Def, Const, Subst)) or (isinstance(entry, tuple) and entry[0] == "let"):
+            return self.apply_entry(entry, (), node, scope)
+        return None
+
     def x_set_nat(self, node, scope):
-        return lambda S, P, E: NAT
+        return self._overridden("Nat", node, scope) or (lambda S, P, E: NAT)
 
     def x_set_int(self, node, scope):
-        return lambda S, P, E: INT
+        return self._overridden("Int", node, scope) or (lambda S, P, E: INT)
 
     def x_set_string(self, node, scope):
         return lambda S, P, E: STRING
@@ -805,6 +814,9 @@ class Compiler:
             raise TLAError(f"operator {op} is not supported", node)
         if a.kind == "name" and self.bound_index(scope, a.args[0]) is None:
             entry = self.lookup(scope, a.args[0], node)
+            if isinstance(entry, tuple) and entry[0] == "let" and isinstance(entry[1].const, tuple) \
+                    and entry[1].const[0] == "var":
+                entry = Var(entry[1].const[1], self.variables[entry[1].const[1]])
             if isinstance(entry, Var):
                 i, name = entry.index, entry.name
 
@@ -1260,6 +1272,13 @@ class Compiler:
             return None
         if lhs.kind == "postfix" and lhs.args[0] == "'":
             inner = lhs.args[1]
+            if inner.kind == "name" and inner.args[0] in scope.lets \
+                    and self.bound_index(scope, inner.args[0]) is None:
+                entry = scope.lets[inner.args[0]]
+                if isinstance(entry, tuple) and entry[0] == "let" and isinstance(entry[1].const, tuple) \
+                        and entry[1].const[0] == "var":
+                    return entry[1].const[1]
+                return None
             if inner.kind == "name" and self.bound_index(scope, inner.args[0]) is None:
                 entry = self.lookup(scope, inner.args[0], inner)
                 if isinstance(entry, Var):
@@ -1396,7 +1415,9 @@ class Compiler:
                                             init=True))
         else:
             g = self.def_action_fn(entry)
-        if any(_has_prime(a) for a in args) and not entry.ctx.params:
+        if not entry.ctx.params and (any(_has_prime(a) for a in args) or (not scope.init and any(
+                self._var_arg(a, scope) is not None and _primes_name(entry.opdef.body, p)
+                for a, (p, ar) in zip(args, params) if not ar))):
             return self._inline_action(entry, args, scope)
         fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
               for a, (_, ar) in zip(args, params)]
@@ -1413,6 +1434,15 @@ class Compiler:
                 raise _located(node, exc) from exc
         return call
 
+    def _var_arg(self, arg: Node, scope: Scope) -> int | None:
+        """The variable index if the argument ``arg`` is a plain state variable."""
+        if arg.kind == "name" and self.bound_index(scope, arg.args[0]) is None \
+                and arg.args[0] not in scope.lets:
+            entry = scope.ctx.names.get(arg.args[0])
+            if isinstance(entry, Var):
+                return entry.index
+        return None
+
     def _inline_action(self, entry: Def, args: tuple, scope: Scope) -> Callable:
         """A call whose arguments are primed: the parameters are bound by name (as TLA+
         substitutes them), so that ``x'`` passed in can still be assigned in the body."""
@@ -1424,6 +1454,8 @@ class Compiler:
             lets[pname] = ("let", holder, depth)
             if not arity:
                 holder.const = ("primed", self._assignable(arg, scope))
+                if holder.const[1] is None and not scope.init and self._var_arg(arg, scope) is not None:
+                    holder.const = ("var", self._var_arg(arg, scope))
         hidden = tuple("\0" + str(i) for i in range(depth))
         inner = Scope(entry.ctx, hidden, lets, scope.init)
         return self.action(entry.opdef.body, inner)
@@ -1443,6 +1475,18 @@ def _keep_all(indices: tuple) -> Callable:
                 return ()
         return (P,) if out is None else (tuple(out),)
     return keep_all
+
+
+def _primes_name(node: Any, name: str) -> bool:
+    """Whether ``node`` contains ``name'`` (a parameter primed in an operator's body)."""
+    if isinstance(node, Node):
+        if node.kind == "postfix" and node.args[0] == "'" and isinstance(node.args[1], Node) \
+                and node.args[1].kind == "name" and node.args[1].args[0] == name:
+            return True
+        return any(_primes_name(a, name) for a in node.args)
+    if isinstance(node, tuple):
+        return any(_primes_name(a, name) for a in node)
+    return False
 
 
 def _has_prime(node: Any) -> bool:

@@ -160,6 +160,8 @@ class LazySet:
             return v in a[0] and v not in a[1]
         if k == "Cap":
             return v in a[0] and v in a[1]
+        if k == "Cup":
+            return v in a[0] or v in a[1]
         if k == "Product":
             return type(v) is tuple and len(v) == len(a[0]) and all(x in s for x, s in zip(v, a[0]))
         return v in self.materialize()
@@ -185,6 +187,8 @@ class LazySet:
             items = frozenset(FrozenMap(dict(zip(names, choice))) for choice in itertools.product(*sets))
         elif k == "Product":
             items = frozenset(itertools.product(*[sorted_elements(as_set(s)) for s in a[0]]))
+        elif k == "Cup":
+            items = as_set(a[0]) | as_set(a[1])
         else:
             raise TLAError(f"cannot enumerate {self.kind}")
         self._items = items
