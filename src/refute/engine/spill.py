@@ -71,7 +71,19 @@ def rss() -> int:
 
 
 def peak_rss() -> int:
-    """This process's peak resident set size, in bytes."""
+    """This process's peak resident set size, in bytes.
+
+    From ``VmHWM`` in /proc, the high-water mark of this process image: ``ru_maxrss`` is not
+    reset by exec, so a process started by a large parent (a test runner, say) would report
+    the parent's size as its own peak.
+    """
+    try:
+        with open("/proc/self/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
