@@ -435,8 +435,7 @@ class Compiler:
         return method(node, scope)
 
     def x_num(self, node, scope):
-        v = node.args[0]
-        return lambda S, P, E: v
+        return _constant(node.args[0])
 
     x_str = x_bool = x_num
 
@@ -495,7 +494,7 @@ class Compiler:
                     fs = [self.expr(a, scope) for a in args]
                     return lambda S, P, E: v(*[f(S, P, E) for f in fs])
                 raise TLAError("a constant takes no arguments", node)
-            return lambda S, P, E: v
+            return _constant(v)
         if isinstance(entry, Subst):
             fn = entry.fn
             if entry.arity:
@@ -878,8 +877,12 @@ class Compiler:
     def x_set(self, node, scope):
         fs = [self.expr(x, scope) for x in node.args[0]]
         if not fs:
-            empty = frozenset()
-            return lambda S, P, E: empty
+            return _constant(frozenset())
+        if all(hasattr(f, "value") for f in fs):
+            try:
+                return _constant(frozenset([f.value for f in fs]))
+            except TypeError:
+                pass
         return lambda S, P, E: frozenset([f(S, P, E) for f in fs])
 
     def x_tuple(self, node, scope):
@@ -1050,10 +1053,14 @@ class Compiler:
 
     def x_fnset(self, node, scope):
         a, b = self.expr(node.args[0], scope), self.expr(node.args[1], scope)
+        if hasattr(a, "value") and hasattr(b, "value"):  # one set, built (and enumerated) once
+            return _constant(LazySet("FcnSet", a.value, b.value))
         return lambda S, P, E: LazySet("FcnSet", a(S, P, E), b(S, P, E))
 
     def x_recset(self, node, scope):
         fields = [(name, self.expr(x, scope)) for name, x in node.args[0]]
+        if all(hasattr(f, "value") for _, f in fields):
+            return _constant(LazySet("RecSet", tuple((n, f.value) for n, f in fields)))
         return lambda S, P, E: LazySet("RecSet", tuple((n, f(S, P, E)) for n, f in fields))
 
     def x_record(self, node, scope):
@@ -1236,12 +1243,15 @@ class Compiler:
             if v is False:
                 return ()
             raise TLAError(f"expected a boolean, got {short(v)}", node)
+        guard.step = (_GUARD, f, node)
         return guard
 
     def _conj_action(self, gs, init: bool = False):
         """Conjuncts left to right; in Init each sees the variables assigned so far as ``S``."""
         if len(gs) == 1:
             return gs[0]
+        if not init:
+            return _fused_conj(gs)
         first, rest = gs[0], self._conj_action(gs[1:], init)
         if init:
             def init_conj(S, P, E):
@@ -1250,13 +1260,7 @@ class Compiler:
                     out.extend(rest(p, p, E))
                 return out
             return init_conj
-
-        def conj(S, P, E):
-            out = []
-            for p in first(S, P, E):
-                out.extend(rest(S, p, E))
-            return out
-        return conj
+        return _fused_conj(gs)
 
     def _assignable(self, lhs: Node, scope: Scope) -> int | None:
         """The variable index if ``lhs`` is ``x'`` (or ``x`` in Init)."""
@@ -1294,6 +1298,7 @@ class Compiler:
                 if old is UNSET:
                     return (P[:i] + (v,) + P[i + 1:],)
                 return (P,) if old == v else ()
+            assign.step = (_SET, i, f)
             return assign
 
         def assign_in(S, P, E):
@@ -1328,6 +1333,8 @@ class Compiler:
                     if old is UNSET:
                         return (P[:i] + (S[i],) + P[i + 1:],)
                     return (P,) if old == S[i] else ()
+                if not scope.init:
+                    keep.step = (_KEEP, i, None)
                 return keep
             if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
                 return self._unchanged(entry.opdef.body, Scope(entry.ctx), node)
@@ -1474,7 +1481,87 @@ def _keep_all(indices: tuple) -> Callable:
             elif old != S[i]:
                 return ()
         return (P,) if out is None else (tuple(out),)
+    keep_all.step = (_KEEP_ALL, indices, None)
     return keep_all
+
+
+_GUARD, _SET, _KEEP, _KEEP_ALL, _ACTION = range(5)
+
+
+def _constant(v: Any) -> Callable:
+    """A closure returning ``v``; its ``value`` attribute lets enclosing set constructors
+    whose parts are all constants build their set once, at compile time."""
+    def const(S, P, E):
+        return v
+    const.value = v
+    return const
+
+
+def _fused_conj(gs: list) -> Callable:
+    """A conjunction of actions (not in Init) as one closure: guards, ``x' = e`` and
+    ``UNCHANGED`` conjuncts run inline on one partial state, left to right, with no list per
+    conjunct; a conjunct with several results (``x' \\in S``, ``\\E``, ...) continues the rest
+    of the conjunction on each of them. Same results, same order, as the nested form."""
+    steps: list = []
+    for g in gs:
+        inner = getattr(g, "steps", None)
+        if inner is not None:
+            steps.extend(inner)
+        else:
+            steps.append(getattr(g, "step", None) or (_ACTION, g, None))
+    steps_t = tuple(steps)
+    n = len(steps_t)
+
+    def run(k, S, P, E):
+        while k < n:
+            kind, a, b = steps_t[k]
+            k += 1
+            if kind is _GUARD:
+                v = a(S, P, E)
+                if v is True:
+                    continue
+                if v is False:
+                    return ()
+                raise TLAError(f"expected a boolean, got {short(v)}", b)
+            if kind is _SET:
+                v = b(S, P, E)
+                old = P[a]
+                if old is UNSET:
+                    P = P[:a] + (v,) + P[a + 1:]
+                elif old != v:
+                    return ()
+            elif kind is _KEEP_ALL:
+                out = None
+                for i in a:
+                    old = P[i]
+                    if old is UNSET:
+                        if out is None:
+                            out = list(P)
+                        out[i] = S[i]
+                    elif old != S[i]:
+                        return ()
+                if out is not None:
+                    P = tuple(out)
+            elif kind is _KEEP:
+                old = P[a]
+                if old is UNSET:
+                    P = P[:a] + (S[a],) + P[a + 1:]
+                elif old != S[a]:
+                    return ()
+            else:
+                ps = a(S, P, E)
+                if k == n:
+                    return ps
+                out = []
+                for p in ps:
+                    out.extend(run(k, S, p, E))
+                return out
+        return (P,)
+
+    def conj(S, P, E):
+        return run(0, S, P, E)
+    conj.steps = steps_t
+    return conj
 
 
 def _primes_name(node: Any, name: str) -> bool:
