@@ -58,6 +58,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 import numpy as np
+from cykhash import Int64Set
 
 from refute.engine.bfs import (Options, Progress, _satisfies, _warnings, select_invariants,
                                state_fingerprint)
@@ -156,7 +157,7 @@ class Shard:
 
     def _reset_level(self, last: bool) -> None:
         self.last = last
-        self._asked = FingerprintStore()  # never spilled: it is emptied every level
+        self._asked = Int64Set()  # never spilled: it is emptied every level
         self._blocks = iter(self.frontier)
         self._chunks = 0
         self._parts: dict[int, list] = {}  # chunk -> decided candidate parts (block numbers)
@@ -211,9 +212,22 @@ class Shard:
         ranks, states = block
         model = self.model
         next_states = model.next_states
-        pairs: list = []
+        fp = self.fp
+        constraints = self.constraints
+        action_of = self.actions.__getitem__
+        asked = self._asked  # this level's fingerprints already kept (by earlier parents)
+        add = asked.add
+        # Each successor is fingerprinted, and dropped if an earlier one of the level had its
+        # fingerprint, as soon as it is computed (as the sequential search does): a dropped
+        # state's memory is reused by the next one while it is still in the CPU cache, where
+        # holding a block's successors to fingerprint them later is twice as slow.
+        kept: list = []
+        kept_fps = array("q")
+        kept_keys = array("q")
+        fired = array("h")
         counts = array("I")
         expanded = 0
+        failed = False
         for position, state in enumerate(states):
             rank = int(ranks[position])
             try:
@@ -233,54 +247,50 @@ class Shard:
             if not number and self.deadlock and not model.is_terminal(state):
                 self._stop((rank, -1), "deadlock", rank)
                 break
-            pairs += successors
+            fired.extend(map(action_of, map(first, map(first, successors))))
+            base = rank << ORDINAL_BITS
+            for ordinal, pair in enumerate(successors):
+                successor = pair[1]
+                if constraints:
+                    try:
+                        inside = _satisfies(constraints, successor, model)
+                    except RefuteError as exc:
+                        self._stop((rank, ordinal), "error", exc)
+                        failed = True
+                        break
+                    if not inside:
+                        if self.min_excluded_key is None or base | ordinal < self.min_excluded_key:
+                            self.min_excluded_key = base | ordinal
+                        continue
+                try:
+                    key = fp(successor)
+                except Exception as exc:
+                    self._stop((rank, ordinal), "error",
+                               _spec_error(exc, "the view or symmetry", successor, model))
+                    failed = True
+                    break
+                if key in asked:
+                    continue
+                add(key)
+                kept.append(pair)
+                kept_fps.append(key)
+                kept_keys.append(base | ordinal)
+            if failed:
+                break
         ranks = np.asarray(ranks[:expanded], dtype=np.int64)
         counts_np = np.frombuffer(counts, dtype=np.uint32).astype(np.int64) if expanded \
             else np.empty(0, np.int64)
         self._parent_ranks.append(ranks)
         self._counts.append(counts_np)
-        total = len(pairs)
+        total = int(counts_np.sum())
         self.generated += total
         self.level_generated += total
-        self._fired.append(np.fromiter(map(self.actions.__getitem__, map(first, map(first, pairs))),
-                                       dtype=np.int16, count=total))
-        if not total:
+        self._fired.append(np.frombuffer(fired, dtype=np.int16) if len(fired)
+                           else np.empty(0, np.int16))
+        if failed or not kept:
             return {}
-        starts = np.cumsum(counts_np) - counts_np
-        keys = (np.repeat(ranks << ORDINAL_BITS, counts_np)
-                + np.arange(total, dtype=np.int64) - np.repeat(starts, counts_np))
-        if self.constraints:
-            try:
-                keep = np.fromiter((_satisfies(self.constraints, pair[1], model) for pair in pairs),
-                                   dtype=bool, count=total)
-            except RefuteError as exc:
-                self._stop(self._failing(keys, pairs, lambda s: _satisfies(self.constraints, s,
-                                                                           model)), "error", exc)
-                return {}
-            if not keep.all():
-                least = int(keys[~keep][0])
-                if self.min_excluded_key is None or least < self.min_excluded_key:
-                    self.min_excluded_key = least
-            pairs = [pair for pair, kept in zip(pairs, keep) if kept]
-            keys = keys[keep]
-            total = len(pairs)
-            if not total:
-                return {}
-        try:
-            fps = np.fromiter(map(self.fp, map(second, pairs)), dtype=np.int64, count=total)
-        except Exception as exc:
-            position = self._failing(keys, pairs, self.fp)
-            self._stop(position, "error", _spec_error(exc, "the view or symmetry",
-                                                      pairs[0][1], model))
-            return {}
-        _, firsts = np.unique(fps, return_index=True)
-        firsts.sort()
-        fps = fps[firsts]
-        fresh = ~self._asked.contains(fps)
-        picked = firsts[fresh]
-        fps = fps[fresh]
-        keys = keys[picked]
-        self._asked.add(fps)
+        fps = np.frombuffer(kept_fps, dtype=np.int64)
+        keys = np.frombuffer(kept_keys, dtype=np.int64)
         chunk = self._chunks
         self._chunks += 1
         self._parts[chunk] = []
@@ -290,7 +300,8 @@ class Shard:
             mask = owners == owner
             if not mask.any():
                 continue
-            held = (keys[mask], [pairs[i] for i in picked[mask]])
+            held = (keys[mask], [pair for pair, mine in zip(kept, mask) if mine]
+                    if self.count > 1 else kept)
             if owner == self.index:
                 self.accept(chunk, owner, self.answer(self.index, fps[mask], keys[mask]), held)
             else:
@@ -382,12 +393,13 @@ class Shard:
             keys = keys[order]
             stop = np.searchsorted(won_keys, keys[-1], side="right")
             mine = won_keys[taken:stop]
-            where = np.searchsorted(keys, mine)
-            for offset, at in enumerate(where):
-                label, state = pairs[order[at]]
-                number = taken + offset
-                self._won_actions[number] = self.actions[label[0]]
-                rank = int(won_ranks[number])
+            picked = order[np.searchsorted(keys, mine)].tolist()
+            won = [pairs[i] for i in picked]
+            actions = self.actions
+            self._won_actions[taken:stop] = [actions[pair[0][0]] for pair in won]
+            rank_list = won_ranks[taken:stop].tolist()
+            for offset, (_, state) in enumerate(won):
+                rank = rank_list[offset]
                 if checking_violations and self.event is not None and \
                         _position(int(mine[offset])) >= self.event[0]:
                     checking_violations = False
