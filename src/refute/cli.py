@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from refute.errors import RefuteError
+from refute.errors import RefuteError, UsageError
 from refute.status import Status
 
 _COMMANDS: dict[str, tuple[str, str]] = {
@@ -71,9 +71,14 @@ def write_json(path: str, payload: dict[str, Any]) -> None:
     text = json.dumps(payload, indent=2, sort_keys=False, default=str)
     if path == "-":
         click.echo(text)
-    else:
+        return
+    try:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
+    except OSError as exc:
+        raise UsageError(f"cannot write the JSON result to {path[:200]!r}: {exc.strerror}",
+                         hint="give --json a path in a writable folder, or - for standard "
+                              "output") from None
 
 
 def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
@@ -92,7 +97,11 @@ def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
             click.secho(f"error: {error}", fg="red", err=True)
             json_path = kwargs.get("json_path")
             if json_path:
-                write_json(json_path, {"status": Status.ERROR.value, "error": error.to_json()})
+                try:
+                    write_json(json_path, {"status": Status.ERROR.value,
+                                           "error": error.to_json()})
+                except RefuteError as unwritable:
+                    click.secho(f"error: {unwritable}", fg="red", err=True)
             sys.exit(Status.ERROR.exit_code)
         except KeyboardInterrupt:
             click.secho("interrupted", fg="yellow", err=True)
