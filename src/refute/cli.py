@@ -75,8 +75,9 @@ def write_json(path: str, payload: dict[str, Any]) -> None:
     try:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
-    except OSError as exc:
-        raise UsageError(f"cannot write the JSON result to {path[:200]!r}: {exc.strerror}",
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise UsageError(f"cannot write the JSON result to {path[:200]!r}: {reason}",
                          hint="give --json a path in a writable folder, or - for standard "
                               "output") from None
 
@@ -92,6 +93,7 @@ def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
         try:
+            _refuse_nul_bytes(kwargs)
             code = command(*args, **kwargs)
         except RefuteError as error:
             click.secho(f"error: {error}", fg="red", err=True)
@@ -124,6 +126,15 @@ def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
         sys.exit(code)
 
     return wrapper
+
+
+def _refuse_nul_bytes(arguments: dict[str, Any]) -> None:
+    """No path or value given on a command line may hold a NUL byte: the OS refuses them."""
+    for name, value in arguments.items():
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise UsageError(f"the value of {name.replace('_', '-')} contains a NUL byte",
+                             hint="file names and options cannot contain NUL (\\0) characters")
 
 
 def _internal_error(exc: BaseException) -> RefuteError:

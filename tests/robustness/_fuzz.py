@@ -25,7 +25,7 @@ settings.register_profile(
     "robustness", max_examples=150, deadline=20000, derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile(
-    "robustness-long", max_examples=1000, deadline=60000,
+    "robustness-long", max_examples=400, deadline=60000, derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 FUZZ = settings.get_profile("robustness")
 LONG = settings.get_profile("robustness-long")

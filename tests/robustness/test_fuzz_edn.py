@@ -35,7 +35,9 @@ def _typed(value: object) -> object:
     if isinstance(value, (tuple, list)):
         return (type(value).__name__, [_typed(v) for v in value])
     if isinstance(value, frozenset):
-        return ("set", sorted(repr(_typed(v)) for v in value))
+        # Sorted by the repr of each typed element, not the repr of reprs (which grows
+        # exponentially with nesting: #{#{#{...}}} 35 deep exhausted 24 GB).
+        return ("set", sorted((_typed(v) for v in value), key=repr))
     if isinstance(value, dict):
         return ("map", [(_typed(k), _typed(v)) for k, v in value.items()])
     return (type(value).__name__, repr(value))
