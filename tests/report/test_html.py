@@ -27,6 +27,15 @@ WRITE_SKEW = "\n".join([
 ])
 
 
+
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll a condition with page.evaluate: wait_for_function needs an eval the CSP forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(50)
+
 def _check(*args: str) -> None:
     result = CliRunner().invoke(main, list(args))
     assert result.exit_code == 1, result.output
@@ -159,7 +168,7 @@ def test_a_thousand_step_trace_opens_quickly(open_page, tmp_path: Path, artifact
     # (text_content: a row out of view is not rendered, content-visibility: auto)
     assert "violates not_done" in violating.text_content()
     assert violating.locator(".new").first.text_content() == "1000"
-    page.wait_for_function("document.querySelectorAll('#steps .change').length === 3000")
+    wait_until(page, "document.querySelectorAll('#steps .change').length === 3000")
     assert "holder: 'pong' → 'ping'" in steps.nth(500).text_content()
     # the diagram opens at the violation and draws the rows near what is in view
     diagram = page.locator("#sequence")
@@ -171,8 +180,8 @@ def test_a_thousand_step_trace_opens_quickly(open_page, tmp_path: Path, artifact
     page.screenshot(path=str(artifacts / "long_report.png"))
     # scrolled to the top, the first steps are drawn
     page.evaluate("document.getElementById('sequence').scrollTop = 0")
-    page.wait_for_function("[...document.querySelectorAll('#sequence .message text')]"
-                           ".some(t => t.textContent === 'token 1')")
+    wait_until(page, "[...document.querySelectorAll('#sequence .message text')]"
+                     ".some(t => t.textContent === 'token 1')")
     assert diagram.locator(".step-label").first.text_content() == "1 initial state"
     # a step label in the diagram links to its row
     diagram.locator(".step-label").nth(3).click()
