@@ -18,7 +18,11 @@ from hypothesis import strategies as st
 from refute.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = str(ROOT / "examples" / "fencing_lock.py")
+# A copy in a scratch folder: generated command lines may name the spec as an output file
+# (--json SPEC), which must never overwrite the project's own example.
+_SCRATCH = Path(tempfile.mkdtemp(prefix="refute-fuzz-spec-"))
+SPEC = str(_SCRATCH / "fencing_lock.py")
+(_SCRATCH / "fencing_lock.py").write_text((ROOT / "examples" / "fencing_lock.py").read_text())
 HISTORIES = seeds("isolation/elle/paper-example.edn", "isolation/elle/rw-register.json",
                   "linearizability/porcupine/jepsen/etcd_000.log", "isolation/polysi.txt",
                   "linearizability/porcupine/ops.json")
