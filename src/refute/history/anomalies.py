@@ -19,7 +19,7 @@ One deliberate difference from Elle: every dependency refute infers is an *item*
 (there are no predicate reads), and Adya defines G2-item as any cycle with an item
 anti-dependency edge. So ``G-single`` and ``G-nonadjacent`` imply ``G2-item`` here, and
 repeatable read is violated by them, as Adya's PL-2.99 says. (Elle keeps them apart and notes
-the gap in a TODO in its own source.)
+the gap in a to-do comment in its own source.)
 """
 
 from __future__ import annotations

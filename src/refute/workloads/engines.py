@@ -16,6 +16,8 @@ Errors are sorted into what a history can say about the transaction (Jepsen's ru
 
 from __future__ import annotations
 
+import abc
+
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -46,7 +48,7 @@ def normalize_level(level: str) -> str:
     return " ".join(level.lower().replace("-", " ").replace("_", " ").split())
 
 
-class Engine:
+class Engine(abc.ABC):
     """A database: its name, isolation levels, and how to open a :class:`Session`."""
 
     name = ""
@@ -64,31 +66,36 @@ class Engine:
 
     aliases: dict[str, str] = {}
 
+    @abc.abstractmethod
     def connect(self) -> Session:
-        raise NotImplementedError
+        """A new connection."""
 
     def describe(self) -> str:
         return self.name
 
 
-class Session:
+class Session(abc.ABC):
     """One connection. Statements outside begin()/commit() run in autocommit mode."""
 
+    @abc.abstractmethod
     def begin(self, level: str) -> None:
-        raise NotImplementedError
+        """Start a transaction at ``level``."""
 
+    @abc.abstractmethod
     def execute(self, sql: str, params: tuple = ()) -> tuple[list[tuple], int]:
         """Run one statement; return (rows, rowcount). Raises Aborted or Indeterminate."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def commit(self) -> None:
-        raise NotImplementedError
+        """Commit; raises Aborted (it did not happen) or Indeterminate (unknown)."""
 
+    @abc.abstractmethod
     def rollback(self) -> None:
-        raise NotImplementedError
+        """Abandon the transaction."""
 
+    @abc.abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Close the connection."""
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------
