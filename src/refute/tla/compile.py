@@ -834,18 +834,26 @@ class Compiler:
         return prime_expr
 
     def x_if(self, node, scope):
-        c, t, e = (self.expr(x, scope) for x in node.args)
-        cn = node.args[0]
-        return lambda S, P, E: t(S, P, E) if _truth(c(S, P, E), cn) else e(S, P, E)
+        return self.conditional(node, scope, self.expr)
 
     def x_case(self, node, scope):
-        arms = [(self.expr(c, scope), self.expr(v, scope), c) for c, v in node.args[0]]
-        other = self.expr(node.args[1], scope) if node.args[1] is not None else None
+        return self.cases(node, scope, self.expr)
+
+    def conditional(self, node, scope, branch):
+        """IF c THEN t ELSE e, with the branches compiled by ``branch`` (expr or action)."""
+        c, t, e = node.args
+        fc, gt, ge = self.expr(c, scope), branch(t, scope), branch(e, scope)
+        return lambda S, P, E: gt(S, P, E) if _truth(fc(S, P, E), c) else ge(S, P, E)
+
+    def cases(self, node, scope, branch):
+        """CASE arms (and OTHER), the values compiled by ``branch`` (expr or action)."""
+        arms = [(self.expr(c, scope), branch(v, scope), c) for c, v in node.args[0]]
+        other = branch(node.args[1], scope) if node.args[1] is not None else None
 
         def case(S, P, E):
-            for c, v, cn in arms:
+            for c, g, cn in arms:
                 if _truth(c(S, P, E), cn):
-                    return v(S, P, E)
+                    return g(S, P, E)
             if other is None:
                 raise TLAError("no CASE arm applies and there is no OTHER", node)
             return other(S, P, E)
@@ -1197,22 +1205,9 @@ class Compiler:
                 return ps
             return forall
         if k == "if":
-            c, t, e = node.args
-            fc = self.expr(c, scope)
-            gt, ge = self.action(t, scope), self.action(e, scope)
-            return lambda S, P, E: gt(S, P, E) if _truth(fc(S, P, E), c) else ge(S, P, E)
+            return self.conditional(node, scope, self.action)
         if k == "case":
-            arms = [(self.expr(c, scope), self.action(v, scope), c) for c, v in node.args[0]]
-            other = self.action(node.args[1], scope) if node.args[1] is not None else None
-
-            def case(S, P, E):
-                for c, g, cn in arms:
-                    if _truth(c(S, P, E), cn):
-                        return g(S, P, E)
-                if other is None:
-                    raise TLAError("no CASE arm applies and there is no OTHER", node)
-                return other(S, P, E)
-            return case
+            return self.cases(node, scope, self.action)
         if k == "let":
             defs, body = node.args
             return self.action(body, self.let_scope(defs, scope))
