@@ -8,7 +8,7 @@ integer, boolean   ``int``, ``bool`` (caveat: Python has ``1 == True``; TLC refu
 string             ``str``
 model value        :class:`refute.spec.values.ModelValue` (a ``str`` subclass; symmetry permutes
                    them; TLC's "compare a model value with a string" is not an error here)
-finite set         ``frozenset``; ``Nat``, ``Int``, ``STRING``, ``Seq(S)``, ``SUBSET S``,
+finite set         ``frozenset``; ``Nat``, ``Int``, ``Real``, ``STRING``, ``Seq(S)``, ``SUBSET S``,
                    ``[S -> T]`` and ``[a: S]`` are :class:`LazySet` until enumerated
 function           with domain ``1..n`` (``n >= 0``): a ``tuple`` -- so ``<<1, 2>>`` equals
                    ``[i \\in 1..2 |-> i]`` and ``<<>>`` the function with empty domain, as in TLC;
@@ -26,7 +26,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from refute.spec.values import FrozenMap, ModelValue, sort_canonically
+from refute.spec.values import FrozenMap, ModelValue, _sort_key, sort_canonically
 
 __all__ = ["FrozenMap", "LazySet", "ModelValue", "TLAError", "make_fn", "as_set", "domain",
            "apply_fn", "sorted_elements"]
@@ -123,21 +123,51 @@ class LazyFn:
         return hash(self.force())
 
 
+_PRIMITIVE = frozenset(("Nat", "Int", "Real", "STRING"))
+_MEMO_MAX = 1 << 16
+
+
 class LazySet:
     """A set described, not enumerated: membership is a test; anything else enumerates it."""
 
-    __slots__ = ("kind", "args", "_items")
+    __slots__ = ("kind", "args", "_items", "_memo")
 
     def __init__(self, kind: str, *args: Any):
         self.kind = kind
         self.args = args
         self._items: frozenset | None = None
+        self._memo: dict | None = None
 
     def __contains__(self, v: Any) -> bool:
+        """Membership; for composite sets (``[S -> T]``, ``[a: S]``, ``SUBSET S``, unions...)
+        remembered per value, since a type invariant such as ``msgs \in SUBSET Message`` tests
+        the same immutable values in state after state. The memo is bounded (cleared when
+        full). Values are keyed by equality, so ``1`` and ``TRUE`` share an entry: comparing
+        them is an error in TLC, so no spec TLC accepts depends on the difference."""
+        if self.kind in _PRIMITIVE:
+            return self._contains(v)
+        memo = self._memo
+        if memo is None:
+            memo = self._memo = {}
+        try:
+            return memo[v]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value (cannot be in a finite TLA+ set built here)
+            return self._contains(v)
+        found = self._contains(v)
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[v] = found
+        return found
+
+    def _contains(self, v: Any) -> bool:
         k, a = self.kind, self.args
         if k == "Nat":
             return type(v) is int and v >= 0
         if k == "Int":
+            return type(v) is int
+        if k == "Real":  # TLC has no other real numbers than the integers (no literal, no /)
             return type(v) is int
         if k == "STRING":
             return type(v) is str
@@ -170,7 +200,7 @@ class LazySet:
         if self._items is not None:
             return self._items
         k, a = self.kind, self.args
-        if k in ("Nat", "Int", "STRING", "Seq"):
+        if k in INFINITE_KINDS:
             raise TLAError(f"TLC cannot enumerate the infinite set {self.kind}")
         if k == "SUBSET":
             base = sorted_elements(as_set(a[0]))
@@ -202,7 +232,7 @@ class LazySet:
 
     def __eq__(self, other: Any) -> bool:
         if isinstance(other, LazySet):
-            if self.kind == other.kind and self.kind in ("Nat", "Int", "STRING"):
+            if self.kind == other.kind and self.kind in ("Nat", "Int", "Real", "STRING"):
                 return True
             other = other.materialize()
         return isinstance(other, frozenset) and self.materialize() == other
@@ -214,8 +244,12 @@ class LazySet:
         return f"LazySet({self.kind})"
 
 
+INFINITE_KINDS = frozenset({"Nat", "Int", "Real", "STRING", "Seq"})
+"""The kinds of :class:`LazySet` that are infinite whatever their arguments."""
+
 NAT = LazySet("Nat")
 INT = LazySet("Int")
+REAL = LazySet("Real")
 STRING = LazySet("STRING")
 
 
@@ -227,10 +261,57 @@ def as_set(v: Any) -> frozenset:
     raise TLAError(f"expected a set, got {short(v)}")
 
 
+_SORTED: dict[int, tuple[frozenset, list]] = {}
+"""id(frozenset) -> (the set, its elements in canonical order). Holding the set keeps its id
+from being reused while the entry lives; cleared when full, so it stays bounded."""
+
+_SORTED_MAX = 1 << 14
+
+
 def sorted_elements(s: Iterable) -> list:
-    """Elements in a canonical order: TLC's choice (CHOOSE) and exploration order depend on it."""
+    """Elements in a canonical order: TLC's choice (CHOOSE) and exploration order depend on it.
+
+    Sorting is the hot spot of quantifiers over state-dependent sets (``\E m \in msgs`` is
+    enumerated by several actions of every state, and a set is shared by the states that do
+    not change it), so the order of a ``frozenset`` is remembered by identity. Callers must
+    not mutate the list they get."""
+    if type(s) is frozenset:
+        hit = _SORTED.get(id(s))
+        if hit is not None and hit[0] is s:
+            return hit[1]
+        order = _sort(s)
+        if len(_SORTED) >= _SORTED_MAX:
+            _SORTED.clear()
+        _SORTED[id(s)] = (s, order)
+        return order
+    return _sort(s)
+
+
+_KEYS: dict[int, tuple[Any, tuple]] = {}
+"""id(value) -> (the value, its canonical sort key), for composite values: records and
+tuples recur as the same objects in state after state (records are interned where built)."""
+
+
+def _cached_key(v: Any) -> tuple:
+    hit = _KEYS.get(id(v))
+    if hit is not None and hit[0] is v:
+        return hit[1]
+    key = _sort_key(v)
+    if len(_KEYS) >= _SORTED_MAX:
+        _KEYS.clear()
+    _KEYS[id(v)] = (v, key)
+    return key
+
+
+def _sort(s: Iterable) -> list:
+    items = list(s)
+    if items and isinstance(items[0], (FrozenMap, tuple, frozenset)):
+        try:
+            return sorted(items, key=_cached_key)
+        except TypeError:
+            pass
     try:
-        return sort_canonically(s)
+        return sort_canonically(items)
     except TypeError:
         return sorted(s, key=lambda v: (type(v).__name__, repr(v)))
 
