@@ -83,11 +83,12 @@ def write_json(path: str, payload: dict[str, Any]) -> None:
 
 
 def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
-    """Run a command body; turn a :class:`RefuteError` into a message and exit code 2.
+    """Run a command body; turn a :class:`RefuteError` into a message and the exit code of its
+    ``status`` (2; 3 for a run that broke off, e.g. a lost worker).
 
     The body returns its exit code. When the command has a ``json_path`` option set, an error
-    is also written there as ``{"status": "error", "error": {...}}`` so that tools reading the
-    JSON see every outcome.
+    is also written there as ``{"status": "error", "error": {...}}`` (``"incomplete"`` for a
+    run that broke off) so that tools reading the JSON see every outcome.
     """
 
     @functools.wraps(command)
@@ -100,11 +101,11 @@ def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
             json_path = kwargs.get("json_path")
             if json_path:
                 try:
-                    write_json(json_path, {"status": Status.ERROR.value,
+                    write_json(json_path, {"status": error.status.value,
                                            "error": error.to_json()})
                 except RefuteError as unwritable:
                     click.secho(f"error: {unwritable}", fg="red", err=True)
-            sys.exit(Status.ERROR.exit_code)
+            sys.exit(error.status.exit_code)
         except KeyboardInterrupt:
             click.secho("interrupted", fg="yellow", err=True)
             sys.exit(130)

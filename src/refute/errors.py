@@ -2,7 +2,9 @@
 
 Every error that reaches a user says *where* (file, line, column when known), *what* went
 wrong, and *what to do about it*. The command line prints them without a traceback and exits
-with code 2; the library raises them so that tests and notebooks can catch them.
+with the code of their :attr:`RefuteError.status` (2, or 3 for a run that broke off, such as
+a parallel worker lost: nothing was found wrong with the input); the library raises them so
+that tests and notebooks can catch them.
 
     RefuteError                 anything refute reports instead of a traceback
      ├── UsageError             bad command-line options or API arguments
@@ -15,7 +17,9 @@ from __future__ import annotations
 import os
 import traceback
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
+
+from refute.status import Status
 
 
 @dataclass(eq=False)
@@ -24,8 +28,11 @@ class RefuteError(Exception):
 
     ``message`` says what went wrong; ``hint`` what to do about it; ``file``/``line``/
     ``column`` where (any may be unknown); ``detail`` carries extra context such as the state
-    in which an action raised, printed after the message.
+    in which an action raised, printed after the message. ``status`` is the verdict of a
+    command this error ends (``error``, exit code 2, unless a subclass says otherwise).
     """
+
+    status: ClassVar[Status] = Status.ERROR
 
     message: str
     file: str | None = None

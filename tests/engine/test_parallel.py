@@ -154,3 +154,23 @@ def test_rebalancing_evens_out_the_frontier():
     assert plan_rebalance([5_000, 5_100]) == []
     moves = plan_rebalance([9_000, 1_000, 2_000])
     assert sum(amount for _, _, amount in moves) == 9_000 - 4_000
+
+
+def test_each_worker_reports_its_throughput_and_memory():
+    """On the progress line as it runs, and in the Result (hence the JSON) at the end."""
+    from refute.report.json import result_to_json
+
+    seen = []
+    model = SpecModel(TwoPhase(rms=5))
+    result = explore_parallel(model, Options(progress=seen.append, progress_interval=0.01),
+                              Scale(workers=2))
+    assert (result.distinct_states, result.states_generated) == (8_832, 58_146)
+    assert [w.worker for w in result.workers] == [0, 1]
+    assert sum(w.distinct for w in result.workers) == 8_832
+    assert sum(w.generated for w in result.workers) == 58_146 - 1  # the initial state
+    assert all(w.states_per_second > 0 and w.peak_rss > 0 for w in result.workers)
+    shown = result_to_json(result, model)["workers"]
+    assert [sorted(w) for w in shown] == [["cpu_seconds", "distinct", "generated", "peak_rss",
+                                           "seconds", "spilled", "states_per_s", "worker"]] * 2
+    assert any(len(p.workers) == 2 and all(w.rss > 0 for w in p.workers) for p in seen)
+    assert explore(model, Options()).workers == ()

@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 from two_phase import TwoPhase
 
 import refute
-from refute.engine.spill import BlockStore, FingerprintStore, OutOfMemory, parse_size
+from refute.engine.result import StopReason
+from refute.engine.spill import BlockStore, FingerprintStore, parse_size
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,5 +66,8 @@ def test_spilling_run_under_a_memory_limit_gives_the_same_counts():
 
 
 def test_a_run_that_cannot_fit_says_so():
-    with pytest.raises(OutOfMemory, match="does not fit in --memory-limit|leaves"):
-        refute.check(TwoPhase(rms=5), workers=2, memory_limit="40M")
+    """Incomplete, not an error (see refute.limits), with the reason in a warning."""
+    result = refute.check(TwoPhase(rms=5), workers=2, memory_limit="40M")
+    assert result.status is refute.Status.INCOMPLETE
+    assert result.stop_reason is StopReason.MEMORY_LIMIT
+    assert any(re.search("does not fit in --memory-limit|leaves", w) for w in result.warnings)

@@ -52,9 +52,9 @@ def test_input_error_exits_2_with_location(tmp_path):
 
 
 def test_time_limit_exhausted_exits_3(tmp_path):
-    result, data = _run(tmp_path, WRITE_SKEW, "--time-limit", "0")
+    result, data = _run(tmp_path, WRITE_SKEW, "--time-limit", "0.000000001")
     assert result.exit_code == 3
-    assert data["status"] == "incomplete"
+    assert data["status"] == "incomplete" and data["stop_reason"] == "time-limit"
 
 
 def test_plot_writes_dot_files(tmp_path):

@@ -6,7 +6,11 @@ import textwrap
 
 import pytest
 
+from refute.engine.bfs import Options, explore
+from refute.engine.result import StopReason
 from refute.errors import InputError, SpecError
+from refute.report.json import result_to_json
+from refute.status import Status
 from refute.tla.compile import Compiler, Context, Scope
 from refute.tla.config import parse_config
 from refute.tla.model import TLAModel
@@ -101,3 +105,237 @@ def test_runtime_error_is_located(tmp_path) -> None:
     with pytest.raises(SpecError) as info:
         model.next_states(model.init_states()[0])
     assert info.value.line == 4
+
+
+def _counts(model: TLAModel) -> tuple:
+    result = explore(model, Options())
+    return result.distinct_states, result.states_generated, result.depth, result.stop_reason
+
+
+def test_an_action_passed_to_an_operator_is_substituted(tmp_path) -> None:
+    # TLA+ substitutes arguments (call by name): Step(i)'s x' is assigned where Outer uses A,
+    # through two operators (the shape of Stuttering's NoStutter(NoHistoryChange(l0(self)))),
+    # and an operator argument (a LAMBDA) is passed on.
+    model = _spec(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLES x, y, s
+        Init == x = 0 /\\ y = 0 /\\ s = 0
+        Step(i) == x' = x + i
+        Mid(A) == A /\\ UNCHANGED y
+        Outer(A) == (s = 0) /\\ A /\\ (s' = s)
+        Post(A, d(_)) == A /\\ y' = d(y) /\\ UNCHANGED s
+        Next == \\/ \\E i \\in {1, 2} : Outer(Mid(Step(i)))
+                \\/ Post(Step(5), LAMBDA n : n + 7)
+        ====
+        """, "INIT Init\nNEXT Next\n")
+    assert [p for _, p in model.next_states((0, 0, 0))] == [(1, 0, 0), (2, 0, 0), (5, 7, 0)]
+
+
+def test_implication_in_an_action_enumerates_its_consequent(tmp_path) -> None:
+    # TLC: P => A takes A's successors when P holds (A may assign), else leaves the state as is.
+    model = _spec(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLE x
+        Init == x = 0
+        Next == /\\ (x = 0) => \\E i \\in {1, 2} : x' = i
+                /\\ (x # 0) => x' = 0
+        ====
+        """, "INIT Init\nNEXT Next\n")
+    assert [p for _, p in model.next_states((0,))] == [(1,), (2,)]
+    assert [p for _, p in model.next_states((1,))] == [(0,)]
+
+
+def test_once_every_variable_is_assigned_the_rest_is_a_condition(tmp_path) -> None:
+    # TLC's getNextStatesAllAssigned: the disjunction and the \E below, coming after x' is
+    # assigned, are evaluated as formulas, so each state has one successor, not 2 or 3.
+    model = _spec(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLE x
+        Init == x = 0
+        Next == /\\ x' = (x + 1) % 3
+                /\\ x < 5 \\/ x < 6
+                /\\ \\E i \\in {1, 2, 3} : i > x
+        ====
+        """, "INIT Init\nNEXT Next\n")
+    assert [p for _, p in model.next_states((0,))] == [(1,)]
+    assert _counts(model) == (3, 4, 3, None)
+
+
+@pytest.mark.parametrize("expr, value", [
+    ("3 \\in Real", True), ("-2 \\in Real", True), ("\"a\" \\in Real", False),
+    ("IsFiniteSet(Real)", False), ("2 \\in Real \\ {1}", True),
+])
+def test_real_is_an_infinite_set_of_the_integers(expr: str, value: object) -> None:
+    assert evaluate(expr, extends="Reals, FiniteSets") == value
+
+
+def test_a_definition_named_real_replaces_the_set(tmp_path) -> None:
+    model = _spec(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLE now
+        Real == 0..2
+        Init == now \\in Real
+        Next == now' \\in {r \\in Real : r > now}
+        ====
+        """, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    assert _counts(model) == (3, 6, 1, None)
+
+
+def _json_spec(tmp_path, body: str, **kwargs) -> TLAModel:
+    (tmp_path / "M.tla").write_text(textwrap.dedent(body))
+    (tmp_path / "M.cfg").write_text("INIT Init\nNEXT Next\n")
+    return TLAModel(str(tmp_path / "M.tla"), **kwargs)
+
+
+def test_json_is_read_only_where_allowed(tmp_path) -> None:
+    (tmp_path / "data.json").write_text('{"start": [1, 2], "name": "a", "on": true}')
+    (tmp_path / "log.ndjson").write_text('{"v": 1}\n\n{"v": 2}\n')
+    body = """\
+        ---- MODULE M ----
+        EXTENDS Naturals, Json
+        VARIABLE x
+        Data == JsonDeserialize("data.json")
+        Log == ndJsonDeserialize("log.ndjson")
+        Init == x \\in {Data.start[2] + Log[2].v} /\\ Data.name = "a" /\\ Data.on
+        Next == UNCHANGED x
+        ====
+        """
+    model = _json_spec(tmp_path, body, allow_read=[str(tmp_path)])
+    assert model.init_states() == [(4,)]
+    with pytest.raises(SpecError) as info:
+        _json_spec(tmp_path, body).init_states()
+    assert "--allow-read" in str(info.value) and info.value.line == 4
+    with pytest.raises(SpecError) as info:  # allowing one file is not allowing its folder
+        _json_spec(tmp_path, body, allow_read=[str(tmp_path / "data.json")]).init_states()
+    assert "log.ndjson" in str(info.value)
+
+
+def test_writing_and_trace_operators_are_errors_only_when_evaluated(tmp_path) -> None:
+    model = _json_spec(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals, Json, TLCExt
+        VARIABLE x
+        Init == x = 0
+        Next == x' = 1 - x
+        Fine == x < 2 \\/ JsonSerialize("out.json", Trace)
+        Writes == x < 1 \\/ JsonSerialize("out.json", <<x>>)
+        Traced == x < 1 \\/ Len(Trace) > 0
+        ====
+        """)
+    states = model.init_states() + [(1,)]
+    fine, writes, traced = (model._predicate(n, "invariant") for n in ("Fine", "Writes", "Traced"))
+    assert all(fine.test(s) for s in states) and writes.test((0,)) and traced.test((0,))
+    with pytest.raises(SpecError, match="JsonSerialize writes a file"):
+        writes.test((1,))
+    with pytest.raises(SpecError, match="Trace") as info:
+        traced.test((1,))
+    assert info.value.line == 8
+    assert not (tmp_path / "out.json").exists()
+
+
+_COUNTER = """\
+    ---- MODULE M ----
+    EXTENDS Naturals, TLC
+    VARIABLE x
+    Init == x = 0
+    Next == x < 4 /\\ (x' = x + 1 \\/ x' = x + 2)
+    OneAtATime == x' = x + 1
+    Small == x < 3
+    Shown == [double |-> 2 * x, next |-> x']
+    Counted == TLCGet("stats").distinct = 5 /\\ TLCGet("stats").generated = 9
+    Miscounted == TLCGet("distinct") = 6
+    ====
+    """
+
+
+def test_action_constraint_drops_the_steps_it_forbids(tmp_path) -> None:
+    # 0..4 reached by +1 steps; each of 0..3 generates both successors (TLC counts them),
+    # so 1 + 4 * 2 generated; the run left states out, as with a CONSTRAINT.
+    model = _spec(tmp_path, _COUNTER, "INIT Init\nNEXT Next\nACTION_CONSTRAINT OneAtATime\n"
+                                      "CHECK_DEADLOCK FALSE\n")
+    assert _counts(model) == (5, 9, 5, StopReason.CONSTRAINT)
+    free = _spec(tmp_path, _COUNTER, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    assert _counts(free) == (6, 9, 4, None)
+
+
+def test_alias_is_how_a_counterexample_is_shown(tmp_path) -> None:
+    model = _spec(tmp_path, _COUNTER, "INIT Init\nNEXT Next\nINVARIANT Small\nALIAS Shown\n")
+    result = explore(model, Options())
+    trace = result_to_json(result, model)["violation"]["trace"]
+    # x goes 0 -> 1 -> 3: the alias sees the next state as primed, the last one itself
+    assert [step["state"] for step in trace] == [{"double": 0, "next": 1}, {"double": 2, "next": 3},
+                                                 {"double": 6, "next": 3}]
+    assert model.describe_state(result.violation.trace[-1].state) == {"x": 3}  # not for others
+
+
+def test_postcondition_is_checked_after_the_search(tmp_path) -> None:
+    cfg = "INIT Init\nNEXT Next\nACTION_CONSTRAINT OneAtATime\nCHECK_DEADLOCK FALSE\n"
+    model = _spec(tmp_path, _COUNTER, cfg + "POSTCONDITION Counted\n")
+    model.check_postconditions(explore(model, Options()))
+    model = _spec(tmp_path, _COUNTER, cfg + "POSTCONDITIONS Counted Miscounted\n")
+    with pytest.raises(SpecError, match="POSTCONDITION Miscounted is FALSE"):
+        model.check_postconditions(explore(model, Options()))
+    assert evaluate('TLCGet("distinct")') == 0  # the counts are the finished run's only
+
+
+_REFINES = """\
+    ---- MODULE M ----
+    EXTENDS Naturals
+    VARIABLE x
+    Init == x = 0
+    Next == x' = (x + 1) % 4
+    Spec == Init /\\ [][Next]_x
+    Up == INSTANCE Abstract WITH y <- x
+    Refines == Up!Spec
+    ====
+    """
+
+
+def test_a_violated_refinement_is_a_counterexample(tmp_path) -> None:
+    # The abstract spec allows only y < 3 steps upward, so the step 3 -> 0 breaks [][Next]_y;
+    # and its Init (y = 1) fails at once in the second model.
+    (tmp_path / "Abstract.tla").write_text(textwrap.dedent("""\
+        ---- MODULE Abstract ----
+        EXTENDS Naturals
+        VARIABLE y
+        Init == y \\in {0, 1}
+        Next == y' = y + 1
+        Spec == Init /\\ [][Next]_y
+        Init1 == y = 1
+        Spec1 == Init1 /\\ [][Next]_y
+        ====
+        """))
+    model = _spec(tmp_path, _REFINES, "SPECIFICATION Spec\nPROPERTY Refines\n")
+    result = explore(model, Options())
+    assert result.status is Status.VIOLATION and result.violation.name == "Refines"
+    assert [model.describe_state(s.state)["x"] for s in result.violation.trace] == [0, 1, 2, 3, 0]
+    initial = _spec(tmp_path, _REFINES.replace("Up!Spec", "Up!Spec1"),
+                    "SPECIFICATION Spec\nPROPERTY Refines\n")
+    result = explore(initial, Options())
+    assert result.violation.name == "Refines" and len(result.violation.trace) == 1
+
+
+def test_check_command_allow_read_and_postcondition(tmp_path) -> None:
+    from click.testing import CliRunner
+    from refute.cli import main
+
+    (tmp_path / "data.json").write_text("[3]")
+    (tmp_path / "M.tla").write_text(textwrap.dedent("""\
+        ---- MODULE M ----
+        EXTENDS Naturals, Json, TLC
+        VARIABLE x
+        Init == x = JsonDeserialize("data.json")[1]
+        Next == UNCHANGED x
+        Post == TLCGet("stats").distinct = 2
+        ====
+        """))
+    (tmp_path / "M.cfg").write_text("INIT Init\nNEXT Next\nPOSTCONDITION Post\n")
+    spec = str(tmp_path / "M.tla")
+    refused = CliRunner().invoke(main, ["check", spec, "-q"])
+    assert refused.exit_code == 2 and "--allow-read" in refused.output
+    allowed = CliRunner().invoke(main, ["check", spec, "-q", "--allow-read", str(tmp_path / "data.json")])
+    assert allowed.exit_code == 2 and "POSTCONDITION Post is" in allowed.output

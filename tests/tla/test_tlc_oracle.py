@@ -47,7 +47,8 @@ def _params():
 
 def TLAModel_has_constraint(model: dict) -> bool:
     from refute.tla.config import read_config
-    return bool(read_config(model["cfg"]).constraints)
+    cfg = read_config(model["cfg"])
+    return bool(cfg.constraints or cfg.action_constraints)
 
 
 def test_the_oracle_is_there() -> None:

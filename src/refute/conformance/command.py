@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import time
 from collections.abc import Iterator
 
 import click
@@ -16,6 +15,7 @@ from refute.conformance.report import print_coverage, print_trace, trace_to_json
 from refute.conformance.testgen import COVER, generate, write_suite
 from refute.conformance.validate import Options, TraceResult, validate_log
 from refute.errors import InputError
+from refute.limits import Watch, limit_options
 from refute.spec.compile import SpecModel
 from refute.spec.loader import load_spec, parse_parameters
 from refute.status import Status
@@ -41,16 +41,15 @@ from refute.status import Status
                    "against the whole spec (explored breadth-first).")
 @click.option("--max-states", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="With --coverage: the most spec states to explore for the totals.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-              help="Stop reading logs after this many seconds (checked between events); a log "
-                   "not read to its end is incomplete.")
+@limit_options("logs are checked event by event until then, and a log not read to its "
+               "end is incomplete (exit 3), unless it already failed.")
 @click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
 @click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
 @reports_errors
 def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], hidden: tuple[str, ...],
           hidden_depth: int, stutter: tuple[str, ...], max_frontier: int, coverage: bool,
           max_states: int, json_path: str | None, quiet: bool,
-          time_limit: float | None = None) -> int:
+          time_limit: float | None = None, memory_limit: int | None = None) -> int:
     """Check that each LOG (JSON lines, one event each) is a behaviour of SPEC.
 
     Reports, for a log that does not conform, the first event no behaviour explains and the
@@ -61,16 +60,14 @@ def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], hidden: tup
     options = Options(hidden=frozenset(hidden), hidden_depth=hidden_depth,
                       stutter=frozenset(stutter), max_frontier=max_frontier)
     measured = None
-    sources: list = list(logs)
-    if time_limit is not None:
-        deadline = time.perf_counter() + time_limit
-        sources = [_Timed(log, deadline) for log in logs]
-    if coverage:
-        measured = measure_coverage(model, sources, options, max_states=max_states)
-        results = list(measured.results)
-    else:
-        results = [validate_log(model, log, options) for log in sources]
-    results = [_cut_short(result, source) for result, source in zip(results, sources)]
+    with Watch(time_limit, memory_limit) as watch:
+        sources: list = [_Watched(log, watch) for log in logs] if watch.active else list(logs)
+        if coverage:
+            measured = measure_coverage(model, sources, options, max_states=max_states)
+            results = list(measured.results)
+        else:
+            results = [validate_log(model, log, options) for log in sources]
+    results = [_cut_short(result, source, watch) for result, source in zip(results, sources)]
     if measured is not None:
         measured = dataclasses.replace(measured, results=tuple(results))
     status = worst([r.status for r in results])
@@ -91,17 +88,17 @@ def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], hidden: tup
     return status.exit_code
 
 
-class _Timed:
-    """A log's lines, until a deadline: reading stops between two events once it passes."""
+class _Watched:
+    """A log's lines, until a limit is reached: reading stops between two events then."""
 
-    def __init__(self, path: str, deadline: float) -> None:
-        self.name, self.deadline, self.cut = path, deadline, False
+    def __init__(self, path: str, watch: Watch) -> None:
+        self.name, self.watch, self.cut = path, watch, False
 
     def __iter__(self) -> Iterator[str]:
         try:
             with open(self.name, encoding="utf-8") as handle:
                 for line in handle:
-                    if time.perf_counter() > self.deadline:
+                    if self.watch.expired():
                         self.cut = True
                         return
                     yield line
@@ -113,12 +110,11 @@ class _Timed:
                              hint="give the path of a readable JSON Lines file") from None
 
 
-def _cut_short(result: TraceResult, source: object) -> TraceResult:
-    """A log the time limit stopped reading is incomplete, unless it already failed."""
-    if not (isinstance(source, _Timed) and source.cut) or result.status is Status.VIOLATION:
+def _cut_short(result: TraceResult, source: object, watch: Watch) -> TraceResult:
+    """A log a limit stopped reading is incomplete, unless it already failed."""
+    if not (isinstance(source, _Watched) and source.cut) or result.status is Status.VIOLATION:
         return result
-    note = (f"the --time-limit ran out after {result.events} event(s); the rest of the log "
-            "was not checked")
+    note = watch.note(f"{result.events} event(s); the rest of the log was not checked")
     warnings = tuple(w for w in result.warnings if "conforms trivially" not in w)
     return dataclasses.replace(result, status=Status.INCOMPLETE, warnings=(*warnings, note))
 
@@ -133,10 +129,11 @@ def _cut_short(result: TraceResult, source: object) -> TraceResult:
               help="Write the paths here (JSON; '-' for stdout).")
 @click.option("--max-states", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="The most spec states to explore.")
+@limit_options("the spec is then explored only so far, as at --max-states (exit 3).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stdout.")
 @reports_errors
 def testgen(spec: str, params: tuple[str, ...], cover: str, out_path: str, max_states: int,
-            quiet: bool) -> int:
+            quiet: bool, time_limit: float | None = None, memory_limit: int | None = None) -> int:
     """Generate a few behaviours of SPEC that together cover every action or transition.
 
     Each path is a sequence of labelled steps with the state the spec expects after each;
@@ -144,16 +141,19 @@ def testgen(spec: str, params: tuple[str, ...], cover: str, out_path: str, max_s
     done, 2 usage or spec error, 3 the spec was cut at --max-states.
     """
     model = SpecModel(load_spec(spec, parse_parameters(params)))
-    suite = generate(model, cover, max_states)
+    with Watch(time_limit, memory_limit) as watch:
+        suite = generate(model, cover, max_states, watch=watch)
     write_suite(suite, sys.stdout if out_path == "-" else out_path)
     if not quiet and out_path != "-":
         click.echo(f"{len(suite.paths)} path(s), {suite.steps} step(s) cover {suite.covered} of "
                    f"{suite.total} {cover} of {suite.spec} ({suite.states} states, "
                    f"{suite.transitions} transitions); written to {out_path}")
         if suite.uncovered:
-            click.echo(f"never covered (not reachable): {', '.join(suite.uncovered[:10])}"
+            why = "not reachable" if suite.complete else "not reached within the bounds"
+            click.echo(f"never covered ({why}): {', '.join(suite.uncovered[:10])}"
                        + (" ..." if len(suite.uncovered) > 10 else ""))
         if not suite.complete:
-            click.echo("note: the spec was explored only to --max-states; transitions beyond "
+            bound = "--max-states" if watch.reason is None else watch.reason.option
+            click.echo(f"note: the spec was explored only to {bound}; transitions beyond "
                        "it are not covered")
     return (Status.OK if suite.complete else Status.INCOMPLETE).exit_code

@@ -12,6 +12,7 @@ from typing import Any
 
 from refute.engine.model import Label, Model
 from refute.errors import RefuteError, SpecError
+from refute.limits import NO_LIMITS, Watch
 
 
 @dataclass
@@ -52,8 +53,9 @@ class StateGraph:
         return target
 
 
-def build_graph(model: Model, max_states: int = 100_000) -> StateGraph:
-    """Explore ``model`` breadth-first, keeping every state and transition (within constraints)."""
+def build_graph(model: Model, max_states: int = 100_000, watch: Watch = NO_LIMITS) -> StateGraph:
+    """Explore ``model`` breadth-first, keeping every state and transition (within constraints),
+    up to ``max_states`` states or until ``watch`` expires (then ``complete`` is False)."""
     graph = StateGraph()
     constraints = tuple(p.test for p in model.constraints)
     state: Any = None
@@ -81,6 +83,9 @@ def build_graph(model: Model, max_states: int = 100_000) -> StateGraph:
                 graph.initial.append(number)
         current = 0
         while current < len(graph.states):
+            if current % 256 == 0 and watch.expired():
+                graph.complete = False
+                break
             out = graph.edges[current]
             for label, successor in model.next_states(graph.states[current]):
                 target = add(successor, (current, len(out)))

@@ -27,6 +27,7 @@ from refute.conformance.graph import StateGraph, build_graph
 from refute.conformance.values import encode
 from refute.engine.model import Model
 from refute.errors import InputError, UsageError
+from refute.limits import NO_LIMITS, Watch
 
 COVER = ("actions", "transitions")
 
@@ -96,11 +97,12 @@ class TestSuite:
 
 
 def generate(model: Model, cover: str = "actions", max_states: int = 100_000,
-             graph: StateGraph | None = None) -> TestSuite:
-    """Paths that together cover every action or every reachable transition of ``model``."""
+             graph: StateGraph | None = None, watch: Watch = NO_LIMITS) -> TestSuite:
+    """Paths that together cover every action or every reachable transition of ``model``;
+    the spec is explored up to ``max_states`` or until ``watch`` (its limits) expires."""
     if cover not in COVER:
         raise UsageError(f"--cover {cover}: expected one of {', '.join(COVER)}")
-    graph = graph or build_graph(model, max_states)
+    graph = graph or build_graph(model, max_states, watch)
 
     def targets_of(source: int, position: int) -> Any:
         label = graph.edges[source][position][0]

@@ -40,6 +40,7 @@ from refute.engine.result import ActionCoverage, Result, StopReason, Violation, 
 from refute.engine.symmetry import canonical_fingerprint
 from refute.engine.trace import ROOT, rebuild_trace
 from refute.errors import RefuteError, SpecError, UsageError
+from refute.limits import Watch
 from refute.status import Status
 
 _CHECK_EVERY = 512  # expansions between clock reads (time limit, progress)
@@ -58,13 +59,17 @@ class Progress(NamedTuple):
 
 @dataclass(frozen=True)
 class Options:
-    """How to explore. ``invariants``: names to check (None: all); the bounds are optional."""
+    """How to explore. ``invariants``: names to check (None: all); the bounds are optional.
+
+    ``time_limit`` (seconds) and ``memory_limit`` (bytes of resident memory) stop the search
+    with an incomplete result (:mod:`refute.limits`)."""
 
     invariants: Sequence[str] | None = None
     deadlock: bool = True
     max_states: int | None = None
     max_depth: int | None = None
     time_limit: float | None = None
+    memory_limit: int | None = None
     progress: Callable[[Progress], None] | None = None
     progress_interval: float = 0.5
 
@@ -101,7 +106,7 @@ def explore(model: Model, options: Options = Options()) -> Result:
     deadlock = options.deadlock
     max_states = options.max_states if options.max_states is not None else 1 << 62
     max_depth = options.max_depth
-    deadline = started + options.time_limit if options.time_limit is not None else None
+    watch = Watch(options.time_limit, options.memory_limit)
     report_progress = options.progress
     next_report = started + options.progress_interval
 
@@ -117,6 +122,7 @@ def explore(model: Model, options: Options = Options()) -> Result:
     checking: Predicate | None = None  # the invariant being evaluated, for error messages
 
     def finish(status: Status) -> Result:
+        watch.close()
         fired_by_action = {a: fired.get(a, 0) for a in model.action_names}
         found_by_action = {a: found.get(a, 0) for a in model.action_names}
         return Result(
@@ -198,11 +204,11 @@ def explore(model: Model, options: Options = Options()) -> Result:
                         stop = StopReason.MAX_STATES
                         depth += 1
                         return finish(Status.INCOMPLETE)
-                if position % _CHECK_EVERY == 0 and (deadline is not None or report_progress):
-                    now = time.perf_counter()
-                    if deadline is not None and now >= deadline:
-                        stop = StopReason.TIME_LIMIT
+                if position % _CHECK_EVERY == 0 and (watch.active or report_progress):
+                    if watch.expired():
+                        stop = StopReason.of(watch.reason)
                         return finish(Status.INCOMPLETE)
+                    now = time.perf_counter()
                     if report_progress and now >= next_report:
                         next_report = now + options.progress_interval
                         report_progress(Progress(len(parents), generated,
@@ -212,8 +218,10 @@ def explore(model: Model, options: Options = Options()) -> Result:
             if level_states:
                 depth += 1
     except RefuteError:
+        watch.close()
         raise
     except Exception as exc:
+        watch.close()
         doing = f"invariant {checking.name}" if checking is not None else "the view or symmetry"
         raise SpecError.from_exception(exc, doing, state, model.source) from None
     return finish(Status.INCOMPLETE if stop else Status.OK)

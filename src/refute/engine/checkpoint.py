@@ -13,6 +13,11 @@ into a temporary directory, synced, renamed, and only then named in ``LATEST`` (
 atomically), so a run killed at any instant (kill -9) leaves the previous checkpoint intact.
 A resumed run may use a different number of workers: fingerprints are re-sharded by
 ``fp mod N`` and the frontier is dealt out again in rank order.
+
+Each worker writes its own shard files (:meth:`~.shard.Workers.snapshot`) and the
+coordinator only its ``meta.pkl``, so on a Ray cluster ``DIR`` must be one directory that
+every node sees at the same path (a shared file system): :func:`save` checks that every
+shard file is visible to the coordinator before it names the checkpoint in ``LATEST``.
 """
 
 from __future__ import annotations
@@ -20,13 +25,17 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from refute.engine.bfs import Options
 from refute.errors import UsageError
+
+if TYPE_CHECKING:
+    from refute.engine.shard import Coordinator, Workers
 
 FORMAT = 1
 
@@ -134,3 +143,66 @@ def read_shards(path: str, workers: int) -> tuple[np.ndarray, np.ndarray, list]:
     order = np.argsort(all_ranks, kind="stable")
     return (np.concatenate(fps) if fps else np.empty(0, np.int64), all_ranks[order],
             [states[i] for i in order])
+
+
+class Schedule:
+    """``--checkpoint DIR``: a checkpoint at the first level boundary after every interval."""
+
+    def __init__(self, directory: str, interval: float, source: tuple | None) -> None:
+        self.directory = os.path.abspath(directory)  # Ray actors need not share our cwd
+        self.interval = interval
+        self.source = source
+        self.last = time.perf_counter()
+
+    def at_boundary(self, coordinator: Coordinator, workers: Workers) -> None:
+        if time.perf_counter() - self.last >= self.interval:
+            save(self.directory, coordinator, workers, self.source)
+            self.last = time.perf_counter()
+
+
+def save(directory: str, coordinator: Coordinator, workers: Workers,
+         source: tuple | None) -> str:
+    """Checkpoint a run at a level boundary: each worker writes its shard, then the
+    coordinator commits its own part (:class:`Meta`)."""
+    path = temporary(directory)
+    workers.snapshot(path)
+    missing = [index for index in range(coordinator.workers)
+               if not os.path.exists(os.path.join(path, f"shard-{index}.pkl"))]
+    if missing:
+        raise UsageError(
+            f"--checkpoint {directory}: worker(s) {', '.join(map(str, missing))} wrote their "
+            "shard where this process cannot see it",
+            hint="on a Ray cluster, --checkpoint must be a directory that every node sees at "
+                 "the same path (a shared file system such as NFS)")
+    return commit(directory, path, Meta(
+        source=source, spec=coordinator.model.name, options=coordinator.options,
+        workers=coordinator.workers, depth=coordinator.depth, generated=coordinator.generated,
+        parents=coordinator.parents.tobytes(), ordinals=coordinator.ordinals.tobytes(),
+        fired=coordinator.fired.copy(), found=coordinator.found.copy(), stop=coordinator.stop,
+        seconds=coordinator.seconds, constrained=coordinator.constrained))
+
+
+def restore(directory: str, coordinator: Coordinator) -> tuple[list, np.ndarray]:
+    """Put ``coordinator`` back where the latest checkpoint in ``directory`` was taken.
+
+    Returns its frontier dealt out to ``coordinator.workers`` workers in rank order, as
+    ``[(ranks, states)]``, and every fingerprint seen (each owner keeps its own).
+    """
+    model = coordinator.model
+    model.init_states()  # a Model may set itself up there (SpecModel learns its state type)
+    meta, path = load(directory)
+    if meta.spec != model.name:
+        raise UsageError(f"{directory} is a checkpoint of {meta.spec}, not {model.name}")
+    coordinator.parents.frombytes(meta.parents)
+    coordinator.ordinals.frombytes(meta.ordinals)
+    coordinator.completed = len(coordinator.parents)
+    coordinator.generated = meta.generated
+    coordinator.depth = meta.depth
+    coordinator.fired[:] = meta.fired
+    coordinator.found[:] = meta.found
+    coordinator.stop = meta.stop
+    coordinator.constrained = meta.constrained
+    coordinator.elapsed_before = meta.seconds
+    fingerprints, ranks, states = read_shards(path, meta.workers)
+    count = coordinator.workers
+    return [(ranks[w::count], states[w::count]) for w in range(count)], fingerprints

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 from rich.console import Console
@@ -11,6 +13,7 @@ from rich.console import Console
 from refute.cli import reports_errors, write_json
 from refute.engine.bfs import Options, Progress
 from refute.errors import UsageError
+from refute.limits import limit_options
 from refute.report.itf import violation_to_itf
 from refute.report.json import result_to_json
 from refute.report.text import print_result
@@ -18,32 +21,62 @@ from refute.spec.compile import SpecModel
 from refute.spec.loader import load_spec, parse_parameters
 
 
-def load_model(spec: str, params: tuple[str, ...] = (), config: str | None = None):
+def load_model(spec: str, params: tuple[str, ...] = (), config: str | None = None,
+               allow_read: tuple[str, ...] = ()):
     """The Model for a spec path: ``.tla`` (with its .cfg) or a Python spec ``.py[:Class]``."""
     if spec.endswith(".tla"):
         from refute.tla.model import TLAModel
-        return TLAModel(spec, config)
+        return TLAModel(spec, config, allow_read)
+    if allow_read:
+        raise UsageError("--allow-read is for .tla specs (a Python spec reads what its code reads)")
     return SpecModel(load_spec(spec, parse_parameters(params)))
+
+
+def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options ``refute check`` and ``refute simulate`` share, defined once: spec
+    parameters, deadlock, the reports, and the limits (:func:`refute.limits.limit_options`)."""
+    for option in reversed((
+        click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+                     help="A spec parameter (an argument of its __init__); repeatable."),
+        click.option("--no-deadlock", is_flag=True,
+                     help="Do not report states without successors."),
+        click.option("--json", "json_path", metavar="FILE",
+                     help="Write the result as JSON ('-' for stdout)."),
+        click.option("--itf", "itf_path", metavar="FILE",
+                     help="Write the counterexample in the ITF trace format (Apalache, Quint)."),
+        click.option("--html", "html_path", metavar="FILE",
+                     help="Write a self-contained HTML report (step table, sequence diagram)."),
+    )):
+        command = option(command)
+    return command
+
+
+def write_itf(itf_path: str, result: Any, model: Any, err: Console) -> None:
+    """``--itf FILE``: the counterexample, or a note that there is none."""
+    if result.violation is None:
+        err.print(f"note: no counterexample, so --itf {itf_path} was not written")
+        return
+    with open(itf_path, "w", encoding="utf-8") as handle:
+        json.dump(violation_to_itf(result.violation, model), handle, indent=2)
+        handle.write("\n")
 
 
 @click.command()
 @click.argument("spec", metavar="SPEC.py[:Class] | SPEC.tla", required=False)
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A spec parameter (an argument of its __init__); repeatable.")
+@run_options
 @click.option("--invariant", "invariants", multiple=True, metavar="NAME",
               help="Check only this invariant or temporal property; repeatable. Default: all.")
 @click.option("--config", "config", metavar="FILE",
               help="The TLC model (.cfg) of a .tla spec; default: the .cfg next to it.")
-@click.option("--no-deadlock", is_flag=True, help="Do not report states without successors.")
+@click.option("--allow-read", "allow_read", multiple=True, metavar="PATH",
+              help="Let the .tla spec read data files (Json's JsonDeserialize) from this file or "
+                   "folder; repeatable. Otherwise a spec reads no file but its modules (and never "
+                   "writes one or runs a program).")
 @click.option("--max-states", type=click.IntRange(min=1), help="Stop after this many distinct states.")
 @click.option("--max-depth", type=click.IntRange(min=1), help="Do not explore states deeper than this.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-              help="Stop after this many seconds.")
-@click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
-@click.option("--itf", "itf_path", metavar="FILE",
-              help="Write the counterexample in the ITF trace format (Apalache, Quint).")
-@click.option("--html", "html_path", metavar="FILE",
-              help="Write a self-contained HTML report (step table, sequence diagram).")
+@limit_options("the run is then incomplete (exit 3) with the counts so far.",
+               memory_help="Keep the run's memory under SIZE (e.g. 1G): states spill to disk, "
+                           "and a run that does not fit even so stops, incomplete (exit 3).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line and no report on stdout.")
 @click.option("--isolation", metavar="LEVEL", default=None,
               help="Also check that every finished transaction history in the state satisfies "
@@ -54,8 +87,6 @@ def load_model(spec: str, params: tuple[str, ...] = (), config: str | None = Non
 @click.option("--ray", "ray_address", is_flag=False, flag_value="auto", default=None,
               metavar="[ADDRESS]", help="Run on a Ray cluster (default: connect to or start one "
               "locally), one actor per --workers. Needs pip install 'refute[ray]'.")
-@click.option("--memory-limit", metavar="SIZE",
-              help="Keep the run's memory under SIZE (e.g. 1G): states spill to disk.")
 @click.option("--checkpoint", "checkpoint_dir", metavar="DIR",
               help="Write a resumable checkpoint into DIR every --checkpoint-interval.")
 @click.option("--checkpoint-interval", type=click.FloatRange(min=0), default=300.0,
@@ -67,15 +98,14 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
           max_states: int | None, max_depth: int | None, time_limit: float | None,
           json_path: str | None, itf_path: str | None, quiet: bool,
           html_path: str | None = None, isolation: str | None = None, workers: int = 1,
-          ray_address: str | None = None, memory_limit: str | None = None,
+          ray_address: str | None = None, memory_limit: int | None = None,
           checkpoint_dir: str | None = None, checkpoint_interval: float = 300.0,
-          resume_dir: str | None = None) -> int:
+          resume_dir: str | None = None, allow_read: tuple[str, ...] = ()) -> int:
     """Explore every reachable state of SPEC breadth-first; print the shortest counterexample.
 
     Exit codes: 0 every property holds, 1 violation, 2 usage or spec error, 3 incomplete.
     """
     from refute.engine.parallel import Scale, check_scaled
-    from refute.engine.spill import parse_size
 
     if resume_dir is not None:  # the spec and the bounds are the checkpointed run's
         from refute.engine.checkpoint import load
@@ -89,7 +119,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
         checkpoint_dir = checkpoint_dir or resume_dir
     elif spec is None:
         raise UsageError("missing SPEC", hint="refute check path/to/spec.py[:Class]")
-    model = load_model(spec, params, config)
+    model = load_model(spec, params, config, allow_read)
     if isolation:
         from refute.isolation.check import with_isolation
         model = with_isolation(model, isolation)
@@ -111,7 +141,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
                       progress=progress if show_progress else None)
     scale = Scale(workers=workers, checkpoint=checkpoint_dir,
                   checkpoint_interval=checkpoint_interval, resume=resume_dir,
-                  memory_limit=parse_size(memory_limit) if memory_limit else None,
+                  memory_limit=memory_limit,
                   source=(spec, params, config))
     if ray_address is not None:
         from refute.engine.ray_explorer import check_on_ray
@@ -121,12 +151,11 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
         result = check_scaled(model, options, scale)
     if show_progress:
         err.print("\r" + " " * 100 + "\r", end="")
-    if itf_path and result.violation is None:
-        err.print(f"note: no counterexample, so --itf {itf_path} was not written")
-    elif itf_path:
-        with open(itf_path, "w", encoding="utf-8") as handle:
-            json.dump(violation_to_itf(result.violation, model), handle, indent=2)
-            handle.write("\n")
+    check_postconditions = getattr(model, "check_postconditions", None)  # TLA+'s POSTCONDITION
+    if check_postconditions is not None:
+        check_postconditions(result)
+    if itf_path:
+        write_itf(itf_path, result, model, err)
     if json_path:
         write_json(json_path, result_to_json(result, model))
     if html_path:

@@ -44,7 +44,6 @@ under symmetry a lasso may also fail to close on the concrete states it replays.
 
 from __future__ import annotations
 
-import time
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,12 +56,23 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from refute.engine.bfs import state_fingerprint
+from refute.engine.ltl import Atom, AtomKind, atoms
 from refute.engine.model import Model, Temporal, TemporalProperty
 from refute.engine.result import Step, Violation, ViolationKind
 from refute.engine.trace import ROOT, rebuild_trace
 from refute.errors import RefuteError, SpecError
+from refute.limits import NO_LIMITS, Watch
 
 _CHECK_EVERY = 512
+
+
+@dataclass
+class AtomValues:
+    """An atom's truth over a graph (:mod:`refute.engine.ltl`): per state (a state or ENABLED
+    atom; for a step atom, its stuttering step) and, for a step atom, per edge."""
+
+    states: np.ndarray
+    edges: np.ndarray | None = None
 
 
 @dataclass
@@ -89,6 +99,9 @@ class Graph:
     values: list[tuple[np.ndarray, np.ndarray | None]]
     steps: dict[int, np.ndarray] | None = None
     """For a fairness property ``j``: per edge, whether it is an ``A`` step of it."""
+    atoms: dict[int, list[AtomValues]] | None = None
+    """For a :attr:`~Temporal.FORMULA` property ``j``: its atoms' truth, in
+    :func:`refute.engine.ltl.atoms` order."""
 
     @property
     def size(self) -> int:
@@ -100,9 +113,8 @@ class Graph:
 
 
 def build_graph(model: Model, properties: Sequence[TemporalProperty],
-                time_limit: float | None = None) -> Graph | None:
-    """Explore ``model`` breadth-first keeping every edge; ``None`` if ``time_limit`` ran out."""
-    deadline = None if time_limit is None else time.perf_counter() + time_limit
+                watch: Watch = NO_LIMITS) -> Graph | None:
+    """Explore ``model`` breadth-first keeping every edge; ``None`` if ``watch`` expired."""
     fp = state_fingerprint(model)
     constraints = tuple(p.test for p in model.constraints)
     fairness = tuple(getattr(model, "fairness", ()))
@@ -115,6 +127,16 @@ def build_graph(model: Model, properties: Sequence[TemporalProperty],
     step_tests = [(j, prop.step) for j, prop in enumerate(properties) if prop.step is not None]
     step_values = {j: bytearray() for j, _ in step_tests}
     q_values = [bytearray() for _ in properties]
+    shapes = [(j, prop) for j, prop in enumerate(properties) if prop.kind is not Temporal.FORMULA]
+    formula_atoms = {j: atoms(prop.formula) for j, prop in enumerate(properties)
+                     if prop.kind is Temporal.FORMULA}
+    atom_states = {j: [bytearray() for _ in found] for j, found in formula_atoms.items()}
+    atom_edges = {j: [bytearray() for _ in found] for j, found in formula_atoms.items()}
+    state_atoms = [(atom.test, atom_states[j][i]) for j, found in formula_atoms.items()
+                   for i, atom in enumerate(found) if atom.kind is AtomKind.STATE]
+    step_atoms = [(atom.test, atom_states[j][i], atom_edges[j][i])
+                  for j, found in formula_atoms.items()
+                  for i, atom in enumerate(found) if atom.kind is AtomKind.STEP]
     queue: list[Any] = []
     doing = "a state constraint"
     state: Any = None
@@ -124,10 +146,14 @@ def build_graph(model: Model, properties: Sequence[TemporalProperty],
         parents.append(parent)
         ordinals.append(ordinal)
         queue.append(state)
-        for j, prop in enumerate(properties):
+        for j, prop in shapes:
             p_values[j].append(1 if prop.p(state) else 0)
             if prop.q is not None:
                 q_values[j].append(1 if prop.q(state) else 0)
+        for test, out in state_atoms:
+            out.append(1 if test(state) else 0)
+        for test, out, _ in step_atoms:
+            out.append(1 if test(None, state, state) else 0)  # its stuttering step
         return number
 
     try:
@@ -161,22 +187,24 @@ def build_graph(model: Model, properties: Sequence[TemporalProperty],
                     if member is not None:
                         found.append(member_ids.setdefault((f, member), len(member_ids)))
                 kind = class_ids.setdefault(tuple(found), len(class_ids)) if found else 0
-                if step_tests:
+                if step_tests or step_atoms:
                     doing = "a temporal property"
                     for j, test in step_tests:
                         step_values[j].append(1 if test(label, state, successor) else 0)
+                    for test, _, out in step_atoms:
+                        out.append(1 if test(label, state, successor) else 0)
                 targets.append(target)
                 positions.append(ordinal)
                 classes.append(kind)
             offsets.append(len(targets))
-            if deadline is not None and head % _CHECK_EVERY == 0 and time.perf_counter() > deadline:
+            if head % _CHECK_EVERY == 0 and watch.expired():
                 return None
     except RefuteError:
         raise
     except Exception as exc:
         raise SpecError.from_exception(exc, doing, state, model.source) from None
     members = list(member_ids)
-    return Graph(
+    graph = Graph(
         parents=parents, ordinals=ordinals,
         offsets=np.frombuffer(offsets, dtype=np.int64),
         targets=np.frombuffer(targets, dtype=np.int32),
@@ -189,6 +217,27 @@ def build_graph(model: Model, properties: Sequence[TemporalProperty],
                  None if prop.q is None else np.frombuffer(q, dtype=np.uint8).astype(bool))
                 for prop, p, q in zip(properties, p_values, q_values)],
         steps={j: np.frombuffer(v, dtype=np.uint8).astype(bool) for j, v in step_values.items()})
+    graph.atoms = {j: _atom_values(graph, found, atom_states[j], atom_edges[j])
+                   for j, found in formula_atoms.items()}
+    return graph
+
+
+def _atom_values(graph: Graph, found: Sequence[Atom], states: list[bytearray],
+                 edges: list[bytearray]) -> list[AtomValues]:
+    """The atoms' arrays; ENABLED of a step atom: some edge from the state satisfies it."""
+    out: list[AtomValues] = []
+    for atom, per_state, per_edge in zip(found, states, edges):
+        if atom.kind is AtomKind.STATE:
+            out.append(AtomValues(np.frombuffer(per_state, dtype=np.uint8).astype(bool)))
+        elif atom.kind is AtomKind.STEP:
+            out.append(AtomValues(np.frombuffer(per_state, dtype=np.uint8).astype(bool),
+                                  np.frombuffer(per_edge, dtype=np.uint8).astype(bool)))
+        else:
+            taken = out[found.index(atom.step)].edges
+            enabled = np.zeros(graph.size, dtype=bool)
+            enabled[graph.edges.src[taken]] = True
+            out.append(AtomValues(enabled))
+    return out
 
 
 class _Edges:
@@ -271,13 +320,30 @@ def _reach(graph: Graph, edges: _Edges, sources: np.ndarray, inside: np.ndarray
 
 def _fair_component(graph: Graph, edges: _Edges, region: np.ndarray, accept: np.ndarray | None,
                     rank: np.ndarray, edge_ok: np.ndarray | None = None) -> np.ndarray | None:
-    """The states of a fair SCC inside ``region`` (through an ``accept`` state if given).
+    """The states of a fair SCC inside ``region`` (through an ``accept`` state if given)."""
+    return fair_component(graph.size, edges.src, edges.dst, edges.member_edges, edges.enabled,
+                          graph.strong, region, () if accept is None else (accept,), rank,
+                          edge_ok)
 
-    Among fair components, the one with the state of least ``rank`` (closest to the start).
+
+def fair_component(n: int, src: np.ndarray, dst: np.ndarray, member_edges: Sequence[np.ndarray],
+                   enabled: Sequence[np.ndarray], strong: np.ndarray, region: np.ndarray,
+                   accepts: Sequence[np.ndarray], rank: np.ndarray,
+                   edge_ok: np.ndarray | None = None,
+                   loops: np.ndarray | None = None) -> np.ndarray | None:
+    """The nodes of a fair SCC inside ``region`` that meets every set of ``accepts``, or None.
+
+    The graph has ``n`` nodes and the edges ``src[i] -> dst[i]`` (those of ``edge_ok``, if
+    given); ``member_edges[m]`` are the edges that take fairness member ``m`` and
+    ``enabled[m]`` the nodes where it is enabled, ``strong[m]`` whether it is strong. A
+    component holds a cycle when it has two nodes or a node of ``loops`` (a self-loop);
+    ``loops=None`` means every node may stutter, so every node is a cycle (the state graph).
+    This is the Emerson-Lei refinement explained in the module docstring, with generalized
+    Buchi acceptance (one set per ``accepts``) for the product with a tableau
+    (:mod:`refute.engine.ltl`). Among fair components, the one with the node of least
+    ``rank`` (closest to the start).
     """
-    n = graph.size
     alive = region.copy()
-    src, dst = edges.src, edges.dst
     while alive.any():
         keep = alive[src] & alive[dst]
         if edge_ok is not None:
@@ -287,21 +353,24 @@ def _fair_component(graph: Graph, edges: _Edges, region: np.ndarray, accept: np.
         count, label = connected_components(matrix, directed=True, connection="strong")
         inner = keep & (label[src] == label[dst])
         size = np.bincount(label[alive], minlength=count)
-        fair = size > 0
-        remove = np.zeros(n, dtype=bool)
-        for m, member_edges in enumerate(edges.member_edges):
+        if loops is None:
+            fair = size > 0
+        else:
+            fair = (size > 1) | (np.bincount(label[alive & loops], minlength=count) > 0)
+        remove = alive & ~fair[label]
+        for m, edges_of_m in enumerate(member_edges):
             taken = np.zeros(count, dtype=bool)
-            taken[label[src[member_edges[inner[member_edges]]]]] = True
-            enabled = edges.enabled[m][alive[edges.enabled[m]]]
-            enabled_count = np.bincount(label[enabled], minlength=count)
-            if graph.strong[m]:
+            taken[label[src[edges_of_m[inner[edges_of_m]]]]] = True
+            here = enabled[m][alive[enabled[m]]]
+            enabled_count = np.bincount(label[here], minlength=count)
+            if strong[m]:
                 bad = (enabled_count > 0) & ~taken
-                remove[enabled[bad[label[enabled]]]] = True
+                remove[here[bad[label[here]]]] = True
             else:
                 bad = (enabled_count == size) & (size > 0) & ~taken
                 remove |= alive & bad[label]
             fair &= ~bad
-        if accept is not None:
+        for accept in accepts:
             has = np.zeros(count, dtype=bool)
             has[label[alive & accept]] = True
             remove |= alive & (fair & ~has)[label]
@@ -325,7 +394,7 @@ def _lasso(model: Model, graph: Graph, edges: _Edges, prop: TemporalProperty,
         waypoints: list[tuple[int, int | None]] = [(int(component[accept[component]][0]), None)]
     else:
         waypoints = []
-    waypoints += _fairness_waypoints(edges, inside, entry, edge_ok)
+    waypoints += fairness_waypoints(edges, inside, entry, edge_ok)
 
     # The prefix: BFS tree to the entry, or to the region's start and through the region.
     start = entry
@@ -339,7 +408,7 @@ def _lasso(model: Model, graph: Graph, edges: _Edges, prop: TemporalProperty,
     steps = list(rebuild_trace(model, graph.parents, graph.ordinals, start))
     current = start
     for following in region_path:
-        steps.append(_step(model, graph, steps[-1].state, current, following))
+        steps.append(replay_edge(model, graph, steps[-1].state, _edge(graph, current, following)))
         current = following
     loop_start = len(steps) - 1
 
@@ -349,27 +418,42 @@ def _lasso(model: Model, graph: Graph, edges: _Edges, prop: TemporalProperty,
         keep &= edge_ok
     matrix = csr_matrix((np.ones(int(keep.sum()), dtype=bool),
                          (edges.src[keep], edges.dst[keep])), shape=(n, n))
-    cycle: list[tuple[int, int]] = []  # (from, to) steps
-    for state, target in waypoints:
-        cycle += _path(matrix, current, state)
+    cycle: list[int] = []  # edges
+    for state, edge in waypoints:
+        cycle += [_edge(graph, a, b) for a, b in path(matrix, current, state)]
         current = state
-        if target is not None:
-            cycle.append((current, target))
-            current = target
+        if edge is not None:
+            cycle.append(edge)
+            current = int(edges.dst[edge])
     if not cycle and current == entry:
         return Violation(ViolationKind.LIVENESS, prop.name, tuple(steps), loop_start, None)
-    cycle += _path(matrix, current, entry)
-    for source, target in cycle[:-1]:
-        steps.append(_step(model, graph, steps[-1].state, source, target))
-    closing = _step(model, graph, steps[-1].state, *cycle[-1])
+    cycle += [_edge(graph, a, b) for a, b in path(matrix, current, entry)]
+    for edge in cycle[:-1]:
+        steps.append(replay_edge(model, graph, steps[-1].state, edge))
+    closing = replay_edge(model, graph, steps[-1].state, cycle[-1])
     return Violation(ViolationKind.LIVENESS, prop.name, tuple(steps), loop_start, closing.action)
 
 
-def _fairness_waypoints(edges: _Edges, inside: np.ndarray, entry: int,
-                        edge_ok: np.ndarray | None = None) -> list[tuple[int, int | None]]:
-    """What a fair cycle in the component must visit: a step of every member enabled in it
-    and taken in it; for a weak member never taken there, a state where it is disabled."""
-    waypoints: list[tuple[int, int | None]] = []
+def fairness_waypoints(edges: Any, inside: np.ndarray, entry: int,
+                       edge_ok: np.ndarray | None = None) -> list[tuple[int, int | None]]:
+    """What a fair cycle in the component must visit (:func:`fairness_needs`), the first
+    candidate of each: ``(an edge's source, the edge)`` or ``(a state, None)``."""
+    return [(int(edges.src[c[0]]), int(c[0])) if take else (int(c[0]), None)
+            for c, take in fairness_needs(edges, inside, entry, edge_ok)]
+
+
+def fairness_needs(edges: Any, inside: np.ndarray, entry: int,
+                   edge_ok: np.ndarray | None = None) -> list[tuple[np.ndarray, bool]]:
+    """What a fair cycle in the component must visit, per fairness member enabled in it:
+    one of the member's edges inside it (``(edges, True)``) when it is taken there; for a weak
+    member never taken there but enabled at ``entry``, one state where it is disabled
+    (``(states, False)``).
+
+    ``edges`` has the arrays ``src``, ``dst``, ``member_edges`` and ``enabled`` of
+    :class:`_Edges` (the state graph's, or a product's). Edges are named, not just their ends:
+    two steps between the same states can belong to different members (their labels differ).
+    """
+    needs: list[tuple[np.ndarray, bool]] = []
     src, dst = edges.src, edges.dst
     for m, member_edges in enumerate(edges.member_edges):
         enabled = edges.enabled[m]
@@ -380,34 +464,37 @@ def _fairness_waypoints(edges: _Edges, inside: np.ndarray, entry: int,
         if edge_ok is not None:
             internal = internal[edge_ok[internal]]
         if len(internal):
-            edge = int(internal[0])
-            waypoints.append((int(src[edge]), int(dst[edge])))
+            needs.append((internal, True))
         elif np.any(enabled_here == entry):
             disabled = inside.copy()
             disabled[enabled_here] = False
-            waypoints.append((int(np.flatnonzero(disabled)[0]), None))
-    return waypoints
+            needs.append((np.flatnonzero(disabled), False))
+    return needs
 
 
-def _path(matrix: csr_matrix, source: int, target: int) -> list[tuple[int, int]]:
-    """A shortest path of steps from ``source`` to ``target`` inside the component."""
+def path(matrix: csr_matrix, source: int, target: int) -> list[tuple[int, int]]:
+    """A shortest path of steps from ``source`` to ``target`` in ``matrix`` (a component)."""
     if source == target:
         return []
     _, predecessors = breadth_first_order(matrix, source, directed=True,
                                           return_predecessors=True)
-    path = []
+    steps = []
     while target != source:
         previous = int(predecessors[target])
-        path.append((previous, target))
+        steps.append((previous, target))
         target = previous
-    path.reverse()
-    return path
+    steps.reverse()
+    return steps
 
 
-def _step(model: Model, graph: Graph, state: Any, source: int, target: int) -> Step:
-    """Replay the first recorded edge ``source -> target`` from the concrete ``state``."""
+def _edge(graph: Graph, source: int, target: int) -> int:
+    """The first recorded edge ``source -> target``."""
     low, high = int(graph.offsets[source]), int(graph.offsets[source + 1])
-    edge = low + int(np.flatnonzero(graph.targets[low:high] == target)[0])
+    return low + int(np.flatnonzero(graph.targets[low:high] == target)[0])
+
+
+def replay_edge(model: Model, graph: Graph, state: Any, edge: int) -> Step:
+    """Replay recorded ``edge`` from the concrete ``state`` (its source's state)."""
     successors = model.next_states(state)
     position = int(graph.positions[edge])
     if position >= len(successors):

@@ -2,8 +2,9 @@
 
 :func:`check_model` runs the safety search (:mod:`refute.engine.bfs`) and then, when the spec
 has temporal properties and nothing went wrong, checks each of them over the state graph
-(:mod:`refute.engine.fair_scc`, which needs numpy and scipy and is imported only then). A
-violation is a lasso: :attr:`~refute.engine.result.Violation.loop_start` marks its loop.
+(:mod:`refute.engine.fair_scc`, which needs numpy and scipy and is imported only then; a
+formula of no fixed shape through its tableau, :mod:`refute.engine.product`). A violation
+is a lasso: :attr:`~refute.engine.result.Violation.loop_start` marks its loop.
 
 Not promised (as in TLC): under symmetry reduction or a view the graph's states are orbits,
 and a violation can be missed; under a state constraint, edges leaving the constraint are
@@ -22,6 +23,7 @@ from refute.engine.bfs import Options, explore
 from refute.engine.model import Model, Temporal, TemporalProperty
 from refute.engine.result import Result, StopReason
 from refute.errors import UsageError
+from refute.limits import Watch
 from refute.status import Status
 
 if TYPE_CHECKING:
@@ -52,18 +54,23 @@ def check_model(model: Model, options: Options = Options()) -> Result:
         return result
     remaining = None
     if options.time_limit is not None:
-        remaining = max(options.time_limit - result.seconds, 0.0)
+        remaining = max(options.time_limit - result.seconds, 1e-9)
     from refute.engine.fair_scc import build_graph, find_violation
 
     started = time.perf_counter()
-    graph = build_graph(model, properties, remaining)
+    with Watch(remaining, options.memory_limit) as watch:
+        graph = build_graph(model, properties, watch)
     checked = result.checked + tuple(p.name for p in properties)
     if graph is None:
-        return replace(result, status=Status.INCOMPLETE, stop_reason=StopReason.TIME_LIMIT,
+        return replace(result, status=Status.INCOMPLETE, stop_reason=StopReason.of(watch.reason),
                        checked=checked, seconds=result.seconds + time.perf_counter() - started)
     violation = None
     for number, prop in enumerate(properties):
-        violation = find_violation(model, graph, number, prop)
+        if prop.kind is Temporal.FORMULA:
+            from refute.engine.product import find_violation as find_formula_violation
+            violation = find_formula_violation(model, graph, prop, graph.atoms[number])
+        else:
+            violation = find_violation(model, graph, number, prop)
         if violation is not None:
             break
     return replace(result, status=Status.VIOLATION if violation else result.status,

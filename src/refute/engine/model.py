@@ -11,7 +11,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from refute.engine.ltl import Formula
 
 State = Any
 """A state is any immutable, hashable value built from refute's value types."""
@@ -58,6 +61,7 @@ class Temporal(enum.Enum):
     LEADS_TO = "P ~> Q"
     WEAK_FAIR = "WF_v(A)"
     STRONG_FAIR = "SF_v(A)"
+    FORMULA = "an LTL formula"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,8 @@ class TemporalProperty:
     For :attr:`Temporal.WEAK_FAIR` / :attr:`Temporal.STRONG_FAIR` (a fairness condition as a
     property, e.g. of a refined spec) ``step(label, before, after)`` says whether a step is an
     ``A`` step; ``A`` counts as enabled in a state with such a step (``p`` is unused).
+    For :attr:`Temporal.FORMULA`, ``formula`` is any formula of :mod:`refute.engine.ltl`
+    (``p`` is unused), checked through a tableau (the other kinds have faster searches).
     It holds when every fair behaviour satisfies it. ``name`` identifies one instance, e.g.
     ``clients_will_obtain(c=c1, r=r1)``; ``where`` is ``file:line`` of its definition.
     """
@@ -77,6 +83,7 @@ class TemporalProperty:
     q: Callable[[State], Any] | None = None
     where: str | None = None
     step: Callable[[Label, State, State], Any] | None = None
+    formula: Formula | None = None
 
 
 @dataclass(frozen=True, slots=True)

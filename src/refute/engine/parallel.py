@@ -3,6 +3,8 @@
 The main process is the coordinator (ranks, parent links, events, checkpoints; it expands
 nothing, so N workers keep N cores busy); each worker process owns one :class:`~.shard.Shard`.
 Workers are forked, so a spec loaded from a file (or built in a notebook) needs no pickling.
+The level loop is :meth:`.shard.Coordinator.run`, shared with ``--ray``; :class:`_Run` is its
+:class:`~.shard.Workers`, carrying the steps of a level as messages.
 
 Within a level the workers talk to each other directly and asynchronously: a worker sends
 each owner its candidate fingerprints for a block and goes on expanding the next block while
@@ -26,7 +28,7 @@ import os
 import queue
 import time
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,17 +36,21 @@ import numpy as np
 from refute.engine import checkpoint as checkpoints
 from refute.engine.bfs import Options
 from refute.engine.model import Model
-from refute.engine.result import Result
-from refute.engine.shard import Coordinator, Partial, Shard, WorkerProgress, plan_rebalance
-from refute.engine.spill import OutOfMemory, format_size, peak_rss, rss
+from refute.engine.result import Result, WorkerStats
+from refute.engine.shard import Coordinator, ProgressBoard, Shard, with_workers
+from refute.engine.spill import OutOfMemory, rss, worker_share
 from refute.errors import RefuteError, UsageError
+from refute.status import Status
 
 
 _IN_FLIGHT = 4
 """Chunks a worker may have sent for membership answers before it waits for some."""
 
 class WorkerDied(RefuteError):
-    """A worker process ended during the run; its counts are lost, so the run stops."""
+    """A worker (a process, or a Ray actor) ended during the run; its shard is lost, so the
+    run stops without counts: incomplete (exit code 3), nothing being wrong with the spec."""
+
+    status = Status.INCOMPLETE
 
 
 @dataclass(frozen=True)
@@ -64,79 +70,63 @@ def explore_parallel(model: Model, options: Options = Options(), scale: Scale = 
     """Explore ``model`` with ``scale.workers`` processes; the same Result as bfs.explore."""
     if scale.workers < 1:
         raise UsageError("--workers must be at least 1")
-    coordinator, shares, fingerprints = _begin(model, options, scale)
+    coordinator, shares, fingerprints = begin(model, options, scale)
     if isinstance(coordinator, Result):
         return coordinator
     run = _Run(model, options, scale, coordinator)
+    schedule = (checkpoints.Schedule(scale.checkpoint, scale.checkpoint_interval, scale.source)
+                if scale.checkpoint else None)
+
+    def boundary() -> None:
+        if schedule is not None:
+            schedule.at_boundary(coordinator, run)
+        run.board.maybe_report()
+
     try:
-        run.start(shares, fingerprints)
-        del shares, fingerprints
-        result = run.loop()
+        try:
+            run.start(shares, fingerprints)
+            del shares, fingerprints
+            result = coordinator.run(run, boundary)
+        except OutOfMemory as exc:  # at the start: the levels' own are handled by run
+            result = coordinator.out_of_memory(exc)
     finally:
-        run.shutdown()
-    if scale.memory_limit is None:
-        return result
-    peak = peak_rss() + sum(p[0] for p in run.peaks.values())
-    spilled = any(p[1] for p in run.peaks.values())
-    note = (f"memory: peak RSS {format_size(peak)} of the {format_size(scale.memory_limit)} "
-            "--memory-limit (coordinator and workers summed); "
-            + ("states were spilled to disk" if spilled else "nothing needed to spill"))
-    return replace(result, warnings=result.warnings + (note,))
+        stats = run.shutdown()
+    return with_workers(result, stats, scale.memory_limit)
 
 
-def _begin(model: Model, options: Options, scale: Scale) -> tuple:
+def begin(model: Model, options: Options, scale: Scale) -> tuple:
+    """``(coordinator, [(ranks, states)] per worker, fingerprints)``: the first level, or the
+    checkpoint of ``scale.resume``; ``(Result, None, None)`` if an initial state ends the run."""
     coordinator = Coordinator(model, options, scale.workers)
-    if scale.resume is None:
-        result, shares, fingerprints = coordinator.initial()
-        if result is not None:
-            return result, None, None
+    if scale.resume is not None:
+        shares, fingerprints = checkpoints.restore(scale.resume, coordinator)
         return coordinator, shares, fingerprints
-    model.init_states()  # a Model may set itself up there (SpecModel learns its state type)
-    meta, path = checkpoints.load(scale.resume)
-    if meta.spec != model.name:
-        raise UsageError(f"{scale.resume} is a checkpoint of {meta.spec}, not {model.name}")
-    coordinator.parents.frombytes(meta.parents)
-    coordinator.ordinals.frombytes(meta.ordinals)
-    coordinator.generated = meta.generated
-    coordinator.depth = meta.depth
-    coordinator.fired[:] = meta.fired
-    coordinator.found[:] = meta.found
-    coordinator.stop = meta.stop
-    coordinator.constrained = meta.constrained
-    coordinator.elapsed_before = meta.seconds
-    fingerprints, ranks, states = checkpoints.read_shards(path, meta.workers)
-    shares = [(ranks[w::scale.workers], states[w::scale.workers]) for w in range(scale.workers)]
+    result, shares, fingerprints = coordinator.initial()
+    if result is not None:
+        return result, None, None
     return coordinator, shares, fingerprints
 
 
 class _Run:
-    """The coordinator's loop over levels, and the worker processes it drives."""
+    """The worker processes of a run, and the messages that drive them: the
+    :class:`~.shard.Workers` of ``--workers``."""
 
     def __init__(self, model: Model, options: Options, scale: Scale, coordinator: Coordinator):
         self.model = model
         self.options = options
         self.scale = scale
-        self.coordinator = coordinator
         self.count = scale.workers
         self.context = multiprocessing.get_context("fork")
         self.inbox = self.context.Queue()
         self.inboxes = [self.context.Queue() for _ in range(self.count)]
         self.processes: list = []
-        self.worker_progress: dict[int, tuple[float, int, int, bool]] = {}
-        self.next_report = time.perf_counter() + options.progress_interval
-        self.last_checkpoint = time.perf_counter()
-        self.peaks: dict[int, int] = {}
+        self.board = ProgressBoard(coordinator)
 
     def start(self, shares: list, fingerprints: np.ndarray) -> None:
         share = None
         if self.scale.memory_limit is not None:
-            free = self.scale.memory_limit - rss() - len(fingerprints) * 8
-            share = int(free * 0.9 / self.count)
-            if share < 32 << 20:
-                raise OutOfMemory(
-                    f"--memory-limit {format_size(self.scale.memory_limit)} leaves "
-                    f"{format_size(max(share, 0))} to each of {self.count} worker(s); a worker "
-                    "needs at least 32 MiB", hint="raise --memory-limit or use fewer --workers")
+            share = worker_share(self.scale.memory_limit, self.count,
+                                 rss() + len(fingerprints) * 8)
         for index in range(self.count):
             process = self.context.Process(
                 target=_worker_main, name=f"refute-worker-{index}", daemon=True,
@@ -160,11 +150,11 @@ class _Run:
                 message = self.inbox.get(timeout=0.25)
             except queue.Empty:
                 self.check_alive()
-                self.maybe_report()
+                self.board.maybe_report()
                 continue
             if message[0] == "progress":
-                self.worker_progress[message[1]] = message[2:]
-                self.maybe_report()
+                self.board.update(message[1], *message[2:])
+                self.board.maybe_report()
             elif message[0] == "crash":
                 raise message[2]
             elif message[0] == kind:
@@ -172,6 +162,11 @@ class _Run:
             else:
                 raise RuntimeError(f"unexpected message {message[0]} while waiting for {kind}")
         return got
+
+    def collect_all(self, kind: str) -> list[tuple]:
+        """One message of ``kind`` from every worker, in worker order."""
+        got = self.collect(kind)
+        return [got[index] for index in range(self.count)]
 
     def check_alive(self) -> None:
         for index, process in enumerate(self.processes):
@@ -188,55 +183,27 @@ class _Run:
                                  "the state space is lost and the counts would be wrong",
                                  hint=hint)
 
-    def maybe_report(self) -> None:
-        report = self.options.progress
-        now = time.perf_counter()
-        if report is None or now < self.next_report:
-            return
-        self.next_report = now + self.options.progress_interval
-        generated = sum(p[1] for p in self.worker_progress.values())
-        queue_size = sum(p[2] for p in self.worker_progress.values())
-        workers = tuple(WorkerProgress(i, p[0], p[3], p[4])
-                        for i, p in sorted(self.worker_progress.items()))
-        report(self.coordinator.progress(generated, queue_size, workers))
+    # -- the Workers protocol -----------------------------------------------------------
 
-    # -- the levels ---------------------------------------------------------------------
+    def expand(self, last: bool, deadline: float | None) -> None:
+        self.board.new_level()
+        self.broadcast("level", last, deadline)
+        self.collect("done")
 
-    def loop(self) -> Result:
-        coordinator = self.coordinator
-        options = self.options
-        deadline = None
-        if options.time_limit is not None:
-            deadline = time.time() + max(options.time_limit - coordinator.elapsed_before, 0.0)
-        while True:
-            self.broadcast("level", coordinator.last_level, deadline)
-            self.collect("done")
-            self.broadcast("end")
-            winners = self.collect("winners")
-            least_new = [w[2] for w in winners.values() if w[2] is not None]
-            per_holder = coordinator.assign_ranks([winners[i][:2] for i in range(self.count)])
-            for index, (keys, ranks) in enumerate(per_holder):
-                self.inboxes[index].put(("finish", keys, ranks))
-            finished = self.collect("report")
-            reports = [finished[i][0] for i in range(self.count)]
-            event = coordinator.first_event(reports)
-            if event is not None and event[1] != "error":
-                self.broadcast("partial", *coordinator.cut_limits(event))
-                counts = [p[0] for p in self.collect("partial").values()]
-            else:
-                counts = [finished[i][1] for i in range(self.count)]
-            result = coordinator.conclude(event, counts, min(least_new) if least_new else None,
-                                          any(r.timed_out for r in reports))
-            if result is not None:
-                return result
-            self.rebalance([r.frontier for r in reports])
-            if self.scale.checkpoint and (time.perf_counter() - self.last_checkpoint
-                                          >= self.scale.checkpoint_interval):
-                self.write_checkpoint()
-            self.maybe_report()
+    def winners(self) -> list:
+        self.broadcast("end")
+        return self.collect_all("winners")
 
-    def rebalance(self, sizes: list[int]) -> None:
-        moves = plan_rebalance(sizes)
+    def finish(self, per_holder: list) -> list:
+        for index, (keys, ranks) in enumerate(per_holder):
+            self.inboxes[index].put(("finish", keys, ranks))
+        return self.collect_all("report")
+
+    def partial(self, parent: int, key: int) -> list:
+        self.broadcast("partial", parent, key)
+        return [p[0] for p in self.collect_all("partial")]
+
+    def rebalance(self, moves: list[tuple[int, int, int]]) -> None:
         if not moves:
             return
         for giver, taker, amount in moves:
@@ -244,27 +211,21 @@ class _Run:
         self.collect("given", len(moves))
         self.collect("taken", len(moves))
 
-    def write_checkpoint(self) -> None:
-        coordinator = self.coordinator
-        path = checkpoints.temporary(self.scale.checkpoint)
+    def snapshot(self, path: str) -> None:
         self.broadcast("snapshot", path)
         self.collect("snapshot")
-        checkpoints.commit(self.scale.checkpoint, path, checkpoints.Meta(
-            source=self.scale.source, spec=self.model.name, options=self.options,
-            workers=self.count, depth=coordinator.depth, generated=coordinator.generated,
-            parents=coordinator.parents.tobytes(), ordinals=coordinator.ordinals.tobytes(),
-            fired=coordinator.fired.copy(), found=coordinator.found.copy(),
-            stop=coordinator.stop, seconds=coordinator.seconds,
-            constrained=coordinator.constrained))
-        self.last_checkpoint = time.perf_counter()
 
-    def shutdown(self) -> None:
+    def shutdown(self) -> tuple[WorkerStats, ...]:
+        """Stop every worker; their stats, or none if one could not answer."""
+        stats: tuple[WorkerStats, ...] = ()
         alive = [p for p in self.processes if p.exitcode is None]
         if alive:
             try:
                 self.broadcast("stop")
-                self.peaks = self.collect("bye", len(alive))
-            except Exception:
+                byes = self.collect("bye", len(alive))
+                if len(byes) == self.count:
+                    stats = tuple(byes[index][0] for index in range(self.count))
+            except Exception:  # noqa: BLE001 - a worker failed: the run is failing anyway
                 pass
         for process in self.processes:
             process.join(timeout=2)
@@ -274,6 +235,7 @@ class _Run:
         for inbox in [self.inbox, *self.inboxes]:
             inbox.close()
             inbox.cancel_join_thread()
+        return stats
 
 
 def _worker_main(index: int, count: int, model: Model, options: Options, share: int | None,
@@ -346,8 +308,9 @@ def _serve(index: int, count: int, model: Model, options: Options, share: int | 
             checkpoints.write_shard(message[1], index, *shard.snapshot())
             coordinator.put(("snapshot", index))
         elif kind == "stop":
+            stats = shard.stats()
             shard.close()
-            coordinator.put(("bye", index, peak_rss(), shard.spilled_ever))
+            coordinator.put(("bye", index, stats))
             return False
         return True
 
@@ -408,8 +371,10 @@ def check_scaled(model: Model, options: Options, scale: Scale) -> Result:
     if not sharded(scale):
         return check_model(model, options)
     if properties_of(model):
-        result = check_model(model, options)
+        memory_limit = scale.memory_limit if scale.memory_limit is not None else options.memory_limit
+        result = check_model(model, replace(options, memory_limit=memory_limit))
         note = ("the spec has temporal properties, which are checked in one process: "
-                "--workers, --memory-limit and --checkpoint were ignored")
+                "--workers and --checkpoint were ignored, and --memory-limit stops the run "
+                "instead of spilling states to disk")
         return replace(result, warnings=result.warnings + (note,))
     return explore_parallel(model, options, scale)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from refute.engine.model import Label
+from refute.limits import Limit
 from refute.status import Status
 
 
@@ -21,9 +22,15 @@ class StopReason(enum.Enum):
     MAX_STATES = "the --max-states bound was reached"
     MAX_DEPTH = "the --max-depth bound was reached: deeper states were not explored"
     TIME_LIMIT = "the --time-limit ran out"
+    MEMORY_LIMIT = "the --memory-limit was reached"
     CONSTRAINT = ("a state constraint excluded reachable states: the result covers the "
                   "constrained state space only")
     SIMULATION = "simulation runs random behaviours, not all of them"
+
+    @classmethod
+    def of(cls, limit: Limit | None) -> StopReason:
+        """The stop reason for a :class:`~refute.limits.Limit` that stopped a run."""
+        return cls.MEMORY_LIMIT if limit is Limit.MEMORY else cls.TIME_LIMIT
 
 
 class ViolationKind(enum.Enum):
@@ -85,6 +92,33 @@ class ActionCoverage:
 
 
 @dataclass(frozen=True)
+class WorkerStats:
+    """One worker of a sharded run (``--workers``, ``--ray``): its part of the work and memory.
+
+    ``distinct``: the fingerprints it owns (its shard of the seen-set; the shards add up to
+    the run's distinct states, except that a run stopped inside a level also counts the
+    states of that level found past the stop); ``generated``: the successors it computed in
+    this run (a resumed run counts from the resume); ``seconds``: from its start to the end
+    of the run, and ``cpu_seconds`` the CPU its process used meanwhile (less than
+    ``seconds`` when it waited for the others, or for a core); ``peak_rss``: its process's
+    peak resident memory in bytes; ``spilled``: whether it moved states or fingerprints to
+    disk (``--memory-limit``).
+    """
+
+    worker: int
+    distinct: int
+    generated: int
+    seconds: float
+    peak_rss: int
+    spilled: bool = False
+    cpu_seconds: float = 0.0
+
+    @property
+    def states_per_second(self) -> float:
+        return self.generated / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
 class Result:
     """The outcome of checking a spec.
 
@@ -93,6 +127,7 @@ class Result:
     states on the longest shortest path from an initial state (an initial state has depth 1).
     ``collision_probability``: the chance that two distinct states shared a fingerprint and one
     was wrongly skipped, estimated as TLC does (``distinct * generated / 2**64``).
+    ``workers``: one :class:`WorkerStats` per worker of a sharded run, empty otherwise.
     """
 
     status: Status
@@ -106,6 +141,7 @@ class Result:
     coverage: tuple[ActionCoverage, ...] = ()
     checked: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    workers: tuple[WorkerStats, ...] = ()
 
     @property
     def collision_probability(self) -> float:

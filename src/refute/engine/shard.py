@@ -53,9 +53,9 @@ from __future__ import annotations
 import time
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from cykhash import Int64Set
@@ -63,8 +63,10 @@ from cykhash import Int64Set
 from refute.engine.bfs import (Options, Progress, _satisfies, _warnings, select_invariants,
                                state_fingerprint)
 from refute.engine.model import Model
-from refute.engine.result import ActionCoverage, Result, StopReason, Violation, ViolationKind
-from refute.engine.spill import BlockStore, Budget, FingerprintStore
+from refute.engine.result import (ActionCoverage, Result, StopReason, Violation, ViolationKind,
+                                  WorkerStats)
+from refute.engine.spill import (BlockStore, Budget, FingerprintStore, OutOfMemory, memory_note,
+                                 peak_rss)
 from refute.engine.trace import ROOT, rebuild_trace
 from refute.errors import RefuteError, SpecError, UsageError
 from refute.status import Status
@@ -150,7 +152,8 @@ class Shard:
         self.seen = FingerprintStore(spill_dir)
         self.frontier = BlockStore(spill_dir)
         self.generated = 0  # successors computed, for progress
-        self._level_started = time.perf_counter()
+        self._started = self._level_started = time.perf_counter()
+        self._cpu_started = time.process_time()
         self._reset_level(last=False)
 
     # -- level bookkeeping --------------------------------------------------------------
@@ -493,6 +496,12 @@ class Shard:
         ranks, states = self._all_frontier()
         return self.seen.to_array(), ranks, states
 
+    def stats(self) -> WorkerStats:
+        """This worker's part of the run so far, for the Result."""
+        return WorkerStats(self.index, len(self.seen), self.generated,
+                           time.perf_counter() - self._started, peak_rss(), self.budget.spilling,
+                           time.process_time() - self._cpu_started)
+
     @property
     def spilled_ever(self) -> bool:
         return self.budget.spilling
@@ -501,6 +510,65 @@ class Shard:
         self.frontier.close()
         self._candidates.close()
         self.seen.close()
+
+
+class Workers(Protocol):
+    """How a :class:`Coordinator` reaches its N workers, whatever carries the messages.
+
+    One call per step of a level; each returns when every worker has done its part, with
+    one answer per worker in worker order. :mod:`.parallel` implements it with queues
+    between processes, :mod:`.ray_explorer` with calls to Ray actors.
+    """
+
+    def expand(self, last: bool, deadline: float | None) -> None:
+        """Expand every frontier (:meth:`Shard.expand`), answering each other's membership
+        questions, until none is left; ``deadline`` is a :func:`time.time` instant or None."""
+
+    def winners(self) -> list[tuple[np.ndarray, np.ndarray, int | None]]:
+        """:meth:`Shard.winners` of every owner."""
+
+    def finish(self, per_holder: list[tuple[np.ndarray, np.ndarray]]
+               ) -> list[tuple[LevelReport, Partial]]:
+        """:meth:`Shard.finish` of every holder with its (keys, ranks), and its totals."""
+
+    def partial(self, parent: int, key: int) -> list[Partial]:
+        """:meth:`Shard.partial` of every holder."""
+
+    def rebalance(self, moves: list[tuple[int, int, int]]) -> None:
+        """Move frontier states: ``(giver, taker, amount)`` as :func:`plan_rebalance` says."""
+
+    def snapshot(self, path: str) -> None:
+        """Every worker writes its shard into the checkpoint directory ``path``."""
+
+
+class ProgressBoard:
+    """What each worker last said about its progress, shown every ``progress_interval``."""
+
+    def __init__(self, coordinator: Coordinator) -> None:
+        self.coordinator = coordinator
+        self.show = coordinator.options.progress
+        self.interval = coordinator.options.progress_interval
+        self.workers: dict[int, tuple[float, int, int, int, bool]] = {}
+        self.next = time.perf_counter() + self.interval
+
+    def update(self, worker: int, rate: float, level_generated: int, queue: int, rss: int,
+               spilling: bool) -> None:
+        self.workers[worker] = (rate, level_generated, queue, rss, spilling)
+
+    def new_level(self) -> None:
+        """The coordinator now counts the last level's successors: forget the workers'."""
+        self.workers = {w: (p[0], 0, *p[2:]) for w, p in self.workers.items()}
+
+    def maybe_report(self) -> None:
+        now = time.perf_counter()
+        if self.show is None or now < self.next:
+            return
+        self.next = now + self.interval
+        generated = sum(p[1] for p in self.workers.values())
+        queue = sum(p[2] for p in self.workers.values())
+        workers = tuple(WorkerProgress(i, p[0], p[3], p[4])
+                        for i, p in sorted(self.workers.items()))
+        self.show(self.coordinator.progress(generated, queue, workers))
 
 
 @dataclass
@@ -527,6 +595,7 @@ class Coordinator:
         self.excluded_key: int | None = None  # this level's least excluded successor
         self.level_keys = np.empty(0, np.int64)
         self.elapsed_before = 0.0  # seconds of the runs this one resumes
+        self.completed = 0  # states of the levels finished (what a stopped run reports)
 
     @property
     def distinct(self) -> int:
@@ -576,11 +645,55 @@ class Coordinator:
         for worker in range(self.workers):
             ranks = np.arange(worker, len(states), self.workers, dtype=np.int64)
             shares.append((ranks, [states[i] for i in ranks]))
+        self.completed = len(self.parents)
         return None, shares, np.array(fps, dtype=np.int64)
 
     @property
     def last_level(self) -> bool:
         return self.options.max_depth is not None and self.depth >= self.options.max_depth
+
+    def run(self, workers: Workers, boundary: Callable[[], None] = lambda: None) -> Result:
+        """Drive ``workers`` level by level to the Result of the search.
+
+        ``boundary`` is called at every level boundary the run goes on from (checkpoints,
+        progress). A worker past its share of ``--memory-limit`` with everything spilled
+        (:class:`~.spill.OutOfMemory`) ends the run incomplete, with the counts of the levels
+        finished: a partial level is never counted.
+        """
+        deadline = None
+        if self.options.time_limit is not None:
+            deadline = time.time() + max(self.options.time_limit - self.elapsed_before, 0.0)
+        self.completed = len(self.parents)
+        try:
+            while True:
+                workers.expand(self.last_level, deadline)
+                winners = workers.winners()
+                least_new = [w[2] for w in winners if w[2] is not None]
+                finished = workers.finish(self.assign_ranks([w[:2] for w in winners]))
+                reports = [f[0] for f in finished]
+                event = self.first_event(reports)
+                if event is not None and event[1] != "error":
+                    counts = workers.partial(*self.cut_limits(event))
+                else:
+                    counts = [f[1] for f in finished]
+                result = self.conclude(event, counts, min(least_new) if least_new else None,
+                                       any(r.timed_out for r in reports))
+                if result is not None:
+                    return result
+                self.completed = len(self.parents)
+                workers.rebalance(plan_rebalance([r.frontier for r in reports]))
+                boundary()
+        except OutOfMemory as exc:
+            return self.out_of_memory(exc)
+
+    def out_of_memory(self, exc: OutOfMemory) -> Result:
+        """The run did not fit in --memory-limit even spilled: incomplete, with the counts of
+        the levels finished (the level being expanded is not counted)."""
+        del self.parents[self.completed:]
+        del self.ordinals[self.completed:]
+        self.stop = StopReason.MEMORY_LIMIT
+        result = self.result(Status.INCOMPLETE)
+        return replace(result, warnings=result.warnings + (exc.message,))
 
     def assign_ranks(self, winners: Sequence[tuple[np.ndarray, np.ndarray]]
                      ) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -690,6 +803,16 @@ class Coordinator:
             + (("deadlock",) if self.options.deadlock else ()),
             warnings=_warnings(model, fired, complete=stop in (None, StopReason.CONSTRAINT)
                                and violation is None))
+
+
+def with_workers(result: Result, stats: Sequence[WorkerStats], memory_limit: int | None) -> Result:
+    """``result`` with each worker's stats and, under ``--memory-limit``, a note on the peak
+    RSS reached (this coordinator's and the workers' summed)."""
+    warnings = result.warnings
+    if memory_limit is not None:
+        peak = peak_rss() + sum(w.peak_rss for w in stats)
+        warnings += (memory_note(memory_limit, peak, any(w.spilled for w in stats)),)
+    return replace(result, workers=tuple(stats), warnings=warnings)
 
 
 def plan_rebalance(sizes: Sequence[int]) -> list[tuple[int, int, int]]:

@@ -37,6 +37,7 @@ from refute.engine.model import Label, Model, Predicate
 from refute.engine.result import (ActionCoverage, Result, Step, StopReason, Violation,
                                   ViolationKind)
 from refute.errors import RefuteError, SpecError
+from refute.limits import Watch
 from refute.status import Status
 
 _CHECK_EVERY = 64  # traces between clock reads
@@ -53,6 +54,7 @@ class SimulationOptions:
     invariants: Sequence[str] | None = None
     deadlock: bool = True
     time_limit: float | None = None
+    memory_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,15 +107,15 @@ def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> 
     failing: int | None = None
     original_length: int | None = None
     stop = StopReason.SIMULATION
-    deadline = None if options.time_limit is None else started + options.time_limit
+    watch = Watch(options.time_limit, options.memory_limit)
     state: Any = None
     checking: Predicate | None = None
     try:
         initial = model.init_states()
         generated += len(initial)
         for number in range(options.traces):
-            if deadline is not None and number % _CHECK_EVERY == 0 and time.perf_counter() > deadline:
-                stop = StopReason.TIME_LIMIT
+            if number % _CHECK_EVERY == 0 and watch.expired():
+                stop = StopReason.of(watch.reason)
                 break
             traces_run += 1
             rng = trace_random(options.seed, number)
@@ -164,6 +166,8 @@ def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> 
     except Exception as exc:
         doing = f"invariant {checking.name}" if checking is not None else "a state constraint"
         raise SpecError.from_exception(exc, doing, state, model.source) from None
+    finally:
+        watch.close()
     warnings = [f"action {name} was never taken: it is never enabled, a guard is wrong, or "
                 "the traces are too short or too few" for name in actions if taken[name] == 0
                 and violation is None]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -10,8 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from refute.cli import reports_errors, write_json
+from refute.engine.command import run_options, write_itf
 from refute.engine.simulate import Simulation, SimulationOptions, simulate as run_simulation
-from refute.report.itf import violation_to_itf
+from refute.limits import limit_options
 from refute.report.json import result_to_json
 from refute.report.text import print_result
 from refute.spec.compile import SpecModel
@@ -20,8 +20,7 @@ from refute.spec.loader import load_spec, parse_parameters
 
 @click.command()
 @click.argument("spec", metavar="SPEC.py[:Class]")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A spec parameter (an argument of its __init__); repeatable.")
+@run_options
 @click.option("--traces", type=click.IntRange(min=1), default=1000, show_default=True,
               help="How many random behaviours to run.")
 @click.option("--depth", type=click.IntRange(min=1), default=100, show_default=True,
@@ -33,20 +32,13 @@ from refute.spec.loader import load_spec, parse_parameters
                    "subset of the actions, swarm testing).")
 @click.option("--invariant", "invariants", multiple=True, metavar="NAME",
               help="Check only this invariant; repeatable. Default: all of them.")
-@click.option("--no-deadlock", is_flag=True, help="Do not report states without successors.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-              help="Stop after this many seconds.")
-@click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
-@click.option("--itf", "itf_path", metavar="FILE",
-              help="Write the counterexample in the ITF trace format (Apalache, Quint).")
-@click.option("--html", "html_path", metavar="FILE",
-              help="Write a self-contained HTML report (step table, sequence diagram).")
+@limit_options("the run ends (exit 3) with the traces run so far.")
 @click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
 @reports_errors
 def simulate(spec: str, params: tuple[str, ...], traces: int, depth: int, seed: int,
              no_swarm: bool, invariants: tuple[str, ...], no_deadlock: bool,
              time_limit: float | None, json_path: str | None, itf_path: str | None,
-             quiet: bool, html_path: str | None = None) -> int:
+             quiet: bool, html_path: str | None = None, memory_limit: int | None = None) -> int:
     """Run random behaviours of SPEC, checking invariants and deadlock at every step.
 
     A violation is shrunk and printed like any counterexample. Finding none proves nothing
@@ -56,15 +48,11 @@ def simulate(spec: str, params: tuple[str, ...], traces: int, depth: int, seed: 
     model = SpecModel(load_spec(spec, parse_parameters(params)))
     options = SimulationOptions(traces=traces, depth=depth, seed=seed, swarm=not no_swarm,
                                 invariants=invariants or None, deadlock=not no_deadlock,
-                                time_limit=time_limit)
+                                time_limit=time_limit, memory_limit=memory_limit)
     outcome = run_simulation(model, options)
     result = outcome.result
-    if itf_path and result.violation is None:
-        Console(stderr=True).print(f"note: no counterexample, so --itf {itf_path} was not written")
-    elif itf_path:
-        with open(itf_path, "w", encoding="utf-8") as handle:
-            json.dump(violation_to_itf(result.violation, model), handle, indent=2)
-            handle.write("\n")
+    if itf_path:
+        write_itf(itf_path, result, model, Console(stderr=True))
     if json_path:
         write_json(json_path, {**result_to_json(result, model),
                                "simulation": simulation_to_json(outcome)})

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import re
 import resource
 import tempfile
 from collections.abc import Iterator
@@ -35,39 +34,15 @@ from typing import Any
 import numpy as np
 from cykhash import Int64Set, isin_int64
 
-from refute.errors import RefuteError, UsageError
+from refute.errors import RefuteError
+from refute.limits import format_size, parse_size, rss
 
-_PAGE = os.sysconf("SC_PAGE_SIZE")
-_UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20,
-          "MIB": 1 << 20, "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30, "T": 1 << 40,
-          "TB": 1 << 40, "TIB": 1 << 40}
+__all__ = ["BlockStore", "Budget", "FingerprintStore", "OutOfMemory", "format_size",
+           "memory_note", "parse_size", "peak_rss", "rss", "worker_share"]
 
 
 class OutOfMemory(RefuteError):
     """The run cannot fit in ``--memory-limit`` even with its states and fingerprints on disk."""
-
-
-def parse_size(text: str) -> int:
-    """``"1G"`` -> 1073741824; units K, M, G, T (powers of 1024), optional ``B``/``iB``."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", text)
-    unit = match.group(2).upper() if match else None
-    if match is None or unit not in _UNITS:
-        raise UsageError(f"--memory-limit {text!r} is not a size", hint="write e.g. 800M or 2G")
-    return int(float(match.group(1)) * _UNITS[unit])
-
-
-def format_size(size: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GiB"
-
-
-def rss() -> int:
-    """This process's resident set size now, in bytes."""
-    with open("/proc/self/statm", "rb") as handle:
-        return int(handle.read().split()[1]) * _PAGE
 
 
 def peak_rss() -> int:
@@ -109,6 +84,26 @@ class Budget:
                 hint="raise --memory-limit, use fewer --workers (each costs a Python process), "
                      "or add a state constraint")
         return self.spilling
+
+
+def worker_share(limit: int, workers: int, reserved: int, minimum: int = 32 << 20,
+                 kind: str = "worker") -> int:
+    """Each worker's share of ``--memory-limit`` once ``reserved`` bytes (the coordinator's)
+    are set aside; :class:`OutOfMemory` when that leaves a worker less than ``minimum``."""
+    share = int((limit - reserved) * 0.9 / workers)
+    if share < minimum:
+        raise OutOfMemory(
+            f"--memory-limit {format_size(limit)} leaves {format_size(max(share, 0))} to each "
+            f"of {workers} {kind}(s); a {kind} needs at least {format_size(minimum)}",
+            hint="raise --memory-limit or use fewer --workers")
+    return share
+
+
+def memory_note(limit: int, peak: int, spilled: bool) -> str:
+    """The Result's note on memory: the peak RSS reached against ``--memory-limit``."""
+    return (f"memory: peak RSS {format_size(peak)} of the {format_size(limit)} --memory-limit "
+            "(coordinator and workers summed); "
+            + ("states were spilled to disk" if spilled else "nothing needed to spill"))
 
 
 class BlockStore:

@@ -41,6 +41,7 @@ from refute.history.list_append import ListAppendAnalysis
 from refute.history.realtime import add_order_edges, explain_order
 from refute.history.rw_register import RwRegisterAnalysis
 from refute.history.transactions import APPEND, WRITE, History
+from refute.limits import Limit, Watch
 from refute.status import Status
 
 WORKLOADS = ("list-append", "rw-register")
@@ -71,6 +72,7 @@ class HistoryResult:
     transactions: int
     edges: int
     notes: list[str] = field(default_factory=list)
+    stop_reason: Limit | None = None  # the limit that stopped the cycle search, if any
 
     @property
     def valid(self) -> bool:
@@ -95,21 +97,28 @@ class HistoryResult:
             "transactions": self.transactions,
             "edges": self.edges,
             "notes": self.notes,
+            "stop_reason": None if self.stop_reason is None else self.stop_reason.json_name,
             "seconds": round(self.seconds, 3),
         }
 
 
 def check_history(source: str | Path | History, model: str = DEFAULT_MODEL,
                   workload: str | None = None, time_limit: float | None = None,
-                  format: str | None = None) -> HistoryResult:
+                  format: str | None = None, memory_limit: int | None = None) -> HistoryResult:
     """Check a history file (or a parsed :class:`History`) against ``model``.
 
     ``workload`` is ``list-append`` or ``rw-register``, detected from the micro-ops when None;
-    ``time_limit`` bounds the whole check in seconds (the cycle search stops and the result is
-    ``incomplete`` rather than wrong).
+    ``time_limit`` (seconds, from the start of the check) and ``memory_limit`` (bytes of
+    resident memory) stop the cycle search: the result is then ``incomplete`` rather than
+    wrong, unless a violation was already found (a violation found is real).
     """
     started = time.monotonic()
-    deadline = None if time_limit is None else started + time_limit
+    with Watch(time_limit, memory_limit) as watch:
+        return _check(source, model, workload, format, watch, started)
+
+
+def _check(source: str | Path | History, model: str, workload: str | None,
+           format: str | None, watch: Watch, started: float) -> HistoryResult:
     if model not in kinds.MODELS:
         raise UsageError(f"unknown model {model!r}",
                          hint=f"use one of {', '.join(kinds.MODELS)}")
@@ -137,7 +146,8 @@ def check_history(source: str | Path | History, model: str = DEFAULT_MODEL,
         for spec in specs:
             if spec.name in kinds.implied(found):
                 continue
-            outcome = find_cycle(graph, spec, scc, deadline, _BUDGET_AFTER_FIRST)
+            outcome = find_cycle(graph, spec, scc, watch if watch.active else None,
+                                 _BUDGET_AFTER_FIRST)
             if outcome.cycle is None:
                 if not outcome.complete and spec.name in forbidden:
                     incomplete = True
@@ -151,13 +161,14 @@ def check_history(source: str | Path | History, model: str = DEFAULT_MODEL,
         status = Status.VIOLATION
     elif incomplete:
         status = Status.INCOMPLETE
-        notes.append("the time limit stopped the cycle search before it was exhaustive")
+        notes.append(f"{watch.note()}: the cycle search stopped before it was exhaustive")
     else:
         status = Status.OK
     reported, others, counts = _select(findings, forbidden)
     return HistoryResult(status, model, workload, history, reported, others, counts,
                          not_models, also_not, time.monotonic() - started,
-                         len(history.transactions), graph.edge_count(), notes)
+                         len(history.transactions), graph.edge_count(), notes,
+                         watch.reason if incomplete else None)
 
 
 def detect_workload(history: History) -> str:

@@ -1,8 +1,9 @@
 """``refute history FILE``: check a transaction history against an isolation model.
 
 Same contract as ``refute check``: exit 0 when the model holds, 1 on a violation, 2 on a
-usage or input error, 3 when the time limit cut the search short; ``--json FILE`` writes
-``{"status", "valid", "model", "not", "also_not", "anomalies", ..., "seconds"}``.
+usage or input error, 3 when ``--time-limit`` or ``--memory-limit`` cut the search short;
+``--json FILE`` writes ``{"status", "valid", "model", "not", "also_not", "anomalies", ...,
+"stop_reason", "seconds"}``.
 
 The default model is strict serializable, as for Elle and elle-cli (whose
 ``--consistency-models`` defaults to ``strict-serializable``).
@@ -17,6 +18,7 @@ from refute.history.anomalies import MODELS
 from refute.history.checker import DEFAULT_MODEL, WORKLOADS, HistoryResult, check_history
 from refute.history.explain import write_plots
 from refute.history.formats import FORMATS
+from refute.limits import limit_options
 
 
 @click.command("history")
@@ -32,22 +34,21 @@ from refute.history.formats import FORMATS
 @click.option("--plot", "plot_dir", type=click.Path(file_okay=False), default=None,
               help="Write a Graphviz .dot file per anomaly cycle into DIR (and .svg when "
                    "`dot` is installed).")
-@click.option("--time-limit", type=float, default=None, metavar="SECONDS",
-              help="Stop the cycle search after this long; the result is then 'incomplete' "
-                   "unless a violation was already found.")
+@limit_options("the result is then incomplete (exit 3), unless a violation was already "
+               "found, with the anomalies found so far.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None,
               help="Write a self-contained HTML report, each anomaly's cycle drawn as a graph.")
 @reports_errors
 def history(file: str, model: str, workload: str | None, format_: str | None,
             json_path: str | None, plot_dir: str | None, time_limit: float | None,
-            html_path: str | None = None) -> int:
+            html_path: str | None = None, memory_limit: int | None = None) -> int:
     """Check the transaction history in FILE (Jepsen EDN or JSON, or PolySI text) for
     isolation anomalies, as Jepsen's Elle does.
 
     Exit codes: 0 the model holds, 1 violation, 2 usage or input error, 3 incomplete.
     """
     result = check_history(file, model=model, workload=workload, time_limit=time_limit,
-                           format=format_)
+                           format=format_, memory_limit=memory_limit)
     if json_path != "-":
         click.echo(render(result))
     if plot_dir:

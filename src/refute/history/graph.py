@@ -29,6 +29,10 @@ import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from refute.limits import Watch
 
 WW, WR, RW, PROCESS, REALTIME = 1, 2, 4, 8, 16
 ORDER = PROCESS | REALTIME
@@ -288,11 +292,11 @@ class SearchOutcome:
     complete: bool  # False: the budget ran out before every candidate was tried
 
 
-def find_cycle(graph: Graph, spec: CycleSpec, scc: list[int], deadline: float | None,
+def find_cycle(graph: Graph, spec: CycleSpec, scc: list[int], watch: Watch | None,
                budget: float) -> SearchOutcome:
     """The shortest cycle of ``spec`` in ``scc``, within ``budget`` seconds once one is found.
 
-    Without a cycle yet, the search goes on until ``deadline`` (None: no limit), because
+    Without a cycle yet, the search goes on until ``watch`` expires (None: no limit), because
     "none found" must be proved, not guessed. Candidates are tried smallest component first,
     so small cycles are found early even in a huge SCC.
     """
@@ -304,7 +308,7 @@ def find_cycle(graph: Graph, spec: CycleSpec, scc: list[int], deadline: float | 
         starts = sorted({w for v in component for w, kinds in graph.succ[v].items()
                          if kinds & required and w in members})
         for start in starts:
-            if deadline is not None and time.monotonic() > deadline:
+            if watch is not None and watch.expired():
                 return SearchOutcome(best, False)
             limit = None if best is None else cycle_length(best)
             cycle = shortest_cycle_through(graph, spec, start, members, limit)

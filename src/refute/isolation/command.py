@@ -2,7 +2,8 @@
 
 Same contract as ``refute check``: exit 0 when every design's histories are allowed by the
 level, 1 when a design allows a history the level forbids (listed with its anomaly), 2 on a
-usage or spec error, 3 when an exploration stopped early (``--time-limit``).
+usage or spec error, 3 when an exploration stopped early (``--time-limit``,
+``--memory-limit``).
 
 ``-p`` parameters apply to every design; each ``--compare NAME=VALUE[,NAME=VALUE...]`` is one
 design on top of them, so ``--compare prepare_blocking=true --compare prepare_blocking=false``
@@ -18,6 +19,7 @@ import click
 from refute.cli import reports_errors, write_json
 from refute.isolation.check import IsolationModel, anomaly_of, render_anomaly
 from refute.isolation.permissiveness import LEVELS, Permissiveness, describe, permissiveness as count
+from refute.limits import limit_options
 from refute.spec.loader import load_spec, parse_parameters
 
 
@@ -31,12 +33,13 @@ from refute.spec.loader import load_spec, parse_parameters
               show_default=True, help="The level whose histories the designs' are counted against.")
 @click.option("--list", "list_histories", is_flag=True,
               help="Print every history each design allows.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-              help="Stop each design's exploration after this many seconds.")
+@limit_options("each design's exploration stops there, and the counts so far are "
+               "incomplete (exit 3).")
 @click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
 @reports_errors
 def permissiveness(spec: str, params: tuple[str, ...], designs: tuple[str, ...], level: str,
-                   list_histories: bool, time_limit: float | None, json_path: str | None) -> int:
+                   list_histories: bool, time_limit: float | None, json_path: str | None,
+                   memory_limit: int | None = None) -> int:
     """Count the distinct histories SPEC allows and those the isolation level allows for the
     same transactions and programs, and their ratio; compare designs side by side.
 
@@ -49,7 +52,7 @@ def permissiveness(spec: str, params: tuple[str, ...], designs: tuple[str, ...],
         extra = parse_parameters([p for p in design.split(",") if p.strip()])
         label = design or (", ".join(params) if params else "default")
         settings.append((label, load_spec(spec, {**base, **extra})))
-    report = count(settings, level, time_limit=time_limit)
+    report = count(settings, level, time_limit=time_limit, memory_limit=memory_limit)
     if json_path != "-":
         click.echo(render(report, list_histories))
     if json_path:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from refute.engine.bfs import Options, explore
@@ -108,7 +108,8 @@ class Design:
 @dataclass(frozen=True)
 class Permissiveness:
     """The designs compared, in the order given. ``status`` is ``violation`` when a design
-    allows a history the level forbids, ``incomplete`` when an exploration stopped early."""
+    allows a history the level forbids (a history found is real, even in an exploration that
+    stopped early), else ``incomplete`` when an exploration stopped early."""
 
     level: str
     designs: tuple[Design, ...]
@@ -116,10 +117,10 @@ class Permissiveness:
 
     @property
     def status(self) -> Status:
-        if any(d.result.status is Status.INCOMPLETE for d in self.designs):
-            return Status.INCOMPLETE
         if any(d.forbidden for d in self.designs):
             return Status.VIOLATION
+        if any(d.result.status is Status.INCOMPLETE for d in self.designs):
+            return Status.INCOMPLETE
         return Status.OK
 
     def subset(self, a: int | str, b: int | str) -> bool:
@@ -155,11 +156,12 @@ class Permissiveness:
 
 
 def permissiveness(designs: Any | Sequence[tuple[str, Any]], level: str = "snapshot-isolation",
-                   *, field: str | None = None, time_limit: float | None = None
-                   ) -> Permissiveness:
+                   *, field: str | None = None, time_limit: float | None = None,
+                   memory_limit: int | None = None) -> Permissiveness:
     """Count the histories of each design (a spec, or ``(label, spec)`` pairs) and the level's.
 
-    ``time_limit`` bounds each design's exploration (seconds).
+    ``time_limit`` (seconds) and ``memory_limit`` (bytes of resident memory) bound each
+    design's exploration; a design cut short is counted so far, and the result is incomplete.
     """
     from refute.api import to_model
 
@@ -174,7 +176,8 @@ def permissiveness(designs: Any | Sequence[tuple[str, Any]], level: str = "snaps
     for label, spec in designs:
         model = to_model(spec)
         started = time.perf_counter()
-        histories, result = protocol_histories(model, field)
+        histories, result = protocol_histories(model, field, Options(
+            deadlock=False, time_limit=time_limit, memory_limit=memory_limit))
         seconds_protocol = time.perf_counter() - started
         started = time.perf_counter()
         programs = _programs(model, histories)
@@ -209,11 +212,12 @@ class _Collecting:
         return getattr(self.inner, name)
 
 
-def protocol_histories(model: Model, field: str | None = None
+def protocol_histories(model: Model, field: str | None = None,
+                       options: Options = Options(deadlock=False)
                        ) -> tuple[set[Projected], Result]:
     """The distinct projected histories of the model's finished states naming every
     transaction, and the exploration's result (deadlocks and the spec's invariants are not
-    checked: only the histories are wanted)."""
+    checked: only the histories are wanted; ``options`` gives the bounds and limits)."""
     _, get = history_of(model, field)
     finished: set[TxnHistory] = set()
 
@@ -224,7 +228,7 @@ def protocol_histories(model: Model, field: str | None = None
         return True
 
     collector = Predicate("collect finished histories", collect)
-    result = explore(_Collecting(model, collector), Options(deadlock=False))
+    result = explore(_Collecting(model, collector), replace(options, deadlock=False))
     everyone = {txn for history in finished for txn in history}
     projected = {project(h) for h in finished if len(h) == len(everyone)}
     return projected, result

@@ -35,14 +35,15 @@ __all__ = [
 
 def check(history: str | Path | History | Sequence[Operation | Mapping[str, Any]],
           model: str | Model = "cas-register", *, time_limit: float | None = None,
-          independent: bool = False) -> CheckResult:
+          independent: bool = False, memory_limit: int | None = None) -> CheckResult:
     """Check a history for linearizability against ``model``.
 
     ``history``: a path, a :class:`History`, or a list of Jepsen events (dicts with
     ``process``, ``type``, ``f``, ``value``) or operations (:class:`Operation`, or dicts with
     ``process``, ``call``, ``return``, ``input``, ``output``). ``independent`` reads Jepsen
-    ``[key value]`` values as one object per key. ``time_limit`` in seconds: past it, the
-    verdict is ``unknown``, never a guess.
+    ``[key value]`` values as one object per key. ``time_limit`` in seconds, and
+    ``memory_limit`` in bytes of resident memory: past either, the verdict is ``unknown``,
+    never a guess.
     """
     if isinstance(model, str):
         if model not in MODELS:
@@ -61,4 +62,4 @@ def check(history: str | Path | History | Sequence[Operation | Mapping[str, Any]
         history = split_independent(history)
     return check_operations(model, history.operations, time_limit=time_limit,
                             file=history.file, failed=history.failed,
-                            skipped=history.skipped)
+                            skipped=history.skipped, memory_limit=memory_limit)

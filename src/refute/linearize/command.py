@@ -1,8 +1,9 @@
 """``refute linearizable FILE``: check a history for linearizability.
 
 Exit codes as every refute command: 0 linearizable, 1 not linearizable, 2 usage or input
-error, 3 unknown (the time limit stopped the search). ``--json FILE`` writes the result
-object described in docs/linearizability.md; ``--html FILE`` the timeline visualisation.
+error, 3 unknown (``--time-limit`` or ``--memory-limit`` stopped the search). ``--json FILE``
+writes the result object described in docs/linearizability.md; ``--html FILE`` the timeline
+visualisation.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import click
 
 from refute.cli import reports_errors, write_json
+from refute.limits import limit_options
 from refute.linearize.history import read_history
 from refute.linearize.html import write_html
 from refute.linearize.model import MODELS
@@ -30,9 +32,7 @@ _COLOURS = {Verdict.LINEARIZABLE: "green", Verdict.NOT_LINEARIZABLE: "red",
               help="The history's format; auto goes by the content.")
 @click.option("--independent", is_flag=True,
               help="Values are Jepsen independent [key value] pairs: one object per key.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              metavar="SECONDS", help="Stop searching after this long: the verdict is then "
-                                      "unknown (exit 3), never a guess.")
+@limit_options("the verdict is then unknown (exit 3), never a guess.")
 @click.option("--json", "json_path", metavar="FILE", default=None,
               help="Write the result as JSON to FILE ('-' for standard output).")
 @click.option("--html", "html_path", metavar="FILE", default=None,
@@ -40,7 +40,7 @@ _COLOURS = {Verdict.LINEARIZABLE: "green", Verdict.NOT_LINEARIZABLE: "red",
 @reports_errors
 def linearizable(file: str, model_name: str, format_: str, independent: bool,
                  time_limit: float | None, json_path: str | None,
-                 html_path: str | None) -> int:
+                 html_path: str | None, memory_limit: int | None = None) -> int:
     """Check that the operations in the history FILE are linearizable.
 
     FILE is a Jepsen EDN history, a Jepsen etcd log, or JSON. A :fail operation did not
@@ -49,7 +49,7 @@ def linearizable(file: str, model_name: str, format_: str, independent: bool,
     history = read_history(file, format_, independent=independent)
     result = check_operations(MODELS[model_name], history.operations,
                               time_limit=time_limit, file=file, failed=history.failed,
-                              skipped=history.skipped)
+                              skipped=history.skipped, memory_limit=memory_limit)
     head, _, rest = result.explain().partition("\n")
     click.secho(head, fg=_COLOURS[result.verdict], bold=True,
                 err=json_path == "-")

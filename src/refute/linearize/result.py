@@ -14,6 +14,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from refute.limits import format_size
 from refute.linearize.history import Operation
 from refute.linearize.model import Model
 from refute.status import Status
@@ -43,6 +44,7 @@ class Stop(enum.Enum):
     FOUND = "found a linearization"
     EXHAUSTED = "every order that respects real time was tried: none is legal"
     TIME_LIMIT = "stopped at the time limit before finishing"
+    MEMORY_LIMIT = "stopped at the memory limit before finishing"
     OTHER_VIOLATION = "stopped because another object is already not linearizable"
 
 
@@ -83,6 +85,7 @@ class CheckResult:
     file: str | None = None
     failed: int = 0
     skipped: int = 0
+    memory_limit: int | None = None
 
     @property
     def status(self) -> Status:
@@ -120,14 +123,18 @@ class CheckResult:
         for part in self.partitions:
             if part.verdict is Verdict.NOT_LINEARIZABLE:
                 lines.extend(self._explain_violation(part))
-            elif part.stop is Stop.TIME_LIMIT:
+            elif part.stop in (Stop.TIME_LIMIT, Stop.MEMORY_LIMIT):
                 lines.append(f"{self._name(part)}: unknown, {part.stop.value} "
                              f"({part.explored} configurations explored)")
         cut_short = [p for p in self.partitions if p.stop is Stop.OTHER_VIOLATION]
         if cut_short:
             lines.append(f"{len(cut_short)} other object(s) not searched to the end: "
                          f"{Stop.OTHER_VIOLATION.value}")
-        if self.verdict is Verdict.UNKNOWN and self.time_limit is not None:
+        stops = {p.stop for p in self.partitions}
+        if self.verdict is Verdict.UNKNOWN and Stop.MEMORY_LIMIT in stops:
+            lines.append(f"hint: raise --memory-limit (now {format_size(self.memory_limit or 0)})"
+                         " to finish the search; unknown is not linearizable")
+        elif self.verdict is Verdict.UNKNOWN and self.time_limit is not None:
             lines.append(f"hint: raise --time-limit (now {self.time_limit:g} s) to finish "
                          "the search; unknown is not linearizable")
         return "\n".join(lines)
@@ -164,6 +171,7 @@ class CheckResult:
             "failed": self.failed,
             "skipped": self.skipped,
             "time_limit": self.time_limit,
+            "memory_limit": self.memory_limit,
             "summary": self.explain(),
             "partitions": [self._partition_json(p) for p in self.partitions],
         }

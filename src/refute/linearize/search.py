@@ -48,6 +48,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 from refute.errors import InputError, SpecError
+from refute.limits import Limit, Watch
 from refute.linearize.history import Operation
 from refute.linearize.model import MODELS, Model, ModelError
 from refute.linearize.result import CheckResult, PartitionResult, Stop, Verdict
@@ -61,15 +62,21 @@ time limit to within milliseconds, large enough that switching costs nothing."""
 
 def check_operations(model: Model, operations: Sequence[Operation], *,
                      time_limit: float | None = None, file: str | None = None,
-                     failed: int = 0, skipped: int = 0) -> CheckResult:
+                     failed: int = 0, skipped: int = 0,
+                     memory_limit: int | None = None) -> CheckResult:
     """Check that ``operations`` are linearizable with respect to ``model``.
 
-    ``time_limit`` (seconds, None for none) bounds the search; objects not finished by then
-    are ``unknown``, never guessed. ``file``, ``failed`` and ``skipped`` describe where the
-    operations came from, for the report.
+    ``time_limit`` (seconds, None for none) and ``memory_limit`` (bytes of resident memory)
+    bound the search; objects not finished by then are ``unknown``, never guessed. ``file``,
+    ``failed`` and ``skipped`` describe where the operations came from, for the report.
     """
     started = time.perf_counter()
-    deadline = None if time_limit is None else started + time_limit
+    with Watch(time_limit, memory_limit) as watch:
+        return _check(model, operations, watch, started, file, failed, skipped)
+
+
+def _check(model: Model, operations: Sequence[Operation], watch: Watch, started: float,
+           file: str | None, failed: int, skipped: int) -> CheckResult:
     searches = [_Search(model, key, ops, file)
                 for key, ops in _partition(model, operations, file)]
     active = list(searches)
@@ -81,10 +88,11 @@ def check_operations(model: Model, operations: Sequence[Operation], *,
                 if search.stop is Stop.EXHAUSTED:
                     violated = True
                     break
-        if deadline is not None and time.perf_counter() >= deadline:
+        if watch.expired():
             break
+    limit = Stop.MEMORY_LIMIT if watch.reason is Limit.MEMORY else Stop.TIME_LIMIT
     for search in active:
-        search.stop = Stop.OTHER_VIOLATION if violated else Stop.TIME_LIMIT
+        search.stop = Stop.OTHER_VIOLATION if violated else limit
     results = tuple(search.result() for search in searches)
     verdicts = {part.verdict for part in results}
     if Verdict.NOT_LINEARIZABLE in verdicts:
@@ -94,7 +102,8 @@ def check_operations(model: Model, operations: Sequence[Operation], *,
     else:
         verdict = Verdict.LINEARIZABLE
     return CheckResult(verdict, results, model, time.perf_counter() - started,
-                       time_limit=time_limit, file=file, failed=failed, skipped=skipped)
+                       time_limit=watch.time_limit, file=file, failed=failed, skipped=skipped,
+                       memory_limit=watch.memory_limit)
 
 
 def _partition(model: Model, operations: Iterable[Operation],

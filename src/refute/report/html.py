@@ -52,7 +52,7 @@ from typing import Any
 from refute.engine.model import Label, Model
 from refute.engine.result import Result, Violation, ViolationKind
 from refute.errors import SpecError
-from refute.report.values import show
+from refute.report.values import show, trace_fields
 from refute.spec.values import FrozenMap, Record, sort_canonically
 from refute.status import Status
 
@@ -182,8 +182,9 @@ def trace_data(model: Model, violation: Violation) -> dict[str, Any]:
     previous: dict[str, Any] | None = None
     last = len(violation.trace) - 1
     lasso = violation.kind is ViolationKind.LIVENESS
+    shown = trace_fields(model, [step.state for step in violation.trace])
     for index, step in enumerate(violation.trace):
-        current = model.describe_state(step.state)
+        current = shown[index]
         row: dict[str, Any] = {"a": "initial state" if step.action is None else str(step.action)}
         if lasso and index >= violation.loop_start:
             row["k"] = "loop"

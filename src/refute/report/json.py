@@ -7,7 +7,10 @@
 index in ``trace`` where its loop begins: the last state steps back to it) and
 ``"loop_action"`` (the label of that step; null when the behaviour stutters in its last state
 forever, and then ``loop_start`` is the last index). Plus ``spec``, ``stop_reason``,
-``checked``, ``coverage``, ``warnings`` and ``collision_probability``.
+``checked``, ``coverage``, ``warnings`` and ``collision_probability``; and ``workers``, one
+``{"worker", "distinct", "generated", "seconds", "cpu_seconds", "states_per_s", "peak_rss",
+"spilled"}``
+per worker of a ``--workers``/``--ray`` run (``peak_rss`` in bytes; empty for one process).
 """
 
 from __future__ import annotations
@@ -16,18 +19,19 @@ from typing import Any
 
 from refute.engine.model import Model
 from refute.engine.result import Result, ViolationKind
-from refute.report.values import to_json
+from refute.report.values import to_json, trace_fields
 
 
 def result_to_json(result: Result, model: Model) -> dict[str, Any]:
     violation = None
     if result.violation is not None:
+        trace = result.violation.trace
+        shown = trace_fields(model, [step.state for step in trace])
         violation = {
             "kind": result.violation.kind.value,
             "name": result.violation.name,
             "trace": [{"action": None if step.action is None else str(step.action),
-                       "state": to_json(model.describe_state(step.state))}
-                      for step in result.violation.trace],
+                       "state": to_json(fields)} for step, fields in zip(trace, shown)],
         }
         if result.violation.kind is ViolationKind.LIVENESS:
             violation["loop_start"] = result.violation.loop_start
@@ -47,4 +51,9 @@ def result_to_json(result: Result, model: Model) -> dict[str, Any]:
                      for c in result.coverage],
         "warnings": list(result.warnings),
         "collision_probability": result.collision_probability,
+        "workers": [{"worker": w.worker, "distinct": w.distinct, "generated": w.generated,
+                     "seconds": round(w.seconds, 6), "cpu_seconds": round(w.cpu_seconds, 6),
+                     "states_per_s": round(w.states_per_second, 1),
+                     "peak_rss": w.peak_rss, "spilled": w.spilled}
+                    for w in result.workers],
     }

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from refute.engine.result import Result, Violation, ViolationKind
-from refute.report.values import show
+from refute.report.values import show, trace_fields
 from refute.spec.values import FrozenMap, Record, sort_canonically
 from refute.status import Status
 
@@ -72,6 +72,10 @@ def print_summary(result: Result, console: Console) -> None:
             style = "yellow" if row.fired == 0 else None
             table.add_row(escape(row.action), f"{row.fired:,}", f"{row.new_states:,}", style=style)
         console.print(table)
+    for w in result.workers:
+        console.print(f"worker {w.worker}: {w.distinct:,} distinct, {w.generated:,} generated, "
+                      f"{w.states_per_second:,.0f} states/s, peak RSS {w.peak_rss / 2**20:,.0f} MiB"
+                      + (", spilled to disk" if w.spilled else ""), style="dim")
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
     console.print(f"fingerprint collision probability: {result.collision_probability:.1e} "
@@ -87,8 +91,9 @@ def print_violation(violation: Violation, console: Console, model: Any = None) -
                   + (f" ({len(violation.trace)} states)" if violation.trace else ""))
     previous: dict[str, Any] | None = None
     last = len(violation.trace) - 1
+    shown = trace_fields(model, [step.state for step in violation.trace]) if describe else None
     for number, step in enumerate(violation.trace, start=1):
-        current = describe(step.state) if describe else fields_of(step.state)
+        current = shown[number - 1] if shown is not None else fields_of(step.state)
         heading = "initial state" if step.action is None else escape(str(step.action))
         marker = ""
         if violation.kind is ViolationKind.LIVENESS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from refute.spec.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
@@ -23,6 +24,16 @@ def show(value: Any) -> str:
         inner = ", ".join(show(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     return repr(value)
+
+
+def trace_fields(model: Any, states: Sequence[Any]) -> list[dict[str, Any]]:
+    """A counterexample's states as named fields, as reports show them: through the model's
+    optional ``describe_trace(states)`` (a TLA+ model's ALIAS, which may look at the next
+    state), else its ``describe_state`` of each state."""
+    describe_trace = getattr(model, "describe_trace", None)
+    if describe_trace is not None:
+        return describe_trace(states)
+    return [model.describe_state(state) for state in states]
 
 
 def to_json(value: Any) -> Any:

@@ -26,7 +26,7 @@ from typing import Any
 
 from refute.spec.values import FrozenMap
 from refute.tla.parser import Instance, Node, OpDef
-from refute.tla.values import (INT, NAT, STRING, LazyFn, LazySet, TLAError, apply_fn, as_set,
+from refute.tla.values import (INT, NAT, REAL, STRING, LazyFn, LazySet, TLAError, apply_fn, as_set,
                                domain, make_fn, short, sorted_elements)
 
 UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
@@ -177,7 +177,10 @@ def _range(a, b):
 def _union(a, b):
     if _infinite(a) or _infinite(b):  # Nat \cup {-1}: kept lazy, a membership test
         return LazySet("Cup", a, b)
-    return as_set(a) | as_set(b)
+    a, b = as_set(a), as_set(b)
+    if len(b) <= len(a) and b <= a:  # msgs \cup {m}, m already sent: the same set, not a copy
+        return a
+    return a | b
 
 
 def _inter(a, b):
@@ -191,7 +194,7 @@ def _inter(a, b):
 
 
 def _infinite(s: Any) -> bool:
-    return isinstance(s, LazySet) and s.kind in ("Nat", "Int", "STRING", "Seq", "Diff", "Cap", "Cup")
+    return isinstance(s, LazySet) and s.kind in ("Nat", "Int", "Real", "STRING", "Seq", "Diff", "Cap", "Cup")
 
 
 def _minus(a, b):
@@ -299,6 +302,8 @@ class Compiler:
         self.init_actions: dict[int, Callable] = {}
         self.contexts: list = []
         self.def_overrides: list = []
+        self.action_levels: dict[int, tuple] = {}  # id(OpDef) -> (OpDef, whether its body is an action)
+        self.reads: dict[int, frozenset | None] = {}  # id(OpDef) -> variables_read of its body
 
     # ------------------------------------------------------------ resolution
     def lookup(self, scope: Scope, name: str, node: Node) -> Any:
@@ -460,7 +465,7 @@ class Compiler:
         return lambda S, P, E: v
 
     def x_set_real(self, node, scope):
-        raise TLAError("Real is not supported (TLC does not support it either)", node)
+        return self._overridden("Real", node, scope) or (lambda S, P, E: REAL)
 
     def x_paren(self, node, scope):
         inner = node.args[0]
@@ -508,7 +513,10 @@ class Compiler:
             if len(args) != entry.arity and entry.arity >= 0:
                 raise TLAError(f"wrong number of arguments ({len(args)}, expected {entry.arity})", node)
             if not fs:
-                v = fn() if entry.arity == 0 else fn
+                try:
+                    v = fn() if entry.arity == 0 else fn
+                except TLAError as exc:  # an error where it is evaluated, as in TLC, not here
+                    return _failing(_located(node, exc))
                 return lambda S, P, E: v
             if len(fs) == 1:
                 f0, = fs
@@ -742,25 +750,45 @@ class Compiler:
         return infix
 
     def _and(self, fs, nodes):
-        fs = [_bool(f, n) for f, n in zip(fs, nodes)]
-        if len(fs) == 2:
-            f0, f1 = fs
-            return lambda S, P, E: f0(S, P, E) and f1(S, P, E)
+        """``/\`` of boolean expressions, left to right, stopping at the first FALSE; the
+        boolean check is inline (no wrapper call per conjunct)."""
+        pairs = tuple(zip(fs, nodes))
+        if len(pairs) == 2:
+            (f0, n0), (f1, n1) = pairs
+
+            def conj2(S, P, E):
+                v = f0(S, P, E)
+                if v is False:
+                    return False
+                if v is not True:
+                    raise TLAError(f"expected a boolean, got {short(v)}", n0)
+                v = f1(S, P, E)
+                if v is True or v is False:
+                    return v
+                raise TLAError(f"expected a boolean, got {short(v)}", n1)
+            return conj2
 
         def conj(S, P, E):
-            for f in fs:
-                if not f(S, P, E):
+            for f, n in pairs:
+                v = f(S, P, E)
+                if v is False:
                     return False
+                if v is not True:
+                    raise TLAError(f"expected a boolean, got {short(v)}", n)
             return True
         return conj
 
     def _or(self, fs, nodes):
-        fs = [_bool(f, n) for f, n in zip(fs, nodes)]
+        """``\/`` of boolean expressions, left to right, stopping at the first TRUE."""
+        pairs = tuple(zip(fs, nodes))
 
         def disj(S, P, E):
-            for f in fs:
-                if f(S, P, E):
+            for f, n in pairs:
+                v = f(S, P, E)
+                if v is True:
                     return True
+                if v is not False:
+                    raise TLAError(f"expected a boolean, got {short(v)}", n)
             return False
         return disj
 
@@ -826,12 +854,53 @@ class Compiler:
                     return v
                 return primed
         f = self.expr(a, scope)
+        read = self.variables_read(a, scope)
 
         def prime_expr(S, P, E):
-            if P is None or UNSET in P:
+            if P is None or (UNSET in P and (read is None or any(P[i] is UNSET for i in read))):
                 raise TLAError("a primed expression is read before the next state is complete", node)
             return f(P, None, E)
         return prime_expr
+
+    def variables_read(self, node: Any, scope: Scope) -> frozenset | None:
+        """The indices of the variables ``node`` reads, following definitions; ``None`` when
+        unsure. ``e'`` needs only those primed variables assigned, as in TLC
+        (``t' \in {t, terminated'}`` once ``active'`` is, ``terminated`` reading ``active``)."""
+        if isinstance(node, tuple):
+            out: set = set()
+            for x in node:
+                r = self.variables_read(x, scope)
+                if r is None:
+                    return None
+                out |= r
+            return frozenset(out)
+        if not isinstance(node, Node):
+            return frozenset()
+        k = node.kind
+        if k == "inst":
+            return None
+        if k not in ("name", "app") or self.bound_index(scope, node.args[0]) is not None:
+            return self.variables_read(node.args, scope)
+        name = node.args[0]
+        args = self.variables_read(node.args[1] if k == "app" else (), scope)
+        entry = scope.lets.get(name) or scope.ctx.names.get(name)
+        if isinstance(entry, tuple) and entry[0] == "let":
+            entry = entry[1]
+        if isinstance(entry, Var):
+            body: frozenset | None = frozenset((entry.index,))
+        elif entry is None or isinstance(entry, (Const, Builtin)):
+            body = frozenset()  # None: bound inside (the expression compiled, so it is bound)
+        elif isinstance(entry, Def) and entry.opdef.kind == "op":
+            memo = self.reads
+            body = memo.get(id(entry.opdef), ())
+            if body == ():
+                memo[id(entry.opdef)] = frozenset()  # a recursive definition: its other parts
+                body = memo[id(entry.opdef)] = self.variables_read(
+                    entry.opdef.body, Scope(entry.ctx, entry.ctx.params
+                                            + tuple(p for p, _ in entry.opdef.params)))
+        else:
+            body = None
+        return None if args is None or body is None else args | body
 
     def x_if(self, node, scope):
         return self.conditional(node, scope, self.expr)
@@ -942,12 +1011,15 @@ class Compiler:
         bounds, body = node.args
         if len(bounds) == 1 and not isinstance(bounds[0][0], tuple) and bounds[0][1] is not None:
             s = self.expr(bounds[0][1], scope)
-            f = _bool(self.expr(body, scope.bind(bounds[0][0])), body)
+            f = self.expr(body, scope.bind(bounds[0][0]))
 
             def forall1(S, P, E):
                 for v in as_set(s(S, P, E)):
-                    if not f(S, P, E + (v,)):
+                    r = f(S, P, E + (v,))
+                    if r is False:
                         return False
+                    if r is not True:
+                        raise TLAError(f"expected a boolean, got {short(r)}", body)
                 return True
             return forall1
         envs, inner = self.binder(bounds, scope)
@@ -958,12 +1030,15 @@ class Compiler:
         bounds, body = node.args
         if len(bounds) == 1 and not isinstance(bounds[0][0], tuple) and bounds[0][1] is not None:
             s = self.expr(bounds[0][1], scope)
-            f = _bool(self.expr(body, scope.bind(bounds[0][0])), body)
+            f = self.expr(body, scope.bind(bounds[0][0]))
 
             def exists1(S, P, E):
                 for v in as_set(s(S, P, E)):
-                    if f(S, P, E + (v,)):
+                    r = f(S, P, E + (v,))
+                    if r is True:
                         return True
+                    if r is not False:
+                        raise TLAError(f"expected a boolean, got {short(r)}", body)
                 return False
             return exists1
         envs, inner = self.binder(bounds, scope)
@@ -1012,7 +1087,7 @@ class Compiler:
 
             def fn1(S, P, E):
                 dom = sf(S, P, E)
-                if lazy or (isinstance(dom, LazySet) and dom.kind in ("Nat", "Int", "STRING", "Seq")):
+                if lazy or (isinstance(dom, LazySet) and dom.kind in ("Nat", "Int", "Real", "STRING", "Seq")):
                     return LazyFn(dom, lambda x: f(S, P, E + (x,)))
                 return make_fn({v: f(S, P, E + (v,)) for v in as_set(dom)})
             return fn1
@@ -1206,6 +1281,10 @@ class Compiler:
             return forall
         if k == "if":
             return self.conditional(node, scope, self.action)
+        if k == "infix" and node.args[0] == "=>" and "=>" not in scope.ctx.names:
+            g = self._implies_action(node, scope)
+            if g is not None:
+                return g
         if k == "case":
             return self.cases(node, scope, self.action)
         if k == "let":
@@ -1240,6 +1319,22 @@ class Compiler:
             raise TLAError(f"expected a boolean, got {short(v)}", node)
         guard.step = (_GUARD, f, node)
         return guard
+
+    def _implies_action(self, node: Node, scope: Scope) -> Callable | None:
+        """``P => A`` as TLC enumerates it: when ``P`` holds, the successors of ``A`` (each
+        ``\\E`` witness or true disjunct of ``A`` is one, and ``A`` may assign primed
+        variables); otherwise the partial state unchanged. ``None`` when ``A`` is a condition
+        only: then the implication is one too (a guard, evaluated inline)."""
+        _, p, a = node.args
+        fp, ga = self.expr(p, scope), self.action(a, scope)
+        step = getattr(ga, "step", None)
+        steps = getattr(ga, "steps", None) or ((step,) if step else ())
+        if steps and all(s[0] is _GUARD for s in steps):
+            return None
+
+        def implies(S, P, E):
+            return ga(S, P, E) if _truth(fp(S, P, E), p) else (P,)
+        return implies
 
     def _conj_action(self, gs, init: bool = False):
         """Conjuncts left to right; in Init each sees the variables assigned so far as ``S``."""
@@ -1417,7 +1512,8 @@ class Compiler:
                                             init=True))
         else:
             g = self.def_action_fn(entry)
-        if not entry.ctx.params and (any(_has_prime(a) for a in args) or (not scope.init and any(
+        if not entry.ctx.params and (any(self._action_level(a, scope) for a, (_, ar) in zip(args, params)
+                                         if not ar) or (not scope.init and any(
                 self._var_arg(a, scope) is not None and _primes_name(entry.opdef.body, p)
                 for a, (p, ar) in zip(args, params) if not ar))):
             return self._inline_action(entry, args, scope)
@@ -1445,22 +1541,87 @@ class Compiler:
                 return entry.index
         return None
 
+    def _action_level(self, node: Any, scope: Scope) -> bool:
+        """Whether ``node`` is an action (it primes a variable, says ``UNCHANGED`` or
+        ``[A]_v``, itself or in a definition it calls, as SANY's level check would find).
+        Passed to an operator, such an argument is substituted into the body (TLA+'s call by
+        name, which is what TLC evaluates) so that its primed variables are still assigned:
+        ``NoStutter(l0(self))`` with ``NoStutter(A) == (s = top) /\\ A /\\ (s' = s)``."""
+        if isinstance(node, tuple):
+            return any(self._action_level(x, scope) for x in node)
+        if not isinstance(node, Node):
+            return False
+        k = node.kind
+        if k in ("stutter", "nostutter") or (k == "postfix" and node.args[0] == "'") \
+                or (k == "prefix" and node.args[0] == "UNCHANGED"):
+            return True
+        if k in ("name", "app") and self.bound_index(scope, node.args[0]) is None:
+            entry = scope.lets.get(node.args[0]) or scope.ctx.names.get(node.args[0])
+            if isinstance(entry, tuple) and entry[0] == "let":
+                entry = entry[1]
+            if isinstance(entry, Subst) and entry.node is not None and \
+                    self._action_level(entry.node, entry.scope):
+                return True
+            if self._def_is_action(entry):
+                return True
+        if k == "inst" and not any(args for _, args in node.args[0]):
+            try:
+                entry = self.resolve_inst(node, scope)
+            except TLAError:
+                entry = None
+            if self._def_is_action(entry):
+                return True
+        return any(self._action_level(a, scope) for a in node.args)
+
+    def _def_is_action(self, entry: Any) -> bool:
+        if not isinstance(entry, Def) or entry.opdef.kind != "op":
+            return False
+        known = self.action_levels.get(id(entry.opdef))
+        if known is None:  # (the definition is kept with its answer, so that its id stays its own)
+            self.action_levels[id(entry.opdef)] = (entry.opdef, False)  # recursion: its other parts decide
+            level = self._action_level(entry.opdef.body,
+                                       Scope(entry.ctx, tuple(p for p, _ in entry.opdef.params)))
+            known = self.action_levels[id(entry.opdef)] = (entry.opdef, level)
+        return known[1]
+
     def _inline_action(self, entry: Def, args: tuple, scope: Scope) -> Callable:
-        """A call whose arguments are primed: the parameters are bound by name (as TLA+
-        substitutes them), so that ``x'`` passed in can still be assigned in the body."""
+        """A call whose arguments are actions or primed: the parameters are bound by name (as
+        TLA+ substitutes them), so that ``x'`` passed in can still be assigned in the body and
+        an action passed in is enumerated where the body uses it. Operator parameters
+        (``decr(_)`` given ``LAMBDA j: j - 1``) are bound values after the caller's."""
         depth = len(scope.bound)
         lets = {}
+        ops = []
         for (pname, arity), arg in zip(entry.opdef.params, args):
+            if arity:
+                ops.append((pname, self.op_value(arg, scope, arity)))
+                continue
             holder = Def(OpDef(pname, (), arg, arg.line, arg.col, arg.file), scope.ctx)
             holder.value_fn = [self.expr(arg, scope)]
+            holder.action_fn = _lazy_action(self, arg, scope)
             lets[pname] = ("let", holder, depth)
-            if not arity:
-                holder.const = ("primed", self._assignable(arg, scope))
-                if holder.const[1] is None and not scope.init and self._var_arg(arg, scope) is not None:
-                    holder.const = ("var", self._var_arg(arg, scope))
+            holder.const = ("primed", self._assignable(arg, scope))
+            if holder.const[1] is None and not scope.init and self._var_arg(arg, scope) is not None:
+                holder.const = ("var", self._var_arg(arg, scope))
         hidden = tuple("\0" + str(i) for i in range(depth))
-        inner = Scope(entry.ctx, hidden, lets, scope.init)
-        return self.action(entry.opdef.body, inner)
+        inner = Scope(entry.ctx, hidden + tuple(p for p, _ in ops), lets, scope.init)
+        g = self.action(entry.opdef.body, inner)
+        if not ops:
+            return g
+        fs = tuple(f for _, f in ops)
+        return lambda S, P, E: g(S, P, E + tuple([f(S, P, E) for f in fs]))
+
+
+def _lazy_action(compiler: Compiler, node: Node, scope: Scope) -> Callable:
+    """The action form of an argument substituted into an operator, compiled in the caller's
+    scope the first time the body uses the argument as an action."""
+    cell: list = []
+
+    def g(S, P, E):
+        if not cell:
+            cell.append(compiler.action(node, scope))
+        return cell[0](S, P, E)
+    return g
 
 
 def _keep_all(indices: tuple) -> Callable:
@@ -1483,6 +1644,12 @@ def _keep_all(indices: tuple) -> Callable:
 _GUARD, _SET, _KEEP, _KEEP_ALL, _ACTION = range(5)
 
 
+def _failing(exc: TLAError) -> Callable:
+    def fail(S, P, E):
+        raise exc
+    return fail
+
+
 def _constant(v: Any) -> Callable:
     """A closure returning ``v``; its ``value`` attribute lets enclosing set constructors
     whose parts are all constants build their set once, at compile time."""
@@ -1496,7 +1663,11 @@ def _fused_conj(gs: list) -> Callable:
     """A conjunction of actions (not in Init) as one closure: guards, ``x' = e`` and
     ``UNCHANGED`` conjuncts run inline on one partial state, left to right, with no list per
     conjunct; a conjunct with several results (``x' \\in S``, ``\\E``, ...) continues the rest
-    of the conjunction on each of them. Same results, same order, as the nested form."""
+    of the conjunction on each of them. Same results, same order, as the nested form.
+
+    Once every variable is assigned, a conjunct still to come is a condition, not a source of
+    successors (``x' = 1 /\\ (P \\/ Q)`` is one successor when both hold): TLC's
+    ``getNextStatesAllAssigned`` evaluates the rest of the conjunction as booleans then."""
     steps: list = []
     for g in gs:
         inner = getattr(g, "steps", None)
@@ -1544,6 +1715,10 @@ def _fused_conj(gs: list) -> Callable:
                 elif old != S[a]:
                     return ()
             else:
+                if UNSET not in P:  # all assigned: TLC evaluates what is left as a formula
+                    if not a(S, P, E):
+                        return ()
+                    continue
                 ps = a(S, P, E)
                 if k == n:
                     return ps
@@ -1568,14 +1743,4 @@ def _primes_name(node: Any, name: str) -> bool:
         return any(_primes_name(a, name) for a in node.args)
     if isinstance(node, tuple):
         return any(_primes_name(a, name) for a in node)
-    return False
-
-
-def _has_prime(node: Any) -> bool:
-    if isinstance(node, Node):
-        if node.kind == "postfix" and node.args[0] == "'":
-            return True
-        return any(_has_prime(a) for a in node.args)
-    if isinstance(node, tuple):
-        return any(_has_prime(a) for a in node)
     return False

@@ -3,7 +3,7 @@
 Supported: CONSTANT(S) ``C = value`` (integers, strings, TRUE/FALSE, model values, sets and
 tuples of those), ``C <- Def`` and ``C <-[Module] Def``; INIT/NEXT or SPECIFICATION;
 INVARIANT(S); PROPERTY(IES); CONSTRAINT(S); ACTION_CONSTRAINT(S); SYMMETRY; VIEW;
-CHECK_DEADLOCK; ALIAS; POSTCONDITION. An identifier on the right of ``=`` is a model value.
+CHECK_DEADLOCK; ALIAS; POSTCONDITION(S). An identifier on the right of ``=`` is a model value.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ _KEYWORDS = {
     "PROPERTY": "properties", "PROPERTIES": "properties", "CONSTRAINT": "constraints",
     "CONSTRAINTS": "constraints", "ACTION_CONSTRAINT": "action_constraints",
     "ACTION_CONSTRAINTS": "action_constraints", "SYMMETRY": "symmetry", "VIEW": "view",
-    "CHECK_DEADLOCK": "check_deadlock", "ALIAS": "alias", "POSTCONDITION": "postcondition",
+    "CHECK_DEADLOCK": "check_deadlock", "ALIAS": "alias", "POSTCONDITION": "postconditions",
+    "POSTCONDITIONS": "postconditions",
 }
 
+_NAME = re.compile(r"[A-Za-z_0-9][A-Za-z_0-9!]*")
 _TOKEN = re.compile(r'\s+|\\\*[^\n]*|\(\*|"(?:[^"\\]|\\.)*"|<-|<<|>>|-?\d+|[A-Za-z_0-9][A-Za-z_0-9!]*|[{}(),=\[\]_]|.',
                     re.S)
 
@@ -45,17 +47,18 @@ class Config:
     view: str | None = None
     check_deadlock: bool = True
     alias: str | None = None
-    postcondition: str | None = None
+    postconditions: list[str] = field(default_factory=list)
+
+
+_MAX_NESTING = 100  # sets and tuples in a constant's value; deeper is refused, located
 
 
 def _tokens(text: str, file: str | None) -> list[tuple[str, int, int]]:
     out = []
     pos, line, col = 0, 1, 1
-    depth = 0
     while pos < len(text):
         if text.startswith("(*", pos):
-            depth += 1
-            end = pos + 2
+            depth, end = 1, pos + 2
             while depth and end < len(text):
                 if text.startswith("(*", end):
                     depth += 1
@@ -65,10 +68,16 @@ def _tokens(text: str, file: str | None) -> list[tuple[str, int, int]]:
                     end += 2
                 else:
                     end += 1
+            if depth:
+                raise InputError("this comment is never closed", file=file, line=line,
+                                 column=col, hint="end it with *)")
             tok = text[pos:end]
         else:
             m = _TOKEN.match(text, pos)
             tok = m.group(0)
+            if tok == '"':
+                raise InputError("this string is never closed", file=file, line=line,
+                                 column=col, hint='end it with " on the same line')
             if not tok.isspace() and not tok.startswith("\\*"):
                 out.append((tok, line, col))
         nl = tok.count("\n")
@@ -82,37 +91,62 @@ def _tokens(text: str, file: str | None) -> list[tuple[str, int, int]]:
 
 
 def parse_config(text: str, file: str | None = None) -> Config:
+    """A TLC model configuration; any malformed text is an :class:`InputError` located at
+    the offending token (or at the end of the file, for one that stops too early)."""
     cfg = Config(file=file)
     toks = _tokens(text, file)
+    end_line = text.count("\n") + 1
+    end_col = len(text) - text.rfind("\n")
     i = 0
     section = None
 
     def err(message: str, at: int, hint: str | None = None) -> InputError:
-        tok = toks[min(at, len(toks) - 1)] if toks else ("", 1, 1)
-        return InputError(message, file=file, line=tok[1], column=tok[2], hint=hint)
+        if at < len(toks):
+            return InputError(message, file=file, line=toks[at][1], column=toks[at][2],
+                              hint=hint)
+        return InputError(f"{message}, but the file ends here", file=file, line=end_line,
+                          column=end_col, hint=hint)
 
-    def value(j: int) -> tuple[Any, int]:
-        tok = toks[j][0]
+    def tok_at(j: int, expected: str) -> str:
+        if j >= len(toks):
+            raise err(f"expected {expected}", j)
+        return toks[j][0]
+
+    def name_at(j: int, expected: str) -> str:
+        tok = tok_at(j, expected)
+        if not _NAME.fullmatch(tok) or tok in _KEYWORDS:
+            raise err(f"expected {expected}, not '{_clip(tok)}'", j)
+        return tok
+
+    def value(j: int, depth: int = 0) -> tuple[Any, int]:
+        tok = tok_at(j, "a value")
         if tok == "{" or tok == "<<":
+            if depth >= _MAX_NESTING:
+                raise err(f"sets and tuples nest more than {_MAX_NESTING} deep here", j)
             close = "}" if tok == "{" else ">>"
             items, j = [], j + 1
-            while toks[j][0] != close:
-                v, j = value(j)
+            while tok_at(j, f"a value or '{close}'") != close:
+                v, j = value(j, depth + 1)
                 items.append(v)
-                if toks[j][0] == ",":
+                following = tok_at(j, f"',' or '{close}'")
+                if following == ",":
                     j += 1
-                elif toks[j][0] != close:
-                    raise err(f"expected ',' or '{close}'", j)
+                elif following != close:
+                    raise err(f"expected ',' or '{close}', not '{_clip(following)}'", j)
             return (frozenset(items) if close == "}" else tuple(items)), j + 1
         if tok.startswith('"'):
             return tok[1:-1].replace('\\"', '"').replace("\\\\", "\\"), j + 1
         if re.fullmatch(r"-?\d+", tok):
+            if len(tok) > 1000:
+                raise err(f"the number '{_clip(tok)}' has more than 1000 digits", j)
             return int(tok), j + 1
         if tok in ("TRUE", "FALSE"):
             return tok == "TRUE", j + 1
-        if re.fullmatch(r"[A-Za-z_0-9]+", tok):
+        if _NAME.fullmatch(tok) and tok not in _KEYWORDS:
             return ModelValue(tok), j + 1
-        raise err(f"unexpected '{tok}' in a value", j)
+        raise err(f"unexpected '{_clip(tok)}' in a value", j,
+                  "a value is a number, a string, TRUE/FALSE, a model value, or a set {...} "
+                  "or tuple <<...>> of values")
 
     while i < len(toks):
         tok = toks[i][0]
@@ -121,47 +155,61 @@ def parse_config(text: str, file: str | None = None) -> Config:
             i += 1
             continue
         if section is None:
-            raise err(f"unexpected '{tok}'", i, "a .cfg file starts with a keyword such as "
-                                                 "INIT, NEXT, SPECIFICATION or CONSTANTS")
+            raise err(f"unexpected '{_clip(tok)}'", i, "a .cfg file starts with a keyword such "
+                                                        "as INIT, NEXT, SPECIFICATION or CONSTANTS")
         if section == "constants":
-            name = tok
+            name = name_at(i, "the name of a constant")
             j = i + 1
             if j < len(toks) and toks[j][0] == "(":  # operator constant F(_, _)
-                while toks[j][0] != ")":
+                while tok_at(j, "')' to close the parameters") != ")":
                     j += 1
                 j += 1
-            if j >= len(toks):
-                raise err(f"constant {name} has no value", i)
-            op = toks[j][0]
+            op = tok_at(j, f"'=' or '<-' after constant {name}")
             if op == "=":
                 v, i = value(j + 1)
                 cfg.constants[name] = v
             elif op == "<-":
-                if toks[j + 1][0] == "[":
-                    module = toks[j + 2][0]
-                    cfg.module_substitutions.setdefault(module, {})[name] = toks[j + 4][0]
+                if tok_at(j + 1, "a definition's name") == "[":
+                    module = name_at(j + 2, "a module name")
+                    if tok_at(j + 3, "']'") != "]":
+                        raise err("expected ']' after the module name", j + 3)
+                    cfg.module_substitutions.setdefault(module, {})[name] = name_at(
+                        j + 4, "a definition's name")
                     i = j + 5
                 else:
-                    cfg.substitutions[name] = toks[j + 1][0]
+                    cfg.substitutions[name] = name_at(j + 1, "a definition's name")
                     i = j + 2
             else:
-                raise err(f"expected '=' or '<-' after constant {name}", j)
+                raise err(f"expected '=' or '<-' after constant {name}, not '{_clip(op)}'", j)
             continue
-        if section in ("invariants", "properties", "constraints", "action_constraints"):
-            getattr(cfg, section).append(tok)
+        name = name_at(i, "a name")
+        if section in ("invariants", "properties", "constraints", "action_constraints", "postconditions"):
+            getattr(cfg, section).append(name)
         elif section == "check_deadlock":
-            cfg.check_deadlock = tok == "TRUE"
+            if name not in ("TRUE", "FALSE"):
+                raise err(f"CHECK_DEADLOCK takes TRUE or FALSE, not '{_clip(name)}'", i)
+            cfg.check_deadlock = name == "TRUE"
         else:
-            setattr(cfg, section, tok)
+            setattr(cfg, section, name)
         i += 1
     return cfg
 
 
+def _clip(token: str) -> str:
+    return token if len(token) <= 40 else token[:37] + "..."
+
+
 def read_config(path: str) -> Config:
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:
+            data = handle.read()
+        text = data.decode("utf-8-sig")
     except OSError as exc:
         raise InputError(f"cannot read the model configuration: {exc.strerror}", file=path,
                          hint="pass --config FILE, or put Spec.cfg next to Spec.tla") from None
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise InputError("the model configuration is not UTF-8 text", file=path, line=line,
+                         column=column, hint="save the .cfg file as UTF-8") from None
     return parse_config(text, path)

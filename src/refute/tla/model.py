@@ -10,16 +10,18 @@ enumerated by :mod:`refute.tla.compile`'s action closures.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from refute.engine.model import Fairness, Label, Predicate, Temporal, TemporalProperty
 from refute.errors import InputError, SpecError
+from refute.spec.values import FrozenMap
 from refute.tla.compile import UNSET, apply_overrides, definition_key, Compiler, Const, Context, Def, Scope, Var
 from refute.tla.config import Config, read_config
 from refute.tla.format import format_value
 from refute.tla.modules import Loader, constants_of, load_into, variables_of
 from refute.tla.parser import Node, parse_file
+from refute.tla.stdlib import statistics
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
 from refute.tla.values import TLAError, as_set, domain, sorted_elements
 
@@ -53,9 +55,12 @@ def spec_error(exc: TLAError, doing: str, state: Any = None, model: TLAModel | N
 
 
 class TLAModel:
-    """The Model protocol for ``Spec.tla`` checked with ``Spec.cfg``."""
+    """The Model protocol for ``Spec.tla`` checked with ``Spec.cfg``.
 
-    def __init__(self, tla_path: str, cfg_path: str | None = None):
+    ``allow_read``: files or folders the spec may read data from (Json's ``JsonDeserialize``);
+    nothing else is ever read but modules, and nothing is ever written or run."""
+
+    def __init__(self, tla_path: str, cfg_path: str | None = None, allow_read: Sequence[str] = ()):
         self.source = tla_path
         if cfg_path is None:
             cfg_path = os.path.splitext(tla_path)[0] + ".cfg"
@@ -66,6 +71,7 @@ class TLAModel:
         self.config = cfg
         loader = Loader(os.path.dirname(os.path.abspath(tla_path)), root)
         loader.overrides = {m: dict(s) for m, s in cfg.module_substitutions.items()}
+        loader.readable = tuple(os.path.realpath(p) for p in allow_read)
         self.variables = tuple(variables_of(loader, root))
         compiler = Compiler(self.variables)
         compiler.loader = loader
@@ -110,16 +116,28 @@ class TLAModel:
         self.action_names = list(dict.fromkeys(a[0] for a in self.actions))
         self.invariants = [self._predicate(n, "invariant") for n in cfg.invariants]
         self.constraints = [self._predicate(n, "constraint") for n in cfg.constraints]
+        self._action_constraints = [self._step_predicate(n) for n in cfg.action_constraints]
+        if self._action_constraints:  # first: a marked step is dropped before a state constraint runs
+            self.constraints.insert(0, Predicate("ACTION_CONSTRAINT", _within_action_constraints,
+                                                 self.config.file))
+        self._alias: Callable | None = None  # compiled when a counterexample is shown
+        self._postconditions = []
+        for name in cfg.postconditions:
+            self._lookup_def(name, "POSTCONDITION")
+            self._postconditions.append((name, self._named_value(name)))
         self.properties: list = []
         self.fairness: list = []
         self._action_checks: list = []
         self._initial_checks: list = []
         self._next_name = next_.args[0] if next_ is not None and next_.kind == "name" else None
         self._temporal(cfg, fairness_nodes)
+        steps = [(name, _where(node)) for name, _, _, node in self._action_checks]
+        for name, where in dict(steps + [(c.name, c.where) for c in self._initial_checks]).items():
+            self.invariants.append(Predicate(name, _respects(name), where))
         self.view = None
         if cfg.view:
             f = self._named_value(cfg.view)
-            self.view = lambda s: f(s, None, ())
+            self.view = lambda s: f(s, None, ()) if type(s) is not _Violates else (s[-1], f(s, None, ()))
         self.symmetry: list = []
         if cfg.symmetry:
             self.symmetry = self._symmetry_groups(cfg.symmetry)
@@ -160,9 +178,26 @@ class TLAModel:
             raise SpecError(f"{what} {name} is not a boolean: {format_value(v)}", file=self.source)
         return Predicate(name, test, where)
 
+    def _step_predicate(self, name: str) -> Callable:
+        """An ACTION_CONSTRAINT: ``test(state, successor)``, a formula of both (primed names)."""
+        self._lookup_def(name, "ACTION_CONSTRAINT")
+        f = self._named_value(name)
+        model = self
+
+        def test(state: Any, successor: Any) -> bool:
+            try:
+                v = f(state, successor, ())
+            except TLAError as exc:
+                raise spec_error(exc, f"evaluating action constraint {name}", state, model) from None
+            if v is True or v is False:
+                return v
+            raise SpecError(f"action constraint {name} is not a boolean: {format_value(v)}",
+                            file=self.config.file)
+        return test
+
     def _temporal(self, cfg: Config, fairness_nodes: list) -> None:
         """PROPERTY entries and the SPECIFICATION's fairness, for the liveness engine."""
-        unfolder = Unfolder(self.compiler)
+        unfolder = Unfolder(self.compiler, lambda exc, doing, state: spec_error(exc, doing, state, self))
         for name in cfg.properties:
             entry = self._lookup_def(name, "PROPERTY")
             parts = Parts()
@@ -184,6 +219,9 @@ class TLAModel:
                 self.properties.append(TemporalProperty(
                     pname, Temporal.STRONG_FAIR if strong else Temporal.WEAK_FAIR, _always_true,
                     None, _where(at) or where, condition.instance))
+            for pname, formula, at in parts.formulas:
+                self.properties.append(TemporalProperty(pname, Temporal.FORMULA, _always_true, None,
+                                                        _where(at) or where, formula=formula))
             for pname, action, vars_, scope, env in parts.actions:
                 f = self._compile(lambda: self.compiler.expr(Node("stutter", (action, vars_), action.line,
                                                                   action.col, action.file), scope), action)
@@ -377,16 +415,9 @@ class TLAModel:
                                 file=self.source, hint="TLC requires x = e or x \\in S for every variable")
             out.append(p)
         for check in self._initial_checks:
-            for p in out:
-                if not check.test(p):
-                    raise SpecError(f"property {check.name} is violated: it does not hold in the "
-                                    "initial state",
-                                    file=self.source, detail="in state: " + self._show(p),
-                                    hint="TLC reports this as a temporal property violation")
+            out = [p if type(p) is _Violates or check.test(p) else _Violates(p + (check.name,))
+                   for p in out]
         return out
-
-    def _show(self, state: Any) -> str:
-        return ", ".join(f"{k} = {format_value(v)}" for k, v in self.describe_state(state).items())
 
     def next_states(self, state: tuple) -> list:
         unset = self._unset
@@ -404,21 +435,23 @@ class TLAModel:
         except TLAError as exc:
             raise spec_error(exc, f"evaluating action {name}", state, self) from None
         if self._action_checks:
-            self._check_steps(state, out)
+            out = [(label, self._check_step(state, p)) for label, p in out]
+        if self._action_constraints:
+            tests = self._action_constraints
+            out = [(label, p if type(p) is _Violates or all(t(state, p) for t in tests)
+                    else _BeyondActionConstraint(p)) for label, p in out]
         return out
 
-    def _check_steps(self, state: tuple, successors: list) -> None:
+    def _check_step(self, state: tuple, successor: tuple) -> tuple:
+        """The successor, marked if the step violates a PROPERTY's ``[][A]_v``."""
         for pname, f, env, node in self._action_checks:
-            for label, p in successors:
-                try:
-                    ok = f(state, p, env)
-                except TLAError as exc:
-                    raise spec_error(exc, f"evaluating property {pname}", state, self) from None
-                if ok is not True:
-                    raise SpecError(f"property {pname} is violated by the step {label}",
-                                    file=node.file, line=node.line, column=node.col,
-                                    detail=f"from state: {self._show(state)}\nto state: {self._show(p)}",
-                                    hint="the step is not allowed by the [A]_v this property requires")
+            try:
+                ok = f(state, successor, env)
+            except TLAError as exc:
+                raise spec_error(exc, f"evaluating property {pname}", state, self) from None
+            if ok is not True:
+                return _Violates(successor + (pname,))
+        return successor
 
     def is_terminal(self, state: Any) -> bool:
         return not self.config.check_deadlock
@@ -426,12 +459,92 @@ class TLAModel:
     def describe_state(self, state: tuple) -> dict[str, Any]:
         return dict(zip(self.variables, state))
 
+    def describe_trace(self, states: Sequence[tuple]) -> list[dict[str, Any]]:
+        """A counterexample's states as reports show them: through the model's ALIAS when it
+        has one (a record; evaluated with the next state of the trace as the primed one, the
+        last state with itself), else the variables. As in TLC, a state whose ALIAS cannot be
+        evaluated is shown by its variables. The ALIAS is compiled only then: a model whose
+        search finds nothing never evaluates it (TLC neither; ALIASes often write animation
+        frames, which refute refuses to)."""
+        if self.config.alias is None:
+            return [self.describe_state(s) for s in states]
+        if self._alias is None:
+            try:
+                self._alias = self._named_value(self.config.alias)
+            except (SpecError, InputError):
+                self._alias = _failing_alias
+        shown = []
+        for i, state in enumerate(states):
+            after = states[i + 1] if i + 1 < len(states) else state
+            try:
+                v = self._alias(state, after, ())
+            except TLAError:
+                v = None
+            if isinstance(v, FrozenMap) and all(type(k) is str for k in v):
+                shown.append(dict(v))
+            else:
+                shown.append(self.describe_state(state))
+        return shown
+
+    def check_postconditions(self, result: Any) -> None:
+        """POSTCONDITION: each formula must hold once the search has ended (``TLCGet("stats")``
+        gives its counts); a false one is an error, as in TLC."""
+        if not self._postconditions:
+            return
+        with statistics(result.distinct_states, result.states_generated, result.depth,
+                        result.seconds):
+            for name, f in self._postconditions:
+                try:
+                    v = f(None, None, ())
+                except TLAError as exc:
+                    raise spec_error(exc, f"evaluating POSTCONDITION {name}") from None
+                if v is not True:
+                    raise SpecError(f"POSTCONDITION {name} is {format_value(v)} after the search "
+                                    f"({result.distinct_states:,} distinct states, "
+                                    f"{result.states_generated:,} generated, depth {result.depth}; "
+                                    f"{result.status.value})", file=self.config.file,
+                                    hint="TLC reports this error too: the model's postcondition "
+                                         "says the run should have ended otherwise")
+
     def format_value(self, value: Any) -> str:
         return format_value(value)
 
 
 def _always_true(state: Any) -> bool:
     return True
+
+
+def _failing_alias(S: Any, P: Any, E: tuple) -> Any:
+    raise TLAError("the ALIAS cannot be compiled")
+
+
+class _Violates(tuple):
+    """A state that violates a PROPERTY, followed by the property's name: an initial state where
+    its Init is false, or the successor of a step its ``[][A]_v`` does not allow (a refined
+    spec's ``[][Next]_vars``). The name makes its fingerprint its own, so that it is a new state
+    even when the same values were reached by an allowed step (TLC checks every step), and the
+    property's invariant (:func:`_respects`) fails on it: the engine reports the behaviour
+    that leads to it, as TLC reports an action property violation."""
+
+    __slots__ = ()
+
+
+def _respects(name: str) -> Callable:
+    def test(state: Any) -> bool:
+        return type(state) is not _Violates or state[-1] != name
+    return test
+
+
+class _BeyondActionConstraint(tuple):
+    """A successor whose step violates an ACTION_CONSTRAINT: generated (and counted) like any
+    successor, then dropped by the constraint :func:`_within_action_constraints`, as TLC drops
+    a successor outside its model."""
+
+    __slots__ = ()
+
+
+def _within_action_constraints(state: Any) -> bool:
+    return type(state) is not _BeyondActionConstraint
 
 
 def _any_step(fv: Callable, env: tuple) -> Callable:

@@ -8,6 +8,9 @@ standard modules TLC implements in Java (Naturals, Integers, Sequences, FiniteSe
 ...) are native here (:mod:`refute.tla.stdlib`) and their sources are not read; community
 modules are read from source, with the operators :mod:`refute.tla.stdlib` implements natively
 replacing their TLA+ definitions (TLC's "module overrides").
+
+Besides modules, the only files a spec can make refute read are the data files of Json's
+deserialising operators, and only below the paths the user allowed (:attr:`Loader.readable`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,24 @@ class Loader:
         self.cache: dict[str, Module] = {root.name: root}
         self.inner: dict[str, Module] = dict(root.submodules)
         self.overrides: dict[str, dict[str, str]] = {}  # module -> {name: definition in root}
+        self.spec_dir = spec_dir
+        self.readable: tuple[str, ...] = ()  # files or folders data may be read from (real paths)
+
+    def read_data(self, path: str, operator: str) -> str:
+        """The text of a data file a spec reads (``JsonDeserialize("trace.json")``; relative to
+        the spec's folder), if it is one of :attr:`readable` or below one of them."""
+        target = os.path.realpath(os.path.join(self.spec_dir, path))
+        allowed = any(target == root or os.path.commonpath([target, root]) == root
+                      for root in self.readable)
+        if not allowed:
+            raise TLAError(f"{operator}({path!r}) reads {target}, which was not allowed: refute "
+                           f"reads a spec's data files only where you say, e.g. refute check "
+                           f"--allow-read {target}")
+        try:
+            with open(target, encoding="utf-8") as handle:
+                return handle.read()
+        except OSError as exc:
+            raise TLAError(f"{operator} cannot read {target}: {exc.strerror}") from None
 
     def find(self, name: str, where: Any = None) -> Module:
         if name in self.cache:
@@ -93,7 +114,7 @@ def load_into(compiler: Compiler, ctx: Context, module: Module, seen: set | None
             install_natives(ctx, name)
         else:
             load_into(compiler, ctx, loader.find(name, module), seen)
-    natives = natives_for(module.name)
+    natives = natives_for(module.name, loader.read_data)
     overrides = loader.overrides.get(module.name, {})
     for item in module.order:
         if isinstance(item, Instance):

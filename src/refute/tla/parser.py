@@ -29,6 +29,7 @@ the set is ``None`` in an unbounded quantifier.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -589,14 +590,26 @@ def _one(n: tree_sitter.Node, name: str) -> tree_sitter.Node | None:
 
 def parse_source(source: bytes, file: str | None = None) -> Module:
     """Parse one .tla file's text into its (first) module; syntax errors are located."""
-    parser = tree_sitter.Parser(_LANGUAGE)
-    tree = parser.parse(source)
-    root = tree.root_node
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = source[:exc.start].count(b"\n") + 1
+        column = exc.start - source.rfind(b"\n", 0, exc.start)
+        raise InputError("the module is not UTF-8 text", file=file, line=line, column=column,
+                         hint="save the .tla file as UTF-8 (TLA+ is ASCII, plus Unicode "
+                              "symbols)") from None
+    root = _parse_tree(source, file).root_node
     modules = [c for c in root.named_children if c.type == "module"]
     conv = _Converter(source, file)
     if not modules:
-        raise InputError("no TLA+ module found", file=file, line=1,
+        raise InputError("no TLA+ module found", file=file, line=1, column=1,
                          hint="a module starts with a line like ---- MODULE Name ----")
+    deep = _too_deep(root)
+    if deep is not None:
+        raise InputError(f"the module nests expressions more than {MAX_DEPTH} deep here",
+                         file=file, line=deep.start_point[0] + 1,
+                         column=deep.start_point[1] + 1,
+                         hint="split the expression into named definitions")
     if root.has_error:
         bad = _first_error(modules[0]) or _first_error(root)
         if bad is not None:
@@ -608,16 +621,67 @@ def parse_source(source: bytes, file: str | None = None) -> Module:
     return conv.module(modules[0])
 
 
-def _first_error(n: tree_sitter.Node) -> tree_sitter.Node | None:
-    if n.type == "ERROR" or n.is_missing:
-        return n
-    if not n.has_error:
-        return None
-    for c in n.children:
-        found = _first_error(c)
-        if found is not None:
-            return found
-    return n if n.type == "ERROR" else None
+MAX_DEPTH = 250
+"""The most levels of syntax tree a module may nest (the deepest of the tlaplus/Examples
+modules has 44). Conversion and compilation recurse over the tree, so without a bound a
+deeply nested expression would exhaust Python's stack instead of getting a located error."""
+
+_PARSE_SECONDS = 5.0
+_PARSE_SECONDS_PER_MB = 20.0
+_CHUNK = 1024
+
+
+def _parse_tree(source: bytes, file: str | None) -> tree_sitter.Tree:
+    """tree-sitter's tree for ``source``, within a time budget.
+
+    Every real module parses in milliseconds, but the grammar's parse time grows faster than
+    linearly with the nesting of some constructs (thousands of nested ``IF`` or brackets take
+    minutes). The source is handed over in chunks, and past the budget the parser is told the
+    text ends, which makes it stop at once; the error points where it had got to.
+    """
+    parser = tree_sitter.Parser(_LANGUAGE)
+    budget = _PARSE_SECONDS + len(source) / 1e6 * _PARSE_SECONDS_PER_MB
+    deadline = time.perf_counter() + budget
+    cut: list = []
+
+    def read(offset: int, point: Any) -> bytes:
+        if cut or time.perf_counter() > deadline:
+            cut.append(point)
+            return b""
+        return source[offset:offset + _CHUNK]
+
+    tree = parser.parse(read)
+    if cut:
+        row, column = cut[0]
+        raise InputError(f"the module could not be parsed within {budget:.0f} s; parsing "
+                         "had got this far", file=file, line=row + 1, column=column + 1,
+                         hint="does it nest expressions thousands deep? split them into "
+                              "named definitions")
+    return tree
+
+
+def _too_deep(root: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The first node nested deeper than :data:`MAX_DEPTH`, if any (iteratively: the tree may
+    be far deeper than Python's stack)."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node
+        stack.extend((child, depth + 1) for child in reversed(node.children))
+    return None
+
+
+def _first_error(root: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The first ERROR or missing node in document order."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return node
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    return None
 
 
 def parse_file(path: str) -> Module:

@@ -8,19 +8,28 @@ the module is evaluated from its source.
 
 Printing operators (``Print``, ``PrintT``) write to standard error, as TLC writes to its log;
 ``TLCGet``/``TLCSet`` keep TLC's registers per process (``TLCGet("level")`` is not tracked).
+
+Checking a spec never writes a file or runs a program, whatever the spec says: Json's
+``JsonSerialize``/``ndJsonSerialize`` and IOUtils' writing and exec operators are errors when
+evaluated (a spec that only names them, e.g. in a disjunct taken on a violation, is checked as
+usual). Json's ``JsonDeserialize``/``ndJsonDeserialize`` read a file only below a path the user
+allowed (``refute check --allow-read PATH``); without that they are errors that say so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from refute.spec.values import FrozenMap
 from refute.tla.compile import INFIX, Builtin
 from refute.tla.format import format_value
-from refute.tla.values import (INT, NAT, LazySet, TLAError, apply_fn, as_set, domain,
-                               fn_to_dict, make_fn, sorted_elements)
+from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, LazySet, TLAError, apply_fn, as_set,
+                               domain, fn_to_dict, make_fn, sorted_elements)
 
 NATIVE_ONLY = {"Naturals", "Integers", "Sequences", "FiniteSets", "Bags", "TLC", "TLCExt",
                "Randomization", "Reals", "Toolbox", "_TLCTrace"}
@@ -112,6 +121,21 @@ def _tlcget(i):
 def _tlcset(i, v):
     _registers[i] = v
     return True
+
+
+@contextlib.contextmanager
+def statistics(distinct: int, generated: int, diameter: int, seconds: float) -> Iterator[None]:
+    """``TLCGet("stats")`` (and ``TLCGet("distinct")``, ...) give a finished run's counts while
+    its POSTCONDITION is evaluated, under TLC's names."""
+    counts = {"distinct": distinct, "generated": generated, "diameter": diameter, "queue": 0,
+              "traces": 0, "duration": int(seconds)}
+    saved = dict(_registers)
+    _registers.update(counts, stats=make_fn(counts))
+    try:
+        yield
+    finally:
+        _registers.clear()
+        _registers.update(saved)
 
 
 def _fold_set(op, base, s):
@@ -263,6 +287,59 @@ def _set_to_seq(s):
     return tuple(sorted_elements(as_set(s)))
 
 
+def _refuse(operator: str, does: str) -> Callable:
+    def refused(*args):
+        raise TLAError(f"{operator} {does}: refute never does that while checking a spec "
+                       "(TLC would); check a spec that does not evaluate it")
+    return refused
+
+
+def _trace():
+    raise TLAError("Trace (the behaviour leading to the current state) is not available in "
+                   "refute: keep the history in a variable of the spec instead")
+
+
+def _json_value(v: Any, where: str) -> Any:
+    """A parsed JSON value as TLC's Json module reads it: objects are records, arrays tuples."""
+    if isinstance(v, (int, str)):  # bool is an int
+        return v
+    if isinstance(v, list):
+        return tuple(_json_value(x, where) for x in v)
+    if isinstance(v, dict):
+        return make_fn({k: _json_value(x, where) for k, x in v.items()})
+    kind = "null" if v is None else "a number with a fraction"
+    raise TLAError(f"{where}: JSON {kind} has no TLA+ value (TLC reads integers, strings, "
+                   "booleans, arrays and objects)")
+
+
+def _json_natives(read_file: Callable[[str, str], str] | None) -> dict[str, Builtin]:
+    def text(path: Any, operator: str) -> str:
+        if type(path) is not str:
+            raise TLAError(f"{operator} expects a file name (a string), got {format_value(path)}")
+        if read_file is None:
+            raise TLAError(f"{operator}({format_value(path)}) reads a file, and no file may be read "
+                           "here: run refute check with --allow-read PATH")
+        return read_file(path, operator)
+
+    def parse(line: str, where: str) -> Any:
+        try:
+            return _json_value(json.loads(line), where)
+        except ValueError as exc:
+            raise TLAError(f"{where} is not JSON: {exc}") from None
+
+    def deserialize(path):
+        return parse(text(path, "JsonDeserialize"), path)
+
+    def nd_deserialize(path):
+        lines = text(path, "ndJsonDeserialize").splitlines()
+        return tuple(parse(line, f"{path}:{i}") for i, line in enumerate(lines, 1) if line.strip())
+    return {
+        "JsonDeserialize": _b(deserialize, 1), "ndJsonDeserialize": _b(nd_deserialize, 1),
+        "JsonSerialize": _b(_refuse("JsonSerialize", "writes a file"), 2),
+        "ndJsonSerialize": _b(_refuse("ndJsonSerialize", "writes a file"), 2),
+    }
+
+
 def _b(fn, arity, *op_args):
     return Builtin(fn, arity, tuple(op_args))
 
@@ -281,7 +358,7 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "\\o": _b(INFIX["\\o"], 2),
     },
     "FiniteSets": {
-        "IsFiniteSet": _b(lambda s: isinstance(s, frozenset) or (isinstance(s, LazySet) and s.kind not in ("Nat", "Int", "STRING", "Seq")), 1),
+        "IsFiniteSet": _b(lambda s: isinstance(s, frozenset) or (isinstance(s, LazySet) and s.kind not in INFINITE_KINDS), 1),
         "Cardinality": _b(_cardinality, 1),
     },
     "TLC": {
@@ -296,6 +373,15 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "AssertError": _b(lambda a, b: True, 2), "AssertEq": _b(lambda a, b: a == b, 2),
         "TLCDefer": _b(lambda v: True, 1), "PickSuccessor": _b(lambda v: True, 1),
         "TLCNoOp": _b(lambda v: v, 1), "TLCModelValue": _b(lambda s: s, 1),
+        "Trace": _b(_trace, 0),
+    },
+    "IOUtils": {
+        "IOSerialize": _b(_refuse("IOSerialize", "writes a file"), 3),
+        "Serialize": _b(_refuse("Serialize", "writes a file"), 3),
+        "IOExec": _b(_refuse("IOExec", "runs a program"), 1),
+        "IOEnvExec": _b(_refuse("IOEnvExec", "runs a program"), 2),
+        "IOExecTemplate": _b(_refuse("IOExecTemplate", "runs a program"), 2),
+        "IOEnvExecTemplate": _b(_refuse("IOEnvExecTemplate", "runs a program"), 3),
     },
     "Bags": {
         "IsABag": _b(lambda b: all(type(v) is int and v > 0 for v in fn_to_dict(b).values()), 1),
@@ -327,7 +413,7 @@ _MODULES: dict[str, dict[str, Builtin]] = {
 }
 _MODULES["Integers"] = dict(_MODULES["Naturals"], **{"Int": _b(lambda: INT, 0),
                                                      "-.": _b(lambda a: -a, 1)})
-_MODULES["Reals"] = _MODULES["Integers"]
+_MODULES["Reals"] = dict(_MODULES["Integers"], Real=_b(lambda: REAL, 0))
 _MODULES["Randomization"] = {
     "RandomSubset": _b(lambda k, s: frozenset(sorted_elements(as_set(s))[:k]), 2),
     "RandomSetOfSubsets": _b(lambda k, n, s: LazySet("SUBSET", s).materialize(), 3),
@@ -336,9 +422,13 @@ _MODULES["Randomization"] = {
 _IMPLIED = {"Integers": ["Naturals"], "Reals": ["Integers", "Naturals"], }
 
 
-def natives_for(module: str) -> dict[str, Builtin]:
+def natives_for(module: str, read_file: Callable[[str, str], str] | None = None) -> dict[str, Builtin]:
+    """The natives of ``module``; ``read_file(path, operator)`` is how Json's deserialising
+    operators read a file (it refuses paths the user did not allow; None: no file at all)."""
     out: dict[str, Builtin] = {}
     for implied in _IMPLIED.get(module, ()):
         out.update(_MODULES.get(implied, {}))
     out.update(_MODULES.get(module, {}))
+    if module == "Json":
+        out.update(_json_natives(read_file))
     return out

@@ -1,22 +1,37 @@
 """TLA+ temporal formulas (PROPERTY and the SPECIFICATION's fairness) for the liveness engine.
 
 A PROPERTY is unfolded (definitions, conjunctions, ``\\A x \\in S`` over constant sets,
-instances' definitions for refinement) into parts the engine checks:
+instances' definitions for refinement) into parts, each checked on its own (a conjunction
+holds when each conjunct does). The common shapes have fast checks:
 
 ============================= =====================================================
 ``[]P``                       an invariant
 ``<>P``, ``[]<>P``, ``<>[]P`` :class:`~refute.engine.model.TemporalProperty`
 ``P ~> Q``, ``[](P => <>Q)``  a leads-to property
 ``[][A]_v``                   an action property: every step satisfies ``A \\/ v' = v``
+``WF_v(A)``, ``SF_v(A)``      a fairness property (a refined spec's fairness)
 ``P`` (a state predicate)     holds in every initial state (a refined spec's Init)
 ============================= =====================================================
+
+(``P``, ``Q`` state predicates.) Any other part is translated into a formula of
+:mod:`refute.engine.ltl` and checked through its tableau, TLC's general method
+(:meth:`Unfolder.formula`): ``~``, ``/\\``, ``\\/``, ``=>``, ``<=>``, ``[]``, ``<>``, ``~>``,
+``WF``/``SF``, ``IF``/``CASE`` and ``LET`` around temporal formulas, ``\\A``/``\\E`` over
+constant sets (a conjunction/disjunction of instances), and definitions (with constant
+arguments) that stand for temporal formulas. Its leaves are atoms: a state predicate
+(evaluated on a state), or an action (anything that reads the next state: ``<<A>>_v``,
+``[A]_v``, primes; evaluated on a step). ``WF_v(A)`` inside a formula is
+``[]<>~ENABLED <<A>>_v \\/ []<><<A>>_v`` with ``ENABLED`` read off the state graph (a state
+has a successor by an ``<<A>>_v`` step), as for the fast fairness property.
 
 The SPECIFICATION's fairness conjuncts (``WF_v(A)``, ``SF_v(A)``, under ``\\A c \\in S``)
 become :class:`~refute.engine.model.Fairness` conditions, one per instance: a step belongs to
 the condition when it satisfies ``A`` and changes ``v`` (TLA+'s ``<<A>>_v``).
 
-Anything else (fairness conditions or ``\\E`` inside a PROPERTY, temporal implications) is
-refused with a located message rather than skipped.
+What is refused, with a located message rather than skipped: temporal quantifiers (``\\AA``,
+``\\EE``; TLC refuses them too), ``-+->``, quantifiers over sets that depend on the state
+around a temporal formula, and a definition standing for a temporal formula called with
+arguments that depend on the state.
 """
 
 from __future__ import annotations
@@ -25,7 +40,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from refute.engine.model import Fairness, Predicate, Temporal, TemporalProperty
+from refute.engine import ltl
+from refute.engine.model import Fairness, Temporal
 from refute.errors import InputError
 from refute.tla.compile import Def, InstDef, Scope, Subst
 from refute.tla.format import format_value
@@ -33,6 +49,9 @@ from refute.tla.parser import Node
 from refute.tla.values import TLAError
 
 _TEMPORAL_PREFIX = ("[]", "<>")
+_MAX_UNFOLDING = 200
+"""Nested definitions followed while translating one formula (a temporal definition cannot be
+recursive; this only turns a runaway unfolding into a located error)."""
 
 
 @dataclass
@@ -45,6 +64,7 @@ class Parts:
     initial: list = field(default_factory=list)           # (name, node, scope, env)
     fairness: list = field(default_factory=list)          # (name, strong, vars, action, scope, env)
     fair_properties: list = field(default_factory=list)   # (name, strong, vars, action, scope, env, node)
+    formulas: list = field(default_factory=list)          # (name, ltl formula, node)
 
 
 class Unsupported(Exception):
@@ -57,19 +77,41 @@ def _is_conj(node: Node) -> bool:
     return node.kind == "conj" or (node.kind == "infix" and node.args[0] == "/\\")
 
 
+def _is_disj(node: Node) -> bool:
+    return node.kind == "disj" or (node.kind == "infix" and node.args[0] == "\\/")
+
+
 def _items(node: Node) -> tuple:
-    return node.args[0] if node.kind == "conj" else node.args[1:]
+    return node.args[0] if node.kind in ("conj", "disj") else node.args[1:]
+
+
+OnError = Callable[[TLAError, str, Any], Exception]
+
+
+def _raise(exc: TLAError, doing: str, state: Any) -> Exception:
+    return exc
 
 
 class Unfolder:
-    """Walks a temporal formula, resolving definitions, into :class:`Parts`."""
+    """Walks a temporal formula, resolving definitions, into :class:`Parts`.
 
-    def __init__(self, compiler: Any):
+    ``on_error(exc, doing, state)`` makes the exception raised when evaluating an atom of a
+    general formula fails (the model adds the state to the message).
+    """
+
+    def __init__(self, compiler: Any, on_error: OnError = _raise):
         self.compiler = compiler
+        self.on_error = on_error
+        self._next_memo: dict[int, bool] = {}
+        self._subscripts: dict[Any, _LastTwo] = {}
 
     # -------------------------------------------------------------- resolution
     def resolve(self, node: Node, scope: Scope, env: tuple) -> tuple[Node, Scope, tuple] | None:
-        """A call of a user definition, replaced by its body (in the definition's scope)."""
+        """A call of a user definition, replaced by its body (in the definition's scope).
+
+        Arguments are evaluated once, as constants: a definition is unfolded only when they do
+        not depend on the state (otherwise ``None``).
+        """
         c = self.compiler
         k = node.kind
         if k == "paren":
@@ -81,12 +123,18 @@ class Unfolder:
                 return None
             if name in scope.lets:
                 entry = scope.lets[name]
-                if isinstance(entry, tuple) and entry[0] == "let" and not entry[1].opdef.params \
-                        and not args:
-                    _, d, depth = entry
-                    inner = Scope(scope.ctx, scope.bound[:depth], scope.lets, scope.init)
-                    return d.opdef.body, inner, env[:depth]
-                return None
+                if not (isinstance(entry, tuple) and entry[0] == "let"):
+                    return None
+                _, d, depth = entry
+                params = d.opdef.params
+                if len(args) != len(params) or any(ar for _, ar in params):
+                    return None
+                values = self._constants(args, scope, env)
+                if values is None:
+                    return None
+                inner = Scope(scope.ctx, scope.bound[:depth] + tuple(p for p, _ in params),
+                              scope.lets, scope.init)
+                return d.opdef.body, inner, env[:depth] + values
             entry = scope.ctx.names.get(name)
         elif k == "inst":
             path, name, args = node.args
@@ -105,12 +153,48 @@ class Unfolder:
         params = entry.opdef.params
         if len(args) != len(params) or any(ar for _, ar in params) or entry.ctx.params:
             return None
-        try:
-            values = tuple(c.expr(a, scope)(None, None, env) for a in args)
-        except Exception:
+        values = self._constants(args, scope, env)
+        if values is None:
             return None
         inner = Scope(entry.ctx, tuple(p for p, _ in params))
         return entry.opdef.body, inner, values
+
+    def _constants(self, args: tuple, scope: Scope, env: tuple) -> tuple | None:
+        try:
+            return tuple(self.compiler.expr(a, scope)(None, None, env) for a in args)
+        except Exception:  # an argument that depends on the state
+            return None
+
+    def let_scope(self, defs: tuple, scope: Scope) -> Scope:
+        """The scope inside ``LET defs IN``, tolerating definitions of temporal formulas.
+
+        The compiler compiles every LET definition as an expression, which a temporal one is
+        not; such a definition is kept uncompiled here (it is unfolded where it is used, and
+        its compilation error is raised if it is ever evaluated as an expression).
+        """
+        c = self.compiler
+        try:
+            return c.let_scope(defs, scope)
+        except TLAError:
+            pass
+        lets = dict(scope.lets)
+        inner = Scope(scope.ctx, scope.bound, lets, scope.init)
+        depth = len(scope.bound)
+        for d in defs:
+            if d.kind == "instance":
+                lets[d.name] = InstDef(d, scope.ctx)
+                continue
+            holder = Def(d, scope.ctx)
+            holder.value_fn = [None]
+            lets[d.name] = ("let", holder, depth)
+            body_scope = Scope(scope.ctx, scope.bound + tuple(p for p, _ in d.params), lets,
+                               scope.init)
+            try:
+                holder.value_fn[0] = (c.fn_literal(d.body, body_scope, lazy=True) if d.kind == "fn"
+                                      else c.expr(d.body, body_scope))
+            except TLAError as exc:
+                holder.value_fn[0] = _failing(exc)
+        return inner
 
     def temporal(self, node: Node, scope: Scope, env: tuple, seen: frozenset = frozenset()) -> bool:
         """Whether ``node`` is a temporal formula (not a state or action expression)."""
@@ -119,11 +203,22 @@ class Unfolder:
             return True
         if k in ("fair", "tforall", "texists") or (k == "infix" and node.args[0] in ("~>", "-+->")):
             return True
-        if _is_conj(node) or k in ("disj",) or (k == "infix" and node.args[0] in ("\\/", "=>")):
-            items = node.args[0] if k in ("conj", "disj") else node.args[1:]
-            return any(self.temporal(x, scope, env, seen) for x in items)
-        if k in ("forall", "exists"):
+        if _is_conj(node) or _is_disj(node) or (k == "infix" and node.args[0] in ("=>", "<=>")):
+            return any(self.temporal(x, scope, env, seen) for x in _items(node))
+        if k == "prefix" and node.args[0] == "~":
             return self.temporal(node.args[1], scope, env, seen)
+        if k in ("forall", "exists"):
+            return self.temporal(node.args[1], scope.bind(*_names(node.args[0])),
+                                 env + (None,) * len(_names(node.args[0])), seen)
+        if k == "if":
+            return any(self.temporal(x, scope, env, seen) for x in node.args)
+        if k == "case":
+            arms, other = node.args
+            return any(self.temporal(x, scope, env, seen) for arm in arms for x in arm) or \
+                (other is not None and self.temporal(other, scope, env, seen))
+        if k == "let":
+            defs, body = node.args
+            return self.temporal(body, self.let_scope(defs, scope), env, seen)
         if k in ("name", "app", "inst", "paren"):
             key = (id(node), id(scope.ctx))
             if key in seen:
@@ -138,50 +233,114 @@ class Unfolder:
             return self.temporal(body, inner, values, seen | {key})
         return False
 
+    def uses_next(self, node: Any, scope: Scope) -> bool:
+        """Whether an expression reads the next state (primes, ``UNCHANGED``, ``[A]_v``,
+        ``<<A>>_v``), following definitions; ``ENABLED A`` does not, it is a state predicate.
+
+        When unsure it says yes: an action atom is evaluated on steps, which is right for a
+        state predicate too (only slower), while the converse would fail at run time.
+        """
+        if isinstance(node, tuple):
+            return any(self.uses_next(x, scope) for x in node)
+        if not isinstance(node, Node):
+            return False
+        k = node.kind
+        if k in ("stutter", "nostutter") or (k == "postfix" and node.args[0] == "'"):
+            return True
+        if k == "prefix" and node.args[0] in ("UNCHANGED", "ENABLED"):
+            return node.args[0] == "UNCHANGED"
+        entry: Any = None
+        if k in ("name", "app"):
+            name = node.args[0]
+            if self.uses_next(node.args[1] if k == "app" else (), scope):
+                return True
+            if self.compiler.bound_index(scope, name) is not None:
+                return False
+            entry = scope.lets.get(name, scope.ctx.names.get(name))
+        elif k == "inst":
+            path, _, args = node.args
+            if self.uses_next((args,) + tuple(a for _, a in path), scope):
+                return True
+            try:
+                entry = self.compiler.resolve_inst(node, scope)
+            except TLAError:
+                return True
+        elif k == "infix" and isinstance(scope.ctx.names.get(node.args[0]), Def):
+            entry = scope.ctx.names[node.args[0]]
+            if self.uses_next(node.args[1:], scope):
+                return True
+        else:
+            return self.uses_next(node.args, scope)
+        if isinstance(entry, tuple) and entry[0] == "let":
+            entry = entry[1]
+        if isinstance(entry, Subst):
+            return entry.node is None or self.uses_next(entry.node, entry.scope)
+        if not isinstance(entry, Def):
+            return False
+        key = id(entry.opdef)
+        if key not in self._next_memo:
+            self._next_memo[key] = False  # a recursive definition: its other parts decide
+            inner = Scope(entry.ctx, entry.ctx.params + tuple(p for p, _ in entry.opdef.params))
+            self._next_memo[key] = self.uses_next(entry.opdef.body, inner)
+        return self._next_memo[key]
+
+    def is_state(self, node: Node, scope: Scope, env: tuple) -> bool:
+        """A state predicate: neither temporal nor reading the next state."""
+        return not self.temporal(node, scope, env) and not self.uses_next(node, scope)
+
+    def instances(self, node: Node, scope: Scope, env: tuple) -> tuple[Scope, list[tuple]]:
+        """The environments of ``\\A``/``\\E`` bounds over constant sets, in TLC's order."""
+        bounds = node.args[0]
+        try:
+            envs, inner = self.compiler.binder(bounds, scope, ordered=True)
+            return inner, list(envs(None, None, env))
+        except TLAError as exc:
+            raise Unsupported("around a temporal formula, a quantifier's set must be constant: "
+                              f"{exc.message}", node) from None
+
     # -------------------------------------------------------------- properties
-    def property(self, name: str, node: Node, scope: Scope, env: tuple, parts: Parts,
-                 top: bool = True) -> None:
-        """Unfold a PROPERTY body; ``top``: not under ``[]`` (a state predicate is Init-like)."""
+    def property(self, name: str, node: Node, scope: Scope, env: tuple, parts: Parts) -> None:
+        """Unfold a PROPERTY body (at the start of a behaviour: a state predicate is checked
+        on the initial states), using a fast shape where one fits."""
         k = node.kind
         if _is_conj(node):
             for item in _items(node):
-                self.property(name, item, scope, env, parts, top)
+                self.property(name, item, scope, env, parts)
             return
-        if k in ("forall",) and self.temporal(node.args[1], scope.bind(*_names(node.args[0])),
-                                              env + (None,) * len(_names(node.args[0]))):
-            self._quantified(name, node, scope, env, parts, top)
+        if k == "forall" and self.temporal(node, scope, env):
+            self._each(name, node, scope, env,
+                       lambda label, body, inner, e: self.property(label, body, inner, e, parts))
             return
         if k == "fair":
             kind, vars_, action = node.args
             parts.fair_properties.append((name, kind == "SF", vars_, action, scope, env, node))
             return
-        if k == "infix" and node.args[0] == "~>":
-            self._leads_to(name, node.args[1], node.args[2], scope, env, parts, node)
+        if k == "infix" and node.args[0] == "~>" and self._leads_to(
+                name, node.args[1], scope, env, node.args[2], scope, env, parts, node):
             return
         if k == "prefix" and node.args[0] == "<>":
             body, bscope, benv = self._unwrap(node.args[1], scope, env)
-            if body.kind == "prefix" and body.args[0] == "[]":
-                self._state(body.args[1], bscope, benv, node)
-                parts.properties.append((name, Temporal.EVENTUALLY_ALWAYS, (body.args[1], bscope, benv),
-                                         None, node))
+            if body.kind == "prefix" and body.args[0] == "[]" and \
+                    self.is_state(body.args[1], bscope, benv):
+                parts.properties.append((name, Temporal.EVENTUALLY_ALWAYS,
+                                         (body.args[1], bscope, benv), None, node))
                 return
-            self._state(body, bscope, benv, node)
-            parts.properties.append((name, Temporal.EVENTUALLY, (body, bscope, benv), None, node))
-            return
+            if self.is_state(body, bscope, benv):
+                parts.properties.append((name, Temporal.EVENTUALLY, (body, bscope, benv), None,
+                                         node))
+                return
         if k == "prefix" and node.args[0] == "[]":
             self._always(name, node.args[1], scope, env, parts, node)
             return
-        if k in ("name", "app", "inst", "paren") and self.temporal(node, scope, env):
-            body, inner, values = self.resolve(node, scope, env)
-            self.property(name, body, inner, values, parts, top)
+        if k in ("name", "app", "inst", "paren") and not self.is_state(node, scope, env):
+            found = self.resolve(node, scope, env)
+            if found is not None:
+                self.property(name, *found, parts)
+                return
+        if self.temporal(node, scope, env) or self.uses_next(node, scope):
+            self._general(name, node, scope, env, parts, node)
             return
-        if self.temporal(node, scope, env):
-            raise Unsupported("refute cannot check this temporal formula yet (supported: []P, <>P, "
-                              "[]<>P, <>[]P, P ~> Q, [][A]_v, their conjunctions and \\A)", node)
-        if top:
-            parts.initial.append((name, node, scope, env))
-            return
-        raise Unsupported("internal: state predicate outside []", node)
+        parts.initial.append((name, node, scope, env))
 
     def _unwrap(self, node: Node, scope: Scope, env: tuple) -> tuple[Node, Scope, tuple]:
         """Follow definitions while they lead to a temporal formula."""
@@ -190,66 +349,235 @@ class Unfolder:
         return node, scope, env
 
     def _always(self, name, body, scope, env, parts, node) -> None:
+        """``[]body``: ``[]`` distributes over conjunctions and ``\\A``."""
         body, scope, env = self._unwrap(body, scope, env)
         k = body.kind
-        if k == "stutter":
+        action = self.boxed_action("[]", body, scope, env)
+        if action is not None:
+            body, scope, env = action
             parts.actions.append((name, body.args[0], body.args[1], scope, env))
             return
-        if not self.temporal(body, scope, env):
+        if self.is_state(body, scope, env):
             parts.invariants.append((name, body, scope, env))
             return
         if _is_conj(body):
             for item in _items(body):
                 self._always(name, item, scope, env, parts, node)
             return
+        if k == "forall" and self.temporal(body, scope, env):
+            self._each(name, body, scope, env,
+                       lambda label, b, inner, e: self._always(label, b, inner, e, parts, node))
+            return
         if k == "prefix" and body.args[0] == "<>":
             inner, iscope, ienv = self._unwrap(body.args[1], scope, env)
-            self._state(inner, iscope, ienv, node)
-            parts.properties.append((name, Temporal.ALWAYS_EVENTUALLY, (inner, iscope, ienv), None, node))
-            return
+            if self.is_state(inner, iscope, ienv):
+                parts.properties.append((name, Temporal.ALWAYS_EVENTUALLY, (inner, iscope, ienv),
+                                         None, node))
+                return
         if k == "prefix" and body.args[0] == "[]":
             self._always(name, body.args[1], scope, env, parts, node)
             return
         if k == "infix" and body.args[0] == "=>":
             q, qscope, qenv = self._unwrap(body.args[2], scope, env)
-            if q.kind == "prefix" and q.args[0] == "<>" and qscope is scope:
-                self._leads_to(name, body.args[1], q.args[1], scope, env, parts, node)
+            if q.kind == "prefix" and q.args[0] == "<>" and self._leads_to(
+                    name, body.args[1], scope, env, q.args[1], qscope, qenv, parts, node):
                 return
-        if k == "infix" and body.args[0] == "~>":
-            self._leads_to(name, body.args[1], body.args[2], scope, env, parts, node)
+        if k == "infix" and body.args[0] == "~>" and self._leads_to(
+                name, body.args[1], scope, env, body.args[2], scope, env, parts, node):
             return
-        if k == "forall":
-            self._quantified(name, body, scope, env, parts, False)
-            return
-        raise Unsupported("refute cannot check this formula under [] yet", body)
+        parts.formulas.append((name, self.prefixed("[]", body, scope, env, name), node))
 
-    def _leads_to(self, name, p, q, scope, env, parts, node) -> None:
-        q, qscope, qenv = self._unwrap(q, scope, env)
+    def _leads_to(self, name, p, pscope, penv, q, qscope, qenv, parts, node) -> bool:
+        """``P ~> Q`` as the fast leads-to, when both are state predicates."""
+        q, qscope, qenv = self._unwrap(q, qscope, qenv)
         if q.kind == "prefix" and q.args[0] == "<>":  # P ~> <>Q is P ~> Q
-            q = q.args[1]
-        self._state(p, scope, env, node)
-        self._state(q, qscope, qenv, node)
-        parts.properties.append((name, Temporal.LEADS_TO, (p, scope, env), (q, qscope, qenv), node))
+            q, qscope, qenv = self._unwrap(q.args[1], qscope, qenv)
+        if not (self.is_state(p, pscope, penv) and self.is_state(q, qscope, qenv)):
+            return False
+        parts.properties.append((name, Temporal.LEADS_TO, (p, pscope, penv), (q, qscope, qenv),
+                                 node))
+        return True
 
-    def _quantified(self, name, node, scope, env, parts, top) -> None:
-        bounds, body = node.args
-        try:
-            envs, inner = self.compiler.binder(bounds, scope, ordered=True)
-            choices = list(envs(None, None, env))
-        except TLAError as exc:
-            raise Unsupported(f"the quantifier's set must be constant: {exc.message}", node) from None
+    def _each(self, name, node, scope, env, visit) -> None:
+        """``visit(label, body, scope, env)`` for each instance of ``\\A`` bounds."""
+        inner, choices = self.instances(node, scope, env)
         for e in choices:
             values = e[len(env):]
             label = f"{name}({', '.join(format_value(v) for v in values)})" if "(" not in name \
                 else name[:-1] + ", " + ", ".join(format_value(v) for v in values) + ")"
-            self.property(label, body, inner, e, parts, top)
+            visit(label, node.args[1], inner, e)
 
-    def _state(self, node, scope, env, where) -> None:
-        if self.temporal(node, scope, env):
-            raise Unsupported("a temporal formula where refute expects a state predicate", where)
-        if _is_action(node):
-            raise Unsupported("an action (<<A>>_v, primed variables) inside <> or ~> is not "
-                              "supported yet: refute checks state predicates there", where)
+    def _general(self, name, node, scope, env, parts, where) -> None:
+        parts.formulas.append((name, self.formula(node, scope, env, name), where))
+
+    # -------------------------------------------------------------- any formula
+    def formula(self, node: Node, scope: Scope, env: tuple, name: str,
+                depth: int = 0) -> ltl.Formula:
+        """``node`` as a formula of :mod:`refute.engine.ltl`, evaluated at the start of a
+        behaviour (see the module docstring for what is translated)."""
+        if depth > _MAX_UNFOLDING:
+            raise Unsupported("temporal definitions nest too deeply (a recursive one?)", node)
+
+        def sub(x: Node, s: Scope = scope, e: tuple = env) -> ltl.Formula:
+            return self.formula(x, s, e, name, depth + 1)
+
+        if not self.temporal(node, scope, env):
+            return self.atom(node, scope, env, name)
+        k = node.kind
+        op = node.args[0] if k in ("infix", "prefix") else None
+        if k == "paren":
+            return sub(node.args[0])
+        if _is_conj(node):
+            return ltl.And(tuple(sub(x) for x in _items(node)))
+        if _is_disj(node):
+            return ltl.Or(tuple(sub(x) for x in _items(node)))
+        if op == "=>":
+            return ltl.implies(sub(node.args[1]), sub(node.args[2]))
+        if op == "<=>":
+            a, b = sub(node.args[1]), sub(node.args[2])
+            return ltl.Or((ltl.And((a, b)), ltl.And((ltl.Not(a), ltl.Not(b)))))
+        if op == "~>":
+            return ltl.leads_to(sub(node.args[1]), sub(node.args[2]))
+        if k == "prefix" and op == "~":
+            return ltl.Not(sub(node.args[1]))
+        if k == "prefix" and op in _TEMPORAL_PREFIX:
+            return self.prefixed(op, node.args[1], scope, env, name, depth)
+        if k == "fair":
+            kind, vars_, action = node.args
+            step = self.atom(Node("nostutter", (action, vars_), node.line, node.col, node.file),
+                             scope, env, name, action=True)
+            return ltl.strong_fairness(step) if kind == "SF" else ltl.weak_fairness(step)
+        if k in ("forall", "exists"):
+            inner, choices = self.instances(node, scope, env)
+            items = tuple(sub(node.args[1], inner, e) for e in choices)
+            return ltl.And(items) if k == "forall" else ltl.Or(items)
+        if k == "if":
+            c, then, else_ = (sub(x) for x in node.args)
+            return ltl.Or((ltl.And((c, then)), ltl.And((ltl.Not(c), else_))))
+        if k == "case":
+            # TLC takes the first arm whose condition holds; none and no OTHER: FALSE here
+            arms, other = node.args
+            choices, before = [], []
+            for condition, value in arms:
+                c = sub(condition)
+                choices.append(ltl.And(tuple(before) + (c, sub(value))))
+                before.append(ltl.Not(c))
+            if other is not None:
+                choices.append(ltl.And(tuple(before) + (sub(other),)))
+            return ltl.Or(tuple(choices))
+        if k == "let":
+            defs, body = node.args
+            return sub(body, self.let_scope(defs, scope))
+        if k in ("name", "app", "inst"):
+            found = self.resolve(node, scope, env)
+            if found is None:
+                raise Unsupported("this definition stands for a temporal formula, and refute "
+                                  "unfolds one only when its arguments are constants", node)
+            return sub(*found)
+        if k in ("tforall", "texists"):
+            raise Unsupported("temporal quantification (\\AA, \\EE) is not supported "
+                              "(TLC does not support it either)", node)
+        raise Unsupported(f"refute cannot check this temporal formula ({op or k})", node)
+
+    def prefixed(self, op: str, arg: Node, scope: Scope, env: tuple, name: str,
+                 depth: int = 0) -> ltl.Formula:
+        """``[]arg`` or ``<>arg``; ``[][A]_v`` and ``<><<A>>_v`` (also through definitions)
+        with the action as one step atom."""
+        action = self.boxed_action(op, arg, scope, env)
+        if action is not None:
+            inner: ltl.Formula = self.atom(*action, name, action=True)
+        else:
+            inner = self.formula(arg, scope, env, name, depth + 1)
+        return ltl.Always(inner) if op == "[]" else ltl.Eventually(inner)
+
+    def boxed_action(self, op: str, node: Node, scope: Scope, env: tuple
+                     ) -> tuple[Node, Scope, tuple] | None:
+        """``[A]_v`` under ``[]``, ``<<A>>_v`` under ``<>`` (following definitions), the only
+        places besides WF/SF where TLA+ lets an action into a temporal formula."""
+        form = "stutter" if op == "[]" else "nostutter"
+        seen = 0
+        while node.kind != form and node.kind in ("paren", "name", "app", "inst") \
+                and seen < _MAX_UNFOLDING and not self.temporal(node, scope, env):
+            found = self.resolve(node, scope, env)
+            if found is None:
+                return None
+            node, scope, env = found
+            seen += 1
+        return (node, scope, env) if node.kind == form else None
+
+    def atom(self, node: Node, scope: Scope, env: tuple, name: str,
+             action: bool = False) -> ltl.Atom:
+        """A leaf of a formula: a state predicate, or (``action``: as ``[A]_v`` under ``[]``,
+        ``<<A>>_v`` under ``<>`` or in WF/SF) an action evaluated on a step.
+
+        Actions elsewhere are refused, as SANY refuses them: TLA+'s rule is what makes every
+        formula insensitive to stuttering steps, which the check relies on (a lasso is
+        reported without its stuttering steps).
+        """
+        if not action and self.uses_next(node, scope):
+            where, seen = node, 0
+            while where.kind in ("paren", "name", "app", "inst") and seen < _MAX_UNFOLDING:
+                found = self.resolve(where, scope, env)
+                if found is None:
+                    break
+                where, scope, env = found
+                seen += 1
+            raise Unsupported("an action in a temporal formula: TLA+ allows one only as "
+                              "[][A]_v, <><<A>>_v or inside WF_v/SF_v (write [][A]_v "
+                              "for a property of every step)", where)
+        on_error = self.on_error
+        doing = f"evaluating property {name}"
+        text = _text(node)
+        if action:  # [A]_v or <<A>>_v
+            return ltl.step_atom(text, self._subscripted(node, scope, env, doing))
+        f = self.compiler.expr(node, scope)
+
+        def state(s: Any) -> bool:
+            try:
+                v = f(s, None, env)
+            except TLAError as exc:
+                raise on_error(exc, doing, s) from None
+            if v is True or v is False:
+                return v
+            raise on_error(TLAError(f"{text} is not a boolean: {format_value(v)}", node),
+                           doing, s)
+        return ltl.state_atom(text, state)
+
+    def _subscripted(self, node: Node, scope: Scope, env: tuple, doing: str) -> Callable:
+        """The test of ``<<A>>_v`` or ``[A]_v`` on a step: whether ``v`` changes first, then
+        ``A`` only if it does. ``v`` is evaluated once per state for all the atoms with the same
+        subscript (a refinement's ``vars`` can be costly: each atom is tested on every edge)."""
+        action, vars_ = node.args
+        fa = self.compiler.expr(action, scope)
+        fv = self._subscript(vars_, scope, env)
+        moving = node.kind == "nostutter"
+        on_error = self.on_error
+
+        def test(label: Any, before: Any, after: Any) -> bool:
+            try:
+                if fv(after) == fv(before):
+                    return not moving
+                v = fa(before, after, env)
+            except TLAError as exc:
+                raise on_error(exc, doing, before) from None
+            if v is True or v is False:
+                return v
+            raise on_error(TLAError(f"{_text(action)} is not a boolean: {format_value(v)}",
+                                    action), doing, before)
+        return test
+
+    def _subscript(self, node: Node, scope: Scope, env: tuple) -> Callable[[Any], Any]:
+        """``v``'s value in a state, remembered for the last two states asked about (an edge's
+        ends), shared by the subscripts that name the same definition."""
+        entry = None
+        if node.kind == "name" and self.compiler.bound_index(scope, node.args[0]) is None \
+                and node.args[0] not in scope.lets:
+            entry = scope.ctx.names.get(node.args[0])
+        shared = isinstance(entry, Def) and not entry.opdef.params and not entry.ctx.params
+        key = ("def", id(entry.opdef)) if shared else (id(node), env)
+        if key not in self._subscripts:
+            self._subscripts[key] = _LastTwo(self.compiler.expr(node, scope), env)
+        return self._subscripts[key]
 
     # -------------------------------------------------------------- fairness
     def fairness(self, node: Node, scope: Scope, env: tuple, parts: Parts, name: str = "") -> None:
@@ -264,15 +592,10 @@ class Unfolder:
             parts.fairness.append((label, kind == "SF", vars_, action, scope, env))
             return
         if k == "forall":
-            bounds, body = node.args
-            try:
-                envs, inner = self.compiler.binder(bounds, scope, ordered=True)
-                choices = list(envs(None, None, env))
-            except TLAError as exc:
-                raise Unsupported(f"the quantifier's set must be constant: {exc.message}", node) from None
+            inner, choices = self.instances(node, scope, env)
             for e in choices:
                 values = e[len(env):]
-                self.fairness(body, inner, e, parts,
+                self.fairness(node.args[1], inner, e, parts,
                               f"({', '.join(format_value(v) for v in values)})")
             return
         if k in ("name", "app", "inst", "paren"):
@@ -284,16 +607,27 @@ class Unfolder:
                           "fairness (WF/SF, \\A over constant sets); this conjunct is not one", node)
 
 
-def _is_action(node: Any) -> bool:
-    if isinstance(node, Node):
-        if node.kind in ("nostutter", "stutter") or (node.kind == "postfix" and node.args[0] == "'"):
-            return True
-        if node.kind == "prefix" and node.args[0] in ("UNCHANGED", "ENABLED"):
-            return node.args[0] == "UNCHANGED"
-        return any(_is_action(a) for a in node.args)
-    if isinstance(node, tuple):
-        return any(_is_action(a) for a in node)
-    return False
+class _LastTwo:
+    """A state function remembering its value in the last two states (compared by identity,
+    and held, so that an identity is never reused while remembered)."""
+
+    __slots__ = ("f", "env", "states", "values")
+
+    def __init__(self, f: Callable, env: tuple):
+        self.f, self.env = f, env
+        self.states: list = [None, None]
+        self.values: list = [None, None]
+
+    def __call__(self, state: Any) -> Any:
+        states = self.states
+        if state is states[0]:
+            return self.values[0]
+        if state is states[1]:
+            return self.values[1]
+        value = self.f(state, None, self.env)
+        states[1], self.values[1] = states[0], self.values[0]
+        states[0], self.values[0] = state, value
+        return value
 
 
 def _names(bounds) -> tuple:
@@ -303,6 +637,12 @@ def _names(bounds) -> tuple:
     return tuple(out)
 
 
+def _failing(exc: TLAError) -> Callable:
+    def fail(S: Any, P: Any, E: tuple) -> Any:
+        raise exc
+    return fail
+
+
 def _text(node: Node) -> str:
     if node.kind == "name":
         return node.args[0]
@@ -310,6 +650,10 @@ def _text(node: Node) -> str:
         return node.args[0] + "(...)"
     if node.kind == "inst":
         return node.args[1]
+    if node.kind == "nostutter":
+        return f"<<{_text(node.args[0])}>>_{_text(node.args[1])}"
+    if node.kind == "stutter":
+        return f"[{_text(node.args[0])}]_{_text(node.args[1])}"
     return f"line {node.line}"
 
 
@@ -357,5 +701,3 @@ def located(exc: Unsupported, what: str, cfg_file: str | None) -> InputError:
                       line=getattr(node, "line", None), column=getattr(node, "col", None),
                       hint="remove it from the .cfg to check the rest of the model")
 
-
-_ = (InstDef, Predicate, TemporalProperty)

@@ -27,6 +27,7 @@ import click
 
 from refute.cli import reports_errors, write_json
 from refute.errors import InputError, UsageError
+from refute.limits import limit_options
 from refute.status import Status
 from refute.workloads.engines import Engine, engine_for
 
@@ -79,8 +80,8 @@ def _engine(database: str, dsn: str | None, db: str | None, quiet: bool,
 @click.option("--think", default=0.0, show_default=True, metavar="SECONDS",
               help="Pause before each statement, so that in-process SQLite transactions "
                    "overlap (e.g. 0.001).")
-@click.option("--time-limit", default=None, type=float, metavar="SECONDS",
-              help="Stop invoking new transactions after this long.")
+@limit_options("no new transaction is invoked after that, and the history of those run "
+               "is written (the exit code stays the workload's or the check's).")
 @click.option("--out", "-o", default="history.edn", show_default=True,
               type=click.Path(dir_okay=False), help="Where to write the EDN history.")
 @click.option("--check", "check_model", default=None,
@@ -92,7 +93,8 @@ def _engine(database: str, dsn: str | None, db: str | None, quiet: bool,
 def workload(database: str, dsn: str | None, db: str | None, isolation: str | None,
              workload: str, clients: int, txns: int, keys: int, max_ops: int,
              seed: int | None, think: float, time_limit: float | None, out: str,
-             check_model: str | None, json_path: str | None) -> int:
+             check_model: str | None, json_path: str | None,
+             memory_limit: int | None = None) -> int:
     """Run random concurrent transactions against DATABASE (postgres or sqlite) and
     record them as a Jepsen history that `refute history` checks.
 
@@ -110,7 +112,7 @@ def workload(database: str, dsn: str | None, db: str | None, isolation: str | No
     with _engine(database, dsn, db, quiet) as engine:
         result = run_workload(engine, isolation, clients=clients, txns=txns, keys=keys,
                               workload=workload, out=out, seed=seed, max_ops=max_ops,
-                              time_limit=time_limit, think=think)
+                              time_limit=time_limit, think=think, memory_limit=memory_limit)
     if not quiet:
         click.echo(result.summary())
         click.echo(f"wrote {result.path}")

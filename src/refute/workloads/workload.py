@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from refute.errors import UsageError
+from refute.limits import Limit, Watch
 from refute.workloads.engines import (
     Aborted,
     Engine,
@@ -64,19 +65,23 @@ class WorkloadResult:
     seconds: float
     errors: dict[str, int] = field(default_factory=dict)
     operations: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    stop_reason: Limit | None = None  # the limit that stopped invoking transactions, if any
 
     def to_json(self) -> dict[str, Any]:
         return {"status": "ok", "history": str(self.path) if self.path else None,
                 "engine": self.engine, "isolation": self.level, "workload": self.workload,
                 "clients": self.clients, "invoked": self.invoked, "ok": self.ok,
                 "fail": self.fail, "info": self.info, "errors": self.errors,
+                "stop_reason": None if self.stop_reason is None else self.stop_reason.json_name,
                 "seconds": round(self.seconds, 3)}
 
     def summary(self) -> str:
         errors = ", ".join(f"{code} x{n}" for code, n in sorted(self.errors.items()))
         return (f"{self.engine} {self.level}, {self.workload}: {self.invoked} transactions "
                 f"by {self.clients} clients in {self.seconds:.1f} s: {self.ok} ok, "
-                f"{self.fail} fail, {self.info} info" + (f" ({errors})" if errors else ""))
+                f"{self.fail} fail, {self.info} info" + (f" ({errors})" if errors else "")
+                + (f"; {self.stop_reason.value}, so no more were invoked"
+                   if self.stop_reason else ""))
 
 
 class Generator:
@@ -130,8 +135,11 @@ class Recorder:
 def run_workload(engine: Engine, level: str | None = None, clients: int = 5, txns: int = 500,
                  keys: int = 5, workload: str = "list-append", out: str | Path | None = None,
                  seed: int | None = None, max_ops: int = 4, time_limit: float | None = None,
-                 think: float = 0.0) -> WorkloadResult:
+                 think: float = 0.0, memory_limit: int | None = None) -> WorkloadResult:
     """Run the workload and write its history to ``out`` (EDN, one operation per line).
+
+    ``time_limit`` (seconds) and ``memory_limit`` (bytes of refute's resident memory) stop
+    the invoking of new transactions; those under way finish, so the history is whole.
 
     ``think`` seconds pass between a transaction's statements: in-process databases such as
     SQLite run a statement in microseconds, so without a pause transactions barely overlap.
@@ -148,12 +156,12 @@ def run_workload(engine: Engine, level: str | None = None, clients: int = 5, txn
     recorder = Recorder()
     counter = iter(range(txns))
     counter_lock = threading.Lock()
-    deadline = None if time_limit is None else time.monotonic() + time_limit
+    watch = Watch(time_limit, memory_limit)
     errors: dict[str, int] = {}
     failures: list[BaseException] = []
 
     def take() -> bool:
-        if deadline is not None and time.monotonic() > deadline:
+        if watch.expired():
             return False
         with counter_lock:
             return next(counter, None) is not None
@@ -194,6 +202,7 @@ def run_workload(engine: Engine, level: str | None = None, clients: int = 5, txn
         thread.start()
     for thread in threads:
         thread.join()
+    watch.close()
     seconds = time.monotonic() - started
     if failures:
         raise failures[0]
@@ -206,7 +215,7 @@ def run_workload(engine: Engine, level: str | None = None, clients: int = 5, txn
         write_edn(ops, path)
     return WorkloadResult(path, engine.name, level, workload, clients, counts["invoke"],
                           counts["ok"], counts["fail"], counts["info"], seconds,
-                          dict(sorted(errors.items())), ops)
+                          dict(sorted(errors.items())), ops, watch.reason)
 
 
 def _count(errors: dict[str, int], code: str, lock: threading.Lock) -> None:
