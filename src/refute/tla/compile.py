@@ -65,7 +65,7 @@ class Builtin:
 class Def:
     """A user definition in a context, compiled on first use (value and action forms)."""
 
-    __slots__ = ("opdef", "ctx", "value_fn", "action_fn", "busy", "const")
+    __slots__ = ("opdef", "ctx", "value_fn", "action_fn", "busy", "const", "last")
 
     def __init__(self, opdef: OpDef, ctx: Context):
         self.opdef, self.ctx = opdef, ctx
@@ -73,6 +73,7 @@ class Def:
         self.action_fn: Any = None
         self.busy = False
         self.const: Any = None
+        self.last: tuple = (None, None, None)  # (S, P, value) of the last state-dependent use
 
 
 class InstDef:
@@ -558,7 +559,19 @@ class Compiler:
                   for a, (_, ar) in zip(args, params)]
             cell = d.value_fn
             if not fs:
-                return lambda S, P, E: cell[0](S, P, E[:depth])
+                def let_ref(S, P, E):
+                    # TLC evaluates a LET definition once per evaluation of its LET (a lazy
+                    # value): remembered here for the last (state, partial next state, bound
+                    # values) it was evaluated with, so `mset` used in `maxbal`, `val` and a
+                    # quantifier body is computed once, not once per use.
+                    env = E[:depth]
+                    last = d.last
+                    if last[0] is S and last[1] is P and last[2] == env:
+                        return last[3]
+                    v = cell[0](S, P, env)
+                    d.last = (S, P, env, v)
+                    return v
+                return let_ref
             return lambda S, P, E: cell[0](S, P, E[:depth] + tuple(f(S, P, E) for f in fs))
         if isinstance(entry, Def):
             params = entry.opdef.params
@@ -598,7 +611,12 @@ class Compiler:
         raise TLAError("cannot evaluate this name", node)
 
     def zero_arity(self, d: Def, node: Node) -> Callable:
-        """A reference to a definition without parameters: constant ones are computed once."""
+        """A reference to a definition without parameters: constant ones are computed once;
+        a state-dependent one is remembered for the last (state, partial next state) pair it
+        was evaluated in, since a spec refers to the same definition (``vmem``, ``mset``) from
+        several conjuncts and actions of one state. The pair is compared by identity and held,
+        so an id cannot be reused while remembered; its value depends on nothing else (a
+        zero-arity definition sees no bound variables)."""
         body = self.def_value_fn(d)
 
         def ref(S, P, E):
@@ -613,8 +631,13 @@ class Compiler:
                     return v
                 except Exception:
                     d.const = (False,)
+            last = d.last
+            if last[0] is S and last[1] is P and S is not None:
+                return last[2]
             try:
-                return body(S, P, ())
+                v = body(S, P, ())
+                d.last = (S, P, v)
+                return v
             except TLAError as exc:
                 raise _located(node, exc) from None
             except Exception as exc:
@@ -1337,20 +1360,27 @@ class Compiler:
         return implies
 
     def _conj_action(self, gs, init: bool = False):
-        """Conjuncts left to right; in Init each sees the variables assigned so far as ``S``."""
+        """Conjuncts left to right; in Init each sees the variables assigned so far as ``S``.
+
+        Once Init has assigned every variable, the conjuncts left are a condition on that one
+        state, not a source of states: ``TypeOK /\ (P \/ Q)`` gives one initial state when
+        both disjuncts hold, as TLC's ``getInitStates`` does (which its count of states
+        generated shows: MCBakery's ISpec)."""
         if len(gs) == 1:
             return gs[0]
         if not init:
             return _fused_conj(gs)
         first, rest = gs[0], self._conj_action(gs[1:], init)
-        if init:
-            def init_conj(S, P, E):
-                out = []
-                for p in first(S, P, E):
+
+        def init_conj(S, P, E):
+            out = []
+            for p in first(S, P, E):
+                if UNSET in p:
                     out.extend(rest(p, p, E))
-                return out
-            return init_conj
-        return _fused_conj(gs)
+                elif rest(p, p, E):
+                    out.append(p)
+            return out
+        return init_conj
 
     def _assignable(self, lhs: Node, scope: Scope) -> int | None:
         """The variable index if ``lhs`` is ``x'`` (or ``x`` in Init)."""
