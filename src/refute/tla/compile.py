@@ -478,7 +478,7 @@ class Compiler:
         name = node.args[0]
         i = self.bound_index(scope, name)
         if i is not None:
-            return lambda S, P, E: E[i]
+            return _bound(i)
         entry = self.lookup(scope, name, node)
         return self.apply_entry(entry, (), node, scope)
 
@@ -491,8 +491,7 @@ class Compiler:
     def apply_entry(self, entry: Any, args: tuple, node: Node, scope: Scope) -> Callable:
         """A call of ``entry`` (variable, constant, definition, builtin) on argument nodes."""
         if isinstance(entry, Var):
-            i = entry.index
-            return lambda S, P, E: S[i]
+            return _variable(entry.index)
         if isinstance(entry, Const):
             v = entry.value
             if args:
@@ -732,10 +731,8 @@ class Compiler:
             return implies
         if op == "<=>":
             return lambda S, P, E: _truth(fa(S, P, E), a) == _truth(fb(S, P, E), b)
-        if op == "=":
-            return lambda S, P, E: fa(S, P, E) == fb(S, P, E)
-        if op == "#":
-            return lambda S, P, E: fa(S, P, E) != fb(S, P, E)
+        if op in ("=", "#"):
+            return _equality(fa, fb, op == "=", node)
         if op == "\\in":
             def member(S, P, E):
                 x = fa(S, P, E)
@@ -1194,6 +1191,16 @@ class Compiler:
     def x_field(self, node, scope):
         f = self.expr(node.args[0], scope)
         name = node.args[1]
+        i = getattr(f, "bound", None)
+        if i is not None:  # m.type of a bound m: one call, not two
+            def bound_field(S, P, E):
+                r = E[i]
+                try:
+                    return r[name]
+                except (KeyError, TypeError, IndexError):
+                    raise TLAError(f"record {short(r)} has no field {name}", node) from None
+            bound_field.field = (i, name)
+            return bound_field
 
         def field(S, P, E):
             r = f(S, P, E)
@@ -1652,6 +1659,48 @@ def _lazy_action(compiler: Compiler, node: Node, scope: Scope) -> Callable:
             cell.append(compiler.action(node, scope))
         return cell[0](S, P, E)
     return g
+
+
+def _bound(i: int) -> Callable:
+    """The value of the bound variable at ``E[i]``; marked so that callers can inline it."""
+    def bound(S, P, E):
+        return E[i]
+    bound.bound = i
+    return bound
+
+
+def _variable(i: int) -> Callable:
+    """The value of state variable ``i``."""
+    def variable(S, P, E):
+        return S[i]
+    variable.var = i
+    return variable
+
+
+def _equality(fa: Callable, fb: Callable, equal: bool, node: Node) -> Callable:
+    """``a = b`` / ``a # b``, with a constant side or ``m.f`` of a bound ``m`` inlined:
+    ``m.type = "phase2a"`` is the guard every message-passing spec evaluates most."""
+    if not hasattr(fb, "value") and hasattr(fa, "value"):
+        fa, fb = fb, fa
+    if hasattr(fb, "value"):
+        c = fb.value
+        field = getattr(fa, "field", None)
+        if field is not None:
+            i, name = field
+
+            def field_eq(S, P, E):
+                r = E[i]
+                try:
+                    return (r[name] == c) is equal
+                except (KeyError, TypeError, IndexError):
+                    raise TLAError(f"record {short(r)} has no field {name}", node) from None
+            return field_eq
+        if equal:
+            return lambda S, P, E: fa(S, P, E) == c
+        return lambda S, P, E: fa(S, P, E) != c
+    if equal:
+        return lambda S, P, E: fa(S, P, E) == fb(S, P, E)
+    return lambda S, P, E: fa(S, P, E) != fb(S, P, E)
 
 
 def _keep_all(indices: tuple) -> Callable:
