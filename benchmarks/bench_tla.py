@@ -20,20 +20,23 @@ from refute.spec.compile import SpecModel
 from refute.spec.loader import load_spec
 from refute.tla.model import TLAModel
 
-SPECS = "/work/shared/oracles/tla/examples/specifications/transaction_commit"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SPECS = os.path.join(os.environ.get("REFUTE_TLA_EXAMPLES", os.path.join(
+    ROOT, "..", "shared", "oracles", "tla", "examples")), "specifications", "transaction_commit")
 
 
-def run(model) -> tuple[int, int, float]:
+def run(model, max_states: int | None = None) -> tuple[int, int, float]:
     started = time.perf_counter()
-    result = explore(model, Options())
+    result = explore(model, Options(max_states=max_states))
     return result.distinct_states, result.states_generated, time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rms", type=int, default=7)
-    parser.add_argument("--paxos-commit", action="store_true")
+    parser.add_argument("--paxos-commit", type=int, nargs="?", const=200_000, default=None,
+                        metavar="STATES", help="also PaxosCommit.tla, its first STATES distinct "
+                        "states (default 200,000 of 1,321,761; 0 for all)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cfg = os.path.join(tmp, "TwoPhase.cfg")
@@ -46,8 +49,9 @@ def main() -> None:
         print(f"{name:14} rms={args.rms}: {distinct:,} distinct, {generated:,} generated, {seconds:.2f} s, "
               f"{distinct / seconds:,.0f} distinct/s, {generated / seconds:,.0f} generated/s")
     print(f"TLA+ / Python-spec time ratio: {tla[2] / py[2]:.2f}")
-    if args.paxos_commit:
-        d, g, s = run(TLAModel(os.path.join(SPECS, "PaxosCommit.tla"), os.path.join(SPECS, "PaxosCommit.cfg")))
+    if args.paxos_commit is not None:
+        d, g, s = run(TLAModel(os.path.join(SPECS, "PaxosCommit.tla"), os.path.join(SPECS, "PaxosCommit.cfg")),
+                      args.paxos_commit or None)
         print(f"PaxosCommit.tla: {d:,} distinct, {g:,} generated, {s:.1f} s, {d / s:,.0f} distinct/s")
     sys.stdout.flush()
 

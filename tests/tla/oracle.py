@@ -13,14 +13,10 @@ EXAMPLES = os.environ.get("REFUTE_TLA_EXAMPLES", os.path.join(
 """``../shared/oracles/tla/examples`` beside the clone (override with REFUTE_TLA_EXAMPLES)."""
 
 UNSUPPORTED: dict[str, str] = {
-    "Bakery-Boulangerie/MCBakery.cfg": "too slow here (>20 s): 655,200 distinct states (Nat \\cup {-1} is now a lazy membership test)",
     "Bakery-Boulangerie/MCBoulanger.cfg": "too slow here (>20 s; TLC needs 1 min): Nat \\cup {-1} now evaluates lazily, the run was not completed",
-    "CoffeeCan/CoffeeCan1000Beans.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
     "GameOfLife/GameOfLife.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
     "KeyValueStore/MCKVSSafetySmall.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
     "KeyValueStore/MCKVsnap.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
-    "allocator/AllocatorImplementation.cfg": "too slow here (>20 s): the refinement check evaluates the abstract Next on every step",
-    "barriers/Barriers.cfg": "too slow here (>20 s): the refinement check evaluates the abstract Next on every step",
     "btree/btree.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
     "btree/kvstore.cfg": "counts match (2641/28585); depth 9 is the true BFS depth (an independent Python BFS of the spec agrees), the manifest says 11 (TLC's multi-worker BFS can record a state at a deeper level than its shortest path; cf. the oracle README on EWD840)",
     "transaction_commit/PaxosCommit.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
@@ -35,7 +31,7 @@ DEPTH_ACCEPTED: dict[str, int] = {
 }
 """Model -> the depth a newer TLC build reports where the manifest's differs (documented only)."""
 
-SLOW = {"SpecifyingSystems/Liveness/MCLiveWriteThroughCache.cfg", "ReadersWriters/MC.cfg", "echo/MCEcho.cfg", "transaction_commit/PaxosCommit.cfg", "CoffeeCan/CoffeeCan1000Beans.cfg", "btree/btree.cfg", "GameOfLife/GameOfLife.cfg", "Bakery-Boulangerie/MCBakery.cfg"}
+SLOW = {"allocator/AllocatorImplementation.cfg", "ReadersWriters/MC.cfg", "echo/MCEcho.cfg", "transaction_commit/PaxosCommit.cfg", "CoffeeCan/CoffeeCan1000Beans.cfg", "btree/btree.cfg", "GameOfLife/GameOfLife.cfg", "Bakery-Boulangerie/MCBakery.cfg"}
 """Models that take longer than ~20 s here (run with -m slow)."""
 
 

@@ -261,46 +261,23 @@ def as_set(v: Any) -> frozenset:
     raise TLAError(f"expected a set, got {short(v)}")
 
 
-_SORTED: dict[int, tuple[frozenset, list]] = {}
-"""id(frozenset) -> (the set, its elements in canonical order). Holding the set keeps its id
-from being reused while the entry lives; cleared when full, so it stays bounded."""
+def _by_identity(compute: Any, limit: int = 1 << 14) -> Any:
+    """``compute`` remembered by the identity of its argument: values in states are
+    immutable and recur as the same objects in state after state (a set shared by the states
+    that do not change it, records interned where built). An entry holds its value, so the
+    id cannot be reused while it lives; the memo is cleared when full, so it stays bounded."""
+    memo: dict[int, tuple[Any, Any]] = {}
 
-_SORTED_MAX = 1 << 14
-
-
-def sorted_elements(s: Iterable) -> list:
-    """Elements in a canonical order: TLC's choice (CHOOSE) and exploration order depend on it.
-
-    Sorting is the hot spot of quantifiers over state-dependent sets (``\E m \in msgs`` is
-    enumerated by several actions of every state, and a set is shared by the states that do
-    not change it), so the order of a ``frozenset`` is remembered by identity. Callers must
-    not mutate the list they get."""
-    if type(s) is frozenset:
-        hit = _SORTED.get(id(s))
-        if hit is not None and hit[0] is s:
+    def cached(v: Any) -> Any:
+        hit = memo.get(id(v))
+        if hit is not None and hit[0] is v:
             return hit[1]
-        order = _sort(s)
-        if len(_SORTED) >= _SORTED_MAX:
-            _SORTED.clear()
-        _SORTED[id(s)] = (s, order)
-        return order
-    return _sort(s)
-
-
-_KEYS: dict[int, tuple[Any, tuple]] = {}
-"""id(value) -> (the value, its canonical sort key), for composite values: records and
-tuples recur as the same objects in state after state (records are interned where built)."""
-
-
-def _cached_key(v: Any) -> tuple:
-    hit = _KEYS.get(id(v))
-    if hit is not None and hit[0] is v:
-        return hit[1]
-    key = _sort_key(v)
-    if len(_KEYS) >= _SORTED_MAX:
-        _KEYS.clear()
-    _KEYS[id(v)] = (v, key)
-    return key
+        result = compute(v)
+        if len(memo) >= limit:
+            memo.clear()
+        memo[id(v)] = (v, result)
+        return result
+    return cached
 
 
 def _sort(s: Iterable) -> list:
@@ -313,7 +290,20 @@ def _sort(s: Iterable) -> list:
     try:
         return sort_canonically(items)
     except TypeError:
-        return sorted(s, key=lambda v: (type(v).__name__, repr(v)))
+        return sorted(items, key=lambda v: (type(v).__name__, repr(v)))
+
+
+_cached_key = _by_identity(_sort_key)
+_sorted_set = _by_identity(_sort)
+
+
+def sorted_elements(s: Iterable) -> list:
+    """Elements in a canonical order: TLC's choice (CHOOSE) and exploration order depend on it.
+
+    Sorting is the hot spot of quantifiers over state-dependent sets (``\\E m \\in msgs`` is
+    enumerated by several actions of every state), so the order of a ``frozenset`` is
+    remembered by identity. Callers must not mutate the list they get."""
+    return _sorted_set(s) if type(s) is frozenset else _sort(s)
 
 
 def short(v: Any) -> str:
