@@ -68,9 +68,42 @@ TOKENS = [
 ]
 
 
+# The TLA+ front end's: tokens and nestings of modules, and of .cfg files.
+TLA_TOKENS = [
+    b"(*", b"*)", b"\\*", b"==", b"<<", b">>", b"[", b"]", b"{", b"}", b"(", b")", b"'", b"@",
+    b"\\E x \\in S : ", b"\\A x : ", b"EXCEPT ![1] = ", b"LET x == 1 IN ", b"IF TRUE THEN ",
+    b" ELSE ", b"CASE ", b" [] ", b"OTHER -> ", b"->", b"|->", b":>", b"@@", b"!", b"!:",
+    b"!1!2", b"MODULE", b"---- MODULE M ----\n", b"\n====\n", b"INSTANCE ", b"WITH x <- ",
+    b"EXTENDS ", b"EXTENDS Nope\n", b"CONSTANT ", b"VARIABLE ", b"RECURSIVE F(_)\n", b"LOCAL ",
+    b"ASSUME ", b"THEOREM ", b"PROOF ", b"BY ", b"OBVIOUS", b"<1>1. ", b"QED", b"LAMBDA x : ",
+    b"CHOOSE x \\in S : ", b"SUBSET ", b"UNION ", b"DOMAIN ", b"ENABLED ", b"UNCHANGED ",
+    b"WF_vars(", b"SF_", b"<>", b"~>", b"-+->", b"\\cdot", b"\\o", b"\\X", b"..", b"\\in",
+    b"\\notin", b"\\subseteq", b"\\div", b"%", b"^", b"0x1F", b"\\b101", b"\\o17", b"\\h1F",
+    b"1.5", b'"', b'"\\', b"\\", b"9" * 5000, b"\x00", b"\t", b"\r\n", b"\xff", b"\xc3",
+    b"\xe2\x88\x80", b"\xe2\x89\x9c", b"\xe2\x9f\xa8", b"Nat", b"Int", b"Real", b"STRING",
+    b"BOOLEAN", b"TRUE", b"Seq(", b"Len(", b"Cardinality(", b"Print(", b"Assert(FALSE, ",
+]
+TLA_NESTS = [(b"(", b")"), (b"{", b"}"), (b"<<", b">>"), (b"[x \\in S |-> ", b"]"),
+             (b"IF TRUE THEN ", b" ELSE 0"), (b"~", b""), (b"LET a == 1 IN ", b"")]
+CFG_TOKENS = [
+    b"CONSTANT ", b"CONSTANTS\n", b"INIT ", b"NEXT ", b"SPECIFICATION ", b"INVARIANT ",
+    b"INVARIANTS ", b"PROPERTY ", b"PROPERTIES ", b"CONSTRAINT ", b"ACTION_CONSTRAINT ",
+    b"SYMMETRY ", b"VIEW ", b"CHECK_DEADLOCK ", b"ALIAS ", b"POSTCONDITION ", b" = ", b" <- ",
+    b"<-[", b"[", b"]", b"{", b"}", b"<<", b">>", b",", b"(", b")", b"(_, _)", b"(*", b"*)",
+    b"\\*", b'"', b'"a\\"b"', b"\\", b"-", b"-0", b"9" * 5000, b"_", b"TRUE", b"FALSE",
+    b"\x00", b"\xff", b"\r", b"\t", b"\n",
+]
+CFG_NESTS = [(b"{", b"}"), (b"<<", b">>"), (b"(*", b"*)")]
+
+
+NESTS = [(b"[", b"]"), (b"{:k ", b"}"), (b'{"k":', b"}"), (b"#{", b"}")]
+
+
 @st.composite
-def mutated(draw: st.DrawFn, sources: list[bytes], max_mutations: int = 4) -> bytes:
-    """One seed with up to ``max_mutations`` random edits."""
+def mutated(draw: st.DrawFn, sources: list[bytes], max_mutations: int = 4,
+            tokens: list[bytes] = TOKENS, nests: list[tuple[bytes, bytes]] = NESTS) -> bytes:
+    """One seed with up to ``max_mutations`` random edits; ``tokens`` are the special tokens
+    to insert and ``nests`` the (opener, closer) pairs to nest a span in."""
     data = bytearray(draw(st.sampled_from(sources)))
     for _ in range(draw(st.integers(0, max_mutations))):
         where = draw(st.integers(0, len(data)))
@@ -83,15 +116,14 @@ def mutated(draw: st.DrawFn, sources: list[bytes], max_mutations: int = 4) -> by
         elif kind == "insert":
             data[where:where] = draw(st.binary(min_size=1, max_size=8))
         elif kind == "token":
-            data[where:where] = draw(st.sampled_from(TOKENS))
+            data[where:where] = draw(st.sampled_from(tokens))
         elif kind == "delete":
             del data[where:where + draw(st.integers(1, 64))]
         elif kind == "duplicate":
             data[where:where] = data[where:where + draw(st.integers(1, 200))]
         elif kind == "nest":
             depth = draw(st.integers(1, 300))
-            opener, closer = draw(st.sampled_from([(b"[", b"]"), (b"{:k ", b"}"),
-                                                   (b'{"k":', b"}"), (b"#{", b"}")]))
+            opener, closer = draw(st.sampled_from(nests))
             end = draw(st.integers(where, len(data)))
             data[end:end] = closer * depth
             data[where:where] = opener * depth

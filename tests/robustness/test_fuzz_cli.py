@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from _fuzz import FUZZ, LONG, as_file, mutated, seeds
+from _fuzz import (CFG_NESTS, CFG_TOKENS, FUZZ, LONG, TLA_NESTS, TLA_TOKENS, as_file, mutated,
+                   seeds)
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -27,22 +28,28 @@ HISTORIES = seeds("isolation/elle/paper-example.edn", "isolation/elle/rw-registe
                   "linearizability/porcupine/jepsen/etcd_000.log", "isolation/polysi.txt",
                   "linearizability/porcupine/ops.json")
 LOGS = seeds("seed-fencing.jsonl")
+TLA = Path(__file__).parent / "corpus" / "tla"
+MODULE = [(TLA / "SeedCounter.tla").read_bytes()]
+MODEL = [(TLA / "SeedCounter.cfg").read_bytes()]
 
 WEIRD = ["", "0", "-1", "1e999", "nan", "inf", "-inf", "9" * 5000, "x", "--", "-", "=",
          "fencing=true", "fencing=maybe", "clients=" + "9" * 5000, "nope=1", "clients=-3",
          "first_token=1e999", "accepted_tokens_increase", "only_holder_writes", "missing",
          "\x00", "\udcff", "é", "a" * 300, "1.5", "--help", "-p", "--json", SPEC + ":Nope",
-         SPEC + ":", "/", "/nonexistent/x.py", "serializable", "cas-register", "bogus"]
+         SPEC + ":", "/", "/nonexistent/x.py", "serializable", "cas-register", "bogus",
+         "1M", "2G", "0M", "1.5K", "1Q"]
 
 OPTIONS = {
-    "history": ["--model", "--workload", "--format", "--time-limit", "--json"],
-    "linearizable": ["--model", "--format", "--independent", "--time-limit", "--json"],
+    "history": ["--model", "--workload", "--format", "--time-limit", "--memory-limit",
+                "--json"],
+    "linearizable": ["--model", "--format", "--independent", "--time-limit", "--memory-limit",
+                     "--json"],
     "trace": ["-p", "--hidden", "--hidden-depth", "--stutter", "--max-frontier", "--coverage",
-              "--max-states", "--json", "-q"],
+              "--max-states", "--time-limit", "--memory-limit", "--json", "-q"],
     "check": ["-p", "--invariant", "--no-deadlock", "--max-states", "--max-depth",
-              "--time-limit", "--json", "-q", "--isolation"],
+              "--time-limit", "--memory-limit", "--json", "-q", "--isolation", "--config"],
     "simulate": ["-p", "--traces", "--depth", "--seed", "--no-swarm", "--invariant",
-                 "--no-deadlock", "--time-limit", "--json", "-q"],
+                 "--no-deadlock", "--time-limit", "--memory-limit", "--json", "-q"],
 }
 # Appended last (the last value of an option wins): every example stays small and quick.
 BOUNDS = {"check": ["--max-states", "400", "--time-limit", "5"],
@@ -57,6 +64,10 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     args = [command]
     if command in ("history", "linearizable"):
         args.append(as_file(draw(mutated(HISTORIES)), ".edn"))
+    elif command == "check" and draw(st.integers(0, 2)) == 0:  # a TLA+ module and its model
+        args.append(as_file(draw(mutated(MODULE, tokens=TLA_TOKENS, nests=TLA_NESTS)), ".tla"))
+        as_file(draw(mutated(MODEL, max_mutations=2, tokens=CFG_TOKENS, nests=CFG_NESTS)),
+                ".cfg")
     elif command == "trace":
         args += [draw(st.sampled_from([SPEC, SPEC, SPEC + ":FencingLock", "missing.py"])),
                  as_file(draw(mutated(LOGS)), ".jsonl")]
@@ -118,7 +129,8 @@ def test_crashers_in_files_exit_2(tmp_path) -> None:
     """The readers' known crashers, through the command line."""
     corpus = Path(__file__).parent / "corpus"
     for path in sorted(corpus.glob("crash-*")):
-        command = {"jsonl": ["trace", SPEC], "txt": ["history"]}.get(
+        command = {"jsonl": ["trace", SPEC], "txt": ["history"], "tla": ["check"],
+                   "cfg": ["check", str(TLA / "SeedCounter.tla"), "--config"]}.get(
             path.suffix[1:], ["history"] if "elle" in path.name else ["linearizable"])
         result = run([*command, str(path)])
         assert result.exit_code == 2, (path.name, result.output)

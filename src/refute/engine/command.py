@@ -120,6 +120,8 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
     elif spec is None:
         raise UsageError("missing SPEC", hint="refute check path/to/spec.py[:Class]")
     model = load_model(spec, params, config, allow_read)
+    if not getattr(getattr(model, "config", None), "check_deadlock", True):
+        no_deadlock = True  # CHECK_DEADLOCK FALSE in the .cfg: not checked, so not listed
     if isolation:
         from refute.isolation.check import with_isolation
         model = with_isolation(model, isolation)

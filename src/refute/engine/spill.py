@@ -19,7 +19,9 @@ the bound is conservative). What grows with the state space is, per worker:
 Python rarely returns freed memory to the system, so spilling starts early (at half a
 worker's share) and stays on: from then on the RSS stays flat instead of going down. A run
 whose RSS still exceeds the limit with everything spilled (the parent links, 8 bytes a state in
-the coordinator, do not spill) stops with :class:`OutOfMemory`, which says by how much.
+the coordinator, do not spill) raises :class:`OutOfMemory`, which says by how much; the
+coordinator ends the run there, incomplete with the levels finished (stop reason
+``memory-limit``), as every command ends at its limits (:mod:`refute.limits`).
 """
 
 from __future__ import annotations

@@ -287,17 +287,23 @@ class _Converter:
             return self.node("paren", (e,), n)
         return e
 
+    def number(self, n: tree_sitter.Node, digits: str, base: int) -> Node:
+        if len(digits) > _MAX_DIGITS:
+            raise self.error(n, f"a number of {len(digits)} digits (at most {_MAX_DIGITS})",
+                             "no model needs a number that large; TLC's integers have 32 bits")
+        return self.node("num", (int(digits, base),), n)
+
     def x_nat_number(self, n):
-        return self.node("num", (int(self.text(n)),), n)
+        return self.number(n, self.text(n), 10)
 
     def x_octal_number(self, n):
-        return self.node("num", (int(self.text(n)[2:], 8),), n)
+        return self.number(n, self.text(n)[2:], 8)
 
     def x_hex_number(self, n):
-        return self.node("num", (int(self.text(n)[2:], 16),), n)
+        return self.number(n, self.text(n)[2:], 16)
 
     def x_binary_number(self, n):
-        return self.node("num", (int(self.text(n)[2:], 2),), n)
+        return self.number(n, self.text(n)[2:], 2)
 
     def x_real_number(self, n):
         raise self.error(n, "real numbers are not supported", "TLC does not support them either")
@@ -533,7 +539,7 @@ class _Converter:
         for c in parts:
             if c.type == "subexpr_component":
                 if navs:
-                    raise self.error(n, "unsupported subexpression selector")
+                    raise self.error(n, "unsupported subexpression selector", _SELECTOR_HINT)
                 inner = c.named_children[0]
                 if inner.type == "bound_op":
                     e = self.x_bound_op(inner)
@@ -547,9 +553,10 @@ class _Converter:
                 elif inner.type == "colon":
                     navs.append(":")
                 else:
-                    raise self.error(n, f"unsupported subexpression selector '{self.text(inner)}'")
+                    raise self.error(n, f"unsupported subexpression selector "
+                                        f"'{self.text(inner)[:40]}'", _SELECTOR_HINT)
             else:
-                raise self.error(n, "unsupported subexpression selector")
+                raise self.error(n, "unsupported subexpression selector", _SELECTOR_HINT)
         return self.node("subexpr", (tuple(path), tuple(navs)), n)
 
     def x_prefixed_op(self, n):
@@ -571,8 +578,16 @@ class _Converter:
         elif op.kind == "prefix":
             name, args = op.args[0], op.args[1:]
         else:
-            raise self.error(n, "unsupported use of '!'")
+            raise self.error(n, "unsupported use of '!'",
+                             "refute reads I!Op, I!Op(args) and I!+(a, b) for an instance I; "
+                             "define the operator under a name in the instance's module")
         return self.node("inst", (tuple(path), name, tuple(args)), n)
+
+
+_MAX_DIGITS = 1000  # in one number literal; Python's int() refuses more than 4300 decimal ones
+
+_SELECTOR_HINT = ("refute reads selectors by name and position (Def!2!1, I!Def!:); write the "
+                  "subexpression as a definition of its own")
 
 
 def _named(n: tree_sitter.Node, name: str) -> list:
@@ -602,6 +617,13 @@ def parse_source(source: bytes, file: str | None = None) -> Module:
     modules = [c for c in root.named_children if c.type == "module"]
     conv = _Converter(source, file)
     if not modules:
+        header = next((c for c in root.children if c.type == "MODULE"), None)
+        if root.type == "ERROR" and header is not None:
+            raise InputError("syntax error: the module could not be parsed as a whole",
+                             file=file, line=header.start_point[0] + 1,
+                             column=header.start_point[1] + 1,
+                             hint="look for an unfinished expression or definition, or a "
+                                  "missing ==== at the end of the module")
         raise InputError("no TLA+ module found", file=file, line=1, column=1,
                          hint="a module starts with a line like ---- MODULE Name ----")
     deep = _too_deep(root)
