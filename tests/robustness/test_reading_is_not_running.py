@@ -258,3 +258,79 @@ def test_a_pickle_given_as_a_history_is_not_unpickled(tmp_path: Path) -> None:
             assert isinstance(result, InputError), result
             assert_only_reads(events, str(path))
     assert not Path("/tmp/refute-pwned").exists()
+
+
+PWN_NEXT = {
+    "IOExec": "Next == x' = IF IOExec(<<\"touch\", \"/tmp/refute-pwned\">>).exitValue = 0 "
+              "THEN \"a\" ELSE \"b\"",
+    "JsonSerialize": "Next == JsonSerialize(\"/tmp/refute-pwned.json\", <<x>>) /\\ x' = x",
+    "IOSerialize": "Next == IOSerialize(x, \"/tmp/refute-pwned.vos\", TRUE) /\\ x' = x",
+}
+
+
+@pytest.mark.parametrize("operator", sorted(PWN_NEXT))
+def test_a_tla_spec_that_tries_to_run_or_write_is_only_read(tmp_path: Path, operator: str) -> None:
+    """A .tla spec calling IOUtils' exec or the Json/IOUtils writers is read and evaluated as
+    TLA+: the operator is an error where it is evaluated (exit 2 through the CLI), and nothing
+    is executed, written or opened beyond the spec, its .cfg and the modules it EXTENDS."""
+    from refute.engine.bfs import Options
+    from refute.engine.liveness import check_model
+    from refute.errors import SpecError
+    from refute.tla.model import TLAModel
+
+    spec = tmp_path / "Pwn.tla"
+    spec.write_text("---- MODULE Pwn ----\nEXTENDS Naturals, Sequences, TLC, IOUtils, Json\n"
+                    "VARIABLE x\nInit == x = \"__import__('os').system('touch /tmp/refute-pwned')\"\n"
+                    + PWN_NEXT[operator] + "\n====\n")
+    (tmp_path / "Pwn.cfg").write_text("INIT Init\nNEXT Next\n")
+    cfg = tmp_path / "Pwn.cfg"
+
+    def check() -> Exception:
+        with pytest.raises(SpecError) as raised:
+            check_model(TLAModel(str(spec), str(cfg)), Options())
+        return raised.value
+
+    check()  # warm: imports, the grammar
+    del _events[:]
+    _recording.on = True
+    try:
+        error = check()
+    finally:
+        _recording.on = False
+    assert operator in str(error) and "Pwn.tla:" in str(error)
+    for event, args in list(_events):
+        assert not event.startswith(FORBIDDEN_PREFIXES), (event, args)
+        if event == "open":
+            assert str(args[0]).startswith(str(tmp_path)) or "/oracles/tla/modules/" in str(args[0]), args
+            assert args[1] in (None, "r", "rb"), args
+    assert not any(Path(p).exists() for p in ("/tmp/refute-pwned", "/tmp/refute-pwned.json",
+                                               "/tmp/refute-pwned.vos"))
+
+
+def test_checking_a_tla_spec_opens_only_the_spec_its_cfg_and_modules(tmp_path: Path) -> None:
+    from refute.engine.bfs import Options
+    from refute.engine.liveness import check_model
+    from refute.tla.model import TLAModel
+
+    spec = tmp_path / "Strings.tla"
+    spec.write_text('---- MODULE Strings ----\nEXTENDS Naturals, Sequences, TLC\nVARIABLE x\n'
+                    'Init == x = <<' + ", ".join('"' + c.replace('"', "'").replace("\\", "/") + '"'
+                                                 for c in CODE_STRINGS[:6]) + '>>\n'
+                    'Next == (x # <<>> /\\ x\' = Tail(x)) \\/ (x = <<>> /\\ UNCHANGED x)\n====\n')
+    cfg = tmp_path / "Strings.cfg"
+    cfg.write_text("INIT Init\nNEXT Next\n")
+    check_model(TLAModel(str(spec), str(cfg)), Options())  # warm: imports, grammar
+    del _events[:]
+    _recording.on = True
+    try:
+        result = check_model(TLAModel(str(spec), str(cfg)), Options())
+    finally:
+        _recording.on = False
+    events = list(_events)
+    assert (result.distinct_states, result.states_generated, result.depth) == (7, 8, 7)
+    for event, args in events:
+        assert not event.startswith(FORBIDDEN_PREFIXES), (event, args)
+        if event == "open":
+            opened, mode = str(args[0]), args[1]
+            assert opened.startswith(str(tmp_path)) or "/oracles/tla/modules/" in opened, opened
+            assert mode in (None, "r", "rb"), f"opened {opened!r} with mode {mode!r}"

@@ -31,7 +31,7 @@ DEPTH_ACCEPTED: dict[str, int] = {
 }
 """Model -> the depth a newer TLC build reports where the manifest's differs (documented only)."""
 
-SLOW = {"allocator/AllocatorImplementation.cfg", "ReadersWriters/MC.cfg", "echo/MCEcho.cfg", "transaction_commit/PaxosCommit.cfg", "CoffeeCan/CoffeeCan1000Beans.cfg", "btree/btree.cfg", "GameOfLife/GameOfLife.cfg", "Bakery-Boulangerie/MCBakery.cfg"}
+SLOW = {"allocator/AllocatorImplementation.cfg", "echo/MCEcho.cfg", "transaction_commit/PaxosCommit.cfg", "CoffeeCan/CoffeeCan1000Beans.cfg", "btree/btree.cfg", "GameOfLife/GameOfLife.cfg", "Bakery-Boulangerie/MCBakery.cfg"}
 """Models that take longer than ~20 s here (run with -m slow)."""
 
 

@@ -319,6 +319,38 @@ def test_a_violated_refinement_is_a_counterexample(tmp_path) -> None:
     assert result.violation.name == "Refines" and len(result.violation.trace) == 1
 
 
+def test_a_refinement_step_is_judged_by_every_variable_its_action_reads(tmp_path) -> None:
+    # The abstract Next reads z only through two definitions that call each other: a step
+    # check remembered by the values of y alone would take the third step (y: 0 -> 1,
+    # z: 2 -> 0) for the first (y: 0 -> 1, z: 0 -> 1) and miss the violation. The first
+    # conjunct (which holds) makes G's variables be found, and F's with them, before Next's.
+    (tmp_path / "Abs.tla").write_text(textwrap.dedent("""\
+        ---- MODULE Abs ----
+        EXTENDS Naturals
+        VARIABLES y, z
+        RECURSIVE F(_), G(_)
+        F(n) == G(n)
+        G(n) == IF n = 0 THEN z' # 0 ELSE F(n - 1)
+        Next == y' = 1 - y /\\ F(1)
+        Spec == [][G(0) \\/ z' = 0]_z /\\ [][Next]_<<y, z>>
+        ====
+        """))
+    model = _spec(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLES x, w, c
+        Init == x = 0 /\\ w = 0 /\\ c = 0
+        Next == x' = 1 - x /\\ w' = (w + 1) % 3 /\\ c' = 1 - c
+        Spec == Init /\\ [][Next]_<<x, w, c>>
+        Up == INSTANCE Abs WITH y <- x, z <- w
+        Refines == Up!Spec
+        ====
+        """, "SPECIFICATION Spec\nPROPERTY Refines\n")
+    result = explore(model, Options())
+    assert result.status is Status.VIOLATION and result.violation.name == "Refines"
+    assert [model.describe_state(s.state)["w"] for s in result.violation.trace] == [0, 1, 2, 0]
+
+
 def test_check_command_allow_read_and_postcondition(tmp_path) -> None:
     from click.testing import CliRunner
     from refute.cli import main

@@ -30,7 +30,7 @@ from collections import _count_elements as count_labels  # Counter.update's C lo
 from operator import itemgetter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from cykhash import Int64Set
 
@@ -96,8 +96,23 @@ def select_invariants(model: Model, names: Sequence[str] | None) -> tuple[Predic
     return tuple(known[n] for n in names)
 
 
-def explore(model: Model, options: Options = Options()) -> Result:
-    """Explore ``model`` breadth-first and return what was found."""
+class GraphObserver(Protocol):
+    """Told every state and step the search keeps, in order (the liveness check's state
+    graph, :class:`refute.engine.fair_scc.GraphBuilder`): ``state`` for each new state as it
+    is numbered (with its fingerprint, parent's number and position among the parent's
+    successors), then ``edge`` for each successor within the constraints, new or not."""
+
+    def state(self, state: Any, key: int, parent: int, ordinal: int) -> None: ...
+
+    def edge(self, source: int, ordinal: int, key: int, label: Any, before: Any,
+             after: Any) -> None: ...
+
+
+def explore(model: Model, options: Options = Options(),
+            graph: GraphObserver | None = None) -> Result:
+    """Explore ``model`` breadth-first and return what was found; ``graph``, if given, is
+    told every state and step kept (it is complete when the result is, or stopped only by
+    the constraints)."""
     started = time.perf_counter()
     invariants = select_invariants(model, options.invariants)
     constraints = tuple(p.test for p in model.constraints)
@@ -161,6 +176,8 @@ def explore(model: Model, options: Options = Options()) -> Result:
                     violation = Violation(ViolationKind.INVARIANT, checking.name, trace_to(index))
                     return finish(Status.VIOLATION)
             checking = None
+            if graph is not None:
+                graph.state(state, key, ROOT, ordinal)
             level_states.append(state)
             level_index.append(index)
 
@@ -182,6 +199,8 @@ def explore(model: Model, options: Options = Options()) -> Result:
                         continue
                     key = fp(state)
                     if key in seen:
+                        if graph is not None:
+                            graph.edge(parent, ordinal, key, label, parent_state, state)
                         continue
                     if expanding_last_level:
                         stop = StopReason.MAX_DEPTH
@@ -198,6 +217,9 @@ def explore(model: Model, options: Options = Options()) -> Result:
                                                   trace_to(index))
                             return finish(Status.VIOLATION)
                     checking = None
+                    if graph is not None:
+                        graph.state(state, key, parent, ordinal)
+                        graph.edge(parent, ordinal, key, label, parent_state, state)
                     next_level.append(state)
                     next_index.append(index)
                     if index + 1 >= max_states:

@@ -2,14 +2,15 @@
 
 The check, for each property instance, after the safety search has passed:
 
-1. **The state graph** (:func:`build_graph`), breadth-first in the same order as
-   :mod:`refute.engine.bfs` (so the same state numbers), kept as compact arrays: a fingerprint
-   -> number map (``cykhash``), the BFS tree (``parents``, ``ordinals``) for prefixes, and
-   the edges in CSR form (``offsets``, ``targets``, each edge's position in its source's
-   successor list and its *fairness class*: the set of fairness members the step belongs to,
-   interned to a small integer). Predicates of the properties are evaluated once per state
-   into byte arrays. Steps from a state to itself are not edges: they are stuttering, which is
-   always allowed and neither takes nor enables an action (TLA+'s ``<<A>>_vars``).
+1. **The state graph** (:class:`GraphBuilder`), collected while :mod:`refute.engine.bfs`
+   runs the safety search (so the same state numbers, and nothing explored twice), kept as
+   compact arrays: a fingerprint -> number map (``cykhash``), the BFS tree (``parents``,
+   ``ordinals``) for prefixes, and the edges in CSR form (``offsets``, ``targets``, each
+   edge's position in its source's successor list and its *fairness class*: the set of
+   fairness members the step belongs to, interned to a small integer). Predicates of the
+   properties are evaluated once per state into byte arrays. Steps from a state to itself are
+   not edges: they are stuttering, which is always allowed and neither takes nor enables an
+   action (TLA+'s ``<<A>>_vars``).
 2. **The negation as a search for a fair cycle** in a region of the graph:
 
    ==================== ==========================================================
@@ -55,15 +56,11 @@ from cykhash import Int64toInt64Map
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-from refute.engine.bfs import state_fingerprint
 from refute.engine.ltl import Atom, AtomKind, atoms
 from refute.engine.model import Model, Temporal, TemporalProperty
 from refute.engine.result import Step, Violation, ViolationKind
 from refute.engine.trace import ROOT, rebuild_trace
 from refute.errors import RefuteError, SpecError
-from refute.limits import NO_LIMITS, Watch
-
-_CHECK_EVERY = 512
 
 
 @dataclass
@@ -112,114 +109,134 @@ class Graph:
         return _Edges(self)
 
 
-def build_graph(model: Model, properties: Sequence[TemporalProperty],
-                watch: Watch = NO_LIMITS) -> Graph | None:
-    """Explore ``model`` breadth-first keeping every edge; ``None`` if ``watch`` expired."""
-    fp = state_fingerprint(model)
-    constraints = tuple(p.test for p in model.constraints)
-    fairness = tuple(getattr(model, "fairness", ()))
-    numbers = Int64toInt64Map()
-    parents, ordinals = array("I"), array("I")
-    offsets, targets, positions, classes = array("q", [0]), array("i"), array("I"), array("i")
-    member_ids: dict[tuple[int, Any], int] = {}
-    class_ids: dict[tuple[int, ...], int] = {(): 0}
-    p_values = [bytearray() for _ in properties]
-    step_tests = [(j, prop.step) for j, prop in enumerate(properties) if prop.step is not None]
-    step_values = {j: bytearray() for j, _ in step_tests}
-    q_values = [bytearray() for _ in properties]
-    shapes = [(j, prop) for j, prop in enumerate(properties) if prop.kind is not Temporal.FORMULA]
-    formula_atoms = {j: atoms(prop.formula) for j, prop in enumerate(properties)
-                     if prop.kind is Temporal.FORMULA}
-    atom_states = {j: [bytearray() for _ in found] for j, found in formula_atoms.items()}
-    atom_edges = {j: [bytearray() for _ in found] for j, found in formula_atoms.items()}
-    state_atoms = [(atom.test, atom_states[j][i]) for j, found in formula_atoms.items()
-                   for i, atom in enumerate(found) if atom.kind is AtomKind.STATE]
-    step_atoms = [(atom.test, atom_states[j][i], atom_edges[j][i])
-                  for j, found in formula_atoms.items()
-                  for i, atom in enumerate(found) if atom.kind is AtomKind.STEP]
-    queue: list[Any] = []
-    doing = "a state constraint"
-    state: Any = None
+class GraphBuilder:
+    """The state graph, collected while :func:`refute.engine.bfs.explore` runs the safety
+    search (its ``graph`` observer): the liveness check explores nothing a second time, so
+    every step is computed, and checked by the model, once.
 
-    def discover(state: Any, parent: int, ordinal: int) -> int:
-        number = len(parents)
-        parents.append(parent)
-        ordinals.append(ordinal)
-        queue.append(state)
-        for j, prop in shapes:
-            p_values[j].append(1 if prop.p(state) else 0)
-            if prop.q is not None:
-                q_values[j].append(1 if prop.q(state) else 0)
-        for test, out in state_atoms:
-            out.append(1 if test(state) else 0)
-        for test, out, _ in step_atoms:
-            out.append(1 if test(None, state, state) else 0)  # its stuttering step
-        return number
+    The search calls :meth:`state` for each new state, in number order (breadth-first
+    discovery order), and :meth:`edge` for each step it keeps (within the constraints, in
+    successor order, after :meth:`state` of its target); :meth:`graph` gives the result.
+    State predicates are evaluated per state, fairness conditions and step atoms per edge, as
+    they are met. An error in one is raised by :meth:`graph` (the first, as a ``SpecError``;
+    collecting stops there): only once the safety search has passed, so that a violation it
+    finds later is still what is reported, as when the graph was explored after it.
+    """
 
-    try:
-        for ordinal, state in enumerate(model.init_states()):
-            if constraints and not all(test(state) for test in constraints):
-                continue
-            key = fp(state)
-            if key not in numbers:
-                doing = "a temporal property"
-                numbers[key] = discover(state, ROOT, ordinal)
-        head = 0
-        while head < len(queue):
-            source, state = head, queue[head]
-            queue[head] = None  # only the frontier holds states
-            head += 1
-            for ordinal, (label, successor) in enumerate(model.next_states(state)):
-                doing = "a state constraint"
-                if constraints and not all(test(successor) for test in constraints):
-                    continue
-                key = fp(successor)
-                target = numbers.get(key, -1)
-                if target < 0:
-                    doing = "a temporal property"
-                    target = numbers[key] = discover(successor, source, ordinal)
-                if target == source:
-                    continue  # stuttering: neither takes nor enables anything
-                doing = "a fairness condition's when="
-                found = []
-                for f, condition in enumerate(fairness):
-                    member = condition.instance(label, state, successor)
-                    if member is not None:
-                        found.append(member_ids.setdefault((f, member), len(member_ids)))
-                kind = class_ids.setdefault(tuple(found), len(class_ids)) if found else 0
-                if step_tests or step_atoms:
-                    doing = "a temporal property"
-                    for j, test in step_tests:
-                        step_values[j].append(1 if test(label, state, successor) else 0)
-                    for test, _, out in step_atoms:
-                        out.append(1 if test(label, state, successor) else 0)
-                targets.append(target)
-                positions.append(ordinal)
-                classes.append(kind)
+    def __init__(self, model: Model, properties: Sequence[TemporalProperty]) -> None:
+        self.model, self.properties = model, tuple(properties)
+        self.fairness = tuple(getattr(model, "fairness", ()))
+        self.numbers = Int64toInt64Map()
+        self.parents, self.ordinals = array("I"), array("I")
+        self.offsets, self.targets = array("q"), array("i")
+        self.positions, self.classes = array("I"), array("i")
+        self.member_ids: dict[tuple[int, Any], int] = {}
+        self.class_ids: dict[tuple[int, ...], int] = {(): 0}
+        self.p_values = [bytearray() for _ in properties]
+        self.q_values = [bytearray() for _ in properties]
+        self.step_tests = [(j, prop.step) for j, prop in enumerate(properties)
+                           if prop.step is not None]
+        self.step_values = {j: bytearray() for j, _ in self.step_tests}
+        self.shapes = [(j, prop) for j, prop in enumerate(properties)
+                       if prop.kind is not Temporal.FORMULA]
+        self.formula_atoms = {j: atoms(prop.formula) for j, prop in enumerate(properties)
+                              if prop.kind is Temporal.FORMULA}
+        self.atom_states = {j: [bytearray() for _ in found]
+                            for j, found in self.formula_atoms.items()}
+        self.atom_edges = {j: [bytearray() for _ in found]
+                           for j, found in self.formula_atoms.items()}
+        self.state_atoms = [(atom.test, self.atom_states[j][i])
+                            for j, found in self.formula_atoms.items()
+                            for i, atom in enumerate(found) if atom.kind is AtomKind.STATE]
+        self.step_atoms = [(atom.test, self.atom_states[j][i], self.atom_edges[j][i])
+                           for j, found in self.formula_atoms.items()
+                           for i, atom in enumerate(found) if atom.kind is AtomKind.STEP]
+        self.error: RefuteError | None = None
+
+    def state(self, state: Any, key: int, parent: int, ordinal: int) -> None:
+        """A new state: number ``len(parents)``, first reached as successor ``ordinal`` of
+        state ``parent`` (``ROOT`` for an initial state)."""
+        if self.error is not None:
+            return
+        self.numbers[key] = len(self.parents)
+        self.parents.append(parent)
+        self.ordinals.append(ordinal)
+        try:
+            for j, prop in self.shapes:
+                self.p_values[j].append(1 if prop.p(state) else 0)
+                if prop.q is not None:
+                    self.q_values[j].append(1 if prop.q(state) else 0)
+            for test, out in self.state_atoms:
+                out.append(1 if test(state) else 0)
+            for test, out, _ in self.step_atoms:
+                out.append(1 if test(None, state, state) else 0)  # its stuttering step
+        except RefuteError as exc:
+            self.error = exc
+        except Exception as exc:
+            self.error = SpecError.from_exception(exc, "a temporal property", state,
+                                                  self.model.source)
+
+    def edge(self, source: int, ordinal: int, key: int, label: Any, before: Any,
+             after: Any) -> None:
+        """Successor ``ordinal`` of state ``source`` (``before``) is ``after``, of
+        fingerprint ``key`` (a state already given to :meth:`state`)."""
+        if self.error is not None:
+            return
+        target = self.numbers[key]
+        if target == source:
+            return  # stuttering: neither takes nor enables anything
+        offsets, targets = self.offsets, self.targets
+        while len(offsets) <= source:
             offsets.append(len(targets))
-            if head % _CHECK_EVERY == 0 and watch.expired():
-                return None
-    except RefuteError:
-        raise
-    except Exception as exc:
-        raise SpecError.from_exception(exc, doing, state, model.source) from None
-    members = list(member_ids)
-    graph = Graph(
-        parents=parents, ordinals=ordinals,
-        offsets=np.frombuffer(offsets, dtype=np.int64),
-        targets=np.frombuffer(targets, dtype=np.int32),
-        positions=np.frombuffer(positions, dtype=np.uint32),
-        classes=np.frombuffer(classes, dtype=np.int32),
-        class_members=[c for c, _ in sorted(class_ids.items(), key=lambda item: item[1])],
-        members=members,
-        strong=np.array([fairness[f].strong for f, _ in members], dtype=bool),
-        values=[(np.frombuffer(p, dtype=np.uint8).astype(bool),
-                 None if prop.q is None else np.frombuffer(q, dtype=np.uint8).astype(bool))
-                for prop, p, q in zip(properties, p_values, q_values)],
-        steps={j: np.frombuffer(v, dtype=np.uint8).astype(bool) for j, v in step_values.items()})
-    graph.atoms = {j: _atom_values(graph, found, atom_states[j], atom_edges[j])
-                   for j, found in formula_atoms.items()}
-    return graph
+        doing = "a fairness condition's when="
+        try:
+            found = []
+            for f, condition in enumerate(self.fairness):
+                member = condition.instance(label, before, after)
+                if member is not None:
+                    found.append(self.member_ids.setdefault((f, member), len(self.member_ids)))
+            kind = self.class_ids.setdefault(tuple(found), len(self.class_ids)) if found else 0
+            doing = "a temporal property"
+            for j, test in self.step_tests:
+                self.step_values[j].append(1 if test(label, before, after) else 0)
+            for test, _, out in self.step_atoms:
+                out.append(1 if test(label, before, after) else 0)
+        except RefuteError as exc:
+            self.error = exc
+            return
+        except Exception as exc:
+            self.error = SpecError.from_exception(exc, doing, before, self.model.source)
+            return
+        targets.append(target)
+        self.positions.append(ordinal)
+        self.classes.append(kind)
+
+    def graph(self) -> Graph:
+        """The graph of the states and edges given so far (all of them: the search ended)."""
+        if self.error is not None:
+            raise self.error
+        offsets = self.offsets
+        while len(offsets) <= len(self.parents):
+            offsets.append(len(self.targets))
+        fairness, properties = self.fairness, self.properties
+        members = list(self.member_ids)
+        graph = Graph(
+            parents=self.parents, ordinals=self.ordinals,
+            offsets=np.frombuffer(offsets, dtype=np.int64),
+            targets=np.frombuffer(self.targets, dtype=np.int32),
+            positions=np.frombuffer(self.positions, dtype=np.uint32),
+            classes=np.frombuffer(self.classes, dtype=np.int32),
+            class_members=[c for c, _ in sorted(self.class_ids.items(), key=lambda item: item[1])],
+            members=members,
+            strong=np.array([fairness[f].strong for f, _ in members], dtype=bool),
+            values=[(np.frombuffer(p, dtype=np.uint8).astype(bool),
+                     None if prop.q is None else np.frombuffer(q, dtype=np.uint8).astype(bool))
+                    for prop, p, q in zip(properties, self.p_values, self.q_values)],
+            steps={j: np.frombuffer(v, dtype=np.uint8).astype(bool)
+                   for j, v in self.step_values.items()})
+        graph.atoms = {j: _atom_values(graph, found, self.atom_states[j], self.atom_edges[j])
+                       for j, found in self.formula_atoms.items()}
+        return graph
 
 
 def _atom_values(graph: Graph, found: Sequence[Atom], states: list[bytearray],

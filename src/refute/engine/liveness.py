@@ -23,7 +23,6 @@ from refute.engine.bfs import Options, explore
 from refute.engine.model import Model, Temporal, TemporalProperty
 from refute.engine.result import Result, StopReason
 from refute.errors import UsageError
-from refute.limits import Watch
 from refute.status import Status
 
 if TYPE_CHECKING:
@@ -35,7 +34,8 @@ def properties_of(model: Model) -> tuple[TemporalProperty, ...]:
 
 
 def check_model(model: Model, options: Options = Options()) -> Result:
-    """The safety search, then every selected temporal property over the same state graph.
+    """The safety search, then every selected temporal property over its state graph (collected
+    while it runs: :class:`~refute.engine.fair_scc.GraphBuilder`).
 
     ``options.invariants`` names invariants and properties alike (a property by its method
     name selects all its instances). The temporal properties are checked only when the safety
@@ -43,8 +43,13 @@ def check_model(model: Model, options: Options = Options()) -> Result:
     infinite behaviours.
     """
     invariant_names, properties = _split_names(model, options.invariants)
-    result = explore(model, replace(options, invariants=invariant_names))
-    if not properties:
+    builder = None
+    if properties:
+        from refute.engine.fair_scc import GraphBuilder
+
+        builder = GraphBuilder(model, properties)
+    result = explore(model, replace(options, invariants=invariant_names), graph=builder)
+    if builder is None:
         return result
     constrained = result.stop_reason is StopReason.CONSTRAINT  # complete within the constraint
     if result.status is not Status.OK and not constrained:
@@ -52,18 +57,11 @@ def check_model(model: Model, options: Options = Options()) -> Result:
             note = "temporal properties were not checked: the search did not finish"
             return replace(result, warnings=result.warnings + (note,))
         return result
-    remaining = None
-    if options.time_limit is not None:
-        remaining = max(options.time_limit - result.seconds, 1e-9)
-    from refute.engine.fair_scc import build_graph, find_violation
+    from refute.engine.fair_scc import find_violation
 
     started = time.perf_counter()
-    with Watch(remaining, options.memory_limit) as watch:
-        graph = build_graph(model, properties, watch)
+    graph = builder.graph()
     checked = result.checked + tuple(p.name for p in properties)
-    if graph is None:
-        return replace(result, status=Status.INCOMPLETE, stop_reason=StopReason.of(watch.reason),
-                       checked=checked, seconds=result.seconds + time.perf_counter() - started)
     violation = None
     for number, prop in enumerate(properties):
         if prop.kind is Temporal.FORMULA:

@@ -770,7 +770,7 @@ class Compiler:
         return infix
 
     def _and(self, fs, nodes):
-        """``/\`` of boolean expressions, left to right, stopping at the first FALSE; the
+        r"""``/\`` of boolean expressions, left to right, stopping at the first FALSE; the
         boolean check is inline (no wrapper call per conjunct)."""
         pairs = tuple(zip(fs, nodes))
         if len(pairs) == 2:
@@ -799,7 +799,7 @@ class Compiler:
         return conj
 
     def _or(self, fs, nodes):
-        """``\/`` of boolean expressions, left to right, stopping at the first TRUE."""
+        r"""``\/`` of boolean expressions, left to right, stopping at the first TRUE."""
         pairs = tuple(zip(fs, nodes))
 
         def disj(S, P, E):
@@ -883,7 +883,7 @@ class Compiler:
         return prime_expr
 
     def variables_read(self, node: Any, scope: Scope) -> frozenset | None:
-        """The indices of the variables ``node`` reads, following definitions; ``None`` when
+        r"""The indices of the variables ``node`` reads, following definitions; ``None`` when
         unsure. ``e'`` needs only those primed variables assigned, as in TLC
         (``t' \in {t, terminated'}`` once ``active'`` is, ``terminated`` reading ``active``)."""
         if isinstance(node, tuple):
@@ -1370,7 +1370,7 @@ class Compiler:
         return implies
 
     def _conj_action(self, gs, init: bool = False):
-        """Conjuncts left to right; in Init each sees the variables assigned so far as ``S``.
+        r"""Conjuncts left to right; in Init each sees the variables assigned so far as ``S``.
 
         Once Init has assigned every variable, the conjuncts left are a condition on that one
         state, not a source of states: ``TypeOK /\ (P \/ Q)`` gives one initial state when
@@ -1665,7 +1665,7 @@ def _lazy_action(compiler: Compiler, node: Node, scope: Scope) -> Callable:
 
 
 def _exists_filtered(set_fn: Callable, test: Callable, node: Node, rest: Callable) -> Callable:
-    """``\E x \in S: G /\ A`` in an action, with the guard ``G`` tested in the loop over
+    r"""``\E x \in S: G /\ A`` in an action, with the guard ``G`` tested in the loop over
     ``S`` (in canonical order, as every action quantifier): most messages of a
     message-passing spec fail the first guard (``m.type = "phase2a"``), and each costs one
     call here instead of three. Same successors, same order, as the general form."""

@@ -106,6 +106,7 @@ class TLAModel:
         self.has_behaviour = init is not None
         self._init = None
         self.actions: list[tuple[str, tuple, Callable, tuple]] = []
+        self._label_owners: dict[str, Def | None] = {}  # label -> the definition giving it
         if init is not None:
             gs = [self._compile(lambda: compiler.action(node, Scope(c, init=True)), node)
                   for node, c in inits]
@@ -131,7 +132,7 @@ class TLAModel:
         self._initial_checks: list = []
         self._next_name = next_.args[0] if next_ is not None and next_.kind == "name" else None
         self._temporal(cfg, fairness_nodes)
-        steps = [(name, _where(node)) for name, _, _, node in self._action_checks]
+        steps = [(name, _where(node)) for name, _, node in self._action_checks]
         for name, where in dict(steps + [(c.name, c.where) for c in self._initial_checks]).items():
             self.invariants.append(Predicate(name, _respects(name), where))
         self.view = None
@@ -198,6 +199,9 @@ class TLAModel:
     def _temporal(self, cfg: Config, fairness_nodes: list) -> None:
         """PROPERTY entries and the SPECIFICATION's fairness, for the liveness engine."""
         unfolder = Unfolder(self.compiler, lambda exc, doing, state: spec_error(exc, doing, state, self))
+        unfolder.labels = {name: entry for name, entry in self._label_owners.items()
+                           if entry is not None}
+        self._unfolder = unfolder
         for name in cfg.properties:
             entry = self._lookup_def(name, "PROPERTY")
             parts = Parts()
@@ -223,9 +227,10 @@ class TLAModel:
                 self.properties.append(TemporalProperty(pname, Temporal.FORMULA, _always_true, None,
                                                         _where(at) or where, formula=formula))
             for pname, action, vars_, scope, env in parts.actions:
-                f = self._compile(lambda: self.compiler.expr(Node("stutter", (action, vars_), action.line,
-                                                                  action.col, action.file), scope), action)
-                self._action_checks.append((pname, f, env, action))
+                step = Node("stutter", (action, vars_), action.line, action.col, action.file)
+                doing = f"evaluating property {pname}"
+                test = self._compile(lambda: unfolder.step_test(step, scope, env, doing), action)
+                self._action_checks.append((pname, test, action))
             for pname, body, scope, env in parts.initial:
                 self._initial_checks.append(self._state_predicate(pname, body, scope, env, where, "property"))
         parts = Parts()
@@ -241,11 +246,10 @@ class TLAModel:
                   env: tuple) -> Fairness:
         if action.kind == "name" and action.args[0] == self._next_name and scope.ctx is self.ctx \
                 and self.compiler.bound_index(scope, action.args[0]) is None:
-            fv = self._compile(lambda: self.compiler.expr(vars_, scope), vars_)
-            return Fairness(label, strong, _any_step(fv, env), _where(action))
+            fv = self._compile(lambda: self._unfolder.subscript(vars_, scope, env), vars_)
+            return Fairness(label, strong, _any_step(fv), _where(action))
         return self._compile(lambda: fairness_condition(
-            self.compiler, label, strong, vars_, action, scope, env, _where(action),
-            lambda exc, doing, state: spec_error(exc, doing, state, self)), action)
+            self._unfolder, label, strong, vars_, action, scope, env, _where(action)), action)
 
     def _state_predicate(self, name: str, body: Node, scope: Scope, env: tuple, where: str | None,
                          what: str) -> Predicate:
@@ -347,13 +351,15 @@ class TLAModel:
             return
         out.append(("init", node, ctx))
 
-    def _split(self, node: Node, scope: Scope, name: str, params: tuple, env: tuple) -> None:
-        """Unfold Next into TLC's actions: disjuncts, \\E over constant sets, operator calls."""
+    def _split(self, node: Node, scope: Scope, name: str, params: tuple, env: tuple,
+               owner: Def | None = None) -> None:
+        """Unfold Next into TLC's actions: disjuncts, \\E over constant sets, operator calls.
+        ``owner``: the definition whose name labels the steps (None for Next written inline)."""
         compiler = self.compiler
         k = node.kind
         if k == "disj" or (k == "infix" and node.args[0] == "\\/"):
             for item in (node.args[0] if k == "disj" else node.args[1:]):
-                self._split(item, scope, name, params, env)
+                self._split(item, scope, name, params, env, owner)
             return
         if k == "exists":
             bounds, body = node.args
@@ -366,7 +372,7 @@ class TLAModel:
                 names = inner.bound[len(scope.bound):]
                 for e in choices:
                     values = e[len(env):]
-                    self._split(body, inner, name, params + tuple(zip(names, values)), e)
+                    self._split(body, inner, name, params + tuple(zip(names, values)), e, owner)
                 return
         if k in ("name", "app"):
             op = node.args[0]
@@ -381,10 +387,12 @@ class TLAModel:
                 if values is not None:
                     pnames = tuple(p for p, _ in entry.opdef.params)
                     self._split(entry.opdef.body, Scope(entry.ctx, pnames), op,
-                                tuple(zip(pnames, values)), values)
+                                tuple(zip(pnames, values)), values, entry)
                     return
         g = self._compile(lambda: compiler.action(node, scope), node)
         self.actions.append((name, params, g, env, node))
+        if self._label_owners.setdefault(name, owner) is not owner:
+            self._label_owners[name] = None  # two definitions give this label
 
     def _symmetry_groups(self, name: str) -> list:
         f = self._named_value(name)
@@ -435,21 +443,19 @@ class TLAModel:
         except TLAError as exc:
             raise spec_error(exc, f"evaluating action {name}", state, self) from None
         if self._action_checks:
-            out = [(label, self._check_step(state, p)) for label, p in out]
+            out = [(label, self._check_step(label, state, p)) for label, p in out]
         if self._action_constraints:
             tests = self._action_constraints
             out = [(label, p if type(p) is _Violates or all(t(state, p) for t in tests)
                     else _BeyondActionConstraint(p)) for label, p in out]
         return out
 
-    def _check_step(self, state: tuple, successor: tuple) -> tuple:
-        """The successor, marked if the step violates a PROPERTY's ``[][A]_v``."""
-        for pname, f, env, node in self._action_checks:
-            try:
-                ok = f(state, successor, env)
-            except TLAError as exc:
-                raise spec_error(exc, f"evaluating property {pname}", state, self) from None
-            if ok is not True:
+    def _check_step(self, label: TLALabel, state: tuple, successor: tuple) -> tuple:
+        """The successor, marked if the step violates a PROPERTY's ``[][A]_v`` (tested as
+        :meth:`refute.tla.temporal.Unfolder.step_test` tests it: ``v' = v`` first, then ``A``
+        as a boolean of the step, never by enumerating ``A``'s successors)."""
+        for pname, test, _ in self._action_checks:
+            if not test(label, state, successor):
                 return _Violates(successor + (pname,))
         return successor
 
@@ -547,10 +553,10 @@ def _within_action_constraints(state: Any) -> bool:
     return type(state) is not _BeyondActionConstraint
 
 
-def _any_step(fv: Callable, env: tuple) -> Callable:
+def _any_step(fv: Callable) -> Callable:
     """WF/SF of the whole Next: every step that changes the subscript belongs to it."""
     def instance(label: Any, before: Any, after: Any) -> Any:
-        return True if fv(after, None, env) != fv(before, None, env) else None
+        return True if fv.moves(before, after) else None
     return instance
 
 

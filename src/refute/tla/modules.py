@@ -180,7 +180,10 @@ def instantiate(compiler: Compiler, outer: Context, inst: Instance, params: tupl
                 fn = compiler.expr(node, scope)
         except TLAError as exc:
             raise InputError(exc.message, file=outer.file, line=getattr(exc.node, "line", inst.line)) from None
-        inner.names[name] = Subst(_outer_env(fn, len(scope.bound)), arity, node, scope)
+        n = len(scope.bound)
+        outer_fn = _state_function(compiler, fn, node, scope) if not arity and not n \
+            else _outer_env(fn, n)
+        inner.names[name] = Subst(outer_fn, arity, node, scope)
     load_into(compiler, inner, module)
     return inner
 
@@ -196,4 +199,36 @@ def _outer_env(fn, n: int):
     values after the instance's own: it sees only the first ``n`` (its scope's)."""
     def subst(S, P, E):
         return fn(S, P, E[:n] if len(E) != n else E)
+    return subst
+
+
+def _state_function(compiler: Compiler, fn, node: Any, scope: Scope):
+    """A substitution ``x <- e`` without parameters or bound names (a refinement mapping's
+    ``pc <- [p \\in ProcSet |-> ...]``): ``e`` is evaluated once per state. A refined spec's
+    step check reads ``x`` and ``x'`` many times per step (each disjunct of its Next, each
+    ``\\E`` witness), so the values in the last two states are remembered, keyed by the
+    states' identity (held, so an identity is not reused while remembered): the state and
+    its successor of the step being checked. ``e`` sees no bound names, so its value depends
+    on the state alone, unless it reads the next state (primes, ``UNCHANGED``): such an ``e``
+    (found the first time it is evaluated, once every definition it names is loaded) is
+    evaluated every time, as it is written."""
+    last: list = [None, None, None, None]  # a state, e's value there, the one before, its value
+    mode: list = []  # [True] when e reads only the state
+
+    def subst(S, P, E):
+        if S is None:
+            return fn(S, P, ())
+        if not mode:
+            from refute.tla.temporal import Unfolder
+            mode.append(not Unfolder(compiler).uses_next(node, scope))
+        if not mode[0]:
+            return fn(S, P, ())
+        if S is last[0]:
+            return last[1]
+        if S is last[2]:
+            return last[3]
+        v = fn(S, P, ())
+        last[2], last[3] = last[0], last[1]
+        last[0], last[1] = S, v
+        return v
     return subst

@@ -37,13 +37,14 @@ arguments that depend on the state.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any
 
 from refute.engine import ltl
 from refute.engine.model import Fairness, Temporal
 from refute.errors import InputError
-from refute.tla.compile import Def, InstDef, Scope, Subst
+from refute.tla.compile import Builtin, Const, Def, InstDef, Scope, Subst, Var
 from refute.tla.format import format_value
 from refute.tla.parser import Node
 from refute.tla.values import TLAError
@@ -103,7 +104,13 @@ class Unfolder:
         self.compiler = compiler
         self.on_error = on_error
         self._next_memo: dict[int, bool] = {}
-        self._subscripts: dict[Any, _LastTwo] = {}
+        self._subscripts: dict[Any, _Recent] = {}
+        self._reads_memo: dict[tuple[int, int], frozenset | None] = {}
+        self._reading: dict[tuple[int, int], int] = {}  # definitions being read -> depth
+        self._cycle = 1 << 30  # the least depth of one of them called recursively
+        self.labels: dict[str, Def] = {}
+        """Label name -> the definition every step of the model with that label comes from
+        (set by the model; a name that several definitions give is left out)."""
 
     # -------------------------------------------------------------- resolution
     def resolve(self, node: Node, scope: Scope, env: tuple) -> tuple[Node, Scope, tuple] | None:
@@ -283,6 +290,97 @@ class Unfolder:
             inner = Scope(entry.ctx, entry.ctx.params + tuple(p for p, _ in entry.opdef.params))
             self._next_memo[key] = self.uses_next(entry.opdef.body, inner)
         return self._next_memo[key]
+
+    def reads(self, node: Node, scope: Scope) -> frozenset | None:
+        """The state variables (their indices) an expression reads, primed or not, following
+        definitions, instances and their substitutions; ``None`` when unsure (the LET
+        definitions of an enclosing scope, parameterised instances, subexpression
+        selectors). An expression's value on a step depends on nothing else of the two
+        states: a refinement's ``[Next]_v`` reads the variables of the refinement mapping."""
+        if scope.lets:
+            return None
+        return self._reads(node, scope.ctx, {})
+
+    def _reads(self, node: Any, ctx: Any, lets: dict) -> frozenset | None:
+        if isinstance(node, tuple):
+            out: frozenset = frozenset()
+            for x in node:
+                r = self._reads(x, ctx, lets)
+                if r is None:
+                    return None
+                out |= r
+            return out
+        if not isinstance(node, Node):
+            return frozenset()  # a literal, an operator's or a field's name
+        k = node.kind
+        if k == "subexpr":
+            return None
+        if k == "let":
+            defs, body = node.args
+            if any(d.kind == "instance" for d in defs):
+                return None
+            inner = dict(lets)
+            inner.update((d.name, frozenset()) for d in defs)
+            changed = True
+            while changed:  # to the least fixed point: RECURSIVE definitions may call each other
+                changed = False
+                for d in defs:
+                    r = self._reads(d.body, ctx, inner)
+                    if r is None:
+                        return None
+                    if r != inner[d.name]:
+                        inner[d.name], changed = r, True
+            return self._reads(body, ctx, inner)
+        if k == "inst":
+            path, _, args = node.args
+            if any(a for _, a in path):
+                return None
+            try:
+                entry = self.compiler.resolve_inst(node, Scope(ctx))
+            except TLAError:
+                return None
+            used = self._entry_reads(entry)
+            rest = self._reads(args, ctx, lets)
+            return None if used is None or rest is None else used | rest
+        if k in ("name", "app", "opref", "infix", "prefix", "postfix", "set_nat", "set_int",
+                 "set_real"):
+            if k.startswith("set_"):
+                name, args = {"set_nat": "Nat", "set_int": "Int", "set_real": "Real"}[k], ()
+            else:
+                name = node.args[0]
+                args = node.args[1] if k == "app" else node.args[1:]
+            used = lets[name] if name in lets else self._entry_reads(ctx.names.get(name))
+            rest = self._reads(args, ctx, lets)
+            return None if used is None or rest is None else used | rest
+        return self._reads(node.args, ctx, lets)
+
+    def _entry_reads(self, entry: Any) -> frozenset | None:
+        if entry is None or isinstance(entry, (Const, Builtin)):
+            return frozenset()  # a bound name (TLA+ forbids shadowing), a constant, a native
+        if isinstance(entry, Var):
+            return frozenset((entry.index,))
+        if isinstance(entry, Subst):
+            return None if entry.node is None else self._reads(entry.node, entry.scope.ctx, {})
+        if isinstance(entry, Def) and entry.opdef.kind in ("op", "fn") \
+                and isinstance(entry.opdef.body, Node):
+            key = (id(entry.opdef), id(entry.ctx))
+            memo, reading = self._reads_memo, self._reading
+            if key in memo:
+                return memo[key]
+            if key in reading:  # a recursive call: the definition's other parts decide
+                self._cycle = min(self._cycle, reading[key])
+                return frozenset()
+            depth = reading[key] = len(reading)
+            outer, self._cycle = self._cycle, depth
+            try:
+                r = self._reads(entry.opdef.body, entry.ctx, {})
+            finally:
+                del reading[key]
+            if self._cycle >= depth:  # it called no definition still being read but itself
+                memo[key] = r  # (one that did is complete only as part of its caller's)
+            self._cycle = min(outer, self._cycle)
+            return r
+        return None
 
     def is_state(self, node: Node, scope: Scope, env: tuple) -> bool:
         """A state predicate: neither temporal nor reading the next state."""
@@ -529,7 +627,7 @@ class Unfolder:
         doing = f"evaluating property {name}"
         text = _text(node)
         if action:  # [A]_v or <<A>>_v
-            return ltl.step_atom(text, self._subscripted(node, scope, env, doing))
+            return ltl.step_atom(text, self.step_test(node, scope, env, doing))
         f = self.compiler.expr(node, scope)
 
         def state(s: Any) -> bool:
@@ -543,21 +641,65 @@ class Unfolder:
                            doing, s)
         return ltl.state_atom(text, state)
 
-    def _subscripted(self, node: Node, scope: Scope, env: tuple, doing: str) -> Callable:
-        """The test of ``<<A>>_v`` or ``[A]_v`` on a step: whether ``v`` changes first, then
-        ``A`` only if it does. ``v`` is evaluated once per state for all the atoms with the same
-        subscript (a refinement's ``vars`` can be costly: each atom is tested on every edge)."""
+    def step_test(self, node: Node, scope: Scope, env: tuple, doing: str) -> Callable:
+        """The test of ``<<A>>_v`` or ``[A]_v`` (``node``) on a step, ``test(label, before,
+        after) -> bool``, cheapest part first:
+
+        * whether ``v`` changes (:meth:`subscript`: once per state for every test with the
+          same subscript, as a refinement's ``vars`` can be costly); if not, the step is a
+          ``[A]_v`` step and not an ``<<A>>_v`` one, and ``A`` is not evaluated;
+        * for ``<<A>>_v``, first, ``A``'s guard (:meth:`guard`), once per state ``before``:
+          where it is false, no step from the state is an ``A`` step (a fairness condition or
+          an atom is tested on every edge, and is false on most; the guard of a refinement's
+          ``[Next]_v`` would be true almost everywhere, and is not used);
+        * a step labelled ``Op(args)`` when ``A`` is ``Op(args)`` and the model's steps of
+          that label come from that very definition (:attr:`labels`) is an ``A`` step;
+        * ``A`` itself, a boolean evaluated with both states known (every primed variable is
+          given: no successor of ``A`` is enumerated), and remembered by the values of the
+          variables it reads (:meth:`reads`) when it reads fewer than all: a refinement's
+          abstract Next is evaluated once per step of the abstract states, however many
+          steps of the implementation map to it.
+
+        ``A`` is evaluated only on a step that changes ``v``, so an error it raises is not
+        raised on a step that leaves ``v`` unchanged (TLC evaluates ``A`` first, and would).
+        """
         action, vars_ = node.args
         fa = self.compiler.expr(action, scope)
-        fv = self._subscript(vars_, scope, env)
+        fv = self.subscript(vars_, scope, env)
         moving = node.kind == "nostutter"
+        guard = self.guard(action, scope, env) if moving else None
+        shortcut = self._label_shortcut(action, scope, env)
         on_error = self.on_error
+        enabled: list = [None, True]  # a state, and whether A's guard holds in it
+        read = self.reads(action, scope)
+        if read is not None and len(read) < len(self.compiler.variables):
+            key = itemgetter(*sorted(read)) if read else _nothing
+            known: dict | None = {}
+        else:
+            known = None
 
         def test(label: Any, before: Any, after: Any) -> bool:
             try:
-                if fv(after) == fv(before):
+                if guard is not None:
+                    if before is not enabled[0]:
+                        enabled[0], enabled[1] = before, guard(before)
+                    if not enabled[1]:
+                        return False
+                if not fv.moves(before, after):
                     return not moving
-                v = fa(before, after, env)
+                if shortcut is not None and label is not None and label.action == shortcut[0] \
+                        and tuple(v for _, v in label.args) == shortcut[1]:
+                    return True
+                if known is None:
+                    v = fa(before, after, env)
+                else:
+                    step = (key(before), key(after))
+                    v = known.get(step)
+                    if v is None:
+                        v = fa(before, after, env)
+                        if len(known) >= _KNOWN_STEPS:
+                            known.clear()
+                        known[step] = v
             except TLAError as exc:
                 raise on_error(exc, doing, before) from None
             if v is True or v is False:
@@ -566,17 +708,171 @@ class Unfolder:
                                     action), doing, before)
         return test
 
-    def _subscript(self, node: Node, scope: Scope, env: tuple) -> Callable[[Any], Any]:
-        """``v``'s value in a state, remembered for the last two states asked about (an edge's
-        ends), shared by the subscripts that name the same definition."""
-        entry = None
-        if node.kind == "name" and self.compiler.bound_index(scope, node.args[0]) is None \
-                and node.args[0] not in scope.lets:
-            entry = scope.ctx.names.get(node.args[0])
-        shared = isinstance(entry, Def) and not entry.opdef.params and not entry.ctx.params
-        key = ("def", id(entry.opdef)) if shared else (id(node), env)
+    def guard(self, node: Node, scope: Scope, env: tuple) -> Callable[[Any], bool] | None:
+        """A test of a state alone that is false where the action ``node`` holds on no step
+        (see :meth:`_guard`), or ``None`` when there is none. It never raises: where it
+        cannot be evaluated it is true, and ``A``'s own evaluation reports what it reports.
+        Its verdicts are remembered by the values of the variables it reads, when it reads
+        fewer than all (the enabling condition of a refined spec's action)."""
+        found = self._guard(node, scope, 0)
+        if found is None:
+            return None
+        g, read = found
+        known: dict | None = None
+        if read is not None and len(read) < len(self.compiler.variables):
+            key = itemgetter(*sorted(read)) if read else _nothing
+            known = {}
+
+        def test(state: Any) -> bool:
+            if known is not None:
+                k = key(state)
+                v = known.get(k)
+                if v is not None:
+                    return v
+            try:
+                v = bool(g(state, env))
+            except Exception:  # A's own evaluation raises it, or does not reach it
+                return True
+            if known is not None:
+                if len(known) >= _KNOWN_STEPS:
+                    known.clear()
+                known[k] = v
+            return v
+        return test
+
+    def _guard(self, node: Node, scope: Scope, depth: int
+               ) -> tuple[Callable[[Any, tuple], bool], frozenset | None] | None:
+        """``(g, reads)``: ``g(state, E)`` is implied by the action ``node`` in the scope's
+        bound values ``E``: for a conjunction, its conjuncts up to the first that reads the
+        next state, and that one's guard; for a disjunction, some disjunct's guard; for
+        ``\\E x \\in S : A``, some ``x``'s guard of ``A``; for a call of a definition (arguments
+        not primed), the guard of its body with the arguments' values. A value that is not a
+        boolean makes it true. ``reads``: the variables it reads (:meth:`reads`)."""
+        if depth > _MAX_UNFOLDING:
+            return None
+        c = self.compiler
+        k = node.kind
+        if k == "paren":
+            return self._guard(node.args[0], scope, depth + 1)
+        if _is_disj(node):
+            found = [self._guard(x, scope, depth + 1) for x in _items(node)]
+            if any(f is None for f in found):
+                return None
+            guards = [g for g, _ in found]
+
+            def some(S, E):
+                for g in guards:
+                    if g(S, E):
+                        return True
+                return False
+            return some, _union(r for _, r in found)
+        if _is_conj(node):
+            fs: list = []  # the conjuncts that read the state only
+            read: list = []
+            last = None  # the guard of the first that reads the next state
+            for item in _items(node):
+                if self.uses_next(item, scope):
+                    found = self._guard(item, scope, depth + 1)
+                    if found is not None:
+                        last = found[0]
+                        read.append(found[1])
+                    break
+                fs.append(c.expr(item, scope))
+                read.append(self.reads(item, scope))
+            if not fs:
+                return None if last is None else (last, read[0])
+
+            def every(S, E):
+                for f in fs:
+                    if f(S, None, E) is False:
+                        return False
+                return last is None or last(S, E)
+            return every, _union(read)
+        if k == "exists":
+            bounds, body = node.args
+            if any(b is None or self.uses_next(b, scope) for _, b in bounds):
+                return None
+            envs, inner = c.binder(bounds, scope)
+            found = self._guard(body, inner, depth + 1)
+            if found is None:
+                return None
+            g = found[0]
+
+            def exists(S, E):
+                for e in envs(S, None, E):
+                    if g(S, e):
+                        return True
+                return False
+            return exists, _union([found[1]] + [self.reads(b, scope) for _, b in bounds])
+        if k in ("name", "app", "inst"):
+            name, args = node.args[0], node.args[1] if k == "app" else ()
+            if k == "inst":
+                path, _, args = node.args
+                if path and path[0][1]:
+                    return None  # a parameterised instance
+                try:
+                    entry = c.resolve_inst(node, scope)
+                except TLAError:
+                    return None
+            elif c.bound_index(scope, name) is not None or name in scope.lets:
+                return None
+            else:
+                entry = scope.ctx.names.get(name)
+            if not isinstance(entry, Def) or entry.opdef.kind != "op" \
+                    or len(args) != len(entry.opdef.params) \
+                    or any(ar for _, ar in entry.opdef.params) or self.uses_next(args, scope):
+                return None
+            prefix = len(entry.ctx.params)
+            found = self._guard(entry.opdef.body, Scope(entry.ctx, entry.ctx.params + tuple(
+                p for p, _ in entry.opdef.params)), depth + 1)
+            if found is None:
+                return None
+            g = found[0]
+            read = _union([found[1]] + [self.reads(a, scope) for a in args])
+            fs = [c.expr(a, scope) for a in args]
+            if not prefix and len(fs) == 1:
+                f0 = fs[0]
+                return (lambda S, E: g(S, (f0(S, None, E),))), read
+            return (lambda S, E: g(S, E[:prefix] + tuple([f(S, None, E) for f in fs]))), read
+        return None
+
+    def _label_shortcut(self, action: Node, scope: Scope, env: tuple) -> tuple | None:
+        """``(name, args)`` when ``action`` is a call ``Op(args)`` of a definition and the
+        model's steps labelled ``Op`` come from that definition (:attr:`labels`): a step
+        labelled ``Op(args)`` is then an ``Op(args)`` step without evaluating it."""
+        if action.kind not in ("name", "app"):
+            return None
+        name = action.args[0]
+        args = action.args[1] if action.kind == "app" else ()
+        if self.compiler.bound_index(scope, name) is not None or name in scope.lets:
+            return None
+        entry = scope.ctx.names.get(name)
+        if not isinstance(entry, Def) or self.labels.get(name) is not entry:
+            return None
+        values = self._constants(args, scope, env)
+        return None if values is None else (name, values)
+
+    def subscript(self, node: Node, scope: Scope, env: tuple) -> Callable[[Any], Any]:
+        """``v``'s value in a state, remembered for the states of the last steps asked about
+        (:class:`_Recent`), shared by the subscripts that are the same expression: a
+        definition without parameters stands for its body, and two bodies written alike in
+        the same module with the same bound values are one (``[][INext]_<<x, y>>`` and
+        ``<<Do>>_vars`` with ``vars == <<x, y>>``)."""
+        while node.kind in ("paren", "name") and not self.uses_next(node, scope):
+            if node.kind == "name" and (node.args[0] in scope.lets or
+                                        self.compiler.bound_index(scope, node.args[0]) is not None):
+                break
+            found = self.resolve(node, scope, env)
+            if found is None or found[1].bound:
+                break
+            node, scope, env = found
+        key = (repr(node), id(scope.ctx), scope.bound, env) if not scope.lets else (id(node), env)
         if key not in self._subscripts:
-            self._subscripts[key] = _LastTwo(self.compiler.expr(node, scope), env)
+            read = self.reads(node, scope)
+            by = None
+            if read is not None and len(read) < len(self.compiler.variables):
+                by = itemgetter(*sorted(read)) if read else _nothing
+            self._subscripts[key] = _Recent(self.compiler.expr(node, scope), env, by)
         return self._subscripts[key]
 
     # -------------------------------------------------------------- fairness
@@ -607,27 +903,77 @@ class Unfolder:
                           "fairness (WF/SF, \\A over constant sets); this conjunct is not one", node)
 
 
-class _LastTwo:
-    """A state function remembering its value in the last two states (compared by identity,
-    and held, so that an identity is never reused while remembered)."""
+class _Recent:
+    """A state function remembering its value in the states it was last asked about: a state
+    and its successors, as the safety search checks a state's steps and then gives them to
+    the liveness graph. States are compared by identity and held (so an identity is never
+    reused while remembered); the memory is cleared once it holds :data:`_RECENT` states.
+    With ``by`` (the values of the variables the function reads, when it reads fewer than
+    all: a refinement mapping), values are also remembered by those, up to
+    :data:`_KNOWN_STEPS` of them. :meth:`moves` remembers its answer for the last step,
+    which every fairness condition and atom with this subscript asks about in turn."""
 
-    __slots__ = ("f", "env", "states", "values")
+    __slots__ = ("f", "env", "values", "step", "by", "known")
 
-    def __init__(self, f: Callable, env: tuple):
-        self.f, self.env = f, env
-        self.states: list = [None, None]
-        self.values: list = [None, None]
+    def __init__(self, f: Callable, env: tuple, by: Callable | None = None):
+        self.f, self.env, self.by = f, env, by
+        self.values: dict[int, tuple[Any, Any]] = {}
+        self.known: dict[Any, Any] = {}
+        self.step: tuple = (None, None, False)
 
     def __call__(self, state: Any) -> Any:
-        states = self.states
-        if state is states[0]:
-            return self.values[0]
-        if state is states[1]:
-            return self.values[1]
-        value = self.f(state, None, self.env)
-        states[1], self.values[1] = states[0], self.values[0]
-        states[0], self.values[0] = state, value
+        found = self.values.get(id(state))
+        if found is not None and found[0] is state:
+            return found[1]
+        if self.by is None:
+            value = self.f(state, None, self.env)
+        else:
+            key = self.by(state)
+            known = self.known
+            if key in known:
+                value = known[key]
+            else:
+                value = self.f(state, None, self.env)
+                if len(known) >= _KNOWN_STEPS:
+                    known.clear()
+                known[key] = value
+        if len(self.values) >= _RECENT:
+            self.values.clear()
+        self.values[id(state)] = (state, value)
         return value
+
+    def moves(self, before: Any, after: Any) -> bool:
+        """Whether the value differs in ``after`` from ``before`` (the step is not a
+        stuttering step of this subscript)."""
+        step = self.step
+        if step[0] is before and step[1] is after:
+            return step[2]
+        moved = self(after) != self(before)
+        self.step = (before, after, moved)
+        return moved
+
+
+def _union(sets) -> frozenset | None:
+    """The union of sets of variables, ``None`` if one is unknown."""
+    out: frozenset = frozenset()
+    for r in sets:
+        if r is None:
+            return None
+        out |= r
+    return out
+
+
+def _nothing(state: Any) -> tuple:
+    return ()
+
+
+_KNOWN_STEPS = 1 << 16
+"""Steps (by the values an action reads) whose verdict a step test remembers; beyond that
+it forgets them all and starts again."""
+
+_RECENT = 1024
+"""States whose subscript values :class:`_Recent` remembers: more than any state has
+successors in the oracle's models, so a step's two ends are evaluated once each."""
 
 
 def _names(bounds) -> tuple:
@@ -657,42 +1003,16 @@ def _text(node: Node) -> str:
     return f"line {node.line}"
 
 
-def fairness_condition(compiler: Any, label: str, strong: bool, vars_: Node, action: Node,
-                       scope: Scope, env: tuple, where: str | None,
-                       on_error: Callable[[TLAError, str, Any], Exception]) -> Fairness:
-    """One fairness condition: a step belongs to it when it is an ``<<A>>_v`` step."""
-    fa = compiler.expr(action, scope)
-    fv = compiler.expr(vars_, scope)
-    shortcut = _label_shortcut(compiler, action, scope, env)
+def fairness_condition(unfolder: Unfolder, label: str, strong: bool, vars_: Node,
+                       action: Node, scope: Scope, env: tuple, where: str | None) -> Fairness:
+    """One fairness condition: a step belongs to it when it is an ``<<A>>_v`` step (tested
+    as :meth:`Unfolder.step_test` tests one)."""
+    step = Node("nostutter", (action, vars_), action.line, action.col, action.file)
+    test = unfolder.step_test(step, scope, env, f"evaluating fairness condition {label}")
 
     def instance(step_label, before, after):
-        try:
-            if fv(after, None, env) == fv(before, None, env):
-                return None
-            if shortcut is not None and step_label.action == shortcut[0] \
-                    and tuple(v for _, v in step_label.args) == shortcut[1]:
-                return True
-            return True if fa(before, after, env) is True else None
-        except TLAError as exc:
-            raise on_error(exc, f"evaluating fairness condition {label}", before) from None
+        return True if test(step_label, before, after) else None
     return Fairness(label, strong, instance, where)
-
-
-def _label_shortcut(compiler: Any, action: Node, scope: Scope, env: tuple):
-    """(name, args) when ``action`` is a call ``Op(args)`` of a definition: a step TLC labels
-    ``Op(args)`` is an ``Op(args)`` step without evaluating it."""
-    if action.kind not in ("name", "app"):
-        return None
-    name = action.args[0]
-    args = action.args[1] if action.kind == "app" else ()
-    if compiler.bound_index(scope, name) is not None or name in scope.lets:
-        return None
-    if not isinstance(scope.ctx.names.get(name), Def):
-        return None
-    try:
-        return name, tuple(compiler.expr(a, scope)(None, None, env) for a in args)
-    except Exception:  # arguments that depend on the state: no shortcut
-        return None
 
 
 def located(exc: Unsupported, what: str, cfg_file: str | None) -> InputError:

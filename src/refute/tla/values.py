@@ -139,7 +139,7 @@ class LazySet:
         self._memo: dict | None = None
 
     def __contains__(self, v: Any) -> bool:
-        """Membership; for composite sets (``[S -> T]``, ``[a: S]``, ``SUBSET S``, unions...)
+        r"""Membership; for composite sets (``[S -> T]``, ``[a: S]``, ``SUBSET S``, unions...)
         remembered per value, since a type invariant such as ``msgs \in SUBSET Message`` tests
         the same immutable values in state after state. The memo is bounded (cleared when
         full). Values are keyed by equality, so ``1`` and ``TRUE`` share an entry: comparing
