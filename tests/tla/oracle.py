@@ -14,12 +14,10 @@ EXAMPLES = os.environ.get("REFUTE_TLA_EXAMPLES", os.path.join(
 
 UNSUPPORTED: dict[str, str] = {
     "Bakery-Boulangerie/MCBoulanger.cfg": "too slow here (>20 s; TLC needs 1 min): Nat \\cup {-1} now evaluates lazily, the run was not completed",
-    "GameOfLife/GameOfLife.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
-    "KeyValueStore/MCKVSSafetySmall.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
-    "KeyValueStore/MCKVsnap.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
-    "btree/btree.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
+    "KeyValueStore/MCKVSSafetySmall.cfg": "too slow here: TLC needs 40 s; refute did not finish in 300 s (measured before the set-order and LET caches; not re-measured)",
+    "KeyValueStore/MCKVsnap.cfg": "too slow here: TLC needs 50 s; refute did not finish in 300 s (measured before the set-order and LET caches; not re-measured)",
+    "btree/btree.cfg": "counts match TLC (374,727 distinct / 2,820,091 generated, 194 s here) but the depth is 38 where the manifest says 40; the same 2-level difference as kvstore.cfg of the same spec (under investigation); not run, to save CI minutes",
     "btree/kvstore.cfg": "counts match (2641/28585); depth 9 is the true BFS depth (an independent Python BFS of the spec agrees), the manifest says 11 (TLC's multi-worker BFS can record a state at a deeper level than its shortest path; cf. the oracle README on EWD840)",
-    "transaction_commit/PaxosCommit.cfg": "too slow here (>20 s): closure evaluation is ~17x slower than a Python spec",
 }
 """Model (.cfg path under specifications/) -> why refute cannot check it yet. Keep it shrinking."""
 

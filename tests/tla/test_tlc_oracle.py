@@ -37,7 +37,7 @@ def _params():
         if m["id"] in UNSUPPORTED:
             # A model unsupported for its running time is not run at all: it would only burn
             # CI minutes to fail (it is listed with the reason, and -m slow times the others).
-            too_slow = UNSUPPORTED[m["id"]].startswith("too slow")
+            too_slow = UNSUPPORTED[m["id"]].startswith("too slow") or m["id"] in SLOW
             marks.append(pytest.mark.xfail(reason=UNSUPPORTED[m["id"]], strict=False,
                                            run=not too_slow))
         if m["id"] in SLOW:
