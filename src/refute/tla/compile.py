@@ -948,7 +948,10 @@ class Compiler:
             return other(S, P, E)
         return case
 
-    def let_scope(self, defs, scope: Scope) -> Scope:
+    def let_scope(self, defs, scope: Scope, tolerant: bool = False) -> Scope:
+        """The scope inside ``LET defs IN``. ``tolerant``: a definition that does not compile
+        as an expression (a temporal formula, in a PROPERTY) raises its error only if it is
+        ever evaluated."""
         lets = dict(scope.lets)
         inner = Scope(scope.ctx, scope.bound, lets, scope.init)
         depth = len(scope.bound)
@@ -960,11 +963,13 @@ class Compiler:
             holder.value_fn = [None]
             lets[d.name] = ("let", holder, depth)
             body_scope = Scope(scope.ctx, scope.bound + tuple(p for p, _ in d.params), lets, scope.init)
-            if d.kind == "fn":
-                holder.value_fn[0] = self.fn_literal(d.body, body_scope, lazy=True)
-            else:
-                holder.value_fn[0] = self.expr(d.body, body_scope)
-            holder.opdef = d
+            try:
+                holder.value_fn[0] = (self.fn_literal(d.body, body_scope, lazy=True) if d.kind == "fn"
+                                      else self.expr(d.body, body_scope))
+            except TLAError as exc:
+                if not tolerant:
+                    raise
+                holder.value_fn[0] = _failing(exc)
         return inner
 
     def x_let(self, node, scope):

@@ -44,7 +44,7 @@ from typing import Any
 from refute.engine import ltl
 from refute.engine.model import Fairness, Temporal
 from refute.errors import InputError
-from refute.tla.compile import Builtin, Const, Def, InstDef, Scope, Subst, Var
+from refute.tla.compile import Builtin, Const, Def, Scope, Subst, Var
 from refute.tla.format import format_value
 from refute.tla.parser import Node
 from refute.tla.values import TLAError
@@ -179,29 +179,7 @@ class Unfolder:
         not; such a definition is kept uncompiled here (it is unfolded where it is used, and
         its compilation error is raised if it is ever evaluated as an expression).
         """
-        c = self.compiler
-        try:
-            return c.let_scope(defs, scope)
-        except TLAError:
-            pass
-        lets = dict(scope.lets)
-        inner = Scope(scope.ctx, scope.bound, lets, scope.init)
-        depth = len(scope.bound)
-        for d in defs:
-            if d.kind == "instance":
-                lets[d.name] = InstDef(d, scope.ctx)
-                continue
-            holder = Def(d, scope.ctx)
-            holder.value_fn = [None]
-            lets[d.name] = ("let", holder, depth)
-            body_scope = Scope(scope.ctx, scope.bound + tuple(p for p, _ in d.params), lets,
-                               scope.init)
-            try:
-                holder.value_fn[0] = (c.fn_literal(d.body, body_scope, lazy=True) if d.kind == "fn"
-                                      else c.expr(d.body, body_scope))
-            except TLAError as exc:
-                holder.value_fn[0] = _failing(exc)
-        return inner
+        return self.compiler.let_scope(defs, scope, tolerant=True)
 
     def temporal(self, node: Node, scope: Scope, env: tuple, seen: frozenset = frozenset()) -> bool:
         """Whether ``node`` is a temporal formula (not a state or action expression)."""
@@ -981,12 +959,6 @@ def _names(bounds) -> tuple:
     for pattern, _ in bounds:
         out.extend(pattern if isinstance(pattern, tuple) else (pattern,))
     return tuple(out)
-
-
-def _failing(exc: TLAError) -> Callable:
-    def fail(S: Any, P: Any, E: tuple) -> Any:
-        raise exc
-    return fail
 
 
 def _text(node: Node) -> str:
