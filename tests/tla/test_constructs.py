@@ -371,3 +371,18 @@ def test_check_command_allow_read_and_postcondition(tmp_path) -> None:
     assert refused.exit_code == 2 and "--allow-read" in refused.output
     allowed = CliRunner().invoke(main, ["check", spec, "-q", "--allow-read", str(tmp_path / "data.json")])
     assert allowed.exit_code == 2 and "POSTCONDITION Post is" in allowed.output
+
+
+def test_a_constant_without_value_points_at_its_declaration(tmp_path) -> None:
+    """The .cfg has nothing to point at, so the message locates the CONSTANT declaration and
+    names the .cfg to add the value to (also for a constant of an EXTENDed module)."""
+    (tmp_path / "Base.tla").write_text("---- MODULE Base ----\nCONSTANTS Procs,\n  Limit\n====\n")
+    (tmp_path / "Top.tla").write_text("---- MODULE Top ----\nEXTENDS Naturals, Base\nCONSTANT N\n"
+                                      "VARIABLE x\nInit == x = 0\nNext == x' = x\n====\n")
+    (tmp_path / "Top.cfg").write_text("CONSTANTS N = 1 Procs = {p}\nINIT Init\nNEXT Next\n")
+    with pytest.raises(InputError) as raised:
+        TLAModel(str(tmp_path / "Top.tla"), str(tmp_path / "Top.cfg"))
+    error = raised.value
+    assert (error.file, error.line, error.column) == (str(tmp_path / "Base.tla"), 3, 3)
+    assert "constant Limit has no value in the model Top.cfg" in str(error)
+    assert "Limit = <value>" in str(error)

@@ -19,7 +19,7 @@ from refute.spec.values import FrozenMap
 from refute.tla.compile import UNSET, apply_overrides, definition_key, Compiler, Const, Context, Def, Scope, Var
 from refute.tla.config import Config, read_config
 from refute.tla.format import format_value
-from refute.tla.modules import Loader, constants_of, load_into, variables_of
+from refute.tla.modules import Loader, constant_declaration, constants_of, load_into, variables_of
 from refute.tla.parser import Node, parse_file
 from refute.tla.stdlib import statistics
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
@@ -84,8 +84,12 @@ class TLAModel:
             if name in cfg.constants:
                 ctx.names[name] = Const(cfg.constants[name])
             elif name not in cfg.substitutions:
-                raise InputError(f"constant {name} has no value in the model", file=cfg.file,
-                                 hint=f"add '{name} = <value>' or '{name} <- <definition>' under CONSTANTS")
+                file, line, column = constant_declaration(loader, root, name) or (cfg.file, None, None)
+                raise InputError(f"constant {name} has no value in the model "
+                                 f"{os.path.basename(cfg.file or 'configuration')}",
+                                 file=file, line=line, column=column,
+                                 hint=f"add '{name} = <value>' or '{name} <- <definition>' under "
+                                      f"CONSTANTS in {cfg.file or 'the .cfg file'}")
         load_into(compiler, ctx, root)
         for name, value in cfg.constants.items():
             if name not in ctx.names or isinstance(ctx.names[name], Def):

@@ -102,6 +102,19 @@ def constants_of(loader: Loader, module: Module, seen: set | None = None) -> lis
     return out
 
 
+def constant_declaration(loader: Loader, module: Module, name: str) -> tuple | None:
+    """``(file, line, column)`` of the CONSTANT declaration of ``name`` in ``module`` or a
+    module it EXTENDS, for messages that say which constant lacks a value."""
+    if name in module.constant_at:
+        return (module.file, *module.constant_at[name])
+    for extended in module.extends:
+        if extended not in NATIVE_ONLY:
+            found = constant_declaration(loader, loader.find(extended, module), name)
+            if found is not None:
+                return found
+    return None
+
+
 def load_into(compiler: Compiler, ctx: Context, module: Module, seen: set | None = None) -> None:
     """Add ``module``'s definitions (and those it EXTENDS) to ``ctx``."""
     loader: Loader = compiler.loader
@@ -191,7 +204,7 @@ def instantiate(compiler: Compiler, outer: Context, inst: Instance, params: tupl
 # Context gets an attribute for the names an instance declares (filled by instantiate).
 Context.own_constants = frozenset()  # type: ignore[attr-defined]
 
-__all__ = ["Loader", "constants_of", "instantiate", "load_into", "variables_of", "Builtin", "OpDef"]
+__all__ = ["Loader", "constant_declaration", "constants_of", "instantiate", "load_into", "variables_of", "Builtin", "OpDef"]
 
 
 def _outer_env(fn, n: int):

@@ -94,6 +94,7 @@ class Module:
     file: str | None
     extends: tuple[str, ...] = ()
     constants: list[tuple[str, int]] = field(default_factory=list)
+    constant_at: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (line, col)
     variables: list[str] = field(default_factory=list)
     definitions: list[OpDef] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)  # unnamed INSTANCE
@@ -152,8 +153,11 @@ class _Converter:
                 if x.type == "identifier":
                     module.constants.append((self.text(x), 0))
                 elif x.type == "operator_declaration":
-                    name, arity = self.op_declaration(x)
-                    module.constants.append((name, arity))
+                    module.constants.append(self.op_declaration(x))
+                else:
+                    continue
+                module.constant_at[module.constants[-1][0]] = (x.start_point[0] + 1,
+                                                               x.start_point[1] + 1)
         elif t == "variable_declaration":
             module.variables.extend(self.text(x) for x in c.named_children if x.type == "identifier")
         elif t == "operator_definition":
