@@ -611,36 +611,62 @@ class Compiler:
 
     def zero_arity(self, d: Def, node: Node) -> Callable:
         """A reference to a definition without parameters: constant ones are computed once;
-        a state-dependent one is remembered for the last (state, partial next state) pair it
-        was evaluated in, since a spec refers to the same definition (``vmem``, ``mset``) from
-        several conjuncts and actions of one state. The pair is compared by identity and held,
-        so an id cannot be reused while remembered; its value depends on nothing else (a
-        zero-arity definition sees no bound variables)."""
+        a state-dependent one is remembered, since a spec refers to the same definition
+        (``vmem``, ``mset``) from several conjuncts and actions of one state. A state-level
+        definition (no prime, no UNCHANGED, in it or what it calls) depends on the state only:
+        remembered for the last two states it was evaluated in (a step check evaluates it on
+        both the state and the next); an action-level one for the last (state, partial next
+        state) pair. States are compared by identity and held, so an id cannot be reused while
+        remembered; the value depends on nothing else (a zero-arity definition sees no bound
+        variables)."""
         body = self.def_value_fn(d)
+        state_level = d.opdef.kind == "op" and not self._def_is_action(d)
 
-        def ref(S, P, E):
+        def constant():
             c = d.const
-            if c is not None:
-                if c[0]:
-                    return c[1]
-            else:
+            if c is None:
                 try:
-                    v = body(None, None, ())
-                    d.const = (True, v)
-                    return v
+                    d.const = (True, body(None, None, ()))
                 except Exception:
                     d.const = (False,)
-            last = d.last
-            if last[0] is S and last[1] is P and S is not None:
-                return last[2]
+            return d.const
+
+        def evaluate(S, P):
             try:
-                v = body(S, P, ())
-                d.last = (S, P, v)
-                return v
+                return body(S, P, ())
             except TLAError as exc:
                 raise _located(node, exc) from None
             except Exception as exc:
                 raise _located(node, exc) from exc
+
+        if state_level:
+            d.last = (None, None, None, None)
+
+            def state_ref(S, P, E):
+                c = d.const or constant()
+                if c[0]:
+                    return c[1]
+                last = d.last
+                if S is not None:
+                    if last[0] is S:
+                        return last[1]
+                    if last[2] is S:
+                        return last[3]
+                v = evaluate(S, P)
+                d.last = (S, v, last[0], last[1])
+                return v
+            return state_ref
+
+        def ref(S, P, E):
+            c = d.const or constant()
+            if c[0]:
+                return c[1]
+            last = d.last
+            if last[0] is S and last[1] is P and S is not None:
+                return last[2]
+            v = evaluate(S, P)
+            d.last = (S, P, v)
+            return v
         return ref
 
     def x_app(self, node, scope):
