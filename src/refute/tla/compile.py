@@ -1755,19 +1755,26 @@ def _equality(fa: Callable, fb: Callable, equal: bool, node: Node) -> Callable:
     return lambda S, P, E: fa(S, P, E) != fb(S, P, E)
 
 
+def _kept(S: tuple, P: tuple, indices: tuple) -> tuple | None:
+    """``P`` with the variables at ``indices`` unchanged from ``S`` (one pass, one new tuple),
+    or ``None`` when ``P`` already gives one of them another value."""
+    out = None
+    for i in indices:
+        old = P[i]
+        if old is UNSET:
+            if out is None:
+                out = list(P)
+            out[i] = S[i]
+        elif old != S[i]:
+            return None
+    return P if out is None else tuple(out)
+
+
 def _keep_all(indices: tuple) -> Callable:
-    """``UNCHANGED <<x, y, ...>>`` of plain variables: one pass, one new tuple."""
+    """``UNCHANGED <<x, y, ...>>`` of plain variables."""
     def keep_all(S, P, E):
-        out = None
-        for i in indices:
-            old = P[i]
-            if old is UNSET:
-                if out is None:
-                    out = list(P)
-                out[i] = S[i]
-            elif old != S[i]:
-                return ()
-        return (P,) if out is None else (tuple(out),)
+        kept = _kept(S, P, indices)
+        return () if kept is None else (kept,)
     keep_all.step = (_KEEP_ALL, indices, None)
     return keep_all
 
@@ -1828,17 +1835,9 @@ def _fused_conj(gs: list) -> Callable:
                 elif old != v:
                     return ()
             elif kind is _KEEP_ALL:
-                out = None
-                for i in a:
-                    old = P[i]
-                    if old is UNSET:
-                        if out is None:
-                            out = list(P)
-                        out[i] = S[i]
-                    elif old != S[i]:
-                        return ()
-                if out is not None:
-                    P = tuple(out)
+                P = _kept(S, P, a)
+                if P is None:
+                    return ()
             elif kind is _KEEP:
                 old = P[a]
                 if old is UNSET:
