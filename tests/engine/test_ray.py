@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from refute.cli import main
 from refute.engine.bfs import Options, explore
 from refute.engine.checkpoint import load
-from refute.engine.command import load_model
+from refute.engine.command import Source
 from refute.engine.parallel import Scale, WorkerDied, explore_parallel
 from refute.engine.spill import rss
 
@@ -87,17 +87,17 @@ def summary(result):
 def test_ray_equals_one_process(cluster, spec, params, bounds, workers):
     from refute.engine.ray_explorer import check_on_ray
 
-    source = (str(EXAMPLES / spec), params, None)
-    model = load_model(*source)
+    source = Source(str(EXAMPLES / spec), params)
+    model = source.load()
     expected = summary(explore(model, Options(**bounds)))
     result = check_on_ray(model, Options(**bounds), Scale(workers=workers, source=source), None)
     assert summary(result) == expected
 
 
-def check_on_ray(source: tuple, options: Options = Options(), **scale):
+def check_on_ray(source: Source, options: Options = Options(), **scale):
     from refute.engine.ray_explorer import check_on_ray
 
-    return check_on_ray(load_model(*source), options, Scale(source=source, **scale), None)
+    return check_on_ray(source.load(), options, Scale(source=source, **scale), None)
 
 
 def counts(result) -> tuple[int, int, int]:
@@ -108,7 +108,7 @@ def test_ray_spills_under_a_memory_limit_with_the_same_counts(cluster):
     """Each actor's share is below twice its size at rest, so it spills from the start."""
     share = 160 << 20  # an actor with refute imported is ~95 MiB; it peaks at ~110 here
     limit = int(rss() + 2 * share / 0.9)
-    result = check_on_ray((str(EXAMPLES / "two_phase.py"), ("rms=6",), None),
+    result = check_on_ray(Source(str(EXAMPLES / "two_phase.py"), ("rms=6",)),
                           workers=2, memory_limit=limit)
     assert counts(result) == TWO_PHASE_6
     assert [w.spilled for w in result.workers] == [True, True]
@@ -119,29 +119,44 @@ def test_ray_spills_under_a_memory_limit_with_the_same_counts(cluster):
 
 
 def test_ray_does_not_start_when_the_limit_cannot_fit_an_actor(cluster):
-    result = check_on_ray((str(EXAMPLES / "two_phase.py"), ("rms=4",), None),
+    result = check_on_ray(Source(str(EXAMPLES / "two_phase.py"), ("rms=4",)),
                           workers=2, memory_limit=int(rss() + (100 << 20)))
     assert result.status.exit_code == 3 and result.stop_reason.name == "MEMORY_LIMIT"
     assert any("a Ray actor needs at least" in w for w in result.warnings)
 
 
 def test_ray_checkpoints_resume_with_another_worker_count_or_without_ray(cluster, tmp_path):
-    source = (str(EXAMPLES / "two_phase.py"), ("rms=4", "early_commit=true"), None)
-    expected = summary(explore(load_model(*source), Options()))
+    source = Source(str(EXAMPLES / "two_phase.py"), ("rms=4", "early_commit=true"))
+    expected = summary(explore(source.load(), Options()))
     directory = str(tmp_path / "ckpt")
     check_on_ray(source, Options(max_depth=4), workers=2, checkpoint=directory,
                  checkpoint_interval=0)
     assert load(directory)[0].depth == 4
     # Resuming lifts nothing from the options: here the checkpointed run's bound is dropped.
     assert summary(check_on_ray(source, workers=1, resume=directory)) == expected
-    assert summary(explore_parallel(load_model(*source), Options(),
+    assert summary(explore_parallel(source.load(), Options(),
                                     Scale(workers=3, resume=directory))) == expected
+
+
+def test_ray_actors_read_the_files_the_spec_is_allowed_to(cluster, tmp_path, monkeypatch):
+    """Each actor loads the spec again, with the same --allow-read, resolved against the
+    driver's working directory as the spec's own path is."""
+    (tmp_path / "Grid.tla").write_text(
+        "---- MODULE Grid ----\nEXTENDS Naturals, Json\nVARIABLES x, y\n"
+        'Limit == JsonDeserialize("limit.json")\nInit == x = 0 /\\ y = 0\n'
+        "Next == \\/ x < Limit.x /\\ x' = x + 1 /\\ y' = y\n"
+        "        \\/ y < Limit.y /\\ y' = y + 1 /\\ x' = x\n====\n")
+    (tmp_path / "Grid.cfg").write_text("INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    (tmp_path / "limit.json").write_text('{"x": 3, "y": 4}')
+    monkeypatch.chdir(tmp_path)
+    result = check_on_ray(Source("Grid.tla", allow_read=("limit.json",)), workers=2)
+    assert counts(result) == (20, 32, 8)
 
 
 def test_a_killed_actor_stops_the_run_with_a_clear_error(cluster, tmp_path):
     spec = tmp_path / "dying.py"
     spec.write_text(DYING)
-    source = (str(spec), (f"driver={os.getpid()}",), None)
+    source = Source(str(spec), (f"driver={os.getpid()}",))
     with pytest.raises(WorkerDied, match=r"worker \d \(a Ray actor\) died: .* the counts would "
                                          "be wrong"):
         check_on_ray(source, workers=2)
@@ -190,7 +205,7 @@ def test_ray_kill_9_of_the_driver_then_resume_gives_the_uninterrupted_counts(tmp
 
 def test_ray_progress_and_result_show_each_actor(cluster):
     seen = []
-    result = check_on_ray((str(EXAMPLES / "two_phase.py"), ("rms=5",), None),
+    result = check_on_ray(Source(str(EXAMPLES / "two_phase.py"), ("rms=5",)),
                           Options(progress=seen.append, progress_interval=0.01), workers=2)
     assert counts(result) == (8_832, 58_146, 17)
     assert sum(w.distinct for w in result.workers) == 8_832

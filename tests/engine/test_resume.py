@@ -62,3 +62,51 @@ def test_resume_with_another_worker_count_and_a_counterexample(tmp_path):
     assert [str(s.action) for s in resumed.violation.trace] == \
         [str(s.action) for s in expected.violation.trace]
     assert resumed.coverage == expected.coverage
+
+
+READS_ITS_LIMITS = """\
+---- MODULE Grid ----
+EXTENDS Naturals, Json
+VARIABLES x, y
+Limit == JsonDeserialize("limit.json")
+Init == x = 0 /\\ y = 0
+Next == \\/ x < Limit.x /\\ x' = x + 1 /\\ y' = y
+        \\/ y < Limit.y /\\ y' = y + 1 /\\ x' = x
+====
+"""
+"""A TLA+ spec that cannot be loaded without --allow-read: its Init and Next read a file."""
+
+
+def test_resume_reads_the_files_the_checkpointed_run_was_allowed_to(tmp_path):
+    from click.testing import CliRunner
+
+    from refute.cli import main
+    from refute.engine.command import Source
+
+    (tmp_path / "Grid.tla").write_text(READS_ITS_LIMITS)
+    (tmp_path / "Grid.cfg").write_text("INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    (tmp_path / "limit.json").write_text('{"x": 3, "y": 4}')
+    spec, data, directory = (str(tmp_path / name) for name in ("Grid.tla", "limit.json", "ckpt"))
+    run = CliRunner().invoke(main, ["check", spec, "--allow-read", data, "--workers", "2",
+                                    "--checkpoint", directory, "--checkpoint-interval", "0", "-q"])
+    assert run.exit_code == 0, run.output
+    assert load(directory)[0].source == Source(spec, (), None, (data,))
+    resumed = CliRunner().invoke(main, ["check", "--resume", directory, "--workers", "2",
+                                        "--json", "-"])
+    assert resumed.exit_code == 0, resumed.output
+    result = json.loads(resumed.output)
+    # (x, y) in 0..3 \X 0..4: the initial state, two successors of each of 12 states, one of 7.
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (20, 32, 8)
+
+
+def test_resume_of_a_checkpoint_of_refute_check_needs_the_spec(tmp_path):
+    from click.testing import CliRunner
+
+    from refute.cli import main
+
+    directory = str(tmp_path / "ckpt")
+    refute.check(TwoPhase(rms=2), workers=2, checkpoint=directory, checkpoint_interval=0)
+    resumed = CliRunner().invoke(main, ["check", "--resume", directory])
+    assert resumed.exit_code == 2
+    assert f"{directory} does not say which spec it checkpoints" in resumed.output
+    assert f"refute check SPEC --resume {directory}" in resumed.output

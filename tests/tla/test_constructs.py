@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -227,7 +228,7 @@ def test_writing_and_trace_operators_are_errors_only_when_evaluated(tmp_path) ->
         ====
         """)
     states = model.init_states() + [(1,)]
-    fine, writes, traced = (model._predicate(n, "invariant") for n in ("Fine", "Writes", "Traced"))
+    fine, writes, traced = (model._predicate(n, "invariants") for n in ("Fine", "Writes", "Traced"))
     assert all(fine.test(s) for s in states) and writes.test((0,)) and traced.test((0,))
     with pytest.raises(SpecError, match="JsonSerialize writes a file"):
         writes.test((1,))
@@ -270,6 +271,21 @@ def test_alias_is_how_a_counterexample_is_shown(tmp_path) -> None:
     assert [step["state"] for step in trace] == [{"double": 0, "next": 1}, {"double": 2, "next": 3},
                                                  {"double": 6, "next": 3}]
     assert model.describe_state(result.violation.trace[-1].state) == {"x": 3}  # not for others
+
+
+def test_alias_is_how_an_itf_trace_shows_its_states(tmp_path) -> None:
+    from click.testing import CliRunner
+    from refute.cli import main
+
+    _spec(tmp_path, _COUNTER, "INIT Init\nNEXT Next\nINVARIANT Small\nALIAS Shown\n")
+    itf = tmp_path / "trace.itf.json"
+    run = CliRunner().invoke(main, ["check", str(tmp_path / "M.tla"), "--itf", str(itf), "-q"])
+    assert run.exit_code == 1, run.output
+    trace = json.loads(itf.read_text())
+    assert trace["vars"] == ["double", "next"]
+    assert trace["states"] == [{"#meta": {"index": 0}, "double": 0, "next": 1},
+                               {"#meta": {"index": 1, "action": "Next"}, "double": 2, "next": 3},
+                               {"#meta": {"index": 2, "action": "Next"}, "double": 6, "next": 3}]
 
 
 def test_postcondition_is_checked_after_the_search(tmp_path) -> None:
@@ -351,6 +367,38 @@ def test_a_refinement_step_is_judged_by_every_variable_its_action_reads(tmp_path
     assert [model.describe_state(s.state)["w"] for s in result.violation.trace] == [0, 1, 2, 0]
 
 
+def test_a_definition_reads_the_variables_of_the_instance_it_is_seen_from(tmp_path) -> None:
+    # Inner is both EXTENDed (Foo reads x) and instantiated WITH x <- y (I!Foo reads y). So
+    # I!Check reads y' before y' is assigned, an error in TLC. Had the reads of Foo been
+    # remembered from Check (x: assigned by then), I!Check would have compared UNSET with 1,
+    # found them different, and the model would have passed.
+    (tmp_path / "Inner.tla").write_text(textwrap.dedent("""\
+        ---- MODULE Inner ----
+        VARIABLE x
+        Foo == x
+        Check == Foo' # 1
+        ====
+        """))
+    model = _spec(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Inner
+        VARIABLE y
+        I == INSTANCE Inner WITH x <- y
+        Init == x = 0 /\\ y = 0
+        Next == x' = 0 /\\ Check /\\ I!Check /\\ y' = 0
+        ====
+        """, "INIT Init\nNEXT Next\n")
+    compiler, root = model.compiler, model.ctx
+    instance = compiler.instance_ctx(root.names["I"])
+    foo = parse_source(b"---- MODULE E ----\nE == Foo\n====\n", "E.tla").definitions[0].body
+    assert compiler.variables_read(foo, Scope(root)) == {0}  # x
+    assert compiler.variables_read(foo, Scope(instance)) == {1}  # y
+    with pytest.raises(SpecError) as raised:
+        model.next_states((0, 0))
+    assert "a primed expression is read before the next state is complete" in str(raised.value)
+    assert (raised.value.file, raised.value.line) == (str(tmp_path / "Inner.tla"), 4)
+
+
 def test_check_command_allow_read_and_postcondition(tmp_path) -> None:
     from click.testing import CliRunner
     from refute.cli import main
@@ -371,6 +419,60 @@ def test_check_command_allow_read_and_postcondition(tmp_path) -> None:
     assert refused.exit_code == 2 and "--allow-read" in refused.output
     allowed = CliRunner().invoke(main, ["check", spec, "-q", "--allow-read", str(tmp_path / "data.json")])
     assert allowed.exit_code == 2 and "POSTCONDITION Post is" in allowed.output
+
+
+_UNDEFINED = "correct the name in {cfg}, or define {name} in {spec}"
+
+
+@pytest.mark.parametrize("cfg, where, message, hint", [
+    ("CONSTANT N = 3\nINIT Init\nNEXT Next\nINVARIANT Inv Invv\n", "4:15",
+     "INVARIANT Invv: M does not define Invv", "did you mean Inv? " + _UNDEFINED),
+    ("CONSTANT N = 3\nINIT Init\nNEXT Next\nPROPERTY Nope\n", "4:10",
+     "PROPERTY Nope: M does not define Nope", _UNDEFINED),
+    ("CONSTANT N <- Nope\nINIT Init\nNEXT Next\n", "1:15",
+     "CONSTANT N <- Nope: M does not define Nope", _UNDEFINED),
+    ("CONSTANT N = 3 Q <- Two\nINIT Init\nNEXT Next\n", "1:16",
+     "CONSTANT Q <- Two: M declares or defines no Q",
+     "TLC refuses this too: correct the name in {cfg}, or remove the substitution"),
+    ("CONSTANT N = 3\nINIT Nope\nNEXT Next\n", "2:6", "INIT Nope: M does not define Nope",
+     _UNDEFINED),
+    ("CONSTANT N = 3\nINIT Init\nNEXT Nxt\n", "3:6", "NEXT Nxt: M does not define Nxt",
+     "did you mean Next? " + _UNDEFINED),
+    ("CONSTANT N = 3\nSPECIFICATION Nope\n", "2:15", "SPECIFICATION Nope: M does not define Nope",
+     _UNDEFINED),
+    ("CONSTANT N = 3\nINIT Init\nNEXT Next\nCONSTRAINT Nope\n", "4:12",
+     "CONSTRAINT Nope: M does not define Nope", _UNDEFINED),
+    ("CONSTANT N = 3\nINIT Init\nNEXT Next\nACTION_CONSTRAINT Nope\n", "4:19",
+     "ACTION_CONSTRAINT Nope: M does not define Nope", _UNDEFINED),
+    ("CONSTANT N = 3\nINIT Init\nNEXT Next\nVIEW Nope\n", "4:6", "VIEW Nope: M does not define Nope",
+     _UNDEFINED),
+    ("CONSTANT N = 3\nINIT Init\nNEXT Next\nSYMMETRY Nope\n", "4:10",
+     "SYMMETRY Nope: M does not define Nope", _UNDEFINED),
+    ("CONSTANT N = 3\nINIT Init\nNEXT Next\nPOSTCONDITION Nope\n", "4:15",
+     "POSTCONDITION Nope: M does not define Nope", _UNDEFINED),
+])
+def test_a_name_the_spec_lacks_is_located_in_the_cfg(tmp_path, cfg, where, message, hint) -> None:
+    from click.testing import CliRunner
+    from refute.cli import main
+
+    (tmp_path / "M.tla").write_text(textwrap.dedent("""\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        CONSTANT N
+        VARIABLE x
+        Init == x = 0
+        Next == x' = (x + 1) % N
+        Inv == x < N
+        Two == 2
+        ====
+        """))
+    (tmp_path / "X.cfg").write_text(cfg)
+    spec, config = str(tmp_path / "M.tla"), str(tmp_path / "X.cfg")
+    run = CliRunner().invoke(main, ["check", spec, "--config", config, "-q"])
+    assert run.exit_code == 2
+    assert run.output.splitlines() == [
+        f"error: {config}:{where}: {message}",
+        "hint: " + hint.format(cfg=config, spec=spec, name=message.rsplit(" ", 1)[1])]
 
 
 def test_a_constant_without_value_points_at_its_declaration(tmp_path) -> None:

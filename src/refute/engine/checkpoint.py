@@ -35,16 +35,19 @@ from refute.engine.bfs import Options
 from refute.errors import UsageError
 
 if TYPE_CHECKING:
+    from refute.engine.command import Source
     from refute.engine.shard import Coordinator, Workers
 
-FORMAT = 1
+FORMAT = 2
+"""Changed when a checkpoint of the previous one cannot be resumed (2: ``Meta.source`` is a
+:class:`~.command.Source`, with the ``--allow-read`` paths)."""
 
 
 @dataclass
 class Meta:
     """The coordinator's part of a checkpoint, and how to load the spec again."""
 
-    source: tuple | None  # (spec, -p parameters, --config), to load the spec again
+    source: Source | None  # how to load the spec again (None: refute.check() of a Spec)
     spec: str
     options: Options
     workers: int
@@ -148,7 +151,7 @@ def read_shards(path: str, workers: int) -> tuple[np.ndarray, np.ndarray, list]:
 class Schedule:
     """``--checkpoint DIR``: a checkpoint at the first level boundary after every interval."""
 
-    def __init__(self, directory: str, interval: float, source: tuple | None) -> None:
+    def __init__(self, directory: str, interval: float, source: Source | None) -> None:
         self.directory = os.path.abspath(directory)  # Ray actors need not share our cwd
         self.interval = interval
         self.source = source
@@ -161,7 +164,7 @@ class Schedule:
 
 
 def save(directory: str, coordinator: Coordinator, workers: Workers,
-         source: tuple | None) -> str:
+         source: Source | None) -> str:
     """Checkpoint a run at a level boundary: each worker writes its shard, then the
     coordinator commits its own part (:class:`Meta`)."""
     path = temporary(directory)
@@ -204,5 +207,6 @@ def restore(directory: str, coordinator: Coordinator) -> tuple[list, np.ndarray]
     coordinator.constrained = meta.constrained
     coordinator.elapsed_before = meta.seconds
     fingerprints, ranks, states = read_shards(path, meta.workers)
+    coordinator.level_base = int(ranks.min()) if len(ranks) else len(coordinator.parents)
     count = coordinator.workers
     return [(ranks[w::count], states[w::count]) for w in range(count)], fingerprints

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 from rich.console import Console
@@ -30,6 +31,28 @@ def load_model(spec: str, params: tuple[str, ...] = (), config: str | None = Non
     if allow_read:
         raise UsageError("--allow-read is for .tla specs (a Python spec reads what its code reads)")
     return SpecModel(load_spec(spec, parse_parameters(params)))
+
+
+class Source(NamedTuple):
+    """The arguments :func:`load_model` loads a spec from, kept to load it again: each Ray
+    actor does (:mod:`.ray_explorer`), and a checkpoint records them for ``--resume``
+    (:mod:`.checkpoint`). Every one is needed for the same model: a TLA+ spec that reads a
+    data file cannot be loaded without its ``--allow-read``. Relative paths are relative to
+    the working directory of the process given them."""
+
+    spec: str
+    params: tuple[str, ...] = ()
+    config: str | None = None
+    allow_read: tuple[str, ...] = ()
+
+    def load(self):
+        return load_model(*self)
+
+    def under(self, directory: str) -> Source:
+        """The same, with relative paths resolved against ``directory``."""
+        return self._replace(spec=os.path.join(directory, self.spec),
+                             config=self.config and os.path.join(directory, self.config),
+                             allow_read=tuple(os.path.join(directory, p) for p in self.allow_read))
 
 
 def run_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -92,7 +115,8 @@ def write_itf(itf_path: str, result: Any, model: Any, err: Console) -> None:
 @click.option("--checkpoint-interval", type=click.FloatRange(min=0), default=300.0,
               show_default=True, metavar="SECONDS", help="Seconds between checkpoints.")
 @click.option("--resume", "resume_dir", metavar="DIR",
-              help="Continue the run checkpointed in DIR (SPEC, -p and bounds come from it).")
+              help="Continue the run checkpointed in DIR (SPEC, -p, --config, --allow-read and "
+                   "bounds come from it).")
 @reports_errors
 def check(spec: str | None, params: tuple[str, ...], config: str | None, invariants: tuple[str, ...], no_deadlock: bool,
           max_states: int | None, max_depth: int | None, time_limit: float | None,
@@ -107,19 +131,24 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
     """
     from refute.engine.parallel import Scale, check_scaled
 
+    source = None if spec is None else Source(spec, params, config, allow_read)
     if resume_dir is not None:  # the spec and the bounds are the checkpointed run's
         from refute.engine.checkpoint import load
 
         meta, _ = load(resume_dir)
-        if spec is None:
-            spec, params, config = meta.source
+        if source is None:
+            source = meta.source
+        if source is None:
+            raise UsageError(f"{resume_dir} does not say which spec it checkpoints (it was "
+                             "written by refute.check(), not by refute check)",
+                             hint=f"give the spec: refute check SPEC --resume {resume_dir}")
         invariants = tuple(meta.options.invariants or ())
         no_deadlock, max_states = not meta.options.deadlock, meta.options.max_states
         max_depth, time_limit = meta.options.max_depth, meta.options.time_limit
         checkpoint_dir = checkpoint_dir or resume_dir
-    elif spec is None:
+    elif source is None:
         raise UsageError("missing SPEC", hint="refute check path/to/spec.py[:Class]")
-    model = load_model(spec, params, config, allow_read)
+    model = source.load()
     if not getattr(getattr(model, "config", None), "check_deadlock", True):
         no_deadlock = True  # CHECK_DEADLOCK FALSE in the .cfg: not checked, so not listed
     if isolation:
@@ -143,8 +172,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
                       progress=progress if show_progress else None)
     scale = Scale(workers=workers, checkpoint=checkpoint_dir,
                   checkpoint_interval=checkpoint_interval, resume=resume_dir,
-                  memory_limit=memory_limit,
-                  source=(spec, params, config))
+                  memory_limit=memory_limit, source=source)
     if ray_address is not None:
         from refute.engine.ray_explorer import check_on_ray
 

@@ -31,8 +31,9 @@ Memory, checkpoints and failures work as with ``--workers``, with the same code:
   lost, so no count is reported; resume from the last checkpoint.
 
 The spec reaches the actors by pickling (Ray uses cloudpickle): a spec loaded from a file is
-re-imported in each actor from the same path (relative paths are resolved against the
-driver's working directory), so the file must exist at that path on every node.
+loaded again in each actor from its :class:`~.command.Source` (the same paths, relative ones
+resolved against the driver's working directory; the same ``--allow-read``), so its files and
+the data files it reads must exist at those paths on every node.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import gc
 import os
 import socket
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -54,6 +55,9 @@ from refute.engine.shard import (Coordinator, LevelReport, Partial, ProgressBoar
                                  with_workers)
 from refute.engine.spill import OutOfMemory, rss, worker_share
 from refute.errors import RefuteError, UsageError
+
+if TYPE_CHECKING:
+    from refute.engine.command import Source
 
 _BLOCKS_PER_ROUND = 4
 """Frontier blocks an actor expands per round: fewer round trips through the driver, and as
@@ -70,19 +74,13 @@ _SHARED_DIRECTORY = ("on a Ray cluster, --checkpoint must be a directory that ev
 class _Recipe:
     """How an actor gets the Model: the spec file again, or the pickled model itself."""
 
-    def __init__(self, model: Model, source: tuple | None) -> None:
-        self.source = source
-        self.directory = os.getcwd()  # actors need not share the driver's working directory
+    def __init__(self, model: Model, source: Source | None) -> None:
+        # Actors need not share the driver's working directory.
+        self.source = None if source is None else source.under(os.getcwd())
         self.model = None if source else model
 
     def build(self) -> Model:
-        if self.model is not None:
-            return self.model
-        from refute.engine.command import load_model
-
-        spec, params, config = self.source
-        return load_model(os.path.join(self.directory, spec), params,
-                          config and os.path.join(self.directory, config))
+        return self.model if self.model is not None else self.source.load()
 
 
 class _ShardActor:

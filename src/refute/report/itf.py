@@ -6,6 +6,10 @@ sets ``{"#set": [...]}``, tuples ``{"#tup": [...]}``, maps and bags ``{"#map": [
 ``{"#bigint": "..."}``; model values are written as strings. A liveness counterexample (a
 lasso) has ``"loop"`` in the trace's ``#meta``: the index of the state its last state steps
 back to, by ``"loop_action"`` (null: it stutters in its last state forever).
+
+A state's keys are the fields reports show it by (:func:`~.values.trace_fields`): a TLA+
+model's ALIAS (a record) when it has one, as TLC's trace explorer and Apalache write aliased
+traces, else its variables; ``"vars"`` lists them.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from refute.engine.model import Model
 from refute.engine.result import Violation
+from refute.report.values import trace_fields
 from refute.spec.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
 
 _SAFE_INTEGER = 2**53 - 1
@@ -42,11 +47,9 @@ def itf_value(value: Any) -> Any:
 
 
 def violation_to_itf(violation: Violation, model: Model) -> dict[str, Any]:
+    shown = trace_fields(model, [step.state for step in violation.trace])
     states = []
-    variables: list[str] = []
-    for index, step in enumerate(violation.trace):
-        fields = model.describe_state(step.state)
-        variables = list(fields)
+    for index, (step, fields) in enumerate(zip(violation.trace, shown)):
         meta: dict[str, Any] = {"index": index}
         if step.action is not None:
             meta["action"] = str(step.action)
@@ -61,6 +64,6 @@ def violation_to_itf(violation: Violation, model: Model) -> dict[str, Any]:
                {"loop": violation.loop_start,
                 "loop_action": None if violation.loop_action is None else str(violation.loop_action)}),
         },
-        "vars": variables,
+        "vars": list(dict.fromkeys(name for fields in shown for name in fields)),
         "states": states,
     }

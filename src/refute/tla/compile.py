@@ -304,7 +304,9 @@ class Compiler:
         self.contexts: list = []
         self.def_overrides: list = []
         self.action_levels: dict[int, tuple] = {}  # id(OpDef) -> (OpDef, whether its body is an action)
-        self.reads: dict[int, frozenset | None] = {}  # id(OpDef) -> variables_read of its body
+        self.reads: dict[tuple[int, int], frozenset | None] = {}  # (id(OpDef), id(Context))
+        self.reading: dict[tuple[int, int], int] = {}  # definitions being read -> depth
+        self.cycle = 1 << 30  # the least depth of one of them called recursively
 
     # ------------------------------------------------------------ resolution
     def lookup(self, scope: Scope, name: str, node: Node) -> Any:
@@ -909,44 +911,113 @@ class Compiler:
         return prime_expr
 
     def variables_read(self, node: Any, scope: Scope) -> frozenset | None:
-        r"""The indices of the variables ``node`` reads, following definitions; ``None`` when
-        unsure. ``e'`` needs only those primed variables assigned, as in TLC
-        (``t' \in {t, terminated'}`` once ``active'`` is, ``terminated`` reading ``active``)."""
+        r"""The indices of the state variables ``node`` reads, primed or not, following
+        definitions, LET definitions, instances and their substitutions; ``None`` when unsure
+        (parameterised instances, subexpression selectors, instances defined in a LET).
+
+        Two uses, one answer: ``e'`` needs only those primed variables assigned, as in TLC
+        (``t' \in {t, terminated'}`` once ``active'`` is, ``terminated`` reading ``active``);
+        and an expression's value on a step depends on nothing else of the two states, so
+        the temporal checks remember it by those (a refinement's ``[Next]_v`` reads the
+        variables of the refinement mapping). Both need every variable counted: a missing one
+        lets ``e'`` read an unassigned variable, or a remembered value go stale.
+
+        A definition's reads are remembered by (definition, context), not by definition: the
+        same ``Foo == x`` reads ``x`` where its module is EXTENDed and ``y`` where it is
+        instantiated ``WITH x <- y``."""
+        known: dict[str, frozenset | None] = dict.fromkeys(scope.bound, frozenset())
+        if scope.lets:  # ("let", Def, depth) each, or an InstDef (unsure)
+            known = self._let_reads(
+                [(name, entry[1].opdef.body, entry[1].ctx) if isinstance(entry, tuple)
+                 else (name, None, scope.ctx) for name, entry in scope.lets.items()], known)
+        return self._reads(node, scope.ctx, known)
+
+    def _reads(self, node: Any, ctx: Context, known: dict) -> frozenset | None:
+        """``variables_read`` in ``ctx``; ``known``: the reads of the bound and LET-defined
+        names in scope (a bound name reads nothing itself, nor does a name bound inside
+        ``node``: TLA+ forbids shadowing, so it is found in neither ``known`` nor ``ctx``)."""
         if isinstance(node, tuple):
-            out: set = set()
+            out: frozenset = frozenset()
             for x in node:
-                r = self.variables_read(x, scope)
+                r = self._reads(x, ctx, known)
                 if r is None:
                     return None
                 out |= r
-            return frozenset(out)
+            return out
         if not isinstance(node, Node):
-            return frozenset()
+            return frozenset()  # a literal, an operator's or a field's name
         k = node.kind
-        if k == "inst":
+        if k == "subexpr":
             return None
-        if k not in ("name", "app") or self.bound_index(scope, node.args[0]) is not None:
-            return self.variables_read(node.args, scope)
-        name = node.args[0]
-        args = self.variables_read(node.args[1] if k == "app" else (), scope)
-        entry = scope.lets.get(name) or scope.ctx.names.get(name)
-        if isinstance(entry, tuple) and entry[0] == "let":
-            entry = entry[1]
+        if k == "let":
+            defs, body = node.args
+            return self._reads(body, ctx, self._let_reads(
+                [(d.name, None if d.kind == "instance" else d.body, ctx) for d in defs], known))
+        if k == "inst":
+            path, _, args = node.args
+            if any(a for _, a in path):
+                return None
+            try:
+                entry = self.resolve_inst(node, Scope(ctx))
+            except TLAError:
+                return None
+            used = self._entry_reads(entry)
+            rest = self._reads(args, ctx, known)
+            return None if used is None or rest is None else used | rest
+        if k in ("name", "app", "opref", "infix", "prefix", "postfix", "set_nat", "set_int",
+                 "set_real"):
+            if k.startswith("set_"):
+                name, args = {"set_nat": "Nat", "set_int": "Int", "set_real": "Real"}[k], ()
+            else:
+                name = node.args[0]
+                args = node.args[1] if k == "app" else node.args[1:]
+            used = known[name] if name in known else self._entry_reads(ctx.names.get(name))
+            rest = self._reads(args, ctx, known)
+            return None if used is None or rest is None else used | rest
+        return self._reads(node.args, ctx, known)
+
+    def _let_reads(self, defs: list[tuple[str, Any, Context]], known: dict) -> dict:
+        """``known`` and the reads of LET definitions ``(name, body, context)`` (body
+        ``None``: an instance, unsure): the least fixed point, since RECURSIVE definitions
+        may call each other."""
+        inner = dict(known)
+        inner.update((name, None if body is None else frozenset()) for name, body, _ in defs)
+        changed = True
+        while changed:
+            changed = False
+            for name, body, ctx in defs:
+                if inner[name] is not None:
+                    r = self._reads(body, ctx, inner)
+                    if r != inner[name]:
+                        inner[name], changed = r, True
+        return inner
+
+    def _entry_reads(self, entry: Any) -> frozenset | None:
+        if entry is None or isinstance(entry, (Const, Builtin)):
+            return frozenset()  # a bound name (TLA+ forbids shadowing), a constant, a native
         if isinstance(entry, Var):
-            body: frozenset | None = frozenset((entry.index,))
-        elif entry is None or isinstance(entry, (Const, Builtin)):
-            body = frozenset()  # None: bound inside (the expression compiled, so it is bound)
-        elif isinstance(entry, Def) and entry.opdef.kind == "op":
-            memo = self.reads
-            body = memo.get(id(entry.opdef), ())
-            if body == ():
-                memo[id(entry.opdef)] = frozenset()  # a recursive definition: its other parts
-                body = memo[id(entry.opdef)] = self.variables_read(
-                    entry.opdef.body, Scope(entry.ctx, entry.ctx.params
-                                            + tuple(p for p, _ in entry.opdef.params)))
-        else:
-            body = None
-        return None if args is None or body is None else args | body
+            return frozenset((entry.index,))
+        if isinstance(entry, Subst):
+            return None if entry.node is None else self._reads(entry.node, entry.scope.ctx, {})
+        if isinstance(entry, Def) and entry.opdef.kind in ("op", "fn") \
+                and isinstance(entry.opdef.body, Node):
+            key = (id(entry.opdef), id(entry.ctx))
+            if key in self.reads:
+                return self.reads[key]
+            if key in self.reading:  # a recursive call: the definition's other parts decide
+                self.cycle = min(self.cycle, self.reading[key])
+                return frozenset()
+            depth = self.reading[key] = len(self.reading)
+            outer, self.cycle = self.cycle, depth
+            try:
+                r = self._reads(entry.opdef.body, entry.ctx, {})
+            finally:
+                del self.reading[key]
+            if self.cycle >= depth:  # it called no definition still being read but itself
+                self.reads[key] = r  # (one that did is complete only as part of its caller's)
+            self.cycle = min(outer, self.cycle)
+            return r
+        return None
 
     def x_if(self, node, scope):
         return self.conditional(node, scope, self.expr)

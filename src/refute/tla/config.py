@@ -25,6 +25,9 @@ _KEYWORDS = {
     "POSTCONDITIONS": "postconditions",
 }
 
+KEYWORD = {section: keyword for keyword, section in reversed(_KEYWORDS.items())}
+"""A section's keyword in messages, the singular one: ``"invariants"`` -> ``"INVARIANT"``."""
+
 _NAME = re.compile(r"[A-Za-z_0-9][A-Za-z_0-9!]*")
 _TOKEN = re.compile(r'\s+|\\\*[^\n]*|\(\*|"(?:[^"\\]|\\.)*"|<-|<<|>>|-?\d+|[A-Za-z_0-9][A-Za-z_0-9!]*|[{}(),=\[\]_]|.',
                     re.S)
@@ -48,6 +51,17 @@ class Config:
     check_deadlock: bool = True
     alias: str | None = None
     postconditions: list[str] = field(default_factory=list)
+    positions: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    """``(section, name) -> (line, column)`` of a name in the file, a section being one of
+    the fields above (``"substitutions"``: the definition right of ``<-``): errors about a
+    name the spec lacks point at it. A name listed twice in a section is located at its
+    first mention; a section holding one name, at the mention that counts (the last)."""
+
+    def where(self, section: str, name: str) -> dict[str, Any]:
+        """``file``, ``line`` and ``column`` of ``name`` in ``section``, as
+        :class:`~refute.errors.InputError` takes them."""
+        line, column = self.positions.get((section, name), (None, None))
+        return {"file": self.file, "line": line, "column": column}
 
 
 _MAX_NESTING = 100  # sets and tuples in a constant's value; deeper is refused, located
@@ -159,6 +173,7 @@ def parse_config(text: str, file: str | None = None) -> Config:
                                                         "as INIT, NEXT, SPECIFICATION or CONSTANTS")
         if section == "constants":
             name = name_at(i, "the name of a constant")
+            cfg.positions.setdefault(("constants", name), toks[i][1:])
             j = i + 1
             if j < len(toks) and toks[j][0] == "(":  # operator constant F(_, _)
                 while tok_at(j, "')' to close the parameters") != ")":
@@ -177,7 +192,8 @@ def parse_config(text: str, file: str | None = None) -> Config:
                         j + 4, "a definition's name")
                     i = j + 5
                 else:
-                    cfg.substitutions[name] = name_at(j + 1, "a definition's name")
+                    target = cfg.substitutions[name] = name_at(j + 1, "a definition's name")
+                    cfg.positions.setdefault(("substitutions", target), toks[j + 1][1:])
                     i = j + 2
             else:
                 raise err(f"expected '=' or '<-' after constant {name}, not '{_clip(op)}'", j)
@@ -185,12 +201,14 @@ def parse_config(text: str, file: str | None = None) -> Config:
         name = name_at(i, "a name")
         if section in ("invariants", "properties", "constraints", "action_constraints", "postconditions"):
             getattr(cfg, section).append(name)
+            cfg.positions.setdefault((section, name), toks[i][1:])
         elif section == "check_deadlock":
             if name not in ("TRUE", "FALSE"):
                 raise err(f"CHECK_DEADLOCK takes TRUE or FALSE, not '{_clip(name)}'", i)
             cfg.check_deadlock = name == "TRUE"
         else:
             setattr(cfg, section, name)
+            cfg.positions[(section, name)] = toks[i][1:]
         i += 1
     return cfg
 

@@ -9,6 +9,7 @@ enumerated by :mod:`refute.tla.compile`'s action closures.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,7 +18,7 @@ from refute.engine.model import Fairness, Label, Predicate, Temporal, TemporalPr
 from refute.errors import InputError, SpecError
 from refute.spec.values import FrozenMap
 from refute.tla.compile import UNSET, apply_overrides, definition_key, Compiler, Const, Context, Def, Scope, Var
-from refute.tla.config import Config, read_config
+from refute.tla.config import KEYWORD, Config, read_config
 from refute.tla.format import format_value
 from refute.tla.modules import Loader, constant_declaration, constants_of, load_into, variables_of
 from refute.tla.parser import Node, parse_file
@@ -80,7 +81,8 @@ class TLAModel:
         self.compiler, self.ctx = compiler, ctx
         for i, v in enumerate(self.variables):
             ctx.names[v] = Var(i, v)
-        for name, _arity in constants_of(loader, root):
+        declared = [name for name, _arity in constants_of(loader, root)]
+        for name in declared:
             if name in cfg.constants:
                 ctx.names[name] = Const(cfg.constants[name])
             elif name not in cfg.substitutions:
@@ -95,8 +97,13 @@ class TLAModel:
             if name not in ctx.names or isinstance(ctx.names[name], Def):
                 ctx.names[name] = Const(value)
         for name, target in cfg.substitutions.items():
+            if name not in ctx.names and name not in declared:
+                raise InputError(f"CONSTANT {name} <- {target}: {self.name} declares or defines "
+                                 f"no {name}", **cfg.where("constants", name),
+                                 hint=f"TLC refuses this too: correct the name in {cfg.file}, "
+                                      "or remove the substitution")
             if target not in ctx.names:
-                raise InputError(f"'{name} <- {target}': {target} is not defined", file=cfg.file)
+                raise self._undefined(target, "substitutions", f"CONSTANT {name} <- {target}")
             key = definition_key(ctx.names.get(name))
             ctx.names[name] = ctx.names[target]
             if key is not None:
@@ -119,8 +126,8 @@ class TLAModel:
                 next_, next_ctx = next_
                 self._split(next_, Scope(next_ctx), next_.args[0] if next_.kind == "name" else "Next", (), ())
         self.action_names = list(dict.fromkeys(a[0] for a in self.actions))
-        self.invariants = [self._predicate(n, "invariant") for n in cfg.invariants]
-        self.constraints = [self._predicate(n, "constraint") for n in cfg.constraints]
+        self.invariants = [self._predicate(n, "invariants") for n in cfg.invariants]
+        self.constraints = [self._predicate(n, "constraints") for n in cfg.constraints]
         self._action_constraints = [self._step_predicate(n) for n in cfg.action_constraints]
         if self._action_constraints:  # first: a marked step is dropped before a state constraint runs
             self.constraints.insert(0, Predicate("ACTION_CONSTRAINT", _within_action_constraints,
@@ -128,8 +135,7 @@ class TLAModel:
         self._alias: Callable | None = None  # compiled when a counterexample is shown
         self._postconditions = []
         for name in cfg.postconditions:
-            self._lookup_def(name, "POSTCONDITION")
-            self._postconditions.append((name, self._named_value(name)))
+            self._postconditions.append((name, self._named_value(name, "postconditions")))
         self.properties: list = []
         self.fairness: list = []
         self._action_checks: list = []
@@ -141,7 +147,7 @@ class TLAModel:
             self.invariants.append(Predicate(name, _respects(name), where))
         self.view = None
         if cfg.view:
-            f = self._named_value(cfg.view)
+            f = self._named_value(cfg.view, "view")
             self.view = lambda s: f(s, None, ()) if type(s) is not _Violates else (s[-1], f(s, None, ()))
         self.symmetry: list = []
         if cfg.symmetry:
@@ -155,21 +161,35 @@ class TLAModel:
         except TLAError as exc:
             raise spec_error(exc, "cannot compile") from None
 
-    def _lookup_def(self, name: str, what: str) -> Any:
+    def _lookup_def(self, name: str, section: str) -> Any:
+        """What the .cfg names in ``section`` (a field of :class:`Config`) stands for."""
         entry = self.ctx.names.get(name)
         if entry is None:
-            raise InputError(f"the model's {what} {name} is not defined in {self.name}",
-                             file=self.config.file, hint="check the name in the .cfg file")
+            raise self._undefined(name, section)
         return entry
 
-    def _named_value(self, name: str) -> Callable:
-        self._lookup_def(name, "definition")
+    def _undefined(self, name: str, section: str, what: str | None = None) -> InputError:
+        """The error for a name the .cfg gives in ``section`` that the spec does not define,
+        located at the name in the .cfg (``what``: how the message names the line)."""
+        defined = [n for n, entry in self.ctx.names.items() if isinstance(entry, Def)]
+        near = difflib.get_close_matches(name, defined, n=1)
+        did_you_mean = f"did you mean {near[0]}? " if near else ""
+        what = what or f"{KEYWORD[section]} {name}"
+        return InputError(f"{what}: {self.name} does not define {name}",
+                          **self.config.where(section, name),
+                          hint=f"{did_you_mean}correct the name in {self.config.file}, or define "
+                               f"{name} in {self.source}")
+
+    def _named_value(self, name: str, section: str) -> Callable:
+        self._lookup_def(name, section)
         node = Node("name", (name,), 0, 0, self.config.file)
         return self._compile(lambda: self.compiler.expr(node, Scope(self.ctx)), node)
 
-    def _predicate(self, name: str, what: str) -> Predicate:
-        entry = self._lookup_def(name, what)
-        f = self._named_value(name)
+    def _predicate(self, name: str, section: str) -> Predicate:
+        """An INVARIANT or CONSTRAINT (``section``) as a Predicate."""
+        entry = self._lookup_def(name, section)
+        f = self._named_value(name, section)
+        what = KEYWORD[section].lower()
         where = _where(entry.opdef) if isinstance(entry, Def) else None
         model = self
 
@@ -185,8 +205,7 @@ class TLAModel:
 
     def _step_predicate(self, name: str) -> Callable:
         """An ACTION_CONSTRAINT: ``test(state, successor)``, a formula of both (primed names)."""
-        self._lookup_def(name, "ACTION_CONSTRAINT")
-        f = self._named_value(name)
+        f = self._named_value(name, "action_constraints")
         model = self
 
         def test(state: Any, successor: Any) -> bool:
@@ -207,7 +226,7 @@ class TLAModel:
                            if entry is not None}
         self._unfolder = unfolder
         for name in cfg.properties:
-            entry = self._lookup_def(name, "PROPERTY")
+            entry = self._lookup_def(name, "properties")
             parts = Parts()
             node = Node("name", (name,), 0, 0, self.config.file)
             try:
@@ -271,27 +290,6 @@ class TLAModel:
                             file=getattr(body, "file", None), line=getattr(body, "line", None))
         return Predicate(name, test, _where(body) or where)
 
-    def _property(self, name: str) -> Predicate:
-        """A PROPERTY of the form ``[]P`` (P a state predicate) is checked as an invariant;
-        other temporal properties are refused rather than silently skipped."""
-        entry = self._lookup_def(name, "PROPERTY")
-        body = entry.opdef.body if isinstance(entry, Def) and not entry.opdef.params else None
-        if body is not None and body.kind == "prefix" and body.args[0] == "[]" \
-                and not _is_temporal(body.args[1], self.ctx) and body.args[1].kind != "stutter":
-            f = self._compile(lambda: self.compiler.expr(body.args[1], Scope(entry.ctx)), body)
-            model = self
-
-            def test(state: Any) -> bool:
-                try:
-                    return f(state, None, ()) is True
-                except TLAError as exc:
-                    raise spec_error(exc, f"evaluating property {name}", state, model) from None
-            return Predicate(name, test, _where(entry.opdef))
-        raise InputError(f"PROPERTY {name}: refute checks only []P properties of TLA+ specs so far",
-                         file=self.config.file,
-                         hint="liveness and refinement properties of .tla specs are not supported yet; "
-                              "remove the PROPERTY line to check the safety part")
-
     def _check_assumptions(self, root) -> None:
         for node in root.assumptions:
             try:
@@ -307,7 +305,7 @@ class TLAModel:
         """The SPECIFICATION's (or INIT/NEXT's) parts, each with the context (module instance)
         its definition belongs to: ``([(init, ctx)], (next, ctx) | None, [(fairness, ctx)])``."""
         if cfg.specification:
-            self._lookup_def(cfg.specification, "SPECIFICATION")
+            self._lookup_def(cfg.specification, "specification")
             parts: list = []
             self._flatten_spec(Node("name", (cfg.specification,)), parts, self.ctx)
             inits: list = []
@@ -322,9 +320,9 @@ class TLAModel:
                     fair.append((node, ctx))
             return inits, next_, fair
         if cfg.init:
-            self._lookup_def(cfg.init, "INIT")
+            self._lookup_def(cfg.init, "init")
             if cfg.next:
-                self._lookup_def(cfg.next, "NEXT")
+                self._lookup_def(cfg.next, "next")
             return ([(Node("name", (cfg.init,)), self.ctx)],
                     (Node("name", (cfg.next,)), self.ctx) if cfg.next else None, [])
         return [], None, []
@@ -399,7 +397,7 @@ class TLAModel:
             self._label_owners[name] = None  # two definitions give this label
 
     def _symmetry_groups(self, name: str) -> list:
-        f = self._named_value(name)
+        f = self._named_value(name, "symmetry")
         try:
             perms = as_set(f(None, None, ()))
         except TLAError as exc:
@@ -480,7 +478,7 @@ class TLAModel:
             return [self.describe_state(s) for s in states]
         if self._alias is None:
             try:
-                self._alias = self._named_value(self.config.alias)
+                self._alias = self._named_value(self.config.alias, "alias")
             except (SpecError, InputError):
                 self._alias = _failing_alias
         shown = []

@@ -44,7 +44,7 @@ from typing import Any
 from refute.engine import ltl
 from refute.engine.model import Fairness, Temporal
 from refute.errors import InputError
-from refute.tla.compile import Builtin, Const, Def, Scope, Subst, Var
+from refute.tla.compile import Def, Scope, Subst
 from refute.tla.format import format_value
 from refute.tla.parser import Node
 from refute.tla.values import TLAError
@@ -105,9 +105,6 @@ class Unfolder:
         self.on_error = on_error
         self._next_memo: dict[int, bool] = {}
         self._subscripts: dict[Any, _Recent] = {}
-        self._reads_memo: dict[tuple[int, int], frozenset | None] = {}
-        self._reading: dict[tuple[int, int], int] = {}  # definitions being read -> depth
-        self._cycle = 1 << 30  # the least depth of one of them called recursively
         self.labels: dict[str, Def] = {}
         """Label name -> the definition every step of the model with that label comes from
         (set by the model; a name that several definitions give is left out)."""
@@ -268,97 +265,6 @@ class Unfolder:
             inner = Scope(entry.ctx, entry.ctx.params + tuple(p for p, _ in entry.opdef.params))
             self._next_memo[key] = self.uses_next(entry.opdef.body, inner)
         return self._next_memo[key]
-
-    def reads(self, node: Node, scope: Scope) -> frozenset | None:
-        """The state variables (their indices) an expression reads, primed or not, following
-        definitions, instances and their substitutions; ``None`` when unsure (the LET
-        definitions of an enclosing scope, parameterised instances, subexpression
-        selectors). An expression's value on a step depends on nothing else of the two
-        states: a refinement's ``[Next]_v`` reads the variables of the refinement mapping."""
-        if scope.lets:
-            return None
-        return self._reads(node, scope.ctx, {})
-
-    def _reads(self, node: Any, ctx: Any, lets: dict) -> frozenset | None:
-        if isinstance(node, tuple):
-            out: frozenset = frozenset()
-            for x in node:
-                r = self._reads(x, ctx, lets)
-                if r is None:
-                    return None
-                out |= r
-            return out
-        if not isinstance(node, Node):
-            return frozenset()  # a literal, an operator's or a field's name
-        k = node.kind
-        if k == "subexpr":
-            return None
-        if k == "let":
-            defs, body = node.args
-            if any(d.kind == "instance" for d in defs):
-                return None
-            inner = dict(lets)
-            inner.update((d.name, frozenset()) for d in defs)
-            changed = True
-            while changed:  # to the least fixed point: RECURSIVE definitions may call each other
-                changed = False
-                for d in defs:
-                    r = self._reads(d.body, ctx, inner)
-                    if r is None:
-                        return None
-                    if r != inner[d.name]:
-                        inner[d.name], changed = r, True
-            return self._reads(body, ctx, inner)
-        if k == "inst":
-            path, _, args = node.args
-            if any(a for _, a in path):
-                return None
-            try:
-                entry = self.compiler.resolve_inst(node, Scope(ctx))
-            except TLAError:
-                return None
-            used = self._entry_reads(entry)
-            rest = self._reads(args, ctx, lets)
-            return None if used is None or rest is None else used | rest
-        if k in ("name", "app", "opref", "infix", "prefix", "postfix", "set_nat", "set_int",
-                 "set_real"):
-            if k.startswith("set_"):
-                name, args = {"set_nat": "Nat", "set_int": "Int", "set_real": "Real"}[k], ()
-            else:
-                name = node.args[0]
-                args = node.args[1] if k == "app" else node.args[1:]
-            used = lets[name] if name in lets else self._entry_reads(ctx.names.get(name))
-            rest = self._reads(args, ctx, lets)
-            return None if used is None or rest is None else used | rest
-        return self._reads(node.args, ctx, lets)
-
-    def _entry_reads(self, entry: Any) -> frozenset | None:
-        if entry is None or isinstance(entry, (Const, Builtin)):
-            return frozenset()  # a bound name (TLA+ forbids shadowing), a constant, a native
-        if isinstance(entry, Var):
-            return frozenset((entry.index,))
-        if isinstance(entry, Subst):
-            return None if entry.node is None else self._reads(entry.node, entry.scope.ctx, {})
-        if isinstance(entry, Def) and entry.opdef.kind in ("op", "fn") \
-                and isinstance(entry.opdef.body, Node):
-            key = (id(entry.opdef), id(entry.ctx))
-            memo, reading = self._reads_memo, self._reading
-            if key in memo:
-                return memo[key]
-            if key in reading:  # a recursive call: the definition's other parts decide
-                self._cycle = min(self._cycle, reading[key])
-                return frozenset()
-            depth = reading[key] = len(reading)
-            outer, self._cycle = self._cycle, depth
-            try:
-                r = self._reads(entry.opdef.body, entry.ctx, {})
-            finally:
-                del reading[key]
-            if self._cycle >= depth:  # it called no definition still being read but itself
-                memo[key] = r  # (one that did is complete only as part of its caller's)
-            self._cycle = min(outer, self._cycle)
-            return r
-        return None
 
     def is_state(self, node: Node, scope: Scope, env: tuple) -> bool:
         """A state predicate: neither temporal nor reading the next state."""
@@ -634,9 +540,9 @@ class Unfolder:
           that label come from that very definition (:attr:`labels`) is an ``A`` step;
         * ``A`` itself, a boolean evaluated with both states known (every primed variable is
           given: no successor of ``A`` is enumerated), and remembered by the values of the
-          variables it reads (:meth:`reads`) when it reads fewer than all: a refinement's
-          abstract Next is evaluated once per step of the abstract states, however many
-          steps of the implementation map to it.
+          variables it reads (:meth:`.Compiler.variables_read`) when it reads fewer than
+          all: a refinement's abstract Next is evaluated once per step of the abstract
+          states, however many steps of the implementation map to it.
 
         ``A`` is evaluated only on a step that changes ``v``, so an error it raises is not
         raised on a step that leaves ``v`` unchanged (TLC evaluates ``A`` first, and would).
@@ -649,7 +555,7 @@ class Unfolder:
         shortcut = self._label_shortcut(action, scope, env)
         on_error = self.on_error
         enabled: list = [None, True]  # a state, and whether A's guard holds in it
-        read = self.reads(action, scope)
+        read = self.compiler.variables_read(action, scope)
         if read is not None and len(read) < len(self.compiler.variables):
             key = itemgetter(*sorted(read)) if read else _nothing
             known: dict | None = {}
@@ -725,7 +631,8 @@ class Unfolder:
         next state, and that one's guard; for a disjunction, some disjunct's guard; for
         ``\\E x \\in S : A``, some ``x``'s guard of ``A``; for a call of a definition (arguments
         not primed), the guard of its body with the arguments' values. A value that is not a
-        boolean makes it true. ``reads``: the variables it reads (:meth:`reads`)."""
+        boolean makes it true. ``reads``: the variables it reads
+        (:meth:`.Compiler.variables_read`)."""
         if depth > _MAX_UNFOLDING:
             return None
         c = self.compiler
@@ -756,7 +663,7 @@ class Unfolder:
                         read.append(found[1])
                     break
                 fs.append(c.expr(item, scope))
-                read.append(self.reads(item, scope))
+                read.append(c.variables_read(item, scope))
             if not fs:
                 return None if last is None else (last, read[0])
 
@@ -781,7 +688,7 @@ class Unfolder:
                     if g(S, e):
                         return True
                 return False
-            return exists, _union([found[1]] + [self.reads(b, scope) for _, b in bounds])
+            return exists, _union([found[1]] + [c.variables_read(b, scope) for _, b in bounds])
         if k in ("name", "app", "inst"):
             name, args = node.args[0], node.args[1] if k == "app" else ()
             if k == "inst":
@@ -806,7 +713,7 @@ class Unfolder:
             if found is None:
                 return None
             g = found[0]
-            read = _union([found[1]] + [self.reads(a, scope) for a in args])
+            read = _union([found[1]] + [c.variables_read(a, scope) for a in args])
             fs = [c.expr(a, scope) for a in args]
             if not prefix and len(fs) == 1:
                 f0 = fs[0]
@@ -846,7 +753,7 @@ class Unfolder:
             node, scope, env = found
         key = (repr(node), id(scope.ctx), scope.bound, env) if not scope.lets else (id(node), env)
         if key not in self._subscripts:
-            read = self.reads(node, scope)
+            read = self.compiler.variables_read(node, scope)
             by = None
             if read is not None and len(read) < len(self.compiler.variables):
                 by = itemgetter(*sorted(read)) if read else _nothing
