@@ -1,4 +1,4 @@
-"""Dijkstra's termination detection on a ring (EWD 840, with Feijen and van Gasteren).
+r"""Dijkstra's termination detection on a ring (EWD 840, with Feijen and van Gasteren).
 
 Nodes ``0..N-1`` on a ring are active or passive; an active node may activate another by a
 message, or become passive. Node 0 detects termination by sending a token around the ring

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 import threading
 import time
 
@@ -19,6 +20,7 @@ from two_phase import TwoPhase
 import refute
 from refute import Spec, State, Status, action, constraint, each, invariant
 from refute.engine.bfs import Options, explore
+from refute.engine import parallel, shared_seen
 from refute.engine.parallel import Scale, WorkerDied, explore_parallel
 from refute.engine.shard import plan_rebalance
 from refute.spec.compile import SpecModel
@@ -86,10 +88,12 @@ def models():
 
 @pytest.mark.parametrize("name", list(models()))
 @pytest.mark.parametrize("workers", [1, 2, 3])
-def test_same_result_as_sequential(name, workers):
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-set", "owners"])
+def test_same_result_as_sequential(name, workers, shared):
     model = SpecModel(models()[name])
     expected = summary(explore(model))
-    assert summary(explore_parallel(model, Options(), Scale(workers=workers))) == expected
+    scale = Scale(workers=workers, shared_fingerprints=shared)
+    assert summary(explore_parallel(model, Options(), scale)) == expected
 
 
 @pytest.mark.parametrize("bounds", [
@@ -97,11 +101,34 @@ def test_same_result_as_sequential(name, workers):
     dict(max_depth=1), dict(deadlock=False), dict(invariants=("consistent",)),
 ])
 @pytest.mark.parametrize("workers", [1, 2])
-def test_bounds_stop_where_the_sequential_search_stops(bounds, workers):
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-set", "owners"])
+def test_bounds_stop_where_the_sequential_search_stops(bounds, workers, shared):
     model = SpecModel(TwoPhase(rms=4))
     options = Options(**bounds)
-    assert summary(explore_parallel(model, options, Scale(workers=workers))) == \
-        summary(explore(model, options))
+    scale = Scale(workers=workers, shared_fingerprints=shared)
+    assert summary(explore_parallel(model, options, scale)) == summary(explore(model, options))
+
+
+@pytest.mark.skipif(not shared_seen.available(), reason="the C extension _shared_seen is not built")
+@pytest.mark.parametrize("name", ["two_phase_4", "grid_view", "grid_constrained_violation"])
+def test_a_level_that_fills_the_shared_set_is_expanded_again(name, monkeypatch):
+    """With a set of 4 slots and no foresight, levels fill it mid-way (claim answers -1): the
+    level starts again with a larger set, and the result is still the sequential one."""
+    retries = []
+    monkeypatch.setattr(shared_seen, "MIN_CAPACITY", 4)
+    monkeypatch.setattr(parallel._Run, "foreseen", lambda self: 0)
+    grow = parallel._Run.grow
+    monkeypatch.setattr(parallel._Run, "grow", lambda self, entries, below: retries.append(
+        below) or grow(self, entries, below))
+    places = [p for p in ("/dev/shm", tempfile.gettempdir()) if os.path.isdir(p)]
+    before = {p: set(os.listdir(p)) for p in places}
+    model = SpecModel(models()[name])
+    assert summary(explore_parallel(model, Options(), Scale(workers=2))) == \
+        summary(explore(model))
+    assert any(below != 2**63 - 1 for below in retries)  # a level was started again
+    for place in places:  # no set is left behind
+        assert not [f for f in set(os.listdir(place)) - before[place]
+                    if f.startswith("refute-seen-")]
 
 
 def test_pinned_numbers_with_two_workers():

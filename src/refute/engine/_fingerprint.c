@@ -625,6 +625,18 @@ static PyObject *fingerprint(PyObject *module, PyObject *v)
     return PyLong_FromLongLong((long long)h);  /* two's-complement reinterpretation */
 }
 
+/* The C API other extensions reach through the capsule "refute.engine._fingerprint._C_API"
+ * (refute.engine._shared_seen fingerprints successors without a Python int in between):
+ * 0 and the fingerprint in *out, or -1 with an exception set. */
+static int fingerprint_c(PyObject *v, int64_t *out)
+{
+    uint64_t h;
+    if (fp_any(v, &h, 0) < 0)
+        return -1;
+    *out = (int64_t)h;
+    return 0;
+}
+
 static PyObject *xxh64_py(PyObject *module, PyObject *args)
 {
     (void)module;
@@ -682,6 +694,13 @@ PyMODINIT_FUNC PyInit__fingerprint(void)
     if (module == NULL)
         return NULL;
     if (PyModule_AddIntConstant(module, "MAX_DEPTH", MAX_DEPTH) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    PyObject *capsule = PyCapsule_New((void *)fingerprint_c, "refute.engine._fingerprint._C_API",
+                                      NULL);
+    if (capsule == NULL || PyModule_AddObject(module, "_C_API", capsule) < 0) {
+        Py_XDECREF(capsule);
         Py_DECREF(module);
         return NULL;
     }

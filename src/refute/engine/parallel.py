@@ -37,7 +37,8 @@ from refute.engine import checkpoint as checkpoints
 from refute.engine.bfs import Options
 from refute.engine.model import Model
 from refute.engine.result import Result, WorkerStats
-from refute.engine.shard import Coordinator, ProgressBoard, Shard, with_workers
+from refute.engine.shard import ORDINAL_BITS, Coordinator, ProgressBoard, Shard, with_workers
+from refute.engine.shared_seen import SharedFingerprints, available
 from refute.engine.spill import OutOfMemory, rss, worker_share
 from refute.errors import RefuteError, UsageError
 from refute.status import Status
@@ -64,6 +65,7 @@ class Scale:
     resume: str | None = None
     source: tuple | None = None  # (spec, -p parameters, --config), for --resume
     spill_dir: str | None = None
+    shared_fingerprints: bool = True  # one fingerprint set in shared memory, where possible
 
 
 def explore_parallel(model: Model, options: Options = Options(), scale: Scale = Scale()) -> Result:
@@ -121,19 +123,46 @@ class _Run:
         self.inboxes = [self.context.Queue() for _ in range(self.count)]
         self.processes: list = []
         self.board = ProgressBoard(coordinator)
+        self.coordinator = coordinator
+        self.shared: SharedFingerprints | None = None
+        self.last_frontier = 0  # the previous level's size, to foresee the next one's
 
     def start(self, shares: list, fingerprints: np.ndarray) -> None:
         share = None
         if self.scale.memory_limit is not None:
             share = worker_share(self.scale.memory_limit, self.count,
                                  rss() + len(fingerprints) * 8)
+        elif self.scale.shared_fingerprints and available():
+            # Without --memory-limit (whose fingerprints may have to move to disk) the
+            # workers share one fingerprint set instead of asking each other.
+            self.shared = SharedFingerprints.create(len(fingerprints) + self.foreseen(),
+                                                    self.scale.spill_dir)
+            self.shared.add(fingerprints)
         for index in range(self.count):
             process = self.context.Process(
                 target=_worker_main, name=f"refute-worker-{index}", daemon=True,
                 args=(index, self.count, self.model, self.options, share, self.scale.spill_dir,
-                      self.inboxes, self.inbox, shares[index], fingerprints, os.getpid()))
+                      self.shared, self.inboxes, self.inbox, shares[index], fingerprints,
+                      os.getpid()))
             process.start()
             self.processes.append(process)
+        if self.shared is not None:
+            self.shared.unlink()  # the workers inherited the mapping
+
+    def foreseen(self) -> int:
+        """A generous guess at the new states of the level about to be expanded: twice the
+        frontier, or more when the levels are growing fast."""
+        frontier = self.coordinator.frontier
+        growth = frontier / self.last_frontier if self.last_frontier else 1.0
+        return int(frontier * 2 * max(growth, 1.0))
+
+    def grow(self, entries: int, below: int) -> tuple[str, int]:
+        """Replace the shared set by one sized for ``entries``, with the entries of key
+        < ``below``; the new one's (path, capacity), for the workers to open."""
+        bigger = self.shared.grown(entries, below, self.scale.spill_dir)
+        self.shared.close()
+        self.shared = bigger
+        return bigger.path, bigger.capacity
 
     # -- messages -----------------------------------------------------------------------
 
@@ -142,9 +171,14 @@ class _Run:
             inbox.put(message)
 
     def collect(self, kind: str, count: int | None = None) -> dict[int, tuple]:
-        """``count`` (default: every worker) messages of ``kind``, by worker."""
-        count = self.count if count is None else count
-        got: dict[int, tuple] = {}
+        """``count`` (default: every worker) messages of ``kind``, one per worker, by worker."""
+        received = self.receive((kind,), self.count if count is None else count)
+        return {message[1]: message[2:] for message in received}
+
+    def receive(self, kinds: tuple[str, ...], count: int) -> list[tuple]:
+        """The next ``count`` messages of the ``kinds``, in the order they arrived (progress
+        reports are shown, a worker's crash is raised, any other message is a bug)."""
+        got: list[tuple] = []
         while len(got) < count:
             try:
                 message = self.inbox.get(timeout=0.25)
@@ -157,10 +191,10 @@ class _Run:
                 self.board.maybe_report()
             elif message[0] == "crash":
                 raise message[2]
-            elif message[0] == kind:
-                got[message[1]] = message[2:]
+            elif message[0] in kinds:
+                got.append(message)
             else:
-                raise RuntimeError(f"unexpected message {message[0]} while waiting for {kind}")
+                raise RuntimeError(f"unexpected message {message[0]} while waiting for {kinds}")
         return got
 
     def collect_all(self, kind: str) -> list[tuple]:
@@ -187,8 +221,19 @@ class _Run:
 
     def expand(self, last: bool, deadline: float | None) -> None:
         self.board.new_level()
-        self.broadcast("level", last, deadline)
-        self.collect("done")
+        resized = None
+        foreseen = self.foreseen()
+        self.last_frontier = self.coordinator.frontier
+        if self.shared is not None and len(self.shared) + foreseen > 0.75 * self.shared.capacity:
+            resized = self.grow(len(self.shared) + foreseen, below=np.iinfo(np.int64).max)
+        self.broadcast("level", last, deadline, resized)
+        while any(overflowed for overflowed, in self.collect("done").values()):
+            # A level found more new states than foreseen: start it again with a set twice as
+            # large, holding the earlier levels' fingerprints only.
+            earlier = self.coordinator.level_base << ORDINAL_BITS
+            self.broadcast("retry", self.grow(2 * len(self.shared), below=earlier))
+        if self.shared is not None:
+            self.shared.unlink()  # every worker has opened the set it was sent, if any
 
     def winners(self) -> list:
         self.broadcast("end")
@@ -208,8 +253,7 @@ class _Run:
             return
         for giver, taker, amount in moves:
             self.inboxes[giver].put(("give", taker, amount))
-        self.collect("given", len(moves))
-        self.collect("taken", len(moves))
+        self.receive(("given", "taken"), 2 * len(moves))
 
     def snapshot(self, path: str) -> None:
         self.broadcast("snapshot", path)
@@ -235,16 +279,18 @@ class _Run:
         for inbox in [self.inbox, *self.inboxes]:
             inbox.close()
             inbox.cancel_join_thread()
+        if self.shared is not None:
+            self.shared.close()
         return stats
 
 
 def _worker_main(index: int, count: int, model: Model, options: Options, share: int | None,
-                 spill_dir: str | None, inboxes: list, coordinator: Any,
-                 initial: tuple[np.ndarray, list], fingerprints: np.ndarray,
+                 spill_dir: str | None, shared: SharedFingerprints | None, inboxes: list,
+                 coordinator: Any, initial: tuple[np.ndarray, list], fingerprints: np.ndarray,
                  parent_pid: int) -> None:
     try:
-        _serve(index, count, model, options, share, spill_dir, inboxes, coordinator, initial,
-               fingerprints, parent_pid)
+        _serve(index, count, model, options, share, spill_dir, shared, inboxes, coordinator,
+               initial, fingerprints, parent_pid)
     except BaseException as exc:  # reported to the coordinator, which re-raises it
         if not isinstance(exc, RefuteError):
             exc = RefuteError(f"worker {index} failed: {type(exc).__name__}: {exc}",
@@ -256,9 +302,10 @@ def _worker_main(index: int, count: int, model: Model, options: Options, share: 
 
 
 def _serve(index: int, count: int, model: Model, options: Options, share: int | None,
-           spill_dir: str | None, inboxes: list, coordinator: Any,
-           initial: tuple[np.ndarray, list], fingerprints: np.ndarray, parent_pid: int) -> None:
-    shard = Shard(model, index, count, options, share, spill_dir)
+           spill_dir: str | None, shared: SharedFingerprints | None, inboxes: list,
+           coordinator: Any, initial: tuple[np.ndarray, list], fingerprints: np.ndarray,
+           parent_pid: int) -> None:
+    shard = Shard(model, index, count, options, share, spill_dir, shared)
     shard.load(initial[0], initial[1], fingerprints)
     del initial, fingerprints
     inbox = inboxes[index]
@@ -284,12 +331,18 @@ def _serve(index: int, count: int, model: Model, options: Options, share: int | 
         elif kind == "level":
             level += 1
             gc.freeze()  # the frontier is long-lived: spare it the cyclic collector's scans
+            if message[3] is not None:  # the coordinator grew the shared set
+                shard.shared.close()
+                shard.shared = SharedFingerprints(*message[3], create=False)
             shard.start_level(message[1])
             deadline = message[2] - time.time() + time.perf_counter() if message[2] else None
             active, done = True, False
             for query in early:
                 handle(query)
             early.clear()
+        elif kind == "retry":
+            shard.restart_level(SharedFingerprints(*message[1], create=False))
+            active, done = True, False
         elif kind == "end":
             active = False
             coordinator.put(("winners", index, *shard.winners()))
@@ -340,7 +393,7 @@ def _serve(index: int, count: int, model: Model, options: Options, share: int | 
             continue
         if active and not done and shard.waiting == 0:
             done = True
-            coordinator.put(("done", index))
+            coordinator.put(("done", index, shard.overflowed))
         try:
             message = inbox.get(timeout=1.0)
         except queue.Empty:

@@ -38,6 +38,13 @@ Hence the **tie-break** among equally short counterexamples is the sequential on
 of least (parent rank, successor position), recursively: initial states in ``init_states``
 order, successors in ``next_states`` order. It never depends on timing or the worker count.
 
+On one machine the workers can share one fingerprint set instead
+(:mod:`.shared_seen`, what ``--workers`` uses unless ``--memory-limit`` is given): a holder
+*claims* each successor's fingerprint with its key in the shared set, which keeps the least key
+claimed per fingerprint, and so knows at once whether the successor is new (steps 1 and 2 in
+one compare-and-swap); at the level's end each holder's winners are its candidates whose key
+is still the least (:meth:`Shard.winners`). Steps 3 and 4 are the same.
+
 Why not route states to their owner (as TLC's distributed mode does)? A state then crosses a
 process for most successors (pickling costs about as much as computing it). Here only new
 states could ever move, and only to rebalance (:meth:`Shard.give`): a worker that holds the
@@ -65,6 +72,7 @@ from refute.engine.bfs import (Options, Progress, _satisfies, _warnings, select_
 from refute.engine.model import Model
 from refute.engine.result import (ActionCoverage, Result, StopReason, Violation, ViolationKind,
                                   WorkerStats)
+from refute.engine.shared_seen import SharedFingerprints
 from refute.engine.spill import (BlockStore, Budget, FingerprintStore, OutOfMemory, memory_note,
                                  peak_rss)
 from refute.engine.trace import ROOT, rebuild_trace
@@ -138,7 +146,8 @@ class Shard:
     """
 
     def __init__(self, model: Model, index: int, count: int, options: Options,
-                 memory_share: int | None = None, spill_dir: str | None = None) -> None:
+                 memory_share: int | None = None, spill_dir: str | None = None,
+                 shared: SharedFingerprints | None = None) -> None:
         self.model = model
         self.index = index
         self.count = count
@@ -149,7 +158,10 @@ class Shard:
         self.actions = {name: number for number, name in enumerate(model.action_names)}
         self.budget = Budget(memory_share)
         self.spill_dir = spill_dir
+        self.shared = shared  # the machine's fingerprint set, or None: owners answer
         self.seen = FingerprintStore(spill_dir)
+        self.numbered = 0  # states this holder numbered first (with a shared set)
+        self.overflowed = False  # the shared set filled up during this level
         self.frontier = BlockStore(spill_dir)
         self.generated = 0  # successors computed, for progress
         self._started = self._level_started = time.perf_counter()
@@ -170,6 +182,7 @@ class Shard:
         self._counts: list[np.ndarray] = []
         self._fired: list[np.ndarray] = []
         self._asked_by: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._claimed: list[tuple[np.ndarray, np.ndarray]] = []  # (fps, keys) kept, shared set
         self.min_new_key: int | None = None  # least key of a new successor (last level)
         self.min_excluded_key: int | None = None  # least key of a successor a constraint cut
         self.event: tuple | None = None
@@ -182,12 +195,23 @@ class Shard:
         spill = self.budget.check()
         for start in range(0, len(states), BLOCK):
             self.frontier.append(ranks[start:start + BLOCK], states[start:start + BLOCK], spill)
-        mine = fingerprints[np.remainder(fingerprints, self.count) == self.index]
-        self.seen.add(mine)
+        self.numbered += len(states)
+        if self.shared is None:  # a shared set is filled by the coordinator
+            self.seen.add(fingerprints[np.remainder(fingerprints, self.count) == self.index])
 
     def start_level(self, last: bool) -> None:
         self._reset_level(last)
         self._level_started = time.perf_counter()
+
+    def restart_level(self, shared: SharedFingerprints) -> None:
+        """Expand this level again from the start, with a larger shared set (the last one
+        filled up during the level): what the level had found is forgotten."""
+        self.generated -= self.level_generated
+        self._candidates.close()
+        self.shared.close()
+        self.shared = shared
+        self.overflowed = False
+        self.start_level(self.last)
 
     @property
     def waiting(self) -> int:
@@ -215,24 +239,23 @@ class Shard:
         ranks, states = block
         model = self.model
         next_states = model.next_states
-        fp = self.fp
-        constraints = self.constraints
         action_of = self.actions.__getitem__
-        asked = self._asked  # this level's fingerprints already kept (by earlier parents)
-        add = asked.add
         # Each successor is fingerprinted, and dropped if an earlier one of the level had its
         # fingerprint, as soon as it is computed (as the sequential search does): a dropped
         # state's memory is reused by the next one while it is still in the CPU cache, where
-        # holding a block's successors to fingerprint them later is twice as slow.
+        # holding a block's successors to fingerprint them later is twice as slow. With a
+        # shared set and no constraint, that loop runs in C (SharedSeen.scan).
+        scan = self.shared.table.scan if self.shared is not None and not self.constraints \
+            else None
         kept: list = []
-        kept_fps = array("q")
+        claims = bytearray()  # scan's (fingerprint, key) int64 pairs of the kept successors
+        kept_fps = array("q")  # the same, from the loop in Python
         kept_keys = array("q")
-        fired = array("h")
+        fired = bytearray()  # the int16 action number of every successor
         counts = array("I")
         expanded = 0
         failed = False
-        for position, state in enumerate(states):
-            rank = int(ranks[position])
+        for rank, state in zip(ranks.tolist(), states):
             try:
                 successors = next_states(state)
             except Exception as exc:
@@ -250,35 +273,18 @@ class Shard:
             if not number and self.deadlock and not model.is_terminal(state):
                 self._stop((rank, -1), "deadlock", rank)
                 break
-            fired.extend(map(action_of, map(first, map(first, successors))))
             base = rank << ORDINAL_BITS
-            for ordinal, pair in enumerate(successors):
-                successor = pair[1]
-                if constraints:
-                    try:
-                        inside = _satisfies(constraints, successor, model)
-                    except RefuteError as exc:
-                        self._stop((rank, ordinal), "error", exc)
-                        failed = True
-                        break
-                    if not inside:
-                        if self.min_excluded_key is None or base | ordinal < self.min_excluded_key:
-                            self.min_excluded_key = base | ordinal
-                        continue
+            if scan is not None:
                 try:
-                    key = fp(successor)
-                except Exception as exc:
-                    self._stop((rank, ordinal), "error",
-                               _spec_error(exc, "the view or symmetry", successor, model))
-                    failed = True
-                    break
-                if key in asked:
+                    if scan(successors, self.fp, base, self.actions, kept, claims, fired) < 0:
+                        failed = self._overflow()
+                        break
                     continue
-                add(key)
-                kept.append(pair)
-                kept_fps.append(key)
-                kept_keys.append(base | ordinal)
-            if failed:
+                except Exception:  # noqa: BLE001 - a fingerprint failed: the loop below says where
+                    pass
+            fired += array("h", map(action_of, map(first, map(first, successors))))
+            if self._claim_each(successors, rank, kept, kept_fps, kept_keys):
+                failed = True
                 break
         ranks = np.asarray(ranks[:expanded], dtype=np.int64)
         counts_np = np.frombuffer(counts, dtype=np.uint32).astype(np.int64) if expanded \
@@ -292,11 +298,25 @@ class Shard:
                            else np.empty(0, np.int16))
         if failed or not kept:
             return {}
-        fps = np.frombuffer(kept_fps, dtype=np.int64)
-        keys = np.frombuffer(kept_keys, dtype=np.int64)
+        if claims:
+            pairs = np.frombuffer(claims, dtype=np.int64).reshape(-1, 2)
+            fps, keys = pairs[:, 0].copy(), pairs[:, 1].copy()
+        else:
+            fps = np.frombuffer(kept_fps, dtype=np.int64)
+            keys = np.frombuffer(kept_keys, dtype=np.int64)
         chunk = self._chunks
         self._chunks += 1
         self._parts[chunk] = []
+        if self.shared is not None:  # new, or reached first by this holder so far: a candidate
+            if self.last:
+                least = int(keys[0])
+                if self.min_new_key is None or least < self.min_new_key:
+                    self.min_new_key = least
+            else:
+                self._claimed.append((fps, keys))
+                self._parts[chunk].append(self._candidates.append(keys, kept,
+                                                                  self.budget.spilling))
+            return {}
         owners = np.remainder(fps, self.count)
         queries = {}
         for owner in range(self.count):
@@ -311,6 +331,56 @@ class Shard:
                 self._waiting[(chunk, owner)] = held
                 queries[owner] = (chunk, fps[mask], keys[mask])
         return queries
+
+    def _claim_each(self, successors: list, rank: int, kept: list, kept_fps: array,
+                    kept_keys: array) -> bool:
+        """Keep each successor of one parent that is inside the constraints and whose
+        fingerprint this level had not kept yet (with a shared set: whose key is the least
+        claimed for it); True if the level stops here (an error, or the shared set is full)."""
+        model = self.model
+        constraints = self.constraints
+        fp = self.fp
+        claim = self.shared.claim if self.shared is not None else None
+        asked = self._asked  # this level's fingerprints already kept (by earlier parents)
+        base = rank << ORDINAL_BITS
+        for ordinal, pair in enumerate(successors):
+            successor = pair[1]
+            if constraints:
+                try:
+                    inside = _satisfies(constraints, successor, model)
+                except RefuteError as exc:
+                    self._stop((rank, ordinal), "error", exc)
+                    return True
+                if not inside:
+                    if self.min_excluded_key is None or base | ordinal < self.min_excluded_key:
+                        self.min_excluded_key = base | ordinal
+                    continue
+            try:
+                key = fp(successor)
+            except Exception as exc:
+                self._stop((rank, ordinal), "error",
+                           _spec_error(exc, "the view or symmetry", successor, model))
+                return True
+            if claim is not None:
+                claimed = claim(key, base | ordinal)
+                if claimed <= 0:
+                    if claimed < 0:
+                        return self._overflow()
+                    continue
+            elif key in asked:
+                continue
+            else:
+                asked.add(key)
+            kept.append(pair)
+            kept_fps.append(key)
+            kept_keys.append(base | ordinal)
+        return False
+
+    def _overflow(self) -> bool:
+        """The shared set is full: this level stops, to be expanded again with a larger one."""
+        self.overflowed = True
+        self.expanding = False
+        return True
 
     def _failing(self, keys: np.ndarray, pairs: list, test: Callable) -> tuple[int, int]:
         """The position of the first successor on which ``test`` raises."""
@@ -350,7 +420,18 @@ class Shard:
         return new
 
     def winners(self) -> tuple[np.ndarray, np.ndarray, int | None]:
-        """End of level, owner side: the least key per new fingerprint, and who holds it."""
+        """End of level, owner side: the least key per new fingerprint, and who holds it.
+
+        With a shared set every holder answers for itself: its candidates whose key is still
+        the least claimed for their fingerprint.
+        """
+        if self.shared is not None and self._claimed and not self.last:
+            fps = np.concatenate([part[0] for part in self._claimed])
+            keys = np.concatenate([part[1] for part in self._claimed])
+            self._claimed = []
+            keys = keys[self.shared.lookup(fps) == keys]
+            self.numbered += len(keys)
+            return keys, np.full(len(keys), self.index, np.int16), None
         if self.last or not self._asked_by:
             return np.empty(0, np.int64), np.empty(0, np.int16), self.min_new_key
         fps = np.concatenate([part[0] for part in self._asked_by])
@@ -494,11 +575,15 @@ class Shard:
     def snapshot(self) -> tuple[np.ndarray, np.ndarray, list]:
         """(owned fingerprints, frontier ranks, frontier states), for a checkpoint."""
         ranks, states = self._all_frontier()
-        return self.seen.to_array(), ranks, states
+        if self.shared is None:
+            return self.seen.to_array(), ranks, states
+        fingerprints = self.shared.fingerprints()  # owned as the owner-sharded search would
+        return fingerprints[np.remainder(fingerprints, self.count) == self.index], ranks, states
 
     def stats(self) -> WorkerStats:
         """This worker's part of the run so far, for the Result."""
-        return WorkerStats(self.index, len(self.seen), self.generated,
+        owned = len(self.seen) if self.shared is None else self.numbered
+        return WorkerStats(self.index, owned, self.generated,
                            time.perf_counter() - self._started, peak_rss(), self.budget.spilling,
                            time.process_time() - self._cpu_started)
 
@@ -594,6 +679,7 @@ class Coordinator:
         self.constrained = False  # a constraint excluded a state (before the stop, if any)
         self.excluded_key: int | None = None  # this level's least excluded successor
         self.level_keys = np.empty(0, np.int64)
+        self.level_base = 0  # rank of the first state of the last level numbered: the frontier
         self.elapsed_before = 0.0  # seconds of the runs this one resumes
         self.completed = 0  # states of the levels finished (what a stopped run reports)
 
@@ -647,6 +733,11 @@ class Coordinator:
             shares.append((ranks, [states[i] for i in ranks]))
         self.completed = len(self.parents)
         return None, shares, np.array(fps, dtype=np.int64)
+
+    @property
+    def frontier(self) -> int:
+        """States of the level to be expanded next (ranks ``level_base`` onwards)."""
+        return len(self.parents) - self.level_base
 
     @property
     def last_level(self) -> bool:
