@@ -29,7 +29,7 @@ import queue
 import time
 import traceback
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,6 +42,9 @@ from refute.engine.shared_seen import SharedFingerprints, available
 from refute.engine.spill import OutOfMemory, rss, worker_share
 from refute.errors import RefuteError, UsageError
 from refute.status import Status
+
+if TYPE_CHECKING:
+    from refute.engine.command import Source
 
 
 _IN_FLIGHT = 4
@@ -63,7 +66,7 @@ class Scale:
     checkpoint: str | None = None
     checkpoint_interval: float = 300.0
     resume: str | None = None
-    source: tuple | None = None  # (spec, -p parameters, --config), for --resume
+    source: Source | None = None  # how to load the spec again (--resume, --ray)
     spill_dir: str | None = None
     shared_fingerprints: bool = True  # one fingerprint set in shared memory, where possible
 

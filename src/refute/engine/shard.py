@@ -67,7 +67,7 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 from cykhash import Int64Set
 
-from refute.engine.bfs import (Options, Progress, _satisfies, _warnings, select_invariants,
+from refute.engine.bfs import (Options, _satisfies, _warnings, select_invariants,
                                state_fingerprint)
 from refute.engine.model import Model
 from refute.engine.result import (ActionCoverage, Result, StopReason, Violation, ViolationKind,
