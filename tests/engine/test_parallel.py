@@ -22,7 +22,7 @@ from refute import Spec, State, Status, action, constraint, each, invariant
 from refute.engine.bfs import Options, explore
 from refute.engine import parallel, shared_seen
 from refute.engine.parallel import Scale, WorkerDied, explore_parallel
-from refute.engine.shard import plan_rebalance
+from refute.engine.shard import Coordinator, Shard, plan_rebalance
 from refute.spec.compile import SpecModel
 
 
@@ -107,6 +107,31 @@ def test_bounds_stop_where_the_sequential_search_stops(bounds, workers, shared):
     options = Options(**bounds)
     scale = Scale(workers=workers, shared_fingerprints=shared)
     assert summary(explore_parallel(model, options, scale)) == summary(explore(model, options))
+
+
+@pytest.mark.skipif(not shared_seen.available(), reason="the C extension _shared_seen is not built")
+@pytest.mark.parametrize("name", ["two_phase_4", "grid_view", "grid_constrained_violation"])
+def test_a_workers_own_claim_set_doubles_when_full(name, monkeypatch):
+    """Owner-sharded membership: each worker's set of the level's fingerprints starts at 4
+    slots and doubles as it fills, in scan (no constraint) and in the Python loop."""
+    doubled = []
+    monkeypatch.setattr(shared_seen, "MIN_CAPACITY", 4)
+    double = shared_seen.doubled
+    monkeypatch.setattr(shared_seen, "doubled", lambda table: doubled.append(1) or double(table))
+    model = SpecModel(models()[name])
+    scale = Scale(workers=2, shared_fingerprints=False)
+    assert summary(explore_parallel(model, Options(), scale)) == summary(explore(model))
+    shard = Shard(model, 0, 1, Options())  # in this process, to see the doubling
+    shard.load(*initial(model))
+    while shard.expanding:
+        shard.expand()
+    assert doubled
+
+
+def initial(model) -> tuple:
+    coordinator = Coordinator(model, Options(), 1)
+    _, shares, fingerprints = coordinator.initial()
+    return shares[0][0], shares[0][1], fingerprints
 
 
 @pytest.mark.skipif(not shared_seen.available(), reason="the C extension _shared_seen is not built")

@@ -105,6 +105,23 @@ def test_scan_claims_a_parents_successors_in_order(seen):
     assert np.frombuffer(fired, np.int16).tolist() == [0, 1, 0, 1]
 
 
+def test_scan_into_a_full_set_can_be_repeated_on_a_larger_one(monkeypatch):
+    monkeypatch.setattr(shared_seen, "MIN_CAPACITY", 4)
+    table = shared_seen.private(1)
+    successors = [(("a",), state) for state in range(1, 8)]
+    kept, claims, fired = [], bytearray(), bytearray()
+    assert table.scan(successors, lambda s: s, 0, {"a": 0}, kept, claims, fired) == -1
+    assert (len(kept), len(claims), len(fired)) == (3, 48, 0)  # 3 of 4 slots; no action counted
+    table = shared_seen.doubled(table)
+    assert table.capacity == 8
+    assert table.scan(successors, lambda s: s, 0, {"a": 0}, kept, claims, fired) == -1
+    assert (len(kept), len(fired)) == (6, 0)
+    table = shared_seen.doubled(table)
+    assert table.scan(successors, lambda s: s, 0, {"a": 0}, kept, claims, fired) == 0
+    assert kept == successors and len(fired) == 14
+    assert np.frombuffer(claims, np.int64).reshape(-1, 2)[:, 1].tolist() == list(range(7))
+
+
 def test_scan_with_a_python_fingerprint_function_and_its_errors(seen):
     kept, claims, fired = [], bytearray(), bytearray()
     seen.table.scan([(("a",), 3), (("a",), 4)], lambda s: s * 10, 0, {"a": 0}, kept, claims,

@@ -165,6 +165,25 @@ def test_once_every_variable_is_assigned_the_rest_is_a_condition(tmp_path) -> No
     assert _counts(model) == (3, 4, 3, None)
 
 
+def test_depth_is_the_shortest_path_depth_as_tlc_with_one_worker(tmp_path) -> None:
+    # x = 3 is 3 states deep (0, 1, 3) and also reachable in 4 (0, 2, 4, 3). TLC with several
+    # workers may report 4: if the worker holding x = 1 lags, another records x = 3 from x = 4
+    # (Worker.writeState), the run-to-run variation of tlaplus/tlaplus#883. refute does not copy
+    # it: its depth is deterministic (see the btree models in tests/tla/oracle.py).
+    model = _spec(tmp_path, """\
+        ---- MODULE M ----
+        VARIABLE x
+        Init == x = 0
+        Next == \\/ x = 0 /\\ x' \\in {1, 2}
+                \\/ x = 1 /\\ x' = 3
+                \\/ x = 2 /\\ x' = 4
+                \\/ x = 4 /\\ x' = 3
+                \\/ x = 3 /\\ UNCHANGED x
+        ====
+        """, "INIT Init\nNEXT Next\n")
+    assert _counts(model) == (5, 7, 3, None)
+
+
 @pytest.mark.parametrize("expr, value", [
     ("3 \\in Real", True), ("-2 \\in Real", True), ("\"a\" \\in Real", False),
     ("IsFiniteSet(Real)", False), ("2 \\in Real \\ {1}", True),

@@ -317,7 +317,9 @@ static char *extend(PyObject *array, Py_ssize_t extra) {
  * actions: name -> action number. Appends to fired (bytearray of int16) every successor's
  * action number, and for every successor whose key becomes the least for its fingerprint
  * (claim() == 1) appends the pair to kept (list) and (fingerprint, key) to claims (bytearray
- * of int64 pairs). An exception from `fingerprint` propagates: the caller locates it. */
+ * of int64 pairs). An exception from `fingerprint` propagates: the caller locates it. When
+ * the set fills up, fired is as before the call and kept and claims hold the successors
+ * claimed so far, so that the same call on a larger set completes the parent exactly. */
 static PyObject *SharedSeen_scan(SharedSeen *self, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 7) {
         PyErr_SetString(PyExc_TypeError,
@@ -335,7 +337,7 @@ static PyObject *SharedSeen_scan(SharedSeen *self, PyObject *const *args, Py_ssi
                                          "dict, claims and fired bytearrays");
         return NULL;
     }
-    Py_ssize_t n = PyList_GET_SIZE(successors);
+    Py_ssize_t n = PyList_GET_SIZE(successors), fired_before = PyByteArray_GET_SIZE(fired);
     char *fired_at = extend(fired, 2 * n);
     if (fired_at == NULL)
         return NULL;
@@ -407,6 +409,10 @@ static PyObject *SharedSeen_scan(SharedSeen *self, PyObject *const *args, Py_ssi
         return NULL;
     }
     if (PyByteArray_Resize(claims, before + 16 * written) < 0)
+        return NULL;
+    /* Full: the caller grows the set and scans this parent again, which keeps no successor
+     * twice (their keys are in the set already) but would count every action twice. */
+    if (result == -1 && PyByteArray_Resize(fired, fired_before) < 0)
         return NULL;
     return PyLong_FromLong(result);
 }

@@ -125,6 +125,8 @@ class Result:
     ``distinct_states``: states reached (after view and symmetry reduction); ``states_generated``:
     initial states plus every successor computed, as TLC counts; ``depth``: the number of
     states on the longest shortest path from an initial state (an initial state has depth 1).
+    That is what TLC reports with one worker; with several, TLC's depth can come out larger and
+    varies from run to run (tlaplus/tlaplus#883), which refute does not copy.
     ``collision_probability``: the chance that two distinct states shared a fingerprint and one
     was wrongly skipped, estimated as TLC does (``distinct * generated / 2**64``).
     ``workers``: one :class:`WorkerStats` per worker of a sharded run, empty otherwise.

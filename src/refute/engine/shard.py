@@ -72,6 +72,7 @@ from refute.engine.bfs import (Options, _satisfies, _warnings, select_invariants
 from refute.engine.model import Model
 from refute.engine.result import (ActionCoverage, Result, StopReason, Violation, ViolationKind,
                                   WorkerStats)
+from refute.engine import shared_seen
 from refute.engine.shared_seen import SharedFingerprints
 from refute.engine.spill import (BlockStore, Budget, FingerprintStore, OutOfMemory, memory_note,
                                  peak_rss)
@@ -172,7 +173,10 @@ class Shard:
 
     def _reset_level(self, last: bool) -> None:
         self.last = last
-        self._asked = Int64Set()  # never spilled: it is emptied every level
+        # This level's fingerprints kept so far, with owner-sharded membership (never spilled:
+        # it is emptied every level); a C claim set where the extension is built, for scan.
+        self._asked = (shared_seen.private(2 * self.frontier.size)
+                       if self.shared is None and shared_seen.available() else Int64Set())
         self._blocks = iter(self.frontier)
         self._chunks = 0
         self._parts: dict[int, list] = {}  # chunk -> decided candidate parts (block numbers)
@@ -243,9 +247,9 @@ class Shard:
         # Each successor is fingerprinted, and dropped if an earlier one of the level had its
         # fingerprint, as soon as it is computed (as the sequential search does): a dropped
         # state's memory is reused by the next one while it is still in the CPU cache, where
-        # holding a block's successors to fingerprint them later is twice as slow. With a
-        # shared set and no constraint, that loop runs in C (SharedSeen.scan).
-        scan = self.shared.table.scan if self.shared is not None and not self.constraints \
+        # holding a block's successors to fingerprint them later is twice as slow. Without a
+        # constraint, and with the C extension, that loop runs in C (SharedSeen.scan).
+        scan = self._claim_set().scan if self._claim_set() is not None and not self.constraints \
             else None
         kept: list = []
         claims = bytearray()  # scan's (fingerprint, key) int64 pairs of the kept successors
@@ -276,8 +280,12 @@ class Shard:
             base = rank << ORDINAL_BITS
             if scan is not None:
                 try:
-                    if scan(successors, self.fp, base, self.actions, kept, claims, fired) < 0:
-                        failed = self._overflow()
+                    while scan(successors, self.fp, base, self.actions, kept, claims, fired) < 0:
+                        if self._full():
+                            break
+                        scan = self._asked.scan
+                    if self.overflowed:
+                        failed = True
                         break
                     continue
                 except Exception:  # noqa: BLE001 - a fingerprint failed: the loop below says where
@@ -340,7 +348,7 @@ class Shard:
         model = self.model
         constraints = self.constraints
         fp = self.fp
-        claim = self.shared.claim if self.shared is not None else None
+        claim = self._claim_set().claim if self._claim_set() is not None else None
         asked = self._asked  # this level's fingerprints already kept (by earlier parents)
         base = rank << ORDINAL_BITS
         for ordinal, pair in enumerate(successors):
@@ -363,9 +371,12 @@ class Shard:
                 return True
             if claim is not None:
                 claimed = claim(key, base | ordinal)
-                if claimed <= 0:
-                    if claimed < 0:
-                        return self._overflow()
+                while claimed < 0:
+                    if self._full():
+                        return True
+                    claim = self._asked.claim
+                    claimed = claim(key, base | ordinal)
+                if not claimed:
                     continue
             elif key in asked:
                 continue
@@ -376,8 +387,19 @@ class Shard:
             kept_keys.append(base | ordinal)
         return False
 
-    def _overflow(self) -> bool:
-        """The shared set is full: this level stops, to be expanded again with a larger one."""
+    def _claim_set(self) -> Any:
+        """The C set successors are claimed in (the machine's shared one, or this level's own),
+        or None: the pure-Python fallback, with an ``Int64Set``."""
+        if self.shared is not None:
+            return self.shared.table
+        return self._asked if not isinstance(self._asked, Int64Set) else None
+
+    def _full(self) -> bool:
+        """The claim set is full: this level's own set doubles (False: go on), the shared one
+        stops the level, to be expanded again with a larger one (True)."""
+        if self.shared is None:
+            self._asked = shared_seen.doubled(self._asked)
+            return False
         self.overflowed = True
         self.expanding = False
         return True

@@ -62,6 +62,20 @@ def _directory(size: int, fallback: str | None) -> str:
     return fallback or tempfile.gettempdir()
 
 
+def private(entries: int) -> SharedSeen:
+    """A set of the same kind in this process's own memory (a worker's fingerprints of the
+    level, with owner-sharded membership), sized for ``entries``."""
+    capacity = capacity_for(entries)
+    return SharedSeen(bytearray(HEADER_BYTES + SLOT_BYTES * capacity), capacity, create=True)
+
+
+def doubled(table: SharedSeen) -> SharedSeen:
+    """A :func:`private` set twice as large as ``table``, with all its entries."""
+    bigger = private(table.capacity)  # capacity_for(n) holds n at FILL = 0.5: twice the slots
+    table.copy_into(bigger, np.iinfo(np.int64).max)
+    return bigger
+
+
 class SharedFingerprints:
     """A :class:`~refute.engine._shared_seen.SharedSeen` and the file that holds it.
 
