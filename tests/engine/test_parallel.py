@@ -21,6 +21,7 @@ import refute
 from refute import Spec, State, Status, action, constraint, each, invariant
 from refute.engine.bfs import Options, explore
 from refute.engine import parallel, shared_seen
+from refute.engine import shard as shard_module
 from refute.engine.parallel import Scale, WorkerDied, explore_parallel
 from refute.engine.shard import Coordinator, Shard, plan_rebalance
 from refute.spec.compile import SpecModel
@@ -121,11 +122,34 @@ def test_a_workers_own_claim_set_doubles_when_full(name, monkeypatch):
     model = SpecModel(models()[name])
     scale = Scale(workers=2, shared_fingerprints=False)
     assert summary(explore_parallel(model, Options(), scale)) == summary(explore(model))
-    shard = Shard(model, 0, 1, Options())  # in this process, to see the doubling
-    shard.load(*initial(model))
+    shard = Shard(SpecModel(TwoPhase(rms=4)), 0, 1, Options())  # here, to see it double
+    shard.load(*initial(shard.model))
+    shard.start_level(last=False)
     while shard.expanding:
         shard.expand()
     assert doubled
+
+
+@pytest.mark.skipif(not shared_seen.available(), reason="the C extension _shared_seen is not built")
+@pytest.mark.parametrize("name", ["two_phase_4", "grid_violation_first", "grid_deadlock_first",
+                                  "grid_constrained_violation", "grid_view"])
+def test_an_idle_worker_steals_blocks_and_the_result_is_the_same(name, monkeypatch):
+    """Worker 0 is slow (it sleeps before each of its own blocks of 4 states), so worker 1
+    runs out of frontier first and expands blocks taken from worker 0's end of the level."""
+    monkeypatch.setattr(shard_module, "BLOCK", 4)
+    expand = Shard.expand
+
+    def slow_expand(self, deadline=None):
+        if self.index == 0:
+            time.sleep(0.002)
+        return expand(self, deadline)
+
+    monkeypatch.setattr(Shard, "expand", slow_expand)
+    model = SpecModel(models()[name])
+    result = explore_parallel(model, Options(), Scale(workers=2))
+    assert summary(result) == summary(explore(model))
+    if name == "two_phase_4":  # a run long enough to steal in: worker 1 did most of the work
+        assert result.workers[1].generated > 2 * result.workers[0].generated
 
 
 def initial(model) -> tuple:

@@ -319,9 +319,13 @@ def _serve(index: int, count: int, model: Model, options: Options, share: int | 
     next_progress = time.perf_counter() + interval
     last_time, last_generated = time.perf_counter(), 0
     deadline: float | None = None
+    # Work stealing (shared set only, where the order blocks are expanded in does not matter):
+    # a worker out of frontier asks the others in turn for a block before it reports done.
+    victims: list[int] = []
+    asking = False
 
     def handle(message: tuple) -> bool:
-        nonlocal active, done, deadline, level
+        nonlocal active, done, deadline, level, victims, asking
         kind = message[0]
         if kind == "query":
             if message[1] > level:  # a faster worker's next level, before our "level" arrived
@@ -340,12 +344,23 @@ def _serve(index: int, count: int, model: Model, options: Options, share: int | 
             shard.start_level(message[1])
             deadline = message[2] - time.time() + time.perf_counter() if message[2] else None
             active, done = True, False
+            victims, asking = _victims(index, count, shard), False
             for query in early:
                 handle(query)
             early.clear()
         elif kind == "retry":
             shard.restart_level(SharedFingerprints(*message[1], create=False))
             active, done = True, False
+            victims, asking = _victims(index, count, shard), False
+        elif kind == "steal":  # another worker is idle: give it a block of this level, if any
+            block = shard.give_block() if message[1] == level and active else None
+            inboxes[message[2]].put(("loot", index, block))
+        elif kind == "loot":
+            asking = False
+            if message[2] is None:
+                victims.remove(message[1])
+            elif not (shard.event or shard.timed_out or shard.overflowed):
+                shard.expand_stolen(*message[2])
         elif kind == "end":
             active = False
             coordinator.put(("winners", index, *shard.winners()))
@@ -395,8 +410,14 @@ def _serve(index: int, count: int, model: Model, options: Options, share: int | 
                     os._exit(1)
             continue
         if active and not done and shard.waiting == 0:
-            done = True
-            coordinator.put(("done", index, shard.overflowed))
+            if shard.event or shard.timed_out or shard.overflowed:
+                victims = []
+            if not victims:
+                done = True
+                coordinator.put(("done", index, shard.overflowed))
+            elif not asking:
+                asking = True
+                inboxes[victims[0]].put(("steal", level, index))
         try:
             message = inbox.get(timeout=1.0)
         except queue.Empty:
@@ -405,6 +426,13 @@ def _serve(index: int, count: int, model: Model, options: Options, share: int | 
             continue
         if not handle(message):
             return
+
+
+def _victims(index: int, count: int, shard: Shard) -> list[int]:
+    """The workers an idle one asks for work, nearest first; none without a shared set."""
+    if shard.shared is None:
+        return []
+    return [(index + step) % count for step in range(1, count)]
 
 
 def sharded(scale: Scale) -> bool:

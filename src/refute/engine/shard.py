@@ -177,7 +177,9 @@ class Shard:
         # it is emptied every level); a C claim set where the extension is built, for scan.
         self._asked = (shared_seen.private(2 * self.frontier.size)
                        if self.shared is None and shared_seen.available() else Int64Set())
-        self._blocks = iter(self.frontier)
+        self._next_block = 0  # the frontier blocks still to expand: [next, end)
+        self._end_block = self.frontier.blocks
+        self._stolen = False  # expanded another worker's block (give_block) this level
         self._chunks = 0
         self._parts: dict[int, list] = {}  # chunk -> decided candidate parts (block numbers)
         self._waiting: dict[tuple[int, int], tuple] = {}  # (chunk, owner) -> candidates
@@ -236,11 +238,29 @@ class Shard:
             self.expanding = False
             self.timed_out = True
             return {}
-        block = next(self._blocks, None)
-        if block is None:
+        if self._next_block >= self._end_block:
             self.expanding = False
             return {}
-        ranks, states = block
+        self._next_block += 1
+        return self._expand_block(*self.frontier.get(self._next_block - 1))
+
+    def give_block(self) -> tuple[np.ndarray, list] | None:
+        """The last frontier block not yet expanded, for an idle worker to expand instead
+        (:meth:`expand_stolen`); None if this worker has no more than the one it is on."""
+        if self._end_block - self._next_block < 2 or not self.expanding:
+            return None
+        self._end_block -= 1
+        return self.frontier.get(self._end_block)
+
+    def expand_stolen(self, ranks: np.ndarray, states: list) -> dict:
+        """Expand a block another holder gave away: its parents' successors are this
+        holder's candidates like its own, numbered by the same keys. Only with a shared set,
+        where the least key wins whatever the order blocks are expanded in."""
+        assert self.shared is not None, "stealing needs the shared set's least-key claims"
+        self._stolen = True
+        return self._expand_block(ranks, states)
+
+    def _expand_block(self, ranks: np.ndarray, states: list) -> dict:
         model = self.model
         next_states = model.next_states
         action_of = self.actions.__getitem__
@@ -489,8 +509,13 @@ class Shard:
         pending_ranks: list = []
         checking_violations = True
         invariants = self.invariants
-        for chunk in range(self._chunks):
-            parts = [self._candidates.get(number) for number in self._parts[chunk]]
+        # Chunks are in key order, each chunk's keys above the last one's, except after a stolen
+        # block (whose ranks interleave with this holder's): then all are sorted at once.
+        groups = ([list(range(self._chunks))] if self._stolen else
+                  [[chunk] for chunk in range(self._chunks)])
+        for group in groups:
+            parts = [self._candidates.get(number) for chunk in group
+                     for number in self._parts[chunk]]
             if not parts:
                 continue
             keys = np.concatenate([part[0] for part in parts])

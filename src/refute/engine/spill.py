@@ -125,6 +125,11 @@ class BlockStore:
         return self.size
 
     @property
+    def blocks(self) -> int:
+        """How many blocks were added."""
+        return len(self._blocks)
+
+    @property
     def spilled(self) -> bool:
         return self._file is not None
 
