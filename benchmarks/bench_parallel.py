@@ -48,8 +48,8 @@ elif contender.startswith("ray"):
     from refute.engine.bfs import Options
     from refute.engine.parallel import Scale
     from refute.engine.ray_explorer import check_on_ray
-    from refute.engine.command import load_model
-    source = ({examples!r} + "/two_phase.py", ("rms=%d" % rms,), None)
+    from refute.engine.command import Source
+    source = Source({examples!r} + "/two_phase.py", ("rms=%d" % rms,))
 elif contender == "limit1G":
     kwargs = dict(workers=2, memory_limit="1G")
 def descendants_cpu():
@@ -79,7 +79,7 @@ def descendants_cpu():
 daemons_before = descendants_cpu()
 start, cpu_start = time.perf_counter(), time.process_time()
 if contender.startswith("ray"):
-    result = check_on_ray(load_model(*source), Options(),
+    result = check_on_ray(source.load(), Options(),
                           Scale(workers=int(contender[3:]), source=source), None)
 else:
     result = refute.check(spec, **kwargs)
