@@ -74,6 +74,21 @@ def _hard(key: str, n: int) -> list[Operation]:
     return ops + [Operation(n, ("read", None), ("nope",), call=20, ret=30, key=key)]
 
 
+def test_a_write_of_the_value_already_there_is_not_a_read() -> None:
+    """Found by the brute-force property: writing 0 over 0 changes nothing *then*, but
+    placed after the write of 1 it is what makes the cas(0, 0) succeed. Only the model's
+    declared reads may be placed eagerly."""
+    ops = [Operation(0, ("cas", (0, 0)), (0, 0), call=2, ret=2),
+           Operation(1, ("write", 0), 0, call=0, ret=0),
+           Operation(2, ("write", 0), 0, call=0, ret=0),
+           Operation(3, ("write", 0), 0, call=0, ret=1),
+           Operation(4, ("read", None), UNKNOWN, call=0, ret=None),
+           Operation(5, ("write", 1), 1, call=1, ret=1)]
+    result = check(ops, MODELS["cas-register"])
+    assert result.linearizable is True
+    assert [op.process for op in result.partitions[0].linearization] == [1, 2, 5, 3, 0]
+
+
 def test_a_time_limit_gives_unknown_never_a_guess() -> None:
     result = check(_hard("k", 9), APPEND_LOG, time_limit=0.05)
     assert result.verdict is Verdict.UNKNOWN

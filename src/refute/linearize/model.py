@@ -90,6 +90,12 @@ class Model:
     partition: Callable[[Operation], Hashable] | None = None
     describe_operation: Callable[[Any, Any], str] = describe_call
     describe_state: Callable[[Any], str] = _show
+    read_only: Callable[[Any], bool] | None = None
+    """``read_only(input)``: True only if a call with this input leaves *every* state as it
+    is (a read). The search then places such a completed call as soon as it can, without
+    branching. A call that merely leaves the current state unchanged (writing the value
+    already there) must not be declared: later, it could change the state. None: no call is,
+    which is always correct, only slower on read-heavy histories."""
 
 
 class ModelError(ValueError):
@@ -171,6 +177,11 @@ def _set_step(members: frozenset, input: Any, output: Any) -> tuple[bool, Any]:
     raise _unsupported("set", f, "add, read")
 
 
+def _reads(*names: str) -> Callable[[Any], bool]:
+    """The read_only of a built-in model: its inputs are (f, value), and these f read."""
+    return lambda input: isinstance(input, tuple) and bool(input) and input[0] in names
+
+
 def _describe_mutex(held: bool) -> str:
     return "held" if held else "free"
 
@@ -178,12 +189,12 @@ def _describe_mutex(held: bool) -> str:
 MODELS: dict[str, Model] = {
     model.name: model
     for model in (
-        Model("register", None, _register_step, by_key),
-        Model("cas-register", None, _cas_register_step, by_key),
-        Model("kv", "", _kv_step, by_key),
+        Model("register", None, _register_step, by_key, read_only=_reads("read")),
+        Model("cas-register", None, _cas_register_step, by_key, read_only=_reads("read")),
+        Model("kv", "", _kv_step, by_key, read_only=_reads("get", "read")),
         Model("mutex", False, _mutex_step, by_key, describe_state=_describe_mutex),
         Model("queue", (), _queue_step, by_key),
-        Model("set", frozenset(), _set_step, by_key),
+        Model("set", frozenset(), _set_step, by_key, read_only=_reads("read")),
     )
 }
 """The built-in models by name, as ``refute linearizable --model NAME`` knows them."""

@@ -20,10 +20,12 @@ The memo of (linearized set, state) pairs is Lowe's: two paths reaching the same
 the same state have the same futures, so the second is cut. Each configuration is entered
 at most once, which bounds the work by their number.
 
-A completed operation that the model accepts without changing the state (a read) is placed
-as soon as it can be, without branching: if any order works, one that places it now works
-too, since it changes nothing and nothing still in the list had to come before it. So when
-the search backs up over such a *forced* placement, it backs up once more.
+A completed read (an operation the model's ``read_only`` says leaves every state as it is) is
+placed as soon as it can be, without branching: if any order works, one that places it now
+works too, since it changes nothing, here or later, and nothing still in the list had to come
+before it. So when the search backs up over such a *forced* placement, it backs up once more.
+An operation that only happens to leave the current state unchanged (writing the value
+already there) is not forced: placed later, it could change the state.
 
 Unknown-outcome operations (Jepsen ``:info``) have no return entry: nothing waits for them,
 and the search is done when every *completed* operation is linearized. Two rules cut their
@@ -154,6 +156,9 @@ class _Search:
             if kind == 1:
                 self.return_entry[i] = e
         self.inputs = [op.input for op in operations]
+        read_only = model.read_only
+        self.reads = [op.ret is not None and bool(read_only and read_only(op.input))
+                      for op in operations]
         self.outputs = [op.output for op in operations]
         self.twin = self._twins(operations)
         self.remaining = sum(op.ret is not None for op in operations)
@@ -188,8 +193,8 @@ class _Search:
         if self.stop is not None:
             return True
         code, nxt, prv = self.code, self.nxt, self.prv
-        return_entry, inputs, outputs, twin = (self.return_entry, self.inputs, self.outputs,
-                                               self.twin)
+        return_entry, inputs, outputs, twin, reads = (self.return_entry, self.inputs,
+                                                      self.outputs, self.twin, self.reads)
         step, cache, stack = self.model.step, self.cache, self.stack
         linearized, state, entry, remaining = (self.linearized, self.state, self.entry,
                                                self.remaining)
@@ -203,19 +208,19 @@ class _Search:
                     legal, new_state = step(state, inputs[i], outputs[i])
                     if legal:
                         ret = return_entry[i]
-                        unchanged = new_state == state
-                        if ret < 0 and (unchanged or (
+                        if ret < 0 and (new_state == state or (
                                 twin[i] >= 0 and not linearized >> twin[i] & 1)):
                             entry = nxt[entry]
                             continue
+                        forced = reads[i] and new_state == state
                         configuration = (linearized | (1 << i), new_state)
                         seen = len(cache)
                         cache_add(configuration)  # adding and comparing sizes hashes once
                         if len(cache) == seen:
                             # a forced placement that already failed dooms this prefix too
-                            entry = tail if unchanged else nxt[entry]
+                            entry = tail if forced else nxt[entry]
                             continue
-                        push((entry, state, unchanged))
+                        push((entry, state, forced))
                         state = new_state
                         linearized = configuration[0]
                         # lift the call entry, and the return entry if there is one
