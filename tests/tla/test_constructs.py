@@ -469,6 +469,8 @@ _UNDEFINED = "correct the name in {cfg}, or define {name} in {spec}"
      "SYMMETRY Nope: M does not define Nope", _UNDEFINED),
     ("CONSTANT N = 3\nINIT Init\nNEXT Next\nPOSTCONDITION Nope\n", "4:15",
      "POSTCONDITION Nope: M does not define Nope", _UNDEFINED),
+    ("CONSTANT N = 3\nINIT Init\nNEXT Next\nALIAS Nope\n", "4:7", "ALIAS Nope: M does not define Nope",
+     _UNDEFINED),
 ])
 def test_a_name_the_spec_lacks_is_located_in_the_cfg(tmp_path, cfg, where, message, hint) -> None:
     from click.testing import CliRunner
@@ -507,3 +509,99 @@ def test_a_constant_without_value_points_at_its_declaration(tmp_path) -> None:
     assert (error.file, error.line, error.column) == (str(tmp_path / "Base.tla"), 3, 3)
     assert "constant Limit has no value in the model Top.cfg" in str(error)
     assert "Limit = <value>" in str(error)
+
+
+_BASE = """\
+    ---- MODULE Base ----
+    EXTENDS Naturals
+    CONSTANT Limit
+    Step == 1
+    Inc(v) == v + Step
+    ====
+    """
+
+
+def _extends_base(tmp_path, cfg: str) -> tuple[str, str]:
+    (tmp_path / "Base.tla").write_text(textwrap.dedent(_BASE))
+    (tmp_path / "M.tla").write_text(textwrap.dedent("""\
+        ---- MODULE M ----
+        EXTENDS Base
+        VARIABLE x
+        Two == 2
+        Init == x = 0
+        Next == x < Limit /\\ x' = Inc(x)
+        ====
+        """))
+    (tmp_path / "M.cfg").write_text(cfg)
+    return str(tmp_path / "M.tla"), str(tmp_path / "M.cfg")
+
+
+def test_a_module_substitution_replaces_that_modules_definition(tmp_path) -> None:
+    """``Step <-[Base] Two`` with Base EXTENDed by M and Two defined in M, as TLC reads it: Base's
+    Step is M's Two, so x counts 0, 2, 4, 6 (not 0..6); also seen through a named INSTANCE."""
+    spec, cfg = _extends_base(tmp_path, "CONSTANTS Limit = 6 Step <-[Base] Two\nINIT Init\nNEXT Next\n"
+                                        "CHECK_DEADLOCK FALSE\n")
+    assert _counts(TLAModel(spec, cfg)) == (4, 4, 4, None)
+    (tmp_path / "I.tla").write_text(textwrap.dedent("""\
+        ---- MODULE I ----
+        EXTENDS Naturals
+        VARIABLE x
+        Two == 2
+        B == INSTANCE Base WITH Limit <- 6
+        Init == x = 0
+        Next == x < B!Limit /\\ x' = B!Inc(x)
+        ====
+        """))
+    (tmp_path / "I.cfg").write_text("CONSTANT Step <-[Base] Two\nINIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    assert _counts(TLAModel(str(tmp_path / "I.tla"))) == (4, 4, 4, None)
+
+
+@pytest.mark.parametrize("line, where, message, hint", [
+    ("Step <-[Base] Three", "2:15", "CONSTANT Step <-[Base] Three: M does not define Three",
+     "correct the name in {cfg}, or define Three in {spec}"),
+    ("Step <-[Bsae] Two", "2:9", "CONSTANT Step <-[Bsae] Two: the spec uses no module Bsae",
+     ("TLC refuses this too: did you mean Base? correct the module name in {cfg}, or write "
+      "Step <- Two to replace Step wherever it is defined")),
+    ("Stpe <-[Base] Two", "2:1", "CONSTANT Stpe <-[Base] Two: Base does not define Stpe",
+     "TLC refuses this too: correct the name in {cfg}, or remove the substitution"),
+    ("Limit <-[Base] Two", "2:1",
+     "CONSTANT Limit <-[Base] Two: Limit is a CONSTANT of Base, and <-[Base] replaces only definitions",
+     "TLC refuses this too: give the constant a value with Limit = <value> or Limit <- Two in {cfg}"),
+])
+def test_a_module_substitution_the_spec_cannot_take_is_located_in_the_cfg(tmp_path, line, where, message,
+                                                                         hint) -> None:
+    from click.testing import CliRunner
+    from refute.cli import main
+
+    spec, cfg = _extends_base(tmp_path, f"CONSTANTS Limit = 6\n{line}\nINIT Init\nNEXT Next\n")
+    run = CliRunner().invoke(main, ["check", spec, "-q"])
+    assert run.exit_code == 2
+    assert run.output.splitlines() == [f"error: {cfg}:{where}: {message}",
+                                       "hint: " + hint.format(cfg=cfg, spec=spec)]
+
+
+def test_init_without_next_is_a_located_error(tmp_path) -> None:
+    (tmp_path / "M.tla").write_text(textwrap.dedent(_COUNTER))
+    (tmp_path / "M.cfg").write_text("INVARIANT Small\nINIT Init\n")
+    with pytest.raises(InputError) as raised:
+        TLAModel(str(tmp_path / "M.tla"))
+    error = raised.value
+    assert (error.file, error.line, error.column) == (str(tmp_path / "M.cfg"), 2, 6)
+    assert "INIT Init without NEXT" in str(error) and "add 'NEXT <action>'" in str(error)
+
+
+def test_a_primed_parameter_primes_the_expression_passed_in(tmp_path) -> None:
+    # TLA+ substitutes the argument: Foo(v)'s e' is v', which is y' (not the value of y now)
+    model = _spec(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLES x, y
+        Foo(e) == e' # 1
+        Init == x = 0 /\\ y = 0
+        Next == /\\ y' = 1 - y
+                /\\ x' = x
+                /\\ LET v == y IN Foo(v)
+        ====
+        """, "INIT Init\nNEXT Next\n")
+    assert model.next_states((0, 0)) == []
+    assert [s for _, s in model.next_states((0, 1))] == [(0, 0)]

@@ -98,9 +98,12 @@ class Context:
 
 
 def definition_key(entry: Any) -> Any:
-    """What makes two entries the same definition (seen from different module instances)."""
+    """What makes two entries the same definition (seen from different module instances); a
+    module's :class:`OpDef` has the key of the entries made of it."""
     if isinstance(entry, Def):
         return ("def", id(entry.opdef))
+    if isinstance(entry, OpDef):
+        return ("def", id(entry))
     if isinstance(entry, Builtin):
         return ("builtin", entry.fn)
     return None
@@ -1656,8 +1659,7 @@ class Compiler:
             g = self.def_action_fn(entry)
         if not entry.ctx.params and (any(self._action_level(a, scope) for a, (_, ar) in zip(args, params)
                                          if not ar) or (not scope.init and any(
-                self._var_arg(a, scope) is not None and _primes_name(entry.opdef.body, p)
-                for a, (p, ar) in zip(args, params) if not ar))):
+                _primes_name(entry.opdef.body, p) for p, ar in params if not ar))):
             return self._inline_action(entry, args, scope)
         fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
               for a, (_, ar) in zip(args, params)]

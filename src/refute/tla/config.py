@@ -38,7 +38,7 @@ class Config:
     file: str | None = None
     constants: dict[str, Any] = field(default_factory=dict)        # name -> value
     substitutions: dict[str, str] = field(default_factory=dict)    # name -> definition
-    module_substitutions: dict[str, dict[str, str]] = field(default_factory=dict)
+    module_substitutions: dict[str, dict[str, str]] = field(default_factory=dict)  # module -> {name: def}
     init: str | None = None
     next: str | None = None
     specification: str | None = None
@@ -53,9 +53,10 @@ class Config:
     postconditions: list[str] = field(default_factory=list)
     positions: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     """``(section, name) -> (line, column)`` of a name in the file, a section being one of
-    the fields above (``"substitutions"``: the definition right of ``<-``): errors about a
-    name the spec lacks point at it. A name listed twice in a section is located at its
-    first mention; a section holding one name, at the mention that counts (the last)."""
+    the fields above (``"substitutions"``: the definition right of ``<-``; ``"modules"``: the
+    module in ``<-[Module]``, ``"module_substitutions"``: the name left of it): errors about a
+    name the spec lacks point at it. A name listed twice in a section is located at its first
+    mention; a section holding one name, at the mention that counts (the last)."""
 
     def where(self, section: str, name: str) -> dict[str, Any]:
         """``file``, ``line`` and ``column`` of ``name`` in ``section``, as
@@ -188,8 +189,11 @@ def parse_config(text: str, file: str | None = None) -> Config:
                     module = name_at(j + 2, "a module name")
                     if tok_at(j + 3, "']'") != "]":
                         raise err("expected ']' after the module name", j + 3)
-                    cfg.module_substitutions.setdefault(module, {})[name] = name_at(
+                    target = cfg.module_substitutions.setdefault(module, {})[name] = name_at(
                         j + 4, "a definition's name")
+                    cfg.positions.setdefault(("modules", module), toks[j + 2][1:])
+                    cfg.positions.setdefault(("module_substitutions", name), toks[i][1:])
+                    cfg.positions.setdefault(("substitutions", target), toks[j + 4][1:])
                     i = j + 5
                 else:
                     target = cfg.substitutions[name] = name_at(j + 1, "a definition's name")

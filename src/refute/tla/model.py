@@ -20,9 +20,10 @@ from refute.spec.values import FrozenMap
 from refute.tla.compile import UNSET, apply_overrides, definition_key, Compiler, Const, Context, Def, Scope, Var
 from refute.tla.config import KEYWORD, Config, read_config
 from refute.tla.format import format_value
-from refute.tla.modules import Loader, constant_declaration, constants_of, load_into, variables_of
+from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, load_into,
+                                modules_used, variables_of)
 from refute.tla.parser import Node, parse_file
-from refute.tla.stdlib import statistics
+from refute.tla.stdlib import NATIVE_ONLY, statistics
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
 from refute.tla.values import TLAError, as_set, domain, sorted_elements
 
@@ -71,13 +72,11 @@ class TLAModel:
         cfg = read_config(cfg_path)
         self.config = cfg
         loader = Loader(os.path.dirname(os.path.abspath(tla_path)), root)
-        loader.overrides = {m: dict(s) for m, s in cfg.module_substitutions.items()}
         loader.readable = tuple(os.path.realpath(p) for p in allow_read)
         self.variables = tuple(variables_of(loader, root))
         compiler = Compiler(self.variables)
         compiler.loader = loader
         ctx = Context(compiler, tla_path)
-        compiler.root_ctx = ctx
         self.compiler, self.ctx = compiler, ctx
         for i, v in enumerate(self.variables):
             ctx.names[v] = Var(i, v)
@@ -108,9 +107,13 @@ class TLAModel:
             ctx.names[name] = ctx.names[target]
             if key is not None:
                 compiler.def_overrides.append((key, name, ctx.names[target]))
+        for module, substitutions in cfg.module_substitutions.items():
+            for name, target in substitutions.items():
+                compiler.def_overrides.append(self._module_substitution(module, name, target))
         for c in list(compiler.contexts):
-            if c is not ctx:
-                apply_overrides(c)
+            apply_overrides(c)
+        if cfg.alias:
+            self._lookup_def(cfg.alias, "alias")
         self._check_assumptions(root)
         inits, next_, fairness_nodes = self._behaviour(cfg)
         init = inits[0][0] if inits else None
@@ -179,6 +182,39 @@ class TLAModel:
                           **self.config.where(section, name),
                           hint=f"{did_you_mean}correct the name in {self.config.file}, or define "
                                f"{name} in {self.source}")
+
+    def _module_substitution(self, module: str, name: str, target: str) -> tuple:
+        """``name <-[module] target``, as :attr:`Compiler.def_overrides` holds it: ``module``'s
+        definition of ``name`` is replaced wherever it is visible by the root's ``target`` (TLC
+        reads the right side in the root module too)."""
+        loader, cfg = self.compiler.loader, self.config
+        what = f"CONSTANT {name} <-[{module}] {target}"
+        used = modules_used(loader, self.module)
+        if module not in used:
+            near = difflib.get_close_matches(module, sorted(used), n=1)
+            did_you_mean = f"did you mean {near[0]}? " if near else ""
+            raise InputError(f"{what}: the spec uses no module {module}",
+                             **cfg.where("modules", module),
+                             hint=f"TLC refuses this too: {did_you_mean}correct the module name in "
+                                  f"{cfg.file}, or write {name} <- {target} to replace {name} "
+                                  f"wherever it is defined")
+        key = definition_in(loader, module, name)
+        if key is None:
+            declared = module not in NATIVE_ONLY and any(
+                c == name for c, _ in constants_of(loader, loader.find(module)))
+            if declared:
+                raise InputError(f"{what}: {name} is a CONSTANT of {module}, and <-[{module}] "
+                                 f"replaces only definitions",
+                                 **cfg.where("module_substitutions", name),
+                                 hint=f"TLC refuses this too: give the constant a value with "
+                                      f"{name} = <value> or {name} <- {target} in {cfg.file}")
+            raise InputError(f"{what}: {module} does not define {name}",
+                             **cfg.where("module_substitutions", name),
+                             hint=f"TLC refuses this too: correct the name in {cfg.file}, or remove "
+                                  f"the substitution")
+        if target not in self.ctx.names:
+            raise self._undefined(target, "substitutions", what)
+        return key, name, self.ctx.names[target]
 
     def _named_value(self, name: str, section: str) -> Callable:
         self._lookup_def(name, section)
@@ -321,10 +357,13 @@ class TLAModel:
             return inits, next_, fair
         if cfg.init:
             self._lookup_def(cfg.init, "init")
-            if cfg.next:
-                self._lookup_def(cfg.next, "next")
-            return ([(Node("name", (cfg.init,)), self.ctx)],
-                    (Node("name", (cfg.next,)), self.ctx) if cfg.next else None, [])
+            if not cfg.next:
+                raise InputError(f"INIT {cfg.init} without NEXT: the model has no next-state action",
+                                 **cfg.where("init", cfg.init),
+                                 hint=f"add 'NEXT <action>' to {cfg.file}, or replace INIT with "
+                                      f"'SPECIFICATION <spec>' naming Init /\\ [][Next]_vars")
+            self._lookup_def(cfg.next, "next")
+            return [(Node("name", (cfg.init,)), self.ctx)], (Node("name", (cfg.next,)), self.ctx), []
         return [], None, []
 
     def _flatten_spec(self, node: Node, out: list, ctx: Context) -> None:

@@ -19,7 +19,8 @@ import os
 from typing import Any
 
 from refute.errors import InputError
-from refute.tla.compile import apply_overrides, Builtin, Compiler, Const, Context, Def, InstDef, Scope, Subst, Var
+from refute.tla.compile import (apply_overrides, definition_key, Builtin, Compiler, Const, Context, Def,
+                                InstDef, Scope, Subst, Var)
 from refute.tla.parser import Instance, Module, OpDef, parse_file
 from refute.tla.stdlib import NATIVE_ONLY, natives_for
 from refute.tla.values import TLAError
@@ -38,7 +39,6 @@ class Loader:
                 self.dirs.append(os.path.join(root_dir, sub))
         self.cache: dict[str, Module] = {root.name: root}
         self.inner: dict[str, Module] = dict(root.submodules)
-        self.overrides: dict[str, dict[str, str]] = {}  # module -> {name: definition in root}
         self.spec_dir = spec_dir
         self.readable: tuple[str, ...] = ()  # files or folders data may be read from (real paths)
 
@@ -128,7 +128,6 @@ def load_into(compiler: Compiler, ctx: Context, module: Module, seen: set | None
         else:
             load_into(compiler, ctx, loader.find(name, module), seen)
     natives = natives_for(module.name, loader.read_data)
-    overrides = loader.overrides.get(module.name, {})
     for item in module.order:
         if isinstance(item, Instance):
             if item.module in NATIVE_ONLY:
@@ -147,9 +146,52 @@ def load_into(compiler: Compiler, ctx: Context, module: Module, seen: set | None
             ctx.names[item.name] = InstDef(item, ctx)
         else:
             ctx.names[item.name] = Def(item, ctx)
-    for name, target in overrides.items():
-        ctx.names[name] = ctx.names.get(target) or compiler.root_ctx.names[target]
     apply_overrides(ctx)
+
+
+def modules_used(loader: Loader, module: Module, seen: set | None = None) -> set[str]:
+    """``module``'s name and those of the modules it EXTENDS or INSTANCEs (named or not; the
+    standard modules too), and of the modules those use."""
+    seen = set() if seen is None else seen
+    seen.add(module.name)
+    used = [*module.extends]
+    for item in module.order:
+        if isinstance(item, Instance):
+            used.append(item.module)
+        elif item.kind == "instance":
+            used.append(item.body.module)
+    for name in used:
+        if name in NATIVE_ONLY:
+            seen.add(name)
+        elif name not in seen:
+            modules_used(loader, loader.find(name, module), seen)
+    return seen
+
+
+def definition_in(loader: Loader, module_name: str, name: str, seen: set | None = None) -> Any:
+    """The :func:`~refute.tla.compile.definition_key` of ``name`` as module ``module_name``
+    defines it (itself, natively, or by a module it EXTENDS or INSTANCEs unnamed), what a
+    model's ``name <-[module_name] Def`` replaces; None if it defines no ``name`` (a CONSTANT
+    is not a definition: TLC does not replace one this way either)."""
+    seen = set() if seen is None else seen
+    if module_name in seen:
+        return None
+    seen.add(module_name)
+    natives = natives_for(module_name)
+    if name in natives:
+        return definition_key(natives[name])
+    if module_name in NATIVE_ONLY:
+        return None
+    module = loader.find(module_name)
+    for item in module.order:
+        if isinstance(item, OpDef) and item.name == name and item.kind != "instance":
+            return definition_key(item)
+    used = [*module.extends, *(item.module for item in module.order if isinstance(item, Instance))]
+    for other in used:
+        key = definition_in(loader, other, name, seen)
+        if key is not None:
+            return key
+    return None
 
 
 def install_natives(ctx: Context, module_name: str) -> None:
@@ -204,7 +246,8 @@ def instantiate(compiler: Compiler, outer: Context, inst: Instance, params: tupl
 # Context gets an attribute for the names an instance declares (filled by instantiate).
 Context.own_constants = frozenset()  # type: ignore[attr-defined]
 
-__all__ = ["Loader", "constant_declaration", "constants_of", "instantiate", "load_into", "variables_of", "Builtin", "OpDef"]
+__all__ = ["Loader", "constant_declaration", "constants_of", "definition_in", "instantiate", "load_into",
+           "modules_used", "variables_of", "Builtin", "OpDef"]
 
 
 def _outer_env(fn, n: int):
