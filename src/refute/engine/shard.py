@@ -269,8 +269,8 @@ class Shard:
         # state's memory is reused by the next one while it is still in the CPU cache, where
         # holding a block's successors to fingerprint them later is twice as slow. Without a
         # constraint, and with the C extension, that loop runs in C (SharedSeen.scan).
-        scan = self._claim_set().scan if self._claim_set() is not None and not self.constraints \
-            else None
+        claim_set = self._claim_set()
+        scan = claim_set.scan if claim_set is not None and not self.constraints else None
         kept: list = []
         claims = bytearray()  # scan's (fingerprint, key) int64 pairs of the kept successors
         kept_fps = array("q")  # the same, from the loop in Python
@@ -368,7 +368,8 @@ class Shard:
         model = self.model
         constraints = self.constraints
         fp = self.fp
-        claim = self._claim_set().claim if self._claim_set() is not None else None
+        claim_set = self._claim_set()
+        claim = claim_set.claim if claim_set is not None else None
         asked = self._asked  # this level's fingerprints already kept (by earlier parents)
         base = rank << ORDINAL_BITS
         for ordinal, pair in enumerate(successors):
