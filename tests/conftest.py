@@ -36,6 +36,14 @@ def oracles() -> Path:
 
 
 @pytest.fixture(scope="session")
+def community_modules(oracles: Path) -> Path:
+    """The TLA+ community modules (Json, IOUtils, ...) that refute's built-in versions stand
+    in for need their .tla declarations, which come from the oracle directory: tests of them
+    skip, saying so, without it."""
+    return oracles / "tla" / "modules"
+
+
+@pytest.fixture(scope="session")
 def tlc_result(oracles: Path):
     """``tlc_result(folder, config)``: TLC's recorded result for a model of tlaplus/Examples."""
 

@@ -269,7 +269,8 @@ PWN_NEXT = {
 
 
 @pytest.mark.parametrize("operator", sorted(PWN_NEXT))
-def test_a_tla_spec_that_tries_to_run_or_write_is_only_read(tmp_path: Path, operator: str) -> None:
+def test_a_tla_spec_that_tries_to_run_or_write_is_only_read(tmp_path: Path, operator: str,
+                                                            community_modules: Path) -> None:
     """A .tla spec calling IOUtils' exec or the Json/IOUtils writers is read and evaluated as
     TLA+: the operator is an error where it is evaluated (exit 2 through the CLI), and nothing
     is executed, written or opened beyond the spec, its .cfg and the modules it EXTENDS."""
