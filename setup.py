@@ -1,7 +1,7 @@
 """Build the optional C extensions (metadata is in pyproject.toml).
 
 refute.engine._fingerprint (state fingerprints), refute.engine._shared_seen (the fingerprint set
-that --workers processes share) and refute.spec._values (Record.update and
+that --workers processes share) and refute._values (Record.update and
 FrozenMap.set). If one cannot be compiled (no C compiler or no Python headers), installation
 still succeeds and refute uses the pure-Python versions, which behave the same, only slower.
 """
@@ -47,7 +47,7 @@ setup(
         for name, source in [
             ("refute.engine._fingerprint", "src/refute/engine/_fingerprint.c"),
             ("refute.engine._shared_seen", "src/refute/engine/_shared_seen.c"),
-            ("refute.spec._values", "src/refute/spec/_values.c"),
+            ("refute._values", "src/refute/_values.c"),
         ]
     ],
     cmdclass={"build_ext": OptionalBuildExt},

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from refute.engine.fingerprint import IMPLEMENTATION, fingerprint, fingerprint_python
-from refute.spec.values import FrozenMap, Record, model_values
+from refute.values import FrozenMap, Record, model_values
 
 RMS = model_values("r", 10)
 KEYS = [f"key{i}" for i in range(8)]

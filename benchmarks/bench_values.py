@@ -1,7 +1,7 @@
 """Time per Record.update and FrozenMap.set: the C methods vs the pure-Python ones, one run.
 
 Spec actions build every successor state with these two calls. The C methods come from the
-extension refute.spec._values; the Python ones are what refute.spec.values uses without it
+extension refute._values; the Python ones are what refute.values uses without it
 (an ``update`` generated per record class, ``FrozenMap._set_python``). Both are called as
 methods (``s.update(...)``, ``m.set(...)``) on equal values: the Python ones on a subclass
 that installs them, so the calls differ only in the method that runs.
@@ -24,7 +24,7 @@ import argparse
 import timeit
 
 from refute.spec import values
-from refute.spec.values import FrozenMap, Record, _compile_update, model_values
+from refute.values import FrozenMap, Record, _compile_update, model_values
 
 RMS = model_values("r", 7)
 
@@ -64,7 +64,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="timings per figure (best kept)")
     args = parser.parse_args()
     if values.IMPLEMENTATION != "c":
-        raise SystemExit("refute.spec._values is not built: nothing to compare (pip install -e .)")
+        raise SystemExit("refute._values is not built: nothing to compare (pip install -e .)")
     namespaces = subjects()
     for name, statement in WORKLOADS.items():  # both must give equal results
         c_result = eval(statement, dict(namespaces["c"]))  # noqa: S307 - our own statements

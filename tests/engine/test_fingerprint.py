@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from refute.engine import fingerprint as fp_module
 from refute.engine.fingerprint import IMPLEMENTATION, MAX_DEPTH, fingerprint, fingerprint_python
-from refute.spec.values import Bag, FrozenMap, ModelValue, Record
+from refute.values import Bag, FrozenMap, ModelValue, Record
 
 try:
     from refute.engine import _fingerprint
@@ -246,7 +246,7 @@ def test_equal_rebuilt_values_have_equal_fingerprints(impl, value):
 SCRIPT = """
 import json, sys
 from refute.engine.fingerprint import fingerprint, fingerprint_python
-from refute.spec.values import FrozenMap, ModelValue, Record
+from refute.values import FrozenMap, ModelValue, Record
 values = [None, "a", frozenset(f"s{i}" for i in range(50)), {f"k{i}": i for i in range(20)},
           FrozenMap({ModelValue(f"r{i}"): "working" for i in range(5)}),
           Record(votes=FrozenMap({"r1": "yes"}), msgs=frozenset({("prepared", ModelValue("r1")), (None, 2)})),

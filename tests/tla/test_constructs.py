@@ -18,7 +18,7 @@ from refute.tla.model import TLAModel
 from refute.tla.modules import Loader, load_into
 from refute.tla.parser import parse_source
 from refute.tla.values import make_fn
-from refute.spec.values import FrozenMap, ModelValue
+from refute.values import FrozenMap, ModelValue
 
 
 def evaluate(expr: str, extends: str = "Naturals, Sequences, FiniteSets, TLC") -> object:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from refute.spec.values import Bag, ModelValue, Record
+from refute.values import Bag, ModelValue, Record
 
 _SCALARS = (int, str, float, type(None))
 

@@ -240,7 +240,7 @@ except ImportError:  # not compiled (no compiler when installed): the twin stand
     _fingerprint = None
 
 if _fingerprint is not None:
-    from refute.spec.values import FrozenMap
+    from refute.values import FrozenMap
 
     _fingerprint.register_immutable_mapping(FrozenMap)
     fingerprint = _fingerprint.fingerprint

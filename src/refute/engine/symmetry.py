@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from refute.spec.values import Bag, FrozenMap, ModelValue, Record
+from refute.values import Bag, FrozenMap, ModelValue, Record
 
 
 def permutations(groups: Sequence[Sequence[Any]]) -> list[dict[Any, Any]]:

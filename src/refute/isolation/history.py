@@ -35,7 +35,7 @@ from typing import Any
 
 from refute.errors import SpecError
 from refute.history.transactions import READ, WRITE, History, Outcome, Transaction
-from refute.spec.values import FrozenMap, Record
+from refute.values import FrozenMap, Record
 
 OPEN, COMMITTED, ABORTED = "open", "committed", "aborted"
 

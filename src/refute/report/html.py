@@ -53,7 +53,7 @@ from refute.engine.model import Label, Model
 from refute.engine.result import Result, Violation, ViolationKind
 from refute.errors import SpecError
 from refute.report.values import show, trace_fields
-from refute.spec.values import FrozenMap, Record, sort_canonically
+from refute.values import FrozenMap, Record, sort_canonically
 from refute.status import Status
 
 __all__ = ["diagram_data", "diff_parts", "diff_value", "message_events", "page",

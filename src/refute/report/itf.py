@@ -19,7 +19,7 @@ from typing import Any
 from refute.engine.model import Model
 from refute.engine.result import Violation
 from refute.report.values import trace_fields
-from refute.spec.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
+from refute.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
 
 _SAFE_INTEGER = 2**53 - 1
 

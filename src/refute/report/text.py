@@ -19,7 +19,7 @@ from rich.table import Table
 
 from refute.engine.result import Result, Violation, ViolationKind
 from refute.report.values import show, trace_fields
-from refute.spec.values import FrozenMap, Record, sort_canonically
+from refute.values import FrozenMap, Record, sort_canonically
 from refute.status import Status
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from refute.spec.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
+from refute.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
 
 
 def show(value: Any) -> str:

@@ -3,7 +3,7 @@
 from refute.spec.spec import Spec, action, constraint, each, invariant, terminal
 from refute.spec.temporal import (always_eventually, eventually, eventually_always, leads_to,
                                   liveness, strong, weak)
-from refute.spec.values import Bag, FrozenMap, ModelValue, Record, State, freeze, model_values
+from refute.values import Bag, FrozenMap, ModelValue, Record, State, freeze, model_values
 
 __all__ = ["Bag", "FrozenMap", "ModelValue", "Record", "Spec", "State", "action",
            "always_eventually", "constraint", "each", "eventually", "eventually_always", "freeze",

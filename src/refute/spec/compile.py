@@ -19,7 +19,7 @@ from refute.engine.model import Fairness, Label, Predicate, TemporalProperty
 from refute.errors import RefuteError, SpecError
 from refute.spec.spec import Role, Spec, each, role_of
 from refute.spec.temporal import FairnessDeclaration, Formula
-from refute.spec.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
+from refute.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from refute.spec.values import ModelValue, model_values
+from refute.values import ModelValue, model_values
 
 __all__ = ["Spec", "action", "constraint", "each", "invariant", "terminal"]
 

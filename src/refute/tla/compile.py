@@ -24,7 +24,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from refute.spec.values import FrozenMap
+from refute.values import FrozenMap
 from refute.tla.parser import Instance, Node, OpDef
 from refute.tla.values import (INT, NAT, REAL, STRING, LazyFn, LazySet, TLAError, apply_fn, as_set,
                                domain, make_fn, short, sorted_elements)

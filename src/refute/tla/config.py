@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from refute.errors import InputError
-from refute.spec.values import ModelValue
+from refute.values import ModelValue
 
 _KEYWORDS = {
     "CONSTANT": "constants", "CONSTANTS": "constants", "INIT": "init", "NEXT": "next",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from refute.spec.values import FrozenMap, ModelValue
+from refute.values import FrozenMap, ModelValue
 
 
 def format_value(v: Any) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from refute.engine.model import Fairness, Label, Predicate, Temporal, TemporalProperty
 from refute.errors import InputError, SpecError
-from refute.spec.values import FrozenMap
+from refute.values import FrozenMap
 from refute.tla.compile import UNSET, apply_overrides, definition_key, Compiler, Const, Context, Def, Scope, Var
 from refute.tla.config import KEYWORD, Config, read_config
 from refute.tla.format import format_value

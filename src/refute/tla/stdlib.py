@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from refute.spec.values import FrozenMap
+from refute.values import FrozenMap
 from refute.tla.compile import INFIX, Builtin
 from refute.tla.format import format_value
 from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, LazySet, TLAError, apply_fn, as_set,

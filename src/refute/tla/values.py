@@ -6,13 +6,13 @@ TLA+               Python
 integer, boolean   ``int``, ``bool`` (caveat: Python has ``1 == True``; TLC refuses to compare
                    them, so a spec that relies on their difference is already an error in TLC)
 string             ``str``
-model value        :class:`refute.spec.values.ModelValue` (a ``str`` subclass; symmetry permutes
+model value        :class:`refute.values.ModelValue` (a ``str`` subclass; symmetry permutes
                    them; TLC's "compare a model value with a string" is not an error here)
 finite set         ``frozenset``; ``Nat``, ``Int``, ``Real``, ``STRING``, ``Seq(S)``, ``SUBSET S``,
                    ``[S -> T]`` and ``[a: S]`` are :class:`LazySet` until enumerated
 function           with domain ``1..n`` (``n >= 0``): a ``tuple`` -- so ``<<1, 2>>`` equals
                    ``[i \\in 1..2 |-> i]`` and ``<<>>`` the function with empty domain, as in TLC;
-                   with any other domain: :class:`~refute.spec.values.FrozenMap`
+                   with any other domain: :class:`~refute.values.FrozenMap`
 record             a function with string domain: a ``FrozenMap`` with ``str`` keys
 =================  ===========================================================================
 
@@ -26,7 +26,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from refute.spec.values import FrozenMap, ModelValue, _sort_key, sort_canonically
+from refute.values import FrozenMap, ModelValue, sort_key, sort_canonically
 
 __all__ = ["FrozenMap", "LazySet", "ModelValue", "TLAError", "make_fn", "as_set", "domain",
            "apply_fn", "sorted_elements"]
@@ -293,7 +293,7 @@ def _sort(s: Iterable) -> list:
         return sorted(items, key=lambda v: (type(v).__name__, repr(v)))
 
 
-_cached_key = _by_identity(_sort_key)
+_cached_key = _by_identity(sort_key)
 _sorted_set = _by_identity(_sort)
 
 

@@ -1,8 +1,8 @@
 /*
- * refute.spec._values: C versions of Record.update and FrozenMap.set.
+ * refute._values: C versions of Record.update and FrozenMap.set.
  *
  * Spec code builds every successor state with these two calls, so they are on the checker's
- * hottest path. refute/spec/values.py documents the values and holds the pure-Python versions
+ * hottest path. refute/values.py documents the values and holds the pure-Python versions
  * used when this module is not built; the two MUST behave identically (tests/spec/
  * test_values_c.py runs the same checks against both).
  *
@@ -14,7 +14,7 @@
  *   FrozenMapBase(dict)   .set(key, value): FrozenMap derives from it (and adds its __slots__
  *                         _hash, the cached hash, which a fresh instance leaves unset).
  *
- * Values whose type is exactly dict, set or list are passed to refute.spec.values.freeze (a
+ * Values whose type is exactly dict, set or list are passed to refute.values.freeze (a
  * call back into Python, made only for those). New instances are made at the C level, never
  * through the Python __new__/__init__, and a new FrozenMap is filled with PyDict_* calls,
  * which bypass FrozenMap's refusing __setitem__.
@@ -23,7 +23,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-static PyObject *freeze_function = NULL;  /* refute.spec.values.freeze, fetched on first use */
+static PyObject *freeze_function = NULL;  /* refute.values.freeze, fetched on first use */
 static PyObject *str_sorted = NULL;       /* "_sorted", the FrozenMap classmethod */
 static PyObject *empty_tuple = NULL;
 
@@ -37,9 +37,9 @@ frozen(PyObject *value)
         return value;
     }
     if (freeze_function == NULL) {
-        /* Imported lazily: refute.spec.values imports this module, and is complete by the
+        /* Imported lazily: refute.values imports this module, and is complete by the
          * time any record or map exists. */
-        PyObject *module = PyImport_ImportModule("refute.spec.values");
+        PyObject *module = PyImport_ImportModule("refute.values");
         if (module == NULL)
             return NULL;
         freeze_function = PyObject_GetAttrString(module, "freeze");
@@ -131,7 +131,7 @@ static PyMethodDef record_methods[] = {
 
 static PyTypeObject RecordBase_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "refute.spec._values.RecordBase",
+    .tp_name = "refute._values.RecordBase",
     .tp_basicsize = sizeof(PyTupleObject) - sizeof(PyObject *),
     .tp_itemsize = sizeof(PyObject *),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_TUPLE_SUBCLASS,
@@ -245,7 +245,7 @@ static PyMethodDef frozenmap_methods[] = {
 
 static PyTypeObject FrozenMapBase_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "refute.spec._values.FrozenMapBase",
+    .tp_name = "refute._values.FrozenMapBase",
     .tp_basicsize = sizeof(PyDictObject),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_DICT_SUBCLASS,
     .tp_doc = PyDoc_STR("The dict base of refute's FrozenMap: adds the C set method."),
@@ -256,8 +256,8 @@ static PyTypeObject FrozenMapBase_Type = {
 
 static struct PyModuleDef values_module = {
     PyModuleDef_HEAD_INIT,
-    .m_name = "refute.spec._values",
-    .m_doc = "C versions of Record.update and FrozenMap.set (see refute/spec/values.py).",
+    .m_name = "refute._values",
+    .m_doc = "C versions of Record.update and FrozenMap.set (see refute/values.py).",
     .m_size = -1,
 };
 

@@ -22,7 +22,7 @@ hashes every generated state: a record is a ``tuple`` whose first element is its
 names (so records with different fields never compare equal), a map a ``dict`` whose keys are
 kept in sorted order (so its hash can be taken from its items in order) with the hash cached.
 The two calls that build every successor state, ``Record.update`` and ``FrozenMap.set``, are C
-methods too when the extension :mod:`refute.spec._values` is built (it is the base of both
+methods too when the extension :mod:`refute._values` is built (it is the base of both
 classes); otherwise the pure-Python versions here, which behave identically, are used
 (:data:`IMPLEMENTATION` says which).
 """
@@ -37,14 +37,15 @@ from typing import Any
 from _collections import _tuplegetter  # the C descriptor behind namedtuple's fields
 
 try:
-    from refute.spec._values import FrozenMapBase as _FrozenMapBase, RecordBase as _RecordBase
+    from refute._values import FrozenMapBase as _FrozenMapBase, RecordBase as _RecordBase
 except ImportError:  # pragma: no cover - only without a C compiler
     _FrozenMapBase, _RecordBase = dict, tuple  # type: ignore[misc]
 
 IMPLEMENTATION = "python" if _RecordBase is tuple else "c"
 """``"c"`` if ``Record.update`` and ``FrozenMap.set`` are the C methods, else ``"python"``."""
 
-__all__ = ["Bag", "FrozenMap", "ModelValue", "Record", "State", "freeze", "model_values"]
+__all__ = ["IMPLEMENTATION", "Bag", "FrozenMap", "ModelValue", "Record", "State", "freeze", "model_values",
+           "sort_canonically", "sort_key"]
 
 
 class ModelValue(str):
@@ -68,7 +69,7 @@ def model_values(prefix: str, count: int) -> tuple[ModelValue, ...]:
     return tuple(ModelValue(f"{prefix}{i}") for i in range(1, count + 1))
 
 
-def _sort_key(value: Any) -> tuple:
+def sort_key(value: Any) -> tuple:
     """A total order over the values refute allows in states, for canonical orderings."""
     if isinstance(value, bool):
         return (0, int(value))
@@ -83,13 +84,13 @@ def _sort_key(value: Any) -> tuple:
     if value is None:
         return (-1,)
     if isinstance(value, Record):
-        return (5, value._fields, tuple(_sort_key(v) for v in value._values()))
+        return (5, value._fields, tuple(sort_key(v) for v in value._values()))
     if isinstance(value, tuple):
-        return (4, tuple(_sort_key(v) for v in value))
+        return (4, tuple(sort_key(v) for v in value))
     if isinstance(value, (frozenset, Bag)):
-        return (6, tuple(sorted(_sort_key(v) for v in value)))
+        return (6, tuple(sorted(sort_key(v) for v in value)))
     if isinstance(value, FrozenMap):
-        return (7, tuple((_sort_key(k), _sort_key(v)) for k, v in value.items()))
+        return (7, tuple((sort_key(k), sort_key(v)) for k, v in value.items()))
     return (8, type(value).__name__, repr(value))
 
 
@@ -98,10 +99,10 @@ def sort_canonically(values: Iterable[Any]) -> list[Any]:
     items = list(values)
     try:
         if all(type(v) is type(items[0]) for v in items) and not isinstance(items[0], (tuple, frozenset)):
-            return sorted(items, key=_sort_key) if isinstance(items[0], ModelValue) else sorted(items)
+            return sorted(items, key=sort_key) if isinstance(items[0], ModelValue) else sorted(items)
     except (TypeError, IndexError):
         pass
-    return sorted(items, key=_sort_key)
+    return sorted(items, key=sort_key)
 
 
 class FrozenMap(_FrozenMapBase):

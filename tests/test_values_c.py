@@ -1,4 +1,4 @@
-"""Record.update and FrozenMap.set: the C methods (refute.spec._values) and the Python ones.
+"""Record.update and FrozenMap.set: the C methods (refute._values) and the Python ones.
 
 Every behavioural check runs against both implementations, on the same values: ``update(r,
 **changes)`` and ``set_(m, key, value)`` below call either the C method or the pure-Python
@@ -18,7 +18,7 @@ import pytest
 
 from refute import FrozenMap, ModelValue, Record, State
 from refute.spec import values as values_module
-from refute.spec.values import _compile_update
+from refute.values import _compile_update
 
 try:
     from refute.spec import _values
@@ -46,7 +46,7 @@ def impl(request):
 
 def test_the_c_extension_is_built_and_used():
     # `pip install -e .` must build it wherever there is a compiler (CI has one).
-    assert _values is not None, "refute.spec._values did not build: see pip's output"
+    assert _values is not None, "refute._values did not build: see pip's output"
     assert values_module.IMPLEMENTATION == "c"
     assert issubclass(Record, _values.RecordBase) and issubclass(FrozenMap, _values.FrozenMapBase)
     assert type(State(x=1)).update is _values.RecordBase.update
@@ -252,7 +252,7 @@ def test_pickle_copy_repr_and_field_access_are_unchanged():
 _FALLBACK = r"""
 import json, sys
 if sys.argv[1] == "python":
-    sys.modules["refute.spec._values"] = None  # as if the extension had not been built
+    sys.modules["refute._values"] = None  # as if the extension had not been built
 sys.path.insert(0, sys.argv[2])
 import refute
 from refute.spec import values
