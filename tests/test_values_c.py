@@ -17,11 +17,11 @@ import sys
 import pytest
 
 from refute import FrozenMap, ModelValue, Record, State
-from refute.spec import values as values_module
+from refute import values as values_module
 from refute.values import _compile_update
 
 try:
-    from refute.spec import _values
+    from refute import _values
 except ImportError:  # pragma: no cover - only without a C compiler
     _values = None
 
@@ -255,7 +255,7 @@ if sys.argv[1] == "python":
     sys.modules["refute._values"] = None  # as if the extension had not been built
 sys.path.insert(0, sys.argv[2])
 import refute
-from refute.spec import values
+from refute import values
 from two_phase import TwoPhase
 assert values.IMPLEMENTATION == sys.argv[1]
 assert (refute.Record.__bases__[0] is tuple) == (sys.argv[1] == "python")
