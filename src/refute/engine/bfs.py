@@ -16,7 +16,9 @@ the first in exploration order (initial states in ``init_states`` order; success
 ``next_states`` order), which is deterministic because fingerprints and successor order are.
 
 Counting follows TLC: ``generated`` is the initial states plus every successor computed
-(duplicates and states outside the constraint included); a successor that violates a state
+(duplicates and states outside the constraint included), up to the one the search stops at
+(TLC's Worker counts and checks each successor as it generates it, so at a violation it has
+generated none of the state's later successors); a successor that violates a state
 constraint is neither stored, checked nor explored (and the run, having left states out, ends
 *incomplete*, never "holds"); a deadlock is a state with no successor at all (before
 constraints), unless the spec says it is terminal.
@@ -215,6 +217,7 @@ def explore(model: Model, options: Options = Options(),
                             depth += 1
                             violation = Violation(ViolationKind.INVARIANT, checking.name,
                                                   trace_to(index))
+                            generated -= _uncount(fired, successors, ordinal)
                             return finish(Status.VIOLATION)
                     checking = None
                     if graph is not None:
@@ -225,6 +228,7 @@ def explore(model: Model, options: Options = Options(),
                     if index + 1 >= max_states:
                         stop = StopReason.MAX_STATES
                         depth += 1
+                        generated -= _uncount(fired, successors, ordinal)
                         return finish(Status.INCOMPLETE)
                 if position % _CHECK_EVERY == 0 and (watch.active or report_progress):
                     if watch.expired():
@@ -247,6 +251,17 @@ def explore(model: Model, options: Options = Options(),
         doing = f"invariant {checking.name}" if checking is not None else "the view or symmetry"
         raise SpecError.from_exception(exc, doing, state, model.source) from None
     return finish(Status.INCOMPLETE if stop else Status.OK)
+
+
+def _uncount(fired: dict[str, int], successors: list, ordinal: int) -> int:
+    """The search stops at successor ``ordinal``: the ones after it were computed (a state's
+    successors come as one list) but are not counted as generated, as TLC, which checks each
+    successor as it generates it, never generates them. Takes them out of ``fired``; returns
+    how many there were."""
+    rest = successors[ordinal + 1:]
+    for label, _ in rest:
+        fired[label[0]] -= 1
+    return len(rest)
 
 
 def _satisfies(constraints: tuple, state: Any, model: Model) -> bool:

@@ -568,15 +568,20 @@ class Shard:
         report.excluded_key = self.min_excluded_key
         return report
 
-    def partial(self, parent: int, key: int) -> Partial:
-        """Counts up to a cut: successors of parents of rank <= ``parent``, new states of key
-        <= ``key``."""
+    def partial(self, key: int) -> Partial:
+        """Counts up to a cut: the successors (and new states) of key <= ``key``, a key being
+        (parent rank, successor position). The sequential search stops at the successor it
+        checks, so it has generated none after it (as TLC, which checks each successor as it
+        generates it)."""
         ranks = np.concatenate(self._parent_ranks) if self._parent_ranks else np.empty(0, np.int64)
         counts = np.concatenate(self._counts) if self._counts else np.empty(0, np.int64)
         actions = np.concatenate(self._fired) if self._fired else np.empty(0, np.int16)
-        upto = ranks <= parent
-        generated = int(counts[upto].sum())
-        fired = np.bincount(actions[np.repeat(upto, counts)], minlength=len(self.actions))
+        parent, ordinal = key >> ORDINAL_BITS, key & ORDINAL_MASK
+        taken = np.where(ranks < parent, counts,
+                         np.where(ranks == parent, np.minimum(counts, ordinal + 1), 0))
+        generated = int(taken.sum())
+        position = np.arange(len(actions)) - np.repeat(np.cumsum(counts) - counts, counts)
+        fired = np.bincount(actions[position < np.repeat(taken, counts)], minlength=len(self.actions))
         won = getattr(self, "_won_keys", np.empty(0, np.int64))
         found = np.bincount(self._won_actions[won <= key], minlength=len(self.actions)) \
             if len(won) else np.zeros(len(self.actions), np.int64)
@@ -664,7 +669,7 @@ class Workers(Protocol):
                ) -> list[tuple[LevelReport, Partial]]:
         """:meth:`Shard.finish` of every holder with its (keys, ranks), and its totals."""
 
-    def partial(self, parent: int, key: int) -> list[Partial]:
+    def partial(self, key: int) -> list[Partial]:
         """:meth:`Shard.partial` of every holder."""
 
     def rebalance(self, moves: list[tuple[int, int, int]]) -> None:
@@ -812,7 +817,7 @@ class Coordinator:
                 reports = [f[0] for f in finished]
                 event = self.first_event(reports)
                 if event is not None and event[1] != "error":
-                    counts = workers.partial(*self.cut_limits(event))
+                    counts = workers.partial(self.cut_key(event))
                 else:
                     counts = [f[1] for f in finished]
                 result = self.conclude(event, counts, min(least_new) if least_new else None,
@@ -869,12 +874,12 @@ class Coordinator:
         order = {"error": 0, "deadlock": 0, "violation": 1, "max_states": 2}
         return min(events, key=lambda e: (e[0], order[e[1]]))
 
-    def cut_limits(self, event: tuple) -> tuple[int, int]:
-        """(last parent rank counted, last successor key counted) at ``event``."""
+    def cut_key(self, event: tuple) -> int:
+        """The last successor key counted at ``event`` (a deadlocked parent has none)."""
         (parent, ordinal), kind, _ = event
         if kind == "deadlock":
-            return parent, (parent << ORDINAL_BITS) - 1
-        return parent, (parent << ORDINAL_BITS) | ordinal
+            return (parent << ORDINAL_BITS) - 1
+        return (parent << ORDINAL_BITS) | ordinal
 
     def conclude(self, event: tuple | None, counts: Sequence[Partial], min_new_key: int | None,
                  timed_out: bool) -> Result | None:
@@ -884,7 +889,7 @@ class Coordinator:
             self.fired += part.fired
             self.found += part.found
         if self.excluded_key is not None and (
-                event is None or self.excluded_key <= self.cut_limits(event)[1]):
+                event is None or self.excluded_key <= self.cut_key(event)):
             self.constrained = True
         if event is None:
             if self.last_level and min_new_key is not None:
@@ -899,7 +904,7 @@ class Coordinator:
         (parent, ordinal), kind, payload = event
         if kind == "error":
             raise payload
-        limit = self.cut_limits(event)[1]
+        limit = self.cut_key(event)
         if self.last_level and min_new_key is not None and min_new_key <= limit:
             self.stop = StopReason.MAX_DEPTH
         counted = int(np.searchsorted(self.level_keys, limit, side="right"))

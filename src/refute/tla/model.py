@@ -117,8 +117,8 @@ class TLAModel:
         self._check_assumptions(root)
         inits, next_, fairness_nodes = self._behaviour(cfg)
         init = inits[0][0] if inits else None
-        self.has_behaviour = init is not None
         self._init = None
+        self._init_where = self._where_defined(inits[0]) if inits else {}
         self.actions: list[tuple[str, tuple, Callable, tuple]] = []
         self._label_owners: dict[str, Def | None] = {}  # label -> the definition giving it
         if init is not None:
@@ -158,6 +158,14 @@ class TLAModel:
         self._unset = compiler.unset_state
 
     # ----------------------------------------------------------------- loading
+    def _where_defined(self, part: tuple) -> dict[str, Any]:
+        """``file`` and ``line`` of a part of the behaviour (``(node, context)``): the
+        definition it names, else the expression itself."""
+        node, ctx = part
+        if node.kind == "name" and isinstance(ctx.names.get(node.args[0]), Def):
+            node = ctx.names[node.args[0]].opdef
+        return {"file": getattr(node, "file", None) or self.source, "line": getattr(node, "line", None)}
+
     def _compile(self, make: Callable, node: Any) -> Any:
         try:
             return make()
@@ -354,7 +362,19 @@ class TLAModel:
                     next_ = (node, ctx)
                 else:
                     fair.append((node, ctx))
+            if self.variables and (not inits or next_ is None):
+                missing = "initial predicate" if not inits else "next-state part [][Next]_vars"
+                raise InputError(f"SPECIFICATION {cfg.specification}: the formula has no {missing}, "
+                                 "so the model has no behaviour to check",
+                                 **cfg.where("specification", cfg.specification),
+                                 hint=f"TLC refuses this too: define {cfg.specification} as "
+                                      "Init /\\ [][Next]_vars (with WF_vars(Next) for fairness)")
             return inits, next_, fair
+        if cfg.next and not cfg.init:
+            raise InputError(f"NEXT {cfg.next} without INIT: the model has no initial predicate",
+                             **cfg.where("next", cfg.next),
+                             hint=f"add 'INIT <predicate>' to {cfg.file}, or replace NEXT with "
+                                  f"'SPECIFICATION <spec>' naming Init /\\ [][Next]_vars")
         if cfg.init:
             self._lookup_def(cfg.init, "init")
             if not cfg.next:
@@ -364,6 +384,13 @@ class TLAModel:
                                       f"'SPECIFICATION <spec>' naming Init /\\ [][Next]_vars")
             self._lookup_def(cfg.next, "next")
             return [(Node("name", (cfg.init,)), self.ctx)], (Node("name", (cfg.next,)), self.ctx), []
+        if self.variables:  # a constant module is a model without behaviour: its ASSUMEs, checked
+            what = "is empty" if cfg.is_empty() else "names neither INIT and NEXT nor SPECIFICATION"
+            raise InputError(f"the model {os.path.basename(cfg.file or 'configuration')} {what}, so "
+                             f"{self.name} (variables {', '.join(self.variables)}) has no behaviour "
+                             "to check", file=cfg.file,
+                             hint="TLC refuses this too: add 'INIT Init' and 'NEXT Next' (or "
+                                  "'SPECIFICATION Spec') to the .cfg")
         return [], None, []
 
     def _flatten_spec(self, node: Node, out: list, ctx: Context) -> None:
@@ -463,6 +490,11 @@ class TLAModel:
                 raise SpecError(f"the initial predicate does not give a value to {', '.join(missing)}",
                                 file=self.source, hint="TLC requires x = e or x \\in S for every variable")
             out.append(p)
+        if not out:
+            raise SpecError("no state satisfies the initial predicate: the model has no behaviour "
+                            "to check", **self._init_where,
+                            hint="TLC would report success on 0 states; refute refuses a check of "
+                                 "nothing: correct Init (or the constants it reads in the .cfg)")
         for check in self._initial_checks:
             out = [p if type(p) is _Violates or check.test(p) else _Violates(p + (check.name,))
                    for p in out]
