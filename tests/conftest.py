@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,8 +21,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
 if str(EXAMPLES) not in sys.path:
     sys.path.insert(0, str(EXAMPLES))
 
-# The TLA+ community/TLAPS modules some oracle specs EXTEND come from the oracle, not from refute.
-os.environ.setdefault("REFUTE_TLA_MODULES", str(ORACLES / "tla" / "modules"))
 
 
 @pytest.fixture(scope="session")

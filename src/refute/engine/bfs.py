@@ -19,8 +19,9 @@ Counting follows TLC: ``generated`` is the initial states plus every successor c
 (duplicates and states outside the constraint included), up to the one the search stops at
 (TLC's Worker counts and checks each successor as it generates it, so at a violation it has
 generated none of the state's later successors); a successor that violates a state
-constraint is neither stored, checked nor explored (and the run, having left states out, ends
-*incomplete*, never "holds"); a deadlock is a state with no successor at all (before
+constraint is neither stored, checked nor explored, only counted as pruned (a run that
+explored everything within the constraints holds *within the constraint*, as TLC reports
+it, and says so); a deadlock is a state with no successor at all (before
 constraints), unless the spec says it is terminal.
 """
 
@@ -133,6 +134,7 @@ def explore(model: Model, options: Options = Options(),
     fired: dict[str, int] = {}  # action -> successors generated (counted in C, per state)
     found: dict[str, int] = {}  # action -> new states
     generated = 0
+    pruned = 0  # successors (and initial states) outside the state constraints
     depth = 0
     stop: StopReason | None = None
     violation: Violation | None = None
@@ -149,8 +151,8 @@ def explore(model: Model, options: Options = Options(),
             coverage=tuple(ActionCoverage(a, fired_by_action[a], found_by_action[a])
                            for a in model.action_names),
             checked=tuple(p.name for p in invariants) + (("deadlock",) if deadlock else ()),
-            warnings=_warnings(model, fired_by_action,
-                               complete=stop in (None, StopReason.CONSTRAINT) and violation is None))
+            warnings=_warnings(model, fired_by_action, complete=stop is None and violation is None),
+            pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
 
     def trace_to(index: int) -> tuple:
         return rebuild_trace(model, parents, ordinals, index)
@@ -163,7 +165,7 @@ def explore(model: Model, options: Options = Options(),
         for ordinal, state in enumerate(model.init_states()):
             generated += 1
             if constraints and not _satisfies(constraints, state, model):
-                stop = stop or StopReason.CONSTRAINT
+                pruned += 1
                 continue
             key = fp(state)
             if key in seen:
@@ -197,7 +199,7 @@ def explore(model: Model, options: Options = Options(),
                 count_labels(fired, map(first, map(first, successors)))
                 for ordinal, (label, state) in enumerate(successors):
                     if constraints and not _satisfies(constraints, state, model):
-                        stop = stop or StopReason.CONSTRAINT
+                        pruned += 1
                         continue
                     key = fp(state)
                     if key in seen:

@@ -117,16 +117,17 @@ class LevelReport:
     frontier: int = 0
     event: tuple | None = None  # (position, kind, payload), the holder's first of the level
     timed_out: bool = False
-    excluded_key: int | None = None  # least key of a successor outside the constraints
 
 
 @dataclass
 class Partial:
-    """A holder's counts up to a cut: successors generated, actions fired and found."""
+    """A holder's counts up to a cut: successors generated, actions fired and found,
+    successors outside the state constraints."""
 
     generated: int
     fired: np.ndarray
     found: np.ndarray
+    pruned: int
 
 
 def _position(key: int) -> tuple[int, int]:
@@ -190,7 +191,7 @@ class Shard:
         self._asked_by: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._claimed: list[tuple[np.ndarray, np.ndarray]] = []  # (fps, keys) kept, shared set
         self.min_new_key: int | None = None  # least key of a new successor (last level)
-        self.min_excluded_key: int | None = None  # least key of a successor a constraint cut
+        self._pruned_keys = array("q")  # keys of this level's successors outside the constraints
         self.event: tuple | None = None
         self.expanding = True
         self.timed_out = False
@@ -381,8 +382,7 @@ class Shard:
                     self._stop((rank, ordinal), "error", exc)
                     return True
                 if not inside:
-                    if self.min_excluded_key is None or base | ordinal < self.min_excluded_key:
-                        self.min_excluded_key = base | ordinal
+                    self._pruned_keys.append(base | ordinal)
                     continue
             try:
                 key = fp(successor)
@@ -565,7 +565,6 @@ class Shard:
         self.frontier = frontier
         report.frontier = len(frontier)
         report.event = self.event
-        report.excluded_key = self.min_excluded_key
         return report
 
     def partial(self, key: int) -> Partial:
@@ -585,14 +584,17 @@ class Shard:
         won = getattr(self, "_won_keys", np.empty(0, np.int64))
         found = np.bincount(self._won_actions[won <= key], minlength=len(self.actions)) \
             if len(won) else np.zeros(len(self.actions), np.int64)
-        return Partial(generated, fired, found)
+        pruned = int(np.count_nonzero(np.frombuffer(self._pruned_keys, np.int64) <= key)) \
+            if len(self._pruned_keys) else 0
+        return Partial(generated, fired, found, pruned)
 
     def totals(self) -> Partial:
         """This level's counts when no event cut it."""
         actions = np.concatenate(self._fired) if self._fired else np.empty(0, np.int16)
         fired = np.bincount(actions, minlength=len(self.actions))
         won = getattr(self, "_won_actions", np.empty(0, np.int16))
-        return Partial(self.level_generated, fired, np.bincount(won, minlength=len(self.actions)))
+        return Partial(self.level_generated, fired, np.bincount(won, minlength=len(self.actions)),
+                       len(self._pruned_keys))
 
     # -- rebalancing and checkpoints ----------------------------------------------------
 
@@ -729,8 +731,7 @@ class Coordinator:
         self.fired = np.zeros(len(model.action_names), np.int64)
         self.found = np.zeros(len(model.action_names), np.int64)
         self.stop: StopReason | None = None
-        self.constrained = False  # a constraint excluded a state (before the stop, if any)
-        self.excluded_key: int | None = None  # this level's least excluded successor
+        self.pruned = 0  # successors (and initial states) outside the constraints, before the stop
         self.level_keys = np.empty(0, np.int64)
         self.level_base = 0  # rank of the first state of the last level numbered: the frontier
         self.elapsed_before = 0.0  # seconds of the runs this one resumes
@@ -757,7 +758,7 @@ class Coordinator:
             for ordinal, state in enumerate(model.init_states()):
                 self.generated += 1
                 if self.constraints and not _satisfies(self.constraints, state, model):
-                    self.constrained = True
+                    self.pruned += 1
                     continue
                 key = fp(state)
                 if key in seen:
@@ -860,8 +861,6 @@ class Coordinator:
 
     def first_event(self, reports: Sequence[LevelReport]) -> tuple | None:
         """The event the sequential search would have stopped at in this level, if any."""
-        excluded = [r.excluded_key for r in reports if r.excluded_key is not None]
-        self.excluded_key = min(excluded) if excluded else None
         events = [r.event for r in reports if r.event is not None]
         max_states = self.options.max_states
         if max_states is not None and len(self.parents) >= max_states and len(self.level_keys):
@@ -888,9 +887,7 @@ class Coordinator:
             self.generated += part.generated
             self.fired += part.fired
             self.found += part.found
-        if self.excluded_key is not None and (
-                event is None or self.excluded_key <= self.cut_key(event)):
-            self.constrained = True
+            self.pruned += part.pruned
         if event is None:
             if self.last_level and min_new_key is not None:
                 self.stop = StopReason.MAX_DEPTH
@@ -900,7 +897,7 @@ class Coordinator:
             if len(self.level_keys) and not self.last_level:
                 self.depth += 1
                 return None
-            return self.result(Status.INCOMPLETE if self.stop or self.constrained else Status.OK)
+            return self.result(Status.INCOMPLETE if self.stop else Status.OK)
         (parent, ordinal), kind, payload = event
         if kind == "error":
             raise payload
@@ -937,7 +934,7 @@ class Coordinator:
         model = self.model
         fired = {a: int(self.fired[i]) for i, a in enumerate(model.action_names)}
         found = {a: int(self.found[i]) for i, a in enumerate(model.action_names)}
-        stop = self.stop or (StopReason.CONSTRAINT if self.constrained else None)
+        stop = self.stop
         return Result(
             status=status, spec=model.name, distinct_states=len(self.parents),
             states_generated=self.generated, depth=self.depth, seconds=self.seconds,
@@ -945,8 +942,9 @@ class Coordinator:
             coverage=tuple(ActionCoverage(a, fired[a], found[a]) for a in model.action_names),
             checked=tuple(p.name for p in self.invariants)
             + (("deadlock",) if self.options.deadlock else ()),
-            warnings=_warnings(model, fired, complete=stop in (None, StopReason.CONSTRAINT)
-                               and violation is None))
+            warnings=_warnings(model, fired, complete=stop is None and violation is None),
+            pruned=self.pruned,
+            constrained_by=tuple(p.name for p in model.constraints) if self.pruned else ())
 
 
 def with_workers(result: Result, stats: Sequence[WorkerStats], memory_limit: int | None) -> Result:

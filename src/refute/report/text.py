@@ -57,6 +57,11 @@ def print_summary(result: Result, console: Console) -> None:
                              "about the rest",
         Status.ERROR: "[bold red]error[/]",
     }
+    if result.status is Status.OK and result.pruned:
+        verdicts[Status.OK] = (f"[bold green]✓ holds within the constraint[/] "
+                               f"{escape(', '.join(result.constrained_by))}: every state it allows "
+                               f"was explored and checked ({result.pruned:,} successors outside "
+                               "it pruned, as TLC does)")
     console.print(verdicts[result.status])
     console.print(f"{escape(result.spec)}: {result.distinct_states:,} distinct states, "
                   f"{result.states_generated:,} generated, depth {result.depth}, "

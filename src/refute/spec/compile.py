@@ -8,8 +8,10 @@ action instances with their labels already built, and whether an action is a gen
 
 from __future__ import annotations
 
+import ast
 import inspect
 import itertools
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import GeneratorType
@@ -53,8 +55,8 @@ class SpecModel:
                             line=_line(cls),
                             hint="mark the methods that take a step with @action")
         self.action_names = tuple(a.name for a in self._actions)
-        self.invariants = tuple(self._predicate(n, f) for n, f in members[Role.INVARIANT])
-        self.constraints = tuple(self._predicate(n, f) for n, f in members[Role.CONSTRAINT])
+        self.invariants = tuple(self._predicate("invariant", n, f) for n, f in members[Role.INVARIANT])
+        self.constraints = tuple(self._predicate("constraint", n, f) for n, f in members[Role.CONSTRAINT])
         self._terminal = tuple(getattr(spec, n) for n, _ in members[Role.TERMINAL])
         view = getattr(spec, "view", None)
         self.view = view if callable(view) else None
@@ -174,8 +176,10 @@ class SpecModel:
                          f"{param.name}=each(\"{param.name}s\") for the attribute self.{param.name}s, "
                          f"or {param.name}=each(range(3))")
             parameters.append(self._resolve_domain(name, param.name, param.default, function))
-        return _Action(name, getattr(self.spec, name), tuple(parameters),
-                       inspect.isgeneratorfunction(function), where)
+        generator = inspect.isgeneratorfunction(function)
+        if generator:
+            _refuse_return_values(name, function)
+        return _Action(name, getattr(self.spec, name), tuple(parameters), generator, where)
 
     def _resolve_domain(self, action: str, param: str, domain: each, function: Callable) -> _Parameter:
         source = domain.domain
@@ -215,8 +219,10 @@ class SpecModel:
             except Exception as exc:
                 raise self._failure(exc, str(label), state) from None
 
-    def _predicate(self, name: str, function: Callable) -> Predicate:
-        return Predicate(name, getattr(self.spec, name), _where(function))
+    def _predicate(self, kind: str, name: str, function: Callable) -> Predicate:
+        where = _where(function)
+        return Predicate(name, _Boolean(getattr(self.spec, name), f"{kind} {name}",
+                                        where.rsplit(":", 1)[0], _line(function)), where)
 
     def _symmetry_groups(self) -> tuple[tuple[Any, ...], ...]:
         groups = []
@@ -410,6 +416,52 @@ def _source_file(cls: type) -> str | None:
         return inspect.getsourcefile(cls)
     except (TypeError, OSError):
         return None
+
+
+class _Boolean:
+    """A predicate (invariant, constraint) whose every result must be a bool: ``None`` (a
+    forgotten ``return``) or any other value is a spec error naming it, never a verdict."""
+
+    __slots__ = ("function", "what", "file", "line")
+
+    def __init__(self, function: Callable[[Any], Any], what: str, file: str, line: int | None):
+        self.function, self.what, self.file, self.line = function, what, file, line
+
+    def __call__(self, state: Any) -> bool:
+        result = self.function(state)
+        if result is True or result is False:
+            return result
+        if type(result).__name__ == "bool_":  # numpy's
+            return bool(result)
+        forgot = " (a forgotten return?)" if result is None else ""
+        raise SpecError(f"{self.what} returned {result!r}{forgot}, not True or False",
+                        file=self.file, line=self.line,
+                        hint="return a bool, e.g. return s.x < 3 (or bool(...) of a collection)")
+
+
+def _refuse_return_values(name: str, function: Callable) -> None:
+    """A generator action's ``return s`` would be dropped silently (a generator's return
+    value is not one of its items): a located error, saying to ``yield`` it. A bare
+    ``return`` stays what it is, the end of the action's successors."""
+    try:
+        lines, first = inspect.getsourcelines(function)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError):
+        return
+    body = tree.body[0] if tree.body else None
+    pending = list(getattr(body, "body", ()))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue  # its own returns
+        if isinstance(node, ast.Return) and node.value is not None and not (
+                isinstance(node.value, ast.Constant) and node.value.value is None):
+            raise SpecError(f"action {name} yields its successors, so 'return "
+                            f"{ast.unparse(node.value)}' would be ignored",
+                            file=function.__code__.co_filename, line=first + node.lineno - 1,
+                            hint=f"write 'yield {ast.unparse(node.value)}' (then 'return' if "
+                                 "nothing else follows)")
+        pending.extend(ast.iter_child_nodes(node))
 
 
 def _line(obj: Any) -> int | None:

@@ -717,8 +717,13 @@ class ExpressionCompiler:
         fs = [self.expr(x, scope) for x in node.args[0]]
         return lambda S, P, E: LazySet("Product", tuple(f(S, P, E) for f in fs))
 
-    # bounds: [(pattern, set)] -> a function yielding extended environments
     def binder(self, bounds, scope: Scope, ordered: bool = False):
+        """``envs(S, P, E)`` yielding ``E`` extended with each binding of ``bounds`` (``[(pattern,
+        set)]``), and the scope inside. ``ordered`` (actions, Init, CHOOSE): each set in
+        canonical order, and with several bound variables the *first* varies fastest, as TLC's
+        ``ContextEnumerator`` does, which is the order of its successors (and so of "generated"
+        at a violation, and of the counterexample found). Otherwise (a value: ``\\A``, ``\\E``,
+        a set or a function built) the order is the sets' own."""
         names: list[str] = []
         sets = []
         patterns = []
@@ -742,7 +747,9 @@ class ExpressionCompiler:
 
         def envs(S, P, E):
             domains = [order(as_set(f(S, P, E))) for f in sets]
-            for combo in itertools.product(*domains):
+            combos = itertools.product(*domains) if not ordered else \
+                (c[::-1] for c in itertools.product(*domains[::-1]))
+            for combo in combos:
                 out = E
                 for pattern, v in zip(patterns, combo):
                     if isinstance(pattern, tuple):

@@ -19,8 +19,8 @@ from refute.errors import InputError, SpecError
 from refute.values import FrozenMap
 from refute.tla.compile import Compiler
 from refute.tla.config import KEYWORD, Config, read_config
-from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, load_into,
-                                modules_used, variables_of)
+from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, forward_constant,
+                                load_into, modules_used, variables_of)
 from refute.tla.parser import Node, parse_file
 from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Context, Def, Scope, Var
 from refute.tla.stdlib import NATIVE_ONLY, statistics
@@ -80,11 +80,14 @@ class TLAModel:
         self.compiler, self.ctx = compiler, ctx
         for i, v in enumerate(self.variables):
             ctx.names[v] = Var(i, v)
-        declared = [name for name, _arity in constants_of(loader, root)]
+        arities = dict(constants_of(loader, root))
+        declared = list(arities)
         for name in declared:
             if name in cfg.constants:
                 ctx.names[name] = Const(cfg.constants[name])
-            elif name not in cfg.substitutions:
+            elif name in cfg.substitutions:
+                ctx.names[name] = forward_constant(compiler, ctx, name, arities[name])
+            else:
                 file, line, column = constant_declaration(loader, root, name) or (cfg.file, None, None)
                 raise InputError(f"constant {name} has no value in the model "
                                  f"{os.path.basename(cfg.file or 'configuration')}",

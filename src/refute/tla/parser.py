@@ -29,6 +29,7 @@ the set is ``None`` in an unbounded quantifier.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -404,12 +405,13 @@ class _Converter:
 
     def x_case(self, n):
         arms, other = [], None
+        skip = ("case_arrow", "comment", "block_comment")  # a comment may sit after the arrow
         for c in n.named_children:
             if c.type == "case_arm":
-                parts = [x for x in c.named_children if x.type != "case_arrow"]
+                parts = [x for x in c.named_children if x.type not in skip]
                 arms.append((self.expr(parts[0]), self.expr(parts[1])))
             elif c.type == "other_arm":
-                parts = [x for x in c.named_children if x.type != "case_arrow"]
+                parts = [x for x in c.named_children if x.type not in skip]
                 other = self.expr(parts[0])
         return self.node("case", (tuple(arms), other), n)
 
@@ -621,15 +623,7 @@ def parse_source(source: bytes, file: str | None = None) -> Module:
     modules = [c for c in root.named_children if c.type == "module"]
     conv = _Converter(source, file)
     if not modules:
-        header = next((c for c in root.children if c.type == "MODULE"), None)
-        if root.type == "ERROR" and header is not None:
-            raise InputError("syntax error: the module could not be parsed as a whole",
-                             file=file, line=header.start_point[0] + 1,
-                             column=header.start_point[1] + 1,
-                             hint="look for an unfinished expression or definition, or a "
-                                  "missing ==== at the end of the module")
-        raise InputError("no TLA+ module found", file=file, line=1, column=1,
-                         hint="a module starts with a line like ---- MODULE Name ----")
+        raise _unparsed(source.decode("utf-8"), file)
     deep = _too_deep(root)
     if deep is not None:
         raise InputError(f"the module nests expressions more than {MAX_DEPTH} deep here",
@@ -645,6 +639,31 @@ def parse_source(source: bytes, file: str | None = None) -> Module:
                              line=bad.start_point[0] + 1, column=bad.start_point[1] + 1,
                              hint="fix the TLA+ syntax here (refute parses what SANY accepts)")
     return conv.module(modules[0])
+
+
+_HEADER = re.compile(r"^[ \t]*-{4,}[ \t]*MODULE[ \t]+(\w+)", re.M)
+_END = re.compile(r"^[ \t]*={4,}", re.M)
+
+
+def _unparsed(text: str, file: str | None) -> InputError:
+    """Why a file gives no module: no header, no ``====`` end line after it (located at the
+    end of the file, where TLC's parser expects it), or some other error in between."""
+    header = _HEADER.search(text)
+    if header is None:
+        return InputError("no TLA+ module found", file=file, line=1, column=1,
+                          hint="a module starts with a line like ---- MODULE Name ----")
+    name, line = header.group(1), text.count("\n", 0, header.start()) + 1
+    if _END.search(text, header.end()) is None:
+        lines = text.split("\n")
+        while len(lines) > 1 and not lines[-1].strip():
+            lines.pop()
+        return InputError(f"module {name} (line {line}) has no end line: '====' is missing at the "
+                          "end of the file", file=file, line=len(lines), column=len(lines[-1]) + 1,
+                          hint="end the module with a line of four or more '=' signs: ====")
+    return InputError(f"syntax error: module {name} could not be parsed as a whole", file=file,
+                      line=line, column=header.start(1) - header.start() + 1,
+                      hint="look for an unfinished expression or definition, or a '====' line "
+                           "inside the module")
 
 
 MAX_DEPTH = 250
@@ -711,5 +730,10 @@ def _first_error(root: tree_sitter.Node) -> tree_sitter.Node | None:
 
 
 def parse_file(path: str) -> Module:
-    with open(path, "rb") as handle:
-        return parse_source(handle.read(), path)
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read()
+    except OSError as exc:
+        raise InputError(f"cannot read the TLA+ module: {exc.strerror}", file=path,
+                         hint="check the path of the .tla file") from None
+    return parse_source(source, path)
