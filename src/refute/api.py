@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,6 +12,35 @@ from refute.engine.result import Result
 from refute.errors import UsageError
 from refute.spec.compile import SpecModel
 from refute.spec.spec import Spec
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class CheckedResult(Result):
+    """A :class:`Result` as :func:`check` returns it: with the model it came from, so that it
+    can show its HTML report inline in a notebook (``_repr_html_``).
+
+    Why a subclass here and not a method of ``Result``: the report is drawn from the result
+    *and* the model (state fields, value formatting, the sequence diagram), and the engine,
+    which makes results, may import no report (the layer contracts). This module is the
+    library's top layer, above both, so it may. ``model`` takes no part in equality
+    (``eq=False`` keeps :class:`Result`'s field-by-field ``==`` among checked results) or in
+    ``repr``.
+    """
+
+    model: Model | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    def _repr_html_(self) -> str | None:
+        from refute.html_page import inline
+        from refute.report.html import render_report
+
+        if self.model is None:
+            return None
+        return inline(render_report(self, self.model))
+
+
+def _checked(result: Result, model: Model) -> CheckedResult:
+    fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(Result)}
+    return CheckedResult(**fields, model=model)
 
 
 def to_model(spec: Spec | Model) -> Model:
@@ -33,7 +63,7 @@ def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlo
           progress: Callable[[Progress], None] | None = None, workers: int = 1,
           ray: str | bool | None = None, memory_limit: int | str | None = None,
           checkpoint: str | None = None, checkpoint_interval: float = 300.0,
-          resume: str | None = None) -> Result:
+          resume: str | None = None) -> CheckedResult:
     """Explore every reachable state of ``spec`` breadth-first and return the :class:`Result`.
 
     Then its temporal properties (``@liveness``) are checked over fair behaviours.
@@ -45,6 +75,8 @@ def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlo
     local); ``memory_limit`` (bytes or ``"1G"``): spill to disk to stay under it;
     ``checkpoint`` (a directory, every ``checkpoint_interval`` seconds) and ``resume`` (the
     same directory, same spec). Counts and counterexamples do not depend on any of them.
+
+    In a notebook the result shows its HTML report (:class:`CheckedResult`).
     """
     from refute.engine.parallel import Scale, check_scaled
     from refute.engine.spill import parse_size
@@ -55,11 +87,12 @@ def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlo
         memory_limit = parse_size(memory_limit)
     scale = Scale(workers=workers, memory_limit=memory_limit, checkpoint=checkpoint,
                   checkpoint_interval=checkpoint_interval, resume=resume)
+    model = to_model(spec)
     if ray:
         from refute.engine.ray_explorer import check_on_ray
 
-        return check_on_ray(to_model(spec), options, scale, None if ray is True else ray)
-    return check_scaled(to_model(spec), options, scale)
+        return _checked(check_on_ray(model, options, scale, None if ray is True else ray), model)
+    return _checked(check_scaled(model, options, scale), model)
 
 
 def assert_holds(spec: Spec | Model, **options: Any) -> Result:

@@ -23,11 +23,11 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
-__all__ = ["asset", "escape", "page"]
+__all__ = ["asset", "escape", "inline", "page", "register_inline", "repr_html"]
 
 _POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 _CONNECT = ("default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; "
@@ -63,3 +63,36 @@ def page(title: str, body: str, *, styles: Sequence[str] = ("base.css",),
              "script": "".join(asset(name) for name in scripts)}
     # one pass over the shell: a slot's value is never scanned for slots itself
     return _SLOT.sub(lambda match: slots[match.group(1)], asset("page.html"))
+
+
+# -- results shown inline (Jupyter's _repr_html_) ---------------------------------------------
+#
+# A result type shows its report in a notebook through ``_repr_html_``. The module that
+# defines the result must not import the module that renders it (that one imports the result:
+# the two would form an import cycle, which the layer contracts forbid, a lazy import
+# included), so the renderer registers itself here when it is imported, and the result's
+# ``_repr_html_`` asks :func:`repr_html`. Packages whose results render this way import their
+# renderer in their ``__init__``, so it is registered whenever the result can exist.
+
+_RENDERERS: dict[type, Callable[[Any], str]] = {}
+
+
+def register_inline(kind: type, render: Callable[[Any], str]) -> None:
+    """``render(result)`` (a whole page) is how results of type ``kind`` show inline."""
+    _RENDERERS[kind] = render
+
+
+def repr_html(result: Any) -> str | None:
+    """``result``'s registered page, :func:`inline`; None (plain ``repr``) without one."""
+    for kind in type(result).__mro__:
+        if kind in _RENDERERS:
+            return inline(_RENDERERS[kind](result))
+    return None
+
+
+def inline(whole_page: str, height: int = 640) -> str:
+    """A page as HTML to put inside another (a notebook's output): in a sandboxed iframe, so
+    that its styles stay its own and its scripts run under its own Content-Security-Policy."""
+    return (f'<iframe srcdoc="{escape(whole_page)}" sandbox="allow-scripts" '
+            f'style="width: 100%; height: {height}px; border: 1px solid #d0d7de; '
+            'border-radius: 6px"></iframe>')

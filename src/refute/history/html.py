@@ -19,7 +19,7 @@ from refute.history.checker import HistoryResult
 from refute.history.explain import _EDGE_COLOUR, _EDGE_STYLE
 from refute.history.transactions import History, value_text
 from refute.html_page import escape as e
-from refute.html_page import page
+from refute.html_page import page, register_inline
 
 __all__ = ["render_history_html", "write_history_html"]
 
@@ -133,3 +133,6 @@ def _edge(a: tuple[float, float], b: tuple[float, float], step, bend: int, n: in
             f'marker-end="url(#head-{e(step.kind)})"/><text x="{lx:.1f}" y="{ly - 4:.1f}" '
             f'fill="{colour}" text-anchor="middle">{e(label)}</text>'
             f'<title>{e(step.text)}</title></g>')
+
+
+register_inline(HistoryResult, render_history_html)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from refute.html_page import escape as _e
-from refute.html_page import page
+from refute.html_page import page, register_inline
 from refute.linearize.history import Operation
 from refute.linearize.result import CheckResult, PartitionResult, Verdict
 
@@ -176,3 +176,6 @@ def _points(order: tuple[Operation, ...], rank: dict[Any, int]) -> list[tuple[Op
 def _clip(text: str, chars: float) -> str:
     limit = max(int(chars), 1)
     return text if len(text) <= limit else text[:max(limit - 1, 0)] + "…"
+
+
+register_inline(CheckResult, render_html)
