@@ -117,6 +117,10 @@ def write_itf(itf_path: str, result: Any, model: Any, err: Console) -> None:
 @click.option("--resume", "resume_dir", metavar="DIR",
               help="Continue the run checkpointed in DIR (SPEC, -p, --config, --allow-read and "
                    "bounds come from it).")
+@click.option("--dump-graph", "graph_path", metavar="FILE.dot|FILE.json",
+              help="Write the reachable state graph the check explored: Graphviz DOT (.dot, "
+                   ".gv) or JSON (.json): states with their values, initial states marked, "
+                   "steps labelled with their action.")
 @reports_errors
 def check(spec: str | None, params: tuple[str, ...], config: str | None, invariants: tuple[str, ...], no_deadlock: bool,
           max_states: int | None, max_depth: int | None, time_limit: float | None,
@@ -124,7 +128,8 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
           html_path: str | None = None, isolation: str | None = None, workers: int = 1,
           ray_address: str | None = None, memory_limit: int | None = None,
           checkpoint_dir: str | None = None, checkpoint_interval: float = 300.0,
-          resume_dir: str | None = None, allow_read: tuple[str, ...] = ()) -> int:
+          resume_dir: str | None = None, allow_read: tuple[str, ...] = (),
+          graph_path: str | None = None) -> int:
     """Explore every reachable state of SPEC breadth-first; print the shortest counterexample.
 
     Exit codes: 0 every property holds, 1 violation, 2 usage or spec error, 3 incomplete.
@@ -148,6 +153,18 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
         checkpoint_dir = checkpoint_dir or resume_dir
     elif source is None:
         raise UsageError("missing SPEC", hint="refute check path/to/spec.py[:Class]")
+    graph = None
+    if graph_path is not None:
+        from refute.engine.state_graph import StateGraphRecorder
+        from refute.report.graph import graph_format
+
+        graph_format(graph_path)  # a wrong extension is a usage error before the run
+        if workers != 1 or ray_address is not None or memory_limit is not None \
+                or checkpoint_dir or resume_dir:
+            raise UsageError("--dump-graph needs the whole graph in one process",
+                             hint="drop --workers, --ray, --memory-limit, --checkpoint and "
+                                  "--resume, or --dump-graph")
+        graph = StateGraphRecorder()
     model = source.load()
     if not getattr(getattr(model, "config", None), "check_deadlock", True):
         no_deadlock = True  # CHECK_DEADLOCK FALSE in the .cfg: not checked, so not listed
@@ -173,7 +190,11 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
     scale = Scale(workers=workers, checkpoint=checkpoint_dir,
                   checkpoint_interval=checkpoint_interval, resume=resume_dir,
                   memory_limit=memory_limit, source=source)
-    if ray_address is not None:
+    if graph is not None:  # the one-process search, telling the recorder what it keeps
+        from refute.engine.liveness import check_model
+
+        result = check_model(model, options, observer=graph)
+    elif ray_address is not None:
         from refute.engine.ray_explorer import check_on_ray
 
         result = check_on_ray(model, options, scale, None if ray_address == "auto" else ray_address)
@@ -186,6 +207,10 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
         check_postconditions(result)
     if itf_path:
         write_itf(itf_path, result, model, err)
+    if graph is not None:
+        from refute.report.graph import write_graph
+
+        write_graph(graph_path, graph, model, result)
     if json_path:
         write_json(json_path, result_to_json(result, model))
     if html_path:

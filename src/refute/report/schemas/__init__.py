@@ -2,9 +2,9 @@
 
 One schema per command's ``--json`` output (``check``, ``simulate``, ``trace``, ``history``,
 ``linearizable``, ``workload``, ``hermitage``, ``permissiveness``), one for ``testgen``'s
-``--out`` suite and one for ``--itf`` (ADR-015, strictly), plus ``common.json`` with what
-they share (the status, the error object every command writes when it fails). Each file's
-``$id`` is ``urn:refute:schema:NAME``; read them with :func:`schema`, or from
+``--out`` suite, one for ``--itf`` (ADR-015, strictly) and one for ``check --dump-graph
+FILE.json``, plus ``common.json`` with what they share (the status, the error object every
+command writes when it fails). Each file's ``$id`` is ``urn:refute:schema:NAME``; read them with :func:`schema`, or from
 ``refute/report/schemas/NAME.json``.
 
 **Versioning.** Every output carries ``"format_version": "1"`` (:data:`FORMAT_VERSION`). A
@@ -32,7 +32,7 @@ __all__ = ["CHECK_VARIABLE", "FORMAT_VERSION", "SCHEMAS", "check_output", "schem
 FORMAT_VERSION = "1"
 CHECK_VARIABLE = "REFUTE_CHECK_JSON"
 SCHEMAS = ("check", "simulate", "trace", "testgen", "history", "linearizable", "workload",
-           "hermitage", "permissiveness", "itf")
+           "hermitage", "permissiveness", "itf", "graph")
 """The schemas of outputs, by name (the command's, or ``itf``); ``common`` holds shared parts."""
 
 
