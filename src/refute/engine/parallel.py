@@ -28,8 +28,7 @@ import os
 import queue
 import time
 import traceback
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -37,15 +36,12 @@ from refute.engine import checkpoint as checkpoints
 from refute.engine.bfs import Options
 from refute.engine.model import Model
 from refute.engine.result import Result, WorkerStats
+from refute.engine.scale import Scale
 from refute.engine.shard import ORDINAL_BITS, Coordinator, ProgressBoard, Shard, with_workers
 from refute.engine.shared_seen import SharedFingerprints, available
 from refute.engine.spill import OutOfMemory, rss, worker_share
 from refute.errors import RefuteError, UsageError
 from refute.status import Status
-
-if TYPE_CHECKING:
-    from refute.engine.command import Source
-
 
 _IN_FLIGHT = 4
 """Chunks a worker may have sent for membership answers before it waits for some."""
@@ -55,20 +51,6 @@ class WorkerDied(RefuteError):
     run stops without counts: incomplete (exit code 3), nothing being wrong with the spec."""
 
     status = Status.INCOMPLETE
-
-
-@dataclass(frozen=True)
-class Scale:
-    """How to run the sharded search: workers, memory, checkpoints."""
-
-    workers: int = 1
-    memory_limit: int | None = None
-    checkpoint: str | None = None
-    checkpoint_interval: float = 300.0
-    resume: str | None = None
-    source: Source | None = None  # how to load the spec again (--resume, --ray)
-    spill_dir: str | None = None
-    shared_fingerprints: bool = True  # one fingerprint set in shared memory, where possible
 
 
 def explore_parallel(model: Model, options: Options = Options(), scale: Scale = Scale()) -> Result:
@@ -433,32 +415,3 @@ def _victims(index: int, count: int, shard: Shard) -> list[int]:
     if shard.shared is None:
         return []
     return [(index + step) % count for step in range(1, count)]
-
-
-def sharded(scale: Scale) -> bool:
-    """Whether ``scale`` asks for the sharded search rather than the sequential one."""
-    return (scale.workers != 1 or scale.memory_limit is not None or bool(scale.checkpoint)
-            or bool(scale.resume))
-
-
-def check_scaled(model: Model, options: Options, scale: Scale) -> Result:
-    """``check_model`` with ``scale``: the sharded search for safety-only specs.
-
-    Temporal properties need the whole state graph in one process
-    (:mod:`refute.engine.liveness`), so such a spec is checked by the sequential search, and
-    the result says so in a warning.
-    """
-    from dataclasses import replace
-
-    from refute.engine.liveness import check_model, properties_of
-
-    if not sharded(scale):
-        return check_model(model, options)
-    if properties_of(model):
-        memory_limit = scale.memory_limit if scale.memory_limit is not None else options.memory_limit
-        result = check_model(model, replace(options, memory_limit=memory_limit))
-        note = ("the spec has temporal properties, which are checked in one process: "
-                "--workers and --checkpoint were ignored, and --memory-limit stops the run "
-                "instead of spilling states to disk")
-        return replace(result, warnings=result.warnings + (note,))
-    return explore_parallel(model, options, scale)

@@ -31,7 +31,7 @@ Memory, checkpoints and failures work as with ``--workers``, with the same code:
   lost, so no count is reported; resume from the last checkpoint.
 
 The spec reaches the actors by pickling (Ray uses cloudpickle): a spec loaded from a file is
-loaded again in each actor from its :class:`~.command.Source` (the same paths, relative ones
+loaded again in each actor from its :class:`~refute.sources.Source` (the same paths, relative ones
 resolved against the driver's working directory; the same ``--allow-read``), so its files and
 the data files it reads must exist at those paths on every node.
 """
@@ -49,7 +49,8 @@ import numpy as np
 from refute.engine import checkpoint as checkpoints
 from refute.engine.bfs import Options
 from refute.engine.model import Model
-from refute.engine.parallel import Scale, WorkerDied, begin
+from refute.engine.parallel import WorkerDied, begin
+from refute.engine.scale import Scale
 from refute.engine.result import Result, WorkerStats
 from refute.engine.shard import (Coordinator, LevelReport, Partial, ProgressBoard, Shard,
                                  with_workers)
@@ -57,7 +58,7 @@ from refute.engine.spill import OutOfMemory, rss, worker_share
 from refute.errors import RefuteError, UsageError
 
 if TYPE_CHECKING:
-    from refute.engine.command import Source
+    from refute.engine.model import ModelSource
 
 _BLOCKS_PER_ROUND = 4
 """Frontier blocks an actor expands per round: fewer round trips through the driver, and as
@@ -74,7 +75,7 @@ _SHARED_DIRECTORY = ("on a Ray cluster, --checkpoint must be a directory that ev
 class _Recipe:
     """How an actor gets the Model: the spec file again, or the pickled model itself."""
 
-    def __init__(self, model: Model, source: Source | None) -> None:
+    def __init__(self, model: Model, source: ModelSource | None) -> None:
         # Actors need not share the driver's working directory.
         self.source = None if source is None else source.under(os.getcwd())
         self.model = None if source else model
