@@ -72,7 +72,8 @@ class Explorer:
             "spec": model.name,
             "path": path,
             "trail": trail,
-            "state": [[name, show(value)] for name, value in model.describe_state(state).items()],
+            "state": [[name, (model.format_value or show)(value)]
+                      for name, value in model.describe_state(state).items()],
             "changed": [c[0].split("[", 1)[0].split(".", 1)[0] for c in trail[-1]["changes"]],
             "invariants": [_holds(p, state) for p in model.invariants],
             "successors": [{"ordinal": k, "label": str(label), "self": after == state}
