@@ -110,3 +110,24 @@ def test_an_unknown_command_suggests_the_nearest():
     run = refute("chek", "examples/two_phase.py")
     assert run.returncode == 2
     assert "Did you mean 'check'?" in run.stderr
+
+
+@pytest.mark.parametrize("where", ["import", "action"])
+def test_a_spec_that_calls_sys_exit_is_a_spec_error_not_a_verdict(tmp_path, where):
+    spec = tmp_path / "exits.py"
+    exit_at_import = "sys.exit(0)\n" if where == "import" else ""
+    spec.write_text(
+        "import sys\nfrom refute import Spec, State, action, invariant\n" + exit_at_import +
+        "class Exits(Spec):\n"
+        "    def init(self):\n        return State(x=0)\n\n"
+        "    @action\n    def step(self, s):\n"
+        "        if s.x == 1:\n            sys.exit(0)\n"
+        "        return s.update(x=s.x + 1)\n\n"
+        "    @invariant\n    def small(self, s):\n        return s.x < 5\n")
+    out = tmp_path / "r.json"
+    run = refute("check", str(spec), "--json", str(out))
+    assert run.returncode == 2, run.stderr
+    line = 3 if where == "import" else 10
+    assert f"exits.py:{line}: the spec's code called sys.exit(0)" in run.stderr
+    error = json.loads(out.read_text())
+    assert error["status"] == "error" and error["error"]["line"] == line

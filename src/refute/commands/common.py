@@ -22,10 +22,9 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from refute.errors import RefuteError, UsageError
+from refute.errors import RefuteError, SpecError, UsageError
 from refute.limits import parse_seconds, parse_size
 from refute.sources import Source
-from refute.status import Status
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,36 +60,47 @@ def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
             _refuse_nul_bytes(kwargs)
             code = command(*args, **kwargs)
         except RefuteError as error:
-            click.secho(f"error: {error}", fg="red", err=True)
-            json_path = kwargs.get("json_path")
-            if json_path:
-                try:
-                    write_json(json_path, {"status": error.status.value,
-                                           "error": error.to_json()})
-                except RefuteError as unwritable:
-                    click.secho(f"error: {unwritable}", fg="red", err=True)
-            sys.exit(error.status.exit_code)
+            _fail(error, kwargs.get("json_path"))
         except KeyboardInterrupt:
             click.secho("interrupted", fg="yellow", err=True)
             sys.exit(130)
-        except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise  # click's own ways of ending a command
+        except SystemExit as exc:  # no command body exits: the spec's code called sys.exit()
+            _fail(_exit_in_spec(exc), kwargs.get("json_path"))
         except BaseException as exc:  # noqa: BLE001 - the last resort: never a bare traceback
             if os.environ.get("REFUTE_DEBUG") == "1":
                 raise
-            error = _internal_error(exc)
-            click.secho(f"error: {error}", fg="red", err=True)
-            json_path = kwargs.get("json_path")
-            if json_path:
-                try:
-                    write_json(json_path, {"status": Status.ERROR.value,
-                                           "error": error.to_json()})
-                except Exception:  # noqa: BLE001 - already reporting an error
-                    pass
-            sys.exit(Status.ERROR.exit_code)
+            _fail(_internal_error(exc), kwargs.get("json_path"))
         sys.exit(code)
 
     return wrapper
+
+
+def _fail(error: RefuteError, json_path: str | None) -> None:
+    """Report ``error`` on stderr (and as the ``--json`` result) and exit with its status."""
+    click.secho(f"error: {error}", fg="red", err=True)
+    if json_path:
+        try:
+            write_json(json_path, {"status": error.status.value, "error": error.to_json()})
+        except RefuteError as unwritable:
+            click.secho(f"error: {unwritable}", fg="red", err=True)
+    sys.exit(error.status.exit_code)
+
+
+def _exit_in_spec(exc: SystemExit) -> RefuteError:
+    """``sys.exit()`` called by a spec's code (at import or in an action): a spec error, never
+    the exit code it asked for, which a CI would read as a verdict."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not os.path.abspath(f.filename).startswith(_PACKAGE)]
+    where = frames[-1] if frames else None
+    return SpecError(f"the spec's code called sys.exit({exc.code!r})",
+                     file=where.filename if where else None, line=where.lineno if where else None,
+                     hint="a spec must not exit the process: raise an exception, or return "
+                          "a value, instead")
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _refuse_nul_bytes(arguments: dict[str, Any]) -> None:

@@ -113,34 +113,3 @@ def _cut_short(result: TraceResult, source: object, watch: Watch) -> TraceResult
     note = watch.note(f"{result.events} event(s); the rest of the log was not checked")
     warnings = tuple(w for w in result.warnings if "conforms trivially" not in w)
     return dataclasses.replace(result, status=Status.INCOMPLETE, warnings=(*warnings, note))
-
-
-class _Watched:
-    """A log's lines, until a limit is reached: reading stops between two events then."""
-
-    def __init__(self, path: str, watch: Watch) -> None:
-        self.name, self.watch, self.cut = path, watch, False
-
-    def __iter__(self) -> Iterator[str]:
-        try:
-            with open(self.name, encoding="utf-8") as handle:
-                for line in handle:
-                    if self.watch.expired():
-                        self.cut = True
-                        return
-                    yield line
-        except FileNotFoundError:
-            raise InputError(f"no log file {self.name!r}", file=self.name,
-                             hint="give the path of a JSON Lines file") from None
-        except OSError as exc:
-            raise InputError(f"cannot read the log: {exc.strerror or exc}", file=self.name,
-                             hint="give the path of a readable JSON Lines file") from None
-
-
-def _cut_short(result: TraceResult, source: object, watch: Watch) -> TraceResult:
-    """A log a limit stopped reading is incomplete, unless it already failed."""
-    if not (isinstance(source, _Watched) and source.cut) or result.status is Status.VIOLATION:
-        return result
-    note = watch.note(f"{result.events} event(s); the rest of the log was not checked")
-    warnings = tuple(w for w in result.warnings if "conforms trivially" not in w)
-    return dataclasses.replace(result, status=Status.INCOMPLETE, warnings=(*warnings, note))

@@ -28,6 +28,7 @@ import os
 import queue
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -57,27 +58,37 @@ def explore_parallel(model: Model, options: Options = Options(), scale: Scale = 
     """Explore ``model`` with ``scale.workers`` processes; the same Result as bfs.explore."""
     if scale.workers < 1:
         raise UsageError("--workers must be at least 1")
+    return explore_sharded(model, options, scale,
+                           lambda coordinator: _Run(model, options, scale, coordinator))
+
+
+def explore_sharded(model: Model, options: Options, scale: Scale,
+                    transport: Callable[[Coordinator], Any]) -> Result:
+    """The sharded search, whatever carries it: ``transport(coordinator)`` makes the workers
+    (processes here, Ray actors in :mod:`.ray_explorer`), which the coordinator's level loop
+    drives through the :class:`~.shard.Workers` protocol, with checkpoints at level
+    boundaries."""
     coordinator, shares, fingerprints = begin(model, options, scale)
     if isinstance(coordinator, Result):
         return coordinator
-    run = _Run(model, options, scale, coordinator)
+    workers = transport(coordinator)
     schedule = (checkpoints.Schedule(scale.checkpoint, scale.checkpoint_interval, scale.source)
                 if scale.checkpoint else None)
 
     def boundary() -> None:
         if schedule is not None:
-            schedule.at_boundary(coordinator, run)
-        run.board.maybe_report()
+            schedule.at_boundary(coordinator, workers)
+        workers.board.maybe_report()
 
     try:
         try:
-            run.start(shares, fingerprints)
+            workers.start(shares, fingerprints)
             del shares, fingerprints
-            result = coordinator.run(run, boundary)
+            result = coordinator.run(workers, boundary)
         except OutOfMemory as exc:  # at the start: the levels' own are handled by run
             result = coordinator.out_of_memory(exc)
     finally:
-        stats = run.shutdown()
+        stats = workers.shutdown()
     return with_workers(result, stats, scale.memory_limit)
 
 

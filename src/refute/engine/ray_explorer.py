@@ -49,12 +49,11 @@ import numpy as np
 from refute.engine import checkpoint as checkpoints
 from refute.engine.bfs import Options
 from refute.engine.model import Model
-from refute.engine.parallel import WorkerDied, begin
+from refute.engine.parallel import WorkerDied, explore_sharded
 from refute.engine.scale import Scale
 from refute.engine.result import Result, WorkerStats
-from refute.engine.shard import (Coordinator, LevelReport, Partial, ProgressBoard, Shard,
-                                 with_workers)
-from refute.engine.spill import OutOfMemory, rss, worker_share
+from refute.engine.shard import (Coordinator, LevelReport, Partial, ProgressBoard, Shard)
+from refute.engine.spill import rss, worker_share
 from refute.errors import RefuteError, UsageError
 
 if TYPE_CHECKING:
@@ -311,25 +310,5 @@ def check_on_ray(model: Model, options: Options, scale: Scale, address: str | No
 
 
 def _explore(ray: Any, model: Model, options: Options, scale: Scale) -> Result:
-    coordinator, shares, fingerprints = begin(model, options, scale)
-    if isinstance(coordinator, Result):
-        return coordinator
-    workers = _RayWorkers(ray, model, scale, coordinator)
-    schedule = (checkpoints.Schedule(scale.checkpoint, scale.checkpoint_interval, scale.source)
-                if scale.checkpoint else None)
-
-    def boundary() -> None:
-        if schedule is not None:
-            schedule.at_boundary(coordinator, workers)
-        workers.board.maybe_report()
-
-    try:
-        try:
-            workers.start(shares, fingerprints)
-            del shares, fingerprints
-            result = coordinator.run(workers, boundary)
-        except OutOfMemory as exc:  # at the start: the levels' own are handled by run
-            result = coordinator.out_of_memory(exc)
-    finally:
-        stats = workers.shutdown()
-    return with_workers(result, stats, scale.memory_limit)
+    return explore_sharded(model, options, scale,
+                           lambda coordinator: _RayWorkers(ray, model, scale, coordinator))
