@@ -44,6 +44,10 @@ from refute.report.text import print_result
 @click.option("--resume", "resume_dir", metavar="DIR",
               help="Continue the run checkpointed in DIR (SPEC, -p, --config, --allow-read and "
                    "bounds come from it).")
+@click.option("--dump-graph", "graph_path", metavar="FILE.dot|FILE.json",
+              help="Write the reachable state graph the check explored: Graphviz DOT (.dot, "
+                   ".gv) or JSON (.json): states with their values, initial states marked, "
+                   "steps labelled with their action.")
 @reports_errors
 def check(spec: str | None, params: tuple[str, ...], config: str | None, invariants: tuple[str, ...], no_deadlock: bool,
           max_states: int | None, max_depth: int | None, time_limit: float | None,
@@ -51,7 +55,8 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
           html_path: str | None = None, isolation: str | None = None, workers: int = 1,
           ray_address: str | None = None, memory_limit: int | None = None,
           checkpoint_dir: str | None = None, checkpoint_interval: float = 300.0,
-          resume_dir: str | None = None, allow_read: tuple[str, ...] = ()) -> int:
+          resume_dir: str | None = None, allow_read: tuple[str, ...] = (),
+          graph_path: str | None = None) -> int:
     """Explore every reachable state of SPEC breadth-first; print the shortest counterexample.
 
     Exit codes: 0 every property holds, 1 violation, 2 usage or spec error, 3 incomplete.
@@ -73,6 +78,18 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
         checkpoint_dir = checkpoint_dir or resume_dir
     elif source is None:
         raise UsageError("missing SPEC", hint="refute check path/to/spec.py[:Class]")
+    graph = None
+    if graph_path is not None:
+        from refute.engine.state_graph import StateGraphRecorder
+        from refute.report.graph import graph_format
+
+        graph_format(graph_path)  # a wrong extension is a usage error before the run
+        if workers != 1 or ray_address is not None or memory_limit is not None \
+                or checkpoint_dir or resume_dir:
+            raise UsageError("--dump-graph needs the whole graph in one process",
+                             hint="drop --workers, --ray, --memory-limit, --checkpoint and "
+                                  "--resume, or --dump-graph")
+        graph = StateGraphRecorder()
     model = source.load()
     if not model.checks_deadlock:
         no_deadlock = True  # e.g. CHECK_DEADLOCK FALSE in a .cfg: not checked, so not listed
@@ -98,11 +115,15 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
     scale = Scale(workers=workers, checkpoint=checkpoint_dir,
                   checkpoint_interval=checkpoint_interval, resume=resume_dir,
                   memory_limit=memory_limit, source=source, ray=ray_address)
-    result = run(model, options, scale)
+    result = run(model, options, scale, observer=graph)
     if show_progress:
         err.print("\r" + " " * 100 + "\r", end="")
     if itf_path:
         write_itf(itf_path, result, model, err)
+    if graph is not None:
+        from refute.report.graph import write_graph
+
+        write_graph(graph_path, graph, model, result)
     if json_path:
         write_json(json_path, result_to_json(result, model))
     if html_path:

@@ -24,13 +24,22 @@ from rich.console import Console
 
 from refute.errors import RefuteError, SpecError, UsageError
 from refute.limits import parse_seconds, parse_size
+from refute.report.schemas import FORMAT_VERSION, SCHEMAS, check_output
 from refute.sources import Source
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def write_json(path: str, payload: dict[str, Any]) -> None:
-    """Write a command's JSON result; ``-`` means standard output."""
+    """Write a command's JSON result; ``-`` means standard output.
+
+    Every output starts with its ``format_version`` and follows the running command's schema
+    in :mod:`refute.report.schemas` (checked when ``REFUTE_CHECK_JSON=1``, as in the tests).
+    """
+    payload = {"format_version": FORMAT_VERSION, **payload}
+    context = click.get_current_context(silent=True)
+    if context is not None and context.command.name in SCHEMAS:
+        check_output(context.command.name, payload)
     text = json.dumps(payload, indent=2, sort_keys=False, default=str)
     if path == "-":
         click.echo(text)
