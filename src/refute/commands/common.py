@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
+from refute.engine import native
 from refute.errors import RefuteError, SpecError, UsageError
 from refute.limits import parse_seconds, parse_size
 from refute.sources import Source
@@ -30,7 +31,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def write_json(path: str, payload: dict[str, Any]) -> None:
-    """Write a command's JSON result; ``-`` means standard output."""
+    """Write a command's JSON result; ``-`` means standard output. Every result says which
+    implementation ran (``"implementation"``: ``"c"`` or ``"python"``, :mod:`refute.engine.native`)."""
+    payload = {**payload, "implementation": native.IMPLEMENTATION}
     text = json.dumps(payload, indent=2, sort_keys=False, default=str)
     if path == "-":
         click.echo(text)
@@ -58,6 +61,8 @@ def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
     def wrapper(*args: Any, **kwargs: Any) -> None:
         try:
             _refuse_nul_bytes(kwargs)
+            if native.note():  # once per run: pure Python is ten times slower
+                click.secho(native.note(), fg="yellow", err=True)
             code = command(*args, **kwargs)
         except RefuteError as error:
             _fail(error, kwargs.get("json_path"))
