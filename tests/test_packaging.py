@@ -10,7 +10,6 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
-import pytest
 
 import refute
 from refute.history import check_history, parse_history

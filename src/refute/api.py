@@ -7,10 +7,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from refute.engine.bfs import Options, Progress
-from refute.engine.model import Model
+from refute.engine.model import Model, as_model
 from refute.engine.result import Result
-from refute.errors import UsageError
-from refute.spec.compile import SpecModel
+from refute.engine.run import run
+from refute.engine.scale import Scale
+from refute.limits import parse_size
 from refute.spec.spec import Spec
 
 
@@ -43,20 +44,6 @@ def _checked(result: Result, model: Model) -> CheckedResult:
     return CheckedResult(**fields, model=model)
 
 
-def to_model(spec: Spec | Model) -> Model:
-    """The engine's view of a spec: a :class:`Spec` instance is compiled, a Model passes."""
-    if isinstance(spec, Spec):
-        return SpecModel(spec)
-    if isinstance(spec, type) and issubclass(spec, Spec):
-        raise UsageError(f"check() needs an instance of {spec.__name__}, not the class",
-                         hint=f"write check({spec.__name__}()) or pass parameters: "
-                              f"check({spec.__name__}(n=3))")
-    if all(hasattr(spec, member) for member in ("init_states", "next_states", "invariants")):
-        return spec  # type: ignore[return-value]
-    raise UsageError(f"cannot check {spec!r}: it is neither a refute Spec nor a Model",
-                     hint="subclass refute.Spec")
-
-
 def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlock: bool = True,
           max_states: int | None = None, max_depth: int | None = None,
           time_limit: float | None = None,
@@ -78,21 +65,15 @@ def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlo
 
     In a notebook the result shows its HTML report (:class:`CheckedResult`).
     """
-    from refute.engine.parallel import Scale, check_scaled
-    from refute.engine.spill import parse_size
-
     options = Options(invariants=invariants, deadlock=deadlock, max_states=max_states,
                       max_depth=max_depth, time_limit=time_limit, progress=progress)
     if isinstance(memory_limit, str):
         memory_limit = parse_size(memory_limit)
     scale = Scale(workers=workers, memory_limit=memory_limit, checkpoint=checkpoint,
-                  checkpoint_interval=checkpoint_interval, resume=resume)
-    model = to_model(spec)
-    if ray:
-        from refute.engine.ray_explorer import check_on_ray
-
-        return _checked(check_on_ray(model, options, scale, None if ray is True else ray), model)
-    return _checked(check_scaled(model, options, scale), model)
+                  checkpoint_interval=checkpoint_interval, resume=resume,
+                  ray=None if not ray else "auto" if ray is True else ray)
+    model = as_model(spec)
+    return _checked(run(model, options, scale), model)
 
 
 def assert_holds(spec: Spec | Model, **options: Any) -> Result:

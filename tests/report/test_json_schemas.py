@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-import refute.engine.command as check_command
+import refute.commands.check as check_command
 from refute.cli import main
 from refute.report.schemas import FORMAT_VERSION, SCHEMAS, schema, validate
 

@@ -5,8 +5,8 @@ tooltip and in the table below), one arrow per dependency edge, coloured and das
 as in the Graphviz plots of :mod:`refute.history.explain` (``ww``, ``wr`` solid, ``rw``
 dashed, ``process``/``realtime`` dotted). Beside it, the edges in words: which operations
 force each order. The page shares the look and the shell of the other reports (:mod:`refute.html_page`,
-its CSS in ``refute/assets/history.css``): it is self-contained, loads nothing, and every value from the history is escaped (histories come
-from systems under test).
+its CSS in ``refute/assets/history.css``): it is self-contained, loads nothing, and every
+value from the history is escaped (histories come from systems under test).
 """
 
 from __future__ import annotations
