@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from refute.values import Bag, FrozenMap, ModelValue, Record, show, sort_canonically
+from refute.values import Bag, ModelValue, Record, show, sort_canonically
 
 __all__ = ["show", "to_json", "trace_fields"]  # show lives in refute.values: labels use it too
 
