@@ -74,8 +74,8 @@ static uint64_t hash_of(uint8_t tag, int64_t i, const V *d, uint32_t len) {
     uint64_t h = mix64(0x9e3779b97f4a7c15ULL * (tag + 1) + len);
     if (tag == T_BOOL || tag == T_INT || tag == T_ATOM) return mix64(h ^ (uint64_t)i);
     uint32_t words = tag == T_FN ? 2 * len : len;
-    for (uint32_t k = 0; k < words; k++) h = mix64(h ^ vals[d[k]].hash) + k;
-    return h;
+    for (uint32_t k = 0; k < words; k++) h = (h ^ vals[d[k]].hash) * 0x9fb21c651e98df25ULL + k;
+    return mix64(h);
 }
 
 static void table_grow(void) {
@@ -148,6 +148,25 @@ static inline int as_bool(V v) {
 static inline int64_t as_int(V v) {
     if (VAL(v)->tag != T_INT) rt_fail(2);
     return VAL(v)->u.i;
+}
+
+/* ------------------------------------------------------------------ memo */
+/* Pure operations on interned values are remembered in a direct-mapped table: the same
+ * update of the same function (rmState EXCEPT ![r] = "prepared") recurs in state after state,
+ * and a hit costs one probe instead of building and interning a value. */
+typedef struct { V a, b, c, r; uint32_t op; } Memo;
+#define MEMO_BITS 18
+static Memo memo_table[1u << MEMO_BITS];
+static inline Memo *memo_slot(uint32_t op, V a, V b, V c) {
+    uint64_t h = mix64(((uint64_t)a << 32 | b) ^ ((uint64_t)c << 8 | op) * 0x9e3779b97f4a7c15ULL);
+    return &memo_table[h & ((1u << MEMO_BITS) - 1)];
+}
+static inline int memo_hit(const Memo *m, uint32_t op, V a, V b, V c) {
+    return m->r && m->op == op && m->a == a && m->b == b && m->c == c;
+}
+static inline V memo_put(Memo *m, uint32_t op, V a, V b, V c, V r) {
+    m->op = op; m->a = a; m->b = b; m->c = c; m->r = r;
+    return r;
 }
 
 /* ------------------------------------------------------------------ order */
@@ -242,7 +261,7 @@ static int set_has(V s, V x) {
     return 0;
 }
 
-static V set_union(V a, V b) {
+static V set_union_raw(V a, V b) {
     const Val *x = as_set_(a), *y = as_set_(b);
     if (y->len == 0) return a;
     if (x->len == 0) return b;
@@ -260,8 +279,15 @@ static V set_union(V a, V b) {
     buf_close();
     return r;
 }
+static V set_union(V a, V b) {
+    Memo *m = memo_slot(1, a, b, 0);
+    if (memo_hit(m, 1, a, b, 0)) return m->r;
+    V r = set_union_raw(a, b);
+    m = memo_slot(1, a, b, 0);
+    return memo_put(m, 1, a, b, 0, r);
+}
 
-static V set_inter(V a, V b) {
+static V set_inter_raw(V a, V b) {
     const Val *x = as_set_(a), *y = as_set_(b);
     Buf *o = buf_open();
     uint32_t i = 0, j = 0;
@@ -275,8 +301,15 @@ static V set_inter(V a, V b) {
     buf_close();
     return r;
 }
+static V set_inter(V a, V b) {
+    Memo *m = memo_slot(2, a, b, 0);
+    if (memo_hit(m, 2, a, b, 0)) return m->r;
+    V r = set_inter_raw(a, b);
+    m = memo_slot(2, a, b, 0);
+    return memo_put(m, 2, a, b, 0, r);
+}
 
-static V set_minus(V a, V b) {
+static V set_minus_raw(V a, V b) {
     const Val *x = as_set_(a), *y = as_set_(b);
     Buf *o = buf_open();
     uint32_t i = 0, j = 0;
@@ -290,6 +323,13 @@ static V set_minus(V a, V b) {
     V r = intern(T_SET, 6, 0, o->d, o->n);
     buf_close();
     return r;
+}
+static V set_minus(V a, V b) {
+    Memo *m = memo_slot(3, a, b, 0);
+    if (memo_hit(m, 3, a, b, 0)) return m->r;
+    V r = set_minus_raw(a, b);
+    m = memo_slot(3, a, b, 0);
+    return memo_put(m, 3, a, b, 0, r);
 }
 
 static int set_subseteq(V a, V b) {
@@ -385,7 +425,7 @@ static V fn_domain(V f) {
 
 /* [f EXCEPT ![x] = v]: x must be in the domain (TLC: the function is unchanged otherwise,
  * the interpreter too; here: an error, so that the interpreter reports what it does). */
-static V fn_except(V f, V x, V v) {
+static V fn_except_raw(V f, V x, V v) {
     const Val *e = VAL(f);
     uint32_t n = e->len;
     if (e->tag == T_SEQ) {
@@ -408,6 +448,13 @@ static V fn_except(V f, V x, V v) {
     V r = intern(T_FN, 7, 0, o->d, n);
     buf_close();
     return r;
+}
+static V fn_except(V f, V x, V v) {
+    Memo *m = memo_slot(4, f, x, v);
+    if (memo_hit(m, 4, f, x, v)) return m->r;
+    V r = fn_except_raw(f, x, v);
+    m = memo_slot(4, f, x, v);
+    return memo_put(m, 4, f, x, v, r);
 }
 
 /* A function built key by key in a buffer of pairs (keys may come in any order). */
