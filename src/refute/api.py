@@ -6,25 +6,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from refute.engine.bfs import Options, Progress
-from refute.engine.model import Model
+from refute.engine.model import Model, as_model
 from refute.engine.result import Result
-from refute.errors import UsageError
-from refute.spec.compile import SpecModel
+from refute.engine.run import run
+from refute.engine.scale import Scale
+from refute.limits import parse_size
 from refute.spec.spec import Spec
-
-
-def to_model(spec: Spec | Model) -> Model:
-    """The engine's view of a spec: a :class:`Spec` instance is compiled, a Model passes."""
-    if isinstance(spec, Spec):
-        return SpecModel(spec)
-    if isinstance(spec, type) and issubclass(spec, Spec):
-        raise UsageError(f"check() needs an instance of {spec.__name__}, not the class",
-                         hint=f"write check({spec.__name__}()) or pass parameters: "
-                              f"check({spec.__name__}(n=3))")
-    if all(hasattr(spec, member) for member in ("init_states", "next_states", "invariants")):
-        return spec  # type: ignore[return-value]
-    raise UsageError(f"cannot check {spec!r}: it is neither a refute Spec nor a Model",
-                     hint="subclass refute.Spec")
 
 
 def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlock: bool = True,
@@ -46,20 +33,14 @@ def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlo
     ``checkpoint`` (a directory, every ``checkpoint_interval`` seconds) and ``resume`` (the
     same directory, same spec). Counts and counterexamples do not depend on any of them.
     """
-    from refute.engine.parallel import Scale, check_scaled
-    from refute.engine.spill import parse_size
-
     options = Options(invariants=invariants, deadlock=deadlock, max_states=max_states,
                       max_depth=max_depth, time_limit=time_limit, progress=progress)
     if isinstance(memory_limit, str):
         memory_limit = parse_size(memory_limit)
     scale = Scale(workers=workers, memory_limit=memory_limit, checkpoint=checkpoint,
-                  checkpoint_interval=checkpoint_interval, resume=resume)
-    if ray:
-        from refute.engine.ray_explorer import check_on_ray
-
-        return check_on_ray(to_model(spec), options, scale, None if ray is True else ray)
-    return check_scaled(to_model(spec), options, scale)
+                  checkpoint_interval=checkpoint_interval, resume=resume,
+                  ray=None if not ray else "auto" if ray is True else ray)
+    return run(as_model(spec), options, scale)
 
 
 def assert_holds(spec: Spec | Model, **options: Any) -> Result:

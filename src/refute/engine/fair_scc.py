@@ -125,7 +125,7 @@ class GraphBuilder:
 
     def __init__(self, model: Model, properties: Sequence[TemporalProperty]) -> None:
         self.model, self.properties = model, tuple(properties)
-        self.fairness = tuple(getattr(model, "fairness", ()))
+        self.fairness = tuple(model.fairness)
         self.numbers = Int64toInt64Map()
         self.parents, self.ordinals = array("I"), array("I")
         self.offsets, self.targets = array("q"), array("i")

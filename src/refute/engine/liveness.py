@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 def properties_of(model: Model) -> tuple[TemporalProperty, ...]:
-    return tuple(getattr(model, "properties", ()))
+    return tuple(model.properties)
 
 
 def check_model(model: Model, options: Options = Options()) -> Result:

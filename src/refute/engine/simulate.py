@@ -171,7 +171,7 @@ def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> 
     warnings = [f"action {name} was never taken: it is never enabled, a guard is wrong, or "
                 "the traces are too short or too few" for name in actions if taken[name] == 0
                 and violation is None]
-    if getattr(model, "properties", ()):
+    if model.properties:
         warnings.append("temporal properties are not checked by simulation: use refute check")
     result = Result(
         status=Status.VIOLATION if violation else Status.INCOMPLETE, spec=model.name,

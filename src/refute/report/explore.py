@@ -24,15 +24,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import click
 
-from refute.cli import reports_errors
 from refute.engine.model import Model
 from refute.errors import RefuteError, UsageError
-from refute.report.html import STYLE, diff_value, e, text
+from refute.report.html import STYLE, diff_value, e
 from refute.report.values import show
 
-__all__ = ["Explorer", "explore", "serve"]
+__all__ = ["Explorer", "serve"]
 
 LOOPBACK = "127.0.0.1"
 
@@ -74,7 +72,8 @@ class Explorer:
             "spec": model.name,
             "path": path,
             "trail": trail,
-            "state": [[name, show(value)] for name, value in model.describe_state(state).items()],
+            "state": [[name, (model.format_value or show)(value)]
+                      for name, value in model.describe_state(state).items()],
             "changed": [c[0].split("[", 1)[0].split(".", 1)[0] for c in trail[-1]["changes"]],
             "invariants": [_holds(p, state) for p in model.invariants],
             "successors": [{"ordinal": k, "label": str(label), "self": after == state}
@@ -163,44 +162,6 @@ def serve(model: Model, port: int = 0) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer((LOOPBACK, port), Handler)
     server.daemon_threads = True
     return server
-
-
-@click.command()
-@click.argument("spec", metavar="SPEC.py[:Class]")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A spec parameter (an argument of its __init__); repeatable.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
-              help="The port on 127.0.0.1 (0: any free port).")
-@click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
-@reports_errors
-def explore(spec: str, params: tuple[str, ...], port: int, open_browser: bool) -> int:
-    """Walk the state space of SPEC by hand in a browser: pick the next action, go back,
-    see the state and which invariants hold, share a link to the path.
-
-    The server listens on 127.0.0.1 only. Stop it with Ctrl-C.
-    """
-    from refute.spec.compile import SpecModel
-    from refute.spec.loader import load_spec, parse_parameters
-
-    model = SpecModel(load_spec(spec, parse_parameters(params)))
-    model.init_states()  # report a broken init now, not in the browser
-    try:
-        server = serve(model, port)
-    except OSError as error:
-        raise UsageError(f"cannot listen on {LOOPBACK}:{port}: {error.strerror}",
-                         hint="choose another --port, or --port 0 for any free one") from None
-    url = f"http://{LOOPBACK}:{server.server_address[1]}/#0"
-    click.echo(f"exploring {model.name} at {url} (Ctrl-C to stop)", color=False)
-    if open_browser:
-        import webbrowser
-        webbrowser.open(url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
 
 
 _STYLE = """

@@ -118,7 +118,7 @@ _VERDICT = {Status.OK: ("holds: every reachable state was explored and checked",
 
 
 def _meta(result: Result, model: Model) -> str:
-    source = f" · {model.source}" if getattr(model, "source", None) else ""
+    source = f" · {model.source}" if model.source else ""
     return (f"{result.spec}: {result.distinct_states:,} distinct states, "
             f"{result.states_generated:,} generated, depth {result.depth}, "
             f"{result.seconds:.2f} s{source}")
@@ -293,12 +293,8 @@ def script_json(data: Any) -> str:
 # -- the sequence diagram ---------------------------------------------------------------------
 
 def flow_hook(model: Model) -> Callable[[Label, Any, Any], Iterable[Event] | None] | None:
-    """The spec's ``message_flow`` method, on the model or on the spec it was compiled from."""
-    for owner in (model, getattr(model, "spec", None)):
-        hook = getattr(owner, "message_flow", None)
-        if callable(hook):
-            return hook
-    return None
+    """The spec's ``message_flow`` hook (:class:`~refute.engine.model.Model`), or None."""
+    return model.message_flow
 
 
 def message_events(model: Model, violation: Violation) -> list[list[Event]] | None:
@@ -313,13 +309,13 @@ def message_events(model: Model, violation: Violation) -> list[list[Event]] | No
             events = list(hook(after.action, before.state, after.state) or ())
         except Exception as exc:
             raise SpecError(f"message_flow({after.action}) raised {type(exc).__name__}: {exc}",
-                            file=getattr(model, "source", None),
+                            file=model.source,
                             hint="fix message_flow, or remove it to report without a "
                                  "sequence diagram") from None
         for event in events:
             if not (isinstance(event, tuple) and len(event) == 3 and event[0] in EVENT_KINDS):
                 raise SpecError(f"message_flow({after.action}) returned the event {event!r}",
-                                file=getattr(model, "source", None),
+                                file=model.source,
                                 hint="return tuples (kind, process, message) with kind "
                                      "'send', 'receive' or 'local'")
         steps.append(events)
