@@ -176,3 +176,37 @@ def verify(model: Any, compiled: Compiled, deadlock: bool = True) -> Verificatio
 
 def _within(model: Any, state: Any) -> bool:
     return all(p.test(state) for p in model.constraints)
+
+
+BACKENDS = ("auto", "compiled", "interpreted")
+
+
+def choose(model: Any, backend: str, elsewhere: str | None) -> tuple[Compiled | None, str | None]:
+    """The compiled model to run, or None for the interpreter, and the one-line notice that
+    says why the interpreter runs when the user did not ask for it.
+
+    ``elsewhere``: an option of the run the compiled backend does not take (``--workers``,
+    liveness...), which sends the run to the interpreter with a notice. A construct outside
+    the compiled subset does too under ``auto``; under ``compiled`` it is a located error."""
+    from refute.errors import UsageError
+    from refute.tla.model import TLAModel
+
+    if backend == "interpreted":
+        return None, None
+    if not isinstance(model, TLAModel):
+        if backend == "compiled":
+            raise UsageError("--backend compiled takes a TLA+ spec (.tla) only, for now",
+                             hint="leave --backend at auto, or give a .tla spec")
+        return None, None
+    if elsewhere is not None:
+        return None, f"compiled backend not used: {elsewhere} runs on the interpreter (for now)"
+    try:
+        return compile_model(model), None
+    except Unsupported as exc:
+        if backend == "compiled":
+            file, _, line = (exc.where or "").rpartition(":")
+            raise UsageError(f"the compiled backend does not handle {exc.construct}",
+                             file=file or exc.where, line=int(line) if line.isdigit() else None,
+                             hint="run with --backend interpreted (or auto, which falls back "
+                                  "by itself)") from None
+        return None, f"compiled backend not used: {exc} (the interpreter runs instead)"
