@@ -24,7 +24,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from refute.edn import Keyword
+from refute.readers.edn import Keyword
 
 APPEND, READ, WRITE = "append", "r", "w"
 
