@@ -1,0 +1,305 @@
+"""Deciding whether some version order satisfies a level: SAT with cycles learnt lazily.
+
+The constraints of a :class:`~refute.history.polygraph.Polygraph` are propositional
+variables; an assignment is a version order (per key, for every pair of writers, which came
+first). The solver (CaDiCaL through python-sat) proposes an assignment; the edges it selects
+are checked for a *forbidden cycle* of the level (:class:`CycleRule`); each cycle found
+becomes a clause saying "not all of these choices at once", and the solver is asked again.
+
+- satisfiable with no forbidden cycle: the level **holds**, and the assignment is a witness;
+- unsatisfiable: **every** version order has a forbidden cycle; the cycle reported is the
+  one with the fewest assumed edges among those learnt, under the version order that
+  produced it (its assumed edges are marked as such);
+- the time or memory limit reached first: **unknown**, never a guess.
+
+Each learnt clause removes at least the current assignment, so the loop ends. Initial phases
+put writers in the order of their transactions' completion (or the file's order, without
+timing): a real database's version order usually follows commit order, so a valid history is
+typically accepted by the first assignment.
+
+Cycle rules, over edges classified as dependencies (``ww``, ``wr``, ``process``,
+``realtime``) and anti-dependencies (``rw``):
+
+- ``any``: no cycle at all (serializability: Adya's PL-3; with real-time edges, strict);
+- ``si``: no cycle without two adjacent ``rw`` edges, i.e. ``(D ; rw?)`` acyclic (Cerone and
+  Gotsman's characterization of snapshot isolation, as PolySI checks it), found as a cycle of
+  the product graph whose second component says "the last edge was rw";
+- ``psi``: no cycle with at most one ``rw`` edge, i.e. ``D+ ; rw?`` irreflexive (Cerone et
+  al.'s parallel snapshot isolation);
+- ``dependency``: no cycle of dependency edges (read committed, Adya's PL-2, with ``D`` the
+  ``ww`` and ``wr`` edges only).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from refute.history.graph import RW
+
+if TYPE_CHECKING:
+    from refute.history.polygraph import Polygraph
+    from refute.limits import Watch
+
+RULES = ("any", "si", "psi", "dependency")
+CYCLES_PER_ROUND = 64  # cycles learnt from one assignment (one per component, at most)
+
+
+@dataclass
+class CycleEdge:
+    """One edge of a reported cycle. ``var`` is 0 for a known edge, else the constraint
+    whose choice (``sign``) the edge assumes."""
+
+    src: int
+    dst: int
+    kind: int
+    key: Any
+    var: int
+    sign: bool
+    via: int | None = None  # for a derived edge (var -1), the reader that derived it
+
+    @property
+    def inferred(self) -> bool:
+        return self.var != 0
+
+
+@dataclass
+class Decision:
+    """The outcome: ``holds`` True, False (violation) or None (unknown, a limit stopped it)."""
+
+    holds: bool | None
+    cycle: list[CycleEdge] | None = None
+    assumed: list[tuple[Any, int, int]] = field(default_factory=list)  # (key, first, second)
+    rounds: int = 0
+    clauses: int = 0
+
+
+def decide(graph: Polygraph, rule: str, rank: list[float], watch: Watch | None) -> Decision:
+    """Whether some version order of ``graph`` has no forbidden cycle under ``rule``.
+
+    ``rank[t]`` orders transactions for the initial phases (lower first).
+    """
+    from pysat.solvers import Solver
+
+    known = np.flatnonzero(graph.var == 0)
+    cycles = find_cycles(graph, known, rule)
+    if cycles:
+        return Decision(False, _best(cycles), [])
+    if graph.variables == 0:
+        return Decision(True)
+    best: list[CycleEdge] | None = None
+    clauses = rounds = 0
+    with Solver(name="cadical153") as solver:
+        solver.add_clause([1, -1])  # declares variable 1 even when no clause mentions it
+        solver.set_phases([i + 1 if rank[a] <= rank[b] else -(i + 1)
+                           for i, (_, a, b) in enumerate(graph.pairs)])
+        stop = _Interrupter(solver, watch)
+        try:
+            while True:
+                if watch is not None and watch.expired():
+                    return Decision(None, rounds=rounds, clauses=clauses)
+                outcome = solver.solve_limited(expect_interrupt=True)
+                if outcome is None:
+                    return Decision(None, rounds=rounds, clauses=clauses)
+                if not outcome:
+                    assert best is not None
+                    return Decision(False, best, _assumptions(graph, best), rounds, clauses)
+                rounds += 1
+                model = solver.get_model()
+                values = np.zeros(graph.variables + 1, dtype=bool)
+                values[0] = True
+                chosen = [lit for lit in model if 0 < lit <= graph.variables]
+                values[chosen] = True
+                found = find_cycles(graph, graph.select(values), rule)
+                if not found:
+                    return Decision(True, rounds=rounds, clauses=clauses)
+                for cycle in found:
+                    literals = sorted({edge.var if edge.sign else -edge.var
+                                       for edge in cycle if edge.var > 0})
+                    solver.add_clause([-lit for lit in literals])
+                    clauses += 1
+                candidate = _best(found)
+                if best is None or _weight(candidate) < _weight(best):
+                    best = candidate
+        finally:
+            stop.cancel()
+
+
+def _weight(cycle: list[CycleEdge]) -> tuple[int, int]:
+    return sum(edge.inferred for edge in cycle), len(cycle)
+
+
+def _best(cycles: list[list[CycleEdge]]) -> list[CycleEdge]:
+    return min(cycles, key=_weight)
+
+
+def _assumptions(graph: Polygraph, cycle: list[CycleEdge]) -> list[tuple[Any, int, int]]:
+    """The version-order choices a cycle relies on, as ``(key, first, second)``."""
+    seen = {}
+    for edge in cycle:
+        if edge.var > 0 and edge.var not in seen:
+            key, a, b = graph.pairs[edge.var - 1]
+            seen[edge.var] = (key, a, b) if edge.sign else (key, b, a)
+    return list(seen.values())
+
+
+class _Interrupter:
+    """Interrupts the solver when the watch expires (time or memory), polling a few times a
+    second from a daemon thread; the solver then returns None (unknown)."""
+
+    def __init__(self, solver: Any, watch: Watch | None) -> None:
+        self._done = threading.Event()
+        if watch is not None and watch.active:
+            threading.Thread(target=self._poll, args=(solver, watch), daemon=True).start()
+
+    def _poll(self, solver: Any, watch: Watch) -> None:
+        while not self._done.wait(0.05):
+            if watch.expired():
+                solver.interrupt()
+                return
+
+    def cancel(self) -> None:
+        self._done.set()
+
+
+def find_cycles(graph: Polygraph, selected: np.ndarray, rule: str) -> list[list[CycleEdge]]:
+    """Forbidden cycles among the ``selected`` edges: one per strongly connected component
+    that holds one, at most :data:`CYCLES_PER_ROUND`; an empty list when there is none."""
+    kinds = graph.kind[selected]
+    if rule == "dependency" or rule == "psi":
+        dependency = selected[kinds != RW]
+        cycles = _cycles(graph, dependency, graph.n)
+        if cycles or rule == "dependency":
+            return cycles
+        return _one_rw_cycles(graph, selected)
+    if rule == "any":
+        return _cycles(graph, selected, graph.n)
+    # si: vertex (v, after_rw) is v + after_rw * n; a dependency edge leaves either copy for
+    # the first one, an rw edge leaves only the first copy (no two rw in a row) for the second.
+    n = graph.n
+    is_rw = kinds == RW
+    dependency, rw = selected[~is_rw], selected[is_rw]
+    src = np.concatenate([graph.src[dependency], graph.src[dependency] + n, graph.src[rw]])
+    dst = np.concatenate([graph.dst[dependency], graph.dst[dependency], graph.dst[rw] + n])
+    ids = np.concatenate([dependency, dependency, rw])
+    return _cycles(graph, ids, 2 * n, src, dst)
+
+
+def _cycles(graph: Polygraph, ids: np.ndarray, size: int, src: np.ndarray | None = None,
+            dst: np.ndarray | None = None) -> list[list[CycleEdge]]:
+    """One shortest cycle per non-trivial SCC of the graph whose ``i``-th edge goes from
+    ``src[i]`` to ``dst[i]`` (product vertices allowed) and stands for edge ``ids[i]``."""
+    if src is None:
+        src, dst = graph.src[ids], graph.dst[ids]
+    if not len(ids):
+        return []
+    matrix = csr_matrix((np.ones(len(ids), dtype=np.int8), (src, dst)), shape=(size, size))
+    count, labels = connected_components(matrix, directed=True, connection="strong")
+    sizes = np.bincount(labels, minlength=count)
+    inside = (labels[src] == labels[dst]) & (sizes[labels[src]] > 1)
+    if not inside.any():
+        return []
+    # Adjacency of the edges inside components, known edges first (fewer assumptions).
+    keep = np.flatnonzero(inside)
+    order = np.lexsort((graph.var[ids[keep]] != 0, src[keep]))
+    keep = keep[order]
+    adjacency: dict[int, list[tuple[int, int]]] = {}
+    for i in keep.tolist():
+        adjacency.setdefault(int(src[i]), []).append((int(dst[i]), int(ids[i])))
+    cycles = []
+    starts: dict[int, int] = {}
+    for i in keep.tolist():  # per component, start at the target of its first inferred edge
+        component = int(labels[src[i]])
+        if component not in starts or (graph.var[ids[i]] != 0 and
+                                       graph.var[ids[starts[component]]] == 0):
+            starts[component] = i
+    for component in sorted(starts)[:CYCLES_PER_ROUND]:
+        start = int(dst[starts[component]])
+        path = _shortest_cycle(adjacency, start)
+        cycles.append([_edge(graph, e) for e in path])
+    return cycles
+
+
+def _shortest_cycle(adjacency: dict[int, list[tuple[int, int]]], start: int) -> list[int]:
+    """Edge ids of a shortest closed walk from ``start`` back to it (breadth-first)."""
+    parent: dict[int, tuple[int, int]] = {start: (-1, -1)}
+    queue = deque([start])
+    while queue:
+        v = queue.popleft()
+        for w, edge in adjacency.get(v, ()):
+            if w == start:
+                path = [edge]
+                while v != start:
+                    v, previous = parent[v]
+                    path.append(previous)
+                path.reverse()
+                return path
+            if w not in parent:
+                parent[w] = (v, edge)
+                queue.append(w)
+    raise AssertionError("a vertex of a strongly connected component lies on a cycle")
+
+
+def _one_rw_cycles(graph: Polygraph, selected: np.ndarray) -> list[list[CycleEdge]]:
+    """Cycles of dependency edges closed by one rw edge ``u -> v``: ``v`` reaches ``u``."""
+    kinds = graph.kind[selected]
+    rw = selected[kinds == RW]
+    dependency = selected[kinds != RW]
+    adjacency: dict[int, list[tuple[int, int]]] = {}
+    order = np.lexsort((graph.var[dependency] != 0, graph.src[dependency]))
+    for e in dependency[order].tolist():
+        adjacency.setdefault(int(graph.src[e]), []).append((int(graph.dst[e]), e))
+    # Only rw edges inside a strongly connected component of all the edges can close one.
+    both = selected
+    matrix = csr_matrix((np.ones(len(both), dtype=np.int8), (graph.src[both], graph.dst[both])),
+                        shape=(graph.n, graph.n))
+    _, labels = connected_components(matrix, directed=True, connection="strong")
+    cycles: list[list[CycleEdge]] = []
+    done: set[int] = set()
+    for e in rw.tolist():
+        u, v = int(graph.src[e]), int(graph.dst[e])
+        if labels[u] != labels[v] or int(labels[u]) in done:
+            continue
+        path = _path(adjacency, v, u)
+        if path is not None:
+            cycles.append([_edge(graph, e)] + [_edge(graph, p) for p in path])
+            done.add(int(labels[u]))
+            if len(cycles) >= CYCLES_PER_ROUND:
+                break
+    return cycles
+
+
+def _path(adjacency: dict[int, list[tuple[int, int]]], source: int,
+          target: int) -> list[int] | None:
+    """Edge ids of a shortest path from ``source`` to ``target``, or None."""
+    if source == target:
+        return []
+    parent: dict[int, tuple[int, int]] = {source: (-1, -1)}
+    queue = deque([source])
+    while queue:
+        v = queue.popleft()
+        for w, edge in adjacency.get(v, ()):
+            if w in parent:
+                continue
+            parent[w] = (v, edge)
+            if w == target:
+                path = []
+                while w != source:
+                    w, previous = parent[w]
+                    path.append(previous)
+                path.reverse()
+                return path
+            queue.append(w)
+    return None
+
+
+def _edge(graph: Polygraph, e: int) -> CycleEdge:
+    return CycleEdge(int(graph.src[e]), int(graph.dst[e]), int(graph.kind[e]),
+                     graph.edge_keys[e], int(graph.var[e]), bool(graph.sign[e]),
+                     graph.via.get(e))
