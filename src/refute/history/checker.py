@@ -139,7 +139,7 @@ def _check(source: str | Path | History, model: str, workload: str | None,
         ListAppendAnalysis(history) if workload == "list-append" else RwRegisterAnalysis(history))
     graph = analysis.graph
     ordered = model == "strict-serializable"
-    notes = []
+    notes = list(history.notes)
     if ordered:
         add_order_edges(history, graph)
         if not history.realtime:
@@ -190,7 +190,7 @@ def _check_complete(history: History, model: str, watch: Watch, started: float
     if outcome.holds is False:
         violated |= kinds.stronger_models(model)
     not_models, also_not = kinds.models_boundary(violated)
-    notes = list(outcome.notes)
+    notes = history.notes + outcome.notes
     if model in violated:
         status = Status.VIOLATION
     elif outcome.holds is None:

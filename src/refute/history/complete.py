@@ -142,7 +142,7 @@ def explain_edge(edge: CycleEdge, analysis: RwRegisterAnalysis, history: History
                 f"from {b.name}, so {a.name}'s write must precede {b.name}'s in the version "
                 "order")
     if edge.kind == WW:
-        reason = ("assumed" if edge.inferred else
+        reason = ("assumed" if edge.var else
                   f"forced: {a.name} already precedes {b.name} through known edges, so "
                   "the other order would close a cycle;")
         return (f"{reason} version order of key {value_text(key)}: {a.name}'s write "
@@ -155,7 +155,7 @@ def explain_edge(edge: CycleEdge, analysis: RwRegisterAnalysis, history: History
                 f"{_written(analysis, key, edge.dst)} to it, so {a.name} must precede "
                 f"{b.name}")
     writer = txns[analysis.writer[key][seen]]
-    how = "assumed" if edge.inferred else "known"
+    how = "assumed" if edge.var else "forced" if edge.derived else "known"
     return (f"{a.name} read key {value_text(key)} = {value_text(seen)} (written by "
             f"{writer.name}), and in the {how} version order {writer.name}'s write precedes "
             f"{b.name}'s write of {_written(analysis, key, edge.dst)}, so {a.name} must "

@@ -6,9 +6,8 @@
 - **Jepsen JSON**, as elle-cli reads it: the same maps with string values (``"type": "ok"``,
   ``["append", 253, 1]``), as a JSON array or one object per line.
 - **PolySI / IsoVista text**: one micro-op a line, ``r(key,value,session,txn)`` or
-  ``w(key,value,session,txn)``; every transaction committed; value 0 is every key's initial
-  value (PolySI's loader installs it with an initial transaction), so ``r(k,0,...)`` reads the
-  initial state.
+  ``w(key,value,session,txn)``, with the initial state implicit (0) or written by a first
+  transaction (:mod:`refute.history.polysi`).
 
 Jepsen operations are paired per process: an invocation and the next completion of the same
 process are one transaction. An invocation that never completes is ``info`` (it may have
@@ -29,6 +28,7 @@ from typing import Any, NoReturn
 from refute.errors import InputError
 from refute.readers import FormLocator, parse_all, parse_json, read_text, sniff
 from refute.readers.source import meaningful_head
+from refute.history.polysi import looks_like_text, parse_text
 from refute.history.transactions import (
     APPEND,
     READ,
@@ -44,7 +44,6 @@ FORMATS = ("edn", "json", "text")
 
 _OUTCOMES = {"ok": Outcome.OK, "fail": Outcome.FAIL, "info": Outcome.INFO}
 _MOP_KINDS = {APPEND: APPEND, READ: READ, WRITE: WRITE}
-_TEXT_LINE = re.compile(r"\s*([rw])\(\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*\)\s*")
 
 
 def read_history(path: str | Path, format: str | None = None) -> History:
@@ -61,7 +60,7 @@ def parse_history(text: str, file: str | None = None, format: str | None = None)
     """Parse the text of a history; see :func:`read_history`."""
     format = format or detect_format(text)
     if format == "text":
-        return _parse_text(text, file)
+        return parse_text(text, file)
     if format == "json":
         forms = _parse_json(text, file)
     elif format == "edn":
@@ -77,7 +76,7 @@ def parse_history(text: str, file: str | None = None, format: str | None = None)
 
 def detect_format(text: str) -> str:
     """``text``, ``json`` or ``edn`` from the first characters that are not blank or comment."""
-    if re.match(r"[rw]\(", meaningful_head(text)):
+    if looks_like_text(meaningful_head(text)):
         return "text"
     return sniff(text)
 
@@ -206,55 +205,3 @@ class _Where:
         line, column = self.forms.position(self.number)
         raise InputError(f"operation {self.number + 1}: {message}", file=self.forms.file,
                          line=line, column=column, hint=hint)
-
-
-class _Line:
-    """The location of a PolySI transaction: the line of its first micro-op, known upfront."""
-
-    __slots__ = ("line",)
-
-    def __init__(self, line: int) -> None:
-        self.line = line
-
-
-def _parse_text(text: str, file: str | None) -> History:
-    """PolySI text: transactions in order of first appearance, session order as process."""
-    transactions: dict[int, Transaction] = {}
-    ops: dict[int, list[MicroOp]] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        match = _TEXT_LINE.fullmatch(line)
-        if match is None:
-            column = len(line) - len(line.lstrip()) + 1
-            raise InputError(f"expected r(key,value,session,txn) or w(key,value,session,txn), "
-                             f"found {line.strip()[:60]!r}", file=file, line=number,
-                             column=column,
-                             hint="PolySI text has one read or write per line, four integers")
-        kind, key, value, session, txn_id = match.groups()
-        try:
-            key, value, session, txn_id = int(key), int(value), int(session), int(txn_id)
-        except ValueError:  # more digits than int() converts
-            raise InputError("a number on this line has too many digits", file=file,
-                             line=number, column=match.start(2) + 1,
-                             hint="keys, values, sessions and transactions are small "
-                                  "integers") from None
-        if kind == "w" and value == 0:
-            raise InputError("a write of 0: PolySI reserves 0 for the initial value of every "
-                             "key", file=file, line=number, column=match.start(3) + 1,
-                             hint="write values other than 0")
-        txn = transactions.get(txn_id)
-        if txn is None:
-            txn = transactions[txn_id] = Transaction(len(transactions), f"T{txn_id}",
-                                                     Outcome.OK, session, (), None, None,
-                                                     _Line(number))
-            ops[txn_id] = []
-        elif txn.process != session:
-            raise InputError(f"transaction {txn_id} appears in sessions {txn.process} and "
-                             f"{session}", file=file, line=number, column=match.start(4) + 1,
-                             hint="a transaction belongs to one session")
-        ops[txn_id].append((READ if kind == "r" else WRITE, key,
-                            None if kind == "r" and value == 0 else value))
-    for txn_id, txn in transactions.items():
-        txn.mops = tuple(ops[txn_id])
-    return History(list(transactions.values()), file, "text", realtime=False)

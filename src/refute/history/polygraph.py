@@ -55,10 +55,10 @@ class Polygraph:
 
     Edge arrays ``src``, ``dst``, ``kind``, ``var``, ``sign``: an edge is present in a version
     order when ``var == 0`` (known) or when variable ``var`` has value ``sign``. ``pairs[i]``
-    is ``(key, a, b)`` for variable ``i + 1`` (``a < b``, true meaning ``a`` first). An edge
-    with ``var == -1`` is *derived* by a level's axiom (:mod:`refute.history.saturation`):
-    always present, but not shown by the history itself; ``via`` names the reader whose
-    read derived it.
+    is ``(key, a, b)`` for variable ``i + 1`` (``a < b``, true meaning ``a`` first). Edges in
+    ``derived`` are known but not shown by the history itself: the orders pruning forced, and
+    the edges a level's axiom forces (:mod:`refute.history.saturation`, where ``via`` names
+    the read that forced each).
     ``keys`` maps each edge with a key to it (wr, rw, ww), ``None`` for order edges.
     """
 
@@ -73,6 +73,7 @@ class Polygraph:
     pairs: list[tuple[Any, int, int]]
     forced: int = 0  # constraints pruning decided
     via: dict[int, int] = field(default_factory=dict)  # derived edge -> the witness reader
+    derived: set[int] = field(default_factory=set)  # known edges deduced, not shown
 
     @property
     def variables(self) -> int:
@@ -96,9 +97,13 @@ class _Builder:
         self.var: list[int] = []
         self.sign: list[bool] = []
         self.keys: list[Any] = []
+        self.derived: set[int] = set()
 
-    def add(self, u: int, v: int, kind: int, key: Any, var: int = 0, sign: bool = True) -> None:
+    def add(self, u: int, v: int, kind: int, key: Any, var: int = 0, sign: bool = True,
+            derived: bool = False) -> None:
         if u != v:
+            if derived:
+                self.derived.add(len(self.src))
             self.src.append(u)
             self.dst.append(v)
             self.kind.append(kind)
@@ -178,7 +183,7 @@ def build_polygraph(analysis: RwRegisterAnalysis, realtime: bool, sessions: bool
     for index, (key, a, b) in enumerate(pairs):
         if index in decided:
             first, second = (a, b) if decided[index] else (b, a)
-            _order_edges(edges, key, first, second, readers_of, 0, True)
+            _order_edges(edges, key, first, second, readers_of, 0, True, derived=True)
             continue
         numbered.append((key, a, b))
         var = len(numbered)
@@ -187,7 +192,8 @@ def build_polygraph(analysis: RwRegisterAnalysis, realtime: bool, sessions: bool
     return Polygraph(
         n, vertices, np.array(edges.src, dtype=np.int64), np.array(edges.dst, dtype=np.int64),
         np.array(edges.kind, dtype=np.int8), np.array(edges.var, dtype=np.int64),
-        np.array(edges.sign, dtype=bool), edges.keys, numbered, forced)
+        np.array(edges.sign, dtype=bool), edges.keys, numbered, forced,
+        derived=edges.derived)
 
 
 def graph_vertices(analysis: RwRegisterAnalysis) -> np.ndarray:
@@ -200,11 +206,12 @@ def graph_vertices(analysis: RwRegisterAnalysis) -> np.ndarray:
 
 
 def _order_edges(edges: _Builder, key: Any, first: int, second: int,
-                 readers_of: dict[tuple[Any, int], list[int]], var: int, sign: bool) -> None:
+                 readers_of: dict[tuple[Any, int], list[int]], var: int, sign: bool,
+                 derived: bool = False) -> None:
     """The edges of ``first`` installing its version of ``key`` before ``second``."""
-    edges.add(first, second, WW, key, var, sign)
+    edges.add(first, second, WW, key, var, sign, derived)
     for r in readers_of.get((key, first), ()):
-        edges.add(r, second, RW, key, var, sign)
+        edges.add(r, second, RW, key, var, sign, derived)
 
 
 class _WindowReach:

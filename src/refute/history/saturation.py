@@ -46,7 +46,6 @@ def decide_by_saturation(analysis: RwRegisterAnalysis, level: str, watch: Watch 
     src: list[int] = []
     dst: list[int] = []
     kind: list[int] = []
-    var: list[int] = []
     keys: list[Any] = []
     via: dict[int, int] = {}
 
@@ -58,7 +57,6 @@ def decide_by_saturation(analysis: RwRegisterAnalysis, level: str, watch: Watch 
         src.append(u)
         dst.append(v)
         kind.append(k)
-        var.append(0 if witness is None else -1)
         keys.append(key)
 
     order = Graph(n)
@@ -83,7 +81,7 @@ def decide_by_saturation(analysis: RwRegisterAnalysis, level: str, watch: Watch 
                     preds[r].append(w)
     visible = _causal_past(preds, n) if level == "causal" else _direct(preds, n)
     if visible is None:  # so ∪ wr itself is cyclic
-        graph = _graph(n, vertices, src, dst, kind, var, keys, via)
+        graph = _graph(n, vertices, src, dst, kind, keys, via)
         return Decision(False, _first(find_cycles(graph, np.arange(len(src)), "any"))), len(src)
     writers_of = {key: [t for t in by_value.values() if vertices[t]]
                   for key, by_value in analysis.writer.items()}
@@ -98,7 +96,7 @@ def decide_by_saturation(analysis: RwRegisterAnalysis, level: str, watch: Watch 
                     add(r, t2, RW, key)  # read the initial value though t2's write was seen
                 else:
                     add(t2, t1, WW, key, witness=r)
-    graph = _graph(n, vertices, src, dst, kind, var, keys, via)
+    graph = _graph(n, vertices, src, dst, kind, keys, via)
     cycles = find_cycles(graph, np.arange(len(src)), "any")
     if cycles:
         return Decision(False, _first(cycles)), len(src)
@@ -106,14 +104,14 @@ def decide_by_saturation(analysis: RwRegisterAnalysis, level: str, watch: Watch 
 
 
 def _first(cycles: list) -> Any:
-    return min(cycles, key=lambda c: (sum(e.inferred for e in c), len(c)))
+    return min(cycles, key=lambda c: (sum(e.derived for e in c), len(c)))
 
 
 def _graph(n: int, vertices: np.ndarray, src: list[int], dst: list[int], kind: list[int],
-           var: list[int], keys: list[Any], via: dict[int, int]) -> Polygraph:
+           keys: list[Any], via: dict[int, int]) -> Polygraph:
     return Polygraph(n, vertices, np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64),
-                     np.array(kind, dtype=np.int8), np.array(var, dtype=np.int64),
-                     np.ones(len(src), dtype=bool), keys, [], via=via)
+                     np.array(kind, dtype=np.int8), np.zeros(len(src), dtype=np.int64),
+                     np.ones(len(src), dtype=bool), keys, [], via=via, derived=set(via))
 
 
 def _direct(preds: list[list[int]], n: int) -> list[int] | None:

@@ -54,7 +54,8 @@ CYCLES_PER_ROUND = 64  # cycles learnt from one assignment (one per component, a
 @dataclass
 class CycleEdge:
     """One edge of a reported cycle. ``var`` is 0 for a known edge, else the constraint
-    whose choice (``sign``) the edge assumes."""
+    whose choice (``sign``) the edge assumes; ``derived`` marks a known edge deduced rather
+    than shown (an order pruning forced, or one a level's axiom forces)."""
 
     src: int
     dst: int
@@ -62,11 +63,13 @@ class CycleEdge:
     key: Any
     var: int
     sign: bool
-    via: int | None = None  # for a derived edge (var -1), the reader that derived it
+    derived: bool = False
+    via: int | None = None  # for an edge an axiom forced, the read that forced it
 
     @property
     def inferred(self) -> bool:
-        return self.var != 0
+        """Whether the history does not show this edge: assumed, forced or derived."""
+        return self.var != 0 or self.derived
 
 
 @dataclass
@@ -132,7 +135,7 @@ def decide(graph: Polygraph, rule: str, rank: list[float], watch: Watch | None) 
 
 
 def _weight(cycle: list[CycleEdge]) -> tuple[int, int]:
-    return sum(edge.inferred for edge in cycle), len(cycle)
+    return sum(edge.var != 0 for edge in cycle), len(cycle)
 
 
 def _best(cycles: list[list[CycleEdge]]) -> list[CycleEdge]:
@@ -302,4 +305,4 @@ def _path(adjacency: dict[int, list[tuple[int, int]]], source: int,
 def _edge(graph: Polygraph, e: int) -> CycleEdge:
     return CycleEdge(int(graph.src[e]), int(graph.dst[e]), int(graph.kind[e]),
                      graph.edge_keys[e], int(graph.var[e]), bool(graph.sign[e]),
-                     graph.via.get(e))
+                     e in graph.derived, graph.via.get(e))
