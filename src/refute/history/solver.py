@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import connected_components, shortest_path
 
 from refute.history.graph import RW
 
@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     from refute.limits import Watch
 
 RULES = ("any", "si", "psi", "dependency")
-CYCLES_PER_ROUND = 64  # cycles learnt from one assignment (one per component, at most)
+CYCLES_PER_ROUND = 256  # cycles learnt from one assignment, at most
+STARTS_PER_COMPONENT = 32  # of which from one strongly connected component
 
 
 @dataclass
@@ -196,8 +197,13 @@ def find_cycles(graph: Polygraph, selected: np.ndarray, rule: str) -> list[list[
 
 def _cycles(graph: Polygraph, ids: np.ndarray, size: int, src: np.ndarray | None = None,
             dst: np.ndarray | None = None) -> list[list[CycleEdge]]:
-    """One shortest cycle per non-trivial SCC of the graph whose ``i``-th edge goes from
-    ``src[i]`` to ``dst[i]`` (product vertices allowed) and stands for edge ``ids[i]``."""
+    """Shortest cycles in the non-trivial SCCs of the graph whose ``i``-th edge goes from
+    ``src[i]`` to ``dst[i]`` (product vertices allowed) and stands for edge ``ids[i]``.
+
+    Per component, up to :data:`STARTS_PER_COMPONENT` cycles, each the shortest through the
+    target of a different assumed edge (so that each teaches the solver something), at most
+    :data:`CYCLES_PER_ROUND` in all. The breadth-first searches run in scipy's C code.
+    """
     if src is None:
         src, dst = graph.src[ids], graph.dst[ids]
     if not len(ids):
@@ -208,98 +214,107 @@ def _cycles(graph: Polygraph, ids: np.ndarray, size: int, src: np.ndarray | None
     inside = (labels[src] == labels[dst]) & (sizes[labels[src]] > 1)
     if not inside.any():
         return []
-    # Adjacency of the edges inside components, known edges first (fewer assumptions).
     keep = np.flatnonzero(inside)
-    order = np.lexsort((graph.var[ids[keep]] != 0, src[keep]))
-    keep = keep[order]
-    adjacency: dict[int, list[tuple[int, int]]] = {}
-    for i in keep.tolist():
-        adjacency.setdefault(int(src[i]), []).append((int(dst[i]), int(ids[i])))
-    cycles = []
-    starts: dict[int, int] = {}
-    for i in keep.tolist():  # per component, start at the target of its first inferred edge
-        component = int(labels[src[i]])
-        if component not in starts or (graph.var[ids[i]] != 0 and
-                                       graph.var[ids[starts[component]]] == 0):
-            starts[component] = i
-    for component in sorted(starts)[:CYCLES_PER_ROUND]:
-        start = int(dst[starts[component]])
-        path = _shortest_cycle(adjacency, start)
+    assumed = graph.var[ids[keep]] != 0
+    # Sorted by source, known edges first within a source (fewer assumptions per cycle).
+    order = np.lexsort((assumed, src[keep]))
+    keep, assumed = keep[order], assumed[order]
+    network = _Network(src[keep], dst[keep], ids[keep], size)
+    # Start vertices: targets of assumed edges, a few per component; components without an
+    # assumed edge (a cycle of known edges) start anywhere.
+    candidates = np.concatenate([np.flatnonzero(assumed), np.arange(len(keep))])
+    component = labels[network.sources[candidates]]
+    cycles: list[list[CycleEdge]] = []
+    per_component: dict[int, int] = {}
+    tried: set[int] = set()
+    for i, c in zip(candidates.tolist(), component.tolist()):
+        if per_component.get(c, 0) >= STARTS_PER_COMPONENT:
+            continue
+        start = int(network.targets[i])
+        if start in tried:
+            continue
+        tried.add(start)
+        path = network.shortest_cycle(start)
+        per_component[c] = per_component.get(c, 0) + 1
         cycles.append([_edge(graph, e) for e in path])
+        if len(cycles) >= CYCLES_PER_ROUND:
+            break
     return cycles
 
 
-def _shortest_cycle(adjacency: dict[int, list[tuple[int, int]]], start: int) -> list[int]:
-    """Edge ids of a shortest closed walk from ``start`` back to it (breadth-first)."""
-    parent: dict[int, tuple[int, int]] = {start: (-1, -1)}
-    queue = deque([start])
-    while queue:
-        v = queue.popleft()
-        for w, edge in adjacency.get(v, ()):
-            if w == start:
-                path = [edge]
-                while v != start:
-                    v, previous = parent[v]
-                    path.append(previous)
-                path.reverse()
-                return path
-            if w not in parent:
-                parent[w] = (v, edge)
-                queue.append(w)
-    raise AssertionError("a vertex of a strongly connected component lies on a cycle")
+class _Network:
+    """The edges inside strongly connected components, for shortest-cycle queries in C.
+
+    ``sources`` is sorted, and within one source known edges come first, so the edge chosen
+    for a step ``u -> v`` is a known one whenever there is one.
+    """
+
+    def __init__(self, sources: np.ndarray, targets: np.ndarray, ids: np.ndarray,
+                 size: int) -> None:
+        self.sources, self.targets, self.ids = sources, targets, ids
+        self.indptr = np.searchsorted(sources, np.arange(size + 1))
+        ones = np.ones(len(sources), dtype=np.int8)
+        self.matrix = csr_matrix((ones, (sources, targets)), shape=(size, size))
+        self.incoming = csr_matrix((ones, (targets, sources)), shape=(size, size))
+
+    def shortest_cycle(self, start: int) -> list[int]:
+        """Edge ids of a shortest cycle through ``start`` (which lies in a component)."""
+        distance, previous = shortest_path(self.matrix, unweighted=True, indices=start,
+                                           return_predecessors=True)
+        lo, hi = self.incoming.indptr[start], self.incoming.indptr[start + 1]
+        before = self.incoming.indices[lo:hi]
+        last = int(before[np.argmin(distance[before])])
+        vertices = [last]
+        while vertices[-1] != start:
+            vertices.append(int(previous[vertices[-1]]))
+        vertices.reverse()  # start ... last
+        vertices.append(start)
+        return [self.edge(u, v) for u, v in zip(vertices, vertices[1:])]
+
+    def edge(self, u: int, v: int) -> int:
+        """The id of an edge ``u -> v`` (a known one if any)."""
+        lo, hi = int(self.indptr[u]), int(self.indptr[u + 1])
+        return int(self.ids[lo + int(np.flatnonzero(self.targets[lo:hi] == v)[0])])
 
 
 def _one_rw_cycles(graph: Polygraph, selected: np.ndarray) -> list[list[CycleEdge]]:
-    """Cycles of dependency edges closed by one rw edge ``u -> v``: ``v`` reaches ``u``."""
+    """Cycles of dependency edges closed by one rw edge ``u -> v``: ``v`` reaches ``u``
+    through dependency edges (which are acyclic here). One breadth-first search (in C) per
+    distinct ``v``, only for rw edges inside a strongly connected component of all edges."""
+    n = graph.n
+    matrix = csr_matrix((np.ones(len(selected), dtype=np.int8),
+                         (graph.src[selected], graph.dst[selected])), shape=(n, n))
+    _, labels = connected_components(matrix, directed=True, connection="strong")
     kinds = graph.kind[selected]
     rw = selected[kinds == RW]
-    dependency = selected[kinds != RW]
-    adjacency: dict[int, list[tuple[int, int]]] = {}
-    order = np.lexsort((graph.var[dependency] != 0, graph.src[dependency]))
-    for e in dependency[order].tolist():
-        adjacency.setdefault(int(graph.src[e]), []).append((int(graph.dst[e]), e))
-    # Only rw edges inside a strongly connected component of all the edges can close one.
-    both = selected
-    matrix = csr_matrix((np.ones(len(both), dtype=np.int8), (graph.src[both], graph.dst[both])),
-                        shape=(graph.n, graph.n))
-    _, labels = connected_components(matrix, directed=True, connection="strong")
-    cycles: list[list[CycleEdge]] = []
-    done: set[int] = set()
-    for e in rw.tolist():
-        u, v = int(graph.src[e]), int(graph.dst[e])
-        if labels[u] != labels[v] or int(labels[u]) in done:
-            continue
-        path = _path(adjacency, v, u)
-        if path is not None:
-            cycles.append([_edge(graph, e)] + [_edge(graph, p) for p in path])
-            done.add(int(labels[u]))
-            if len(cycles) >= CYCLES_PER_ROUND:
-                break
-    return cycles
-
-
-def _path(adjacency: dict[int, list[tuple[int, int]]], source: int,
-          target: int) -> list[int] | None:
-    """Edge ids of a shortest path from ``source`` to ``target``, or None."""
-    if source == target:
+    rw = rw[labels[graph.src[rw]] == labels[graph.dst[rw]]]
+    if not len(rw):
         return []
-    parent: dict[int, tuple[int, int]] = {source: (-1, -1)}
-    queue = deque([source])
-    while queue:
-        v = queue.popleft()
-        for w, edge in adjacency.get(v, ()):
-            if w in parent:
+    dependency = selected[kinds != RW]
+    order = np.lexsort((graph.var[dependency] != 0, graph.src[dependency]))
+    dependency = dependency[order]
+    network = _Network(graph.src[dependency], graph.dst[dependency], dependency, n)
+    closing: dict[int, list[int]] = {}
+    for e in rw.tolist():
+        closing.setdefault(int(graph.dst[e]), []).append(e)
+    cycles: list[list[CycleEdge]] = []
+    for v, edges in closing.items():
+        distance, previous = shortest_path(network.matrix, unweighted=True, indices=v,
+                                           return_predecessors=True)
+        for e in edges:
+            u = int(graph.src[e])
+            if not np.isfinite(distance[u]):
                 continue
-            parent[w] = (v, edge)
-            if w == target:
-                path = []
-                while w != source:
-                    w, previous = parent[w]
-                    path.append(previous)
-                path.reverse()
-                return path
-            queue.append(w)
-    return None
+            vertices = [u]
+            while vertices[-1] != v:
+                vertices.append(int(previous[vertices[-1]]))
+            vertices.reverse()
+            path = [network.edge(a, b) for a, b in zip(vertices, vertices[1:])]
+            cycles.append([_edge(graph, e)] + [_edge(graph, p) for p in path])
+            break  # one cycle per closing vertex
+        if len(cycles) >= CYCLES_PER_ROUND:
+            break
+    return cycles
 
 
 def _edge(graph: Polygraph, e: int) -> CycleEdge:
