@@ -1,0 +1,225 @@
+"""The explored state graph, kept as arrays for the linear algebra of :mod:`refute.perf.solve`.
+
+It is collected while :func:`refute.engine.bfs.explore` explores the spec (an observer, as
+the liveness check's :class:`~refute.engine.fair_scc.GraphBuilder` is), with no invariant
+checked, so the search never stops at a violation: a violating state is just a state, marked
+in :attr:`StateGraph.violates`. Unlike the liveness graph, every step is kept, a step from a
+state to itself and several steps to the same state included: each carries probability.
+
+State ``i`` is the ``i``-th discovered (breadth-first). Its steps are
+``offsets[i]:offsets[i+1]`` of the edge arrays, in ``next_states`` order. Per edge: the
+target, the action (index into ``actions``), the *choice* (the action instance, i.e. the
+label without its outcome argument, numbered globally; the steps of one choice out of one
+state are its possible outcomes) and the outcome label (index into ``outcome_labels``, -1:
+none the side file lists). What a side file's probabilities and counters need is resolved
+per edge from these, vectorised, for every parameter value of a sweep, without exploring
+again.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from cykhash import Int64toInt64Map
+
+from refute.engine.bfs import Options, explore, state_fingerprint
+from refute.engine.model import Model
+from refute.engine.result import Result
+from refute.engine.trace import rebuild_trace
+from refute.errors import RefuteError, SpecError
+from refute.perf.sidefile import PerfSpec
+from refute.status import Status
+
+
+@dataclass
+class StateGraph:
+    """A spec's reachable states and steps as arrays (see the module docstring)."""
+
+    model: Model
+    initial: np.ndarray
+    offsets: np.ndarray
+    targets: np.ndarray
+    actions: np.ndarray
+    choices: np.ndarray
+    outcomes: np.ndarray
+    action_names: tuple[str, ...]
+    outcome_labels: tuple[tuple[str, str], ...]
+    violates: dict[str, np.ndarray]
+    """Per invariant of the spec (and per ``reach`` predicate of the side file): whether each
+    state violates it (satisfies the predicate, for ``reach``)."""
+    measures: dict[str, np.ndarray]
+    terminal_group: np.ndarray | None
+    group_names: list[str]
+    parents: array
+    ordinals: array
+    exploration: Result
+    seconds: float
+
+    @property
+    def size(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def edges(self) -> int:
+        return len(self.targets)
+
+    @property
+    def sources(self) -> np.ndarray:
+        return np.repeat(np.arange(self.size), np.diff(self.offsets))
+
+    def state(self, index: int) -> Any:
+        """State number ``index``, rebuilt by replaying its path from an initial state."""
+        return rebuild_trace(self.model, self.parents, self.ordinals, index)[-1].state
+
+
+class IncompleteGraph(RefuteError):
+    """The exploration stopped before the graph was complete: no figure can be given."""
+
+    status = Status.INCOMPLETE
+
+
+class _Collector:
+    """The :class:`~refute.engine.bfs.GraphObserver` that fills a :class:`StateGraph`."""
+
+    def __init__(self, model: Model, perf: PerfSpec) -> None:
+        self.model, self.perf = model, perf
+        self.numbers = Int64toInt64Map()
+        self.parents, self.ordinals = array("I"), array("I")
+        self.offsets, self.targets = array("q"), array("i")
+        self.actions, self.choices, self.outcomes = array("i"), array("q"), array("i")
+        self.action_ids = {name: i for i, name in enumerate(model.action_names)}
+        self.action_names = list(model.action_names)
+        self.outcome_ids: dict[tuple[str, str], int] = {}
+        for act in perf.actions.values():
+            for key in act.outcomes:
+                self.outcome_ids[(act.name, key)] = len(self.outcome_ids)
+        self.labels: dict[Any, tuple[int, Any, int]] = {}
+        self.current = -1
+        self.choice_ids: dict[Any, int] = {}
+        self.next_choice = 0
+        self.tests = [(p.name, p.test, False) for p in model.invariants]
+        self.tests += [(name, e, True) for name, e in perf.reach.items()]
+        self.bits = {name: bytearray() for name, _, _ in self.tests}
+        self.measure_values = {name: array("d") for name in perf.measures}
+        self.group_ids: dict[Any, int] = {}
+        self.group_of = array("i")
+        self.needs_fields = bool(perf.measures or perf.reach or perf.group_by or perf.groups)
+
+    def state(self, state: Any, key: int, parent: int, ordinal: int) -> None:
+        self.numbers[key] = len(self.parents)
+        self.parents.append(parent)
+        self.ordinals.append(ordinal)
+        fields = None
+        doing = "an invariant"
+        try:
+            if self.needs_fields:
+                fields = {**self.perf.parameters, **self.model.describe_state(state)}
+            for name, test, expression in self.tests:
+                if expression:
+                    doing = f"reach.{name}"
+                    self.bits[name].append(1 if test(fields) else 0)
+                else:
+                    doing = f"invariant {name}"
+                    self.bits[name].append(0 if test(state) else 1)
+            for name, expression in self.perf.measures.items():
+                doing = f"measures.{name}"
+                self.measure_values[name].append(expression.number(fields))
+            if self.perf.group_by is not None:
+                doing = "terminal.group_by"
+                value = self.perf.group_by(fields)
+                self.group_of.append(self.group_ids.setdefault(
+                    value if isinstance(value, str) else repr(value), len(self.group_ids)))
+            elif self.perf.groups:
+                doing = "terminal"
+                name = next((n for n, e in self.perf.groups.items() if e(fields)), "other")
+                self.group_of.append(self.group_ids.setdefault(name, len(self.group_ids)))
+        except RefuteError:
+            raise
+        except Exception as exc:
+            raise SpecError.from_exception(exc, doing, state, self.model.source) from None
+
+    def edge(self, source: int, ordinal: int, key: int, label: Any, before: Any,
+             after: Any) -> None:
+        offsets = self.offsets
+        while len(offsets) <= source:
+            offsets.append(len(self.targets))
+        if source != self.current:
+            self.current = source
+            self.choice_ids = {}
+        known = self.labels.get(label)
+        if known is None:
+            known = self.labels[label] = self._classify(label)
+        action, choice, outcome = known
+        number = self.choice_ids.get(choice)
+        if number is None:
+            number = self.choice_ids[choice] = self.next_choice
+            self.next_choice += 1
+        self.targets.append(self.numbers[key])
+        self.actions.append(action)
+        self.choices.append(number)
+        self.outcomes.append(outcome)
+
+    def _classify(self, label: Any) -> tuple[int, Any, int]:
+        """A label's action, choice (the label less its outcome argument) and outcome."""
+        name, args = label[0], tuple(label[1])
+        action = self.action_ids.get(name)
+        if action is None:
+            action = self.action_ids[name] = len(self.action_names)
+            self.action_names.append(name)
+        act = self.perf.actions.get(name)
+        if act is not None and act.outcomes:
+            for position, (arg, value) in enumerate(args):
+                text = value if isinstance(value, str) else str(value)
+                for key in (text, f"{arg}={text}"):
+                    if key in act.outcomes:
+                        rest = args[:position] + args[position + 1:]
+                        return action, (name, rest), self.outcome_ids[(name, key)]
+        return action, (name, args), -1
+
+
+def explore_graph(model: Model, perf: PerfSpec, max_states: int | None = None,
+                  time_limit: float | None = None) -> StateGraph:
+    """Explore every reachable state of ``model`` and return its graph.
+
+    A run cut short by a bound gives no graph (an :class:`~refute.errors.RefuteError` with
+    the *incomplete* status): figures computed on part of a chain would be wrong, not rough.
+    """
+    started = time.perf_counter()
+    collector = _Collector(model, perf)
+    result = explore(model, Options(invariants=(), deadlock=False, max_states=max_states,
+                                    time_limit=time_limit), graph=collector)
+    if result.stop_reason is not None and result.stop_reason.name != "CONSTRAINT":
+        raise IncompleteGraph(f"the exploration of {model.name} stopped early "
+                            f"({result.stop_reason.value}) at {result.distinct_states:,} states: "
+                            "a performance model needs every reachable state",
+                            hint="raise --max-states / --time-limit, or make the spec smaller "
+                                 "(a state constraint bounds it)")
+    n = len(collector.parents)
+    offsets = collector.offsets
+    while len(offsets) <= n:
+        offsets.append(len(collector.targets))
+    fp = state_fingerprint(model)
+    initial = np.array([collector.numbers[fp(s)] for s in model.init_states()
+                        if fp(s) in collector.numbers], dtype=np.int64)
+    group = np.frombuffer(collector.group_of, dtype=np.int32).copy() \
+        if len(collector.group_of) else None
+    return StateGraph(
+        model=model, initial=initial,
+        offsets=np.frombuffer(offsets, dtype=np.int64).copy(),
+        targets=np.frombuffer(collector.targets, dtype=np.int32).astype(np.int64),
+        actions=np.frombuffer(collector.actions, dtype=np.int32).copy(),
+        choices=np.frombuffer(collector.choices, dtype=np.int64).copy(),
+        outcomes=np.frombuffer(collector.outcomes, dtype=np.int32).copy(),
+        action_names=tuple(collector.action_names),
+        outcome_labels=tuple(collector.outcome_ids),
+        violates={name: np.frombuffer(bits, dtype=np.uint8).astype(bool)
+                  for name, bits in collector.bits.items()},
+        measures={name: np.frombuffer(values, dtype=np.float64).copy()
+                  for name, values in collector.measure_values.items()},
+        terminal_group=group, group_names=list(collector.group_ids),
+        parents=collector.parents, ordinals=collector.ordinals, exploration=result,
+        seconds=time.perf_counter() - started)
