@@ -134,10 +134,7 @@ def build(graph: StateGraph, perf: PerfSpec, overrides: Mapping[str, float] = {}
         if spec is not None and spec.outcomes:
             has_outcomes[i] = True
             total = sum(listed[graph.outcome_labels.index((name, k))] for k in spec.outcomes)
-            if total > 1 + 1e-9:
-                raise InputError(f"the outcomes of {name} have probabilities summing to "
-                                 f"{total:g}, more than 1", file=perf.path)
-            leftover[i] = max(0.0, 1.0 - total)
+            leftover[i] = max(0.0, 1.0 - total)  # outcomes exclusive of each other may sum > 1
     base = np.where(outcomes >= 0, listed[np.maximum(outcomes, 0)] if len(listed) else 0.0,
                     np.where(has_outcomes[actions], leftover[actions], 1.0))
     _, same, count = np.unique(choices * (len(listed) + 1) + outcomes + 1,

@@ -49,7 +49,9 @@ class Expression:
 
     def number(self, env: Mapping[str, Any]) -> float:
         value = self(env)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        if isinstance(value, bool):
+            return 1.0 if value else 0.0  # a predicate averages to the share of time it holds
+        if not isinstance(value, (int, float)) or math.isnan(value):
             raise InputError(f"{self.where}: {self.text!r} is {value!r}, not a number",
                              hint="write a number or arithmetic on parameters")
         return float(value)
