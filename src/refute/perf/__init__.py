@@ -36,5 +36,5 @@ def performance(model: Model, side_file: str | PerfSpec | None = None,
     :class:`PerfSpec`, or ``None``: every choice equally likely) with ``parameters``."""
     perf = side_file if isinstance(side_file, PerfSpec) else sidefile.load(side_file)
     perf.check_actions(model.action_names)
-    graph = explore_graph(model, perf)
+    graph = explore_graph(model, perf, perf.with_parameters(parameters))
     return analyse(graph, perf, parameters, within=within, depths=depths, seed=seed)

@@ -85,8 +85,8 @@ class IncompleteGraph(RefuteError):
 class _Collector:
     """The :class:`~refute.engine.bfs.GraphObserver` that fills a :class:`StateGraph`."""
 
-    def __init__(self, model: Model, perf: PerfSpec) -> None:
-        self.model, self.perf = model, perf
+    def __init__(self, model: Model, perf: PerfSpec, parameters: dict[str, float]) -> None:
+        self.model, self.perf, self.parameters = model, perf, parameters
         self.numbers = Int64toInt64Map()
         self.parents, self.ordinals = array("I"), array("I")
         self.offsets, self.targets = array("q"), array("i")
@@ -117,7 +117,7 @@ class _Collector:
         doing = "an invariant"
         try:
             if self.needs_fields:
-                fields = {**self.perf.parameters, **self.model.describe_state(state)}
+                fields = {**self.parameters, **self.model.describe_state(state)}
             for name, test, expression in self.tests:
                 if expression:
                     doing = f"reach.{name}"
@@ -181,17 +181,20 @@ class _Collector:
         return action, (name, args), -1
 
 
-def explore_graph(model: Model, perf: PerfSpec, max_states: int | None = None,
-                  time_limit: float | None = None) -> StateGraph:
-    """Explore every reachable state of ``model`` and return its graph.
+def explore_graph(model: Model, perf: PerfSpec, parameters: dict[str, float] | None = None,
+                  max_states: int | None = None, time_limit: float | None = None,
+                  memory_limit: int | None = None) -> StateGraph:
+    """Explore every reachable state of ``model`` and return its graph; the side file's
+    state expressions (measures, reach, terminal) read ``parameters`` (default: its own).
 
     A run cut short by a bound gives no graph (an :class:`~refute.errors.RefuteError` with
     the *incomplete* status): figures computed on part of a chain would be wrong, not rough.
     """
     started = time.perf_counter()
-    collector = _Collector(model, perf)
+    collector = _Collector(model, perf, perf.parameters if parameters is None else parameters)
     result = explore(model, Options(invariants=(), deadlock=False, max_states=max_states,
-                                    time_limit=time_limit), graph=collector)
+                                    time_limit=time_limit, memory_limit=memory_limit),
+                     graph=collector)
     if result.stop_reason is not None and result.stop_reason.name != "CONSTRAINT":
         raise IncompleteGraph(f"the exploration of {model.name} stopped early "
                             f"({result.stop_reason.value}) at {result.distinct_states:,} states: "

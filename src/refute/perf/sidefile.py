@@ -177,6 +177,15 @@ class PerfSpec:
                                   f"parameters are: {', '.join(self.parameters) or '(none)'}")
         return {**self.parameters, **overrides}
 
+    @property
+    def state_names(self) -> frozenset[str]:
+        """The names the state expressions read (a parameter among them is read while
+        exploring: changing it means exploring again)."""
+        expressions = [*self.measures.values(), *self.reach.values(), *self.groups.values()]
+        if self.group_by is not None:
+            expressions.append(self.group_by)
+        return frozenset(name for e in expressions for name in e.names)
+
     def check_actions(self, action_names: tuple[str, ...] | list[str]) -> None:
         """Every action the side file names must be one of the spec's."""
         unknown = [a for a in self.actions if a not in action_names]
