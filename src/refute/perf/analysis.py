@@ -88,9 +88,13 @@ def analyse(graph: StateGraph, perf: PerfSpec, overrides: Mapping[str, float] = 
             method = (f"simulation: {samples.runs:,} runs, stopped by {samples.stopped_by}"
                       + (f"; {samples.unfinished:,} runs cut at 100,000 steps"
                          if samples.unfinished else ""))
-            for key, q in PERCENTILES:
-                value, low, high = samples.percentile(counter, q)
-                percentiles[key] = Figure(value, method, (high - low) / 2, low, high)
+            if len(samples.totals[counter]) == 0:
+                warnings.append(f"no simulated run ended within 100,000 steps: no percentile "
+                                f"of {counter}")
+            else:
+                for key, q in PERCENTILES:
+                    value, low, high = samples.percentile(counter, q)
+                    percentiles[key] = Figure(value, method, (high - low) / 2, low, high)
         counters[counter] = CounterFigures(counter, mean, percentiles, exact.get(counter))
 
     end_within = {}

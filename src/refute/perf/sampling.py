@@ -50,6 +50,8 @@ class Samples:
         """The sample ``q``-quantile and a 95% distribution-free interval around it."""
         x = np.sort(self.totals[counter])
         n = len(x)
+        if n == 0:
+            return math.nan, math.nan, math.nan
         spread = Z95 * math.sqrt(n * q * (1 - q))
         low = max(int(math.floor(n * q - spread)) - 1, 0)
         high = min(int(math.ceil(n * q + spread)), n - 1)

@@ -188,9 +188,11 @@ def _support(parts: tuple) -> tuple[np.ndarray, np.ndarray]:
 
 
 def propagate(chain: Chain, counter: str, stop: np.ndarray, tolerance: float = TOLERANCE,
-              max_rounds: int = 100_000, max_support: int = 2_000_000) -> Distribution | None:
+              max_rounds: int = 100_000, max_support: int = 2_000_000,
+              max_work: int = 50_000_000) -> Distribution | None:
     """The distribution of ``counter`` accumulated until a ``stop`` state (see the module
-    docstring); ``None`` when it cannot be done exactly within the bounds."""
+    docstring); ``None`` when it cannot be done exactly within the bounds (rounds, pairs
+    held at once, pairs processed in all)."""
     if not chain.finite(counter):
         return None
     g = chain.graph
@@ -211,6 +213,7 @@ def propagate(chain: Chain, counter: str, stop: np.ndarray, tolerance: float = T
     value = np.zeros(len(state))
     done_values, done_mass = [], []
     remaining = 1.0
+    work = 0
     for _ in range(max_rounds):
         stopped = stop[state]
         if stopped.any():
@@ -242,7 +245,8 @@ def propagate(chain: Chain, counter: str, stop: np.ndarray, tolerance: float = T
         heads = np.flatnonzero(change)
         state, value = new_state[heads], new_value[heads]
         mass = np.add.reduceat(new_mass, heads) if len(heads) else new_mass
-        if len(state) > max_support:
+        work += len(new_state)
+        if len(state) > max_support or work > max_work:
             return None
     else:
         return None
