@@ -24,6 +24,8 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "examples"))
 
 from refute import Spec, State, action, outcome, terminal  # noqa: E402
+from refute.engine.bfs import Options  # noqa: E402
+from refute.engine.bfs import explore as explore_plain  # noqa: E402
 from refute.perf import explore_graph, sidefile  # noqa: E402
 from refute.perf.chain import build  # noqa: E402
 from refute.perf.sampling import simulate  # noqa: E402
@@ -58,6 +60,9 @@ def main() -> None:
                           "bench")
     model = SpecModel(Stages(args.stages))
     started = time.perf_counter()
+    explore_plain(model, Options(deadlock=False))
+    plain = time.perf_counter() - started
+    started = time.perf_counter()
     graph = explore_graph(model, perf)
     explore = time.perf_counter() - started
     started = time.perf_counter()
@@ -67,7 +72,9 @@ def main() -> None:
     mean = expected(chain, absorption, "steps")
     solve = time.perf_counter() - started
     print(f"chain: {graph.size:,} states, {graph.edges:,} steps")
-    print(f"exploration (baseline): {explore:.2f} s")
+    print(f"exploration without the graph (refute check's search): {plain:.2f} s")
+    print(f"exploration collecting the graph (baseline): {explore:.2f} s  "
+          f"ratio to the plain search {explore / plain:.2f}")
     print(f"exact solve:            {solve:.2f} s  ratio solve/exploration {solve / explore:.3f} "
           f"(mean steps {mean:,.6g}, residual {absorption.residual:.1e})")
 
@@ -81,12 +88,26 @@ def main() -> None:
     absorb(chain, structure.terminal | structure.recurrent)
     exact = time.perf_counter() - started
     started = time.perf_counter()
-    sample = simulate(chain, ["latency"], structure.terminal, min_runs=200_000,
+    sample = simulate(chain, ["latency", "steps"], structure.terminal, min_runs=200_000,
                       max_runs=200_000)
     seconds = time.perf_counter() - started
+    steps = float(sample.totals["steps"].sum())
     print(f"simulation: {sample.runs:,} runs of the retrying client in {seconds:.2f} s: "
-          f"{sample.runs / seconds:,.0f} runs/s (exact solve of the same chain: "
-          f"{exact * 1000:.1f} ms)")
+          f"{sample.runs / seconds:,.0f} runs/s, {steps / seconds:,.0f} steps/s "
+          f"(exact solve of the same chain: {exact * 1000:.1f} ms)")
+
+    from die_from_coin import DieFromCoin
+
+    none = sidefile.load(None)
+    graph = explore_graph(SpecModel(DieFromCoin()), none)
+    chain = build(graph, none)
+    structure = decompose(chain)
+    started = time.perf_counter()
+    sample = simulate(chain, ["steps"], structure.terminal, min_runs=200_000, max_runs=200_000)
+    seconds = time.perf_counter() - started
+    steps = float(sample.totals["steps"].sum())
+    print(f"simulation: {sample.runs:,} runs of the die from a coin in {seconds:.2f} s: "
+          f"{sample.runs / seconds:,.0f} runs/s, {steps / seconds:,.0f} steps/s")
 
 
 if __name__ == "__main__":
