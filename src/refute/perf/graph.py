@@ -90,17 +90,8 @@ class _Collector:
         self.numbers = Int64toInt64Map()
         self.parents, self.ordinals = array("I"), array("I")
         self.offsets, self.targets = array("q"), array("i")
-        self.actions, self.choices, self.outcomes = array("i"), array("q"), array("i")
-        self.action_ids = {name: i for i, name in enumerate(model.action_names)}
-        self.action_names = list(model.action_names)
-        self.outcome_ids: dict[tuple[str, str], int] = {}
-        for act in perf.actions.values():
-            for key in act.outcomes:
-                self.outcome_ids[(act.name, key)] = len(self.outcome_ids)
-        self.labels: dict[Any, tuple[int, Any, int]] = {}
-        self.current = -1
-        self.choice_ids: dict[Any, int] = {}
-        self.next_choice = 0
+        self.label_of = array("i")  # per edge: its label's number in ``labels``
+        self.labels: dict[Any, int] = {}
         self.tests = [(p.name, p.test, False) for p in model.invariants]
         self.tests += [(name, e, True) for name, e in perf.reach.items()]
         self.bits = {name: bytearray() for name, _, _ in self.tests}
@@ -147,38 +138,80 @@ class _Collector:
         offsets = self.offsets
         while len(offsets) <= source:
             offsets.append(len(self.targets))
-        if source != self.current:
-            self.current = source
-            self.choice_ids = {}
-        known = self.labels.get(label)
-        if known is None:
-            known = self.labels[label] = self._classify(label)
-        action, choice, outcome = known
-        number = self.choice_ids.get(choice)
+        number = self.labels.get(label)
         if number is None:
-            number = self.choice_ids[choice] = self.next_choice
-            self.next_choice += 1
+            number = self.labels[label] = len(self.labels)
         self.targets.append(self.numbers[key])
-        self.actions.append(action)
-        self.choices.append(number)
-        self.outcomes.append(outcome)
+        self.label_of.append(number)
 
-    def _classify(self, label: Any) -> tuple[int, Any, int]:
-        """A label's action, choice (the label less its outcome argument) and outcome."""
+
+def _classify(labels: list[Any], model: Model, perf: PerfSpec
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...],
+                         tuple[tuple[str, str], ...]]:
+    """Per label: its action, its choice key (the label less its outcome argument) and its
+    outcome (-1: none listed); then the action names and the listed outcomes.
+
+    An action's *outcome argument* is decided over all its labels at once, after the
+    exploration: ``outcome`` (a Python spec's :class:`~refute.spec.spec.outcome`) if its
+    labels have one, else the argument whose values match the most listed outcome keys
+    (a key is a value, or ``name=value``). Its labels that match no key still drop that
+    argument from their choice: they are the choice's unlisted results.
+    """
+    names = list(model.action_names)
+    action_ids = {name: i for i, name in enumerate(names)}
+    outcome_ids: dict[tuple[str, str], int] = {}
+    for act in perf.actions.values():
+        for key in act.outcomes:
+            outcome_ids[(act.name, key)] = len(outcome_ids)
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else str(value)
+
+    def matches(action: str, arg: str, value: Any) -> str | None:
+        outcomes = perf.actions[action].outcomes
+        for key in (text(value), f"{arg}={text(value)}"):
+            if key in outcomes:
+                return key
+        return None
+
+    votes: dict[str, dict[str, int]] = {}
+    marked: set[str] = set()
+    for label in labels:
         name, args = label[0], tuple(label[1])
-        action = self.action_ids.get(name)
-        if action is None:
-            action = self.action_ids[name] = len(self.action_names)
-            self.action_names.append(name)
-        act = self.perf.actions.get(name)
-        if act is not None and act.outcomes:
-            for position, (arg, value) in enumerate(args):
-                text = value if isinstance(value, str) else str(value)
-                for key in (text, f"{arg}={text}"):
-                    if key in act.outcomes:
-                        rest = args[:position] + args[position + 1:]
-                        return action, (name, rest), self.outcome_ids[(name, key)]
-        return action, (name, args), -1
+        act = perf.actions.get(name)
+        if act is None or not act.outcomes:
+            continue
+        for arg, value in args:
+            if arg == "outcome":
+                marked.add(name)
+            elif matches(name, arg, value):
+                counts = votes.setdefault(name, {})
+                counts[arg] = counts.get(arg, 0) + 1
+    outcome_arg = {name: max(counts, key=counts.__getitem__) for name, counts in votes.items()}
+    outcome_arg.update(dict.fromkeys(marked, "outcome"))
+
+    actions = np.empty(len(labels), dtype=np.int64)
+    choices = np.empty(len(labels), dtype=np.int64)
+    outcomes = np.full(len(labels), -1, dtype=np.int64)
+    choice_ids: dict[Any, int] = {}
+    for i, label in enumerate(labels):
+        name, args = label[0], tuple(label[1])
+        if name not in action_ids:
+            action_ids[name] = len(names)
+            names.append(name)
+        actions[i] = action_ids[name]
+        arg = outcome_arg.get(name)
+        rest = args
+        if arg is not None:
+            for position, (argument, value) in enumerate(args):
+                if argument == arg:
+                    key = matches(name, arg, value)
+                    if key is not None:
+                        outcomes[i] = outcome_ids[(name, key)]
+                    rest = args[:position] + args[position + 1:]
+                    break
+        choices[i] = choice_ids.setdefault((name, rest), len(choice_ids))
+    return actions, choices, outcomes, tuple(names), tuple(outcome_ids)
 
 
 def explore_graph(model: Model, perf: PerfSpec, parameters: dict[str, float] | None = None,
@@ -210,15 +243,21 @@ def explore_graph(model: Model, perf: PerfSpec, parameters: dict[str, float] | N
                         if fp(s) in collector.numbers], dtype=np.int64)
     group = np.frombuffer(collector.group_of, dtype=np.int32).copy() \
         if len(collector.group_of) else None
+    label_actions, label_choices, label_outcomes, action_names, outcome_labels = _classify(
+        list(collector.labels), model, perf)
+    label_of = np.frombuffer(collector.label_of, dtype=np.int32).astype(np.int64)
+    offsets_array = np.frombuffer(offsets, dtype=np.int64).copy()
+    sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets_array))
+    # A choice is numbered per state: (source, choice key) pairs, in edge order.
+    pairs = sources * max(int(label_choices.max(initial=0)) + 1, 1) + label_choices[label_of]
+    _, choices = np.unique(pairs, return_inverse=True)
     return StateGraph(
         model=model, initial=initial,
-        offsets=np.frombuffer(offsets, dtype=np.int64).copy(),
+        offsets=offsets_array,
         targets=np.frombuffer(collector.targets, dtype=np.int32).astype(np.int64),
-        actions=np.frombuffer(collector.actions, dtype=np.int32).copy(),
-        choices=np.frombuffer(collector.choices, dtype=np.int64).copy(),
-        outcomes=np.frombuffer(collector.outcomes, dtype=np.int32).copy(),
-        action_names=tuple(collector.action_names),
-        outcome_labels=tuple(collector.outcome_ids),
+        actions=label_actions[label_of], choices=choices.astype(np.int64),
+        outcomes=label_outcomes[label_of],
+        action_names=action_names, outcome_labels=outcome_labels,
         violates={name: np.frombuffer(bits, dtype=np.uint8).astype(bool)
                   for name, bits in collector.bits.items()},
         measures={name: np.frombuffer(values, dtype=np.float64).copy()
