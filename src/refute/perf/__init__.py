@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from refute.engine.model import Model
+from typing import Any
+
+from refute.engine.model import as_model
 from refute.perf import sidefile
 from refute.perf.analysis import analyse
 from refute.perf.graph import StateGraph, explore_graph
@@ -29,11 +31,13 @@ __all__ = ["CounterFigures", "Figure", "PerfResult", "PerfSpec", "Reach", "State
            "analyse", "explore_graph", "performance"]
 
 
-def performance(model: Model, side_file: str | PerfSpec | None = None,
+def performance(model: Any, side_file: str | PerfSpec | None = None,
                 within: Sequence[int] = (), depths: Sequence[int] = (), seed: int = 0,
                 **parameters: float) -> PerfResult:
-    """Explore ``model`` and compute its figures under ``side_file`` (a path, a parsed
-    :class:`PerfSpec`, or ``None``: every choice equally likely) with ``parameters``."""
+    """Explore ``model`` (a Model, or a spec such as ``CacheLookup()``) and compute its
+    figures under ``side_file`` (a path, a parsed :class:`PerfSpec`, or ``None``: every
+    choice equally likely) with ``parameters``."""
+    model = as_model(model)
     perf = side_file if isinstance(side_file, PerfSpec) else sidefile.load(side_file)
     perf.check_actions(model.action_names)
     graph = explore_graph(model, perf, perf.with_parameters(parameters))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import math
 
-from refute.perf.result import PerfResult, _number
+from refute.perf.result import PerfResult, format_number
 from refute.perf.sweep import Sweep
 
 _STYLE = """
@@ -37,7 +37,7 @@ def report_html(result: PerfResult, sweep: Sweep | None = None, command: str = "
     if result.hunts:
         rows = "".join(
             f"<tr><td>{html.escape(h.target)}</td><td>{h.mode}</td><td class=n>{h.depth}</td>"
-            f"<td class=n>{_number(h.probability)}</td><td class=n>{h.runs_95 or 'never'}</td>"
+            f"<td class=n>{format_number(h.probability)}</td><td class=n>{h.runs_95 or 'never'}</td>"
             f"<td class=n>{h.runs_99 or 'never'}</td></tr>" for h in result.hunts)
         parts.append("<h2>How long must I test</h2><table><tr><th>bug</th><th>runs</th>"
                      "<th>steps</th><th>P(one run finds it)</th><th>runs for 95%</th>"
@@ -51,9 +51,9 @@ def figures_table(result: PerfResult) -> str:
     rows = []
 
     def row(name: str, figure) -> None:
-        rows.append(f"<tr><td>{html.escape(name)}</td><td class=n>{_number(figure.value)}</td>"
+        rows.append(f"<tr><td>{html.escape(name)}</td><td class=n>{format_number(figure.value)}</td>"
                     f"<td class=method>{html.escape(figure.method)}"
-                    + (f" (95% CI {_number(figure.low)}..{_number(figure.high)})"
+                    + (f" (95% CI {format_number(figure.low)}..{format_number(figure.high)})"
                        if figure.low is not None else f", ±{figure.precision:.1g}")
                     + "</td></tr>")
 
@@ -101,14 +101,14 @@ def _chart(xlabel: str, ylabel: str, points: list[tuple[float, float]], width: i
     path = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}"
                     for i, (x, y) in enumerate(points))
     dots = "".join(f"<circle cx='{sx(x):.1f}' cy='{sy(y):.1f}' r='2.5'><title>"
-                   f"{html.escape(xlabel)}={_number(x)}: {_number(y)}</title></circle>"
+                   f"{html.escape(xlabel)}={format_number(x)}: {format_number(y)}</title></circle>"
                    for x, y in points)
     ticks = "".join(
         f"<text x='{left - 4}' y='{sy(v) + 4:.1f}' text-anchor='end' font-size='10'>"
-        f"{_number(v)}</text><line x1='{left}' x2='{width - right}' y1='{sy(v):.1f}' "
+        f"{format_number(v)}</text><line x1='{left}' x2='{width - right}' y1='{sy(v):.1f}' "
         f"y2='{sy(v):.1f}' stroke='#eee'/>" for v in (y0, (y0 + y1) / 2, y1))
     xticks = "".join(f"<text x='{sx(v):.1f}' y='{height - bottom + 14}' text-anchor='middle' "
-                     f"font-size='10'>{_number(v)}</text>" for v in (x0, (x0 + x1) / 2, x1))
+                     f"font-size='10'>{format_number(v)}</text>" for v in (x0, (x0 + x1) / 2, x1))
     return (f"<svg class=chart role='img' width='{width}' height='{height}' "
             f"viewBox='0 0 {width} {height}' xmlns='http://www.w3.org/2000/svg'>"
             f"<title>{html.escape(ylabel)} against {html.escape(xlabel)}</title>"

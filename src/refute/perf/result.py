@@ -36,12 +36,12 @@ class Figure:
         return out
 
     def __str__(self) -> str:
-        return _number(self.value)
+        return format_number(self.value)
 
     def describe(self) -> str:
         if self.low is not None:
-            return f"{_number(self.value)}  (95% CI {_number(self.low)}..{_number(self.high)}; {self.method})"
-        return f"{_number(self.value)}  ({self.method}, ±{self.precision:.1g})"
+            return f"{format_number(self.value)}  (95% CI {format_number(self.low)}..{format_number(self.high)}; {self.method})"
+        return f"{format_number(self.value)}  ({self.method}, ±{self.precision:.1g})"
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ class PerfResult:
     def lines(self) -> list[str]:
         """The report as text lines."""
         clock = "continuous time" if self.continuous else "discrete time"
-        params = ", ".join(f"{k}={_number(v)}" for k, v in self.parameters.items())
+        params = ", ".join(f"{k}={format_number(v)}" for k, v in self.parameters.items())
         out = [f"{self.spec}: {self.states:,} states, {self.edges:,} steps ({clock}); "
                f"explored in {self.explore_seconds:.2f} s, solved in {self.solve_seconds:.2f} s",
                f"performance model: {self.side_file or '(none: every choice equally likely)'}"
@@ -167,7 +167,7 @@ class PerfResult:
             for name, reach in self.reach.items():
                 line = f"  {name}: ever {reach.ever.describe()}"
                 for k, f in reach.within.items():
-                    line += f"; within {k} steps {_number(f.value)}"
+                    line += f"; within {k} steps {format_number(f.value)}"
                 out.append(line)
         if self.long_run:
             out.append("long-run averages" + (" (per time unit)" if self.continuous
@@ -177,14 +177,14 @@ class PerfResult:
         if self.hunts:
             out.append("how long must I test (one run of N steps; runs to find it):")
             for h in self.hunts:
-                out.append(f"  {h.target} [{h.mode}, N={h.depth}]: p = {_number(h.probability)}"
+                out.append(f"  {h.target} [{h.mode}, N={h.depth}]: p = {format_number(h.probability)}"
                            f"{'' if h.exact else ' (sampled subsets)'}; "
                            f"95%: {_runs(h.runs_95)}, 99%: {_runs(h.runs_99)}")
         out += [f"warning: {w}" for w in self.warnings]
         return out
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{_number(v)}</td></tr>"
+        rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{format_number(v)}</td></tr>"
                        for k, v in self.columns().items())
         return (f"<div><b>{html.escape(self.spec)}</b>: {self.states:,} states"
                 f"<table><tr><th>figure</th><th>value</th></tr>{rows}</table></div>")
@@ -198,7 +198,7 @@ def _finite(x: float) -> float | None:
     return None if x is None or not math.isfinite(x) else x
 
 
-def _number(x: float) -> str:
+def format_number(x: float) -> str:
     if x is None or not math.isfinite(x):
         return "∞" if x == math.inf else "n/a"
     if x == int(x) and abs(x) < 1e15:

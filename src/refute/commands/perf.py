@@ -14,9 +14,14 @@ import sys
 
 import click
 
-from refute.cli import reports_errors, write_json
+from refute.commands.common import limit_options, reports_errors, source_of, write_json
 from refute.errors import UsageError
-from refute.limits import limit_options
+from refute.perf import sidefile
+from refute.perf.analysis import analyse
+from refute.perf.graph import explore_graph
+from refute.perf.report import report_html, write_html
+from refute.perf.result import format_number
+from refute.perf.sweep import parse_sweep, run_sweep
 
 
 def _split_parameters(params: tuple[str, ...], declared: dict[str, float]
@@ -48,6 +53,8 @@ def _split_parameters(params: tuple[str, ...], declared: dict[str, float]
               help="A side-file parameter, or a spec parameter if the side file has none of "
                    "that name; repeatable.")
 @click.option("--config", metavar="FILE", help="The .cfg of a .tla spec (default: beside it).")
+@click.option("--allow-read", "allow_read", multiple=True, metavar="PATH",
+              help="Let the .tla spec read data files from this file or folder; repeatable.")
 @click.option("--within", "within", multiple=True, type=click.IntRange(min=0), metavar="N",
               help="Also give P(the run ended / reached each predicate within N steps); "
                    "repeatable.")
@@ -68,7 +75,7 @@ def _split_parameters(params: tuple[str, ...], declared: dict[str, float]
 @click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
 @reports_errors
 def perf(spec: str, model_path: str | None, params: tuple[str, ...], config: str | None,
-         within: tuple[int, ...], depths: tuple[int, ...], sweep: str | None,
+         allow_read: tuple[str, ...], within: tuple[int, ...], depths: tuple[int, ...], sweep: str | None,
          csv_path: str | None, json_path: str | None, html_path: str | None, seed: int,
          max_states: int | None, time_limit: float | None, quiet: bool,
          memory_limit: int | None = None) -> int:
@@ -76,17 +83,9 @@ def perf(spec: str, model_path: str | None, params: tuple[str, ...], config: str
 
     Exit codes: 0 figures computed, 2 usage or input error, 3 exploration incomplete.
     """
-    from refute.engine.command import load_model
-    from refute.perf import sidefile
-    from refute.perf.analysis import analyse
-    from refute.perf.graph import explore_graph
-    from refute.perf.report import report_html, write_html
-    from refute.perf.result import _number
-    from refute.perf.sweep import parse_sweep, run_sweep
-
     perf_spec = sidefile.load(model_path or sidefile.default_path(spec))
     overrides, spec_params = _split_parameters(params, perf_spec.parameters)
-    model = load_model(spec, spec_params, config)
+    model = source_of(spec, spec_params, config, allow_read).load()
     perf_spec.check_actions(model.action_names)
     parameters = perf_spec.with_parameters(overrides)
     bounds = {"max_states": max_states, "time_limit": time_limit, "memory_limit": memory_limit}
@@ -132,6 +131,6 @@ def perf(spec: str, model_path: str | None, params: tuple[str, ...], config: str
             click.echo("  " + "\t".join([swept.parameter, *columns]))
             for value, point in zip(swept.values, swept.results):
                 figures = point.columns()
-                click.echo("  " + "\t".join([_number(value)] + [
-                    _number(figures[c]) if c in figures else "" for c in columns]))
+                click.echo("  " + "\t".join([format_number(value)] + [
+                    format_number(figures[c]) if c in figures else "" for c in columns]))
     return 0
