@@ -11,6 +11,7 @@ from pathlib import Path
 from cache_lookup import CacheLookup
 
 from refute.perf import performance
+from refute.perf.chart import sweep_charts
 from refute.perf.report import report_html
 from refute.perf.sweep import parse_sweep, run_sweep
 from refute.spec.compile import SpecModel
@@ -28,10 +29,11 @@ def test_sweep_values_and_csv():
     assert sweep.series("mean latency") == [93.7, 84.4, 75.1] or \
         all(abs(a - b) < 1e-9 for a, b in zip(sweep.series("mean latency"), [93.7, 84.4, 75.1]))
     assert sweep.to_csv().splitlines()[0].startswith("hit_ratio,P(hit),P(found)")
-    html = sweep._repr_html_()
+    html = sweep_charts(sweep)
     assert html.count("<svg") >= 4  # P(hit), P(found), P(not_found), mean latency, ...
     assert "<script" not in html
-    assert performance(model, SIDE)._repr_html_().startswith("<div>")
+    assert sweep._repr_html_().startswith("<iframe srcdoc=")
+    assert "mean latency" in performance(model, SIDE)._repr_html_()
 
 
 def test_sweep_chart_in_chromium(open_page, tmp_path):

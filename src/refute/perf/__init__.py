@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from refute.engine.model import as_model
-from refute.perf import sidefile
+from refute.perf import report, sidefile  # noqa: F401 - report registers the notebook pages
 from refute.perf.analysis import analyse
 from refute.perf.graph import StateGraph, explore_graph
 from refute.perf.result import CounterFigures, Figure, PerfResult, Reach

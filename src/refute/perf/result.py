@@ -3,11 +3,11 @@ notebooks. Every :class:`Figure` says which method gave it and how precise it is
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from refute.html_page import repr_html
 from refute.perf.hunting import Hunt
 
 PERCENTILES = (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p99.9", 0.999))
@@ -40,7 +40,8 @@ class Figure:
 
     def describe(self) -> str:
         if self.low is not None:
-            return f"{format_number(self.value)}  (95% CI {format_number(self.low)}..{format_number(self.high)}; {self.method})"
+            return (f"{format_number(self.value)}  (95% CI {format_number(self.low)}.."
+                    f"{format_number(self.high)}; {self.method})")
         return f"{format_number(self.value)}  ({self.method}, ±{self.precision:.1g})"
 
 
@@ -183,11 +184,9 @@ class PerfResult:
         out += [f"warning: {w}" for w in self.warnings]
         return out
 
-    def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{format_number(v)}</td></tr>"
-                       for k, v in self.columns().items())
-        return (f"<div><b>{html.escape(self.spec)}</b>: {self.states:,} states"
-                f"<table><tr><th>figure</th><th>value</th></tr>{rows}</table></div>")
+    def _repr_html_(self) -> str | None:
+        """The report page, inline in a notebook (rendered by :mod:`refute.perf.report`)."""
+        return repr_html(self)
 
 
 def _runs(n: int | None) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from refute.errors import UsageError
+from refute.html_page import repr_html
 from refute.perf.result import PerfResult
 
 
@@ -51,9 +52,9 @@ class Sweep:
         return {"parameter": self.parameter, "values": self.values,
                 "results": [r.to_json() for r in self.results]}
 
-    def _repr_html_(self) -> str:
-        from refute.perf.report import sweep_charts
-        return sweep_charts(self)
+    def _repr_html_(self) -> str | None:
+        """The sweep's page, inline in a notebook (rendered by :mod:`refute.perf.report`)."""
+        return repr_html(self)
 
 
 def parse_sweep(text: str) -> tuple[str, list[float]]:
