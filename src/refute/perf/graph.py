@@ -21,12 +21,13 @@ from __future__ import annotations
 import time
 from array import array
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
-from cykhash import Int64toInt64Map
 
 from refute.engine.bfs import Options, explore, state_fingerprint
+from refute.engine.fpset import FingerprintMap
 from refute.engine.model import Model
 from refute.engine.result import Result
 from refute.engine.trace import rebuild_trace
@@ -67,7 +68,7 @@ class StateGraph:
     def edges(self) -> int:
         return len(self.targets)
 
-    @property
+    @cached_property
     def sources(self) -> np.ndarray:
         return np.repeat(np.arange(self.size), np.diff(self.offsets))
 
@@ -87,9 +88,9 @@ class _Collector:
 
     def __init__(self, model: Model, perf: PerfSpec, parameters: dict[str, float]) -> None:
         self.model, self.perf, self.parameters = model, perf, parameters
-        self.numbers = Int64toInt64Map()
+        self.numbers = FingerprintMap()
         self.parents, self.ordinals = array("I"), array("I")
-        self.offsets, self.targets = array("q"), array("i")
+        self.sources, self.targets = array("i"), array("i")
         self.label_of = array("i")  # per edge: its label's number in ``labels``
         self.labels: dict[Any, int] = {}
         self.tests = [(p.name, p.test, False) for p in model.invariants]
@@ -135,12 +136,10 @@ class _Collector:
 
     def edge(self, source: int, ordinal: int, key: int, label: Any, before: Any,
              after: Any) -> None:
-        offsets = self.offsets
-        while len(offsets) <= source:
-            offsets.append(len(self.targets))
         number = self.labels.get(label)
         if number is None:
             number = self.labels[label] = len(self.labels)
+        self.sources.append(source)  # in order: the search expands states by number
         self.targets.append(self.numbers[key])
         self.label_of.append(number)
 
@@ -235,9 +234,10 @@ def explore_graph(model: Model, perf: PerfSpec, parameters: dict[str, float] | N
                             hint="raise --max-states / --time-limit, or make the spec smaller "
                                  "(a state constraint bounds it)")
     n = len(collector.parents)
-    offsets = collector.offsets
-    while len(offsets) <= n:
-        offsets.append(len(collector.targets))
+    sources = np.frombuffer(collector.sources, dtype=np.int32).astype(np.int64)
+    if len(sources) > 1 and (np.diff(sources) < 0).any():
+        raise AssertionError("the search told the steps out of the order of their sources")
+    offsets_array = np.concatenate([[0], np.cumsum(np.bincount(sources, minlength=n))])
     fp = state_fingerprint(model)
     initial = np.array([collector.numbers[fp(s)] for s in model.init_states()
                         if fp(s) in collector.numbers], dtype=np.int64)
@@ -246,8 +246,6 @@ def explore_graph(model: Model, perf: PerfSpec, parameters: dict[str, float] | N
     label_actions, label_choices, label_outcomes, action_names, outcome_labels = _classify(
         list(collector.labels), model, perf)
     label_of = np.frombuffer(collector.label_of, dtype=np.int32).astype(np.int64)
-    offsets_array = np.frombuffer(offsets, dtype=np.int64).copy()
-    sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets_array))
     # A choice is numbered per state: (source, choice key) pairs, in edge order.
     pairs = sources * max(int(label_choices.max(initial=0)) + 1, 1) + label_choices[label_of]
     _, choices = np.unique(pairs, return_inverse=True)
