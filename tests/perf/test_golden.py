@@ -170,3 +170,20 @@ def test_cli_errors_are_clear():
     assert done.returncode == 2 and "no parameter nope" in done.stderr
     done = run_cli("examples/cache_lookup.py", "--max-states", "2")
     assert done.returncode == 3 and "stopped early" in done.stderr
+
+
+def test_json_follows_its_schema_with_a_sweep(tmp_path):
+    from refute.report.schemas import validate
+
+    path = tmp_path / "out.json"
+    done = run_cli("examples/retrying_client.py", "--sweep", "loss=0.01:0.05:0.02", "--depth", "3",
+                   "--within", "2", "--json", str(path))
+    assert done.returncode == 0, done.stderr
+    out = json.loads(path.read_text())
+    validate("perf", out)
+    assert list(out)[0] == "format_version"
+    assert [r["parameters"]["loss"] for r in out["sweep"]["results"]] == [0.01, 0.03, 0.05]
+    error = run_cli("examples/cache_lookup.py", "--model", str(tmp_path / "missing.yaml"),
+                    "--json", str(path))
+    assert error.returncode == 2
+    validate("perf", json.loads(path.read_text()))
