@@ -22,7 +22,6 @@ reproduction.
 
 from __future__ import annotations
 
-import heapq
 import random
 import time
 from dataclasses import dataclass, field
@@ -56,8 +55,9 @@ class Run:
     end_time: float = 0.0
     chances: list[int] = field(default_factory=list)
     """The genes that decided whether a fault happens."""
-    novel_at: list[int] = field(default_factory=list)
-    """For each event that reached a model state no earlier run had, the genes used by then."""
+    novel_at: list[tuple[int, int]] = field(default_factory=list)
+    """For each event that reached model states no earlier run had: the genes used by then,
+    and one of those states (its fingerprint)."""
 
     @property
     def failed(self) -> bool:
@@ -91,12 +91,13 @@ def run_once(target: Target, coverage: ModelCoverage, seed: int,
     chooser = Chooser(seed, list(genes or ()))
     observer = Observer(coverage, target.options)
 
-    novel_at: list[int] = []
+    novel_at: list[tuple[int, int]] = []
 
     def check(event: dict[str, Any]) -> bool:
         try:
-            if observer.observe(event):
-                novel_at.append(chooser.used)
+            fresh = observer.observe(event)
+            if fresh:
+                novel_at.append((chooser.used, min(fresh)))
         except SpecDivergence:
             return False
         return True
@@ -209,6 +210,7 @@ def _derive(seed: int, stream: str) -> random.Random:
 
 
 FAULT_WINDOW = 8
+LEAD_KEY = lambda l: (l.tried, l.age)
 """How many fault decisions after a novel model state the guided strategy tries to flip."""
 
 FRESH_RUNS = 0.2
@@ -217,43 +219,45 @@ FRESH_RUNS = 0.2
 
 @dataclass
 class _Lead:
-    """A point where a run reached a model state first: gene ``start`` of ``run``'s schedule.
-    ``tried`` counts the fault decisions after it already flipped."""
+    """A point where a run reached a model state first: gene ``start`` of ``run``'s schedule,
+    where it reached state ``state``. ``tried`` counts the fault decisions of ``window``
+    (the first ones after ``start``) already flipped."""
 
     run: Run
     start: int
+    state: int
     window: list[int]
+    age: int
     tried: int = 0
 
 
 class _Guide:
-    """The guided strategy's corpus: leads, newest first (see :func:`fuzz`).
+    """The guided strategy's corpus: leads (see :func:`fuzz`).
 
     A run that reaches new model states adds one lead per event that did so. A mutant takes
     a lead and flips the next of the first :data:`FAULT_WINDOW` fault decisions after it (a
     message lost or duplicated, a crash, or one of these undone), keeping the rest of the
-    schedule. Leads are taken by how few of their flips were tried, then newest first: a
-    fault is tried right after every new thing the implementation did before a second fault
-    is tried after any, and the newest leads are the deepest progress. Crash-recovery bugs
-    live exactly there (a crash right after a decision, a message lost right after a vote).
-    The leads run out as the model's states do, since only a first visit makes one. Between
-    them, a few runs start fresh, and random re-draws of a corpus schedule's genes vary
-    timing.
+    schedule: a fault right where the implementation just did something new, which is
+    where crash-recovery bugs live (a crash right after a decision, a message lost right
+    after a vote). The lead taken is the one with the fewest flips tried, then the rarest
+    state (reached by the fewest runs so far: FairFuzz's rare-branch bias, on model states),
+    then the newest. Leads run out as the model's states do, since only a first visit makes
+    one. Between them, a few runs start fresh, and random re-draws of a corpus schedule's
+    genes vary timing.
     """
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, coverage: ModelCoverage) -> None:
         self.rng = rng
-        self.leads: list[tuple[int, int, _Lead]] = []  # a heap: (flips tried, -age, lead)
+        self.coverage = coverage
+        self.leads: list[_Lead] = []
         self.runs: list[Run] = []
-        self._made = 0
 
     def add(self, run: Run) -> None:
         self.runs.append(run)
-        for start in run.novel_at:
+        for start, state in run.novel_at:
             window = [g for g in run.chances if g >= start][:FAULT_WINDOW]
             if window:
-                self._made += 1
-                heapq.heappush(self.leads, (0, -self._made, _Lead(run, start, window)))
+                self.leads.append(_Lead(run, start, state, window, len(self.leads)))
 
     def next_schedule(self) -> tuple[Faults | None, list[float] | None]:
         rng = self.rng
@@ -261,12 +265,13 @@ class _Guide:
         if not self.runs or roll < FRESH_RUNS:
             return None, None
         if self.leads and roll < 0.85:
-            _, age, lead = heapq.heappop(self.leads)
+            reaching = self.coverage.runs_reaching
+            lead = min(self.leads, key=LEAD_KEY)
             genes = list(lead.run.schedule)
             _flip(lead.run, genes, lead.window[lead.tried])
             lead.tried += 1
-            if lead.tried < len(lead.window):
-                heapq.heappush(self.leads, (lead.tried, age, lead))
+            if lead.tried == len(lead.window):
+                self.leads.remove(lead)
             return lead.run.faults, genes
         parent = self.runs[rng.randrange(len(self.runs))]
         genes = list(parent.schedule)
@@ -298,7 +303,7 @@ def fuzz(target: Target, strategy: str, runs: int, seed: int = 0, model: Model |
     campaign = Campaign(target.name, strategy, seed, runs)
     seeds = _derive(seed, "seeds")
     choices = _derive(seed, "mutations")
-    guide = _Guide(choices)
+    guide = _Guide(choices, coverage)
     first_failure: Run | None = None
     for _ in range(runs):
         run_seed = seeds.getrandbits(63)

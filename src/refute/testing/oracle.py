@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from refute.conformance.log import parse_event
+from refute.conformance.values import encode
 from refute.conformance.validate import Mismatch, Options, Validator, describe_event
 from refute.engine.bfs import state_fingerprint
 from refute.engine.model import Label, Model
@@ -48,7 +49,16 @@ class ModelCoverage:
     transitions: set[tuple[int, str, int]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.fingerprint: Callable[[Any], int] = state_fingerprint(self.model)
+        self._fingerprint: Callable[[Any], int] = state_fingerprint(self.model)
+        self._known: dict[Any, int] = {}
+
+    def fingerprint(self, state: Any) -> int:
+        """The state's fingerprint under view and symmetry, remembered: runs revisit the same
+        states over and over, and symmetry costs one fingerprint per permutation."""
+        fp = self._known.get(state)
+        if fp is None:
+            fp = self._known[state] = self._fingerprint(state)
+        return fp
 
     @property
     def states(self) -> int:
@@ -128,7 +138,6 @@ class Observer:
 def describe_mismatch(model: Model, mismatch: Mismatch) -> dict[str, Any]:
     """The divergence as JSON: the event, and each spec state possible before it with the
     steps it allowed."""
-    from refute.conformance.values import encode
     return {
         "event": mismatch.event.index + 1,
         "what": describe_event(mismatch.event),
