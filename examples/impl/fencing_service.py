@@ -117,7 +117,7 @@ def setup(record_before_persisting: bool):
     return add_nodes
 
 
-FAULTS = Faults(loss=0.03, duplicate=0.03, crash=0.0, delay=(0.05, 0.5))
+FAULTS = Faults(loss=0.005, duplicate=0.005, crash=0.0, delay=(0.05, 0.5))
 PARAMS = {"clients": 2, "first_token": FIRST_TOKEN, "fencing": True}
 TARGET = Target(name="fencing", spec="../fencing_lock.py", setup=setup(True), params=PARAMS,
                 faults=FAULTS, horizon=15.0, crash_events=None)

@@ -37,6 +37,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "testgen": ("refute.conformance.command", "testgen"),
     "permissiveness": ("refute.isolation.command", "permissiveness"),
     "explore": ("refute.report.explore", "explore"),
+    "fuzz": ("refute.testing.command", "fuzz"),
 }
 
 
