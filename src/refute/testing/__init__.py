@@ -4,11 +4,14 @@
 * :func:`run_once` / :func:`fuzz`: deterministic simulation runs, checked online against
   the spec; strategies ``random``, ``swarm``, ``guided``;
 * :class:`ModelCoverage` / :class:`Observer`: model coverage, and ``observe(event)`` for an
-  external fuzzer.
+  external fuzzer;
+* :func:`assert_conforms`: the pytest entry; :mod:`refute.testing.stateful`: the Hypothesis
+  bridge (imported on its own, as it needs ``hypothesis``).
 
 See docs/testing-implementations.md.
 """
 
+from refute.testing.assertions import ImplementationBug, assert_conforms
 from refute.testing.campaign import STRATEGIES, Campaign, Reproduction, Run, fuzz, replay, run_once
 from refute.testing.network import Node, NodeCrashed
 from refute.testing.oracle import ModelCoverage, Observer, SpecDivergence
@@ -17,7 +20,7 @@ from refute.testing.simulation import CrashEvents, Simulation
 from refute.testing.target import Target, load_target
 
 __all__ = [
-    "STRATEGIES", "Campaign", "Chooser", "CrashEvents", "Faults", "ModelCoverage", "Node",
+    "STRATEGIES", "Campaign", "ImplementationBug", "assert_conforms", "Chooser", "CrashEvents", "Faults", "ModelCoverage", "Node",
     "NodeCrashed", "Observer", "Reproduction", "Run", "Simulation", "SpecDivergence", "Target",
     "fuzz", "load_target", "replay", "run_once",
 ]
