@@ -178,7 +178,9 @@ class _StreamTransport(asyncio.Transport):
         """When bytes written now arrive: after a delay, never before earlier bytes (FIFO)."""
         sim = self._sim
         at = sim.loop.time() + sim.chooser.uniform("stream", *sim.faults.delay)
-        self._last_arrival = max(at, self._last_arrival)
+        # Strictly later than the bytes before: timers due at the same instant run in the
+        # heap's order, not the order they were scheduled in.
+        self._last_arrival = max(at, self._last_arrival + 1e-6)
         return self._last_arrival
 
     def write(self, data: bytes) -> None:
@@ -198,7 +200,7 @@ class _StreamTransport(asyncio.Transport):
             return
         self._closing = True
         self._sim.loop.call_at(self._arrival(), self._to_peer, "eof_received")
-        self._sim.loop.call_at(self._last_arrival, self._to_peer, "connection_lost", None)
+        self._sim.loop.call_at(self._arrival(), self._to_peer, "connection_lost", None)
         self._sim.loop.call_soon(self._lose, None)
 
     def abort(self) -> None:
