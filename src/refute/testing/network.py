@@ -106,12 +106,16 @@ class Node:
         sim = self._sim
         if sim.stopped:
             raise RunStopped
-        self.clock[self.name] = self.clock.get(self.name, 0) + 1
-        meta = {"node": self.name, "clock": dict(self.clock), "time": round(self.now(), 9)}
+        meta = self.stamp()
         if "meta" in fields:
             meta = {**fields.pop("meta"), **meta}
         sim.record(action, fields, meta)
         sim.crash_point(self, "trace")
+
+    def stamp(self) -> dict[str, Any]:
+        """The ``meta`` of this node's next event: its name, vector clock (ticked) and time."""
+        self.clock[self.name] = self.clock.get(self.name, 0) + 1
+        return {"node": self.name, "clock": dict(self.clock), "time": round(self.now(), 9)}
 
     # -- streams -----------------------------------------------------------------------------
     async def start_server(self, handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter],

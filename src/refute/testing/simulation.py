@@ -107,7 +107,7 @@ class Simulation:
         node._inbox = asyncio.Queue()
         if restart and self.crash_events and self.crash_events.restart:
             self.record(self.crash_events.restart, {self.crash_events.argument: node.name},
-                        {"node": node.name, "time": round(self.loop.time(), 9)})
+                        node.stamp())
         node.in_context(self.loop.create_task, node.main(node))
 
     # -- what nodes call ---------------------------------------------------------------------
@@ -148,8 +148,7 @@ class Simulation:
             del self.servers[key]
         events = self.crash_events
         if events and events.crash:
-            self.record(events.crash, {events.argument: node.name},
-                        {"node": node.name, "time": round(self.loop.time(), 9)})
+            self.record(events.crash, {events.argument: node.name}, node.stamp())
         delay = self.chooser.uniform(f"restart {node.name}", *self.faults.restart)
         self.loop.call_later(delay, self._start, node, True)
 
