@@ -25,6 +25,11 @@ if str(EXAMPLES) not in sys.path:
 # The TLA+ community/TLAPS modules some oracle specs EXTEND come from the oracle, not from refute.
 os.environ.setdefault("REFUTE_TLA_MODULES", str(ORACLES / "tla" / "modules"))
 
+# Every JSON output a test makes refute write (--json of each command, testgen's suite) is
+# validated against its published schema (refute.report.schemas) before it is written, in
+# this process and in the subprocesses tests start; a mismatch fails the run that wrote it.
+os.environ["REFUTE_CHECK_JSON"] = "1"
+
 
 @pytest.fixture(scope="session")
 def oracles() -> Path:

@@ -30,9 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cykhash import Int64Set
 
 from refute.engine.bfs import select_invariants, state_fingerprint
+from refute.engine.fpset import FingerprintSet
 from refute.engine.model import Label, Model, Predicate
 from refute.engine.result import (ActionCoverage, Result, Step, StopReason, Violation,
                                   ViolationKind)
@@ -99,7 +99,7 @@ def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> 
     fp = state_fingerprint(model)
     next_states = model.next_states
     actions = tuple(model.action_names)
-    seen = Int64Set()
+    seen = FingerprintSet()
     taken = dict.fromkeys(actions, 0)
     new_states = dict.fromkeys(actions, 0)
     generated = steps = longest = traces_run = 0
@@ -171,7 +171,7 @@ def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> 
     warnings = [f"action {name} was never taken: it is never enabled, a guard is wrong, or "
                 "the traces are too short or too few" for name in actions if taken[name] == 0
                 and violation is None]
-    if getattr(model, "properties", ()):
+    if model.properties:
         warnings.append("temporal properties are not checked by simulation: use refute check")
     result = Result(
         status=Status.VIOLATION if violation else Status.INCOMPLETE, spec=model.name,

@@ -1,5 +1,6 @@
 """Writing Python specs: the Spec base class, markers, and immutable values."""
 
+from refute.spec import compile as _compile  # noqa: F401 - registers Spec with as_model
 from refute.spec.spec import Spec, action, constraint, each, invariant, terminal
 from refute.spec.temporal import (always_eventually, eventually, eventually_always, leads_to,
                                   liveness, strong, weak)

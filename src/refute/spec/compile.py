@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import GeneratorType
 from typing import Any
 
-from refute.engine.model import Fairness, Label, Predicate, TemporalProperty
+from refute.engine.model import Fairness, Label, Model, Predicate, TemporalProperty, as_model
 from refute.errors import RefuteError, SpecError
 from refute.spec.spec import Role, Spec, each, role_of
 from refute.spec.temporal import FairnessDeclaration, Formula
@@ -38,7 +38,7 @@ class _Action:
     where: str
 
 
-class SpecModel:
+class SpecModel(Model):
     """A Python spec seen through the engine's :class:`~refute.engine.model.Model` protocol."""
 
     def __init__(self, spec: Spec) -> None:
@@ -61,6 +61,10 @@ class SpecModel:
         self.symmetry = self._symmetry_groups()
         self.properties = self._compile_properties(members[Role.LIVENESS])
         self.fairness = self._compile_fairness()
+        flow = getattr(spec, "message_flow", None)
+        self.message_flow = flow if callable(flow) else None
+        self.transaction_history = getattr(spec, "transaction_history", None)
+        self.transaction_programs = getattr(spec, "programs", None)
         self._static: list[tuple[Label, Callable, int, Any, Any, tuple, bool]] = []
         self._dynamic: list[_Action] = []
         for act in self._actions:
@@ -424,3 +428,10 @@ def _where(function: Callable) -> str:
     if code is None:
         return "?"
     return f"{code.co_filename}:{code.co_firstlineno}"
+
+
+@as_model.register
+def _compiled(spec: Spec) -> SpecModel:
+    """A :class:`Spec` instance given to a library entry point (``refute.check(MySpec())``)."""
+    return SpecModel(spec)
+

@@ -7,7 +7,8 @@ a :class:`Target` (another name with ``file.py:NAME``)::
                     params={"replicas": 3}, faults=Faults(loss=0.05), horizon=30.0)
 
 ``setup(sim)`` adds the nodes (``sim.node("n1", main)``); ``spec`` is resolved relative to
-the target file and loaded with ``params``, as ``refute check SPEC -p NAME=VALUE`` would.
+the target file and loaded with ``params`` through :mod:`refute.sources`, as ``refute check
+SPEC -p NAME=VALUE`` would (so it may be a TLA+ module, with ``config``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from refute.conformance.validate import Options
 from refute.engine.model import Model
 from refute.errors import SpecError, UsageError
+from refute.sources import Source, load_model
 from refute.testing.schedule import Faults
 from refute.testing.simulation import CrashEvents, Simulation
 
@@ -41,17 +43,25 @@ class Target:
     horizon: float = 60.0
     crash_events: CrashEvents | None = CrashEvents()
     options: Options = Options()
+    config: str | None = None
+    """For a TLA+ spec: its ``.cfg`` (relative to the target file), as ``--config``."""
     base: str = ""
     """The folder ``spec`` is relative to (set by :func:`load_target` to the target file's)."""
 
-    def spec_path(self) -> str:
-        return os.path.join(self.base, self.spec) if self.base else self.spec
+    def source(self) -> Source:
+        """The spec as the loader names it: any front end's (a Python spec, a TLA+ module)."""
+        source = Source(self.spec, tuple(f"{name}={_text(value)}"
+                                         for name, value in self.params.items()), self.config)
+        return source.under(self.base) if self.base else source
 
     def model(self) -> Model:
-        """The spec, compiled to a :class:`~refute.engine.model.Model` through the loader."""
-        from refute.spec.compile import SpecModel
-        from refute.spec.loader import load_spec
-        return SpecModel(load_spec(self.spec_path(), self.params))
+        """The spec, compiled to a :class:`~refute.engine.model.Model` by its front end."""
+        return load_model(self.source())
+
+
+def _text(value: Any) -> str:
+    """A parameter as ``-p NAME=VALUE`` gives it (the front end converts it back)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def load_target(reference: str) -> Target:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from refute.cli import reports_errors, write_json
+from refute.commands.common import reports_errors, write_json
 from refute.errors import UsageError
 from refute.testing.campaign import STRATEGIES, fuzz as run_campaign, reachable_states
 from refute.testing.report import text, to_html, to_json

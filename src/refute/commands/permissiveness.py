@@ -16,17 +16,13 @@ from typing import Any
 
 import click
 
-from refute.cli import reports_errors, write_json
-from refute.isolation.check import IsolationModel, anomaly_of, render_anomaly
+from refute.commands.common import (limit_options, reports_errors, source_of, spec_options,
+                                    write_json)
 from refute.isolation.permissiveness import LEVELS, Permissiveness, describe, permissiveness as count
-from refute.limits import limit_options
-from refute.spec.loader import load_spec, parse_parameters
 
 
 @click.command("permissiveness")
-@click.argument("spec", metavar="SPEC.py[:Class]")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A spec parameter for every design; repeatable.")
+@spec_options()
 @click.option("--compare", "designs", multiple=True, metavar="NAME=VALUE[,NAME=VALUE]",
               help="One design to compare: parameters on top of -p; repeatable.")
 @click.option("--isolation", "level", type=click.Choice(LEVELS), default="snapshot-isolation",
@@ -37,7 +33,8 @@ from refute.spec.loader import load_spec, parse_parameters
                "incomplete (exit 3).")
 @click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
 @reports_errors
-def permissiveness(spec: str, params: tuple[str, ...], designs: tuple[str, ...], level: str,
+def permissiveness(spec: str, params: tuple[str, ...], config: str | None,
+                   allow_read: tuple[str, ...], designs: tuple[str, ...], level: str,
                    list_histories: bool, time_limit: float | None, json_path: str | None,
                    memory_limit: int | None = None) -> int:
     """Count the distinct histories SPEC allows and those the isolation level allows for the
@@ -46,12 +43,11 @@ def permissiveness(spec: str, params: tuple[str, ...], designs: tuple[str, ...],
     Exit codes: 0 the level allows every history, 1 it forbids one, 2 usage or spec error,
     3 incomplete.
     """
-    base = parse_parameters(params)
     settings = []
     for design in designs or ("",):
-        extra = parse_parameters([p for p in design.split(",") if p.strip()])
+        extra = tuple(p.strip() for p in design.split(",") if p.strip())
         label = design or (", ".join(params) if params else "default")
-        settings.append((label, load_spec(spec, {**base, **extra})))
+        settings.append((label, source_of(spec, params + extra, config, allow_read).load()))
     report = count(settings, level, time_limit=time_limit, memory_limit=memory_limit)
     if json_path != "-":
         click.echo(render(report, list_histories))
@@ -107,12 +103,3 @@ def to_json(report: Permissiveness) -> dict[str, Any]:
         } for d in report.designs],
         "relations": report.relations(),
     }
-
-
-def print_anomaly(model: IsolationModel, result: Any) -> None:
-    """After ``refute check --isolation``'s report: the anomaly in the counterexample."""
-    anomaly = anomaly_of(model, result)
-    if anomaly is not None:
-        click.echo()
-        click.echo(render_anomaly(model, anomaly))
-

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import click
 
-from refute.cli import reports_errors, write_json
+from refute.commands.common import reports_errors, write_json
 from refute.history.anomalies import MODELS
 from refute.history.checker import DEFAULT_MODEL, WORKLOADS, HistoryResult, check_history
 from refute.history.explain import write_plots
 from refute.history.formats import FORMATS
-from refute.limits import limit_options
+from refute.commands.common import limit_options
 
 
 @click.command("history")

@@ -1,4 +1,4 @@
-"""``refute simulate SPEC.py[:Class]``: random behaviours, checked step by step."""
+"""``refute simulate SPEC``: random behaviours of a spec (any front end), checked step by step."""
 
 from __future__ import annotations
 
@@ -8,19 +8,16 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from refute.cli import reports_errors, write_json
-from refute.engine.command import run_options, write_itf
+from refute.commands.common import (limit_options, report_options, reports_errors, source_of,
+                                    spec_options, write_itf, write_json)
 from refute.engine.simulate import Simulation, SimulationOptions, simulate as run_simulation
-from refute.limits import limit_options
 from refute.report.json import result_to_json
 from refute.report.text import print_result
-from refute.spec.compile import SpecModel
-from refute.spec.loader import load_spec, parse_parameters
 
 
 @click.command()
-@click.argument("spec", metavar="SPEC.py[:Class]")
-@run_options
+@spec_options()
+@report_options
 @click.option("--traces", type=click.IntRange(min=1), default=1000, show_default=True,
               help="How many random behaviours to run.")
 @click.option("--depth", type=click.IntRange(min=1), default=100, show_default=True,
@@ -35,17 +32,20 @@ from refute.spec.loader import load_spec, parse_parameters
 @limit_options("the run ends (exit 3) with the traces run so far.")
 @click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
 @reports_errors
-def simulate(spec: str, params: tuple[str, ...], traces: int, depth: int, seed: int,
-             no_swarm: bool, invariants: tuple[str, ...], no_deadlock: bool,
-             time_limit: float | None, json_path: str | None, itf_path: str | None,
-             quiet: bool, html_path: str | None = None, memory_limit: int | None = None) -> int:
+def simulate(spec: str, params: tuple[str, ...], config: str | None, allow_read: tuple[str, ...],
+             traces: int, depth: int, seed: int, no_swarm: bool, invariants: tuple[str, ...],
+             no_deadlock: bool, time_limit: float | None, json_path: str | None,
+             itf_path: str | None, quiet: bool, html_path: str | None = None,
+             memory_limit: int | None = None) -> int:
     """Run random behaviours of SPEC, checking invariants and deadlock at every step.
 
     A violation is shrunk and printed like any counterexample. Finding none proves nothing
     (exit 3), but the report says which bugs the clean traces make unlikely.
     Exit codes: 1 violation, 2 usage or spec error, 3 no violation found.
     """
-    model = SpecModel(load_spec(spec, parse_parameters(params)))
+    model = source_of(spec, params, config, allow_read).load()
+    if not model.checks_deadlock:
+        no_deadlock = True  # e.g. CHECK_DEADLOCK FALSE in a .cfg
     options = SimulationOptions(traces=traces, depth=depth, seed=seed, swarm=not no_swarm,
                                 invariants=invariants or None, deadlock=not no_deadlock,
                                 time_limit=time_limit, memory_limit=memory_limit)
@@ -64,7 +64,7 @@ def simulate(spec: str, params: tuple[str, ...], traces: int, depth: int, seed: 
                             f"seed {outcome.seed}, {mode}"])
     if not quiet and json_path != "-":
         console = Console(highlight=False, soft_wrap=True)
-        print_result(result, console)
+        print_result(result, console, model=model)
         print_statistics(outcome, console)
     sys.stdout.flush()
     return result.status.exit_code

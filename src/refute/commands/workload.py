@@ -25,9 +25,9 @@ from pathlib import Path
 
 import click
 
-from refute.cli import reports_errors, write_json
+from refute.commands.common import reports_errors, write_json
 from refute.errors import InputError, UsageError
-from refute.limits import limit_options
+from refute.commands.common import limit_options
 from refute.status import Status
 from refute.workloads.engines import Engine, engine_for
 
@@ -120,7 +120,7 @@ def workload(database: str, dsn: str | None, db: str | None, isolation: str | No
     code = 0
     if check_model is not None:
         from refute.history.checker import check_history
-        from refute.history.command import render
+        from refute.commands.history import render
         checked = check_history(out, model=check_model)
         if not quiet:
             click.echo(render(checked))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import click
 
-from refute.cli import reports_errors, write_json
-from refute.limits import limit_options
+from refute.commands.common import reports_errors, write_json
+from refute.commands.common import limit_options
 from refute.linearize.history import read_history
 from refute.linearize.html import write_html
 from refute.linearize.model import MODELS
