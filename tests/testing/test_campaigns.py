@@ -107,3 +107,22 @@ def test_cli(tmp_path):
     assert clean.exit_code == 0, clean.output
     missing = CliRunner().invoke(main, ["fuzz", str(tmp_path / "nope.py")])
     assert missing.exit_code == 2 and "no target file" in missing.output
+
+
+def test_the_refute_fuzz_fixture(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+    (tmp_path / "test_service.py").write_text(textwrap.dedent(f"""\
+        def test_correct(refute_fuzz):
+            assert refute_fuzz({os.path.join(IMPL, "commit.py")!r}, runs=10).first_bug is None
+
+        def test_buggy(refute_fuzz):
+            refute_fuzz({os.path.join(IMPL, "commit.py:BUGGY")!r}, runs=50)
+        """))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "refute.pytest_plugin", "-q",
+                          "-p", "no:cacheprovider", str(tmp_path / "test_service.py")],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert "1 failed, 1 passed" in run.stdout, run.stdout + run.stderr
+    assert "refute: commit-buggy: run 3 of 50 (guided, seed 0) left the spec" in run.stdout
+    assert "replays to the same failure: yes" in run.stdout
