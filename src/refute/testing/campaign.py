@@ -52,7 +52,8 @@ class Run:
     new_states: set[int]
     mismatch: Mismatch | None = None
     error: ImplementationError | None = None
-    end_time: float = 0.0
+    virtual_seconds: float = 0.0
+    """Where the virtual clock stood when the run ended."""
     chances: list[int] = field(default_factory=list)
     """The genes that decided whether a fault happens."""
     novel_at: list[tuple[int, int]] = field(default_factory=list)
@@ -116,21 +117,25 @@ def replay(target: Target, run: Run, coverage: ModelCoverage) -> Run:
 
 
 def shrink(target: Target, run: Run, coverage: ModelCoverage, budget: int = 60) -> Run:
-    """Remove the faults ``run`` does not need to fail (see the module docstring)."""
+    """Remove the faults ``run`` does not need to fail (see the module docstring): the latest
+    fault first, and again from the shorter schedule after each success, within ``budget``
+    replays."""
     action = run.failing_action()
     best = run
     tries = 0
-    for decision in sorted(run.decisions, key=lambda d: -d.gene):
-        if tries >= budget:
-            break
-        if not decision.fault or decision.gene >= len(best.schedule):
-            continue
-        genes = list(best.schedule)
-        genes[decision.gene] = NO_FAULT
-        tries += 1
-        candidate = run_once(target, coverage, best.seed, genes, best.faults, count=False)
-        if candidate.failed and candidate.failing_action() == action:
-            best = candidate
+    shrunk = True
+    while shrunk and tries < budget:
+        shrunk = False
+        for decision in sorted((d for d in best.decisions if d.fault), key=lambda d: -d.gene):
+            if tries >= budget:
+                break
+            genes = list(best.schedule)
+            genes[decision.gene] = NO_FAULT
+            tries += 1
+            candidate = run_once(target, coverage, best.seed, genes, best.faults, count=False)
+            if candidate.failed and candidate.failing_action() == action:
+                best, shrunk = candidate, True
+                break
     return best
 
 
@@ -150,7 +155,8 @@ class Reproduction:
             "faults_injected": [{"gene": d.gene, "what": d.kind} for d in run.decisions
                                 if d.fault],
             "faults_before_shrinking": self.shrunk_from,
-            "events": run.events, "replays": self.replays,
+            "events": run.events, "virtual_seconds": run.virtual_seconds,
+            "replays": self.replays,
         }
         if run.mismatch is not None:
             out["divergence"] = describe_mismatch(model, run.mismatch)

@@ -39,7 +39,7 @@ def reproduction(campaign: Campaign, model: Model) -> list[str]:
     assert repro is not None
     run = repro.run
     out = [f"reproduction ({campaign.strategy}, run {campaign.first_bug}): seed {run.seed}, "
-           f"{len(run.schedule)} schedule decisions, "
+           f"{len(run.schedule)} schedule decisions, {run.virtual_seconds:.3f} virtual seconds, "
            f"replays to the same failure: {'yes' if repro.replays else 'NO'}"]
     faults = [d for d in run.decisions if d.fault]
     out.append(f"  faults ({len(faults)}, shrunk from {repro.shrunk_from}): "

@@ -18,7 +18,7 @@ import importlib.util
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from refute.conformance.validate import Options
@@ -93,6 +93,4 @@ def load_target(reference: str) -> Target:
         raise UsageError(f"{path} defines no Target named {name}",
                          hint="define TARGET = refute.testing.Target(name=..., spec=..., "
                               "setup=...), or name yours with path.py:NAME")
-    if not target.base:
-        object.__setattr__(target, "base", os.path.dirname(absolute))
-    return target
+    return target if target.base else replace(target, base=os.path.dirname(absolute))
