@@ -20,7 +20,7 @@ from refute.testing.simulation import CrashEvents, Simulation
 from refute.testing.target import Target, load_target
 
 __all__ = [
-    "STRATEGIES", "Campaign", "ImplementationBug", "assert_conforms", "Chooser", "CrashEvents", "Faults", "ModelCoverage", "Node",
-    "NodeCrashed", "Observer", "Reproduction", "Run", "Simulation", "SpecDivergence", "Target",
-    "fuzz", "load_target", "replay", "run_once",
+    "STRATEGIES", "Campaign", "Chooser", "CrashEvents", "Faults", "ImplementationBug",
+    "ModelCoverage", "Node", "NodeCrashed", "Observer", "Reproduction", "Run", "Simulation",
+    "SpecDivergence", "Target", "assert_conforms", "fuzz", "load_target", "replay", "run_once",
 ]

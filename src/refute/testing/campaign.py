@@ -22,6 +22,7 @@ reproduction.
 
 from __future__ import annotations
 
+import collections
 import random
 import time
 from dataclasses import dataclass, field
@@ -56,9 +57,8 @@ class Run:
     """Where the virtual clock stood when the run ended."""
     chances: list[int] = field(default_factory=list)
     """The genes that decided whether a fault happens."""
-    novel_at: list[tuple[int, int]] = field(default_factory=list)
-    """For each event that reached model states no earlier run had: the genes used by then,
-    and one of those states (its fingerprint)."""
+    novel_at: list[int] = field(default_factory=list)
+    """For each event that reached model states no earlier run had: the genes used by then."""
 
     @property
     def failed(self) -> bool:
@@ -92,13 +92,12 @@ def run_once(target: Target, coverage: ModelCoverage, seed: int,
     chooser = Chooser(seed, list(genes or ()))
     observer = Observer(coverage, target.options)
 
-    novel_at: list[tuple[int, int]] = []
+    novel_at: list[int] = []
 
     def check(event: dict[str, Any]) -> bool:
         try:
-            fresh = observer.observe(event)
-            if fresh:
-                novel_at.append((chooser.used, min(fresh)))
+            if observer.observe(event):
+                novel_at.append(chooser.used)
         except SpecDivergence:
             return False
         return True
@@ -216,24 +215,24 @@ def _derive(seed: int, stream: str) -> random.Random:
 
 
 FAULT_WINDOW = 8
-LEAD_KEY = lambda l: (l.tried, l.age)
 """How many fault decisions after a novel model state the guided strategy tries to flip."""
 
 FRESH_RUNS = 0.2
 """The share of the guided strategy's runs that start from a fresh schedule (exploration)."""
 
+LEAD_RUNS = 0.85
+"""Below this roll (and above :data:`FRESH_RUNS`) a guided run follows a lead; above it, it
+re-draws a few genes of a corpus schedule."""
+
 
 @dataclass
 class _Lead:
-    """A point where a run reached a model state first: gene ``start`` of ``run``'s schedule,
-    where it reached state ``state``. ``tried`` counts the fault decisions of ``window``
-    (the first ones after ``start``) already flipped."""
+    """A point where a run reached a model state first: gene ``start`` of ``run``'s schedule.
+    ``window``: the first fault decisions after it; ``tried``: how many were flipped."""
 
     run: Run
     start: int
-    state: int
     window: list[int]
-    age: int
     tried: int = 0
 
 
@@ -245,39 +244,40 @@ class _Guide:
     message lost or duplicated, a crash, or one of these undone), keeping the rest of the
     schedule: a fault right where the implementation just did something new, which is
     where crash-recovery bugs live (a crash right after a decision, a message lost right
-    after a vote). The lead taken is the one with the fewest flips tried, then the rarest
-    state (reached by the fewest runs so far: FairFuzz's rare-branch bias, on model states),
-    then the newest. Leads run out as the model's states do, since only a first visit makes
-    one. Between them, a few runs start fresh, and random re-draws of a corpus schedule's
-    genes vary timing.
+    after a vote). Leads are taken round by round, oldest first: every lead's first flip
+    before any lead's second, so a new lead waits for at most one flip of each other lead.
+    Leads run out as the model's states do, since only a first visit makes one. Between
+    them, a few runs start fresh, and random re-draws of a corpus schedule's genes vary
+    timing.
     """
 
-    def __init__(self, rng: random.Random, coverage: ModelCoverage) -> None:
+    def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.coverage = coverage
-        self.leads: list[_Lead] = []
+        self.rounds: list[collections.deque[_Lead]] = [collections.deque()]
         self.runs: list[Run] = []
 
     def add(self, run: Run) -> None:
         self.runs.append(run)
-        for start, state in run.novel_at:
+        for start in run.novel_at:
             window = [g for g in run.chances if g >= start][:FAULT_WINDOW]
             if window:
-                self.leads.append(_Lead(run, start, state, window, len(self.leads)))
+                self.rounds[0].append(_Lead(run, start, window))
 
     def next_schedule(self) -> tuple[Faults | None, list[float] | None]:
         rng = self.rng
         roll = rng.random()
         if not self.runs or roll < FRESH_RUNS:
             return None, None
-        if self.leads and roll < 0.85:
-            reaching = self.coverage.runs_reaching
-            lead = min(self.leads, key=LEAD_KEY)
+        waiting = next((queue for queue in self.rounds if queue), None)
+        if waiting is not None and roll < LEAD_RUNS:
+            lead = waiting.popleft()
             genes = list(lead.run.schedule)
             _flip(lead.run, genes, lead.window[lead.tried])
             lead.tried += 1
-            if lead.tried == len(lead.window):
-                self.leads.remove(lead)
+            if lead.tried < len(lead.window):
+                if len(self.rounds) == lead.tried:
+                    self.rounds.append(collections.deque())
+                self.rounds[lead.tried].append(lead)
             return lead.run.faults, genes
         parent = self.runs[rng.randrange(len(self.runs))]
         genes = list(parent.schedule)
@@ -309,7 +309,7 @@ def fuzz(target: Target, strategy: str, runs: int, seed: int = 0, model: Model |
     campaign = Campaign(target.name, strategy, seed, runs)
     seeds = _derive(seed, "seeds")
     choices = _derive(seed, "mutations")
-    guide = _Guide(choices, coverage)
+    guide = _Guide(choices)
     first_failure: Run | None = None
     for _ in range(runs):
         run_seed = seeds.getrandbits(63)
