@@ -31,7 +31,7 @@ __all__ = ["CHECK_VARIABLE", "FORMAT_VERSION", "SCHEMAS", "check_output", "schem
 
 FORMAT_VERSION = "1"
 CHECK_VARIABLE = "REFUTE_CHECK_JSON"
-SCHEMAS = ("check", "simulate", "trace", "testgen", "history", "linearizable", "workload",
+SCHEMAS = ("check", "simulate", "trace", "testgen", "fuzz", "history", "linearizable", "workload",
            "hermitage", "permissiveness", "perf", "itf", "graph")
 """The schemas of outputs, by name (the command's, or ``itf``); ``common`` holds shared parts."""
 
