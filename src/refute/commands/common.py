@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import os
@@ -69,12 +70,12 @@ def check_writable(path: str, option: str, directory: bool = False,
         if directory:
             _probe_folder(path)
         elif os.path.isdir(path):
-            raise IsADirectoryError(21, "it is a folder")
+            raise IsADirectoryError(errno.EISDIR, "it is a folder")
         elif os.path.exists(path):
             if os.path.isfile(path):
                 open(path, "a", encoding="utf-8").close()
             elif not os.access(path, os.W_OK):  # a device or pipe: probing could block
-                raise PermissionError(13, "Permission denied")
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
         else:
             open(path, "x", encoding="utf-8").close()
             os.remove(path)
@@ -86,7 +87,7 @@ def check_writable(path: str, option: str, directory: bool = False,
 
 def _probe_folder(path: str) -> None:
     if os.path.exists(path) and not os.path.isdir(path):
-        raise NotADirectoryError(20, "it is a file, not a folder")
+        raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder")
     existing = path
     while not os.path.exists(existing):
         parent = os.path.dirname(os.path.abspath(existing))
@@ -94,7 +95,7 @@ def _probe_folder(path: str) -> None:
             break
         existing = parent
     if not os.path.isdir(existing):
-        raise NotADirectoryError(20, f"{existing} is not a folder")
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
     tempfile.TemporaryFile(dir=existing).close()
     if existing != path:  # the name itself must be creatable too (e.g. not too long)
         os.makedirs(path)
