@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from refute.commands.common import reports_errors, write_json
-from refute.errors import UsageError
+from refute.commands.common import OUTPUT_FILE, Outputs, json_option, quiet_option, reports_errors, write_json
 from refute.testing.campaign import STRATEGIES, fuzz as run_campaign, reachable_states
 from refute.testing.report import text, to_html, to_json
 from refute.testing.target import load_target
@@ -24,10 +23,10 @@ from refute.testing.target import load_target
 @click.option("--max-states", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Explore the spec whole up to this many states, to report the fraction "
                    "of its states covered (beyond it, the fraction is not reported).")
-@click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
-@click.option("--html", "html_path", metavar="FILE",
+@json_option()
+@click.option("--html", "html_path", metavar="FILE", type=OUTPUT_FILE,
               help="Write an HTML report with the coverage chart.")
-@click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
+@quiet_option()
 @reports_errors
 def fuzz(target: str, strategies: tuple[str, ...], runs: int, seed: int, keep_going: bool,
          max_states: int, json_path: str | None, html_path: str | None, quiet: bool) -> int:
@@ -45,15 +44,13 @@ def fuzz(target: str, strategies: tuple[str, ...], runs: int, seed: int, keep_go
     campaigns = [run_campaign(loaded, strategy, runs, seed, model,
                               stop_at_first_bug=not keep_going, reachable=reachable)
                  for strategy in (strategies or STRATEGIES)]
-    if not quiet:
+    if not quiet and json_path != "-":
         click.echo(text(campaigns, model))
+    outputs = Outputs()
     if json_path:
-        write_json(json_path, to_json(campaigns, model, target))
+        with outputs.writing("--json", json_path):
+            write_json(json_path, to_json(campaigns, model, target))
     if html_path:
-        try:
-            with open(html_path, "w", encoding="utf-8") as handle:
-                handle.write(to_html(campaigns, model, target))
-        except OSError as exc:
-            raise UsageError(f"cannot write the HTML report to {html_path!r}: {exc.strerror}",
-                             hint="give --html a path in a writable folder") from None
-    return 1 if any(c.first_bug for c in campaigns) else 0
+        with outputs.writing("--html", html_path), open(html_path, "w", encoding="utf-8") as handle:
+            handle.write(to_html(campaigns, model, target))
+    return outputs.exit_code(1 if any(c.first_bug for c in campaigns) else 0)

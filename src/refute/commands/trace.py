@@ -10,7 +10,8 @@ from typing import Any
 import click
 from rich.console import Console
 
-from refute.commands.common import limit_options, reports_errors, source_of, spec_options, write_json
+from refute.commands.common import (Outputs, json_option, limit_options, quiet_option,
+                                    reports_errors, source_of, spec_options, write_json)
 from refute.conformance.concurrent import describe_order, validate_concurrent
 from refute.conformance.coverage import measure_coverage
 from refute.conformance.log import read_log
@@ -44,8 +45,8 @@ from refute.status import Status
               help="With --coverage: the most spec states to explore for the totals.")
 @limit_options("logs are checked event by event until then, and a log not read to its "
                "end is incomplete (exit 3), unless it already failed.")
-@click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
-@click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
+@json_option()
+@quiet_option()
 @reports_errors
 def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], config: str | None,
           allow_read: tuple[str, ...], hidden: tuple[str, ...],
@@ -81,11 +82,13 @@ def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], config: str
     status = worst([r.status for r in results])
     if measured is not None and not measured.complete and status is Status.OK:
         status = Status.INCOMPLETE
+    outputs = Outputs()
     if json_path:
-        write_json(json_path, {
-            "status": status.value, "spec": model.name,
-            "logs": [trace_to_json(r, model.describe_state) for r in results],
-            "coverage": None if measured is None else measured.to_json()})
+        with outputs.writing("--json", json_path):
+            write_json(json_path, {
+                "status": status.value, "spec": model.name,
+                "logs": [trace_to_json(r, model.describe_state) for r in results],
+                "coverage": None if measured is None else measured.to_json()})
     if not quiet and json_path != "-":
         console = Console(highlight=False, soft_wrap=True)
         for result in results:
@@ -93,7 +96,7 @@ def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], config: str
         if measured is not None:
             print_coverage(measured, console)
     sys.stdout.flush()
-    return status.exit_code
+    return outputs.exit_code(status.exit_code)
 
 
 def _every_order(model: Any, source: Any, options: Options) -> TraceResult:
