@@ -12,7 +12,8 @@ from refute.engine.result import Result
 from refute.errors import InputError, RefuteError, SpecError, UsageError
 from refute.spec import (Bag, FrozenMap, ModelValue, Record, Spec, State, action,
                          always_eventually, constraint, each, eventually, eventually_always, freeze,
-                         invariant, leads_to, liveness, model_values, strong, terminal, weak)
+                         invariant, leads_to, liveness, model_values, outcome, strong, terminal,
+                         weak)
 from refute.status import Status
 
 try:
@@ -24,5 +25,5 @@ __all__ = [
     "Bag", "CheckedResult", "FrozenMap", "InputError", "ModelValue", "Record", "RefuteError", "Result", "Spec",
     "SpecError", "State", "Status", "UsageError", "action", "always_eventually", "assert_holds",
     "check", "constraint", "each", "eventually", "eventually_always", "freeze", "invariant",
-    "leads_to", "liveness", "model_values", "strong", "terminal", "weak",
+    "leads_to", "liveness", "model_values", "outcome", "strong", "terminal", "weak",
 ]
