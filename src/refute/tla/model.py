@@ -14,8 +14,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from refute.engine.model import Fairness, Label, Predicate, Temporal, TemporalProperty
-from refute.errors import InputError, SpecError
+from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, TemporalProperty
+from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap
 from refute.tla.compile import Compiler
 from refute.tla.config import KEYWORD, Config, read_config
@@ -56,7 +56,7 @@ def spec_error(exc: TLAError, doing: str, state: Any = None, model: TLAModel | N
                      detail=detail, hint="TLC reports this error too; fix the spec or the model")
 
 
-class TLAModel:
+class TLAModel(Model):
     """The Model protocol for ``Spec.tla`` checked with ``Spec.cfg``.
 
     ``allow_read``: files or folders the spec may read data from (Json's ``JsonDeserialize``);
@@ -124,6 +124,8 @@ class TLAModel:
         self._init_where = self._where_defined(inits[0]) if inits else {}
         self.actions: list[tuple[str, tuple, Callable, tuple]] = []
         self._label_owners: dict[str, Def | None] = {}  # label -> the definition giving it
+        self.init_parts = inits  # [(node, context)]: Init's conjuncts, for the compiled backend
+        self.action_scopes: list[Scope] = []  # the scope of each of self.actions' bodies
         if init is not None:
             gs = [self._compile(lambda: compiler.action(node, Scope(c, init=True)), node)
                   for node, c in inits]
@@ -462,6 +464,7 @@ class TLAModel:
                     return
         g = self._compile(lambda: compiler.action(node, scope), node)
         self.actions.append((name, params, g, env, node))
+        self.action_scopes.append(scope)
         if self._label_owners.setdefault(name, owner) is not owner:
             self._label_owners[name] = None  # two definitions give this label
 
@@ -538,6 +541,10 @@ class TLAModel:
     def is_terminal(self, state: Any) -> bool:
         return not self.config.check_deadlock
 
+    @property
+    def checks_deadlock(self) -> bool:  # type: ignore[override]
+        return self.config.check_deadlock
+
     def describe_state(self, state: tuple) -> dict[str, Any]:
         return dict(zip(self.variables, state))
 
@@ -549,7 +556,7 @@ class TLAModel:
         search finds nothing never evaluates it (TLC neither; ALIASes often write animation
         frames, which refute refuses to)."""
         if self.config.alias is None:
-            return [self.describe_state(s) for s in states]
+            return super().describe_trace(states)
         if self._alias is None:
             try:
                 self._alias = self._named_value(self.config.alias, "alias")
@@ -654,3 +661,13 @@ def _is_temporal(node: Node, ctx: Context) -> bool:
                 and not entry.ctx.params:
             return _is_temporal(entry.opdef.body, entry.ctx)
     return False
+
+
+def load_source(source: Any) -> TLAModel:
+    """The front end's entry in :data:`refute.sources.FRONT_ENDS`: a ``.tla`` spec with its
+    ``.cfg`` (``source.config``, default beside it) and the files it may read."""
+    if source.params:
+        raise UsageError(f"-p {source.params[0]}: a TLA+ spec takes its constants from its .cfg",
+                         hint="set the constant in the .cfg (CONSTANT N = 3), or give another "
+                              ".cfg with --config")
+    return TLAModel(source.spec, source.config, source.allow_read)

@@ -358,7 +358,8 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "\\o": _b(INFIX["\\o"], 2),
     },
     "FiniteSets": {
-        "IsFiniteSet": _b(lambda s: isinstance(s, frozenset) or (isinstance(s, LazySet) and s.kind not in INFINITE_KINDS), 1),
+        "IsFiniteSet": _b(lambda s: isinstance(s, frozenset)
+                          or (isinstance(s, LazySet) and s.kind not in INFINITE_KINDS), 1),
         "Cardinality": _b(_cardinality, 1),
     },
     "TLC": {
