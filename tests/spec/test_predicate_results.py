@@ -80,3 +80,34 @@ def test_a_bare_return_in_a_generator_action_is_still_allowed():
 
     result = refute.check(Bare(), deadlock=False)
     assert (result.status, result.distinct_states, result.states_generated) == (refute.Status.OK, 3, 3)
+
+
+def test_actions_are_explored_in_declaration_order_whatever_their_domains():
+    """Issue 19 item 11: an action whose parameter domain is computed from the state keeps its
+    place among the others (it used to come after all of them)."""
+    from refute import each
+    from refute.spec.compile import SpecModel
+
+    class Order(Spec):
+        def init(self):
+            return State(n=0)
+
+        @action
+        def fixed_first(self, s):
+            if s.n == 0:
+                return s.update(n=1)
+
+        @action
+        def computed(self, s, k=each(lambda s: [s.n + 2])):
+            if s.n == 0:
+                return s.update(n=k)
+
+        @action
+        def fixed_last(self, s):
+            if s.n == 0:
+                return s.update(n=3)
+
+    model = SpecModel(Order())
+    [initial] = model.init_states()
+    assert [str(label) for label, _ in model.next_states(initial)] == [
+        "fixed_first", "computed(k=2)", "fixed_last"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
 from click.testing import CliRunner
 
 from refute.cli import main
@@ -258,7 +259,11 @@ def test_a_constrained_model_holds_within_its_constraint(tmp_path) -> None:
 
 def test_a_missing_module_file_is_an_input_error(tmp_path) -> None:
     run = CliRunner().invoke(main, ["check", str(tmp_path / "Nope.tla")])
-    assert run.exit_code == 2 and "cannot read the TLA+ module: No such file" in run.output
+    assert run.exit_code == 2 and "Nope.tla" in run.output and "internal error" not in run.output
+    from refute.errors import InputError
+    from refute.tla.parser import parse_file
+    with pytest.raises(InputError, match="cannot read the TLA[+] module: No such file"):
+        parse_file(str(tmp_path / "Nope.tla"))  # a module EXTENDS names, gone since
 
 
 def test_community_and_tlaps_modules_are_bundled(tmp_path, monkeypatch) -> None:

@@ -65,8 +65,10 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
                         options.time_limit)
     counts = native.counts()
-    if status == _ST_ERROR:
-        # the interpreter meets the same error in the same state and reports it, located
+    if status == _ST_ERROR or not counts["generated"]:
+        # the interpreter meets the same error in the same state and reports it, located; and
+        # a model with no initial state is the interpreter's to refuse (a spec error at Init)
+        # or, without variables, to report (its ASSUMEs are all there is to check)
         return bfs.explore(model, options)
     n = counts["distinct"]
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))

@@ -67,18 +67,22 @@ class SpecModel(Model):
         self.message_flow = flow if callable(flow) else None
         self.transaction_history = getattr(spec, "transaction_history", None)
         self.transaction_programs = getattr(spec, "programs", None)
-        self._static: list[tuple[Label, Callable, int, Any, Any, tuple, bool]] = []
-        self._dynamic: list[_Action] = []
+        # The actions in declaration order, as parts: a run of actions whose instances are
+        # known now (prebuilt, (label, function, arity, first, second, args, generator)
+        # each), or one action whose parameter domain is computed from the state.
+        self._plan: list[tuple[bool, Any]] = []
         for act in self._actions:
             if all(p.values is not None for p in act.parameters):
+                if not self._plan or not self._plan[-1][0]:
+                    self._plan.append((True, []))
                 names = [p.name for p in act.parameters]
                 for args in itertools.product(*(p.values for p in act.parameters)):
                     label = Label(act.name, tuple(zip(names, args)))
                     first, second = (tuple(args) + (None, None))[:2]
-                    self._static.append((label, act.function, len(args), first, second, args,
-                                         act.generator))
+                    self._plan[-1][1].append((label, act.function, len(args), first, second,
+                                              args, act.generator))
             else:
-                self._dynamic.append(act)
+                self._plan.append((False, act))
         self._state_type: type | None = None
         self._unvalidated: set[str] = set(self.action_names)  # deep-checked once per action
 
@@ -113,30 +117,32 @@ class SpecModel(Model):
         state_type = self._state_type
         label: Label | None = None
         try:
-            # Calls are positional by arity: f(s, *args) costs four times f(s, a).
-            for label, function, arity, first, second, args, generator in self._static:
-                if arity == 1:
-                    result = function(state, first)
-                elif arity == 0:
-                    result = function(state)
-                elif arity == 2:
-                    result = function(state, first, second)
-                else:
-                    result = function(state, *args)
-                if result is None:
+            for prebuilt, part in self._plan:
+                if not prebuilt:
+                    self._dynamic_successors(part, state, append)
                     continue
-                if generator:
-                    for successor in result:
-                        if type(successor) is not state_type:
-                            append(self._unusual(label, successor, state))
-                        else:
-                            append((label, successor))
-                elif type(result) is state_type:
-                    append((label, result))
-                else:  # a wrong type raises; a valid state is kept (e.g. before init_states)
-                    append(self._unusual(label, result, state))
-            for act in self._dynamic:
-                self._dynamic_successors(act, state, append)
+                # Calls are positional by arity: f(s, *args) costs four times f(s, a).
+                for label, function, arity, first, second, args, generator in part:
+                    if arity == 1:
+                        result = function(state, first)
+                    elif arity == 0:
+                        result = function(state)
+                    elif arity == 2:
+                        result = function(state, first, second)
+                    else:
+                        result = function(state, *args)
+                    if result is None:
+                        continue
+                    if generator:
+                        for successor in result:
+                            if type(successor) is not state_type:
+                                append(self._unusual(label, successor, state))
+                            else:
+                                append((label, successor))
+                    elif type(result) is state_type:
+                        append((label, result))
+                    else:  # a wrong type raises; a valid state is kept (e.g. before init_states)
+                        append(self._unusual(label, result, state))
         except RefuteError:
             raise
         except Exception as exc:
