@@ -97,7 +97,9 @@ class Lowering:
     # ------------------------------------------------------------------ model
     def lower_model(self) -> IRModel:
         m = self.model
-        if m.properties or m.fairness or m.view is not None or m.symmetry \
+        if not m.variables:
+            raise Unsupported("a spec without variables", m.source)
+        if m.properties or m.view is not None or m.symmetry \
                 or m._action_constraints or m._action_checks or m._initial_checks:
             raise Unsupported("temporal properties, VIEW, SYMMETRY or ACTION_CONSTRAINT "
                               "(the compiled backend checks invariants only, for now)",
@@ -514,8 +516,12 @@ class Lowering:
             bounds, body = node.args
             bs, inner = self.binds(bounds, env, init, node)
             return Act("exists", (bs, self.action(body, inner, init)))
-        if k == "forall":
-            raise Unsupported("\\A in an action", _where(node))
+        if k == "forall":  # a condition when its body assigns nothing (else: unsupported)
+            bounds, body = node.args
+            _, inner = self.binds(bounds, env, init, node)
+            if not _guards_only(self.action(body, inner, init)):
+                raise Unsupported("\\A over an action that assigns variables", _where(node))
+            return Act("guard", (self.expr(node, env, init),))
         if k == "if":
             c, t, e = node.args
             return Act("if", (self.expr(c, env, init), self.action(t, env, init),
