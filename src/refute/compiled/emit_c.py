@@ -46,6 +46,7 @@ class Emitter:
         self.nv = ir.nvars
         self.counter = 0
         self.hoisted: dict[int, int] = {}
+        self.recursing: dict[int, str] = {}  # recursive functions being emitted -> C name
         self.keep_alive: list = []
         atoms: dict = {}
         for v in ir.pool:
@@ -290,6 +291,20 @@ class Emitter:
                     f"V {b}r = fn_from_sorted(vdata({d}), {b}->d, vlen({d})); buf_close(); {b}r; }})")
         if op == "except":
             return self.except_code(e, m)
+        if op == "rcall":
+            rec, arg = a
+            name = self.recursing.get(id(rec))
+            if name is not None:
+                return f"{name}({self.val(arg, m)})"
+            name, x = self.tmp(), self.tmp()
+            self.recursing[id(rec)] = name
+            try:
+                fn = (f"V {name}(V {x}) {{ V {rec.param} = {x}; "
+                      f"if (!{self.member(rec.param, rec.domain, m)}) rt_fail(14); "
+                      f"return {self.val(rec.body, m)}; }}")
+            finally:
+                del self.recursing[id(rec)]
+            return f"({{ {fn} {name}({self.val(arg, m)}); }})"
         if op == "choose":
             name, sx, body = a
             r = self.tmp()
@@ -413,6 +428,13 @@ class Emitter:
         if op == "exists":
             bs, body = x
             return self.loops(bs, m, self.act(body, m, k))
+        if op == "forall":  # (its body assigns nothing: see from_tla)
+            bs, body = x
+            total, count, r = self.tmp(), self.tmp(), self.tmp()
+            each = (f"{{ uint64_t {count} = 0; {self.act(body, m, lambda _m: f'{count}++;')} "
+                    f"{total} *= {count}; }}")
+            return (f"{{ uint64_t {total} = 1; {self.loops(bs, m, each, total)} "
+                    f"for (uint64_t {r} = 0; {r} < {total}; {r}++) {{ {k(m)} }} }}")
         if op == "if":
             c, t, e = x
             return f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {self.act(e, m, k)} }}"

@@ -25,9 +25,11 @@ Expression operators (``Expr.op``, ``Expr.args``):
     domain f | card S | len s | append s x | concat a b | head s | tail s | subseq s m n
     if c a b | case [(c, e)..] other | forall/exists [(name, S)..] body
     choose name S body | filter name S body | setmap [(name, S)..] body | at (EXCEPT's @)
+    rcall f x         application of a recursive function (from_tla.RecursiveFunction)
 
 Actions (:class:`Act`): ``guard e``, ``assign i e``, ``assign_in i S``, ``keep i``,
-``conj [..]``, ``disj [..]``, ``exists [(name, S)..] a``, ``if c a b``, ``case [(c, a)..]
+``conj [..]``, ``disj [..]``, ``exists [(name, S)..] a``, ``forall [(name, S)..] a`` (``a``
+assigns nothing: one copy of the state per combination of ``a``'s extensions), ``if c a b``, ``case [(c, a)..]
 other``, ``implies c a`` (``c => a`` where ``a`` assigns).
 """
 
