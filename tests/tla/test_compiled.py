@@ -43,6 +43,9 @@ COMPILED_ORACLE = {
 }
 """Oracle models the compiled backend runs (verified); keep it growing."""
 
+SLOW = {"Majority/MCMajority.cfg", "btree/kvstore.cfg"}
+"""Those whose interpreted half of the verification takes over ~5 s here."""
+
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory, monkeypatch):
@@ -65,7 +68,8 @@ def _same_result(model, options=bfs.Options()):
 def _models():
     if not os.path.isdir(EXAMPLES):
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"no oracle at {EXAMPLES}"))]
-    return [m for m in oracle_models() if m["id"] in COMPILED_ORACLE]
+    return [pytest.param(m, marks=pytest.mark.slow) if m["id"] in SLOW else m
+            for m in oracle_models() if m["id"] in COMPILED_ORACLE]
 
 
 @pytest.mark.parametrize("m", _models(), ids=lambda m: m["id"] if m else "absent")
@@ -158,7 +162,8 @@ def test_hostile_names_and_strings_never_reach_the_generated_code(tmp_path):
                           "??=define"}
 
 
-def test_a_warm_run_does_not_recompile(tmp_path):
+def test_a_warm_run_does_not_recompile(tmp_path, monkeypatch):
+    monkeypatch.setenv("REFUTE_CACHE_DIR", str(tmp_path / "cache"))
     path = _write(tmp_path, "Counter", COUNTER, "CONSTANT N = 2\nINIT Init\nNEXT Next\n")
     first = compile_model(TLAModel(path))
     second = compile_model(TLAModel(path))

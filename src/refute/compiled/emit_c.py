@@ -16,6 +16,7 @@ condition, not a source of successors, is applied without a run-time test.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Callable
 
 from refute.compiled.ir import Act, Expr, IRModel, Unsupported
@@ -477,10 +478,12 @@ class Emitter:
                      f"#define NINV {len(ir.invariants)}\n#define NCON {len(ir.constraints)}\n"
                      '#include "runtime.c"\n')
         body: list[str] = []
-        body.append("static void model_init(void) {\n V P[NV]; (void)P;\n "
-                    + self.act(ir.init, _Mode(True, frozenset()), self.successor(0)) + "\n}\n")
+        with _located(ir.init_where):
+            init = self.act(ir.init, _Mode(True, frozenset()), self.successor(0))
+        body.append("static void model_init(void) {\n V P[NV]; (void)P;\n " + init + "\n}\n")
         for n, inst in enumerate(ir.actions):
-            code = self.act(inst.body, _Mode(False, frozenset()), self.successor(inst.label))
+            with _located(inst.where):
+                code = self.act(inst.body, _Mode(False, frozenset()), self.successor(inst.label))
             body.append(f"static void act{n}(const V *S) {{\n V P[NV]; (void)P;\n {code}\n}}\n")
         body.append("static void model_next(const V *S) {\n"
                     + "".join(f" act{n}(S);\n" for n in range(len(ir.actions))) + "}\n")
@@ -497,6 +500,17 @@ class Emitter:
         if len(source) > _MAX_SOURCE:
             raise Unsupported("a model whose generated code is too large")
         return source
+
+
+@contextlib.contextmanager
+def _located(where: str | None):
+    """An Unsupported raised without a location gets the action's (or Init's)."""
+    try:
+        yield
+    except Unsupported as exc:
+        if exc.where is None and where is not None:
+            raise Unsupported(f"{exc.construct} (in the action)", where) from None
+        raise
 
 
 def _collect_atoms(v: Any, out: dict) -> None:

@@ -121,13 +121,13 @@ class Lowering:
         m = self.model
         if not m.variables:
             raise Unsupported("a spec without variables", m.source)
-        if m.properties or m.view is not None or m.symmetry \
-                or m._action_constraints or m._action_checks or m._initial_checks:
-            raise Unsupported("temporal properties, VIEW, SYMMETRY or ACTION_CONSTRAINT "
-                              "(the compiled backend checks invariants only, for now)",
-                              m.config.file)
-        if m.config.alias or m._postconditions:
-            raise Unsupported("ALIAS or POSTCONDITION", m.config.file)
+        for present, what in ((m.properties or m._action_checks or m._initial_checks,
+                               "PROPERTY (temporal properties are checked by the interpreter, for now)"),
+                              (m.view is not None, "VIEW"), (m.symmetry, "SYMMETRY"),
+                              (m._action_constraints, "ACTION_CONSTRAINT"),
+                              (m.config.alias, "ALIAS"), (m._postconditions, "POSTCONDITION")):
+            if present:
+                raise Unsupported(what, m.config.file)
         init_parts = [self.action(node, _Env(ctx), init=True) for node, ctx in m.init_parts]
         init = init_parts[0] if len(init_parts) == 1 else Act("conj", tuple(init_parts))
         actions = []
@@ -136,11 +136,12 @@ class Lowering:
                 raise Unsupported("LET around a split action", _where(node))
             bind = {b: self.const(v) for b, v in zip(scope.bound, env)}
             actions.append(ActionInstance(self.labels.index(name),
-                                          self.action(node, _Env(scope.ctx, bind), init=False)))
+                                          self.action(node, _Env(scope.ctx, bind), init=False),
+                                          _where(node)))
         invariants = [self.named_predicate(n) for n in m.config.invariants]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
         return IRModel(len(m.variables), self.pool, [], self.labels, init, actions, invariants,
-                       constraints)
+                       constraints, _where(m.init_parts[0][0]) if m.init_parts else None)
 
     def named_predicate(self, name: str) -> Expr:
         node = Node("name", (name,), 0, 0, self.model.config.file)
@@ -687,7 +688,7 @@ def _guards_only(a: Act) -> bool:
     if a.op == "guard":
         return True
     if a.op == "conj":
-        return all(_guards_only(x) for x in a.args[0])
+        return all(_guards_only(x) for x in a.args)
     return False
 
 

@@ -68,6 +68,7 @@ class ActionInstance:
 
     label: int
     body: Act
+    where: str | None = None  # file:line of the action, for errors raised while emitting it
 
 
 @dataclass
@@ -80,3 +81,4 @@ class IRModel:
     actions: list[ActionInstance]
     invariants: list[Expr]
     constraints: list[Expr] = field(default_factory=list)
+    init_where: str | None = None
