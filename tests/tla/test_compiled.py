@@ -38,6 +38,8 @@ COMPILED_ORACLE = {
     "SpecifyingSystems/HourClock/HourClock.cfg": ("ok", 12, 24),
     "SpecifyingSystems/TLC/ABCorrectness.cfg": ("ok", 20, 36),
     "btree/kvstore.cfg": ("ok", 2641, 28585),
+    "locks_auxiliary_vars/Lock.cfg": ("ok", 12, 21),
+    "transaction_commit/2PCwithBTM.cfg": ("ok", 1245, 5841),
     "transaction_commit/TCommit.cfg": ("ok", 34, 94),
     "transaction_commit/TwoPhase.cfg": ("ok", 288, 1146),
 }
@@ -83,6 +85,18 @@ def test_oracle_model_compiles_verifies_and_matches(m):
         outcome = verify(model, compiled)
         assert outcome.equal, outcome.message
         assert outcome.states == distinct
+
+
+@pytest.mark.slow
+def test_paxos_commit_first_states_are_the_interpreters_and_all_are_tlcs():
+    path = os.path.join(EXAMPLES, "specifications", "transaction_commit", "PaxosCommit.tla")
+    if not os.path.exists(path):
+        pytest.skip(f"no oracle at {EXAMPLES}")
+    model = TLAModel(path)
+    _same_result(model, bfs.Options(max_states=20_000))  # the interpreter needs ~30 s for these
+    result = explore(model, compile_model(model))
+    assert (result.status.value, result.distinct_states, result.states_generated) == \
+        ("ok", 1_321_761, 16_959_159)  # TLC's (manifest)
 
 
 def _write(tmp_path, name, tla, cfg):

@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
-from refute.tla.compile import Builtin, Const, Def, Var
 from refute.tla.parser import Node, OpDef
+from refute.tla.scope import Builtin, Const, Def, Var
 from refute.values import FrozenMap
 
 _ARITH = {"+": "add", "-": "sub", "*": "mul", "\\div": "div", "%": "mod", "^": "pow"}

@@ -9,16 +9,18 @@ it are red. Clicking an operation shows its details and the model state after it
 Time is drawn by *rank*: the distinct call and return instants of an object, in order, each
 get one column, so that short and long gaps read the same and bars that overlap in time
 overlap on screen. The page loads nothing from the network, and every value from the history
-is escaped, since histories come from systems under test.
+is escaped, since histories come from systems under test. Its shell, CSS and script are
+:mod:`refute.html_page` and ``refute/assets/linearize.*``.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import Any
 
+from refute.html_page import escape as _e
+from refute.html_page import page, register_inline
 from refute.linearize.history import Operation
 from refute.linearize.result import CheckResult, PartitionResult, Verdict
 
@@ -41,21 +43,20 @@ def render_html(result: CheckResult) -> str:
     sections = "\n".join(_section(result, index, part) for index, part in enumerate(parts))
     title = f"refute linearizable: {result.verdict.value}"
     source = f" &middot; {_e(result.file)}" if result.file else ""
-    return _PAGE.format(
-        title=_e(title), verdict=_e(result.verdict.value),
-        verdict_class=_VERDICT_CLASS[result.verdict],
-        meta=_e(f"model {result.model.name} · {result.operation_count} operations · "
-                f"{len(result.partitions)} object(s) · {result.seconds:.3f} s") + source,
-        summary=_e(result.explain()), sections=sections, style=_STYLE, script=_SCRIPT)
+    meta = _e(f"model {result.model.name} · {result.operation_count} operations · "
+              f"{len(result.partitions)} object(s) · {result.seconds:.3f} s") + source
+    body = (f'<h1>refute linearizable: <span class="{_VERDICT_CLASS[result.verdict]}" '
+            f'id="verdict">{_e(result.verdict.value)}</span></h1>\n'
+            f'<div class="meta">{meta}</div>\n'
+            f'<pre class="summary">{_e(result.explain())}</pre>\n'
+            f'{sections}\n'
+            '<div id="details">Click an operation to see its details.</div>')
+    return page(title, body, styles=("base.css", "linearize.css"), scripts=("linearize.js",))
 
 
 _ORDER = {Verdict.NOT_LINEARIZABLE: 0, Verdict.UNKNOWN: 1, Verdict.LINEARIZABLE: 2}
 _VERDICT_CLASS = {Verdict.LINEARIZABLE: "ok", Verdict.NOT_LINEARIZABLE: "bad",
                   Verdict.UNKNOWN: "unknown"}
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _section(result: CheckResult, index: int, part: PartitionResult) -> str:
@@ -67,7 +68,8 @@ def _section(result: CheckResult, index: int, part: PartitionResult) -> str:
     if part.verdict is Verdict.NOT_LINEARIZABLE:
         state = result.model.describe_state(part.state_after_prefix(result.model))
         note = (f'<p class="note">The numbered points are the longest linearizable prefix '
-                f'({len(part.linearization)} operations), ending in state '
+                f'({len(part.linearization)} operations, numbered in their order{_example(part)}'
+                f'), ending in state '
                 f'<code>{_e(state)}</code>. The <span class="bad">red</span> operations had '
                 f'to come next, and the model accepts none of them in that state.</p>')
     elif part.verdict is Verdict.UNKNOWN:
@@ -110,25 +112,26 @@ def _svg(result: CheckResult, index: int, part: PartitionResult) -> str:
         x2 = (rank[op.ret] if op.ret is not None else end) * _COLUMN + _COLUMN * 0.8
         y = _TOP + row[op.process] * _ROW + 4
         text = describe(op.input, op.output)
+        numbered = f"#{op.index} {text}"  # as the text report and the JSON number it
         if op.index in unplaceable:
             kind = "unplaceable"
         elif op.index in position:
             kind = "linearized"
         else:
             kind = "other"
-        details = {"operation": text, "process": str(op.process), "index": op.index,
+        details = {"operation": numbered, "process": str(op.process), "index": op.index,
                    "line": op.line, "call": str(op.call),
                    "return": "never (outcome unknown)" if op.ret is None else str(op.ret),
                    "status": _STATUS_TEXT[kind]}
         if op.index in position:
             k = position[op.index]
-            details["linearized"] = f"{k + 1} of {len(part.linearization)}"
+            details["linearized"] = f"point {k + 1} of {len(part.linearization)}"
             details["state after"] = show_state(part.states[k])
         fill = f' fill="url(#fade{index})"' if op.ret is None and kind == "other" else ""
         out.append(
             f'<g class="op {kind}{" open-ended" if op.ret is None else ""}" tabindex="0" '
             f'data-details="{_e(json.dumps(details))}">'
-            f'<title>{_e(text)}</title>'
+            f'<title>{_e(numbered)}</title>'
             f'<rect x="{x1}" y="{y}" width="{x2 - x1:.1f}" height="{_ROW - 10}" rx="4"{fill}/>'
             f'<text x="{x1 + 5}" y="{y + _ROW / 2 + 3}">'
             f'{_e(_clip(text, (x2 - x1 - 10) / 6.5))}</text></g>')
@@ -137,11 +140,22 @@ def _svg(result: CheckResult, index: int, part: PartitionResult) -> str:
         centres = [(_COLUMN * x, _TOP + row[op.process] * _ROW + 4) for op, x in points]
         path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in centres)
         out.append(f'<polyline class="order" points="{path}"/>')
-        for k, (cx, cy) in enumerate(centres, start=1):
-            out.append(f'<g class="point"><circle cx="{cx:.1f}" cy="{cy:.1f}" r="7"/>'
-                       f'<text x="{cx:.1f}" y="{cy + 3:.1f}" text-anchor="middle">{k}</text></g>')
+        for k, ((op, _), (cx, cy)) in enumerate(zip(points, centres), start=1):
+            out.append(f'<g class="point" data-operation="{op.index}"><circle cx="{cx:.1f}" '
+                       f'cy="{cy:.1f}" r="7"/><text x="{cx:.1f}" y="{cy + 3:.1f}" '
+                       f'text-anchor="middle">{k}</text></g>')
     out.append("</svg></div></div>")
     return "".join(out)
+
+
+def _example(part: PartitionResult) -> str:
+    """How a point's number relates to its operation's, with the prefix's last one (the text
+    report lists it the same way: ``32. #31 ...``)."""
+    if not part.linearization:
+        return ""
+    last = part.linearization[-1]
+    return (f"; as in the text report, point {len(part.linearization)} is operation "
+            f"#{last.index}")
 
 
 _STATUS_TEXT = {"linearized": "linearized", "unplaceable": "cannot be placed next",
@@ -177,77 +191,4 @@ def _clip(text: str, chars: float) -> str:
     return text if len(text) <= limit else text[:max(limit - 1, 0)] + "…"
 
 
-_STYLE = """
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1f2328; }
-h1 { font-size: 1.4em; margin: 0 0 .2em; }
-h1 .ok { color: #1a7f37; } h1 .bad { color: #cf222e; } h1 .unknown { color: #9a6700; }
-.meta { color: #57606a; margin-bottom: 1em; }
-pre.summary { background: #f6f8fa; padding: .8em; overflow-x: auto; }
-details.partition { border: 1px solid #d0d7de; border-radius: 6px; margin: .8em 0;
-  padding: .3em .8em; }
-details.partition.bad { border-color: #cf222e; }
-summary { cursor: pointer; font-weight: 600; }
-.timeline { display: flex; } .labels { flex: none; }
-.scroll { overflow-x: auto; flex: auto; }
-.note { color: #57606a; } span.bad { color: #cf222e; font-weight: 600; }
-svg text { font: 12px ui-monospace, monospace; }
-.client { fill: #57606a; } .lane { stroke: #eaeef2; }
-.op rect { fill: #ddf4ff; stroke: #54aeff; }
-.op.other rect { fill: #eaeef2; stroke: #9aa4b1; }
-.op.unplaceable rect { fill: #ffebe9; stroke: #cf222e; stroke-width: 2; }
-.op.open-ended rect { stroke-dasharray: 4 3; }
-.op:hover rect, .op.selected rect { stroke: #0969da; stroke-width: 2.5; }
-.op { cursor: pointer; } .op text { pointer-events: none; }
-.order { fill: none; stroke: #0969da; stroke-width: 1.5; opacity: .6; }
-.point circle { fill: #0969da; } .point text { fill: #fff; font-size: 9px; }
-.point { pointer-events: none; }
-#details { position: fixed; right: 1em; bottom: 1em; max-width: 28em; background: #fff;
-  border: 1px solid #d0d7de; border-radius: 6px; padding: .5em .8em;
-  box-shadow: 0 2px 8px rgba(0,0,0,.15); }
-#details table td:first-child { color: #57606a; padding-right: 1em; }
-"""
-
-_SCRIPT = """
-// Bring each object's first operation that cannot be placed into view.
-document.querySelectorAll('.scroll').forEach(function (scroll) {
-  var bad = scroll.querySelector('.op.unplaceable rect');
-  if (bad) scroll.scrollLeft = Math.max(0, bad.x.baseVal.value - scroll.clientWidth / 2);
-});
-document.addEventListener('click', function (event) {
-  var op = event.target.closest('.op');
-  if (!op) return;
-  document.querySelectorAll('.op.selected').forEach(function (o) {
-    o.classList.remove('selected');
-  });
-  op.classList.add('selected');
-  var details = JSON.parse(op.getAttribute('data-details'));
-  var table = document.createElement('table');
-  Object.keys(details).forEach(function (key) {
-    var tr = table.insertRow(), th = tr.insertCell(), td = tr.insertCell();
-    th.textContent = key;
-    td.textContent = details[key] === null ? '' : String(details[key]);
-  });
-  var panel = document.getElementById('details');
-  panel.replaceChildren(table);
-});
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy"
-      content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>{title}</title>
-<style>{style}</style>
-</head>
-<body>
-<h1>refute linearizable: <span class="{verdict_class}" id="verdict">{verdict}</span></h1>
-<div class="meta">{meta}</div>
-<pre class="summary">{summary}</pre>
-{sections}
-<div id="details">Click an operation to see its details.</div>
-<script>{script}</script>
-</body>
-</html>
-"""
+register_inline(CheckResult, render_html)

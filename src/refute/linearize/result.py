@@ -14,6 +14,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from refute.html_page import repr_html
 from refute.limits import format_size
 from refute.linearize.history import Operation
 from refute.linearize.model import Model
@@ -152,12 +153,20 @@ class CheckResult:
         shown = part.linearization[-5:]
         if len(part.linearization) > len(shown):
             lines.append("    ...")
-        for op, after in zip(shown, part.states[-len(shown):]):
-            lines.append(f"    {self.describe(op)}  => {self.model.describe_state(after)}")
+        first = len(part.linearization) - len(shown) + 1
+        for position, (op, after) in enumerate(zip(shown, part.states[-len(shown):]), first):
+            # "28. #27 ...": the 28th operation of the prefix (the HTML's point 28) is #27
+            lines.append(f"    {position}. {self.describe(op)}  => "
+                         f"{self.model.describe_state(after)}")
         lines.append(f"  none of the operations that must come next can take effect in "
                      f"state {state}:")
         lines.extend(f"    {self.describe(op)}" for op in part.unplaceable)
         return lines
+
+    def _repr_html_(self) -> str | None:
+        """The HTML report, inline in a notebook (rendered by :mod:`refute.linearize.html`,
+        which registers itself with :func:`refute.html_page.register_inline`)."""
+        return repr_html(self)
 
     def to_json(self) -> dict[str, Any]:
         """The ``refute linearizable --json`` object (see docs/linearizability.md)."""
