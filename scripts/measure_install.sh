@@ -22,7 +22,7 @@ echo "python3: $(command -v python3) ($(python3 --version 2>&1))"
 log="${REFUTE_INSTALL_LOG:-/tmp/refute-install.log}"
 PIP_NO_CACHE_DIR=1 /usr/bin/time -f "%e %U %S" -o "$work/time.txt" bash -c "$command" > "$log" 2>&1
 status=$?
-read -r wall user system < "$work/time.txt"
+read -r wall user system < <(tail -n 1 "$work/time.txt")  # after "Command exited with non-zero status 1"
 tail -n 3 "$log"
 printf 'exit code %d (1 expected: the example shows a violation)\n' "$status"
 printf 'wall %.0f s, CPU %.0f s (user %.0f + system %.0f); full log: %s\n' "$wall" \
