@@ -30,6 +30,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "testgen": ("refute.commands.testgen", "testgen"),
     "permissiveness": ("refute.commands.permissiveness", "permissiveness"),
     "explore": ("refute.commands.explore", "explore"),
+    "perf": ("refute.commands.perf", "perf"),
+    "fuzz": ("refute.commands.fuzz", "fuzz"),
 }
 
 
