@@ -53,6 +53,34 @@ def test_the_c_extension_is_built_and_used():
     assert FrozenMap.set is _values.FrozenMapBase.set
 
 
+# ---- Record(**fields) ----
+
+@pytest.mark.parametrize("new", [pytest.param(_values.new_record if _values else None, id="c",
+                                              marks=needs_c),
+                                 pytest.param(Record._new_python, id="python")])
+def test_record_construction_alike(new):
+    made = new(Record, type="1b", acc=ModelValue("a1"), votes={1: [2, {3}]}, path=(1, [2]), none=None)
+    assert made == Record._new_python(Record, type="1b", acc=ModelValue("a1"),
+                                      votes=FrozenMap({1: (2, frozenset({3}))}), path=(1, (2,)),
+                                      none=None)
+    assert type(made) is type(Record(type=0, acc=0, votes=0, path=0, none=0))
+    assert tuple.__getitem__(made, 0) is made._fields and made.votes[1] == (2, frozenset({3}))
+    assert type(made.votes) is FrozenMap and made.acc == "a1" and made.path == (1, (2,))
+    assert new(Record) == Record._new_python(Record) and new(Record)._fields == ()
+    with pytest.raises(TypeError, match=r"takes 1 positional argument but 2 were given"):
+        new(Record, 1)
+    with pytest.raises(ValueError, match="cannot be a record field"):
+        new(Record, _hidden=1)
+    acc = ModelValue("a2")
+    new(Record, type="1b", acc=acc)  # the first call may make the record class
+    gc.collect()
+    before = sys.getrefcount(acc)
+    for _ in range(100):
+        new(Record, type="1b", acc=acc)
+    gc.collect()
+    assert sys.getrefcount(acc) == before  # no reference leaked
+
+
 # ---- Record.update ----
 
 def test_update_changes_fields_and_keeps_the_rest(impl):

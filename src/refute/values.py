@@ -21,9 +21,9 @@ Design notes. Records and maps compare and hash in C wherever possible, because 
 hashes every generated state: a record is a ``tuple`` whose first element is its tuple of field
 names (so records with different fields never compare equal), a map a ``dict`` whose keys are
 kept in sorted order (so its hash can be taken from its items in order) with the hash cached.
-The two calls that build every successor state, ``Record.update`` and ``FrozenMap.set``, are C
-methods too when the extension :mod:`refute._values` is built (it is the base of both
-classes); otherwise the pure-Python versions here, which behave identically, are used
+The calls that build every successor state, ``Record(...)``, ``Record.update`` and
+``FrozenMap.set``, are C functions too when the extension :mod:`refute._values` is built (it
+is the base of both classes); otherwise the pure-Python versions here, which behave identically, are used
 (:data:`IMPLEMENTATION` says which).
 """
 
@@ -38,8 +38,9 @@ from _collections import _tuplegetter  # the C descriptor behind namedtuple's fi
 
 try:
     from refute._values import FrozenMapBase as _FrozenMapBase, RecordBase as _RecordBase
+    from refute._values import new_record as _new_record
 except ImportError:  # pragma: no cover - only without a C compiler
-    _FrozenMapBase, _RecordBase = dict, tuple  # type: ignore[misc]
+    _FrozenMapBase, _RecordBase, _new_record = dict, tuple, None  # type: ignore[misc]
 
 IMPLEMENTATION = "python" if _RecordBase is tuple else "c"
 """``"c"`` if ``Record.update`` and ``FrozenMap.set`` are the C methods, else ``"python"``."""
@@ -261,6 +262,10 @@ class Record(_RecordBase):
         names = tuple(fields)
         record_class = cls._classes.get(names) or _record_class(names)
         return tuple.__new__(record_class, (record_class._fields, *map(freeze, fields.values())))
+
+    _new_python = __new__  # Record._new_python(Record, **fields), for tests
+    if IMPLEMENTATION == "c":  # the same, in C (_values.c): specs build messages with it
+        __new__ = staticmethod(_new_record)  # type: ignore[assignment]  # noqa: F811
 
     def _values(self) -> tuple:
         return tuple.__getitem__(self, slice(1, None))
