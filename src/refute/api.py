@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,13 +15,42 @@ from refute.limits import parse_size
 from refute.spec.spec import Spec
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class CheckedResult(Result):
+    """A :class:`Result` as :func:`check` returns it: with the model it came from, so that it
+    can show its HTML report inline in a notebook (``_repr_html_``).
+
+    Why a subclass here and not a method of ``Result``: the report is drawn from the result
+    *and* the model (state fields, value formatting, the sequence diagram), and the engine,
+    which makes results, may import no report (the layer contracts). This module is the
+    library's top layer, above both, so it may. ``model`` takes no part in equality
+    (``eq=False`` keeps :class:`Result`'s field-by-field ``==`` among checked results) or in
+    ``repr``.
+    """
+
+    model: Model | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    def _repr_html_(self) -> str | None:
+        from refute.html_page import inline
+        from refute.report.html import render_report
+
+        if self.model is None:
+            return None
+        return inline(render_report(self, self.model))
+
+
+def _checked(result: Result, model: Model) -> CheckedResult:
+    fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(Result)}
+    return CheckedResult(**fields, model=model)
+
+
 def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlock: bool = True,
           max_states: int | None = None, max_depth: int | None = None,
           time_limit: float | None = None,
           progress: Callable[[Progress], None] | None = None, workers: int = 1,
           ray: str | bool | None = None, memory_limit: int | str | None = None,
           checkpoint: str | None = None, checkpoint_interval: float = 300.0,
-          resume: str | None = None) -> Result:
+          resume: str | None = None) -> CheckedResult:
     """Explore every reachable state of ``spec`` breadth-first and return the :class:`Result`.
 
     Then its temporal properties (``@liveness``) are checked over fair behaviours.
@@ -32,6 +62,8 @@ def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlo
     local); ``memory_limit`` (bytes or ``"1G"``): spill to disk to stay under it;
     ``checkpoint`` (a directory, every ``checkpoint_interval`` seconds) and ``resume`` (the
     same directory, same spec). Counts and counterexamples do not depend on any of them.
+
+    In a notebook the result shows its HTML report (:class:`CheckedResult`).
     """
     options = Options(invariants=invariants, deadlock=deadlock, max_states=max_states,
                       max_depth=max_depth, time_limit=time_limit, progress=progress)
@@ -40,7 +72,8 @@ def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlo
     scale = Scale(workers=workers, memory_limit=memory_limit, checkpoint=checkpoint,
                   checkpoint_interval=checkpoint_interval, resume=resume,
                   ray=None if not ray else "auto" if ray is True else ray)
-    return run(as_model(spec), options, scale)
+    model = as_model(spec)
+    return _checked(run(model, options, scale), model)
 
 
 def assert_holds(spec: Spec | Model, **options: Any) -> Result:

@@ -17,6 +17,8 @@ import importlib
 
 import click
 
+from refute.engine import native
+
 _COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("refute.commands.check", "check"),
     "simulate": ("refute.commands.simulate", "simulate"),
@@ -28,6 +30,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "testgen": ("refute.commands.testgen", "testgen"),
     "permissiveness": ("refute.commands.permissiveness", "permissiveness"),
     "explore": ("refute.commands.explore", "explore"),
+    "perf": ("refute.commands.perf", "perf"),
+    "fuzz": ("refute.commands.fuzz", "fuzz"),
 }
 
 
@@ -51,7 +55,8 @@ class _LazyGroup(click.Group):
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="refute")
+@click.version_option(package_name="refute",
+                      message=f"%(prog)s %(version)s ({native.describe()})")
 def main() -> None:
     """refute: find the bugs in distributed-systems designs before production does.
 

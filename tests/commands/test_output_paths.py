@@ -35,7 +35,7 @@ KV = ('{:process 0 :type :invoke :f :put :key "k" :value "a"}\n'
 # Every option that names a file or folder refute writes, by command.
 OUTPUTS = {
     "check": {"json_path": "--json", "itf_path": "--itf", "html_path": "--html",
-              "checkpoint_dir": "--checkpoint"},
+              "checkpoint_dir": "--checkpoint", "graph_path": "--dump-graph"},
     "simulate": {"json_path": "--json", "itf_path": "--itf", "html_path": "--html"},
     "history": {"json_path": "--json", "html_path": "--html", "plot_dir": "--plot"},
     "linearizable": {"json_path": "--json", "html_path": "--html"},
@@ -45,6 +45,8 @@ OUTPUTS = {
     "workload": {"json_path": "--json", "out": "--out"},
     "hermitage": {"json_path": "--json"},
     "explore": {},
+    "perf": {"json_path": "--json", "html_path": "--html", "csv_path": "--csv"},
+    "fuzz": {"json_path": "--json", "html_path": "--html"},
 }
 
 
@@ -85,6 +87,8 @@ def runs(tmp_path: Path) -> dict[str, list[str]]:
         "permissiveness": ["permissiveness", str(EXAMPLES / "mongodb_txn.py"), "-q"],
         "workload": ["workload", "sqlite", "--txns", "5", "--clients", "2", "-q"],
         "hermitage": ["hermitage", "sqlite", "--isolation", "deferred", "--anomaly", "G0", "-q"],
+        "perf": ["perf", str(EXAMPLES / "cache_lookup.py"), "--sweep", "hit_ratio=0.2:0.4:0.2", "-q"],
+        "fuzz": ["fuzz", str(EXAMPLES / "impl" / "commit.py"), "--runs", "2", "-q"],
     }
 
 

@@ -162,6 +162,8 @@ def quiet_runs(files: dict[str, str]) -> dict[str, list[str]]:
         "workload": ["workload", "sqlite", "--txns", "5", "--clients", "2",
                      "--out", str(Path(files["dir"]) / "w.edn")],
         "hermitage": ["hermitage", "sqlite", "--isolation", "deferred", "--anomaly", "G0"],
+        "perf": ["perf", str(EXAMPLES / "cache_lookup.py")],
+        "fuzz": ["fuzz", str(EXAMPLES / "impl" / "commit.py"), "--runs", "2"],
     }
 
 

@@ -36,8 +36,10 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
+from refute.engine import native
 from refute.errors import RefuteError, SpecError, UsageError
 from refute.limits import parse_seconds, parse_size
+from refute.report.schemas import FORMAT_VERSION, SCHEMAS, check_output
 from refute.sources import Source
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,7 +47,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def write_json(path: str, payload: dict[str, Any]) -> None:
     """Write a command's JSON result; ``-`` means standard output. Raises ``OSError`` when the
-    file cannot be written (:class:`Outputs` reports it)."""
+    file cannot be written (:class:`Outputs` reports it).
+
+    Every output starts with its ``format_version``, says which implementation ran
+    (``"implementation"``: ``"c"`` or ``"python"``, :mod:`refute.engine.native`), and follows the
+    running command's schema in :mod:`refute.report.schemas` (checked when
+    ``REFUTE_CHECK_JSON=1``, as in the tests).
+    """
+    payload = {"format_version": FORMAT_VERSION, **payload, "implementation": native.IMPLEMENTATION}
+    context = click.get_current_context(silent=True)
+    if context is not None and context.command.name in SCHEMAS:
+        check_output(context.command.name, payload)
     text = json.dumps(payload, indent=2, sort_keys=False, default=str)
     if path == "-":
         click.echo(text)
@@ -181,6 +193,8 @@ def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
     def wrapper(*args: Any, **kwargs: Any) -> None:
         try:
             _refuse_nul_bytes(kwargs)
+            if native.note():  # once per run: pure Python is ten times slower
+                click.secho(native.note(), fg="yellow", err=True)
             code = command(*args, **kwargs)
         except RefuteError as error:
             _fail(error, kwargs.get("json_path"))

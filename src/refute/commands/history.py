@@ -99,4 +99,5 @@ def render(result: HistoryResult) -> str:
         lines.append(f"({total - shown} more findings not shown; counts by type: "
                      f"{result.counts})")
     lines.extend(f"note: {note}" for note in result.notes)
+    lines.extend(f"warning: {warning}" for warning in result.warnings)
     return "\n".join(lines)

@@ -36,9 +36,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cykhash import Int64Set
 
 from refute.engine.bfs import select_invariants, state_fingerprint
+from refute.engine.fpset import FingerprintSet
 from refute.engine.model import Label, Model, Predicate
 from refute.engine.result import (ActionCoverage, Result, Step, StopReason, Violation,
                                   ViolationKind)
@@ -106,7 +106,7 @@ def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> 
     fp = state_fingerprint(model)
     next_states = model.next_states
     actions = tuple(model.action_names)
-    seen = Int64Set()
+    seen = FingerprintSet()
     taken = dict.fromkeys(actions, 0)
     new_states = dict.fromkeys(actions, 0)
     generated = steps = longest = traces_run = constrained = 0

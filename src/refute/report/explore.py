@@ -27,7 +27,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from refute.engine.model import Model
 from refute.errors import RefuteError, UsageError
-from refute.report.html import STYLE, diff_value, e
+from refute.html_page import asset, page
+from refute.report.html import STYLES, diff_value, e
 from refute.report.values import show
 
 __all__ = ["Explorer", "serve"]
@@ -123,8 +124,9 @@ def serve(model: Model, port: int = 0) -> ThreadingHTTPServer:
     """A server for ``model`` bound to 127.0.0.1:``port`` (0: any free port), not started:
     call ``serve_forever()``. Its address is ``server.server_address``."""
     explorer = Explorer(model)
-    page = _PAGE.replace("{{style}}", STYLE + _STYLE).replace("{{title}}",
-                                                              e(f"refute explore {model.name}"))
+    title = f"refute explore {model.name}"
+    html_page = page(title, asset("explore.html").replace("{{title}}", e(title)),
+                     styles=(*STYLES, "explore.css"), scripts=("explore.js",), connect=True)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
@@ -135,7 +137,7 @@ def serve(model: Model, port: int = 0) -> ThreadingHTTPServer:
                 return
             url = urlsplit(self.path)
             if url.path == "/":
-                self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode())
+                self._send(HTTPStatus.OK, "text/html; charset=utf-8", html_page.encode())
             elif url.path == "/api/state":
                 query = parse_qs(url.query)
                 try:
@@ -164,120 +166,3 @@ def serve(model: Model, port: int = 0) -> ThreadingHTTPServer:
     return server
 
 
-_STYLE = """
-main { display: grid; grid-template-columns: minmax(18em, 1fr) 2fr; gap: 1.5em; }
-#trail { padding-left: 2em; } #trail li { margin: .15em 0; }
-#trail li a { font: 13px ui-monospace, monospace; color: #0550ae; cursor: pointer; }
-#trail li.current a { font-weight: 700; color: #1f2328; }
-#trail .chg { color: #57606a; font: 12px ui-monospace, monospace; display: block; }
-#actions button { display: block; margin: .2em 0; font: 13px ui-monospace, monospace;
-  padding: .25em .6em; cursor: pointer; text-align: left; }
-#actions button.self { color: #57606a; }
-#state td { padding: .1em 1em .1em 0; vertical-align: top; }
-#state tr.changed td { background: #fff8c5; font-weight: 600; }
-#invariants li.holds::before { content: "✓ "; color: #1a7f37; }
-#invariants li.fails { color: #cf222e; font-weight: 600; }
-#invariants li.fails::before { content: "✗ "; }
-.toolbar { margin: .5em 0 1em; } .toolbar input { width: 32em; font: 12px ui-monospace, monospace; }
-#error { color: #cf222e; font-weight: 600; }
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy"
-      content="default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>{{title}}</title>
-<style>{{style}}</style>
-</head>
-<body>
-<h1>{{title}}</h1>
-<div class="toolbar"><button type="button" id="back">← back</button>
-<button type="button" id="restart">restart</button>
-link to this path: <input id="link" readonly></div>
-<div id="error"></div>
-<main>
-<section><h2>Path</h2><ol id="trail"></ol></section>
-<section>
-<h2>State <span id="depth" class="meta"></span></h2><table id="state"></table>
-<h2>Invariants</h2><ul id="invariants"></ul>
-<h2>Next action</h2><div id="actions"></div>
-</section>
-</main>
-<script>
-// Everything from the server is inserted with textContent: spec values are never markup.
-function el(tag, text, cls) {
-  var node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = text;
-  if (cls) node.className = cls;
-  return node;
-}
-function currentPath() {
-  var hash = location.hash.replace(/^#/, '');
-  return hash === '' ? [] : hash.split('.').map(Number);
-}
-function go(path) { location.hash = path.join('.'); }
-function render(view) {
-  var path = view.path;
-  document.getElementById('error').textContent = '';
-  document.getElementById('link').value = location.href;
-  var trail = document.getElementById('trail');
-  trail.replaceChildren();
-  view.trail.forEach(function (step, i) {
-    var li = el('li', null, i === view.trail.length - 1 ? 'current' : '');
-    var a = el('a', step.action);
-    a.addEventListener('click', function () { go(path.slice(0, i + 1)); });
-    li.appendChild(a);
-    step.changes.forEach(function (c) { li.appendChild(el('span', c[0] + ': ' + c[1], 'chg')); });
-    trail.appendChild(li);
-  });
-  document.getElementById('depth').textContent =
-    view.state ? '(after ' + (view.trail.length - 1) + ' step(s))' : '';
-  var table = document.getElementById('state');
-  table.replaceChildren();
-  (view.state || []).forEach(function (field) {
-    var tr = table.insertRow();
-    if ((view.changed || []).indexOf(field[0]) >= 0) tr.className = 'changed';
-    tr.insertCell().textContent = field[0];
-    tr.insertCell().appendChild(el('code', field[1]));
-  });
-  var invariants = document.getElementById('invariants');
-  invariants.replaceChildren();
-  (view.invariants || []).forEach(function (inv) {
-    invariants.appendChild(el('li', inv.name + (inv.error ? ' (raised ' + inv.error + ')' : ''),
-                              inv.holds ? 'holds' : 'fails'));
-  });
-  var actions = document.getElementById('actions');
-  actions.replaceChildren();
-  view.successors.forEach(function (s) {
-    var b = el('button', s.label + (s.self ? '  (same state)' : ''), s.self ? 'self' : '');
-    b.type = 'button';
-    b.setAttribute('data-ordinal', s.ordinal);
-    b.addEventListener('click', function () { go(path.concat([s.ordinal])); });
-    actions.appendChild(b);
-  });
-  if (view.deadlock) actions.appendChild(el('p', 'deadlock: no action is enabled', 'fails'));
-  if (view.terminal) actions.appendChild(el('p', 'a terminal state: the protocol finished', 'note'));
-  document.getElementById('back').disabled = path.length <= 1;
-}
-function load() {
-  var path = currentPath();
-  fetch('api/state?path=' + encodeURIComponent(path.join('.')))
-    .then(function (r) { return r.json(); })
-    .then(function (view) {
-      if (view.error) { document.getElementById('error').textContent = view.error; return; }
-      render(view);
-      document.body.setAttribute('data-path', path.join('.'));
-    });
-}
-document.getElementById('back').addEventListener('click', function () {
-  go(currentPath().slice(0, -1));
-});
-document.getElementById('restart').addEventListener('click', function () { go([0]); });
-window.addEventListener('hashchange', load);
-if (location.hash === '') location.hash = '0'; else load();
-</script>
-</body>
-</html>
-"""

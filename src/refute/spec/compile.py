@@ -17,7 +17,7 @@ from typing import Any
 
 from refute.engine.model import Fairness, Label, Model, Predicate, TemporalProperty, as_model
 from refute.errors import RefuteError, SpecError
-from refute.spec.spec import Role, Spec, each, role_of
+from refute.spec.spec import Role, Spec, each, outcome, role_of
 from refute.spec.temporal import FairnessDeclaration, Formula
 from refute.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
 
@@ -126,13 +126,13 @@ class SpecModel(Model):
                 if generator:
                     for successor in result:
                         if type(successor) is not state_type:
-                            self._validate(successor, str(label), state)
-                        append((label, successor))
+                            append(self._unusual(label, successor, state))
+                        else:
+                            append((label, successor))
                 elif type(result) is state_type:
                     append((label, result))
                 else:  # a wrong type raises; a valid state is kept (e.g. before init_states)
-                    self._validate(result, str(label), state)
-                    append((label, result))
+                    append(self._unusual(label, result, state))
             for act in self._dynamic:
                 self._dynamic_successors(act, state, append)
         except RefuteError:
@@ -212,8 +212,9 @@ class SpecModel(Model):
                     continue
                 for successor in (result if act.generator else (result,)):
                     if type(successor) is not state_type:
-                        self._validate(successor, str(label), state)
-                    append((label, successor))
+                        append(self._unusual(label, successor, state))
+                    else:
+                        append((label, successor))
             except RefuteError:
                 raise
             except Exception as exc:
@@ -307,6 +308,15 @@ class SpecModel(Model):
         return tuple(compiled)
 
     # -- errors -----------------------------------------------------------------------------
+
+    def _unusual(self, label: Label, result: Any, before: Any) -> tuple[Label, Any]:
+        """A result that is not a plain state: an :class:`outcome` (its name joins the label's
+        arguments as ``outcome``), or a state to validate (rejected when it is not one)."""
+        if type(result) is outcome:
+            label = Label(label.action, label.args + (("outcome", result.name),))
+            result = result.state
+        self._validate(result, str(label), before)
+        return label, result
 
     def _validate(self, value: Any, producer: str, before: Any) -> None:
         """Reject a state that is not immutable and deterministically hashable."""
