@@ -228,9 +228,16 @@ def _fail(error: RefuteError, json_path: str | None) -> None:
 
 def _exit_in_spec(exc: SystemExit) -> RefuteError:
     """``sys.exit()`` called by a spec's code (at import or in an action): a spec error, never
-    the exit code it asked for, which a CI would read as a verdict."""
+    the exit code it asked for, which a CI would read as a verdict. One exit is not the spec's:
+    rich's console exits when standard output is a pipe whose reader has gone (``refute check
+    ... | head``)."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not os.path.abspath(f.filename).startswith(_PACKAGE)]
+    if frames and frames[-1].name == "on_broken_pipe":
+        return RefuteError("standard output was closed before the report was complete (the "
+                           "program reading it, e.g. head, ended)",
+                           hint="read the whole output, or write the result to a file with "
+                                "--json FILE")
     where = frames[-1] if frames else None
     return SpecError(f"the spec's code called sys.exit({exc.code!r})",
                      file=where.filename if where else None, line=where.lineno if where else None,

@@ -528,6 +528,11 @@ class TLAModel(Model):
     def is_terminal(self, state: Any) -> bool:
         return not self.config.check_deadlock
 
+    deadlock_hint = ("if the spec simply finished in this state, say so: CHECK_DEADLOCK FALSE "
+                     "in the .cfg (or --no-deadlock, as TLC's -deadlock), or, to keep finding "
+                     "deadlocks elsewhere, let the final state stutter: add Done == <it is "
+                     "final> /\\ UNCHANGED vars as a disjunct of Next")
+
     @property
     def checks_deadlock(self) -> bool:  # type: ignore[override]
         return self.config.check_deadlock
