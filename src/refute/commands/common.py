@@ -100,27 +100,22 @@ def check_writable(path: str, option: str, directory: bool = False,
 def _probe_folder(path: str) -> None:
     if os.path.exists(path) and not os.path.isdir(path):
         raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder")
-    existing = path
-    while not os.path.exists(existing):
-        parent = os.path.dirname(os.path.abspath(existing))
-        if parent == os.path.abspath(existing):
-            break
-        existing = parent
-    if not os.path.isdir(existing):
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
-    tempfile.TemporaryFile(dir=existing).close()
-    if existing != path:  # the name itself must be creatable too (e.g. not too long)
-        os.makedirs(path)
-        _remove_created(path, existing)
-
-
-def _remove_created(path: str, existing: str) -> None:
-    """Remove the folders :func:`_probe_folder` created for ``path`` below ``existing``."""
+    missing: list[str] = []  # the folders to create, outermost last
     folder = os.path.abspath(path)
-    stop = os.path.abspath(existing)
-    while folder != stop:
-        os.rmdir(folder)
+    while not os.path.exists(folder) and os.path.dirname(folder) != folder:
+        missing.append(folder)
         folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+    tempfile.TemporaryFile(dir=folder).close()
+    created: list[str] = []
+    try:  # each missing name must be creatable too (e.g. not too long); none is left behind
+        for name in reversed(missing):
+            os.mkdir(name)
+            created.append(name)
+    finally:
+        for name in reversed(created):
+            os.rmdir(name)
 
 
 def _reason(exc: BaseException) -> str:
