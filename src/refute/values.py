@@ -345,10 +345,13 @@ def _compile_update(record_class: type, names: tuple[str, ...]) -> Any:
     """Generate ``update(self, *, a=_MISSING, ...)`` without a per-call loop over fields.
 
     It is the checker's hottest user-facing call (every successor state is made by it), so it
-    is specialised per record class: a plain function with keyword-only parameters.
+    is specialised per record class: a plain function with keyword-only parameters. The
+    ``**_unknown`` catch-all turns a misspelt field into :class:`UnknownField` as the C version
+    does; it costs this fallback about 0.2 us a call (an empty dict), against several for the
+    rest of a step without the C extension.
     """
     params = "".join(f"{n}=_MISSING, " for n in names)
-    lines = [f"def update(self, *, {params}**_unknown):",
+    lines = [f"def update(self, {'*, ' if names else ''}{params}**_unknown):",
              "    if _unknown: raise UnknownField(_names, next(iter(_unknown)))"]
     for index, name in enumerate(names, start=1):
         lines.append(f"    if {name} is _MISSING: {name} = _get(self, {index})")
