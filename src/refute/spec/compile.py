@@ -154,6 +154,11 @@ class SpecModel(Model):
                     self._validate(successor, str(label), state)
         return out
 
+    deadlock_hint = ("if the spec simply finished in this state, say so with a @terminal "
+                     "method that is true in it (@terminal def done(self, s): return ...): "
+                     "deadlocks elsewhere are still reported; or run with --no-deadlock to "
+                     "report none")
+
     def is_terminal(self, state: Any) -> bool:
         try:
             return any(test(state) for test in self._terminal)

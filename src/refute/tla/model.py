@@ -16,7 +16,7 @@ from typing import Any
 
 from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, TemporalProperty
 from refute.errors import InputError, SpecError, UsageError
-from refute.values import FrozenMap
+from refute.values import FrozenMap, ModelValue
 from refute.tla.compile import Compiler
 from refute.tla.config import KEYWORD, Config, read_config
 from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, forward_constant,
@@ -25,7 +25,8 @@ from refute.tla.parser import Node, parse_file
 from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Context, Def, Scope, Var
 from refute.tla.stdlib import NATIVE_ONLY, statistics
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
-from refute.tla.values import TLAError, as_set, domain, format_value, sorted_elements
+from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value,
+                               sorted_elements)
 
 
 class TLALabel(Label):
@@ -51,9 +52,11 @@ def spec_error(exc: TLAError, doing: str, state: Any = None, model: TLAModel | N
     if state is not None and model is not None:
         detail = "in state: " + ", ".join(f"{k} = {format_value(v)}"
                                           for k, v in model.describe_state(state).items())
+    hint = exc.hint if isinstance(exc, RefuteLimitation) else \
+        "TLC reports this error too; fix the spec or the model"
     return SpecError(f"{doing}: {exc.message}", file=getattr(node, "file", None),
                      line=getattr(node, "line", None), column=getattr(node, "col", None),
-                     detail=detail, hint="TLC reports this error too; fix the spec or the model")
+                     detail=detail, hint=hint)
 
 
 class TLAModel(Model):
@@ -96,6 +99,8 @@ class TLAModel(Model):
                                       f"CONSTANTS in {cfg.file or 'the .cfg file'}")
         load_into(compiler, ctx, root)
         for name, value in cfg.constants.items():
+            if name not in ctx.names:
+                self._refuse_unused_constant(name, value, declared)
             if name not in ctx.names or isinstance(ctx.names[name], Def):
                 ctx.names[name] = Const(value)
         for name, target in cfg.substitutions.items():
@@ -195,6 +200,23 @@ class TLAModel(Model):
                           **self.config.where(section, name),
                           hint=f"{did_you_mean}correct the name in {self.config.file}, or define "
                                f"{name} in {self.source}")
+
+    def _refuse_unused_constant(self, name: str, value: Any, declared: list[str]) -> None:
+        """``CONSTANT N = 3`` for an ``N`` the spec neither declares nor defines: the value
+        would be used nowhere, and the line is most often a misspelt constant's. TLC ignores
+        it silently; refute refuses it, located. ``r1 = r1`` (a model value named after itself,
+        an idiom of tlaplus/Examples' models) changes nothing and is accepted, as by TLC."""
+        if isinstance(value, ModelValue) and value == name:
+            return
+        cfg = self.config
+        close = difflib.get_close_matches(name, declared, n=1, cutoff=0.6)
+        raise InputError(f"CONSTANT {name} = {format_value(value)}: {self.name} declares no "
+                         f"constant {name} and defines nothing named {name}, so the value "
+                         "would be unused", **cfg.where("constants", name),
+                         hint=(f"did you mean {close[0]}? " if close else "")
+                         + f"correct the name in {os.path.basename(cfg.file or '.cfg')}, or "
+                           "remove the line (TLC ignores such a line without a word; refute "
+                           "refuses it, as it is most often a misspelt constant)")
 
     def _module_substitution(self, module: str, name: str, target: str) -> tuple:
         """``name <-[module] target``, as :attr:`Compiler.def_overrides` holds it: ``module``'s
@@ -540,6 +562,11 @@ class TLAModel(Model):
 
     def is_terminal(self, state: Any) -> bool:
         return not self.config.check_deadlock
+
+    deadlock_hint = ("if the spec simply finished in this state, say so: CHECK_DEADLOCK FALSE "
+                     "in the .cfg (or --no-deadlock, as TLC's -deadlock), or, to keep finding "
+                     "deadlocks elsewhere, let the final state stutter: add Done == <it is "
+                     "final> /\\ UNCHANGED vars as a disjunct of Next")
 
     @property
     def checks_deadlock(self) -> bool:  # type: ignore[override]

@@ -27,7 +27,7 @@ from refute.tla.scope import (apply_overrides, definition_key, Builtin, Const, C
                               Subst, Var)
 from refute.tla.stdlib import NATIVE_ONLY, natives_for
 from refute.tla.temporal import Unfolder
-from refute.tla.values import TLAError
+from refute.tla.values import RefuteLimitation, TLAError
 
 if TYPE_CHECKING:
     from refute.tla.compile import Compiler
@@ -62,9 +62,10 @@ class Loader:
         allowed = any(target == root or os.path.commonpath([target, root]) == root
                       for root in self.readable)
         if not allowed:
-            raise TLAError(f"{operator}({path!r}) reads {target}, which was not allowed: refute "
-                           f"reads a spec's data files only where you say, e.g. refute check "
-                           f"--allow-read {target}")
+            raise RefuteLimitation(f"{operator}({path!r}) reads {target}, which was not "
+                                   "allowed", hint="TLC would read it; refute reads a spec's "
+                                   "data files only where you say, e.g. refute check "
+                                   f"--allow-read {target}")
         try:
             with open(target, encoding="utf-8") as handle:
                 return handle.read()

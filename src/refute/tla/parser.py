@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -626,10 +627,10 @@ def parse_source(source: bytes, file: str | None = None) -> Module:
         raise _unparsed(source.decode("utf-8"), file)
     deep = _too_deep(root)
     if deep is not None:
-        raise InputError(f"the module nests expressions more than {MAX_DEPTH} deep here",
-                         file=file, line=deep.start_point[0] + 1,
-                         column=deep.start_point[1] + 1,
-                         hint="split the expression into named definitions")
+        what, hint = _what_nests(deep)
+        raise InputError(f"the expression here is {what}: more than {MAX_DEPTH} levels of "
+                         "syntax, refute's limit", file=file, line=deep.start_point[0] + 1,
+                         column=deep.start_point[1] + 1, hint=hint)
     if root.has_error:
         bad = _first_error(modules[0]) or _first_error(root)
         if bad is not None:
@@ -680,8 +681,8 @@ def _parse_tree(source: bytes, file: str | None) -> tree_sitter.Tree:
     """tree-sitter's tree for ``source``, within a time budget.
 
     Every real module parses in milliseconds, but the grammar's parse time grows faster than
-    linearly with the nesting of some constructs (thousands of nested ``IF`` or brackets take
-    minutes). The source is handed over in chunks, and past the budget the parser is told the
+    linearly with the depth of some constructs (thousands of nested ``IF`` or brackets, or a
+    flat chain of tens of thousands of ``+``, take minutes). The source is handed over in chunks, and past the budget the parser is told the
     text ends, which makes it stop at once; the error points where it had got to.
     """
     parser = tree_sitter.Parser(_LANGUAGE)
@@ -698,11 +699,49 @@ def _parse_tree(source: bytes, file: str | None) -> tree_sitter.Tree:
     tree = parser.parse(read)
     if cut:
         row, column = cut[0]
-        raise InputError(f"the module could not be parsed within {budget:.0f} s; parsing "
-                         "had got this far", file=file, line=row + 1, column=column + 1,
-                         hint="does it nest expressions thousands deep? split them into "
-                              "named definitions")
+        what, hint = _what_nests(_deepest(tree.root_node))
+        raise InputError(f"parsing the module took longer than {budget:.0f} s and was "
+                         f"stopped here, in {what}; the parser slows down more than "
+                         "linearly on such expressions", file=file, line=row + 1,
+                         column=column + 1, hint=hint)
     return tree
+
+
+_SPLIT = "split the expression into named definitions"
+
+
+def _what_nests(node: tree_sitter.Node) -> tuple[str, str]:
+    """What makes the syntax above ``node`` deep, in the writer's terms, and how to avoid
+    it: a long flat chain ``a + b + c + ...`` nests one operation in the next although
+    nothing was written nested, so saying "nesting" alone would not be true of it."""
+    kinds: Counter[str] = Counter()
+    while node is not None:
+        kinds[node.type] += 1
+        node = node.parent
+    kind, count = kinds.most_common(1)[0]
+    if kind == "bound_infix_op":
+        return (f"a chain of at least {count:,} infix operations (a + b + c + ... holds each "
+                "operation inside the next)",
+                "split the chain into named definitions of at most 200 terms each (S1 == a1 + "
+                "... + a200, then S1 + S2 + ...), or write it as a fold over a sequence")
+    return f"{count:,} nested {_NESTED.get(kind, kind.replace('_', ' ') + ' expressions')}", _SPLIT
+
+
+_NESTED = {"parentheses": "parenthesised expressions", "tuple_literal": "tuples << >>",
+           "if_then_else": "IF/THEN/ELSE expressions",
+           "function_literal": "function literals [x \\in S |-> ...]"}
+
+
+def _deepest(root: tree_sitter.Node) -> tree_sitter.Node:
+    """The deepest node of the tree (iteratively: the tree may be far deeper than Python's
+    stack)."""
+    stack, best, best_depth = [(root, 1)], root, 0
+    while stack:
+        node, depth = stack.pop()
+        if depth > best_depth:
+            best, best_depth = node, depth
+        stack.extend((child, depth + 1) for child in node.children)
+    return best
 
 
 def _too_deep(root: tree_sitter.Node) -> tree_sitter.Node | None:
