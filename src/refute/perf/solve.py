@@ -171,10 +171,6 @@ class Distribution:
         below = cumulative[i - 1] if i > 0 else 0.0
         return float(self.values[i]), below + self.residual < q - 1e-12
 
-    @property
-    def mean(self) -> float:
-        return float(np.dot(self.values, self.probabilities))
-
 
 def _support(parts: tuple) -> tuple[np.ndarray, np.ndarray]:
     """The distribution of a sum of independent finite increments (a convolution)."""
