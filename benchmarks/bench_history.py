@@ -13,7 +13,7 @@ transactions fail (no effect) and 1% end ``info`` (half of those take effect). W
 dropped), which produces real cycles for the checker to find and explain.
 
 Each measurement runs in a fresh subprocess so that peak RSS is that run's alone. Columns:
-"edn s" is ``refute.edn.parse_all`` alone (a separate run), "read s" reading the file into
+"edn s" is ``refute.readers.edn.parse_all`` alone (a separate run), "read s" reading the file into
 transactions (EDN plus pairing), "analysis s" the check after that (version orders, graph,
 SCCs, cycle search, explanations), "total s" the two together (wall clock) and "cpu s" the
 same in CPU time (steadier on a shared machine); "general s" is the whole check again with the
@@ -115,7 +115,7 @@ def measure(path: str, mode: str) -> dict:
     import functools
 
     import refute.history.formats as formats
-    from refute.edn import parse_all
+    from refute.readers.edn import parse_all
     from refute.history import check_history, parse_history
 
     mode, _, variant = mode.partition("-")

@@ -75,9 +75,14 @@ def chromium() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium: str) -> Iterator[object]:
-    """A headless Chromium driven by Playwright (never `playwright install`: no downloads)."""
+    """A headless Chromium driven by Playwright (never `playwright install`: no downloads).
+
+    One per test module, not per session: while Playwright's synchronous API is open, its
+    event loop counts as running in the main thread, and a later test that runs asyncio code
+    (the implementations under test in examples/impl) would fail with "Cannot run the event
+    loop while another loop is running"."""
     sync_api = pytest.importorskip("playwright.sync_api",
                                    reason="the browser tests need playwright in the venv")
     with sync_api.sync_playwright() as playwright:

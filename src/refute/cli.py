@@ -31,6 +31,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "permissiveness": ("refute.commands.permissiveness", "permissiveness"),
     "explore": ("refute.commands.explore", "explore"),
     "perf": ("refute.commands.perf", "perf"),
+    "fuzz": ("refute.commands.fuzz", "fuzz"),
 }
 
 

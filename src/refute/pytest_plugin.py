@@ -1,4 +1,5 @@
-"""refute's pytest plugin (entry point ``pytest11``): the ``refute_check`` fixture.
+"""refute's pytest plugin (entry point ``pytest11``): the ``refute_check`` and ``refute_fuzz``
+fixtures.
 
 Installed with refute, it is loaded by every pytest run of a project that has refute
 installed, so it imports nothing of refute until a test asks for the fixture::
@@ -11,6 +12,14 @@ result when every property holds. Otherwise the test fails with the counterexamp
 as ``refute check`` prints it, and the path of its HTML report, written to the test's
 temporary directory. An incomplete run (a bound or limit cut it short) fails too: a test must
 not pass on a check that did not finish; pass ``allow_incomplete=True`` to accept one.
+
+``refute_fuzz(target, runs=50, seed=0, strategy="guided")`` runs an implementation under
+test (a :class:`refute.testing.Target`, or the path of a target file) for ``runs`` simulated
+runs checked against its spec (:func:`refute.testing.assert_conforms`), and fails the test
+with the reproduction of the first run that leaves the spec::
+
+    def test_commit_service(refute_fuzz):
+        refute_fuzz("examples/impl/commit.py", runs=100)
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["refute_check"]
+__all__ = ["refute_check", "refute_fuzz"]
 
 
 @pytest.fixture
@@ -45,5 +54,23 @@ def refute_check(request: pytest.FixtureRequest,
         pytest.fail(f"refute: {result.spec} does not hold\n"
                     f"{render_result(result, color=False)}\n"
                     f"HTML report: {report}", pytrace=False)
+
+    return run
+
+
+@pytest.fixture
+def refute_fuzz() -> Callable[..., Any]:
+    """``refute_fuzz(target, runs=50, seed=0, strategy="guided")``: test an implementation
+    against its spec; fail the test with the reproduction of a run that leaves it."""
+
+    def run(target: Any, runs: int = 50, seed: int = 0, strategy: str = "guided") -> Any:
+        from refute.testing import ImplementationBug, assert_conforms, load_target
+
+        if isinstance(target, str):
+            target = load_target(target)
+        try:
+            return assert_conforms(target, runs, seed, strategy)
+        except ImplementationBug as bug:
+            pytest.fail(f"refute: {bug}", pytrace=False)
 
     return run

@@ -93,8 +93,30 @@ def test_polysi_error_has_line_and_column():
     assert "r(key,value,session,txn)" in error.message
 
 
-def test_polysi_write_of_initial_value_is_refused():
-    assert "reserves 0" in _error("w(1,0,0,1)\n", format="text").message
+def test_polysi_explicit_initial_transaction_is_the_initial_state():
+    # IsoVista writes the initial values in a first transaction alone in its session.
+    history = parse_history("w(1,0,0,0)\nw(2,5,0,0)\nr(1,0,1,1)\nr(2,5,1,1)\nw(1,7,1,1)\n"
+                            "r(2,0,2,2)\n", format="text")
+    assert [t.name for t in history.transactions] == ["T1", "T2"]
+    assert history.transactions[0].mops == (("r", 1, None), ("r", 2, None), ("w", 1, 7))
+    assert history.transactions[1].mops == (("r", 2, 0),)  # not 2's initial value: garbage
+    assert "T0 (line 1) only writes" in history.notes[0]
+    result = check_history(history, model="serializable")
+    assert result.counts == {"garbage-read": 1} and not result.valid
+
+
+def test_polysi_write_of_zero_by_an_ordinary_transaction_is_read_as_written():
+    history = parse_history("r(1,0,0,1)\nw(1,0,1,2)\nr(1,0,1,3)\n", format="text")
+    assert [t.mops for t in history.transactions] == [
+        (("r", 1, 0),), (("w", 1, 0),), (("r", 1, 0),)]
+    assert not history.notes
+
+
+def test_isovista_aborted_write_is_a_failed_transaction():
+    history = parse_history("w(1,3,0,-1)\nr(1,3,1,1)\nr(2,4,1,-1)\n", format="text")
+    assert [(t.name, t.outcome.value) for t in history.transactions] == [
+        ("A1", "fail"), ("T1", "ok")]
+    assert check_history(history, model="read-committed").counts == {"G1a": 1}
 
 
 def test_duplicate_appends_are_refused_with_both_lines():

@@ -90,7 +90,7 @@ def test_paper_example_cycle_is_elles():
     [finding] = result.anomalies
     assert finding.type == "G-single"
     assert [(s.kind, s.key) for s in finding.cycle] == [("wr", 255), ("ww", 256), ("rw", 255)]
-    assert result.not_models == ["repeatable-read", "snapshot-isolation"]
+    assert result.not_models == ["repeatable-read", "parallel-snapshot-isolation"]
 
 
 def test_si_without_g_single_matches_elles_boundary():

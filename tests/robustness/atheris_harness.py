@@ -16,7 +16,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from refute.edn import parse_all
+    from refute.readers.edn import parse_all
     from refute.errors import InputError
     from refute.tla.config import parse_config
 

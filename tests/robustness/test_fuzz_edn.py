@@ -10,7 +10,7 @@ import pytest
 from _fuzz import FUZZ, LONG, mutated, seeds, text_of
 from hypothesis import given
 
-from refute.edn import parse_all
+from refute.readers.edn import parse_all
 from refute.errors import InputError
 
 SEEDS = seeds("isolation/elle/paper-example.edn", "isolation/elle/list-append-gh-30.edn",

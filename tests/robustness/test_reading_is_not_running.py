@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-import refute.edn as edn
+import refute.readers.edn as edn
 from refute.conformance.log import read_log
 from refute.errors import InputError
 from refute.history import formats

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from refute.edn import parse_all
+from refute.readers.edn import parse_all
 from refute.errors import UsageError
 from refute.history import check_history
 from refute.workloads.engines import Aborted, Engine, Indeterminate, Session, normalize_level

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
 from rich.console import Console
 
-from refute.commands.common import (limit_options, report_options, reports_errors, source_of,
+from refute.commands.common import (OUTPUT_DIR, OUTPUT_FILE, Outputs, check_writable, limit_options,
+                                    quiet_option, report_options, reports_errors, source_of,
                                     spec_options, write_itf, write_json)
+from refute.compiled.backend import choose as choose_backend
+from refute.compiled.backend import explore as explore_compiled
+from refute.compiled.backend import verify as verify_backends
 from refute.engine.bfs import Options, Progress
-from refute.engine.run import run
+from refute.engine.run import run, sharded
 from refute.engine.scale import Scale
-from refute.errors import UsageError
+from refute.errors import RefuteError, UsageError
 from refute.report.json import result_to_json
 from refute.report.text import print_result
 
@@ -27,7 +32,7 @@ from refute.report.text import print_result
 @limit_options("the run is then incomplete (exit 3) with the counts so far.",
                memory_help="Keep the run's memory under SIZE (e.g. 1G): states spill to disk, "
                            "and a run that does not fit even so stops, incomplete (exit 3).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress line and no report on stdout.")
+@quiet_option("No progress line and no report on stdout.")
 @click.option("--isolation", metavar="LEVEL", default=None,
               help="Also check that every finished transaction history in the state satisfies "
                    "LEVEL (read-committed, repeatable-read, snapshot-isolation, serializable, "
@@ -37,17 +42,23 @@ from refute.report.text import print_result
 @click.option("--ray", "ray_address", is_flag=False, flag_value="auto", default=None,
               metavar="[ADDRESS]", help="Run on a Ray cluster (default: connect to or start one "
               "locally), one actor per --workers. Needs pip install 'refute[ray]'.")
-@click.option("--checkpoint", "checkpoint_dir", metavar="DIR",
+@click.option("--checkpoint", "checkpoint_dir", metavar="DIR", type=OUTPUT_DIR,
               help="Write a resumable checkpoint into DIR every --checkpoint-interval.")
 @click.option("--checkpoint-interval", type=click.FloatRange(min=0), default=300.0,
               show_default=True, metavar="SECONDS", help="Seconds between checkpoints.")
 @click.option("--resume", "resume_dir", metavar="DIR",
               help="Continue the run checkpointed in DIR (SPEC, -p, --config, --allow-read and "
                    "bounds come from it).")
-@click.option("--dump-graph", "graph_path", metavar="FILE.dot|FILE.json",
+@click.option("--dump-graph", "graph_path", metavar="FILE.dot|FILE.json", type=OUTPUT_FILE,
               help="Write the reachable state graph the check explored: Graphviz DOT (.dot, "
                    ".gv) or JSON (.json): states with their values, initial states marked, "
                    "steps labelled with their action.")
+@click.option("--backend", type=click.Choice(["auto", "compiled", "interpreted"]), default="auto",
+              show_default=True, help="How to explore a TLA+ spec: native code built with the "
+              "system's C compiler (compiled), the interpreter, or compiled when the model is in "
+              "the compiled subset and a C compiler exists (auto); see docs/compiled.md.")
+@click.option("--verify", is_flag=True, help="With the compiled backend: also explore with the "
+              "interpreter and compare every state and its successor count; exit 2 on a difference.")
 @reports_errors
 def check(spec: str | None, params: tuple[str, ...], config: str | None, invariants: tuple[str, ...], no_deadlock: bool,
           max_states: int | None, max_depth: int | None, time_limit: float | None,
@@ -56,7 +67,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
           ray_address: str | None = None, memory_limit: int | None = None,
           checkpoint_dir: str | None = None, checkpoint_interval: float = 300.0,
           resume_dir: str | None = None, allow_read: tuple[str, ...] = (),
-          graph_path: str | None = None) -> int:
+          graph_path: str | None = None, backend: str = "auto", verify: bool = False) -> int:
     """Explore every reachable state of SPEC breadth-first; print the shortest counterexample.
 
     Exit codes: 0 every property holds, 1 violation, 2 usage or spec error, 3 incomplete.
@@ -75,7 +86,9 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
         invariants = tuple(meta.options.invariants or ())
         no_deadlock, max_states = not meta.options.deadlock, meta.options.max_states
         max_depth, time_limit = meta.options.max_depth, meta.options.time_limit
-        checkpoint_dir = checkpoint_dir or resume_dir
+        if checkpoint_dir is None:  # the run goes on checkpointing into the folder it resumes
+            check_writable(resume_dir, "--resume", directory=True)
+            checkpoint_dir = resume_dir
     elif source is None:
         raise UsageError("missing SPEC", hint="refute check path/to/spec.py[:Class]")
     graph = None
@@ -115,20 +128,42 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
     scale = Scale(workers=workers, checkpoint=checkpoint_dir,
                   checkpoint_interval=checkpoint_interval, resume=resume_dir,
                   memory_limit=memory_limit, source=source, ray=ray_address)
-    result = run(model, options, scale, observer=graph)
+    compiled, notice = choose_backend(model, "compiled" if verify else backend,
+                                      _elsewhere(model, scale, isolation, graph_path))
+    if notice and not quiet:
+        err.print(notice)
+    if verify:
+        if compiled is None:
+            raise UsageError("--verify needs the compiled backend, which this run cannot use",
+                             hint=notice or "give a TLA+ spec")
+        outcome = verify_backends(model, compiled)
+        err.print(f"verify: {outcome.message}")
+        if not outcome.equal:
+            raise RefuteError(f"the compiled and interpreted backends differ: {outcome.message}",
+                              file=model.source,
+                              hint="this is a bug of refute's compiled backend: run with "
+                                   "--backend interpreted, and report it")
+    native = None if compiled is None else functools.partial(explore_compiled, model, compiled)
+    result = run(model, options, scale, observer=graph, native=native)
     if show_progress:
         err.print("\r" + " " * 100 + "\r", end="")
+    outputs = Outputs()
     if itf_path:
-        write_itf(itf_path, result, model, err)
+        with outputs.writing("--itf", itf_path):
+            write_itf(itf_path, result, model, err)
     if graph is not None:
         from refute.report.graph import write_graph
 
-        write_graph(graph_path, graph, model, result)
+        with outputs.writing("--dump-graph", graph_path):
+            write_graph(graph_path, graph, model, result)
     if json_path:
-        write_json(json_path, result_to_json(result, model))
+        with outputs.writing("--json", json_path):
+            write_json(json_path, {**result_to_json(result, model),
+                                   "backend": "interpreted" if compiled is None else "compiled"})
     if html_path:
         from refute.report.html import write_report
-        write_report(html_path, result, model, command="check")
+        with outputs.writing("--html", html_path):
+            write_report(html_path, result, model, command="check")
     if not quiet and json_path != "-":
         print_result(result, Console(highlight=False, soft_wrap=True), model=model)
         if isolation:
@@ -139,4 +174,17 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
                 click.echo()
                 click.echo(render_anomaly(model, anomaly))
     sys.stdout.flush()
-    return result.status.exit_code
+    return outputs.exit_code(result.status.exit_code)
+
+
+def _elsewhere(model, scale: Scale, isolation: str | None, graph_path: str | None) -> str | None:
+    """An option of this run that the compiled backend does not take yet, if any."""
+    if sharded(scale) or scale.ray is not None:
+        return "--workers, --checkpoint, --resume, --memory-limit or --ray"
+    if isolation:
+        return "--isolation"
+    if graph_path:
+        return "--dump-graph"
+    if model.properties or model.fairness:
+        return "checking temporal properties"
+    return None

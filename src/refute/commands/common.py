@@ -7,15 +7,29 @@
   of any front end (a :class:`~refute.sources.Source`); :func:`report_options` the report
   files; :func:`limit_options` ``--time-limit`` and ``--memory-limit``, parsed by
   :mod:`refute.limits`.
+* Output files: every option that names a file or folder refute writes takes the type
+  :data:`OUTPUT_FILE` or :data:`OUTPUT_DIR` (or calls :func:`check_writable`), so that an
+  unwritable path is a usage error (exit 2) *before* the run, not a lost result after it.
+  :class:`Outputs` writes the results after the run: a write that still fails is said on
+  stderr and never changes a violation's exit code 1 (a run that holds exits 2 then: what
+  was asked for is missing).
+* One vocabulary (README's table "Options"): ``--isolation LEVEL`` wherever an isolation
+  level is meant, ``--object TYPE`` for a linearizability model, ``-q/--quiet`` and ``--json
+  FILE`` on every command that reports. Older spellings stay accepted, unlisted in ``--help``,
+  through :class:`AliasedOption`: scripts written against them keep working.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import json
 import os
 import sys
+import tempfile
 import traceback
+from collections.abc import Iterator
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -32,7 +46,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def write_json(path: str, payload: dict[str, Any]) -> None:
-    """Write a command's JSON result; ``-`` means standard output.
+    """Write a command's JSON result; ``-`` means standard output. Raises ``OSError`` when the
+    file cannot be written (:class:`Outputs` reports it).
 
     Every output starts with its ``format_version``, says which implementation ran
     (``"implementation"``: ``"c"`` or ``"python"``, :mod:`refute.engine.native`), and follows the
@@ -47,14 +62,122 @@ def write_json(path: str, payload: dict[str, Any]) -> None:
     if path == "-":
         click.echo(text)
         return
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+
+
+# ----------------------------------------------------------------------------- output files
+
+def check_writable(path: str, option: str, directory: bool = False,
+                   stdout: bool = False) -> None:
+    """Refuse (:class:`UsageError`, exit 2) an output path refute could not write, before the
+    run spends its time. A file is probed by opening it for appending (an existing file keeps
+    its content) or by creating and removing it; a folder by creating a temporary file in it,
+    or, when it does not exist yet, in the nearest existing folder above it (it is created
+    there later). Probing, not ``os.access``: access says yes to root on a read-only file
+    system and says nothing of a name too long."""
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+        if not path:
+            raise OSError("the path is empty")
+        if directory:
+            _probe_folder(path)
+        elif os.path.isdir(path):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder")
+        elif os.path.exists(path):
+            if os.path.isfile(path):
+                open(path, "a", encoding="utf-8").close()
+            elif not os.access(path, os.W_OK):  # a device or pipe: probing could block
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        else:
+            open(path, "x", encoding="utf-8").close()
+            os.remove(path)
     except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise UsageError(f"cannot write the JSON result to {path[:200]!r}: {reason}",
-                         hint="give --json a path in a writable folder, or - for standard "
-                              "output") from None
+        raise UsageError(f"{option}: cannot write {_shown_path(path)}: {_reason(exc)}",
+                         hint=f"give {option} a path in a writable folder"
+                              + (", or - for standard output" if stdout else "")) from None
+
+
+def _probe_folder(path: str) -> None:
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder")
+    existing = path
+    while not os.path.exists(existing):
+        parent = os.path.dirname(os.path.abspath(existing))
+        if parent == os.path.abspath(existing):
+            break
+        existing = parent
+    if not os.path.isdir(existing):
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+    tempfile.TemporaryFile(dir=existing).close()
+    if existing != path:  # the name itself must be creatable too (e.g. not too long)
+        os.makedirs(path)
+        _remove_created(path, existing)
+
+
+def _remove_created(path: str, existing: str) -> None:
+    """Remove the folders :func:`_probe_folder` created for ``path`` below ``existing``."""
+    folder = os.path.abspath(path)
+    stop = os.path.abspath(existing)
+    while folder != stop:
+        os.rmdir(folder)
+        folder = os.path.dirname(folder)
+
+
+def _reason(exc: BaseException) -> str:
+    return (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+
+
+def _shown_path(path: str) -> str:
+    return repr(path if len(path) <= 200 else path[:197] + "...")
+
+
+class OutputPath(click.ParamType):
+    """An output option's value: a path :func:`check_writable` accepts (``-`` is standard
+    output where ``stdout`` is true)."""
+
+    def __init__(self, directory: bool = False, stdout: bool = False) -> None:
+        self.directory, self.stdout = directory, stdout
+        self.name = "folder" if directory else "file"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value is None or (self.stdout and value == "-"):
+            return value
+        option = max(getattr(param, "opts", None) or ["output"], key=len)
+        try:
+            check_writable(str(value), option, self.directory, self.stdout)
+        except UsageError as error:
+            self.fail(f"{error.message.partition(': ')[2]}; {error.hint}", param, ctx)
+        return value
+
+
+OUTPUT_FILE = OutputPath()
+OUTPUT_FILE_OR_STDOUT = OutputPath(stdout=True)
+OUTPUT_DIR = OutputPath(directory=True)
+
+
+class Outputs:
+    """Writes a command's result files after its run, each in :meth:`writing`.
+
+    A write that fails (the disk filled up, the folder was removed during the run) is said on
+    stderr, naming the option and the path, and the other files are still written. The exit
+    code stays the verdict's (:meth:`exit_code`): a violation is still exit 1, an incomplete
+    run 3; only a run that holds becomes 2, since something asked for is missing.
+    """
+
+    def __init__(self) -> None:
+        self.unwritten: list[str] = []
+
+    @contextlib.contextmanager
+    def writing(self, option: str, path: str) -> Iterator[None]:
+        try:
+            yield
+        except (OSError, ValueError) as exc:
+            click.secho(f"error: could not write {option} {_shown_path(path)}: {_reason(exc)} "
+                        "(the verdict and exit code are the run's)", fg="red", err=True)
+            self.unwritten.append(option)
+
+    def exit_code(self, code: int) -> int:
+        return 2 if self.unwritten and code == 0 else code
 
 
 def reports_errors(command: Callable[..., int]) -> Callable[..., None]:
@@ -97,8 +220,9 @@ def _fail(error: RefuteError, json_path: str | None) -> None:
     if json_path:
         try:
             write_json(json_path, {"status": error.status.value, "error": error.to_json()})
-        except RefuteError as unwritable:
-            click.secho(f"error: {unwritable}", fg="red", err=True)
+        except OSError as exc:
+            click.secho(f"error: could not write --json {_shown_path(json_path)}: "
+                        f"{_reason(exc)}", fg="red", err=True)
     sys.exit(error.status.exit_code)
 
 
@@ -150,6 +274,47 @@ def _internal_error(exc: BaseException) -> RefuteError:
 
 # ----------------------------------------------------------------------------- options
 
+class AliasedOption(click.Option):
+    """An option that also answers to older spellings (``aliases``), accepted exactly like
+    its own names but left out of ``--help`` and of error messages: renaming an option never
+    breaks a script that used the old name."""
+
+    def __init__(self, param_decls: list[str], aliases: tuple[str, ...] = (), **attrs: Any):
+        self.aliases = tuple(aliases)
+        super().__init__([*param_decls, *aliases], **attrs)
+
+    def _shown(self, names: list[str]) -> list[str]:
+        return [name for name in names if name not in self.aliases]
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        opts, secondary = self.opts, self.secondary_opts
+        self.opts, self.secondary_opts = self._shown(opts), self._shown(secondary)
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts, self.secondary_opts = opts, secondary
+
+    def get_error_hint(self, ctx: click.Context) -> str:
+        return " / ".join(f"'{name}'" for name in self._shown(self.opts))
+
+
+def aliased_option(*param_decls: str, aliases: tuple[str, ...], **attrs: Any) -> Callable[[F], F]:
+    """``click.option`` with hidden older spellings (:class:`AliasedOption`)."""
+    return click.option(*param_decls, cls=AliasedOption, aliases=aliases, **attrs)
+
+
+def quiet_option(what: str = "No report on stdout.") -> Callable[[F], F]:
+    """``-q/--quiet``, the same on every command that reports; the command gets ``quiet``."""
+    return click.option("-q", "--quiet", is_flag=True, help=what)
+
+
+def json_option(what: str = "Write the result as JSON ('-' for stdout).") -> Callable[[F], F]:
+    """``--json FILE``, the same on every command that reports; the command gets
+    ``json_path``, already checked to be writable (:data:`OUTPUT_FILE_OR_STDOUT`)."""
+    return click.option("--json", "json_path", type=OUTPUT_FILE_OR_STDOUT, metavar="FILE",
+                        default=None, help=what)
+
+
 def spec_options(required: bool = True) -> Callable[[F], F]:
     """``SPEC`` and what loading it takes, for every front end: ``-p NAME=VALUE`` (a Python
     spec's parameters), ``--config FILE`` (a TLA+ spec's .cfg) and ``--allow-read PATH``. The
@@ -185,11 +350,10 @@ def report_options(command: F) -> F:
     for option in reversed((
         click.option("--no-deadlock", is_flag=True,
                      help="Do not report states without successors."),
-        click.option("--json", "json_path", metavar="FILE",
-                     help="Write the result as JSON ('-' for stdout)."),
-        click.option("--itf", "itf_path", metavar="FILE",
+        json_option(),
+        click.option("--itf", "itf_path", metavar="FILE", type=OUTPUT_FILE,
                      help="Write the counterexample in the ITF trace format (Apalache, Quint)."),
-        click.option("--html", "html_path", metavar="FILE",
+        click.option("--html", "html_path", metavar="FILE", type=OUTPUT_FILE,
                      help="Write a self-contained HTML report (step table, sequence diagram)."),
     )):
         command = option(command)

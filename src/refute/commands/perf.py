@@ -14,7 +14,8 @@ import sys
 
 import click
 
-from refute.commands.common import limit_options, reports_errors, source_of, write_json
+from refute.commands.common import (OUTPUT_FILE, Outputs, json_option, limit_options, quiet_option,
+                                    reports_errors, source_of, write_json)
 from refute.errors import UsageError
 from refute.perf import sidefile
 from refute.perf.analysis import analyse
@@ -63,16 +64,16 @@ def _split_parameters(params: tuple[str, ...], declared: dict[str, float]
                    "invariant's violation, and the runs needed; repeatable.")
 @click.option("--sweep", metavar="NAME=START:STOP:STEP",
               help="Compute the figures at every value of a side-file parameter.")
-@click.option("--csv", "csv_path", metavar="FILE", help="Write the sweep as CSV.")
-@click.option("--json", "json_path", metavar="FILE", help="Write the figures as JSON ('-': stdout).")
-@click.option("--html", "html_path", metavar="FILE",
+@click.option("--csv", "csv_path", metavar="FILE", type=OUTPUT_FILE, help="Write the sweep as CSV.")
+@json_option("Write the figures as JSON ('-' for stdout).")
+@click.option("--html", "html_path", metavar="FILE", type=OUTPUT_FILE,
               help="Write an HTML report (with the sweep's charts).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the simulation (used only for figures with no exact method).")
 @click.option("--max-states", type=click.IntRange(min=1), help="Stop exploring (and give no "
               "figure) beyond this many states.")
 @limit_options("the run then gives no figure and exits 3.")
-@click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
+@quiet_option()
 @reports_errors
 def perf(spec: str, model_path: str | None, params: tuple[str, ...], config: str | None,
          allow_read: tuple[str, ...], within: tuple[int, ...], depths: tuple[int, ...], sweep: str | None,
@@ -108,20 +109,20 @@ def perf(spec: str, model_path: str | None, params: tuple[str, ...], config: str
     elif csv_path:
         raise UsageError("--csv writes a sweep", hint="add --sweep NAME=START:STOP:STEP")
 
+    outputs = Outputs()
     if csv_path and swept is not None:
-        try:
-            with open(csv_path, "w", encoding="utf-8") as handle:
-                handle.write(swept.to_csv())
-        except OSError as exc:
-            raise UsageError(f"cannot write {csv_path}: {exc.strerror}") from None
+        with outputs.writing("--csv", csv_path), open(csv_path, "w", encoding="utf-8") as handle:
+            handle.write(swept.to_csv())
     if json_path:
         payload = result.to_json()
         if swept is not None:
             payload["sweep"] = swept.to_json()
-        write_json(json_path, payload)
+        with outputs.writing("--json", json_path):
+            write_json(json_path, payload)
     if html_path:
         command = "refute perf " + " ".join(shlex.quote(a) for a in sys.argv[2:])
-        write_html(html_path, report_html(result, swept, command))
+        with outputs.writing("--html", html_path):
+            write_html(html_path, report_html(result, swept, command))
     if not quiet and json_path != "-":
         for line in result.lines():
             click.echo(line)
@@ -133,4 +134,4 @@ def perf(spec: str, model_path: str | None, params: tuple[str, ...], config: str
                 figures = point.columns()
                 click.echo("  " + "\t".join([format_number(value)] + [
                     format_number(figures[c]) if c in figures else "" for c in columns]))
-    return 0
+    return outputs.exit_code(0)

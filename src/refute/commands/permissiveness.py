@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-from refute.commands.common import (limit_options, reports_errors, source_of, spec_options,
+from refute.commands.common import (Outputs, json_option, limit_options,
+                                    quiet_option, reports_errors, source_of, spec_options,
                                     write_json)
 from refute.isolation.permissiveness import LEVELS, Permissiveness, describe, permissiveness as count
 
@@ -25,18 +26,21 @@ from refute.isolation.permissiveness import LEVELS, Permissiveness, describe, pe
 @spec_options()
 @click.option("--compare", "designs", multiple=True, metavar="NAME=VALUE[,NAME=VALUE]",
               help="One design to compare: parameters on top of -p; repeatable.")
-@click.option("--isolation", "level", type=click.Choice(LEVELS), default="snapshot-isolation",
-              show_default=True, help="The level whose histories the designs' are counted against.")
+@click.option("--isolation", "-i", "level", metavar="LEVEL", type=click.Choice(LEVELS),
+              default="snapshot-isolation", show_default=True,
+              help="The level whose histories the designs' are counted against: "
+                   f"{', '.join(LEVELS)}.")
 @click.option("--list", "list_histories", is_flag=True,
               help="Print every history each design allows.")
 @limit_options("each design's exploration stops there, and the counts so far are "
                "incomplete (exit 3).")
-@click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
+@json_option()
+@quiet_option()
 @reports_errors
 def permissiveness(spec: str, params: tuple[str, ...], config: str | None,
                    allow_read: tuple[str, ...], designs: tuple[str, ...], level: str,
                    list_histories: bool, time_limit: float | None, json_path: str | None,
-                   memory_limit: int | None = None) -> int:
+                   quiet: bool = False, memory_limit: int | None = None) -> int:
     """Count the distinct histories SPEC allows and those the isolation level allows for the
     same transactions and programs, and their ratio; compare designs side by side.
 
@@ -49,11 +53,13 @@ def permissiveness(spec: str, params: tuple[str, ...], config: str | None,
         label = design or (", ".join(params) if params else "default")
         settings.append((label, source_of(spec, params + extra, config, allow_read).load()))
     report = count(settings, level, time_limit=time_limit, memory_limit=memory_limit)
-    if json_path != "-":
+    if not quiet and json_path != "-":
         click.echo(render(report, list_histories))
+    outputs = Outputs()
     if json_path:
-        write_json(json_path, to_json(report))
-    return report.status.exit_code
+        with outputs.writing("--json", json_path):
+            write_json(json_path, to_json(report))
+    return outputs.exit_code(report.status.exit_code)
 
 
 def render(report: Permissiveness, list_histories: bool = False) -> str:

@@ -8,8 +8,9 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from refute.commands.common import (limit_options, report_options, reports_errors, source_of,
-                                    spec_options, write_itf, write_json)
+from refute.commands.common import (Outputs, limit_options, quiet_option, report_options,
+                                    reports_errors, source_of, spec_options, write_itf,
+                                    write_json)
 from refute.engine.simulate import Simulation, SimulationOptions, simulate as run_simulation
 from refute.report.json import result_to_json
 from refute.report.text import print_result
@@ -30,7 +31,7 @@ from refute.report.text import print_result
 @click.option("--invariant", "invariants", multiple=True, metavar="NAME",
               help="Check only this invariant; repeatable. Default: all of them.")
 @limit_options("the run ends (exit 3) with the traces run so far.")
-@click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
+@quiet_option()
 @reports_errors
 def simulate(spec: str, params: tuple[str, ...], config: str | None, allow_read: tuple[str, ...],
              traces: int, depth: int, seed: int, no_swarm: bool, invariants: tuple[str, ...],
@@ -51,23 +52,27 @@ def simulate(spec: str, params: tuple[str, ...], config: str | None, allow_read:
                                 time_limit=time_limit, memory_limit=memory_limit)
     outcome = run_simulation(model, options)
     result = outcome.result
+    outputs = Outputs()
     if itf_path:
-        write_itf(itf_path, result, model, Console(stderr=True))
+        with outputs.writing("--itf", itf_path):
+            write_itf(itf_path, result, model, Console(stderr=True))
     if json_path:
-        write_json(json_path, {**result_to_json(result, model),
-                               "simulation": simulation_to_json(outcome)})
+        with outputs.writing("--json", json_path):
+            write_json(json_path, {**result_to_json(result, model),
+                                   "simulation": simulation_to_json(outcome)})
     if html_path:
         from refute.report.html import write_report
         mode = "swarm" if outcome.swarm else "uniform"
-        write_report(html_path, result, model, command="simulate",
-                     notes=[f"simulated {outcome.traces:,} trace(s), {outcome.steps:,} steps, "
-                            f"seed {outcome.seed}, {mode}"])
+        with outputs.writing("--html", html_path):
+            write_report(html_path, result, model, command="simulate",
+                         notes=[f"simulated {outcome.traces:,} trace(s), {outcome.steps:,} "
+                                f"steps, seed {outcome.seed}, {mode}"])
     if not quiet and json_path != "-":
         console = Console(highlight=False, soft_wrap=True)
         print_result(result, console, model=model)
         print_statistics(outcome, console)
     sys.stdout.flush()
-    return result.status.exit_code
+    return outputs.exit_code(result.status.exit_code)
 
 
 def simulation_to_json(outcome: Simulation) -> dict:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import click
 from rich.console import Console
 
-from refute.commands.common import limit_options, reports_errors, source_of, spec_options, write_json
+from refute.commands.common import (Outputs, json_option, limit_options, quiet_option,
+                                    reports_errors, source_of, spec_options, write_json)
+from refute.conformance.concurrent import describe_order, validate_concurrent
 from refute.conformance.coverage import measure_coverage
+from refute.conformance.log import read_log
 from refute.conformance.report import print_coverage, print_trace, trace_to_json, worst
 from refute.conformance.validate import Options, TraceResult, validate_log
-from refute.errors import InputError
+from refute.errors import InputError, UsageError
 from refute.limits import Watch
 from refute.status import Status
 
@@ -31,6 +35,9 @@ from refute.status import Status
 @click.option("--max-frontier", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="The most spec states kept as possible at once; beyond it, a rejection "
                    "is reported as incomplete.")
+@click.option("--clocks", is_flag=True,
+              help="Events carry vector clocks (\"meta\": {\"node\": N, \"clock\": {...}}): "
+                   "check every order of the events the clocks allow, not the log's order.")
 @click.option("--coverage", is_flag=True,
               help="Also report which spec states and action instances the logs reached, "
                    "against the whole spec (explored breadth-first).")
@@ -38,12 +45,13 @@ from refute.status import Status
               help="With --coverage: the most spec states to explore for the totals.")
 @limit_options("logs are checked event by event until then, and a log not read to its "
                "end is incomplete (exit 3), unless it already failed.")
-@click.option("--json", "json_path", metavar="FILE", help="Write the result as JSON ('-' for stdout).")
-@click.option("-q", "--quiet", is_flag=True, help="No report on stdout.")
+@json_option()
+@quiet_option()
 @reports_errors
 def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], config: str | None,
           allow_read: tuple[str, ...], hidden: tuple[str, ...],
-          hidden_depth: int, stutter: tuple[str, ...], max_frontier: int, coverage: bool,
+          hidden_depth: int, stutter: tuple[str, ...], max_frontier: int, clocks: bool,
+          coverage: bool,
           max_states: int, json_path: str | None, quiet: bool,
           time_limit: float | None = None, memory_limit: int | None = None) -> int:
     """Check that each LOG (JSON lines, one event each) is a behaviour of SPEC.
@@ -56,9 +64,14 @@ def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], config: str
     options = Options(hidden=frozenset(hidden), hidden_depth=hidden_depth,
                       stutter=frozenset(stutter), max_frontier=max_frontier)
     measured = None
+    if clocks and coverage:
+        raise UsageError("--clocks and --coverage cannot be combined",
+                         hint="measure coverage on the logs' own order, without --clocks")
     with Watch(time_limit, memory_limit) as watch:
         sources: list = [_Watched(log, watch) for log in logs] if watch.active else list(logs)
-        if coverage:
+        if clocks:
+            results = [_every_order(model, source, options) for source in sources]
+        elif coverage:
             measured = measure_coverage(model, sources, options, max_states=max_states)
             results = list(measured.results)
         else:
@@ -69,11 +82,13 @@ def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], config: str
     status = worst([r.status for r in results])
     if measured is not None and not measured.complete and status is Status.OK:
         status = Status.INCOMPLETE
+    outputs = Outputs()
     if json_path:
-        write_json(json_path, {
-            "status": status.value, "spec": model.name,
-            "logs": [trace_to_json(r, model.describe_state) for r in results],
-            "coverage": None if measured is None else measured.to_json()})
+        with outputs.writing("--json", json_path):
+            write_json(json_path, {
+                "status": status.value, "spec": model.name,
+                "logs": [trace_to_json(r, model.describe_state) for r in results],
+                "coverage": None if measured is None else measured.to_json()})
     if not quiet and json_path != "-":
         console = Console(highlight=False, soft_wrap=True)
         for result in results:
@@ -81,7 +96,17 @@ def trace(spec: str, logs: tuple[str, ...], params: tuple[str, ...], config: str
         if measured is not None:
             print_coverage(measured, console)
     sys.stdout.flush()
-    return status.exit_code
+    return outputs.exit_code(status.exit_code)
+
+
+def _every_order(model: Any, source: Any, options: Options) -> TraceResult:
+    """The log checked in every order its vector clocks allow; a failing order is named."""
+    name = getattr(source, "name", source)
+    found = validate_concurrent(model, read_log(source, name), options, name)
+    if not found.order:
+        return found.result
+    return dataclasses.replace(found.result, warnings=(
+        *found.result.warnings, f"the order that fails: {describe_order(found.order)}"))
 
 
 class _Watched:

@@ -10,7 +10,7 @@ dir, loopback, deleted afterwards; see ``refute.workloads.postgres_cluster``). W
 ``--db``, SQLite uses a temporary file.
 
 Exit codes, as for every refute command: ``workload`` exits 0 once the history is written,
-or with ``--check MODEL`` as ``refute history`` does (0 holds, 1 violation, 3 incomplete);
+or with ``--check LEVEL`` as ``refute history`` does (0 holds, 1 violation, 3 incomplete);
 ``hermitage`` exits 0, or 1 when ``--expect`` is given and the measured table differs. Usage,
 connection and set-up errors exit 2.
 """
@@ -25,9 +25,9 @@ from pathlib import Path
 
 import click
 
-from refute.commands.common import reports_errors, write_json
+from refute.commands.common import (OUTPUT_FILE, Outputs, aliased_option, json_option,
+                                    limit_options, quiet_option, reports_errors, write_json)
 from refute.errors import InputError, UsageError
-from refute.commands.common import limit_options
 from refute.status import Status
 from refute.workloads.engines import Engine, engine_for
 
@@ -82,18 +82,18 @@ def _engine(database: str, dsn: str | None, db: str | None, quiet: bool,
                    "overlap (e.g. 0.001).")
 @limit_options("no new transaction is invoked after that, and the history of those run "
                "is written (the exit code stays the workload's or the check's).")
-@click.option("--out", "-o", default="history.edn", show_default=True,
-              type=click.Path(dir_okay=False), help="Where to write the EDN history.")
-@click.option("--check", "check_model", default=None,
-              help="Then check the history against this model (as `refute history`), "
-                   "e.g. snapshot-isolation; the exit code is the check's.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
-              help="Write the run's summary (and the check's result) as JSON ('-': stdout).")
+@click.option("--out", "-o", default="history.edn", show_default=True, metavar="FILE",
+              type=OUTPUT_FILE, help="Where to write the EDN history.")
+@click.option("--check", "check_model", default=None, metavar="LEVEL",
+              help="Then check the history against this isolation level (as `refute history "
+                   "--isolation LEVEL`), e.g. snapshot-isolation; the exit code is the check's.")
+@json_option("Write the run's summary (and the check's result) as JSON ('-': stdout).")
+@quiet_option("No summary on stdout.")
 @reports_errors
 def workload(database: str, dsn: str | None, db: str | None, isolation: str | None,
              workload: str, clients: int, txns: int, keys: int, max_ops: int,
              seed: int | None, think: float, time_limit: float | None, out: str,
-             check_model: str | None, json_path: str | None,
+             check_model: str | None, json_path: str | None, quiet: bool = False,
              memory_limit: int | None = None) -> int:
     """Run random concurrent transactions against DATABASE (postgres or sqlite) and
     record them as a Jepsen history that `refute history` checks.
@@ -106,9 +106,9 @@ def workload(database: str, dsn: str | None, db: str | None, isolation: str | No
     if check_model is not None:
         from refute.history.anomalies import MODELS
         if check_model not in MODELS:
-            raise UsageError(f"unknown model {check_model!r}",
+            raise UsageError(f"unknown isolation level {check_model!r}",
                              hint=f"use one of {', '.join(MODELS)}")
-    quiet = json_path == "-"
+    quiet = quiet or json_path == "-"
     with _engine(database, dsn, db, quiet) as engine:
         result = run_workload(engine, isolation, clients=clients, txns=txns, keys=keys,
                               workload=workload, out=out, seed=seed, max_ops=max_ops,
@@ -127,9 +127,11 @@ def workload(database: str, dsn: str | None, db: str | None, isolation: str | No
         payload["check"] = checked.to_json()
         payload["status"] = checked.status.value
         code = checked.status.exit_code
+    outputs = Outputs()
     if json_path:
-        write_json(json_path, payload)
-    return code
+        with outputs.writing("--json", json_path):
+            write_json(json_path, payload)
+    return outputs.exit_code(code)
 
 
 @click.command("hermitage")
@@ -138,19 +140,20 @@ def workload(database: str, dsn: str | None, db: str | None, isolation: str | No
               help="PostgreSQL connection string; omitted: start a throwaway cluster.")
 @click.option("--db", default=None, type=click.Path(dir_okay=False),
               help="SQLite database file (WAL mode); omitted: a temporary file.")
-@click.option("--level", "levels", multiple=True,
-              help="Isolation level to test (repeatable); default: every level.")
+@aliased_option("--isolation", "-i", "levels", aliases=("--level",), multiple=True,
+                metavar="LEVEL",
+                help="Isolation level to test (repeatable); default: every level.")
 @click.option("--anomaly", "anomalies", multiple=True,
               help="Only this anomaly (G0, G1a, ..., G2_anti_dependency_cycles); repeatable.")
 @click.option("--expect", "expect_path", default=None, type=click.Path(dir_okay=False),
               help="A JSON table to compare with (Hermitage's, e.g. "
                    "shared/oracles/isolation/hermitage-postgresql.json); exit 1 if it differs.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
-              help="Write the table and each step's evidence as JSON ('-': stdout).")
+@json_option("Write the table and each step's evidence as JSON ('-': stdout).")
+@quiet_option("No table on stdout.")
 @reports_errors
 def hermitage(database: str, dsn: str | None, db: str | None, levels: tuple[str, ...],
               anomalies: tuple[str, ...], expect_path: str | None,
-              json_path: str | None) -> int:
+              json_path: str | None, quiet: bool = False) -> int:
     """Replay Hermitage's anomaly tests (G0, G1a, G1b, G1c, OTV, PMP, P4, G-single,
     G2-item, G2) against DATABASE at each isolation level, one connection per transaction,
     and print which anomalies each level prevents.
@@ -169,7 +172,7 @@ def hermitage(database: str, dsn: str | None, db: str | None, levels: tuple[str,
             raise InputError(f"cannot read the expected table: {error}", file=expect_path,
                              hint='give a JSON file with {"levels": {level: {anomaly: '
                                   'true|false}}}') from None
-    quiet = json_path == "-"
+    quiet = quiet or json_path == "-"
     with _engine(database, dsn, db, quiet) as engine:
         result = replay(engine, levels or None, anomalies or None)
     payload = {"status": Status.OK.value, **result.to_json()}
@@ -194,6 +197,8 @@ def hermitage(database: str, dsn: str | None, db: str | None, levels: tuple[str,
                     click.echo(f"  {line}")
         elif not quiet:
             click.secho(f"equals {expect_path}", fg="green")
+    outputs = Outputs()
     if json_path:
-        write_json(json_path, payload)
-    return code
+        with outputs.writing("--json", json_path):
+            write_json(json_path, payload)
+    return outputs.exit_code(code)

@@ -17,13 +17,12 @@ variables it does not mention are unknown, and match anything.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from refute._nesting import MAX_DEPTH, json_shallow
 from refute.errors import InputError
+from refute.readers import parse_json_line
 
 RESERVED = frozenset({"action", "args", "state", "meta"})
 
@@ -53,23 +52,9 @@ class Event:
 
 def parse_event(text: str, index: int, line: int, source: str) -> Event:
     """One line of a log as an :class:`Event`; an :class:`InputError` says what is wrong."""
-    if not json_shallow(text):
-        raise InputError(f"the event nests arrays or objects more than {MAX_DEPTH} deep, or "
-                         "its brackets do not balance", file=source, line=line,
-                         detail=_excerpt(text),
-                         hint="write one JSON object per line (JSON Lines), e.g. "
-                              '{"action": "acquire", "client": 1}')
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=source, line=line, column=exc.colno,
-                         detail=_excerpt(text),
-                         hint="write one JSON object per line (JSON Lines), e.g. "
-                              '{"action": "acquire", "client": 1}') from None
-    except (ValueError, RecursionError) as exc:  # well formed, but beyond Python's limits
-        raise InputError(f"a JSON value on this line cannot be read: {exc}", file=source,
-                         line=line, detail=_excerpt(text),
-                         hint="numbers in a log are small; values nest a few levels") from None
+    obj = parse_json_line(text, source, line, detail=_excerpt(text),
+                          hint="write one JSON object per line (JSON Lines), e.g. "
+                               '{"action": "acquire", "client": 1}')
     if type(obj) is not dict:
         raise InputError(f"expected a JSON object, found {_kind(obj)}", file=source, line=line,
                          detail=_excerpt(text),

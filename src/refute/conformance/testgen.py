@@ -187,7 +187,7 @@ def _path(model: Model, graph: StateGraph, name: str, start: int, walked: list[t
 def write_suite(suite: TestSuite, target: str | IO[str]) -> None:
     """The suite as ``refute testgen --out`` writes it (schema ``testgen``)."""
     payload = suite.to_json()
-    check_output("testgen", payload)
+    check_output("suite", payload)
     text = json.dumps(payload, indent=1) + "\n"
     if isinstance(target, str):
         with open(target, "w", encoding="utf-8") as handle:

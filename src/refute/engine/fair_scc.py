@@ -4,8 +4,8 @@ The check, for each property instance, after the safety search has passed:
 
 1. **The state graph** (:class:`GraphBuilder`), collected while :mod:`refute.engine.bfs`
    runs the safety search (so the same state numbers, and nothing explored twice), kept as
-   compact arrays: a fingerprint -> number map (:class:`~refute.engine.fpset.FingerprintMap`), the BFS tree (``parents``,
-   ``ordinals``) for prefixes, and the edges in CSR form (``offsets``, ``targets``, each
+   compact arrays: a fingerprint -> number map (:class:`~refute.engine.fpset.FingerprintMap`),
+   the BFS tree (``parents``, ``ordinals``) for prefixes, and the edges in CSR form (``offsets``, ``targets``, each
    edge's position in its source's successor list and its *fairness class*: the set of
    fairness members the step belongs to, interned to a small integer). Predicates of the
    properties are evaluated once per state into byte arrays. Steps from a state to itself are

@@ -17,6 +17,7 @@ A new strategy is one module plus one branch here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from refute.engine.bfs import GraphObserver, Options
@@ -32,22 +33,28 @@ _ONE_PROCESS = ("the spec has temporal properties, which are checked in one proc
 
 
 def run(model: Model, options: Options = Options(), scale: Scale = Scale(),
-        observer: GraphObserver | None = None) -> Result:
+        observer: GraphObserver | None = None,
+        native: Callable[[Options], Result] | None = None) -> Result:
     """Explore ``model`` as ``scale`` says, check its invariants and properties, then its
     postconditions (:meth:`~refute.engine.model.Model.check_postconditions`).
 
     ``observer`` is told every state and step kept (e.g. ``--dump-graph``); it needs the
-    one-process search, so it cannot be combined with a sharded ``scale``.
+    one-process search, so it cannot be combined with a sharded ``scale``. ``native``, when
+    given, is a native explorer of the same model (the compiled backend, :mod:`refute.compiled`,
+    which promises the interpreter's exact result) run in place of the sequential search.
     """
     if observer is not None and (scale.ray is not None or sharded(scale)):
         raise UsageError("the whole state graph is kept in one process",
                          hint="drop --workers, --ray, --memory-limit, --checkpoint and --resume")
-    result = _explore(model, options, scale, observer)
+    result = _explore(model, options, scale, observer, native)
     model.check_postconditions(result)
     return result
 
 
-def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserver | None) -> Result:
+def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserver | None,
+             native: Callable[[Options], Result] | None) -> Result:
+    if native is not None and observer is None and not sharded(scale) and scale.ray is None:
+        return native(options)
     if observer is not None:
         return check_model(model, options, observer=observer)
     if scale.ray is not None:

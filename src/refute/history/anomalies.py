@@ -2,10 +2,13 @@
 
 The tables follow Elle's ``elle.consistency-model`` (itself after Adya's *Weak Consistency*,
 Adya, Liskov and O'Neil's *Generalized Isolation Level Definitions*, Cerone et al. and Bailis
-et al.), restricted to the six models refute answers about:
+et al.), extended with the levels of Cerone, Bernardi and Gotsman (read atomic, causal consistency,
+parallel snapshot isolation) as Biswas and Enea check them:
 
-    strict-serializable ─► serializable ─┬─► repeatable-read ───┬─► read-committed
-                                         └─► snapshot-isolation ┘   ─► read-uncommitted
+    strict-serializable ─► serializable ─┬─► repeatable-read ─────────────────┬─► read-committed
+                                         └─► snapshot-isolation ─► parallel-   │   ─► read-
+                                             snapshot-isolation ─► causal ─►   │   uncommitted
+                                             read-atomic ──────────────────────┘
 
 (an arrow reads "implies": a history that is serializable is also repeatable-read).
 
@@ -30,15 +33,23 @@ from typing import Any
 
 from refute.history.graph import PROCESS, REALTIME, RW, WR
 
-MODELS = ("read-uncommitted", "read-committed", "repeatable-read", "snapshot-isolation",
-          "serializable", "strict-serializable")
+MODELS = ("read-uncommitted", "read-committed", "read-atomic", "causal", "repeatable-read",
+          "parallel-snapshot-isolation", "snapshot-isolation", "serializable",
+          "strict-serializable")
+
+# The models list-append histories are checked against (Elle's method, exact there).
+LIST_APPEND_MODELS = ("read-uncommitted", "read-committed", "repeatable-read",
+                      "snapshot-isolation", "serializable", "strict-serializable")
 
 # Model -> the models it directly implies (weaker ones).
 _IMPLIES_MODELS = {
     "strict-serializable": ("serializable",),
     "serializable": ("repeatable-read", "snapshot-isolation"),
     "repeatable-read": ("read-committed",),
-    "snapshot-isolation": ("read-committed",),
+    "snapshot-isolation": ("parallel-snapshot-isolation",),
+    "parallel-snapshot-isolation": ("causal",),
+    "causal": ("read-atomic",),
+    "read-atomic": ("read-committed",),
     "read-committed": ("read-uncommitted",),
     "read-uncommitted": (),
 }
@@ -49,7 +60,10 @@ _FORBIDS = {
     "read-uncommitted": ("G0", "duplicate-elements", "garbage-read"),
     "read-committed": ("G1a", "G1b", "G1c"),
     "repeatable-read": ("G2-item", "lost-update"),
-    "snapshot-isolation": ("internal", "G-single", "G-nonadjacent", "lost-update"),
+    "read-atomic": ("fractured-read",),
+    "causal": ("causality-violation",),
+    "parallel-snapshot-isolation": ("internal", "G-single", "lost-update"),
+    "snapshot-isolation": ("G-nonadjacent",),
     "serializable": ("internal", "G2"),
     "strict-serializable": ("G1c-realtime", "G2-realtime", "G-nonadjacent-realtime"),
 }
@@ -96,6 +110,10 @@ DESCRIPTIONS = {
     "duplicate-elements": "a read saw the same appended element more than once",
     "incompatible-order": "two reads of a key saw orders that no single list can explain",
     "garbage-read": "a read saw a value that no transaction wrote",
+    "fractured-read": "a transaction saw another's write to one key but an older version of "
+                      "a key that transaction also wrote (read atomic forbids it)",
+    "causality-violation": "a transaction read a version older than one a transaction it "
+                           "causally depends on wrote (causal consistency forbids it)",
 }
 for _base in ("G0", "G1c", "G-single", "G-nonadjacent", "G2-item"):
     DESCRIPTIONS[f"{_base}-process"] = (DESCRIPTIONS[_base] + ", closed by the order of "
@@ -145,9 +163,18 @@ def violated_models(anomalies: Iterable[str]) -> set[str]:
             if present & {a for weaker in weaker_models(model) for a in _FORBIDS[weaker]}}
 
 
+def stronger_models(model: str) -> set[str]:
+    """``model`` and every model that implies it."""
+    return {other for other in MODELS if model in weaker_models(other)}
+
+
 def boundary(anomalies: Iterable[str]) -> tuple[list[str], list[str]]:
     """``(not, also_not)``: the weakest violated models, and the other violated ones."""
-    violated = violated_models(anomalies)
+    return models_boundary(violated_models(anomalies))
+
+
+def models_boundary(violated: set[str]) -> tuple[list[str], list[str]]:
+    """``(not, also_not)`` of a set of violated models (closed under "stronger than")."""
     weakest = [model for model in MODELS if model in violated and
                not any(other != model and other in violated and
                        other in weaker_models(model) for other in MODELS)]
@@ -188,6 +215,7 @@ class Step:
     kind: str  # ww, wr, rw, process, realtime
     key: Any
     text: str
+    inferred: bool = False  # the edge holds under an assumed or derived version order
 
 
 @dataclass

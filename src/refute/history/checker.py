@@ -26,6 +26,7 @@ from typing import Any
 from refute.errors import UsageError
 from refute.history import anomalies as kinds
 from refute.history.anomalies import Finding, Step
+from refute.history.complete import LEVELS, check_level
 from refute.history.explain import cycle_text, finding_json
 from refute.history.formats import read_history
 from refute.history.graph import (
@@ -74,6 +75,7 @@ class HistoryResult:
     edges: int
     notes: list[str] = field(default_factory=list)
     stop_reason: Limit | None = None  # the limit that stopped the cycle search, if any
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -103,6 +105,7 @@ class HistoryResult:
             "transactions": self.transactions,
             "edges": self.edges,
             "notes": self.notes,
+            "warnings": self.warnings,
             "stop_reason": None if self.stop_reason is None else self.stop_reason.json_name,
             "seconds": round(self.seconds, 3),
         }
@@ -133,11 +136,16 @@ def _check(source: str | Path | History, model: str, workload: str | None,
     if workload not in WORKLOADS:
         raise UsageError(f"unknown workload {workload!r}",
                          hint=f"use one of {', '.join(WORKLOADS)}")
+    if workload == "list-append" and model not in kinds.LIST_APPEND_MODELS:
+        raise UsageError(f"{model} is checked on rw-register histories only",
+                         hint=f"for list-append use one of {', '.join(kinds.LIST_APPEND_MODELS)}")
+    if workload == "rw-register" and model in LEVELS:
+        return _check_complete(history, model, watch, started)
     analysis: ListAppendAnalysis | RwRegisterAnalysis = (
         ListAppendAnalysis(history) if workload == "list-append" else RwRegisterAnalysis(history))
     graph = analysis.graph
     ordered = model == "strict-serializable"
-    notes = []
+    notes = list(history.notes)
     if ordered:
         add_order_edges(history, graph)
         if not history.realtime:
@@ -174,7 +182,49 @@ def _check(source: str | Path | History, model: str, workload: str | None,
     return HistoryResult(status, model, workload, history, reported, others, counts,
                          not_models, also_not, time.monotonic() - started,
                          len(history.transactions), graph.edge_count(), notes,
-                         watch.reason if incomplete else None)
+                         watch.reason if incomplete else None, history_warnings(history))
+
+
+def _check_complete(history: History, model: str, watch: Watch, started: float
+                    ) -> HistoryResult:
+    """Registers: the non-cycle anomalies the reads show, then the complete check of
+    ``model`` over every version order (:mod:`refute.history.complete`)."""
+    analysis = RwRegisterAnalysis(history)
+    findings = list(analysis.findings)
+    outcome = check_level(analysis, model, watch if watch.active else None)
+    violated = kinds.violated_models({finding.type for finding in findings})
+    if outcome.holds is False:
+        violated |= kinds.stronger_models(model)
+    not_models, also_not = kinds.models_boundary(violated)
+    notes = history.notes + outcome.notes
+    if model in violated:
+        status = Status.VIOLATION
+    elif outcome.holds is None:
+        status = Status.INCOMPLETE
+        notes.append(f"{watch.note()}: the search over version orders stopped before it "
+                     "decided")
+    else:
+        status = Status.OK
+    forbidden = kinds.forbidden_by(model)
+    reported, others, counts = _select(findings, forbidden)
+    if outcome.finding is not None:
+        reported.insert(0, outcome.finding)
+        counts[outcome.finding.type] = counts.get(outcome.finding.type, 0) + 1
+    return HistoryResult(status, model, "rw-register", history, reported, others,
+                         dict(sorted(counts.items())), not_models, also_not,
+                         time.monotonic() - started, len(history.transactions), outcome.edges,
+                         notes, watch.reason if status is Status.INCOMPLETE else None,
+                         history_warnings(history))
+
+
+def history_warnings(history: History) -> list[str]:
+    """What makes a verdict say little: no transaction, or none that committed."""
+    if not history.transactions:
+        return ["the history has no transactions: nothing was checked"]
+    if not any(txn.committed for txn in history.transactions):
+        return [f"none of the history's {len(history.transactions)} transactions committed "
+                "(all failed or unknown): nothing was checked"]
+    return []
 
 
 def detect_workload(history: History) -> str:

@@ -23,20 +23,42 @@ _EDGE_COLOUR = {"ww": "#1f77b4", "wr": "#2ca02c", "rw": "#d62728", "process": "#
                 "realtime": "#9467bd"}
 
 
-def cycle_text(finding: Finding, history: History) -> str:
-    """The explanation of a cycle finding: one line per edge, then the conclusion."""
+def cycle_text(finding: Finding, history: History,
+               assumed: list[tuple[Any, str, str]] | None = None) -> str:
+    """The explanation of a cycle finding: one line per edge, then the conclusion.
+
+    Transactions are named with the line of the file they come from; an edge that holds
+    only under an assumed (or derived) version order is marked ``inferred``. ``assumed``,
+    for register histories, lists the version-order choices ``(key, first, second)`` the
+    cycle relies on: every version order was tried, and each had some such cycle.
+    """
     assert finding.cycle is not None
     txns = history.transactions
-    names = [txns[step.source].name for step in finding.cycle]
+    names = [_located(txns[step.source]) for step in finding.cycle]
     lines = [" -> ".join(names + names[:1])]
     for step in finding.cycle:
+        mark = ", inferred" if step.inferred else ""
         lines.append(f"  {txns[step.source].name} -> {txns[step.target].name} "
-                     f"({step.kind}): {step.text}")
+                     f"({step.kind}{mark}): {step.text}")
     forbidding = [model for model in MODELS if finding.type in forbidden_by(model)]
-    lines.append(f"So {names[0]} must precede itself: no order of these transactions "
-                 f"explains the history. {finding.type} is {DESCRIPTIONS[finding.type]}; "
-                 f"{', '.join(forbidding)} forbid it.")
+    if assumed is None:
+        lines.append(f"So {txns[finding.cycle[0].source].name} must precede itself: no order "
+                     f"of these transactions explains the history. {finding.type} is "
+                     f"{DESCRIPTIONS[finding.type]}; {', '.join(forbidding)} forbid it.")
+    else:
+        orders = "; ".join(f"key {value_text(key)}: {first} before {second}"
+                           for key, first, second in assumed)
+        lines.append(("Assumed version order: " + orders + ". " if assumed else "")
+                     + "No version order of the writes avoids a cycle of this kind (the check "
+                     "decided it over all of them), so no order of these transactions "
+                     f"explains the history. {finding.type} is {DESCRIPTIONS[finding.type]}"
+                     + (f"; {', '.join(forbidding)} forbid it." if forbidding else "."))
     return "\n".join(lines)
+
+
+def _located(txn: Any) -> str:
+    """``T12@l.40``: a transaction with the line of the file it comes from."""
+    return txn.name if txn.line is None else f"{txn.name}@l.{txn.line}"
 
 
 def json_value(value: Any) -> Any:
@@ -59,7 +81,8 @@ def finding_json(finding: Finding, history: History) -> dict[str, Any]:
         result["count"] = finding.count
     if finding.cycle is not None:
         result["cycle"] = [{"from": txns[s.source].name, "to": txns[s.target].name,
-                            "kind": s.kind, "key": json_value(s.key), "explanation": s.text}
+                            "kind": s.kind, "key": json_value(s.key), "inferred": s.inferred,
+                            "from_line": txns[s.source].line, "explanation": s.text}
                            for s in finding.cycle]
     result["operations"] = {txns[t].name: {"line": txns[t].line, "process":
                                            json_value(txns[t].process),
@@ -80,8 +103,11 @@ def cycle_dot(finding: Finding, history: History) -> str:
         out.append(f'  t{t} [label="{_escape(txns[t].describe())}"];')
     for step in finding.cycle:
         label = step.kind if step.key is None else f"{step.kind} {value_text(step.key)}"
+        if step.inferred:
+            label += " (inferred)"
+        style = "dashed" if step.inferred else _EDGE_STYLE[step.kind]
         out.append(f'  t{step.source} -> t{step.target} [label="{_escape(label)}", '
-                   f'style={_EDGE_STYLE[step.kind]}, color="{_EDGE_COLOUR[step.kind]}", '
+                   f'style={style}, color="{_EDGE_COLOUR[step.kind]}", '
                    f'fontcolor="{_EDGE_COLOUR[step.kind]}", '
                    f'tooltip="{_escape(step.text)}"];')
     out.append("}")

@@ -6,9 +6,8 @@
 - **Jepsen JSON**, as elle-cli reads it: the same maps with string values (``"type": "ok"``,
   ``["append", 253, 1]``), as a JSON array or one object per line.
 - **PolySI / IsoVista text**: one micro-op a line, ``r(key,value,session,txn)`` or
-  ``w(key,value,session,txn)``; every transaction committed; value 0 is every key's initial
-  value (PolySI's loader installs it with an initial transaction), so ``r(k,0,...)`` reads the
-  initial state.
+  ``w(key,value,session,txn)``, with the initial state implicit (0) or written by a first
+  transaction (:mod:`refute.history.polysi`).
 
 Jepsen operations are paired per process: an invocation and the next completion of the same
 process are one transaction. An invocation that never completes is ``info`` (it may have
@@ -21,16 +20,14 @@ what was expected there.
 
 from __future__ import annotations
 
-import bisect
-import json
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
-from refute._nesting import MAX_DEPTH, json_shallow
-from refute.edn import parse_all
 from refute.errors import InputError
+from refute.readers import FormLocator, parse_all, parse_json, read_text, sniff
+from refute.readers.source import meaningful_head
+from refute.history.polysi import looks_like_text, parse_text
 from refute.history.transactions import (
     APPEND,
     READ,
@@ -46,7 +43,6 @@ FORMATS = ("edn", "json", "text")
 
 _OUTCOMES = {"ok": Outcome.OK, "fail": Outcome.FAIL, "info": Outcome.INFO}
 _MOP_KINDS = {APPEND: APPEND, READ: READ, WRITE: WRITE}
-_TEXT_LINE = re.compile(r"\s*([rw])\(\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*\)\s*")
 
 
 def read_history(path: str | Path, format: str | None = None) -> History:
@@ -55,23 +51,15 @@ def read_history(path: str | Path, format: str | None = None) -> History:
     Detection looks at the first meaningful characters, not the extension: ``r(``/``w(``
     is PolySI text, ``{"`` or ``[{"`` (or ``[]``) is JSON, anything else EDN.
     """
-    file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot read the history: {error.strerror}", file=file,
-                         hint="check the path") from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"the history is not UTF-8 text (byte {error.start})", file=file,
-                         hint="histories are EDN, JSON or PolySI text files") from None
-    return parse_history(text, file=file, format=format)
+    text = read_text(path, "history", "histories are EDN, JSON or PolySI text files")
+    return parse_history(text, file=str(path), format=format)
 
 
 def parse_history(text: str, file: str | None = None, format: str | None = None) -> History:
     """Parse the text of a history; see :func:`read_history`."""
     format = format or detect_format(text)
     if format == "text":
-        return _parse_text(text, file)
+        return parse_text(text, file)
     if format == "json":
         forms = _parse_json(text, file)
     elif format == "edn":
@@ -87,54 +75,14 @@ def parse_history(text: str, file: str | None = None, format: str | None = None)
 
 def detect_format(text: str) -> str:
     """``text``, ``json`` or ``edn`` from the first characters that are not blank or comment."""
-    stripped = re.sub(r"\A(?:\s|;[^\n]*)*", "", text[:4096])
-    if re.match(r"[rw]\(", stripped):
+    if looks_like_text(meaningful_head(text)):
         return "text"
-    if re.match(r"\{\s*\"|\[\s*(?:\{\s*\"|\])", stripped):
-        return "json"
-    return "edn"
+    return sniff(text)
 
 
 def _parse_json(text: str, file: str | None) -> list[Any]:
-    if not json_shallow(text):
-        raise InputError(f"the JSON nests arrays or objects more than {MAX_DEPTH} deep, or "
-                         "its brackets do not balance", file=file,
-                         hint="a JSON history is an array of operation objects, or one "
-                              "object per line") from None
-    try:
-        return [json.loads(text)]
-    except (ValueError, RecursionError) as error:
-        if not isinstance(error, json.JSONDecodeError):
-            _json_limit(error, file)
-        whole_error = error
-        # Not one document: perhaps one object per line (JSON lines).
-        forms = []
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                forms.append(json.loads(line))
-            except (ValueError, RecursionError) as error:
-                if not isinstance(error, json.JSONDecodeError):
-                    _json_limit(error, file, number)
-                if number == 1 and whole_error.lineno > 1:
-                    error = whole_error  # a multi-line document: its own position is right
-                    number = error.lineno
-                raise InputError(f"invalid JSON: {error.msg}", file=file, line=number,
-                                 column=error.colno,
-                                 hint="a JSON history is an array of operation objects, "
-                                      "or one object per line") from None
-        return forms
-
-
-def _json_limit(error: Exception, file: str | None, line: int | None = None) -> NoReturn:
-    """A JSON document Python's reader refuses although it is well formed."""
-    if isinstance(error, RecursionError):
-        raise InputError("the JSON nests arrays or objects too deeply to read", file=file,
-                         line=line, hint="a history nests a few levels; is this a history?"
-                         ) from None
-    raise InputError(f"a JSON number cannot be read: {error}", file=file, line=line,
-                     hint="numbers in a history are small integers") from None
+    return parse_json(text, file, hint="a JSON history is an array of operation objects, "
+                                        "or one object per line").values
 
 
 def _pair_operations(forms: Iterable[Any], text: str, file: str | None, format: str,
@@ -142,7 +90,7 @@ def _pair_operations(forms: Iterable[Any], text: str, file: str | None, format: 
     """Pair invocations with completions per process and build the transactions."""
     transactions: list[Transaction] = []
     pending: dict[Any, tuple[int, Mapping[str, Any], int]] = {}
-    forms_index = _FormIndex(text, file, depth)
+    forms_index = FormLocator(text, file, depth)
 
     def add(outcome: Outcome, value: Any, process: Any, index: Any, invoked: int | None,
             completed: int | None, form_number: int) -> None:
@@ -239,13 +187,13 @@ class _Where:
     """The location of one operation, computed only when an error or a report needs it.
 
     Readers do not keep a line per operation (that costs time on million-operation files);
-    the shared :class:`_FormIndex` finds every form's offset in one scan, the first time any
-    location is asked for.
+    the shared :class:`~refute.readers.FormLocator` finds every form's offset in one scan,
+    the first time any location is asked for.
     """
 
     __slots__ = ("forms", "number")
 
-    def __init__(self, forms: _FormIndex, number: int) -> None:
+    def __init__(self, forms: FormLocator, number: int) -> None:
         self.forms, self.number = forms, number
 
     @property
@@ -256,94 +204,3 @@ class _Where:
         line, column = self.forms.position(self.number)
         raise InputError(f"operation {self.number + 1}: {message}", file=self.forms.file,
                          line=line, column=column, hint=hint)
-
-
-_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|;[^\n]*|#\{|[\[\](){}]|[^\s,\[\](){}";]+')
-
-
-class _FormIndex:
-    """Offsets of the forms at one nesting depth (the operations), found in one lazy scan."""
-
-    def __init__(self, text: str, file: str | None, depth: int) -> None:
-        self.text, self.file, self.depth = text, file, depth
-        self.offsets: list[int] | None = None
-        self.newlines: list[int] = []
-
-    def position(self, number: int) -> tuple[int | None, int | None]:
-        """``(line, column)`` of the ``number``-th form, 1-based; None when unknown."""
-        if self.offsets is None:
-            self.offsets = self._scan()
-            self.newlines = [m.start() for m in re.finditer("\n", self.text)]
-        if number >= len(self.offsets):
-            return None, None
-        offset = self.offsets[number]
-        line = bisect.bisect_left(self.newlines, offset)
-        start = self.newlines[line - 1] + 1 if line else 0
-        return line + 1, offset - start + 1
-
-    def _scan(self) -> list[int]:
-        offsets = []
-        level = 0
-        for match in _STRUCTURE.finditer(self.text):
-            token = match.group()
-            if token[0] == ";":
-                continue
-            if level == self.depth:
-                offsets.append(match.start())
-            if token in ("[", "(", "{", "#{"):
-                level += 1
-            elif token in ("]", ")", "}"):
-                level -= 1
-        return offsets
-
-
-class _Line:
-    """The location of a PolySI transaction: the line of its first micro-op, known upfront."""
-
-    __slots__ = ("line",)
-
-    def __init__(self, line: int) -> None:
-        self.line = line
-
-
-def _parse_text(text: str, file: str | None) -> History:
-    """PolySI text: transactions in order of first appearance, session order as process."""
-    transactions: dict[int, Transaction] = {}
-    ops: dict[int, list[MicroOp]] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        match = _TEXT_LINE.fullmatch(line)
-        if match is None:
-            column = len(line) - len(line.lstrip()) + 1
-            raise InputError(f"expected r(key,value,session,txn) or w(key,value,session,txn), "
-                             f"found {line.strip()[:60]!r}", file=file, line=number,
-                             column=column,
-                             hint="PolySI text has one read or write per line, four integers")
-        kind, key, value, session, txn_id = match.groups()
-        try:
-            key, value, session, txn_id = int(key), int(value), int(session), int(txn_id)
-        except ValueError:  # more digits than int() converts
-            raise InputError("a number on this line has too many digits", file=file,
-                             line=number, column=match.start(2) + 1,
-                             hint="keys, values, sessions and transactions are small "
-                                  "integers") from None
-        if kind == "w" and value == 0:
-            raise InputError("a write of 0: PolySI reserves 0 for the initial value of every "
-                             "key", file=file, line=number, column=match.start(3) + 1,
-                             hint="write values other than 0")
-        txn = transactions.get(txn_id)
-        if txn is None:
-            txn = transactions[txn_id] = Transaction(len(transactions), f"T{txn_id}",
-                                                     Outcome.OK, session, (), None, None,
-                                                     _Line(number))
-            ops[txn_id] = []
-        elif txn.process != session:
-            raise InputError(f"transaction {txn_id} appears in sessions {txn.process} and "
-                             f"{session}", file=file, line=number, column=match.start(4) + 1,
-                             hint="a transaction belongs to one session")
-        ops[txn_id].append((READ if kind == "r" else WRITE, key,
-                            None if kind == "r" and value == 0 else value))
-    for txn_id, txn in transactions.items():
-        txn.mops = tuple(ops[txn_id])
-    return History(list(transactions.values()), file, "text", realtime=False)

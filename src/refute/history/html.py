@@ -70,9 +70,11 @@ def _finding(finding: Finding, history: History) -> str:
                 '</details>')
     txns = history.transactions
     rows = "".join(f"<tr><td><code>{e(txns[s.source].name)} → {e(txns[s.target].name)}"
-                   f"</code></td><td class=\"kind-{e(s.kind)}\">{e(s.kind)}</td>"
+                   f"</code></td><td class=\"kind-{e(s.kind)}\">{e(s.kind)}"
+                   f"{' <i>(inferred)</i>' if s.inferred else ''}</td>"
                    f"<td>{e(s.text)}</td></tr>" for s in finding.cycle)
-    ops = "".join(f"<li><code>{e(txns[t].describe())}</code></li>"
+    ops = "".join(f"<li><code>{e(txns[t].describe())}</code>"
+                  f"{f' (line {txns[t].line})' if txns[t].line is not None else ''}</li>"
                   for t in dict.fromkeys(s.source for s in finding.cycle))
     return (f'<details class="finding" open>{head}<div class="cycle">{cycle_svg(finding, history)}'
             f'<div><table class="edges">{rows}</table><ul class="txns">{ops}</ul>'
@@ -125,8 +127,10 @@ def _edge(a: tuple[float, float], b: tuple[float, float], step, bend: int, n: in
     offset = (0.0 if n > 2 else 30.0) + 22.0 * bend
     mx, my = (sx + ex) / 2 - uy * offset, (sy + ey) / 2 + ux * offset
     colour = _EDGE_COLOUR.get(step.kind, "#57606a")
-    dash = _DASH[_EDGE_STYLE.get(step.kind, "solid")]
+    dash = _DASH["dashed" if step.inferred else _EDGE_STYLE.get(step.kind, "solid")]
     label = step.kind if step.key is None else f"{step.kind} {value_text(step.key)}"
+    if step.inferred:
+        label += " (inferred)"
     lx, ly = (sx + ex) / 4 + mx / 2, (sy + ey) / 4 + my / 2  # the curve's midpoint
     return (f'<g class="edge {e(step.kind)}"><path d="M{sx:.1f},{sy:.1f} Q{mx:.1f},{my:.1f} '
             f'{ex:.1f},{ey:.1f}" fill="none" stroke="{colour}" stroke-width="1.8"{dash} '

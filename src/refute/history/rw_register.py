@@ -26,6 +26,7 @@ reading the same version and both writing the key, ``lost-update``.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import Any
 
@@ -52,10 +53,17 @@ class RwRegisterAnalysis:
         self.history = history
         self.txns = history.transactions
         self.findings: list[Finding] = []
-        self.graph = Graph(len(self.txns))
         self._index()
         self._check_reads()
-        self._edges()
+
+    @functools.cached_property
+    def graph(self) -> Graph:
+        """Elle's graph for registers: only the edges the reads show (see the module
+        docstring). Complete checking (:mod:`refute.history.complete`) does not use it; it
+        serves read uncommitted, and the benchmarks as the baseline."""
+        graph = Graph(len(self.txns))
+        self._edges(graph)
+        return graph
 
     def _index(self) -> None:
         any_writer: dict[tuple, int] = {}
@@ -159,8 +167,8 @@ class RwRegisterAnalysis:
                 f"{r.name} read key {value_text(key)} = {value_text(value)}, but no "
                 f"transaction wrote {value_text(value)} to it", key=key))
 
-    def _edges(self) -> None:
-        add = self.graph.add
+    def _edges(self, graph: Graph) -> None:
+        add = graph.add
         for key, by_value in self.readers.items():
             writers = self.writer.get(key, {})
             successors = self.successors.get(key, {})
@@ -172,6 +180,21 @@ class RwRegisterAnalysis:
                         add(w, r, WR)
                     for t in later:
                         add(r, t, RW)
+
+    def external_read(self, txn: int, key: Any) -> Any:
+        """The value ``txn``'s first operation on ``key`` read (``INITIAL`` for nil)."""
+        for f, k, value in self.txns[txn].mops:
+            if k == key:
+                return INITIAL if f == WRITE else value
+        return INITIAL
+
+    def final_write(self, txn: int, key: Any) -> Any:
+        """The last value ``txn`` wrote to ``key`` (its version of the key)."""
+        value = INITIAL
+        for f, k, v in self.txns[txn].mops:
+            if f == WRITE and k == key:
+                value = v
+        return value
 
     def explain(self, source: int, target: int, kind: int) -> tuple[Any, str]:
         """Why ``source`` must precede ``target`` by an edge of ``kind``: ``(key, words)``."""

@@ -21,10 +21,10 @@ Invariants every reader guarantees, which the analyses rely on:
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from refute.edn import Keyword
+from refute.readers.edn import Keyword
 
 APPEND, READ, WRITE = "append", "r", "w"
 
@@ -89,6 +89,7 @@ class History:
     file: str | None
     format: str
     realtime: bool
+    notes: list[str] = field(default_factory=list)  # how the reader interpreted the file
 
 
 def value_text(value: Any) -> str:

@@ -27,7 +27,6 @@ Jepsen's semantics, which every reader follows:
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Hashable, Iterable, Mapping
@@ -35,9 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from refute._nesting import MAX_DEPTH, json_shallow
-from refute.edn import Keyword, parse_all
 from refute.errors import InputError
+from refute.readers import Keyword, parse_all, parse_json, read_text, sniff
 
 __all__ = ["UNKNOWN", "History", "Operation", "from_events", "from_operations", "parse",
            "read_history", "split_independent"]
@@ -115,14 +113,7 @@ def read_history(path: str | Path, format: str = "auto", *, independent: bool = 
     :func:`split_independent`.
     """
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", file=name,
-                         hint="check the path of the history file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the history: {error}", file=name,
-                         hint="give a readable UTF-8 text file") from None
+    text = read_text(path, "history", "give a readable UTF-8 text file")
     return parse(text, format, file=name, independent=independent)
 
 
@@ -154,9 +145,7 @@ def _sniff(text: str) -> str:
     head = text.lstrip()[:2000]
     if _ETCD_LINE.search(head.split("\n", 1)[0]) or "jepsen.util" in head:
         return "etcd-log"
-    if head[:1] in "[{" and re.match(r'[\[{]\s*(\{\s*)?"', head):
-        return "json"
-    return "edn"
+    return sniff(text)
 
 
 def _parse_etcd_log(text: str, file: str | None) -> History:
@@ -201,36 +190,16 @@ def _parse_etcd_log(text: str, file: str | None) -> History:
 
 
 def _parse_json(text: str, file: str | None) -> History:
-    stripped = text.lstrip()
-    if not json_shallow(text):
-        raise InputError(f"the JSON nests arrays or objects more than {MAX_DEPTH} deep, or "
-                         "its brackets do not balance", file=file,
-                         hint="a JSON history is an array of objects, or one object per line")
-    number = 1
-    try:
-        if stripped.startswith("["):
-            items = json.loads(text)
-            lines: list[int | None] = [None] * len(items)
-        else:
-            items, lines = [], []
-            for number, line in enumerate(text.splitlines(), start=1):
-                if line.strip():
-                    items.append(json.loads(line))
-                    lines.append(number)
-    except json.JSONDecodeError as error:
-        line = error.lineno if stripped.startswith("[") else number
-        raise InputError(f"invalid JSON: {error.msg}", file=file, line=line,
-                         column=error.colno,
-                         hint="a JSON history is an array of objects, or one object per "
-                              "line") from None
-    except (ValueError, RecursionError) as error:  # well formed, but beyond Python's limits
-        raise InputError(f"a JSON value cannot be read: {error}", file=file,
-                         line=None if stripped.startswith("[") else number,
-                         hint="numbers in a history are small; values nest a few levels"
-                         ) from None
-    if not isinstance(items, list):
-        raise InputError("a JSON history must be an array of objects", file=file, line=1,
-                         hint="wrap the operations in [ ... ]")
+    forms = parse_json(text, file, hint="a JSON history is an array of objects, or one "
+                                        "object per line")
+    if forms.document and not isinstance(forms.values[0], dict):
+        items = forms.values[0]
+        if not isinstance(items, list):
+            raise InputError("a JSON history must be an array of objects", file=file, line=1,
+                             hint="wrap the operations in [ ... ]")
+        lines: list[int | None] = [None] * len(items)
+    else:
+        items, lines = forms.values, list(forms.lines)
     items = [_tuples(item) for item in items]
     if items and isinstance(items[0], dict) and "type" in items[0]:
         return from_events(items, file=file, lines=lines)

@@ -121,6 +121,8 @@ class TLAModel(Model):
         self._init = None
         self.actions: list[tuple[str, tuple, Callable, tuple]] = []
         self._label_owners: dict[str, Def | None] = {}  # label -> the definition giving it
+        self.init_parts = inits  # [(node, context)]: Init's conjuncts, for the compiled backend
+        self.action_scopes: list[Scope] = []  # the scope of each of self.actions' bodies
         if init is not None:
             gs = [self._compile(lambda: compiler.action(node, Scope(c, init=True)), node)
                   for node, c in inits]
@@ -432,6 +434,7 @@ class TLAModel(Model):
                     return
         g = self._compile(lambda: compiler.action(node, scope), node)
         self.actions.append((name, params, g, env, node))
+        self.action_scopes.append(scope)
         if self._label_owners.setdefault(name, owner) is not owner:
             self._label_owners[name] = None  # two definitions give this label
 

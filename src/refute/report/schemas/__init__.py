@@ -1,10 +1,11 @@
 """The JSON Schemas (draft 2020-12) of what refute writes for tools, shipped with the package.
 
-One schema per command's ``--json`` output (``check``, ``simulate``, ``trace``, ``history``,
-``linearizable``, ``workload``, ``hermitage``, ``permissiveness``, ``perf``), one for ``testgen``'s
-``--out`` suite, one for ``--itf`` (ADR-015, strictly) and one for ``check --dump-graph
-FILE.json``, plus ``common.json`` with what they share (the status, the error object every
-command writes when it fails). Each file's ``$id`` is ``urn:refute:schema:NAME``; read them with :func:`schema`, or from
+One schema per command's ``--json`` output (``check``, ``simulate``, ``trace``, ``testgen``,
+``fuzz``, ``history``, ``linearizable``, ``workload``, ``hermitage``, ``permissiveness``,
+``perf``), one for ``testgen``'s ``--out`` suite (``suite``), one for ``--itf`` (ADR-015,
+strictly) and one for ``check --dump-graph FILE.json``, plus ``common.json`` with what they
+share (the status, the error object every command writes when it fails). Each file's ``$id``
+is ``urn:refute:schema:NAME``; read them with :func:`schema`, or from
 ``refute/report/schemas/NAME.json``.
 
 **Versioning.** Every output carries ``"format_version": "1"`` (:data:`FORMAT_VERSION`). A
@@ -31,8 +32,8 @@ __all__ = ["CHECK_VARIABLE", "FORMAT_VERSION", "SCHEMAS", "check_output", "schem
 
 FORMAT_VERSION = "1"
 CHECK_VARIABLE = "REFUTE_CHECK_JSON"
-SCHEMAS = ("check", "simulate", "trace", "testgen", "history", "linearizable", "workload",
-           "hermitage", "permissiveness", "perf", "itf", "graph")
+SCHEMAS = ("check", "simulate", "trace", "testgen", "fuzz", "history", "linearizable", "workload",
+           "hermitage", "permissiveness", "perf", "suite", "itf", "graph")
 """The schemas of outputs, by name (the command's, or ``itf``); ``common`` holds shared parts."""
 
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from refute.edn import Keyword, Symbol, parse_all
+from refute.readers.edn import Keyword, Symbol, parse_all
 from refute.errors import InputError
 
 
@@ -77,9 +77,9 @@ from pathlib import Path  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from refute.edn import _parse_fast  # noqa: E402
+from refute.readers.edn import _parse_fast  # noqa: E402
 
-ELLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "oracles" / "isolation" / "elle"
+ELLE = Path(__file__).resolve().parents[2] / ".." / "shared" / "oracles" / "isolation" / "elle"
 
 
 def typed(value: object) -> object:
