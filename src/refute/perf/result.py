@@ -188,7 +188,7 @@ class PerfResult:
 
 
 def _runs(n: int | None) -> str:
-    return "never" if n is None else f"{n:,} runs"
+    return "never" if n is None else f"{n:,} run{'' if n == 1 else 's'}"
 
 
 def _finite(x: float) -> float | None:
