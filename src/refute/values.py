@@ -45,7 +45,7 @@ IMPLEMENTATION = "python" if _RecordBase is tuple else "c"
 """``"c"`` if ``Record.update`` and ``FrozenMap.set`` are the C methods, else ``"python"``."""
 
 __all__ = ["IMPLEMENTATION", "Bag", "FrozenMap", "ModelValue", "Record", "State", "freeze", "model_values",
-           "sort_canonically", "sort_key"]
+           "show", "sort_canonically", "sort_key"]
 
 
 class ModelValue(str):
@@ -358,3 +358,23 @@ def freeze(value: Any) -> Any:
             return value
         return tuple(map(freeze, value))
     return value
+
+
+def show(value: Any) -> str:
+    """A value for people, the one rendering every report uses (states, action arguments):
+    compact and unambiguous, strings quoted, model values bare, sets sorted canonically
+    (``{r1, r2}``, not ``frozenset({r1, r2})``)."""
+    if isinstance(value, ModelValue):
+        return str.__str__(value)
+    if isinstance(value, Record):
+        return "(" + ", ".join(f"{n}={show(v)}" for n, v in zip(value._fields, value._values())) + ")"
+    if isinstance(value, FrozenMap):
+        return "{" + ", ".join(f"{show(k)}: {show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Bag):
+        return "Bag(" + ", ".join(show(v) for v in value) + ")"
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(show(v) for v in sort_canonically(value)) + "}" if value else "{}"
+    if isinstance(value, tuple):
+        inner = ", ".join(show(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)

@@ -197,6 +197,18 @@ def explore(model: Model, options: Options = Options(),
             every_successor = bool(constraints) or graph is not None or expanding_last_level
             next_level: list[Any] = []
             for parent, parent_state in enumerate(level_states, start=level_start):
+                # before the expansion, so that both loops below (the C scan's ends in
+                # ``continue``) are bounded by the limits
+                if parent % _CHECK_EVERY == 0 and (watch.active or report_progress):
+                    if watch.expired():
+                        stop = StopReason.of(watch.reason)
+                        return finish(Status.INCOMPLETE)
+                    now = time.perf_counter()
+                    if report_progress and now >= next_report:
+                        next_report = now + options.progress_interval
+                        report_progress(Progress(len(parents), generated,
+                                                 level_start + len(level_states) - parent + len(next_level),
+                                                 depth, now - started))
                 successors = next_states(parent_state)
                 generated += len(successors)
                 if not successors and deadlock and not model.is_terminal(parent_state):
@@ -261,16 +273,6 @@ def explore(model: Model, options: Options = Options(),
                         stop = StopReason.MAX_STATES
                         depth += 1
                         return finish(Status.INCOMPLETE)
-                if parent % _CHECK_EVERY == 0 and (watch.active or report_progress):
-                    if watch.expired():
-                        stop = StopReason.of(watch.reason)
-                        return finish(Status.INCOMPLETE)
-                    now = time.perf_counter()
-                    if report_progress and now >= next_report:
-                        next_report = now + options.progress_interval
-                        report_progress(Progress(len(parents), generated,
-                                                 level_start + len(level_states) - parent + len(next_level),
-                                                 depth, now - started))
             level_start += len(level_states)
             level_states = next_level
             if level_states:
