@@ -12,7 +12,7 @@ from typing import Any
 
 from refute.engine.model import Model
 from refute.html_page import page
-from refute.testing.campaign import Campaign
+from refute.testing.campaign import Campaign, Run
 
 
 def text(campaigns: Sequence[Campaign], model: Model) -> str:
@@ -39,12 +39,20 @@ def reproduction(campaign: Campaign, model: Model) -> list[str]:
     repro = campaign.reproduction
     assert repro is not None
     run = repro.run
-    out = [f"reproduction ({campaign.strategy}, run {campaign.first_bug}): seed {run.seed}, "
-           f"{len(run.schedule)} schedule decisions, {run.virtual_seconds:.3f} virtual seconds, "
-           f"replays to the same failure: {'yes' if repro.replays else 'NO'}"]
+    faults = sum(1 for d in run.decisions if d.fault)
+    return [f"reproduction ({campaign.strategy}, run {campaign.first_bug}): "
+            f"replays to the same failure: {'yes' if repro.replays else 'NO'}; "
+            f"{faults} fault(s), shrunk from {repro.shrunk_from}",
+            *describe_run(run, model)]
+
+
+def describe_run(run: Run, model: Model) -> list[str]:
+    """A run as a reproduction: its schedule, faults, events, and where it left the spec."""
+    out = [f"  seed {run.seed}, {len(run.schedule)} schedule decisions, "
+           f"{run.virtual_seconds:.3f} virtual seconds"]
     faults = [d for d in run.decisions if d.fault]
-    out.append(f"  faults ({len(faults)}, shrunk from {repro.shrunk_from}): "
-               + (", ".join(f"{d.kind} [gene {d.gene}]" for d in faults) or "none"))
+    out.append("  faults: " + (", ".join(f"{d.kind} [gene {d.gene}]" for d in faults)
+                               or "none"))
     out.append("  implementation events:")
     for number, event in enumerate(run.events, 1):
         meta = event.get("meta", {})
@@ -63,6 +71,8 @@ def reproduction(campaign: Campaign, model: Model) -> list[str]:
                 out.append(f"      {name} = {value!r}")
             out.append("    allowed: " + (", ".join(str(label) for label in candidate.allowed)
                                           or "nothing"))
+    if not run.failed:
+        out.append("  the run conforms to the spec")
     return out
 
 
