@@ -26,7 +26,7 @@ from typing import Any
 from refute.errors import UsageError
 from refute.history import anomalies as kinds
 from refute.history.anomalies import Finding, Step
-from refute.history.complete import LEVELS, check_level
+from refute.history.complete import LEVELS, CompleteOutcome, check_level
 from refute.history.explain import cycle_text, finding_json
 from refute.history.formats import read_history
 from refute.history.graph import (
@@ -185,8 +185,12 @@ def _check_complete(history: History, model: str, watch: Watch, started: float
     ``model`` over every version order (:mod:`refute.history.complete`)."""
     analysis = RwRegisterAnalysis(history)
     findings = list(analysis.findings)
-    outcome = check_level(analysis, model, watch if watch.active else None)
     violated = kinds.violated_models({finding.type for finding in findings})
+    if model in violated:  # the reads alone rule the model out: no search needed
+        outcome = CompleteOutcome(False, None, 0, [
+            "the anomalies the reads show rule the model out: version orders not searched"])
+    else:
+        outcome = check_level(analysis, model, watch if watch.active else None)
     if outcome.holds is False:
         violated |= kinds.stronger_models(model)
     not_models, also_not = kinds.models_boundary(violated)

@@ -100,9 +100,8 @@ def decide(graph: Polygraph, rule: str, rank: list[float], watch: Watch | None) 
     best: list[CycleEdge] | None = None
     clauses = rounds = 0
     with Solver(name="cadical153") as solver:
-        solver.add_clause([1, -1])  # declares variable 1 even when no clause mentions it
-        solver.set_phases([i + 1 if rank[a] <= rank[b] else -(i + 1)
-                           for i, (_, a, b) in enumerate(graph.pairs)])
+        phases = np.array([rank[a] <= rank[b] for _, a, b in graph.pairs], dtype=bool)
+        solver.set_phases([i + 1 if first else -(i + 1) for i, first in enumerate(phases)])
         stop = _Interrupter(solver, watch)
         try:
             while True:
@@ -115,11 +114,12 @@ def decide(graph: Polygraph, rule: str, rank: list[float], watch: Watch | None) 
                     assert best is not None
                     return Decision(False, best, _assumptions(graph, best), rounds, clauses)
                 rounds += 1
-                model = solver.get_model()
-                values = np.zeros(graph.variables + 1, dtype=bool)
-                values[0] = True
-                chosen = [lit for lit in model if 0 < lit <= graph.variables]
-                values[chosen] = True
+                # Variables no clause mentions yet are absent from the model: they are free,
+                # and take their phase.
+                values = np.concatenate([[True], phases])
+                model = np.array(solver.get_model() or [], dtype=np.int64)
+                model = model[np.abs(model) <= graph.variables]
+                values[np.abs(model)] = model > 0
                 found = find_cycles(graph, graph.select(values), rule)
                 if not found:
                     return Decision(True, rounds=rounds, clauses=clauses)
