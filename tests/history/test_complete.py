@@ -125,3 +125,21 @@ def test_the_solver_agrees_with_every_version_order_enumerated(seed):
             continue  # no timing in these histories: it equals serializable
         expected = brute_force.holds(txns, model)
         assert check(text, model).valid is expected, (model, text)
+
+
+def test_a_limit_reached_before_the_search_is_incomplete():
+    from refute.history.synthetic import register_history
+    from refute.history import parse_history, check_history
+    history = parse_history(register_history(200, seed=3), file="g.edn")
+    result = check_history(history, "serializable", memory_limit=1)  # below any RSS
+    assert result.status.value == "incomplete" and result.stop_reason.json_name == "memory-limit"
+    assert "nothing was decided" in result.notes[-1]
+
+
+def test_an_ok_whose_writes_differ_from_its_invocation_is_a_located_warning():
+    text = "\n".join([
+        "{:type :invoke, :f :txn, :process 0, :value [[:w :x 1] [:r :y nil]]}",
+        "{:type :ok, :f :txn, :process 0, :value [[:w :x 2] [:r :y nil]]}"])
+    result = check(text, "serializable")
+    assert result.warnings == ["line 2: the completion's writes differ from its invocation's "
+                               "(line 1); the completion's are checked"]

@@ -49,6 +49,10 @@ PRUNE_ROUNDS = 4
 DEPENDENCY = WW | WR | PROCESS | REALTIME
 
 
+class Stopped(Exception):
+    """The run's time or memory limit was reached while the polygraph was being built."""
+
+
 @dataclass
 class Polygraph:
     """Known edges and per-pair constraints, as flat arrays the solver filters per model.
@@ -159,12 +163,14 @@ def build_polygraph(analysis: RwRegisterAnalysis, realtime: bool, sessions: bool
                         if k & DEPENDENCY]
     for _ in range(PRUNE_ROUNDS):
         if watch is not None and watch.expired():
-            break
+            raise Stopped
         reach = _WindowReach(n, known_dependency)
         if reach.cyclic:
             break  # the known edges alone close a cycle: the solver reports it, no pruning
         newly = 0
         for index, (key, a, b) in enumerate(pairs):
+            if watch is not None and not index & 0xFFFF and watch.expired():
+                raise Stopped
             if index in decided:
                 continue
             if reach.reaches(a, b):
@@ -181,6 +187,8 @@ def build_polygraph(analysis: RwRegisterAnalysis, realtime: bool, sessions: bool
             break
     numbered: list[tuple[Any, int, int]] = []
     for index, (key, a, b) in enumerate(pairs):
+        if watch is not None and not index & 0xFFFF and watch.expired():
+            raise Stopped
         if index in decided:
             first, second = (a, b) if decided[index] else (b, a)
             _order_edges(edges, key, first, second, readers_of, 0, True, derived=True)
