@@ -1,7 +1,8 @@
 """Build the optional C extensions (metadata is in pyproject.toml).
 
-refute.engine._fingerprint (state fingerprints), refute.engine._shared_seen (the fingerprint set
-that --workers processes share) and refute._values (Record.update and
+refute.engine._fingerprint (state fingerprints), refute.engine._fpset (the fingerprint sets and
+maps of one process, and the sequential search's per-successor loop), refute.engine._shared_seen
+(the fingerprint set that --workers processes share) and refute._values (Record.update and
 FrozenMap.set). If one cannot be compiled (no C compiler or no Python headers), installation
 still succeeds and refute uses the pure-Python versions, which behave the same, only slower.
 """
@@ -47,6 +48,7 @@ setup(
         for name, source in [
             ("refute.engine._fingerprint", "src/refute/engine/_fingerprint.c"),
             ("refute.engine._shared_seen", "src/refute/engine/_shared_seen.c"),
+            ("refute.engine._fpset", "src/refute/engine/_fpset.c"),
             ("refute._values", "src/refute/_values.c"),
         ]
     ],

@@ -69,15 +69,16 @@ def main() -> None:
 
     one = [states[0]] * args.n
     hash(states[0])
+    name = "fingerprint (C)" if IMPLEMENTATION == "c" else "fingerprint"
     rows = {
         "fresh": {
             "hash()": fresh_hash_ns(args.n, args.repeat),
-            "fingerprint (C)" if IMPLEMENTATION == "c" else "fingerprint": per_call_ns(fingerprint, states, args.repeat),
+            name: per_call_ns(fingerprint, states, args.repeat),
             "fingerprint_python": per_call_ns(fingerprint_python, states, args.repeat),
         },
         "same object": {
             "hash()": per_call_ns(hash, one, args.repeat),
-            "fingerprint (C)" if IMPLEMENTATION == "c" else "fingerprint": per_call_ns(fingerprint, one, args.repeat),
+            name: per_call_ns(fingerprint, one, args.repeat),
             "fingerprint_python": per_call_ns(fingerprint_python, one, args.repeat),
         },
     }

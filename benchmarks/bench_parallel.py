@@ -46,9 +46,9 @@ elif contender.startswith("ray"):
     init_seconds = time.perf_counter() - started
     time.sleep(3)  # let the prestarted worker processes finish starting: not the run's cost
     from refute.engine.bfs import Options
-    from refute.engine.parallel import Scale
+    from refute.engine.scale import Scale
     from refute.engine.ray_explorer import check_on_ray
-    from refute.engine.command import Source
+    from refute.sources import Source
     source = Source({examples!r} + "/two_phase.py", ("rms=%d" % rms,))
 elif contender == "limit1G":
     kwargs = dict(workers=2, memory_limit="1G")

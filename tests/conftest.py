@@ -25,6 +25,11 @@ if str(EXAMPLES) not in sys.path:
 # The TLA+ community/TLAPS modules some oracle specs EXTEND come from the oracle, not from refute.
 os.environ.setdefault("REFUTE_TLA_MODULES", str(ORACLES / "tla" / "modules"))
 
+# Every JSON output a test makes refute write (--json of each command, testgen's suite) is
+# validated against its published schema (refute.report.schemas) before it is written, in
+# this process and in the subprocesses tests start; a mismatch fails the run that wrote it.
+os.environ["REFUTE_CHECK_JSON"] = "1"
+
 
 @pytest.fixture(scope="session")
 def oracles() -> Path:
@@ -70,9 +75,14 @@ def chromium() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium: str) -> Iterator[object]:
-    """A headless Chromium driven by Playwright (never `playwright install`: no downloads)."""
+    """A headless Chromium driven by Playwright (never `playwright install`: no downloads).
+
+    One per test module, not per session: while Playwright's synchronous API is open, its
+    event loop counts as running in the main thread, and a later test that runs asyncio code
+    (the implementations under test in examples/impl) would fail with "Cannot run the event
+    loop while another loop is running"."""
     sync_api = pytest.importorskip("playwright.sync_api",
                                    reason="the browser tests need playwright in the venv")
     with sync_api.sync_playwright() as playwright:

@@ -265,7 +265,7 @@ print(json.dumps([result.distinct_states, result.states_generated, result.depth]
 
 
 def test_both_implementations_check_a_spec_alike():
-    examples = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+    examples = os.path.join(os.path.dirname(__file__), "..", "examples")
     counts = [subprocess.run([sys.executable, "-c", _FALLBACK, implementation, examples],
                              check=True, capture_output=True, text=True).stdout
               for implementation in (["c", "python"] if _values else ["python"])]

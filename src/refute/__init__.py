@@ -5,17 +5,25 @@ Write a spec as a Python class (:class:`Spec`, :func:`action`, :func:`invariant`
 returns the shortest counterexample.
 """
 
-from refute.api import assert_holds, check
+from importlib import metadata as _metadata
+
+from refute.api import CheckedResult, assert_holds, check
 from refute.engine.result import Result
 from refute.errors import InputError, RefuteError, SpecError, UsageError
 from refute.spec import (Bag, FrozenMap, ModelValue, Record, Spec, State, action,
                          always_eventually, constraint, each, eventually, eventually_always, freeze,
-                         invariant, leads_to, liveness, model_values, strong, terminal, weak)
+                         invariant, leads_to, liveness, model_values, outcome, strong, terminal,
+                         weak)
 from refute.status import Status
 
+try:
+    __version__ = _metadata.version("refute")
+except _metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
+
 __all__ = [
-    "Bag", "FrozenMap", "InputError", "ModelValue", "Record", "RefuteError", "Result", "Spec",
+    "Bag", "CheckedResult", "FrozenMap", "InputError", "ModelValue", "Record", "RefuteError", "Result", "Spec",
     "SpecError", "State", "Status", "UsageError", "action", "always_eventually", "assert_holds",
     "check", "constraint", "each", "eventually", "eventually_always", "freeze", "invariant",
-    "leads_to", "liveness", "model_values", "strong", "terminal", "weak",
+    "leads_to", "liveness", "model_values", "outcome", "strong", "terminal", "weak",
 ]

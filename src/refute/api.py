@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from refute.engine.bfs import Options, Progress
-from refute.engine.model import Model
+from refute.engine.model import Model, as_model
 from refute.engine.result import Result
-from refute.errors import UsageError
-from refute.spec.compile import SpecModel
+from refute.engine.run import run
+from refute.engine.scale import Scale
+from refute.limits import parse_size
 from refute.spec.spec import Spec
 
 
-def to_model(spec: Spec | Model) -> Model:
-    """The engine's view of a spec: a :class:`Spec` instance is compiled, a Model passes."""
-    if isinstance(spec, Spec):
-        return SpecModel(spec)
-    if isinstance(spec, type) and issubclass(spec, Spec):
-        raise UsageError(f"check() needs an instance of {spec.__name__}, not the class",
-                         hint=f"write check({spec.__name__}()) or pass parameters: "
-                              f"check({spec.__name__}(n=3))")
-    if all(hasattr(spec, member) for member in ("init_states", "next_states", "invariants")):
-        return spec  # type: ignore[return-value]
-    raise UsageError(f"cannot check {spec!r}: it is neither a refute Spec nor a Model",
-                     hint="subclass refute.Spec")
+@dataclasses.dataclass(frozen=True, eq=False)
+class CheckedResult(Result):
+    """A :class:`Result` as :func:`check` returns it: with the model it came from, so that it
+    can show its HTML report inline in a notebook (``_repr_html_``).
+
+    Why a subclass here and not a method of ``Result``: the report is drawn from the result
+    *and* the model (state fields, value formatting, the sequence diagram), and the engine,
+    which makes results, may import no report (the layer contracts). This module is the
+    library's top layer, above both, so it may. ``model`` takes no part in equality
+    (``eq=False`` keeps :class:`Result`'s field-by-field ``==`` among checked results) or in
+    ``repr``.
+    """
+
+    model: Model | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    def _repr_html_(self) -> str | None:
+        from refute.html_page import inline
+        from refute.report.html import render_report
+
+        if self.model is None:
+            return None
+        return inline(render_report(self, self.model))
+
+
+def _checked(result: Result, model: Model) -> CheckedResult:
+    fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(Result)}
+    return CheckedResult(**fields, model=model)
 
 
 def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlock: bool = True,
@@ -33,7 +50,7 @@ def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlo
           progress: Callable[[Progress], None] | None = None, workers: int = 1,
           ray: str | bool | None = None, memory_limit: int | str | None = None,
           checkpoint: str | None = None, checkpoint_interval: float = 300.0,
-          resume: str | None = None) -> Result:
+          resume: str | None = None) -> CheckedResult:
     """Explore every reachable state of ``spec`` breadth-first and return the :class:`Result`.
 
     Then its temporal properties (``@liveness``) are checked over fair behaviours.
@@ -45,21 +62,18 @@ def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlo
     local); ``memory_limit`` (bytes or ``"1G"``): spill to disk to stay under it;
     ``checkpoint`` (a directory, every ``checkpoint_interval`` seconds) and ``resume`` (the
     same directory, same spec). Counts and counterexamples do not depend on any of them.
-    """
-    from refute.engine.parallel import Scale, check_scaled
-    from refute.engine.spill import parse_size
 
+    In a notebook the result shows its HTML report (:class:`CheckedResult`).
+    """
     options = Options(invariants=invariants, deadlock=deadlock, max_states=max_states,
                       max_depth=max_depth, time_limit=time_limit, progress=progress)
     if isinstance(memory_limit, str):
         memory_limit = parse_size(memory_limit)
     scale = Scale(workers=workers, memory_limit=memory_limit, checkpoint=checkpoint,
-                  checkpoint_interval=checkpoint_interval, resume=resume)
-    if ray:
-        from refute.engine.ray_explorer import check_on_ray
-
-        return check_on_ray(to_model(spec), options, scale, None if ray is True else ray)
-    return check_scaled(to_model(spec), options, scale)
+                  checkpoint_interval=checkpoint_interval, resume=resume,
+                  ray=None if not ray else "auto" if ray is True else ray)
+    model = as_model(spec)
+    return _checked(run(model, options, scale), model)
 
 
 def assert_holds(spec: Spec | Model, **options: Any) -> Result:

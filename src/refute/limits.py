@@ -15,9 +15,10 @@ then says *incomplete*, a linearizability check *unknown*, an exploration *incom
   one allocation, so a single huge allocation can still overshoot the limit: this is a limit
   on a well-behaved run's growth, not a sandbox (use ``ulimit -v`` or a container for that).
 
-The options are defined once, here (:func:`limit_options`), so that every command parses
-them alike: a value that is not a positive number of seconds, or not a positive size, is a
-usage error (exit 2) that says what to write.
+The options are defined once (:func:`refute.commands.common.limit_options`, parsing with
+:func:`parse_seconds` and :func:`parse_size` here), so that every command parses them alike: a
+value that is not a positive number of seconds, or not a positive size, is a usage error
+(exit 2) that says what to write.
 """
 
 from __future__ import annotations
@@ -29,14 +30,9 @@ import re
 import resource
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-import click
+from typing import Any
 
 from refute.errors import UsageError
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20,
@@ -118,55 +114,6 @@ def _size(text: Any) -> int | None:
 def _shown(value: Any) -> str:
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-class _Seconds(click.ParamType):
-    name = "seconds"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        seconds = _seconds(value)
-        if seconds is None:
-            hint = _seconds_hint(_option_name(param, "--time-limit"))
-            self.fail(f"{_shown(value)} is {_NOT_SECONDS}: {hint}", param, ctx)
-        return seconds
-
-
-class _Size(click.ParamType):
-    name = "size"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        size = _size(value)
-        if size is None:
-            hint = _size_hint(_option_name(param, "--memory-limit"))
-            self.fail(f"{_shown(value)} is {_NOT_SIZE}: {hint}", param, ctx)
-        return size
-
-
-def _option_name(param: click.Parameter | None, default: str) -> str:
-    names = getattr(param, "opts", None) or [default]
-    return max(names, key=len)
-
-
-SECONDS = _Seconds()
-SIZE = _Size()
-
-
-def limit_options(on_limit: str, memory_help: str | None = None) -> Callable[[F], F]:
-    """``--time-limit SECONDS`` and ``--memory-limit SIZE`` for a command, parsed alike
-    everywhere; the command receives ``time_limit`` (float seconds or None) and
-    ``memory_limit`` (bytes or None). ``on_limit`` says what the result is then."""
-
-    def decorate(command: F) -> F:
-        command = click.option(
-            "--memory-limit", type=SIZE, default=None, metavar="SIZE",
-            help=memory_help or ("Stop when refute's resident memory exceeds SIZE (e.g. 800M, "
-                                 f"2G); {on_limit}"))(command)
-        command = click.option(
-            "--time-limit", type=SECONDS, default=None, metavar="SECONDS",
-            help=f"Stop after this many seconds; {on_limit}")(command)
-        return command
-
-    return decorate
 
 
 # ----------------------------------------------------------------------------- measuring

@@ -40,7 +40,7 @@ def test_trace_conforms_and_rejects(tmp_path):
 def test_trace_hidden_and_coverage(tmp_path):
     log = tmp_path / "run.jsonl"
     run(Config(**KLEPPMANN), str(log))
-    lines = [l for l in log.read_text().splitlines() if "lease_expires" not in l]
+    lines = [line for line in log.read_text().splitlines() if "lease_expires" not in line]
     log.write_text("\n".join(lines) + "\n")
     assert invoke("trace", SPEC, str(log), "-p", "fencing=true").exit_code == 1
     result = invoke("trace", SPEC, str(log), "-p", "fencing=true", "--hidden", "lease_expires",

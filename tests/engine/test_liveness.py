@@ -322,8 +322,9 @@ def test_cli_liveness_contract(tmp_path):
     assert violation["loop_action"]
     assert f"back to step {violation['loop_start'] + 1}" in run_.stdout
     assert "← loop starts here" in run_.stdout
-    meta = json.loads(itf.read_text())["#meta"]
-    assert meta["loop"] == violation["loop_start"]
+    trace = json.loads(itf.read_text())
+    assert trace["loop"] == violation["loop_start"]
+    assert trace["#meta"]["loop_action"] == violation["loop_action"]
 
     only = run("check", spec, "-p", "strong_allocate=false", "--invariant", "clients_will_return",
                "--json", "-", "-q")

@@ -22,7 +22,8 @@ from refute import Spec, State, Status, action, constraint, each, invariant
 from refute.engine.bfs import Options, explore
 from refute.engine import parallel, shared_seen
 from refute.engine import shard as shard_module
-from refute.engine.parallel import Scale, WorkerDied, explore_parallel
+from refute.engine.parallel import WorkerDied, explore_parallel
+from refute.engine.scale import Scale
 from refute.engine.shard import Coordinator, Shard, plan_rebalance
 from refute.spec.compile import SpecModel
 

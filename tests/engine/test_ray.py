@@ -20,8 +20,9 @@ from click.testing import CliRunner
 from refute.cli import main
 from refute.engine.bfs import Options, explore
 from refute.engine.checkpoint import load
-from refute.engine.command import Source
-from refute.engine.parallel import Scale, WorkerDied, explore_parallel
+from refute.sources import Source
+from refute.engine.parallel import WorkerDied, explore_parallel
+from refute.engine.scale import Scale
 from refute.engine.spill import rss
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'refute[ray]'): "

@@ -81,7 +81,7 @@ def test_resume_reads_the_files_the_checkpointed_run_was_allowed_to(tmp_path, co
     from click.testing import CliRunner
 
     from refute.cli import main
-    from refute.engine.command import Source
+    from refute.sources import Source
 
     (tmp_path / "Grid.tla").write_text(READS_ITS_LIMITS)
     (tmp_path / "Grid.cfg").write_text("INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")

@@ -111,7 +111,7 @@ def test_a_limit_reached_is_unknown_never_a_guess():
 def test_nothing_committed_is_a_warning_not_a_bare_holds(text):
     result = check(text, "serializable", workload="rw-register")
     assert result.warnings and result.to_json()["warnings"] == result.warnings
-    from refute.history.command import render
+    from refute.commands.history import render
     assert "warning: " in render(result)
 
 

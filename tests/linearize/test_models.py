@@ -174,4 +174,4 @@ def test_an_operation_the_model_lacks_says_which_model_to_choose() -> None:
         check(history, "cas-register")
     error = caught.value
     assert (error.file, error.line) == ("h.edn", 1)
-    assert "no operation 'append'" in error.message and "--model" in error.hint
+    assert "no operation 'append'" in error.message and "--object" in error.hint

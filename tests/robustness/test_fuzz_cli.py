@@ -139,7 +139,7 @@ def test_crashers_in_files_exit_2(tmp_path) -> None:
 
 def test_an_unexpected_exception_is_an_internal_error_not_a_traceback(monkeypatch) -> None:
     """The last resort: an exception refute did not foresee is reported, exit code 2."""
-    import refute.linearize.command as command
+    import refute.commands.linearizable as command
 
     def boom(*args, **kwargs):
         raise KeyError("surprise")

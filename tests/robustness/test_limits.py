@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from refute import limits
 from refute.cli import _COMMANDS, main
-from refute.limits import SECONDS, SIZE, Limit, Watch, parse_seconds, parse_size
+from refute.commands.common import SECONDS, SIZE
+from refute.limits import Limit, Watch, parse_seconds, parse_size
 from refute.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,8 @@ from refute.engine.result import StopReason
 from refute.errors import InputError, SpecError
 from refute.report.json import result_to_json
 from refute.status import Status
-from refute.tla.compile import Compiler, Context, Scope
+from refute.tla.compile import Compiler
+from refute.tla.scope import Context, Scope
 from refute.tla.config import parse_config
 from refute.tla.model import TLAModel
 from refute.tla.modules import Loader, load_into
@@ -410,8 +411,8 @@ def test_a_definition_reads_the_variables_of_the_instance_it_is_seen_from(tmp_pa
     compiler, root = model.compiler, model.ctx
     instance = compiler.instance_ctx(root.names["I"])
     foo = parse_source(b"---- MODULE E ----\nE == Foo\n====\n", "E.tla").definitions[0].body
-    assert compiler.variables_read(foo, Scope(root)) == {0}  # x
-    assert compiler.variables_read(foo, Scope(instance)) == {1}  # y
+    assert compiler.reads.variables_read(foo, Scope(root)) == {0}  # x
+    assert compiler.reads.variables_read(foo, Scope(instance)) == {1}  # y
     with pytest.raises(SpecError) as raised:
         model.next_states((0, 0))
     assert "a primed expression is read before the next state is complete" in str(raised.value)

@@ -85,7 +85,7 @@ def measure_coverage(model: Model, logs: Iterable[Any], options: Options = Optio
         instances = [label for label in every_label if label.action == action]
         actions.append(ActionReach(action, sum(1 for label in instances if label in labels),
                                    len(instances)))
-    reached_numbers = {graph.index[s] for s in states if s in graph.index}
+    reached_numbers = {n for n in map(graph.number_of, states) if n is not None}
     unreached = []
     for number in range(len(graph.states)):
         if len(unreached) == examples:

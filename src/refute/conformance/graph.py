@@ -7,12 +7,16 @@ instead. It is meant for the small models one generates tests from: everything i
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from refute.engine.bfs import Options, explore, state_fingerprint
 from refute.engine.model import Label, Model
-from refute.errors import RefuteError, SpecError
-from refute.limits import NO_LIMITS, Watch
+from refute.engine.result import StopReason
+from refute.engine.trace import ROOT
+from refute.limits import NO_LIMITS, Limit, Watch
 
 
 @dataclass
@@ -27,11 +31,16 @@ class StateGraph:
     """
 
     states: list[Any] = field(default_factory=list)
-    index: dict[Any, int] = field(default_factory=dict)
+    index: dict[int, int] = field(default_factory=dict)  # fingerprint -> state number
     edges: list[list[tuple[Label, int]]] = field(default_factory=list)
     parent: list[tuple[int, int] | None] = field(default_factory=list)
     initial: list[int] = field(default_factory=list)
     complete: bool = True
+    fingerprint: Callable[[Any], int] = hash  # the search's, with the model's view and symmetry
+
+    def number_of(self, state: Any) -> int | None:
+        """The number of the kept state ``state`` is (up to view and symmetry), if any."""
+        return self.index.get(self.fingerprint(state))
 
     @property
     def transitions(self) -> int:
@@ -54,46 +63,41 @@ class StateGraph:
 
 
 def build_graph(model: Model, max_states: int = 100_000, watch: Watch = NO_LIMITS) -> StateGraph:
-    """Explore ``model`` breadth-first, keeping every state and transition (within constraints),
-    up to ``max_states`` states or until ``watch`` expires (then ``complete`` is False)."""
-    graph = StateGraph()
-    constraints = tuple(p.test for p in model.constraints)
-    state: Any = None
+    """Explore ``model`` with the engine's breadth-first search, keeping every state and
+    transition (within constraints), up to ``max_states`` states or until ``watch`` expires
+    (then ``complete`` is False). States are those the search keeps, so ``view`` and symmetry
+    apply as in ``refute check``: a transition to a state equal to a kept one up to them leads
+    to the kept one."""
+    graph = StateGraph(fingerprint=state_fingerprint(model))
+    remaining = None if watch.deadline is None else max(watch.deadline - time.perf_counter(), 1e-9)
+    options = Options(invariants=(), deadlock=False, max_states=max_states,
+                      time_limit=remaining, memory_limit=watch.memory_limit)
+    result = explore(model, options, graph=_Collector(graph))
+    graph.complete = result.stop_reason in (None, StopReason.CONSTRAINT)
+    if result.stop_reason in (StopReason.TIME_LIMIT, StopReason.MEMORY_LIMIT):
+        watch.reason = Limit.TIME if result.stop_reason is StopReason.TIME_LIMIT else Limit.MEMORY
+    return graph
 
-    def add(state: Any, parent: tuple[int, int] | None) -> int | None:
-        number = graph.index.get(state)
-        if number is not None:
-            return number
-        if constraints and not all(test(state) for test in constraints):
-            return None
-        if len(graph.states) >= max_states:
-            graph.complete = False
-            return None
+
+class _Collector:
+    """The :class:`~refute.engine.bfs.GraphObserver` that fills a :class:`StateGraph`: the
+    search numbers states in the same discovery order, so a state's number is its position."""
+
+    def __init__(self, graph: StateGraph) -> None:
+        self.graph = graph
+
+    def state(self, state: Any, key: int, parent: int, ordinal: int) -> None:
+        graph = self.graph
         number = len(graph.states)
-        graph.index[state] = number
+        graph.index[key] = number
         graph.states.append(state)
         graph.edges.append([])
-        graph.parent.append(parent)
-        return number
+        if parent == ROOT:
+            graph.parent.append(None)
+            graph.initial.append(number)
+        else:  # the edge to it is told next, and will be the parent's next one
+            graph.parent.append((parent, len(graph.edges[parent])))
 
-    try:
-        for state in model.init_states():
-            number = add(state, None)
-            if number is not None and number not in graph.initial:
-                graph.initial.append(number)
-        current = 0
-        while current < len(graph.states):
-            if current % 256 == 0 and watch.expired():
-                graph.complete = False
-                break
-            out = graph.edges[current]
-            for label, successor in model.next_states(graph.states[current]):
-                target = add(successor, (current, len(out)))
-                if target is not None:
-                    out.append((label, target))
-            current += 1
-    except RefuteError:
-        raise
-    except Exception as exc:
-        raise SpecError.from_exception(exc, "a state constraint", state, model.source) from None
-    return graph
+    def edge(self, source: int, ordinal: int, key: int, label: Any, before: Any,
+             after: Any) -> None:
+        self.graph.edges[source].append((label, self.graph.index[key]))

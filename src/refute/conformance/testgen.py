@@ -28,6 +28,7 @@ from refute.conformance.values import encode
 from refute.engine.model import Model
 from refute.errors import InputError, UsageError
 from refute.limits import NO_LIMITS, Watch
+from refute.report.schemas import FORMAT_VERSION, check_output
 
 COVER = ("actions", "transitions")
 
@@ -89,7 +90,8 @@ class TestSuite:
         return sum(len(p.steps) - 1 for p in self.paths)
 
     def to_json(self) -> dict[str, Any]:
-        return {"spec": self.spec, "cover": self.cover, "total": self.total,
+        return {"format_version": FORMAT_VERSION,
+                "spec": self.spec, "cover": self.cover, "total": self.total,
                 "covered": self.covered, "uncovered": list(self.uncovered),
                 "states": self.states, "transitions": self.transitions,
                 "complete": self.complete, "steps": self.steps,
@@ -183,7 +185,10 @@ def _path(model: Model, graph: StateGraph, name: str, start: int, walked: list[t
 # -- files ----------------------------------------------------------------------------------
 
 def write_suite(suite: TestSuite, target: str | IO[str]) -> None:
-    text = json.dumps(suite.to_json(), indent=1) + "\n"
+    """The suite as ``refute testgen --out`` writes it (schema ``testgen``)."""
+    payload = suite.to_json()
+    check_output("suite", payload)
+    text = json.dumps(payload, indent=1) + "\n"
     if isinstance(target, str):
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text)

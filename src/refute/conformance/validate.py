@@ -126,106 +126,163 @@ Visit = Callable[[Label | None, Any], None]
 """Called with every step a matching behaviour may take (``None`` for an initial state)."""
 
 
+Step = Callable[[Any, Label, Any], None]
+"""Called with every transition ``(source, label, successor)`` a matching behaviour may take."""
+
+
+class Validator:
+    """The search of :func:`validate`, one event at a time: feed events as they happen.
+
+    ``frontier`` holds the spec states possible after the events fed so far. :meth:`feed`
+    returns ``None`` when the event is explained, or the :class:`Mismatch` that explains why
+    not (the frontier is then the states possible just before the event, and the validator
+    should not be fed again).
+    ``step`` (optional) sees every transition a matching behaviour may take, with its
+    source, which model coverage counts. Raises :class:`InputError` for a malformed event and
+    :class:`SpecError` when the spec fails.
+    """
+
+    def __init__(self, model: Model, options: Options = Options(), log_name: str = "<log>",
+                 visit: Visit | None = None, show_candidates: int = 10,
+                 step: Step | None = None) -> None:
+        actions = frozenset(model.action_names)
+        unknown = sorted(set(options.hidden) - actions)
+        if unknown:
+            raise UsageError(f"--hidden {', '.join(unknown)}: not an action of {model.name}",
+                             hint=f"its actions are: {', '.join(model.action_names)}")
+        self.model = model
+        self.options = options
+        self.log_name = log_name
+        self.count = 0
+        self.widest = 0
+        self.cuts: set[Cut] = set()
+        self._actions = actions
+        self._visit = visit
+        self._step = step
+        self._show = show_candidates
+        self._observe = options.observe or model.describe_state
+        self._parameters: dict[str, frozenset[str]] = {}
+        self._variables: frozenset[str] | None = None
+        self._event: Event | None = None
+        try:
+            self.frontier = list(dict.fromkeys(model.init_states()))
+        except RefuteError:
+            raise
+        except Exception as exc:
+            raise SpecError.from_exception(exc, "init()", None, model.source) from None
+        if visit:
+            for state in self.frontier:
+                visit(None, state)
+
+    def feed(self, event: Event) -> Mismatch | None:
+        """Advance the frontier by ``event`` (see the class docstring)."""
+        self._event = event
+        try:
+            return self._feed(event)
+        except RefuteError:
+            raise
+        except Exception as exc:
+            raise SpecError.from_exception(
+                exc, f"matching event {event.index + 1} (line {event.line})", None,
+                self.model.source) from None
+
+    def _feed(self, event: Event) -> Mismatch | None:
+        model, options, log_name = self.model, self.options, self.log_name
+        actions, observe, visit, step = self._actions, self._observe, self._visit, self._step
+        hidden, stutter = options.hidden, options.stutter
+        next_states = model.next_states
+        parameters = self._parameters
+        frontier = self.frontier
+        self.count += 1
+        action = event.action
+        if action is not None and action not in actions:
+            if action not in stutter:
+                raise InputError(
+                    f"{action!r} is not an action of {model.name}", file=log_name,
+                    line=event.line, detail=describe_event(event),
+                    hint=f"name the action as the spec does ({', '.join(model.action_names)}), "
+                         f"or pass --stutter {action} if this event changes nothing the spec "
+                         "models")
+            if event.flat:
+                if self._variables is None:
+                    self._variables = frozenset(observe(frontier[0]))
+                event.split(frozenset(k for k in event.flat if k not in self._variables))
+                event.args.clear()  # arguments of an action the spec does not model
+        cache: dict[Any, list] = {}
+        if hidden:
+            frontier, cut = _close(frontier, hidden, options.hidden_depth, next_states, cache,
+                                   visit, step)
+            if cut:
+                self.cuts.add(Cut.HIDDEN_DEPTH)
+        if action in parameters and event.flat:
+            event.split(parameters[action])
+        logged_args, logged_state = event.args, event.state
+        matched: dict[Any, None] = {}
+        for state in frontier:
+            if action is None or action in stutter:
+                if _observed(state, logged_state, observe, event, log_name):
+                    matched[state] = None
+                if action is None or action not in actions:
+                    continue
+            successors = cache.get(state)
+            if successors is None:
+                successors = next_states(state)
+            for label, successor in successors:
+                if label[0] != action:
+                    continue
+                if event.flat:
+                    parameters[action] = frozenset(name for name, _ in label[1])
+                    event.split(parameters[action])
+                if logged_args and not _arguments(label, logged_args, event, log_name):
+                    continue
+                if logged_state and not _observed(successor, logged_state, observe, event,
+                                                  log_name):
+                    continue
+                if step:
+                    step(state, label, successor)
+                if successor not in matched:
+                    matched[successor] = None
+                    if visit:
+                        visit(label, successor)
+        if not matched:
+            self.frontier = frontier
+            return _explain(model, frontier, event, observe, next_states, cache, stutter,
+                            self._show)
+        frontier = list(matched)
+        if len(frontier) > options.max_frontier:
+            del frontier[options.max_frontier:]
+            self.cuts.add(Cut.FRONTIER)
+        if len(frontier) > self.widest:
+            self.widest = len(frontier)
+        self.frontier = frontier
+        return None
+
+
 def validate(model: Model, events: Iterable[Event], options: Options = Options(),
              log_name: str = "<log>", visit: Visit | None = None,
              show_candidates: int = 10) -> TraceResult:
     """Search for a behaviour of ``model`` that matches ``events`` (see the module docstring)."""
     started = time.perf_counter()
-    actions = frozenset(model.action_names)
-    unknown = sorted(set(options.hidden) - actions)
-    if unknown:
-        raise UsageError(f"--hidden {', '.join(unknown)}: not an action of {model.name}",
-                         hint=f"its actions are: {', '.join(model.action_names)}")
-    hidden, stutter, depth_bound = options.hidden, options.stutter, options.hidden_depth
-    observe = options.observe or model.describe_state
-    next_states = model.next_states
-    parameters: dict[str, frozenset[str]] = {}
-    variables: frozenset[str] | None = None
-    cuts: set[Cut] = set()
-    count = 0
-    widest = 0
-    event: Event | None = None
+    validator = Validator(model, options, log_name, visit, show_candidates)
     try:
-        frontier = list(dict.fromkeys(model.init_states()))
-        if visit:
-            for state in frontier:
-                visit(None, state)
         for event in events:
-            count += 1
-            action = event.action
-            if action is not None and action not in actions:
-                if action not in stutter:
-                    raise InputError(
-                        f"{action!r} is not an action of {model.name}", file=log_name,
-                        line=event.line, detail=describe_event(event),
-                        hint=f"name the action as the spec does ({', '.join(model.action_names)}), "
-                             f"or pass --stutter {action} if this event changes nothing the spec "
-                             "models")
-                if event.flat:
-                    if variables is None:
-                        variables = frozenset(observe(frontier[0]))
-                    event.split(frozenset(k for k in event.flat if k not in variables))
-                    event.args.clear()  # arguments of an action the spec does not model
-            cache: dict[Any, list] = {}
-            if hidden:
-                frontier, cut = _close(frontier, hidden, depth_bound, next_states, cache, visit)
-                if cut:
-                    cuts.add(Cut.HIDDEN_DEPTH)
-            if action in parameters and event.flat:
-                event.split(parameters[action])
-            logged_args, logged_state = event.args, event.state
-            matched: dict[Any, None] = {}
-            for state in frontier:
-                if action is None or action in stutter:
-                    if _observed(state, logged_state, observe, event, log_name):
-                        matched[state] = None
-                    if action is None or action not in actions:
-                        continue
-                successors = cache.get(state)
-                if successors is None:
-                    successors = next_states(state)
-                for label, successor in successors:
-                    if label[0] != action:
-                        continue
-                    if event.flat:
-                        parameters[action] = frozenset(name for name, _ in label[1])
-                        event.split(parameters[action])
-                    if logged_args and not _arguments(label, logged_args, event, log_name):
-                        continue
-                    if logged_state and not _observed(successor, logged_state, observe, event,
-                                                      log_name):
-                        continue
-                    if successor not in matched:
-                        matched[successor] = None
-                        if visit:
-                            visit(label, successor)
-            if not matched:
-                mismatch = _explain(model, frontier, event, observe, next_states, cache,
-                                    stutter, show_candidates)
+            mismatch = validator.feed(event)
+            if mismatch is not None:
+                cuts = validator.cuts
                 status = Status.INCOMPLETE if cuts else Status.VIOLATION
-                return TraceResult(status, model.name, log_name, count,
-                                   time.perf_counter() - started, len(frontier), widest,
-                                   mismatch, tuple(sorted(cuts, key=lambda c: c.name)))
-            frontier = list(matched)
-            if len(frontier) > options.max_frontier:
-                del frontier[options.max_frontier:]
-                cuts.add(Cut.FRONTIER)
-            if len(frontier) > widest:
-                widest = len(frontier)
-    except RefuteError:
-        raise
+                return TraceResult(status, model.name, log_name, validator.count,
+                                   time.perf_counter() - started, len(validator.frontier),
+                                   validator.widest, mismatch,
+                                   tuple(sorted(cuts, key=lambda c: c.name)))
     except UnicodeDecodeError as exc:  # reading the log, not running the spec
         raise InputError(f"the log is not UTF-8 text: {exc.reason}",
                          file=log_name, hint="write the log as UTF-8 JSON Lines") from None
-    except Exception as exc:
-        where = f"matching event {event.index + 1} (line {event.line})" if event else "init()"
-        raise SpecError.from_exception(exc, where, None, model.source) from None
     warnings = ()
-    if count == 0:
+    if validator.count == 0:
         warnings = ("the log has no events: it conforms trivially",)
-    return TraceResult(Status.OK, model.name, log_name, count, time.perf_counter() - started,
-                       len(frontier), widest, None, tuple(sorted(cuts, key=lambda c: c.name)),
-                       warnings)
+    return TraceResult(Status.OK, model.name, log_name, validator.count,
+                       time.perf_counter() - started, len(validator.frontier), validator.widest,
+                       None, tuple(sorted(validator.cuts, key=lambda c: c.name)), warnings)
 
 
 def describe_event(event: Event) -> str:
@@ -277,7 +334,7 @@ def _observed(state: Any, logged: dict[str, Any], observe: Callable, event: Even
 
 
 def _close(frontier: list, hidden: frozenset[str], depth_bound: int, next_states: Callable,
-           cache: dict, visit: Visit | None) -> tuple[list, bool]:
+           cache: dict, visit: Visit | None, step: Step | None = None) -> tuple[list, bool]:
     """The frontier plus every state reachable by up to ``depth_bound`` hidden steps."""
     seen = dict.fromkeys(frontier)
     layer = frontier
@@ -288,6 +345,8 @@ def _close(frontier: list, hidden: frozenset[str], depth_bound: int, next_states
             if successors is None:
                 successors = cache[state] = next_states(state)
             for label, successor in successors:
+                if label[0] in hidden and step:
+                    step(state, label, successor)
                 if label[0] in hidden and successor not in seen:
                     if depth == depth_bound:
                         return list(seen), True  # one more hidden step would reach a new state

@@ -2,13 +2,20 @@
 
 Data layout (the reason this is fast and small):
 
-* the seen-set is a C hash set of 64-bit fingerprints (``cykhash.Int64Set``), about 17 bytes
-  a state, never the states themselves;
+* the seen-set is a C hash set of 64-bit fingerprints (:class:`~refute.engine.fpset.FingerprintSet`),
+  about 16 bytes a state, never the states themselves;
 * state ``i`` (numbered in discovery order) has ``parents[i]``, the number of the state it
   was first reached from, and ``ordinals[i]``, its position in that parent's successor list,
   4 bytes each; a trace is rebuilt by replaying those choices from the initial state
   (:mod:`refute.engine.trace`);
-* only the frontier (the current BFS level and the next) holds state objects.
+* only the frontier (the current BFS level and the next) holds state objects; the states of
+  a level are numbered consecutively, so a level is its list of states and its first number.
+
+Time: a parent's successors go through one C call, ``FingerprintSet.scan`` (count each one's
+action, fingerprint it, add it if new), so per successor only the new ones come back to Python
+(to be numbered, checked and queued), about one in ten. Constraints, the liveness graph and
+the last level under ``--max-depth`` need every successor in Python: those parents take the
+loop written out below, which numbers the same states in the same order.
 
 Invariants kept: states are discovered level by level, so the first violation found is at
 the least depth, and its trace is a shortest counterexample; among equally short ones it is
@@ -32,9 +39,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
-from cykhash import Int64Set
-
 from refute.engine.fingerprint import fingerprint
+from refute.engine.fpset import FingerprintSet
 from refute.engine.model import Model, Predicate
 from refute.engine.result import ActionCoverage, Result, StopReason, Violation, ViolationKind
 from refute.engine.symmetry import canonical_fingerprint
@@ -125,10 +131,15 @@ def explore(model: Model, options: Options = Options(),
     report_progress = options.progress
     next_report = started + options.progress_interval
 
-    seen = Int64Set()
+    seen = FingerprintSet()
+    scan = seen.scan
     parents = array("I")
     ordinals = array("I")
-    fired: dict[str, int] = {}  # action -> successors generated (counted in C, per state)
+    # Successors generated, by action: counted by scan() in fired_counts (by action number;
+    # names outside action_names in the last slot), by the loop in Python in fired.
+    action_numbers = {a: i for i, a in enumerate(model.action_names)}
+    fired_counts = array("q", bytes(8 * (len(action_numbers) + 1)))
+    fired: dict[str, int] = {}
     found: dict[str, int] = {}  # action -> new states
     generated = 0
     depth = 0
@@ -138,7 +149,8 @@ def explore(model: Model, options: Options = Options(),
 
     def finish(status: Status) -> Result:
         watch.close()
-        fired_by_action = {a: fired.get(a, 0) for a in model.action_names}
+        fired_by_action = {a: fired.get(a, 0) + fired_counts[i]
+                           for a, i in action_numbers.items()}
         found_by_action = {a: found.get(a, 0) for a in model.action_names}
         return Result(
             status=status, spec=model.name, distinct_states=len(parents),
@@ -157,7 +169,7 @@ def explore(model: Model, options: Options = Options(),
     try:
         # Level 1: the initial states.
         level_states: list[Any] = []
-        level_index = array("I")
+        level_start = 0  # the number of level_states[0]
         for ordinal, state in enumerate(model.init_states()):
             generated += 1
             if constraints and not _satisfies(constraints, state, model):
@@ -179,19 +191,43 @@ def explore(model: Model, options: Options = Options(),
             if graph is not None:
                 graph.state(state, key, ROOT, ordinal)
             level_states.append(state)
-            level_index.append(index)
 
         while level_states:
             expanding_last_level = max_depth is not None and depth >= max_depth
+            every_successor = bool(constraints) or graph is not None or expanding_last_level
             next_level: list[Any] = []
-            next_index = array("I")
-            for position, parent_state in enumerate(level_states):
-                parent = level_index[position]
+            for parent, parent_state in enumerate(level_states, start=level_start):
                 successors = next_states(parent_state)
                 generated += len(successors)
                 if not successors and deadlock and not model.is_terminal(parent_state):
                     violation = Violation(ViolationKind.DEADLOCK, "deadlock", trace_to(parent))
                     return finish(Status.VIOLATION)
+                if not every_successor:
+                    try:
+                        new = scan(successors, fp, action_numbers, fired_counts)
+                    except Exception:
+                        for _, state in successors:  # again, to name the state that fails
+                            fp(state)
+                        raise
+                    for ordinal in new:
+                        label, state = successors[ordinal]
+                        index = len(parents)
+                        parents.append(parent)
+                        ordinals.append(ordinal)
+                        found[label[0]] = found.get(label[0], 0) + 1
+                        for checking in invariants:
+                            if not checking.test(state):
+                                depth += 1
+                                violation = Violation(ViolationKind.INVARIANT, checking.name,
+                                                      trace_to(index))
+                                return finish(Status.VIOLATION)
+                        checking = None
+                        next_level.append(state)
+                        if index + 1 >= max_states:
+                            stop = StopReason.MAX_STATES
+                            depth += 1
+                            return finish(Status.INCOMPLETE)
+                    continue
                 count_labels(fired, map(first, map(first, successors)))
                 for ordinal, (label, state) in enumerate(successors):
                     if constraints and not _satisfies(constraints, state, model):
@@ -221,12 +257,11 @@ def explore(model: Model, options: Options = Options(),
                         graph.state(state, key, parent, ordinal)
                         graph.edge(parent, ordinal, key, label, parent_state, state)
                     next_level.append(state)
-                    next_index.append(index)
                     if index + 1 >= max_states:
                         stop = StopReason.MAX_STATES
                         depth += 1
                         return finish(Status.INCOMPLETE)
-                if position % _CHECK_EVERY == 0 and (watch.active or report_progress):
+                if parent % _CHECK_EVERY == 0 and (watch.active or report_progress):
                     if watch.expired():
                         stop = StopReason.of(watch.reason)
                         return finish(Status.INCOMPLETE)
@@ -234,9 +269,10 @@ def explore(model: Model, options: Options = Options(),
                     if report_progress and now >= next_report:
                         next_report = now + options.progress_interval
                         report_progress(Progress(len(parents), generated,
-                                                 len(level_states) - position + len(next_level),
+                                                 level_start + len(level_states) - parent + len(next_level),
                                                  depth, now - started))
-            level_states, level_index = next_level, next_index
+            level_start += len(level_states)
+            level_states = next_level
             if level_states:
                 depth += 1
     except RefuteError:

@@ -35,19 +35,20 @@ from refute.engine.bfs import Options
 from refute.errors import UsageError
 
 if TYPE_CHECKING:
-    from refute.engine.command import Source
+    from refute.engine.model import ModelSource
     from refute.engine.shard import Coordinator, Workers
 
-FORMAT = 2
+FORMAT = 3
 """Changed when a checkpoint of the previous one cannot be resumed (2: ``Meta.source`` is a
-:class:`~.command.Source`, with the ``--allow-read`` paths)."""
+:class:`~refute.sources.Source`, with the ``--allow-read`` paths; 3: states and sources are
+pickled from :mod:`refute.values` and :mod:`refute.sources`)."""
 
 
 @dataclass
 class Meta:
     """The coordinator's part of a checkpoint, and how to load the spec again."""
 
-    source: Source | None  # how to load the spec again (None: refute.check() of a Spec)
+    source: ModelSource | None  # how to load the spec again (None: refute.check() of a Spec)
     spec: str
     options: Options
     workers: int
@@ -151,7 +152,7 @@ def read_shards(path: str, workers: int) -> tuple[np.ndarray, np.ndarray, list]:
 class Schedule:
     """``--checkpoint DIR``: a checkpoint at the first level boundary after every interval."""
 
-    def __init__(self, directory: str, interval: float, source: Source | None) -> None:
+    def __init__(self, directory: str, interval: float, source: ModelSource | None) -> None:
         self.directory = os.path.abspath(directory)  # Ray actors need not share our cwd
         self.interval = interval
         self.source = source
@@ -164,7 +165,7 @@ class Schedule:
 
 
 def save(directory: str, coordinator: Coordinator, workers: Workers,
-         source: Source | None) -> str:
+         source: ModelSource | None) -> str:
     """Checkpoint a run at a level boundary: each worker writes its shard, then the
     coordinator commits its own part (:class:`Meta`)."""
     path = temporary(directory)

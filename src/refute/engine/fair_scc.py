@@ -4,8 +4,8 @@ The check, for each property instance, after the safety search has passed:
 
 1. **The state graph** (:class:`GraphBuilder`), collected while :mod:`refute.engine.bfs`
    runs the safety search (so the same state numbers, and nothing explored twice), kept as
-   compact arrays: a fingerprint -> number map (``cykhash``), the BFS tree (``parents``,
-   ``ordinals``) for prefixes, and the edges in CSR form (``offsets``, ``targets``, each
+   compact arrays: a fingerprint -> number map (:class:`~refute.engine.fpset.FingerprintMap`),
+   the BFS tree (``parents``, ``ordinals``) for prefixes, and the edges in CSR form (``offsets``, ``targets``, each
    edge's position in its source's successor list and its *fairness class*: the set of
    fairness members the step belongs to, interned to a small integer). Predicates of the
    properties are evaluated once per state into byte arrays. Steps from a state to itself are
@@ -52,10 +52,10 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from cykhash import Int64toInt64Map
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
+from refute.engine.fpset import FingerprintMap
 from refute.engine.ltl import Atom, AtomKind, atoms
 from refute.engine.model import Model, Temporal, TemporalProperty
 from refute.engine.result import Step, Violation, ViolationKind
@@ -125,8 +125,8 @@ class GraphBuilder:
 
     def __init__(self, model: Model, properties: Sequence[TemporalProperty]) -> None:
         self.model, self.properties = model, tuple(properties)
-        self.fairness = tuple(getattr(model, "fairness", ()))
-        self.numbers = Int64toInt64Map()
+        self.fairness = tuple(model.fairness)
+        self.numbers = FingerprintMap()
         self.parents, self.ordinals = array("I"), array("I")
         self.offsets, self.targets = array("q"), array("i")
         self.positions, self.classes = array("I"), array("i")

@@ -1,7 +1,7 @@
 """Deterministic 64-bit fingerprints of states: ``fingerprint(value) -> int``.
 
 The checker fingerprints every state it generates (tens of millions per run) and keeps the
-fingerprints, not the states, in its visited set (a cykhash ``Int64Set``), so this is the
+fingerprints, not the states, in its visited set (:class:`~refute.engine.fpset.FingerprintSet`), so this is the
 hottest path in refute. :func:`fingerprint` is the C function from the extension module
 :mod:`refute.engine._fingerprint` when that was built, else :func:`fingerprint_python`, a
 pure-Python twin that returns exactly the same numbers (:data:`IMPLEMENTATION` says which).

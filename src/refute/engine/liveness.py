@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from refute.engine.bfs import Options, explore
+from refute.engine.bfs import GraphObserver, Options, explore
 from refute.engine.model import Model, Temporal, TemporalProperty
 from refute.engine.result import Result, StopReason
 from refute.errors import UsageError
@@ -30,12 +30,15 @@ if TYPE_CHECKING:
 
 
 def properties_of(model: Model) -> tuple[TemporalProperty, ...]:
-    return tuple(getattr(model, "properties", ()))
+    return tuple(model.properties)
 
 
-def check_model(model: Model, options: Options = Options()) -> Result:
+def check_model(model: Model, options: Options = Options(),
+                observer: GraphObserver | None = None) -> Result:
     """The safety search, then every selected temporal property over its state graph (collected
-    while it runs: :class:`~refute.engine.fair_scc.GraphBuilder`).
+    while it runs: :class:`~refute.engine.fair_scc.GraphBuilder`). ``observer`` is told the
+    search's states and steps too (e.g. :class:`~refute.engine.state_graph.StateGraphRecorder`
+    for ``--dump-graph``).
 
     ``options.invariants`` names invariants and properties alike (a property by its method
     name selects all its instances). The temporal properties are checked only when the safety
@@ -48,7 +51,12 @@ def check_model(model: Model, options: Options = Options()) -> Result:
         from refute.engine.fair_scc import GraphBuilder
 
         builder = GraphBuilder(model, properties)
-    result = explore(model, replace(options, invariants=invariant_names), graph=builder)
+    graph_observer: GraphObserver | None = builder
+    if observer is not None:
+        from refute.engine.state_graph import Tee
+
+        graph_observer = observer if builder is None else Tee(builder, observer)
+    result = explore(model, replace(options, invariants=invariant_names), graph=graph_observer)
     if builder is None:
         return result
     constrained = result.stop_reason is StopReason.CONSTRAINT  # complete within the constraint

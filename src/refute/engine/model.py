@@ -9,9 +9,12 @@ cannot do without.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from refute.errors import UsageError
 
 if TYPE_CHECKING:
     from refute.engine.ltl import Formula
@@ -110,30 +113,35 @@ class Model(Protocol):
     successors in the same order, on every call and in every process started with the same
     hash seed); it raises :class:`~refute.errors.SpecError` (never another exception) when the
     spec fails; states it returns are immutable and hashable.
+
+    A front end's model subclasses this class, and so inherits the defaults of the optional
+    members below (the hooks): a spec that has no use for one leaves it alone, and explorers
+    and reports call every member without asking whether it exists. A wrapper that forwards
+    to another model (``__getattr__``) need not subclass it.
     """
 
     name: str
     """The spec's name, for reports."""
 
-    source: str | None
+    source: str | None = None
     """The file the spec came from, if any."""
 
     action_names: Sequence[str]
     """Every action, in declaration order: coverage reports the ones that never fired."""
 
     invariants: Sequence[Predicate]
-    constraints: Sequence[Predicate]
+    constraints: Sequence[Predicate] = ()
 
-    properties: Sequence[TemporalProperty]
+    properties: Sequence[TemporalProperty] = ()
     """Temporal properties, checked over fair behaviours (:mod:`refute.engine.liveness`)."""
 
-    fairness: Sequence[Fairness]
+    fairness: Sequence[Fairness] = ()
     """Fairness conditions; none: a behaviour may stop (stutter) forever in any state."""
 
-    symmetry: Sequence[Sequence[Any]]
+    symmetry: Sequence[Sequence[Any]] = ()
     """Groups of interchangeable values; states equal up to permuting each group are one state."""
 
-    view: Callable[[State], Any] | None
+    view: Callable[[State], Any] | None = None
     """The part of a state that identifies it; ``None``: the whole state."""
 
     def init_states(self) -> list[State]:
@@ -144,10 +152,75 @@ class Model(Protocol):
         """Every successor of ``state`` with the action instance that produced it."""
         ...
 
-    def is_terminal(self, state: State) -> bool:
-        """Whether ``state`` may have no successor without that being a deadlock."""
-        ...
-
     def describe_state(self, state: State) -> dict[str, Any]:
         """The state as named fields, for reports (field name -> value)."""
         ...
+
+    # -- optional hooks, with their defaults ----------------------------------------------
+
+    checks_deadlock: bool = True
+    """Whether the spec asks for deadlocks to be reported at all (TLC's ``CHECK_DEADLOCK
+    FALSE`` says no); ``refute check --no-deadlock`` turns it off for any spec."""
+
+    def is_terminal(self, state: State) -> bool:
+        """Whether ``state`` may have no successor without that being a deadlock."""
+        return False
+
+    format_value: Callable[[Any], str] | None = None
+    """How reports write a value in the spec's own notation (TLA+ syntax for a TLA+ spec);
+    None: refute's notation, close to Python's."""
+
+    def describe_trace(self, states: Sequence[State]) -> list[dict[str, Any]]:
+        """A trace's states as reports show them; by default each one's :meth:`describe_state`.
+        A TLA+ model's ALIAS may look at the next state too."""
+        return [self.describe_state(state) for state in states]
+
+    message_flow: Callable[[Label, State, State], Any] | None = None
+    """``message_flow(label, before, after)``: the messages a step sends and receives, as
+    ``(kind, process, message)`` tuples, for the HTML report's sequence diagram; None: no
+    diagram."""
+
+    def check_postconditions(self, result: Any) -> None:
+        """Check what must hold of the finished search's :class:`~refute.engine.result.Result`
+        (TLC's ``POSTCONDITION``); raise :class:`~refute.errors.SpecError` if it does not."""
+
+    transaction_history: str | None = None
+    """The state field holding the transaction history that isolation checks read
+    (:mod:`refute.isolation`); None: the field named ``history``, or the only one of that type."""
+
+    transaction_programs: Any = None
+    """For permissiveness: each transaction's possible programs (a mapping from transaction to
+    a set of operation sequences); None: the programs seen in the explored histories."""
+
+
+class ModelSource(Protocol):
+    """How to load a model again, in another process: each Ray actor does
+    (:mod:`refute.engine.ray_explorer`), and a checkpoint keeps one for ``--resume``
+    (:mod:`refute.engine.checkpoint`). :class:`refute.sources.Source` is the one the commands
+    use; the engine knows only this protocol, so it knows no front end. It must pickle."""
+
+    def load(self) -> Model:
+        """The model, loaded anew."""
+        ...
+
+    def under(self, directory: str) -> ModelSource:
+        """The same source with relative paths resolved against ``directory``."""
+        ...
+
+
+@functools.singledispatch
+def as_model(subject: Any) -> Model:
+    """The engine's view of ``subject``: a :class:`Model` passes as it is; an object of a type
+    a front end registered (``@as_model.register(Spec)`` in :mod:`refute.spec.compile`) is
+    compiled by it. Library entry points (:func:`refute.check`, the isolation checks) take
+    either, and the engine knows no front end."""
+    if isinstance(subject, type) and as_model.dispatch(subject) is not as_model.dispatch(object):
+        name = subject.__name__
+        raise UsageError(f"needs an instance of {name}, not the class",
+                         hint=f"write check({name}()) or pass parameters: check({name}(n=3))")
+    if Model in type(subject).__mro__ or all(
+            hasattr(subject, member) for member in ("init_states", "next_states", "invariants")):
+        return subject
+    raise UsageError(f"cannot check {subject!r}: it is neither a refute Spec nor a Model",
+                     hint="subclass refute.Spec")
+

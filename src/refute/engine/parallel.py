@@ -28,8 +28,8 @@ import os
 import queue
 import time
 import traceback
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -37,15 +37,12 @@ from refute.engine import checkpoint as checkpoints
 from refute.engine.bfs import Options
 from refute.engine.model import Model
 from refute.engine.result import Result, WorkerStats
+from refute.engine.scale import Scale
 from refute.engine.shard import ORDINAL_BITS, Coordinator, ProgressBoard, Shard, with_workers
 from refute.engine.shared_seen import SharedFingerprints, available
 from refute.engine.spill import OutOfMemory, rss, worker_share
 from refute.errors import RefuteError, UsageError
 from refute.status import Status
-
-if TYPE_CHECKING:
-    from refute.engine.command import Source
-
 
 _IN_FLIGHT = 4
 """Chunks a worker may have sent for membership answers before it waits for some."""
@@ -57,45 +54,41 @@ class WorkerDied(RefuteError):
     status = Status.INCOMPLETE
 
 
-@dataclass(frozen=True)
-class Scale:
-    """How to run the sharded search: workers, memory, checkpoints."""
-
-    workers: int = 1
-    memory_limit: int | None = None
-    checkpoint: str | None = None
-    checkpoint_interval: float = 300.0
-    resume: str | None = None
-    source: Source | None = None  # how to load the spec again (--resume, --ray)
-    spill_dir: str | None = None
-    shared_fingerprints: bool = True  # one fingerprint set in shared memory, where possible
-
-
 def explore_parallel(model: Model, options: Options = Options(), scale: Scale = Scale()) -> Result:
     """Explore ``model`` with ``scale.workers`` processes; the same Result as bfs.explore."""
     if scale.workers < 1:
         raise UsageError("--workers must be at least 1")
+    return explore_sharded(model, options, scale,
+                           lambda coordinator: _Run(model, options, scale, coordinator))
+
+
+def explore_sharded(model: Model, options: Options, scale: Scale,
+                    transport: Callable[[Coordinator], Any]) -> Result:
+    """The sharded search, whatever carries it: ``transport(coordinator)`` makes the workers
+    (processes here, Ray actors in :mod:`.ray_explorer`), which the coordinator's level loop
+    drives through the :class:`~.shard.Workers` protocol, with checkpoints at level
+    boundaries."""
     coordinator, shares, fingerprints = begin(model, options, scale)
     if isinstance(coordinator, Result):
         return coordinator
-    run = _Run(model, options, scale, coordinator)
+    workers = transport(coordinator)
     schedule = (checkpoints.Schedule(scale.checkpoint, scale.checkpoint_interval, scale.source)
                 if scale.checkpoint else None)
 
     def boundary() -> None:
         if schedule is not None:
-            schedule.at_boundary(coordinator, run)
-        run.board.maybe_report()
+            schedule.at_boundary(coordinator, workers)
+        workers.board.maybe_report()
 
     try:
         try:
-            run.start(shares, fingerprints)
+            workers.start(shares, fingerprints)
             del shares, fingerprints
-            result = coordinator.run(run, boundary)
+            result = coordinator.run(workers, boundary)
         except OutOfMemory as exc:  # at the start: the levels' own are handled by run
             result = coordinator.out_of_memory(exc)
     finally:
-        stats = run.shutdown()
+        stats = workers.shutdown()
     return with_workers(result, stats, scale.memory_limit)
 
 
@@ -433,32 +426,3 @@ def _victims(index: int, count: int, shard: Shard) -> list[int]:
     if shard.shared is None:
         return []
     return [(index + step) % count for step in range(1, count)]
-
-
-def sharded(scale: Scale) -> bool:
-    """Whether ``scale`` asks for the sharded search rather than the sequential one."""
-    return (scale.workers != 1 or scale.memory_limit is not None or bool(scale.checkpoint)
-            or bool(scale.resume))
-
-
-def check_scaled(model: Model, options: Options, scale: Scale) -> Result:
-    """``check_model`` with ``scale``: the sharded search for safety-only specs.
-
-    Temporal properties need the whole state graph in one process
-    (:mod:`refute.engine.liveness`), so such a spec is checked by the sequential search, and
-    the result says so in a warning.
-    """
-    from dataclasses import replace
-
-    from refute.engine.liveness import check_model, properties_of
-
-    if not sharded(scale):
-        return check_model(model, options)
-    if properties_of(model):
-        memory_limit = scale.memory_limit if scale.memory_limit is not None else options.memory_limit
-        result = check_model(model, replace(options, memory_limit=memory_limit))
-        note = ("the spec has temporal properties, which are checked in one process: "
-                "--workers and --checkpoint were ignored, and --memory-limit stops the run "
-                "instead of spilling states to disk")
-        return replace(result, warnings=result.warnings + (note,))
-    return explore_parallel(model, options, scale)

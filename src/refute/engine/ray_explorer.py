@@ -31,7 +31,7 @@ Memory, checkpoints and failures work as with ``--workers``, with the same code:
   lost, so no count is reported; resume from the last checkpoint.
 
 The spec reaches the actors by pickling (Ray uses cloudpickle): a spec loaded from a file is
-loaded again in each actor from its :class:`~.command.Source` (the same paths, relative ones
+loaded again in each actor from its :class:`~refute.sources.Source` (the same paths, relative ones
 resolved against the driver's working directory; the same ``--allow-read``), so its files and
 the data files it reads must exist at those paths on every node.
 """
@@ -49,15 +49,15 @@ import numpy as np
 from refute.engine import checkpoint as checkpoints
 from refute.engine.bfs import Options
 from refute.engine.model import Model
-from refute.engine.parallel import Scale, WorkerDied, begin
+from refute.engine.parallel import WorkerDied, explore_sharded
+from refute.engine.scale import Scale
 from refute.engine.result import Result, WorkerStats
-from refute.engine.shard import (Coordinator, LevelReport, Partial, ProgressBoard, Shard,
-                                 with_workers)
-from refute.engine.spill import OutOfMemory, rss, worker_share
+from refute.engine.shard import (Coordinator, LevelReport, Partial, ProgressBoard, Shard)
+from refute.engine.spill import rss, worker_share
 from refute.errors import RefuteError, UsageError
 
 if TYPE_CHECKING:
-    from refute.engine.command import Source
+    from refute.engine.model import ModelSource
 
 _BLOCKS_PER_ROUND = 4
 """Frontier blocks an actor expands per round: fewer round trips through the driver, and as
@@ -74,7 +74,7 @@ _SHARED_DIRECTORY = ("on a Ray cluster, --checkpoint must be a directory that ev
 class _Recipe:
     """How an actor gets the Model: the spec file again, or the pickled model itself."""
 
-    def __init__(self, model: Model, source: Source | None) -> None:
+    def __init__(self, model: Model, source: ModelSource | None) -> None:
         # Actors need not share the driver's working directory.
         self.source = None if source is None else source.under(os.getcwd())
         self.model = None if source else model
@@ -310,25 +310,5 @@ def check_on_ray(model: Model, options: Options, scale: Scale, address: str | No
 
 
 def _explore(ray: Any, model: Model, options: Options, scale: Scale) -> Result:
-    coordinator, shares, fingerprints = begin(model, options, scale)
-    if isinstance(coordinator, Result):
-        return coordinator
-    workers = _RayWorkers(ray, model, scale, coordinator)
-    schedule = (checkpoints.Schedule(scale.checkpoint, scale.checkpoint_interval, scale.source)
-                if scale.checkpoint else None)
-
-    def boundary() -> None:
-        if schedule is not None:
-            schedule.at_boundary(coordinator, workers)
-        workers.board.maybe_report()
-
-    try:
-        try:
-            workers.start(shares, fingerprints)
-            del shares, fingerprints
-            result = coordinator.run(workers, boundary)
-        except OutOfMemory as exc:  # at the start: the levels' own are handled by run
-            result = coordinator.out_of_memory(exc)
-    finally:
-        stats = workers.shutdown()
-    return with_workers(result, stats, scale.memory_limit)
+    return explore_sharded(model, options, scale,
+                           lambda coordinator: _RayWorkers(ray, model, scale, coordinator))

@@ -65,10 +65,10 @@ from operator import itemgetter
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
-from cykhash import Int64Set
 
 from refute.engine.bfs import (Options, _satisfies, _warnings, select_invariants,
                                state_fingerprint)
+from refute.engine.fpset import FingerprintSet
 from refute.engine.model import Model
 from refute.engine.result import (ActionCoverage, Result, StopReason, Violation, ViolationKind,
                                   WorkerStats)
@@ -176,7 +176,7 @@ class Shard:
         # This level's fingerprints kept so far, with owner-sharded membership (never spilled:
         # it is emptied every level); a C claim set where the extension is built, for scan.
         self._asked = (shared_seen.private(2 * self.frontier.size)
-                       if self.shared is None and shared_seen.available() else Int64Set())
+                       if self.shared is None and shared_seen.available() else FingerprintSet())
         self._next_block = 0  # the frontier blocks still to expand: [next, end)
         self._end_block = self.frontier.blocks
         self._stolen = False  # expanded another worker's block (give_block) this level
@@ -410,10 +410,10 @@ class Shard:
 
     def _claim_set(self) -> Any:
         """The C set successors are claimed in (the machine's shared one, or this level's own),
-        or None: the pure-Python fallback, with an ``Int64Set``."""
+        or None: the pure-Python fallback, with a :class:`~refute.engine.fpset.FingerprintSet`."""
         if self.shared is not None:
             return self.shared.table
-        return self._asked if not isinstance(self._asked, Int64Set) else None
+        return self._asked if not isinstance(self._asked, FingerprintSet) else None
 
     def _full(self) -> bool:
         """The claim set is full: this level's own set doubles (False: go on), the shared one

@@ -10,7 +10,8 @@ the bound is conservative). What grows with the state space is, per worker:
   int64 key array); once a worker is past its share of the budget, every finished block is
   pickled to a file and read back when it is needed, so at most a block or two of states is in
   memory at a time;
-* the **fingerprint set** (17 bytes a state in a ``cykhash.Int64Set``): :class:`FingerprintStore`
+* the **fingerprint set** (about 16 bytes a state in a :class:`~refute.engine.fpset.FingerprintSet`):
+  :class:`FingerprintStore`
   flushes it, past its share, to one sorted ``int64`` file on disk; membership of a batch is
   then ``searchsorted`` over a memory map that is unmapped after each batch (mapped file pages
   count as RSS only while mapped), as TLC's disk-based fingerprint set does with its sorted
@@ -34,8 +35,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from cykhash import Int64Set, isin_int64
 
+from refute.engine.fpset import FingerprintSet
 from refute.errors import RefuteError
 from refute.limits import format_size, parse_size, rss
 
@@ -178,7 +179,7 @@ class FingerprintStore:
 
     def __init__(self, directory: str | None = None) -> None:
         self._directory = directory
-        self._memory = Int64Set()
+        self._memory = FingerprintSet()
         self._path: str | None = None
         self._on_disk = 0
 
@@ -187,15 +188,15 @@ class FingerprintStore:
 
     @property
     def memory_bytes(self) -> int:
-        return len(self._memory) * 17
+        return self._memory.memory_bytes
 
     def add(self, fps: np.ndarray) -> None:
-        self._memory.update(_writeable(fps))
+        self._memory.add_array(np.ascontiguousarray(fps, dtype=np.int64))
 
     def contains(self, fps: np.ndarray) -> np.ndarray:
-        fps = _writeable(fps)
+        fps = np.ascontiguousarray(fps, dtype=np.int64)
         found = np.zeros(len(fps), dtype=bool)
-        isin_int64(fps, self._memory, found)
+        self._memory.contains_array(fps, found)
         if self._on_disk:
             disk = np.memmap(self._path, dtype=np.int64, mode="r", shape=(self._on_disk,))
             where = np.searchsorted(disk, fps)
@@ -214,10 +215,11 @@ class FingerprintStore:
             os.close(handle)
         merged.tofile(self._path)
         self._on_disk = len(merged)
-        self._memory = Int64Set()
+        self._memory = FingerprintSet()
 
     def _memory_array(self) -> np.ndarray:
-        return np.fromiter(self._memory, dtype=np.int64, count=len(self._memory))
+        out = np.empty(len(self._memory), dtype=np.int64)
+        return out[:self._memory.fingerprints(out)]
 
     def _read_disk(self) -> np.ndarray:
         if not self._on_disk:
@@ -233,9 +235,5 @@ class FingerprintStore:
             os.unlink(self._path)
             self._path = None
             self._on_disk = 0
-        self._memory = Int64Set()
+        self._memory = FingerprintSet()
 
-
-def _writeable(array: np.ndarray) -> np.ndarray:
-    """cykhash needs writeable buffers; arrays from Ray's object store are read-only."""
-    return array if array.flags.writeable else array.copy()

@@ -8,16 +8,19 @@ The modules, each one concept: ``formats`` (EDN, JSON and PolySI readers), ``tra
 (the history's values), ``list_append`` and ``rw_register`` (what each workload's reads prove:
 version orders, dependency edges, non-cycle anomalies), ``realtime`` (process and real-time
 order), ``graph`` (SCCs and cycle search), ``anomalies`` (anomaly kinds and the models that
-forbid them), ``explain`` (words, JSON and Graphviz), ``checker`` (the pipeline) and
+forbid them), ``explain`` (words, JSON and Graphviz), ``checker`` (the pipeline), ``html``
+(the report page; imported here so that a result shows it inline in a notebook) and
 ``command`` (``refute history``).
 """
 
 from refute.history.anomalies import MODELS, Finding, Step
 from refute.history.checker import DEFAULT_MODEL, WORKLOADS, HistoryResult, check_history
 from refute.history.formats import parse_history, read_history
+from refute.history.html import render_history_html, write_history_html
 from refute.history.transactions import History, Outcome, Transaction
 
 __all__ = [
     "DEFAULT_MODEL", "Finding", "History", "HistoryResult", "MODELS", "Outcome", "Step",
     "Transaction", "WORKLOADS", "check_history", "parse_history", "read_history",
+    "render_history_html", "write_history_html",
 ]

@@ -42,6 +42,7 @@ from refute.history.list_append import ListAppendAnalysis
 from refute.history.realtime import add_order_edges, explain_order
 from refute.history.rw_register import RwRegisterAnalysis
 from refute.history.transactions import APPEND, WRITE, History
+from refute.html_page import repr_html
 from refute.limits import Limit, Watch
 from refute.status import Status
 
@@ -83,6 +84,11 @@ class HistoryResult:
     @property
     def anomaly_types(self) -> list[str]:
         return sorted({finding.type for finding in self.anomalies})
+
+    def _repr_html_(self) -> str | None:
+        """The HTML report, inline in a notebook (rendered by :mod:`refute.history.html`,
+        which registers itself with :func:`refute.html_page.register_inline`)."""
+        return repr_html(self)
 
     def to_json(self) -> dict[str, Any]:
         return {

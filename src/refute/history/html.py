@@ -4,9 +4,9 @@ A cycle is drawn as a graph on a circle: one box per transaction (with its opera
 tooltip and in the table below), one arrow per dependency edge, coloured and dashed by kind
 as in the Graphviz plots of :mod:`refute.history.explain` (``ww``, ``wr`` solid, ``rw``
 dashed, ``process``/``realtime`` dotted). Beside it, the edges in words: which operations
-force each order. The page shares the look and the shell of :mod:`refute.report.html`: it is
-self-contained, loads nothing, and every value from the history is escaped (histories come
-from systems under test).
+force each order. The page shares the look and the shell of the other reports (:mod:`refute.html_page`,
+its CSS in ``refute/assets/history.css``): it is self-contained, loads nothing, and every
+value from the history is escaped (histories come from systems under test).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from refute.history.anomalies import DESCRIPTIONS, Finding
 from refute.history.checker import HistoryResult
 from refute.history.explain import _EDGE_COLOUR, _EDGE_STYLE
 from refute.history.transactions import History, value_text
-from refute.report.html import e, page
+from refute.html_page import escape as e
+from refute.html_page import page, register_inline
 
 __all__ = ["render_history_html", "write_history_html"]
 
@@ -55,18 +56,9 @@ def render_history_html(result: HistoryResult) -> str:
         if findings:
             body.append(f"<h2>{e(title)}</h2>")
             body.extend(_finding(f, result.history) for f in findings)
-    return page(f"refute history: {result.model} {verdict}", "\n".join(body), style=_STYLE)
+    return page(f"refute history: {result.model} {verdict}", "\n".join(body),
+                styles=("base.css", "report.css", "history.css"))
 
-
-_STYLE = """
-details.finding { border: 1px solid #d0d7de; border-radius: 6px; margin: .8em 0;
-  padding: .3em .8em; }
-.cycle { display: flex; gap: 1.5em; align-items: flex-start; flex-wrap: wrap; }
-.txn rect { fill: #ddf4ff; stroke: #54aeff; } .txn text { font-weight: 600; }
-.edge text { paint-order: stroke; stroke: #fff; stroke-width: 3px; }
-table.edges td { padding: .15em .8em .15em 0; vertical-align: top; }
-ul.txns { padding-left: 1.2em; } pre { white-space: pre-wrap; color: #57606a; }
-"""
 
 
 def _finding(finding: Finding, history: History) -> str:
@@ -145,3 +137,6 @@ def _edge(a: tuple[float, float], b: tuple[float, float], step, bend: int, n: in
             f'marker-end="url(#head-{e(step.kind)})"/><text x="{lx:.1f}" y="{ly - 4:.1f}" '
             f'fill="{colour}" text-anchor="middle">{e(label)}</text>'
             f'<title>{e(step.text)}</title></g>')
+
+
+register_inline(HistoryResult, render_history_html)

@@ -33,7 +33,6 @@ Cycle rules, over edges classified as dependencies (``ww``, ``wr``, ``process``,
 from __future__ import annotations
 
 import threading
-from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from refute.engine.bfs import Options
-from refute.engine.liveness import check_model
-from refute.engine.model import Model, Predicate
+from refute.engine.model import Model, Predicate, as_model
 from refute.engine.result import Result
+from refute.engine.run import run
 from refute.errors import UsageError
 from refute.history.anomalies import MODELS
 from refute.history.checker import HistoryResult, check_history
@@ -45,7 +45,7 @@ class IsolationModel:
         self.level = level
         self.field, self.history = history_of(model, field)
         self._verdicts: dict[TxnHistory, bool] = {}
-        self.predicate = Predicate(level, self._holds, getattr(model, "source", None))
+        self.predicate = Predicate(level, self._holds, model.source)
         # First, so that a state breaking both a spec invariant and the level is reported as
         # the isolation violation that --isolation asked about.
         self.invariants = (self.predicate,) + tuple(model.invariants)
@@ -104,14 +104,12 @@ def check_isolation(spec: Any, level: str, *, field: str | None = None,
     ``invariants`` selects among the spec's own invariants (default: all; ``()``: none); the
     isolation invariant is always checked, first.
     """
-    from refute.api import to_model
-
-    model = with_isolation(to_model(spec), level, field)
+    model = with_isolation(as_model(spec), level, field)
     if invariants is not None and level not in invariants:
         invariants = tuple(invariants) + (level,)
     options = Options(invariants=invariants, deadlock=deadlock, max_states=max_states,
                       time_limit=time_limit)
-    result = check_model(model, options)
+    result = run(model, options)
     return IsolationResult(result, level, anomaly_of(model, result))
 
 

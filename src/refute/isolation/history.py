@@ -120,8 +120,7 @@ def history_of(model: Any, field: str | None = None) -> tuple[str, Any]:
     The field is ``field``, else the spec's ``transaction_history`` attribute, else
     ``history``; the getter reads it from a state.
     """
-    spec = getattr(model, "spec", None)
-    name = field or getattr(spec, "transaction_history", None) or DEFAULT_FIELD
+    name = field or model.transaction_history or DEFAULT_FIELD
     initial = model.init_states()[0]
     fields = model.describe_state(initial)
     if not isinstance(fields.get(name), TxnHistory):

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from refute.engine.bfs import Options, explore
-from refute.engine.model import Model, Predicate
+from refute.engine.model import Model, Predicate, as_model
 from refute.engine.result import Result
 from refute.errors import UsageError
 from refute.history.anomalies import MODELS
@@ -163,8 +163,6 @@ def permissiveness(designs: Any | Sequence[tuple[str, Any]], level: str = "snaps
     ``time_limit`` (seconds) and ``memory_limit`` (bytes of resident memory) bound each
     design's exploration; a design cut short is counted so far, and the result is incomplete.
     """
-    from refute.api import to_model
-
     if level not in LEVELS:
         raise UsageError(f"permissiveness cannot be measured against {level!r}",
                          hint=f"use one of {', '.join(LEVELS)}; the projected histories "
@@ -174,7 +172,7 @@ def permissiveness(designs: Any | Sequence[tuple[str, Any]], level: str = "snaps
     enumerated: dict[tuple, frozenset] = {}
     out = []
     for label, spec in designs:
-        model = to_model(spec)
+        model = as_model(spec)
         started = time.perf_counter()
         histories, result = protocol_histories(model, field, Options(
             deadlock=False, time_limit=time_limit, memory_limit=memory_limit))
@@ -235,7 +233,7 @@ def protocol_histories(model: Model, field: str | None = None,
 
 
 def _programs(model: Model, histories: Iterable[Projected]) -> dict[str, set[tuple]]:
-    declared = getattr(getattr(model, "spec", None), "programs", None)
+    declared = model.transaction_programs
     programs: dict[str, set[tuple]] = {}
     if isinstance(declared, Mapping):
         for txn, options in declared.items():

@@ -9,16 +9,18 @@ it are red. Clicking an operation shows its details and the model state after it
 Time is drawn by *rank*: the distinct call and return instants of an object, in order, each
 get one column, so that short and long gaps read the same and bars that overlap in time
 overlap on screen. The page loads nothing from the network, and every value from the history
-is escaped, since histories come from systems under test.
+is escaped, since histories come from systems under test. Its shell, CSS and script are
+:mod:`refute.html_page` and ``refute/assets/linearize.*``.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import Any
 
+from refute.html_page import escape as _e
+from refute.html_page import page, register_inline
 from refute.linearize.history import Operation
 from refute.linearize.result import CheckResult, PartitionResult, Verdict
 
@@ -41,21 +43,20 @@ def render_html(result: CheckResult) -> str:
     sections = "\n".join(_section(result, index, part) for index, part in enumerate(parts))
     title = f"refute linearizable: {result.verdict.value}"
     source = f" &middot; {_e(result.file)}" if result.file else ""
-    return _PAGE.format(
-        title=_e(title), verdict=_e(result.verdict.value),
-        verdict_class=_VERDICT_CLASS[result.verdict],
-        meta=_e(f"model {result.model.name} · {result.operation_count} operations · "
-                f"{len(result.partitions)} object(s) · {result.seconds:.3f} s") + source,
-        summary=_e(result.explain()), sections=sections, style=_STYLE, script=_SCRIPT)
+    meta = _e(f"model {result.model.name} · {result.operation_count} operations · "
+              f"{len(result.partitions)} object(s) · {result.seconds:.3f} s") + source
+    body = (f'<h1>refute linearizable: <span class="{_VERDICT_CLASS[result.verdict]}" '
+            f'id="verdict">{_e(result.verdict.value)}</span></h1>\n'
+            f'<div class="meta">{meta}</div>\n'
+            f'<pre class="summary">{_e(result.explain())}</pre>\n'
+            f'{sections}\n'
+            '<div id="details">Click an operation to see its details.</div>')
+    return page(title, body, styles=("base.css", "linearize.css"), scripts=("linearize.js",))
 
 
 _ORDER = {Verdict.NOT_LINEARIZABLE: 0, Verdict.UNKNOWN: 1, Verdict.LINEARIZABLE: 2}
 _VERDICT_CLASS = {Verdict.LINEARIZABLE: "ok", Verdict.NOT_LINEARIZABLE: "bad",
                   Verdict.UNKNOWN: "unknown"}
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _section(result: CheckResult, index: int, part: PartitionResult) -> str:
@@ -177,77 +178,4 @@ def _clip(text: str, chars: float) -> str:
     return text if len(text) <= limit else text[:max(limit - 1, 0)] + "…"
 
 
-_STYLE = """
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1f2328; }
-h1 { font-size: 1.4em; margin: 0 0 .2em; }
-h1 .ok { color: #1a7f37; } h1 .bad { color: #cf222e; } h1 .unknown { color: #9a6700; }
-.meta { color: #57606a; margin-bottom: 1em; }
-pre.summary { background: #f6f8fa; padding: .8em; overflow-x: auto; }
-details.partition { border: 1px solid #d0d7de; border-radius: 6px; margin: .8em 0;
-  padding: .3em .8em; }
-details.partition.bad { border-color: #cf222e; }
-summary { cursor: pointer; font-weight: 600; }
-.timeline { display: flex; } .labels { flex: none; }
-.scroll { overflow-x: auto; flex: auto; }
-.note { color: #57606a; } span.bad { color: #cf222e; font-weight: 600; }
-svg text { font: 12px ui-monospace, monospace; }
-.client { fill: #57606a; } .lane { stroke: #eaeef2; }
-.op rect { fill: #ddf4ff; stroke: #54aeff; }
-.op.other rect { fill: #eaeef2; stroke: #9aa4b1; }
-.op.unplaceable rect { fill: #ffebe9; stroke: #cf222e; stroke-width: 2; }
-.op.open-ended rect { stroke-dasharray: 4 3; }
-.op:hover rect, .op.selected rect { stroke: #0969da; stroke-width: 2.5; }
-.op { cursor: pointer; } .op text { pointer-events: none; }
-.order { fill: none; stroke: #0969da; stroke-width: 1.5; opacity: .6; }
-.point circle { fill: #0969da; } .point text { fill: #fff; font-size: 9px; }
-.point { pointer-events: none; }
-#details { position: fixed; right: 1em; bottom: 1em; max-width: 28em; background: #fff;
-  border: 1px solid #d0d7de; border-radius: 6px; padding: .5em .8em;
-  box-shadow: 0 2px 8px rgba(0,0,0,.15); }
-#details table td:first-child { color: #57606a; padding-right: 1em; }
-"""
-
-_SCRIPT = """
-// Bring each object's first operation that cannot be placed into view.
-document.querySelectorAll('.scroll').forEach(function (scroll) {
-  var bad = scroll.querySelector('.op.unplaceable rect');
-  if (bad) scroll.scrollLeft = Math.max(0, bad.x.baseVal.value - scroll.clientWidth / 2);
-});
-document.addEventListener('click', function (event) {
-  var op = event.target.closest('.op');
-  if (!op) return;
-  document.querySelectorAll('.op.selected').forEach(function (o) {
-    o.classList.remove('selected');
-  });
-  op.classList.add('selected');
-  var details = JSON.parse(op.getAttribute('data-details'));
-  var table = document.createElement('table');
-  Object.keys(details).forEach(function (key) {
-    var tr = table.insertRow(), th = tr.insertCell(), td = tr.insertCell();
-    th.textContent = key;
-    td.textContent = details[key] === null ? '' : String(details[key]);
-  });
-  var panel = document.getElementById('details');
-  panel.replaceChildren(table);
-});
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy"
-      content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>{title}</title>
-<style>{style}</style>
-</head>
-<body>
-<h1>refute linearizable: <span class="{verdict_class}" id="verdict">{verdict}</span></h1>
-<div class="meta">{meta}</div>
-<pre class="summary">{summary}</pre>
-{sections}
-<div id="details">Click an operation to see its details.</div>
-<script>{script}</script>
-</body>
-</html>
-"""
+register_inline(CheckResult, render_html)

@@ -197,4 +197,4 @@ MODELS: dict[str, Model] = {
         Model("set", frozenset(), _set_step, by_key, read_only=_reads("read")),
     )
 }
-"""The built-in models by name, as ``refute linearizable --model NAME`` knows them."""
+"""The built-in models by name, as ``refute linearizable --object NAME`` knows them."""

@@ -14,6 +14,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from refute.html_page import repr_html
 from refute.limits import format_size
 from refute.linearize.history import Operation
 from refute.linearize.model import Model
@@ -158,6 +159,11 @@ class CheckResult:
                      f"state {state}:")
         lines.extend(f"    {self.describe(op)}" for op in part.unplaceable)
         return lines
+
+    def _repr_html_(self) -> str | None:
+        """The HTML report, inline in a notebook (rendered by :mod:`refute.linearize.html`,
+        which registers itself with :func:`refute.html_page.register_inline`)."""
+        return repr_html(self)
 
     def to_json(self) -> dict[str, Any]:
         """The ``refute linearizable --json`` object (see docs/linearizability.md)."""

@@ -284,7 +284,7 @@ class _Search:
         if isinstance(error, ModelError) or self.model in MODELS.values():
             return InputError(what, file=self.file, line=op.line,
                               hint="the built-in models read inputs as (f, value); check "
-                                   f"that --model matches the history ({', '.join(MODELS)})")
+                                   f"that --object matches the history ({', '.join(MODELS)})")
         if isinstance(error, TypeError) and "unhashable" in str(error):
             return SpecError(what, file=self.file, line=op.line,
                              hint="model states must be hashable: use tuples, frozensets "

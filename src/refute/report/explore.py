@@ -24,15 +24,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import click
 
-from refute.cli import reports_errors
 from refute.engine.model import Model
 from refute.errors import RefuteError, UsageError
-from refute.report.html import STYLE, diff_value, e, text
+from refute.html_page import asset, page
+from refute.report.html import STYLES, diff_value, e
 from refute.report.values import show
 
-__all__ = ["Explorer", "explore", "serve"]
+__all__ = ["Explorer", "serve"]
 
 LOOPBACK = "127.0.0.1"
 
@@ -74,7 +73,8 @@ class Explorer:
             "spec": model.name,
             "path": path,
             "trail": trail,
-            "state": [[name, show(value)] for name, value in model.describe_state(state).items()],
+            "state": [[name, (model.format_value or show)(value)]
+                      for name, value in model.describe_state(state).items()],
             "changed": [c[0].split("[", 1)[0].split(".", 1)[0] for c in trail[-1]["changes"]],
             "invariants": [_holds(p, state) for p in model.invariants],
             "successors": [{"ordinal": k, "label": str(label), "self": after == state}
@@ -124,8 +124,9 @@ def serve(model: Model, port: int = 0) -> ThreadingHTTPServer:
     """A server for ``model`` bound to 127.0.0.1:``port`` (0: any free port), not started:
     call ``serve_forever()``. Its address is ``server.server_address``."""
     explorer = Explorer(model)
-    page = _PAGE.replace("{{style}}", STYLE + _STYLE).replace("{{title}}",
-                                                              e(f"refute explore {model.name}"))
+    title = f"refute explore {model.name}"
+    html_page = page(title, asset("explore.html").replace("{{title}}", e(title)),
+                     styles=(*STYLES, "explore.css"), scripts=("explore.js",), connect=True)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
@@ -136,7 +137,7 @@ def serve(model: Model, port: int = 0) -> ThreadingHTTPServer:
                 return
             url = urlsplit(self.path)
             if url.path == "/":
-                self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode())
+                self._send(HTTPStatus.OK, "text/html; charset=utf-8", html_page.encode())
             elif url.path == "/api/state":
                 query = parse_qs(url.query)
                 try:
@@ -165,158 +166,3 @@ def serve(model: Model, port: int = 0) -> ThreadingHTTPServer:
     return server
 
 
-@click.command()
-@click.argument("spec", metavar="SPEC.py[:Class]")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A spec parameter (an argument of its __init__); repeatable.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
-              help="The port on 127.0.0.1 (0: any free port).")
-@click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
-@reports_errors
-def explore(spec: str, params: tuple[str, ...], port: int, open_browser: bool) -> int:
-    """Walk the state space of SPEC by hand in a browser: pick the next action, go back,
-    see the state and which invariants hold, share a link to the path.
-
-    The server listens on 127.0.0.1 only. Stop it with Ctrl-C.
-    """
-    from refute.spec.compile import SpecModel
-    from refute.spec.loader import load_spec, parse_parameters
-
-    model = SpecModel(load_spec(spec, parse_parameters(params)))
-    model.init_states()  # report a broken init now, not in the browser
-    try:
-        server = serve(model, port)
-    except OSError as error:
-        raise UsageError(f"cannot listen on {LOOPBACK}:{port}: {error.strerror}",
-                         hint="choose another --port, or --port 0 for any free one") from None
-    url = f"http://{LOOPBACK}:{server.server_address[1]}/#0"
-    click.echo(f"exploring {model.name} at {url} (Ctrl-C to stop)", color=False)
-    if open_browser:
-        import webbrowser
-        webbrowser.open(url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
-
-
-_STYLE = """
-main { display: grid; grid-template-columns: minmax(18em, 1fr) 2fr; gap: 1.5em; }
-#trail { padding-left: 2em; } #trail li { margin: .15em 0; }
-#trail li a { font: 13px ui-monospace, monospace; color: #0550ae; cursor: pointer; }
-#trail li.current a { font-weight: 700; color: #1f2328; }
-#trail .chg { color: #57606a; font: 12px ui-monospace, monospace; display: block; }
-#actions button { display: block; margin: .2em 0; font: 13px ui-monospace, monospace;
-  padding: .25em .6em; cursor: pointer; text-align: left; }
-#actions button.self { color: #57606a; }
-#state td { padding: .1em 1em .1em 0; vertical-align: top; }
-#state tr.changed td { background: #fff8c5; font-weight: 600; }
-#invariants li.holds::before { content: "✓ "; color: #1a7f37; }
-#invariants li.fails { color: #cf222e; font-weight: 600; }
-#invariants li.fails::before { content: "✗ "; }
-.toolbar { margin: .5em 0 1em; } .toolbar input { width: 32em; font: 12px ui-monospace, monospace; }
-#error { color: #cf222e; font-weight: 600; }
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy"
-      content="default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>{{title}}</title>
-<style>{{style}}</style>
-</head>
-<body>
-<h1>{{title}}</h1>
-<div class="toolbar"><button type="button" id="back">← back</button>
-<button type="button" id="restart">restart</button>
-link to this path: <input id="link" readonly></div>
-<div id="error"></div>
-<main>
-<section><h2>Path</h2><ol id="trail"></ol></section>
-<section>
-<h2>State <span id="depth" class="meta"></span></h2><table id="state"></table>
-<h2>Invariants</h2><ul id="invariants"></ul>
-<h2>Next action</h2><div id="actions"></div>
-</section>
-</main>
-<script>
-// Everything from the server is inserted with textContent: spec values are never markup.
-function el(tag, text, cls) {
-  var node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = text;
-  if (cls) node.className = cls;
-  return node;
-}
-function currentPath() {
-  var hash = location.hash.replace(/^#/, '');
-  return hash === '' ? [] : hash.split('.').map(Number);
-}
-function go(path) { location.hash = path.join('.'); }
-function render(view) {
-  var path = view.path;
-  document.getElementById('error').textContent = '';
-  document.getElementById('link').value = location.href;
-  var trail = document.getElementById('trail');
-  trail.replaceChildren();
-  view.trail.forEach(function (step, i) {
-    var li = el('li', null, i === view.trail.length - 1 ? 'current' : '');
-    var a = el('a', step.action);
-    a.addEventListener('click', function () { go(path.slice(0, i + 1)); });
-    li.appendChild(a);
-    step.changes.forEach(function (c) { li.appendChild(el('span', c[0] + ': ' + c[1], 'chg')); });
-    trail.appendChild(li);
-  });
-  document.getElementById('depth').textContent =
-    view.state ? '(after ' + (view.trail.length - 1) + ' step(s))' : '';
-  var table = document.getElementById('state');
-  table.replaceChildren();
-  (view.state || []).forEach(function (field) {
-    var tr = table.insertRow();
-    if ((view.changed || []).indexOf(field[0]) >= 0) tr.className = 'changed';
-    tr.insertCell().textContent = field[0];
-    tr.insertCell().appendChild(el('code', field[1]));
-  });
-  var invariants = document.getElementById('invariants');
-  invariants.replaceChildren();
-  (view.invariants || []).forEach(function (inv) {
-    invariants.appendChild(el('li', inv.name + (inv.error ? ' (raised ' + inv.error + ')' : ''),
-                              inv.holds ? 'holds' : 'fails'));
-  });
-  var actions = document.getElementById('actions');
-  actions.replaceChildren();
-  view.successors.forEach(function (s) {
-    var b = el('button', s.label + (s.self ? '  (same state)' : ''), s.self ? 'self' : '');
-    b.type = 'button';
-    b.setAttribute('data-ordinal', s.ordinal);
-    b.addEventListener('click', function () { go(path.concat([s.ordinal])); });
-    actions.appendChild(b);
-  });
-  if (view.deadlock) actions.appendChild(el('p', 'deadlock: no action is enabled', 'fails'));
-  if (view.terminal) actions.appendChild(el('p', 'a terminal state: the protocol finished', 'note'));
-  document.getElementById('back').disabled = path.length <= 1;
-}
-function load() {
-  var path = currentPath();
-  fetch('api/state?path=' + encodeURIComponent(path.join('.')))
-    .then(function (r) { return r.json(); })
-    .then(function (view) {
-      if (view.error) { document.getElementById('error').textContent = view.error; return; }
-      render(view);
-      document.body.setAttribute('data-path', path.join('.'));
-    });
-}
-document.getElementById('back').addEventListener('click', function () {
-  go(currentPath().slice(0, -1));
-});
-document.getElementById('restart').addEventListener('click', function () { go([0]); });
-window.addEventListener('hashchange', load);
-if (location.hash === '') location.hash = '0'; else load();
-</script>
-</body>
-</html>
-"""

@@ -25,8 +25,9 @@ as no event.
 
 **How the page is built.** The step table and the diagram travel as one JSON document
 (:func:`trace_data`: each rendered value once, referred to by number) that a small inline
-script turns into elements, so a 1,000-step counterexample is a 0.17 MB page that opens in a
-few hundred milliseconds instead of a megabyte of markup to parse. The script creates every
+script (``refute/assets/counterexample.js``, inlined by :func:`refute.html_page.page`) turns
+into elements, so a 1,000-step counterexample is a 0.17 MB page that opens in a few hundred
+milliseconds instead of a megabyte of markup to parse. The script creates every
 row at once (number, action, badge: the rows can be searched and linked to, ``#step-N``), fills
 in what changed for the rows at the top and around the violation before the first paint and
 for the others in idle time after it, and fills an "unchanged" fold's values when it is first
@@ -43,7 +44,6 @@ so it opens from disk and can be attached to a ticket.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -52,22 +52,19 @@ from typing import Any
 from refute.engine.model import Label, Model
 from refute.engine.result import Result, Violation, ViolationKind
 from refute.errors import SpecError
+from refute.html_page import escape as e
+from refute.html_page import page
 from refute.report.values import show, trace_fields
 from refute.values import FrozenMap, Record, sort_canonically
 from refute.status import Status
 
-__all__ = ["diagram_data", "diff_parts", "diff_value", "message_events", "page",
+__all__ = ["STYLES", "diagram_data", "diff_parts", "diff_value", "e", "message_events",
            "render_report", "script_json", "text", "trace_data", "write_report"]
 
 Event = tuple[str, Any, Any]
 """One event of a step for the sequence diagram: ``(kind, process, message)``."""
 
 EVENT_KINDS = ("send", "receive", "local")
-
-
-def e(value: Any) -> str:
-    """``value`` as HTML text: every character that could start markup escaped."""
-    return html.escape(str(value), quote=True)
 
 
 def text(value: Any) -> str:
@@ -108,7 +105,8 @@ def render_report(result: Result, model: Model, command: str = "check",
                     'drawn by the page\'s inline script: allow scripts to see it.</p>'
                     '</noscript>'
                     f'<script type="application/json" id="trace">{script_json(data)}</script>')
-    return page(f"refute {command}: {verdict}", "\n".join(body), _SCRIPT)
+    return page(f"refute {command}: {verdict}", "\n".join(body), styles=STYLES,
+                scripts=("counterexample.js",))
 
 
 _VERDICT = {Status.OK: ("holds: every reachable state was explored and checked", "ok"),
@@ -118,7 +116,7 @@ _VERDICT = {Status.OK: ("holds: every reachable state was explored and checked",
 
 
 def _meta(result: Result, model: Model) -> str:
-    source = f" · {model.source}" if getattr(model, "source", None) else ""
+    source = f" · {model.source}" if model.source else ""
     return (f"{result.spec}: {result.distinct_states:,} distinct states, "
             f"{result.states_generated:,} generated, depth {result.depth}, "
             f"{result.seconds:.2f} s{source}")
@@ -293,12 +291,8 @@ def script_json(data: Any) -> str:
 # -- the sequence diagram ---------------------------------------------------------------------
 
 def flow_hook(model: Model) -> Callable[[Label, Any, Any], Iterable[Event] | None] | None:
-    """The spec's ``message_flow`` method, on the model or on the spec it was compiled from."""
-    for owner in (model, getattr(model, "spec", None)):
-        hook = getattr(owner, "message_flow", None)
-        if callable(hook):
-            return hook
-    return None
+    """The spec's ``message_flow`` hook (:class:`~refute.engine.model.Model`), or None."""
+    return model.message_flow
 
 
 def message_events(model: Model, violation: Violation) -> list[list[Event]] | None:
@@ -313,13 +307,13 @@ def message_events(model: Model, violation: Violation) -> list[list[Event]] | No
             events = list(hook(after.action, before.state, after.state) or ())
         except Exception as exc:
             raise SpecError(f"message_flow({after.action}) raised {type(exc).__name__}: {exc}",
-                            file=getattr(model, "source", None),
+                            file=model.source,
                             hint="fix message_flow, or remove it to report without a "
                                  "sequence diagram") from None
         for event in events:
             if not (isinstance(event, tuple) and len(event) == 3 and event[0] in EVENT_KINDS):
                 raise SpecError(f"message_flow({after.action}) returned the event {event!r}",
-                                file=getattr(model, "source", None),
+                                file=model.source,
                                 hint="return tuples (kind, process, message) with kind "
                                      "'send', 'receive' or 'local'")
         steps.append(events)
@@ -386,365 +380,6 @@ def _key(message: Any) -> Any:
 
 # -- the page ---------------------------------------------------------------------------------
 
-def page(title: str, body: str, script: str = "", style: str = "") -> str:
-    """A self-contained page: ``body`` is HTML (already escaped), ``script`` inline JS,
-    ``style`` CSS added to the shared :data:`STYLE`."""
-    return _PAGE.format(title=e(title), style=STYLE + style, body=body, script=script)
-
-
-STYLE = """
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1f2328; }
-h1 { font-size: 1.4em; margin: 0 0 .2em; } h2 { font-size: 1.15em; margin: 1.2em 0 .4em; }
-h1 .ok { color: #1a7f37; } h1 .bad { color: #cf222e; } h1 .unknown { color: #9a6700; }
-.meta, .note { color: #57606a; }
-ul.summary { background: #f6f8fa; padding: .6em 2em; margin: .6em 0; }
-table { border-collapse: collapse; }
-.coverage table td, .coverage table th { padding: .1em .8em .1em 0; text-align: left; }
-td.num { text-align: right; } tr.never td { color: #9a6700; background: #fff8c5; }
-summary { cursor: pointer; }
-code { font: 12.5px ui-monospace, monospace; }
-#steps .step { display: flex; border-top: 1px solid #eaeef2; padding: .35em 0; }
-#steps.long .step { content-visibility: auto; contain-intrinsic-size: auto 5em; }
-#steps .n { flex: none; width: 2.5em; padding-right: .8em; text-align: right; color: #57606a;
-  font-weight: 600; }
-#steps .action { font: 600 13px ui-monospace, monospace; color: #0550ae; }
-#steps .violating { background: #ffebe9; } #steps .violating > .n { color: #cf222e; }
-#steps .loop > .n { border-left: 4px solid #8250df; }
-#steps .step:target { outline: 2px solid #0969da; }
-.badge { font: 600 12px system-ui, sans-serif; margin-left: 1em; padding: .05em .5em;
-  border-radius: 1em; }
-.badge.bad { background: #cf222e; color: #fff; } .badge.loop { background: #8250df; color: #fff; }
-table.fields td { padding: 0 1em 0 0; vertical-align: top; } td.field { color: #57606a; }
-.change .path { font-weight: 600; }
-.old { color: #57606a; font-family: ui-monospace, monospace; }
-.new { background: #fff8c5; font: 600 12.5px ui-monospace, monospace; }
-.add { color: #1a7f37; font: 600 12.5px ui-monospace, monospace; }
-.del { color: #cf222e; font: 600 12.5px ui-monospace, monospace; }
-details.unchanged summary { color: #8c959f; font-size: 12px; }
-.diagram { overflow: auto; max-height: 75vh; border: 1px solid #d0d7de; border-radius: 6px; }
-.diagram svg { display: block; }
-.diagram svg.head { position: sticky; top: 0; z-index: 1; background: #fff; }
-svg text { font: 12px ui-monospace, monospace; }
-.lifeline { stroke: #9aa4b1; stroke-dasharray: 4 3; }
-.process rect { fill: #ddf4ff; stroke: #54aeff; } .process text { font-weight: 600; }
-.step-label { fill: #57606a; cursor: pointer; }
-code.values { display: block; color: #57606a; } code.values .field { color: #8c959f; }
-.step-label .n { font-weight: 600; fill: #1f2328; }
-.actor { fill: #0969da; }
-.message path { fill: none; stroke: #1f2328; stroke-width: 1.3; }
-.message text { fill: #0550ae; } #sequence marker path { fill: #1f2328; }
-.message.in-flight path { stroke: #9a6700; stroke-dasharray: 5 3; }
-.message.in-flight text { fill: #9a6700; }
-.note { fill: #57606a; font-style: italic; }
-.violating-band { fill: #ffebe9; } .loop-band { fill: #fbefff; }
-"""
-
-_SCRIPT = r"""
-(function () {
-'use strict';
-var source = document.getElementById('trace');
-if (!source) return;
-var data = JSON.parse(source.textContent), V = data.values, F = data.fields;
-var doc = document, steps = doc.getElementById('steps');
-
-// every string from the spec goes in as text: textContent or a text node, never markup
-function el(tag, cls, text) {
-  var node = doc.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-function fieldTable(pairs) {
-  var table = el('table', 'fields'), body = el('tbody');
-  for (var i = 0; i < pairs.length; i += 2) {
-    var tr = el('tr'), value = el('td');
-    tr.appendChild(el('td', 'field', F[pairs[i]]));
-    value.appendChild(el('code', null, V[pairs[i + 1]]));
-    tr.appendChild(value);
-    body.appendChild(tr);
-  }
-  table.appendChild(body);
-  return table;
-}
-function change(c) {
-  var line = el('div', 'change');
-  line.appendChild(el('code', 'path', c[0]));
-  line.appendChild(doc.createTextNode(': '));
-  if (c[1] === 'v') {
-    line.appendChild(el('span', 'old', V[c[2]]));
-    line.appendChild(doc.createTextNode(' \u2192 '));
-    line.appendChild(el('span', 'new', V[c[3]]));
-  } else if (c[1] === '+') {
-    line.appendChild(el('span', 'add', '+ ' + V[c[2]]));
-  } else if (c[1] === '-') {
-    line.appendChild(el('span', 'del', 'removed'));
-  } else {
-    var parts = c[2].map(function (v) { return el('span', 'add', '+ ' + V[v]); })
-      .concat(c[3].map(function (v) { return el('span', 'del', '- ' + V[v]); }));
-    parts.forEach(function (part, i) {
-      if (i) line.appendChild(doc.createTextNode(', '));
-      line.appendChild(part);
-    });
-  }
-  return line;
-}
-// the unchanged fields: folded, their values filled in when first unfolded
-var folds = [];
-function fold(pairs) {
-  var names = [];
-  for (var i = 0; i < pairs.length; i += 2) names.push(F[pairs[i]]);
-  var details = el('details', 'unchanged');
-  details.appendChild(el('summary', null, 'unchanged: ' + names.join(', ')));
-  details.appendChild(el('code', 'values'));
-  folds.push(pairs);
-  details.dataset.fold = folds.length - 1;
-  return details;
-}
-function fill(details) {
-  var code = details.lastChild, pairs = folds[details.dataset.fold];
-  if (code.firstChild || !pairs) return;
-  for (var i = 0; i < pairs.length; i += 2) {
-    var line = el('div');
-    line.appendChild(el('span', 'field', F[pairs[i]]));
-    line.appendChild(doc.createTextNode(' ' + V[pairs[i + 1]]));
-    code.appendChild(line);
-  }
-}
-function unchangedOf(target) {
-  var details = target.closest && target.closest('details.unchanged');
-  return details && steps.contains(details) ? details : null;
-}
-steps.addEventListener('click', function (event) {
-  var details = unchangedOf(event.target);
-  if (details) fill(details);
-});
-steps.addEventListener('toggle', function (event) {
-  if (event.target.open && unchangedOf(event.target)) fill(event.target);
-}, true);
-
-function badge(cls, text) { return el('span', 'badge ' + cls, text); }
-// every row is made at once (its number, action and badge: the page can be searched for
-// them and linked to), what changed in it first for the rows in view at the top and at the
-// violation, then for the rest in idle time, so a long trace is on screen at once
-var n = data.steps.length, bodies = [], rows = doc.createDocumentFragment(), LONG = 200;
-// a long trace: the browser lays out and paints only the rows in view
-if (n > LONG) steps.className = 'long';
-data.steps.forEach(function (s, i) {
-  var row = el('div', s.k ? 'step ' + s.k : 'step'), body = el('div', 'body');
-  var action = el('div', 'action', s.a);
-  row.id = 'step-' + (i + 1);
-  row.appendChild(el('div', 'n', String(i + 1)));
-  if (s.b) action.appendChild(badge(s.bk, s.b));
-  body.appendChild(action);
-  row.appendChild(body);
-  rows.appendChild(row);
-  bodies.push(body);
-});
-function fillRow(i) {
-  var body = bodies[i], s = data.steps[i];
-  if (!body) return;
-  bodies[i] = null;
-  if (s.s) body.appendChild(fieldTable(s.s));
-  if (s.c) s.c.forEach(function (c) { body.appendChild(change(c)); });
-  if (s.u) body.appendChild(fold(s.u));
-}
-function fillNear(i) {
-  for (var j = Math.max(0, i - 40); j < Math.min(n, i + 40); j++) fillRow(j);
-}
-function fillAll() { for (var i = 0; i < n; i++) fillRow(i); }
-if (data.end) {  // the lasso's closing line
-  var end = el('div', 'step loop loop-end'), endBody = el('div', 'body');
-  var endAction = el('div', 'action', data.end[0]);
-  endAction.appendChild(badge('loop', data.end[1]));
-  end.appendChild(el('div', 'n', '\u21bb'));
-  endBody.appendChild(endAction);
-  end.appendChild(endBody);
-  rows.appendChild(end);
-}
-fillNear(0);
-fillNear(n - 1);
-steps.appendChild(rows);
-function fillTarget() {
-  var m = /^#step-(\d+)$/.exec(location.hash);
-  if (m) fillNear(+m[1] - 1);
-}
-fillTarget();
-addEventListener('hashchange', fillTarget);
-var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1); }, next = 0;
-function fillSome() {
-  var stop = performance.now() + 10;
-  while (next < n && performance.now() < stop) fillRow(next++);
-  if (next < n) idle(fillSome);
-}
-// after the first frame: work scheduled before the load event would delay it
-addEventListener('load', function () {
-  requestAnimationFrame(function () { setTimeout(fillSome, 0); });
-});
-
-var unfold = doc.getElementById('unfold');
-unfold.addEventListener('click', function () {
-  var open = unfold.textContent === 'unfold';
-  if (open) fillAll();
-  steps.querySelectorAll('details.unchanged').forEach(function (d) {
-    if (open) fill(d);
-    d.open = open;
-  });
-  unfold.textContent = open ? 'fold' : 'unfold';
-});
-if (location.hash) {
-  var target = doc.getElementById(location.hash.slice(1));
-  if (target) target.scrollIntoView();
-}
-
-// the sequence diagram: a head with the processes (it stays in view), a body with a row per
-// step; a long trace draws only the rows near the part of the diagram in view
-var D = data.diagram;
-if (!D) return;
-var NS = 'http://www.w3.org/2000/svg', COL = 160, ROW = 30, GUTTER = 260, HEAD = 44,
-  TOP = 16, MARGIN = 60;
-var P = D.processes.length;
-var width = GUTTER + P * COL + 140, height = TOP + n * ROW;
-function X(p) { return GUTTER + COL / 2 + p * COL; }
-function Y(i) { return TOP + i * ROW; }
-function svg(tag, attrs, text) {
-  var node = doc.createElementNS(NS, tag);
-  for (var name in attrs) node.setAttribute(name, attrs[name]);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-function clip(value, limit) {
-  return value.length <= limit ? value : value.slice(0, limit - 1) + '\u2026';
-}
-function label(parent, value, limit) {  // a tooltip with the whole text where clip cut it
-  if (value.length > limit) parent.appendChild(svg('title', {}, value));
-}
-var box = doc.getElementById('sequence');
-var head = svg('svg', {'class': 'head', width: width, height: HEAD});
-var chart = svg('svg', {'class': 'body', width: width, height: height});
-var defs = svg('defs', {}), marker = svg('marker', {id: 'arrow', viewBox: '0 0 10 10',
-  refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse'});
-marker.appendChild(svg('path', {d: 'M0,0 L10,5 L0,10 z'}));
-defs.appendChild(marker);
-chart.appendChild(defs);
-if (D.band[0] === 'loop') {
-  var bandTop = Y(D.band[1]) - ROW / 2;
-  chart.appendChild(svg('rect', {'class': 'loop-band', x: 0, y: bandTop, width: width,
-                                height: height - bandTop}));
-} else {
-  chart.appendChild(svg('rect', {'class': 'violating-band', x: 0, y: Y(D.band[1]) - ROW / 2,
-                                width: width, height: ROW}));
-}
-D.processes.forEach(function (name, p) {
-  var g = svg('g', {'class': 'process'});
-  head.appendChild(svg('line', {'class': 'lifeline', x1: X(p), x2: X(p), y1: HEAD - 8,
-                                y2: HEAD}));
-  chart.appendChild(svg('line', {'class': 'lifeline', x1: X(p), x2: X(p), y1: 0, y2: height}));
-  g.appendChild(svg('rect', {x: X(p) - COL / 2 + 8, y: 4, width: COL - 16, height: HEAD - 12,
-                             rx: 4}));
-  g.appendChild(svg('text', {x: X(p), y: HEAD / 2 + 2, 'text-anchor': 'middle'},
-                    clip(name, 18)));
-  label(g, name, 18);
-  head.appendChild(g);
-});
-var layer = svg('g', {});
-chart.appendChild(layer);
-box.appendChild(head);
-box.appendChild(chart);
-
-function arrow(a) {
-  var x1 = a[0] < 0 ? GUTTER - 4 : X(a[1]), y1 = Y(a[0] < 0 ? a[2] : a[0]);
-  var x2 = X(a[3]), y2 = Y(a[2]), path, tx, ty;
-  if (x1 === x2) {  // a message to itself: a small loop out to the right
-    path = 'M' + x1 + ',' + y1 + ' C' + (x1 + 60) + ',' + y1 + ' ' + (x2 + 60) + ',' + y2 +
-      ' ' + (x2 + 6) + ',' + y2;
-    tx = x1 + 48; ty = (y1 + y2) / 2;
-  } else {
-    path = 'M' + x1 + ',' + y1 + ' L' + (x2 + (x2 > x1 ? -6 : 6)) + ',' + y2;
-    tx = (x1 + x2) / 2; ty = (y1 + y2) / 2 - 5;
-  }
-  var g = svg('g', {'class': 'message'});
-  g.appendChild(svg('path', {d: path, 'marker-end': 'url(#arrow)'}));
-  g.appendChild(svg('text', {x: tx, y: ty, 'text-anchor': 'middle'}, clip(a[4], 28)));
-  label(g, a[4], 28);
-  return g;
-}
-function inFlight(f) {
-  var x1 = X(f[1]), y1 = Y(f[0]), g = svg('g', {'class': 'message in-flight'});
-  g.appendChild(svg('path', {d: 'M' + x1 + ',' + y1 + ' l' + COL * 0.45 + ',' + ROW * 0.6,
-                             'marker-end': 'url(#arrow)'}));
-  g.appendChild(svg('text', {x: x1 + COL * 0.5, y: y1 + ROW * 0.6 + 12,
-                             'text-anchor': 'middle'}, clip(f[2], 28) + ' (in flight)'));
-  g.appendChild(svg('title', {}, f[2] + ': sent, never received'));
-  return g;
-}
-var drawn = [-1, -1];
-function draw(lo, hi) {  // the rows lo..hi, and every arrow that crosses them
-  var out = doc.createDocumentFragment();
-  function near(step) { return step >= lo && step <= hi; }
-  for (var i = lo; i <= hi; i++) {
-    var heading = data.steps[i].a;
-    var t = svg('text', {'class': 'step-label', x: 8, y: Y(i) + 4, 'data-step': i + 1});
-    t.appendChild(svg('tspan', {'class': 'n'}, String(i + 1)));
-    t.appendChild(doc.createTextNode(' ' + clip(heading, 34)));
-    label(t, heading, 34);
-    out.appendChild(t);
-  }
-  D.arrows.forEach(function (a) {
-    var from = a[0] < 0 ? a[2] : Math.min(a[0], a[2]), to = Math.max(a[0], a[2]);
-    if (to >= lo && from <= hi) out.appendChild(arrow(a));
-  });
-  D.notes.forEach(function (m) {
-    if (!near(m[0])) return;
-    var t = svg('text', {'class': 'note', x: X(m[1]) + 8, y: Y(m[0]) - 6}, clip(m[2], 22));
-    label(t, m[2], 22);
-    out.appendChild(t);
-  });
-  D.actors.forEach(function (a) {
-    if (near(a[0])) out.appendChild(svg('circle', {'class': 'actor', cx: X(a[1]), cy: Y(a[0]),
-                                                   r: 5}));
-  });
-  D.flight.forEach(function (f) { if (near(f[0])) out.appendChild(inFlight(f)); });
-  layer.textContent = '';
-  layer.appendChild(out);
-  drawn = [lo, hi];
-}
-function update() {
-  var top = box.scrollTop - HEAD, lo = Math.max(0, Math.floor(top / ROW)),
-    hi = Math.min(n - 1, Math.ceil((top + box.clientHeight) / ROW));
-  if (lo >= drawn[0] && hi <= drawn[1]) return;
-  draw(Math.max(0, lo - MARGIN), Math.min(n - 1, hi + MARGIN));
-}
-if (n <= LONG) {
-  draw(0, n - 1);
-} else {  // open at the violation (or the loop), then draw what comes into view
-  box.scrollTop = D.band[0] === 'loop' ? Y(D.band[1]) - 3 * ROW : height;
-  update();
-  var pending = false;
-  box.addEventListener('scroll', function () {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(function () { pending = false; update(); });
-  }, {passive: true});
-}
-chart.addEventListener('click', function (event) {
-  var step = event.target.closest('.step-label');
-  if (step) location.hash = 'step-' + step.getAttribute('data-step');
-});
-})();
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy"
-      content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>{title}</title>
-<style>{style}</style>
-</head>
-<body>
-{body}
-<script>{script}</script>
-</body>
-</html>
-"""
+STYLES = ("base.css", "report.css", "counterexample.css")
+"""The stylesheets of a report page (refute/assets/): the shared look, then the step table's
+and the diagram's."""

@@ -1,11 +1,21 @@
 """Counterexamples in the Informal Trace Format (ITF) of Apalache and Quint.
 
-Specification: https://apalache-mc.org/docs/adr/015adr-trace.html. Records become objects,
-sets ``{"#set": [...]}``, tuples ``{"#tup": [...]}``, maps and bags ``{"#map": [[k, v], ...]}``
-(a bag is TLA+'s function from element to multiplicity), integers beyond JSON's safe range
-``{"#bigint": "..."}``; model values are written as strings. A liveness counterexample (a
-lasso) has ``"loop"`` in the trace's ``#meta``: the index of the state its last state steps
-back to, by ``"loop_action"`` (null: it stutters in its last state forever).
+Specification: Apalache's ADR-015, https://apalache-mc.org/docs/adr/015adr-trace.html.
+Records become objects, sets ``{"#set": [...]}``, tuples ``{"#tup": [...]}``, maps and bags
+``{"#map": [[k, v], ...]}`` (a bag is TLA+'s function from element to multiplicity), integers
+beyond JSON's safe range ``{"#bigint": "..."}``; model values are written as strings.
+
+**No JSON null, no float.** ADR-015 has neither; a reader such as Quint's refuses them. A
+value ITF has no form for is written as ADR-015's own escape for that case,
+``{"#unserializable": "<its Python repr>"}``: Python's ``None`` (which Python specs use for
+"nothing yet") is ``{"#unserializable": "None"}``, a float ``{"#unserializable": "0.5"}``,
+any other object its ``repr``. Readers (``itf-py``, Quint) load it as an opaque value, and
+it reads back unambiguously.
+
+**A lasso** (a liveness counterexample) has ADR-015's top-level ``"loop"``: the index of the
+state its last state steps back to. The action that closes the loop is in the trace's
+``#meta`` as ``"loop_action"``; a lasso that stutters in its last state forever has no
+closing action and says ``"stutters": true`` there instead.
 
 A state's keys are the fields reports show it by (:func:`~.values.trace_fields`): a TLA+
 model's ALIAS (a record) when it has one, as TLC's trace explorer and Apalache write aliased
@@ -25,7 +35,8 @@ _SAFE_INTEGER = 2**53 - 1
 
 
 def itf_value(value: Any) -> Any:
-    if isinstance(value, bool) or value is None or isinstance(value, float):
+    """``value`` as an ADR-015 value: never JSON null or a float (see the module's note)."""
+    if isinstance(value, bool):
         return value
     if isinstance(value, int):
         return value if abs(value) <= _SAFE_INTEGER else {"#bigint": str(value)}
@@ -47,6 +58,7 @@ def itf_value(value: Any) -> Any:
 
 
 def violation_to_itf(violation: Violation, model: Model) -> dict[str, Any]:
+    """The counterexample as an ITF trace (a lasso with its top-level ``loop``)."""
     shown = trace_fields(model, [step.state for step in violation.trace])
     states = []
     for index, (step, fields) in enumerate(zip(violation.trace, shown)):
@@ -54,16 +66,20 @@ def violation_to_itf(violation: Violation, model: Model) -> dict[str, Any]:
         if step.action is not None:
             meta["action"] = str(step.action)
         states.append({"#meta": meta, **{name: itf_value(v) for name, v in fields.items()}})
-    return {
-        "#meta": {
-            "format": "ITF",
-            "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
-            "source": model.source or model.name,
-            "description": f"refute: {violation.summary}",
-            **({} if violation.loop_start is None else
-               {"loop": violation.loop_start,
-                "loop_action": None if violation.loop_action is None else str(violation.loop_action)}),
-        },
-        "vars": list(dict.fromkeys(name for fields in shown for name in fields)),
-        "states": states,
+    meta: dict[str, Any] = {
+        "format": "ITF",
+        "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
+        "source": model.source or model.name,
+        "description": f"refute: {violation.summary}",
     }
+    trace: dict[str, Any] = {"#meta": meta}
+    if violation.loop_start is not None:
+        if violation.loop_action is None:
+            meta["stutters"] = True
+        else:
+            meta["loop_action"] = str(violation.loop_action)
+    trace["vars"] = list(dict.fromkeys(name for fields in shown for name in fields))
+    trace["states"] = states
+    if violation.loop_start is not None:
+        trace["loop"] = violation.loop_start
+    return trace

@@ -85,8 +85,8 @@ def print_summary(result: Result, console: Console) -> None:
 def print_violation(violation: Violation, console: Console, model: Any = None) -> None:
     """``model`` (optional): its ``describe_state`` and ``format_value`` (e.g. TLA+ syntax) are
     used when it has them."""
-    fmt = getattr(model, "format_value", None) or show
-    describe = getattr(model, "describe_state", None) if fmt is not show else None
+    fmt = model.format_value if model is not None and model.format_value is not None else show
+    describe = fmt is not show
     console.print(f"[bold red]{escape(violation.summary)}[/]"
                   + (f" ({len(violation.trace)} states)" if violation.trace else ""))
     previous: dict[str, Any] | None = None

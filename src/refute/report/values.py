@@ -30,10 +30,7 @@ def trace_fields(model: Any, states: Sequence[Any]) -> list[dict[str, Any]]:
     """A counterexample's states as named fields, as reports show them: through the model's
     optional ``describe_trace(states)`` (a TLA+ model's ALIAS, which may look at the next
     state), else its ``describe_state`` of each state."""
-    describe_trace = getattr(model, "describe_trace", None)
-    if describe_trace is not None:
-        return describe_trace(states)
-    return [model.describe_state(state) for state in states]
+    return model.describe_trace(states)
 
 
 def to_json(value: Any) -> Any:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from types import GeneratorType
 from typing import Any
 
-from refute.engine.model import Fairness, Label, Predicate, TemporalProperty
+from refute.engine.model import Fairness, Label, Model, Predicate, TemporalProperty, as_model
 from refute.errors import RefuteError, SpecError
-from refute.spec.spec import Role, Spec, each, role_of
+from refute.spec.spec import Role, Spec, each, outcome, role_of
 from refute.spec.temporal import FairnessDeclaration, Formula
 from refute.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
 
@@ -38,7 +38,7 @@ class _Action:
     where: str
 
 
-class SpecModel:
+class SpecModel(Model):
     """A Python spec seen through the engine's :class:`~refute.engine.model.Model` protocol."""
 
     def __init__(self, spec: Spec) -> None:
@@ -61,6 +61,10 @@ class SpecModel:
         self.symmetry = self._symmetry_groups()
         self.properties = self._compile_properties(members[Role.LIVENESS])
         self.fairness = self._compile_fairness()
+        flow = getattr(spec, "message_flow", None)
+        self.message_flow = flow if callable(flow) else None
+        self.transaction_history = getattr(spec, "transaction_history", None)
+        self.transaction_programs = getattr(spec, "programs", None)
         self._static: list[tuple[Label, Callable, int, Any, Any, tuple, bool]] = []
         self._dynamic: list[_Action] = []
         for act in self._actions:
@@ -122,13 +126,13 @@ class SpecModel:
                 if generator:
                     for successor in result:
                         if type(successor) is not state_type:
-                            self._validate(successor, str(label), state)
-                        append((label, successor))
+                            append(self._unusual(label, successor, state))
+                        else:
+                            append((label, successor))
                 elif type(result) is state_type:
                     append((label, result))
                 else:  # a wrong type raises; a valid state is kept (e.g. before init_states)
-                    self._validate(result, str(label), state)
-                    append((label, result))
+                    append(self._unusual(label, result, state))
             for act in self._dynamic:
                 self._dynamic_successors(act, state, append)
         except RefuteError:
@@ -208,8 +212,9 @@ class SpecModel:
                     continue
                 for successor in (result if act.generator else (result,)):
                     if type(successor) is not state_type:
-                        self._validate(successor, str(label), state)
-                    append((label, successor))
+                        append(self._unusual(label, successor, state))
+                    else:
+                        append((label, successor))
             except RefuteError:
                 raise
             except Exception as exc:
@@ -303,6 +308,15 @@ class SpecModel:
         return tuple(compiled)
 
     # -- errors -----------------------------------------------------------------------------
+
+    def _unusual(self, label: Label, result: Any, before: Any) -> tuple[Label, Any]:
+        """A result that is not a plain state: an :class:`outcome` (its name joins the label's
+        arguments as ``outcome``), or a state to validate (rejected when it is not one)."""
+        if type(result) is outcome:
+            label = Label(label.action, label.args + (("outcome", result.name),))
+            result = result.state
+        self._validate(result, str(label), before)
+        return label, result
 
     def _validate(self, value: Any, producer: str, before: Any) -> None:
         """Reject a state that is not immutable and deterministically hashable."""
@@ -424,3 +438,10 @@ def _where(function: Callable) -> str:
     if code is None:
         return "?"
     return f"{code.co_filename}:{code.co_firstlineno}"
+
+
+@as_model.register
+def _compiled(spec: Spec) -> SpecModel:
+    """A :class:`Spec` instance given to a library entry point (``refute.check(MySpec())``)."""
+    return SpecModel(spec)
+

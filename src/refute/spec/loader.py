@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from refute.errors import SpecError, UsageError
+from refute.spec.compile import SpecModel
 from refute.spec.spec import Spec
 
 
@@ -158,3 +159,14 @@ def _convert(name: str, value: Any, parameter: inspect.Parameter, cls: type) -> 
 
 def _show(arguments: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+
+
+def load_source(source: Any) -> SpecModel:
+    """The front end's entry in :data:`refute.sources.FRONT_ENDS`: a Python spec, its class
+    chosen by ``:ClassName`` and instantiated with the ``-p`` parameters."""
+    if source.config is not None:
+        raise UsageError(f"--config {source.config}: a Python spec has no .cfg",
+                         hint="give its parameters with -p NAME=VALUE")
+    if source.allow_read:
+        raise UsageError("--allow-read is for .tla specs (a Python spec reads what its code reads)")
+    return SpecModel(load_spec(source.spec, parse_parameters(source.params)))

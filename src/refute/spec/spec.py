@@ -39,7 +39,7 @@ from typing import Any
 
 from refute.values import ModelValue, model_values
 
-__all__ = ["Spec", "action", "constraint", "each", "invariant", "terminal"]
+__all__ = ["Spec", "action", "constraint", "each", "invariant", "outcome", "terminal"]
 
 
 class Role(enum.Enum):
@@ -99,6 +99,20 @@ class each:  # noqa: N801 - reads as a word in a signature: rm=each("rms")
     """
 
     domain: str | Iterable[Any] | Callable[[Any], Iterable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class outcome:  # noqa: N801 - reads as a word: yield outcome("hit", s.update(...))
+    """Name one of an action's results, for performance models (:mod:`refute.perf`).
+
+    An action that yields (or returns) ``outcome("miss", next_state)`` takes the step to
+    ``next_state`` labelled ``lookup(outcome='miss')``: the side file of ``refute perf`` gives
+    that outcome a probability and costs under ``lookup: outcomes: miss:``. Checking treats it
+    as the bare state; results not labelled share the probability left equally.
+    """
+
+    name: str
+    state: Any
 
 
 class Spec:

@@ -14,18 +14,18 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from refute.engine.model import Fairness, Label, Predicate, Temporal, TemporalProperty
-from refute.errors import InputError, SpecError
+from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, TemporalProperty
+from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap
-from refute.tla.compile import UNSET, apply_overrides, definition_key, Compiler, Const, Context, Def, Scope, Var
+from refute.tla.compile import Compiler
 from refute.tla.config import KEYWORD, Config, read_config
-from refute.tla.format import format_value
 from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, load_into,
                                 modules_used, variables_of)
 from refute.tla.parser import Node, parse_file
+from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Context, Def, Scope, Var
 from refute.tla.stdlib import NATIVE_ONLY, statistics
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
-from refute.tla.values import TLAError, as_set, domain, sorted_elements
+from refute.tla.values import TLAError, as_set, domain, format_value, sorted_elements
 
 
 class TLALabel(Label):
@@ -56,7 +56,7 @@ def spec_error(exc: TLAError, doing: str, state: Any = None, model: TLAModel | N
                      detail=detail, hint="TLC reports this error too; fix the spec or the model")
 
 
-class TLAModel:
+class TLAModel(Model):
     """The Model protocol for ``Spec.tla`` checked with ``Spec.cfg``.
 
     ``allow_read``: files or folders the spec may read data from (Json's ``JsonDeserialize``);
@@ -121,10 +121,12 @@ class TLAModel:
         self._init = None
         self.actions: list[tuple[str, tuple, Callable, tuple]] = []
         self._label_owners: dict[str, Def | None] = {}  # label -> the definition giving it
+        self.init_parts = inits  # [(node, context)]: Init's conjuncts, for the compiled backend
+        self.action_scopes: list[Scope] = []  # the scope of each of self.actions' bodies
         if init is not None:
             gs = [self._compile(lambda: compiler.action(node, Scope(c, init=True)), node)
                   for node, c in inits]
-            self._init = compiler._conj_action(gs, init=True)
+            self._init = compiler.conjunction(gs, init=True)
             if next_ is not None:
                 next_, next_ctx = next_
                 self._split(next_, Scope(next_ctx), next_.args[0] if next_.kind == "name" else "Next", (), ())
@@ -304,7 +306,7 @@ class TLAModel:
     def _fairness(self, label: str, strong: bool, vars_: Node, action: Node, scope: Scope,
                   env: tuple) -> Fairness:
         if action.kind == "name" and action.args[0] == self._next_name and scope.ctx is self.ctx \
-                and self.compiler.bound_index(scope, action.args[0]) is None:
+                and scope.bound_index(action.args[0]) is None:
             fv = self._compile(lambda: self._unfolder.subscript(vars_, scope, env), vars_)
             return Fairness(label, strong, _any_step(fv), _where(action))
         return self._compile(lambda: fairness_condition(
@@ -418,7 +420,7 @@ class TLAModel:
         if k in ("name", "app"):
             op = node.args[0]
             args = node.args[1] if k == "app" else ()
-            entry = scope.ctx.names.get(op) if op not in scope.lets and compiler.bound_index(scope, op) is None else None
+            entry = scope.ctx.names.get(op) if op not in scope.lets and scope.bound_index(op) is None else None
             if isinstance(entry, Def) and entry.opdef.kind == "op" and not entry.ctx.params \
                     and all(ar == 0 for _, ar in entry.opdef.params):
                 try:
@@ -432,6 +434,7 @@ class TLAModel:
                     return
         g = self._compile(lambda: compiler.action(node, scope), node)
         self.actions.append((name, params, g, env, node))
+        self.action_scopes.append(scope)
         if self._label_owners.setdefault(name, owner) is not owner:
             self._label_owners[name] = None  # two definitions give this label
 
@@ -503,6 +506,10 @@ class TLAModel:
     def is_terminal(self, state: Any) -> bool:
         return not self.config.check_deadlock
 
+    @property
+    def checks_deadlock(self) -> bool:  # type: ignore[override]
+        return self.config.check_deadlock
+
     def describe_state(self, state: tuple) -> dict[str, Any]:
         return dict(zip(self.variables, state))
 
@@ -514,7 +521,7 @@ class TLAModel:
         search finds nothing never evaluates it (TLC neither; ALIASes often write animation
         frames, which refute refuses to)."""
         if self.config.alias is None:
-            return [self.describe_state(s) for s in states]
+            return super().describe_trace(states)
         if self._alias is None:
             try:
                 self._alias = self._named_value(self.config.alias, "alias")
@@ -619,3 +626,13 @@ def _is_temporal(node: Node, ctx: Context) -> bool:
                 and not entry.ctx.params:
             return _is_temporal(entry.opdef.body, entry.ctx)
     return False
+
+
+def load_source(source: Any) -> TLAModel:
+    """The front end's entry in :data:`refute.sources.FRONT_ENDS`: a ``.tla`` spec with its
+    ``.cfg`` (``source.config``, default beside it) and the files it may read."""
+    if source.params:
+        raise UsageError(f"-p {source.params[0]}: a TLA+ spec takes its constants from its .cfg",
+                         hint="set the constant in the .cfg (CONSTANT N = 3), or give another "
+                              ".cfg with --config")
+    return TLAModel(source.spec, source.config, source.allow_read)

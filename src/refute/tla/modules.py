@@ -16,14 +16,18 @@ deserialising operators, and only below the paths the user allowed (:attr:`Loade
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from refute.errors import InputError
-from refute.tla.compile import (apply_overrides, definition_key, Builtin, Compiler, Const, Context, Def,
-                                InstDef, Scope, Subst, Var)
 from refute.tla.parser import Instance, Module, OpDef, parse_file
+from refute.tla.scope import (apply_overrides, definition_key, Builtin, Const, Context, Def, InstDef, Scope,
+                              Subst, Var)
 from refute.tla.stdlib import NATIVE_ONLY, natives_for
+from refute.tla.temporal import Unfolder
 from refute.tla.values import TLAError
+
+if TYPE_CHECKING:
+    from refute.tla.compile import Compiler
 
 def _library_roots() -> list[str]:
     return [d for d in os.environ.get("REFUTE_TLA_MODULES", "").split(os.pathsep) if d]
@@ -275,7 +279,6 @@ def _state_function(compiler: Compiler, fn, node: Any, scope: Scope):
         if S is None:
             return fn(S, P, ())
         if not mode:
-            from refute.tla.temporal import Unfolder
             mode.append(not Unfolder(compiler).uses_next(node, scope))
         if not mode[0]:
             return fn(S, P, ())

@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from refute.values import FrozenMap
-from refute.tla.compile import INFIX, Builtin
-from refute.tla.format import format_value
+from refute.tla.operators import INFIX
+from refute.tla.scope import Builtin
 from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, LazySet, TLAError, apply_fn, as_set,
-                               domain, fn_to_dict, make_fn, sorted_elements)
+                               domain, fn_to_dict, format_value, make_fn, sorted_elements)
 
 NATIVE_ONLY = {"Naturals", "Integers", "Sequences", "FiniteSets", "Bags", "TLC", "TLCExt",
                "Randomization", "Reals", "Toolbox", "_TLCTrace"}
@@ -358,7 +358,8 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "\\o": _b(INFIX["\\o"], 2),
     },
     "FiniteSets": {
-        "IsFiniteSet": _b(lambda s: isinstance(s, frozenset) or (isinstance(s, LazySet) and s.kind not in INFINITE_KINDS), 1),
+        "IsFiniteSet": _b(lambda s: isinstance(s, frozenset)
+                          or (isinstance(s, LazySet) and s.kind not in INFINITE_KINDS), 1),
         "Cardinality": _b(_cardinality, 1),
     },
     "TLC": {

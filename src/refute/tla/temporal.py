@@ -44,10 +44,9 @@ from typing import Any
 from refute.engine import ltl
 from refute.engine.model import Fairness, Temporal
 from refute.errors import InputError
-from refute.tla.compile import Def, Scope, Subst
-from refute.tla.format import format_value
 from refute.tla.parser import Node
-from refute.tla.values import TLAError
+from refute.tla.scope import Def, Scope, Subst
+from refute.tla.values import TLAError, format_value
 
 _TEMPORAL_PREFIX = ("[]", "<>")
 _MAX_UNFOLDING = 200
@@ -123,7 +122,7 @@ class Unfolder:
         if k in ("name", "app"):
             name = node.args[0]
             args = node.args[1] if k == "app" else ()
-            if c.bound_index(scope, name) is not None:
+            if scope.bound_index(name) is not None:
                 return None
             if name in scope.lets:
                 entry = scope.lets[name]
@@ -236,7 +235,7 @@ class Unfolder:
             name = node.args[0]
             if self.uses_next(node.args[1] if k == "app" else (), scope):
                 return True
-            if self.compiler.bound_index(scope, name) is not None:
+            if scope.bound_index(name) is not None:
                 return False
             entry = scope.lets.get(name, scope.ctx.names.get(name))
         elif k == "inst":
@@ -540,7 +539,7 @@ class Unfolder:
           that label come from that very definition (:attr:`labels`) is an ``A`` step;
         * ``A`` itself, a boolean evaluated with both states known (every primed variable is
           given: no successor of ``A`` is enumerated), and remembered by the values of the
-          variables it reads (:meth:`.Compiler.variables_read`) when it reads fewer than
+          variables it reads (:meth:`.ReadAnalysis.variables_read`) when it reads fewer than
           all: a refinement's abstract Next is evaluated once per step of the abstract
           states, however many steps of the implementation map to it.
 
@@ -555,7 +554,7 @@ class Unfolder:
         shortcut = self._label_shortcut(action, scope, env)
         on_error = self.on_error
         enabled: list = [None, True]  # a state, and whether A's guard holds in it
-        read = self.compiler.variables_read(action, scope)
+        read = self.compiler.reads.variables_read(action, scope)
         if read is not None and len(read) < len(self.compiler.variables):
             key = itemgetter(*sorted(read)) if read else _nothing
             known: dict | None = {}
@@ -632,7 +631,7 @@ class Unfolder:
         ``\\E x \\in S : A``, some ``x``'s guard of ``A``; for a call of a definition (arguments
         not primed), the guard of its body with the arguments' values. A value that is not a
         boolean makes it true. ``reads``: the variables it reads
-        (:meth:`.Compiler.variables_read`)."""
+        (:meth:`.ReadAnalysis.variables_read`)."""
         if depth > _MAX_UNFOLDING:
             return None
         c = self.compiler
@@ -663,7 +662,7 @@ class Unfolder:
                         read.append(found[1])
                     break
                 fs.append(c.expr(item, scope))
-                read.append(c.variables_read(item, scope))
+                read.append(c.reads.variables_read(item, scope))
             if not fs:
                 return None if last is None else (last, read[0])
 
@@ -688,7 +687,7 @@ class Unfolder:
                     if g(S, e):
                         return True
                 return False
-            return exists, _union([found[1]] + [c.variables_read(b, scope) for _, b in bounds])
+            return exists, _union([found[1]] + [c.reads.variables_read(b, scope) for _, b in bounds])
         if k in ("name", "app", "inst"):
             name, args = node.args[0], node.args[1] if k == "app" else ()
             if k == "inst":
@@ -699,7 +698,7 @@ class Unfolder:
                     entry = c.resolve_inst(node, scope)
                 except TLAError:
                     return None
-            elif c.bound_index(scope, name) is not None or name in scope.lets:
+            elif scope.bound_index(name) is not None or name in scope.lets:
                 return None
             else:
                 entry = scope.ctx.names.get(name)
@@ -713,7 +712,7 @@ class Unfolder:
             if found is None:
                 return None
             g = found[0]
-            read = _union([found[1]] + [c.variables_read(a, scope) for a in args])
+            read = _union([found[1]] + [c.reads.variables_read(a, scope) for a in args])
             fs = [c.expr(a, scope) for a in args]
             if not prefix and len(fs) == 1:
                 f0 = fs[0]
@@ -729,7 +728,7 @@ class Unfolder:
             return None
         name = action.args[0]
         args = action.args[1] if action.kind == "app" else ()
-        if self.compiler.bound_index(scope, name) is not None or name in scope.lets:
+        if scope.bound_index(name) is not None or name in scope.lets:
             return None
         entry = scope.ctx.names.get(name)
         if not isinstance(entry, Def) or self.labels.get(name) is not entry:
@@ -745,7 +744,7 @@ class Unfolder:
         ``<<Do>>_vars`` with ``vars == <<x, y>>``)."""
         while node.kind in ("paren", "name") and not self.uses_next(node, scope):
             if node.kind == "name" and (node.args[0] in scope.lets or
-                                        self.compiler.bound_index(scope, node.args[0]) is not None):
+                                        scope.bound_index(node.args[0]) is not None):
                 break
             found = self.resolve(node, scope, env)
             if found is None or found[1].bound:
@@ -753,7 +752,7 @@ class Unfolder:
             node, scope, env = found
         key = (repr(node), id(scope.ctx), scope.bound, env) if not scope.lets else (id(node), env)
         if key not in self._subscripts:
-            read = self.compiler.variables_read(node, scope)
+            read = self.compiler.reads.variables_read(node, scope)
             by = None
             if read is not None and len(read) < len(self.compiler.variables):
                 by = itemgetter(*sorted(read)) if read else _nothing

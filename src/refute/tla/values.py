@@ -17,7 +17,8 @@ record             a function with string domain: a ``FrozenMap`` with ``str`` k
 =================  ===========================================================================
 
 :func:`make_fn` is the one constructor of functions: it applies that normalisation, which is
-what keeps equality, hashing and fingerprints of equal TLA+ values equal.
+what keeps equality, hashing and fingerprints of equal TLA+ values equal;
+:func:`format_value` prints a value in TLA+ syntax, as TLC does in traces.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 from refute.values import FrozenMap, ModelValue, sort_key, sort_canonically
 
 __all__ = ["FrozenMap", "LazySet", "ModelValue", "TLAError", "make_fn", "as_set", "domain",
-           "apply_fn", "sorted_elements"]
+           "apply_fn", "sorted_elements", "format_value"]
 
 
 class TLAError(Exception):
@@ -306,7 +307,34 @@ def sorted_elements(s: Iterable) -> list:
     return _sorted_set(s) if type(s) is frozenset else _sort(s)
 
 
+def format_value(v: Any) -> str:
+    """``v`` in TLA+ syntax, as TLC prints values in traces (sets in canonical order)."""
+    if v is True:
+        return "TRUE"
+    if v is False:
+        return "FALSE"
+    if isinstance(v, ModelValue):
+        return str.__str__(v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, frozenset):
+        return "{" + ", ".join(format_value(x) for x in sorted_elements(v)) + "}"
+    if type(v) is tuple:
+        return "<<" + ", ".join(format_value(x) for x in v) + ">>"
+    if isinstance(v, FrozenMap):
+        if v and all(type(k) is str for k in v):
+            return "[" + ", ".join(f"{k} |-> {format_value(x)}" for k, x in v.items()) + "]"
+        return "(" + " @@ ".join(f"{format_value(k)} :> {format_value(x)}" for k, x in v.items()) + ")"
+    if isinstance(v, LazySet):
+        return v.kind if not v.args else f"{v.kind}(...)"
+    if isinstance(v, LazyFn):
+        return "[function]"
+    return repr(v)
+
+
 def short(v: Any) -> str:
-    from refute.tla.format import format_value
+    """``v`` printed for an error message: at most about 200 characters."""
     text = format_value(v)
     return text if len(text) < 200 else text[:200] + "..."

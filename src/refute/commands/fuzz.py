@@ -1,0 +1,56 @@
+"""``refute fuzz TARGET``: model-guided testing of an asyncio implementation against its spec."""
+
+from __future__ import annotations
+
+import click
+
+from refute.commands.common import OUTPUT_FILE, Outputs, json_option, quiet_option, reports_errors, write_json
+from refute.testing.campaign import STRATEGIES, fuzz as run_campaign, reachable_states
+from refute.testing.report import text, to_html, to_json
+from refute.testing.target import load_target
+
+
+@click.command()
+@click.argument("target", metavar="TARGET.py[:NAME]")
+@click.option("--strategy", "strategies", multiple=True, type=click.Choice(STRATEGIES),
+              help="A strategy to run (repeatable); default: all three.")
+@click.option("--runs", type=click.IntRange(min=1), default=200, show_default=True,
+              help="The most runs per strategy.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The campaign's seed: the same seed gives the same runs.")
+@click.option("--keep-going", is_flag=True,
+              help="Do not stop at the first bug: use every run (for coverage figures).")
+@click.option("--max-states", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Explore the spec whole up to this many states, to report the fraction "
+                   "of its states covered (beyond it, the fraction is not reported).")
+@json_option()
+@click.option("--html", "html_path", metavar="FILE", type=OUTPUT_FILE,
+              help="Write an HTML report with the coverage chart.")
+@quiet_option()
+@reports_errors
+def fuzz(target: str, strategies: tuple[str, ...], runs: int, seed: int, keep_going: bool,
+         max_states: int, json_path: str | None, html_path: str | None, quiet: bool) -> int:
+    """Run TARGET's implementation under simulated faults, checked against its spec.
+
+    Each run is a deterministic simulation (virtual time, a faulty network, crashes) whose
+    events are validated against the spec as they happen. Reports per strategy the run that
+    found the first bug, model coverage over runs, and the chance that one more run reaches a
+    new model state. Exit codes: 0 no bug, 1 a bug (with its reproduction), 2 usage or input
+    error. See docs/testing-implementations.md.
+    """
+    loaded = load_target(target)
+    model = loaded.model()
+    reachable = reachable_states(model, max_states)
+    campaigns = [run_campaign(loaded, strategy, runs, seed, model,
+                              stop_at_first_bug=not keep_going, reachable=reachable)
+                 for strategy in (strategies or STRATEGIES)]
+    if not quiet and json_path != "-":
+        click.echo(text(campaigns, model))
+    outputs = Outputs()
+    if json_path:
+        with outputs.writing("--json", json_path):
+            write_json(json_path, to_json(campaigns, model, target))
+    if html_path:
+        with outputs.writing("--html", html_path), open(html_path, "w", encoding="utf-8") as handle:
+            handle.write(to_html(campaigns, model, target))
+    return outputs.exit_code(1 if any(c.first_bug for c in campaigns) else 0)

@@ -1,0 +1,212 @@
+"""The compiled backend: a TLA+ model explored by native code, with the interpreter's answers.
+
+:func:`compile_model` lowers a loaded :class:`~refute.tla.model.TLAModel` to the IR, emits C,
+builds (or finds in the cache) and loads it. :func:`explore` runs the native breadth-first
+search and returns the same :class:`~refute.engine.result.Result` the interpreter's
+:func:`refute.engine.bfs.explore` returns: the native search keeps the interpreter's order
+(initial states, then each state's successors in ``next_states`` order), so its counts,
+depth and parent links are the interpreter's, and a counterexample is rebuilt by replaying
+those links through the interpreter's model (which also gives the trace its labels and
+values exactly as an interpreted run shows them). A spec error met by native code (a
+function applied outside its domain...) makes the interpreter run the model again, so that
+the error is reported as it always is.
+
+:func:`verify` explores both ways and compares every state, in discovery order, and the
+number of successors of each.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from dataclasses import dataclass
+from typing import Any
+
+from refute.compiled.emit_c import emit
+from refute.compiled.from_tla import lower
+from refute.compiled.ir import Unsupported
+from refute.compiled.native import Native, build
+from refute.engine import bfs
+from refute.engine.result import ActionCoverage, Result, StopReason, Violation, ViolationKind
+from refute.engine.trace import rebuild_trace
+from refute.status import Status
+
+_ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME = range(7)
+
+
+@dataclass
+class Compiled:
+    native: Native
+    invariant_names: list[str]
+    labels: list[str]
+    compile_seconds: float  # lowering, emitting and building (building: 0 when cached)
+    cached: bool
+
+
+def compile_model(model: Any) -> Compiled:
+    """``model`` compiled and loaded; :class:`Unsupported` names what stops it."""
+    started = time.perf_counter()
+    ir = lower(model)
+    source, atoms = emit(ir)
+    built = build(source)
+    native = Native(built.path, atoms)
+    return Compiled(native, list(model.config.invariants), ir.labels,
+                    time.perf_counter() - started, built.cached)
+
+
+def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()) -> Result:
+    """Explore ``model`` natively; the same Result as ``refute.engine.bfs.explore``."""
+    started = time.perf_counter()
+    invariants = bfs.select_invariants(model, options.invariants)
+    chosen = {p.name for p in invariants}
+    selected = [name in chosen for name in compiled.invariant_names]
+    deadlock = options.deadlock and not model.is_terminal(None)
+    native = compiled.native
+    status = native.run(selected, deadlock, options.max_states, options.max_depth,
+                        options.time_limit)
+    counts = native.counts()
+    if status == _ST_ERROR:
+        # the interpreter meets the same error in the same state and reports it, located
+        return bfs.explore(model, options)
+    n = counts["distinct"]
+    fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
+    found = dict(zip(compiled.labels, native.array64("refute_found", len(compiled.labels))))
+    violation = None
+    stop = StopReason.CONSTRAINT if counts["constrained"] else None
+    result_status = Status.OK
+    if status in (_ST_INVARIANT, _ST_DEADLOCK):
+        parents = array("I", native.array32("refute_parents", n))
+        ordinals = array("I", native.array32("refute_ordinals", n))
+        trace = rebuild_trace(model, parents, ordinals, counts["index"])
+        if status == _ST_INVARIANT:
+            violation = Violation(ViolationKind.INVARIANT, compiled.invariant_names[counts["which"]], trace)
+        else:
+            violation = Violation(ViolationKind.DEADLOCK, "deadlock", trace)
+        result_status = Status.VIOLATION
+    elif status == _ST_MAX_STATES:
+        stop, result_status = StopReason.MAX_STATES, Status.INCOMPLETE
+    elif status == _ST_MAX_DEPTH:
+        stop, result_status = StopReason.MAX_DEPTH, Status.INCOMPLETE
+    elif status == _ST_TIME:
+        stop, result_status = StopReason.TIME_LIMIT, Status.INCOMPLETE
+    elif stop is not None:
+        result_status = Status.INCOMPLETE
+    complete = stop in (None, StopReason.CONSTRAINT) and violation is None
+    return Result(
+        status=result_status, spec=model.name, distinct_states=n,
+        states_generated=counts["generated"], depth=counts["depth"],
+        seconds=time.perf_counter() - started, violation=violation, stop_reason=stop,
+        coverage=tuple(ActionCoverage(a, fired.get(a, 0), found.get(a, 0)) for a in model.action_names),
+        checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
+        warnings=tuple(f"action {a} never fired: it is never enabled, or a guard is wrong"
+                       for a in model.action_names if fired.get(a, 0) == 0 and complete))
+
+
+@dataclass
+class Verification:
+    """The outcome of ``--verify``: equal, or the first state where the backends differ."""
+
+    equal: bool
+    states: int
+    message: str
+
+
+def verify(model: Any, compiled: Compiled, deadlock: bool = True) -> Verification:
+    """Explore every reachable state both ways (no invariant, no bound) and compare them:
+    each state, in discovery order, and its number of successors."""
+    native = compiled.native
+    status = native.run([False] * len(compiled.invariant_names), False, None, None, None, keep=True)
+    if status == _ST_ERROR:
+        return Verification(False, 0, "the native search met an evaluation error "
+                                      f"(code {native.counts()['error']}); run the interpreter "
+                                      "to see it")
+    counts = native.counts()
+    n = counts["distinct"]
+    succ_counts = native.array32("refute_succ_counts", n)
+    fp = bfs.state_fingerprint(model)
+    seen: set = set()
+    order: list = []
+    interpreted_counts: list[int] = []
+    generated = 0
+    level = []
+    for state in model.init_states():
+        generated += 1
+        if _within(model, state) and fp(state) not in seen:
+            seen.add(fp(state))
+            order.append(state)
+            level.append(state)
+    while level:
+        following = []
+        for state in level:
+            successors = model.next_states(state)
+            generated += len(successors)
+            interpreted_counts.append(len(successors))
+            for _label, s in successors:
+                if not _within(model, s):
+                    continue
+                key = fp(s)
+                if key not in seen:
+                    seen.add(key)
+                    order.append(s)
+                    following.append(s)
+        level = following
+    for index, state in enumerate(order):
+        if index >= n:
+            return Verification(False, index, f"state {index + 1} in discovery order, "
+                                              f"{model.describe_state(state)}, is reached by the "
+                                              "interpreter only")
+        mine = native.kept_state(index)
+        if mine != tuple(state):
+            return Verification(False, index, f"state {index + 1} in discovery order differs: "
+                                              f"interpreted {model.describe_state(state)}, "
+                                              f"compiled {model.describe_state(mine)}")
+        if succ_counts[index] != interpreted_counts[index]:
+            labels = [str(label) for label, _ in model.next_states(state)]
+            return Verification(False, index, f"state {index + 1} ({model.describe_state(state)}) "
+                                              f"has {interpreted_counts[index]} successors "
+                                              f"interpreted ({', '.join(labels)}) but "
+                                              f"{succ_counts[index]} compiled")
+    if n != len(order) or generated != counts["generated"]:
+        return Verification(False, len(order), f"the compiled search found {n} states and "
+                                               f"generated {counts['generated']}; the interpreter "
+                                               f"{len(order)} and {generated}")
+    return Verification(True, n, f"the backends agree on all {n:,} states, their order and "
+                                 f"their {generated:,} successors")
+
+
+def _within(model: Any, state: Any) -> bool:
+    return all(p.test(state) for p in model.constraints)
+
+
+BACKENDS = ("auto", "compiled", "interpreted")
+
+
+def choose(model: Any, backend: str, elsewhere: str | None) -> tuple[Compiled | None, str | None]:
+    """The compiled model to run, or None for the interpreter, and the one-line notice that
+    says why the interpreter runs when the user did not ask for it.
+
+    ``elsewhere``: an option of the run the compiled backend does not take (``--workers``,
+    liveness...), which sends the run to the interpreter with a notice. A construct outside
+    the compiled subset does too under ``auto``; under ``compiled`` it is a located error."""
+    from refute.errors import UsageError
+    from refute.tla.model import TLAModel
+
+    if backend == "interpreted":
+        return None, None
+    if not isinstance(model, TLAModel):
+        if backend == "compiled":
+            raise UsageError("--backend compiled takes a TLA+ spec (.tla) only, for now",
+                             hint="leave --backend at auto, or give a .tla spec")
+        return None, None
+    if elsewhere is not None:
+        return None, f"compiled backend not used: {elsewhere} runs on the interpreter (for now)"
+    try:
+        return compile_model(model), None
+    except Unsupported as exc:
+        if backend == "compiled":
+            file, _, line = (exc.where or "").rpartition(":")
+            raise UsageError(f"the compiled backend does not handle {exc.construct}",
+                             file=file or exc.where, line=int(line) if line.isdigit() else None,
+                             hint="run with --backend interpreted (or auto, which falls back "
+                                  "by itself)") from None
+        return None, f"compiled backend not used: {exc} (the interpreter runs instead)"

@@ -1,0 +1,499 @@
+"""The IR as one C translation unit, over the native runtime (``runtime/runtime.c``).
+
+What the generated code contains: numbers, C identifiers of the emitter's own making
+(``l12``, ``t7``, ``act3``) and calls of the runtime. No name, string or comment of the
+spec reaches it: strings and model values become atom ranks (their order), constants are
+rebuilt from those ranks and integers. Reading an untrusted spec therefore compiles nothing
+its author wrote.
+
+Actions are emitted in continuation-passing style: each construct is given the code of
+"the rest" (what to do with each extension of the partial next state ``P``). Which variables
+``P`` has assigned is known statically on every path (each branch gets its own copy of the
+rest), which is how ``x' = e`` becomes an assignment or a comparison, and how the rule of
+the interpreter (and TLC) that a conjunct met once every variable is assigned is a
+condition, not a source of successors, is applied without a run-time test.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from refute.compiled.ir import Act, Expr, IRModel, Unsupported
+from refute.values import FrozenMap, ModelValue, sort_key
+
+_MAX_SOURCE = 20_000_000  # characters: beyond, a model is better run by the interpreter
+
+_DESCRIPTOR_ONLY = {"nat": "Nat", "int_set": "Int", "string": "STRING", "seqset": "Seq(S)"}
+
+
+class _Mode:
+    __slots__ = ("init", "assigned")
+
+    def __init__(self, init: bool, assigned: frozenset):
+        self.init, self.assigned = init, assigned
+
+    def plus(self, i: int) -> _Mode:
+        return _Mode(self.init, self.assigned | {i})
+
+
+def _atom_key(v: str) -> tuple:
+    return (isinstance(v, ModelValue), str(v))
+
+
+class Emitter:
+    def __init__(self, ir: IRModel):
+        self.ir = ir
+        self.nv = ir.nvars
+        self.counter = 0
+        self.hoisted: dict[int, int] = {}
+        self.keep_alive: list = []
+        atoms: dict = {}
+        for v in ir.pool:
+            _collect_atoms(v, atoms)
+        ordered = sorted(atoms.values(), key=sort_key)
+        self.atom_rank = {_atom_key(a): i for i, a in enumerate(ordered)}
+        self.atoms = ordered
+
+    def tmp(self) -> str:
+        self.counter += 1
+        return f"t{self.counter}"
+
+    # ------------------------------------------------------------------ constants
+    def encode(self, v: Any) -> str:
+        if v is True:
+            return "V_TRUE"
+        if v is False:
+            return "V_FALSE"
+        if type(v) is int:
+            return f"mk_int(INT64_C({v}))"
+        if isinstance(v, str):
+            stripped = v.rstrip("0123456789")
+            cls = 2 if isinstance(v, ModelValue) and stripped != v else 3
+            return f"mk_atom({self.atom_rank[_atom_key(v)]}, {cls})"
+        if isinstance(v, frozenset):
+            items = [self.encode(x) for x in sorted(v, key=sort_key)]
+            if not items:
+                return "set_from(0, 0)"
+            t = self.tmp()
+            return f"({{ V {t}[] = {{{', '.join(items)}}}; set_from({t}, {len(items)}); }})"
+        if isinstance(v, tuple):
+            if not v:
+                return "mk_seq(0, 0)"
+            t = self.tmp()
+            return f"({{ V {t}[] = {{{', '.join(self.encode(x) for x in v)}}}; mk_seq({t}, {len(v)}); }})"
+        if isinstance(v, FrozenMap):
+            b = self.tmp()
+            pushes = "".join(f"buf_push({b}, {self.encode(k)}); buf_push({b}, {self.encode(x)}); "
+                             for k, x in v.items())
+            return f"({{ Buf *{b} = buf_open(); {pushes}fn_from_pairs({b}); }})"
+        raise Unsupported(f"a constant of type {type(v).__name__}")
+
+    # ------------------------------------------------------------------ expressions
+    def val(self, e: Expr, m: _Mode) -> str:
+        if e.type == "b":
+            return f"mk_bool({self.boolean(e, m)})"
+        if e.type == "i":
+            return f"mk_int({self.integer(e, m)})"
+        if not e.dyn and e.op not in ("const", "local") and e.op not in _DESCRIPTOR_ONLY:
+            slot = self.hoisted.get(id(e))
+            if slot is None:
+                slot = self.hoisted[id(e)] = len(self.hoisted)
+                self.keep_alive.append(e)
+            code = self.value_code(e, m)
+            return f"(H[{slot}] ? H[{slot}] : (H[{slot}] = {code}))"
+        return self.value_code(e, m)
+
+    def boolean(self, e: Expr, m: _Mode) -> str:
+        if e.type == "b":
+            return self.bool_code(e, m)
+        if e.type == "v":
+            return f"as_bool({self.val(e, m)})"
+        return "(rt_fail(1), 0)"
+
+    def integer(self, e: Expr, m: _Mode) -> str:
+        if e.type == "i":
+            return self.int_code(e, m)
+        if e.type == "v":
+            return f"as_int({self.val(e, m)})"
+        return "(rt_fail(2), (int64_t)0)"
+
+    def read_var(self, i: int, primed: bool, m: _Mode) -> str:
+        if primed or m.init:
+            if i not in m.assigned:
+                raise Unsupported("a variable read before the action assigns it")
+            return f"P[{i}]"
+        return f"S[{i}]"
+
+    def common(self, e: Expr, m: _Mode, as_type: str) -> str | None:
+        """Code for the constructs of any type (if, case), converted to ``as_type``."""
+        conv = {"b": self.boolean, "i": self.integer, "v": self.val}[as_type]
+        if e.op == "if":
+            c, a, b = e.args
+            return f"({self.boolean(c, m)} ? {conv(a, m)} : {conv(b, m)})"
+        if e.op == "case":
+            arms, other = e.args
+            tail = conv(other, m) if other is not None else \
+                {"b": "(rt_fail(12), 0)", "i": "(rt_fail(12), (int64_t)0)", "v": "(rt_fail(12), (V)0)"}[as_type]
+            for c, v in reversed(arms):
+                tail = f"({self.boolean(c, m)} ? {conv(v, m)} : {tail})"
+            return tail
+        return None
+
+    def bool_code(self, e: Expr, m: _Mode) -> str:
+        op, a = e.op, e.args
+        c = self.common(e, m, "b")
+        if c is not None:
+            return c
+        if op == "bool":
+            return "1" if a[0] else "0"
+        if op == "not":
+            return f"(!{self.boolean(a[0], m)})"
+        if op == "and":
+            return "(" + " && ".join(self.boolean(x, m) for x in a) + ")"
+        if op == "or":
+            return "(" + " || ".join(self.boolean(x, m) for x in a) + ")"
+        if op == "implies":
+            return f"(!{self.boolean(a[0], m)} || {self.boolean(a[1], m)})"
+        if op == "equiv":
+            return f"(!{self.boolean(a[0], m)} == !{self.boolean(a[1], m)})"
+        if op in ("eq", "neq"):
+            x, y = a
+            if x.type == "i" and y.type == "i":
+                code = f"({self.integer(x, m)} == {self.integer(y, m)})"
+            elif x.type == "b" and y.type == "b":
+                code = f"(!{self.boolean(x, m)} == !{self.boolean(y, m)})"
+            else:
+                code = f"({self.val(x, m)} == {self.val(y, m)})"
+            return code if op == "eq" else f"(!{code})"
+        if op in ("lt", "le", "gt", "ge"):
+            sym = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
+            return f"({self.integer(a[0], m)} {sym} {self.integer(a[1], m)})"
+        if op == "in":
+            t = self.tmp()
+            return f"({{ V {t} = {self.val(a[0], m)}; {self.member(t, a[1], m)}; }})"
+        if op == "subseteq":
+            s, t, q, ok = self.tmp(), self.tmp(), self.tmp(), self.tmp()
+            return (f"({{ V {s} = {self.val(a[0], m)}; as_set_({s}); int {ok} = 1; "
+                    f"for (uint32_t {q} = 0; {ok} && {q} < vlen({s}); {q}++) {{ V {t} = vdata({s})[{q}]; "
+                    f"{ok} = {self.member(t, a[1], m)}; }} {ok}; }})")
+        if op in ("forall", "exists"):
+            return self.quantifier(e, m)
+        raise Unsupported(f"{op} as a boolean")
+
+    def quantifier(self, e: Expr, m: _Mode) -> str:
+        bs, body = e.args
+        r = self.tmp()
+        forall = e.op == "forall"
+        cont = f"{r}" if forall else f"!{r}"
+        inner = f"if ({'!' if forall else ''}{self.boolean(body, m)}) {r} = {0 if forall else 1};"
+        code = self.loops(bs, m, inner, cont)
+        return f"({{ int {r} = {1 if forall else 0}; {code} {r}; }})"
+
+    def loops(self, bs: tuple, m: _Mode, inner: str, cont: str | None = None) -> str:
+        """Nested loops over the bound sets (each built before any loop runs, as the
+        interpreter's binder builds them), in their order; ``cont`` is a condition to go on."""
+        sets = []
+        pre = ""
+        for name, sx in bs:
+            s = self.tmp()
+            pre += f"V {s} = {self.val(sx, m)}; as_set_({s}); "
+            sets.append((name, s))
+        body = inner
+        for name, s in reversed(sets):
+            q = self.tmp()
+            guard = f"{cont} && " if cont else ""
+            body = (f"for (uint32_t {q} = 0; {guard}{q} < vlen({s}); {q}++) {{ "
+                    f"V {name} = vdata({s})[{q}]; {body} }}")
+        return "{ " + pre + body + " }"
+
+    def int_code(self, e: Expr, m: _Mode) -> str:
+        op, a = e.op, e.args
+        c = self.common(e, m, "i")
+        if c is not None:
+            return c
+        if op == "int":
+            return f"INT64_C({a[0]})"
+        if op in ("add", "sub", "mul"):
+            sym = {"add": "+", "sub": "-", "mul": "*"}[op]
+            return f"({self.integer(a[0], m)} {sym} {self.integer(a[1], m)})"
+        if op in ("div", "mod", "pow"):
+            return f"int_{op}({self.integer(a[0], m)}, {self.integer(a[1], m)})"
+        if op == "neg":
+            return f"(-{self.integer(a[0], m)})"
+        if op == "card":
+            return f"cardinality({self.val(a[0], m)})"
+        if op == "len":
+            return f"seq_len({self.val(a[0], m)})"
+        raise Unsupported(f"{op} as an integer")
+
+    def value_code(self, e: Expr, m: _Mode) -> str:
+        op, a = e.op, e.args
+        c = self.common(e, m, "v")
+        if c is not None:
+            return c
+        if op == "const":
+            return f"K[{a[0]}]"
+        if op == "local":
+            return a[0]
+        if op == "var":
+            return self.read_var(a[0], False, m)
+        if op == "prime":
+            return self.read_var(a[0], True, m)
+        if op in ("setenum", "tuple"):
+            if not a:
+                return "set_from(0, 0)" if op == "setenum" else "mk_seq(0, 0)"
+            t = self.tmp()
+            items = ", ".join(self.val(x, m) for x in a)
+            build = "set_from" if op == "setenum" else "mk_seq"
+            return f"({{ V {t}[] = {{{items}}}; {build}({t}, {len(a)}); }})"
+        if op == "range":
+            return f"set_range({self.integer(a[0], m)}, {self.integer(a[1], m)})"
+        if op in ("cup", "cap", "minus"):
+            fn = {"cup": "set_union", "cap": "set_inter", "minus": "set_minus"}[op]
+            return f"{fn}({self.val(a[0], m)}, {self.val(a[1], m)})"
+        if op == "union":
+            return f"set_big_union({self.val(a[0], m)})"
+        if op == "powerset":
+            return f"set_powerset({self.val(a[0], m)})"
+        if op == "boolean":
+            return "({ V t_[2] = {V_FALSE, V_TRUE}; set_from(t_, 2); })"
+        if op in _DESCRIPTOR_ONLY:
+            raise Unsupported(f"enumerating {_DESCRIPTOR_ONLY[op]}")
+        if op == "fnset":
+            return f"set_of_functions({self.val(a[0], m)}, {self.val(a[1], m)})"
+        if op == "recset":
+            f, s = self.tmp(), self.tmp()
+            keys = ", ".join(self.val(k, m) for k, _ in a)
+            sets = ", ".join(self.val(x, m) for _, x in a)
+            return f"({{ V {f}[] = {{{keys}}}; V {s}[] = {{{sets}}}; set_of_records({len(a)}, {f}, {s}); }})"
+        if op == "apply":
+            return f"fn_apply({self.val(a[0], m)}, {self.val(a[1], m)})"
+        if op == "domain":
+            return f"fn_domain({self.val(a[0], m)})"
+        if op == "record":
+            if not a:
+                return "mk_seq(0, 0)"
+            f, v = self.tmp(), self.tmp()
+            keys = ", ".join(self.val(k, m) for k, _ in a)
+            vals = ", ".join(self.val(x, m) for _, x in a)
+            return f"({{ V {f}[] = {{{keys}}}; V {v}[] = {{{vals}}}; fn_from_sorted({f}, {v}, {len(a)}); }})"
+        if op == "single_fn":
+            k, v = self.tmp(), self.tmp()
+            return (f"({{ V {k} = {self.val(a[0], m)}; V {v} = {self.val(a[1], m)}; "
+                    f"fn_from_sorted(&{k}, &{v}, 1); }})")
+        if op == "fn":
+            name, dom, body = a
+            d, b, q = self.tmp(), self.tmp(), self.tmp()
+            return (f"({{ V {d} = {self.val(dom, m)}; as_set_({d}); Buf *{b} = buf_open(); "
+                    f"for (uint32_t {q} = 0; {q} < vlen({d}); {q}++) {{ V {name} = vdata({d})[{q}]; "
+                    f"V {b}v = {self.val(body, m)}; buf_push({b}, {b}v); }} "
+                    f"V {b}r = fn_from_sorted(vdata({d}), {b}->d, vlen({d})); buf_close(); {b}r; }})")
+        if op == "except":
+            return self.except_code(e, m)
+        if op == "choose":
+            name, sx, body = a
+            r = self.tmp()
+            inner = f"if ({self.boolean(body, m)}) {r} = {name};"
+            return f"({{ V {r} = 0; {self.loops(((name, sx),), m, inner, '!' + r)} if (!{r}) rt_fail(13); {r}; }})"
+        if op == "filter":
+            name, sx, body = a
+            b = self.tmp()
+            inner = f"if ({self.boolean(body, m)}) buf_push({b}, {name});"
+            return f"({{ Buf *{b} = buf_open(); {self.loops(((name, sx),), m, inner)} buf_set({b}); }})"
+        if op == "setmap":
+            bs, body = a
+            b = self.tmp()
+            inner = f"{{ V {b}v = {self.val(body, m)}; buf_push({b}, {b}v); }}"
+            return f"({{ Buf *{b} = buf_open(); {self.loops(bs, m, inner)} buf_set({b}); }})"
+        if op == "append":
+            return f"seq_append({self.val(a[0], m)}, {self.val(a[1], m)})"
+        if op == "concat":
+            return f"seq_concat({self.val(a[0], m)}, {self.val(a[1], m)})"
+        if op == "head":
+            return f"seq_head({self.val(a[0], m)})"
+        if op == "tail":
+            return f"seq_tail({self.val(a[0], m)})"
+        if op == "subseq":
+            return f"seq_subseq({self.val(a[0], m)}, {self.integer(a[1], m)}, {self.integer(a[2], m)})"
+        raise Unsupported(f"the operator {op}")
+
+    def except_code(self, e: Expr, m: _Mode) -> str:
+        f, updates, at_name = e.args
+        cur = self.tmp()
+        code = f"V {cur} = {self.val(f, m)}; "
+        for keys, value in updates:
+            olds = [cur]
+            ks = []
+            block = ""
+            for k in keys:
+                kt, ot = self.tmp(), self.tmp()
+                block += f"V {kt} = {self.val(k, m)}; V {ot} = fn_apply({olds[-1]}, {kt}); "
+                ks.append(kt)
+                olds.append(ot)
+            new = self.tmp()
+            block += f"V {at_name} = {olds[-1]}; V {new} = {self.val(value, m)}; (void){at_name}; "
+            for j in range(len(keys) - 1, -1, -1):
+                block += f"{new} = fn_except({olds[j]}, {ks[j]}, {new}); "
+            code += "{ " + block + f"{cur} = {new}; }} "
+        return f"({{ {code}{cur}; }})"
+
+    def member(self, t: str, s: Expr, m: _Mode) -> str:
+        """C condition: the value in C variable ``t`` is in the set ``s`` (tested from its
+        description where it has one, so that ``[S -> T]``, ``SUBSET S``, ``Nat`` are never
+        built just to be tested)."""
+        op, a = s.op, s.args
+        if op == "nat":
+            return f"(is_int({t}) && VAL({t})->u.i >= 0)"
+        if op == "int_set":
+            return f"is_int({t})"
+        if op == "string":
+            return f"is_string({t})"
+        if op == "boolean":
+            return f"({t} == V_TRUE || {t} == V_FALSE)"
+        if op == "cup":
+            return f"({self.member(t, a[0], m)} || {self.member(t, a[1], m)})"
+        if op == "cap":
+            return f"({self.member(t, a[0], m)} && {self.member(t, a[1], m)})"
+        if op == "minus":
+            return f"({self.member(t, a[0], m)} && !{self.member(t, a[1], m)})"
+        if op == "range":
+            return (f"(is_int({t}) && VAL({t})->u.i >= {self.integer(a[0], m)} && "
+                    f"VAL({t})->u.i <= {self.integer(a[1], m)})")
+        if op == "setenum" and s.dyn:
+            return "(" + " || ".join(f"{t} == {self.val(x, m)}" for x in a) + ")" if a else "0"
+        if op in ("powerset", "seqset"):
+            u, q, ok = self.tmp(), self.tmp(), self.tmp()
+            kind = "is_set" if op == "powerset" else "is_seq"
+            return (f"({{ int {ok} = {kind}({t}); for (uint32_t {q} = 0; {ok} && {q} < vlen({t}); {q}++) "
+                    f"{{ V {u} = vdata({t})[{q}]; {ok} = {self.member(u, a[0], m)}; }} {ok}; }})")
+        if op == "fnset":
+            u, q, ok = self.tmp(), self.tmp(), self.tmp()
+            return (f"({{ int {ok} = is_fn({t}) && fn_has_domain({t}, {self.val(a[0], m)}); "
+                    f"for (uint32_t {q} = 0; {ok} && {q} < vlen({t}); {q}++) "
+                    f"{{ V {u} = fn_values({t})[{q}]; {ok} = {self.member(u, a[1], m)}; }} {ok}; }})")
+        if op == "recset":
+            ok = self.tmp()
+            checks = [f"VAL({t})->tag == T_FN && vlen({t}) == {len(a)}"]
+            checks += [f"vdata({t})[{j}] == {self.val(k, m)}" for j, (k, _) in enumerate(a)]
+            code = f"({{ int {ok} = {' && '.join(checks)}; "
+            for j, (_, x) in enumerate(a):
+                u = self.tmp()
+                code += f"if ({ok}) {{ V {u} = vdata({t})[{len(a)} + {j}]; {ok} = {self.member(u, x, m)}; }} "
+            return code + f"{ok}; }})"
+        return f"set_has({self.val(s, m)}, {t})"
+
+    # ------------------------------------------------------------------ actions
+    def act(self, a: Act, m: _Mode, k: Callable[[_Mode], str]) -> str:
+        op, x = a.op, a.args
+        if op == "guard":
+            return f"if ({self.boolean(x[0], m)}) {{ {k(m)} }}"
+        if op == "assign":
+            i, e = x
+            if i in m.assigned:
+                return f"if (P[{i}] == {self.val(e, m)}) {{ {k(m)} }}"
+            t = self.tmp()
+            return f"{{ V {t} = {self.val(e, m)}; P[{i}] = {t}; {k(m.plus(i))} }}"
+        if op == "assign_in":
+            i, e = x
+            if i in m.assigned:
+                t = self.tmp()
+                return f"{{ V {t} = P[{i}]; if ({self.member(t, e, m)}) {{ {k(m)} }} }}"
+            s, q = self.tmp(), self.tmp()
+            return (f"{{ V {s} = {self.val(e, m)}; as_set_({s}); for (uint32_t {q} = 0; {q} < vlen({s}); {q}++) "
+                    f"{{ P[{i}] = vdata({s})[{q}]; {k(m.plus(i))} }} }}")
+        if op == "keep":
+            i = x[0]
+            if i in m.assigned:
+                return f"if (P[{i}] == S[{i}]) {{ {k(m)} }}"
+            return f"P[{i}] = S[{i}]; {{ {k(m.plus(i))} }}"
+        if op == "conj":
+            return self.conj(x, 0, m, k)
+        if op == "disj":
+            return " ".join("{ " + self.act(item, m, k) + " }" for item in x)
+        if op == "exists":
+            bs, body = x
+            return self.loops(bs, m, self.act(body, m, k))
+        if op == "if":
+            c, t, e = x
+            return f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {self.act(e, m, k)} }}"
+        if op == "implies":
+            c, t = x
+            return f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {k(m)} }}"
+        if op == "case":
+            arms, other = x
+            code = ""
+            for c, body in arms:
+                code += f"if ({self.boolean(c, m)}) {{ {self.act(body, m, k)} }} else "
+            code += f"{{ {self.act(other, m, k)} }}" if other is not None else "{ rt_fail(12); }"
+            return code
+        raise Unsupported(f"action {op}")
+
+    def conj(self, items: tuple, j: int, m: _Mode, k: Callable[[_Mode], str]) -> str:
+        if j == len(items):
+            return k(m)
+        item = items[j]
+        rest = lambda m2: self.conj(items, j + 1, m2, k)  # noqa: E731
+        if len(m.assigned) == self.nv and (m.init or item.op not in ("guard", "assign", "keep")):
+            # every variable has its value: what is left is a condition on the state
+            f = self.tmp()
+            found = self.act(item, m, lambda _m: f"{f} = 1; goto {f}l;")
+            return f"{{ int {f} = 0; {found} {f}l: if ({f}) {{ {rest(m)} }} }}"
+        return self.act(item, m, rest)
+
+    def successor(self, label: int) -> Callable[[_Mode], str]:
+        def emit(m: _Mode) -> str:
+            if len(m.assigned) != self.nv:
+                raise Unsupported("an action that does not give every variable a value")
+            return f"rt_emit(P, {label});"
+        return emit
+
+    # ------------------------------------------------------------------ unit
+    def unit(self) -> str:
+        ir = self.ir
+        parts: list[str] = []
+        parts.append(f"#define NV {max(self.nv, 1)}\n#define NLABEL {len(ir.labels)}\n"
+                     f"#define NINV {len(ir.invariants)}\n#define NCON {len(ir.constraints)}\n"
+                     '#include "runtime.c"\n')
+        body: list[str] = []
+        body.append("static void model_init(void) {\n V P[NV]; (void)P;\n "
+                    + self.act(ir.init, _Mode(True, frozenset()), self.successor(0)) + "\n}\n")
+        for n, inst in enumerate(ir.actions):
+            code = self.act(inst.body, _Mode(False, frozenset()), self.successor(inst.label))
+            body.append(f"static void act{n}(const V *S) {{\n V P[NV]; (void)P;\n {code}\n}}\n")
+        body.append("static void model_next(const V *S) {\n"
+                    + "".join(f" act{n}(S);\n" for n in range(len(ir.actions))) + "}\n")
+        m = _Mode(False, frozenset())
+        cases = "".join(f" case {n}: return {self.boolean(e, m)};\n" for n, e in enumerate(ir.invariants))
+        body.append(f"static int model_invariant(int k, const V *S) {{\n (void)S;\n switch (k) {{\n{cases}"
+                    " }\n return 1;\n}\n")
+        cons = " && ".join(self.boolean(e, m) for e in ir.constraints) or "1"
+        body.append(f"static int model_constraint(const V *S) {{\n (void)S;\n return {cons};\n}}\n")
+        setup = "".join(f" K[{n}] = {self.encode(v)};\n" for n, v in enumerate(ir.pool))
+        head = (f"static V K[{max(len(ir.pool), 1)}];\nstatic V H[{max(len(self.hoisted), 1)}];\n"
+                f"static void model_setup(void) {{\n{setup}}}\n")
+        source = "".join(parts) + head + "".join(body)
+        if len(source) > _MAX_SOURCE:
+            raise Unsupported("a model whose generated code is too large")
+        return source
+
+
+def _collect_atoms(v: Any, out: dict) -> None:
+    if isinstance(v, bool) or type(v) is int:
+        return
+    if isinstance(v, str):
+        out.setdefault(_atom_key(v), v)
+        return
+    if isinstance(v, (frozenset, tuple)):
+        for x in v:
+            _collect_atoms(x, out)
+        return
+    if isinstance(v, FrozenMap):
+        for k, x in v.items():
+            _collect_atoms(k, out)
+            _collect_atoms(x, out)
+
+
+def emit(ir: IRModel) -> tuple[str, list]:
+    """The C source of ``ir`` and its atoms (strings and model values) by rank."""
+    em = Emitter(ir)
+    return em.unit(), em.atoms

@@ -1,0 +1,668 @@
+"""A loaded TLA+ model (:class:`refute.tla.model.TLAModel`) lowered to the IR.
+
+Input: the model after modules, instances, ``.cfg`` values and substitutions are resolved
+(its contexts' name tables), and its actions as the interpreter splits ``Next`` (each with
+the bound values of the ``\\E`` and operator arguments the split unfolded). Output: an
+:class:`~refute.compiled.ir.IRModel` whose actions are in the interpreter's order, so that the
+native search generates successors in the same order and its counts and traces are the
+interpreter's.
+
+The lowering mirrors :mod:`refute.tla.compile`'s semantics construct by construct (the
+reference): operators are inlined (arguments by name), ``LET`` definitions are expanded where
+used, an action's conjuncts enumerate left to right, and once every variable is assigned the
+rest of a conjunction is a condition (the emitter does that part). Anything else raises a
+located :class:`~refute.compiled.ir.Unsupported`; the caller then runs the interpreter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
+from refute.tla.scope import Builtin, Const, Def, Var
+from refute.tla.parser import Node
+from refute.values import FrozenMap
+
+_ARITH = {"+": "add", "-": "sub", "*": "mul", "\\div": "div", "%": "mod", "^": "pow"}
+_COMPARE = {"<": "lt", ">": "gt", "=<": "le", ">=": "ge"}
+_SETOPS = {"\\cup": "cup", "\\cap": "cap", "\\": "minus"}
+_DESCRIPTORS = {"nat", "int", "string", "seqset"}  # sets that can be tested, never built
+
+
+def _where(node: Any) -> str | None:
+    file = getattr(node, "file", None)
+    return f"{file}:{node.line}" if file else None
+
+
+class _Env:
+    """What names mean while lowering: the module context and the local bindings (bound
+    variables, operator parameters and LET definitions; innermost wins)."""
+
+    __slots__ = ("ctx", "bind")
+
+    def __init__(self, ctx: Any, bind: dict | None = None):
+        self.ctx, self.bind = ctx, bind or {}
+
+    def extend(self, **more: Any) -> _Env:
+        return _Env(self.ctx, {**self.bind, **more})
+
+    def with_items(self, items: dict) -> _Env:
+        return _Env(self.ctx, {**self.bind, **items})
+
+
+class _LetDef:
+    """A LET (or operator-argument) definition: its parameters, body and defining env."""
+
+    __slots__ = ("params", "body", "env", "node")
+
+    def __init__(self, params: tuple, body: Node, env: _Env, node: Any):
+        self.params, self.body, self.env, self.node = params, body, env, node
+
+
+def E(op: str, args: tuple, ty: str, dyn: bool) -> Expr:
+    return Expr(op, args, ty, dyn)
+
+
+def _dyn(*xs: Expr) -> bool:
+    return any(x.dyn for x in xs)
+
+
+class Lowering:
+    def __init__(self, model: Any):
+        self.model = model
+        self.pool: list[Any] = []
+        self._pool_index: dict = {}
+        self._locals = 0
+        self._def_cache: dict = {}
+        self.labels = list(model.action_names)
+
+    # ------------------------------------------------------------------ pool
+    def const(self, value: Any) -> Expr:
+        if value is True or value is False:
+            return E("bool", (bool(value),), "b", False)
+        if type(value) is int:
+            return E("int", (value,), "i", False)
+        _check_encodable(value)
+        key = (type(value), value)
+        k = self._pool_index.get(key)
+        if k is None:
+            k = self._pool_index[key] = len(self.pool)
+            self.pool.append(value)
+        return E("const", (k,), "v", False)
+
+    def fresh(self, base: str) -> str:
+        self._locals += 1
+        return f"l{self._locals}"
+
+    # ------------------------------------------------------------------ model
+    def lower_model(self) -> IRModel:
+        m = self.model
+        if m.properties or m.fairness or m.view is not None or m.symmetry \
+                or m._action_constraints or m._action_checks or m._initial_checks:
+            raise Unsupported("temporal properties, VIEW, SYMMETRY or ACTION_CONSTRAINT "
+                              "(the compiled backend checks invariants only, for now)",
+                              m.config.file)
+        if m.config.alias or m._postconditions:
+            raise Unsupported("ALIAS or POSTCONDITION", m.config.file)
+        init_parts = [self.action(node, _Env(ctx), init=True) for node, ctx in m.init_parts]
+        init = init_parts[0] if len(init_parts) == 1 else Act("conj", tuple(init_parts))
+        actions = []
+        for (name, params, _g, env, node), scope in zip(m.actions, m.action_scopes):
+            if scope.lets:
+                raise Unsupported("LET around a split action", _where(node))
+            bind = {b: self.const(v) for b, v in zip(scope.bound, env)}
+            actions.append(ActionInstance(self.labels.index(name),
+                                          self.action(node, _Env(scope.ctx, bind), init=False)))
+        invariants = [self.named_predicate(n) for n in m.config.invariants]
+        constraints = [self.named_predicate(n) for n in m.config.constraints]
+        return IRModel(len(m.variables), self.pool, [], self.labels, init, actions, invariants,
+                       constraints)
+
+    def named_predicate(self, name: str) -> Expr:
+        node = Node("name", (name,), 0, 0, self.model.config.file)
+        return self.expr(node, _Env(self.model.ctx), init=False)
+
+    # ------------------------------------------------------------------ names
+    def lookup(self, name: str, env: _Env, node: Node) -> Any:
+        if name in env.bind:
+            return env.bind[name]
+        entry = env.ctx.names.get(name)
+        if entry is None:
+            raise Unsupported(f"unknown name {name}", _where(node))
+        return entry
+
+    def call(self, name: str, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
+        """The value of ``name(args)`` (or of ``name``): a binding, a definition, a constant,
+        a variable or a standard-module operator."""
+        entry = self.lookup(name, env, node)
+        if isinstance(entry, Expr):
+            if args:
+                raise Unsupported("a value applied as an operator", _where(node))
+            return entry
+        if isinstance(entry, _LetDef):
+            return self.expr(entry.body, self.bind_params(entry.params, args, entry.env, env, node),
+                             init)
+        if isinstance(entry, Var):
+            return E("var", (entry.index,), "v", True)
+        if isinstance(entry, Const):
+            return self.const(entry.value)
+        if isinstance(entry, Def):
+            if entry.ctx.params:
+                raise Unsupported("a definition of a parameterised INSTANCE", _where(node))
+            d = entry.opdef
+            if d.kind == "fn":
+                if _mentions(d.body, d.name):
+                    raise Unsupported("recursive function definition", _where(d))
+                return self.expr(d.body, _Env(entry.ctx), init)
+            if d.kind != "op":
+                raise Unsupported(f"{d.kind} definition", _where(node))
+            if not d.params:
+                key = (id(entry), init)
+                cached = self._def_cache.get(key)
+                if cached is None:
+                    if key in self._def_cache:
+                        raise Unsupported("recursive operator", _where(node))
+                    self._def_cache[key] = None
+                    cached = self._def_cache[key] = self.expr(d.body, _Env(entry.ctx), init)
+                if args:
+                    raise Unsupported("arguments to an operator without parameters", _where(node))
+                return cached
+            if _mentions(d.body, d.name):
+                raise Unsupported("recursive operator", _where(d))
+            inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node)
+            return self.expr(d.body, inner, init)
+        if isinstance(entry, Builtin):
+            return self.builtin(name, args, env, node, init)
+        raise Unsupported(f"{type(entry).__name__} {name}", _where(node))
+
+    def bind_params(self, params: tuple, args: tuple, inner: _Env, outer: _Env, node: Node) -> _Env:
+        if len(params) != len(args):
+            raise Unsupported("wrong number of arguments", _where(node))
+        items = {}
+        for (pname, arity), arg in zip(params, args):
+            if arity:
+                items[pname] = self.operator_argument(arg, arity, outer, node)
+            else:
+                items[pname] = self.expr(arg, outer, self._init)
+        return inner.with_items(items)
+
+    def operator_argument(self, arg: Node, arity: int, outer: _Env, node: Node) -> _LetDef:
+        if arg.kind == "lambda":
+            params, body = arg.args
+            return _LetDef(tuple((p, 0) for p in params), body, outer, arg)
+        if arg.kind == "name":
+            name = arg.args[0]
+            ps = tuple((f"\0{i}", 0) for i in range(arity))
+            call = Node("app", (name, tuple(Node("name", (p,), arg.line, arg.col, arg.file)
+                                            for p, _ in ps)), arg.line, arg.col, arg.file)
+            return _LetDef(ps, call, outer, arg)
+        raise Unsupported("this operator argument", _where(node))
+
+    _init = False
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, node: Node, env: _Env, init: bool) -> Expr:
+        saved, self._init = self._init, init
+        try:
+            method = getattr(self, "x_" + node.kind, None)
+            if method is None:
+                raise Unsupported(f"expression {node.kind}", _where(node))
+            return method(node, env, init)
+        finally:
+            self._init = saved
+
+    def x_num(self, node, env, init):
+        return self.const(int(node.args[0]))
+
+    def x_str(self, node, env, init):
+        return self.const(node.args[0])
+
+    def x_bool(self, node, env, init):
+        return self.const(bool(node.args[0]))
+
+    def x_paren(self, node, env, init):
+        return self.expr(node.args[0], env, init)
+
+    def x_name(self, node, env, init):
+        return self.call(node.args[0], (), env, node, init)
+
+    def x_app(self, node, env, init):
+        return self.call(node.args[0], node.args[1], env, node, init)
+
+    def x_set_nat(self, node, env, init):
+        return E("nat", (), "v", False)
+
+    def x_set_int(self, node, env, init):
+        return E("int_set", (), "v", False)
+
+    def x_set_string(self, node, env, init):
+        return E("string", (), "v", False)
+
+    def x_set_bool(self, node, env, init):
+        return E("boolean", (), "v", False)
+
+    def x_at(self, node, env, init):
+        at = env.bind.get("\0at")
+        if at is None:
+            raise Unsupported("@ outside EXCEPT", _where(node))
+        return at
+
+    def x_conj(self, node, env, init):
+        items = tuple(self.expr(x, env, init) for x in node.args[0])
+        return E("and", items, "b", _dyn(*items))
+
+    def x_disj(self, node, env, init):
+        items = tuple(self.expr(x, env, init) for x in node.args[0])
+        return E("or", items, "b", _dyn(*items))
+
+    def x_infix(self, node, env, init):
+        op, a, b = node.args
+        user = env.bind.get(op) or env.ctx.names.get(op)
+        if isinstance(user, (Def, _LetDef)):
+            return self.call(op, (a, b), env, node, init)
+        x, y = self.expr(a, env, init), self.expr(b, env, init)
+        d = _dyn(x, y)
+        if op == "/\\":
+            return E("and", (x, y), "b", d)
+        if op == "\\/":
+            return E("or", (x, y), "b", d)
+        if op == "=>":
+            return E("implies", (x, y), "b", d)
+        if op == "<=>":
+            return E("equiv", (x, y), "b", d)
+        if op == "=":
+            return E("eq", (x, y), "b", d)
+        if op == "#":
+            return E("neq", (x, y), "b", d)
+        if op == "\\in":
+            return E("in", (x, y), "b", d)
+        if op == "\\notin":
+            return E("not", (E("in", (x, y), "b", d),), "b", d)
+        if op == "\\subseteq":
+            return E("subseteq", (x, y), "b", d)
+        if op == "\\supseteq":
+            return E("subseteq", (y, x), "b", d)
+        if op in _ARITH:
+            return E(_ARITH[op], (x, y), "i", d)
+        if op in _COMPARE:
+            return E(_COMPARE[op], (x, y), "b", d)
+        if op in _SETOPS:
+            return E(_SETOPS[op], (x, y), "v", d)
+        if op == "..":
+            return E("range", (x, y), "v", d)
+        if op == "\\o":
+            return E("concat", (x, y), "v", d)
+        if op == ":>":
+            return E("single_fn", (x, y), "v", d)
+        if op == "@@":
+            return E("merge_fn", (x, y), "v", d)
+        raise Unsupported(f"infix operator {op}", _where(node))
+
+    def x_prefix(self, node, env, init):
+        op, a = node.args
+        user = env.bind.get(op) or env.ctx.names.get(op)
+        if isinstance(user, (Def, _LetDef)):
+            return self.call(op, (a,), env, node, init)
+        x = self.expr(a, env, init) if op not in ("UNCHANGED", "ENABLED") else None
+        if op == "~":
+            return E("not", (x,), "b", x.dyn)
+        if op == "-.":
+            return E("neg", (x,), "i", x.dyn)
+        if op == "SUBSET":
+            return E("powerset", (x,), "v", x.dyn)
+        if op == "UNION":
+            return E("union", (x,), "v", x.dyn)
+        if op == "DOMAIN":
+            return E("domain", (x,), "v", x.dyn)
+        raise Unsupported(f"{op} in an expression", _where(node))
+
+    def x_postfix(self, node, env, init):
+        op, a = node.args
+        if op == "'" and a.kind == "name" and a.args[0] not in env.bind:
+            entry = env.ctx.names.get(a.args[0])
+            if isinstance(entry, Var):
+                return E("prime", (entry.index,), "v", True)
+        raise Unsupported(f"primed expression {op}", _where(node))
+
+    def x_if(self, node, env, init):
+        c, t, e = (self.expr(x, env, init) for x in node.args)
+        ty = _join(t, e)
+        return E("if", (c, t, e), ty, _dyn(c, t, e))
+
+    def x_case(self, node, env, init):
+        arms = tuple((self.expr(c, env, init), self.expr(v, env, init)) for c, v in node.args[0])
+        other = self.expr(node.args[1], env, init) if node.args[1] is not None else None
+        values = [v for _, v in arms] + ([other] if other is not None else [])
+        ty = values[0].type if all(v.type == values[0].type for v in values) else "v"
+        dyn = any(c.dyn or v.dyn for c, v in arms) or (other is not None and other.dyn)
+        return E("case", (arms, other), ty, dyn)
+
+    def let_env(self, defs, env: _Env, node: Node) -> _Env:
+        items: dict = {}
+        inner = env
+        for d in defs:
+            if d.kind == "fn":
+                if _mentions(d.body, d.name):
+                    raise Unsupported("recursive function definition", _where(d))
+                items[d.name] = _LetDef((), d.body, inner, d)
+            elif d.kind == "op":
+                items[d.name] = _LetDef(tuple(d.params), d.body, inner, d)
+            else:
+                raise Unsupported(f"LET {d.kind}", _where(node))
+            inner = env.with_items(items)
+            for v in items.values():  # later definitions see earlier ones
+                v.env = inner
+        return inner
+
+    def x_let(self, node, env, init):
+        defs, body = node.args
+        return self.expr(body, self.let_env(defs, env, node), init)
+
+    def x_set(self, node, env, init):
+        items = tuple(self.expr(x, env, init) for x in node.args[0])
+        return E("setenum", items, "v", _dyn(*items))
+
+    def x_tuple(self, node, env, init):
+        items = tuple(self.expr(x, env, init) for x in node.args[0])
+        return E("tuple", items, "v", _dyn(*items))
+
+    def x_times(self, node, env, init):
+        items = tuple(self.expr(x, env, init) for x in node.args[0])
+        return E("cross", items, "v", _dyn(*items))
+
+    def binds(self, bounds, env: _Env, init: bool, node: Node) -> tuple[tuple, _Env]:
+        out = []
+        items = {}
+        for pattern, s in bounds:
+            if s is None:
+                raise Unsupported("unbounded quantifier", _where(node))
+            if isinstance(pattern, tuple):
+                raise Unsupported("tuple pattern in a quantifier", _where(node))
+            sx = self.expr(s, env, init)
+            name = self.fresh(pattern)
+            out.append((name, sx))
+            items[pattern] = E("local", (name,), "v", True)
+        return tuple(out), env.with_items(items)
+
+    def x_forall(self, node, env, init):
+        bounds, body = node.args
+        bs, inner = self.binds(bounds, env, init, node)
+        b = self.expr(body, inner, init)
+        return E("forall", (bs, b), "b", b.dyn or any(s.dyn for _, s in bs))
+
+    def x_exists(self, node, env, init):
+        bounds, body = node.args
+        bs, inner = self.binds(bounds, env, init, node)
+        b = self.expr(body, inner, init)
+        return E("exists", (bs, b), "b", b.dyn or any(s.dyn for _, s in bs))
+
+    def x_choose(self, node, env, init):
+        pattern, s, body = node.args
+        if s is None:
+            raise Unsupported("unbounded CHOOSE", _where(node))
+        (bs, inner) = self.binds([(pattern, s)], env, init, node)
+        b = self.expr(body, inner, init)
+        return E("choose", (bs[0][0], bs[0][1], b), "v", b.dyn or bs[0][1].dyn)
+
+    def x_filter(self, node, env, init):
+        (pattern, s), pred = node.args
+        (bs, inner) = self.binds([(pattern, s)], env, init, node)
+        b = self.expr(pred, inner, init)
+        return E("filter", (bs[0][0], bs[0][1], b), "v", b.dyn or bs[0][1].dyn)
+
+    def x_setmap(self, node, env, init):
+        body, bounds = node.args
+        bs, inner = self.binds(bounds, env, init, node)
+        b = self.expr(body, inner, init)
+        return E("setmap", (bs, b), "v", b.dyn or any(s.dyn for _, s in bs))
+
+    def x_fn(self, node, env, init):
+        bounds, body = node.args
+        if len(bounds) != 1:
+            raise Unsupported("function of several arguments", _where(node))
+        (bs, inner) = self.binds(bounds, env, init, node)
+        b = self.expr(body, inner, init)
+        return E("fn", (bs[0][0], bs[0][1], b), "v", b.dyn or bs[0][1].dyn)
+
+    def x_fnapp(self, node, env, init):
+        f, args = node.args
+        fx = self.expr(f, env, init)
+        if len(args) != 1:
+            xs = tuple(self.expr(a, env, init) for a in args)
+            x = E("tuple", xs, "v", _dyn(*xs))
+        else:
+            x = self.expr(args[0], env, init)
+        return E("apply", (fx, x), "v", _dyn(fx, x))
+
+    def x_fnset(self, node, env, init):
+        d, r = (self.expr(x, env, init) for x in node.args)
+        return E("fnset", (d, r), "v", _dyn(d, r))
+
+    def x_recset(self, node, env, init):
+        fields = _sorted_fields(self, node.args[0], env, init)
+        return E("recset", fields, "v", any(s.dyn for _, s in fields))
+
+    def x_record(self, node, env, init):
+        fields = _sorted_fields(self, node.args[0], env, init)
+        return E("record", fields, "v", any(x.dyn for _, x in fields))
+
+    def x_field(self, node, env, init):
+        r, name = node.args
+        rx = self.expr(r, env, init)
+        return E("apply", (rx, self.const(name)), "v", rx.dyn)
+
+    def x_except(self, node, env, init):
+        f, updates = node.args
+        fx = self.expr(f, env, init)
+        out = []
+        at_name = self.fresh("at")
+        at = E("local", (at_name,), "v", True)
+        inner = env.extend(**{"\0at": at})
+        for path, value in updates:
+            keys = []
+            for kind, arg in path:
+                if kind == "fld":
+                    keys.append(self.const(arg))
+                elif len(arg) == 1:
+                    keys.append(self.expr(arg[0], env, init))
+                else:
+                    xs = tuple(self.expr(a, env, init) for a in arg)
+                    keys.append(E("tuple", xs, "v", _dyn(*xs)))
+            out.append((tuple(keys), self.expr(value, inner, init)))
+        dyn = fx.dyn or any(k.dyn for ks, _ in out for k in ks) or any(v.dyn for _, v in out)
+        return E("except", (fx, tuple(out), at_name), "v", dyn)
+
+    def x_subexpr(self, node, env, init):
+        raise Unsupported("subexpression reference", _where(node))
+
+    def builtin(self, name: str, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
+        xs = tuple(self.expr(a, env, init) for a in args)
+        d = _dyn(*xs)
+        table = {("Cardinality", 1): ("card", "i"), ("Len", 1): ("len", "i"),
+                 ("Append", 2): ("append", "v"), ("Head", 1): ("head", "v"),
+                 ("Tail", 1): ("tail", "v"), ("SubSeq", 3): ("subseq", "v"),
+                 ("Seq", 1): ("seqset", "v"), ("BOOLEAN", 0): ("boolean", "v"),
+                 ("Nat", 0): ("nat", "v"), ("Int", 0): ("int_set", "v"),
+                 ("STRING", 0): ("string", "v")}
+        op = table.get((name, len(xs)))
+        if op is None:
+            raise Unsupported(f"standard operator {name}", _where(node))
+        return E(op[0], xs, op[1], d)
+
+    # ------------------------------------------------------------------ actions
+    def action(self, node: Node, env: _Env, init: bool) -> Act:
+        saved, self._init = self._init, init
+        try:
+            return self._action(node, env, init)
+        finally:
+            self._init = saved
+
+    def _action(self, node: Node, env: _Env, init: bool) -> Act:
+        k = node.kind
+        user = None
+        if k == "infix":
+            user = env.bind.get(node.args[0]) or env.ctx.names.get(node.args[0])
+        if k == "conj" or (k == "infix" and node.args[0] == "/\\" and user is None):
+            items = node.args[0] if k == "conj" else node.args[1:]
+            return Act("conj", tuple(self.action(x, env, init) for x in items))
+        if k == "disj" or (k == "infix" and node.args[0] == "\\/" and user is None):
+            items = node.args[0] if k == "disj" else node.args[1:]
+            return Act("disj", tuple(self.action(x, env, init) for x in items))
+        if k == "paren":
+            return self.action(node.args[0], env, init)
+        if k == "exists":
+            bounds, body = node.args
+            bs, inner = self.binds(bounds, env, init, node)
+            return Act("exists", (bs, self.action(body, inner, init)))
+        if k == "forall":
+            raise Unsupported("\\A in an action", _where(node))
+        if k == "if":
+            c, t, e = node.args
+            return Act("if", (self.expr(c, env, init), self.action(t, env, init),
+                              self.action(e, env, init)))
+        if k == "case":
+            arms = tuple((self.expr(c, env, init), self.action(v, env, init)) for c, v in node.args[0])
+            other = self.action(node.args[1], env, init) if node.args[1] is not None else None
+            return Act("case", (arms, other))
+        if k == "infix" and node.args[0] == "=>" and user is None:
+            p, a = node.args[1], node.args[2]
+            act = self.action(a, env, init)
+            if _guards_only(act):
+                return Act("guard", (self.expr(node, env, init),))
+            return Act("implies", (self.expr(p, env, init), act))
+        if k == "let":
+            defs, body = node.args
+            return self.action(body, self.let_env(defs, env, node), init)
+        if k == "prefix" and node.args[0] == "UNCHANGED":
+            return self.unchanged(node.args[1], env, init, node)
+        if k == "stutter":
+            a, v = node.args
+            return Act("disj", (self.action(a, env, init), self.unchanged(v, env, init, node)))
+        if k == "infix" and node.args[0] in ("=", "\\in") and user is None:
+            target = self.assignable(node.args[1], env, init)
+            if target is not None:
+                rhs = self.expr(node.args[2], env, init)
+                return Act("assign" if node.args[0] == "=" else "assign_in", (target, rhs))
+        if k in ("name", "app"):
+            name = node.args[0]
+            args = node.args[1] if k == "app" else ()
+            entry = self.lookup(name, env, node)
+            if isinstance(entry, _LetDef):
+                return self.action(entry.body, self.bind_params(entry.params, args, entry.env, env, node),
+                                   init)
+            if isinstance(entry, Def) and entry.opdef.kind == "op":
+                if entry.ctx.params:
+                    raise Unsupported("an action of a parameterised INSTANCE", _where(node))
+                d = entry.opdef
+                if _mentions(d.body, d.name):
+                    raise Unsupported("recursive operator", _where(d))
+                inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node)
+                return self.action(d.body, inner, init)
+        if k in ("inst", "subexpr"):
+            raise Unsupported(f"{k} in an action", _where(node))
+        return Act("guard", (self.expr(node, env, init),))
+
+    def assignable(self, lhs: Node, env: _Env, init: bool) -> int | None:
+        if init:
+            if lhs.kind == "name" and lhs.args[0] not in env.bind:
+                entry = env.ctx.names.get(lhs.args[0])
+                if isinstance(entry, Var):
+                    return entry.index
+            return None
+        if lhs.kind == "postfix" and lhs.args[0] == "'":
+            inner = lhs.args[1]
+            if inner.kind == "name" and inner.args[0] not in env.bind:
+                entry = env.ctx.names.get(inner.args[0])
+                if isinstance(entry, Var):
+                    return entry.index
+            if inner.kind == "name" and isinstance(env.bind.get(inner.args[0]), Expr):
+                e = env.bind[inner.args[0]]
+                if e.op == "var":
+                    return e.args[0]
+        return None
+
+    def unchanged(self, v: Node, env: _Env, init: bool, node: Node) -> Act:
+        if init:
+            raise Unsupported("UNCHANGED in the initial predicate", _where(node))
+        indices = self.var_indices(v, env, 0)
+        if indices is None:
+            raise Unsupported("UNCHANGED of an expression other than variables", _where(node))
+        return Act("conj", tuple(Act("keep", (i,)) for i in indices))
+
+    def var_indices(self, v: Node, env: _Env, depth: int) -> tuple | None:
+        if depth > 20:
+            return None
+        if v.kind == "tuple":
+            out: tuple = ()
+            for x in v.args[0]:
+                sub = self.var_indices(x, env, depth + 1)
+                if sub is None:
+                    return None
+                out += sub
+            return out
+        if v.kind == "paren":
+            return self.var_indices(v.args[0], env, depth + 1)
+        if v.kind == "name":
+            b = env.bind.get(v.args[0])
+            if isinstance(b, Expr):
+                return (b.args[0],) if b.op == "var" else None
+            if isinstance(b, _LetDef):
+                return self.var_indices(b.body, b.env, depth + 1) if not b.params else None
+            entry = env.ctx.names.get(v.args[0])
+            if isinstance(entry, Var):
+                return (entry.index,)
+            if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
+                return self.var_indices(entry.opdef.body, _Env(entry.ctx), depth + 1)
+        return None
+
+
+def _sorted_fields(low: Lowering, fields, env, init) -> tuple:
+    """Record fields as (pool atom, expression), in the order of the field names (a record's
+    keys are sorted, as a FrozenMap's are; the expressions keep their evaluation order in the
+    emitter, which evaluates all before building)."""
+    pairs = [(name, low.expr(x, env, init)) for name, x in fields]
+    if len({n for n, _ in pairs}) != len(pairs):
+        raise Unsupported("a record with a repeated field")
+    return tuple((low.const(n), x) for n, x in sorted(pairs, key=lambda p: p[0]))
+
+
+def _join(a: Expr, b: Expr) -> str:
+    return a.type if a.type == b.type else "v"
+
+
+def _guards_only(a: Act) -> bool:
+    if a.op == "guard":
+        return True
+    if a.op == "conj":
+        return all(_guards_only(x) for x in a.args[0])
+    return False
+
+
+def _mentions(node: Any, name: str) -> bool:
+    if isinstance(node, Node):
+        if node.kind in ("name", "app") and node.args[0] == name:
+            return True
+        return any(_mentions(a, name) for a in node.args)
+    if isinstance(node, (tuple, list)):
+        return any(_mentions(a, name) for a in node)
+    return False
+
+
+def _check_encodable(value: Any) -> None:
+    if isinstance(value, (bool, int, str)):
+        return
+    if isinstance(value, (frozenset, tuple)):
+        for x in value:
+            _check_encodable(x)
+        return
+    if isinstance(value, FrozenMap):
+        for k, x in value.items():
+            _check_encodable(k)
+            _check_encodable(x)
+        return
+    raise Unsupported(f"a constant of type {type(value).__name__}")
+
+
+def lower(model: Any) -> IRModel:
+    """The IR of ``model`` (a :class:`refute.tla.model.TLAModel`), or :class:`Unsupported`."""
+    return Lowering(model).lower_model()

@@ -1,0 +1,80 @@
+"""The compiled backend's intermediate representation: typed expressions and actions.
+
+A front end (today :mod:`refute.compiled.from_tla`) lowers a resolved model into an
+:class:`IRModel`; :mod:`refute.compiled.emit_c` writes it as C. The IR is closed over the
+model: constants, ``.cfg`` values and the arguments of split actions are already values in
+the constant pool, operators are inlined, so it holds no names of the spec at all (which is
+why the generated C carries no text of the spec's author).
+
+Expressions (:class:`Expr`) have a type: ``"b"`` (a boolean, a C ``int``), ``"i"`` (an
+integer, a C ``int64_t``) or ``"v"`` (any value, an interned id). ``dyn`` is false when the
+expression depends on no state variable and no quantified variable: the emitter computes
+such an expression once per run.
+
+Expression operators (``Expr.op``, ``Expr.args``):
+
+    const k           pool value k                  bool b / int n    literals
+    var i / prime i   variable i of the state / of the next state
+    local name        a quantified variable (C local)
+    not a | and [..] | or [..] | implies a b | equiv a b
+    eq a b | neq a b | lt/le/gt/ge a b | add/sub/mul/div/mod/pow a b | neg a
+    in x S | subseteq A S        S may be a set "descriptor" (below), tested, not built
+    setenum [..] | range a b | cup/cap/minus a b | union S | powerset S | cross [..]
+    nat | int | string | boolean | fnset D R | recset [(atom, S)..] | seqset S   descriptors
+    apply f x | fn name D body | record [(atom, e)..] | tuple [..] | except f [(path, e)..]
+    domain f | card S | len s | append s x | concat a b | head s | tail s | subseq s m n
+    if c a b | case [(c, e)..] other | forall/exists [(name, S)..] body
+    choose name S body | filter name S body | setmap [(name, S)..] body | at (EXCEPT's @)
+
+Actions (:class:`Act`): ``guard e``, ``assign i e``, ``assign_in i S``, ``keep i``,
+``conj [..]``, ``disj [..]``, ``exists [(name, S)..] a``, ``if c a b``, ``case [(c, a)..]
+other``, ``implies c a`` (``c => a`` where ``a`` assigns).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Unsupported(Exception):
+    """A construct the compiled backend does not translate, with where it is in the spec."""
+
+    def __init__(self, construct: str, where: str | None = None):
+        super().__init__(f"{construct}" + (f" at {where}" if where else ""))
+        self.construct = construct
+        self.where = where
+
+
+@dataclass(frozen=True, eq=False)
+class Expr:
+    op: str
+    args: tuple
+    type: str  # "b", "i" or "v"
+    dyn: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Act:
+    op: str
+    args: tuple
+
+
+@dataclass
+class ActionInstance:
+    """One of the model's actions as the interpreter splits ``Next``: its label's index."""
+
+    label: int
+    body: Act
+
+
+@dataclass
+class IRModel:
+    nvars: int
+    pool: list[Any]  # constant values (refute values), by index
+    atoms: list[Any]  # strings and model values, in sort_key order
+    labels: list[str]  # action names, in declaration order
+    init: Act
+    actions: list[ActionInstance]
+    invariants: list[Expr]
+    constraints: list[Expr] = field(default_factory=list)

@@ -1,0 +1,187 @@
+"""Building, caching and loading a generated model, and reading its values back.
+
+The shared object is cached in the user's cache directory (``$REFUTE_CACHE_DIR``, else
+``$XDG_CACHE_HOME/refute/compiled``, else ``~/.cache/refute/compiled``) under a key made of
+the generated source (itself a function of the spec, its modules and the configuration), the
+runtime's source, the compiler's version and refute's version: a warm run does not recompile,
+and any change to one of them does.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from refute.compiled.ir import Unsupported
+from refute.values import FrozenMap
+
+RUNTIME = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runtime")
+_FLAGS = ("-O2", "-shared", "-fPIC", "-std=gnu11", "-w")
+
+
+@functools.lru_cache(maxsize=None)
+def find_compiler() -> tuple[str, str] | None:
+    """The C compiler (``$CC``, else cc or gcc) and its version line, or None."""
+    for name in (os.environ.get("CC"), "cc", "gcc"):
+        path = shutil.which(name) if name else None
+        if path:
+            try:
+                out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
+            except (OSError, subprocess.SubprocessError):
+                continue
+            if out.returncode == 0:
+                return path, out.stdout.splitlines()[0] if out.stdout else path
+    return None
+
+
+def cache_dir() -> str:
+    base = os.environ.get("REFUTE_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(xdg, "refute", "compiled")
+    os.makedirs(base, exist_ok=True)
+    return base
+
+
+def _runtime_text() -> str:
+    parts = []
+    for name in sorted(os.listdir(RUNTIME)):
+        with open(os.path.join(RUNTIME, name), encoding="utf-8") as handle:
+            parts.append(name + "\0" + handle.read())
+    return "\0".join(parts)
+
+
+def _refute_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("refute")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass
+class Build:
+    path: str
+    cached: bool
+    seconds: float  # compiling (0 when cached)
+
+
+def build(source: str) -> Build:
+    """The shared object for ``source``, compiled now or found in the cache."""
+    found = find_compiler()
+    if found is None:
+        raise Unsupported("no C compiler on this machine (set CC, or install gcc)")
+    cc, version = found
+    key = hashlib.sha256("\0".join((source, _runtime_text(), version, _refute_version(),
+                                    " ".join(_FLAGS))).encode()).hexdigest()[:32]
+    directory = cache_dir()
+    target = os.path.join(directory, f"model-{key}.so")
+    if os.path.exists(target):
+        return Build(target, True, 0.0)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(dir=directory) as tmp:
+        c_path = os.path.join(tmp, "model.c")
+        with open(c_path, "w", encoding="utf-8") as handle:
+            handle.write(source)
+        out_path = os.path.join(tmp, "model.so")
+        done = subprocess.run([cc, *_FLAGS, "-I", RUNTIME, "-o", out_path, c_path],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"the C compiler failed on generated code:\n{done.stderr[-4000:]}")
+        os.replace(out_path, target)
+    return Build(target, False, time.perf_counter() - started)
+
+
+class Native:
+    """A loaded model: run its search and read the results."""
+
+    def __init__(self, path: str, atoms: list):
+        # each load gets its own copy of the runtime's globals: copy the file under a unique
+        # name, since dlopen returns the same handle for a path already loaded
+        self._dir = tempfile.mkdtemp(prefix="refute-native-")
+        private = os.path.join(self._dir, "model.so")
+        shutil.copyfile(path, private)
+        self.lib = lib = ctypes.CDLL(private)
+        os.unlink(private)
+        os.rmdir(self._dir)
+        self.atoms = atoms
+        lib.refute_run.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_double,
+                                   ctypes.c_int)
+        lib.refute_run.restype = ctypes.c_int
+        lib.refute_counts.argtypes = (ctypes.POINTER(ctypes.c_uint64),)
+        lib.refute_counts.restype = ctypes.c_int
+        for name in ("refute_parents", "refute_ordinals", "refute_succ_counts"):
+            getattr(lib, name).restype = ctypes.POINTER(ctypes.c_uint32)
+        for name in ("refute_fired", "refute_found"):
+            getattr(lib, name).restype = ctypes.POINTER(ctypes.c_uint64)
+        lib.refute_kept_states.restype = ctypes.POINTER(ctypes.c_uint32)
+        lib.refute_value.argtypes = (ctypes.c_uint32, ctypes.POINTER(ctypes.c_int64),
+                                     ctypes.POINTER(ctypes.c_uint32),
+                                     ctypes.POINTER(ctypes.POINTER(ctypes.c_uint32)))
+        lib.refute_value.restype = ctypes.c_int
+        lib.refute_select_invariant.argtypes = (ctypes.c_int, ctypes.c_int)
+        self.nv = lib.refute_nv()
+        self.nlabel = lib.refute_nlabel()
+        self._memo: dict[int, Any] = {}
+
+    def run(self, selected: list[bool], deadlock: bool, max_states: int | None,
+            max_depth: int | None, time_limit: float | None, keep: bool = False) -> int:
+        for k, on in enumerate(selected):
+            self.lib.refute_select_invariant(k, int(on))
+        self._memo.clear()
+        return self.lib.refute_run(int(deadlock), max_states if max_states is not None else 1 << 62,
+                                   max_depth if max_depth is not None else -1,
+                                   time_limit or 0.0, int(keep))
+
+    def counts(self) -> dict[str, int]:
+        out = (ctypes.c_uint64 * 8)()
+        status = self.lib.refute_counts(out)
+        names = ("distinct", "generated", "depth", "which", "index", "error", "constrained", "values")
+        result = dict(zip(names, (int(x) for x in out)))
+        result["status"] = status
+        return result
+
+    def array32(self, name: str, n: int) -> list[int]:
+        ptr = getattr(self.lib, name)()
+        return ptr[:n] if n else []
+
+    def array64(self, name: str, n: int) -> list[int]:
+        ptr = getattr(self.lib, name)()
+        return ptr[:n] if n else []
+
+    def decode(self, v: int) -> Any:
+        """The refute value of native value id ``v``."""
+        memo = self._memo
+        if v in memo:
+            return memo[v]
+        i, n, data = ctypes.c_int64(), ctypes.c_uint32(), ctypes.POINTER(ctypes.c_uint32)()
+        tag = self.lib.refute_value(v, ctypes.byref(i), ctypes.byref(n), ctypes.byref(data))
+        if tag == 0:
+            out: Any = bool(i.value)
+        elif tag == 1:
+            out = i.value
+        elif tag == 2:
+            out = self.atoms[i.value]
+        elif tag == 4:
+            out = tuple(self.decode(x) for x in data[:n.value])
+        elif tag == 6:
+            out = frozenset(self.decode(x) for x in data[:n.value])
+        else:
+            words = data[:2 * n.value]
+            out = FrozenMap({self.decode(k): self.decode(x)
+                             for k, x in zip(words[:n.value], words[n.value:])})
+        memo[v] = out
+        return out
+
+    def kept_state(self, index: int) -> tuple:
+        ptr = self.lib.refute_kept_states()
+        base = index * self.nv
+        return tuple(self.decode(x) for x in ptr[base:base + self.nv])

@@ -1,0 +1,846 @@
+/* Values and search of the compiled backend; see runtime.h for the invariants.
+ *
+ * Included once, at the end of a generated model's translation unit, so that the compiler
+ * can inline the value operations into the generated actions. Errors in a spec (a function
+ * applied outside its domain, a non-boolean condition...) do not get a message here: the
+ * search stops with ST_ERROR and the Python side re-runs the interpreter, which reports the
+ * error with the spec's file and line exactly as an interpreted run would.
+ */
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "runtime.h"
+
+/* ------------------------------------------------------------------ value table */
+typedef struct {
+    uint64_t hash;
+    union { int64_t i; V *d; } u;
+    uint32_t len;
+    uint8_t tag;
+    uint8_t cls; /* the first component of sort_key: the order across kinds */
+} Val;
+
+static Val *vals;
+static uint32_t nvals, capvals;
+static uint32_t *itab; /* open addressing over ids; 0 = empty */
+static uint64_t imask;
+static jmp_buf rt_jump;
+static int rt_error_code;
+
+static void rt_fail(int code) {
+    rt_error_code = code;
+    longjmp(rt_jump, 1);
+}
+
+static void *rt_alloc(size_t bytes) {
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p) rt_fail(100);
+    return p;
+}
+
+/* A bump allocator for payloads: values are never freed during a run. */
+static char *arena_ptr, *arena_end;
+static void **arena_chunks;
+static size_t narena_chunks, caparena_chunks;
+static V *arena_words(uint32_t n) {
+    size_t bytes = (size_t)n * sizeof(V);
+    if ((size_t)(arena_end - arena_ptr) < bytes) {
+        size_t chunk = bytes > (1u << 20) ? bytes : (1u << 20);
+        char *c = rt_alloc(chunk);
+        if (narena_chunks == caparena_chunks) {
+            caparena_chunks = caparena_chunks ? 2 * caparena_chunks : 64;
+            arena_chunks = realloc(arena_chunks, caparena_chunks * sizeof(void *));
+            if (!arena_chunks) rt_fail(100);
+        }
+        arena_chunks[narena_chunks++] = c;
+        arena_ptr = c;
+        arena_end = c + chunk;
+    }
+    V *out = (V *)arena_ptr;
+    arena_ptr += bytes;
+    return out;
+}
+
+static inline uint64_t mix64(uint64_t x) {
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t hash_of(uint8_t tag, int64_t i, const V *d, uint32_t len) {
+    uint64_t h = mix64(0x9e3779b97f4a7c15ULL * (tag + 1) + len);
+    if (tag == T_BOOL || tag == T_INT || tag == T_ATOM) return mix64(h ^ (uint64_t)i);
+    uint32_t words = tag == T_FN ? 2 * len : len;
+    for (uint32_t k = 0; k < words; k++) h = (h ^ vals[d[k]].hash) * 0x9fb21c651e98df25ULL + k;
+    return mix64(h);
+}
+
+static void table_grow(void) {
+    uint64_t size = imask ? 2 * (imask + 1) : (1u << 16);
+    uint32_t *t = calloc(size, sizeof(uint32_t));
+    if (!t) rt_fail(100);
+    for (uint32_t id = 1; id < nvals; id++) {
+        uint64_t j = vals[id].hash & (size - 1);
+        while (t[j]) j = (j + 1) & (size - 1);
+        t[j] = id;
+    }
+    free(itab);
+    itab = t;
+    imask = size - 1;
+}
+
+static int same_payload(const Val *e, uint8_t tag, int64_t i, const V *d, uint32_t len) {
+    if (e->tag != tag || e->len != len) return 0;
+    if (tag == T_BOOL || tag == T_INT || tag == T_ATOM) return e->u.i == i;
+    uint32_t words = tag == T_FN ? 2 * len : len;
+    return memcmp(e->u.d, d, words * sizeof(V)) == 0;
+}
+
+/* The id of the value (tag, i | d[0..len)); d is copied when the value is new. */
+static V intern(uint8_t tag, uint8_t cls, int64_t i, const V *d, uint32_t len) {
+    uint64_t h = hash_of(tag, i, d, len);
+    if (2 * (uint64_t)(nvals + 1) > imask + 1) table_grow();
+    uint64_t j = h & imask;
+    for (;;) {
+        V id = itab[j];
+        if (!id) break;
+        if (vals[id].hash == h && same_payload(&vals[id], tag, i, d, len)) return id;
+        j = (j + 1) & imask;
+    }
+    if (nvals == capvals) {
+        capvals = capvals ? 2 * capvals : (1u << 16);
+        vals = realloc(vals, (size_t)capvals * sizeof(Val));
+        if (!vals) rt_fail(100);
+    }
+    V id = nvals++;
+    Val *e = &vals[id];
+    e->hash = h; e->tag = tag; e->cls = cls; e->len = len;
+    if (tag == T_BOOL || tag == T_INT || tag == T_ATOM) {
+        e->u.i = i;
+    } else {
+        uint32_t words = tag == T_FN ? 2 * len : len;
+        V *p = arena_words(words);
+        memcpy(p, d, words * sizeof(V));
+        e->u.d = p;
+    }
+    itab[j] = id;
+    return id;
+}
+
+static V V_FALSE, V_TRUE;
+#define VAL(v) (&vals[v])
+
+static inline V mk_bool(int b) { return b ? V_TRUE : V_FALSE; }
+static inline V mk_int(int64_t n) { return intern(T_INT, 1, n, 0, 0); }
+/* Atoms (strings and model values) are numbered by the Python side in sort_key order;
+ * cls is 2 for a model value with a numeric suffix, else 3. */
+static inline V mk_atom(int64_t rank, int cls) { return intern(T_ATOM, (uint8_t)cls, rank, 0, 0); }
+
+static inline int as_bool(V v) {
+    if (v == V_TRUE) return 1;
+    if (v == V_FALSE) return 0;
+    rt_fail(1);
+    return 0;
+}
+static inline int64_t as_int(V v) {
+    if (VAL(v)->tag != T_INT) rt_fail(2);
+    return VAL(v)->u.i;
+}
+
+/* ------------------------------------------------------------------ memo */
+/* Pure operations on interned values are remembered in a direct-mapped table: the same
+ * update of the same function (rmState EXCEPT ![r] = "prepared") recurs in state after state,
+ * and a hit costs one probe instead of building and interning a value. */
+typedef struct { V a, b, c, r; uint32_t op; } Memo;
+#define MEMO_BITS 18
+static Memo memo_table[1u << MEMO_BITS];
+static inline Memo *memo_slot(uint32_t op, V a, V b, V c) {
+    uint64_t h = mix64(((uint64_t)a << 32 | b) ^ ((uint64_t)c << 8 | op) * 0x9e3779b97f4a7c15ULL);
+    return &memo_table[h & ((1u << MEMO_BITS) - 1)];
+}
+static inline int memo_hit(const Memo *m, uint32_t op, V a, V b, V c) {
+    return m->r && m->op == op && m->a == a && m->b == b && m->c == c;
+}
+static inline V memo_put(Memo *m, uint32_t op, V a, V b, V c, V r) {
+    m->op = op; m->a = a; m->b = b; m->c = c; m->r = r;
+    return r;
+}
+
+/* ------------------------------------------------------------------ order */
+static int rt_cmp(V a, V b) {
+    if (a == b) return 0;
+    const Val *x = VAL(a), *y = VAL(b);
+    if (x->cls != y->cls) return x->cls < y->cls ? -1 : 1;
+    switch (x->tag) {
+    case T_BOOL: case T_INT: case T_ATOM:
+        return x->u.i < y->u.i ? -1 : (x->u.i > y->u.i ? 1 : 0);
+    case T_SEQ: case T_SET: {
+        uint32_t n = x->len < y->len ? x->len : y->len;
+        for (uint32_t k = 0; k < n; k++) {
+            int c = rt_cmp(x->u.d[k], y->u.d[k]);
+            if (c) return c;
+        }
+        return x->len < y->len ? -1 : (x->len > y->len ? 1 : 0);
+    }
+    default: { /* T_FN: pairs (key, value) in key order */
+        uint32_t n = x->len < y->len ? x->len : y->len;
+        for (uint32_t k = 0; k < n; k++) {
+            int c = rt_cmp(x->u.d[k], y->u.d[k]);
+            if (c) return c;
+            c = rt_cmp(x->u.d[x->len + k], y->u.d[y->len + k]);
+            if (c) return c;
+        }
+        return x->len < y->len ? -1 : (x->len > y->len ? 1 : 0);
+    }
+    }
+}
+
+static int cmp_ids(const void *a, const void *b) { return rt_cmp(*(const V *)a, *(const V *)b); }
+
+/* ------------------------------------------------------------------ scratch buffers */
+/* Builders write into a stack of scratch buffers (nested constructions each get their own). */
+typedef struct { V *d; uint32_t n, cap; } Buf;
+static Buf bufs[64];
+static int nbufs;
+static inline Buf *buf_open(void) {
+    if (nbufs == 64) rt_fail(101);
+    Buf *b = &bufs[nbufs++];
+    b->n = 0;
+    return b;
+}
+static inline void buf_push(Buf *b, V v) {
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 64;
+        b->d = realloc(b->d, (size_t)b->cap * sizeof(V));
+        if (!b->d) rt_fail(100);
+    }
+    b->d[b->n++] = v;
+}
+static inline void buf_close(void) { nbufs--; }
+
+/* ------------------------------------------------------------------ sets */
+static V set_from(V *d, uint32_t n) { /* sorts d in place */
+    if (n > 1) {
+        int sorted = 1;
+        for (uint32_t k = 1; k < n; k++) if (rt_cmp(d[k - 1], d[k]) >= 0) { sorted = 0; break; }
+        if (!sorted) {
+            qsort(d, n, sizeof(V), cmp_ids);
+            uint32_t m = 1;
+            for (uint32_t k = 1; k < n; k++) if (d[k] != d[m - 1]) d[m++] = d[k];
+            n = m;
+        }
+    }
+    return intern(T_SET, 6, 0, d, n);
+}
+static V buf_set(Buf *b) { V s = set_from(b->d, b->n); buf_close(); return s; }
+
+static inline const Val *as_set_(V s) {
+    const Val *e = VAL(s);
+    if (e->tag != T_SET) rt_fail(3);
+    return e;
+}
+
+static int set_has(V s, V x) {
+    const Val *e = as_set_(s);
+    uint32_t n = e->len;
+    const V *d = e->u.d;
+    if (n <= 8) {
+        for (uint32_t k = 0; k < n; k++) if (d[k] == x) return 1;
+        return 0;
+    }
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        int c = rt_cmp(d[mid], x);
+        if (c == 0) return 1;
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    return 0;
+}
+
+static V set_union_raw(V a, V b) {
+    const Val *x = as_set_(a), *y = as_set_(b);
+    if (y->len == 0) return a;
+    if (x->len == 0) return b;
+    Buf *o = buf_open();
+    uint32_t i = 0, j = 0;
+    while (i < x->len && j < y->len) {
+        int c = rt_cmp(x->u.d[i], y->u.d[j]);
+        if (c < 0) buf_push(o, x->u.d[i++]);
+        else if (c > 0) buf_push(o, y->u.d[j++]);
+        else { buf_push(o, x->u.d[i++]); j++; }
+    }
+    while (i < x->len) buf_push(o, x->u.d[i++]);
+    while (j < y->len) buf_push(o, y->u.d[j++]);
+    V r = intern(T_SET, 6, 0, o->d, o->n);
+    buf_close();
+    return r;
+}
+static V set_union(V a, V b) {
+    Memo *m = memo_slot(1, a, b, 0);
+    if (memo_hit(m, 1, a, b, 0)) return m->r;
+    V r = set_union_raw(a, b);
+    m = memo_slot(1, a, b, 0);
+    return memo_put(m, 1, a, b, 0, r);
+}
+
+static V set_inter_raw(V a, V b) {
+    const Val *x = as_set_(a), *y = as_set_(b);
+    Buf *o = buf_open();
+    uint32_t i = 0, j = 0;
+    while (i < x->len && j < y->len) {
+        int c = rt_cmp(x->u.d[i], y->u.d[j]);
+        if (c < 0) i++;
+        else if (c > 0) j++;
+        else { buf_push(o, x->u.d[i++]); j++; }
+    }
+    V r = intern(T_SET, 6, 0, o->d, o->n);
+    buf_close();
+    return r;
+}
+static V set_inter(V a, V b) {
+    Memo *m = memo_slot(2, a, b, 0);
+    if (memo_hit(m, 2, a, b, 0)) return m->r;
+    V r = set_inter_raw(a, b);
+    m = memo_slot(2, a, b, 0);
+    return memo_put(m, 2, a, b, 0, r);
+}
+
+static V set_minus_raw(V a, V b) {
+    const Val *x = as_set_(a), *y = as_set_(b);
+    Buf *o = buf_open();
+    uint32_t i = 0, j = 0;
+    while (i < x->len) {
+        if (j >= y->len) { buf_push(o, x->u.d[i++]); continue; }
+        int c = rt_cmp(x->u.d[i], y->u.d[j]);
+        if (c < 0) buf_push(o, x->u.d[i++]);
+        else if (c > 0) j++;
+        else { i++; j++; }
+    }
+    V r = intern(T_SET, 6, 0, o->d, o->n);
+    buf_close();
+    return r;
+}
+static V set_minus(V a, V b) {
+    Memo *m = memo_slot(3, a, b, 0);
+    if (memo_hit(m, 3, a, b, 0)) return m->r;
+    V r = set_minus_raw(a, b);
+    m = memo_slot(3, a, b, 0);
+    return memo_put(m, 3, a, b, 0, r);
+}
+
+static int set_subseteq(V a, V b) {
+    const Val *x = as_set_(a);
+    for (uint32_t k = 0; k < x->len; k++) if (!set_has(b, x->u.d[k])) return 0;
+    return 1;
+}
+
+static V set_range(int64_t lo, int64_t hi) {
+    Buf *o = buf_open();
+    for (int64_t k = lo; k <= hi; k++) buf_push(o, mk_int(k));
+    V r = intern(T_SET, 6, 0, o->d, o->n);
+    buf_close();
+    return r;
+}
+
+static V set_big_union(V s) {
+    uint32_t n = as_set_(s)->len;
+    V r = intern(T_SET, 6, 0, 0, 0);
+    for (uint32_t k = 0; k < n; k++) r = set_union(r, VAL(s)->u.d[k]);
+    return r;
+}
+
+static V set_powerset(V s) {
+    const Val *x = as_set_(s);
+    uint32_t n = x->len;
+    if (n > 24) rt_fail(4);
+    Buf *o = buf_open();
+    V tmp[24];
+    for (uint64_t mask = 0; mask < (1ULL << n); mask++) {
+        uint32_t m = 0;
+        for (uint32_t k = 0; k < n; k++) if (mask >> k & 1) tmp[m++] = VAL(s)->u.d[k];
+        buf_push(o, intern(T_SET, 6, 0, tmp, m));
+    }
+    return buf_set(o);
+}
+
+static inline uint32_t vlen(V v) { return VAL(v)->len; }
+static inline const V *vdata(V v) { return VAL(v)->u.d; }
+
+static int64_t cardinality(V s) { return as_set_(s)->len; }
+
+/* ------------------------------------------------------------------ functions */
+/* A function from parallel key and value arrays (keys sorted, distinct), normalised. */
+static V fn_from_sorted(const V *keys, const V *values, uint32_t n) {
+    int seq = 1;
+    for (uint32_t k = 0; k < n && seq; k++) {
+        const Val *e = VAL(keys[k]);
+        seq = e->tag == T_INT && e->u.i == (int64_t)k + 1;
+    }
+    if (seq) return intern(T_SEQ, 4, 0, values, n);
+    Buf *o = buf_open();
+    for (uint32_t k = 0; k < n; k++) buf_push(o, keys[k]);
+    for (uint32_t k = 0; k < n; k++) buf_push(o, values[k]);
+    V r = intern(T_FN, 7, 0, o->d, n);
+    buf_close();
+    return r;
+}
+
+static inline V mk_seq(const V *d, uint32_t n) { return intern(T_SEQ, 4, 0, d, n); }
+
+static V fn_apply(V f, V x) {
+    const Val *e = VAL(f);
+    if (e->tag == T_SEQ) {
+        const Val *k = VAL(x);
+        if (k->tag == T_INT && k->u.i >= 1 && k->u.i <= (int64_t)e->len) return e->u.d[k->u.i - 1];
+        rt_fail(5);
+    }
+    if (e->tag != T_FN) rt_fail(6);
+    uint32_t n = e->len;
+    const V *keys = e->u.d;
+    if (n <= 8) {
+        for (uint32_t k = 0; k < n; k++) if (keys[k] == x) return keys[n + k];
+        rt_fail(5);
+    }
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        int c = rt_cmp(keys[mid], x);
+        if (c == 0) return keys[n + mid];
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    rt_fail(5);
+    return 0;
+}
+
+static V fn_domain(V f) {
+    const Val *e = VAL(f);
+    if (e->tag == T_SEQ) return set_range(1, e->len);
+    if (e->tag != T_FN) rt_fail(6);
+    return intern(T_SET, 6, 0, e->u.d, e->len);
+}
+
+/* [f EXCEPT ![x] = v]: x must be in the domain (TLC: the function is unchanged otherwise,
+ * the interpreter too; here: an error, so that the interpreter reports what it does). */
+static V fn_except_raw(V f, V x, V v) {
+    const Val *e = VAL(f);
+    uint32_t n = e->len;
+    if (e->tag == T_SEQ) {
+        const Val *k = VAL(x);
+        if (!(k->tag == T_INT && k->u.i >= 1 && k->u.i <= (int64_t)n)) rt_fail(7);
+        if (e->u.d[k->u.i - 1] == v) return f;
+        Buf *o = buf_open();
+        for (uint32_t j = 0; j < n; j++) buf_push(o, VAL(f)->u.d[j]);
+        o->d[k->u.i - 1] = v;
+        V r = intern(T_SEQ, 4, 0, o->d, n);
+        buf_close();
+        return r;
+    }
+    if (e->tag != T_FN) rt_fail(6);
+    Buf *o = buf_open();
+    int found = 0;
+    for (uint32_t j = 0; j < 2 * n; j++) buf_push(o, VAL(f)->u.d[j]);
+    for (uint32_t j = 0; j < n; j++) if (o->d[j] == x) { o->d[n + j] = v; found = 1; break; }
+    if (!found) { buf_close(); rt_fail(7); }
+    V r = intern(T_FN, 7, 0, o->d, n);
+    buf_close();
+    return r;
+}
+static V fn_except(V f, V x, V v) {
+    Memo *m = memo_slot(4, f, x, v);
+    if (memo_hit(m, 4, f, x, v)) return m->r;
+    V r = fn_except_raw(f, x, v);
+    m = memo_slot(4, f, x, v);
+    return memo_put(m, 4, f, x, v, r);
+}
+
+/* A function built key by key in a buffer of pairs (keys may come in any order). */
+typedef struct { V k, v; } Pair;
+static int cmp_pairs(const void *a, const void *b) { return rt_cmp(((const Pair *)a)->k, ((const Pair *)b)->k); }
+static V fn_from_pairs(Buf *b) { /* b holds k0 v0 k1 v1 ...; closes b */
+    uint32_t n = b->n / 2;
+    qsort(b->d, n, sizeof(Pair), cmp_pairs);
+    Buf *keys = buf_open();
+    for (uint32_t k = 0; k < n; k++) buf_push(keys, b->d[2 * k]);
+    for (uint32_t k = 0; k < n; k++) buf_push(keys, b->d[2 * k + 1]);
+    for (uint32_t k = 1; k < n; k++) if (keys->d[k] == keys->d[k - 1]) rt_fail(8);
+    V r = fn_from_sorted(keys->d, keys->d + n, n);
+    buf_close();
+    buf_close();
+    return r;
+}
+
+/* Every function from the set dom to the set rng, as a set. */
+static V set_of_functions(V dom, V rng) {
+    const Val *D = as_set_(dom), *R = as_set_(rng);
+    uint32_t n = D->len, m = R->len;
+    double total = 1;
+    for (uint32_t k = 0; k < n; k++) total *= m;
+    if (total > 5e7) rt_fail(4);
+    Buf *o = buf_open();
+    uint32_t idx[64];
+    if (n > 64) rt_fail(4);
+    if (m == 0 && n > 0) return buf_set(o);
+    memset(idx, 0, sizeof idx);
+    V vs[64];
+    for (;;) {
+        for (uint32_t k = 0; k < n; k++) vs[k] = VAL(rng)->u.d[idx[k]];
+        buf_push(o, fn_from_sorted(VAL(dom)->u.d, vs, n));
+        uint32_t k = 0;
+        while (k < n && ++idx[k] == m) idx[k++] = 0;
+        if (k == n) break;
+    }
+    return buf_set(o);
+}
+
+/* Every record with these fields (atoms, sorted) and field values from these sets. */
+static V set_of_records(uint32_t n, const V *fields, const V *sets) {
+    Buf *o = buf_open();
+    uint32_t idx[64];
+    V vs[64];
+    if (n > 64) rt_fail(4);
+    for (uint32_t k = 0; k < n; k++) if (as_set_(sets[k])->len == 0) return buf_set(o);
+    memset(idx, 0, sizeof idx);
+    for (;;) {
+        for (uint32_t k = 0; k < n; k++) vs[k] = VAL(sets[k])->u.d[idx[k]];
+        buf_push(o, fn_from_sorted(fields, vs, n));
+        uint32_t k = 0;
+        while (k < n && ++idx[k] == VAL(sets[k])->len) idx[k++] = 0;
+        if (k == n) break;
+    }
+    return buf_set(o);
+}
+
+/* Whether f is a function with domain dom (a set value). */
+static int fn_has_domain(V f, V dom) {
+    const Val *e = VAL(f), *D = as_set_(dom);
+    if (e->tag == T_SEQ) {
+        if (D->len != e->len) return 0;
+        for (uint32_t k = 0; k < e->len; k++) {
+            const Val *x = VAL(D->u.d[k]);
+            if (x->tag != T_INT || x->u.i != (int64_t)k + 1) return 0;
+        }
+        return 1;
+    }
+    if (e->tag != T_FN || e->len != D->len) return 0;
+    return memcmp(e->u.d, D->u.d, e->len * sizeof(V)) == 0;
+}
+
+/* ------------------------------------------------------------------ sequences */
+static inline const Val *as_seq_(V s) {
+    const Val *e = VAL(s);
+    if (e->tag != T_SEQ) rt_fail(9);
+    return e;
+}
+static V seq_append(V s, V x) {
+    const Val *e = as_seq_(s);
+    Buf *o = buf_open();
+    for (uint32_t k = 0; k < e->len; k++) buf_push(o, VAL(s)->u.d[k]);
+    buf_push(o, x);
+    V r = mk_seq(o->d, o->n);
+    buf_close();
+    return r;
+}
+static V seq_concat(V a, V b) {
+    const Val *x = as_seq_(a), *y = as_seq_(b);
+    Buf *o = buf_open();
+    for (uint32_t k = 0; k < x->len; k++) buf_push(o, VAL(a)->u.d[k]);
+    for (uint32_t k = 0; k < y->len; k++) buf_push(o, VAL(b)->u.d[k]);
+    (void)y;
+    V r = mk_seq(o->d, o->n);
+    buf_close();
+    return r;
+}
+static V seq_head(V s) {
+    const Val *e = as_seq_(s);
+    if (!e->len) rt_fail(10);
+    return e->u.d[0];
+}
+static V seq_tail(V s) {
+    const Val *e = as_seq_(s);
+    if (!e->len) rt_fail(10);
+    return mk_seq(e->u.d + 1, e->len - 1);
+}
+static int64_t seq_len(V s) { return as_seq_(s)->len; }
+static V seq_subseq(V s, int64_t m, int64_t n) {
+    const Val *e = as_seq_(s);
+    if (n < m) return mk_seq(0, 0);
+    if (m < 1 || n > (int64_t)e->len) rt_fail(10);
+    return mk_seq(e->u.d + m - 1, (uint32_t)(n - m + 1));
+}
+
+/* ------------------------------------------------------------------ integers */
+static inline int64_t int_div(int64_t a, int64_t b) {
+    if (b == 0) rt_fail(11);
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
+    return q;
+}
+static inline int64_t int_mod(int64_t a, int64_t b) {
+    if (b <= 0) rt_fail(11);
+    int64_t r = a % b;
+    return r < 0 ? r + b : r;
+}
+static inline int64_t int_pow(int64_t a, int64_t b) {
+    if (b < 0) rt_fail(11);
+    int64_t r = 1;
+    while (b-- > 0) r *= a;
+    return r;
+}
+static inline int is_int(V v) { return VAL(v)->tag == T_INT; }
+static inline int is_set(V v) { return VAL(v)->tag == T_SET; }
+static inline int is_fn(V v) { return VAL(v)->tag == T_FN || VAL(v)->tag == T_SEQ; }
+static inline int is_string(V v) { return VAL(v)->tag == T_ATOM; }
+static inline int is_seq(V v) { return VAL(v)->tag == T_SEQ; }
+/* A function's values, in key order (a sequence's elements). */
+static inline const V *fn_values(V f) {
+    const Val *e = VAL(f);
+    return e->tag == T_FN ? e->u.d + e->len : e->u.d;
+}
+
+/* ------------------------------------------------------------------ the search */
+/* Successors of the state being expanded: NV ids each, with their action name's index. */
+static V *succ;
+static uint32_t *succ_label;
+static uint32_t nsucc, capsucc;
+
+static void rt_emit(const V *P, uint32_t label) {
+    if (nsucc == capsucc) {
+        capsucc = capsucc ? 2 * capsucc : 256;
+        succ = realloc(succ, (size_t)capsucc * NV * sizeof(V));
+        succ_label = realloc(succ_label, (size_t)capsucc * sizeof(uint32_t));
+        if (!succ || !succ_label) rt_fail(100);
+    }
+    memcpy(succ + (size_t)nsucc * NV, P, NV * sizeof(V));
+    succ_label[nsucc++] = label;
+}
+
+static uint64_t state_fp(const V *s) {
+    uint64_t h = 0x243f6a8885a308d3ULL;
+    for (int k = 0; k < NV; k++) h = mix64(h ^ vals[s[k]].hash) + (uint64_t)k;
+    return h ? h : 1;
+}
+
+/* The seen set: 64-bit fingerprints, open addressing, 0 = empty. */
+static uint64_t *seen;
+static uint64_t seen_mask, seen_count;
+static int seen_add(uint64_t fp) { /* 1 if new */
+    if (2 * (seen_count + 1) > seen_mask + 1) {
+        uint64_t size = seen_mask ? 2 * (seen_mask + 1) : (1u << 16);
+        uint64_t *t = calloc(size, sizeof(uint64_t));
+        if (!t) rt_fail(100);
+        for (uint64_t k = 0; seen_mask && k <= seen_mask; k++) {
+            uint64_t x = seen[k];
+            if (!x) continue;
+            uint64_t j = mix64(x) & (size - 1);
+            while (t[j]) j = (j + 1) & (size - 1);
+            t[j] = x;
+        }
+        free(seen);
+        seen = t;
+        seen_mask = size - 1;
+    }
+    uint64_t j = mix64(fp) & seen_mask;
+    while (seen[j]) {
+        if (seen[j] == fp) return 0;
+        j = (j + 1) & seen_mask;
+    }
+    seen[j] = fp;
+    seen_count++;
+    return 1;
+}
+
+typedef struct {
+    int status;
+    int which;          /* the invariant violated */
+    uint32_t index;     /* the state it concerns (violation, deadlock) */
+    uint32_t distinct;
+    uint64_t generated;
+    uint32_t depth;
+    int error_code;
+    int constrained;    /* a state constraint left states out */
+} RunResult;
+
+static RunResult R;
+static uint32_t *parents, *ordinals;
+static uint32_t capstates;
+static uint64_t fired[NLABEL > 0 ? NLABEL : 1], found[NLABEL > 0 ? NLABEL : 1];
+/* Verification: every distinct state (NV ids) and its number of successors. */
+static int keep_states;
+static V *kept;
+static uint32_t *succ_counts;
+
+static void record_state(uint32_t parent, uint32_t ordinal, const V *s) {
+    uint32_t index = R.distinct++;
+    if (index == capstates) {
+        capstates = capstates ? 2 * capstates : (1u << 16);
+        parents = realloc(parents, (size_t)capstates * sizeof(uint32_t));
+        ordinals = realloc(ordinals, (size_t)capstates * sizeof(uint32_t));
+        if (keep_states) {
+            kept = realloc(kept, (size_t)capstates * NV * sizeof(V));
+            succ_counts = realloc(succ_counts, (size_t)capstates * sizeof(uint32_t));
+            if (!kept || !succ_counts) rt_fail(100);
+        }
+        if (!parents || !ordinals) rt_fail(100);
+    }
+    parents[index] = parent;
+    ordinals[index] = ordinal;
+    if (keep_states) {
+        memcpy(kept + (size_t)index * NV, s, NV * sizeof(V));
+        succ_counts[index] = 0;
+    }
+}
+
+/* A level of the search: states (NV ids each) and their numbers. */
+typedef struct { V *s; uint32_t *index; uint32_t n, cap; } Level;
+static void level_push(Level *l, const V *s, uint32_t index) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 1024;
+        l->s = realloc(l->s, (size_t)l->cap * NV * sizeof(V));
+        l->index = realloc(l->index, (size_t)l->cap * sizeof(uint32_t));
+        if (!l->s || !l->index) rt_fail(100);
+    }
+    memcpy(l->s + (size_t)l->n * NV, s, NV * sizeof(V));
+    l->index[l->n++] = index;
+}
+
+static void model_setup(void);
+static void model_init(void);
+static void model_next(const V *S);
+static int model_invariant(int k, const V *S);
+static int model_constraint(const V *S);
+static int invariant_selected[NINV > 0 ? NINV : 1];
+
+#define ROOT 0xffffffffu
+
+static int check_invariants(const V *s) {
+    for (int k = 0; k < NINV; k++) {
+        if (invariant_selected[k] && !model_invariant(k, s)) { R.which = k; return 0; }
+    }
+    return 1;
+}
+
+/* Explore breadth-first, exactly as refute.engine.bfs.explore does (same counts, same
+ * discovery order, same depth bookkeeping). Returns the status (ST_*). */
+int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_limit, int keep) {
+    Level cur = {0}, next = {0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    keep_states = keep;
+    memset(&R, 0, sizeof R);
+    /* a second run in the same process starts afresh, keeping only the interned values */
+    if (seen) memset(seen, 0, (seen_mask + 1) * sizeof(uint64_t));
+    seen_count = 0;
+    capstates = 0;
+    free(parents); free(ordinals); free(kept); free(succ_counts);
+    parents = ordinals = succ_counts = 0;
+    kept = 0;
+    memset(fired, 0, sizeof fired);
+    memset(found, 0, sizeof found);
+    if (setjmp(rt_jump)) {
+        R.status = ST_ERROR;
+        R.error_code = rt_error_code;
+        nbufs = 0;
+        return R.status;
+    }
+    if (!nvals) {
+        capvals = 1u << 16;
+        vals = rt_alloc((size_t)capvals * sizeof(Val));
+        nvals = 1; /* id 0: no value */
+        V_FALSE = intern(T_BOOL, 0, 0, 0, 0);
+        V_TRUE = intern(T_BOOL, 0, 1, 0, 0);
+        model_setup();
+    }
+    nsucc = 0;
+    model_init();
+    for (uint32_t o = 0; o < nsucc; o++) {
+        const V *s = succ + (size_t)o * NV;
+        R.generated++;
+        if (NCON && !model_constraint(s)) { R.constrained = 1; continue; }
+        if (!seen_add(state_fp(s))) continue;
+        uint32_t index = R.distinct;
+        record_state(ROOT, o, s);
+        R.depth = 1;
+        if (!check_invariants(s)) { R.status = ST_INVARIANT; R.index = index; return R.status; }
+        level_push(&cur, s, index);
+    }
+    while (cur.n) {
+        int last_level = max_depth >= 0 && (int64_t)R.depth >= max_depth;
+        next.n = 0;
+        for (uint32_t pos = 0; pos < cur.n; pos++) {
+            const V *ps = cur.s + (size_t)pos * NV;
+            uint32_t parent = cur.index[pos];
+            nsucc = 0;
+            model_next(ps);
+            R.generated += nsucc;
+            if (keep_states) succ_counts[parent] = nsucc;
+            if (!nsucc && deadlock) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
+            for (uint32_t o = 0; o < nsucc; o++) fired[succ_label[o]]++;
+            for (uint32_t o = 0; o < nsucc; o++) {
+                const V *s = succ + (size_t)o * NV;
+                if (NCON && !model_constraint(s)) { R.constrained = 1; continue; }
+                uint64_t fp = state_fp(s);
+                if (last_level) {
+                    /* not stored: a state seen before is skipped, a new one stops the search */
+                    uint64_t j = mix64(fp) & seen_mask;
+                    int known = 0;
+                    while (seen[j]) { if (seen[j] == fp) { known = 1; break; } j = (j + 1) & seen_mask; }
+                    if (!known) R.status = ST_MAX_DEPTH;
+                    continue;
+                }
+                if (!seen_add(fp)) continue;
+                uint32_t index = R.distinct;
+                record_state(parent, o, s);
+                found[succ_label[o]]++;
+                if (!check_invariants(s)) {
+                    R.depth++;
+                    R.status = ST_INVARIANT; R.index = index; return R.status;
+                }
+                level_push(&next, s, index);
+                if ((int64_t)index + 1 >= max_states) {
+                    R.depth++;
+                    R.status = ST_MAX_STATES; return R.status;
+                }
+            }
+            if (time_limit > 0 && (pos & 511) == 0) {
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                if ((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9 > time_limit) {
+                    R.status = ST_TIME; return R.status;
+                }
+            }
+        }
+        Level t = cur; cur = next; next = t;
+        if (cur.n) R.depth++;
+    }
+    free(cur.s); free(cur.index); free(next.s); free(next.index);
+    return R.status;
+}
+
+/* ------------------------------------------------------------------ exports */
+void refute_select_invariant(int k, int on) { invariant_selected[k] = on; }
+int refute_counts(uint64_t *out) {
+    out[0] = R.distinct; out[1] = R.generated; out[2] = R.depth; out[3] = (uint64_t)R.which;
+    out[4] = R.index; out[5] = (uint64_t)R.error_code; out[6] = (uint64_t)R.constrained;
+    out[7] = nvals;
+    return R.status;
+}
+const uint32_t *refute_parents(void) { return parents; }
+const uint32_t *refute_ordinals(void) { return ordinals; }
+const uint64_t *refute_fired(void) { return fired; }
+const uint64_t *refute_found(void) { return found; }
+const V *refute_kept_states(void) { return kept; }
+const uint32_t *refute_succ_counts(void) { return succ_counts; }
+int refute_nv(void) { return NV; }
+int refute_nlabel(void) { return NLABEL; }
+int refute_ninv(void) { return NINV; }
+/* A value's kind, length, integer (or atom rank) and payload, for decoding into refute values. */
+int refute_value(V v, int64_t *i, uint32_t *len, const V **data) {
+    const Val *e = VAL(v);
+    *len = e->len;
+    *i = (e->tag == T_BOOL || e->tag == T_INT || e->tag == T_ATOM) ? e->u.i : 0;
+    *data = (e->tag == T_BOOL || e->tag == T_INT || e->tag == T_ATOM) ? 0 : e->u.d;
+    return e->tag;
+}

@@ -1,0 +1,78 @@
+"""The one place that chooses how to explore a model: :func:`run`.
+
+Every caller (the ``check`` command, :func:`refute.check`, the isolation checks) hands it a
+model, the search :class:`~refute.engine.bfs.Options` and a :class:`~refute.engine.scale.Scale`,
+and gets the same :class:`~refute.engine.result.Result` whatever strategy ran:
+
+* a spec with temporal properties: the sequential search collecting the state graph, then the
+  fair-cycle searches (:mod:`.liveness`), in one process whatever the scale asked for (the
+  result says so in a warning);
+* ``scale.ray``: actors on a Ray cluster (:mod:`.ray_explorer`);
+* more than one worker, a memory limit to spill under, or a checkpoint: worker processes on
+  this machine (:mod:`.parallel`);
+* otherwise the sequential breadth-first search (:mod:`.bfs`).
+
+A new strategy is one module plus one branch here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from refute.engine.bfs import GraphObserver, Options
+from refute.engine.liveness import check_model, properties_of
+from refute.engine.model import Model
+from refute.engine.result import Result
+from refute.engine.scale import Scale
+from refute.errors import UsageError
+
+_ONE_PROCESS = ("the spec has temporal properties, which are checked in one process: "
+                "--workers and --checkpoint were ignored, and --memory-limit stops the run "
+                "instead of spilling states to disk")
+
+
+def run(model: Model, options: Options = Options(), scale: Scale = Scale(),
+        observer: GraphObserver | None = None,
+        native: Callable[[Options], Result] | None = None) -> Result:
+    """Explore ``model`` as ``scale`` says, check its invariants and properties, then its
+    postconditions (:meth:`~refute.engine.model.Model.check_postconditions`).
+
+    ``observer`` is told every state and step kept (e.g. ``--dump-graph``); it needs the
+    one-process search, so it cannot be combined with a sharded ``scale``. ``native``, when
+    given, is a native explorer of the same model (the compiled backend, :mod:`refute.compiled`,
+    which promises the interpreter's exact result) run in place of the sequential search.
+    """
+    if observer is not None and (scale.ray is not None or sharded(scale)):
+        raise UsageError("the whole state graph is kept in one process",
+                         hint="drop --workers, --ray, --memory-limit, --checkpoint and --resume")
+    result = _explore(model, options, scale, observer, native)
+    model.check_postconditions(result)
+    return result
+
+
+def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserver | None,
+             native: Callable[[Options], Result] | None) -> Result:
+    if native is not None and observer is None and not sharded(scale) and scale.ray is None:
+        return native(options)
+    if observer is not None:
+        return check_model(model, options, observer=observer)
+    if scale.ray is not None:
+        from refute.engine.ray_explorer import check_on_ray
+
+        return check_on_ray(model, options, scale, None if scale.ray == "auto" else scale.ray)
+    if not sharded(scale):
+        return check_model(model, options)
+    if properties_of(model):
+        memory_limit = scale.memory_limit if scale.memory_limit is not None else options.memory_limit
+        result = check_model(model, replace(options, memory_limit=memory_limit))
+        return replace(result, warnings=result.warnings + (_ONE_PROCESS,))
+    from refute.engine.parallel import explore_parallel
+
+    return explore_parallel(model, options, scale)
+
+
+def sharded(scale: Scale) -> bool:
+    """Whether ``scale`` asks for the sharded search rather than the sequential one."""
+    return (scale.workers != 1 or scale.memory_limit is not None or bool(scale.checkpoint)
+            or bool(scale.resume))

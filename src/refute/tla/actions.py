@@ -1,0 +1,516 @@
+r"""TLA+ actions compiled to closures that enumerate successors, as TLC does.
+
+An action compiles to ``g(S, P, E)`` returning the extensions of the partial next state ``P``
+that satisfy it: ``x' = e`` assigns ``x'`` if it is unassigned (else it tests), ``x' \in S``
+branches over ``S``, ``UNCHANGED v`` assigns ``v' = v``, a disjunction or ``\E`` branches,
+``IF``/``CASE``/``LET`` and operator calls are followed, and any other conjunct is a guard
+(an expression, :mod:`refute.tla.expressions`). ``Init`` compiles the same way with unprimed
+variables in the role of primed ones (``Scope.init``).
+
+Successors come in a fixed order (disjuncts left to right, quantified values in canonical
+order), which is the order the engine explores and so the trace it reports.
+
+A conjunction of actions (outside Init) runs as one closure over "steps" (:func:`_fused_conj`):
+each compiled conjunct carries ``step = (kind, a, b)`` (a guard, ``x' = e``, ``UNCHANGED x``,
+``UNCHANGED <<x, y>>``, or any other action) so that the common conjuncts run inline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from refute.tla.expressions import ExpressionCompiler, locate, truth
+from refute.tla.operators import is_element
+from refute.tla.parser import Node, OpDef
+from refute.tla.reads import primes_name
+from refute.tla.scope import UNSET, Def, Scope, Subst, Var
+from refute.tla.values import TLAError, as_set, short, sorted_elements
+
+_GUARD, _SET, _KEEP, _KEEP_ALL, _ACTION = range(5)  # the kinds of step of a fused conjunction
+
+
+class ActionCompiler(ExpressionCompiler):
+    """Compiles actions (and Init) to successor enumerators over expressions compiled by the
+    :class:`~refute.tla.expressions.ExpressionCompiler` it extends."""
+
+    def __init__(self, variables: tuple[str, ...]):
+        super().__init__(variables)
+        self.init_actions: dict[int, Callable] = {}  # id(Def) -> its body enumerated in Init
+
+    def action(self, node: Node, scope: Scope) -> Callable:
+        """``g(S, P, E)``: the extensions of partial next state ``P`` satisfying the action."""
+        k = node.kind
+        if k == "conj":
+            return self.conjunction([self.action(x, scope) for x in node.args[0]], scope.init)
+        if k == "infix" and node.args[0] == "/\\" and node.args[0] not in scope.ctx.names:
+            return self.conjunction([self.action(node.args[1], scope), self.action(node.args[2], scope)],
+                                     scope.init)
+        if k == "disj" or (k == "infix" and node.args[0] == "\\/"):
+            items = node.args[0] if k == "disj" else node.args[1:]
+            gs = [self.action(x, scope) for x in items]
+
+            def disj(S, P, E):
+                out = []
+                for g in gs:
+                    out.extend(g(S, P, E))
+                return out
+            return disj
+        if k == "exists":
+            bounds, body = node.args
+            envs, inner = self.binder(bounds, scope, ordered=True)
+            g = self.action(body, inner)
+            first_guard = getattr(g, "first_guard", None)
+            if first_guard is not None and len(bounds) == 1 and not isinstance(bounds[0][0], tuple):
+                return _exists_filtered(self.expr(bounds[0][1], scope), *first_guard)
+
+            def exists(S, P, E):
+                out = []
+                for e in envs(S, P, E):
+                    out.extend(g(S, P, e))
+                return out
+            return exists
+        if k == "forall":
+            bounds, body = node.args
+            envs, inner = self.binder(bounds, scope, ordered=True)
+            g = self.action(body, inner)
+
+            def forall(S, P, E):
+                ps = [P]
+                for e in envs(S, P, E):
+                    ps = [q for p in ps for q in g(S, p, e)]
+                    if not ps:
+                        break
+                return ps
+            return forall
+        if k == "if":
+            return self.conditional(node, scope, self.action)
+        if k == "infix" and node.args[0] == "=>" and "=>" not in scope.ctx.names:
+            g = self._implies_action(node, scope)
+            if g is not None:
+                return g
+        if k == "case":
+            return self.cases(node, scope, self.action)
+        if k == "let":
+            defs, body = node.args
+            return self.action(body, self.let_scope(defs, scope))
+        if k == "prefix" and node.args[0] == "UNCHANGED":
+            return self._unchanged(node.args[1], scope, node)
+        if k == "stutter":
+            a, v = node.args
+            return self.action(Node("disj", ((a, Node("prefix", ("UNCHANGED", v), node.line, node.col)),),
+                                    node.line, node.col), scope)
+        if k == "infix" and node.args[0] in ("=", "\\in"):
+            target = self._assignable(node.args[1], scope)
+            if target is not None:
+                return self._assign(target, node.args[0], node.args[2], scope, node)
+        if k == "subexpr":
+            target, tscope = self.subexpr_target(node, scope)
+            g = self.action(target, tscope)
+            return lambda S, P, E: g(S, P, ())
+        if k in ("app", "name", "inst"):
+            g = self._call_action(node, scope)
+            if g is not None:
+                return g
+        f = self.expr(node, scope)
+
+        def guard(S, P, E):
+            v = f(S, P, E)
+            if v is True:
+                return (P,)
+            if v is False:
+                return ()
+            raise TLAError(f"expected a boolean, got {short(v)}", node)
+        guard.step = (_GUARD, f, node)
+        return guard
+
+    def def_action_fn(self, d: Def) -> Callable:
+        if d.action_fn is not None:
+            return d.action_fn
+        if d.busy:
+            return lambda S, P, E: d.action_fn(S, P, E)
+        d.busy = True
+        try:
+            opdef = d.opdef
+            scope = Scope(d.ctx, d.ctx.params + tuple(p for p, _ in opdef.params))
+            d.action_fn = self.action(opdef.body, scope)
+        finally:
+            d.busy = False
+        return d.action_fn
+
+    def _implies_action(self, node: Node, scope: Scope) -> Callable | None:
+        """``P => A`` as TLC enumerates it: when ``P`` holds, the successors of ``A`` (each
+        ``\\E`` witness or true disjunct of ``A`` is one, and ``A`` may assign primed
+        variables); otherwise the partial state unchanged. ``None`` when ``A`` is a condition
+        only: then the implication is one too (a guard, evaluated inline)."""
+        _, p, a = node.args
+        fp, ga = self.expr(p, scope), self.action(a, scope)
+        step = getattr(ga, "step", None)
+        steps = getattr(ga, "steps", None) or ((step,) if step else ())
+        if steps and all(s[0] is _GUARD for s in steps):
+            return None
+
+        def implies(S, P, E):
+            return ga(S, P, E) if truth(fp(S, P, E), p) else (P,)
+        return implies
+
+    def conjunction(self, gs, init: bool = False):
+        r"""Conjuncts left to right; in Init each sees the variables assigned so far as ``S``.
+
+        Once Init has assigned every variable, the conjuncts left are a condition on that one
+        state, not a source of states: ``TypeOK /\ (P \/ Q)`` gives one initial state when
+        both disjuncts hold, as TLC's ``getInitStates`` does (which its count of states
+        generated shows: MCBakery's ISpec)."""
+        if len(gs) == 1:
+            return gs[0]
+        if not init:
+            return _fused_conj(gs)
+        first, rest = gs[0], self.conjunction(gs[1:], init)
+
+        def init_conj(S, P, E):
+            out = []
+            for p in first(S, P, E):
+                if UNSET in p:
+                    out.extend(rest(p, p, E))
+                elif rest(p, p, E):
+                    out.append(p)
+            return out
+        return init_conj
+
+    def _assignable(self, lhs: Node, scope: Scope) -> int | None:
+        """The variable index if ``lhs`` is ``x'`` (or ``x`` in Init)."""
+        if lhs.kind == "name" and lhs.args[0] in scope.lets and scope.bound_index(lhs.args[0]) is None:
+            entry = scope.lets[lhs.args[0]]
+            if isinstance(entry, tuple) and isinstance(entry[1].const, tuple) and entry[1].const[0] == "primed":
+                return entry[1].const[1]
+        if scope.init:
+            if lhs.kind == "name" and scope.bound_index(lhs.args[0]) is None:
+                entry = scope.lookup(lhs.args[0], lhs)
+                if isinstance(entry, Var):
+                    return entry.index
+            return None
+        if lhs.kind == "postfix" and lhs.args[0] == "'":
+            inner = lhs.args[1]
+            if inner.kind == "name" and inner.args[0] in scope.lets \
+                    and scope.bound_index(inner.args[0]) is None:
+                entry = scope.lets[inner.args[0]]
+                if isinstance(entry, tuple) and entry[0] == "let" and isinstance(entry[1].const, tuple) \
+                        and entry[1].const[0] == "var":
+                    return entry[1].const[1]
+                return None
+            if inner.kind == "name" and scope.bound_index(inner.args[0]) is None:
+                entry = scope.lookup(inner.args[0], inner)
+                if isinstance(entry, Var):
+                    return entry.index
+        return None
+
+    def _assign(self, i: int, op: str, rhs: Node, scope: Scope, node: Node) -> Callable:
+        f = self.expr(rhs, scope)
+        if op == "=":
+            def assign(S, P, E):
+                v = f(S, P, E)
+                old = P[i]
+                if old is UNSET:
+                    return (P[:i] + (v,) + P[i + 1:],)
+                return (P,) if old == v else ()
+            assign.step = (_SET, i, f)
+            return assign
+
+        def assign_in(S, P, E):
+            s = f(S, P, E)
+            old = P[i]
+            if old is not UNSET:
+                return (P,) if is_element(old, s) else ()
+            head, tail = P[:i], P[i + 1:]
+            try:
+                return [head + (v,) + tail for v in sorted_elements(as_set(s))]
+            except TLAError as exc:
+                raise locate(node, exc) from None
+        return assign_in
+
+    def _unchanged(self, v: Node, scope: Scope, node: Node) -> Callable:
+        if v.kind == "tuple":
+            indices = self._var_indices(v, scope)
+            if indices is not None and not scope.init and len(indices) > 1:
+                return _keep_all(indices)
+            return self.conjunction([self._unchanged(x, scope, node) for x in v.args[0]], scope.init)
+        if v.kind == "name" and not scope.init:
+            indices = self._var_indices(v, scope)
+            if indices is not None and len(indices) > 1:
+                return _keep_all(indices)
+        if v.kind == "name" and scope.bound_index(v.args[0]) is None:
+            entry = scope.lookup(v.args[0], v)
+            if isinstance(entry, Var):
+                i = entry.index
+
+                def keep(S, P, E):
+                    old = P[i]
+                    if old is UNSET:
+                        return (P[:i] + (S[i],) + P[i + 1:],)
+                    return (P,) if old == S[i] else ()
+                if not scope.init:
+                    keep.step = (_KEEP, i, None)
+                return keep
+            if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
+                return self._unchanged(entry.opdef.body, Scope(entry.ctx), node)
+            if isinstance(entry, Subst) and entry.node is not None:
+                return self._unchanged(entry.node, entry.scope, node)
+        f = self.expr(v, scope)
+
+        def same(S, P, E):
+            return (P,) if f(P, None, E) == f(S, P, E) else ()
+        return same
+
+    def _var_indices(self, v: Node, scope: Scope, depth: int = 0) -> tuple | None:
+        """The variables ``v`` (a variable, a tuple of them, or a name defined as one) stands
+        for, flattened; ``None`` if it is anything else."""
+        if depth > 20:
+            return None
+        if v.kind == "tuple":
+            out: tuple = ()
+            for x in v.args[0]:
+                sub = self._var_indices(x, scope, depth + 1)
+                if sub is None:
+                    return None
+                out += sub
+            return out
+        if v.kind == "name" and scope.bound_index(v.args[0]) is None and v.args[0] not in scope.lets:
+            entry = scope.ctx.names.get(v.args[0])
+            if isinstance(entry, Var):
+                return (entry.index,)
+            if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
+                return self._var_indices(entry.opdef.body, Scope(entry.ctx), depth + 1)
+        return None
+
+    def _call_action(self, node: Node, scope: Scope) -> Callable | None:
+        """An action-level call of a user operator: its body enumerated with the arguments."""
+        if node.kind == "name":
+            name, args = node.args[0], ()
+            if scope.bound_index(name) is not None:
+                return None
+        elif node.kind == "app":
+            name, args = node.args
+            if scope.bound_index(name) is not None:
+                return None
+        else:
+            path, name, args = node.args
+            if path and path[0][1]:
+                comp, inst_args = path[0]
+                entry = scope.lookup(comp, node)
+                inner = self.instance_ctx(entry)
+                target = inner.names.get(name)
+                if not isinstance(target, Def):
+                    return None
+                fs = [self.expr(a, scope) for a in inst_args + args]
+                g = self.def_action_fn(target)
+                return lambda S, P, E: g(S, P, tuple(f(S, P, E) for f in fs))
+            entry = self.resolve_inst(node, scope)
+            return self._entry_action(entry, args, scope, node)
+        entry = scope.lookup(name, node)
+        return self._entry_action(entry, args, scope, node)
+
+    def _entry_action(self, entry, args, scope, node):
+        if isinstance(entry, tuple) and entry[0] == "let":
+            _, d, depth = entry
+            if d.action_fn is None:
+                let_scope = Scope(scope.ctx, scope.bound[:depth] + tuple(p for p, _ in d.opdef.params),
+                                  scope.lets, scope.init)
+                d.action_fn = self.action(d.opdef.body, let_scope) if d.opdef.kind == "op" else None
+            g = d.action_fn
+            if g is None:
+                return None
+            fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
+                  for a, (_, ar) in zip(args, d.opdef.params)]
+            return lambda S, P, E: g(S, P, E[:depth] + tuple(f(S, P, E) for f in fs))
+        if isinstance(entry, Subst) and entry.node is not None and not args:
+            return self.action(entry.node, entry.scope)
+        if not isinstance(entry, Def) or entry.opdef.kind != "op":
+            return None
+        params = entry.opdef.params
+        if len(args) != len(params):
+            raise TLAError(f"{entry.opdef.name} takes {len(params)} arguments", node)
+        if scope.init:  # Init enumerates the definition's body in init mode
+            g = self.init_actions.get(id(entry))
+            if g is None:
+                g = self.init_actions[id(entry)] = self.action(
+                    entry.opdef.body, Scope(entry.ctx, entry.ctx.params + tuple(p for p, _ in params),
+                                            init=True))
+        else:
+            g = self.def_action_fn(entry)
+        if not entry.ctx.params and (any(self.reads.is_action(a, scope) for a, (_, ar) in zip(args, params)
+                                         if not ar) or (not scope.init and any(
+                primes_name(entry.opdef.body, p) for p, ar in params if not ar))):
+            return self._inline_action(entry, args, scope)
+        fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
+              for a, (_, ar) in zip(args, params)]
+        prefix = len(entry.ctx.params)
+        if not fs and not prefix:
+            return lambda S, P, E: g(S, P, ())
+
+        def call(S, P, E):
+            try:
+                return g(S, P, E[:prefix] + tuple([f(S, P, E) for f in fs]))
+            except TLAError as exc:
+                raise locate(node, exc) from None
+            except Exception as exc:
+                raise locate(node, exc) from exc
+        return call
+
+    def _var_arg(self, arg: Node, scope: Scope) -> int | None:
+        """The variable index if the argument ``arg`` is a plain state variable."""
+        if arg.kind == "name" and scope.bound_index(arg.args[0]) is None \
+                and arg.args[0] not in scope.lets:
+            entry = scope.ctx.names.get(arg.args[0])
+            if isinstance(entry, Var):
+                return entry.index
+        return None
+
+
+    def _inline_action(self, entry: Def, args: tuple, scope: Scope) -> Callable:
+        """A call whose arguments are actions or primed: the parameters are bound by name (as
+        TLA+ substitutes them), so that ``x'`` passed in can still be assigned in the body and
+        an action passed in is enumerated where the body uses it. Operator parameters
+        (``decr(_)`` given ``LAMBDA j: j - 1``) are bound values after the caller's."""
+        depth = len(scope.bound)
+        lets = {}
+        ops = []
+        for (pname, arity), arg in zip(entry.opdef.params, args):
+            if arity:
+                ops.append((pname, self.op_value(arg, scope, arity)))
+                continue
+            holder = Def(OpDef(pname, (), arg, arg.line, arg.col, arg.file), scope.ctx)
+            holder.value_fn = [self.expr(arg, scope)]
+            holder.action_fn = _lazy_action(self, arg, scope)
+            lets[pname] = ("let", holder, depth)
+            holder.const = ("primed", self._assignable(arg, scope))
+            if holder.const[1] is None and not scope.init and self._var_arg(arg, scope) is not None:
+                holder.const = ("var", self._var_arg(arg, scope))
+        hidden = tuple("\0" + str(i) for i in range(depth))
+        inner = Scope(entry.ctx, hidden + tuple(p for p, _ in ops), lets, scope.init)
+        g = self.action(entry.opdef.body, inner)
+        if not ops:
+            return g
+        fs = tuple(f for _, f in ops)
+        return lambda S, P, E: g(S, P, E + tuple([f(S, P, E) for f in fs]))
+
+
+def _lazy_action(compiler: ActionCompiler, node: Node, scope: Scope) -> Callable:
+    """The action form of an argument substituted into an operator, compiled in the caller's
+    scope the first time the body uses the argument as an action."""
+    cell: list = []
+
+    def g(S, P, E):
+        if not cell:
+            cell.append(compiler.action(node, scope))
+        return cell[0](S, P, E)
+    return g
+
+
+def _exists_filtered(set_fn: Callable, test: Callable, node: Node, rest: Callable) -> Callable:
+    r"""``\E x \in S: G /\ A`` in an action, with the guard ``G`` tested in the loop over
+    ``S`` (in canonical order, as every action quantifier): most messages of a
+    message-passing spec fail the first guard (``m.type = "phase2a"``), and each costs one
+    call here instead of three. Same successors, same order, as the general form."""
+    def exists_filtered(S, P, E):
+        out = []
+        for v in sorted_elements(as_set(set_fn(S, P, E))):
+            e = E + (v,)
+            r = test(S, P, e)
+            if r is True:
+                out.extend(rest(S, P, e))
+            elif r is not False:
+                raise TLAError(f"expected a boolean, got {short(r)}", node)
+        return out
+    return exists_filtered
+
+
+def _kept(S: tuple, P: tuple, indices: tuple) -> tuple | None:
+    """``P`` with the variables at ``indices`` unchanged from ``S`` (one pass, one new tuple),
+    or ``None`` when ``P`` already gives one of them another value."""
+    out = None
+    for i in indices:
+        old = P[i]
+        if old is UNSET:
+            if out is None:
+                out = list(P)
+            out[i] = S[i]
+        elif old != S[i]:
+            return None
+    return P if out is None else tuple(out)
+
+
+def _keep_all(indices: tuple) -> Callable:
+    """``UNCHANGED <<x, y, ...>>`` of plain variables."""
+    def keep_all(S, P, E):
+        kept = _kept(S, P, indices)
+        return () if kept is None else (kept,)
+    keep_all.step = (_KEEP_ALL, indices, None)
+    return keep_all
+
+
+def _fused_conj(gs: list) -> Callable:
+    """A conjunction of actions (not in Init) as one closure: guards, ``x' = e`` and
+    ``UNCHANGED`` conjuncts run inline on one partial state, left to right, with no list per
+    conjunct; a conjunct with several results (``x' \\in S``, ``\\E``, ...) continues the rest
+    of the conjunction on each of them. Same results, same order, as the nested form.
+
+    Once every variable is assigned, a conjunct still to come is a condition, not a source of
+    successors (``x' = 1 /\\ (P \\/ Q)`` is one successor when both hold): TLC's
+    ``getNextStatesAllAssigned`` evaluates the rest of the conjunction as booleans then."""
+    steps: list = []
+    for g in gs:
+        inner = getattr(g, "steps", None)
+        if inner is not None:
+            steps.extend(inner)
+        else:
+            steps.append(getattr(g, "step", None) or (_ACTION, g, None))
+    steps_t = tuple(steps)
+    n = len(steps_t)
+
+    def run(k, S, P, E):
+        while k < n:
+            kind, a, b = steps_t[k]
+            k += 1
+            if kind is _GUARD:
+                v = a(S, P, E)
+                if v is True:
+                    continue
+                if v is False:
+                    return ()
+                raise TLAError(f"expected a boolean, got {short(v)}", b)
+            if kind is _SET:
+                v = b(S, P, E)
+                old = P[a]
+                if old is UNSET:
+                    P = P[:a] + (v,) + P[a + 1:]
+                elif old != v:
+                    return ()
+            elif kind is _KEEP_ALL:
+                P = _kept(S, P, a)
+                if P is None:
+                    return ()
+            elif kind is _KEEP:
+                old = P[a]
+                if old is UNSET:
+                    P = P[:a] + (S[a],) + P[a + 1:]
+                elif old != S[a]:
+                    return ()
+            else:
+                if UNSET not in P:  # all assigned: TLC evaluates what is left as a formula
+                    if not a(S, P, E):
+                        return ()
+                    continue
+                ps = a(S, P, E)
+                if k == n:
+                    return ps
+                out = []
+                for p in ps:
+                    out.extend(run(k, S, p, E))
+                return out
+        return (P,)
+
+    def conj(S, P, E):
+        return run(0, S, P, E)
+    conj.steps = steps_t
+    if n > 1 and steps_t[0][0] is _GUARD:  # for \E x \in S: the guard tested in its loop
+        conj.first_guard = (steps_t[0][1], steps_t[0][2], lambda S, P, E: run(1, S, P, E))
+    return conj

@@ -1,0 +1,1051 @@
+r"""TLA+ expressions compiled once to Python closures; never a tree walk per state.
+
+Every expression becomes ``f(S, P, E)``: ``S`` the current state (a tuple of variable values
+in declaration order, ``None`` when evaluating constants), ``P`` the next state (a tuple in
+which unassigned variables hold :data:`~refute.tla.scope.UNSET`), ``E`` the tuple of bound
+values (quantifier variables, operator parameters, LET parameters, ``@``), addressed by
+position resolved at compile time (:class:`~refute.tla.scope.Scope`).
+
+:class:`ExpressionCompiler` has one ``x_<kind>`` method per kind of AST node. An operator
+value (an argument to a higher-order operator, a ``LAMBDA``) is a plain Python callable over
+evaluated arguments. The action form of an expression (for ``ENABLED``) and the contexts of
+module instances are the business of the subclasses (:mod:`refute.tla.actions`,
+:mod:`refute.tla.compile`); what an expression reads, of :mod:`refute.tla.reads`.
+
+Closures carry attributes that enclosing constructs use to specialise at compile time:
+``value`` (a constant: sets of constants are built once), ``bound`` (the bound value at
+``E[i]``), ``field`` (``m.f`` of a bound ``m``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from refute.values import FrozenMap
+from refute.tla.operators import INFIX, LOGIC, as_int, is_element
+from refute.tla.parser import Node
+from refute.tla.reads import ReadAnalysis
+from refute.tla.scope import UNSET, Builtin, Const, Context, Def, InstDef, Scope, Subst, Var
+from refute.tla.values import (INT, NAT, REAL, STRING, LazyFn, LazySet, TLAError, apply_fn, as_set,
+                               domain, make_fn, short, sorted_elements)
+
+
+def locate(node: Node, exc: Exception) -> TLAError:
+    """``exc`` as an evaluation error located at ``node`` (unless it already has a place)."""
+    if isinstance(exc, TLAError):
+        if exc.node is None:
+            exc.node = node
+        return exc
+    if isinstance(exc, RecursionError):
+        return TLAError("recursion too deep (an unbounded recursive definition?)", node)
+    return TLAError(f"{type(exc).__name__}: {exc}", node)
+
+
+def truth(v: Any, node: Node) -> bool:
+    """``v`` if it is a boolean, else an evaluation error at ``node``."""
+    if v is True or v is False:
+        return v
+    raise TLAError(f"expected a boolean, got {short(v)}", node)
+
+
+def _bool(f: Callable, node: Node) -> Callable:
+    """``f`` checked to give a boolean (the body of a quantifier, a filter, CHOOSE)."""
+    def g(S, P, E):
+        v = f(S, P, E)
+        if v is True or v is False:
+            return v
+        raise TLAError(f"expected a boolean, got {short(v)}", node)
+    return g
+
+
+class ExpressionCompiler:
+    """Compiles expressions of the modules a spec is made of to closures ``f(S, P, E)``."""
+
+    def __init__(self, variables: tuple[str, ...]):
+        self.variables = variables
+        self.unset_state = (UNSET,) * len(variables)
+        self.contexts: list = []
+        self.def_overrides: list = []
+        self.reads = ReadAnalysis(self)
+
+    def action(self, node: Node, scope: Scope) -> Callable:
+        """The action form of ``node`` (``ENABLED A`` enumerates ``A``'s successors)."""
+        raise NotImplementedError  # the action compiler's
+
+    def instance_ctx(self, inst: InstDef) -> Context:
+        """The context of module instance ``inst``, made on first use."""
+        raise NotImplementedError  # the compiler's, which knows modules
+
+    # ------------------------------------------------------------ definitions
+    def def_value_fn(self, d: Def) -> Callable:
+        """``d``'s body as an expression, compiled on first use (a recursive call binds late)."""
+        if d.value_fn is not None:
+            return d.value_fn
+        if d.busy:  # recursion: bind late
+            return lambda S, P, E: d.value_fn(S, P, E)
+        d.busy = True
+        try:
+            opdef = d.opdef
+            scope = Scope(d.ctx, d.ctx.params + tuple(p for p, _ in opdef.params))
+            if opdef.kind == "fn":
+                body = self.fn_literal(opdef.body, scope, lazy=True)
+            else:
+                body = self.expr(opdef.body, scope)
+            d.value_fn = body
+        finally:
+            d.busy = False
+        return d.value_fn
+
+    # ------------------------------------------------------------ operator values
+    def op_value(self, node: Node, scope: Scope, arity: int) -> Callable:
+        """An argument for an operator parameter of ``arity``: ``f(S,P,E) -> callable``."""
+        k = node.kind
+        if k == "lambda":
+            params, body = node.args
+            n = len(scope.bound)
+            fn = self.expr(body, scope.bind(*(p for p, _ in params)))
+            return lambda S, P, E: (lambda *a: fn(S, P, E[:n] + a))
+        if k == "opref":
+            name = node.args[0]
+            node = Node("name", (name,), node.line, node.col, node.file)
+            k = "name"
+        if k == "name":
+            name = node.args[0]
+            i = scope.bound_index(name)
+            if i is not None:
+                return lambda S, P, E: E[i]
+            if name in scope.lets or name in scope.ctx.names:
+                return self.callable_of(scope.lookup(name, node), scope, node)
+            if name in INFIX:
+                f = INFIX[name]
+                return lambda S, P, E: f
+            if name == "-." or name == "-":
+                return lambda S, P, E: (lambda a, b=None: -a if b is None else a - b)
+        if k == "inst":
+            entry = self.resolve_inst(node, scope)
+            return self.callable_of(entry, scope, node)
+        f = self.expr(node, scope)  # an ordinary expression: a constant operator
+        return lambda S, P, E: (lambda *a: f(S, P, E))
+
+    def callable_of(self, entry: Any, scope: Scope, node: Node) -> Callable:
+        if isinstance(entry, Builtin):
+            fn = entry.fn
+            return lambda S, P, E: fn
+        if isinstance(entry, Def):
+            prefix = len(entry.ctx.params)
+            body = self.def_value_fn(entry)
+            if prefix:
+                return lambda S, P, E: (lambda *a: body(S, P, E[:prefix] + a))
+            return lambda S, P, E: (lambda *a: body(S, P, a))
+        if isinstance(entry, tuple) and entry[0] == "let":
+            _, d, depth = entry
+            body = d.value_fn
+            return lambda S, P, E: (lambda *a: body[0](S, P, E[:depth] + a))
+        if isinstance(entry, Subst):
+            fn = entry.fn
+            return lambda S, P, E: fn(S, P, E)
+        if isinstance(entry, Const):
+            v = entry.value
+            return lambda S, P, E: v
+        raise TLAError("not an operator", node)
+
+    def resolve_inst(self, node: Node, scope: Scope) -> Any:
+        path, name, _ = node.args
+        ctx = scope.ctx
+        entry: Any = None
+        for comp, args in path:
+            entry = Scope(ctx).lookup(comp, node) if entry is None or not isinstance(entry, Context) \
+                else entry.names.get(comp)
+            if isinstance(entry, InstDef):
+                if args:
+                    raise TLAError("parameterised instances are applied with their arguments", node)
+                ctx = self.instance_ctx(entry)
+                entry = ctx
+            else:
+                raise TLAError(f"'{comp}' is not a module instance", node)
+        found = ctx.names.get(name)
+        if found is None:
+            raise TLAError(f"the instance has no definition '{name}'", node)
+        return found
+
+    def expr(self, node: Node, scope: Scope) -> Callable:
+        method = getattr(self, "x_" + node.kind, None)
+        if method is None:
+            raise TLAError(f"refute cannot evaluate this construct ({node.kind}) here", node)
+        return method(node, scope)
+
+    def x_num(self, node, scope):
+        return _constant(node.args[0])
+
+    x_str = x_bool = x_num
+
+    def _overridden(self, name: str, node: Node, scope: Scope) -> Callable | None:
+        """``Nat <- MCNat`` in the model: the built-in set's name stands for a definition."""
+        entry = scope.ctx.names.get(name)
+        if isinstance(entry, (Def, Const, Subst)) or (isinstance(entry, tuple) and entry[0] == "let"):
+            return self.apply_entry(entry, (), node, scope)
+        return None
+
+    def x_set_nat(self, node, scope):
+        return self._overridden("Nat", node, scope) or (lambda S, P, E: NAT)
+
+    def x_set_int(self, node, scope):
+        return self._overridden("Int", node, scope) or (lambda S, P, E: INT)
+
+    def x_set_string(self, node, scope):
+        return lambda S, P, E: STRING
+
+    def x_set_bool(self, node, scope):
+        v = frozenset((False, True))
+        return lambda S, P, E: v
+
+    def x_set_real(self, node, scope):
+        return self._overridden("Real", node, scope) or (lambda S, P, E: REAL)
+
+    def x_paren(self, node, scope):
+        inner = node.args[0]
+        if inner.kind == "times":
+            return self.x_times(inner, scope)
+        return self.expr(inner, scope)
+
+    def x_name(self, node, scope):
+        name = node.args[0]
+        i = scope.bound_index(name)
+        if i is not None:
+            return _bound(i)
+        entry = scope.lookup(name, node)
+        return self.apply_entry(entry, (), node, scope)
+
+    def x_at(self, node, scope):
+        i = scope.bound_index("@")
+        if i is None:
+            raise TLAError("@ outside of an EXCEPT", node)
+        return lambda S, P, E: E[i]
+
+    def apply_entry(self, entry: Any, args: tuple, node: Node, scope: Scope) -> Callable:
+        """A call of ``entry`` (variable, constant, definition, builtin) on argument nodes."""
+        if isinstance(entry, Var):
+            return _variable(entry.index)
+        if isinstance(entry, Const):
+            v = entry.value
+            if args:
+                if callable(v):
+                    fs = [self.expr(a, scope) for a in args]
+                    return lambda S, P, E: v(*[f(S, P, E) for f in fs])
+                raise TLAError("a constant takes no arguments", node)
+            return _constant(v)
+        if isinstance(entry, Subst):
+            fn = entry.fn
+            if entry.arity:
+                fs = [self.expr(a, scope) for a in args]
+                return lambda S, P, E: fn(S, P, E)(*[f(S, P, E) for f in fs])
+            return fn
+        if isinstance(entry, Builtin):
+            fn = entry.fn
+            fs = [self.op_value(a, scope, 1) if i in entry.op_args else self.expr(a, scope)
+                  for i, a in enumerate(args)]
+            if len(args) != entry.arity and entry.arity >= 0:
+                raise TLAError(f"wrong number of arguments ({len(args)}, expected {entry.arity})", node)
+            if not fs:
+                try:
+                    v = fn() if entry.arity == 0 else fn
+                except TLAError as exc:  # an error where it is evaluated, as in TLC, not here
+                    return _failing(locate(node, exc))
+                return lambda S, P, E: v
+            if len(fs) == 1:
+                f0, = fs
+
+                def call1(S, P, E):
+                    try:
+                        return fn(f0(S, P, E))
+                    except TLAError as exc:
+                        raise locate(node, exc) from None
+                    except Exception as exc:
+                        raise locate(node, exc) from exc
+                return call1
+            if len(fs) == 2:
+                f0, f1 = fs
+
+                def call2(S, P, E):
+                    try:
+                        return fn(f0(S, P, E), f1(S, P, E))
+                    except TLAError as exc:
+                        raise locate(node, exc) from None
+                    except Exception as exc:
+                        raise locate(node, exc) from exc
+                return call2
+
+            def calln(S, P, E):
+                try:
+                    return fn(*[f(S, P, E) for f in fs])
+                except TLAError as exc:
+                    raise locate(node, exc) from None
+                except Exception as exc:
+                    raise locate(node, exc) from exc
+            return calln
+        if isinstance(entry, tuple) and entry[0] == "let":
+            _, d, depth = entry
+            params = d.opdef.params
+            if len(args) != len(params):
+                raise TLAError(f"{d.opdef.name} takes {len(params)} arguments", node)
+            fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
+                  for a, (_, ar) in zip(args, params)]
+            cell = d.value_fn
+            if not fs:
+                def let_ref(S, P, E):
+                    # TLC evaluates a LET definition once per evaluation of its LET (a lazy
+                    # value): remembered here for the last (state, partial next state, bound
+                    # values) it was evaluated with, so `mset` used in `maxbal`, `val` and a
+                    # quantifier body is computed once, not once per use.
+                    env = E[:depth]
+                    last = d.last
+                    if last[0] is S and last[1] is P and last[2] == env:
+                        return last[3]
+                    v = cell[0](S, P, env)
+                    d.last = (S, P, env, v)
+                    return v
+                return let_ref
+            return lambda S, P, E: cell[0](S, P, E[:depth] + tuple(f(S, P, E) for f in fs))
+        if isinstance(entry, Def):
+            params = entry.opdef.params
+            if len(args) != len(params):
+                raise TLAError(f"{entry.opdef.name} takes {len(params)} arguments, "
+                               f"not {len(args)}", node)
+            fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
+                  for a, (_, ar) in zip(args, params)]
+            prefix = len(entry.ctx.params)
+            if not fs and not prefix:
+                return self.zero_arity(entry, node)
+            body = self.def_value_fn(entry)
+            if len(fs) == 1 and not prefix:
+                f0, = fs
+
+                def call_def1(S, P, E):
+                    try:
+                        return body(S, P, (f0(S, P, E),))
+                    except TLAError as exc:
+                        raise locate(node, exc) from None
+                    except Exception as exc:
+                        raise locate(node, exc) from exc
+                return call_def1
+
+            def call_def(S, P, E):
+                try:
+                    return body(S, P, E[:prefix] + tuple([f(S, P, E) for f in fs]))
+                except TLAError as exc:
+                    raise locate(node, exc) from None
+                except Exception as exc:
+                    raise locate(node, exc) from exc
+            return call_def
+        if isinstance(entry, InstDef):
+            raise TLAError(f"{entry.opdef.name} is a module instance: use {entry.opdef.name}!Op", node)
+        if callable(entry):  # an operator parameter held in E
+            raise TLAError("internal: unexpected operator entry", node)
+        raise TLAError("cannot evaluate this name", node)
+
+    def zero_arity(self, d: Def, node: Node) -> Callable:
+        """A reference to a definition without parameters: constant ones are computed once;
+        a state-dependent one is remembered, since a spec refers to the same definition
+        (``vmem``, ``mset``) from several conjuncts and actions of one state. A state-level
+        definition (no prime, no UNCHANGED, in it or what it calls) depends on the state only:
+        remembered for the last two states it was evaluated in (a step check evaluates it on
+        both the state and the next); an action-level one for the last (state, partial next
+        state) pair. States are compared by identity and held, so an id cannot be reused while
+        remembered; the value depends on nothing else (a zero-arity definition sees no bound
+        variables)."""
+        body = self.def_value_fn(d)
+        state_level = d.opdef.kind == "op" and not self.reads.def_is_action(d)
+
+        def constant():
+            c = d.const
+            if c is None:
+                try:
+                    d.const = (True, body(None, None, ()))
+                except Exception:
+                    d.const = (False,)
+            return d.const
+
+        def evaluate(S, P):
+            try:
+                return body(S, P, ())
+            except TLAError as exc:
+                raise locate(node, exc) from None
+            except Exception as exc:
+                raise locate(node, exc) from exc
+
+        if state_level:
+            d.last = (None, None, None, None)
+
+            def state_ref(S, P, E):
+                c = d.const or constant()
+                if c[0]:
+                    return c[1]
+                last = d.last
+                if S is not None:
+                    if last[0] is S:
+                        return last[1]
+                    if last[2] is S:
+                        return last[3]
+                v = evaluate(S, P)
+                d.last = (S, v, last[0], last[1])
+                return v
+            return state_ref
+
+        def ref(S, P, E):
+            c = d.const or constant()
+            if c[0]:
+                return c[1]
+            last = d.last
+            if last[0] is S and last[1] is P and S is not None:
+                return last[2]
+            v = evaluate(S, P)
+            d.last = (S, P, v)
+            return v
+        return ref
+
+    def x_app(self, node, scope):
+        name, args = node.args
+        i = scope.bound_index(name)
+        if i is not None:
+            fs = [self.expr(a, scope) for a in args]
+            return lambda S, P, E: E[i](*[f(S, P, E) for f in fs])
+        return self.apply_entry(scope.lookup(name, node), args, node, scope)
+
+    def x_inst(self, node, scope):
+        path, name, args = node.args
+        if path and path[0][1]:  # parameterised instance I(a)!Op(b)
+            comp, inst_args = path[0]
+            entry = scope.lookup(comp, node)
+            if not isinstance(entry, InstDef):
+                raise TLAError(f"'{comp}' is not a module instance", node)
+            inner = self.instance_ctx(entry)
+            target = inner.names.get(name)
+            if not isinstance(target, Def):
+                raise TLAError(f"the instance has no definition '{name}'", node)
+            fs = [self.expr(a, scope) for a in inst_args + args]
+            body = self.def_value_fn(target)
+            return lambda S, P, E: body(S, P, tuple(f(S, P, E) for f in fs))
+        entry = self.resolve_inst(node, scope)
+        return self.apply_entry(entry, args, node, scope)
+
+    def subexpr_target(self, node: Node, scope: Scope) -> tuple[Node, Scope]:
+        """The expression ``Def!2!1`` selects and the scope to compile it in: ``n`` is the n-th
+        conjunct/disjunct of a list, or the n-th operand of an operator; ``:`` is the body."""
+        path, navs = node.args
+        (name, args) = path[-1]
+        if args:
+            raise TLAError("a subexpression of an operator applied to arguments is not supported", node)
+        if len(path) == 1:
+            entry = scope.lookup(name, node)
+        else:
+            entry = self.resolve_inst(Node("inst", (path[:-1], name, ()), node.line, node.col, node.file),
+                                      scope)
+        if not isinstance(entry, Def) or entry.opdef.kind != "op" or entry.opdef.params or entry.ctx.params:
+            raise TLAError(f"'{name}' is not a definition without parameters", node)
+        target, tscope = entry.opdef.body, Scope(entry.ctx, (), init=scope.init)
+        for nav in navs:
+            while target.kind in ("paren", "label"):
+                target = target.args[0] if target.kind == "paren" else target.args[-1]
+            if nav == ":":
+                continue
+            k = target.kind
+            if k in ("conj", "disj"):
+                items = target.args[0]
+            elif k in ("infix",):
+                items = target.args[1:]
+            elif k == "prefix":
+                items = target.args[1:]
+            elif k == "app":
+                items = target.args[1]
+            elif k == "if":
+                items = target.args
+            else:
+                raise TLAError(f"cannot select subexpression {nav} of this expression ({k})", node)
+            if not 0 < nav <= len(items):
+                raise TLAError(f"the expression has no subexpression {nav}", node)
+            target = items[nav - 1]
+        return target, tscope
+
+    def x_subexpr(self, node, scope):
+        target, tscope = self.subexpr_target(node, scope)
+        f = self.expr(target, tscope)
+        return lambda S, P, E: f(S, P, ())
+
+    def x_opref(self, node, scope):
+        raise TLAError(f"operator {node.args[0]} used as a value", node)
+
+    def x_infix(self, node, scope):
+        op, a, b = node.args
+        user = scope.ctx.names.get(op)
+        if isinstance(user, Def) or op in scope.lets or (
+                isinstance(user, Builtin) and op not in INFIX and op not in LOGIC):
+            return self.apply_entry(scope.lookup(op, node), (a, b), node, scope)
+        fa, fb = self.expr(a, scope), self.expr(b, scope)
+        if op == "/\\":
+            return self._and([fa, fb], [a, b])
+        if op == "\\/":
+            return self._or([fa, fb], [a, b])
+        if op == "=>":
+            def implies(S, P, E):
+                return not truth(fa(S, P, E), a) or truth(fb(S, P, E), b)
+            return implies
+        if op == "<=>":
+            return lambda S, P, E: truth(fa(S, P, E), a) == truth(fb(S, P, E), b)
+        if op in ("=", "#"):
+            return _equality(fa, fb, op == "=", node)
+        if op == "\\in":
+            def member(S, P, E):
+                x = fa(S, P, E)
+                s = fb(S, P, E)
+                if type(s) is frozenset:
+                    try:
+                        return x in s
+                    except TypeError:
+                        return False
+                try:
+                    return is_element(x, s)
+                except TLAError as exc:
+                    raise locate(node, exc) from None
+            return member
+        if op == "\\notin":
+            def nonmember(S, P, E):
+                try:
+                    return not is_element(fa(S, P, E), fb(S, P, E))
+                except TLAError as exc:
+                    raise locate(node, exc) from None
+            return nonmember
+        if op in ("~>", "-+->", "\\cdot"):
+            raise TLAError(f"temporal operator {op} in an ordinary expression", node)
+        fn = INFIX.get(op)
+        if fn is None:
+            raise TLAError(f"unknown infix operator {op} (is its module EXTENDed?)", node)
+
+        def infix(S, P, E):
+            try:
+                return fn(fa(S, P, E), fb(S, P, E))
+            except TLAError as exc:
+                raise locate(node, exc) from None
+            except Exception as exc:
+                raise locate(node, exc) from exc
+        return infix
+
+    def _and(self, fs, nodes):
+        r"""``/\`` of boolean expressions, left to right, stopping at the first FALSE; the
+        boolean check is inline (no wrapper call per conjunct)."""
+        pairs = tuple(zip(fs, nodes))
+        if len(pairs) == 2:
+            (f0, n0), (f1, n1) = pairs
+
+            def conj2(S, P, E):
+                v = f0(S, P, E)
+                if v is False:
+                    return False
+                if v is not True:
+                    raise TLAError(f"expected a boolean, got {short(v)}", n0)
+                v = f1(S, P, E)
+                if v is True or v is False:
+                    return v
+                raise TLAError(f"expected a boolean, got {short(v)}", n1)
+            return conj2
+
+        def conj(S, P, E):
+            for f, n in pairs:
+                v = f(S, P, E)
+                if v is False:
+                    return False
+                if v is not True:
+                    raise TLAError(f"expected a boolean, got {short(v)}", n)
+            return True
+        return conj
+
+    def _or(self, fs, nodes):
+        r"""``\/`` of boolean expressions, left to right, stopping at the first TRUE."""
+        pairs = tuple(zip(fs, nodes))
+
+        def disj(S, P, E):
+            for f, n in pairs:
+                v = f(S, P, E)
+                if v is True:
+                    return True
+                if v is not False:
+                    raise TLAError(f"expected a boolean, got {short(v)}", n)
+            return False
+        return disj
+
+    def x_conj(self, node, scope):
+        items = node.args[0]
+        return self._and([self.expr(i, scope) for i in items], items)
+
+    def x_disj(self, node, scope):
+        items = node.args[0]
+        return self._or([self.expr(i, scope) for i in items], items)
+
+    def x_prefix(self, node, scope):
+        op, a = node.args
+        if op == "UNCHANGED":
+            f = self.expr(a, scope)
+            return lambda S, P, E: f(P, None, E) == f(S, P, E)
+        if op == "ENABLED":
+            g = self.action(a, scope)
+            unset = self.unset_state
+            return lambda S, P, E: any(True for _ in g(S, unset, E))
+        user = scope.ctx.names.get(op)
+        if isinstance(user, (Def, Builtin)):
+            return self.apply_entry(user, (a,), node, scope)
+        f = self.expr(a, scope)
+        if op == "~":
+            return lambda S, P, E: not truth(f(S, P, E), a)
+        if op == "-.":
+            return lambda S, P, E: -as_int(f(S, P, E))
+        if op == "SUBSET":
+            return lambda S, P, E: LazySet("SUBSET", f(S, P, E))
+        if op == "UNION":
+            def union(S, P, E):
+                out: set = set()
+                for s in as_set(f(S, P, E)):
+                    out.update(as_set(s))
+                return frozenset(out)
+            return union
+        if op == "DOMAIN":
+            def dom(S, P, E):
+                try:
+                    return domain(f(S, P, E))
+                except TLAError as exc:
+                    raise locate(node, exc) from None
+            return dom
+        raise TLAError(f"operator {op} cannot be evaluated here (temporal formula?)", node)
+
+    def x_postfix(self, node, scope):
+        op, a = node.args
+        if op != "'":
+            raise TLAError(f"operator {op} is not supported", node)
+        if a.kind == "name" and scope.bound_index(a.args[0]) is None:
+            entry = scope.lookup(a.args[0], node)
+            if isinstance(entry, tuple) and entry[0] == "let" and isinstance(entry[1].const, tuple) \
+                    and entry[1].const[0] == "var":
+                entry = Var(entry[1].const[1], self.variables[entry[1].const[1]])
+            if isinstance(entry, Var):
+                i, name = entry.index, entry.name
+
+                def primed(S, P, E):
+                    v = P[i]
+                    if v is UNSET:
+                        raise TLAError(f"{name}' is read before it is given a value", node)
+                    return v
+                return primed
+        f = self.expr(a, scope)
+        read = self.reads.variables_read(a, scope)
+
+        def prime_expr(S, P, E):
+            if P is None or (UNSET in P and (read is None or any(P[i] is UNSET for i in read))):
+                raise TLAError("a primed expression is read before the next state is complete", node)
+            return f(P, None, E)
+        return prime_expr
+
+    def x_if(self, node, scope):
+        return self.conditional(node, scope, self.expr)
+
+    def x_case(self, node, scope):
+        return self.cases(node, scope, self.expr)
+
+    def conditional(self, node, scope, branch):
+        """IF c THEN t ELSE e, with the branches compiled by ``branch`` (expr or action)."""
+        c, t, e = node.args
+        fc, gt, ge = self.expr(c, scope), branch(t, scope), branch(e, scope)
+        return lambda S, P, E: gt(S, P, E) if truth(fc(S, P, E), c) else ge(S, P, E)
+
+    def cases(self, node, scope, branch):
+        """CASE arms (and OTHER), the values compiled by ``branch`` (expr or action)."""
+        arms = [(self.expr(c, scope), branch(v, scope), c) for c, v in node.args[0]]
+        other = branch(node.args[1], scope) if node.args[1] is not None else None
+
+        def case(S, P, E):
+            for c, g, cn in arms:
+                if truth(c(S, P, E), cn):
+                    return g(S, P, E)
+            if other is None:
+                raise TLAError("no CASE arm applies and there is no OTHER", node)
+            return other(S, P, E)
+        return case
+
+    def let_scope(self, defs, scope: Scope, tolerant: bool = False) -> Scope:
+        """The scope inside ``LET defs IN``. ``tolerant``: a definition that does not compile
+        as an expression (a temporal formula, in a PROPERTY) raises its error only if it is
+        ever evaluated."""
+        lets = dict(scope.lets)
+        inner = Scope(scope.ctx, scope.bound, lets, scope.init)
+        depth = len(scope.bound)
+        for d in defs:
+            if d.kind == "instance":
+                lets[d.name] = InstDef(d, scope.ctx)
+                continue
+            holder = Def(d, scope.ctx)
+            holder.value_fn = [None]
+            lets[d.name] = ("let", holder, depth)
+            body_scope = Scope(scope.ctx, scope.bound + tuple(p for p, _ in d.params), lets, scope.init)
+            try:
+                holder.value_fn[0] = (self.fn_literal(d.body, body_scope, lazy=True) if d.kind == "fn"
+                                      else self.expr(d.body, body_scope))
+            except TLAError as exc:
+                if not tolerant:
+                    raise
+                holder.value_fn[0] = _failing(exc)
+        return inner
+
+    def x_let(self, node, scope):
+        defs, body = node.args
+        return self.expr(body, self.let_scope(defs, scope))
+
+    def x_set(self, node, scope):
+        fs = [self.expr(x, scope) for x in node.args[0]]
+        if not fs:
+            return _constant(frozenset())
+        if all(hasattr(f, "value") for f in fs):
+            try:
+                return _constant(frozenset([f.value for f in fs]))
+            except TypeError:
+                pass
+        return lambda S, P, E: frozenset([f(S, P, E) for f in fs])
+
+    def x_tuple(self, node, scope):
+        fs = [self.expr(x, scope) for x in node.args[0]]
+        return lambda S, P, E: tuple([f(S, P, E) for f in fs])
+
+    def x_times(self, node, scope):
+        fs = [self.expr(x, scope) for x in node.args[0]]
+        return lambda S, P, E: LazySet("Product", tuple(f(S, P, E) for f in fs))
+
+    # bounds: [(pattern, set)] -> a function yielding extended environments
+    def binder(self, bounds, scope: Scope, ordered: bool = False):
+        names: list[str] = []
+        sets = []
+        patterns = []
+        for pattern, s in bounds:
+            if s is None:
+                raise TLAError("TLC cannot evaluate an unbounded quantifier", None)
+            sets.append(self.expr(s, scope))
+            patterns.append(pattern)
+            names.extend(pattern if isinstance(pattern, tuple) else (pattern,))
+        inner = scope.bind(*names)
+        simple = all(not isinstance(p, tuple) for p in patterns)
+        order = sorted_elements if ordered else as_set
+
+        if len(sets) == 1 and simple:
+            f0 = sets[0]
+
+            def envs1(S, P, E):
+                for v in order(as_set(f0(S, P, E))):
+                    yield E + (v,)
+            return envs1, inner
+
+        def envs(S, P, E):
+            domains = [order(as_set(f(S, P, E))) for f in sets]
+            for combo in itertools.product(*domains):
+                out = E
+                for pattern, v in zip(patterns, combo):
+                    if isinstance(pattern, tuple):
+                        if type(v) is not tuple or len(v) != len(pattern):
+                            raise TLAError(f"{short(v)} does not match <<{', '.join(pattern)}>>")
+                        out = out + v
+                    else:
+                        out = out + (v,)
+                yield out
+        return envs, inner
+
+    def x_forall(self, node, scope):
+        bounds, body = node.args
+        if len(bounds) == 1 and not isinstance(bounds[0][0], tuple) and bounds[0][1] is not None:
+            s = self.expr(bounds[0][1], scope)
+            f = self.expr(body, scope.bind(bounds[0][0]))
+
+            def forall1(S, P, E):
+                for v in as_set(s(S, P, E)):
+                    r = f(S, P, E + (v,))
+                    if r is False:
+                        return False
+                    if r is not True:
+                        raise TLAError(f"expected a boolean, got {short(r)}", body)
+                return True
+            return forall1
+        envs, inner = self.binder(bounds, scope)
+        f = _bool(self.expr(body, inner), body)
+        return lambda S, P, E: all(f(S, P, e) for e in envs(S, P, E))
+
+    def x_exists(self, node, scope):
+        bounds, body = node.args
+        if len(bounds) == 1 and not isinstance(bounds[0][0], tuple) and bounds[0][1] is not None:
+            s = self.expr(bounds[0][1], scope)
+            f = self.expr(body, scope.bind(bounds[0][0]))
+
+            def exists1(S, P, E):
+                for v in as_set(s(S, P, E)):
+                    r = f(S, P, E + (v,))
+                    if r is True:
+                        return True
+                    if r is not False:
+                        raise TLAError(f"expected a boolean, got {short(r)}", body)
+                return False
+            return exists1
+        envs, inner = self.binder(bounds, scope)
+        f = _bool(self.expr(body, inner), body)
+        return lambda S, P, E: any(f(S, P, e) for e in envs(S, P, E))
+
+    def x_choose(self, node, scope):
+        pattern, s, body = node.args
+        envs, inner = self.binder([(pattern, s)], scope, ordered=True)
+        f = _bool(self.expr(body, inner), body)
+        width = len(pattern) if isinstance(pattern, tuple) else 1
+
+        def choose(S, P, E):
+            for e in envs(S, P, E):
+                if f(S, P, e):
+                    return e[-1] if width == 1 else e[-width:]
+            raise TLAError("CHOOSE found no value satisfying its condition", node)
+        return choose
+
+    def x_filter(self, node, scope):
+        (pattern, s), pred = node.args
+        envs, inner = self.binder([(pattern, s)], scope)
+        f = _bool(self.expr(pred, inner), pred)
+        if not isinstance(pattern, tuple):
+            sf = self.expr(s, scope)
+
+            def filter1(S, P, E):
+                return frozenset([v for v in as_set(sf(S, P, E)) if f(S, P, E + (v,))])
+            return filter1
+        n = len(pattern)
+        return lambda S, P, E: frozenset([e[-n:] for e in envs(S, P, E) if f(S, P, e)])
+
+    def x_setmap(self, node, scope):
+        body, bounds = node.args
+        envs, inner = self.binder(bounds, scope)
+        f = self.expr(body, inner)
+        return lambda S, P, E: frozenset([f(S, P, e) for e in envs(S, P, E)])
+
+    def fn_literal(self, node, scope, lazy: bool = False):
+        bounds, body = node.args
+        envs, inner = self.binder(bounds, scope)
+        f = self.expr(body, inner)
+        n = len(scope.bound)
+        if len(bounds) == 1 and not isinstance(bounds[0][0], tuple):
+            sf = self.expr(bounds[0][1], scope)
+
+            def fn1(S, P, E):
+                dom = sf(S, P, E)
+                if lazy or (isinstance(dom, LazySet) and dom.kind in ("Nat", "Int", "Real", "STRING", "Seq")):
+                    return LazyFn(dom, lambda x: f(S, P, E + (x,)))
+                return make_fn({v: f(S, P, E + (v,)) for v in as_set(dom)})
+            return fn1
+
+        def fnn(S, P, E):
+            out = {}
+            for e in envs(S, P, E):
+                key = e[n:]
+                out[key] = f(S, P, e)
+            return make_fn(out)
+        return fnn
+
+    def x_fn(self, node, scope):
+        return self.fn_literal(node, scope)
+
+    def x_fnapp(self, node, scope):
+        f, args = node.args
+        ff = self.expr(f, scope)
+        if len(args) == 1:
+            fa = self.expr(args[0], scope)
+
+            def app1(S, P, E):
+                fv = ff(S, P, E)
+                x = fa(S, P, E)
+                if type(fv) is tuple:
+                    if type(x) is int and 0 < x <= len(fv):
+                        return fv[x - 1]
+                elif type(fv) is FrozenMap:
+                    try:
+                        return fv[x]
+                    except (KeyError, TypeError):
+                        pass
+                try:
+                    return apply_fn(fv, x)
+                except TLAError as exc:
+                    raise locate(node, exc) from None
+            return app1
+        fas = [self.expr(a, scope) for a in args]
+
+        def appn(S, P, E):
+            try:
+                return apply_fn(ff(S, P, E), tuple(a(S, P, E) for a in fas))
+            except TLAError as exc:
+                raise locate(node, exc) from None
+        return appn
+
+    def x_fnset(self, node, scope):
+        a, b = self.expr(node.args[0], scope), self.expr(node.args[1], scope)
+        if hasattr(a, "value") and hasattr(b, "value"):  # one set, built (and enumerated) once
+            return _constant(LazySet("FcnSet", a.value, b.value))
+        return lambda S, P, E: LazySet("FcnSet", a(S, P, E), b(S, P, E))
+
+    def x_recset(self, node, scope):
+        fields = [(name, self.expr(x, scope)) for name, x in node.args[0]]
+        if all(hasattr(f, "value") for _, f in fields):
+            return _constant(LazySet("RecSet", tuple((n, f.value) for n, f in fields)))
+        return lambda S, P, E: LazySet("RecSet", tuple((n, f(S, P, E)) for n, f in fields))
+
+    def x_record(self, node, scope):
+        fields = [(name, self.expr(x, scope)) for name, x in node.args[0]]
+        names = tuple(n for n, _ in fields)
+        if len(set(names)) != len(names):
+            return lambda S, P, E: FrozenMap({n: f(S, P, E) for n, f in fields})
+        fs = tuple(f for _, f in fields)
+        made: dict = {}  # the same record built again is the same object (hash computed once)
+
+        def record(S, P, E):
+            key = tuple([f(S, P, E) for f in fs])
+            try:
+                return made[key]
+            except KeyError:
+                pass
+            except TypeError:
+                return FrozenMap(zip(names, key))
+            if len(made) > 65536:
+                made.clear()
+            r = made[key] = FrozenMap(zip(names, key))
+            return r
+        return record
+
+    def x_field(self, node, scope):
+        f = self.expr(node.args[0], scope)
+        name = node.args[1]
+        i = getattr(f, "bound", None)
+        if i is not None:  # m.type of a bound m: one call, not two
+            def bound_field(S, P, E):
+                r = E[i]
+                try:
+                    return r[name]
+                except (KeyError, TypeError, IndexError):
+                    raise TLAError(f"record {short(r)} has no field {name}", node) from None
+            bound_field.field = (i, name)
+            return bound_field
+
+        def field(S, P, E):
+            r = f(S, P, E)
+            try:
+                return r[name]
+            except (KeyError, TypeError, IndexError):
+                raise TLAError(f"record {short(r)} has no field {name}", node) from None
+        return field
+
+    def x_except(self, node, scope):
+        base = self.expr(node.args[0], scope)
+        updates = []
+        inner = scope.bind("@")
+        for path, value in node.args[1]:
+            keys = []
+            for kind, arg in path:
+                if kind == "fld":
+                    keys.append((False, arg))
+                else:
+                    fs = [self.expr(a, scope) for a in arg]
+                    keys.append((True, fs))
+            updates.append((keys, self.expr(value, inner)))
+
+        def set_path(f, keys, k, S, P, E, value):
+            is_idx, spec = keys[k]
+            if is_idx:
+                key = spec[0](S, P, E) if len(spec) == 1 else tuple(x(S, P, E) for x in spec)
+            else:
+                key = spec
+            if type(f) is tuple:
+                if not (type(key) is int and 0 < key <= len(f)):
+                    return f
+                old = f[key - 1]
+            elif isinstance(f, FrozenMap):
+                if key not in f:
+                    return f
+                old = f[key]
+            else:
+                raise TLAError(f"EXCEPT applied to a non-function {short(f)}", node)
+            new = value(S, P, E + (old,)) if k + 1 == len(keys) else \
+                set_path(old, keys, k + 1, S, P, E, value)
+            if type(f) is tuple:
+                return f[:key - 1] + (new,) + f[key:]
+            return f.set(key, new)
+
+        def except_(S, P, E):
+            f = base(S, P, E)
+            for keys, value in updates:
+                f = set_path(f, keys, 0, S, P, E, value)
+            return f
+        return except_
+
+    def x_lambda(self, node, scope):
+        raise TLAError("LAMBDA is only allowed as an operator argument", node)
+
+    def x_stutter(self, node, scope):
+        a, v = node.args
+        fa, fv = self.expr(a, scope), self.expr(v, scope)
+        return lambda S, P, E: fa(S, P, E) or fv(P, None, E) == fv(S, P, E)
+
+    def x_nostutter(self, node, scope):
+        a, v = node.args
+        fa, fv = self.expr(a, scope), self.expr(v, scope)
+        return lambda S, P, E: fa(S, P, E) and fv(P, None, E) != fv(S, P, E)
+
+
+def _bound(i: int) -> Callable:
+    """The value of the bound variable at ``E[i]``; marked so that callers can inline it."""
+    def bound(S, P, E):
+        return E[i]
+    bound.bound = i
+    return bound
+
+
+def _variable(i: int) -> Callable:
+    """The value of state variable ``i``."""
+    def variable(S, P, E):
+        return S[i]
+    variable.var = i
+    return variable
+
+
+def _equality(fa: Callable, fb: Callable, equal: bool, node: Node) -> Callable:
+    """``a = b`` / ``a # b``, with a constant side or ``m.f`` of a bound ``m`` inlined:
+    ``m.type = "phase2a"`` is the guard every message-passing spec evaluates most."""
+    if not hasattr(fb, "value") and hasattr(fa, "value"):
+        fa, fb = fb, fa
+    if hasattr(fb, "value"):
+        c = fb.value
+        field = getattr(fa, "field", None)
+        if field is not None:
+            i, name = field
+
+            def field_eq(S, P, E):
+                r = E[i]
+                try:
+                    return (r[name] == c) is equal
+                except (KeyError, TypeError, IndexError):
+                    raise TLAError(f"record {short(r)} has no field {name}", node) from None
+            return field_eq
+        if equal:
+            return lambda S, P, E: fa(S, P, E) == c
+        return lambda S, P, E: fa(S, P, E) != c
+    if equal:
+        return lambda S, P, E: fa(S, P, E) == fb(S, P, E)
+    return lambda S, P, E: fa(S, P, E) != fb(S, P, E)
+
+
+def _failing(exc: TLAError) -> Callable:
+    def fail(S, P, E):
+        raise exc
+    return fail
+
+
+def _constant(v: Any) -> Callable:
+    """A closure returning ``v``; its ``value`` attribute lets enclosing set constructors
+    whose parts are all constants build their set once, at compile time."""
+    def const(S, P, E):
+        return v
+    const.value = v
+    return const

@@ -1,0 +1,154 @@
+"""What a name means where a TLA+ expression is compiled: the entries of a module instance's
+:class:`Context` and the compile-time :class:`Scope`.
+
+A context maps each name visible in one module instance to an entry: a state variable
+(:class:`Var`), a constant given by the model (:class:`Const`), a constant or variable of an
+instantiated module replaced by an outer expression (:class:`Subst`), an operator implemented
+natively (:class:`Builtin`), a user definition (:class:`Def`, compiled on first use) or a module
+instance (:class:`InstDef`, instantiated on first use). A LET definition is the entry
+``("let", Def, depth)`` in :attr:`Scope.lets`, ``depth`` being the number of bound values its
+body sees before its own parameters.
+
+These are plain data with no compiling logic, so that every part of the front end (the
+expression and action compilers, the module loader, the temporal unfolder, the native standard
+modules) can name them without importing the compiler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from refute.tla.parser import Node, OpDef
+from refute.tla.values import TLAError
+
+if TYPE_CHECKING:
+    from refute.tla.compile import Compiler
+
+#: An unassigned variable of a partial next state (and of Init's partial state).
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+
+
+class Var:
+    """A state variable: its position in the state tuple."""
+
+    __slots__ = ("index", "name")
+
+    def __init__(self, index: int, name: str):
+        self.index, self.name = index, name
+
+
+class Const:
+    """A constant's value, given by the model (or a model value)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class Subst:
+    """A constant or variable of an instantiated module, replaced by an outer expression."""
+
+    __slots__ = ("fn", "arity", "node", "scope")
+
+    def __init__(self, fn: Any, arity: int = 0, node: Any = None, scope: Any = None):
+        self.fn, self.arity, self.node, self.scope = fn, arity, node, scope
+
+
+class Builtin:
+    """An operator implemented natively; ``op_args``: positions of its operator parameters."""
+
+    __slots__ = ("fn", "arity", "op_args")
+
+    def __init__(self, fn: Callable, arity: int, op_args: tuple = ()):
+        self.fn, self.arity, self.op_args = fn, arity, op_args
+
+
+class Def:
+    """A user definition in a context, compiled on first use (value and action forms)."""
+
+    __slots__ = ("opdef", "ctx", "value_fn", "action_fn", "busy", "const", "last")
+
+    def __init__(self, opdef: OpDef, ctx: Context):
+        self.opdef, self.ctx = opdef, ctx
+        self.value_fn: Any = None
+        self.action_fn: Any = None
+        self.busy = False
+        self.const: Any = None
+        self.last: tuple = (None, None, None)  # (S, P, value) of the last state-dependent use
+
+
+class InstDef:
+    """``I == INSTANCE M ...``: its context is made (:meth:`.Compiler.instance_ctx`) on first use."""
+
+    __slots__ = ("opdef", "ctx", "inner")
+
+    def __init__(self, opdef: OpDef, ctx: Context):
+        self.opdef, self.ctx = opdef, ctx
+        self.inner: Context | None = None
+
+
+class Context:
+    """The names visible in one module instance; ``params`` prefix ``E`` of its definitions."""
+
+    def __init__(self, compiler: Compiler, file: str | None, params: tuple[str, ...] = ()):
+        self.compiler = compiler
+        self.file = file
+        self.names: dict[str, Any] = {}
+        self.params = params
+        contexts = getattr(compiler, "contexts", None)
+        if contexts is not None:
+            contexts.append(self)
+
+
+def definition_key(entry: Any) -> Any:
+    """What makes two entries the same definition (seen from different module instances); a
+    module's :class:`OpDef` has the key of the entries made of it."""
+    if isinstance(entry, Def):
+        return ("def", id(entry.opdef))
+    if isinstance(entry, OpDef):
+        return ("def", id(entry))
+    if isinstance(entry, Builtin):
+        return ("builtin", entry.fn)
+    return None
+
+
+def apply_overrides(ctx: Context) -> None:
+    """The model's ``Op <- Def`` replace ``Op`` wherever the same definition is visible (TLC
+    overrides the definition itself, so also inside instantiated modules)."""
+    for key, name, replacement in getattr(ctx.compiler, "def_overrides", ()):
+        entry = ctx.names.get(name)
+        if entry is not None and entry is not replacement and definition_key(entry) == key:
+            ctx.names[name] = replacement
+
+
+class Scope:
+    """Compile-time scope: the context, the bound names (positions in ``E``), LET definitions."""
+
+    __slots__ = ("ctx", "bound", "lets", "init")
+
+    def __init__(self, ctx: Context, bound: tuple = (), lets: dict | None = None, init: bool = False):
+        self.ctx, self.bound, self.init = ctx, bound, init
+        self.lets = lets if lets is not None else {}
+
+    def bind(self, *names: str) -> Scope:
+        return Scope(self.ctx, self.bound + names, self.lets, self.init)
+
+    def bound_index(self, name: str) -> int | None:
+        """The position in ``E`` of bound name ``name`` (the innermost one), or ``None``."""
+        b = self.bound
+        for i in range(len(b) - 1, -1, -1):
+            if b[i] == name:
+                return i
+        return None
+
+    def lookup(self, name: str, node: Node) -> Any:
+        """The entry ``name`` stands for: a LET definition, else the context's."""
+        if name in self.lets:
+            return self.lets[name]
+        entry = self.ctx.names.get(name)
+        if entry is None:
+            raise TLAError(f"unknown operator or variable '{name}'", node)
+        return entry
+
