@@ -319,4 +319,4 @@ def _one_rw_cycles(graph: Polygraph, selected: np.ndarray) -> list[list[CycleEdg
 def _edge(graph: Polygraph, e: int) -> CycleEdge:
     return CycleEdge(int(graph.src[e]), int(graph.dst[e]), int(graph.kind[e]),
                      graph.edge_keys[e], int(graph.var[e]), bool(graph.sign[e]),
-                     e in graph.derived, graph.via.get(e))
+                     graph.derived is not None and bool(graph.derived[e]), graph.via.get(e))
