@@ -35,7 +35,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from refute.history.graph import PROCESS, REALTIME, RW, WR, WW, Graph, strongly_connected_components
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from refute.history.graph import PROCESS, REALTIME, RW, WR, WW, Graph
 from refute.history.realtime import add_order_edges
 from refute.history.rw_register import INITIAL
 from refute.history.transactions import Outcome
@@ -45,7 +48,7 @@ if TYPE_CHECKING:
     from refute.limits import Watch
 
 WINDOW = 2048
-PRUNE_ROUNDS = 4
+PRUNE_ROUNDS = 2
 DEPENDENCY = WW | WR | PROCESS | REALTIME
 
 
@@ -288,12 +291,14 @@ class _WindowReach:
     """
 
     def __init__(self, n: int, src: np.ndarray, dst: np.ndarray) -> None:
-        succ: list[list[int]] = [[] for _ in range(n)]
-        for u, v in zip(src.tolist(), dst.tolist()):
-            succ[u].append(v)
-        self.cyclic = bool(strongly_connected_components(succ))
+        matrix = csr_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
+        components, _ = connected_components(matrix, directed=True, connection="strong")
+        self.cyclic = components < n  # no self-loops here: a component of two or more
         if self.cyclic:
             return
+        matrix.sum_duplicates()
+        succ = np.split(matrix.indices, matrix.indptr[1:-1])
+        succ = [targets.tolist() for targets in succ]
         order = _topological(succ)
         pos = [0] * n
         for i, v in enumerate(order):
