@@ -297,8 +297,8 @@ class _WindowReach:
         if self.cyclic:
             return
         matrix.sum_duplicates()
-        succ = np.split(matrix.indices, matrix.indptr[1:-1])
-        succ = [targets.tolist() for targets in succ]
+        succ = [targets.tolist() for targets in np.split(matrix.indices, matrix.indptr[1:-1])
+                ] if n else []
         order = _topological(succ)
         pos = [0] * n
         for i, v in enumerate(order):
