@@ -11,14 +11,19 @@ read the same snapshot before either commits:
 
 - ``write-skew``: ``T1 = r(x) r(y) w(x)``, ``T2 = r(x) r(y) w(y)``: snapshot isolation
   holds, serializability does not;
-- ``lost-update``: ``T1 = r(x) w(x)``, ``T2 = r(x) w(x)``: snapshot isolation fails too.
+- ``lost-update``: ``T1 = r(x) w(x)``, ``T2 = r(x) w(x)``: snapshot isolation fails too;
+- ``hidden-order``: four transactions on three fresh keys, ``T1 = w(x) w(z)``,
+  ``T2 = w(x) w(y)``, ``T3`` reads ``T1``'s ``x`` and ``T2``'s ``y``, ``T4`` reads ``T2``'s
+  ``x`` and ``T1``'s ``z``: whichever order the two writes of ``x`` take closes a cycle, but
+  no edge the reads show does (Elle's inference finds nothing); every level from read
+  atomic up is violated.
 """
 
 from __future__ import annotations
 
 import random
 
-ANOMALIES = ("write-skew", "lost-update")
+ANOMALIES = ("write-skew", "lost-update", "hidden-order")
 
 
 def register_history(n: int, seed: int = 0, anomaly: str | None = None, clients: int = 10,
@@ -61,7 +66,23 @@ def register_history(n: int, seed: int = 0, anomaly: str | None = None, clients:
 
     while started < n or running:
         idle = [p for p in range(clients) if p not in running]
-        if not injected and started >= n // 2 and len(idle) >= 2 and started + 2 <= n:
+        if anomaly == "hidden-order" and not injected and started >= n // 2 and \
+                len(idle) >= 4 and started + 4 <= n:
+            x, y, z = next_key, next_key + 1, next_key + 2
+            next_key += 3
+            plans = [[("w", x, 1), ("w", z, 1)], [("w", x, 2), ("w", y, 1)],
+                     [("r", x, 1), ("r", y, 1)], [("r", x, 2), ("r", z, 1)]]
+            for process, mops in zip(idle, plans):
+                emit("invoke", process, [(f, k, None if f == "r" else v) for f, k, v in mops])
+            for process, mops in zip(idle, plans):
+                emit("ok", process, mops)
+            for key, value in ((x, 2), (y, 1), (z, 1)):
+                state[key] = counter[key] = value
+            started += 4
+            injected = True
+            continue
+        if anomaly in ("write-skew", "lost-update") and not injected and \
+                started >= n // 2 and len(idle) >= 2 and started + 2 <= n:
             x, y = pool[0], pool[1]
             if anomaly == "write-skew":
                 plans = [[("r", x), ("r", y), ("w", x)], [("r", x), ("r", y), ("w", y)]]
