@@ -5,7 +5,8 @@
     python benchmarks/bench_registers.py --files dgraph_si.txt pg_ser_bug.txt
 
 Histories come from :func:`refute.history.synthetic.register_history` (seeded): serializable
-ones, and ones with one injected write skew or lost update. For each, in the same process
+ones, and ones with one injected write skew, lost update, or "hidden-order" violation (one
+that only a version order shows). For each, in the same process
 and on the same parsed history:
 
 - "inferred s": Elle's method for registers, the baseline: only the edges the reads show
@@ -61,7 +62,7 @@ def main() -> None:
     print("| history | txns | inferred | inferred s | ser | ser s | si | si s | ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
-        for anomaly in (None, "write-skew", "lost-update"):
+        for anomaly in (None, "write-skew", "lost-update", "hidden-order"):
             text = register_history(n, seed=args.seed, anomaly=anomaly)
             history = parse_history(text, file=f"generated-{n}.edn")
             print(row(f"generated, {anomaly or 'serializable'}", history), flush=True)

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from refute.history.polygraph import Polygraph
     from refute.limits import Watch
 
-RULES = ("any", "si", "psi", "dependency")
 CYCLES_PER_ROUND = 256  # cycles learnt from one assignment, at most
 STARTS_PER_COMPONENT = 32  # of which from one strongly connected component
 
