@@ -254,8 +254,9 @@ class _Network:
                  size: int) -> None:
         self.sources, self.targets, self.ids = sources, targets, ids
         self.indptr = np.searchsorted(sources, np.arange(size + 1))
-        ones = np.ones(len(sources), dtype=np.int8)
+        ones = np.ones(len(sources), dtype=np.float64)  # scipy's searches convert to float64
         self.matrix = csr_matrix((ones, (sources, targets)), shape=(size, size))
+        self.matrix.sum_duplicates()
         self.incoming = csr_matrix((ones, (targets, sources)), shape=(size, size))
 
     def shortest_cycle(self, start: int) -> list[int]:
