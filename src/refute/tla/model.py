@@ -18,7 +18,7 @@ from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, Tem
 from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap
 from refute.tla.compile import Compiler
-from refute.tla.config import KEYWORD, Config, read_config
+from refute.tla.config import KEYWORD, Config, embedded_configs, read_config
 from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, load_into,
                                 modules_used, variables_of)
 from refute.tla.parser import Node, parse_file
@@ -56,6 +56,23 @@ def spec_error(exc: TLAError, doing: str, state: Any = None, model: TLAModel | N
                      detail=detail, hint="TLC reports this error too; fix the spec or the model")
 
 
+def default_config(tla_path: str) -> str:
+    """The model of ``Spec.tla`` when none is named: ``Spec.cfg`` beside it, or else, if
+    ``Spec.tla`` embeds a ``---- CONFIG Spec ----`` block, the .tla file itself. (TLC reads only
+    ``Spec.cfg`` by default and the block only with ``-config Spec.tla``; a file holding its
+    own model is meant to be checked with it.)"""
+    cfg_path = os.path.splitext(tla_path)[0] + ".cfg"
+    if os.path.exists(cfg_path):
+        return cfg_path
+    try:
+        with open(tla_path, encoding="utf-8-sig", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return cfg_path
+    name = os.path.splitext(os.path.basename(tla_path))[0]
+    return tla_path if name in embedded_configs(text) else cfg_path
+
+
 class TLAModel(Model):
     """The Model protocol for ``Spec.tla`` checked with ``Spec.cfg``.
 
@@ -65,7 +82,7 @@ class TLAModel(Model):
     def __init__(self, tla_path: str, cfg_path: str | None = None, allow_read: Sequence[str] = ()):
         self.source = tla_path
         if cfg_path is None:
-            cfg_path = os.path.splitext(tla_path)[0] + ".cfg"
+            cfg_path = default_config(tla_path)
         root = parse_file(tla_path)
         self.module = root
         self.name = root.name
