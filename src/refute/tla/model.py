@@ -145,8 +145,9 @@ class TLAModel(Model):
                   for node, c in inits]
             self._init = compiler.conjunction(gs, init=True)
             if next_ is not None:
-                next_, next_ctx = next_
-                self._split(next_, Scope(next_ctx), next_.args[0] if next_.kind == "name" else "Next", (), ())
+                next_node, next_ctx = next_
+                self._split(next_node, Scope(next_ctx), next_node.args[0] if next_node.kind == "name" else "Next",
+                            (), ())
         self.action_names = list(dict.fromkeys(a[0] for a in self.actions))
         self.invariants = [self._predicate(n, "invariants") for n in cfg.invariants]
         self.constraints = [self._predicate(n, "constraints") for n in cfg.constraints]
@@ -162,7 +163,7 @@ class TLAModel(Model):
         self.fairness: list = []
         self._action_checks: list = []
         self._initial_checks: list = []
-        self._next_name = next_.args[0] if next_ is not None and next_.kind == "name" else None
+        self._next_name = next_[0].args[0] if next_ is not None and next_[0].kind == "name" else None
         self._temporal(cfg, fairness_nodes)
         steps = [(name, _where(node)) for name, _, node in self._action_checks]
         for name, where in dict(steps + [(c.name, c.where) for c in self._initial_checks]).items():
@@ -406,7 +407,8 @@ class TLAModel(Model):
         if node.kind == "prefix" and node.args[0] == "[]" and node.args[1].kind == "stutter":
             out.append(("next", node.args[1].args[0], ctx))
             return
-        if node.kind in ("fair", "forall") or (node.kind == "prefix" and node.args[0] in ("[]", "<>")):
+        if node.kind == "fair" or (node.kind == "prefix" and node.args[0] in ("[]", "<>")) \
+                or (node.kind == "forall" and _is_temporal(node, ctx)):
             out.append(("fair", node, ctx))
             return
         out.append(("init", node, ctx))
