@@ -18,7 +18,7 @@ from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, Tem
 from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap, ModelValue
 from refute.tla.compile import Compiler
-from refute.tla.config import KEYWORD, Config, read_config
+from refute.tla.config import KEYWORD, Config, embedded_configs, read_config
 from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, forward_constant,
                                 load_into, modules_used, variables_of)
 from refute.tla.parser import Node, parse_file
@@ -59,6 +59,23 @@ def spec_error(exc: TLAError, doing: str, state: Any = None, model: TLAModel | N
                      detail=detail, hint=hint)
 
 
+def default_config(tla_path: str) -> str:
+    """The model of ``Spec.tla`` when none is named: ``Spec.cfg`` beside it, or else, if
+    ``Spec.tla`` embeds a ``---- CONFIG Spec ----`` block, the .tla file itself. (TLC reads only
+    ``Spec.cfg`` by default and the block only with ``-config Spec.tla``; a file holding its
+    own model is meant to be checked with it.)"""
+    cfg_path = os.path.splitext(tla_path)[0] + ".cfg"
+    if os.path.exists(cfg_path):
+        return cfg_path
+    try:
+        with open(tla_path, encoding="utf-8-sig", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return cfg_path
+    name = os.path.splitext(os.path.basename(tla_path))[0]
+    return tla_path if name in embedded_configs(text) else cfg_path
+
+
 class TLAModel(Model):
     """The Model protocol for ``Spec.tla`` checked with ``Spec.cfg``.
 
@@ -68,7 +85,7 @@ class TLAModel(Model):
     def __init__(self, tla_path: str, cfg_path: str | None = None, allow_read: Sequence[str] = ()):
         self.source = tla_path
         if cfg_path is None:
-            cfg_path = os.path.splitext(tla_path)[0] + ".cfg"
+            cfg_path = default_config(tla_path)
         root = parse_file(tla_path)
         self.module = root
         self.name = root.name
@@ -136,8 +153,9 @@ class TLAModel(Model):
                   for node, c in inits]
             self._init = compiler.conjunction(gs, init=True)
             if next_ is not None:
-                next_, next_ctx = next_
-                self._split(next_, Scope(next_ctx), next_.args[0] if next_.kind == "name" else "Next", (), ())
+                next_node, next_ctx = next_
+                self._split(next_node, Scope(next_ctx), next_node.args[0] if next_node.kind == "name" else "Next",
+                            (), ())
         self.action_names = list(dict.fromkeys(a[0] for a in self.actions))
         self.invariants = [self._predicate(n, "invariants") for n in cfg.invariants]
         self.constraints = [self._predicate(n, "constraints") for n in cfg.constraints]
@@ -153,7 +171,7 @@ class TLAModel(Model):
         self.fairness: list = []
         self._action_checks: list = []
         self._initial_checks: list = []
-        self._next_name = next_.args[0] if next_ is not None and next_.kind == "name" else None
+        self._next_name = next_[0].args[0] if next_ is not None and next_[0].kind == "name" else None
         self._temporal(cfg, fairness_nodes)
         steps = [(name, _where(node)) for name, _, node in self._action_checks]
         for name, where in dict(steps + [(c.name, c.where) for c in self._initial_checks]).items():
@@ -441,7 +459,8 @@ class TLAModel(Model):
         if node.kind == "prefix" and node.args[0] == "[]" and node.args[1].kind == "stutter":
             out.append(("next", node.args[1].args[0], ctx))
             return
-        if node.kind in ("fair", "forall") or (node.kind == "prefix" and node.args[0] in ("[]", "<>")):
+        if node.kind == "fair" or (node.kind == "prefix" and node.args[0] in ("[]", "<>")) \
+                or (node.kind == "forall" and _is_temporal(node, ctx)):
             out.append(("fair", node, ctx))
             return
         out.append(("init", node, ctx))

@@ -682,8 +682,9 @@ def _parse_tree(source: bytes, file: str | None) -> tree_sitter.Tree:
 
     Every real module parses in milliseconds, but the grammar's parse time grows faster than
     linearly with the depth of some constructs (thousands of nested ``IF`` or brackets, or a
-    flat chain of tens of thousands of ``+``, take minutes). The source is handed over in chunks, and past the budget the parser is told the
-    text ends, which makes it stop at once; the error points where it had got to.
+    flat chain of tens of thousands of ``+``, take minutes). The source is handed over in
+    chunks, and past the budget the parser is told the text ends, which makes it stop at once;
+    the error points where it had got to.
     """
     parser = tree_sitter.Parser(_LANGUAGE)
     budget = _PARSE_SECONDS + len(source) / 1e6 * _PARSE_SECONDS_PER_MB
