@@ -28,7 +28,7 @@ from refute.tla.operators import INFIX, LOGIC, as_int, is_element
 from refute.tla.parser import Node
 from refute.tla.reads import ReadAnalysis
 from refute.tla.scope import UNSET, Builtin, Const, Context, Def, InstDef, Scope, Subst, Var
-from refute.tla.values import (INT, NAT, REAL, STRING, LazyFn, LazySet, RefuteLimitation,
+from refute.tla.values import (INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet, RefuteLimitation,
                                TLAError, apply_fn, as_set, domain, make_fn, short,
                                sorted_elements)
 
@@ -159,8 +159,8 @@ class ExpressionCompiler:
         path, name, _ = node.args
         ctx = scope.ctx
         entry: Any = None
-        for comp, args in path:
-            entry = Scope(ctx).lookup(comp, node) if entry is None or not isinstance(entry, Context) \
+        for comp, args in path:  # the first name may be a LET's (LET I == INSTANCE M IN I!Op)
+            entry = scope.lookup(comp, node) if entry is None or not isinstance(entry, Context) \
                 else entry.names.get(comp)
             if isinstance(entry, InstDef):
                 if args:
@@ -169,7 +169,7 @@ class ExpressionCompiler:
                 entry = ctx
             else:
                 raise TLAError(f"'{comp}' is not a module instance", node)
-        found = ctx.names.get(name)
+        found = ctx.replaced.get(name) or ctx.names.get(name)
         if found is None:
             raise TLAError(f"the instance has no definition '{name}'", node)
         return found
@@ -367,7 +367,12 @@ class ExpressionCompiler:
             c = d.const
             if c is None:
                 try:
-                    d.const = (True, body(None, None, ()))
+                    v = body(None, None, ())
+                    # a lazy value (f[x \in S] == ..., [x \in Nat |-> ...]) is made without
+                    # reading the state: it is constant only if its definition reads none
+                    lazy = isinstance(v, (LazyFn, LazySet))
+                    d.const = (False,) if lazy and self.reads.definition_reads(d) != frozenset() \
+                        else (True, v)
                 except Exception:
                     d.const = (False,)
             return d.const
@@ -426,7 +431,7 @@ class ExpressionCompiler:
             if not isinstance(entry, InstDef):
                 raise TLAError(f"'{comp}' is not a module instance", node)
             inner = self.instance_ctx(entry)
-            target = inner.names.get(name)
+            target = inner.replaced.get(name) or inner.names.get(name)
             if not isinstance(target, Def):
                 raise TLAError(f"the instance has no definition '{name}'", node)
             fs = [self.expr(a, scope) for a in inst_args + args]
@@ -609,9 +614,13 @@ class ExpressionCompiler:
             return lambda S, P, E: LazySet("SUBSET", f(S, P, E))
         if op == "UNION":
             def union(S, P, E):
+                sets = f(S, P, E)
                 out: set = set()
-                for s in as_set(f(S, P, E)):
-                    out.update(as_set(s))
+                try:
+                    for s in as_set(sets):
+                        out.update(as_set(s))
+                except InfiniteSetError:  # UNION {[S -> Int]}: tested for membership only
+                    return LazySet("Union", sets)
                 return frozenset(out)
             return union
         if op == "DOMAIN":

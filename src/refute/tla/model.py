@@ -267,7 +267,7 @@ class TLAModel(Model):
                                   f"the substitution")
         if target not in self.ctx.names:
             raise self._undefined(target, "substitutions", what)
-        return key, name, self.ctx.names[target]
+        return key, name, self.ctx.names[target], "whole"
 
     def _named_value(self, name: str, section: str) -> Callable:
         self._lookup_def(name, section)

@@ -119,6 +119,10 @@ class ReadAnalysis:
                         inner[name], changed = r, True
         return inner
 
+    def definition_reads(self, entry: Any) -> frozenset | None:
+        """The state variables a definition (a context's entry) reads; ``None`` when unsure."""
+        return self._entry_reads(entry)
+
     def _entry_reads(self, entry: Any) -> frozenset | None:
         if entry is None or isinstance(entry, (Const, Builtin)):
             return frozenset()  # a bound name (TLA+ forbids shadowing), a constant, a native

@@ -96,6 +96,9 @@ class Context:
         self.compiler = compiler
         self.file = file
         self.names: dict[str, Any] = {}
+        # name -> this instance's own definition, where the model's ``Op <- Def`` replaced it
+        # (``I!Op`` names the instance's own definition, which TLC does not override)
+        self.replaced: dict[str, Any] = {}
         self.params = params
         contexts = getattr(compiler, "contexts", None)
         if contexts is not None:
@@ -116,10 +119,21 @@ def definition_key(entry: Any) -> Any:
 
 def apply_overrides(ctx: Context) -> None:
     """The model's ``Op <- Def`` replace ``Op`` wherever the same definition is visible (TLC
-    overrides the definition itself, so also inside instantiated modules)."""
-    for key, name, replacement in getattr(ctx.compiler, "def_overrides", ()):
+    overrides the definition itself, so also inside instantiated modules).
+
+    A named instance's ``I!Op`` is another matter: SANY gives the instance a definition node of
+    its own for each of the module's definitions, and TLC's ``Op <- Def`` replaces only the
+    root module's nodes (``SpecProcessor.processConstantDefns`` sets the tool object of
+    ``rootModule.getOpDefs()``), so ``I!Op`` still means the module's ``Op`` while the
+    module's own references to ``Op`` are replaced (``LET CC == INSTANCE M IN CC!Op`` is how a
+    replacement calls the definition it replaces). The instance's definition is kept in
+    :attr:`Context.replaced`. ``Op <-[M] Def`` replaces ``Op``'s body (TLC sets the body's
+    tool object), so it holds for ``I!Op`` too: those overrides are marked ``whole``."""
+    for key, name, replacement, *whole in getattr(ctx.compiler, "def_overrides", ()):
         entry = ctx.names.get(name)
         if entry is not None and entry is not replacement and definition_key(entry) == key:
+            if not whole:
+                ctx.replaced.setdefault(name, entry)
             ctx.names[name] = replacement
 
 

@@ -42,6 +42,11 @@ class TLAError(Exception):
         self.node = node
 
 
+class InfiniteSetError(TLAError):
+    """An infinite set (``Int``, ``[S -> Nat]``, ...) was to be enumerated, which TLC refuses
+    too; a set that only holds one can still be compared and hashed (:meth:`LazySet.__hash__`)."""
+
+
 class RefuteLimitation(TLAError):
     """An evaluation refute stops where TLC would go on: a construct refute does not evaluate,
     or an effect it refuses while checking (running a program, reading a file not allowed).
@@ -205,6 +210,8 @@ class LazySet:
             return v in a[0] or v in a[1]
         if k == "Product":
             return type(v) is tuple and len(v) == len(a[0]) and all(x in s for x, s in zip(v, a[0]))
+        if k == "Union":  # UNION of sets one of which is infinite: in one of them (TLC's UnionValue.member)
+            return any(v in s for s in as_set(a[0]) if isinstance(s, (frozenset, LazySet)))
         return v in self.materialize()
 
     def materialize(self) -> frozenset:
@@ -212,7 +219,7 @@ class LazySet:
             return self._items
         k, a = self.kind, self.args
         if k in INFINITE_KINDS:
-            raise TLAError(f"TLC cannot enumerate the infinite set {self.kind}")
+            raise InfiniteSetError(f"TLC cannot enumerate the infinite set {self.kind}")
         if k == "SUBSET":
             base = sorted_elements(as_set(a[0]))
             items = frozenset(frozenset(c) for r in range(len(base) + 1)
@@ -230,6 +237,8 @@ class LazySet:
             items = frozenset(itertools.product(*[sorted_elements(as_set(s)) for s in a[0]]))
         elif k == "Cup":
             items = as_set(a[0]) | as_set(a[1])
+        elif k == "Union":
+            items = frozenset().union(*[as_set(s) for s in as_set(a[0])])
         else:
             raise TLAError(f"cannot enumerate {self.kind}")
         self._items = items
@@ -243,13 +252,19 @@ class LazySet:
 
     def __eq__(self, other: Any) -> bool:
         if isinstance(other, LazySet):
-            if self.kind == other.kind and self.kind in ("Nat", "Int", "Real", "STRING"):
-                return True
+            if self.kind == other.kind and (self.kind in _PRIMITIVE or self.args == other.args):
+                return True  # the same description: the same set, enumerable or not
             other = other.materialize()
         return isinstance(other, frozenset) and self.materialize() == other
 
     def __hash__(self) -> int:
-        return hash(self.materialize())
+        """The hash of the elements; for a set that cannot be enumerated (``[S -> Int]``, held
+        in ``{[S -> Int]}``), of its description: equal infinite sets are compared by their
+        descriptions (:meth:`__eq__`; any other comparison enumerates, and fails, as in TLC)."""
+        try:
+            return hash(self.materialize())
+        except InfiniteSetError:
+            return hash((self.kind, self.args))
 
     def __repr__(self) -> str:
         return f"LazySet({self.kind})"
