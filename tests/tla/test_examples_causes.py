@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from refute.engine.bfs import Options
 from refute.engine.liveness import check_model
+from refute.errors import InputError
 from refute.tla.model import TLAModel
 
 
@@ -79,3 +82,38 @@ def test_union_of_a_set_of_infinite_sets_is_tested_without_enumerating(tmp_path)
         """}
     cfg = "CONSTANT NULL = NULL\nINIT Init\nNEXT Next\nINVARIANT TypeOK\n"
     assert _check(tmp_path, modules, cfg) == ("OK", 5, 6, 5, None)
+
+
+MODULE_B_NONE = """\
+    ---- MODULE B ----
+    VARIABLE x
+    None == CHOOSE v : v \\notin {0, 1}
+    Init == x = None
+    Next == x' = IF x = None THEN 0 ELSE None
+    ====
+    """
+
+
+def test_a_cfg_value_for_one_modules_definition(tmp_path) -> None:
+    # NanoBlockchain: `NoHash = [Nano]NoHashVal` gives Nano's definition NoHash (an unbounded
+    # CHOOSE TLC cannot evaluate) a model value, seen through EXTENDS and through an instance.
+    # TLC: 2 distinct, 3 generated, depth 2.
+    modules = {"MC": """\
+        ---- MODULE MC ----
+        EXTENDS B
+        I == INSTANCE B
+        Inv == I!None = None
+        ====
+        """, "B": MODULE_B_NONE}
+    cfg = "CONSTANT\n  None = [B] NoneVal\nINIT Init\nNEXT Next\nINVARIANT Inv\n"
+    assert _check(tmp_path, modules, cfg) == ("OK", 2, 3, 2, None)
+
+
+def test_a_cfg_value_for_a_module_the_spec_does_not_use_is_refused(tmp_path) -> None:
+    # TLC ignores `None = [C] NoneVal` without a word (and then fails on the unbounded CHOOSE);
+    # refute refuses the line, located at the module's name.
+    modules = {"MC": "---- MODULE MC ----\nEXTENDS B\n====\n", "B": MODULE_B_NONE}
+    with pytest.raises(InputError) as caught:
+        _check(tmp_path, modules, "CONSTANT\n  None = [C] NoneVal\nINIT Init\nNEXT Next\n")
+    assert (caught.value.line, caught.value.column) == (2, 11)
+    assert "the spec uses no module C" in str(caught.value) and "TLC ignores" in caught.value.hint

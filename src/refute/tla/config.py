@@ -8,7 +8,8 @@ base name without ``.tla``, so one file can hold several models (``-config Other
 ``Other.tla``'s block ``Other``). Errors in a block are located at their line in the .tla file.
 
 Supported: CONSTANT(S) ``C = value`` (integers, strings, TRUE/FALSE, model values, sets and
-tuples of those), ``C <- Def`` and ``C <-[Module] Def``; INIT/NEXT or SPECIFICATION;
+tuples of those), ``C = [Module] value`` (``Module``'s definition of ``C`` replaced by the
+value), ``C <- Def`` and ``C <-[Module] Def``; INIT/NEXT or SPECIFICATION;
 INVARIANT(S); PROPERTY(IES); CONSTRAINT(S); ACTION_CONSTRAINT(S); SYMMETRY; VIEW;
 CHECK_DEADLOCK; ALIAS; POSTCONDITION(S). An identifier on the right of ``=`` is a model value.
 """
@@ -47,6 +48,7 @@ class Config:
     constants: dict[str, Any] = field(default_factory=dict)        # name -> value
     substitutions: dict[str, str] = field(default_factory=dict)    # name -> definition
     module_substitutions: dict[str, dict[str, str]] = field(default_factory=dict)  # module -> {name: def}
+    module_constants: dict[str, dict[str, Any]] = field(default_factory=dict)  # module -> {name: value}
     init: str | None = None
     next: str | None = None
     specification: str | None = None
@@ -62,7 +64,8 @@ class Config:
     positions: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     """``(section, name) -> (line, column)`` of a name in the file, a section being one of
     the fields above (``"substitutions"``: the definition right of ``<-``; ``"modules"``: the
-    module in ``<-[Module]``, ``"module_substitutions"``: the name left of it): errors about a
+    module in ``<-[Module]`` or ``= [Module]``, ``"module_substitutions"`` and
+    ``"module_constants"``: the name left of it): errors about a
     name the spec lacks point at it. A name listed twice in a section is located at its first
     mention; a section holding one name, at the mention that counts (the last)."""
 
@@ -193,7 +196,15 @@ def parse_config(text: str, file: str | None = None) -> Config:
                     j += 1
                 j += 1
             op = tok_at(j, f"'=' or '<-' after constant {name}")
-            if op == "=":
+            if op == "=" and tok_at(j + 1, "a value") == "[":  # C = [Module] value
+                module = name_at(j + 2, "a module name")
+                if tok_at(j + 3, "']'") != "]":
+                    raise err("expected ']' after the module name", j + 3)
+                cfg.positions.setdefault(("modules", module), toks[j + 2][1:])
+                cfg.positions.setdefault(("module_constants", name), toks[i][1:])
+                v, i = value(j + 4)
+                cfg.module_constants.setdefault(module, {})[name] = v
+            elif op == "=":
                 v, i = value(j + 1)
                 cfg.constants[name] = v
             elif op == "<-":

@@ -135,6 +135,9 @@ class TLAModel(Model):
         for module, substitutions in cfg.module_substitutions.items():
             for name, target in substitutions.items():
                 compiler.def_overrides.append(self._module_substitution(module, name, target))
+        for module, values in cfg.module_constants.items():
+            for name, value in values.items():
+                compiler.def_overrides.append(self._module_substitution(module, name, value=value))
         for c in list(compiler.contexts):
             apply_overrides(c)
         if cfg.alias:
@@ -236,35 +239,45 @@ class TLAModel(Model):
                            "remove the line (TLC ignores such a line without a word; refute "
                            "refuses it, as it is most often a misspelt constant)")
 
-    def _module_substitution(self, module: str, name: str, target: str) -> tuple:
-        """``name <-[module] target``, as :attr:`Compiler.def_overrides` holds it: ``module``'s
-        definition of ``name`` is replaced wherever it is visible by the root's ``target`` (TLC
-        reads the right side in the root module too)."""
+    def _module_substitution(self, module: str, name: str, target: str | None = None,
+                             value: Any = None) -> tuple:
+        """``name <-[module] target`` (or ``name = [module] value``), as
+        :attr:`Compiler.def_overrides` holds it: ``module``'s definition of ``name`` is replaced
+        wherever it is visible by the root's ``target`` (TLC reads the right side in the root
+        module too), or by the value (TLC: ``SpecProcessor.processConstantDefns`` sets the
+        definition's body to the value, for ``mods[i].getOpDefs()``)."""
         loader, cfg = self.compiler.loader, self.config
-        what = f"CONSTANT {name} <-[{module}] {target}"
+        section = "module_substitutions" if target is not None else "module_constants"
+        what = (f"CONSTANT {name} <-[{module}] {target}" if target is not None
+                else f"CONSTANT {name} = [{module}] {format_value(value)}")
+        # TLC refuses a <-[M] naming what M does not define; it ignores such a = [M] line
+        # without a word (SpecProcessor.processConstantDefns looks its names up, and checks
+        # nothing), which refute refuses as it refuses a value for an unknown constant
+        tlc = "TLC refuses this too: " if target is not None else "TLC ignores the line; "
+        replace = f"<- {target}" if target is not None else f"= {format_value(value)}"
         used = modules_used(loader, self.module)
         if module not in used:
             near = difflib.get_close_matches(module, sorted(used), n=1)
             did_you_mean = f"did you mean {near[0]}? " if near else ""
             raise InputError(f"{what}: the spec uses no module {module}",
                              **cfg.where("modules", module),
-                             hint=f"TLC refuses this too: {did_you_mean}correct the module name in "
-                                  f"{cfg.file}, or write {name} <- {target} to replace {name} "
-                                  f"wherever it is defined")
+                             hint=f"{tlc}{did_you_mean}correct the module name in {cfg.file}, or "
+                                  f"write {name} {replace} to replace {name} wherever it is "
+                                  "defined")
         key = definition_in(loader, module, name)
         if key is None:
             declared = module not in NATIVE_ONLY and any(
                 c == name for c, _ in constants_of(loader, loader.find(module)))
+            how = f"<-[{module}]" if target is not None else f"= [{module}]"
             if declared:
-                raise InputError(f"{what}: {name} is a CONSTANT of {module}, and <-[{module}] "
-                                 f"replaces only definitions",
-                                 **cfg.where("module_substitutions", name),
-                                 hint=f"TLC refuses this too: give the constant a value with "
-                                      f"{name} = <value> or {name} <- {target} in {cfg.file}")
-            raise InputError(f"{what}: {module} does not define {name}",
-                             **cfg.where("module_substitutions", name),
-                             hint=f"TLC refuses this too: correct the name in {cfg.file}, or remove "
-                                  f"the substitution")
+                raise InputError(f"{what}: {name} is a CONSTANT of {module}, and {how} "
+                                 f"replaces only definitions", **cfg.where(section, name),
+                                 hint=f"{tlc}give the constant a value with {name} = <value> or "
+                                      f"{name} <- <definition> in {cfg.file}")
+            raise InputError(f"{what}: {module} does not define {name}", **cfg.where(section, name),
+                             hint=f"{tlc}correct the name in {cfg.file}, or remove the line")
+        if target is None:
+            return key, name, Const(value), "whole"
         if target not in self.ctx.names:
             raise self._undefined(target, "substitutions", what)
         return key, name, self.ctx.names[target], "whole"
