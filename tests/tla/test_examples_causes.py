@@ -117,3 +117,24 @@ def test_a_cfg_value_for_a_module_the_spec_does_not_use_is_refused(tmp_path) -> 
         _check(tmp_path, modules, "CONSTANT\n  None = [C] NoneVal\nINIT Init\nNEXT Next\n")
     assert (caught.value.line, caught.value.column) == (2, 11)
     assert "the spec uses no module C" in str(caught.value) and "TLC ignores" in caught.value.hint
+
+
+def test_a_parameter_of_an_instance_substitutes_the_constant_of_its_name(tmp_path) -> None:
+    # MisraReachability: `P(Succ) == INSTANCE ReachabilityProofs`, whose constant Succ is
+    # given by the parameter only (the implicit WITH Succ <- Succ). TLC: 3 distinct,
+    # 4 generated, depth 3.
+    modules = {"M": """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLE x
+        P(Succ) == INSTANCE Inner
+        Init == x = 0
+        Next == x' = P([i \\in 0..2 |-> (i + 1) % 3])!Step(x)
+        ====
+        """, "Inner": """\
+        ---- MODULE Inner ----
+        CONSTANT Succ
+        Step(n) == Succ[n]
+        ====
+        """}
+    assert _check(tmp_path, modules, "INIT Init\nNEXT Next\n") == ("OK", 3, 4, 3, None)

@@ -229,6 +229,8 @@ def instantiate(compiler: Compiler, outer: Context, inst: Instance, params: tupl
     for name, arity in declared:
         inner.own_constants.add(name)
         node = subs.get(name)
+        if node is None and name in scope.bound:  # P(Succ) == INSTANCE M: M's Succ is the parameter
+            node = Node("name", (name,), inst.line, inst.col, outer.file)
         if node is None:
             entry = outer.names.get(name)
             if entry is None:
