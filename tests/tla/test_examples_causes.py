@@ -138,3 +138,24 @@ def test_a_parameter_of_an_instance_substitutes_the_constant_of_its_name(tmp_pat
         ====
         """}
     assert _check(tmp_path, modules, "INIT Init\nNEXT Next\n") == ("OK", 3, 4, 3, None)
+
+
+def test_a_named_assumption_is_a_definition(tmp_path) -> None:
+    # SimplifiedFastPaxos: `ASSUME PaxosAssume /\ FastAssume`, PaxosAssume being Paxos.tla's
+    # `ASSUME PaxosAssume == ...`. TLC: 2 distinct, 3 generated, depth 2.
+    modules = {"M": """\
+        ---- MODULE M ----
+        EXTENDS A
+        VARIABLE x
+        ASSUME AOk /\\ N < 5
+        Init == x = 0
+        Next == x' = (x + 1) % N
+        ====
+        """, "A": """\
+        ---- MODULE A ----
+        EXTENDS Naturals
+        CONSTANT N
+        ASSUME AOk == N > 0
+        ====
+        """}
+    assert _check(tmp_path, modules, "CONSTANT N = 2\nINIT Init\nNEXT Next\n") == ("OK", 2, 3, 2, None)

@@ -184,7 +184,14 @@ class _Converter:
         elif t == "assumption":
             exprs = [x for x in c.named_children if x.type not in ("identifier", "def_eq")]
             if exprs:
-                module.assumptions.append(self.expr(exprs[-1]))
+                body = self.expr(exprs[-1])
+                module.assumptions.append(body)
+                names = [x for x in c.named_children if x.type == "identifier"]
+                if names:  # ASSUME Name == e also defines Name (FastPaxos: ASSUME PaxosAssume /\ ...)
+                    d = OpDef(self.text(names[0]), (), body, c.start_point[0] + 1,
+                              c.start_point[1] + 1, self.file, local)
+                    module.definitions.append(d)
+                    module.order.append(d)
         elif t == "module":
             sub = self.module(c)
             module.submodules[sub.name] = sub
