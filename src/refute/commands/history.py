@@ -78,7 +78,8 @@ def render(result: HistoryResult) -> str:
     """The human-readable report: verdict, the models ruled out, then each anomaly."""
     lines = [f"{result.history.file}: {result.transactions} transactions, {result.workload}, "
              f"{result.edges} dependency edges, {result.seconds:.2f} s"]
-    verdict = {"ok": f"{result.model}: holds",
+    verdict = {"ok": f"{result.model}: holds" + (" (but see the warnings below)" if result.warnings
+                                             else ""),
                "violation": f"{result.model}: VIOLATED",
                "incomplete": f"{result.model}: incomplete (no violation found, none ruled out)"}
     lines.append(verdict[result.status.value])
