@@ -3,7 +3,9 @@
 Everything that can be decided once is decided here, not per state: which methods are
 actions, the finite domains of their parameters (resolved and put in canonical order), the
 action instances with their labels already built, and whether an action is a generator.
-``next_states`` is then a flat loop over prebuilt instances.
+``next_states`` is then a flat loop over prebuilt instances, run in C by
+:mod:`refute.spec._dispatch` when it is built (the Python loop below otherwise, and for what
+the C loop hands back: generators and results to validate).
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from refute.errors import RefuteError, SpecError
 from refute.spec.spec import Role, Spec, each, outcome, role_of
 from refute.spec.temporal import FairnessDeclaration, Formula
 from refute.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
+
+try:
+    from refute.spec._dispatch import dispatch as _dispatch
+except ImportError:  # not compiled (no compiler when installed): next_states loops in Python
+    _dispatch = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,8 @@ class SpecModel(Model):
                                          act.generator))
             else:
                 self._dynamic.append(act)
+        self._instances = [(label, function, args)
+                           for label, function, _, _, _, args, _ in self._static]
         self._state_type: type | None = None
         self._unvalidated: set[str] = set(self.action_names)  # deep-checked once per action
 
@@ -111,8 +120,24 @@ class SpecModel(Model):
         state_type = self._state_type
         label: Label | None = None
         try:
+            if _dispatch is not None:  # the loop below, in C, but for what it hands back
+                where = [0]
+                position = 0
+                try:
+                    while (stopped := _dispatch(self._instances, position, state, state_type,
+                                                out, where)) is not None:
+                        position, result = stopped
+                        label, _, _, _, _, _, generator = self._static[position]
+                        self._take(label, result, generator, state, append)
+                        position += 1
+                except Exception:
+                    label = self._static[where[0]][0]
+                    raise
+                static = ()
+            else:
+                static = self._static
             # Calls are positional by arity: f(s, *args) costs four times f(s, a).
-            for label, function, arity, first, second, args, generator in self._static:
+            for label, function, arity, first, second, args, generator in static:
                 if arity == 1:
                     result = function(state, first)
                 elif arity == 0:
@@ -145,6 +170,14 @@ class SpecModel(Model):
                     self._unvalidated.discard(label.action)
                     self._validate(successor, str(label), state)
         return out
+
+    def _take(self, label: Label, result: Any, generator: bool, state: Any,
+              append: Callable) -> None:
+        """Keep what an action returned that is not simply None or a state (see _dispatch.c)."""
+        for successor in (result if generator else (result,)):
+            if type(successor) is not self._state_type:
+                self._validate(successor, str(label), state)
+            append((label, successor))
 
     def is_terminal(self, state: Any) -> bool:
         try:
