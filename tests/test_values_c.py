@@ -18,7 +18,7 @@ import pytest
 
 from refute import FrozenMap, ModelValue, Record, State
 from refute import values as values_module
-from refute.values import _compile_update
+from refute.values import UnknownField, _compile_update
 
 try:
     from refute import _values
@@ -125,12 +125,30 @@ def test_update_freezes_exactly_dict_set_and_list(impl):
 def test_update_rejects_unknown_fields_and_positional_arguments(impl):
     update, _ = impl
     s = State(x=1)
-    with pytest.raises(TypeError, match=r"^Record\.update\(\) got an unexpected keyword argument 'z'$"):
+    with pytest.raises(UnknownField, match=r"^Record\.update\(\) got 'z', which is not a field "
+                                           r"of the record \(its fields: x\)$"):
         update(s, z=2)
-    with pytest.raises(TypeError, match="unexpected keyword argument 'z'"):
+    with pytest.raises(TypeError, match="got 'z', which is not a field"):
         update(s, x=2, z=2)
     with pytest.raises(TypeError, match=r"^Record\.update\(\) takes 1 positional argument but 2"):
         update(s, 5)
+
+
+def test_an_unknown_field_lists_the_fields_and_suggests_the_nearest(impl):
+    """Issue 25: s.update(balanse=1) once said only "unexpected keyword argument", and the
+    report's hint was about guarding the action."""
+    update, _ = impl
+    s = State(balance=0, owner="a")
+    with pytest.raises(UnknownField) as caught:
+        update(s, balanse=1)
+    error = caught.value
+    assert str(error) == ("Record.update() got 'balanse', which is not a field of the record "
+                          "(its fields: balance, owner)")
+    assert (error.fields, error.name) == (("balance", "owner"), "balanse")
+    assert error.hint.startswith("did you mean balance? update changes only the fields")
+    with pytest.raises(UnknownField) as far:
+        update(s, colour=1)
+    assert far.value.hint.startswith("update changes only the fields the record has")
 
 
 def test_update_matches_fields_by_equality_when_names_are_not_interned(impl):

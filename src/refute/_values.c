@@ -182,6 +182,22 @@ field_index(PyObject *names, PyObject *kw)
     return -1;
 }
 
+/* Raise refute.values.UnknownField(names, kw): its message lists the record's fields and its
+ * hint the nearest one. Made in Python, on this error path only. */
+static void
+unknown_field(PyObject *names, PyObject *kw)
+{
+    PyObject *values = PyImport_ImportModule("refute.values");
+    if (values == NULL)
+        return;
+    PyObject *error = PyObject_CallMethod(values, "UnknownField", "OO", names, kw);
+    Py_DECREF(values);
+    if (error == NULL)
+        return;
+    PyErr_SetObject((PyObject *)Py_TYPE(error), error);
+    Py_DECREF(error);
+}
+
 static PyObject *
 record_update(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
@@ -213,8 +229,7 @@ record_update(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject 
         Py_ssize_t j = field_index(names, kw);
         if (j < 0) {
             if (j == -1)
-                PyErr_Format(PyExc_TypeError,
-                             "Record.update() got an unexpected keyword argument '%U'", kw);
+                unknown_field(names, kw);
             goto error;
         }
         PyObject *value = frozen(args[k]);

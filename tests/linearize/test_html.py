@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 from refute.linearize import check, parse, render_html, write_html
@@ -50,7 +52,7 @@ def test_a_violation_renders_in_chromium(browser, tmp_path: Path) -> None:
     assert page.locator("svg .point").count() == len(result.partitions[0].linearization)
     culprit = page.locator("svg .op.unplaceable")
     assert culprit.count() == 1
-    assert culprit.locator("title").text_content() == "read() -> 1"
+    assert culprit.locator("title").text_content() == "#3 read() -> 1"
     box = culprit.locator("rect").bounding_box()
     assert box is not None and box["width"] > 10 and box["height"] > 10
     culprit.click()
@@ -61,3 +63,27 @@ def test_a_violation_renders_in_chromium(browser, tmp_path: Path) -> None:
     page.screenshot(path=str(tmp_path / "violation.png"))
     assert errors == []
     page.close()
+
+
+def test_text_and_page_number_operations_alike(browser, tmp_path: Path) -> None:
+    """The text lists the prefix as "K. #I ..."; in the page, point K sits on the bar of
+    operation #I (its tooltip and details say #I), for every point."""
+    result = check(parse(VIOLATION, file="history.edn"), "register")
+    listed = re.findall(r"^    (\d+)\. #(\d+) ", result.explain(), re.M)
+    assert listed == [(str(k + 1), str(op.index))
+                      for k, op in enumerate(result.partitions[0].linearization)]
+    assert listed  # the example has a prefix
+    path = tmp_path / "violation.html"
+    write_html(result, path)
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    points = page.locator("svg .point")
+    for k, index in listed:
+        point = points.nth(int(k) - 1)
+        assert point.locator("text").text_content() == k
+        assert point.get_attribute("data-operation") == index
+        bar = page.locator("svg .op title", has_text=f"#{index} ")
+        assert bar.count() == 1
+    page.locator("svg .op.linearized").first.click()
+    details = page.locator("#details").inner_text()
+    assert f"#{listed[0][1]} " in details and f"point 1 of {len(listed)}" in details

@@ -262,3 +262,38 @@ def test_history_values_are_escaped() -> None:
     html = render_history_html(result)
     assert result.anomalies and "<script>x" not in html and "<b>h" not in html
     assert "&lt;script&gt;x" in html
+
+
+# Every point of every arrow, mapped into each message label's own (rotated) coordinates: a
+# label is crossed when a point of any arrow falls inside its box (shrunk by a pixel).
+_LABELS_CROSSED = """() => {
+  const crossed = [];
+  const messages = [...document.querySelectorAll('#sequence .message')];
+  for (const g of messages) {
+    const text = g.querySelector('text'), box = text.getBBox();
+    const toText = text.getScreenCTM().inverse();
+    for (const other of messages) {
+      const path = other.querySelector('path'), length = path.getTotalLength();
+      const toScreen = path.getScreenCTM();
+      for (let at = 0; at <= length; at += 1) {
+        const p = path.getPointAtLength(at).matrixTransform(toScreen).matrixTransform(toText);
+        if (p.x > box.x + 1 && p.x < box.x + box.width - 1 &&
+            p.y > box.y + 1 && p.y < box.y + box.height - 1) {
+          crossed.push(text.textContent + ' by ' + other.querySelector('text').textContent);
+          break;
+        }
+      }
+    }
+  }
+  return crossed;
+}"""
+
+
+def test_no_message_label_sits_on_an_arrow(open_page, tmp_path: Path, artifacts: Path) -> None:
+    report = tmp_path / "dns.html"
+    _check("check", DNS_RACE, "-q", "--html", str(report))
+    page = open_page(report.as_uri())
+    assert page.locator("#sequence .message").count() == 8
+    assert page.evaluate(_LABELS_CROSSED) == []
+    page.locator("#sequence").screenshot(path=str(artifacts / "dns_race_diagram.png"))
+    assert page.problems == []

@@ -57,3 +57,11 @@ def test_the_standalone_checkers_build_pages_without_refute_report(package: str)
                 if isinstance(node, ast.ImportFrom) and node.module}
     assert "refute.html_page" in imported
     assert not any(name.startswith("refute.report") for name in imported)
+
+
+def test_no_module_writes_its_own_page_shell() -> None:
+    """Every page comes from refute.html_page (its shell, assets/page.html, holds the CSP)."""
+    shells = [str(path.relative_to(PROJECT)) for path in (PROJECT / "src" / "refute").rglob("*.py")
+              if path.name != "html_page.py"
+              and any(tag in path.read_text().lower() for tag in ("<!doctype", "<html"))]
+    assert shells == []

@@ -103,6 +103,13 @@ def test_cli(tmp_path):
     assert guided["first_bug_run"] == 3 and guided["reproduction"]["replays"] is True
     assert guided["reachable_states"] == 118
     assert "<svg" in page.read_text() and "polyline" in page.read_text()
+    replayed = CliRunner().invoke(main, ["fuzz", os.path.join(IMPL, "commit.py:BUGGY"),
+                                         "--replay", str(out)])
+    assert replayed.exit_code == 1, replayed.output
+    assert "no behaviour of the spec explains event 12" in replayed.output
+    fixed = CliRunner().invoke(main, ["fuzz", os.path.join(IMPL, "commit.py"), "--replay",
+                                      str(out)])  # the same schedule, the correct coordinator
+    assert fixed.exit_code == 0 and "the run conforms to the spec" in fixed.output
     clean = CliRunner().invoke(main, ["fuzz", os.path.join(IMPL, "commit.py"), "--runs", "20"])
     assert clean.exit_code == 0, clean.output
     missing = CliRunner().invoke(main, ["fuzz", str(tmp_path / "nope.py")])

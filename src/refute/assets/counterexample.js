@@ -210,21 +210,123 @@ var layer = svg('g', {});
 chart.appendChild(layer);
 box.appendChild(head);
 box.appendChild(chart);
+var probe = svg('text', {}, 'MMMMMMMMMM');
+layer.appendChild(probe);
+CHAR = probe.getComputedTextLength() / 10 || CHAR;
+layer.removeChild(probe);
 
-function arrow(a) {
+// Message labels are placed so that none sits on an arrow or on another label: each runs
+// along its own arrow, turned to the arrow's angle (never upside down), and takes the first
+// free place among a few (a level arrow: above its middle first; a slanted one: near its
+// sending end first, where arrows cross least, then near its end, then the middle; above,
+// then below the line). "Free" is tested on the geometry: the label's box against every
+// arrow's segment and every label placed before it. A white halo keeps the text legible if
+// no place is free.
+var CHAR = 7.2;  // the width of a character of the labels' monospace font, measured below
+function sub(a, b) { return [a[0] - b[0], a[1] - b[1]]; }
+function cross(a, b) { return a[0] * b[1] - a[1] * b[0]; }
+function segmentsCross(a, b, c, d) {
+  var r = sub(b, a), s = sub(d, c), den = cross(r, s);
+  if (den === 0) return false;
+  var t = cross(sub(c, a), s) / den, u = cross(sub(c, a), r) / den;
+  return t >= 0 && t <= 1 && u >= 0 && u <= 1;
+}
+function inside(point, box) {  // box: four corners in order (convex)
+  for (var i = 0; i < 4; i++) {
+    if (cross(sub(box[(i + 1) % 4], box[i]), sub(point, box[i])) < 0) return false;
+  }
+  return true;
+}
+function hitsSegment(box, a, b) {
+  if (inside(a, box) || inside(b, box)) return true;
+  for (var i = 0; i < 4; i++) if (segmentsCross(box[i], box[(i + 1) % 4], a, b)) return true;
+  return false;
+}
+// a box's or a segment's extent [left, right, top, bottom]: most pairs are told apart by it
+// alone, which keeps the placement of a window of ~140 arrows to a few milliseconds
+function extent(points) {
+  var xs = points.map(function (p) { return p[0]; }), ys = points.map(function (p) { return p[1]; });
+  return [Math.min.apply(null, xs), Math.max.apply(null, xs),
+          Math.min.apply(null, ys), Math.max.apply(null, ys)];
+}
+function apart(e, f) { return e[1] < f[0] || f[1] < e[0] || e[3] < f[2] || f[3] < e[2]; }
+function hitsBox(box, other) {
+  for (var i = 0; i < 4; i++) {
+    if (inside(box[i], other) || inside(other[i], box)) return true;
+    if (hitsSegment(other, box[i], box[(i + 1) % 4])) return true;
+  }
+  return false;
+}
+function ends(a) {  // an arrow's two ends, as drawn
   var x1 = a[0] < 0 ? GUTTER - 4 : X(a[1]), y1 = Y(a[0] < 0 ? a[2] : a[0]);
-  var x2 = X(a[3]), y2 = Y(a[2]), path, tx, ty;
+  return [[x1, y1], [X(a[3]), Y(a[2])]];
+}
+function segmentsOf(arrows) {  // what labels must keep clear of: each arrow as line segments
+  var out = [];
+  arrows.forEach(function (a) {
+    var e = ends(a), p = e[0], q = e[1];
+    if (p[0] === q[0]) {  // a loop to the right: its outline
+      out.push([p, [p[0] + 45, p[1]]], [[p[0] + 45, p[1]], [q[0] + 45, q[1]]],
+               [[q[0] + 45, q[1]], q]);
+    } else {
+      out.push([p, q]);
+    }
+  });
+  return out.map(function (s) { return [s[0], s[1], extent(s)]; });
+}
+// the label's box when its text starts at `at`, reading along `r`, its baseline `up` away
+function labelBox(at, r, width) {
+  var up = [r[1], -r[0]], lo = -3, hi = 11;
+  function point(along, rise) {
+    return [at[0] + r[0] * along + up[0] * rise, at[1] + r[1] * along + up[1] * rise];
+  }
+  return [point(0, lo), point(width, lo), point(width, hi), point(0, hi)];
+}
+function placeLabel(a, text, segments, placed) {
+  var e = ends(a), p = e[0], q = e[1], width = text.length * CHAR;
+  if (p[0] === q[0]) {  // a loop: beside it
+    return {x: p[0] + 48, y: (p[1] + q[1]) / 2, 'text-anchor': 'middle'};
+  }
+  var length = Math.sqrt((q[0] - p[0]) * (q[0] - p[0]) + (q[1] - p[1]) * (q[1] - p[1]));
+  var u = [(q[0] - p[0]) / length, (q[1] - p[1]) / length];
+  var forward = u[0] > 0, r = forward ? u : [-u[0], -u[1]], up = [r[1], -r[0]];
+  var room = Math.max(0, length - width - 20);
+  var starts = p[1] === q[1] ? [room / 2 + 10, 14, 14 + room]
+                             : [14, 14 + room, room / 2 + 10];
+  var best = null;
+  for (var k = 0; k < starts.length * 2; k++) {
+    var from = starts[k >> 1], rise = k % 2 ? -15 : 5;  // above the line, then below it
+    var along = forward ? from : from + width;  // where the text starts, from the sender
+    var at = [p[0] + u[0] * along + up[0] * rise, p[1] + u[1] * along + up[1] * rise];
+    var box = labelBox(at, r, width), around = extent(box);
+    var free = segments.every(function (s) {
+      return apart(around, s[2]) || !hitsSegment(box, s[0], s[1]);
+    }) && placed.every(function (other) {
+      return apart(around, other[1]) || !hitsBox(box, other[0]);
+    });
+    if (free || best === null) best = {at: at, box: box, around: around};
+    if (free) break;
+  }
+  placed.push([best.box, best.around]);
+  var degrees = Math.atan2(r[1], r[0]) * 180 / Math.PI, x = best.at[0], y = best.at[1];
+  var attrs = {x: x.toFixed(1), y: y.toFixed(1), 'text-anchor': 'start'};
+  if (p[1] !== q[1]) {
+    attrs.transform = 'rotate(' + degrees.toFixed(2) + ' ' + x.toFixed(1) + ' ' +
+                      y.toFixed(1) + ')';
+  }
+  return attrs;
+}
+function arrow(a, segments, placed) {
+  var e = ends(a), x1 = e[0][0], y1 = e[0][1], x2 = e[1][0], y2 = e[1][1], path;
   if (x1 === x2) {  // a message to itself: a small loop out to the right
     path = 'M' + x1 + ',' + y1 + ' C' + (x1 + 60) + ',' + y1 + ' ' + (x2 + 60) + ',' + y2 +
       ' ' + (x2 + 6) + ',' + y2;
-    tx = x1 + 48; ty = (y1 + y2) / 2;
   } else {
     path = 'M' + x1 + ',' + y1 + ' L' + (x2 + (x2 > x1 ? -6 : 6)) + ',' + y2;
-    tx = (x1 + x2) / 2; ty = (y1 + y2) / 2 - 5;
   }
-  var g = svg('g', {'class': 'message'});
+  var text = clip(a[4], 28), g = svg('g', {'class': 'message'});
   g.appendChild(svg('path', {d: path, 'marker-end': 'url(#arrow)'}));
-  g.appendChild(svg('text', {x: tx, y: ty, 'text-anchor': 'middle'}, clip(a[4], 28)));
+  g.appendChild(svg('text', placeLabel(a, text, segments, placed), text));
   label(g, a[4], 28);
   return g;
 }
@@ -249,10 +351,12 @@ function draw(lo, hi) {  // the rows lo..hi, and every arrow that crosses them
     label(t, heading, 34);
     out.appendChild(t);
   }
-  D.arrows.forEach(function (a) {
+  var shown = D.arrows.filter(function (a) {
     var from = a[0] < 0 ? a[2] : Math.min(a[0], a[2]), to = Math.max(a[0], a[2]);
-    if (to >= lo && from <= hi) out.appendChild(arrow(a));
+    return to >= lo && from <= hi;
   });
+  var segments = segmentsOf(shown), placed = [];
+  shown.forEach(function (a) { out.appendChild(arrow(a, segments, placed)); });
   D.notes.forEach(function (m) {
     if (!near(m[0])) return;
     var t = svg('text', {'class': 'note', x: X(m[1]) + 8, y: Y(m[0]) - 6}, clip(m[2], 22));

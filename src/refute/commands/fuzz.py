@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from refute.commands.common import OUTPUT_FILE, Outputs, json_option, quiet_option, reports_errors, write_json
-from refute.testing.campaign import STRATEGIES, fuzz as run_campaign, reachable_states
-from refute.testing.report import text, to_html, to_json
-from refute.testing.target import load_target
+from refute.engine.model import Model
+from refute.errors import InputError
+from refute.testing.campaign import (STRATEGIES, fuzz as run_campaign, reachable_states,
+                                     read_reproduction, run_once)
+from refute.testing.oracle import ModelCoverage
+from refute.testing.report import describe_run, text, to_html, to_json
+from refute.testing.target import Target, load_target
 
 
 @click.command()
@@ -23,13 +29,17 @@ from refute.testing.target import load_target
 @click.option("--max-states", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Explore the spec whole up to this many states, to report the fraction "
                    "of its states covered (beyond it, the fraction is not reported).")
+@click.option("--replay", "replay_path", metavar="FILE",
+              help="Instead of fuzzing, replay the reproduction in FILE (refute fuzz --json "
+                   "output): the same run again, reported; exit 1 if it fails again.")
 @json_option()
 @click.option("--html", "html_path", metavar="FILE", type=OUTPUT_FILE,
               help="Write an HTML report with the coverage chart.")
 @quiet_option()
 @reports_errors
 def fuzz(target: str, strategies: tuple[str, ...], runs: int, seed: int, keep_going: bool,
-         max_states: int, json_path: str | None, html_path: str | None, quiet: bool) -> int:
+         max_states: int, replay_path: str | None, json_path: str | None,
+         html_path: str | None, quiet: bool) -> int:
     """Run TARGET's implementation under simulated faults, checked against its spec.
 
     Each run is a deterministic simulation (virtual time, a faulty network, crashes) whose
@@ -40,6 +50,8 @@ def fuzz(target: str, strategies: tuple[str, ...], runs: int, seed: int, keep_go
     """
     loaded = load_target(target)
     model = loaded.model()
+    if replay_path:
+        return _replay(loaded, model, replay_path, quiet)
     reachable = reachable_states(model, max_states)
     campaigns = [run_campaign(loaded, strategy, runs, seed, model,
                               stop_at_first_bug=not keep_going, reachable=reachable)
@@ -54,3 +66,21 @@ def fuzz(target: str, strategies: tuple[str, ...], runs: int, seed: int, keep_go
         with outputs.writing("--html", html_path), open(html_path, "w", encoding="utf-8") as handle:
             handle.write(to_html(campaigns, model, target))
     return outputs.exit_code(1 if any(c.first_bug for c in campaigns) else 0)
+
+
+def _replay(target: Target, model: Model, path: str, quiet: bool) -> int:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise InputError(f"cannot read the reproduction: {exc.strerror or exc}", file=path,
+                         hint="give the path of refute fuzz --json output") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"the reproduction is not JSON: {exc}", file=path,
+                         hint="give the path of refute fuzz --json output") from None
+    seed, schedule, faults = read_reproduction(data, path)
+    run = run_once(target, ModelCoverage(model), seed, schedule, faults, count=False)
+    if not quiet:
+        click.echo(f"replay of {path}:")
+        click.echo("\n".join(describe_run(run, model)))
+    return 1 if run.failed else 0

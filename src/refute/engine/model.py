@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from refute.errors import UsageError
+from refute.values import show
 
 if TYPE_CHECKING:
     from refute.engine.ltl import Formula
@@ -26,7 +27,9 @@ State = Any
 class Label(NamedTuple):
     """Which action instance took a step: the action's name and its arguments.
 
-    Rendered as ``rm_prepare(rm=r2)``, or just ``tm_commit`` for an action without arguments.
+    Rendered as ``rm_prepare(rm=r2)``, or just ``tm_commit`` for an action without arguments;
+    arguments as states show their values (:func:`refute.values.show`: ``{r1}``, not
+    ``frozenset({r1})``).
     A named tuple, so that explorers can count labels with C-level hashing.
     """
 
@@ -36,7 +39,7 @@ class Label(NamedTuple):
     def __str__(self) -> str:
         if not self.args:
             return self.action
-        return f"{self.action}({', '.join(f'{name}={value!r}' for name, value in self.args)})"
+        return f"{self.action}({', '.join(f'{name}={show(value)}' for name, value in self.args)})"
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.action, "args": {name: value for name, value in self.args}}
@@ -165,6 +168,11 @@ class Model(Protocol):
     def is_terminal(self, state: State) -> bool:
         """Whether ``state`` may have no successor without that being a deadlock."""
         return False
+
+    deadlock_hint: str = ("if the spec simply finished in this state, run with --no-deadlock "
+                          "to stop reporting states without successors")
+    """What the report of a deadlock suggests, in the front end's terms: most deadlocks
+    reported in new specs are a spec that finished, which each front end says otherwise."""
 
     format_value: Callable[[Any], str] | None = None
     """How reports write a value in the spec's own notation (TLA+ syntax for a TLA+ spec);

@@ -68,7 +68,8 @@ def _section(result: CheckResult, index: int, part: PartitionResult) -> str:
     if part.verdict is Verdict.NOT_LINEARIZABLE:
         state = result.model.describe_state(part.state_after_prefix(result.model))
         note = (f'<p class="note">The numbered points are the longest linearizable prefix '
-                f'({len(part.linearization)} operations), ending in state '
+                f'({len(part.linearization)} operations, numbered in their order{_example(part)}'
+                f'), ending in state '
                 f'<code>{_e(state)}</code>. The <span class="bad">red</span> operations had '
                 f'to come next, and the model accepts none of them in that state.</p>')
     elif part.verdict is Verdict.UNKNOWN:
@@ -111,25 +112,26 @@ def _svg(result: CheckResult, index: int, part: PartitionResult) -> str:
         x2 = (rank[op.ret] if op.ret is not None else end) * _COLUMN + _COLUMN * 0.8
         y = _TOP + row[op.process] * _ROW + 4
         text = describe(op.input, op.output)
+        numbered = f"#{op.index} {text}"  # as the text report and the JSON number it
         if op.index in unplaceable:
             kind = "unplaceable"
         elif op.index in position:
             kind = "linearized"
         else:
             kind = "other"
-        details = {"operation": text, "process": str(op.process), "index": op.index,
+        details = {"operation": numbered, "process": str(op.process), "index": op.index,
                    "line": op.line, "call": str(op.call),
                    "return": "never (outcome unknown)" if op.ret is None else str(op.ret),
                    "status": _STATUS_TEXT[kind]}
         if op.index in position:
             k = position[op.index]
-            details["linearized"] = f"{k + 1} of {len(part.linearization)}"
+            details["linearized"] = f"point {k + 1} of {len(part.linearization)}"
             details["state after"] = show_state(part.states[k])
         fill = f' fill="url(#fade{index})"' if op.ret is None and kind == "other" else ""
         out.append(
             f'<g class="op {kind}{" open-ended" if op.ret is None else ""}" tabindex="0" '
             f'data-details="{_e(json.dumps(details))}">'
-            f'<title>{_e(text)}</title>'
+            f'<title>{_e(numbered)}</title>'
             f'<rect x="{x1}" y="{y}" width="{x2 - x1:.1f}" height="{_ROW - 10}" rx="4"{fill}/>'
             f'<text x="{x1 + 5}" y="{y + _ROW / 2 + 3}">'
             f'{_e(_clip(text, (x2 - x1 - 10) / 6.5))}</text></g>')
@@ -138,11 +140,22 @@ def _svg(result: CheckResult, index: int, part: PartitionResult) -> str:
         centres = [(_COLUMN * x, _TOP + row[op.process] * _ROW + 4) for op, x in points]
         path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in centres)
         out.append(f'<polyline class="order" points="{path}"/>')
-        for k, (cx, cy) in enumerate(centres, start=1):
-            out.append(f'<g class="point"><circle cx="{cx:.1f}" cy="{cy:.1f}" r="7"/>'
-                       f'<text x="{cx:.1f}" y="{cy + 3:.1f}" text-anchor="middle">{k}</text></g>')
+        for k, ((op, _), (cx, cy)) in enumerate(zip(points, centres), start=1):
+            out.append(f'<g class="point" data-operation="{op.index}"><circle cx="{cx:.1f}" '
+                       f'cy="{cy:.1f}" r="7"/><text x="{cx:.1f}" y="{cy + 3:.1f}" '
+                       f'text-anchor="middle">{k}</text></g>')
     out.append("</svg></div></div>")
     return "".join(out)
+
+
+def _example(part: PartitionResult) -> str:
+    """How a point's number relates to its operation's, with the prefix's last one (the text
+    report lists it the same way: ``32. #31 ...``)."""
+    if not part.linearization:
+        return ""
+    last = part.linearization[-1]
+    return (f"; as in the text report, point {len(part.linearization)} is operation "
+            f"#{last.index}")
 
 
 _STATUS_TEXT = {"linearized": "linearized", "unplaceable": "cannot be placed next",

@@ -153,8 +153,11 @@ class CheckResult:
         shown = part.linearization[-5:]
         if len(part.linearization) > len(shown):
             lines.append("    ...")
-        for op, after in zip(shown, part.states[-len(shown):]):
-            lines.append(f"    {self.describe(op)}  => {self.model.describe_state(after)}")
+        first = len(part.linearization) - len(shown) + 1
+        for position, (op, after) in enumerate(zip(shown, part.states[-len(shown):]), first):
+            # "28. #27 ...": the 28th operation of the prefix (the HTML's point 28) is #27
+            lines.append(f"    {position}. {self.describe(op)}  => "
+                         f"{self.model.describe_state(after)}")
         lines.append(f"  none of the operations that must come next can take effect in "
                      f"state {state}:")
         lines.extend(f"    {self.describe(op)}" for op in part.unplaceable)

@@ -5,25 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from refute.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
+from refute.values import Bag, ModelValue, Record, show, sort_canonically
 
-
-def show(value: Any) -> str:
-    """A compact, unambiguous rendering: strings quoted, model values bare, sets sorted."""
-    if isinstance(value, ModelValue):
-        return str.__str__(value)
-    if isinstance(value, Record):
-        return "(" + ", ".join(f"{n}={show(v)}" for n, v in zip(value._fields, value._values())) + ")"
-    if isinstance(value, FrozenMap):
-        return "{" + ", ".join(f"{show(k)}: {show(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, Bag):
-        return "Bag(" + ", ".join(show(v) for v in value) + ")"
-    if isinstance(value, frozenset):
-        return "{" + ", ".join(show(v) for v in sort_canonically(value)) + "}" if value else "{}"
-    if isinstance(value, tuple):
-        inner = ", ".join(show(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    return repr(value)
+__all__ = ["show", "to_json", "trace_fields"]  # show lives in refute.values: labels use it too
 
 
 def trace_fields(model: Any, states: Sequence[Any]) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from typing import Any
 
 from refute.conformance.validate import Mismatch
 from refute.engine.model import Model
+from refute.errors import InputError
 from refute.testing.oracle import ModelCoverage, Observer, SpecDivergence, describe_mismatch
 from refute.testing.schedule import NO_FAULT, Chooser, Decision, Faults
 from refute.testing.simulation import ImplementationError, Simulation
@@ -354,3 +355,26 @@ def reachable_states(model: Model, max_states: int = 200_000) -> set[int] | None
     fingerprint = ModelCoverage(model).fingerprint
     return {fingerprint(state) for state in graph.states}
 
+
+
+def read_reproduction(data: Any, source: str) -> tuple[int, list[float], Faults]:
+    """``(seed, schedule, faults)`` of a reproduction: ``refute fuzz --json``'s output (its
+    first strategy with one) or one reproduction object. Raises :class:`InputError`."""
+    if isinstance(data, dict) and "strategies" in data:
+        found = [s.get("reproduction") for s in data.get("strategies") or ()
+                 if isinstance(s, dict) and s.get("reproduction")]
+        if not found:
+            raise InputError("the file holds no reproduction: no strategy found a bug",
+                             file=source, hint="give the --json output of a refute fuzz run "
+                                               "that found a bug")
+        data = found[0]
+    try:
+        seed, schedule = data["seed"], data["schedule"]
+        if type(seed) is not int or not all(isinstance(g, (int, float)) and 0 <= g < 1
+                                            for g in schedule):
+            raise ValueError("seed must be an integer and schedule numbers in [0, 1)")
+        return seed, [float(g) for g in schedule], Faults.from_json(data["faults"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"not a reproduction: {exc}", file=source,
+                         hint='give refute fuzz --json output, or an object with "seed", '
+                              '"schedule" and "faults" as it writes them') from None

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from refute.engine.model import Model
-from refute.testing.campaign import Campaign
+from refute.html_page import page
+from refute.testing.campaign import Campaign, Run
 
 
 def text(campaigns: Sequence[Campaign], model: Model) -> str:
@@ -38,12 +39,20 @@ def reproduction(campaign: Campaign, model: Model) -> list[str]:
     repro = campaign.reproduction
     assert repro is not None
     run = repro.run
-    out = [f"reproduction ({campaign.strategy}, run {campaign.first_bug}): seed {run.seed}, "
-           f"{len(run.schedule)} schedule decisions, {run.virtual_seconds:.3f} virtual seconds, "
-           f"replays to the same failure: {'yes' if repro.replays else 'NO'}"]
+    faults = sum(1 for d in run.decisions if d.fault)
+    return [f"reproduction ({campaign.strategy}, run {campaign.first_bug}): "
+            f"replays to the same failure: {'yes' if repro.replays else 'NO'}; "
+            f"{faults} fault(s), shrunk from {repro.shrunk_from}",
+            *describe_run(run, model)]
+
+
+def describe_run(run: Run, model: Model) -> list[str]:
+    """A run as a reproduction: its schedule, faults, events, and where it left the spec."""
+    out = [f"  seed {run.seed}, {len(run.schedule)} schedule decisions, "
+           f"{run.virtual_seconds:.3f} virtual seconds"]
     faults = [d for d in run.decisions if d.fault]
-    out.append(f"  faults ({len(faults)}, shrunk from {repro.shrunk_from}): "
-               + (", ".join(f"{d.kind} [gene {d.gene}]" for d in faults) or "none"))
+    out.append("  faults: " + (", ".join(f"{d.kind} [gene {d.gene}]" for d in faults)
+                               or "none"))
     out.append("  implementation events:")
     for number, event in enumerate(run.events, 1):
         meta = event.get("meta", {})
@@ -62,6 +71,8 @@ def reproduction(campaign: Campaign, model: Model) -> list[str]:
                 out.append(f"      {name} = {value!r}")
             out.append("    allowed: " + (", ".join(str(label) for label in candidate.allowed)
                                           or "nothing"))
+    if not run.failed:
+        out.append("  the run conforms to the spec")
     return out
 
 
@@ -75,8 +86,8 @@ _COLOURS = {"random": "#d62728", "swarm": "#ff7f0e", "guided": "#1f77b4"}
 
 
 def to_html(campaigns: Sequence[Campaign], model: Model, target: str) -> str:
-    """A self-contained page: the summary, a chart of distinct model states over runs, and
-    the reproduction."""
+    """A self-contained page (the shell of every report, :func:`refute.html_page.page`): the
+    summary, a chart of distinct model states over runs, and the reproduction."""
     width, height, pad = 640, 300, 40
     longest = max((len(c.coverage_curve) for c in campaigns), default=1) or 1
     top = max((c.states for c in campaigns), default=1) or 1
@@ -92,7 +103,7 @@ def to_html(campaigns: Sequence[Campaign], model: Model, target: str) -> str:
         lines.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
                      f'points="{points}"><title>{c.strategy}</title></polyline>')
     legend = "".join(f'<text x="{pad + 10 + 90 * i}" y="20" fill="{_COLOURS.get(c.strategy)}">'
-                     f"{c.strategy}</text>" for i, c in enumerate(campaigns))
+                     f"{html.escape(c.strategy)}</text>" for i, c in enumerate(campaigns))
     chart = (f'<svg width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
              f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
              f'stroke="#999"/><line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" '
@@ -100,7 +111,6 @@ def to_html(campaigns: Sequence[Campaign], model: Model, target: str) -> str:
              f'<text x="4" y="{pad - 8}">model states (max {top})</text>{legend}'
              + "".join(lines) + "</svg>")
     summary = html.escape(text(campaigns, model))
-    return ("<!doctype html><html><head><meta charset='utf-8'><title>refute fuzz "
-            f"{html.escape(target)}</title></head><body style='font-family:sans-serif'>"
-            f"<h1>refute fuzz {html.escape(target)}</h1><h2>Model coverage over runs</h2>"
-            f"{chart}<h2>Summary</h2><pre>{summary}</pre></body></html>")
+    body = (f"<h1>refute fuzz {html.escape(target)}</h1><h2>Model coverage over runs</h2>"
+            f"{chart}<h2>Summary</h2><pre>{summary}</pre>")
+    return page(f"refute fuzz {target}", body, styles=("base.css", "report.css"))
