@@ -216,7 +216,8 @@ class Lowering:
     def operator_argument(self, arg: Node, arity: int, outer: _Env, node: Node) -> _LetDef:
         if arg.kind == "lambda":
             params, body = arg.args
-            return _LetDef(tuple((p, 0) for p in params), body, outer, arg)
+            names = tuple(p if isinstance(p, str) else p[0] for p in params)
+            return _LetDef(tuple((p, 0) for p in names), body, outer, arg)
         if arg.kind == "name":
             name = arg.args[0]
             ps = tuple((f"\0{i}", 0) for i in range(arity))
