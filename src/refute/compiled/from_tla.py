@@ -26,7 +26,6 @@ from refute.values import FrozenMap
 _ARITH = {"+": "add", "-": "sub", "*": "mul", "\\div": "div", "%": "mod", "^": "pow"}
 _COMPARE = {"<": "lt", ">": "gt", "=<": "le", ">=": "ge"}
 _SETOPS = {"\\cup": "cup", "\\cap": "cap", "\\": "minus"}
-_DESCRIPTORS = {"nat", "int", "string", "seqset"}  # sets that can be tested, never built
 
 
 def _where(node: Any) -> str | None:
@@ -113,6 +112,7 @@ class Lowering:
         return E("const", (k,), "v", False)
 
     def fresh(self, base: str) -> str:
+        """A C local's name (the emitter's own: ``base``, the spec's name, is not used)."""
         self._locals += 1
         return f"l{self._locals}"
 
@@ -140,7 +140,7 @@ class Lowering:
                                           _where(node)))
         invariants = [self.named_predicate(n) for n in m.config.invariants]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
-        return IRModel(len(m.variables), self.pool, [], self.labels, init, actions, invariants,
+        return IRModel(len(m.variables), self.pool, self.labels, init, actions, invariants,
                        constraints, _where(m.init_parts[0][0]) if m.init_parts else None)
 
     def named_predicate(self, name: str) -> Expr:

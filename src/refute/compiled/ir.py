@@ -74,8 +74,7 @@ class ActionInstance:
 @dataclass
 class IRModel:
     nvars: int
-    pool: list[Any]  # constant values (refute values), by index
-    atoms: list[Any]  # strings and model values, in sort_key order
+    pool: list[Any]  # constant values (refute values), by index; the emitter ranks their atoms
     labels: list[str]  # action names, in declaration order
     init: Act
     actions: list[ActionInstance]
