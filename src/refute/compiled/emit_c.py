@@ -180,6 +180,10 @@ class Emitter:
                     f"{ok} = {self.member(t, a[1], m)}; }} {ok}; }})")
         if op in ("forall", "exists"):
             return self.quantifier(e, m)
+        if op == "finite":  # every set the runtime builds is finite; Nat, Int, STRING are not
+            if a[0].op in _DESCRIPTOR_ONLY:
+                return "0"
+            return f"(as_set_({self.val(a[0], m)}), 1)"
         raise Unsupported(f"{op} as a boolean")
 
     def quantifier(self, e: Expr, m: _Mode) -> str:

@@ -528,7 +528,7 @@ class Lowering:
                  ("Tail", 1): ("tail", "v"), ("SubSeq", 3): ("subseq", "v"),
                  ("Seq", 1): ("seqset", "v"), ("BOOLEAN", 0): ("boolean", "v"),
                  ("Nat", 0): ("nat", "v"), ("Int", 0): ("int_set", "v"),
-                 ("STRING", 0): ("string", "v")}
+                 ("STRING", 0): ("string", "v"), ("IsFiniteSet", 1): ("finite", "b")}
         op = table.get((name, len(xs)))
         if op is None:
             raise Unsupported(f"standard operator {name}", _where(node))

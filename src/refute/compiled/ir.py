@@ -22,7 +22,7 @@ Expression operators (``Expr.op``, ``Expr.args``):
     setenum [..] | range a b | cup/cap/minus a b | union S | powerset S | cross [..]
     nat | int | string | boolean | fnset D R | recset [(atom, S)..] | seqset S   descriptors
     apply f x | fn name D body | record [(atom, e)..] | tuple [..] | except f [(path, e)..]
-    domain f | card S | len s | append s x | concat a b | head s | tail s | subseq s m n
+    domain f | card S | finite S | len s | append s x | concat a b | head s | tail s | subseq s m n
     if c a b | case [(c, e)..] other | forall/exists [(name, S)..] body
     choose name S body | filter name S body | setmap [(name, S)..] body | at (EXCEPT's @)
     rcall f x         application of a recursive function (from_tla.RecursiveFunction)
