@@ -624,6 +624,9 @@ class Lowering:
                 if isinstance(entry, Var):
                     return entry.index
             return None
+        if lhs.kind == "name" and isinstance(env.bind.get(lhs.args[0]), Expr) \
+                and env.bind[lhs.args[0]].op == "prime":  # a parameter given x' (call by name)
+            return env.bind[lhs.args[0]].args[0]
         if lhs.kind == "postfix" and lhs.args[0] == "'":
             inner = lhs.args[1]
             if inner.kind == "name" and inner.args[0] not in env.bind:
