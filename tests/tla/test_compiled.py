@@ -123,7 +123,9 @@ Reset == /\\ x >= 2
          /\\ UNCHANGED <<log, f>>
 Next == \\/ \\E k \\in {1, 2} : Inc(k)
         \\/ Reset
-Small == Cardinality(s) < 3 \\/ Len(log) < 3
+Pairs == [i \\in 1..2, j \\in {"a", "b"} |-> i + x]
+Small == /\\ Cardinality(s) < 3 \\/ Len(log) < 3
+         /\\ Pairs[2, "b"] = 2 + x /\\ DOMAIN Pairs = (1..2) \\X {"a", "b"}
 ====
 """
 

@@ -294,6 +294,19 @@ class Emitter:
                     f"for (uint32_t {q} = 0; {q} < vlen({d}); {q}++) {{ V {name} = vdata({d})[{q}]; "
                     f"V {b}v = {self.val(body, m)}; buf_push({b}, {b}v); }} "
                     f"V {b}r = fn_from_sorted(vdata({d}), {b}->d, vlen({d})); buf_close(); {b}r; }})")
+        if op == "cross":  # S \X T: the set of tuples, built by loops in the sets' order
+            b, k = self.tmp(), self.tmp()
+            names = [self.tmp() for _ in a]
+            inner = (f"{{ V {k}[] = {{{', '.join(names)}}}; buf_push({b}, mk_seq({k}, {len(a)})); }}")
+            loops = self.loops(tuple(zip(names, a)), m, inner)
+            return f"({{ Buf *{b} = buf_open(); {loops} buf_set({b}); }})"
+        if op == "fn_tuples":
+            bs, body = a
+            b, k = self.tmp(), self.tmp()
+            names = ", ".join(name for name, _ in bs)
+            inner = (f"{{ V {k}[] = {{{names}}}; V {k}t = mk_seq({k}, {len(bs)}); "
+                     f"V {k}v = {self.val(body, m)}; buf_push({b}, {k}t); buf_push({b}, {k}v); }}")
+            return f"({{ Buf *{b} = buf_open(); {self.loops(bs, m, inner)} fn_from_pairs({b}); }})"
         if op == "except":
             return self.except_code(e, m)
         if op == "rcall":

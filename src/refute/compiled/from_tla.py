@@ -446,10 +446,10 @@ class Lowering:
 
     def x_fn(self, node, env, init):
         bounds, body = node.args
-        if len(bounds) != 1:
-            raise Unsupported("function of several arguments", _where(node))
         (bs, inner) = self.binds(bounds, env, init, node)
         b = self.expr(body, inner, init)
+        if len(bs) > 1:  # [x \in S, y \in T |-> e]: a function of the pairs <<x, y>>
+            return E("fn_tuples", (bs, b), "v", b.dyn or any(s.dyn for _, s in bs))
         return E("fn", (bs[0][0], bs[0][1], b), "v", b.dyn or bs[0][1].dyn)
 
     def x_fnapp(self, node, env, init):
