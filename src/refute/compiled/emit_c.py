@@ -309,6 +309,20 @@ class Emitter:
             return f"({{ Buf *{b} = buf_open(); {self.loops(bs, m, inner)} fn_from_pairs({b}); }})"
         if op == "except":
             return self.except_code(e, m)
+        if op == "rcall_op":
+            rec, xs = a
+            args = ", ".join(self.val(x, m) for x in xs)
+            name = self.recursing.get(id(rec))
+            if name is not None:
+                return f"{name}({args})"
+            name = self.tmp()
+            self.recursing[id(rec)] = name
+            try:
+                params = ", ".join(f"V {p}" for p in rec.params) or "void"
+                fn = f"V {name}({params}) {{ return {self.val(rec.body, m)}; }}"
+            finally:
+                del self.recursing[id(rec)]
+            return f"({{ {fn} {name}({args}); }})"
         if op == "rcall":
             rec, arg = a
             name = self.recursing.get(id(rec))

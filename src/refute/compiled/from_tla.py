@@ -80,6 +80,26 @@ class _RecFnDef:
         self.opdef, self.env, self.ir = opdef, env, None
 
 
+class RecursiveOperator:
+    """A recursive operator ``F(p, q) == e`` (e calls F), lowered once: its parameters (as
+    locals) and body, where calls of ``F`` are ``rcall_op`` expressions pointing back here."""
+
+    __slots__ = ("params", "body")
+
+    def __init__(self) -> None:
+        self.params: tuple = ()
+        self.body: Expr | None = None
+
+
+class _RecOpRef:
+    """The name of a recursive operator inside its own body."""
+
+    __slots__ = ("rec",)
+
+    def __init__(self, rec: RecursiveOperator):
+        self.rec = rec
+
+
 def E(op: str, args: tuple, ty: str, dyn: bool) -> Expr:
     return Expr(op, args, ty, dyn)
 
@@ -169,6 +189,11 @@ class Lowering:
                              init)
         if isinstance(entry, _RecFnDef):
             raise Unsupported("a recursive function used other than applied", _where(node))
+        if isinstance(entry, _RecOpRef):
+            if len(args) != len(entry.rec.params):
+                raise Unsupported("wrong number of arguments", _where(node))
+            xs = tuple(self.expr(a, env, init) for a in args)
+            return E("rcall_op", (entry.rec, xs), "v", True)
         if isinstance(entry, Var):
             return E("var", (entry.index,), "v", True)
         if isinstance(entry, Const):
@@ -195,12 +220,32 @@ class Lowering:
                     raise Unsupported("arguments to an operator without parameters", _where(node))
                 return cached
             if _mentions(d.body, d.name):
-                raise Unsupported("recursive operator", _where(d))
+                return self.recursive_call(entry, args, env, node, init)
             inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node)
             return self.expr(d.body, inner, init)
         if isinstance(entry, Builtin):
             return self.builtin(name, args, env, node, init)
         raise Unsupported(f"{type(entry).__name__} {name}", _where(node))
+
+    def recursive_call(self, entry: Def, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
+        """``F(args)`` of a recursive operator: its body is lowered once (per mode), with
+        its parameters as locals, and becomes a C function (``rcall_op``)."""
+        d = entry.opdef
+        if any(arity for _, arity in d.params):
+            raise Unsupported("recursive operator with operator parameters", _where(d))
+        if len(args) != len(d.params):
+            raise Unsupported("wrong number of arguments", _where(node))
+        key = ("rec", id(entry), init)
+        rec = self._def_cache.get(key)
+        if rec is None:
+            rec = self._def_cache[key] = RecursiveOperator()
+            locals_ = {p: E("local", (self.fresh(p),), "v", True) for p, _ in d.params}
+            rec.params = tuple(x.args[0] for x in locals_.values())
+            inner = _Env(entry.ctx, dict(locals_))
+            inner.bind[d.name] = _RecOpRef(rec)
+            rec.body = self.expr(d.body, inner, init)
+        xs = tuple(self.expr(a, env, init) for a in args)
+        return E("rcall_op", (rec, xs), "v", True)
 
     def bind_params(self, params: tuple, args: tuple, inner: _Env, outer: _Env, node: Node) -> _Env:
         if len(params) != len(args):

@@ -26,6 +26,7 @@ Expression operators (``Expr.op``, ``Expr.args``):
     if c a b | case [(c, e)..] other | forall/exists [(name, S)..] body
     choose name S body | filter name S body | setmap [(name, S)..] body | at (EXCEPT's @)
     rcall f x         application of a recursive function (from_tla.RecursiveFunction)
+    rcall_op F [..]   call of a recursive operator (from_tla.RecursiveOperator)
 
 Actions (:class:`Act`): ``guard e``, ``assign i e``, ``assign_in i S``, ``keep i``,
 ``conj [..]``, ``disj [..]``, ``exists [(name, S)..] a``, ``forall [(name, S)..] a`` (``a``
