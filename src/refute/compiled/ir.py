@@ -21,7 +21,8 @@ Expression operators (``Expr.op``, ``Expr.args``):
     in x S | subseteq A S        S may be a set "descriptor" (below), tested, not built
     setenum [..] | range a b | cup/cap/minus a b | union S | powerset S | cross [..]
     nat | int | string | boolean | fnset D R | recset [(atom, S)..] | seqset S   descriptors
-    apply f x | fn name D body | fn_tuples [(name, S)..] body | record [(atom, e)..] | tuple [..] | except f [(path, e)..]
+    apply f x | fn name D body | fn_tuples [(name, S)..] body | record [(atom, e)..]
+    tuple [..] | except f [(path, e)..] at_name
     domain f | card S | finite S | len s | append s x | concat a b | head s | tail s | subseq s m n
     if c a b | case [(c, e)..] other | forall/exists [(name, S)..] body
     choose name S body | filter name S body | setmap [(name, S)..] body | at (EXCEPT's @)
