@@ -197,7 +197,8 @@ class Emitter:
 
     def loops(self, bs: tuple, m: _Mode, inner: str, cont: str | None = None) -> str:
         """Nested loops over the bound sets (each built before any loop runs, as the
-        interpreter's binder builds them), in their order; ``cont`` is a condition to go on."""
+        interpreter's binder builds them), the first bound variable varying fastest (TLC's
+        ContextEnumerator, the interpreter's order); ``cont`` is a condition to go on."""
         sets = []
         pre = ""
         for name, sx in bs:
@@ -205,7 +206,7 @@ class Emitter:
             pre += f"V {s} = {self.val(sx, m)}; as_set_({s}); "
             sets.append((name, s))
         body = inner
-        for name, s in reversed(sets):
+        for name, s in sets:  # the first wrapped first: the innermost loop
             q = self.tmp()
             guard = f"{cont} && " if cont else ""
             body = (f"for (uint32_t {q} = 0; {guard}{q} < vlen({s}); {q}++) {{ "

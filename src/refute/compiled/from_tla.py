@@ -148,6 +148,8 @@ class Lowering:
                               (m.config.alias, "ALIAS"), (m._postconditions, "POSTCONDITION")):
             if present:
                 raise Unsupported(what, m.config.file)
+        if not m.init_parts:  # a constant module: its ASSUMEs, checked when it was loaded
+            raise Unsupported("a model without an initial predicate", m.config.file)
         init_parts = [self.action(node, _Env(ctx), init=True) for node, ctx in m.init_parts]
         init = init_parts[0] if len(init_parts) == 1 else Act("conj", tuple(init_parts))
         actions = []

@@ -318,6 +318,11 @@ class ActionCompiler(ExpressionCompiler):
             g = d.action_fn
             if g is None:
                 return None
+            if self._assigns_through(args, d.opdef.params, scope) or (not scope.init and any(
+                    primes_name(d.opdef.body, p) for p, ar in d.opdef.params if not ar)):
+                hidden = tuple("\0" + str(i) for i in range(depth, len(scope.bound)))
+                return self._inline_action(d.opdef, scope.ctx, scope.bound[:depth] + hidden,
+                                           scope.lets, args, scope)
             fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
                   for a, (_, ar) in zip(args, d.opdef.params)]
             return lambda S, P, E: g(S, P, E[:depth] + tuple(f(S, P, E) for f in fs))
@@ -336,10 +341,10 @@ class ActionCompiler(ExpressionCompiler):
                                             init=True))
         else:
             g = self.def_action_fn(entry)
-        if not entry.ctx.params and (any(self.reads.is_action(a, scope) for a, (_, ar) in zip(args, params)
-                                         if not ar) or (not scope.init and any(
+        if not entry.ctx.params and (self._assigns_through(args, params, scope) or (not scope.init and any(
                 primes_name(entry.opdef.body, p) for p, ar in params if not ar))):
-            return self._inline_action(entry, args, scope)
+            hidden = tuple("\0" + str(i) for i in range(len(scope.bound)))
+            return self._inline_action(entry.opdef, entry.ctx, hidden, {}, args, scope)
         fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
               for a, (_, ar) in zip(args, params)]
         prefix = len(entry.ctx.params)
@@ -365,15 +370,31 @@ class ActionCompiler(ExpressionCompiler):
         return None
 
 
-    def _inline_action(self, entry: Def, args: tuple, scope: Scope) -> Callable:
-        """A call whose arguments are actions or primed: the parameters are bound by name (as
-        TLA+ substitutes them), so that ``x'`` passed in can still be assigned in the body and
-        an action passed in is enumerated where the body uses it. Operator parameters
-        (``decr(_)`` given ``LAMBDA j: j - 1``) are bound values after the caller's."""
+    def _assigns_through(self, args: tuple, params: tuple, scope: Scope) -> bool:
+        """Whether a call passes an action, or a variable its body may assign (``x'``; in
+        Init, ``x``), as an argument: then the body is enumerated with the argument in place
+        (:meth:`_inline_action`), as TLC's ``getInitStates`` / ``getNextStates`` substitute
+        arguments and assign ``Set(v, val) == v = val`` called as ``Set(s, 1)``."""
+        for a, (_, ar) in zip(args, params):
+            if ar:
+                continue
+            if self.reads.is_action(a, scope) or (scope.init and self._assignable(a, scope) is not None):
+                return True
+        return False
+
+    def _inline_action(self, opdef: OpDef, ctx, bound: tuple, lets: dict, args: tuple,
+                       scope: Scope) -> Callable:
+        """A call whose arguments are actions or assignable variables: the parameters are
+        bound by name (as TLA+ substitutes them), so that ``x'`` (``x`` in Init) passed in can
+        still be assigned in the body and an action passed in is enumerated where the body
+        uses it. ``bound``: the names of the caller's bound values as the body sees them
+        (hidden ones for a top-level definition, which cannot see them); ``lets``: the LET
+        definitions it sees. Operator parameters (``decr(_)`` given ``LAMBDA j: j - 1``) are
+        bound values after the caller's."""
         depth = len(scope.bound)
-        lets = {}
+        lets = dict(lets)
         ops = []
-        for (pname, arity), arg in zip(entry.opdef.params, args):
+        for (pname, arity), arg in zip(opdef.params, args):
             if arity:
                 ops.append((pname, self.op_value(arg, scope, arity)))
                 continue
@@ -384,9 +405,8 @@ class ActionCompiler(ExpressionCompiler):
             holder.const = ("primed", self._assignable(arg, scope))
             if holder.const[1] is None and not scope.init and self._var_arg(arg, scope) is not None:
                 holder.const = ("var", self._var_arg(arg, scope))
-        hidden = tuple("\0" + str(i) for i in range(depth))
-        inner = Scope(entry.ctx, hidden + tuple(p for p, _ in ops), lets, scope.init)
-        g = self.action(entry.opdef.body, inner)
+        inner = Scope(ctx, bound + tuple(p for p, _ in ops), lets, scope.init)
+        g = self.action(opdef.body, inner)
         if not ops:
             return g
         fs = tuple(f for _, f in ops)

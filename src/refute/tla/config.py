@@ -1,5 +1,12 @@
 """TLC's model configuration files (.cfg), read with located errors.
 
+A configuration may also be embedded in a .tla file, after the module's end, as TLC reads it
+with ``-config Spec.tla`` (tlc2's ``MonolithSpecExtractor.config``): the block opens with a
+line ``---- CONFIG Name ----`` (four dashes or more on each side), holds .cfg text, and closes
+at the next line starting with ``====``; the block read is the first whose name is the file's
+base name without ``.tla``, so one file can hold several models (``-config Other.tla`` reads
+``Other.tla``'s block ``Other``). Errors in a block are located at their line in the .tla file.
+
 Supported: CONSTANT(S) ``C = value`` (integers, strings, TRUE/FALSE, model values, sets and
 tuples of those), ``C <- Def`` and ``C <-[Module] Def``; INIT/NEXT or SPECIFICATION;
 INVARIANT(S); PROPERTY(IES); CONSTRAINT(S); ACTION_CONSTRAINT(S); SYMMETRY; VIEW;
@@ -8,6 +15,7 @@ CHECK_DEADLOCK; ALIAS; POSTCONDITION(S). An identifier on the right of ``=`` is 
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +65,10 @@ class Config:
     module in ``<-[Module]``, ``"module_substitutions"``: the name left of it): errors about a
     name the spec lacks point at it. A name listed twice in a section is located at its first
     mention; a section holding one name, at the mention that counts (the last)."""
+
+    def is_empty(self) -> bool:
+        """Whether the file set nothing (no section, or only empty ones)."""
+        return self == Config(file=self.file)
 
     def where(self, section: str, name: str) -> dict[str, Any]:
         """``file``, ``line`` and ``column`` of ``name`` in ``section``, as
@@ -221,6 +233,31 @@ def _clip(token: str) -> str:
     return token if len(token) <= 40 else token[:37] + "..."
 
 
+_CONFIG_START = re.compile(r"-{4,}\s*CONFIG\s+(\S+?)\s*-{4,}")
+
+
+def embedded_configs(text: str) -> list[str]:
+    """The names of the ``---- CONFIG Name ----`` blocks in a .tla file's text, in order."""
+    return [m.group(1) for line in text.splitlines()
+            if (m := _CONFIG_START.fullmatch(line.rstrip("\r"))) is not None]
+
+
+def embedded_config(text: str, name: str) -> str | None:
+    """The text of the first ``---- CONFIG name ----`` block in ``text`` with every line before
+    it blanked (so that line numbers are the .tla file's), or None if there is none."""
+    lines = text.splitlines()
+    for start, line in enumerate(lines):
+        m = _CONFIG_START.fullmatch(line)
+        if m is not None and m.group(1) == name:
+            body = []
+            for inner in lines[start + 1:]:
+                if inner.startswith("===="):
+                    break
+                body.append(inner)
+            return "\n" * (start + 1) + "\n".join(body)
+    return None
+
+
 def read_config(path: str) -> Config:
     try:
         with open(path, "rb") as handle:
@@ -234,4 +271,15 @@ def read_config(path: str) -> Config:
         column = exc.start - data.rfind(b"\n", 0, exc.start)
         raise InputError("the model configuration is not UTF-8 text", file=path, line=line,
                          column=column, hint="save the .cfg file as UTF-8") from None
+    if path.endswith(".tla"):
+        name = os.path.basename(path)[:-len(".tla")]
+        block = embedded_config(text, name)
+        if block is None:
+            others = embedded_configs(text)
+            raise InputError(f"no '---- CONFIG {name} ----' block in this file", file=path,
+                             hint=(f"its blocks are named {', '.join(others)}: TLC reads the one "
+                                   f"named as the file ({name})" if others else
+                                   "a .tla file given as the model holds it after the module's "
+                                   f"end: '---- CONFIG {name} ----', .cfg lines, then '===='"))
+        text = block
     return parse_config(text, path)
