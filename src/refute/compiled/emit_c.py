@@ -180,6 +180,10 @@ class Emitter:
                     f"{ok} = {self.member(t, a[1], m)}; }} {ok}; }})")
         if op in ("forall", "exists"):
             return self.quantifier(e, m)
+        if op == "finite":  # every set the runtime builds is finite; Nat, Int, STRING are not
+            if a[0].op in _DESCRIPTOR_ONLY:
+                return "0"
+            return f"(as_set_({self.val(a[0], m)}), 1)"
         raise Unsupported(f"{op} as a boolean")
 
     def quantifier(self, e: Expr, m: _Mode) -> str:
@@ -291,8 +295,35 @@ class Emitter:
                     f"for (uint32_t {q} = 0; {q} < vlen({d}); {q}++) {{ V {name} = vdata({d})[{q}]; "
                     f"V {b}v = {self.val(body, m)}; buf_push({b}, {b}v); }} "
                     f"V {b}r = fn_from_sorted(vdata({d}), {b}->d, vlen({d})); buf_close(); {b}r; }})")
+        if op == "cross":  # S \X T: the set of tuples, built by loops in the sets' order
+            b, k = self.tmp(), self.tmp()
+            names = [self.tmp() for _ in a]
+            inner = (f"{{ V {k}[] = {{{', '.join(names)}}}; buf_push({b}, mk_seq({k}, {len(a)})); }}")
+            loops = self.loops(tuple(zip(names, a)), m, inner)
+            return f"({{ Buf *{b} = buf_open(); {loops} buf_set({b}); }})"
+        if op == "fn_tuples":
+            bs, body = a
+            b, k = self.tmp(), self.tmp()
+            names = ", ".join(name for name, _ in bs)
+            inner = (f"{{ V {k}[] = {{{names}}}; V {k}t = mk_seq({k}, {len(bs)}); "
+                     f"V {k}v = {self.val(body, m)}; buf_push({b}, {k}t); buf_push({b}, {k}v); }}")
+            return f"({{ Buf *{b} = buf_open(); {self.loops(bs, m, inner)} fn_from_pairs({b}); }})"
         if op == "except":
             return self.except_code(e, m)
+        if op == "rcall_op":
+            rec, xs = a
+            args = ", ".join(self.val(x, m) for x in xs)
+            name = self.recursing.get(id(rec))
+            if name is not None:
+                return f"{name}({args})"
+            name = self.tmp()
+            self.recursing[id(rec)] = name
+            try:
+                params = ", ".join(f"V {p}" for p in rec.params) or "void"
+                fn = f"V {name}({params}) {{ return {self.val(rec.body, m)}; }}"
+            finally:
+                del self.recursing[id(rec)]
+            return f"({{ {fn} {name}({args}); }})"
         if op == "rcall":
             rec, arg = a
             name = self.recursing.get(id(rec))

@@ -261,10 +261,41 @@ static int set_has(V s, V x) {
     return 0;
 }
 
+/* Where x would go in the sorted elements of set s: its index, and whether it is there. */
+static uint32_t set_position(V s, V x, int *present) {
+    const Val *e = VAL(s);
+    uint32_t lo = 0, hi = e->len;
+    *present = 0;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        int c = rt_cmp(e->u.d[mid], x);
+        if (c == 0) { *present = 1; return mid; }
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+/* s with one more element (the common case of sending a message: msgs \cup {m}). */
+static V set_insert(V s, V x) {
+    int present;
+    uint32_t at = set_position(s, x, &present);
+    if (present) return s;
+    uint32_t n = VAL(s)->len;
+    Buf *o = buf_open();
+    for (uint32_t k = 0; k < at; k++) buf_push(o, VAL(s)->u.d[k]);
+    buf_push(o, x);
+    for (uint32_t k = at; k < n; k++) buf_push(o, VAL(s)->u.d[k]);
+    V r = intern(T_SET, 6, 0, o->d, o->n);
+    buf_close();
+    return r;
+}
+
 static V set_union_raw(V a, V b) {
     const Val *x = as_set_(a), *y = as_set_(b);
     if (y->len == 0) return a;
     if (x->len == 0) return b;
+    if (y->len == 1) return set_insert(a, y->u.d[0]);
+    if (x->len == 1) return set_insert(b, x->u.d[0]);
     Buf *o = buf_open();
     uint32_t i = 0, j = 0;
     while (i < x->len && j < y->len) {
