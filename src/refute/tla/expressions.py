@@ -29,7 +29,7 @@ from refute.tla.parser import Node
 from refute.tla.reads import ReadAnalysis
 from refute.tla.scope import UNSET, Builtin, Const, Context, Def, InstDef, Scope, Subst, Var
 from refute.tla.values import (INT, NAT, REAL, STRING, LazyFn, LazySet, TLAError, apply_fn, as_set,
-                               domain, make_fn, short, sorted_elements)
+                               domain, make_fn, one_kind, short, sorted_elements, tlc_equal)
 
 
 def locate(node: Node, exc: Exception) -> TLAError:
@@ -501,7 +501,8 @@ class ExpressionCompiler:
                 s = fb(S, P, E)
                 if type(s) is frozenset:
                     try:
-                        return x in s
+                        if x in s:
+                            return True
                     except TypeError:
                         return False
                 try:
@@ -704,10 +705,22 @@ class ExpressionCompiler:
             return _constant(frozenset())
         if all(hasattr(f, "value") for f in fs):
             try:
-                return _constant(frozenset([f.value for f in fs]))
+                items = [f.value for f in fs]
+                one_kind(items, node)
+                return _constant(frozenset(items))
             except TypeError:
                 pass
-        return lambda S, P, E: frozenset([f(S, P, E) for f in fs])
+            except TLAError as exc:
+                return _failing(exc)
+        if len(fs) == 1:
+            f0 = fs[0]
+            return lambda S, P, E: frozenset((f0(S, P, E),))
+
+        def enumerated(S, P, E):
+            items = [f(S, P, E) for f in fs]
+            one_kind(items, node)
+            return frozenset(items)
+        return enumerated
 
     def x_tuple(self, node, scope):
         fs = [self.expr(x, scope) for x in node.args[0]]
@@ -1017,6 +1030,7 @@ def _equality(fa: Callable, fb: Callable, equal: bool, node: Node) -> Callable:
         fa, fb = fb, fa
     if hasattr(fb, "value"):
         c = fb.value
+        ct = type(c)
         field = getattr(fa, "field", None)
         if field is not None:
             i, name = field
@@ -1024,16 +1038,37 @@ def _equality(fa: Callable, fb: Callable, equal: bool, node: Node) -> Callable:
             def field_eq(S, P, E):
                 r = E[i]
                 try:
-                    return (r[name] == c) is equal
+                    v = r[name]
                 except (KeyError, TypeError, IndexError):
                     raise TLAError(f"record {short(r)} has no field {name}", node) from None
+                if type(v) is ct:
+                    return (v == c) is equal
+                return _tlc_equal(v, c, node) is equal
             return field_eq
-        if equal:
-            return lambda S, P, E: fa(S, P, E) == c
-        return lambda S, P, E: fa(S, P, E) != c
-    if equal:
-        return lambda S, P, E: fa(S, P, E) == fb(S, P, E)
-    return lambda S, P, E: fa(S, P, E) != fb(S, P, E)
+
+        def const_eq(S, P, E):
+            v = fa(S, P, E)
+            if type(v) is ct and ct in _SCALARS:  # the common case: no kinds to check
+                return (v == c) is equal
+            return _tlc_equal(v, c, node) is equal
+        return const_eq
+
+    def eq(S, P, E):
+        a, b = fa(S, P, E), fb(S, P, E)
+        if type(a) is type(b) and type(a) in _SCALARS:
+            return (a == b) is equal
+        return _tlc_equal(a, b, node) is equal
+    return eq
+
+
+_SCALARS = (int, str, bool)
+
+
+def _tlc_equal(a: Any, b: Any, node: Node) -> bool:
+    try:
+        return tlc_equal(a, b)
+    except TLAError as exc:
+        raise locate(node, exc) from None
 
 
 def _failing(exc: TLAError) -> Callable:
