@@ -826,7 +826,10 @@ class ExpressionCompiler:
             sf = self.expr(s, scope)
 
             def filter1(S, P, E):
-                return frozenset([v for v in as_set(sf(S, P, E)) if f(S, P, E + (v,))])
+                base = sf(S, P, E)
+                if type(base) is LazySet:  # SUBSET S, [S -> T], Nat...: tested, not enumerated
+                    return LazySet("Filter", base, lambda v: f(S, P, E + (v,)))
+                return frozenset([v for v in as_set(base) if f(S, P, E + (v,))])
             return filter1
         n = len(pattern)
         return lambda S, P, E: frozenset([e[-n:] for e in envs(S, P, E) if f(S, P, e)])

@@ -9,7 +9,8 @@ string             ``str``
 model value        :class:`refute.values.ModelValue` (a ``str`` subclass; symmetry permutes
                    them; TLC's "compare a model value with a string" is not an error here)
 finite set         ``frozenset``; ``Nat``, ``Int``, ``Real``, ``STRING``, ``Seq(S)``, ``SUBSET S``,
-                   ``[S -> T]`` and ``[a: S]`` are :class:`LazySet` until enumerated
+                   ``[S -> T]``, ``[a: S]`` and ``{x \\in S : P}`` of one of those are
+                   :class:`LazySet` until enumerated (membership is tested, as TLC does)
 function           with domain ``1..n`` (``n >= 0``): a ``tuple`` -- so ``<<1, 2>>`` equals
                    ``[i \\in 1..2 |-> i]`` and ``<<>>`` the function with empty domain, as in TLC;
                    with any other domain: :class:`~refute.values.FrozenMap`
@@ -191,6 +192,8 @@ class LazySet:
             if not isinstance(v, FrozenMap) or len(v) != len(a[0]):
                 return False
             return all(name in v and _member(v[name], s) for name, s in a[0])
+        if k == "Filter":  # {x \in S : P(x)} over a set not worth enumerating, as TLC's SetPredValue
+            return v in a[0] and a[1](v)
         if k == "Diff":
             return v in a[0] and v not in a[1]
         if k == "Cap":
@@ -224,6 +227,8 @@ class LazySet:
             items = frozenset(itertools.product(*[sorted_elements(as_set(s)) for s in a[0]]))
         elif k == "Cup":
             items = as_set(a[0]) | as_set(a[1])
+        elif k == "Filter":
+            items = frozenset([v for v in as_set(a[0]) if a[1](v)])
         else:
             raise TLAError(f"cannot enumerate {self.kind}")
         self._items = items

@@ -222,6 +222,7 @@ static inline void buf_push(Buf *b, V v) {
 static inline void buf_close(void) { nbufs--; }
 
 /* ------------------------------------------------------------------ sets */
+static inline int rt_comparable(V a, V b);
 static V set_from(V *d, uint32_t n) { /* sorts d in place */
     if (n > 1) {
         int sorted = 1;
@@ -232,6 +233,9 @@ static V set_from(V *d, uint32_t n) { /* sorts d in place */
             for (uint32_t k = 1; k < n; k++) if (d[k] != d[m - 1]) d[m++] = d[k];
             n = m;
         }
+        /* sorted by kind: mixed kinds show at the ends; TLC cannot order {1, "a"} */
+        if (VAL(d[0])->tag != VAL(d[n - 1])->tag)
+            for (uint32_t k = 1; k < n; k++) if (!rt_comparable(d[k - 1], d[k])) rt_fail(7);
     }
     return intern(T_SET, 6, 0, d, n);
 }
