@@ -18,7 +18,7 @@ import pytest
 
 from refute import FrozenMap, ModelValue, Record, State
 from refute import values as values_module
-from refute.values import _compile_update
+from refute.values import UnknownField, _compile_update
 
 try:
     from refute import _values
@@ -51,6 +51,34 @@ def test_the_c_extension_is_built_and_used():
     assert issubclass(Record, _values.RecordBase) and issubclass(FrozenMap, _values.FrozenMapBase)
     assert type(State(x=1)).update is _values.RecordBase.update
     assert FrozenMap.set is _values.FrozenMapBase.set
+
+
+# ---- Record(**fields) ----
+
+@pytest.mark.parametrize("new", [pytest.param(_values.new_record if _values else None, id="c",
+                                              marks=needs_c),
+                                 pytest.param(Record._new_python, id="python")])
+def test_record_construction_alike(new):
+    made = new(Record, type="1b", acc=ModelValue("a1"), votes={1: [2, {3}]}, path=(1, [2]), none=None)
+    assert made == Record._new_python(Record, type="1b", acc=ModelValue("a1"),
+                                      votes=FrozenMap({1: (2, frozenset({3}))}), path=(1, (2,)),
+                                      none=None)
+    assert type(made) is type(Record(type=0, acc=0, votes=0, path=0, none=0))
+    assert tuple.__getitem__(made, 0) is made._fields and made.votes[1] == (2, frozenset({3}))
+    assert type(made.votes) is FrozenMap and made.acc == "a1" and made.path == (1, (2,))
+    assert new(Record) == Record._new_python(Record) and new(Record)._fields == ()
+    with pytest.raises(TypeError, match=r"takes 1 positional argument but 2 were given"):
+        new(Record, 1)
+    with pytest.raises(ValueError, match="cannot be a record field"):
+        new(Record, _hidden=1)
+    acc = ModelValue("a2")
+    new(Record, type="1b", acc=acc)  # the first call may make the record class
+    gc.collect()
+    before = sys.getrefcount(acc)
+    for _ in range(100):
+        new(Record, type="1b", acc=acc)
+    gc.collect()
+    assert sys.getrefcount(acc) == before  # no reference leaked
 
 
 # ---- Record.update ----
@@ -97,12 +125,30 @@ def test_update_freezes_exactly_dict_set_and_list(impl):
 def test_update_rejects_unknown_fields_and_positional_arguments(impl):
     update, _ = impl
     s = State(x=1)
-    with pytest.raises(TypeError, match=r"^Record\.update\(\) got an unexpected keyword argument 'z'$"):
+    with pytest.raises(UnknownField, match=r"^Record\.update\(\) got 'z', which is not a field "
+                                           r"of the record \(its fields: x\)$"):
         update(s, z=2)
-    with pytest.raises(TypeError, match="unexpected keyword argument 'z'"):
+    with pytest.raises(TypeError, match="got 'z', which is not a field"):
         update(s, x=2, z=2)
     with pytest.raises(TypeError, match=r"^Record\.update\(\) takes 1 positional argument but 2"):
         update(s, 5)
+
+
+def test_an_unknown_field_lists_the_fields_and_suggests_the_nearest(impl):
+    """Issue 25: s.update(balanse=1) once said only "unexpected keyword argument", and the
+    report's hint was about guarding the action."""
+    update, _ = impl
+    s = State(balance=0, owner="a")
+    with pytest.raises(UnknownField) as caught:
+        update(s, balanse=1)
+    error = caught.value
+    assert str(error) == ("Record.update() got 'balanse', which is not a field of the record "
+                          "(its fields: balance, owner)")
+    assert (error.fields, error.name) == (("balance", "owner"), "balanse")
+    assert error.hint.startswith("did you mean balance? update changes only the fields")
+    with pytest.raises(UnknownField) as far:
+        update(s, colour=1)
+    assert far.value.hint.startswith("update changes only the fields the record has")
 
 
 def test_update_matches_fields_by_equality_when_names_are_not_interned(impl):

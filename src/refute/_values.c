@@ -1,5 +1,5 @@
 /*
- * refute._values: C versions of Record.update and FrozenMap.set.
+ * refute._values: C versions of Record(**fields), Record.update and FrozenMap.set.
  *
  * Spec code builds every successor state with these two calls, so they are on the checker's
  * hottest path. refute/values.py documents the values and holds the pure-Python versions
@@ -27,27 +27,138 @@ static PyObject *freeze_function = NULL;  /* refute.values.freeze, fetched on fi
 static PyObject *str_sorted = NULL;       /* "_sorted", the FrozenMap classmethod */
 static PyObject *empty_tuple = NULL;
 
-/* A new reference to value, or to freeze(value) if its type is exactly dict, set or list. */
+/* refute.values.freeze (a borrowed reference), fetched on first use: refute.values imports
+ * this module, and is complete by the time any record or map exists. */
 static PyObject *
-frozen(PyObject *value)
+freeze(void)
 {
-    PyTypeObject *type = Py_TYPE(value);
-    if (type != &PyDict_Type && type != &PySet_Type && type != &PyList_Type) {
-        Py_INCREF(value);
-        return value;
-    }
     if (freeze_function == NULL) {
-        /* Imported lazily: refute.values imports this module, and is complete by the
-         * time any record or map exists. */
         PyObject *module = PyImport_ImportModule("refute.values");
         if (module == NULL)
             return NULL;
         freeze_function = PyObject_GetAttrString(module, "freeze");
         Py_DECREF(module);
-        if (freeze_function == NULL)
-            return NULL;
     }
-    return PyObject_CallOneArg(freeze_function, value);
+    return freeze_function;
+}
+
+static inline int
+is_mutable(PyObject *value)
+{
+    PyTypeObject *type = Py_TYPE(value);
+    return type == &PyDict_Type || type == &PySet_Type || type == &PyList_Type;
+}
+
+/* A new reference to value, or to freeze(value) if its type is exactly dict, set or list. */
+static PyObject *
+frozen(PyObject *value)
+{
+    if (!is_mutable(value)) {
+        Py_INCREF(value);
+        return value;
+    }
+    return freeze() == NULL ? NULL : PyObject_CallOneArg(freeze_function, value);
+}
+
+/* A new reference to what refute.values.freeze(value) returns: value itself unless it is, or
+ * is a tuple holding, an exact dict, set or list (then freeze is called, in Python). */
+static PyObject *
+frozen_deep(PyObject *value)
+{
+    if (Py_TYPE(value) == &PyTuple_Type) {
+        Py_ssize_t n = PyTuple_GET_SIZE(value);
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (is_mutable(PyTuple_GET_ITEM(value, i)))
+                return freeze() == NULL ? NULL : PyObject_CallOneArg(freeze_function, value);
+    }
+    return frozen(value);
+}
+
+/* ---- new_record: Record(**fields) ---- */
+
+static PyObject *record_classes = NULL;  /* Record._classes: field names -> class */
+static PyObject *make_record_class = NULL;  /* refute.values._record_class */
+
+/* Record.__new__(cls, **fields), as values.py's Python version: the class made once per
+ * tuple of field names (in the order given), element 0 its field names, each value frozen. */
+static PyObject *
+new_record(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    (void)module;
+    if (PyTuple_GET_SIZE(args) != 1) {
+        PyErr_Format(PyExc_TypeError,
+                     "Record.__new__() takes 1 positional argument but %zd were given",
+                     PyTuple_GET_SIZE(args));
+        return NULL;
+    }
+    if (record_classes == NULL) {
+        PyObject *values = PyImport_ImportModule("refute.values");
+        if (values == NULL)
+            return NULL;
+        PyObject *record = PyObject_GetAttrString(values, "Record");
+        make_record_class = PyObject_GetAttrString(values, "_record_class");
+        Py_DECREF(values);
+        if (record == NULL || make_record_class == NULL) {
+            Py_XDECREF(record);
+            Py_CLEAR(make_record_class);
+            return NULL;
+        }
+        record_classes = PyObject_GetAttrString(record, "_classes");
+        Py_DECREF(record);
+        if (record_classes == NULL || !PyDict_Check(record_classes)) {
+            Py_CLEAR(record_classes);
+            Py_CLEAR(make_record_class);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "Record._classes is not a dict");
+            return NULL;
+        }
+    }
+    Py_ssize_t n = kwargs == NULL ? 0 : PyDict_GET_SIZE(kwargs);
+    PyObject *names = PyTuple_New(n);
+    if (names == NULL)
+        return NULL;
+    PyObject *key, *value, *result = NULL;
+    Py_ssize_t position = 0, i = 0;
+    while (kwargs != NULL && PyDict_Next(kwargs, &position, &key, &value)) {
+        Py_INCREF(key);
+        PyTuple_SET_ITEM(names, i++, key);
+    }
+    PyObject *cls = PyDict_GetItemWithError(record_classes, names);
+    if (cls == NULL) {
+        if (PyErr_Occurred())
+            goto done;
+        cls = PyObject_CallOneArg(make_record_class, names);
+        if (cls == NULL)
+            goto done;
+        Py_DECREF(cls);  /* Record._classes holds it */
+    }
+    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "Record._classes holds a class that is not a tuple");
+        goto done;
+    }
+    PyObject *fields = PyObject_GetAttrString(cls, "_fields");
+    if (fields == NULL)
+        goto done;
+    PyTypeObject *type = (PyTypeObject *)cls;
+    result = type->tp_alloc(type, n + 1);
+    if (result == NULL) {
+        Py_DECREF(fields);
+        goto done;
+    }
+    PyTuple_SET_ITEM(result, 0, fields);
+    position = 0;
+    i = 1;
+    while (kwargs != NULL && PyDict_Next(kwargs, &position, &key, &value)) {
+        PyObject *item = frozen_deep(value);
+        if (item == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyTuple_SET_ITEM(result, i++, item);
+    }
+done:
+    Py_DECREF(names);
+    return result;
 }
 
 /* ---- RecordBase.update ---- */
@@ -69,6 +180,22 @@ field_index(PyObject *names, PyObject *kw)
             return j;
     }
     return -1;
+}
+
+/* Raise refute.values.UnknownField(names, kw): its message lists the record's fields and its
+ * hint the nearest one. Made in Python, on this error path only. */
+static void
+unknown_field(PyObject *names, PyObject *kw)
+{
+    PyObject *values = PyImport_ImportModule("refute.values");
+    if (values == NULL)
+        return;
+    PyObject *error = PyObject_CallMethod(values, "UnknownField", "OO", names, kw);
+    Py_DECREF(values);
+    if (error == NULL)
+        return;
+    PyErr_SetObject((PyObject *)Py_TYPE(error), error);
+    Py_DECREF(error);
 }
 
 static PyObject *
@@ -102,8 +229,7 @@ record_update(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject 
         Py_ssize_t j = field_index(names, kw);
         if (j < 0) {
             if (j == -1)
-                PyErr_Format(PyExc_TypeError,
-                             "Record.update() got an unexpected keyword argument '%U'", kw);
+                unknown_field(names, kw);
             goto error;
         }
         PyObject *value = frozen(args[k]);
@@ -254,8 +380,15 @@ static PyTypeObject FrozenMapBase_Type = {
 
 /* ---- module ---- */
 
+static PyMethodDef module_methods[] = {
+    {"new_record", (PyCFunction)(void (*)(void))new_record, METH_VARARGS | METH_KEYWORDS,
+     "new_record(cls, **fields): Record.__new__ in C (see values.py)"},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef values_module = {
     PyModuleDef_HEAD_INIT,
+    .m_methods = module_methods,
     .m_name = "refute._values",
     .m_doc = "C versions of Record.update and FrozenMap.set (see refute/values.py).",
     .m_size = -1,

@@ -83,6 +83,14 @@ class InputError(RefuteError):
     """A file refute reads is malformed; the location points into that file."""
 
 
+class Hinted:
+    """A mixin for the exceptions refute's own values raise inside a spec's code when they
+    know what went wrong (a record updated with a field it does not have): the report shows
+    their ``hint`` instead of the generic one about fixing or guarding the action."""
+
+    hint: str = ""
+
+
 class SpecError(RefuteError):
     """A Python spec failed; the location points into the spec's source."""
 
@@ -98,9 +106,10 @@ class SpecError(RefuteError):
         for frame in traceback.extract_tb(exc.__traceback__):
             if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
                 file, line = frame.filename, frame.lineno
+        hint = exc.hint if isinstance(exc, Hinted) and exc.hint else \
+            "fix the spec, or guard the action so that it is not enabled in this state"
         return cls(f"{doing} raised {type(exc).__name__}: {exc}", file=file, line=line,
-                   detail=None if state is None else f"in state: {state!r}",
-                   hint="fix the spec, or guard the action so that it is not enabled in this state")
+                   detail=None if state is None else f"in state: {state!r}", hint=hint)
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep

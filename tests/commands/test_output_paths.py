@@ -144,6 +144,13 @@ def test_checking_leaves_no_trace_behind(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and untouched.read_text() == "keep me"
 
 
+def test_a_folder_whose_name_is_too_long_is_refused_and_leaves_nothing(tmp_path) -> None:
+    bad = tmp_path / "new" / ("a" * 300) / "x"
+    result = invoke("check", DIE_HARD, "--checkpoint", str(bad))
+    assert result.exit_code == 2 and "File name too long" in result.output
+    assert not (tmp_path / "new").exists()  # created while probing, then removed
+
+
 # -- a write that fails after the run: the verdict stands ------------------------------------
 
 @pytest.mark.parametrize("flag", ["--json", "--html", "--itf"])

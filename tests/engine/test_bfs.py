@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import refute
 from refute import Bag, Spec, State, Status, action, constraint, each, invariant, terminal
-from refute.engine.result import StopReason
 
 
 class Counter(Spec):
@@ -46,9 +45,10 @@ def test_constraint_prunes_like_tlc():
     # 5 inc each side + 5 reset each side = 20 successors, 5 of them outside the constraint.
     result = refute.check(BoundedCounter(), deadlock=False)
     assert (result.distinct_states, result.states_generated, result.depth) == (12, 21, 8)
-    # Everything inside the constraint holds, but states were left out: never "holds".
-    assert result.status is Status.INCOMPLETE
-    assert result.stop_reason is StopReason.CONSTRAINT
+    # Everything inside the constraint holds: OK within the constraint (TLC: success), the 5
+    # successors it pruned counted and the constraint named.
+    assert result.status is Status.OK and result.stop_reason is None
+    assert (result.pruned, result.constrained_by) == (5, ("few_resets",))
 
 
 def test_view_identifies_states_by_the_view():

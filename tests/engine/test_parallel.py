@@ -187,7 +187,7 @@ def test_pinned_numbers_with_two_workers():
     assert (result.distinct_states, result.states_generated) == (14, 73)
     assert len(result.violation.trace) == 7
     result = refute.check(TwoPhase(rms=3, early_commit=True), workers=2)
-    assert (result.distinct_states, result.states_generated) == (167, 469)
+    assert (result.distinct_states, result.states_generated) == (167, 467)
     assert [str(step.action) for step in result.violation.trace[1:]] == [
         "rm_prepare(rm=r1)", "tm_rcv_prepared(rm=r1)", "tm_commit",
         "rm_choose_to_abort(rm=r2)", "rm_rcv_commit_msg(rm=r1)"]

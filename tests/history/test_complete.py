@@ -12,6 +12,7 @@ import random
 
 import pytest
 
+from refute.history import check_history
 from refute.history.complete import LEVELS
 from refute.history.rw_register import RwRegisterAnalysis
 from refute.history.graph import BASE_SPECS, components_of, find_cycle
@@ -125,3 +126,84 @@ def test_the_solver_agrees_with_every_version_order_enumerated(seed):
             continue  # no timing in these histories: it equals serializable
         expected = brute_force.holds(txns, model)
         assert check(text, model).valid is expected, (model, text)
+
+
+def test_a_limit_reached_before_the_search_is_incomplete():
+    from refute.history.synthetic import register_history
+    from refute.history import parse_history, check_history
+    history = parse_history(register_history(200, seed=3), file="g.edn")
+    result = check_history(history, "serializable", memory_limit=1)  # below any RSS
+    assert result.status.value == "incomplete" and result.stop_reason.json_name == "memory-limit"
+    assert "nothing was decided" in result.notes[-1]
+
+
+def test_an_ok_whose_writes_differ_from_its_invocation_is_a_located_warning():
+    text = "\n".join([
+        "{:type :invoke, :f :txn, :process 0, :value [[:w :x 1] [:r :y nil]]}",
+        "{:type :ok, :f :txn, :process 0, :value [[:w :x 2] [:r :y nil]]}"])
+    result = check(text, "serializable")
+    assert result.warnings == ["line 2: the completion's writes differ from its invocation's "
+                               "(line 1); the completion's are checked"]
+
+
+# The hidden-order history in the other formats: JSON (elle-cli) and PolySI/IsoVista text,
+# the latter with and without an explicit initial transaction.
+HIDDEN_JSON = "\n".join(
+    '{"type": "ok", "f": "txn", "process": %d, "value": %s}' % (i, value) for i, value in
+    enumerate(['[["w", "x", 1], ["w", "z", 1]]', '[["w", "x", 2], ["w", "y", 1]]',
+               '[["r", "x", 1], ["r", "y", 1]]', '[["r", "x", 2], ["r", "z", 1]]'], 1))
+HIDDEN_TEXT = ("w(1,1,1,1)\nw(3,1,1,1)\nw(1,2,2,2)\nw(2,1,2,2)\n"
+               "r(1,1,3,3)\nr(2,1,3,3)\nr(1,2,4,4)\nr(3,1,4,4)\n")
+HIDDEN_TEXT_EXPLICIT_INITIAL = "w(1,0,0,0)\nw(2,0,0,0)\nw(3,0,0,0)\n" + HIDDEN_TEXT
+
+
+@pytest.mark.parametrize("text", [HIDDEN, HIDDEN_JSON, HIDDEN_TEXT, HIDDEN_TEXT_EXPLICIT_INITIAL],
+                         ids=["edn", "json", "text", "text-explicit-initial"])
+@pytest.mark.parametrize(("model", "valid"), [
+    ("read-committed", True), ("causal", False), ("snapshot-isolation", False),
+    ("serializable", False)])
+def test_every_format_gives_the_same_verdict(text, model, valid):
+    result = check(text, model)
+    assert result.valid is valid
+    assert result.workload == "rw-register"
+    if not valid:
+        assert any(step.inferred for step in result.anomalies[0].cycle)
+
+
+def test_write_skew_in_text_with_an_explicit_initial_transaction():
+    text = ("w(1,0,0,0)\nw(2,0,0,0)\n"
+            "r(1,0,1,1)\nr(2,0,1,1)\nw(1,5,1,1)\n"
+            "r(1,0,2,2)\nr(2,0,2,2)\nw(2,6,2,2)\n")
+    assert check(text, "snapshot-isolation").valid
+    result = check(text, "serializable")
+    assert not result.valid and result.anomalies[0].type == "G2-item"
+    assert "initial state of 2 key(s)" in result.notes[0]
+
+
+def test_the_html_report_marks_inferred_edges(tmp_path):
+    from refute.history.html import render_history_html
+    page = render_history_html(check(HIDDEN, "serializable"))
+    assert "rw x (inferred)" in page or "rw :x (inferred)" in page
+    assert "(line 3)" in page
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_generated_histories_whose_only_violation_needs_a_version_order(seed):
+    from refute.history import parse_history
+    from refute.history.synthetic import register_history
+    text = register_history(300, seed=seed, anomaly="hidden-order")
+    assert not _inferred_only_finds_a_cycle(text)
+    history = parse_history(text, file="generated.edn")
+    for model, valid in (("read-committed", True), ("read-atomic", False),
+                         ("snapshot-isolation", False), ("serializable", False)):
+        assert check_history(history, model=model).valid is valid, model
+    assert check(register_history(300, seed=seed), "strict-serializable").valid
+
+
+@pytest.mark.parametrize(("anomaly", "si", "ser"), [
+    ("write-skew", True, False), ("lost-update", False, False)])
+def test_generated_injected_anomalies(anomaly, si, ser):
+    from refute.history.synthetic import register_history
+    text = register_history(400, seed=7, anomaly=anomaly)
+    assert check(text, "snapshot-isolation").valid is si
+    assert check(text, "serializable").valid is ser

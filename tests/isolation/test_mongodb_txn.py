@@ -57,7 +57,7 @@ def test_level_holds(case):
 def test_local_read_concern_tears_a_cross_shard_read():
     """t2 reads k1 on s1 before t1 commits, then first reaches s2 after t1 committed there."""
     checked = check_isolation(MongoTxn(read_concern="local"), "snapshot-isolation")
-    assert outcome(checked) == (Status.VIOLATION, 324, 479, 12, ["G-single"])
+    assert outcome(checked) == (Status.VIOLATION, 324, 478, 12, ["G-single"])
     assert actions(checked) == [
         "begin(t=t1, choice=0)", "begin(t=t2, choice=0)", "read(t=t2)", "write(t=t1)",
         "write(t=t1)", "prepare(t=t1, shard='s1')", "prepare(t=t1, shard='s2')",
@@ -71,7 +71,7 @@ def test_local_read_concern_tears_a_cross_shard_read():
 
 def test_snapshot_isolation_allows_write_skew_which_serializability_forbids():
     checked = check_isolation(MongoTxn(), "serializable")
-    assert outcome(checked) == (Status.VIOLATION, 335, 526, 11, ["G2-item"])
+    assert outcome(checked) == (Status.VIOLATION, 335, 525, 11, ["G2-item"])
     assert actions(checked) == [
         "begin(t=t1, choice=1)", "begin(t=t2, choice=1)", "read(t=t1)", "read(t=t2)",
         "write(t=t1)", "write(t=t2)", "prepare(t=t1, shard='s2')",
@@ -83,7 +83,7 @@ def test_without_prepare_blocking_a_snapshot_read_goes_around_a_prepared_write()
     """t2's read timestamp is at t1's commit timestamp, but it reads k1 while t1 is only
     prepared on s1, and k2 after t1's write is installed on s2."""
     checked = check_isolation(MongoTxn(prepare_blocking=False), "snapshot-isolation")
-    assert outcome(checked) == (Status.VIOLATION, 520, 820, 12, ["G-single"])
+    assert outcome(checked) == (Status.VIOLATION, 520, 819, 12, ["G-single"])
     assert actions(checked)[:7] == [
         "begin(t=t1, choice=0)", "write(t=t1)", "write(t=t1)", "prepare(t=t1, shard='s1')",
         "prepare(t=t1, shard='s2')", "begin(t=t2, choice=0)", "read(t=t2)"]

@@ -28,6 +28,20 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.mark.parametrize("spec, counts", [
+    (DieFromCoin(), (13, 15, 4)), (BiasedCoin(), (5, 7, 3)), (CacheLookup(), (5, 5, 3)),
+    (MM1KQueue(), (11, 21, 11)), (RetryingClient(), (9, 9, 5)),
+])
+def test_the_examples_check_clean(spec, counts):
+    """Checking ignores side files and outcome labels: each example holds, with its counts
+    (distinct, generated, depth) pinned."""
+    import refute
+
+    result = refute.check(spec)
+    assert result.status is refute.Status.OK
+    assert (result.distinct_states, result.states_generated, result.depth) == counts
+
+
 def close(value: float, exact) -> bool:
     return abs(value - float(exact)) <= 1e-9
 

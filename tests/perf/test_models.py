@@ -193,3 +193,24 @@ def test_outcome_marker_labels_steps_and_checking_ignores_it():
     labels = [str(label) for label, _ in model.next_states(model.init_states()[0])]
     assert labels == ["lookup(outcome='hit')", "lookup(outcome='miss')"]
     assert refute.check(CacheLookup()).status is refute.Status.OK
+
+
+def test_many_end_states_are_capped_and_summed():
+    class Spread(Spec):
+        def init(self):
+            return State(value=-1)
+
+        @action
+        def pick(self, s, value=each(range(150))):
+            if s.value < 0:
+                return s.update(value=value)
+
+        @terminal
+        def picked(self, s):
+            return s.value >= 0
+
+    result = performance(SpecModel(Spread()))
+    assert len(result.outcomes) == 101
+    assert result.outcomes["(other end states)"].value == pytest.approx(50 / 150, abs=1e-12)
+    assert sum(f.value for f in result.outcomes.values()) == pytest.approx(1, abs=1e-12)
+    assert any("150 end states" in w for w in result.warnings)

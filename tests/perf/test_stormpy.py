@@ -1,6 +1,8 @@
 """refute perf's exact figures against Storm (stormpy), an independent probabilistic model
 checker: the same chain, exported in Storm's explicit DRN format, must give the same
-reachability probabilities, bounded reachability and expected rewards to 1e-9.
+reachability probabilities, bounded reachability and expected rewards to 1e-9 (discrete
+time: the examples and the DNS race), and the same long-run averages (continuous time: the
+M/M/1/K queue at three loads).
 
 Skips, saying why, where stormpy is not installed (``pip install stormpy``: wheels exist for
 Linux x86-64 / CPython 3.11)."""
@@ -125,3 +127,37 @@ def _names(graph, mask) -> set[str]:
     return {", ".join(f"{k}={v if isinstance(v, str) else repr(v)}"
                       for k, v in describe(graph.state(int(s))).items())
             for s in np.flatnonzero(mask)}
+
+
+def ctmc_drn(chain, labels: dict[str, np.ndarray], rewards: dict[str, np.ndarray]) -> str:
+    """A continuous-time chain in DRN: each state's exit rate, then its transition rates."""
+    graph = chain.graph
+    rates = chain.probability * chain.rate[graph.sources]
+    (initial,) = np.flatnonzero(chain.initial)
+    names = list(rewards)
+    lines = ["@type: CTMC", "@parameters", "", "@reward_models", " ".join(names),
+             "@nr_states", str(graph.size), "@nr_choices", str(graph.size), "@model"]
+    for s in range(graph.size):
+        tags = [name for name, mask in labels.items() if mask[s]] + (["init"] if s == initial else [])
+        reward = ", ".join(repr(float(rewards[n][s])) for n in names)
+        lines.append(f"state {s} !{float(chain.rate[s])!r} [{reward}] {' '.join(tags)}".rstrip())
+        lines.append(f"\taction 0 [{', '.join('0' for _ in names)}]")
+        for e in range(graph.offsets[s], graph.offsets[s + 1]):
+            lines.append(f"\t\t{int(graph.targets[e])} : {float(rates[e])!r}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("arrival", [0.5, 0.9, 1.5])
+def test_queue_long_run_averages_equal_storms(arrival, tmp_path):
+    from mm1k_queue import MM1KQueue
+
+    perf = sidefile.load(str(EXAMPLES / "mm1k_queue.perf.yaml"))
+    graph = explore_graph(SpecModel(MM1KQueue()), perf)
+    result = analyse(graph, perf, {"arrival": arrival})
+    chain = build(graph, perf, {"arrival": arrival})
+    path = tmp_path / "queue.drn"
+    path.write_text(ctmc_drn(chain, {"busy": graph.measures["utilisation"] > 0},
+                             {"n": graph.measures["in_system"]}))
+    model = stormpy.build_model_from_drn(str(path))
+    assert abs(storm(model, 'LRA=? ["busy"]') - result.long_run["utilisation"].value) <= 1e-9
+    assert abs(storm(model, 'R{"n"}=? [LRA]') - result.long_run["in_system"].value) <= 1e-9

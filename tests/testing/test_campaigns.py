@@ -103,6 +103,13 @@ def test_cli(tmp_path):
     assert guided["first_bug_run"] == 3 and guided["reproduction"]["replays"] is True
     assert guided["reachable_states"] == 118
     assert "<svg" in page.read_text() and "polyline" in page.read_text()
+    replayed = CliRunner().invoke(main, ["fuzz", os.path.join(IMPL, "commit.py:BUGGY"),
+                                         "--replay", str(out)])
+    assert replayed.exit_code == 1, replayed.output
+    assert "no behaviour of the spec explains event 12" in replayed.output
+    fixed = CliRunner().invoke(main, ["fuzz", os.path.join(IMPL, "commit.py"), "--replay",
+                                      str(out)])  # the same schedule, the correct coordinator
+    assert fixed.exit_code == 0 and "the run conforms to the spec" in fixed.output
     clean = CliRunner().invoke(main, ["fuzz", os.path.join(IMPL, "commit.py"), "--runs", "20"])
     assert clean.exit_code == 0, clean.output
     missing = CliRunner().invoke(main, ["fuzz", str(tmp_path / "nope.py")])
@@ -126,3 +133,16 @@ def test_the_refute_fuzz_fixture(tmp_path):
     assert "1 failed, 1 passed" in run.stdout, run.stdout + run.stderr
     assert "refute: commit-buggy: run 3 of 50 (guided, seed 0) left the spec" in run.stdout
     assert "replays to the same failure: yes" in run.stdout
+
+
+def test_a_campaign_stopped_by_a_limit_is_incomplete(tmp_path):
+    from click.testing import CliRunner
+    from refute.cli import main
+    out = tmp_path / "fuzz.json"
+    result = CliRunner().invoke(main, ["fuzz", os.path.join(IMPL, "commit.py"), "--runs",
+                                       "100000", "--strategy", "random", "--time-limit", "1",
+                                       "--json", str(out)])
+    assert result.exit_code == 3, result.output
+    data = json.loads(out.read_text())
+    assert data["status"] == "incomplete"
+    assert data["strategies"][0]["stopped"].startswith("the --time-limit ran out after")

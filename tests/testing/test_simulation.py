@@ -107,3 +107,18 @@ def test_streams_over_the_simulated_network():
 
     Simulation(Chooser(7), Faults(), 10.0, lambda e: True).run(setup)
     assert received == [b"ONE\n", b"TWO\n", b"THREE\n"]
+
+
+def test_node_random_draws_from_the_schedule():
+    from refute.testing.schedule import ScheduledRandom
+    first = Chooser(5)
+    rng = ScheduledRandom(first)
+    drawn = [rng.random(), rng.randint(1, 6), rng.choice("abc"), rng.uniform(2, 3)]
+    deck = list(range(10))
+    rng.shuffle(deck)
+    again = ScheduledRandom(Chooser(99, first.schedule()))
+    assert [again.random(), again.randint(1, 6), again.choice("abc"), again.uniform(2, 3)] == drawn
+    redeck = list(range(10))
+    again.shuffle(redeck)
+    assert redeck == deck and sorted(deck) == list(range(10))
+    assert 1 <= drawn[1] <= 6 and 2 <= drawn[3] <= 3

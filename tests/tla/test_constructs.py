@@ -8,7 +8,6 @@ import textwrap
 import pytest
 
 from refute.engine.bfs import Options, explore
-from refute.engine.result import StopReason
 from refute.errors import InputError, SpecError
 from refute.report.json import result_to_json
 from refute.status import Status
@@ -281,10 +280,11 @@ _COUNTER = """\
 
 def test_action_constraint_drops_the_steps_it_forbids(tmp_path) -> None:
     # 0..4 reached by +1 steps; each of 0..3 generates both successors (TLC counts them),
-    # so 1 + 4 * 2 generated; the run left states out, as with a CONSTRAINT.
+    # so 1 + 4 * 2 generated; the four it forbids are pruned, as by a CONSTRAINT.
     model = _spec(tmp_path, _COUNTER, "INIT Init\nNEXT Next\nACTION_CONSTRAINT OneAtATime\n"
                                       "CHECK_DEADLOCK FALSE\n")
-    assert _counts(model) == (5, 9, 5, StopReason.CONSTRAINT)
+    assert _counts(model) == (5, 9, 5, None)
+    assert explore(model, Options()).pruned == 4
     free = _spec(tmp_path, _COUNTER, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
     assert _counts(free) == (6, 9, 4, None)
 

@@ -100,27 +100,22 @@ def check_writable(path: str, option: str, directory: bool = False,
 def _probe_folder(path: str) -> None:
     if os.path.exists(path) and not os.path.isdir(path):
         raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder")
-    existing = path
-    while not os.path.exists(existing):
-        parent = os.path.dirname(os.path.abspath(existing))
-        if parent == os.path.abspath(existing):
-            break
-        existing = parent
-    if not os.path.isdir(existing):
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
-    tempfile.TemporaryFile(dir=existing).close()
-    if existing != path:  # the name itself must be creatable too (e.g. not too long)
-        os.makedirs(path)
-        _remove_created(path, existing)
-
-
-def _remove_created(path: str, existing: str) -> None:
-    """Remove the folders :func:`_probe_folder` created for ``path`` below ``existing``."""
+    missing: list[str] = []  # the folders to create, outermost last
     folder = os.path.abspath(path)
-    stop = os.path.abspath(existing)
-    while folder != stop:
-        os.rmdir(folder)
+    while not os.path.exists(folder) and os.path.dirname(folder) != folder:
+        missing.append(folder)
         folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+    tempfile.TemporaryFile(dir=folder).close()
+    created: list[str] = []
+    try:  # each missing name must be creatable too (e.g. not too long); none is left behind
+        for name in reversed(missing):
+            os.mkdir(name)
+            created.append(name)
+    finally:
+        for name in reversed(created):
+            os.rmdir(name)
 
 
 def _reason(exc: BaseException) -> str:
@@ -228,9 +223,16 @@ def _fail(error: RefuteError, json_path: str | None) -> None:
 
 def _exit_in_spec(exc: SystemExit) -> RefuteError:
     """``sys.exit()`` called by a spec's code (at import or in an action): a spec error, never
-    the exit code it asked for, which a CI would read as a verdict."""
+    the exit code it asked for, which a CI would read as a verdict. One exit is not the spec's:
+    rich's console exits when standard output is a pipe whose reader has gone (``refute check
+    ... | head``)."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not os.path.abspath(f.filename).startswith(_PACKAGE)]
+    if frames and frames[-1].name == "on_broken_pipe":
+        return RefuteError("standard output was closed before the report was complete (the "
+                           "program reading it, e.g. head, ended)",
+                           hint="read the whole output, or write the result to a file with "
+                                "--json FILE")
     where = frames[-1] if frames else None
     return SpecError(f"the spec's code called sys.exit({exc.code!r})",
                      file=where.filename if where else None, line=where.lineno if where else None,

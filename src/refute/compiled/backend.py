@@ -65,14 +65,16 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
                         options.time_limit)
     counts = native.counts()
-    if status == _ST_ERROR:
-        # the interpreter meets the same error in the same state and reports it, located
+    if status == _ST_ERROR or not counts["generated"]:
+        # the interpreter meets the same error in the same state and reports it, located; and
+        # a model with no initial state is the interpreter's to refuse (a spec error at Init)
+        # or, without variables, to report (its ASSUMEs are all there is to check)
         return bfs.explore(model, options)
     n = counts["distinct"]
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
     found = dict(zip(compiled.labels, native.array64("refute_found", len(compiled.labels))))
     violation = None
-    stop = StopReason.CONSTRAINT if counts["constrained"] else None
+    stop = None
     result_status = Status.OK
     if status in (_ST_INVARIANT, _ST_DEADLOCK):
         parents = array("I", native.array32("refute_parents", n))
@@ -89,9 +91,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         stop, result_status = StopReason.MAX_DEPTH, Status.INCOMPLETE
     elif status == _ST_TIME:
         stop, result_status = StopReason.TIME_LIMIT, Status.INCOMPLETE
-    elif stop is not None:
-        result_status = Status.INCOMPLETE
-    complete = stop in (None, StopReason.CONSTRAINT) and violation is None
+    complete = stop is None and violation is None
+    pruned = counts["constrained"]
     return Result(
         status=result_status, spec=model.name, distinct_states=n,
         states_generated=counts["generated"], depth=counts["depth"],
@@ -99,7 +100,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         coverage=tuple(ActionCoverage(a, fired.get(a, 0), found.get(a, 0)) for a in model.action_names),
         checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
         warnings=tuple(f"action {a} never fired: it is never enabled, or a guard is wrong"
-                       for a in model.action_names if fired.get(a, 0) == 0 and complete))
+                       for a in model.action_names if fired.get(a, 0) == 0 and complete),
+        pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
 
 
 @dataclass

@@ -16,6 +16,7 @@ condition, not a source of successors, is applied without a run-time test.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Callable
 
 from refute.compiled.ir import Act, Expr, IRModel, Unsupported
@@ -46,6 +47,7 @@ class Emitter:
         self.nv = ir.nvars
         self.counter = 0
         self.hoisted: dict[int, int] = {}
+        self.recursing: dict[int, str] = {}  # recursive functions being emitted -> C name
         self.keep_alive: list = []
         atoms: dict = {}
         for v in ir.pool:
@@ -191,7 +193,8 @@ class Emitter:
 
     def loops(self, bs: tuple, m: _Mode, inner: str, cont: str | None = None) -> str:
         """Nested loops over the bound sets (each built before any loop runs, as the
-        interpreter's binder builds them), in their order; ``cont`` is a condition to go on."""
+        interpreter's binder builds them), the first bound variable varying fastest (TLC's
+        ContextEnumerator, the interpreter's order); ``cont`` is a condition to go on."""
         sets = []
         pre = ""
         for name, sx in bs:
@@ -199,7 +202,7 @@ class Emitter:
             pre += f"V {s} = {self.val(sx, m)}; as_set_({s}); "
             sets.append((name, s))
         body = inner
-        for name, s in reversed(sets):
+        for name, s in sets:  # the first wrapped first: the innermost loop
             q = self.tmp()
             guard = f"{cont} && " if cont else ""
             body = (f"for (uint32_t {q} = 0; {guard}{q} < vlen({s}); {q}++) {{ "
@@ -290,6 +293,20 @@ class Emitter:
                     f"V {b}r = fn_from_sorted(vdata({d}), {b}->d, vlen({d})); buf_close(); {b}r; }})")
         if op == "except":
             return self.except_code(e, m)
+        if op == "rcall":
+            rec, arg = a
+            name = self.recursing.get(id(rec))
+            if name is not None:
+                return f"{name}({self.val(arg, m)})"
+            name, x = self.tmp(), self.tmp()
+            self.recursing[id(rec)] = name
+            try:
+                fn = (f"V {name}(V {x}) {{ V {rec.param} = {x}; "
+                      f"if (!{self.member(rec.param, rec.domain, m)}) rt_fail(14); "
+                      f"return {self.val(rec.body, m)}; }}")
+            finally:
+                del self.recursing[id(rec)]
+            return f"({{ {fn} {name}({self.val(arg, m)}); }})"
         if op == "choose":
             name, sx, body = a
             r = self.tmp()
@@ -413,6 +430,13 @@ class Emitter:
         if op == "exists":
             bs, body = x
             return self.loops(bs, m, self.act(body, m, k))
+        if op == "forall":  # (its body assigns nothing: see from_tla)
+            bs, body = x
+            total, count, r = self.tmp(), self.tmp(), self.tmp()
+            each = (f"{{ uint64_t {count} = 0; {self.act(body, m, lambda _m: f'{count}++;')} "
+                    f"{total} *= {count}; }}")
+            return (f"{{ uint64_t {total} = 1; {self.loops(bs, m, each, total)} "
+                    f"for (uint64_t {r} = 0; {r} < {total}; {r}++) {{ {k(m)} }} }}")
         if op == "if":
             c, t, e = x
             return f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {self.act(e, m, k)} }}"
@@ -455,10 +479,12 @@ class Emitter:
                      f"#define NINV {len(ir.invariants)}\n#define NCON {len(ir.constraints)}\n"
                      '#include "runtime.c"\n')
         body: list[str] = []
-        body.append("static void model_init(void) {\n V P[NV]; (void)P;\n "
-                    + self.act(ir.init, _Mode(True, frozenset()), self.successor(0)) + "\n}\n")
+        with _located(ir.init_where):
+            init = self.act(ir.init, _Mode(True, frozenset()), self.successor(0))
+        body.append("static void model_init(void) {\n V P[NV]; (void)P;\n " + init + "\n}\n")
         for n, inst in enumerate(ir.actions):
-            code = self.act(inst.body, _Mode(False, frozenset()), self.successor(inst.label))
+            with _located(inst.where):
+                code = self.act(inst.body, _Mode(False, frozenset()), self.successor(inst.label))
             body.append(f"static void act{n}(const V *S) {{\n V P[NV]; (void)P;\n {code}\n}}\n")
         body.append("static void model_next(const V *S) {\n"
                     + "".join(f" act{n}(S);\n" for n in range(len(ir.actions))) + "}\n")
@@ -475,6 +501,17 @@ class Emitter:
         if len(source) > _MAX_SOURCE:
             raise Unsupported("a model whose generated code is too large")
         return source
+
+
+@contextlib.contextmanager
+def _located(where: str | None):
+    """An Unsupported raised without a location gets the action's (or Init's)."""
+    try:
+        yield
+    except Unsupported as exc:
+        if exc.where is None and where is not None:
+            raise Unsupported(f"{exc.construct} (in the action)", where) from None
+        raise
 
 
 def _collect_atoms(v: Any, out: dict) -> None:

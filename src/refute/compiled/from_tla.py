@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
+from refute.tla.parser import Node, OpDef
 from refute.tla.scope import Builtin, Const, Def, Var
-from refute.tla.parser import Node
 from refute.values import FrozenMap
 
 _ARITH = {"+": "add", "-": "sub", "*": "mul", "\\div": "div", "%": "mod", "^": "pow"}
@@ -57,6 +57,28 @@ class _LetDef:
 
     def __init__(self, params: tuple, body: Node, env: _Env, node: Any):
         self.params, self.body, self.env, self.node = params, body, env, node
+
+
+class RecursiveFunction:
+    """A recursive function definition ``f[x \\in S] == e`` (e applies f), as lowered once:
+    its parameter (a local), domain and body, where applications of ``f`` are ``rcall``
+    expressions pointing back here. The emitter makes it a (GCC nested) C function."""
+
+    __slots__ = ("param", "domain", "body")
+
+    def __init__(self) -> None:
+        self.param: str = ""
+        self.domain: Expr | None = None
+        self.body: Expr | None = None
+
+
+class _RecFnDef:
+    """A recursive function definition met in a LET or a module, lowered on first use."""
+
+    __slots__ = ("opdef", "env", "ir")
+
+    def __init__(self, opdef: Any, env: _Env):
+        self.opdef, self.env, self.ir = opdef, env, None
 
 
 def E(op: str, args: tuple, ty: str, dyn: bool) -> Expr:
@@ -97,13 +119,17 @@ class Lowering:
     # ------------------------------------------------------------------ model
     def lower_model(self) -> IRModel:
         m = self.model
-        if m.properties or m.fairness or m.view is not None or m.symmetry \
-                or m._action_constraints or m._action_checks or m._initial_checks:
-            raise Unsupported("temporal properties, VIEW, SYMMETRY or ACTION_CONSTRAINT "
-                              "(the compiled backend checks invariants only, for now)",
-                              m.config.file)
-        if m.config.alias or m._postconditions:
-            raise Unsupported("ALIAS or POSTCONDITION", m.config.file)
+        if not m.variables:
+            raise Unsupported("a spec without variables", m.source)
+        for present, what in ((m.properties or m._action_checks or m._initial_checks,
+                               "PROPERTY (temporal properties are checked by the interpreter, for now)"),
+                              (m.view is not None, "VIEW"), (m.symmetry, "SYMMETRY"),
+                              (m._action_constraints, "ACTION_CONSTRAINT"),
+                              (m.config.alias, "ALIAS"), (m._postconditions, "POSTCONDITION")):
+            if present:
+                raise Unsupported(what, m.config.file)
+        if not m.init_parts:  # a constant module: its ASSUMEs, checked when it was loaded
+            raise Unsupported("a model without an initial predicate", m.config.file)
         init_parts = [self.action(node, _Env(ctx), init=True) for node, ctx in m.init_parts]
         init = init_parts[0] if len(init_parts) == 1 else Act("conj", tuple(init_parts))
         actions = []
@@ -112,11 +138,12 @@ class Lowering:
                 raise Unsupported("LET around a split action", _where(node))
             bind = {b: self.const(v) for b, v in zip(scope.bound, env)}
             actions.append(ActionInstance(self.labels.index(name),
-                                          self.action(node, _Env(scope.ctx, bind), init=False)))
+                                          self.action(node, _Env(scope.ctx, bind), init=False),
+                                          _where(node)))
         invariants = [self.named_predicate(n) for n in m.config.invariants]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
         return IRModel(len(m.variables), self.pool, [], self.labels, init, actions, invariants,
-                       constraints)
+                       constraints, _where(m.init_parts[0][0]) if m.init_parts else None)
 
     def named_predicate(self, name: str) -> Expr:
         node = Node("name", (name,), 0, 0, self.model.config.file)
@@ -142,6 +169,8 @@ class Lowering:
         if isinstance(entry, _LetDef):
             return self.expr(entry.body, self.bind_params(entry.params, args, entry.env, env, node),
                              init)
+        if isinstance(entry, _RecFnDef):
+            raise Unsupported("a recursive function used other than applied", _where(node))
         if isinstance(entry, Var):
             return E("var", (entry.index,), "v", True)
         if isinstance(entry, Const):
@@ -152,7 +181,7 @@ class Lowering:
             d = entry.opdef
             if d.kind == "fn":
                 if _mentions(d.body, d.name):
-                    raise Unsupported("recursive function definition", _where(d))
+                    raise Unsupported("recursive function definition at module level", _where(d))
                 return self.expr(d.body, _Env(entry.ctx), init)
             if d.kind != "op":
                 raise Unsupported(f"{d.kind} definition", _where(node))
@@ -341,16 +370,16 @@ class Lowering:
         items: dict = {}
         inner = env
         for d in defs:
-            if d.kind == "fn":
-                if _mentions(d.body, d.name):
-                    raise Unsupported("recursive function definition", _where(d))
-                items[d.name] = _LetDef((), d.body, inner, d)
+            if d.kind == "fn" or (d.kind == "op" and not d.params and d.body.kind == "fn"
+                                  and _mentions(d.body, d.name)):
+                items[d.name] = _RecFnDef(d, inner) if _mentions(d.body, d.name) else \
+                    _LetDef((), d.body, inner, d)
             elif d.kind == "op":
                 items[d.name] = _LetDef(tuple(d.params), d.body, inner, d)
             else:
                 raise Unsupported(f"LET {d.kind}", _where(node))
             inner = env.with_items(items)
-            for v in items.values():  # later definitions see earlier ones
+            for v in items.values():  # later definitions (and recursive ones) see earlier ones
                 v.env = inner
         return inner
 
@@ -426,6 +455,12 @@ class Lowering:
 
     def x_fnapp(self, node, env, init):
         f, args = node.args
+        if f.kind == "name" and isinstance(env.bind.get(f.args[0]), _RecFnDef):
+            rec = self.recursive(env.bind[f.args[0]], init, node)
+            if len(args) != 1:
+                raise Unsupported("recursive function of several arguments", _where(node))
+            x = self.expr(args[0], env, init)
+            return E("rcall", (rec, x), "v", True)
         fx = self.expr(f, env, init)
         if len(args) != 1:
             xs = tuple(self.expr(a, env, init) for a in args)
@@ -433,6 +468,17 @@ class Lowering:
         else:
             x = self.expr(args[0], env, init)
         return E("apply", (fx, x), "v", _dyn(fx, x))
+
+    def recursive(self, d: _RecFnDef, init: bool, node: Node) -> RecursiveFunction:
+        if d.ir is None:
+            bounds, body = d.opdef.body.args
+            if len(bounds) != 1 or isinstance(bounds[0][0], tuple):
+                raise Unsupported("recursive function of several arguments", _where(node))
+            d.ir = rec = RecursiveFunction()
+            bs, inner = self.binds(bounds, d.env, init, node)
+            rec.param, rec.domain = bs[0]
+            rec.body = self.expr(body, inner, init)
+        return d.ir
 
     def x_fnset(self, node, env, init):
         d, r = (self.expr(x, env, init) for x in node.args)
@@ -515,7 +561,17 @@ class Lowering:
             bs, inner = self.binds(bounds, env, init, node)
             return Act("exists", (bs, self.action(body, inner, init)))
         if k == "forall":
-            raise Unsupported("\\A in an action", _where(node))
+            # \A x \in S : A enumerates A for each x in turn, each extension of the
+            # partial state going on to the next x: when A assigns nothing, that is one copy
+            # of the state per combination of A's extensions (a condition when A is one)
+            bounds, body = node.args
+            bs, inner = self.binds(bounds, env, init, node)
+            act = self.action(body, inner, init)
+            if _guards_only(act):
+                return Act("guard", (self.expr(node, env, init),))
+            if _assigns(act):
+                raise Unsupported("\\A over an action that assigns variables", _where(node))
+            return Act("forall", (bs, act))
         if k == "if":
             c, t, e = node.args
             return Act("if", (self.expr(c, env, init), self.action(t, env, init),
@@ -634,7 +690,15 @@ def _guards_only(a: Act) -> bool:
     if a.op == "guard":
         return True
     if a.op == "conj":
-        return all(_guards_only(x) for x in a.args[0])
+        return all(_guards_only(x) for x in a.args)
+    return False
+
+
+def _assigns(a: Any) -> bool:
+    if isinstance(a, Act):
+        return a.op in ("assign", "assign_in", "keep") or any(_assigns(x) for x in a.args)
+    if isinstance(a, (tuple, list)):
+        return any(_assigns(x) for x in a)
     return False
 
 
@@ -645,6 +709,8 @@ def _mentions(node: Any, name: str) -> bool:
         return any(_mentions(a, name) for a in node.args)
     if isinstance(node, (tuple, list)):
         return any(_mentions(a, name) for a in node)
+    if isinstance(node, OpDef):  # a LET definition inside
+        return node.name != name and _mentions(node.body, name)
     return False
 
 

@@ -25,9 +25,11 @@ Expression operators (``Expr.op``, ``Expr.args``):
     domain f | card S | len s | append s x | concat a b | head s | tail s | subseq s m n
     if c a b | case [(c, e)..] other | forall/exists [(name, S)..] body
     choose name S body | filter name S body | setmap [(name, S)..] body | at (EXCEPT's @)
+    rcall f x         application of a recursive function (from_tla.RecursiveFunction)
 
 Actions (:class:`Act`): ``guard e``, ``assign i e``, ``assign_in i S``, ``keep i``,
-``conj [..]``, ``disj [..]``, ``exists [(name, S)..] a``, ``if c a b``, ``case [(c, a)..]
+``conj [..]``, ``disj [..]``, ``exists [(name, S)..] a``, ``forall [(name, S)..] a`` (``a``
+assigns nothing: one copy of the state per combination of ``a``'s extensions), ``if c a b``, ``case [(c, a)..]
 other``, ``implies c a`` (``c => a`` where ``a`` assigns).
 """
 
@@ -66,6 +68,7 @@ class ActionInstance:
 
     label: int
     body: Act
+    where: str | None = None  # file:line of the action, for errors raised while emitting it
 
 
 @dataclass
@@ -78,3 +81,4 @@ class IRModel:
     actions: list[ActionInstance]
     invariants: list[Expr]
     constraints: list[Expr] = field(default_factory=list)
+    init_where: str | None = None

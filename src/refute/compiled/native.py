@@ -94,8 +94,9 @@ def build(source: str) -> Build:
         out_path = os.path.join(tmp, "model.so")
         done = subprocess.run([cc, *_FLAGS, "-I", RUNTIME, "-o", out_path, c_path],
                               capture_output=True, text=True)
-        if done.returncode != 0:
-            raise RuntimeError(f"the C compiler failed on generated code:\n{done.stderr[-4000:]}")
+        if done.returncode != 0:  # (e.g. a compiler without GCC's extensions)
+            first = next((ln for ln in done.stderr.splitlines() if "error" in ln), done.stderr[:200])
+            raise Unsupported(f"code the C compiler {version!r} rejects ({first.strip()[:200]})")
         os.replace(out_path, target)
     return Build(target, False, time.perf_counter() - started)
 

@@ -27,7 +27,8 @@
  * every other field's object), so the same frozenset or FrozenMap object is fingerprinted once
  * per successor. A direct-mapped cache keyed by object identity remembers the fingerprints of
  * immutable values: strings (field names, keys and enum-like values recur in every state),
- * frozensets and the registered immutable mapping type (FrozenMap).
+ * frozensets, the registered immutable mapping type (FrozenMap), and tuples (records, messages)
+ * below the top level that hold no plain dict.
  * Each entry holds a strong reference, so a cached object cannot be freed and its address
  * cannot be reused by another object while its entry lives: a hit is always the same object,
  * whose value cannot have changed. Plain dicts are mutable and never cached.
@@ -383,6 +384,10 @@ typedef struct {
 static cache_entry cache[CACHE_SIZE];
 static PyTypeObject *immutable_mapping_type;  /* FrozenMap, once registered */
 
+/* Set whenever a plain (mutable) dict is fingerprinted: a tuple that holds one, at any depth,
+ * is not cached (fp_tuple_cached), since the dict may change while the tuple stays. */
+static int mutable_seen;
+
 static inline cache_entry *cache_slot(PyObject *v)
 {
     uintptr_t address = (uintptr_t)v;
@@ -567,6 +572,25 @@ static inline int fp_cached(PyObject *v, uint64_t *out, int depth,
     return 0;
 }
 
+/* A tuple inside a state (a message in a set of messages, a record in a map), from the cache
+ * or computed; cached only if it holds no plain dict. The state itself (depth 1) is never
+ * cached: it is new for every successor, and would only evict the parts it shares. */
+static NOINLINE int fp_tuple_cached(PyObject *v, uint64_t *out, int depth)
+{
+    cache_entry *entry = cache_slot(v);
+    if (entry->object == v) {
+        *out = entry->fingerprint;
+        return 0;
+    }
+    int outer = mutable_seen;
+    mutable_seen = 0;
+    int rc = fp_tuple(v, out, depth);
+    if (rc == 0 && !mutable_seen)
+        cache_store(entry, v, *out);
+    mutable_seen |= outer;
+    return rc;
+}
+
 /* Containers are kept out of line so that the recursion's per-level stack frame stays small. */
 static int fp_any(PyObject *v, uint64_t *out, int depth)
 {
@@ -579,7 +603,7 @@ static int fp_any(PyObject *v, uint64_t *out, int depth)
     if (PyTuple_Check(v)) {  /* tuple, Record, Bag */
         if (++depth > MAX_DEPTH)
             goto too_deep;
-        return fp_tuple(v, out, depth);
+        return depth > 1 ? fp_tuple_cached(v, out, depth) : fp_tuple(v, out, depth);
     }
     if (v == Py_None) {
         *out = xxh64(NULL, 0, TAG_NONE);
@@ -597,6 +621,7 @@ static int fp_any(PyObject *v, uint64_t *out, int depth)
             goto too_deep;
         if (type == immutable_mapping_type)
             return fp_cached(v, out, depth, fp_dict);
+        mutable_seen = 1;
         return fp_dict(v, out, depth);
     }
     if (PyLong_Check(v))

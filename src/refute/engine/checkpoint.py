@@ -60,7 +60,7 @@ class Meta:
     found: np.ndarray
     stop: Any
     seconds: float
-    constrained: bool = False
+    pruned: int = 0  # successors outside the state constraints so far
     format: int = FORMAT
 
 
@@ -183,7 +183,7 @@ def save(directory: str, coordinator: Coordinator, workers: Workers,
         workers=coordinator.workers, depth=coordinator.depth, generated=coordinator.generated,
         parents=coordinator.parents.tobytes(), ordinals=coordinator.ordinals.tobytes(),
         fired=coordinator.fired.copy(), found=coordinator.found.copy(), stop=coordinator.stop,
-        seconds=coordinator.seconds, constrained=coordinator.constrained))
+        seconds=coordinator.seconds, pruned=coordinator.pruned))
 
 
 def restore(directory: str, coordinator: Coordinator) -> tuple[list, np.ndarray]:
@@ -205,7 +205,7 @@ def restore(directory: str, coordinator: Coordinator) -> tuple[list, np.ndarray]
     coordinator.fired[:] = meta.fired
     coordinator.found[:] = meta.found
     coordinator.stop = meta.stop
-    coordinator.constrained = meta.constrained
+    coordinator.pruned = meta.pruned
     coordinator.elapsed_before = meta.seconds
     fingerprints, ranks, states = read_shards(path, meta.workers)
     coordinator.level_base = int(ranks.min()) if len(ranks) else len(coordinator.parents)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from refute.engine.bfs import GraphObserver, Options, explore
 from refute.engine.model import Model, Temporal, TemporalProperty
-from refute.engine.result import Result, StopReason
+from refute.engine.result import Result
 from refute.errors import UsageError
 from refute.status import Status
 
@@ -59,8 +59,7 @@ def check_model(model: Model, options: Options = Options(),
     result = explore(model, replace(options, invariants=invariant_names), graph=graph_observer)
     if builder is None:
         return result
-    constrained = result.stop_reason is StopReason.CONSTRAINT  # complete within the constraint
-    if result.status is not Status.OK and not constrained:
+    if result.status is not Status.OK:
         if result.status is Status.INCOMPLETE:
             note = "temporal properties were not checked: the search did not finish"
             return replace(result, warnings=result.warnings + (note,))

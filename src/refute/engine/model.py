@@ -169,6 +169,11 @@ class Model(Protocol):
         """Whether ``state`` may have no successor without that being a deadlock."""
         return False
 
+    deadlock_hint: str = ("if the spec simply finished in this state, run with --no-deadlock "
+                          "to stop reporting states without successors")
+    """What the report of a deadlock suggests, in the front end's terms: most deadlocks
+    reported in new specs are a spec that finished, which each front end says otherwise."""
+
     format_value: Callable[[Any], str] | None = None
     """How reports write a value in the spec's own notation (TLA+ syntax for a TLA+ spec);
     None: refute's notation, close to Python's."""

@@ -240,8 +240,8 @@ class _Run:
             self.inboxes[index].put(("finish", keys, ranks))
         return self.collect_all("report")
 
-    def partial(self, parent: int, key: int) -> list:
-        self.broadcast("partial", parent, key)
+    def partial(self, key: int) -> list:
+        self.broadcast("partial", key)
         return [p[0] for p in self.collect_all("partial")]
 
     def rebalance(self, moves: list[tuple[int, int, int]]) -> None:
@@ -361,7 +361,7 @@ def _serve(index: int, count: int, model: Model, options: Options, share: int | 
             report = shard.finish(message[1], message[2])
             coordinator.put(("report", index, report, shard.totals()))
         elif kind == "partial":
-            coordinator.put(("partial", index, shard.partial(message[1], message[2])))
+            coordinator.put(("partial", index, shard.partial(message[1])))
         elif kind == "give":
             inboxes[message[1]].put(("transfer", index, *shard.give(message[2])))
             coordinator.put(("given", index))

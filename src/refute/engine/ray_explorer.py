@@ -141,8 +141,8 @@ class _ShardActor:
         report = self.shard.finish(keys, ranks)
         return report, self.shard.totals()
 
-    def partial(self, parent: int, key: int) -> Partial:
-        return self.shard.partial(parent, key)
+    def partial(self, key: int) -> Partial:
+        return self.shard.partial(key)
 
     def give(self, amount: int):
         return self.shard.give(amount)
@@ -259,8 +259,8 @@ class _RayWorkers:
         return self.get([a.finish.remote(keys, ranks)
                          for a, (keys, ranks) in zip(self.actors, per_holder)])
 
-    def partial(self, parent: int, key: int) -> list:
-        return self.get([a.partial.remote(parent, key) for a in self.actors])
+    def partial(self, key: int) -> list:
+        return self.get([a.partial.remote(key) for a in self.actors])
 
     def rebalance(self, moves: list[tuple[int, int, int]]) -> None:
         taken = []

@@ -23,8 +23,6 @@ class StopReason(enum.Enum):
     MAX_DEPTH = "the --max-depth bound was reached: deeper states were not explored"
     TIME_LIMIT = "the --time-limit ran out"
     MEMORY_LIMIT = "the --memory-limit was reached"
-    CONSTRAINT = ("a state constraint excluded reachable states: the result covers the "
-                  "constrained state space only")
     SIMULATION = "simulation runs random behaviours, not all of them"
 
     @classmethod
@@ -130,6 +128,10 @@ class Result:
     ``collision_probability``: the chance that two distinct states shared a fingerprint and one
     was wrongly skipped, estimated as TLC does (``distinct * generated / 2**64``).
     ``workers``: one :class:`WorkerStats` per worker of a sharded run, empty otherwise.
+    ``pruned``: the successors (and initial states) the state constraints ``constrained_by``
+    excluded. A run that explored every state within them is OK, *within the constraint*: the
+    constrained state space is the model, as TLC reports it (bounds such as ``--max-states``
+    still make a run incomplete).
     """
 
     status: Status
@@ -144,6 +146,8 @@ class Result:
     checked: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
     workers: tuple[WorkerStats, ...] = ()
+    pruned: int = 0
+    constrained_by: tuple[str, ...] = ()
 
     @property
     def collision_probability(self) -> float:

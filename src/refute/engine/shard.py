@@ -117,16 +117,17 @@ class LevelReport:
     frontier: int = 0
     event: tuple | None = None  # (position, kind, payload), the holder's first of the level
     timed_out: bool = False
-    excluded_key: int | None = None  # least key of a successor outside the constraints
 
 
 @dataclass
 class Partial:
-    """A holder's counts up to a cut: successors generated, actions fired and found."""
+    """A holder's counts up to a cut: successors generated, actions fired and found,
+    successors outside the state constraints."""
 
     generated: int
     fired: np.ndarray
     found: np.ndarray
+    pruned: int
 
 
 def _position(key: int) -> tuple[int, int]:
@@ -190,7 +191,7 @@ class Shard:
         self._asked_by: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._claimed: list[tuple[np.ndarray, np.ndarray]] = []  # (fps, keys) kept, shared set
         self.min_new_key: int | None = None  # least key of a new successor (last level)
-        self.min_excluded_key: int | None = None  # least key of a successor a constraint cut
+        self._pruned_keys = array("q")  # keys of this level's successors outside the constraints
         self.event: tuple | None = None
         self.expanding = True
         self.timed_out = False
@@ -381,8 +382,7 @@ class Shard:
                     self._stop((rank, ordinal), "error", exc)
                     return True
                 if not inside:
-                    if self.min_excluded_key is None or base | ordinal < self.min_excluded_key:
-                        self.min_excluded_key = base | ordinal
+                    self._pruned_keys.append(base | ordinal)
                     continue
             try:
                 key = fp(successor)
@@ -565,29 +565,36 @@ class Shard:
         self.frontier = frontier
         report.frontier = len(frontier)
         report.event = self.event
-        report.excluded_key = self.min_excluded_key
         return report
 
-    def partial(self, parent: int, key: int) -> Partial:
-        """Counts up to a cut: successors of parents of rank <= ``parent``, new states of key
-        <= ``key``."""
+    def partial(self, key: int) -> Partial:
+        """Counts up to a cut: the successors (and new states) of key <= ``key``, a key being
+        (parent rank, successor position). The sequential search stops at the successor it
+        checks, so it has generated none after it (as TLC, which checks each successor as it
+        generates it)."""
         ranks = np.concatenate(self._parent_ranks) if self._parent_ranks else np.empty(0, np.int64)
         counts = np.concatenate(self._counts) if self._counts else np.empty(0, np.int64)
         actions = np.concatenate(self._fired) if self._fired else np.empty(0, np.int16)
-        upto = ranks <= parent
-        generated = int(counts[upto].sum())
-        fired = np.bincount(actions[np.repeat(upto, counts)], minlength=len(self.actions))
+        parent, ordinal = key >> ORDINAL_BITS, key & ORDINAL_MASK
+        taken = np.where(ranks < parent, counts,
+                         np.where(ranks == parent, np.minimum(counts, ordinal + 1), 0))
+        generated = int(taken.sum())
+        position = np.arange(len(actions)) - np.repeat(np.cumsum(counts) - counts, counts)
+        fired = np.bincount(actions[position < np.repeat(taken, counts)], minlength=len(self.actions))
         won = getattr(self, "_won_keys", np.empty(0, np.int64))
         found = np.bincount(self._won_actions[won <= key], minlength=len(self.actions)) \
             if len(won) else np.zeros(len(self.actions), np.int64)
-        return Partial(generated, fired, found)
+        pruned = int(np.count_nonzero(np.frombuffer(self._pruned_keys, np.int64) <= key)) \
+            if len(self._pruned_keys) else 0
+        return Partial(generated, fired, found, pruned)
 
     def totals(self) -> Partial:
         """This level's counts when no event cut it."""
         actions = np.concatenate(self._fired) if self._fired else np.empty(0, np.int16)
         fired = np.bincount(actions, minlength=len(self.actions))
         won = getattr(self, "_won_actions", np.empty(0, np.int16))
-        return Partial(self.level_generated, fired, np.bincount(won, minlength=len(self.actions)))
+        return Partial(self.level_generated, fired, np.bincount(won, minlength=len(self.actions)),
+                       len(self._pruned_keys))
 
     # -- rebalancing and checkpoints ----------------------------------------------------
 
@@ -664,7 +671,7 @@ class Workers(Protocol):
                ) -> list[tuple[LevelReport, Partial]]:
         """:meth:`Shard.finish` of every holder with its (keys, ranks), and its totals."""
 
-    def partial(self, parent: int, key: int) -> list[Partial]:
+    def partial(self, key: int) -> list[Partial]:
         """:meth:`Shard.partial` of every holder."""
 
     def rebalance(self, moves: list[tuple[int, int, int]]) -> None:
@@ -724,8 +731,7 @@ class Coordinator:
         self.fired = np.zeros(len(model.action_names), np.int64)
         self.found = np.zeros(len(model.action_names), np.int64)
         self.stop: StopReason | None = None
-        self.constrained = False  # a constraint excluded a state (before the stop, if any)
-        self.excluded_key: int | None = None  # this level's least excluded successor
+        self.pruned = 0  # successors (and initial states) outside the constraints, before the stop
         self.level_keys = np.empty(0, np.int64)
         self.level_base = 0  # rank of the first state of the last level numbered: the frontier
         self.elapsed_before = 0.0  # seconds of the runs this one resumes
@@ -752,7 +758,7 @@ class Coordinator:
             for ordinal, state in enumerate(model.init_states()):
                 self.generated += 1
                 if self.constraints and not _satisfies(self.constraints, state, model):
-                    self.constrained = True
+                    self.pruned += 1
                     continue
                 key = fp(state)
                 if key in seen:
@@ -812,7 +818,7 @@ class Coordinator:
                 reports = [f[0] for f in finished]
                 event = self.first_event(reports)
                 if event is not None and event[1] != "error":
-                    counts = workers.partial(*self.cut_limits(event))
+                    counts = workers.partial(self.cut_key(event))
                 else:
                     counts = [f[1] for f in finished]
                 result = self.conclude(event, counts, min(least_new) if least_new else None,
@@ -855,8 +861,6 @@ class Coordinator:
 
     def first_event(self, reports: Sequence[LevelReport]) -> tuple | None:
         """The event the sequential search would have stopped at in this level, if any."""
-        excluded = [r.excluded_key for r in reports if r.excluded_key is not None]
-        self.excluded_key = min(excluded) if excluded else None
         events = [r.event for r in reports if r.event is not None]
         max_states = self.options.max_states
         if max_states is not None and len(self.parents) >= max_states and len(self.level_keys):
@@ -869,12 +873,12 @@ class Coordinator:
         order = {"error": 0, "deadlock": 0, "violation": 1, "max_states": 2}
         return min(events, key=lambda e: (e[0], order[e[1]]))
 
-    def cut_limits(self, event: tuple) -> tuple[int, int]:
-        """(last parent rank counted, last successor key counted) at ``event``."""
+    def cut_key(self, event: tuple) -> int:
+        """The last successor key counted at ``event`` (a deadlocked parent has none)."""
         (parent, ordinal), kind, _ = event
         if kind == "deadlock":
-            return parent, (parent << ORDINAL_BITS) - 1
-        return parent, (parent << ORDINAL_BITS) | ordinal
+            return (parent << ORDINAL_BITS) - 1
+        return (parent << ORDINAL_BITS) | ordinal
 
     def conclude(self, event: tuple | None, counts: Sequence[Partial], min_new_key: int | None,
                  timed_out: bool) -> Result | None:
@@ -883,9 +887,7 @@ class Coordinator:
             self.generated += part.generated
             self.fired += part.fired
             self.found += part.found
-        if self.excluded_key is not None and (
-                event is None or self.excluded_key <= self.cut_limits(event)[1]):
-            self.constrained = True
+            self.pruned += part.pruned
         if event is None:
             if self.last_level and min_new_key is not None:
                 self.stop = StopReason.MAX_DEPTH
@@ -895,11 +897,11 @@ class Coordinator:
             if len(self.level_keys) and not self.last_level:
                 self.depth += 1
                 return None
-            return self.result(Status.INCOMPLETE if self.stop or self.constrained else Status.OK)
+            return self.result(Status.INCOMPLETE if self.stop else Status.OK)
         (parent, ordinal), kind, payload = event
         if kind == "error":
             raise payload
-        limit = self.cut_limits(event)[1]
+        limit = self.cut_key(event)
         if self.last_level and min_new_key is not None and min_new_key <= limit:
             self.stop = StopReason.MAX_DEPTH
         counted = int(np.searchsorted(self.level_keys, limit, side="right"))
@@ -932,7 +934,7 @@ class Coordinator:
         model = self.model
         fired = {a: int(self.fired[i]) for i, a in enumerate(model.action_names)}
         found = {a: int(self.found[i]) for i, a in enumerate(model.action_names)}
-        stop = self.stop or (StopReason.CONSTRAINT if self.constrained else None)
+        stop = self.stop
         return Result(
             status=status, spec=model.name, distinct_states=len(self.parents),
             states_generated=self.generated, depth=self.depth, seconds=self.seconds,
@@ -940,8 +942,9 @@ class Coordinator:
             coverage=tuple(ActionCoverage(a, fired[a], found[a]) for a in model.action_names),
             checked=tuple(p.name for p in self.invariants)
             + (("deadlock",) if self.options.deadlock else ()),
-            warnings=_warnings(model, fired, complete=stop in (None, StopReason.CONSTRAINT)
-                               and violation is None))
+            warnings=_warnings(model, fired, complete=stop is None and violation is None),
+            pruned=self.pruned,
+            constrained_by=tuple(p.name for p in model.constraints) if self.pruned else ())
 
 
 def with_workers(result: Result, stats: Sequence[WorkerStats], memory_limit: int | None) -> Result:

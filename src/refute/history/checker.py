@@ -26,7 +26,7 @@ from typing import Any
 from refute.errors import UsageError
 from refute.history import anomalies as kinds
 from refute.history.anomalies import Finding, Step
-from refute.history.complete import LEVELS, check_level
+from refute.history.complete import LEVELS, CompleteOutcome, check_level
 from refute.history.explain import cycle_text, finding_json
 from refute.history.formats import read_history
 from refute.history.graph import (
@@ -139,11 +139,15 @@ def _check(source: str | Path | History, model: str, workload: str | None,
     if workload == "list-append" and model not in kinds.LIST_APPEND_MODELS:
         raise UsageError(f"{model} is checked on rw-register histories only",
                          hint=f"for list-append use one of {', '.join(kinds.LIST_APPEND_MODELS)}")
+    if watch.expired():
+        return _stopped(history, model, workload, watch, started, "reading the history")
     if workload == "rw-register" and model in LEVELS:
         return _check_complete(history, model, watch, started)
     analysis: ListAppendAnalysis | RwRegisterAnalysis = (
         ListAppendAnalysis(history) if workload == "list-append" else RwRegisterAnalysis(history))
     graph = analysis.graph
+    if watch.expired() and not analysis.findings:
+        return _stopped(history, model, workload, watch, started, "building the graph")
     ordered = model == "strict-serializable"
     notes = list(history.notes)
     if ordered:
@@ -185,14 +189,29 @@ def _check(source: str | Path | History, model: str, workload: str | None,
                          watch.reason if incomplete else None, history_warnings(history))
 
 
+def _stopped(history: History, model: str, workload: str, watch: Watch, started: float,
+             during: str) -> HistoryResult:
+    """The result when a limit is reached before any anomaly could be looked for."""
+    return HistoryResult(Status.INCOMPLETE, model, workload, history, [], [], {}, [], [],
+                         time.monotonic() - started, len(history.transactions), 0,
+                         [f"{watch.note()} while {during}: nothing was decided"],
+                         watch.reason, history_warnings(history))
+
+
 def _check_complete(history: History, model: str, watch: Watch, started: float
                     ) -> HistoryResult:
     """Registers: the non-cycle anomalies the reads show, then the complete check of
     ``model`` over every version order (:mod:`refute.history.complete`)."""
     analysis = RwRegisterAnalysis(history)
     findings = list(analysis.findings)
-    outcome = check_level(analysis, model, watch if watch.active else None)
     violated = kinds.violated_models({finding.type for finding in findings})
+    if model not in violated and watch.expired():
+        return _stopped(history, model, "rw-register", watch, started, "indexing the reads")
+    if model in violated:  # the reads alone rule the model out: no search needed
+        outcome = CompleteOutcome(False, None, 0, [
+            "the anomalies the reads show rule the model out: version orders not searched"])
+    else:
+        outcome = check_level(analysis, model, watch if watch.active else None)
     if outcome.holds is False:
         violated |= kinds.stronger_models(model)
     not_models, also_not = kinds.models_boundary(violated)
@@ -218,13 +237,14 @@ def _check_complete(history: History, model: str, watch: Watch, started: float
 
 
 def history_warnings(history: History) -> list[str]:
-    """What makes a verdict say little: no transaction, or none that committed."""
+    """What makes a verdict say little (no transaction, or none that committed), and what
+    the reader found suspicious in the file."""
     if not history.transactions:
-        return ["the history has no transactions: nothing was checked"]
+        return ["the history has no transactions: nothing was checked"] + history.warnings
     if not any(txn.committed for txn in history.transactions):
         return [f"none of the history's {len(history.transactions)} transactions committed "
-                "(all failed or unknown): nothing was checked"]
-    return []
+                "(all failed or unknown): nothing was checked"] + history.warnings
+    return list(history.warnings)
 
 
 def detect_workload(history: History) -> str:

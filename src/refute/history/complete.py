@@ -27,7 +27,7 @@ from refute.history import anomalies as kinds
 from refute.history.anomalies import Finding, Step
 from refute.history.explain import cycle_text
 from refute.history.graph import KIND_NAMES, ORDER, RW, WR, WW
-from refute.history.polygraph import build_polygraph
+from refute.history.polygraph import Stopped, build_polygraph
 from refute.history.realtime import explain_order
 from refute.history.solver import CycleEdge, Decision, decide
 from refute.history.transactions import History, value_text
@@ -83,7 +83,11 @@ def check_level(analysis: RwRegisterAnalysis, model: str, watch: Watch | None
         decision, edges = decide_by_saturation(analysis, level.rule, watch)
         notes = []
     else:
-        graph = build_polygraph(analysis, level.realtime, level.sessions, watch)
+        try:
+            graph = build_polygraph(analysis, level.realtime, level.sessions, watch)
+        except Stopped:
+            return CompleteOutcome(None, None, 0, ["the limit was reached while the "
+                                                   "polygraph was being built"])
         edges = int((graph.var == 0).sum())
         rank = [_rank(t) for t in history.transactions]
         decision = decide(graph, level.rule, rank, watch)

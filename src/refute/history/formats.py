@@ -89,6 +89,7 @@ def _pair_operations(forms: Iterable[Any], text: str, file: str | None, format: 
                      depth: int) -> History:
     """Pair invocations with completions per process and build the transactions."""
     transactions: list[Transaction] = []
+    warnings: list[str] = []
     pending: dict[Any, tuple[int, Mapping[str, Any], int]] = {}
     forms_index = FormLocator(text, file, depth)
 
@@ -134,6 +135,12 @@ def _pair_operations(forms: Iterable[Any], text: str, file: str | None, format: 
         value = op.get("value")
         if value is None and invocation is not None:
             value = invocation[1].get("value")
+        elif invocation is not None and outcome is Outcome.OK and \
+                _writes(value) != _writes(invocation[1].get("value")):
+            line = _Where(forms_index, number).line
+            warnings.append(f"line {line}: the completion's writes differ from its invocation's "
+                            f"(line {_Where(forms_index, invocation[0]).line}); the "
+                            "completion's are checked")
         add(outcome, value, process, op.get("index"),
             invocation[0] if invocation else None,
             number if outcome is Outcome.OK else None, number)
@@ -144,7 +151,15 @@ def _pair_operations(forms: Iterable[Any], text: str, file: str | None, format: 
     transactions.sort(key=lambda t: t.invoked if t.invoked is not None else t.where.number)
     for ident, txn in enumerate(transactions):
         txn.id = ident
-    return History(transactions, file, format, realtime=True)
+    return History(transactions, file, format, realtime=True, warnings=warnings)
+
+
+def _writes(value: Any) -> list[Any]:
+    """The write micro-ops (``:w``, ``:append``) of an operation's value, as written."""
+    if not isinstance(value, (tuple, list)):
+        return []
+    return [tuple(mop) for mop in value if isinstance(mop, (tuple, list)) and len(mop) == 3
+            and mop[0] in (WRITE, APPEND)]
 
 
 def _micro_ops(value: Any, outcome: Outcome, where: _Where) -> tuple[MicroOp, ...]:

@@ -35,7 +35,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from refute.history.graph import PROCESS, REALTIME, RW, WR, WW, Graph, strongly_connected_components
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from refute.history.graph import PROCESS, REALTIME, RW, WR, WW, Graph
 from refute.history.realtime import add_order_edges
 from refute.history.rw_register import INITIAL
 from refute.history.transactions import Outcome
@@ -45,8 +48,12 @@ if TYPE_CHECKING:
     from refute.limits import Watch
 
 WINDOW = 2048
-PRUNE_ROUNDS = 4
+PRUNE_ROUNDS = 2
 DEPENDENCY = WW | WR | PROCESS | REALTIME
+
+
+class Stopped(Exception):
+    """The run's time or memory limit was reached while the polygraph was being built."""
 
 
 @dataclass
@@ -59,7 +66,7 @@ class Polygraph:
     ``derived`` are known but not shown by the history itself: the orders pruning forced, and
     the edges a level's axiom forces (:mod:`refute.history.saturation`, where ``via`` names
     the read that forced each).
-    ``keys`` maps each edge with a key to it (wr, rw, ww), ``None`` for order edges.
+    ``edge_keys[e]`` is the key of edge ``e`` (wr, rw, ww), ``None`` for order edges.
     """
 
     n: int
@@ -69,11 +76,11 @@ class Polygraph:
     kind: np.ndarray
     var: np.ndarray
     sign: np.ndarray
-    edge_keys: list[Any]
+    edge_keys: Any  # edge -> its key (None for order edges), by indexing
     pairs: list[tuple[Any, int, int]]
     forced: int = 0  # constraints pruning decided
     via: dict[int, int] = field(default_factory=dict)  # derived edge -> the witness reader
-    derived: set[int] = field(default_factory=set)  # known edges deduced, not shown
+    derived: np.ndarray | None = None  # bool per edge: known, but deduced rather than shown
 
     @property
     def variables(self) -> int:
@@ -88,27 +95,19 @@ class Polygraph:
 
 
 class _Builder:
-    """Accumulates edges as Python lists, then freezes them into a :class:`Polygraph`."""
+    """Accumulates the known edges as Python lists (the per-pair edges are built as arrays)."""
 
     def __init__(self) -> None:
         self.src: list[int] = []
         self.dst: list[int] = []
         self.kind: list[int] = []
-        self.var: list[int] = []
-        self.sign: list[bool] = []
         self.keys: list[Any] = []
-        self.derived: set[int] = set()
 
-    def add(self, u: int, v: int, kind: int, key: Any, var: int = 0, sign: bool = True,
-            derived: bool = False) -> None:
+    def add(self, u: int, v: int, kind: int, key: Any) -> None:
         if u != v:
-            if derived:
-                self.derived.add(len(self.src))
             self.src.append(u)
             self.dst.append(v)
             self.kind.append(kind)
-            self.var.append(var)
-            self.sign.append(sign)
             self.keys.append(key)
 
 
@@ -132,68 +131,144 @@ def build_polygraph(analysis: RwRegisterAnalysis, realtime: bool, sessions: bool
                         edges.add(u, v, PROCESS, None)
                     elif kinds & REALTIME and realtime:
                         edges.add(u, v, REALTIME, None)
-    writers_of: dict[Any, list[int]] = {}
-    for key, by_value in analysis.writer.items():
-        writers_of[key] = sorted(t for t in by_value.values() if vertices[t])
+    # Writer slots: every (key, writer) pair, grouped by key, writers sorted by id; each slot
+    # has the readers of its version (CSR arrays ``reader_ptr``/``reader_ids``).
+    key_values: list[Any] = []
+    slot_writer: list[int] = []
+    slot_key: list[int] = []
+    group_start: list[int] = []
     readers_of: dict[tuple[Any, int], list[int]] = {}
     for key, by_value in analysis.readers.items():
         writers = analysis.writer.get(key, {})
         for value, reader_ids in by_value.items():
-            if value is INITIAL:
-                for r in reader_ids:
-                    for w in writers_of.get(key, ()):
-                        edges.add(r, w, RW, key)
-                continue
-            w = writers.get(value)
-            if w is None or not vertices[w]:
-                continue
-            readers_of[(key, w)] = reader_ids
-            for r in reader_ids:
+            w = None if value is INITIAL else writers.get(value)
+            if w is not None and vertices[w]:
+                readers_of[(key, w)] = reader_ids
+    slot_readers: list[list[int]] = []
+    for key, by_value in analysis.writer.items():
+        writers = sorted(t for t in by_value.values() if vertices[t])
+        index = len(key_values)
+        key_values.append(key)
+        group_start.append(len(slot_writer))
+        for w in writers:
+            slot_writer.append(w)
+            slot_key.append(index)
+            slot_readers.append(readers_of.get((key, w), []))
+        for r in analysis.readers.get(key, {}).get(INITIAL, ()):
+            for w in writers:
+                edges.add(r, w, RW, key)
+        for w in writers:
+            for r in readers_of.get((key, w), ()):
                 edges.add(w, r, WR, key)
-    # Pairs of writers per key, pruned by known dependency reachability.
-    pairs = [(key, a, b) for key, writers in writers_of.items()
-             for i, a in enumerate(writers) for b in writers[i + 1:]]
-    decided: dict[int, bool] = {}
-    forced = 0
-    known_dependency = [(u, v) for u, v, k in zip(edges.src, edges.dst, edges.kind)
-                        if k & DEPENDENCY]
+    group_start.append(len(slot_writer))
+    writer_of = np.array(slot_writer, dtype=np.int64)
+    counts = np.array([len(rs) for rs in slot_readers], dtype=np.int64)
+    reader_ptr = np.concatenate([[0], np.cumsum(counts)])
+    reader_ids = np.array([r for rs in slot_readers for r in rs], dtype=np.int64)
+    # Pairs of slots of one key, first slot < second slot.
+    firsts, seconds = [], []
+    for lo, hi in zip(group_start, group_start[1:]):
+        if hi - lo > 1:
+            i, j = _pairs_of(hi - lo)
+            firsts.append(i + lo)
+            seconds.append(j + lo)
+    first_slot = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
+    second_slot = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.int64)
+    a, b = writer_of[first_slot], writer_of[second_slot]
+    # Pruning by known dependency reachability; ``decided`` is +1 (a first), -1, or 0.
+    decided = np.zeros(len(a), dtype=np.int8)
+    known = np.array([(k & DEPENDENCY) != 0 for k in edges.kind], dtype=bool)
+    dependency_src = np.array(edges.src, dtype=np.int64)[known]
+    dependency_dst = np.array(edges.dst, dtype=np.int64)[known]
     for _ in range(PRUNE_ROUNDS):
         if watch is not None and watch.expired():
-            break
-        reach = _WindowReach(n, known_dependency)
+            raise Stopped
+        forced_now = decided != 0
+        reach = _WindowReach(n, np.concatenate([dependency_src, np.where(
+            decided[forced_now] > 0, a[forced_now], b[forced_now])]), np.concatenate([
+            dependency_dst, np.where(decided[forced_now] > 0, b[forced_now], a[forced_now])]))
         if reach.cyclic:
             break  # the known edges alone close a cycle: the solver reports it, no pruning
-        newly = 0
-        for index, (key, a, b) in enumerate(pairs):
-            if index in decided:
-                continue
-            if reach.reaches(a, b):
-                decided[index] = True
-            elif reach.reaches(b, a):
-                decided[index] = False
-            else:
-                continue
-            newly += 1
-            first, second = (a, b) if decided[index] else (b, a)
-            known_dependency.append((first, second))
-        forced += newly
-        if not newly:
+        open_pairs = decided == 0
+        forward = open_pairs & reach.reaches(a, b)
+        backward = open_pairs & ~forward & reach.reaches(b, a)
+        decided[forward], decided[backward] = 1, -1
+        if not (forward.any() or backward.any()):
             break
-    numbered: list[tuple[Any, int, int]] = []
-    for index, (key, a, b) in enumerate(pairs):
-        if index in decided:
-            first, second = (a, b) if decided[index] else (b, a)
-            _order_edges(edges, key, first, second, readers_of, 0, True, derived=True)
-            continue
-        numbered.append((key, a, b))
-        var = len(numbered)
-        _order_edges(edges, key, a, b, readers_of, var, True)
-        _order_edges(edges, key, b, a, readers_of, var, False)
-    return Polygraph(
-        n, vertices, np.array(edges.src, dtype=np.int64), np.array(edges.dst, dtype=np.int64),
-        np.array(edges.kind, dtype=np.int8), np.array(edges.var, dtype=np.int64),
-        np.array(edges.sign, dtype=bool), edges.keys, numbered, forced,
-        derived=edges.derived)
+    if watch is not None and watch.expired():
+        raise Stopped
+    position = {key: i for i, key in enumerate(key_values)}
+    known_src = np.array(edges.src, dtype=np.int64)
+    known_dst = np.array(edges.dst, dtype=np.int64)
+    columns = [(known_src, known_dst, np.array(edges.kind, dtype=np.int8),
+                np.zeros(len(known_src), dtype=np.int64), np.ones(len(known_src), dtype=bool),
+                np.array([-1 if k is None else position[k] for k in edges.keys],
+                         dtype=np.int64),
+                np.zeros(len(known_src), dtype=bool))]
+    slot_key_array = np.array(slot_key, dtype=np.int64)
+    forced_pairs = np.flatnonzero(decided != 0)
+    open_pairs = np.flatnonzero(decided == 0)
+    variables = np.arange(1, len(open_pairs) + 1, dtype=np.int64)
+    before = decided[forced_pairs] > 0
+    columns.append(_ordered(np.where(before, first_slot[forced_pairs], second_slot[forced_pairs]),
+                            np.where(before, second_slot[forced_pairs], first_slot[forced_pairs]),
+                            np.zeros(len(forced_pairs), dtype=np.int64), True, True,
+                            writer_of, slot_key_array, reader_ptr, reader_ids))
+    columns.append(_ordered(first_slot[open_pairs], second_slot[open_pairs], variables, True,
+                            False, writer_of, slot_key_array, reader_ptr, reader_ids))
+    columns.append(_ordered(second_slot[open_pairs], first_slot[open_pairs], variables, False,
+                            False, writer_of, slot_key_array, reader_ptr, reader_ids))
+    src, dst, kind, var, sign, key_index, derived = (np.concatenate(c) for c in zip(*columns))
+    keep = src != dst
+    pairs = [(key_values[k], int(x), int(y)) for k, x, y in zip(
+        slot_key_array[first_slot[open_pairs]].tolist(), a[open_pairs].tolist(),
+        b[open_pairs].tolist())]
+    return Polygraph(n, vertices, src[keep], dst[keep], kind[keep], var[keep], sign[keep],
+                     _KeyColumn(key_index[keep], key_values), pairs, len(forced_pairs),
+                     derived=derived[keep])
+
+
+def _pairs_of(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(i, j)`` with ``i < j < size``, as two arrays (cached per size)."""
+    cached = _PAIRS.get(size)
+    if cached is None:
+        cached = _PAIRS[size] = np.triu_indices(size, 1)
+    return cached
+
+
+_PAIRS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _ordered(first: np.ndarray, second: np.ndarray, var: np.ndarray, sign: bool,
+             derived: bool, writer_of: np.ndarray, keys: np.ndarray, reader_ptr: np.ndarray,
+             reader_ids: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Edge columns for "slot ``first`` installs before slot ``second``": ``ww`` between the
+    writers, and ``rw`` from each reader of ``first``'s version to ``second``'s writer."""
+    counts = reader_ptr[first + 1] - reader_ptr[first]
+    total = int(counts.sum())
+    offsets = np.repeat(reader_ptr[first] - np.concatenate([[0], np.cumsum(counts)[:-1]]),
+                        counts) + np.arange(total)
+    readers = reader_ids[offsets]
+    repeat = np.repeat(np.arange(len(first)), counts)
+    m = len(first)
+    return (np.concatenate([writer_of[first], readers]),
+            np.concatenate([writer_of[second], writer_of[second][repeat]]),
+            np.concatenate([np.full(m, WW, dtype=np.int8), np.full(total, RW, dtype=np.int8)]),
+            np.concatenate([var, var[repeat]]),
+            np.full(m + total, sign, dtype=bool),
+            np.concatenate([keys[first], keys[first][repeat]]),
+            np.full(m + total, derived, dtype=bool))
+
+
+class _KeyColumn:
+    """The key of each edge (``None`` for order edges), stored as indices into the keys."""
+
+    def __init__(self, index: np.ndarray, values: list[Any]) -> None:
+        self.index, self.values = index, values
+
+    def __getitem__(self, edge: int) -> Any:
+        i = int(self.index[edge])
+        return None if i < 0 else self.values[i]
 
 
 def graph_vertices(analysis: RwRegisterAnalysis) -> np.ndarray:
@@ -205,31 +280,25 @@ def graph_vertices(analysis: RwRegisterAnalysis) -> np.ndarray:
                      for t in analysis.history.transactions], dtype=bool)
 
 
-def _order_edges(edges: _Builder, key: Any, first: int, second: int,
-                 readers_of: dict[tuple[Any, int], list[int]], var: int, sign: bool,
-                 derived: bool = False) -> None:
-    """The edges of ``first`` installing its version of ``key`` before ``second``."""
-    edges.add(first, second, WW, key, var, sign, derived)
-    for r in readers_of.get((key, first), ()):
-        edges.add(r, second, RW, key, var, sign, derived)
-
-
 class _WindowReach:
     """Reachability over an acyclic graph, exact for targets within :data:`WINDOW` positions
     of the source in a topological order (and reported False beyond).
 
     ``bits[u]`` has bit ``i`` set when ``u`` reaches the vertex at topological position
     ``pos[u] + 1 + i``; computed in reverse topological order by shifting and or-ing the
-    successors' sets, each truncated to the window.
+    successors' sets (Python integers), each truncated to the window, then laid out as
+    ``WINDOW / 64`` words per vertex so that :meth:`reaches` answers many pairs at once.
     """
 
-    def __init__(self, n: int, edges: list[tuple[int, int]]) -> None:
-        succ: list[list[int]] = [[] for _ in range(n)]
-        for u, v in edges:
-            succ[u].append(v)
-        self.cyclic = bool(strongly_connected_components(succ))
+    def __init__(self, n: int, src: np.ndarray, dst: np.ndarray) -> None:
+        matrix = csr_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
+        components, _ = connected_components(matrix, directed=True, connection="strong")
+        self.cyclic = components < n  # no self-loops here: a component of two or more
         if self.cyclic:
             return
+        matrix.sum_duplicates()
+        succ = [targets.tolist() for targets in np.split(matrix.indices, matrix.indptr[1:-1])
+                ] if n else []
         order = _topological(succ)
         pos = [0] * n
         for i, v in enumerate(order):
@@ -244,11 +313,19 @@ class _WindowReach:
                 if shift < WINDOW:
                     total |= ((bits[w] << 1) | 1) << shift
             bits[v] = total & mask
-        self.pos, self.bits = pos, bits
+        self.pos = np.array(pos, dtype=np.int64)
+        self.words = np.frombuffer(b"".join(b.to_bytes(WINDOW // 8, "little") for b in bits),
+                                   dtype="<u8").reshape(n, WINDOW // 64)
 
-    def reaches(self, a: int, b: int) -> bool:
+    def reaches(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """For each ``i``, whether ``a[i]`` reaches ``b[i]`` (within the window)."""
         shift = self.pos[b] - self.pos[a] - 1
-        return 0 <= shift < WINDOW and bool(self.bits[a] >> shift & 1)
+        inside = (shift >= 0) & (shift < WINDOW)
+        result = np.zeros(len(a), dtype=bool)
+        s, rows = shift[inside], a[inside]
+        words = self.words[rows, s >> 6]
+        result[inside] = ((words >> (s & 63).astype(np.uint64)) & np.uint64(1)) != 0
+        return result
 
 
 def _topological(succ: list[list[int]]) -> list[int]:

@@ -111,7 +111,8 @@ def _graph(n: int, vertices: np.ndarray, src: list[int], dst: list[int], kind: l
            keys: list[Any], via: dict[int, int]) -> Polygraph:
     return Polygraph(n, vertices, np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64),
                      np.array(kind, dtype=np.int8), np.zeros(len(src), dtype=np.int64),
-                     np.ones(len(src), dtype=bool), keys, [], via=via, derived=set(via))
+                     np.ones(len(src), dtype=bool), keys, [], via=via,
+                     derived=np.isin(np.arange(len(src)), list(via)))
 
 
 def _direct(preds: list[list[int]], n: int) -> list[int] | None:

@@ -90,6 +90,7 @@ class History:
     format: str
     realtime: bool
     notes: list[str] = field(default_factory=list)  # how the reader interpreted the file
+    warnings: list[str] = field(default_factory=list)  # what in the file looks wrong
 
 
 def value_text(value: Any) -> str:

@@ -32,6 +32,7 @@ from refute.perf.result import (EXACT_POWER, EXACT_PROPAGATION, EXACT_SOLVE, PER
 from refute.perf.sidefile import PerfSpec
 
 RUNS_FOREVER = "(runs forever)"
+LISTED_END_STATES = 100
 
 
 def analyse(graph: StateGraph, perf: PerfSpec, overrides: Mapping[str, float] = {},
@@ -55,7 +56,7 @@ def analyse(graph: StateGraph, perf: PerfSpec, overrides: Mapping[str, float] = 
         warnings.append("a state constraint cut steps off: probabilities are those of the "
                         "constrained chain (the steps left are scaled up)")
 
-    outcomes = _outcomes(graph, structure, absorption, residual)
+    outcomes = _outcomes(graph, structure, absorption, residual, warnings)
     if forever > 1e-15:
         outcomes[RUNS_FOREVER] = Figure(forever, EXACT_SOLVE, residual)
     terminates = Figure(ends, EXACT_SOLVE, residual)
@@ -127,10 +128,20 @@ def analyse(graph: StateGraph, perf: PerfSpec, overrides: Mapping[str, float] = 
 
 
 def _outcomes(graph: StateGraph, structure: solve.Structure, absorption: solve.Absorption,
-              residual: float) -> dict[str, Figure]:
+              residual: float, warnings: list[str]) -> dict[str, Figure]:
+    """The terminal outcomes: by the side file's ``terminal:`` groups, else one per end
+    state, named by its fields (at most :data:`LISTED_END_STATES`, the most likely; the
+    others together)."""
     mass = absorption.absorbed
     ends = np.flatnonzero(structure.terminal & (mass > 1e-15))
     totals: dict[str, float] = {}
+    others = 0.0
+    if graph.terminal_group is None and len(ends) > LISTED_END_STATES:
+        order = np.argsort(-mass[ends], kind="stable")
+        others = float(mass[ends[order[LISTED_END_STATES:]]].sum())
+        ends = np.sort(ends[order[:LISTED_END_STATES]])
+        warnings.append(f"{len(order):,} end states: the {LISTED_END_STATES} most likely are "
+                        "listed, the others together; name outcomes with terminal: group_by")
     if graph.terminal_group is not None:
         for s in ends:
             name = graph.group_names[graph.terminal_group[s]]
@@ -142,6 +153,8 @@ def _outcomes(graph: StateGraph, structure: solve.Structure, absorption: solve.A
             name = ", ".join(f"{k}={v if isinstance(v, str) else repr(v)}"
                              for k, v in fields.items())
             totals[name] = totals.get(name, 0.0) + float(mass[s])
+    if others:
+        totals["(other end states)"] = others
     return {k: Figure(v, EXACT_SOLVE, residual) for k, v in totals.items()}
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,10 +86,3 @@ def parse(text: Any, where: str) -> Expression:
             names.add(node.id)
     return Expression(text, frozenset(names), where, compile(tree, where, "eval"))
 
-
-def state_function(expression: Expression, describe: Callable[[Any], Mapping[str, Any]],
-                   parameters: Mapping[str, float]) -> Callable[[Any], Any]:
-    """``state -> value`` of an expression over a state's fields (and the parameters)."""
-    def evaluate(state: Any) -> Any:
-        return expression({**parameters, **describe(state)})
-    return evaluate

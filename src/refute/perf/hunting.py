@@ -17,7 +17,9 @@ Three ways to draw a run, each exactly as it is defined elsewhere:
 * **model**: under the side file's probabilities (:mod:`refute.perf.chain`).
 * **swarm**: as ``refute simulate`` does by default: each run first keeps each action with
   probability 1/2 (if it keeps none, one action chosen uniformly), then steps uniformly among
-  the successors by kept actions; a state where none is enabled ends the run. The figure is
+  the successors by kept actions; in a state where none of them is enabled, uniformly among
+  all its successors (the subset is a preference: only a state without successors ends the
+  run). The figure is
   the exact average over all ``2^k`` action subsets with their probabilities (for more than
   :data:`MAX_EXACT_ACTIONS` actions, over :data:`SAMPLED_SUBSETS` subsets drawn with a fixed
   seed, and said so).
@@ -79,8 +81,13 @@ class Hunt:
 
 
 def _uniform(graph: StateGraph, allowed: np.ndarray | None = None) -> csr_matrix:
-    """Uniform over the (allowed) successors; rows of states with none are 0 (run ends)."""
+    """Uniform over the successors by ``allowed`` actions, or over all of a state's successors
+    when none of them is by an allowed action (as a swarm trace of ``refute simulate`` steps);
+    rows of states without successors are 0 (the run ends)."""
     keep = np.ones(graph.edges, dtype=bool) if allowed is None else allowed[graph.actions]
+    if allowed is not None:
+        has_kept = np.bincount(graph.sources[keep], minlength=graph.size) > 0
+        keep |= ~has_kept[graph.sources]
     sources = graph.sources[keep]
     degree = np.bincount(sources, minlength=graph.size)
     data = 1.0 / degree[sources]

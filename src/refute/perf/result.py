@@ -119,11 +119,9 @@ class PerfResult:
             "warnings": self.warnings,
         }
 
-    def figure(self, column: str) -> float | None:
-        """A figure by its column name in a sweep (``mean latency``, ``outcome hit``...)."""
-        return self.columns().get(column)
-
     def columns(self) -> dict[str, float]:
+        """The figures by name (``P(hit)``, ``mean latency``, ``p99 latency``, ...): a sweep's
+        CSV columns and charts."""
         out: dict[str, float] = {}
         for name, figure in self.outcomes.items():
             out[f"P({name})"] = figure.value
@@ -190,7 +188,7 @@ class PerfResult:
 
 
 def _runs(n: int | None) -> str:
-    return "never" if n is None else f"{n:,} runs"
+    return "never" if n is None else f"{n:,} run{'' if n == 1 else 's'}"
 
 
 def _finite(x: float) -> float | None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import csr_matrix, identity
+from scipy.sparse import csr_matrix, diags, identity, vstack
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
@@ -117,11 +117,11 @@ def within(chain: Chain, target: np.ndarray, steps: list[int],
 
 def within_matrix(matrix: csr_matrix, initial: np.ndarray, target: np.ndarray,
                   steps: list[int]) -> dict[int, float]:
-    """As :func:`within`, for a given sub-stochastic matrix (rows of stopped runs are 0)."""
-    keep = matrix.tolil(copy=True)
-    for s in np.flatnonzero(target):
-        keep.rows[s], keep.data[s] = [int(s)], [1.0]
-    PT = keep.tocsr().T.tocsr()
+    """As :func:`within`, for a given sub-stochastic matrix (rows of stopped runs are 0):
+    the target rows are replaced by self-loops (``diag(~target) P + diag(target)``)."""
+    keep = diags((~target).astype(float))
+    absorbed = keep @ matrix + diags(target.astype(float))
+    PT = absorbed.T.tocsr()
     x = initial.copy()
     out, k = {}, 0
     for n in sorted(set(steps)):
@@ -139,11 +139,11 @@ def stationary(chain: Chain, states: np.ndarray, matrix: csr_matrix | None = Non
     if len(states) == 1:
         return np.ones(1), 0.0
     block = P[states][:, states]
-    A = (block.T - identity(len(states), format="csr")).tolil()
-    A[len(states) - 1, :] = np.ones(len(states))
+    balance = (block.T - identity(len(states), format="csr")).tocsr()
+    # one balance equation is redundant: replace the last by sum(pi) = 1
+    A = vstack([balance[:-1], csr_matrix(np.ones((1, len(states))))]).tocsc()
     b = np.zeros(len(states))
     b[-1] = 1.0
-    A = A.tocsc()
     pi = spsolve(A, b)
     return pi, float(np.max(np.abs(A @ pi - b)))
 
@@ -170,10 +170,6 @@ class Distribution:
             return float("inf"), False
         below = cumulative[i - 1] if i > 0 else 0.0
         return float(self.values[i]), below + self.residual < q - 1e-12
-
-    @property
-    def mean(self) -> float:
-        return float(np.dot(self.values, self.probabilities))
 
 
 def _support(parts: tuple) -> tuple[np.ndarray, np.ndarray]:

@@ -33,6 +33,7 @@ top-level tuple; telling them apart is the caller's business.
 from __future__ import annotations
 
 import gc
+import math
 import pickle
 import re
 import sys
@@ -94,6 +95,7 @@ _CHARS = {"newline": "\n", "space": " ", "tab": "\t", "return": "\r", "formfeed"
           "backspace": "\b"}
 _CLOSER = {"[": "]", "(": ")", "{": "}", "#{": "}"}
 _CONSTANTS: dict[str, Any] = {"nil": None, "true": True, "false": False}
+_NONZERO = re.compile(r"^[-+]?0*\.?0*[1-9]")  # a mantissa that is not zero
 _DISCARD = object()  # a pending ``#_``; a pending tag is recorded as its text
 
 
@@ -224,7 +226,14 @@ def _atom(token: str, text: str, offset: int, file: str | None) -> Any:
             if _INT.fullmatch(token):
                 return int(token.rstrip("N"))
             if _FLOAT.fullmatch(token):
-                return float(token.rstrip("M"))
+                value = float(token.rstrip("M"))
+                if math.isinf(value) or (value == 0.0 and _NONZERO.search(token)):
+                    _fail(text, offset, file, f"the number {_clip(token)} is too "
+                          f"{'large' if value else 'small'} for a floating-point number (it "
+                          f"would be read as {'infinity' if value else '0'})",
+                          "write numbers between -1.8e308 and 1.8e308, and non-zero ones of "
+                          "at least 2.2e-308 in size")
+                return value
             if _RATIO.fullmatch(token):
                 return Fraction(token)
         except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)

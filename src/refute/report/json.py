@@ -7,7 +7,9 @@
 index in ``trace`` where its loop begins: the last state steps back to it) and
 ``"loop_action"`` (the label of that step; null when the behaviour stutters in its last state
 forever, and then ``loop_start`` is the last index). Plus ``spec``, ``stop_reason``,
-``checked``, ``coverage``, ``warnings`` and ``collision_probability``; and ``workers``, one
+``checked``, ``coverage``, ``warnings`` and ``collision_probability``; ``within_constraint``:
+null, or ``{"constraints": [names], "pruned": N}`` when state constraints left out N
+successors (an ``"ok"`` run then holds within them, as TLC reports it); and ``workers``, one
 ``{"worker", "distinct", "generated", "seconds", "cpu_seconds", "states_per_s", "peak_rss",
 "spilled"}``
 per worker of a ``--workers``/``--ray`` run (``peak_rss`` in bytes; empty for one process).
@@ -51,6 +53,8 @@ def result_to_json(result: Result, model: Model) -> dict[str, Any]:
                      for c in result.coverage],
         "warnings": list(result.warnings),
         "collision_probability": result.collision_probability,
+        "within_constraint": None if not result.pruned else {
+            "constraints": list(result.constrained_by), "pruned": result.pruned},
         "workers": [{"worker": w.worker, "distinct": w.distinct, "generated": w.generated,
                      "seconds": round(w.seconds, 6), "cpu_seconds": round(w.cpu_seconds, 6),
                      "states_per_s": round(w.states_per_second, 1),

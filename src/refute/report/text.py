@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from refute.engine.model import Model
 from refute.engine.result import Result, Violation, ViolationKind
 from refute.report.values import show, trace_fields
 from refute.values import FrozenMap, Record, sort_canonically
@@ -57,6 +58,11 @@ def print_summary(result: Result, console: Console) -> None:
                              "about the rest",
         Status.ERROR: "[bold red]error[/]",
     }
+    if result.status is Status.OK and result.pruned:
+        verdicts[Status.OK] = (f"[bold green]✓ holds within the constraint[/] "
+                               f"{escape(', '.join(result.constrained_by))}: every state it allows "
+                               f"was explored and checked ({result.pruned:,} successors outside "
+                               "it pruned, as TLC does)")
     console.print(verdicts[result.status])
     console.print(f"{escape(result.spec)}: {result.distinct_states:,} distinct states, "
                   f"{result.states_generated:,} generated, depth {result.depth}, "
@@ -117,6 +123,9 @@ def print_violation(violation: Violation, console: Console, model: Any = None) -
         previous = current
     if violation.kind is ViolationKind.LIVENESS:
         _print_loop_end(violation, console)
+    if violation.kind is ViolationKind.DEADLOCK:
+        hint = model.deadlock_hint if model is not None else Model.deadlock_hint
+        console.print(f"[yellow]hint:[/] {escape(hint)}")
 
 
 def _print_loop_end(violation: Violation, console: Console) -> None:

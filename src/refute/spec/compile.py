@@ -8,8 +8,10 @@ action instances with their labels already built, and whether an action is a gen
 
 from __future__ import annotations
 
+import ast
 import inspect
 import itertools
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import GeneratorType
@@ -53,8 +55,8 @@ class SpecModel(Model):
                             line=_line(cls),
                             hint="mark the methods that take a step with @action")
         self.action_names = tuple(a.name for a in self._actions)
-        self.invariants = tuple(self._predicate(n, f) for n, f in members[Role.INVARIANT])
-        self.constraints = tuple(self._predicate(n, f) for n, f in members[Role.CONSTRAINT])
+        self.invariants = tuple(self._predicate("invariant", n, f) for n, f in members[Role.INVARIANT])
+        self.constraints = tuple(self._predicate("constraint", n, f) for n, f in members[Role.CONSTRAINT])
         self._terminal = tuple(getattr(spec, n) for n, _ in members[Role.TERMINAL])
         view = getattr(spec, "view", None)
         self.view = view if callable(view) else None
@@ -65,18 +67,22 @@ class SpecModel(Model):
         self.message_flow = flow if callable(flow) else None
         self.transaction_history = getattr(spec, "transaction_history", None)
         self.transaction_programs = getattr(spec, "programs", None)
-        self._static: list[tuple[Label, Callable, int, Any, Any, tuple, bool]] = []
-        self._dynamic: list[_Action] = []
+        # The actions in declaration order, as parts: a run of actions whose instances are
+        # known now (prebuilt, (label, function, arity, first, second, args, generator)
+        # each), or one action whose parameter domain is computed from the state.
+        self._plan: list[tuple[bool, Any]] = []
         for act in self._actions:
             if all(p.values is not None for p in act.parameters):
+                if not self._plan or not self._plan[-1][0]:
+                    self._plan.append((True, []))
                 names = [p.name for p in act.parameters]
                 for args in itertools.product(*(p.values for p in act.parameters)):
                     label = Label(act.name, tuple(zip(names, args)))
                     first, second = (tuple(args) + (None, None))[:2]
-                    self._static.append((label, act.function, len(args), first, second, args,
-                                         act.generator))
+                    self._plan[-1][1].append((label, act.function, len(args), first, second,
+                                              args, act.generator))
             else:
-                self._dynamic.append(act)
+                self._plan.append((False, act))
         self._state_type: type | None = None
         self._unvalidated: set[str] = set(self.action_names)  # deep-checked once per action
 
@@ -111,30 +117,32 @@ class SpecModel(Model):
         state_type = self._state_type
         label: Label | None = None
         try:
-            # Calls are positional by arity: f(s, *args) costs four times f(s, a).
-            for label, function, arity, first, second, args, generator in self._static:
-                if arity == 1:
-                    result = function(state, first)
-                elif arity == 0:
-                    result = function(state)
-                elif arity == 2:
-                    result = function(state, first, second)
-                else:
-                    result = function(state, *args)
-                if result is None:
+            for prebuilt, part in self._plan:
+                if not prebuilt:
+                    self._dynamic_successors(part, state, append)
                     continue
-                if generator:
-                    for successor in result:
-                        if type(successor) is not state_type:
-                            append(self._unusual(label, successor, state))
-                        else:
-                            append((label, successor))
-                elif type(result) is state_type:
-                    append((label, result))
-                else:  # a wrong type raises; a valid state is kept (e.g. before init_states)
-                    append(self._unusual(label, result, state))
-            for act in self._dynamic:
-                self._dynamic_successors(act, state, append)
+                # Calls are positional by arity: f(s, *args) costs four times f(s, a).
+                for label, function, arity, first, second, args, generator in part:
+                    if arity == 1:
+                        result = function(state, first)
+                    elif arity == 0:
+                        result = function(state)
+                    elif arity == 2:
+                        result = function(state, first, second)
+                    else:
+                        result = function(state, *args)
+                    if result is None:
+                        continue
+                    if generator:
+                        for successor in result:
+                            if type(successor) is not state_type:
+                                append(self._unusual(label, successor, state))
+                            else:
+                                append((label, successor))
+                    elif type(result) is state_type:
+                        append((label, result))
+                    else:  # a wrong type raises; a valid state is kept (e.g. before init_states)
+                        append(self._unusual(label, result, state))
         except RefuteError:
             raise
         except Exception as exc:
@@ -145,6 +153,11 @@ class SpecModel(Model):
                     self._unvalidated.discard(label.action)
                     self._validate(successor, str(label), state)
         return out
+
+    deadlock_hint = ("if the spec simply finished in this state, say so with a @terminal "
+                     "method that is true in it (@terminal def done(self, s): return ...): "
+                     "deadlocks elsewhere are still reported; or run with --no-deadlock to "
+                     "report none")
 
     def is_terminal(self, state: Any) -> bool:
         try:
@@ -178,8 +191,10 @@ class SpecModel(Model):
                          f"{param.name}=each(\"{param.name}s\") for the attribute self.{param.name}s, "
                          f"or {param.name}=each(range(3))")
             parameters.append(self._resolve_domain(name, param.name, param.default, function))
-        return _Action(name, getattr(self.spec, name), tuple(parameters),
-                       inspect.isgeneratorfunction(function), where)
+        generator = inspect.isgeneratorfunction(function)
+        if generator:
+            _refuse_return_values(name, function)
+        return _Action(name, getattr(self.spec, name), tuple(parameters), generator, where)
 
     def _resolve_domain(self, action: str, param: str, domain: each, function: Callable) -> _Parameter:
         source = domain.domain
@@ -220,8 +235,10 @@ class SpecModel(Model):
             except Exception as exc:
                 raise self._failure(exc, str(label), state) from None
 
-    def _predicate(self, name: str, function: Callable) -> Predicate:
-        return Predicate(name, getattr(self.spec, name), _where(function))
+    def _predicate(self, kind: str, name: str, function: Callable) -> Predicate:
+        where = _where(function)
+        return Predicate(name, _Boolean(getattr(self.spec, name), f"{kind} {name}",
+                                        where.rsplit(":", 1)[0], _line(function)), where)
 
     def _symmetry_groups(self) -> tuple[tuple[Any, ...], ...]:
         groups = []
@@ -424,6 +441,52 @@ def _source_file(cls: type) -> str | None:
         return inspect.getsourcefile(cls)
     except (TypeError, OSError):
         return None
+
+
+class _Boolean:
+    """A predicate (invariant, constraint) whose every result must be a bool: ``None`` (a
+    forgotten ``return``) or any other value is a spec error naming it, never a verdict."""
+
+    __slots__ = ("function", "what", "file", "line")
+
+    def __init__(self, function: Callable[[Any], Any], what: str, file: str, line: int | None):
+        self.function, self.what, self.file, self.line = function, what, file, line
+
+    def __call__(self, state: Any) -> bool:
+        result = self.function(state)
+        if result is True or result is False:
+            return result
+        if type(result).__name__ == "bool_":  # numpy's
+            return bool(result)
+        forgot = " (a forgotten return?)" if result is None else ""
+        raise SpecError(f"{self.what} returned {result!r}{forgot}, not True or False",
+                        file=self.file, line=self.line,
+                        hint="return a bool, e.g. return s.x < 3 (or bool(...) of a collection)")
+
+
+def _refuse_return_values(name: str, function: Callable) -> None:
+    """A generator action's ``return s`` would be dropped silently (a generator's return
+    value is not one of its items): a located error, saying to ``yield`` it. A bare
+    ``return`` stays what it is, the end of the action's successors."""
+    try:
+        lines, first = inspect.getsourcelines(function)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError):
+        return
+    body = tree.body[0] if tree.body else None
+    pending = list(getattr(body, "body", ()))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue  # its own returns
+        if isinstance(node, ast.Return) and node.value is not None and not (
+                isinstance(node.value, ast.Constant) and node.value.value is None):
+            raise SpecError(f"action {name} yields its successors, so 'return "
+                            f"{ast.unparse(node.value)}' would be ignored",
+                            file=function.__code__.co_filename, line=first + node.lineno - 1,
+                            hint=f"write 'yield {ast.unparse(node.value)}' (then 'return' if "
+                                 "nothing else follows)")
+        pending.extend(ast.iter_child_nodes(node))
 
 
 def _line(obj: Any) -> int | None:

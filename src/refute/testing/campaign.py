@@ -28,8 +28,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from refute.conformance.graph import build_graph
 from refute.conformance.validate import Mismatch
 from refute.engine.model import Model
+from refute.errors import InputError
+from refute.limits import NO_LIMITS, Watch
 from refute.testing.oracle import ModelCoverage, Observer, SpecDivergence, describe_mismatch
 from refute.testing.schedule import NO_FAULT, Chooser, Decision, Faults
 from refute.testing.simulation import ImplementationError, Simulation
@@ -183,6 +186,9 @@ class Campaign:
     covered_reachable: int | None = None
     reproduction: Reproduction | None = None
     seconds: float = 0.0
+    stopped: str | None = None
+    """Why the campaign stopped before its budget without a bug (a ``--time-limit``, a
+    ``--memory-limit``): it is then incomplete."""
 
     @property
     def states(self) -> int:
@@ -204,7 +210,7 @@ class Campaign:
             "reachable_states": self.reachable_states,
             "covered_reachable_states": self.covered_reachable,
             "fraction_covered": self.fraction_covered,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "stopped": self.stopped,
             "reproduction": None if self.reproduction is None
             else self.reproduction.to_json(model),
         }
@@ -295,11 +301,12 @@ def _flip(parent: Run, genes: list[float], index: int) -> None:
 
 def fuzz(target: Target, strategy: str, runs: int, seed: int = 0, model: Model | None = None,
          stop_at_first_bug: bool = True, shrink_budget: int = 60,
-         reachable: set[int] | None = None) -> Campaign:
+         reachable: set[int] | None = None, watch: Watch = NO_LIMITS) -> Campaign:
     """A campaign of ``strategy`` (see the module docstring) for up to ``runs`` runs.
 
     ``reachable``: the fingerprints of every reachable spec state, when known, to report the
-    fraction covered.
+    fraction covered. ``watch``: limits, asked between runs; a campaign they stop before a
+    bug says so in :attr:`Campaign.stopped`.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}")
@@ -312,6 +319,10 @@ def fuzz(target: Target, strategy: str, runs: int, seed: int = 0, model: Model |
     guide = _Guide(choices)
     first_failure: Run | None = None
     for _ in range(runs):
+        if watch.expired():
+            if first_failure is None:
+                campaign.stopped = watch.note(f"{campaign.runs} run(s)")
+            break
         run_seed = seeds.getrandbits(63)
         faults, genes = target.faults, None
         if strategy == "swarm":
@@ -344,13 +355,36 @@ def fuzz(target: Target, strategy: str, runs: int, seed: int = 0, model: Model |
     return campaign
 
 
-def reachable_states(model: Model, max_states: int = 200_000) -> set[int] | None:
+def reachable_states(model: Model, max_states: int = 200_000,
+                     watch: Watch = NO_LIMITS) -> set[int] | None:
     """Fingerprints (under view and symmetry) of every reachable state of ``model``, or
-    ``None`` if it has more than ``max_states`` states."""
-    from refute.conformance.graph import build_graph
-    graph = build_graph(model, max_states)
+    ``None`` if it has more than ``max_states`` states (or ``watch`` stopped the search)."""
+    graph = build_graph(model, max_states, watch)
     if not graph.complete:
         return None
     fingerprint = ModelCoverage(model).fingerprint
     return {fingerprint(state) for state in graph.states}
 
+
+
+def read_reproduction(data: Any, source: str) -> tuple[int, list[float], Faults]:
+    """``(seed, schedule, faults)`` of a reproduction: ``refute fuzz --json``'s output (its
+    first strategy with one) or one reproduction object. Raises :class:`InputError`."""
+    if isinstance(data, dict) and "strategies" in data:
+        found = [s.get("reproduction") for s in data.get("strategies") or ()
+                 if isinstance(s, dict) and s.get("reproduction")]
+        if not found:
+            raise InputError("the file holds no reproduction: no strategy found a bug",
+                             file=source, hint="give the --json output of a refute fuzz run "
+                                               "that found a bug")
+        data = found[0]
+    try:
+        seed, schedule = data["seed"], data["schedule"]
+        if type(seed) is not int or not all(isinstance(g, (int, float)) and 0 <= g < 1
+                                            for g in schedule):
+            raise ValueError("seed must be an integer and schedule numbers in [0, 1)")
+        return seed, [float(g) for g in schedule], Faults.from_json(data["faults"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"not a reproduction: {exc}", file=source,
+                         hint='give refute fuzz --json output, or an object with "seed", '
+                              '"schedule" and "faults" as it writes them') from None

@@ -11,15 +11,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from refute.engine.model import Model
+from refute.status import Status
 from refute.html_page import page
-from refute.testing.campaign import Campaign
+from refute.testing.campaign import Campaign, Run
 
 
 def text(campaigns: Sequence[Campaign], model: Model) -> str:
     lines = []
     for c in campaigns:
         found = (f"bug found in run {c.first_bug}" if c.first_bug
-                 else f"no bug in {c.runs} runs")
+                 else f"no bug in {c.runs} runs" + (f" (stopped: {c.stopped})" if c.stopped
+                                                    else ""))
         covered = ""
         if c.fraction_covered is not None:
             covered = (f", {c.covered_reachable}/{c.reachable_states} of the spec's reachable "
@@ -39,12 +41,20 @@ def reproduction(campaign: Campaign, model: Model) -> list[str]:
     repro = campaign.reproduction
     assert repro is not None
     run = repro.run
-    out = [f"reproduction ({campaign.strategy}, run {campaign.first_bug}): seed {run.seed}, "
-           f"{len(run.schedule)} schedule decisions, {run.virtual_seconds:.3f} virtual seconds, "
-           f"replays to the same failure: {'yes' if repro.replays else 'NO'}"]
+    faults = sum(1 for d in run.decisions if d.fault)
+    return [f"reproduction ({campaign.strategy}, run {campaign.first_bug}): "
+            f"replays to the same failure: {'yes' if repro.replays else 'NO'}; "
+            f"{faults} fault(s), shrunk from {repro.shrunk_from}",
+            *describe_run(run, model)]
+
+
+def describe_run(run: Run, model: Model) -> list[str]:
+    """A run as a reproduction: its schedule, faults, events, and where it left the spec."""
+    out = [f"  seed {run.seed}, {len(run.schedule)} schedule decisions, "
+           f"{run.virtual_seconds:.3f} virtual seconds"]
     faults = [d for d in run.decisions if d.fault]
-    out.append(f"  faults ({len(faults)}, shrunk from {repro.shrunk_from}): "
-               + (", ".join(f"{d.kind} [gene {d.gene}]" for d in faults) or "none"))
+    out.append("  faults: " + (", ".join(f"{d.kind} [gene {d.gene}]" for d in faults)
+                               or "none"))
     out.append("  implementation events:")
     for number, event in enumerate(run.events, 1):
         meta = event.get("meta", {})
@@ -63,12 +73,14 @@ def reproduction(campaign: Campaign, model: Model) -> list[str]:
                 out.append(f"      {name} = {value!r}")
             out.append("    allowed: " + (", ".join(str(label) for label in candidate.allowed)
                                           or "nothing"))
+    if not run.failed:
+        out.append("  the run conforms to the spec")
     return out
 
 
-def to_json(campaigns: Sequence[Campaign], model: Model, target: str) -> dict[str, Any]:
-    failed = any(c.first_bug for c in campaigns)
-    return {"status": "violation" if failed else "ok", "target": target, "spec": model.name,
+def to_json(campaigns: Sequence[Campaign], model: Model, target: str,
+            status: Status) -> dict[str, Any]:
+    return {"status": status.value, "target": target, "spec": model.name,
             "strategies": [c.to_json(model) for c in campaigns]}
 
 

@@ -54,10 +54,23 @@ class Faults:
         return replace(self, loss=pick(self.loss), duplicate=pick(self.duplicate),
                        crash=pick(self.crash), delay=(low, low + (high - low) * rng.random()))
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Faults:
+        """The inverse of :meth:`to_json`; raises ``ValueError`` on anything else."""
+        if not isinstance(data, dict) or set(data) != set(cls().to_json()):
+            raise ValueError(f"expected the keys {', '.join(cls().to_json())}")
+        return cls(float(data["loss"]), float(data["duplicate"]), float(data["crash"]),
+                   _pair(data["delay"]), _pair(data["restart"]), int(data["max_crashes"]))
+
     def to_json(self) -> dict[str, Any]:
         return {"loss": self.loss, "duplicate": self.duplicate, "crash": self.crash,
                 "delay": list(self.delay), "restart": list(self.restart),
                 "max_crashes": self.max_crashes}
+
+
+def _pair(value: Any) -> tuple[float, float]:
+    low, high = value
+    return float(low), float(high)
 
 
 @dataclass

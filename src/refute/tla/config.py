@@ -66,6 +66,10 @@ class Config:
     name the spec lacks point at it. A name listed twice in a section is located at its first
     mention; a section holding one name, at the mention that counts (the last)."""
 
+    def is_empty(self) -> bool:
+        """Whether the file set nothing (no section, or only empty ones)."""
+        return self == Config(file=self.file)
+
     def where(self, section: str, name: str) -> dict[str, Any]:
         """``file``, ``line`` and ``column`` of ``name`` in ``section``, as
         :class:`~refute.errors.InputError` takes them."""

@@ -28,8 +28,12 @@ from refute.tla.operators import INFIX, LOGIC, as_int, is_element
 from refute.tla.parser import Node
 from refute.tla.reads import ReadAnalysis
 from refute.tla.scope import UNSET, Builtin, Const, Context, Def, InstDef, Scope, Subst, Var
-from refute.tla.values import (INT, NAT, REAL, STRING, LazyFn, LazySet, TLAError, apply_fn, as_set,
-                               domain, make_fn, one_kind, short, sorted_elements, tlc_equal)
+from refute.tla.values import (INT, NAT, REAL, STRING, LazyFn, LazySet, RefuteLimitation,
+                               TLAError, apply_fn, as_set, domain, make_fn, one_kind, short,
+                               sorted_elements, tlc_equal)
+
+
+_NOT_YET = "TLC evaluates it; refute does not yet: rewrite this expression, or check the spec with TLC"
 
 
 def locate(node: Node, exc: Exception) -> TLAError:
@@ -173,7 +177,8 @@ class ExpressionCompiler:
     def expr(self, node: Node, scope: Scope) -> Callable:
         method = getattr(self, "x_" + node.kind, None)
         if method is None:
-            raise TLAError(f"refute cannot evaluate this construct ({node.kind}) here", node)
+            raise RefuteLimitation(f"refute cannot evaluate this construct ({node.kind}) here",
+                                   _NOT_YET, node)
         return method(node, scope)
 
     def x_num(self, node, scope):
@@ -436,7 +441,8 @@ class ExpressionCompiler:
         path, navs = node.args
         (name, args) = path[-1]
         if args:
-            raise TLAError("a subexpression of an operator applied to arguments is not supported", node)
+            raise RefuteLimitation("a subexpression of an operator applied to arguments is not "
+                                   "supported", _NOT_YET, node)
         if len(path) == 1:
             entry = scope.lookup(name, node)
         else:
@@ -621,7 +627,7 @@ class ExpressionCompiler:
     def x_postfix(self, node, scope):
         op, a = node.args
         if op != "'":
-            raise TLAError(f"operator {op} is not supported", node)
+            raise RefuteLimitation(f"operator {op} is not supported", _NOT_YET, node)
         if a.kind == "name" and scope.bound_index(a.args[0]) is None:
             entry = scope.lookup(a.args[0], node)
             if isinstance(entry, tuple) and entry[0] == "let" and isinstance(entry[1].const, tuple) \
@@ -730,8 +736,13 @@ class ExpressionCompiler:
         fs = [self.expr(x, scope) for x in node.args[0]]
         return lambda S, P, E: LazySet("Product", tuple(f(S, P, E) for f in fs))
 
-    # bounds: [(pattern, set)] -> a function yielding extended environments
     def binder(self, bounds, scope: Scope, ordered: bool = False):
+        """``envs(S, P, E)`` yielding ``E`` extended with each binding of ``bounds`` (``[(pattern,
+        set)]``), and the scope inside. ``ordered`` (actions, Init, CHOOSE): each set in
+        canonical order, and with several bound variables the *first* varies fastest, as TLC's
+        ``ContextEnumerator`` does, which is the order of its successors (and so of "generated"
+        at a violation, and of the counterexample found). Otherwise (a value: ``\\A``, ``\\E``,
+        a set or a function built) the order is the sets' own."""
         names: list[str] = []
         sets = []
         patterns = []
@@ -755,7 +766,9 @@ class ExpressionCompiler:
 
         def envs(S, P, E):
             domains = [order(as_set(f(S, P, E))) for f in sets]
-            for combo in itertools.product(*domains):
+            combos = itertools.product(*domains) if not ordered else \
+                (c[::-1] for c in itertools.product(*domains[::-1]))
+            for combo in combos:
                 out = E
                 for pattern, v in zip(patterns, combo):
                     if isinstance(pattern, tuple):

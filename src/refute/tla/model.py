@@ -16,16 +16,17 @@ from typing import Any
 
 from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, TemporalProperty
 from refute.errors import InputError, SpecError, UsageError
-from refute.values import FrozenMap
+from refute.values import FrozenMap, ModelValue
 from refute.tla.compile import Compiler
 from refute.tla.config import KEYWORD, Config, embedded_configs, read_config
-from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, load_into,
-                                modules_used, variables_of)
+from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, forward_constant,
+                                load_into, modules_used, variables_of)
 from refute.tla.parser import Node, parse_file
 from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Context, Def, Scope, Var
 from refute.tla.stdlib import NATIVE_ONLY, statistics
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
-from refute.tla.values import TLAError, as_set, domain, format_value, sorted_elements
+from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value,
+                               sorted_elements)
 
 
 class TLALabel(Label):
@@ -51,9 +52,11 @@ def spec_error(exc: TLAError, doing: str, state: Any = None, model: TLAModel | N
     if state is not None and model is not None:
         detail = "in state: " + ", ".join(f"{k} = {format_value(v)}"
                                           for k, v in model.describe_state(state).items())
+    hint = exc.hint if isinstance(exc, RefuteLimitation) else \
+        "TLC reports this error too; fix the spec or the model"
     return SpecError(f"{doing}: {exc.message}", file=getattr(node, "file", None),
                      line=getattr(node, "line", None), column=getattr(node, "col", None),
-                     detail=detail, hint="TLC reports this error too; fix the spec or the model")
+                     detail=detail, hint=hint)
 
 
 def default_config(tla_path: str) -> str:
@@ -97,11 +100,14 @@ class TLAModel(Model):
         self.compiler, self.ctx = compiler, ctx
         for i, v in enumerate(self.variables):
             ctx.names[v] = Var(i, v)
-        declared = [name for name, _arity in constants_of(loader, root)]
+        arities = dict(constants_of(loader, root))
+        declared = list(arities)
         for name in declared:
             if name in cfg.constants:
                 ctx.names[name] = Const(cfg.constants[name])
-            elif name not in cfg.substitutions:
+            elif name in cfg.substitutions:
+                ctx.names[name] = forward_constant(compiler, ctx, name, arities[name])
+            else:
                 file, line, column = constant_declaration(loader, root, name) or (cfg.file, None, None)
                 raise InputError(f"constant {name} has no value in the model "
                                  f"{os.path.basename(cfg.file or 'configuration')}",
@@ -110,6 +116,8 @@ class TLAModel(Model):
                                       f"CONSTANTS in {cfg.file or 'the .cfg file'}")
         load_into(compiler, ctx, root)
         for name, value in cfg.constants.items():
+            if name not in ctx.names:
+                self._refuse_unused_constant(name, value, declared)
             if name not in ctx.names or isinstance(ctx.names[name], Def):
                 ctx.names[name] = Const(value)
         for name, target in cfg.substitutions.items():
@@ -134,8 +142,8 @@ class TLAModel(Model):
         self._check_assumptions(root)
         inits, next_, fairness_nodes = self._behaviour(cfg)
         init = inits[0][0] if inits else None
-        self.has_behaviour = init is not None
         self._init = None
+        self._init_where = self._where_defined(inits[0]) if inits else {}
         self.actions: list[tuple[str, tuple, Callable, tuple]] = []
         self._label_owners: dict[str, Def | None] = {}  # label -> the definition giving it
         self.init_parts = inits  # [(node, context)]: Init's conjuncts, for the compiled backend
@@ -178,6 +186,14 @@ class TLAModel(Model):
         self._unset = compiler.unset_state
 
     # ----------------------------------------------------------------- loading
+    def _where_defined(self, part: tuple) -> dict[str, Any]:
+        """``file`` and ``line`` of a part of the behaviour (``(node, context)``): the
+        definition it names, else the expression itself."""
+        node, ctx = part
+        if node.kind == "name" and isinstance(ctx.names.get(node.args[0]), Def):
+            node = ctx.names[node.args[0]].opdef
+        return {"file": getattr(node, "file", None) or self.source, "line": getattr(node, "line", None)}
+
     def _compile(self, make: Callable, node: Any) -> Any:
         try:
             return make()
@@ -202,6 +218,23 @@ class TLAModel(Model):
                           **self.config.where(section, name),
                           hint=f"{did_you_mean}correct the name in {self.config.file}, or define "
                                f"{name} in {self.source}")
+
+    def _refuse_unused_constant(self, name: str, value: Any, declared: list[str]) -> None:
+        """``CONSTANT N = 3`` for an ``N`` the spec neither declares nor defines: the value
+        would be used nowhere, and the line is most often a misspelt constant's. TLC ignores
+        it silently; refute refuses it, located. ``r1 = r1`` (a model value named after itself,
+        an idiom of tlaplus/Examples' models) changes nothing and is accepted, as by TLC."""
+        if isinstance(value, ModelValue) and value == name:
+            return
+        cfg = self.config
+        close = difflib.get_close_matches(name, declared, n=1, cutoff=0.6)
+        raise InputError(f"CONSTANT {name} = {format_value(value)}: {self.name} declares no "
+                         f"constant {name} and defines nothing named {name}, so the value "
+                         "would be unused", **cfg.where("constants", name),
+                         hint=(f"did you mean {close[0]}? " if close else "")
+                         + f"correct the name in {os.path.basename(cfg.file or '.cfg')}, or "
+                           "remove the line (TLC ignores such a line without a word; refute "
+                           "refuses it, as it is most often a misspelt constant)")
 
     def _module_substitution(self, module: str, name: str, target: str) -> tuple:
         """``name <-[module] target``, as :attr:`Compiler.def_overrides` holds it: ``module``'s
@@ -374,7 +407,19 @@ class TLAModel(Model):
                     next_ = (node, ctx)
                 else:
                     fair.append((node, ctx))
+            if self.variables and (not inits or next_ is None):
+                missing = "initial predicate" if not inits else "next-state part [][Next]_vars"
+                raise InputError(f"SPECIFICATION {cfg.specification}: the formula has no {missing}, "
+                                 "so the model has no behaviour to check",
+                                 **cfg.where("specification", cfg.specification),
+                                 hint=f"TLC refuses this too: define {cfg.specification} as "
+                                      "Init /\\ [][Next]_vars (with WF_vars(Next) for fairness)")
             return inits, next_, fair
+        if cfg.next and not cfg.init:
+            raise InputError(f"NEXT {cfg.next} without INIT: the model has no initial predicate",
+                             **cfg.where("next", cfg.next),
+                             hint=f"add 'INIT <predicate>' to {cfg.file}, or replace NEXT with "
+                                  f"'SPECIFICATION <spec>' naming Init /\\ [][Next]_vars")
         if cfg.init:
             self._lookup_def(cfg.init, "init")
             if not cfg.next:
@@ -384,6 +429,13 @@ class TLAModel(Model):
                                       f"'SPECIFICATION <spec>' naming Init /\\ [][Next]_vars")
             self._lookup_def(cfg.next, "next")
             return [(Node("name", (cfg.init,)), self.ctx)], (Node("name", (cfg.next,)), self.ctx), []
+        if self.variables:  # a constant module is a model without behaviour: its ASSUMEs, checked
+            what = "is empty" if cfg.is_empty() else "names neither INIT and NEXT nor SPECIFICATION"
+            raise InputError(f"the model {os.path.basename(cfg.file or 'configuration')} {what}, so "
+                             f"{self.name} (variables {', '.join(self.variables)}) has no behaviour "
+                             "to check", file=cfg.file,
+                             hint="TLC refuses this too: add 'INIT Init' and 'NEXT Next' (or "
+                                  "'SPECIFICATION Spec') to the .cfg")
         return [], None, []
 
     def _flatten_spec(self, node: Node, out: list, ctx: Context) -> None:
@@ -485,6 +537,11 @@ class TLAModel(Model):
                 raise SpecError(f"the initial predicate does not give a value to {', '.join(missing)}",
                                 file=self.source, hint="TLC requires x = e or x \\in S for every variable")
             out.append(p)
+        if not out:
+            raise SpecError("no state satisfies the initial predicate: the model has no behaviour "
+                            "to check", **self._init_where,
+                            hint="TLC would report success on 0 states; refute refuses a check of "
+                                 "nothing: correct Init (or the constants it reads in the .cfg)")
         for check in self._initial_checks:
             out = [p if type(p) is _Violates or check.test(p) else _Violates(p + (check.name,))
                    for p in out]
@@ -524,6 +581,11 @@ class TLAModel(Model):
 
     def is_terminal(self, state: Any) -> bool:
         return not self.config.check_deadlock
+
+    deadlock_hint = ("if the spec simply finished in this state, say so: CHECK_DEADLOCK FALSE "
+                     "in the .cfg (or --no-deadlock, as TLC's -deadlock), or, to keep finding "
+                     "deadlocks elsewhere, let the final state stutter: add Done == <it is "
+                     "final> /\\ UNCHANGED vars as a disjunct of Next")
 
     @property
     def checks_deadlock(self) -> bool:  # type: ignore[override]

@@ -3,7 +3,10 @@
 A module named in EXTENDS or INSTANCE is looked up in the spec's own folder first, then in
 the module libraries named by ``REFUTE_TLA_MODULES`` (folders separated by ``os.pathsep``,
 each searched directly and in its ``standard``, ``community`` and ``tlaps`` subfolders, e.g. a
-checkout of tlaplus/CommunityModules). refute ships no TLA+ sources of its own. The
+checkout of tlaplus/CommunityModules), then in the modules refute ships (:data:`BUNDLED`): the
+CommunityModules (MIT) and TLAPS library modules (BSD) that published specs (tlaplus/Examples)
+EXTEND, as TLC's users get them with the CommunityModules jar and the Toolbox, each folder
+with its licence, the modules' text unchanged. The
 standard modules TLC implements in Java (Naturals, Integers, Sequences, FiniteSets, Bags, TLC,
 ...) are native here (:mod:`refute.tla.stdlib`) and their sources are not read; community
 modules are read from source, with the operators :mod:`refute.tla.stdlib` implements natively
@@ -19,15 +22,20 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from refute.errors import InputError
-from refute.tla.parser import Instance, Module, OpDef, parse_file
+from refute.tla.parser import Instance, Module, Node, OpDef, parse_file
 from refute.tla.scope import (apply_overrides, definition_key, Builtin, Const, Context, Def, InstDef, Scope,
                               Subst, Var)
 from refute.tla.stdlib import NATIVE_ONLY, natives_for
 from refute.tla.temporal import Unfolder
-from refute.tla.values import TLAError
+from refute.tla.values import RefuteLimitation, TLAError
 
 if TYPE_CHECKING:
     from refute.tla.compile import Compiler
+
+BUNDLED = tuple(os.path.join(os.path.dirname(os.path.abspath(__file__)), "library", sub)
+                for sub in ("community", "tlaps"))
+"""The folders of the modules refute ships, searched after the user's."""
+
 
 def _library_roots() -> list[str]:
     return [d for d in os.environ.get("REFUTE_TLA_MODULES", "").split(os.pathsep) if d]
@@ -41,6 +49,7 @@ class Loader:
         for root_dir in _library_roots():
             for sub in ("standard", "community", "tlaps", ""):
                 self.dirs.append(os.path.join(root_dir, sub))
+        self.dirs.extend(BUNDLED)
         self.cache: dict[str, Module] = {root.name: root}
         self.inner: dict[str, Module] = dict(root.submodules)
         self.spec_dir = spec_dir
@@ -53,9 +62,10 @@ class Loader:
         allowed = any(target == root or os.path.commonpath([target, root]) == root
                       for root in self.readable)
         if not allowed:
-            raise TLAError(f"{operator}({path!r}) reads {target}, which was not allowed: refute "
-                           f"reads a spec's data files only where you say, e.g. refute check "
-                           f"--allow-read {target}")
+            raise RefuteLimitation(f"{operator}({path!r}) reads {target}, which was not "
+                                   "allowed", hint="TLC would read it; refute reads a spec's "
+                                   "data files only where you say, e.g. refute check "
+                                   f"--allow-read {target}")
         try:
             with open(target, encoding="utf-8") as handle:
                 return handle.read()
@@ -250,8 +260,25 @@ def instantiate(compiler: Compiler, outer: Context, inst: Instance, params: tupl
 # Context gets an attribute for the names an instance declares (filled by instantiate).
 Context.own_constants = frozenset()  # type: ignore[attr-defined]
 
-__all__ = ["Loader", "constant_declaration", "constants_of", "definition_in", "instantiate", "load_into",
-           "modules_used", "variables_of", "Builtin", "OpDef"]
+__all__ = ["Loader", "constant_declaration", "constants_of", "definition_in", "forward_constant", "instantiate",
+           "load_into", "modules_used", "variables_of", "Builtin", "OpDef"]
+
+
+def forward_constant(compiler: Compiler, ctx: Context, name: str, arity: int) -> Subst:
+    """The entry of constant ``name`` of ``ctx`` while the model's ``name <- Def`` is not yet
+    applied (it is, once the modules are loaded, since ``Def`` may be defined after an
+    ``INSTANCE``): an unnamed ``INSTANCE M`` loaded before then takes ``name`` from ``ctx``
+    (TLC's implicit ``WITH name <- name``) and gets this, which compiles ``name`` in ``ctx``
+    the first time it is evaluated, by then ``Def``."""
+    node = Node("name", (name,))
+    scope = Scope(ctx)
+    compiled: list = []
+
+    def forward(S, P, E):
+        if not compiled:
+            compiled.append(compiler.op_value(node, scope, arity) if arity else compiler.expr(node, scope))
+        return compiled[0](S, P, ())
+    return Subst(forward, arity, node, scope)
 
 
 def _outer_env(fn, n: int):

@@ -29,7 +29,9 @@ the set is ``None`` in an unbounded quantifier.
 
 from __future__ import annotations
 
+import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -404,12 +406,13 @@ class _Converter:
 
     def x_case(self, n):
         arms, other = [], None
+        skip = ("case_arrow", "comment", "block_comment")  # a comment may sit after the arrow
         for c in n.named_children:
             if c.type == "case_arm":
-                parts = [x for x in c.named_children if x.type != "case_arrow"]
+                parts = [x for x in c.named_children if x.type not in skip]
                 arms.append((self.expr(parts[0]), self.expr(parts[1])))
             elif c.type == "other_arm":
-                parts = [x for x in c.named_children if x.type != "case_arrow"]
+                parts = [x for x in c.named_children if x.type not in skip]
                 other = self.expr(parts[0])
         return self.node("case", (tuple(arms), other), n)
 
@@ -621,21 +624,13 @@ def parse_source(source: bytes, file: str | None = None) -> Module:
     modules = [c for c in root.named_children if c.type == "module"]
     conv = _Converter(source, file)
     if not modules:
-        header = next((c for c in root.children if c.type == "MODULE"), None)
-        if root.type == "ERROR" and header is not None:
-            raise InputError("syntax error: the module could not be parsed as a whole",
-                             file=file, line=header.start_point[0] + 1,
-                             column=header.start_point[1] + 1,
-                             hint="look for an unfinished expression or definition, or a "
-                                  "missing ==== at the end of the module")
-        raise InputError("no TLA+ module found", file=file, line=1, column=1,
-                         hint="a module starts with a line like ---- MODULE Name ----")
+        raise _unparsed(source.decode("utf-8"), file)
     deep = _too_deep(root)
     if deep is not None:
-        raise InputError(f"the module nests expressions more than {MAX_DEPTH} deep here",
-                         file=file, line=deep.start_point[0] + 1,
-                         column=deep.start_point[1] + 1,
-                         hint="split the expression into named definitions")
+        what, hint = _what_nests(deep)
+        raise InputError(f"the expression here is {what}: more than {MAX_DEPTH} levels of "
+                         "syntax, refute's limit", file=file, line=deep.start_point[0] + 1,
+                         column=deep.start_point[1] + 1, hint=hint)
     if root.has_error:
         bad = _first_error(modules[0]) or _first_error(root)
         if bad is not None:
@@ -645,6 +640,31 @@ def parse_source(source: bytes, file: str | None = None) -> Module:
                              line=bad.start_point[0] + 1, column=bad.start_point[1] + 1,
                              hint="fix the TLA+ syntax here (refute parses what SANY accepts)")
     return conv.module(modules[0])
+
+
+_HEADER = re.compile(r"^[ \t]*-{4,}[ \t]*MODULE[ \t]+(\w+)", re.M)
+_END = re.compile(r"^[ \t]*={4,}", re.M)
+
+
+def _unparsed(text: str, file: str | None) -> InputError:
+    """Why a file gives no module: no header, no ``====`` end line after it (located at the
+    end of the file, where TLC's parser expects it), or some other error in between."""
+    header = _HEADER.search(text)
+    if header is None:
+        return InputError("no TLA+ module found", file=file, line=1, column=1,
+                          hint="a module starts with a line like ---- MODULE Name ----")
+    name, line = header.group(1), text.count("\n", 0, header.start()) + 1
+    if _END.search(text, header.end()) is None:
+        lines = text.split("\n")
+        while len(lines) > 1 and not lines[-1].strip():
+            lines.pop()
+        return InputError(f"module {name} (line {line}) has no end line: '====' is missing at the "
+                          "end of the file", file=file, line=len(lines), column=len(lines[-1]) + 1,
+                          hint="end the module with a line of four or more '=' signs: ====")
+    return InputError(f"syntax error: module {name} could not be parsed as a whole", file=file,
+                      line=line, column=header.start(1) - header.start() + 1,
+                      hint="look for an unfinished expression or definition, or a '====' line "
+                           "inside the module")
 
 
 MAX_DEPTH = 250
@@ -661,9 +681,10 @@ def _parse_tree(source: bytes, file: str | None) -> tree_sitter.Tree:
     """tree-sitter's tree for ``source``, within a time budget.
 
     Every real module parses in milliseconds, but the grammar's parse time grows faster than
-    linearly with the nesting of some constructs (thousands of nested ``IF`` or brackets take
-    minutes). The source is handed over in chunks, and past the budget the parser is told the
-    text ends, which makes it stop at once; the error points where it had got to.
+    linearly with the depth of some constructs (thousands of nested ``IF`` or brackets, or a
+    flat chain of tens of thousands of ``+``, take minutes). The source is handed over in
+    chunks, and past the budget the parser is told the text ends, which makes it stop at once;
+    the error points where it had got to.
     """
     parser = tree_sitter.Parser(_LANGUAGE)
     budget = _PARSE_SECONDS + len(source) / 1e6 * _PARSE_SECONDS_PER_MB
@@ -679,11 +700,49 @@ def _parse_tree(source: bytes, file: str | None) -> tree_sitter.Tree:
     tree = parser.parse(read)
     if cut:
         row, column = cut[0]
-        raise InputError(f"the module could not be parsed within {budget:.0f} s; parsing "
-                         "had got this far", file=file, line=row + 1, column=column + 1,
-                         hint="does it nest expressions thousands deep? split them into "
-                              "named definitions")
+        what, hint = _what_nests(_deepest(tree.root_node))
+        raise InputError(f"parsing the module took longer than {budget:.0f} s and was "
+                         f"stopped here, in {what}; the parser slows down more than "
+                         "linearly on such expressions", file=file, line=row + 1,
+                         column=column + 1, hint=hint)
     return tree
+
+
+_SPLIT = "split the expression into named definitions"
+
+
+def _what_nests(node: tree_sitter.Node) -> tuple[str, str]:
+    """What makes the syntax above ``node`` deep, in the writer's terms, and how to avoid
+    it: a long flat chain ``a + b + c + ...`` nests one operation in the next although
+    nothing was written nested, so saying "nesting" alone would not be true of it."""
+    kinds: Counter[str] = Counter()
+    while node is not None:
+        kinds[node.type] += 1
+        node = node.parent
+    kind, count = kinds.most_common(1)[0]
+    if kind == "bound_infix_op":
+        return (f"a chain of at least {count:,} infix operations (a + b + c + ... holds each "
+                "operation inside the next)",
+                "split the chain into named definitions of at most 200 terms each (S1 == a1 + "
+                "... + a200, then S1 + S2 + ...), or write it as a fold over a sequence")
+    return f"{count:,} nested {_NESTED.get(kind, kind.replace('_', ' ') + ' expressions')}", _SPLIT
+
+
+_NESTED = {"parentheses": "parenthesised expressions", "tuple_literal": "tuples << >>",
+           "if_then_else": "IF/THEN/ELSE expressions",
+           "function_literal": "function literals [x \\in S |-> ...]"}
+
+
+def _deepest(root: tree_sitter.Node) -> tree_sitter.Node:
+    """The deepest node of the tree (iteratively: the tree may be far deeper than Python's
+    stack)."""
+    stack, best, best_depth = [(root, 1)], root, 0
+    while stack:
+        node, depth = stack.pop()
+        if depth > best_depth:
+            best, best_depth = node, depth
+        stack.extend((child, depth + 1) for child in node.children)
+    return best
 
 
 def _too_deep(root: tree_sitter.Node) -> tree_sitter.Node | None:
@@ -711,5 +770,10 @@ def _first_error(root: tree_sitter.Node) -> tree_sitter.Node | None:
 
 
 def parse_file(path: str) -> Module:
-    with open(path, "rb") as handle:
-        return parse_source(handle.read(), path)
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read()
+    except OSError as exc:
+        raise InputError(f"cannot read the TLA+ module: {exc.strerror}", file=path,
+                         hint="check the path of the .tla file") from None
+    return parse_source(source, path)

@@ -28,8 +28,9 @@ from typing import Any
 from refute.values import FrozenMap
 from refute.tla.operators import INFIX
 from refute.tla.scope import Builtin
-from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, LazySet, TLAError, apply_fn, as_set,
-                               domain, fn_to_dict, format_value, make_fn, sorted_elements)
+from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, LazySet, RefuteLimitation,
+                               TLAError, apply_fn, as_set, domain, fn_to_dict, format_value,
+                               make_fn, sorted_elements)
 
 NATIVE_ONLY = {"Naturals", "Integers", "Sequences", "FiniteSets", "Bags", "TLC", "TLCExt",
                "Randomization", "Reals", "Toolbox", "_TLCTrace"}
@@ -289,14 +290,19 @@ def _set_to_seq(s):
 
 def _refuse(operator: str, does: str) -> Callable:
     def refused(*args):
-        raise TLAError(f"{operator} {does}: refute never does that while checking a spec "
-                       "(TLC would); check a spec that does not evaluate it")
+        raise RefuteLimitation(f"{operator} {does}: refute never does that while checking a "
+                               "spec (TLC would)",
+                               hint=f"TLC does not report this ({operator} works there); to "
+                                    f"check the spec with refute, keep {operator} out of what "
+                                    "the model evaluates (e.g. override the definition that "
+                                    "calls it in the .cfg), or check it with TLC")
     return refused
 
 
 def _trace():
-    raise TLAError("Trace (the behaviour leading to the current state) is not available in "
-                   "refute: keep the history in a variable of the spec instead")
+    raise RefuteLimitation("Trace (the behaviour leading to the current state) is not "
+                           "available in refute (TLC's TLCExt has it)",
+                           hint="keep the history in a variable of the spec instead")
 
 
 def _json_value(v: Any, where: str) -> Any:
@@ -317,8 +323,11 @@ def _json_natives(read_file: Callable[[str, str], str] | None) -> dict[str, Buil
         if type(path) is not str:
             raise TLAError(f"{operator} expects a file name (a string), got {format_value(path)}")
         if read_file is None:
-            raise TLAError(f"{operator}({format_value(path)}) reads a file, and no file may be read "
-                           "here: run refute check with --allow-read PATH")
+            raise RefuteLimitation(f"{operator}({format_value(path)}) reads a file, and no file "
+                                   "may be read here",
+                                   hint="TLC would read it; refute reads a spec's data files "
+                                        "only where you say: run refute check with "
+                                        "--allow-read PATH")
         return read_file(path, operator)
 
     def parse(line: str, where: str) -> Any:

@@ -30,7 +30,7 @@ from typing import Any
 
 from refute.values import FrozenMap, ModelValue, sort_key, sort_canonically
 
-__all__ = ["FrozenMap", "LazySet", "ModelValue", "TLAError", "make_fn", "as_set", "domain",
+__all__ = ["FrozenMap", "LazySet", "ModelValue", "TLAError", "RefuteLimitation", "make_fn", "as_set", "domain",
            "apply_fn", "sorted_elements", "format_value"]
 
 
@@ -41,6 +41,16 @@ class TLAError(Exception):
         super().__init__(message)
         self.message = message
         self.node = node
+
+
+class RefuteLimitation(TLAError):
+    """An evaluation refute stops where TLC would go on: a construct refute does not evaluate,
+    or an effect it refuses while checking (running a program, reading a file not allowed).
+    ``hint`` says what to do instead; a report never adds "TLC reports this error too"."""
+
+    def __init__(self, message: str, hint: str, node: Any = None):
+        super().__init__(message, node)
+        self.hint = hint
 
 
 def make_fn(mapping: dict) -> Any:

@@ -717,7 +717,7 @@ typedef struct {
     uint64_t generated;
     uint32_t depth;
     int error_code;
-    int constrained;    /* a state constraint left states out */
+    uint64_t constrained; /* successors (and initial states) the state constraints pruned */
 } RunResult;
 
 static RunResult R;
@@ -779,6 +779,13 @@ static int check_invariants(const V *s) {
     return 1;
 }
 
+/* The search stops at successor o of nsucc: those after it are not generated (TLC checks each
+ * successor as it generates it), as refute.engine.bfs._uncount takes them back. */
+static void uncount(uint32_t o, uint32_t nsucc) {
+    R.generated -= nsucc - o - 1;
+    for (uint32_t k = o + 1; k < nsucc; k++) fired[succ_label[k]]--;
+}
+
 /* Explore breadth-first, exactly as refute.engine.bfs.explore does (same counts, same
  * discovery order, same depth bookkeeping). Returns the status (ST_*). */
 int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_limit, int keep) {
@@ -815,7 +822,7 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
     for (uint32_t o = 0; o < nsucc; o++) {
         const V *s = succ + (size_t)o * NV;
         R.generated++;
-        if (NCON && !model_constraint(s)) { R.constrained = 1; continue; }
+        if (NCON && !model_constraint(s)) { R.constrained++; continue; }
         if (!seen_add(state_fp(s))) continue;
         uint32_t index = R.distinct;
         record_state(ROOT, o, s);
@@ -837,7 +844,7 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
             for (uint32_t o = 0; o < nsucc; o++) fired[succ_label[o]]++;
             for (uint32_t o = 0; o < nsucc; o++) {
                 const V *s = succ + (size_t)o * NV;
-                if (NCON && !model_constraint(s)) { R.constrained = 1; continue; }
+                if (NCON && !model_constraint(s)) { R.constrained++; continue; }
                 uint64_t fp = state_fp(s);
                 if (last_level) {
                     /* not stored: a state seen before is skipped, a new one stops the search */
@@ -853,11 +860,13 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
                 found[succ_label[o]]++;
                 if (!check_invariants(s)) {
                     R.depth++;
+                    uncount(o, nsucc);
                     R.status = ST_INVARIANT; R.index = index; return R.status;
                 }
                 level_push(&next, s, index);
                 if ((int64_t)index + 1 >= max_states) {
                     R.depth++;
+                    uncount(o, nsucc);
                     R.status = ST_MAX_STATES; return R.status;
                 }
             }

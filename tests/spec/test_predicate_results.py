@@ -1,0 +1,113 @@
+"""Python specs mean what they say (issue 19, items 13 and 14): a predicate that returns
+anything but a bool, and a generator action that returns a state, are spec errors located at
+the user's line, not verdicts or silently dropped successors."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+import refute
+from refute import Spec, State, action, constraint, invariant
+
+
+class Counter(Spec):
+    def init(self):
+        return State(n=0)
+
+    @action
+    def inc(self, s):
+        if s.n < 3:
+            return s.update(n=s.n + 1)
+
+
+def test_an_invariant_that_returns_none_is_a_spec_error_at_its_line():
+    line = sys._getframe().f_lineno + 3  # the def line
+
+    class Forgot(Counter):
+        @invariant
+        def small(self, s):
+            s.n < 10  # the return is missing
+
+    with pytest.raises(refute.SpecError) as info:
+        refute.check(Forgot())
+    error = info.value
+    assert "invariant small returned None (a forgotten return?), not True or False" in str(error)
+    assert (error.file, error.line) == (__file__, line)
+
+
+def test_a_constraint_that_returns_a_collection_is_a_spec_error():
+    class Collection(Counter):
+        @constraint
+        def bounded(self, s):
+            return {s.n}
+
+    with pytest.raises(refute.SpecError, match=r"constraint bounded returned \{0\}, not True or False"):
+        refute.check(Collection())
+
+
+def test_a_generator_action_returning_a_state_is_a_spec_error_at_the_return():
+    line = sys._getframe().f_lineno + 9
+
+    class Returns(Spec):
+        def init(self):
+            return State(n=0)
+
+        @action
+        def step(self, s):
+            if s.n == 0:
+                return s.update(n=1)
+            yield s.update(n=s.n + 1)
+
+    with pytest.raises(refute.SpecError) as info:
+        refute.check(Returns())
+    assert "action step yields its successors, so 'return s.update(n=1)' would be ignored" in \
+        str(info.value)
+    assert (info.value.file, info.value.line) == (__file__, line)
+
+
+def test_a_bare_return_in_a_generator_action_is_still_allowed():
+    class Bare(Spec):
+        def init(self):
+            return State(n=0)
+
+        @action
+        def step(self, s):
+            if s.n >= 2:
+                return
+            yield s.update(n=s.n + 1)
+
+    result = refute.check(Bare(), deadlock=False)
+    assert (result.status, result.distinct_states, result.states_generated) == (refute.Status.OK, 3, 3)
+
+
+def test_actions_are_explored_in_declaration_order_whatever_their_domains():
+    """Issue 19 item 11: an action whose parameter domain is computed from the state keeps its
+    place among the others (it used to come after all of them)."""
+    from refute import each
+    from refute.spec.compile import SpecModel
+
+    class Order(Spec):
+        def init(self):
+            return State(n=0)
+
+        @action
+        def fixed_first(self, s):
+            if s.n == 0:
+                return s.update(n=1)
+
+        @action
+        def computed(self, s, k=each(lambda s: [s.n + 2])):
+            if s.n == 0:
+                return s.update(n=k)
+
+        @action
+        def fixed_last(self, s):
+            if s.n == 0:
+                return s.update(n=3)
+
+    model = SpecModel(Order())
+    [initial] = model.init_states()
+    assert [str(label) for label, _ in model.next_states(initial)] == [
+        "fixed_first", "computed(k=2)", "fixed_last"]

@@ -1,0 +1,285 @@
+"""Minimal specs on which refute must give TLC's answer (issue 19), each with TLC's figures:
+obtained by running TLC (tlaplus/tlaplus built from source, one worker) on the same spec and
+model, quoted in the test."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from refute.cli import main
+
+
+def _check(tmp_path, tla: str, cfg: str | None, *options: str) -> tuple[int, str, dict | None]:
+    """``refute check M.tla`` on this module and model: (exit code, output, JSON result)."""
+    (tmp_path / "M.tla").write_text(textwrap.dedent(tla))
+    if cfg is not None:
+        (tmp_path / "M.cfg").write_text(textwrap.dedent(cfg))
+    out = tmp_path / "result.json"
+    run = CliRunner().invoke(main, ["check", str(tmp_path / "M.tla"), "--json", str(out), *options])
+    result = json.loads(out.read_text()) if out.exists() and out.stat().st_size else None
+    return run.exit_code, run.output, result
+
+
+COUNTER = """\
+    ---- MODULE M ----
+    EXTENDS Naturals
+    VARIABLE x
+    Init == x = 0
+    Next == x < 3 /\\ x' = x + 1
+    Spec == Init
+    Inv == x < 10
+    ====
+    """
+
+
+def test_a_model_without_behaviour_is_refused_where_it_lacks_it(tmp_path) -> None:
+    # TLC: "The configuration file did not specify the initial state predicate." for the first
+    # three, "... the next state predicate." for the last two; never "No error has been found".
+    for cfg, message, line in [
+            ("", "the model M.cfg is empty", None),
+            ("INVARIANT Inv\n", "names neither INIT and NEXT nor SPECIFICATION", None),
+            ("NEXT Next\nINVARIANT Inv\n", "NEXT Next without INIT", 1),
+            ("INIT Init\nINVARIANT Inv\n", "INIT Init without NEXT", 1),
+            ("SPECIFICATION Spec\nINVARIANT Inv\n", "the formula has no next-state part", 1)]:
+        code, output, result = _check(tmp_path, COUNTER, cfg)
+        assert code == 2, (cfg, output)
+        assert message in output and "holds" not in output, (cfg, output)
+        assert f"M.cfg:{line}:" in output if line else "M.cfg:" in output, output
+
+
+def test_an_init_no_state_satisfies_is_an_error_at_init(tmp_path) -> None:
+    # TLC: "Finished computing initial states: 0 distinct states generated", "No error has
+    # been found", 0 states: a check of nothing, which refute refuses (docs/tla.md).
+    code, output, _ = _check(tmp_path, """\
+        ---- MODULE M ----
+        VARIABLE x
+        Init == x \\in {}
+        Next == x' = x
+        ====
+        """, "INIT Init\nNEXT Next\n")
+    assert code == 2 and "M.tla:3:" in output and "no state satisfies the initial predicate" in output
+
+
+def test_a_constant_module_needs_no_behaviour(tmp_path) -> None:
+    # TLC with an empty .cfg: the ASSUMEs are checked, "No error has been found", exit 0.
+    code, output, _ = _check(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        ASSUME 1 + 1 = 2
+        ====
+        """, "")
+    assert code == 0, output
+
+
+THREE_WAYS = """\
+    ---- MODULE M ----
+    VARIABLE x
+    Init == x = 0
+    A == x' = 1
+    B == x' = 2
+    C == x' = 3
+    Next == A \\/ B \\/ C
+    Inv == x # 2
+    ====
+    """
+
+
+def test_generated_at_a_violation_stops_at_the_violating_successor(tmp_path) -> None:
+    # TLC: "Invariant Inv is violated", 3 states generated, 3 distinct states found, depth 2:
+    # its Worker counts and checks each successor as it generates it (Worker.addElement), so
+    # C's successor, after the violating B's, is never generated.
+    code, output, result = _check(tmp_path, THREE_WAYS, "INIT Init\nNEXT Next\nINVARIANT Inv\n")
+    assert code == 1, output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (3, 3, 2)
+    assert [a["fired"] for a in result["coverage"]] == [1, 1, 0]
+
+
+def test_generated_at_a_violation_of_a_python_spec_is_tlcs_too(tmp_path) -> None:
+    # The same spec in Python: TLC's figures (3 distinct, 3 generated, depth 2).
+    import refute
+    from refute import Spec, State, action, invariant
+
+    class Three(Spec):
+        def init(self):
+            return State(x=0)
+
+        @action
+        def a(self, s):
+            return s.update(x=1)
+
+        @action
+        def b(self, s):
+            return s.update(x=2)
+
+        @action
+        def c(self, s):
+            return s.update(x=3)
+
+        @invariant
+        def inv(self, s):
+            return s.x != 2
+
+    result = refute.check(Three())
+    assert (result.distinct_states, result.states_generated, result.depth) == (3, 3, 2)
+
+
+def _first_violation(tmp_path, tla: str) -> tuple:
+    code, output, result = _check(tmp_path, tla, "INIT Init\nNEXT Next\nINVARIANT Inv\n")
+    assert code == 1, output
+    trace = [step["state"] for step in result["violation"]["trace"]]
+    return result["distinct_states"], result["states_generated"], trace[-1]
+
+
+def test_several_bound_variables_vary_the_first_fastest_as_tlc(tmp_path) -> None:
+    # TLC's ContextEnumerator: with several bound variables the first varies fastest.
+    # TLC: "Invariant Inv is violated", x = <<2, 1>>, 3 generated, 3 distinct (both when Next
+    # is split into actions over constant sets and when the sets depend on the state).
+    constant = """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLE x
+        Init == x = <<0, 0>>
+        Next == \\E i \\in 1..2, j \\in 1..2 : x = <<0, 0>> /\\ x' = <<i, j>>
+        Inv == x \\notin {<<1, 2>>, <<2, 1>>}
+        ====
+        """
+    assert _first_violation(tmp_path, constant) == (3, 3, {"x": [2, 1]})
+    state_dependent = """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLE x, n
+        Init == x = <<0, 0>> /\\ n = 2
+        Next == \\E i \\in 1..n, j \\in 1..n : x = <<0, 0>> /\\ x' = <<i, j>> /\\ n' = n
+        Inv == x \\notin {<<1, 2>>, <<2, 1>>}
+        ====
+        """
+    assert _first_violation(tmp_path, state_dependent) == (3, 3, {"x": [2, 1], "n": 2})
+
+
+def test_initial_states_in_tlcs_order(tmp_path) -> None:
+    # TLC: "Invariant Inv is violated by the initial state: x = <<2, 1>>" (\E in Init: the first
+    # variable fastest) and "x = 1, y = 2" (conjuncts: the first variable slowest).
+    assert _first_violation(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLE x
+        Init == \\E i \\in 1..2, j \\in 1..2 : x = <<i, j>>
+        Next == UNCHANGED x
+        Inv == x \\notin {<<1, 2>>, <<2, 1>>}
+        ====
+        """)[2] == {"x": [2, 1]}
+    assert _first_violation(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLE x, y
+        Init == x \\in 1..2 /\\ y \\in 1..2
+        Next == UNCHANGED <<x, y>>
+        Inv == <<x, y>> \\notin {<<1, 2>>, <<2, 1>>}
+        ====
+        """)[2] == {"x": 1, "y": 2}
+
+
+def test_choose_over_a_product_takes_tlcs_least(tmp_path) -> None:
+    # TLC: "violated by the initial state: x = <<2, 1>>": the least tuple in TLC's order.
+    assert _first_violation(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLE x
+        Init == x = CHOOSE p \\in (1..3) \\X (1..3) : p[1] > p[2]
+        Next == UNCHANGED x
+        Inv == x # <<2, 1>>
+        ====
+        """) == (1, 1, {"x": [2, 1]})
+
+
+def test_a_substituted_constant_reaches_an_unnamed_instance(tmp_path) -> None:
+    # tlaplus/Examples' APTCommit pattern: `CONSTANT RM <- RMVal`, RM declared in the root
+    # and passed to `INSTANCE TCommit` implicitly, RMVal defined after the INSTANCE.
+    # TLC: 3 distinct states, 9 generated, depth 1 (APTCommit itself: 34 / 94 / 7).
+    (tmp_path / "Inner.tla").write_text(textwrap.dedent("""\
+        ---- MODULE Inner ----
+        CONSTANT S
+        VARIABLE x
+        Init == x \\in S
+        Next == \\E s \\in S : s # x /\\ x' = s
+        ====
+        """))
+    code, output, result = _check(tmp_path, """\
+        ---- MODULE M ----
+        CONSTANT S
+        VARIABLE x
+        INSTANCE Inner
+        Val == {1, 2, 3}
+        ====
+        """, "CONSTANT S <- Val\nINIT Init\nNEXT Next\n")
+    assert code == 0, output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (3, 9, 1)
+
+
+def test_a_missing_end_line_is_reported_where_tlc_expects_it(tmp_path) -> None:
+    # TLC: 'Was expecting "==== or more Module body" Encountered "<EOF>" at line 4, column 15'.
+    code, output, _ = _check(tmp_path, "---- MODULE M ----\nVARIABLE x\nInit == x = 0\nNext == x' = x\n",
+                             "INIT Init\nNEXT Next\n")
+    assert code == 2
+    assert "M.tla:4:15: module M (line 1) has no end line: '====' is missing" in output
+
+
+CONSTRAINED = """\
+    ---- MODULE M ----
+    EXTENDS Naturals
+    VARIABLE x
+    Init == x = 0
+    Next == x' = x + 1 \\/ x' = x + 2
+    Bound == x < 5
+    Inv == x < 10
+    ====
+    """
+
+
+def test_a_constrained_model_holds_within_its_constraint(tmp_path) -> None:
+    # TLC: "Model checking completed. No error has been found." 11 generated, 5 distinct,
+    # depth 3: the constrained state space is the model.
+    cfg = "INIT Init\nNEXT Next\nINVARIANT Inv\nCONSTRAINT Bound\n"
+    code, output, result = _check(tmp_path, CONSTRAINED, cfg)
+    assert code == 0, output
+    assert (result["status"], result["stop_reason"]) == ("ok", None)
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (5, 11, 3)
+    assert result["within_constraint"] == {"constraints": ["Bound"], "pruned": 3}
+    assert "holds within the constraint Bound" in output and "3 successors outside it pruned" in output
+    code, output, result = _check(tmp_path, CONSTRAINED, cfg, "--max-states", "3")
+    assert code == 3 and result["status"] == "incomplete" and result["stop_reason"] == "max-states"
+    code, output, result = _check(tmp_path, CONSTRAINED, "INIT Init\nNEXT Next\nINVARIANT Inv\n",
+                                  "--max-depth", "3")
+    assert code == 3 and result["within_constraint"] is None
+
+
+def test_a_missing_module_file_is_an_input_error(tmp_path) -> None:
+    run = CliRunner().invoke(main, ["check", str(tmp_path / "Nope.tla")])
+    assert run.exit_code == 2 and "Nope.tla" in run.output and "internal error" not in run.output
+    from refute.errors import InputError
+    from refute.tla.parser import parse_file
+    with pytest.raises(InputError, match="cannot read the TLA[+] module: No such file"):
+        parse_file(str(tmp_path / "Nope.tla"))  # a module EXTENDS names, gone since
+
+
+def test_community_and_tlaps_modules_are_bundled(tmp_path, monkeypatch) -> None:
+    # No REFUTE_TLA_MODULES: TLAPS, Functions, FiniteSetsExt and SequencesExt come with refute
+    # (their licences beside them). TLC (CommunityModules jar, TLAPS.tla beside the spec):
+    # 4 distinct states, 4 generated, depth 4. (SequencesExt has a comment after a CASE arrow.)
+    monkeypatch.delenv("REFUTE_TLA_MODULES", raising=False)
+    code, output, result = _check(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals, TLAPS, Functions, FiniteSetsExt, SequencesExt
+        VARIABLE x
+        Init == x = 0
+        Next == x < 3 /\\ x' = Max({x + 1, Quantify(1..3, LAMBDA i : i <= x)})
+        Inv == IsInjective(<<x, x + 1>>) /\\ ToSet(<<x>>) = {x}
+        THEOREM Init => x = 0 BY DEF Init
+        ====
+        """, "INIT Init\nNEXT Next\nINVARIANT Inv\n", "--no-deadlock")
+    assert code == 0, output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (4, 4, 4)
