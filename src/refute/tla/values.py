@@ -395,8 +395,13 @@ def tlc_equal(a: Any, b: Any) -> bool:
     (``tlc2.value.impl``'s ``equals``, e.g. IntValue's "Attempted to check equality of integer
     0 with non-integer"). Python's ``1 == True`` is refused here as TLC refuses it."""
     ta, tb = type(a), type(b)
-    if ta is tb and ta in _SCALAR_KINDS:
-        return a == b
+    if ta is tb:
+        if ta in _SCALAR_KINDS or ta is ModelValue:
+            return a == b
+        equal = a == b
+        if not equal and a and b:
+            _check_comparable_parts(a, b, "set" if ta is frozenset or ta is LazySet else "function")
+        return equal
     ka, kb = _kind(a), _kind(b)
     if ka is None or kb is None:
         return a == b
@@ -416,20 +421,26 @@ def _check_comparable_parts(a: Any, b: Any, kind: str) -> None:
         if type(a) is not frozenset or type(b) is not frozenset or not a or not b:
             return
         x, y = next(iter(a)), next(iter(b))
-        kx, ky = _kind(x), _kind(y)
-        if kx is not None and ky is not None and kx != ky:
-            raise incomparable(x, y)
+        if type(x) is not type(y):
+            kx, ky = _kind(x), _kind(y)
+            if kx is not None and ky is not None and kx != ky:
+                raise incomparable(x, y)
         return
     if type(a) is tuple and type(b) is tuple:
         if len(a) == len(b):
             for x, y in zip(a, b):
-                if not tlc_equal(x, y):
+                if x != y:  # the first difference decides, as TLC compares in order
+                    tlc_equal(x, y)
                     return
         return
     if isinstance(a, FrozenMap) and isinstance(b, FrozenMap):
-        if a.keys() == b.keys():
-            for key in a:
-                if not tlc_equal(a[key], b[key]):
+        if len(a) == len(b):
+            for key, x in a.items():
+                y = b.get(key, a)
+                if y is a:
+                    return
+                if x != y:
+                    tlc_equal(x, y)
                     return
         return
     record = a if isinstance(a, FrozenMap) and a and all(type(k) is str for k in a) else \
