@@ -1,10 +1,12 @@
 """Build the optional C extensions (metadata is in pyproject.toml).
 
 refute.engine._fingerprint (state fingerprints), refute.engine._fpset (the fingerprint sets and
-maps of one process, and the sequential search's per-successor loop), refute.engine._shared_seen
-(the fingerprint set that --workers processes share) and refute._values (Record.update and
-FrozenMap.set). If one cannot be compiled (no C compiler or no Python headers), installation
-still succeeds and refute uses the pure-Python versions, which behave the same, only slower.
+maps of one process, and the sequential search's per-successor loop),
+refute.engine._shared_seen (the fingerprint set that --workers processes share),
+refute._values (Record(...), Record.update and FrozenMap.set) and refute.spec._dispatch (a
+Python spec's actions called on a state). If one cannot be compiled (no C compiler or no
+Python headers), installation still succeeds and refute uses the pure-Python versions, which
+behave the same, only slower (and refute says so: refute.engine.native).
 """
 
 import sys
@@ -50,6 +52,7 @@ setup(
             ("refute.engine._shared_seen", "src/refute/engine/_shared_seen.c"),
             ("refute.engine._fpset", "src/refute/engine/_fpset.c"),
             ("refute._values", "src/refute/_values.c"),
+            ("refute.spec._dispatch", "src/refute/spec/_dispatch.c"),
         ]
     ],
     cmdclass={"build_ext": OptionalBuildExt},

@@ -22,6 +22,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
 if str(EXAMPLES) not in sys.path:
     sys.path.insert(0, str(EXAMPLES))
 
+# The TLA+ community/TLAPS modules some oracle specs EXTEND come from the oracle, not from refute.
+os.environ.setdefault("REFUTE_TLA_MODULES", str(ORACLES / "tla" / "modules"))
+
 
 # Every JSON output a test makes refute write (--json of each command, testgen's suite) is
 # validated against its published schema (refute.report.schemas) before it is written, in

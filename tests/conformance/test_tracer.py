@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 from refute.conformance import Tracer, read_log
 
@@ -27,13 +26,11 @@ def test_writes_one_json_line_per_event(tmp_path):
     assert [e.action for e in events] == ["acquire", "write", None]
 
 
-def test_cheap_enough_to_leave_on():
+def test_every_event_is_one_line():
+    # (its cost per event is for a benchmark to measure: tests assert no timings)
     buffer = io.StringIO()
     tracer = Tracer(buffer)
     count = 20_000
-    started = time.perf_counter()
     for i in range(count):
         tracer.event("acquire", client=i % 3, token=i, holder=i % 3, accepted=[i, i + 1])
-    per_event = (time.perf_counter() - started) / count
     assert buffer.getvalue().count("\n") == count
-    assert per_event < 50e-6  # measured ~3 µs; generous for a loaded, shared machine

@@ -53,4 +53,4 @@ def test_c_extensions_say_nothing_but_the_json_names_them(tmp_path):
 def test_version_says_which_implementation():
     assert "(C extensions built)" in _refute("--version", pure=False).stdout
     pure = _refute("--version", pure=True).stdout
-    assert "pure Python: 4 of 4 C extensions not built, about 10x slower" in pure
+    assert "pure Python: 5 of 5 C extensions not built, about 10x slower" in pure

@@ -94,7 +94,7 @@ def test_resume_reads_the_files_the_checkpointed_run_was_allowed_to(tmp_path, co
     resumed = CliRunner().invoke(main, ["check", "--resume", directory, "--workers", "2",
                                         "--json", "-"])
     assert resumed.exit_code == 0, resumed.output
-    result = json.loads(resumed.output)
+    result = json.loads(resumed.stdout)  # notes (e.g. which backend ran) go to stderr
     # (x, y) in 0..3 \X 0..4: the initial state, two successors of each of 12 states, one of 7.
     assert (result["distinct_states"], result["states_generated"], result["depth"]) == (20, 32, 8)
 

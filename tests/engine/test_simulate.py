@@ -172,6 +172,7 @@ BUGGY_EXAMPLES = [
     ("read_your_writes.py", (), "read_your_writes"),
     ("write_skew.py", (), "at_least_one_on_call"),
     ("two_phase.py", ("early_commit=true",), "consistent"),
+    ("paxos.py", ("ballots=2", "skip_highest_vote=true"), "agreement"),
 ]
 
 

@@ -173,8 +173,8 @@ class TestRwRegister:
                        "snapshot-isolation")
         finding = only(result, "G-single")
         assert [s.kind for s in finding.cycle] == ["wr", "rw"]
-        assert finding.cycle[1].text == ("T2 read key :y's initial value, and T1 wrote 1 to "
-                                         "it, so T2 must precede T1")
+        assert finding.cycle[1].text == ("T2 read key :y before any write (nil), and T1 wrote "
+                                         "1 to it, so T2 must precede T1")
         assert not any(step.inferred for step in finding.cycle)
 
     def test_lost_update(self):

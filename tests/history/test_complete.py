@@ -113,7 +113,7 @@ def test_nothing_committed_is_a_warning_not_a_bare_holds(text):
     result = check(text, "serializable", workload="rw-register")
     assert result.warnings and result.to_json()["warnings"] == result.warnings
     from refute.commands.history import render
-    assert "warning: " in render(result)
+    assert "warning: " in render(result) and "holds (but see the warnings below)" in render(result)
 
 
 @pytest.mark.parametrize("seed", range(120))

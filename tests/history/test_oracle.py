@@ -113,4 +113,3 @@ def test_huge_scc_names_a_concrete_realtime_cycle():
         assert "G2-item-realtime" in implied([finding.type])
         assert any(step.kind in ("realtime", "process") for step in finding.cycle)
         assert finding.cycle[-1].target == finding.cycle[0].source
-    assert result.seconds < 20

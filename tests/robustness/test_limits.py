@@ -42,8 +42,8 @@ KV = "\n".join([f'{{:process {p} :type :invoke :f :append :key "k" :value "{p}"}
 # Commands that do work that a limit can cut, with arguments for a quick run. ``explore`` (an
 # interactive server, run until interrupted) and ``hermitage`` (a fixed replay whose every
 # statement has its own timeout) take no limits: see docs/robustness.md.
-LIMITED = ("check", "history", "linearizable", "perf", "permissiveness", "simulate", "testgen",
-           "trace", "workload")
+LIMITED = ("check", "fuzz", "history", "linearizable", "perf", "permissiveness", "simulate",
+           "testgen", "trace", "workload")
 
 
 @pytest.fixture()
@@ -58,6 +58,7 @@ def files(tmp_path: Path) -> dict[str, str]:
 def arguments(command: str, files: dict[str, str]) -> list[str]:
     return {
         "check": ["check", TWO_PHASE, "-q"],
+        "fuzz": ["fuzz", str(EXAMPLES / "impl" / "commit.py"), "--runs", "5", "-q"],
         "simulate": ["simulate", FENCING, "-p", "fencing=true", "--traces", "50", "-q"],
         "history": ["history", files["ws"]],
         "linearizable": ["linearizable", files["kv"], "--model", "kv"],

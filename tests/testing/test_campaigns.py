@@ -133,3 +133,16 @@ def test_the_refute_fuzz_fixture(tmp_path):
     assert "1 failed, 1 passed" in run.stdout, run.stdout + run.stderr
     assert "refute: commit-buggy: run 3 of 50 (guided, seed 0) left the spec" in run.stdout
     assert "replays to the same failure: yes" in run.stdout
+
+
+def test_a_campaign_stopped_by_a_limit_is_incomplete(tmp_path):
+    from click.testing import CliRunner
+    from refute.cli import main
+    out = tmp_path / "fuzz.json"
+    result = CliRunner().invoke(main, ["fuzz", os.path.join(IMPL, "commit.py"), "--runs",
+                                       "100000", "--strategy", "random", "--time-limit", "1",
+                                       "--json", str(out)])
+    assert result.exit_code == 3, result.output
+    data = json.loads(out.read_text())
+    assert data["status"] == "incomplete"
+    assert data["strategies"][0]["stopped"].startswith("the --time-limit ran out after")

@@ -1,7 +1,10 @@
-"""Over 20 seeds, guided finds each planted bug in at most a fifth of random's runs (median).
+"""Over 20 seeds, guided finds a planted bug in at most a fifth of random's runs (median).
 
-Slow (minutes: random needs hundreds of runs per seed). The same figures, printed, come from
+Slow. Asserted here on the commit target (random needs ~120 runs per seed, about two minutes
+in all); the election and fencing targets need 500-700 random runs per seed, too long for
+CI's slow step, and their figures (all three targets, both medians) come from
 ``python benchmarks/bench_fuzz.py --seeds 20 --budget 3000`` (benchmarks/RESULTS-fuzz.md).
+Campaigns are deterministic, so those recorded figures are exact.
 """
 
 import os
@@ -16,8 +19,7 @@ BUDGET = 3000
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["commit.py:BUGGY", "election.py:BUGGY",
-                                  "fencing_service.py:BUGGY"])
+@pytest.mark.parametrize("name", ["commit.py:BUGGY"])
 def test_guided_needs_at_most_a_fifth_of_randoms_runs(name):
     target = load_target(os.path.join(IMPL, name))
     model = target.model()

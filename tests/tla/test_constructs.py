@@ -17,7 +17,7 @@ from refute.tla.config import parse_config
 from refute.tla.model import TLAModel
 from refute.tla.modules import Loader, load_into
 from refute.tla.parser import parse_source
-from refute.tla.values import make_fn
+from refute.tla.values import TLAError, make_fn
 from refute.values import FrozenMap, ModelValue
 
 
@@ -185,11 +185,17 @@ def test_depth_is_the_shortest_path_depth_as_tlc_with_one_worker(tmp_path) -> No
 
 
 @pytest.mark.parametrize("expr, value", [
-    ("3 \\in Real", True), ("-2 \\in Real", True), ("\"a\" \\in Real", False),
+    ("3 \\in Real", True), ("-2 \\in Real", True),
     ("IsFiniteSet(Real)", False), ("2 \\in Real \\ {1}", True),
 ])
 def test_real_is_an_infinite_set_of_the_integers(expr: str, value: object) -> None:
     assert evaluate(expr, extends="Reals, FiniteSets") == value
+
+
+def test_a_string_in_real_is_an_error_as_in_tlc() -> None:
+    # TLC: Attempted to check if the value: "a" is an element of the string "Reals"
+    with pytest.raises(TLAError, match="element of Real"):
+        evaluate('"a" \\in Real', extends="Reals")
 
 
 def test_a_definition_named_real_replaces_the_set(tmp_path) -> None:

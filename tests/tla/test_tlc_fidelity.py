@@ -266,11 +266,12 @@ def test_a_missing_module_file_is_an_input_error(tmp_path) -> None:
         parse_file(str(tmp_path / "Nope.tla"))  # a module EXTENDS names, gone since
 
 
-def test_community_and_tlaps_modules_are_bundled(tmp_path, monkeypatch) -> None:
-    # No REFUTE_TLA_MODULES: TLAPS, Functions, FiniteSetsExt and SequencesExt come with refute
-    # (their licences beside them). TLC (CommunityModules jar, TLAPS.tla beside the spec):
+def test_community_and_tlaps_modules_from_the_module_path(tmp_path, monkeypatch,
+                                                          community_modules) -> None:
+    # TLAPS, Functions, FiniteSetsExt and SequencesExt from REFUTE_TLA_MODULES (refute ships no
+    # third-party module text). TLC (CommunityModules jar, TLAPS.tla beside the spec):
     # 4 distinct states, 4 generated, depth 4. (SequencesExt has a comment after a CASE arrow.)
-    monkeypatch.delenv("REFUTE_TLA_MODULES", raising=False)
+    monkeypatch.setenv("REFUTE_TLA_MODULES", str(community_modules))
     code, output, result = _check(tmp_path, """\
         ---- MODULE M ----
         EXTENDS Naturals, TLAPS, Functions, FiniteSetsExt, SequencesExt

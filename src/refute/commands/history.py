@@ -47,8 +47,9 @@ def history(file: str, model: str, workload: str | None, format_: str | None,
             json_path: str | None, plot_dir: str | None, time_limit: float | None,
             html_path: str | None = None, quiet: bool = False,
             memory_limit: int | None = None) -> int:
-    """Check the transaction history in FILE (Jepsen EDN or JSON, or PolySI text) for
-    isolation anomalies, as Jepsen's Elle does.
+    """Check the transaction history in FILE (Jepsen EDN or JSON, or PolySI/IsoVista text)
+    for isolation anomalies: list-append as Jepsen's Elle does, read-write registers over
+    every version order.
 
     Exit codes: 0 the level holds, 1 violation, 2 usage or input error, 3 incomplete.
     """
@@ -78,7 +79,8 @@ def render(result: HistoryResult) -> str:
     """The human-readable report: verdict, the models ruled out, then each anomaly."""
     lines = [f"{result.history.file}: {result.transactions} transactions, {result.workload}, "
              f"{result.edges} dependency edges, {result.seconds:.2f} s"]
-    verdict = {"ok": f"{result.model}: holds",
+    verdict = {"ok": f"{result.model}: holds" + (" (but see the warnings below)" if result.warnings
+                                             else ""),
                "violation": f"{result.model}: VIOLATED",
                "incomplete": f"{result.model}: incomplete (no violation found, none ruled out)"}
     lines.append(verdict[result.status.value])

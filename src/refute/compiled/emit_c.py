@@ -165,7 +165,7 @@ class Emitter:
             elif x.type == "b" and y.type == "b":
                 code = f"(!{self.boolean(x, m)} == !{self.boolean(y, m)})"
             else:
-                code = f"({self.val(x, m)} == {self.val(y, m)})"
+                code = f"rt_eq({self.val(x, m)}, {self.val(y, m)})"
             return code if op == "eq" else f"(!{code})"
         if op in ("lt", "le", "gt", "ge"):
             sym = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
@@ -180,6 +180,10 @@ class Emitter:
                     f"{ok} = {self.member(t, a[1], m)}; }} {ok}; }})")
         if op in ("forall", "exists"):
             return self.quantifier(e, m)
+        if op == "finite":  # every set the runtime builds is finite; Nat, Int, STRING are not
+            if a[0].op in _DESCRIPTOR_ONLY:
+                return "0"
+            return f"(as_set_({self.val(a[0], m)}), 1)"
         raise Unsupported(f"{op} as a boolean")
 
     def quantifier(self, e: Expr, m: _Mode) -> str:
@@ -291,8 +295,35 @@ class Emitter:
                     f"for (uint32_t {q} = 0; {q} < vlen({d}); {q}++) {{ V {name} = vdata({d})[{q}]; "
                     f"V {b}v = {self.val(body, m)}; buf_push({b}, {b}v); }} "
                     f"V {b}r = fn_from_sorted(vdata({d}), {b}->d, vlen({d})); buf_close(); {b}r; }})")
+        if op == "cross":  # S \X T: the set of tuples, built by loops in the sets' order
+            b, k = self.tmp(), self.tmp()
+            names = [self.tmp() for _ in a]
+            inner = (f"{{ V {k}[] = {{{', '.join(names)}}}; buf_push({b}, mk_seq({k}, {len(a)})); }}")
+            loops = self.loops(tuple(zip(names, a)), m, inner)
+            return f"({{ Buf *{b} = buf_open(); {loops} buf_set({b}); }})"
+        if op == "fn_tuples":
+            bs, body = a
+            b, k = self.tmp(), self.tmp()
+            names = ", ".join(name for name, _ in bs)
+            inner = (f"{{ V {k}[] = {{{names}}}; V {k}t = mk_seq({k}, {len(bs)}); "
+                     f"V {k}v = {self.val(body, m)}; buf_push({b}, {k}t); buf_push({b}, {k}v); }}")
+            return f"({{ Buf *{b} = buf_open(); {self.loops(bs, m, inner)} fn_from_pairs({b}); }})"
         if op == "except":
             return self.except_code(e, m)
+        if op == "rcall_op":
+            rec, xs = a
+            args = ", ".join(self.val(x, m) for x in xs)
+            name = self.recursing.get(id(rec))
+            if name is not None:
+                return f"{name}({args})"
+            name = self.tmp()
+            self.recursing[id(rec)] = name
+            try:
+                params = ", ".join(f"V {p}" for p in rec.params) or "void"
+                fn = f"V {name}({params}) {{ return {self.val(rec.body, m)}; }}"
+            finally:
+                del self.recursing[id(rec)]
+            return f"({{ {fn} {name}({args}); }})"
         if op == "rcall":
             rec, arg = a
             name = self.recursing.get(id(rec))
@@ -360,11 +391,11 @@ class Emitter:
         built just to be tested)."""
         op, a = s.op, s.args
         if op == "nat":
-            return f"(is_int({t}) && VAL({t})->u.i >= 0)"
+            return f"(member_kind({t}, T_INT) && VAL({t})->u.i >= 0)"
         if op == "int_set":
-            return f"is_int({t})"
+            return f"member_kind({t}, T_INT)"
         if op == "string":
-            return f"is_string({t})"
+            return f"member_kind({t}, T_ATOM)"
         if op == "boolean":
             return f"({t} == V_TRUE || {t} == V_FALSE)"
         if op == "cup":
@@ -377,20 +408,20 @@ class Emitter:
             return (f"(is_int({t}) && VAL({t})->u.i >= {self.integer(a[0], m)} && "
                     f"VAL({t})->u.i <= {self.integer(a[1], m)})")
         if op == "setenum" and s.dyn:
-            return "(" + " || ".join(f"{t} == {self.val(x, m)}" for x in a) + ")" if a else "0"
+            return "(" + " || ".join(f"rt_eq({t}, {self.val(x, m)})" for x in a) + ")" if a else "0"
         if op in ("powerset", "seqset"):
             u, q, ok = self.tmp(), self.tmp(), self.tmp()
-            kind = "is_set" if op == "powerset" else "is_seq"
+            kind = f"kind_check({t}, T_SET) && is_set" if op == "powerset" else f"kind_check({t}, T_SEQ) && is_seq"
             return (f"({{ int {ok} = {kind}({t}); for (uint32_t {q} = 0; {ok} && {q} < vlen({t}); {q}++) "
                     f"{{ V {u} = vdata({t})[{q}]; {ok} = {self.member(u, a[0], m)}; }} {ok}; }})")
         if op == "fnset":
             u, q, ok = self.tmp(), self.tmp(), self.tmp()
-            return (f"({{ int {ok} = is_fn({t}) && fn_has_domain({t}, {self.val(a[0], m)}); "
+            return (f"({{ int {ok} = kind_check({t}, T_FN) && is_fn({t}) && fn_has_domain({t}, {self.val(a[0], m)}); "
                     f"for (uint32_t {q} = 0; {ok} && {q} < vlen({t}); {q}++) "
                     f"{{ V {u} = fn_values({t})[{q}]; {ok} = {self.member(u, a[1], m)}; }} {ok}; }})")
         if op == "recset":
             ok = self.tmp()
-            checks = [f"VAL({t})->tag == T_FN && vlen({t}) == {len(a)}"]
+            checks = [f"kind_check({t}, T_FN) && VAL({t})->tag == T_FN && vlen({t}) == {len(a)}"]
             checks += [f"vdata({t})[{j}] == {self.val(k, m)}" for j, (k, _) in enumerate(a)]
             code = f"({{ int {ok} = {' && '.join(checks)}; "
             for j, (_, x) in enumerate(a):

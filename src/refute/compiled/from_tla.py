@@ -26,7 +26,6 @@ from refute.values import FrozenMap
 _ARITH = {"+": "add", "-": "sub", "*": "mul", "\\div": "div", "%": "mod", "^": "pow"}
 _COMPARE = {"<": "lt", ">": "gt", "=<": "le", ">=": "ge"}
 _SETOPS = {"\\cup": "cup", "\\cap": "cap", "\\": "minus"}
-_DESCRIPTORS = {"nat", "int", "string", "seqset"}  # sets that can be tested, never built
 
 
 def _where(node: Any) -> str | None:
@@ -81,6 +80,26 @@ class _RecFnDef:
         self.opdef, self.env, self.ir = opdef, env, None
 
 
+class RecursiveOperator:
+    """A recursive operator ``F(p, q) == e`` (e calls F), lowered once: its parameters (as
+    locals) and body, where calls of ``F`` are ``rcall_op`` expressions pointing back here."""
+
+    __slots__ = ("params", "body")
+
+    def __init__(self) -> None:
+        self.params: tuple = ()
+        self.body: Expr | None = None
+
+
+class _RecOpRef:
+    """The name of a recursive operator inside its own body."""
+
+    __slots__ = ("rec",)
+
+    def __init__(self, rec: RecursiveOperator):
+        self.rec = rec
+
+
 def E(op: str, args: tuple, ty: str, dyn: bool) -> Expr:
     return Expr(op, args, ty, dyn)
 
@@ -113,6 +132,7 @@ class Lowering:
         return E("const", (k,), "v", False)
 
     def fresh(self, base: str) -> str:
+        """A C local's name (the emitter's own: ``base``, the spec's name, is not used)."""
         self._locals += 1
         return f"l{self._locals}"
 
@@ -142,7 +162,7 @@ class Lowering:
                                           _where(node)))
         invariants = [self.named_predicate(n) for n in m.config.invariants]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
-        return IRModel(len(m.variables), self.pool, [], self.labels, init, actions, invariants,
+        return IRModel(len(m.variables), self.pool, self.labels, init, actions, invariants,
                        constraints, _where(m.init_parts[0][0]) if m.init_parts else None)
 
     def named_predicate(self, name: str) -> Expr:
@@ -171,6 +191,11 @@ class Lowering:
                              init)
         if isinstance(entry, _RecFnDef):
             raise Unsupported("a recursive function used other than applied", _where(node))
+        if isinstance(entry, _RecOpRef):
+            if len(args) != len(entry.rec.params):
+                raise Unsupported("wrong number of arguments", _where(node))
+            xs = tuple(self.expr(a, env, init) for a in args)
+            return E("rcall_op", (entry.rec, xs), "v", True)
         if isinstance(entry, Var):
             return E("var", (entry.index,), "v", True)
         if isinstance(entry, Const):
@@ -197,12 +222,32 @@ class Lowering:
                     raise Unsupported("arguments to an operator without parameters", _where(node))
                 return cached
             if _mentions(d.body, d.name):
-                raise Unsupported("recursive operator", _where(d))
+                return self.recursive_call(entry, args, env, node, init)
             inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node)
             return self.expr(d.body, inner, init)
         if isinstance(entry, Builtin):
             return self.builtin(name, args, env, node, init)
         raise Unsupported(f"{type(entry).__name__} {name}", _where(node))
+
+    def recursive_call(self, entry: Def, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
+        """``F(args)`` of a recursive operator: its body is lowered once (per mode), with
+        its parameters as locals, and becomes a C function (``rcall_op``)."""
+        d = entry.opdef
+        if any(arity for _, arity in d.params):
+            raise Unsupported("recursive operator with operator parameters", _where(d))
+        if len(args) != len(d.params):
+            raise Unsupported("wrong number of arguments", _where(node))
+        key = ("rec", id(entry), init)
+        rec = self._def_cache.get(key)
+        if rec is None:
+            rec = self._def_cache[key] = RecursiveOperator()
+            locals_ = {p: E("local", (self.fresh(p),), "v", True) for p, _ in d.params}
+            rec.params = tuple(x.args[0] for x in locals_.values())
+            inner = _Env(entry.ctx, dict(locals_))
+            inner.bind[d.name] = _RecOpRef(rec)
+            rec.body = self.expr(d.body, inner, init)
+        xs = tuple(self.expr(a, env, init) for a in args)
+        return E("rcall_op", (rec, xs), "v", True)
 
     def bind_params(self, params: tuple, args: tuple, inner: _Env, outer: _Env, node: Node) -> _Env:
         if len(params) != len(args):
@@ -218,7 +263,8 @@ class Lowering:
     def operator_argument(self, arg: Node, arity: int, outer: _Env, node: Node) -> _LetDef:
         if arg.kind == "lambda":
             params, body = arg.args
-            return _LetDef(tuple((p, 0) for p in params), body, outer, arg)
+            names = tuple(p if isinstance(p, str) else p[0] for p in params)
+            return _LetDef(tuple((p, 0) for p in names), body, outer, arg)
         if arg.kind == "name":
             name = arg.args[0]
             ps = tuple((f"\0{i}", 0) for i in range(arity))
@@ -447,10 +493,10 @@ class Lowering:
 
     def x_fn(self, node, env, init):
         bounds, body = node.args
-        if len(bounds) != 1:
-            raise Unsupported("function of several arguments", _where(node))
         (bs, inner) = self.binds(bounds, env, init, node)
         b = self.expr(body, inner, init)
+        if len(bs) > 1:  # [x \in S, y \in T |-> e]: a function of the pairs <<x, y>>
+            return E("fn_tuples", (bs, b), "v", b.dyn or any(s.dyn for _, s in bs))
         return E("fn", (bs[0][0], bs[0][1], b), "v", b.dyn or bs[0][1].dyn)
 
     def x_fnapp(self, node, env, init):
@@ -529,7 +575,7 @@ class Lowering:
                  ("Tail", 1): ("tail", "v"), ("SubSeq", 3): ("subseq", "v"),
                  ("Seq", 1): ("seqset", "v"), ("BOOLEAN", 0): ("boolean", "v"),
                  ("Nat", 0): ("nat", "v"), ("Int", 0): ("int_set", "v"),
-                 ("STRING", 0): ("string", "v")}
+                 ("STRING", 0): ("string", "v"), ("IsFiniteSet", 1): ("finite", "b")}
         op = table.get((name, len(xs)))
         if op is None:
             raise Unsupported(f"standard operator {name}", _where(node))
@@ -625,6 +671,9 @@ class Lowering:
                 if isinstance(entry, Var):
                     return entry.index
             return None
+        if lhs.kind == "name" and isinstance(env.bind.get(lhs.args[0]), Expr) \
+                and env.bind[lhs.args[0]].op == "prime":  # a parameter given x' (call by name)
+            return env.bind[lhs.args[0]].args[0]
         if lhs.kind == "postfix" and lhs.args[0] == "'":
             inner = lhs.args[1]
             if inner.kind == "name" and inner.args[0] not in env.bind:

@@ -21,11 +21,13 @@ Expression operators (``Expr.op``, ``Expr.args``):
     in x S | subseteq A S        S may be a set "descriptor" (below), tested, not built
     setenum [..] | range a b | cup/cap/minus a b | union S | powerset S | cross [..]
     nat | int | string | boolean | fnset D R | recset [(atom, S)..] | seqset S   descriptors
-    apply f x | fn name D body | record [(atom, e)..] | tuple [..] | except f [(path, e)..]
-    domain f | card S | len s | append s x | concat a b | head s | tail s | subseq s m n
+    apply f x | fn name D body | fn_tuples [(name, S)..] body | record [(atom, e)..]
+    tuple [..] | except f [(path, e)..] at_name
+    domain f | card S | finite S | len s | append s x | concat a b | head s | tail s | subseq s m n
     if c a b | case [(c, e)..] other | forall/exists [(name, S)..] body
     choose name S body | filter name S body | setmap [(name, S)..] body | at (EXCEPT's @)
     rcall f x         application of a recursive function (from_tla.RecursiveFunction)
+    rcall_op F [..]   call of a recursive operator (from_tla.RecursiveOperator)
 
 Actions (:class:`Act`): ``guard e``, ``assign i e``, ``assign_in i S``, ``keep i``,
 ``conj [..]``, ``disj [..]``, ``exists [(name, S)..] a``, ``forall [(name, S)..] a`` (``a``
@@ -74,8 +76,7 @@ class ActionInstance:
 @dataclass
 class IRModel:
     nvars: int
-    pool: list[Any]  # constant values (refute values), by index
-    atoms: list[Any]  # strings and model values, in sort_key order
+    pool: list[Any]  # constant values (refute values), by index; the emitter ranks their atoms
     labels: list[str]  # action names, in declaration order
     init: Act
     actions: list[ActionInstance]

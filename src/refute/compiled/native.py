@@ -107,12 +107,12 @@ class Native:
     def __init__(self, path: str, atoms: list):
         # each load gets its own copy of the runtime's globals: copy the file under a unique
         # name, since dlopen returns the same handle for a path already loaded
-        self._dir = tempfile.mkdtemp(prefix="refute-native-")
-        private = os.path.join(self._dir, "model.so")
+        private_dir = tempfile.mkdtemp(prefix="refute-native-")
+        private = os.path.join(private_dir, "model.so")
         shutil.copyfile(path, private)
         self.lib = lib = ctypes.CDLL(private)
         os.unlink(private)
-        os.rmdir(self._dir)
+        os.rmdir(private_dir)
         self.atoms = atoms
         lib.refute_run.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_double,
                                    ctypes.c_int)

@@ -73,7 +73,7 @@ def build_graph(model: Model, max_states: int = 100_000, watch: Watch = NO_LIMIT
     options = Options(invariants=(), deadlock=False, max_states=max_states,
                       time_limit=remaining, memory_limit=watch.memory_limit)
     result = explore(model, options, graph=_Collector(graph))
-    graph.complete = result.stop_reason in (None, StopReason.CONSTRAINT)
+    graph.complete = result.stop_reason is None  # a constraint prunes, and the graph is whole
     if result.stop_reason in (StopReason.TIME_LIMIT, StopReason.MEMORY_LIMIT):
         watch.reason = Limit.TIME if result.stop_reason is StopReason.TIME_LIMIT else Limit.MEMORY
     return graph

@@ -3,7 +3,8 @@
 refute's hot paths are small C extensions compiled at install time (``setup.py``): state
 fingerprints (``engine/_fingerprint.c``), the fingerprint sets and the sequential search's
 per-successor loop (``engine/_fpset.c``), the set shared by ``--workers``
-(``engine/_shared_seen.c``), and ``Record.update`` / ``FrozenMap.set`` (``_values.c``). Each
+(``engine/_shared_seen.c``), ``Record(...)``, ``Record.update`` and ``FrozenMap.set``
+(``_values.c``), and the calls of a Python spec's actions (``spec/_dispatch.c``). Each
 has a pure-Python twin that gives the same answers, so an install without a C compiler works,
 but runs about ten times slower (TwoPhase 6: 22.3 s against 2.2 s): a user must hear it, once
 per run (:func:`note`, printed by every command), in ``refute --version`` and in every JSON
@@ -20,7 +21,7 @@ import importlib
 __all__ = ["IMPLEMENTATION", "MISSING", "describe", "note"]
 
 EXTENSIONS = ("refute.engine._fingerprint", "refute.engine._fpset",
-              "refute.engine._shared_seen", "refute._values")
+              "refute.engine._shared_seen", "refute._values", "refute.spec._dispatch")
 
 
 def _missing() -> tuple[str, ...]:

@@ -214,6 +214,11 @@ def _check_complete(history: History, model: str, watch: Watch, started: float
         outcome = check_level(analysis, model, watch if watch.active else None)
     if outcome.holds is False:
         violated |= kinds.stronger_models(model)
+        cycle = outcome.finding.cycle if outcome.finding is not None else None
+        if cycle and not any(step.inferred for step in cycle):
+            # A cycle of edges every version order has: its shape rules out what it rules
+            # out for any level (a write skew on initial values is not repeatable read).
+            violated |= kinds.violated_models({outcome.finding.type})
     not_models, also_not = kinds.models_boundary(violated)
     notes = history.notes + outcome.notes
     if model in violated:

@@ -155,8 +155,8 @@ def explain_edge(edge: CycleEdge, analysis: RwRegisterAnalysis, history: History
     assert edge.kind == RW
     seen = analysis.external_read(edge.src, key)
     if seen is None:
-        return (f"{a.name} read key {value_text(key)}'s initial value, and {b.name} wrote "
-                f"{_written(analysis, key, edge.dst)} to it, so {a.name} must precede "
+        return (f"{a.name} read key {value_text(key)} before any write (nil), and {b.name} "
+                f"wrote {_written(analysis, key, edge.dst)} to it, so {a.name} must precede "
                 f"{b.name}")
     writer = txns[analysis.writer[key][seen]]
     how = "assumed" if edge.var else "forced" if edge.derived else "known"

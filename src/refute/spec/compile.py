@@ -3,7 +3,9 @@
 Everything that can be decided once is decided here, not per state: which methods are
 actions, the finite domains of their parameters (resolved and put in canonical order), the
 action instances with their labels already built, and whether an action is a generator.
-``next_states`` is then a flat loop over prebuilt instances.
+``next_states`` is then a flat loop over prebuilt instances, run in C by
+:mod:`refute.spec._dispatch` when it is built (the Python loop below otherwise, and for what
+the C loop hands back: generators and results to validate).
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from refute.errors import RefuteError, SpecError
 from refute.spec.spec import Role, Spec, each, outcome, role_of
 from refute.spec.temporal import FairnessDeclaration, Formula
 from refute.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
+
+try:
+    from refute.spec._dispatch import dispatch as _dispatch
+except ImportError:  # not compiled (no compiler when installed): next_states loops in Python
+    _dispatch = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +90,10 @@ class SpecModel(Model):
                                               args, act.generator))
             else:
                 self._plan.append((False, act))
+        # What the C loop (refute.spec._dispatch) takes of each prebuilt run: (label,
+        # function, args) an instance.
+        self._instances = [[(i[0], i[1], i[5]) for i in part] if prebuilt else None
+                           for prebuilt, part in self._plan]
         self._state_type: type | None = None
         self._unvalidated: set[str] = set(self.action_names)  # deep-checked once per action
 
@@ -117,9 +128,24 @@ class SpecModel(Model):
         state_type = self._state_type
         label: Label | None = None
         try:
-            for prebuilt, part in self._plan:
+            for (prebuilt, part), instances in zip(self._plan, self._instances):
                 if not prebuilt:
                     self._dynamic_successors(part, state, append)
+                    continue
+                if _dispatch is not None and state_type is not None:  # the loop below, in C
+                    position, where = 0, [0]
+                    while True:
+                        try:
+                            stopped = _dispatch(instances, position, state, state_type, out, where)
+                        except Exception:
+                            label = part[where[0]][0]
+                            raise
+                        if stopped is None:
+                            break
+                        position, result = stopped
+                        label, generator = part[position][0], part[position][6]
+                        self._take(label, result, generator, state, append)
+                        position += 1
                     continue
                 # Calls are positional by arity: f(s, *args) costs four times f(s, a).
                 for label, function, arity, first, second, args, generator in part:
@@ -153,6 +179,13 @@ class SpecModel(Model):
                     self._unvalidated.discard(label.action)
                     self._validate(successor, str(label), state)
         return out
+
+    def _take(self, label: Label, result: Any, generator: bool, state: Any,
+              append: Callable) -> None:
+        """Keep what an action returned that is not simply None or a state (see _dispatch.c)."""
+        for successor in (result if generator else (result,)):
+            append((label, successor) if type(successor) is self._state_type
+                   else self._unusual(label, successor, state))
 
     deadlock_hint = ("if the spec simply finished in this state, say so with a @terminal "
                      "method that is true in it (@terminal def done(self, s): return ...): "

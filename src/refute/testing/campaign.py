@@ -28,9 +28,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from refute.conformance.graph import build_graph
 from refute.conformance.validate import Mismatch
 from refute.engine.model import Model
 from refute.errors import InputError
+from refute.limits import NO_LIMITS, Watch
 from refute.testing.oracle import ModelCoverage, Observer, SpecDivergence, describe_mismatch
 from refute.testing.schedule import NO_FAULT, Chooser, Decision, Faults
 from refute.testing.simulation import ImplementationError, Simulation
@@ -184,6 +186,9 @@ class Campaign:
     covered_reachable: int | None = None
     reproduction: Reproduction | None = None
     seconds: float = 0.0
+    stopped: str | None = None
+    """Why the campaign stopped before its budget without a bug (a ``--time-limit``, a
+    ``--memory-limit``): it is then incomplete."""
 
     @property
     def states(self) -> int:
@@ -205,7 +210,7 @@ class Campaign:
             "reachable_states": self.reachable_states,
             "covered_reachable_states": self.covered_reachable,
             "fraction_covered": self.fraction_covered,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "stopped": self.stopped,
             "reproduction": None if self.reproduction is None
             else self.reproduction.to_json(model),
         }
@@ -296,11 +301,12 @@ def _flip(parent: Run, genes: list[float], index: int) -> None:
 
 def fuzz(target: Target, strategy: str, runs: int, seed: int = 0, model: Model | None = None,
          stop_at_first_bug: bool = True, shrink_budget: int = 60,
-         reachable: set[int] | None = None) -> Campaign:
+         reachable: set[int] | None = None, watch: Watch = NO_LIMITS) -> Campaign:
     """A campaign of ``strategy`` (see the module docstring) for up to ``runs`` runs.
 
     ``reachable``: the fingerprints of every reachable spec state, when known, to report the
-    fraction covered.
+    fraction covered. ``watch``: limits, asked between runs; a campaign they stop before a
+    bug says so in :attr:`Campaign.stopped`.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}")
@@ -313,6 +319,10 @@ def fuzz(target: Target, strategy: str, runs: int, seed: int = 0, model: Model |
     guide = _Guide(choices)
     first_failure: Run | None = None
     for _ in range(runs):
+        if watch.expired():
+            if first_failure is None:
+                campaign.stopped = watch.note(f"{campaign.runs} run(s)")
+            break
         run_seed = seeds.getrandbits(63)
         faults, genes = target.faults, None
         if strategy == "swarm":
@@ -345,11 +355,11 @@ def fuzz(target: Target, strategy: str, runs: int, seed: int = 0, model: Model |
     return campaign
 
 
-def reachable_states(model: Model, max_states: int = 200_000) -> set[int] | None:
+def reachable_states(model: Model, max_states: int = 200_000,
+                     watch: Watch = NO_LIMITS) -> set[int] | None:
     """Fingerprints (under view and symmetry) of every reachable state of ``model``, or
-    ``None`` if it has more than ``max_states`` states."""
-    from refute.conformance.graph import build_graph
-    graph = build_graph(model, max_states)
+    ``None`` if it has more than ``max_states`` states (or ``watch`` stopped the search)."""
+    graph = build_graph(model, max_states, watch)
     if not graph.complete:
         return None
     fingerprint = ModelCoverage(model).fingerprint

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from refute.engine.model import Model
+from refute.status import Status
 from refute.html_page import page
 from refute.testing.campaign import Campaign, Run
 
@@ -19,7 +20,8 @@ def text(campaigns: Sequence[Campaign], model: Model) -> str:
     lines = []
     for c in campaigns:
         found = (f"bug found in run {c.first_bug}" if c.first_bug
-                 else f"no bug in {c.runs} runs")
+                 else f"no bug in {c.runs} runs" + (f" (stopped: {c.stopped})" if c.stopped
+                                                    else ""))
         covered = ""
         if c.fraction_covered is not None:
             covered = (f", {c.covered_reachable}/{c.reachable_states} of the spec's reachable "
@@ -76,9 +78,9 @@ def describe_run(run: Run, model: Model) -> list[str]:
     return out
 
 
-def to_json(campaigns: Sequence[Campaign], model: Model, target: str) -> dict[str, Any]:
-    failed = any(c.first_bug for c in campaigns)
-    return {"status": "violation" if failed else "ok", "target": target, "spec": model.name,
+def to_json(campaigns: Sequence[Campaign], model: Model, target: str,
+            status: Status) -> dict[str, Any]:
+    return {"status": status.value, "target": target, "spec": model.name,
             "strategies": [c.to_json(model) for c in campaigns]}
 
 

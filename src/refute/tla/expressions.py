@@ -28,9 +28,9 @@ from refute.tla.operators import INFIX, LOGIC, as_int, is_element
 from refute.tla.parser import Node
 from refute.tla.reads import ReadAnalysis
 from refute.tla.scope import UNSET, Builtin, Const, Context, Def, InstDef, Scope, Subst, Var
-from refute.tla.values import (INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet, RefuteLimitation,
-                               TLAError, apply_fn, as_set, domain, make_fn, short,
-                               sorted_elements)
+from refute.tla.values import (INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet,
+                               RefuteLimitation, TLAError, apply_fn, as_set, domain, make_fn,
+                               one_kind, short, sorted_elements, tlc_equal)
 
 
 _NOT_YET = "TLC evaluates it; refute does not yet: rewrite this expression, or check the spec with TLC"
@@ -512,7 +512,8 @@ class ExpressionCompiler:
                 s = fb(S, P, E)
                 if type(s) is frozenset:
                     try:
-                        return x in s
+                        if x in s:
+                            return True
                     except TypeError:
                         return False
                 try:
@@ -719,10 +720,22 @@ class ExpressionCompiler:
             return _constant(frozenset())
         if all(hasattr(f, "value") for f in fs):
             try:
-                return _constant(frozenset([f.value for f in fs]))
+                items = [f.value for f in fs]
+                one_kind(items, node)
+                return _constant(frozenset(items))
             except TypeError:
                 pass
-        return lambda S, P, E: frozenset([f(S, P, E) for f in fs])
+            except TLAError as exc:
+                return _failing(exc)
+        if len(fs) == 1:
+            f0 = fs[0]
+            return lambda S, P, E: frozenset((f0(S, P, E),))
+
+        def enumerated(S, P, E):
+            items = [f(S, P, E) for f in fs]
+            one_kind(items, node)
+            return frozenset(items)
+        return enumerated
 
     def x_tuple(self, node, scope):
         fs = [self.expr(x, scope) for x in node.args[0]]
@@ -835,7 +848,10 @@ class ExpressionCompiler:
             sf = self.expr(s, scope)
 
             def filter1(S, P, E):
-                return frozenset([v for v in as_set(sf(S, P, E)) if f(S, P, E + (v,))])
+                base = sf(S, P, E)
+                if type(base) is LazySet:  # SUBSET S, [S -> T], Nat...: tested, not enumerated
+                    return LazySet("Filter", base, lambda v: f(S, P, E + (v,)))
+                return frozenset([v for v in as_set(base) if f(S, P, E + (v,))])
             return filter1
         n = len(pattern)
         return lambda S, P, E: frozenset([e[-n:] for e in envs(S, P, E) if f(S, P, e)])
@@ -1039,6 +1055,7 @@ def _equality(fa: Callable, fb: Callable, equal: bool, node: Node) -> Callable:
         fa, fb = fb, fa
     if hasattr(fb, "value"):
         c = fb.value
+        ct = type(c)
         field = getattr(fa, "field", None)
         if field is not None:
             i, name = field
@@ -1046,16 +1063,37 @@ def _equality(fa: Callable, fb: Callable, equal: bool, node: Node) -> Callable:
             def field_eq(S, P, E):
                 r = E[i]
                 try:
-                    return (r[name] == c) is equal
+                    v = r[name]
                 except (KeyError, TypeError, IndexError):
                     raise TLAError(f"record {short(r)} has no field {name}", node) from None
+                if type(v) is ct:
+                    return (v == c) is equal
+                return _tlc_equal(v, c, node) is equal
             return field_eq
-        if equal:
-            return lambda S, P, E: fa(S, P, E) == c
-        return lambda S, P, E: fa(S, P, E) != c
-    if equal:
-        return lambda S, P, E: fa(S, P, E) == fb(S, P, E)
-    return lambda S, P, E: fa(S, P, E) != fb(S, P, E)
+
+        def const_eq(S, P, E):
+            v = fa(S, P, E)
+            if type(v) is ct and ct in _SCALARS:  # the common case: no kinds to check
+                return (v == c) is equal
+            return _tlc_equal(v, c, node) is equal
+        return const_eq
+
+    def eq(S, P, E):
+        a, b = fa(S, P, E), fb(S, P, E)
+        if type(a) is type(b) and type(a) in _SCALARS:
+            return (a == b) is equal
+        return _tlc_equal(a, b, node) is equal
+    return eq
+
+
+_SCALARS = (int, str, bool)
+
+
+def _tlc_equal(a: Any, b: Any, node: Node) -> bool:
+    try:
+        return tlc_equal(a, b)
+    except TLAError as exc:
+        raise locate(node, exc) from None
 
 
 def _failing(exc: TLAError) -> Callable:

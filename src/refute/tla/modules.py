@@ -3,10 +3,7 @@
 A module named in EXTENDS or INSTANCE is looked up in the spec's own folder first, then in
 the module libraries named by ``REFUTE_TLA_MODULES`` (folders separated by ``os.pathsep``,
 each searched directly and in its ``standard``, ``community`` and ``tlaps`` subfolders, e.g. a
-checkout of tlaplus/CommunityModules), then in the modules refute ships (:data:`BUNDLED`): the
-CommunityModules (MIT) and TLAPS library modules (BSD) that published specs (tlaplus/Examples)
-EXTEND, as TLC's users get them with the CommunityModules jar and the Toolbox, each folder
-with its licence, the modules' text unchanged. The
+checkout of tlaplus/CommunityModules). refute ships no third-party module text. The
 standard modules TLC implements in Java (Naturals, Integers, Sequences, FiniteSets, Bags, TLC,
 ...) are native here (:mod:`refute.tla.stdlib`) and their sources are not read; community
 modules are read from source, with the operators :mod:`refute.tla.stdlib` implements natively
@@ -32,11 +29,6 @@ from refute.tla.values import RefuteLimitation, TLAError
 if TYPE_CHECKING:
     from refute.tla.compile import Compiler
 
-BUNDLED = tuple(os.path.join(os.path.dirname(os.path.abspath(__file__)), "library", sub)
-                for sub in ("community", "tlaps"))
-"""The folders of the modules refute ships, searched after the user's."""
-
-
 def _library_roots() -> list[str]:
     return [d for d in os.environ.get("REFUTE_TLA_MODULES", "").split(os.pathsep) if d]
 
@@ -49,7 +41,6 @@ class Loader:
         for root_dir in _library_roots():
             for sub in ("standard", "community", "tlaps", ""):
                 self.dirs.append(os.path.join(root_dir, sub))
-        self.dirs.extend(BUNDLED)
         self.cache: dict[str, Module] = {root.name: root}
         self.inner: dict[str, Module] = dict(root.submodules)
         self.spec_dir = spec_dir

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from refute.tla.values import LazySet, TLAError, as_set, fn_to_dict, make_fn, short
+from refute.tla.values import (LazySet, TLAError, as_set, element_kind_error, fn_to_dict, make_fn, short,
+                               tlc_equal)
 
 
 def as_int(v: Any) -> int:
@@ -79,9 +80,12 @@ def is_element(a, b):
     """``a \\in b``; an unhashable ``a`` (a lazy value) is in no enumerated set."""
     if isinstance(b, (frozenset, LazySet)):
         try:
-            return a in b
+            found = a in b
         except TypeError:
             return False
+        if not found:
+            element_kind_error(a, b)
+        return found
     raise TLAError(f"\\in applied to a non-set {short(b)}")
 
 
@@ -136,11 +140,11 @@ def _pow(a, b):
 
 
 def _eq(a, b):
-    return a == b
+    return tlc_equal(a, b)
 
 
 def _neq(a, b):
-    return a != b
+    return not tlc_equal(a, b)
 
 
 INFIX: dict[str, Callable] = {

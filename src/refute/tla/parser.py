@@ -669,7 +669,7 @@ def _unparsed(text: str, file: str | None) -> InputError:
                           "end of the file", file=file, line=len(lines), column=len(lines[-1]) + 1,
                           hint="end the module with a line of four or more '=' signs: ====")
     return InputError(f"syntax error: module {name} could not be parsed as a whole", file=file,
-                      line=line, column=header.start(1) - header.start() + 1,
+                      line=line, column=text.index("MODULE", header.start()) - header.start() + 1,
                       hint="look for an unfinished expression or definition, or a '====' line "
                            "inside the module")
 

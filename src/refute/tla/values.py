@@ -9,7 +9,8 @@ string             ``str``
 model value        :class:`refute.values.ModelValue` (a ``str`` subclass; symmetry permutes
                    them; TLC's "compare a model value with a string" is not an error here)
 finite set         ``frozenset``; ``Nat``, ``Int``, ``Real``, ``STRING``, ``Seq(S)``, ``SUBSET S``,
-                   ``[S -> T]`` and ``[a: S]`` are :class:`LazySet` until enumerated
+                   ``[S -> T]``, ``[a: S]`` and ``{x \\in S : P}`` of one of those are
+                   :class:`LazySet` until enumerated (membership is tested, as TLC does)
 function           with domain ``1..n`` (``n >= 0``): a ``tuple`` -- so ``<<1, 2>>`` equals
                    ``[i \\in 1..2 |-> i]`` and ``<<>>`` the function with empty domain, as in TLC;
                    with any other domain: :class:`~refute.values.FrozenMap`
@@ -179,6 +180,10 @@ class LazySet:
 
     def _contains(self, v: Any) -> bool:
         k, a = self.kind, self.args
+        if type(v) is not ModelValue and _kind(v) != _MEMBERS.get(k, _kind(v)):
+            # TLC: "Attempted to check if the value "a" is an element of Nat."
+            raise TLAError(f"TLC cannot decide whether {short(v)} is an element of "
+                           f"{format_value(self)}: it holds only {_MEMBERS[k]} values")
         if k == "Nat":
             return type(v) is int and v >= 0
         if k == "Int":
@@ -188,20 +193,22 @@ class LazySet:
         if k == "STRING":
             return type(v) is str
         if k == "Seq":
-            return type(v) is tuple and all(x in a[0] for x in v)
+            return type(v) is tuple and all(_member(x, a[0]) for x in v)
         if k == "SUBSET":
-            return isinstance(v, frozenset) and all(x in a[0] for x in v)
+            return isinstance(v, frozenset) and all(_member(x, a[0]) for x in v)
         if k == "FcnSet":
             if not is_fn(v):
                 return False
             d = domain(v)
             if d != as_set(a[0]):
                 return False
-            return all(apply_fn(v, x) in a[1] for x in d)
+            return all(_member(apply_fn(v, x), a[1]) for x in d)
         if k == "RecSet":
             if not isinstance(v, FrozenMap) or len(v) != len(a[0]):
                 return False
-            return all(name in v and v[name] in s for name, s in a[0])
+            return all(name in v and _member(v[name], s) for name, s in a[0])
+        if k == "Filter":  # {x \in S : P(x)} over a set not worth enumerating, as TLC's SetPredValue
+            return v in a[0] and a[1](v)
         if k == "Diff":
             return v in a[0] and v not in a[1]
         if k == "Cap":
@@ -211,7 +218,7 @@ class LazySet:
         if k == "Product":
             return type(v) is tuple and len(v) == len(a[0]) and all(x in s for x, s in zip(v, a[0]))
         if k == "Union":  # UNION of sets one of which is infinite: in one of them (TLC's UnionValue.member)
-            return any(v in s for s in as_set(a[0]) if isinstance(s, (frozenset, LazySet)))
+            return any(_member(v, s) for s in as_set(a[0]) if isinstance(s, (frozenset, LazySet)))
         return v in self.materialize()
 
     def materialize(self) -> frozenset:
@@ -239,6 +246,8 @@ class LazySet:
             items = as_set(a[0]) | as_set(a[1])
         elif k == "Union":
             items = frozenset().union(*[as_set(s) for s in as_set(a[0])])
+        elif k == "Filter":
+            items = frozenset([v for v in as_set(a[0]) if a[1](v)])
         else:
             raise TLAError(f"cannot enumerate {self.kind}")
         self._items = items
@@ -269,6 +278,11 @@ class LazySet:
     def __repr__(self) -> str:
         return f"LazySet({self.kind})"
 
+
+_MEMBERS = {"Nat": "integer", "Int": "integer", "Real": "integer", "STRING": "string",
+            "Seq": "function", "SUBSET": "set", "FcnSet": "function", "RecSet": "function"}
+"""The one kind of value each kind of :class:`LazySet` holds: TLC refuses to test whether a
+value of another kind is an element (a model value is in none of them, without error)."""
 
 INFINITE_KINDS = frozenset({"Nat", "Int", "Real", "STRING", "Seq"})
 """The kinds of :class:`LazySet` that are infinite whatever their arguments."""
@@ -363,3 +377,122 @@ def short(v: Any) -> str:
     """``v`` printed for an error message: at most about 200 characters."""
     text = format_value(v)
     return text if len(text) < 200 else text[:200] + "..."
+
+
+# ------------------------------------------------------------ what TLC can compare
+_SCALAR_KINDS = {int: "integer", str: "string", bool: "boolean"}
+
+
+def _kind(v: Any) -> str | None:
+    """The kind of value TLC compares ``v`` as: ``"integer"``, ``"string"``, ``"boolean"``,
+    ``"set"``, ``"function"``, or None for a model value (comparable with anything)."""
+    t = type(v)
+    kind = _SCALAR_KINDS.get(t)
+    if kind is not None:
+        return kind
+    if t is ModelValue:
+        return None
+    if t is frozenset or t is LazySet:
+        return "set"
+    return "function"
+
+
+def incomparable(a: Any, b: Any) -> TLAError:
+    """TLC's error for comparing values of different kinds (``1 = {1}``, ``"a" = [f |-> 1]``)."""
+    return TLAError(f"cannot compare the {_kind(a)} {short(a)} with the {_kind(b)} {short(b)}: "
+                    "TLC compares only values of one kind (integers, strings, booleans, sets, "
+                    "functions) or model values")
+
+
+def tlc_equal(a: Any, b: Any) -> bool:
+    """``a = b`` as TLC decides it: an error, not FALSE, when the two values (or two elements
+    that decide it, inside sets and functions) are of kinds TLC does not compare
+    (``tlc2.value.impl``'s ``equals``, e.g. IntValue's "Attempted to check equality of integer
+    0 with non-integer"). Python's ``1 == True`` is refused here as TLC refuses it."""
+    ta, tb = type(a), type(b)
+    if ta is tb:
+        if ta in _SCALAR_KINDS or ta is ModelValue:
+            return a == b
+        equal = a == b
+        if not equal and a and b:
+            _check_comparable_parts(a, b, "set" if ta is frozenset or ta is LazySet else "function")
+        return equal
+    ka, kb = _kind(a), _kind(b)
+    if ka is None or kb is None:
+        return a == b
+    if ka != kb:
+        raise incomparable(a, b)
+    equal = a == b
+    if not equal:
+        _check_comparable_parts(a, b, ka)
+    return equal
+
+
+def _check_comparable_parts(a: Any, b: Any, kind: str) -> None:
+    """Raise TLC's error if unequal ``a`` and ``b`` (both sets or both functions) differ
+    where TLC's comparison would meet values of different kinds: an element of each set, or
+    the first argument at which two functions over one domain differ."""
+    if kind == "set":
+        if type(a) is not frozenset or type(b) is not frozenset or not a or not b:
+            return
+        x, y = next(iter(a)), next(iter(b))
+        if type(x) is not type(y):
+            kx, ky = _kind(x), _kind(y)
+            if kx is not None and ky is not None and kx != ky:
+                raise incomparable(x, y)
+        return
+    if type(a) is tuple and type(b) is tuple:
+        if len(a) == len(b):
+            for x, y in zip(a, b):
+                if x != y:  # the first difference decides, as TLC compares in order
+                    tlc_equal(x, y)
+                    return
+        return
+    if isinstance(a, FrozenMap) and isinstance(b, FrozenMap):
+        if len(a) == len(b):
+            for key, x in a.items():
+                y = b.get(key, a)
+                if y is a:
+                    return
+                if x != y:
+                    tlc_equal(x, y)
+                    return
+        return
+    record = a if isinstance(a, FrozenMap) and a and all(type(k) is str for k in a) else \
+        b if isinstance(b, FrozenMap) and b and all(type(k) is str for k in b) else None
+    other = b if record is a else a
+    if record is not None and type(other) is tuple and other:
+        raise TLAError(f"cannot compare the record {short(record)} with the non-record "
+                       f"{short(other)}: TLC compares a record only with a record")
+
+
+def one_kind(items: list, node: Any = None) -> None:
+    """Raise TLC's error for a set enumerated from values of kinds it does not compare
+    (``{1, "a"}``: TLC cannot put its elements in order); model values mix with any kind."""
+    first = type(items[0])
+    if all(type(x) is first for x in items):
+        return
+    kinds = {k for k in map(_kind, items) if k is not None}
+    if len(kinds) > 1:
+        a = next(x for x in items if _kind(x) is not None)
+        b = next(x for x in items if _kind(x) not in (None, _kind(a)))
+        raise TLAError(incomparable(a, b).message, node)
+
+
+def _member(v: Any, s: Any) -> bool:
+    """``v \\in s`` inside a composite set's membership test, with TLC's error for a value
+    of another kind than an enumerated set's elements."""
+    found = v in s
+    if not found:
+        element_kind_error(v, s)
+    return found
+
+
+def element_kind_error(v: Any, s: Any) -> None:
+    """Raise TLC's error if ``v`` is not in the enumerated set ``s`` because it is of another
+    kind than its elements (``"a" \\in {1, 2}``: TLC compares ``"a"`` with 1 and stops)."""
+    if type(s) is frozenset and s:
+        x = next(iter(s))
+        kv, kx = _kind(v), _kind(x)
+        if kv is not None and kx is not None and kv != kx:
+            raise incomparable(x, v)

@@ -222,6 +222,7 @@ static inline void buf_push(Buf *b, V v) {
 static inline void buf_close(void) { nbufs--; }
 
 /* ------------------------------------------------------------------ sets */
+static inline int rt_comparable(V a, V b);
 static V set_from(V *d, uint32_t n) { /* sorts d in place */
     if (n > 1) {
         int sorted = 1;
@@ -232,6 +233,9 @@ static V set_from(V *d, uint32_t n) { /* sorts d in place */
             for (uint32_t k = 1; k < n; k++) if (d[k] != d[m - 1]) d[m++] = d[k];
             n = m;
         }
+        /* sorted by kind: mixed kinds show at the ends; TLC cannot order {1, "a"} */
+        if (VAL(d[0])->tag != VAL(d[n - 1])->tag)
+            for (uint32_t k = 1; k < n; k++) if (!rt_comparable(d[k - 1], d[k])) rt_fail(7);
     }
     return intern(T_SET, 6, 0, d, n);
 }
@@ -243,10 +247,43 @@ static inline const Val *as_set_(V s) {
     return e;
 }
 
+/* Whether TLC compares the unequal values a and b without an error: values of one kind (sets
+ * with sets, functions and sequences with each other...) or a model value with anything. A
+ * string and a model value without a numeric suffix are both atoms of class 3 here: against a
+ * value of another kind that is left to the interpreter (rt_fail), which knows which it is. */
+static inline int rt_comparable(V a, V b) {
+    const Val *x = VAL(a), *y = VAL(b);
+    if (x->tag == y->tag) return 1;
+    if ((x->tag == T_SEQ || x->tag == T_FN) && (y->tag == T_SEQ || y->tag == T_FN)) return 1;
+    return (x->tag == T_ATOM && x->cls == 2) || (y->tag == T_ATOM && y->cls == 2);
+}
+/* a = b as TLC decides it: an error (rt_fail, then the interpreter reports it) rather than
+ * FALSE for values of kinds TLC does not compare (1 = {1}, TRUE = 1). */
+static int rt_eq(V a, V b) {
+    if (a == b) return 1;
+    if (!rt_comparable(a, b)) rt_fail(7);
+    const Val *x = VAL(a), *y = VAL(b);
+    if (x->tag == T_SET && y->tag == T_SET && x->len && y->len) {
+        if (!rt_comparable(x->u.d[0], y->u.d[0])) rt_fail(7);  /* {1} = {"a"} */
+    } else if (x->tag == T_SEQ && y->tag == T_SEQ && x->len == y->len) {
+        for (uint32_t k = 0; k < x->len; k++)  /* <<1>> = <<"a">>: where they first differ */
+            if (x->u.d[k] != y->u.d[k]) { rt_eq(x->u.d[k], y->u.d[k]); break; }
+    } else if (x->tag != y->tag && x->len && y->len) {  /* a record and a sequence: TLC refuses */
+        const Val *f = x->tag == T_FN ? x : y;
+        const Val *key = VAL(f->u.d[0]);
+        if (key->tag == T_ATOM && key->cls == 3) rt_fail(7);
+    }
+    return 0;
+}
+
 static int set_has(V s, V x) {
     const Val *e = as_set_(s);
     uint32_t n = e->len;
     const V *d = e->u.d;
+    if (n && !rt_comparable(d[0], x)) {  /* TLC compares x with the elements: "a" \in {1} fails */
+        for (uint32_t k = 0; k < n; k++) if (d[k] == x) return 1;
+        rt_fail(7);
+    }
     if (n <= 8) {
         for (uint32_t k = 0; k < n; k++) if (d[k] == x) return 1;
         return 0;
@@ -261,10 +298,41 @@ static int set_has(V s, V x) {
     return 0;
 }
 
+/* Where x would go in the sorted elements of set s: its index, and whether it is there. */
+static uint32_t set_position(V s, V x, int *present) {
+    const Val *e = VAL(s);
+    uint32_t lo = 0, hi = e->len;
+    *present = 0;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        int c = rt_cmp(e->u.d[mid], x);
+        if (c == 0) { *present = 1; return mid; }
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+/* s with one more element (the common case of sending a message: msgs \cup {m}). */
+static V set_insert(V s, V x) {
+    int present;
+    uint32_t at = set_position(s, x, &present);
+    if (present) return s;
+    uint32_t n = VAL(s)->len;
+    Buf *o = buf_open();
+    for (uint32_t k = 0; k < at; k++) buf_push(o, VAL(s)->u.d[k]);
+    buf_push(o, x);
+    for (uint32_t k = at; k < n; k++) buf_push(o, VAL(s)->u.d[k]);
+    V r = intern(T_SET, 6, 0, o->d, o->n);
+    buf_close();
+    return r;
+}
+
 static V set_union_raw(V a, V b) {
     const Val *x = as_set_(a), *y = as_set_(b);
     if (y->len == 0) return a;
     if (x->len == 0) return b;
+    if (y->len == 1) return set_insert(a, y->u.d[0]);
+    if (x->len == 1) return set_insert(b, x->u.d[0]);
     Buf *o = buf_open();
     uint32_t i = 0, j = 0;
     while (i < x->len && j < y->len) {
@@ -594,6 +662,25 @@ static inline int is_int(V v) { return VAL(v)->tag == T_INT; }
 static inline int is_set(V v) { return VAL(v)->tag == T_SET; }
 static inline int is_fn(V v) { return VAL(v)->tag == T_FN || VAL(v)->tag == T_SEQ; }
 static inline int is_string(V v) { return VAL(v)->tag == T_ATOM; }
+/* v \in Nat / Int / STRING: FALSE for a model value (cls 2), an error in TLC for a value of
+ * another kind than the set's (an atom of class 3 may be either: left to the interpreter). */
+/* v \in SUBSET S, Seq(S), [S -> T], [a: S]: 1 if v is of the set's kind (a set; a function or
+ * sequence), 0 for a model value, an error in TLC for a value of another kind. */
+static inline int kind_check(V v, int tag) {
+    const Val *e = VAL(v);
+    int fn = tag == T_SEQ || tag == T_FN;
+    if (e->tag == tag || (fn && (e->tag == T_SEQ || e->tag == T_FN))) return 1;
+    if (e->tag == T_ATOM && e->cls == 2) return 0;
+    rt_fail(7);
+    return 0;
+}
+static inline int member_kind(V v, int tag) {
+    const Val *e = VAL(v);
+    if (e->tag == T_ATOM && e->cls == 2) return 0;
+    if (e->tag == tag) return 1;
+    rt_fail(7);
+    return 0;
+}
 static inline int is_seq(V v) { return VAL(v)->tag == T_SEQ; }
 /* A function's values, in key order (a sequence's elements). */
 static inline const V *fn_values(V f) {

@@ -1,0 +1,110 @@
+/*
+ * refute.spec._dispatch: the loop of SpecModel.next_states over a Python spec's action
+ * instances, in C (refute/spec/compile.py holds the same loop in Python, used when this
+ * module is not built, and everything this loop hands back to it).
+ *
+ * dispatch(instances, start, state, state_type, out, where) -> None or (position, result)
+ *
+ * instances: a list of (label, function, args) with args a tuple; from position `start` on,
+ * call function(state, *args) for each; a result of None is skipped, a result whose type is
+ * exactly state_type is appended to `out` as (label, result). Any other result (a generator,
+ * a value of another type to validate) stops the loop: the answer is its position and the
+ * result, for the caller to handle and to call again from the next position. None when every
+ * instance is done. An exception from an action propagates, with where[0] set to the position
+ * of the instance that raised it, so that the caller can name the action.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define MAX_ARGS 8  /* beyond that many parameters, the call builds a tuple (rare) */
+
+static PyObject *dispatch(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 6 || !PyList_Check(args[0]) || !PyType_Check(args[3]) ||
+        !PyList_Check(args[4]) || !PyList_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "dispatch(instances: list, start, state, state_type: type, out: list, "
+                        "where: list)");
+        return NULL;
+    }
+    PyObject *instances = args[0], *state = args[2], *state_type = args[3], *out = args[4];
+    Py_ssize_t start = PyLong_AsSsize_t(args[1]);
+    if (start == -1 && PyErr_Occurred())
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(instances);
+    /* stack[0] is scratch for PY_VECTORCALL_ARGUMENTS_OFFSET (a bound method puts self there) */
+    PyObject *stack[MAX_ARGS + 2];
+    for (Py_ssize_t i = start; i < n; i++) {
+        PyObject *instance = PyList_GET_ITEM(instances, i);
+        if (!PyTuple_Check(instance) || PyTuple_GET_SIZE(instance) != 3 ||
+            !PyTuple_Check(PyTuple_GET_ITEM(instance, 2))) {
+            PyErr_SetString(PyExc_TypeError, "dispatch: an instance is not (label, function, args)");
+            return NULL;
+        }
+        PyObject *function = PyTuple_GET_ITEM(instance, 1);
+        PyObject *arguments = PyTuple_GET_ITEM(instance, 2);
+        Py_ssize_t count = PyTuple_GET_SIZE(arguments);
+        PyObject *result;
+        if (count <= MAX_ARGS) {
+            stack[1] = state;
+            for (Py_ssize_t j = 0; j < count; j++)
+                stack[j + 2] = PyTuple_GET_ITEM(arguments, j);
+            result = PyObject_Vectorcall(function, stack + 1,
+                                         (size_t)(count + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+        } else {
+            PyObject *all = PyTuple_New(count + 1);
+            if (all == NULL)
+                return NULL;
+            Py_INCREF(state);
+            PyTuple_SET_ITEM(all, 0, state);
+            for (Py_ssize_t j = 0; j < count; j++) {
+                Py_INCREF(PyTuple_GET_ITEM(arguments, j));
+                PyTuple_SET_ITEM(all, j + 1, PyTuple_GET_ITEM(arguments, j));
+            }
+            result = PyObject_Call(function, all, NULL);
+            Py_DECREF(all);
+        }
+        if (result == NULL) {
+            PyObject *position = PyLong_FromSsize_t(i);
+            if (position != NULL) {
+                PyObject *type, *value, *traceback;
+                PyErr_Fetch(&type, &value, &traceback);
+                PyList_SetItem(args[5], 0, position);  /* steals position */
+                PyErr_Restore(type, value, traceback);
+            }
+            return NULL;
+        }
+        if (result == Py_None) {
+            Py_DECREF(result);
+            continue;
+        }
+        if ((PyObject *)Py_TYPE(result) != state_type) {
+            PyObject *answer = Py_BuildValue("(nN)", i, result);  /* steals result */
+            return answer;
+        }
+        PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(instance, 0), result);
+        Py_DECREF(result);
+        if (pair == NULL)
+            return NULL;
+        int failed = PyList_Append(out, pair);
+        Py_DECREF(pair);
+        if (failed)
+            return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"dispatch", (PyCFunction)(void (*)(void))dispatch, METH_FASTCALL,
+     "dispatch(instances, start, state, state_type, out, where) -> None or (position, result): "
+     "call a spec's action instances on a state (see _dispatch.c)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "refute.spec._dispatch",
+    "The loop of SpecModel.next_states over action instances, in C (see compile.py).", -1,
+    methods};
+
+PyMODINIT_FUNC PyInit__dispatch(void) { return PyModule_Create(&module); }
