@@ -159,3 +159,31 @@ def test_a_named_assumption_is_a_definition(tmp_path) -> None:
         ====
         """}
     assert _check(tmp_path, modules, "CONSTANT N = 2\nINIT Init\nNEXT Next\n") == ("OK", 2, 3, 2, None)
+
+
+def test_a_comment_between_a_substitutions_arrow_and_its_expression(tmp_path) -> None:
+    # EWD998Chan: `pending <- \* Count the in-flight "pl" messages ...` in an INSTANCE's WITH
+    # (the grammar lets a comment sit between any two tokens). TLC: 3 distinct, 4 generated,
+    # depth 3.
+    modules = {"M": """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLE x
+        I == INSTANCE Inner WITH K <-
+                                   \\* a comment before the expression
+                                   (* and another *)
+                                   3,
+                                 y <- x
+        Init == x = 0
+        Next == x' = (x + 1) % 3
+        Inv == I!Inv
+        ====
+        """, "Inner": """\
+        ---- MODULE Inner ----
+        EXTENDS Naturals
+        CONSTANT K
+        VARIABLE y
+        Inv == y < K
+        ====
+        """}
+    assert _check(tmp_path, modules, "INIT Init\nNEXT Next\nINVARIANT Inv\n") == ("OK", 3, 4, 3, None)

@@ -142,16 +142,16 @@ class _Converter:
     def module(self, n: tree_sitter.Node) -> Module:
         name_node = _one(n, "name")
         module = Module(self.text(name_node), self.file)
-        for child in n.named_children:
+        for child in _kids(n):
             self.unit(child, module, local=False)
         return module
 
     def unit(self, c: tree_sitter.Node, module: Module, local: bool) -> None:
         t = c.type
         if t == "extends":
-            module.extends = tuple(self.text(x) for x in c.named_children if x.type == "identifier_ref")
+            module.extends = tuple(self.text(x) for x in _kids(c) if x.type == "identifier_ref")
         elif t == "constant_declaration":
-            for x in c.named_children:
+            for x in _kids(c):
                 if x.type == "identifier":
                     module.constants.append((self.text(x), 0))
                 elif x.type == "operator_declaration":
@@ -161,7 +161,7 @@ class _Converter:
                 module.constant_at[module.constants[-1][0]] = (x.start_point[0] + 1,
                                                                x.start_point[1] + 1)
         elif t == "variable_declaration":
-            module.variables.extend(self.text(x) for x in c.named_children if x.type == "identifier")
+            module.variables.extend(self.text(x) for x in _kids(c) if x.type == "identifier")
         elif t == "operator_definition":
             d = self.op_definition(c, local)
             module.definitions.append(d)
@@ -179,14 +179,14 @@ class _Converter:
             module.instances.append(inst)
             module.order.append(inst)
         elif t == "local_definition":
-            for x in c.named_children:
+            for x in _kids(c):
                 self.unit(x, module, local=True)
         elif t == "assumption":
-            exprs = [x for x in c.named_children if x.type not in ("identifier", "def_eq")]
+            exprs = [x for x in _kids(c) if x.type not in ("identifier", "def_eq")]
             if exprs:
                 body = self.expr(exprs[-1])
                 module.assumptions.append(body)
-                names = [x for x in c.named_children if x.type == "identifier"]
+                names = [x for x in _kids(c) if x.type == "identifier"]
                 if names:  # ASSUME Name == e also defines Name (FastPaxos: ASSUME PaxosAssume /\ ...)
                     d = OpDef(self.text(names[0]), (), body, c.start_point[0] + 1,
                               c.start_point[1] + 1, self.file, local)
@@ -216,7 +216,7 @@ class _Converter:
 
     def op_declaration(self, n: tree_sitter.Node) -> tuple[str, int]:
         name = self.text(_one(n, "name"))
-        arity = sum(1 for x in n.named_children if x.type == "placeholder")
+        arity = sum(1 for x in _kids(n) if x.type == "placeholder")
         return normalise_symbol(name), arity
 
     def params_of(self, n: tree_sitter.Node) -> tuple[tuple[str, int], ...]:
@@ -237,7 +237,7 @@ class _Converter:
 
     def fn_definition(self, n: tree_sitter.Node, local: bool) -> OpDef:
         name = self.text(_one(n, "name"))
-        bounds = self.bounds([c for c in n.named_children if c.type == "quantifier_bound"])
+        bounds = self.bounds([c for c in _kids(n) if c.type == "quantifier_bound"])
         body = self.expr(_one(n, "definition"))
         return OpDef(name, (), self.node("fn", (bounds, body), n), n.start_point[0] + 1,
                      n.start_point[1] + 1, self.file, local, kind="fn")
@@ -249,12 +249,12 @@ class _Converter:
                      self.file, local, kind="instance")
 
     def instance(self, n: tree_sitter.Node, local: bool) -> Instance:
-        children = n.named_children
+        children = _kids(n)
         module = self.text(children[0])
         subs = []
         for c in children[1:]:
             if c.type == "substitution":
-                parts = [x for x in c.named_children if x.type != "gets"]
+                parts = [x for x in _kids(c) if x.type != "gets"]
                 subs.append((normalise_symbol(self.text(parts[0])), self.expr(parts[1])))
         return Instance(module, tuple(subs), local, n.start_point[0] + 1, n.start_point[1] + 1)
 
@@ -270,7 +270,7 @@ class _Converter:
 
     def pattern(self, c: tree_sitter.Node) -> Any:
         if c.type == "tuple_of_identifiers":
-            return tuple(self.text(x) for x in c.named_children if x.type == "identifier")
+            return tuple(self.text(x) for x in _kids(c) if x.type == "identifier")
         return self.text(c)
 
     def bounds(self, nodes: list) -> tuple:
@@ -369,7 +369,7 @@ class _Converter:
     def x_bound_nonfix_op(self, n):
         # ``A!+(a, b)`` style or a symbol applied in prefix form
         sym = _one(n, "symbol")
-        args = tuple(self.expr(c) for c in n.named_children if c.id != sym.id)
+        args = tuple(self.expr(c) for c in _kids(n) if c.id != sym.id)
         op = normalise_symbol(self.text(sym).strip())
         if len(args) == 2:
             return self.node("infix", (op, args[0], args[1]), n)
@@ -399,11 +399,11 @@ class _Converter:
         return self.node("postfix", (sym, self.expr(_one(n, "lhs"))), n)
 
     def x_conj_list(self, n):
-        items = [self.expr(self.fields(item)[-1]) for item in n.named_children if item.type == "conj_item"]
+        items = [self.expr(self.fields(item)[-1]) for item in _kids(n) if item.type == "conj_item"]
         return items[0] if len(items) == 1 else self.node("conj", (tuple(items),), n)
 
     def x_disj_list(self, n):
-        items = [self.expr(self.fields(item)[-1]) for item in n.named_children if item.type == "disj_item"]
+        items = [self.expr(self.fields(item)[-1]) for item in _kids(n) if item.type == "disj_item"]
         return items[0] if len(items) == 1 else self.node("disj", (tuple(items),), n)
 
     def x_if_then_else(self, n):
@@ -414,12 +414,12 @@ class _Converter:
     def x_case(self, n):
         arms, other = [], None
         skip = ("case_arrow", "comment", "block_comment")  # a comment may sit after the arrow
-        for c in n.named_children:
+        for c in _kids(n):
             if c.type == "case_arm":
-                parts = [x for x in c.named_children if x.type not in skip]
+                parts = [x for x in _kids(c) if x.type not in skip]
                 arms.append((self.expr(parts[0]), self.expr(parts[1])))
             elif c.type == "other_arm":
-                parts = [x for x in c.named_children if x.type not in skip]
+                parts = [x for x in _kids(c) if x.type not in skip]
                 other = self.expr(parts[0])
         return self.node("case", (tuple(arms), other), n)
 
@@ -463,12 +463,12 @@ class _Converter:
                                 self.expr(_one(n, "expression"))), n)
 
     def x_temporal_forall(self, n):
-        names = tuple(self.text(c) for c in n.named_children if c.type == "identifier")
-        return self.node("tforall", (names, self.expr(n.named_children[-1])), n)
+        names = tuple(self.text(c) for c in _kids(n) if c.type == "identifier")
+        return self.node("tforall", (names, self.expr(_kids(n)[-1])), n)
 
     def x_temporal_exists(self, n):
-        names = tuple(self.text(c) for c in n.named_children if c.type == "identifier")
-        return self.node("texists", (names, self.expr(n.named_children[-1])), n)
+        names = tuple(self.text(c) for c in _kids(n) if c.type == "identifier")
+        return self.node("texists", (names, self.expr(_kids(n)[-1])), n)
 
     def x_choose(self, n):
         intro = _one(n, "intro")
@@ -477,7 +477,7 @@ class _Converter:
                                     self.expr(_one(n, "expression"))), n)
 
     def x_function_literal(self, n):
-        gens = [c for c in n.named_children if c.type == "quantifier_bound"]
+        gens = [c for c in _kids(n) if c.type == "quantifier_bound"]
         body = [c for c in self.fields(n) if c.type not in ("quantifier_bound", "all_map_to")][-1]
         return self.node("fn", (self.bounds(gens), self.expr(body)), n)
 
@@ -506,21 +506,21 @@ class _Converter:
     def x_except(self, n):
         f = self.expr(_one(n, "expr_to_update"))
         updates = []
-        for c in n.named_children:
+        for c in _kids(n):
             if c.type != "except_update":
                 continue
             spec = _named(c, "update_specifier")[0]
             path = []
-            for s in spec.named_children:
+            for s in _kids(spec):
                 if s.type == "except_update_fn_appl":
                     path.append(("idx", tuple(self.expr(x) for x in self.fields(s))))
                 elif s.type == "except_update_record_field":
-                    path.append(("fld", self.text(s.named_children[0])))
+                    path.append(("fld", self.text(_kids(s)[0])))
             updates.append((tuple(path), self.expr(_named(c, "new_val")[0])))
         return self.node("except", (f, tuple(updates)), n)
 
     def x_lambda(self, n):
-        names = [self.text(c) for c in n.named_children if c.type == "identifier"]
+        names = [self.text(c) for c in _kids(n) if c.type == "identifier"]
         body = self.fields(n)[-1]
         return self.node("lambda", (tuple((x, 0) for x in names), self.expr(body)), n)
 
@@ -545,23 +545,23 @@ class _Converter:
         path: list = []
         navs: list = []
         parts = []
-        for c in n.named_children:
+        for c in _kids(n):
             if c.type == "subexpr_prefix":
-                parts.extend(c.named_children)
+                parts.extend(_kids(c))
             else:
                 parts.append(c)
         for c in parts:
             if c.type == "subexpr_component":
                 if navs:
                     raise self.error(n, "unsupported subexpression selector", _SELECTOR_HINT)
-                inner = c.named_children[0]
+                inner = _kids(c)[0]
                 if inner.type == "bound_op":
                     e = self.x_bound_op(inner)
                     path.append((e.args[0], e.args[1]))
                 else:
                     path.append((normalise_symbol(self.text(inner)), ()))
             elif c.type == "subexpr_tree_nav":
-                inner = c.named_children[0] if c.named_children else c
+                inner = _kids(c)[0] if _kids(c) else c
                 if inner.type == "child_id":
                     navs.append(int(self.text(inner)))
                 elif inner.type == "colon":
@@ -575,8 +575,8 @@ class _Converter:
 
     def x_prefixed_op(self, n):
         path = []
-        for comp in _one(n, "prefix").named_children:
-            inner = comp.named_children[0]
+        for comp in _kids(_one(n, "prefix")):
+            inner = _kids(comp)[0]
             if inner.type == "bound_op":
                 e = self.x_bound_op(inner)
                 path.append((e.args[0], e.args[1]))
@@ -604,6 +604,12 @@ _SELECTOR_HINT = ("refute reads selectors by name and position (Def!2!1, I!Def!:
                   "subexpression as a definition of its own")
 
 
+def _kids(n: tree_sitter.Node) -> list:
+    """``n``'s named children but comments: the grammar lets a comment sit between any two
+    tokens (EWD998Chan: in an INSTANCE's WITH, before a substitution's expression)."""
+    return [c for c in n.named_children if c.type not in ("comment", "block_comment")]
+
+
 def _named(n: tree_sitter.Node, name: str) -> list:
     """The named children in field ``name`` (the grammar's fields also hold punctuation)."""
     return [c for c in n.children_by_field_name(name)
@@ -628,7 +634,7 @@ def parse_source(source: bytes, file: str | None = None) -> Module:
                          hint="save the .tla file as UTF-8 (TLA+ is ASCII, plus Unicode "
                               "symbols)") from None
     root = _parse_tree(source, file).root_node
-    modules = [c for c in root.named_children if c.type == "module"]
+    modules = [c for c in _kids(root) if c.type == "module"]
     conv = _Converter(source, file)
     if not modules:
         raise _unparsed(source.decode("utf-8"), file)
