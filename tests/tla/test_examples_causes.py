@@ -187,3 +187,41 @@ def test_a_comment_between_a_substitutions_arrow_and_its_expression(tmp_path) ->
         ====
         """}
     assert _check(tmp_path, modules, "INIT Init\nNEXT Next\nINVARIANT Inv\n") == ("OK", 3, 4, 3, None)
+
+
+def test_a_function_of_several_arguments_over_nat_is_applied_on_demand(tmp_path) -> None:
+    # TransitiveClosure: `LET CR[n \in Nat, v \in S] == ...` in an ASSUME; TLC never
+    # enumerates Nat, it evaluates the function where it is applied. TLC: 3 distinct,
+    # 4 generated, depth 3.
+    modules = {"M": """\
+        ---- MODULE M ----
+        EXTENDS Naturals, FiniteSets
+        VARIABLE x
+        S == {1, 2, 3}
+        Reach[n \\in Nat, v \\in S] ==
+            IF n = 0 THEN v = 1 ELSE Reach[n - 1, v] \\/ Reach[n - 1, v - 1]
+        ASSUME \\A v \\in S : Reach[Cardinality(S) - 1, v]
+        Init == x = 0
+        Next == x' = IF Reach[1, 2] THEN (x + 1) % 3 ELSE x
+        ====
+        """}
+    assert _check(tmp_path, modules, "INIT Init\nNEXT Next\n") == ("OK", 3, 4, 3, None)
+
+
+def test_ioenv_is_the_environment(tmp_path, monkeypatch) -> None:
+    # TLC/StateGraphs: `IF "GRAPH" \in DOMAIN IOEnv THEN IOEnv.GRAPH ELSE "7"` (IOUtils' IOEnv
+    # is the process's environment, a record). TLC: 2 distinct, 3 generated, depth 2 without
+    # REFUTE_TEST_MAX set; 4 distinct, 5 generated, depth 4 with it.
+    modules = {"M": """\
+        ---- MODULE M ----
+        EXTENDS Naturals, IOUtils
+        VARIABLE x
+        Max == IF "REFUTE_TEST_MAX" \\in DOMAIN IOEnv THEN 4 ELSE 2
+        Init == x = 0
+        Next == x' = (x + 1) % Max
+        ====
+        """}
+    monkeypatch.delenv("REFUTE_TEST_MAX", raising=False)
+    assert _check(tmp_path, modules, "INIT Init\nNEXT Next\n") == ("OK", 2, 3, 2, None)
+    monkeypatch.setenv("REFUTE_TEST_MAX", "1")
+    assert _check(tmp_path, modules, "INIT Init\nNEXT Next\n") == ("OK", 4, 5, 4, None)

@@ -28,7 +28,7 @@ from refute.tla.operators import INFIX, LOGIC, as_int, is_element
 from refute.tla.parser import Node
 from refute.tla.reads import ReadAnalysis
 from refute.tla.scope import UNSET, Builtin, Const, Context, Def, InstDef, Scope, Subst, Var
-from refute.tla.values import (INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet,
+from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet,
                                RefuteLimitation, TLAError, apply_fn, as_set, domain, make_fn,
                                one_kind, short, sorted_elements, tlc_equal)
 
@@ -872,12 +872,19 @@ class ExpressionCompiler:
 
             def fn1(S, P, E):
                 dom = sf(S, P, E)
-                if lazy or (isinstance(dom, LazySet) and dom.kind in ("Nat", "Int", "Real", "STRING", "Seq")):
+                if lazy or (isinstance(dom, LazySet) and dom.kind in INFINITE_KINDS):
                     return LazyFn(dom, lambda x: f(S, P, E + (x,)))
                 return make_fn({v: f(S, P, E + (v,)) for v in as_set(dom)})
             return fn1
 
+        simple = all(not isinstance(pattern, tuple) for pattern, _ in bounds)
+        sfs = [self.expr(s, scope) for _, s in bounds] if simple else []
+
         def fnn(S, P, E):
+            if simple:  # [n \in Nat, v \in S |-> ...] (TransitiveClosure): applied on demand
+                doms = [sf(S, P, E) for sf in sfs]
+                if lazy or any(isinstance(d, LazySet) and d.kind in INFINITE_KINDS for d in doms):
+                    return LazyFn(LazySet("Product", tuple(doms)), lambda x: f(S, P, E + x))
             out = {}
             for e in envs(S, P, E):
                 key = e[n:]

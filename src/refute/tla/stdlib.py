@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -288,6 +289,14 @@ def _set_to_seq(s):
     return tuple(sorted_elements(as_set(s)))
 
 
+def _ioenv() -> FrozenMap:
+    """IOUtils' ``IOEnv``: the process's environment variables as a record of strings, as TLC
+    gives them (CommunityModules' ``IOUtils.ioEnv`` returns ``System.getenv()``); what a spec
+    reads from it is part of the run's input, as with TLC (StateGraphs.tla picks its graph by
+    ``IOEnv.GRAPH``, with a default when it is not set)."""
+    return FrozenMap(dict(sorted(os.environ.items())))
+
+
 def _refuse(operator: str, does: str) -> Callable:
     def refused(*args):
         raise RefuteLimitation(f"{operator} {does}: refute never does that while checking a "
@@ -386,6 +395,7 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "Trace": _b(_trace, 0),
     },
     "IOUtils": {
+        "IOEnv": _b(_ioenv, 0),
         "IOSerialize": _b(_refuse("IOSerialize", "writes a file"), 3),
         "Serialize": _b(_refuse("Serialize", "writes a file"), 3),
         "IOExec": _b(_refuse("IOExec", "runs a program"), 1),
