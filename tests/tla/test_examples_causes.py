@@ -225,3 +225,21 @@ def test_ioenv_is_the_environment(tmp_path, monkeypatch) -> None:
     assert _check(tmp_path, modules, "INIT Init\nNEXT Next\n") == ("OK", 2, 3, 2, None)
     monkeypatch.setenv("REFUTE_TEST_MAX", "1")
     assert _check(tmp_path, modules, "INIT Init\nNEXT Next\n") == ("OK", 4, 5, 4, None)
+
+
+def test_a_module_written_after_the_main_modules_end(tmp_path) -> None:
+    # braf: BufferedRandomAccessFile.tla holds MODULE RandomAccessFile and MODULE Common after
+    # its own end, and EXTENDS Common. TLC: 3 distinct, 4 generated, depth 3.
+    modules = {"M": """\
+        ---- MODULE M ----
+        EXTENDS Common
+        VARIABLE x
+        Init == x = 0
+        Next == x' = Succ(x)
+        ====
+        ---- MODULE Common ----
+        EXTENDS Naturals
+        Succ(n) == (n + 1) % 3
+        ====
+        """}
+    assert _check(tmp_path, modules, "INIT Init\nNEXT Next\n") == ("OK", 3, 4, 3, None)

@@ -652,7 +652,11 @@ def parse_source(source: bytes, file: str | None = None) -> Module:
             raise InputError(what + (f" at '{snippet}'" if snippet else ""), file=file,
                              line=bad.start_point[0] + 1, column=bad.start_point[1] + 1,
                              hint="fix the TLA+ syntax here (refute parses what SANY accepts)")
-    return conv.module(modules[0])
+    main = conv.module(modules[0])
+    for other in modules[1:]:  # braf: MODULE Common written after the main module's end, which
+        sub = conv.module(other)  # SANY reads too; the file's modules are found as inner ones
+        main.submodules.setdefault(sub.name, sub)
+    return main
 
 
 _HEADER = re.compile(r"^[ \t]*-{4,}[ \t]*MODULE[ \t]+(\w+)", re.M)
