@@ -7,15 +7,67 @@ import glob
 import json
 import os
 
-EXAMPLES = os.environ.get("REFUTE_TLA_EXAMPLES", os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "oracles", "tla",
-    "examples"))
-"""``../shared/oracles/tla/examples`` beside the clone (override with REFUTE_TLA_EXAMPLES)."""
+_ORACLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared",
+                        "oracles", "tla")
+EXAMPLES = os.environ.get("REFUTE_TLA_EXAMPLES") or next(
+    (d for d in (os.path.join(_ORACLES, "examples-all"), os.path.join(_ORACLES, "examples"))
+     if os.path.isdir(os.path.join(d, "specifications"))), os.path.join(_ORACLES, "examples-all"))
+"""The whole of tlaplus/Examples, ``../shared/oracles/tla/examples-all`` beside the clone (its
+first sample, ``examples``, when only that is there; override with REFUTE_TLA_EXAMPLES)."""
+
+_TOO_SLOW = ("too slow here: did not finish within 20-30 s of CPU time (issue 26's measurement, "
+             "on a machine shared by 8 jobs); TLC needs {}")
 
 UNSUPPORTED: dict[str, str] = {
-    "Bakery-Boulangerie/MCBoulanger.cfg": "too slow here (>20 s; TLC needs 1 min): Nat \\cup {-1} now evaluates lazily, the run was not completed",
-    "KeyValueStore/MCKVSSafetySmall.cfg": "too slow here: TLC needs 40 s; refute did not finish in 300 s (measured before the set-order and LET caches; not re-measured)",
-    "KeyValueStore/MCKVsnap.cfg": "too slow here: TLC needs 50 s; refute did not finish in 300 s (measured before the set-order and LET caches; not re-measured)",
+    # Causes not fixed (issue 26's note lists them):
+    "FiniteMonotonic/MCCRDT.cfg": "action composition (A \\cdot B) is not implemented: TLC runs it "
+        "only with -Dtlc2.tool.impl.Tool.cdot=true (Tool.getNextStates, OPCODE_cdot: the "
+        "intermediate states of A count as generated), which the model's ASSUME TLCGet(\"-Dtlc2."
+        "tool.impl.Tool.cdot\") = \"true\" checks (TLCGetSet.TLCGet: a -D name reads a Java "
+        "system property)",
+    "FiniteMonotonic/MCReplicatedLog.cfg": "action composition (A \\cdot B) is not implemented "
+        "(as FiniteMonotonic/MCCRDT.cfg)",
+    "bcastByz/bcastByz.cfg": "EXTENDS TLAPS's FunctionTheorems, which neither the oracle's module "
+        "folder (../shared/oracles/tla/modules/tlaps) nor refute has",
+    "bcastByz/bcastByzNoBcast.cfg": "EXTENDS TLAPS's FunctionTheorems (as bcastByz/bcastByz.cfg)",
+    "byzpaxos/VoteProof.cfg": "generated differs: 27,727 against TLC's 318,877 (distinct 6,962 "
+        "as TLC's; depth 14, the manifest's 15 not re-measured with one worker): a construct "
+        "whose witnesses TLC counts one successor each is folded here, not found yet",
+    "ewd687a/MCEWD687a.cfg": "PROPERTY TreeWithRoot: an action in a temporal formula is refused "
+        "(issue 27's temporal forms)",
+    "ewd998/EWD998ChanTrace.cfg": "TLCGet(\"config\") is not implemented (issue 27's TLC "
+        "introspection operators)",
+    # Too slow here (not run; the compiled backend's issue owns speed):
+    **{model: _TOO_SLOW.format(tlc) for model, tlc in {
+        "Bakery-Boulangerie/MCBoulanger.cfg": "1 min",
+        "CheckpointCoordination/MCCheckpointCoordination.cfg": "1 min",
+        "CheckpointCoordination/MCCheckpointCoordinationFailure.cfg": "10 s",
+        "Disruptor/Disruptor_MPMC.cfg": "10 s",
+        "Disruptor/Disruptor_MPMC_liveliness.cfg": "10 s",
+        "Disruptor/Disruptor_SPMC.cfg": "10 s",
+        "Huang/Huang.cfg": "40 s",
+        "KeyValueStore/MCKVSSafetySmall.cfg": "40 s",
+        "KeyValueStore/MCKVsnap.cfg": "50 s",
+        "LeastCircularSubstring/MCLeastCircularSubstringMedium.cfg": "1 min",
+        "LoopInvariance/MCBinarySearch.cfg": "5 s",
+        "LoopInvariance/MCQuicksort.cfg": "5 s",
+        "MultiPaxos-SMR/MultiPaxos_MC_small.cfg": "10 s",
+        "NanoBlockchain/MCNanoMedium.cfg": "15 s",
+        "PaxosHowToWinATuringAward/MCPaxosSmall.cfg": "1 min",
+        "SimplifiedFastPaxos/FastPaxos.cfg": "20 s (refute: over 4.5 min of CPU)",
+        "SimplifiedFastPaxos/Paxos.cfg": "5 s",
+        "SlidingPuzzles/SlidingPuzzles.cfg": "5 s",
+        "SlidingPuzzles/SlidingPuzzles_anim.cfg": "10 s",
+        "SlushProtocol/SlushMedium.cfg": "1 min",
+        "SlushProtocol/SlushSmall.cfg": "15 s",
+        "TeachingConcurrency/SimpleRegular.cfg": "5 s",
+        "YoYo/YoYoAllGraphs.cfg": "2 s",
+        "cf1s-folklore/cf1s_folklore.cfg": "1 min",
+        "dag-consensus/TLCSailfish1.cfg": "10 s",
+        "dijkstra-mutex/DijkstraMutex.toolbox/LSpec-model/MC.cfg": "50 s",
+        "ewd998/EWD998PCal.cfg": "21 s",
+        "lamport_mutex/MCLamportMutex.cfg": "10 s",
+    }.items()},
 }
 """Model (.cfg path under specifications/) -> why refute cannot check it yet. Keep it shrinking."""
 
@@ -32,16 +84,30 @@ DEPTH_ACCEPTED: dict[str, int] = {
     # kvstore 11 in 32-47% of 4-worker ones (its graph alternates ready/working levels, so an
     # overshoot is even); btree 38 to 41 with 8 workers, 42 with 16. TLC built from source
     # (tlaplus/tlaplus cc6b616) with `-workers 1` reports these depths: EWD840 9, kvstore 9,
-    # btree 38; the test asserts them (and nothing else) for these models.
+    # btree 38, PrisonerLightUnknown 10 (manifest 11), ElevatorSafetySmall 36 (37), SpanTree 5
+    # (6); the test asserts them (and nothing else) for these models.
     "ewd840/EWD840.cfg": 9,
     "btree/kvstore.cfg": 9,
     "btree/btree.cfg": 38,
+    "Prisoners_Single_Switch/PrisonerLightUnknown.cfg": 10,
+    "MultiCarElevator/ElevatorSafetySmall.cfg": 36,
+    "SpanningTree/SpanTree.cfg": 5,
 }
 """Model -> its BFS depth (TLC's with one worker), where the manifest has one of TLC's
 multi-worker depths."""
 
-SLOW = {"allocator/AllocatorImplementation.cfg", "echo/MCEcho.cfg", "transaction_commit/PaxosCommit.cfg", "CoffeeCan/CoffeeCan1000Beans.cfg", "btree/btree.cfg", "GameOfLife/GameOfLife.cfg", "Bakery-Boulangerie/MCBakery.cfg"}
-"""Models that take longer than ~20 s here (run with -m slow)."""
+SLOW = {"allocator/AllocatorImplementation.cfg", "echo/MCEcho.cfg", "transaction_commit/PaxosCommit.cfg",
+        "CoffeeCan/CoffeeCan1000Beans.cfg", "btree/btree.cfg", "GameOfLife/GameOfLife.cfg",
+        "Bakery-Boulangerie/MCBakery.cfg",
+        # measured at 8-25 s of CPU time here (issue 26), or TLC needing 9 s or more
+        "MisraReachability/MCReachabilityTestAllGraphs.cfg",
+        "MisraReachability/MCReachabilityTestRandomGraphs.cfg", "PaxosHowToWinATuringAward/MCVoting.cfg",
+        "TransitiveClosure/TransitiveClosure.cfg", "barriers/Barriers.cfg", "nbacg_guer01/nbacg_guer01.cfg",
+        "braf/BufferedRandomAccessFile.cfg", "MultiCarElevator/ElevatorSafetySmall.cfg"}
+"""Models that take longer than ~8 s here (run with -m slow)."""
+
+TIME_LIMIT = float(os.environ.get("REFUTE_TLA_ORACLE_SECONDS", "900"))
+"""Seconds one model may take before its test fails as too slow (not as a wrong answer)."""
 
 
 def _seconds(runtime: str) -> int | None:

@@ -16,7 +16,7 @@ from refute.engine.bfs import Options
 from refute.engine.liveness import check_model
 from refute.status import Status
 from refute.tla.model import TLAModel
-from tests.tla.oracle import DEPTH_ACCEPTED, EXAMPLES, SLOW, UNSUPPORTED, oracle_models
+from tests.tla.oracle import DEPTH_ACCEPTED, EXAMPLES, SLOW, TIME_LIMIT, UNSUPPORTED, oracle_models
 
 MODELS = oracle_models() if os.path.isdir(os.path.join(EXAMPLES, "specifications")) else []
 
@@ -59,7 +59,10 @@ def test_the_oracle_is_there() -> None:
 @pytest.mark.parametrize("model", list(_params()))
 def test_matches_tlc(model: dict) -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
-    result = check_model(TLAModel(spec_for(model), model["cfg"]), Options())
+    result = check_model(TLAModel(spec_for(model), model["cfg"]), Options(time_limit=TIME_LIMIT))
+    if result.status is Status.INCOMPLETE:
+        pytest.fail(f"too slow: not finished in {TIME_LIMIT:.0f} s (REFUTE_TLA_ORACLE_SECONDS); "
+                    f"{result.distinct_states} distinct states so far")
     verdict = {Status.OK: "success", Status.VIOLATION: "safety failure"}.get(result.status, str(result.status))
     if result.pruned:  # OK within the constraint, as TLC's success
         assert TLAModel_has_constraint(model), "only a model with a CONSTRAINT prunes"
