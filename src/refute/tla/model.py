@@ -273,9 +273,10 @@ class TLAModel(Model):
                 raise InputError(f"{what}: {name} is a CONSTANT of {module}, and {how} "
                                  f"replaces only definitions", **cfg.where(section, name),
                                  hint=f"{tlc}give the constant a value with {name} = <value> or "
-                                      f"{name} <- <definition> in {cfg.file}")
+                                      f"{name} <- {target or '<definition>'} in {cfg.file}")
+            remove = "the substitution" if target is not None else "the line"
             raise InputError(f"{what}: {module} does not define {name}", **cfg.where(section, name),
-                             hint=f"{tlc}correct the name in {cfg.file}, or remove the line")
+                             hint=f"{tlc}correct the name in {cfg.file}, or remove {remove}")
         if target is None:
             return key, name, Const(value), "whole"
         if target not in self.ctx.names:
