@@ -104,7 +104,7 @@ SLOW = {"allocator/AllocatorImplementation.cfg", "echo/MCEcho.cfg", "transaction
         "MisraReachability/MCReachabilityTestAllGraphs.cfg",
         "MisraReachability/MCReachabilityTestRandomGraphs.cfg", "PaxosHowToWinATuringAward/MCVoting.cfg",
         "TransitiveClosure/TransitiveClosure.cfg", "barriers/Barriers.cfg", "nbacg_guer01/nbacg_guer01.cfg",
-        "MultiCarElevator/ElevatorSafetySmall.cfg"}
+        "MultiCarElevator/ElevatorSafetySmall.cfg", "byzpaxos/VoteProof.cfg"}
 """Models that take longer than ~8 s here (run with -m slow)."""
 
 TIME_LIMIT = float(os.environ.get("REFUTE_TLA_ORACLE_SECONDS", "900"))
