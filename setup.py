@@ -45,6 +45,7 @@ setup(
         Extension(
             name,
             sources=[source],
+            depends=["src/refute/engine/_fingerprint_api.h"],  # included by _fpset, _shared_seen
             extra_compile_args=["-O3"] if sys.platform != "win32" else ["/O2"],
         )
         for name, source in [

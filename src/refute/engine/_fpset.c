@@ -27,9 +27,7 @@
 
 #define MIN_CAPACITY 64
 
-typedef int (*fingerprint_c_t)(PyObject *, int64_t *);
-static PyObject *fingerprint_function = NULL;
-static fingerprint_c_t fingerprint_c = NULL;
+#include "_fingerprint_api.h"
 
 /* The table shared by both types: `words` words a slot (1 in a set, 2 in a map). */
 typedef struct {
@@ -535,17 +533,6 @@ PyMODINIT_FUNC PyInit__fpset(void) {
         Py_DECREF(m);
         return NULL;
     }
-    PyObject *fingerprints = PyImport_ImportModule("refute.engine._fingerprint");
-    if (fingerprints == NULL) {
-        PyErr_Clear();  /* not built: scan() calls whatever fingerprint function it is given */
-    } else {
-        fingerprint_function = PyObject_GetAttrString(fingerprints, "fingerprint");
-        fingerprint_c = (fingerprint_c_t)PyCapsule_Import("refute.engine._fingerprint._C_API", 0);
-        if (fingerprint_function == NULL || fingerprint_c == NULL) {
-            PyErr_Clear();
-            fingerprint_c = NULL;
-        }
-        Py_DECREF(fingerprints);
-    }
+    import_fingerprint_api();
     return m;
 }

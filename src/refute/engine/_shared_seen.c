@@ -34,11 +34,7 @@
 #define HEADER_WORDS 8
 #define UNSET INT64_MAX
 
-/* refute.engine._fingerprint's fingerprint function and its C entry point, when that
- * extension is built: scan() calls the C function directly when given that function. */
-typedef int (*fingerprint_c_t)(PyObject *, int64_t *);
-static PyObject *fingerprint_function = NULL;
-static fingerprint_c_t fingerprint_c = NULL;
+#include "_fingerprint_api.h"
 
 typedef struct {
     PyObject_HEAD
@@ -504,17 +500,6 @@ PyMODINIT_FUNC PyInit__shared_seen(void) {
         return NULL;
     }
     PyModule_AddIntConstant(m, "HEADER_BYTES", HEADER_WORDS * 8);
-    PyObject *fingerprints = PyImport_ImportModule("refute.engine._fingerprint");
-    if (fingerprints == NULL) {
-        PyErr_Clear();  /* not built: scan() calls whatever fingerprint function it is given */
-    } else {
-        fingerprint_function = PyObject_GetAttrString(fingerprints, "fingerprint");
-        fingerprint_c = (fingerprint_c_t)PyCapsule_Import("refute.engine._fingerprint._C_API", 0);
-        if (fingerprint_function == NULL || fingerprint_c == NULL) {
-            PyErr_Clear();
-            fingerprint_c = NULL;
-        }
-        Py_DECREF(fingerprints);
-    }
+    import_fingerprint_api();
     return m;
 }
