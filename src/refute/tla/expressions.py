@@ -19,6 +19,7 @@ Closures carry attributes that enclosing constructs use to specialise at compile
 
 from __future__ import annotations
 
+import abc
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -64,8 +65,12 @@ def _bool(f: Callable, node: Node) -> Callable:
     return g
 
 
-class ExpressionCompiler:
-    """Compiles expressions of the modules a spec is made of to closures ``f(S, P, E)``."""
+class ExpressionCompiler(abc.ABC):
+    """Compiles expressions of the modules a spec is made of to closures ``f(S, P, E)``.
+
+    Abstract: expressions need two things only the layers above can give, the action form of
+    a formula (``ENABLED A``; :class:`~refute.tla.actions.ActionCompiler`) and module instances
+    (:class:`~refute.tla.compile.Compiler`, which knows modules)."""
 
     def __init__(self, variables: tuple[str, ...]):
         self.variables = variables
@@ -74,13 +79,13 @@ class ExpressionCompiler:
         self.def_overrides: list = []
         self.reads = ReadAnalysis(self)
 
+    @abc.abstractmethod
     def action(self, node: Node, scope: Scope) -> Callable:
         """The action form of ``node`` (``ENABLED A`` enumerates ``A``'s successors)."""
-        raise NotImplementedError  # the action compiler's
 
+    @abc.abstractmethod
     def instance_ctx(self, inst: InstDef) -> Context:
         """The context of module instance ``inst``, made on first use."""
-        raise NotImplementedError  # the compiler's, which knows modules
 
     # ------------------------------------------------------------ definitions
     def def_value_fn(self, d: Def) -> Callable:
