@@ -33,6 +33,18 @@ os.environ["REFUTE_CHECK_JSON"] = "1"
 
 
 @pytest.fixture(scope="session")
+def plugin_args() -> list[str]:
+    """The pytest options that load refute's pytest plugin in a child pytest: none where the
+    package is installed (its ``pytest11`` entry point loads it; naming it again with ``-p``
+    is refused as a second registration), ``-p refute.pytest_plugin`` where refute is only on
+    the path."""
+    from importlib import metadata
+    installed = any(entry.value == "refute.pytest_plugin"
+                    for entry in metadata.entry_points(group="pytest11"))
+    return [] if installed else ["-p", "refute.pytest_plugin"]
+
+
+@pytest.fixture(scope="session")
 def oracles() -> Path:
     """``../shared/oracles`` beside the clone; tests that need it skip, loudly, without it."""
     if not ORACLES.is_dir():

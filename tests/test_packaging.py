@@ -80,7 +80,7 @@ def test_plain_results_have_no_inline_page() -> None:
     assert not hasattr(Result(Status.OK, "S", 1, 1, 1, 0.0), "_repr_html_")
 
 
-def test_the_fixture_fails_with_the_rendered_counterexample(tmp_path: Path) -> None:
+def test_the_fixture_fails_with_the_rendered_counterexample(tmp_path: Path, plugin_args: list[str]) -> None:
     (tmp_path / "test_specs.py").write_text(textwrap.dedent(f"""\
         import sys
         sys.path.insert(0, {str(ROOT / "examples")!r})
@@ -92,7 +92,7 @@ def test_the_fixture_fails_with_the_rendered_counterexample(tmp_path: Path) -> N
         def test_refuted(refute_check):
             refute_check(WriteSkew())
         """))
-    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "refute.pytest_plugin", "-q",
+    run = subprocess.run([sys.executable, "-m", "pytest", *plugin_args, "-q",
                           "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "tmp"),
                           str(tmp_path / "test_specs.py")],
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)

@@ -116,7 +116,7 @@ def test_cli(tmp_path):
     assert missing.exit_code == 2 and "no target file" in missing.output
 
 
-def test_the_refute_fuzz_fixture(tmp_path):
+def test_the_refute_fuzz_fixture(tmp_path, plugin_args):
     import subprocess
     import sys
     import textwrap
@@ -127,7 +127,7 @@ def test_the_refute_fuzz_fixture(tmp_path):
         def test_buggy(refute_fuzz):
             refute_fuzz({os.path.join(IMPL, "commit.py:BUGGY")!r}, runs=50)
         """))
-    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "refute.pytest_plugin", "-q",
+    run = subprocess.run([sys.executable, "-m", "pytest", *plugin_args, "-q",
                           "-p", "no:cacheprovider", str(tmp_path / "test_service.py")],
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert "1 failed, 1 passed" in run.stdout, run.stdout + run.stderr

@@ -706,17 +706,24 @@ def _parse_tree(source: bytes, file: str | None) -> tree_sitter.Tree:
     parser = tree_sitter.Parser(_LANGUAGE)
     budget = _PARSE_SECONDS + len(source) / 1e6 * _PARSE_SECONDS_PER_MB
     deadline = time.perf_counter() + budget
-    cut: list = []
+    cut: list[bool] = []
+    farthest = 0
 
     def read(offset: int, point: Any) -> bytes:
+        nonlocal farthest
         if cut or time.perf_counter() > deadline:
-            cut.append(point)
+            cut.append(True)
             return b""
+        farthest = max(farthest, offset)
         return source[offset:offset + _CHUNK]
 
     tree = parser.parse(read)
     if cut:
-        row, column = cut[0]
+        # The farthest offset read, not the point of the last request: tree-sitter may ask
+        # again for text it has read before (after error recovery), which would place the
+        # error at the start of a line it had long gone past.
+        row = source.count(b"\n", 0, farthest)
+        column = farthest - (source.rfind(b"\n", 0, farthest) + 1)
         what, hint = _what_nests(_deepest(tree.root_node))
         raise InputError(f"parsing the module took longer than {budget:.0f} s and was "
                          f"stopped here, in {what}; the parser slows down more than "
