@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,7 @@ class Compiled:
     labels: list[str]
     compile_seconds: float  # lowering, emitting and building (building: 0 when cached)
     cached: bool
+    values_of: Callable[[Any], tuple] = tuple  # an interpreted state's variables, for --verify
 
 
 def compile_model(model: Any) -> Compiled:
@@ -158,7 +160,7 @@ def verify(model: Any, compiled: Compiled, deadlock: bool = True) -> Verificatio
                                               f"{model.describe_state(state)}, is reached by the "
                                               "interpreter only")
         mine = native.kept_state(index)
-        if mine != tuple(state):
+        if mine != compiled.values_of(state):
             return Verification(False, index, f"state {index + 1} in discovery order differs: "
                                               f"interpreted {model.describe_state(state)}, "
                                               f"compiled {model.describe_state(mine)}")
@@ -191,19 +193,24 @@ def choose(model: Any, backend: str, elsewhere: str | None) -> tuple[Compiled | 
     liveness...), which sends the run to the interpreter with a notice. A construct outside
     the compiled subset does too under ``auto``; under ``compiled`` it is a located error."""
     from refute.errors import UsageError
+    from refute.spec.compile import SpecModel
     from refute.tla.model import TLAModel
 
     if backend == "interpreted":
         return None, None
-    if not isinstance(model, TLAModel):
+    if isinstance(model, SpecModel):  # a Python spec (refute.compiled.from_python)
+        from refute.compiled.python_spec import compile_spec as compiler
+    elif isinstance(model, TLAModel):
+        compiler = compile_model
+    else:
         if backend == "compiled":
-            raise UsageError("--backend compiled takes a TLA+ spec (.tla) only, for now",
-                             hint="leave --backend at auto, or give a .tla spec")
+            raise UsageError("--backend compiled takes a TLA+ (.tla) or Python (.py) spec only",
+                             hint="leave --backend at auto")
         return None, None
     if elsewhere is not None:
         return None, f"compiled backend not used: {elsewhere} runs on the interpreter (for now)"
     try:
-        return compile_model(model), None
+        return compiler(model), None
     except Unsupported as exc:
         if backend == "compiled":
             file, _, line = (exc.where or "").rpartition(":")
