@@ -43,6 +43,7 @@ class Compiled:
     compile_seconds: float  # lowering, emitting and building (building: 0 when cached)
     cached: bool
     values_of: Callable[[Any], tuple] = tuple  # an interpreted state's variables, for --verify
+    terminal_compiled: bool = False  # the native search tests the model's terminal states
 
 
 def compile_model(model: Any) -> Compiled:
@@ -62,7 +63,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     invariants = bfs.select_invariants(model, options.invariants)
     chosen = {p.name for p in invariants}
     selected = [name in chosen for name in compiled.invariant_names]
-    deadlock = options.deadlock and not model.is_terminal(None)
+    deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
                         options.time_limit)

@@ -471,7 +471,14 @@ class PyEmitter(Emitter):
         tables = (f"static const int PY_SHAPE_LEN[] = {{{lens}}};\n"
                   f"static const int PY_SHAPE_FIELDS[][{width}] = {{{rows}}};\n")
         marker = '#include "runtime.c"\n'
-        return source.replace(marker, marker + tables + _PRELUDE, 1)
+        terminal = ""
+        if self.ir.terminal:
+            m = _Mode(False, frozenset())
+            tests = " || ".join(self.boolean(e, m) for e in self.ir.terminal)
+            terminal = f"static int model_terminal(const V *S) {{\n return {tests};\n}}\n"
+            marker_defined = "#define MODEL_TERMINAL 1\n" + marker
+            source = source.replace(marker, marker_defined, 1)
+        return source.replace(marker, marker + tables + _PRELUDE, 1) + terminal
 
 
 def _collect(v: Any, atoms: dict, shapes: list) -> None:

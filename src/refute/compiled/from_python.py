@@ -174,7 +174,7 @@ class Lowering:
                 raise Unsupported("an integer beyond 62 bits", self.loc(node))
             return PV(E("int", (value,), "i", False), "int", value)
         self.check_encodable(value, node)
-        key = (type(value), value)
+        key = _strict(value)  # not the value: Python has {1: 0} == {1: False}
         n = self._pool_index.get(key)
         if n is None:
             n = self._pool_index[key] = len(self.pool)
@@ -239,8 +239,7 @@ class Lowering:
         m = self.model
         for present, what in ((m.view is not None, "view (state views)"),
                               (bool(m.symmetry), "symmetry"),
-                              (bool(m.properties) or bool(m.fairness), "@liveness and fairness"),
-                              (bool(m._terminal), "@terminal")):
+                              (bool(m.properties) or bool(m.fairness), "@liveness and fairness")):
             if present:
                 raise Unsupported(what, m.source)
         states = m.init_states()
@@ -268,7 +267,9 @@ class Lowering:
                 actions.append(ActionInstance(labels.index(act.name), self.dynamic_action(act), where))
         invariants = [self.predicate(getattr(self.spec, p.name)) for p in m.invariants]
         constraints = [self.predicate(getattr(self.spec, p.name)) for p in m.constraints]
-        return IRModel(nv, self.pool, labels, init, actions, invariants, constraints, m.source)
+        terminal = [self.predicate(test, strict=False) for test in m._terminal]
+        return IRModel(nv, self.pool, labels, init, actions, invariants, constraints, m.source,
+                       terminal)
 
     def dynamic_action(self, act: Any) -> Act:
         """An action with a domain computed from the state: loops over the domains (the
@@ -336,7 +337,10 @@ class Lowering:
             self._where.pop()
             self._globals.pop()
 
-    def predicate(self, method: Callable) -> Expr:
+    def predicate(self, method: Callable, strict: bool = True) -> Expr:
+        """A predicate of the state: an invariant or constraint must give True or False
+        (``strict``: anything else is the interpreter's error to report), a terminal test
+        is taken for its truth."""
         fn = self.parse(method)
         names = [a.arg for a in fn.node.args.args]
         if len(names) != 2:
@@ -348,6 +352,8 @@ class Lowering:
             raise Unsupported("a predicate that returns a state", f"{fn.file}:{fn.first}")
         if result.e.type == "b":
             return result.e
+        if not strict:
+            return self.truth(result)
         return E("as_bool", (result.e,), "b", result.e.dyn)
 
     # ------------------------------------------------------------------ statements
@@ -492,6 +498,13 @@ class Lowering:
                               self.successor(value.orelse, env, st)))
         if isinstance(value, ast.Call) and self.is_helper(value.func, env):
             return self.inline_act(value, env, generator=False)
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+                and isinstance(self.x_Name(value.func, env), _Global) \
+                and self.x_Name(value.func, env).value is outcome:
+            # outcome(name, state): the state (the name is the interpreter's, for its label)
+            if len(value.args) != 2 or value.keywords:
+                raise self.no("outcome(...) other than outcome(name, state)", value)
+            return self.successor(value.args[1], env, st)
         result = self.ex(value, env)
         if isinstance(result, PV) and result.const is None:
             return STOP
@@ -1168,6 +1181,19 @@ _PYCMP = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
           ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
           ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
           ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b}
+
+
+def _strict(value: Any) -> Any:
+    """A key equal only for values of the same types throughout (unlike ``==``)."""
+    if isinstance(value, Record):
+        return ("rec", value._fields, tuple(_strict(v) for v in value._values()))
+    if isinstance(value, tuple):
+        return ("tuple", tuple(_strict(v) for v in value))
+    if isinstance(value, frozenset):
+        return ("set", frozenset(_strict(v) for v in value))
+    if isinstance(value, FrozenMap):
+        return ("map", tuple((_strict(k), _strict(v)) for k, v in value.items()))
+    return (type(value).__name__, value)
 
 
 def _kind_of(value: Any) -> str | None:

@@ -83,3 +83,4 @@ class IRModel:
     invariants: list[Expr]
     constraints: list[Expr] = field(default_factory=list)
     init_where: str | None = None
+    terminal: list[Expr] = field(default_factory=list)  # a state in one of them is no deadlock

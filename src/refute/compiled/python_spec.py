@@ -61,7 +61,8 @@ def compile_spec(model: Any) -> Any:
     built = build(source)
     native = PyNative(built.path, atoms, ranked)
     return Compiled(native, [p.name for p in model.invariants], ir.labels,
-                    time.perf_counter() - started, built.cached, values_of=_record_values)
+                    time.perf_counter() - started, built.cached, values_of=_record_values,
+                    terminal_compiled=True)
 
 
 def _record_values(state: Any) -> tuple:
