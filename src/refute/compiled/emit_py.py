@@ -276,6 +276,35 @@ static V py_sorted(V c) {  /* integers only: their order is sort_key's */
     buf_close();
     return r;
 }
+static inline V py_ordered(V c) {  /* iterated where the order matters: not a set (hash order) */
+    if (VAL(c)->tag == T_SET) rt_fail(34);
+    return py_iterable(c);
+}
+static V py_zip(V a, V b) {  /* zip of two iterables: a tuple of pairs, the shorter's length */
+    py_iterable(a); py_iterable(b);
+    uint32_t n = vlen(a) < vlen(b) ? vlen(a) : vlen(b);
+    Buf *o = buf_open();
+    for (uint32_t k = 0; k < n; k++) { V p[2] = {vdata(a)[k], vdata(b)[k]}; buf_push(o, mk_seq(p, 2)); }
+    V r = mk_seq(o->d, o->n);
+    buf_close();
+    return r;
+}
+static V py_slice(V c, V lo, V hi) {  /* c[lo:hi] of a tuple; None for an open end */
+    if (!py_is_tuple(c)) rt_fail(33);
+    int64_t n = vlen(c), a = 0, b = n;
+    if (!(VAL(lo)->tag == T_ATOM && VAL(lo)->cls == 0)) { a = py_int(lo); if (a < 0) a += n; }
+    if (!(VAL(hi)->tag == T_ATOM && VAL(hi)->cls == 0)) { b = py_int(hi); if (b < 0) b += n; }
+    if (a < 0) a = 0;
+    if (b > n) b = n;
+    if (b < a) b = a;
+    return mk_seq(vdata(c) + a, (uint32_t)(b - a));
+}
+static int py_isinstance(V v, int kind) {  /* 0 int (bool too, as in Python), 1 bool, 2 str */
+    const Val *e = VAL(v);
+    if (kind == 0) return e->tag == T_INT || e->tag == T_BOOL;
+    if (kind == 1) return e->tag == T_BOOL;
+    return e->tag == T_ATOM && e->cls != 0;
+}
 static inline V py_list(Buf *b) { V r = mk_seq(b->d, b->n); buf_close(); return r; }
 int refute_py_cls(V v) { return VAL(v)->cls; }
 """
@@ -347,6 +376,8 @@ class PyEmitter(Emitter):
             return f"py_truth({self.val(a[0], m)})"
         if op == "py_compare":
             return f"py_compare({_COMPARES[a[0]]}, {self.val(a[1], m)}, {self.val(a[2], m)})"
+        if op == "py_isinstance":
+            return f"py_isinstance({self.val(a[0], m)}, {a[1]})"
         if op == "as_bool":  # a predicate's result: True or False, else the interpreter's error
             return f"as_bool({self.val(a[0], m)})"
         if op in ("any", "all"):
@@ -395,11 +426,16 @@ class PyEmitter(Emitter):
             return f"py_item({self.val(a[0], m)}, {self.val(a[1], m)})"
         if op == "py_map_set":
             return f"py_map_set({self.val(a[0], m)}, {self.val(a[1], m)}, {self.val(a[2], m)})"
+        if op == "py_zip":
+            return f"py_zip({self.val(a[0], m)}, {self.val(a[1], m)})"
+        if op == "py_slice":
+            return f"py_slice({self.val(a[0], m)}, {self.val(a[1], m)}, {self.val(a[2], m)})"
         if op == "py_map_get":
             return f"py_map_get({self.val(a[0], m)}, {self.val(a[1], m)}, {self.val(a[2], m)})"
         if op == "py_binop":
             return f"py_binop({_BINOPS[a[0]]}, {self.val(a[1], m)}, {self.val(a[2], m)})"
-        if op in ("py_values", "py_items", "py_keys", "py_to_set", "py_to_tuple", "py_sorted"):
+        if op in ("py_values", "py_items", "py_keys", "py_to_set", "py_to_tuple", "py_sorted",
+                  "py_ordered"):
             return f"{op}({self.val(a[0], m)})"
         if op in ("py_min", "py_max"):
             return f"py_extreme({self.val(a[0], m)}, {int(op == 'py_max')})"

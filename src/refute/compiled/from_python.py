@@ -101,7 +101,7 @@ class _Global:
 
 
 _BUILTINS = {"len", "all", "any", "sum", "min", "max", "sorted", "set", "frozenset", "tuple",
-             "list", "abs", "bool", "range", "int", "dict"}
+             "list", "abs", "bool", "range", "int", "dict", "zip", "isinstance"}
 
 STOP = Act("guard", (Expr("bool", (False,), "b", False),))
 
@@ -547,11 +547,12 @@ class Lowering:
 
             return iteration(0, env)
         if ctx.mode == "act" and _yields(st.body):
-            if not _ordered_kind(source):
-                raise self.no("a loop that yields over a set of the state (the interpreter's "
-                              "order of its successors is Python's hash order)", st)
+            ordered = self.in_order(source, "a loop that yields over a set of the state (the "
+                                    "interpreter's order of its successors is Python's hash "
+                                    "order)", st)
             if _returns(st.body) or _breaks(st.body):
                 raise self.no("return or break in a loop over the state's values", st)
+            source = PV(ordered, source.kind)
             name = self.fresh()
             bound = self.bind_target(st.target, PV(E("local", (name,))), dict(env), st)
             body = self.block(st.body, 0, bound, ctx.but(after=lambda e: STOP, brk=None, cont=None))
@@ -703,6 +704,16 @@ class Lowering:
                           "order matters", node)
         return pv
 
+    def in_order(self, pv: PV, refusal: str, node: Any) -> Expr:
+        """``pv`` iterated where its order matters: a tuple's or a map's as it is; a value
+        of a kind not known now, checked at run time not to be a set (whose order in the
+        interpreter is Python's hash order: the run then falls back to the interpreter)."""
+        if pv.unordered or pv.kind == "set":
+            raise self.no(refusal, node)
+        if _ordered_kind(pv):
+            return pv.e
+        return E("py_ordered", (pv.e,), "v", pv.e.dyn)
+
     def truth(self, pv: PV) -> Expr:
         if pv.const is not _NO:
             return E("bool", (bool(pv.const),), "b", False)
@@ -769,7 +780,13 @@ class Lowering:
     def x_Subscript(self, node, env):
         base = self.val(node.value, env)
         if isinstance(node.slice, ast.Slice):
-            raise self.no("a slice", node)
+            sl = node.slice
+            if sl.step is not None:
+                raise self.no("a slice with a step", node)
+            lo = self.val(sl.lower, env) if sl.lower is not None else self.k(None)
+            hi = self.val(sl.upper, env) if sl.upper is not None else self.k(None)
+            self.ordered(base, node)
+            return PV(E("py_slice", (base.e, lo.e, hi.e), "v", _dyn(base.e, lo.e, hi.e)), "tuple")
         key = self.val(node.slice, env)
         if base.const is not _NO and key.const is not _NO:
             try:
@@ -1097,6 +1114,16 @@ class Lowering:
             gens, elt, inner = self.over(node.args[0], env)
             e = self.integer(self.val(elt, inner)) if isinstance(elt, ast.AST) else E("py_int", (elt,), "i", True)
             return PV(E("sum", (gens, e), "i", True), "int")
+        if name == "isinstance" and n == 2:
+            kinds = {"int": (0, int), "bool": (1, bool), "str": (2, str)}
+            t = node.args[1]
+            if not (isinstance(t, ast.Name) and t.id in kinds and t.id not in env):
+                raise self.no("isinstance(x, T) other than T = int, bool or str", node)
+            number, kind = kinds[t.id]
+            x = self.val(node.args[0], env)
+            if x.const is not _NO:
+                return self.k(isinstance(x.const, kind), node)
+            return PV(E("py_isinstance", (x.e, number), "b", x.e.dyn), "bool")
         args = [self.val(a, env) for a in node.args]
         if all(a.const is not _NO for a in args):
             try:
@@ -1131,6 +1158,9 @@ class Lowering:
                           args[0].unordered or not _ordered_kind(args[0]))
         if name == "sorted" and n == 1:
             return PV(E("py_sorted", (args[0].e,), "v", args[0].e.dyn), "tuple")
+        if name == "zip" and n == 2:
+            a, b = (self.in_order(x, "zip of a set (in Python's hash order)", node) for x in args)
+            return PV(E("py_zip", (a, b), "v", _dyn(a, b)), "tuple")
         if name == "dict" and n == 0:
             return self.k(FrozenMap(), node)
         raise self.no(f"{name}(...) with {n} argument(s)", node)
