@@ -57,6 +57,17 @@ def compile_model(model: Any) -> Compiled:
                     time.perf_counter() - started, built.cached)
 
 
+def compile_spec(model: Any) -> Compiled:
+    """A Python spec's model compiled and loaded (:mod:`.python_spec`)."""
+    from refute.compiled import python_spec
+
+    started = time.perf_counter()
+    native, labels, cached = python_spec.load(model)
+    return Compiled(native, [p.name for p in model.invariants], labels,
+                    time.perf_counter() - started, cached,
+                    values_of=python_spec.record_values, terminal_compiled=True)
+
+
 def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()) -> Result:
     """Explore ``model`` natively; the same Result as ``refute.engine.bfs.explore``."""
     started = time.perf_counter()
@@ -200,7 +211,7 @@ def choose(model: Any, backend: str, elsewhere: str | None) -> tuple[Compiled | 
     if backend == "interpreted":
         return None, None
     if isinstance(model, SpecModel):  # a Python spec (refute.compiled.from_python)
-        from refute.compiled.python_spec import compile_spec as compiler
+        compiler = compile_spec
     elif isinstance(model, TLAModel):
         compiler = compile_model
     else:

@@ -270,7 +270,10 @@ static V py_extreme(V c, int max) {
 static V py_sorted(V c) {  /* integers only: their order is sort_key's */
     py_iterable(c);
     Buf *o = buf_open();
-    for (uint32_t k = 0; k < vlen(c); k++) { if (VAL(vdata(c)[k])->tag != T_INT) rt_fail(32); buf_push(o, vdata(c)[k]); }
+    for (uint32_t k = 0; k < vlen(c); k++) {
+        if (VAL(vdata(c)[k])->tag != T_INT) rt_fail(32);
+        buf_push(o, vdata(c)[k]);
+    }
     qsort(o->d, o->n, sizeof(V), cmp_ids);
     V r = mk_seq(o->d, o->n);
     buf_close();

@@ -5,7 +5,6 @@ build cache (:mod:`.native`), and native values read back as the interpreter's P
 from __future__ import annotations
 
 import ctypes
-import time
 from typing import Any
 
 from refute.compiled.emit_py import PY_SHAPE_BASE, emit
@@ -49,21 +48,16 @@ class PyNative(Native):
         return out
 
 
-def compile_spec(model: Any) -> Any:
-    """``model`` (a :class:`~refute.spec.compile.SpecModel`) compiled and loaded, as the
-    backend's :class:`~refute.compiled.backend.Compiled`; :class:`Unsupported` says what
+def load(model: Any) -> tuple[PyNative, list[str], bool]:
+    """``model`` (a :class:`~refute.spec.compile.SpecModel`) compiled and loaded: the loaded
+    model, its action names and whether the build was cached; :class:`Unsupported` says what
     stops it, located."""
-    from refute.compiled.backend import Compiled
-
-    started = time.perf_counter()
     ir, shapes = lower(model)
     source, atoms, ranked = emit(ir, shapes)
     built = build(source)
-    native = PyNative(built.path, atoms, ranked)
-    return Compiled(native, [p.name for p in model.invariants], ir.labels,
-                    time.perf_counter() - started, built.cached, values_of=_record_values,
-                    terminal_compiled=True)
+    return PyNative(built.path, atoms, ranked), ir.labels, built.cached
 
 
-def _record_values(state: Any) -> tuple:
+def record_values(state: Any) -> tuple:
+    """An interpreted state's variables, as the native search keeps them."""
     return state._values() if isinstance(state, Record) else (state,)
