@@ -150,6 +150,7 @@ class Lowering:
         self._locals = 0
         self.shapes: list[tuple[str, ...]] = []
         self.fields: tuple[str, ...] = ()
+        self.set_vars: set[int] = set()
         self._parsed: dict = {}
         self._where: list[tuple[str, int]] = []
         self._depth = 0
@@ -247,6 +248,7 @@ class Lowering:
         if not isinstance(first, Record):
             raise Unsupported("a state that is not a State(...) record", m.source)
         self.fields = first._fields
+        self.set_vars = {i for i, v in enumerate(first._values()) if isinstance(v, frozenset)}
         self.shapes.append(self.fields)
         nv = len(self.fields)
         inits = []
@@ -708,8 +710,8 @@ class Lowering:
         """``pv`` iterated where its order matters: a tuple's or a map's as it is; a value
         of a kind not known now, checked at run time not to be a set (whose order in the
         interpreter is Python's hash order: the run then falls back to the interpreter)."""
-        if pv.unordered or pv.kind == "set":
-            raise self.no(refusal, node)
+        if pv.unordered or pv.kind == "set" or (pv.e.op == "var" and pv.e.args[0] in self.set_vars):
+            raise self.no(refusal, node)  # (a variable that starts as a set is taken for one)
         if _ordered_kind(pv):
             return pv.e
         return E("py_ordered", (pv.e,), "v", pv.e.dyn)
