@@ -191,9 +191,14 @@ static inline int64_t py_int(V v) {
     return 0;
 }
 static inline int py_is_int(V v) { return VAL(v)->tag == T_INT || VAL(v)->tag == T_BOOL; }
+/* Pure functions of one value that invariants apply to every state (set(m.values()), s <= S)
+ * are remembered in the runtime's memo table (op codes 40 and up). */
 static V py_values(V m) {  /* a map's values, in key order, as a tuple */
     if (VAL(m)->tag != T_FN) rt_fail(22);
-    return mk_seq(vdata(m) + VAL(m)->len, VAL(m)->len);
+    Memo *h = memo_slot(40, m, 0, 0);
+    if (memo_hit(h, 40, m, 0, 0)) return h->r;
+    V r = mk_seq(vdata(m) + VAL(m)->len, VAL(m)->len);
+    return memo_put(memo_slot(40, m, 0, 0), 40, m, 0, 0, r);
 }
 static V py_items(V m) {
     if (VAL(m)->tag != T_FN) rt_fail(22);
@@ -208,7 +213,14 @@ static V py_keys(V m) {
     if (VAL(m)->tag != T_FN) rt_fail(22);
     return intern(T_SET, 6, 0, vdata(m), VAL(m)->len);
 }
+static V py_to_set_raw(V c);
 static V py_to_set(V c) {
+    Memo *h = memo_slot(41, c, 0, 0);
+    if (memo_hit(h, 41, c, 0, 0)) return h->r;
+    V r = py_to_set_raw(c);
+    return memo_put(memo_slot(41, c, 0, 0), 41, c, 0, 0, r);
+}
+static V py_to_set_raw(V c) {
     py_iterable(c);
     Buf *o = buf_open();
     for (uint32_t k = 0; k < vlen(c); k++) buf_push(o, vdata(c)[k]);
@@ -248,9 +260,13 @@ static int py_compare(int op, V a, V b) {  /* 0 <, 1 <=, 2 >, 3 >= */
     }
     if (x->tag == T_SET && y->tag == T_SET) {
         if (op == 2 || op == 3) { V t = a; a = b; b = t; op -= 2; }
+        Memo *h = memo_slot(42 + op, a, b, 0);
+        if (memo_hit(h, 42 + op, a, b, 0)) return h->r == V_TRUE;
         int sub = 1;
         for (uint32_t k = 0; k < VAL(a)->len && sub; k++) sub = py_in(vdata(a)[k], b);
-        return op == 1 ? sub : sub && VAL(a)->len < VAL(b)->len;
+        int r = op == 1 ? sub : sub && VAL(a)->len < VAL(b)->len;
+        memo_put(memo_slot(42 + op, a, b, 0), 42 + op, a, b, 0, mk_bool(r));
+        return r;
     }
     rt_fail(30);
     return 0;
