@@ -51,8 +51,12 @@ def read_history(path: str | Path, format: str | None = None) -> History:
     Detection looks at the first meaningful characters, not the extension: ``r(``/``w(``
     is PolySI text, ``{"`` or ``[{"`` (or ``[]``) is JSON, anything else EDN.
     """
-    text = read_text(path, "history", "histories are EDN, JSON or PolySI text files")
-    return parse_history(text, file=str(path), format=format)
+    return parse_history(read_history_text(path), file=str(path), format=format)
+
+
+def read_history_text(path: str | Path) -> str:
+    """The text of a history file, or an :class:`InputError` saying why it cannot be read."""
+    return read_text(path, "history", "histories are EDN, JSON or PolySI text files")
 
 
 def parse_history(text: str, file: str | None = None, format: str | None = None) -> History:
