@@ -1,12 +1,13 @@
 /* refute.history._listappend: prove a Jepsen list-append history clean at C speed.
  *
- * certify(text, ordered) reads the EDN text of a list-append history and returns
+ * certify(text, ordered[, seconds, memory_limit]) reads the EDN text of a list-append history and returns
  * (transactions, edges) when it can prove that the Python checker (refute.history.checker with
  * refute.history.list_append) would find nothing at all in it: no non-cycle anomaly, no
  * reader warning, and an acyclic dependency graph (with process and real-time edges when
  * `ordered`, i.e. strict serializability). `edges` is the number of distinct (u, v) pairs
  * the Python graph would hold, so the report is identical. In every other case it returns
- * None and the caller runs the Python checker, which finds, explains and reports.
+ * None and the caller runs the Python checker, which finds, explains and reports; False when
+ * the time or memory budget ran out before it could tell (checked every 4096 units of work).
  *
  * Soundness is by construction, not by heuristics: the input grammar accepted is a strict
  * subset of EDN (one operation map per form with only the keys :type :f :value :process
@@ -23,6 +24,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------ growable arrays */
 
@@ -108,6 +111,34 @@ static int32_t map_put(Map *m, uint64_t key, int32_t fresh, int *added) {
     return fresh;
 }
 
+/* ------------------------------------------------------------------ the budget */
+
+/* --time-limit and --memory-limit, checked every 4096 units of work (a form read, a
+ * transaction analysed, a vertex sorted): the clock, and the resident set from /proc. */
+typedef struct { double deadline; long long memory_limit; unsigned counter; int stopped; } Budget;
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static long long resident_bytes(void) {
+    FILE *statm = fopen("/proc/self/statm", "r");
+    long long pages = 0, resident = 0;
+    if (!statm) return 0;
+    if (fscanf(statm, "%lld %lld", &pages, &resident) != 2) resident = 0;
+    fclose(statm);
+    return resident * sysconf(_SC_PAGESIZE);
+}
+
+static int over_budget(Budget *b) {
+    if ((++b->counter & 4095) != 0 || b->stopped) return b->stopped;
+    if (b->deadline > 0 && now() >= b->deadline) b->stopped = 1;
+    if (b->memory_limit > 0 && resident_bytes() > b->memory_limit) b->stopped = 1;
+    return b->stopped;
+}
+
 /* ------------------------------------------------------------------ the history */
 
 enum { OK = 0, FAIL = 1, INFO = 2, PENDING = 3 };
@@ -126,6 +157,7 @@ typedef struct {
     I64 t_process;
     /* real-time events in file order: txn * 2 + (1 if completion) */
     I32 events;
+    Budget budget;
 } Hist;
 
 static void hist_free(Hist *h) {
@@ -346,6 +378,7 @@ static int read_history(Hist *h, const char *text, size_t size) {
     for (int32_t number = 0;; number++) {
         skip_space(&c);
         if (c.p >= c.end) break;
+        if (over_budget(&h->budget)) goto done;
         Op op;
         if (read_op(h, &c, &op) < 0) goto done;
         int added;
@@ -465,7 +498,7 @@ static int internal_anomaly(const Hist *h, int32_t start, int32_t count) {
 }
 
 /* 0 when the history is clean (edges in a->edge_u/v), 1 when not provably so, -1 no memory. */
-static int analyse(const Hist *h, Analysis *a, int ordered) {
+static int analyse(Hist *h, Analysis *a, int ordered) {
     const int32_t *F = h->mop_f.a, *K = h->mop_key.a, *A = h->mop_arg.a, *L = h->mop_len.a;
     const int32_t *E = h->elems.a, *outcome = h->t_outcome.a;
     const int32_t *mstart = h->t_mstart.a, *mcount = h->t_mcount.a;
@@ -480,6 +513,7 @@ static int analyse(const Hist *h, Analysis *a, int ordered) {
 
     /* _index_writes: every append's writer; an element appended twice is an input error */
     for (int32_t t = 0; t < n; t++) {
+        if (over_budget(&h->budget)) return 1;
         any_ok |= outcome[t] == OK;
         for (int32_t i = mstart[t]; i < mstart[t] + mcount[t]; i++) {
             if (F[i] != APPEND) continue;
@@ -500,6 +534,7 @@ static int analyse(const Hist *h, Analysis *a, int ordered) {
 
     /* _index_reads and the longest read of each key */
     for (int32_t t = 0; t < n; t++) {
+        if (over_budget(&h->budget)) return 1;
         if (outcome[t] == FAIL) continue;
         for (int32_t i = mstart[t]; i < mstart[t] + mcount[t]; i++) {
             if (F[i] != READ) continue;
@@ -534,6 +569,7 @@ static int analyse(const Hist *h, Analysis *a, int ordered) {
 
     /* incompatible-order (every read a prefix of the longest), G1a and G1b */
     for (int32_t t = 0; t < n; t++) {
+        if (over_budget(&h->budget)) return 1;
         if (outcome[t] == FAIL) continue;
         for (int32_t i = mstart[t]; i < mstart[t] + mcount[t]; i++) {
             if (F[i] != READ || L[i] <= 0) continue;
@@ -556,6 +592,7 @@ static int analyse(const Hist *h, Analysis *a, int ordered) {
     if (map_init(&lost, 1024) < 0) { map_free(&lost); return -1; }
     int verdict = 0;
     for (int32_t t = 0; t < n && verdict == 0; t++) {
+        if (over_budget(&h->budget)) { verdict = 1; break; }
         if (outcome[t] != OK) continue;
         if (internal_anomaly(h, mstart[t], mcount[t])) { verdict = 1; break; }
         for (int32_t i = mstart[t]; i < mstart[t] + mcount[t]; i++) {
@@ -580,6 +617,7 @@ static int analyse(const Hist *h, Analysis *a, int ordered) {
 
     /* _edges: wr, ww and rw */
     for (int32_t t = 0; t < n; t++) {
+        if (over_budget(&h->budget)) return 1;
         if (outcome[t] == FAIL) continue;
         for (int32_t i = mstart[t]; i < mstart[t] + mcount[t]; i++) {
             int32_t k = K[i];
@@ -630,6 +668,7 @@ static int analyse(const Hist *h, Analysis *a, int ordered) {
     verdict = -1;
     if (!preceded_start || !preceded_count || !in_frontier) goto realtime_done;
     for (size_t x = 0; x < h->events.n; x++) {
+        if (over_budget(&h->budget)) { verdict = 1; goto realtime_done; }
         int32_t t = h->events.a[x] >> 1;
         if (outcome[t] == FAIL || h->t_invoked.a[t] == NONE) continue;
         if (h->events.a[x] & 1) {
@@ -658,7 +697,7 @@ realtime_done:
 }
 
 /* The distinct edges (Graph.edge_count) and whether they form a cycle (Kahn's algorithm). */
-static int count_and_sort(const Analysis *a, int32_t n, int64_t *distinct) {
+static int count_and_sort(const Analysis *a, int32_t n, int64_t *distinct, Budget *budget) {
     size_t m = a->edge_u.n;
     int32_t *start = calloc(n + 2, sizeof(int32_t)), *succ = malloc((m + 1) * sizeof(int32_t));
     int32_t *mark = malloc((n + 1) * sizeof(int32_t)), *indegree = calloc(n + 1, sizeof(int32_t));
@@ -674,6 +713,7 @@ static int count_and_sort(const Analysis *a, int32_t n, int64_t *distinct) {
     int32_t *end = malloc((n + 1) * sizeof(int32_t));
     if (!end) goto done;
     for (int32_t u = 0; u < n; u++) {
+        if (over_budget(budget)) { status = 1; free(end); goto done; }
         int32_t kept = start[u];
         for (int32_t x = start[u]; x < start[u + 1]; x++) {
             int32_t v = succ[x];
@@ -704,11 +744,17 @@ static PyObject *certify(PyObject *module, PyObject *args) {
     const char *text;
     Py_ssize_t size;
     int ordered;
-    if (!PyArg_ParseTuple(args, "s#p:certify", &text, &size, &ordered)) return NULL;
+    double seconds = -1;
+    long long memory_limit = 0;
+    if (!PyArg_ParseTuple(args, "s#p|dL:certify", &text, &size, &ordered, &seconds,
+                          &memory_limit))
+        return NULL;
     Hist h;
     Analysis a;
     memset(&h, 0, sizeof h);
     memset(&a, 0, sizeof a);
+    h.budget.deadline = seconds >= 0 ? now() + seconds : 0;
+    h.budget.memory_limit = memory_limit;
     int status = -1;
     int64_t edges = 0;
     Py_BEGIN_ALLOW_THREADS
@@ -716,12 +762,14 @@ static PyObject *certify(PyObject *module, PyObject *args) {
         status = read_history(&h, text, (size_t)size) < 0 ? 1 : 0;
         if (status == 0 && h.t_outcome.n >= INT32_MAX / 2) status = 1;
         if (status == 0) status = analyse(&h, &a, ordered);
-        if (status == 0) status = count_and_sort(&a, (int32_t)h.t_outcome.n, &edges);
+        if (status == 0)
+            status = count_and_sort(&a, (int32_t)h.t_outcome.n, &edges, &h.budget);
     }
     Py_END_ALLOW_THREADS
     size_t transactions = h.t_outcome.n;
     hist_free(&h);
     analysis_free(&a);
+    if (h.budget.stopped) Py_RETURN_FALSE;
     if (status < 0) return PyErr_NoMemory();
     if (status > 0) Py_RETURN_NONE;
     return Py_BuildValue("(nL)", (Py_ssize_t)transactions, (long long)edges);
@@ -729,8 +777,9 @@ static PyObject *certify(PyObject *module, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"certify", certify, METH_VARARGS,
-     "certify(text, ordered) -> (transactions, edges) when the list-append history is "
-     "provably clean, else None."},
+     "certify(text, ordered, seconds=-1, memory_limit=0) -> (transactions, edges) when the "
+     "list-append history is provably clean, False when the time (seconds from now) or the "
+     "resident memory (bytes) ran out first, else None."},
     {NULL, NULL, 0, NULL},
 };
 

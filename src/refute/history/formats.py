@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 from refute.errors import InputError
 from refute.readers import FormLocator, parse_all, parse_json, read_text, sniff
 from refute.readers.source import meaningful_head
+from refute.limits import Watch, watched
 from refute.history.polysi import looks_like_text, parse_text
 from refute.history.transactions import (
     APPEND,
@@ -40,6 +41,7 @@ from refute.history.transactions import (
 )
 
 FORMATS = ("edn", "json", "text")
+_CHUNK = 1 << 20  # characters of EDN read between two checks of the limits
 
 _OUTCOMES = {"ok": Outcome.OK, "fail": Outcome.FAIL, "info": Outcome.INFO}
 _MOP_KINDS = {APPEND: APPEND, READ: READ, WRITE: WRITE}
@@ -59,22 +61,27 @@ def read_history_text(path: str | Path) -> str:
     return read_text(path, "history", "histories are EDN, JSON or PolySI text files")
 
 
-def parse_history(text: str, file: str | None = None, format: str | None = None) -> History:
-    """Parse the text of a history; see :func:`read_history`."""
+def parse_history(text: str, file: str | None = None, format: str | None = None,
+                  watch: Watch | None = None) -> History:
+    """Parse the text of a history; see :func:`read_history`.
+
+    ``watch`` bounds the work: it is checked between chunks of EDN and every 4096
+    operations, and :class:`~refute.limits.LimitReached` is raised once it has expired.
+    """
     format = format or detect_format(text)
     if format == "text":
-        return parse_text(text, file)
+        return parse_text(text, file, watch)
     if format == "json":
         forms = _parse_json(text, file)
     elif format == "edn":
-        forms = parse_all(text, file)
+        forms = _parse_edn(text, file, watch)
     else:
         raise InputError(f"unknown history format {format!r}",
                          hint=f"use one of {', '.join(FORMATS)}")
     depth = 0
     if len(forms) == 1 and isinstance(forms[0], (tuple, list)):
         forms, depth = forms[0], 1  # a single vector (array) of operations
-    return _pair_operations(forms, text, file, format, depth)
+    return _pair_operations(watched(forms, watch), text, file, format, depth)
 
 
 def detect_format(text: str) -> str:
@@ -82,6 +89,31 @@ def detect_format(text: str) -> str:
     if looks_like_text(meaningful_head(text)):
         return "text"
     return sniff(text)
+
+
+def _parse_edn(text: str, file: str | None, watch: Watch | None) -> list[Any]:
+    """Every form of an EDN history; under a limit, in chunks of about 1 MB with the watch
+    checked between them.
+
+    A chunk ends just before a line that starts with ``{``, where an operation per line
+    starts. Should that line be inside a string or a multi-line form, the chunk before it does
+    not parse (an unclosed form or string): then the whole text is read in one piece, which
+    gives the same forms, or the error located in the file.
+    """
+    if watch is None or not watch.active or len(text) <= 4 * _CHUNK:
+        return parse_all(text, file)
+    forms: list[Any] = []
+    start = 0
+    try:
+        while start < len(text):
+            watch.check()
+            end = text.find("\n{", start + _CHUNK)
+            end = len(text) if end < 0 else end + 1
+            forms.extend(parse_all(text[start:end], file))
+            start = end
+    except InputError:
+        return parse_all(text, file)
+    return forms
 
 
 def _parse_json(text: str, file: str | None) -> list[Any]:
