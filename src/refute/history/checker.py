@@ -28,6 +28,7 @@ from refute.history import anomalies as kinds
 from refute.history.anomalies import Finding, Step
 from refute.history.complete import LEVELS, CompleteOutcome, check_level
 from refute.history.explain import cycle_text, finding_json
+from refute.history.cobra import looks_like_cobra, read_cobra
 from refute.history.formats import parse_history, read_history_text
 from refute.history.graph import (
     BASE_SPECS,
@@ -141,6 +142,9 @@ def _check(source: str | Path | History, model: str, workload: str | None,
         history = source
     else:
         try:
+            if format == "cobra" or (format is None and looks_like_cobra(source)):
+                return _check_parsed(read_cobra(source, watch), model, workload, watch,
+                                     started)
             text = read_history_text(source)
             watch.check()
             clean = _certified(text, str(source), model, workload, format, watch, started)
@@ -151,6 +155,11 @@ def _check(source: str | Path | History, model: str, workload: str | None,
             unread = History([], str(source), format or "unknown", False)
             return _stopped(unread, model, workload or "unknown", watch, started,
                             "reading the history")
+    return _check_parsed(history, model, workload, watch, started)
+
+
+def _check_parsed(history: History, model: str, workload: str | None, watch: Watch,
+                  started: float) -> HistoryResult:
     workload = workload or detect_workload(history)
     if workload not in WORKLOADS:
         raise UsageError(f"unknown workload {workload!r}",
