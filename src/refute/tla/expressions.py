@@ -28,7 +28,8 @@ from refute.values import FrozenMap
 from refute.tla.operators import INFIX, LOGIC, as_int, is_element
 from refute.tla.parser import Node
 from refute.tla.reads import ReadAnalysis
-from refute.tla.scope import UNSET, Builtin, Const, Context, Def, InstDef, Scope, Subst, Var
+from refute.tla.enabled import cut_context
+from refute.tla.scope import UNSET, Builtin, Const, Context, CutVar, Def, InstDef, Scope, Subst, Var
 from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet,
                                RefuteLimitation, TLAError, apply_fn, as_set, domain, make_fn,
                                one_kind, short, sorted_elements, tlc_equal)
@@ -236,6 +237,8 @@ class ExpressionCompiler(abc.ABC):
 
     def apply_entry(self, entry: Any, args: tuple, node: Node, scope: Scope) -> Callable:
         """A call of ``entry`` (variable, constant, definition, builtin) on argument nodes."""
+        if isinstance(entry, CutVar):  # unprimed, it is the instance's substitution
+            return self.apply_entry(entry.read, args, node, scope)
         if isinstance(entry, Var):
             return _variable(entry.index)
         if isinstance(entry, Const):
@@ -258,6 +261,8 @@ class ExpressionCompiler(abc.ABC):
                   for i, a in enumerate(args)]
             if len(args) != entry.arity and entry.arity >= 0:
                 raise TLAError(f"wrong number of arguments ({len(args)}, expected {entry.arity})", node)
+            if not fs and entry.volatile:
+                return lambda S, P, E: fn()
             if not fs:
                 try:
                     v = fn() if entry.arity == 0 else fn
@@ -605,8 +610,14 @@ class ExpressionCompiler(abc.ABC):
             f = self.expr(a, scope)
             return lambda S, P, E: f(P, None, E) == f(S, P, E)
         if op == "ENABLED":
-            g = self.action(a, scope)
-            unset = self.unset_state
+            width = getattr(scope.ctx, "slot_width", len(self.variables))
+            ctx = scope.ctx
+            cut = cut_context(ctx, width)
+            if cut is not None:  # written in an instance: evaluated before its substitution
+                ctx, width = cut
+            # a next-state action even where it is written in Init (its x' are primed)
+            g = self.action(a, Scope(ctx, scope.bound, scope.lets))
+            unset = (UNSET,) * width
             return lambda S, P, E: any(True for _ in g(S, unset, E))
         user = scope.ctx.names.get(op)
         if isinstance(user, (Def, Builtin)):

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, TemporalProperty
+from refute.engine.result import ViolationKind
 from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap, ModelValue
 from refute.tla.compile import Compiler
@@ -23,7 +24,7 @@ from refute.tla.modules import (Loader, constant_declaration, constants_of, defi
                                 load_into, modules_used, variables_of)
 from refute.tla.parser import Node, parse_file
 from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Context, Def, Scope, Var
-from refute.tla.stdlib import NATIVE_ONLY, statistics
+from refute.tla.stdlib import NATIVE_ONLY, counterexample, counterexample_value, statistics
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
 from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value,
                                sorted_elements)
@@ -640,8 +641,11 @@ class TLAModel(Model):
         gives its counts); a false one is an error, as in TLC."""
         if not self._postconditions:
             return
+        violation = result.violation
+        if violation is not None and violation.kind is ViolationKind.LIVENESS:
+            return  # TLC stops after a liveness counterexample without its postconditions
         with statistics(result.distinct_states, result.states_generated, result.depth,
-                        result.seconds):
+                        result.seconds), counterexample(self._counterexample(violation)):
             for name, f in self._postconditions:
                 try:
                     v = f(None, None, ())
@@ -657,6 +661,16 @@ class TLAModel(Model):
 
     def format_value(self, value: Any) -> str:
         return format_value(value)
+
+    def _counterexample(self, violation: Any) -> Any:
+        """TLCExt's ``CounterExample`` after a run that found ``violation`` (None: the empty
+        graph); as TLC, its states are the ALIAS's records when the trace has more than one."""
+        if violation is None:
+            return None
+        states = [step.state for step in violation.trace]
+        shown = self.describe_trace(states) if len(states) > 1 else \
+            [self.describe_state(state) for state in states]
+        return counterexample_value(shown, [step.action for step in violation.trace])
 
 
 def _always_true(state: Any) -> bool:

@@ -140,6 +140,61 @@ def statistics(distinct: int, generated: int, diameter: int, seconds: float) -> 
         _registers.update(saved)
 
 
+_NO_COUNTEREXAMPLE = make_fn({"action": frozenset(), "state": frozenset()})
+
+
+def counterexample_value(states: list[dict], labels: list, loop: tuple | None = None) -> Any:
+    """TLCExt's ``CounterExample``: the behaviour as a graph, ``[state |-> {<<i, s_i>>},
+    action |-> {<<<<i, s_i>>, a, <<i + 1, s_i+1>>>>}]`` (``s_i`` a record of the variables,
+    ``a`` the action that took the step), with ``loop = (back, label)`` the edge closing a
+    lasso. An action is ``[name |-> ...]`` with, when it has parameters, ``context`` (their
+    values) and ``parameters`` (their names); TLC adds the source ``location`` refute does not
+    keep."""
+    nodes = [(i + 1, make_fn(state)) for i, state in enumerate(states)]
+
+    def action(label: Any) -> Any:
+        fields: dict = {"name": getattr(label, "action", "") if label is not None else ""}
+        args = getattr(label, "args", ()) or ()
+        if args:
+            fields["context"] = make_fn(dict(args))
+            fields["parameters"] = tuple(name for name, _ in args)
+        return make_fn(fields)
+    edges = [(nodes[i - 1], action(labels[i]), nodes[i]) for i in range(1, len(nodes))]
+    if loop is not None:
+        edges.append((nodes[-1], action(loop[1]), nodes[loop[0]]))
+    return make_fn({"action": frozenset(edges), "state": frozenset(nodes)})
+
+
+@contextlib.contextmanager
+def counterexample(value: Any) -> Iterator[None]:
+    """``CounterExample`` is ``value`` while a POSTCONDITION is evaluated (elsewhere, as in
+    TLC, the empty graph)."""
+    saved = _registers.get(_COUNTEREXAMPLE)
+    _registers[_COUNTEREXAMPLE] = value
+    try:
+        yield
+    finally:
+        _registers[_COUNTEREXAMPLE] = saved
+
+
+_COUNTEREXAMPLE = object()  # the register key, which no spec's TLCSet can name
+
+
+def _counterexample() -> Any:
+    return _registers.get(_COUNTEREXAMPLE) or _NO_COUNTEREXAMPLE
+
+
+def _to_trace(ce: Any) -> tuple:
+    """TLCExt's ``ToTrace``: a CounterExample's states as a sequence, by their numbers."""
+    try:
+        nodes = as_set(apply_fn(ce, "state"))
+        ordered = dict(nodes)
+        return tuple(ordered[i] for i in range(1, len(ordered) + 1))
+    except (TLAError, TypeError, ValueError, KeyError):
+        raise TLAError(f"The argument of ToTrace should be a CounterExample, but instead it "
+                       f"is: {format_value(ce)}") from None
+
+
 def _fold_set(op, base, s):
     acc = base
     for x in sorted_elements(as_set(s)):
@@ -392,7 +447,8 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "AssertError": _b(lambda a, b: True, 2), "AssertEq": _b(lambda a, b: a == b, 2),
         "TLCDefer": _b(lambda v: True, 1), "PickSuccessor": _b(lambda v: True, 1),
         "TLCNoOp": _b(lambda v: v, 1), "TLCModelValue": _b(lambda s: s, 1),
-        "Trace": _b(_trace, 0),
+        "Trace": _b(_trace, 0), "CounterExample": Builtin(_counterexample, 0, volatile=True),
+        "ToTrace": _b(_to_trace, 1),
     },
     "IOUtils": {
         "IOEnv": _b(_ioenv, 0),
