@@ -268,3 +268,40 @@ def test_without_a_violation_the_counterexample_is_empty(tmp_path) -> None:
         """, CE2_cfg="INIT Init\nNEXT Next\nPOSTCONDITION Post\nCHECK_DEADLOCK FALSE\n")
     code, report = _check(spec)
     assert (code, *_counts(report)) == (0, "ok", 3, 3, 3)
+
+
+def test_tlcget_level_is_the_level_of_the_state_explored(tmp_path) -> None:
+    # TLC: no error, 6 distinct, 9 generated, depth 3 (level 0 in Init, the source state's in
+    # Next, the state's own in the invariant and in the CONSTRAINT, which prunes 6 and 7)
+    spec = _files(tmp_path, Lv="""\
+        ---- MODULE Lv ----
+        EXTENDS Naturals, TLC
+        VARIABLE x
+        Init == x \\in {0, 1} /\\ TLCGet("level") = 0
+        Next == \\/ x < 6 /\\ x' = x + 2 /\\ TLCGet("level") = x \\div 2 + 1
+                \\/ x = 3 /\\ x' = 4
+        Lvl == TLCGet("level") = x \\div 2 + 1
+        Con == TLCGet("level") < 4
+        ====
+        """, Lv_cfg="INIT Init\nNEXT Next\nINVARIANT Lvl\nCONSTRAINT Con\nCHECK_DEADLOCK FALSE\n")
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (0, "ok", 6, 9, 3)
+
+
+def test_functions_over_infinite_domains_are_applied_at_a_point(tmp_path) -> None:
+    # TLC: no error, 3 distinct, 3 generated, depth 3
+    spec = _files(tmp_path, Inf="""\
+        ---- MODULE Inf ----
+        EXTENDS Integers, Sequences
+        VARIABLE x
+        f == [i \\in Int |-> i + 2]
+        g == [s \\in Seq(Nat) |-> Len(s)]
+        h == [n \\in Nat |-> [m \\in Nat |-> n * m]]
+        Init == x = [i \\in Int |-> i + 2][3]
+        Next == x' = f[x] /\\ x < 9
+        Inv == /\\ g[<<1, 2>>] = 2 /\\ h[2][3] = 6 /\\ [r \\in Nat \\X Nat |-> r[1]][<<4, 5>>] = 4
+               /\\ [k \\in Int |-> k][-3] = -3 /\\ [t \\in STRING |-> 1]["a"] = 1
+        ====
+        """, Inf_cfg="INIT Init\nNEXT Next\nINVARIANT Inv\nCHECK_DEADLOCK FALSE\n")
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (0, "ok", 3, 3, 3)

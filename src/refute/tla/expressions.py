@@ -56,6 +56,18 @@ def truth(v: Any, node: Node) -> bool:
     raise TLAError(f"expected a boolean, got {short(v)}", node)
 
 
+def _infinite(s: Any) -> bool:
+    r"""Whether ``s`` is a set TLC cannot enumerate (``Nat``, ``Nat \X Nat``, ``SUBSET Int``...):
+    a function over it is applied at a point, as TLC's ``FcnLambdaValue``, never built whole."""
+    if not isinstance(s, LazySet):
+        return False
+    if s.kind in INFINITE_KINDS:
+        return True
+    if s.kind == "Product":
+        return any(_infinite(x) for x in s.args[0])
+    return s.kind in ("SUBSET", "Cup") and any(_infinite(x) for x in s.args)
+
+
 def _bool(f: Callable, node: Node) -> Callable:
     """``f`` checked to give a boolean (the body of a quantifier, a filter, CHOOSE)."""
     def g(S, P, E):
@@ -79,6 +91,8 @@ class ExpressionCompiler(abc.ABC):
         self.contexts: list = []
         self.def_overrides: list = []
         self.reads = ReadAnalysis(self)
+        self.reads_level = False  # whether the spec calls TLCGet (its "level" needs the levels)
+        self.probing = False  # whether a definition is being evaluated to see if it is a constant
 
     @abc.abstractmethod
     def action(self, node: Node, scope: Scope) -> Callable:
@@ -261,6 +275,18 @@ class ExpressionCompiler(abc.ABC):
                   for i, a in enumerate(args)]
             if len(args) != entry.arity and entry.arity >= 0:
                 raise TLAError(f"wrong number of arguments ({len(args)}, expected {entry.arity})", node)
+            if entry.at_state is not None:
+                at_state = entry.at_state
+                self.reads_level = True
+
+                def call_at(S, P, E):
+                    if self.probing:  # its value is the state's, though it reads no variable
+                        raise TLAError("not a constant")
+                    try:
+                        return at_state(S, *[f(S, P, E) for f in fs])
+                    except TLAError as exc:
+                        raise locate(node, exc) from None
+                return call_at
             if not fs and entry.volatile:
                 return lambda S, P, E: fn()
             if not fs:
@@ -376,6 +402,7 @@ class ExpressionCompiler(abc.ABC):
         def constant():
             c = d.const
             if c is None:
+                probing, self.probing = self.probing, True
                 try:
                     v = body(None, None, ())
                     # a lazy value (f[x \in S] == ..., [x \in Nat |-> ...]) is made without
@@ -385,6 +412,8 @@ class ExpressionCompiler(abc.ABC):
                         else (True, v)
                 except Exception:
                     d.const = (False,)
+                finally:
+                    self.probing = probing
             return d.const
 
         def evaluate(S, P):
@@ -888,7 +917,7 @@ class ExpressionCompiler(abc.ABC):
 
             def fn1(S, P, E):
                 dom = sf(S, P, E)
-                if lazy or (isinstance(dom, LazySet) and dom.kind in INFINITE_KINDS):
+                if lazy or _infinite(dom):
                     return LazyFn(dom, lambda x: f(S, P, E + (x,)))
                 return make_fn({v: f(S, P, E + (v,)) for v in as_set(dom)})
             return fn1
@@ -899,7 +928,7 @@ class ExpressionCompiler(abc.ABC):
         def fnn(S, P, E):
             if simple:  # [n \in Nat, v \in S |-> ...] (TransitiveClosure): applied on demand
                 doms = [sf(S, P, E) for sf in sfs]
-                if lazy or any(isinstance(d, LazySet) and d.kind in INFINITE_KINDS for d in doms):
+                if lazy or any(_infinite(d) for d in doms):
                     return LazyFn(LazySet("Product", tuple(doms)), lambda x: f(S, P, E + x))
             out = {}
             for e in envs(S, P, E):

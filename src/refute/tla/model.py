@@ -24,6 +24,7 @@ from refute.tla.modules import (Loader, constant_declaration, constants_of, defi
                                 load_into, modules_used, variables_of)
 from refute.tla.parser import Node, parse_file
 from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Context, Def, Scope, Var
+from refute.tla import stdlib
 from refute.tla.stdlib import NATIVE_ONLY, counterexample, counterexample_value, statistics
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
 from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value,
@@ -99,6 +100,7 @@ class TLAModel(Model):
         compiler.loader = loader
         ctx = Context(compiler, tla_path)
         self.compiler, self.ctx = compiler, ctx
+        self._levels: dict | None = None  # state -> level, when the spec reads TLCGet("level")
         for i, v in enumerate(self.variables):
             ctx.names[v] = Var(i, v)
         arities = dict(constants_of(loader, root))
@@ -560,6 +562,13 @@ class TLAModel(Model):
         for check in self._initial_checks:
             out = [p if type(p) is _Violates or check.test(p) else _Violates(p + (check.name,))
                    for p in out]
+        # TLCGet("level") reads each state's level: the first time a state is generated, one
+        # more than its predecessor's (breadth first, TLC's level)
+        self._levels = {} if self.compiler.reads_level else None
+        stdlib.levels = self._levels
+        if self._levels is not None:
+            for p in out:
+                self._levels.setdefault(p, 1)
         return out
 
     def next_states(self, state: tuple) -> list:
@@ -577,6 +586,10 @@ class TLAModel(Model):
                     out.append((TLALabel(name, params), p))
         except TLAError as exc:
             raise spec_error(exc, f"evaluating action {name}", state, self) from None
+        if self._levels is not None:
+            level = self._levels.get(state, 0) + 1
+            for _, p in out:
+                self._levels.setdefault(p, level)
         if self._action_checks:
             out = [(label, self._check_step(label, state, p)) for label, p in out]
         if self._action_constraints:

@@ -73,12 +73,16 @@ class Subst:
 class Builtin:
     """An operator implemented natively; ``op_args``: positions of its operator parameters.
     One without arguments is evaluated once, when compiled, unless ``volatile`` (its value
-    depends on where the run is: TLCExt's ``CounterExample``)."""
+    depends on where the run is: TLCExt's ``CounterExample``). ``at_state``, when given, is
+    called instead of ``fn`` with the current state first (``None`` for constants):
+    ``TLCGet("level")`` is the level of the state being explored."""
 
-    __slots__ = ("fn", "arity", "op_args", "volatile")
+    __slots__ = ("fn", "arity", "op_args", "volatile", "at_state")
 
-    def __init__(self, fn: Callable, arity: int, op_args: tuple = (), volatile: bool = False):
+    def __init__(self, fn: Callable, arity: int, op_args: tuple = (), volatile: bool = False,
+                 at_state: Callable | None = None):
         self.fn, self.arity, self.op_args, self.volatile = fn, arity, op_args, volatile
+        self.at_state = at_state
 
 
 class Def:

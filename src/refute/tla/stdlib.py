@@ -7,7 +7,8 @@ natives listed here replace the module's TLA+ definitions of the same name and t
 the module is evaluated from its source.
 
 Printing operators (``Print``, ``PrintT``) write to standard error, as TLC writes to its log;
-``TLCGet``/``TLCSet`` keep TLC's registers per process (``TLCGet("level")`` is not tracked).
+``TLCGet``/``TLCSet`` keep TLC's registers per process; ``TLCGet("level")`` is the level of
+the state being explored (:data:`levels`, kept by the model of a spec that calls TLCGet).
 
 Checking a spec never writes a file or runs a program, whatever the spec says: Json's
 ``JsonSerialize``/``ndJsonSerialize`` and IOUtils' writing and exec operators are errors when
@@ -28,7 +29,7 @@ from typing import Any
 
 from refute.values import FrozenMap
 from refute.tla.operators import INFIX
-from refute.tla.scope import Builtin
+from refute.tla.scope import UNSET, Builtin
 from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, LazySet, RefuteLimitation,
                                TLAError, apply_fn, as_set, domain, fn_to_dict, format_value,
                                make_fn, sorted_elements)
@@ -118,6 +119,26 @@ def _tlcget(i):
     if i in ("level", "diameter", "distinct", "queue", "generated", "duration"):
         return 0
     raise TLAError(f"TLCGet({format_value(i)}): no such register")
+
+
+#: The level of each state explored (an initial state's is 1), kept by the model when the
+#: spec calls TLCGet; None otherwise.
+levels: dict | None = None
+
+
+def _tlcget_at(S, i):
+    """``TLCGet(i)`` in state ``S``: ``"level"`` is ``S``'s level, that of the state whose
+    successors, invariants or constraints are evaluated (TLC's ``s0.getLevel()``); 0 in the
+    initial predicate, ASSUME and POSTCONDITION, as TLC defines it."""
+    if i != "level":
+        return _tlcget(i)
+    if S is None or levels is None or UNSET in S:
+        return 0
+    level = levels.get(S)
+    if level is None:
+        raise RefuteLimitation('TLCGet("level") of a state this process did not explore',
+                               hint='check a spec that reads TLCGet("level") with one worker')
+    return level
 
 
 def _tlcset(i, v):
@@ -437,7 +458,7 @@ _MODULES: dict[str, dict[str, Builtin]] = {
     },
     "TLC": {
         "Print": _b(_print, 2), "PrintT": _b(_printt, 1), "Assert": _b(_assert, 2),
-        "JavaTime": _b(lambda: 0, 0), "TLCGet": _b(_tlcget, 1), "TLCSet": _b(_tlcset, 2),
+        "JavaTime": _b(lambda: 0, 0), "TLCGet": Builtin(_tlcget, 1, at_state=_tlcget_at), "TLCSet": _b(_tlcset, 2),
         ":>": _b(INFIX[":>"], 2), "@@": _b(INFIX["@@"], 2), "Permutations": _b(_permutations, 1),
         "SortSeq": _b(_sortseq, 2, 1), "RandomElement": _b(lambda s: sorted_elements(as_set(s))[0], 1),
         "Any": _b(lambda: LazySet("Any"), 0), "ToString": _b(_tostring, 1),
