@@ -164,9 +164,10 @@ def _describe_change(path: str, old: Any, new: Any) -> list[tuple[str, str]]:
             elif old[key] != new[key]:
                 out.extend(_describe_change(f"{path}[{show(key)}]", old[key], new[key]))
         return out
-    if isinstance(old, Record) and isinstance(new, Record) and old._fields == new._fields:
-        out = []
-        for name, a, b in zip(old._fields, old._values(), new._values()):
+    if isinstance(old, Record) and isinstance(new, Record) and old._names is new._names:
+        out = []  # the same fields (in whatever order each was written): field by field
+        for name, a in zip(old._fields, old._values()):
+            b = getattr(new, name)
             if a != b:
                 out.extend(_describe_change(f"{path}.{name}", a, b))
         return out

@@ -118,6 +118,7 @@ class SpecModel(Model):
                             line=_line(init),
                             hint="return the initial state (or yield each of several)")
         self._state_type = type(states[0])
+        states = [self._in_state_order(state) for state in states]
         for state in states:
             self._validate(state, "init()", None)
         return states
@@ -365,8 +366,19 @@ class SpecModel(Model):
         if type(result) is outcome:
             label = Label(label.action, label.args + (("outcome", result.name),))
             result = result.state
+        result = self._in_state_order(result)
         self._validate(result, str(label), before)
         return label, result
+
+    def _in_state_order(self, value: Any) -> Any:
+        """A state written with its fields in another order than init's (``State(y=.., x=..)``)
+        is the same state: the same record under init's class, so traces list the fields
+        alike. Records with the same fields share their stored layout (``_names``)."""
+        state_type = self._state_type
+        if (state_type is not None and type(value) is not state_type and isinstance(value, Record)
+                and issubclass(state_type, Record) and type(value)._names is state_type._names):
+            return tuple.__new__(state_type, tuple.__getitem__(value, slice(None)))
+        return value
 
     def _validate(self, value: Any, producer: str, before: Any) -> None:
         """Reject a state that is not immutable and deterministically hashable."""
