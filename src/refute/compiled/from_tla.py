@@ -21,7 +21,8 @@ from typing import Any
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
 from refute.tla.parser import Node, OpDef
 from refute.tla.scope import Builtin, Const, Def, Var
-from refute.values import FrozenMap
+from refute.engine.symmetry import permutations
+from refute.values import FrozenMap, ModelValue
 
 _ARITH = {"+": "add", "-": "sub", "*": "mul", "\\div": "div", "%": "mod", "^": "pow"}
 _COMPARE = {"<": "lt", ">": "gt", "=<": "le", ">=": "ge"}
@@ -141,13 +142,10 @@ class Lowering:
         m = self.model
         if not m.variables:
             raise Unsupported("a spec without variables", m.source)
-        for present, what in ((m.properties or m._action_checks or m._initial_checks,
-                               "PROPERTY (temporal properties are checked by the interpreter, for now)"),
-                              (m.view is not None, "VIEW"), (m.symmetry, "SYMMETRY"),
-                              (m._action_constraints, "ACTION_CONSTRAINT"),
-                              (m.config.alias, "ALIAS"), (m._postconditions, "POSTCONDITION")):
-            if present:
-                raise Unsupported(what, m.config.file)
+        if m._action_checks and m._action_constraints:
+            # the interpreter tests a step's [][A]_v before the ACTION_CONSTRAINT, and keeps a
+            # step that violates it whatever the constraint says: not mirrored
+            raise Unsupported("a PROPERTY [][A]_v together with an ACTION_CONSTRAINT", m.config.file)
         if not m.init_parts:  # a constant module: its ASSUMEs, checked when it was loaded
             raise Unsupported("a model without an initial predicate", m.config.file)
         init_parts = [self.action(node, _Env(ctx), init=True) for node, ctx in m.init_parts]
@@ -162,8 +160,16 @@ class Lowering:
                                           _where(node)))
         invariants = [self.named_predicate(n) for n in m.config.invariants]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
+        action_constraints = [self.named_predicate(n) for n in m.config.action_constraints]
+        view = self.named_predicate(m.config.view) if m.view is not None else None
+        renamings = permutations(m.symmetry)[1:] if m.symmetry else []
+        for renaming in renamings:
+            for v in renaming:
+                if not isinstance(v, ModelValue):
+                    raise Unsupported("SYMMETRY over values other than model values", m.config.file)
         return IRModel(len(m.variables), self.pool, self.labels, init, actions, invariants,
-                       constraints, _where(m.init_parts[0][0]) if m.init_parts else None)
+                       constraints, _where(m.init_parts[0][0]) if m.init_parts else None,
+                       action_constraints, view, renamings)
 
     def named_predicate(self, name: str) -> Expr:
         node = Node("name", (name,), 0, 0, self.model.config.file)
