@@ -545,6 +545,9 @@ class Emitter:
         parts.append(f"#define NV {max(self.nv, 1)}\n#define NLABEL {len(ir.labels)}\n"
                      f"#define NINV {len(ir.invariants)}\n#define NCON {len(ir.constraints)}\n"
                      f"#define NACON {len(ir.action_constraints)}\n"
+                     "static const unsigned char atom_model[] = {"
+                     + ", ".join("1" if isinstance(a, ModelValue) else "0" for a in self.atoms)
+                     + (", " if self.atoms else "") + "0};\n"
                      '#include "runtime.c"\n')
         body: list[str] = []
         with _located(ir.init_where):

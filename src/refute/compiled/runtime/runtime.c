@@ -136,8 +136,11 @@ static V V_FALSE, V_TRUE;
 static inline V mk_bool(int b) { return b ? V_TRUE : V_FALSE; }
 static inline V mk_int(int64_t n) { return intern(T_INT, 1, n, 0, 0); }
 /* Atoms (strings and model values) are numbered by the Python side in sort_key order;
- * cls is 2 for a model value with a numeric suffix, else 3. */
+ * cls is 2 for a model value with a numeric suffix, else 3 (sort_key's first component). */
 static inline V mk_atom(int64_t rank, int cls) { return intern(T_ATOM, (uint8_t)cls, rank, 0, 0); }
+/* Whether an atom is a model value (the generated model's atom_model table, by rank): TLC
+ * compares a model value with a value of any kind (unequal), a string only with strings. */
+static inline int is_model(const Val *e) { return e->tag == T_ATOM && atom_model[e->u.i]; }
 
 static inline int as_bool(V v) {
     if (v == V_TRUE) return 1;
@@ -248,14 +251,12 @@ static inline const Val *as_set_(V s) {
 }
 
 /* Whether TLC compares the unequal values a and b without an error: values of one kind (sets
- * with sets, functions and sequences with each other...) or a model value with anything. A
- * string and a model value without a numeric suffix are both atoms of class 3 here: against a
- * value of another kind that is left to the interpreter (rt_fail), which knows which it is. */
+ * with sets, functions and sequences with each other...) or a model value with anything. */
 static inline int rt_comparable(V a, V b) {
     const Val *x = VAL(a), *y = VAL(b);
     if (x->tag == y->tag) return 1;
     if ((x->tag == T_SEQ || x->tag == T_FN) && (y->tag == T_SEQ || y->tag == T_FN)) return 1;
-    return (x->tag == T_ATOM && x->cls == 2) || (y->tag == T_ATOM && y->cls == 2);
+    return is_model(x) || is_model(y);
 }
 /* a = b as TLC decides it: an error (rt_fail, then the interpreter reports it) rather than
  * FALSE for values of kinds TLC does not compare (1 = {1}, TRUE = 1). */
@@ -271,7 +272,7 @@ static int rt_eq(V a, V b) {
     } else if (x->tag != y->tag && x->len && y->len) {  /* a record and a sequence: TLC refuses */
         const Val *f = x->tag == T_FN ? x : y;
         const Val *key = VAL(f->u.d[0]);
-        if (key->tag == T_ATOM && key->cls == 3) rt_fail(7);
+        if (key->tag == T_ATOM && !is_model(key)) rt_fail(7);
     }
     return 0;
 }
@@ -662,21 +663,21 @@ static inline int is_int(V v) { return VAL(v)->tag == T_INT; }
 static inline int is_set(V v) { return VAL(v)->tag == T_SET; }
 static inline int is_fn(V v) { return VAL(v)->tag == T_FN || VAL(v)->tag == T_SEQ; }
 static inline int is_string(V v) { return VAL(v)->tag == T_ATOM; }
-/* v \in Nat / Int / STRING: FALSE for a model value (cls 2), an error in TLC for a value of
- * another kind than the set's (an atom of class 3 may be either: left to the interpreter). */
-/* v \in SUBSET S, Seq(S), [S -> T], [a: S]: 1 if v is of the set's kind (a set; a function or
+/* v \in Nat / Int / STRING (member_kind): FALSE for a model value, an error in TLC for a
+ * value of another kind than the set's.
+ * v \in SUBSET S, Seq(S), [S -> T], [a: S]: 1 if v is of the set's kind (a set; a function or
  * sequence), 0 for a model value, an error in TLC for a value of another kind. */
 static inline int kind_check(V v, int tag) {
     const Val *e = VAL(v);
     int fn = tag == T_SEQ || tag == T_FN;
     if (e->tag == tag || (fn && (e->tag == T_SEQ || e->tag == T_FN))) return 1;
-    if (e->tag == T_ATOM && e->cls == 2) return 0;
+    if (is_model(e)) return 0;
     rt_fail(7);
     return 0;
 }
 static inline int member_kind(V v, int tag) {
     const Val *e = VAL(v);
-    if (e->tag == T_ATOM && e->cls == 2) return 0;
+    if (is_model(e)) return 0;
     if (e->tag == tag) return 1;
     rt_fail(7);
     return 0;
