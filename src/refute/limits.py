@@ -138,8 +138,9 @@ def format_size(size: float) -> str:
 
 
 def watched(items: Iterable[T], watch: Watch | None, every: int = 4096) -> Iterable[T]:
-    """``items``, checking ``watch`` (:meth:`Watch.check`) before every ``every``-th one, so
-    that a long loop over a history stops soon after a limit is reached."""
+    """``items``, checking ``watch`` (:meth:`Watch.check`) after every ``every`` of them, so
+    that a long loop over a history stops soon after a limit is reached (and a short one
+    finishes: the caller then reports what it read)."""
     if watch is None or not watch.active:
         return items
     return _watched(items, watch, every)
@@ -147,7 +148,7 @@ def watched(items: Iterable[T], watch: Watch | None, every: int = 4096) -> Itera
 
 def _watched(items: Iterable[T], watch: Watch, every: int) -> Iterator[T]:
     for count, item in enumerate(items):
-        if count % every == 0:
+        if count % every == every - 1:
             watch.check()
         yield item
 

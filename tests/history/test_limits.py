@@ -41,7 +41,7 @@ def test_a_limit_reached_while_reading_is_incomplete(stale_history):
     assert result.stop_reason.json_name == "memory-limit"
 
 
-@pytest.mark.parametrize("checks", [1, 3, 5])
+@pytest.mark.parametrize("checks", [0, 2, 4])
 def test_reading_stops_between_chunks_and_operations(stale_history, checks):
     text = stale_history.read_text()
     with pytest.raises(LimitReached):

@@ -146,7 +146,6 @@ def _check(source: str | Path | History, model: str, workload: str | None,
                 return _check_parsed(read_cobra(source, watch), model, workload, watch,
                                      started)
             text = read_history_text(source)
-            watch.check()
             clean = _certified(text, str(source), model, workload, format, watch, started)
             if clean is not None:
                 return clean
