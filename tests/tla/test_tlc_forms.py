@@ -305,3 +305,127 @@ def test_functions_over_infinite_domains_are_applied_at_a_point(tmp_path) -> Non
         """, Inf_cfg="INIT Init\nNEXT Next\nINVARIANT Inv\nCHECK_DEADLOCK FALSE\n")
     code, report = _check(spec)
     assert (code, *_counts(report)) == (0, "ok", 3, 3, 3)
+
+
+# ------------------------------------------------------------ 5. temporal forms TLC checks
+TEMPORAL_HEAD = "EXTENDS Naturals\nVARIABLE x\nInit == x = 0\nNext == x < 3 /\\ x' = x + 1\nvars == <<x>>\n"
+FAIR_SPEC = "Spec == Init /\\ [][Next]_x /\\ WF_x(Next)\n"
+PROPERTY_CFG = "SPECIFICATION Spec\nPROPERTY Prop\nCHECK_DEADLOCK FALSE\n"
+REFUSED = "Temporal formulas containing actions must be of forms <>[]A or []<>A"
+# TLC: each model holds (or its property is violated) with 4 distinct, 4 generated, depth 4,
+# or TLC stops with REFUSED (TLC's message) before checking; a model without its own Spec
+# uses FAIR_SPEC
+TEMPORAL = [
+    ("T1", "Ev(p) == <>p\nAlw(p) == []p\nProp == Ev(x = 3) /\\ Alw(x <= 3)\n" + FAIR_SPEC,
+     PROPERTY_CFG, (0, "ok", 4, 4, 4)),
+    ("T2", "Prop == LET L == <>(x = 3) IN []L\n" + FAIR_SPEC,
+     PROPERTY_CFG, (0, "ok", 4, 4, 4)),
+    ("T3", "Fair == WF_vars(Next)\nSpec == Init /\\ [][Next]_vars /\\ Fair\nProp == <>(x = 3)\n",
+     PROPERTY_CFG, (0, "ok", 4, 4, 4)),
+    ("T4", "MyFair(A) == WF_x(A)\n"
+            "SpecWithCustomFair == Init /\\ [][Next]_x /\\ MyFair(Next)\nProp == <>(x = 3)\n",
+     'SPECIFICATION SpecWithCustomFair\nPROPERTY Prop\nCHECK_DEADLOCK FALSE\n', (0, "ok", 4, 4, 4)),
+    ("T5", "Spec == Init /\\ [][Next]_x\nProp == [][x' > x]_x /\\ [][x' = x + 1]_<<x>>\n",
+     PROPERTY_CFG, (0, "ok", 4, 4, 4)),
+    ("T8", FAIR_SPEC + "Prop == \\A v \\in 1..3 : <>(x = v)\n"
+            "Live == LET Q(v) == <>[](x = v) IN Q(3)\n",
+     'SPECIFICATION Spec\nPROPERTY Prop\nPROPERTY Live\nCHECK_DEADLOCK FALSE\n', (0, "ok", 4, 4, 4)),
+    ("T9", "Fairness == \\A i \\in {1} : WF_x(Next)\nSpec == Init /\\ [][Next]_x /\\ Fairness\nProp == <>[](x = 3)\n",
+     PROPERTY_CFG, (0, "ok", 4, 4, 4)),
+    ("T11", FAIR_SPEC + "Step == x' = x + 1\nProp == [][Step]_x /\\ (x = 0 ~> x = 3)\n"
+            "Imp == [](x = 1 => <>[](x = 3))\n",
+     'SPECIFICATION Spec\nPROPERTY Prop\nPROPERTY Imp\nCHECK_DEADLOCK FALSE\n', (0, "ok", 4, 4, 4)),
+    ("Pb", "Prop == []<><<Next>>_x\n",
+     PROPERTY_CFG, (1, "violation", 4, 4, 4)),
+    ("Pc", "Prop == <>[][Next]_x\n",
+     PROPERTY_CFG, (0, "ok", 4, 4, 4)),
+    ("Pe", "Prop == WF_x(Next)\n",
+     PROPERTY_CFG, (0, "ok", 4, 4, 4)),
+    ("Pg", "Prop == ~[]<><<Next>>_x\n",
+     PROPERTY_CFG, (0, "ok", 4, 4, 4)),
+    ("Pi", "Prop == []<><<Next>>_x \\/ <>[](x = 3)\n",
+     PROPERTY_CFG, (0, "ok", 4, 4, 4)),
+    ("T10", "Spec == Init /\\ [][Next]_x\nProp == <>(x = 3)\n",
+     PROPERTY_CFG, (1, "violation", 4, 4, 4)),
+    ("Pa", "Prop == <><<Next>>_x\n",
+     PROPERTY_CFG, REFUSED),
+    ("Pd", "Prop == [](x = 1 => <><<Next>>_x)\n",
+     PROPERTY_CFG, REFUSED),
+    ("Pj", "Prop == (x = 0) => <><<Next>>_x\n",
+     PROPERTY_CFG, REFUSED),
+    ("T12", FAIR_SPEC + "Prop == [](ENABLED Next => <><<Next>>_x)\n",
+     PROPERTY_CFG, REFUSED),
+]
+
+
+@pytest.mark.parametrize("name, body, cfg, expected", TEMPORAL, ids=[m[0] for m in TEMPORAL])
+def test_temporal_forms_as_tlc_checks_them(tmp_path, name, body, cfg, expected) -> None:
+    if "Spec" not in body:
+        body = FAIR_SPEC + body
+    spec = _files(tmp_path, **{name: f"---- MODULE {name} ----\n{TEMPORAL_HEAD}{body}====\n",
+                               name + "_cfg": cfg})
+    code, report = _check(spec)
+    if expected == REFUSED:
+        assert code == 2 and REFUSED in report["error"]["message"], report
+        assert report["error"]["line"] is not None
+    else:
+        assert (code, *_counts(report)) == expected
+
+
+# ------------------------------------------------ 4. SANY's semantic checks, before checking
+SEMANTIC_HEAD = "EXTENDS Naturals\nVARIABLE x\n"
+STUTTER = "INIT Init\nNEXT Next\n"
+SEMANTIC = [
+    # SANY: line 5, col 1: Multiple declarations or definitions for symbol A (an error)
+    ("D1", "A == 1\nA == 2\nInit == x = A\nNext == x' = x\n", STUTTER, (5, 1), "Multiply-defined symbol 'A'"),
+    # SANY: line 6, col 1: Multiply-defined symbol 'x' (a definition named as a variable)
+    ("D2", "Init == x = 0\nNext == x' = x\nx == 3\n", STUTTER, (6, 1), "Multiply-defined symbol 'x'"),
+    # SANY: line 5, col 12: Multiply-defined symbol 'x' (refute: the quantifier, col 9)
+    ("D3", "Init == x = 0\nNext == \\E x \\in {1} : x' = x\n", STUTTER, (5, 9), "Multiply-defined symbol 'x'"),
+    # SANY: line 6, col 15: The operator F requires 2 arguments. (refute: the call, col 14)
+    ("A1", "F(a, b) == a + b\nInit == x = 0\nNext == x' = F(x)\n", STUTTER, (6, 14),
+     "The operator F requires 2 arguments"),
+    # SANY: line 6, col 13: Argument number 1 to operator 'G' should be a 1-parameter operator.
+    ("A3", "G(f(_)) == f(1)\nH(a, b) == a\nInit == x = G(H)\nNext == x' = x\n", STUTTER, (6, 13),
+     "Argument number 1 to operator 'G' should be a 1-parameter operator"),
+    # SANY: line 6, col 9: The operator x requires 0 arguments. (refute: col 8)
+    ("A4", "Init == x = 0\nNext == x' = x\nInv == x(1) = 0\n", STUTTER + "INVARIANT Inv\n", (6, 8),
+     "The operator x requires 0 arguments"),
+    # TLC: The configuration file substitutes for Op with Two of different number of arguments.
+    ("A2", "CONSTANT Op(_)\nInit == x = Op(1)\nNext == x' = x\nTwo(a, b) == a + b\n",
+     "CONSTANT Op <- Two\n" + STUTTER, (1, 10), "substitutes for Op with Two of different number"),
+    # TLC: The invariant Inv is not a state predicate (one with no primes or temporal operators).
+    ("L1", "Init == x = 0\nNext == x' = 1 - x\nInv == x' = x\n", STUTTER + "INVARIANT Inv\n", (6, 1),
+     "The invariant Inv is not a state predicate"),
+    ("L6", "Init == x = 0\nNext == x' = 1 - x\nInv == [](x < 2)\n", STUTTER + "INVARIANT Inv\n", (6, 1),
+     "The invariant Inv is not a state predicate"),
+    # SANY: line 6, col 28: Level error in applying operator '
+    ("L7", "Init == x = 0\nNext == x' = 1 - x\nInv == ENABLED (x' = 1) /\\ x'' = 1\n",
+     STUTTER + "INVARIANT Inv\n", (6, 28), "Level error in applying operator '"),
+    # SANY: line 6, col 17: [] followed by action not of form [A]_v.
+    ("L8", "Init == x = 0\nNext == x' = 1 - x\nSpec == Init /\\ [](x' = 1 - x)\n", "SPECIFICATION Spec\n",
+     (6, 17), "[] followed by action not of form [A]_v"),
+    # SANY: line 6, col 29: <> followed by action not of form <<A>>_v. (in a definition unused)
+    ("L10", "Init == x = 0\nNext == x' = 1 - x\nUnused == <><<Next>>_x /\\ []<>(<<Next>>_x \\/ x = 3)\n",
+     STUTTER, (6, 29), "<> followed by action not of form <<A>>_v"),
+]
+
+
+@pytest.mark.parametrize("name, body, cfg, where, words", SEMANTIC, ids=[m[0] for m in SEMANTIC])
+def test_what_sany_refuses_is_refused_before_checking(tmp_path, name, body, cfg, where, words) -> None:
+    spec = _files(tmp_path, **{name: f"---- MODULE {name} ----\n{SEMANTIC_HEAD}{body}====\n",
+                               name + "_cfg": cfg})
+    code, report = _check(spec)
+    assert code == 2 and words in report["error"]["message"], report
+    assert (report["error"]["line"], report["error"]["column"]) == where
+
+
+def test_what_sany_accepts_is_checked(tmp_path) -> None:
+    # TLC: no error, 1 distinct, 2 generated, depth 1 (Len is not visible without Sequences,
+    # so defining it is no conflict; a LET name, a LAMBDA parameter and an operator parameter
+    # each bind a name not otherwise visible)
+    body = ("Len(s) == 3\nApply(f(_), v) == f(v)\nInit == x = Len(<<>>)\n"
+            "Next == LET y == x IN x' = Apply(LAMBDA z : z + y - y, x)\n")
+    spec = _files(tmp_path, D4=f"---- MODULE D4 ----\n{SEMANTIC_HEAD}{body}====\n", D4_cfg=STUTTER)
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (0, "ok", 1, 2, 1)

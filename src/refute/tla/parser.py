@@ -99,6 +99,7 @@ class Module:
     constants: list[tuple[str, int]] = field(default_factory=list)
     constant_at: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (line, col)
     variables: list[str] = field(default_factory=list)
+    variable_at: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (line, col)
     definitions: list[OpDef] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)  # unnamed INSTANCE
     assumptions: list[Node] = field(default_factory=list)
@@ -195,7 +196,11 @@ class _Converter:
                 module.constant_at[module.constants[-1][0]] = (x.start_point[0] + 1,
                                                                x.start_point[1] + 1)
         elif t == "variable_declaration":
-            module.variables.extend(self.text(x) for x in _kids(c) if x.type == "identifier")
+            for x in _kids(c):
+                if x.type == "identifier":
+                    module.variables.append(self.text(x))
+                    module.variable_at[module.variables[-1]] = (x.start_point[0] + 1,
+                                                                x.start_point[1] + 1)
         elif t == "operator_definition":
             d = self.op_definition(c, local)
             module.definitions.append(d)
