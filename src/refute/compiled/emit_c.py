@@ -20,7 +20,8 @@ import contextlib
 from typing import Any, Callable
 
 from refute.compiled.ir import Act, Expr, IRModel, Unsupported
-from refute.values import FrozenMap, ModelValue, sort_key
+from refute.tla.values import tlc_key
+from refute.values import FrozenMap, ModelValue
 
 _MAX_SOURCE = 20_000_000  # characters: beyond, a model is better run by the interpreter
 
@@ -52,7 +53,7 @@ class Emitter:
         atoms: dict = {}
         for v in ir.pool:
             _collect_atoms(v, atoms)
-        ordered = sorted(atoms.values(), key=sort_key)
+        ordered = sorted(atoms.values(), key=tlc_key)  # TLC's order: the interpreter's
         self.atom_rank = {_atom_key(a): i for i, a in enumerate(ordered)}
         self.atoms = ordered
 
@@ -68,12 +69,11 @@ class Emitter:
             return "V_FALSE"
         if type(v) is int:
             return f"mk_int(INT64_C({v}))"
-        if isinstance(v, str):
-            stripped = v.rstrip("0123456789")
-            cls = 2 if isinstance(v, ModelValue) and stripped != v else 3
+        if isinstance(v, str):  # class 2 a model value (before every string), 3 a string
+            cls = 2 if isinstance(v, ModelValue) else 3
             return f"mk_atom({self.atom_rank[_atom_key(v)]}, {cls})"
         if isinstance(v, frozenset):
-            items = [self.encode(x) for x in sorted(v, key=sort_key)]
+            items = [self.encode(x) for x in sorted(v, key=tlc_key)]
             if not items:
                 return "set_from(0, 0)"
             t = self.tmp()

@@ -103,6 +103,10 @@ class Module:
     assumptions: list[Node] = field(default_factory=list)
     submodules: dict[str, Module] = field(default_factory=dict)
     order: list[Any] = field(default_factory=list)  # definitions and instances, in order
+    # What TLC's order of strings depends on (refute.tla.atoms): the module's names, keywords
+    # and numbers as written, and its string literals' values, each in the order of the text.
+    words: list[str] = field(default_factory=list)
+    strings: list[str] = field(default_factory=list)
 
 
 _SYMBOLS = {
@@ -144,7 +148,27 @@ class _Converter:
         module = Module(self.text(name_node), self.file)
         for child in _kids(n):
             self.unit(child, module, local=False)
+        self.tokens(n, module)
         return module
+
+    def tokens(self, n: tree_sitter.Node, module: Module) -> None:
+        """Fill ``module.words`` and ``module.strings`` from its text, in order (an iterative
+        walk: modules can be long). The ``MODULE`` of the header is not a word: SANY reads
+        ``---- MODULE`` as one token."""
+        stack = [n]
+        while stack:
+            node = stack.pop()
+            kind = node.type
+            if kind == "string":
+                module.strings.append(_string_value(self.text(node)[1:-1]))
+            elif kind in _PROOF_NODES and kind not in ("theorem", "use_or_hide"):
+                continue  # comments, PlusCal text in comments
+            elif node.child_count == 0:
+                text = self.text(node)
+                if _WORD.fullmatch(text) and text != "MODULE":
+                    module.words.append(text)
+            else:
+                stack.extend(reversed(node.children))
 
     def unit(self, c: tree_sitter.Node, module: Module, local: bool) -> None:
         t = c.type
@@ -322,18 +346,7 @@ class _Converter:
         raise self.error(n, "real numbers are not supported", "TLC does not support them either")
 
     def x_string(self, n):
-        raw = self.text(n)[1:-1]
-        out, i = [], 0
-        while i < len(raw):
-            ch = raw[i]
-            if ch == "\\" and i + 1 < len(raw):
-                nxt = raw[i + 1]
-                out.append({"n": "\n", "t": "\t", "r": "\r", "f": "\f"}.get(nxt, nxt))
-                i += 2
-            else:
-                out.append(ch)
-                i += 1
-        return self.node("str", ("".join(out),), n)
+        return self.node("str", (_string_value(self.text(n)[1:-1]),), n)
 
     def x_boolean(self, n):
         return self.node("bool", (self.text(n) == "TRUE",), n)
@@ -602,6 +615,24 @@ _MAX_DIGITS = 1000  # in one number literal; Python's int() refuses more than 43
 
 _SELECTOR_HINT = ("refute reads selectors by name and position (Def!2!1, I!Def!:); write the "
                   "subexpression as a definition of its own")
+
+
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _string_value(raw: str) -> str:
+    """The value of a string literal written ``raw`` between its quotes (escapes resolved)."""
+    out, i = [], 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\" and i + 1 < len(raw):
+            nxt = raw[i + 1]
+            out.append({"n": "\n", "t": "\t", "r": "\r", "f": "\f"}.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 def _kids(n: tree_sitter.Node) -> list:
