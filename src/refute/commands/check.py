@@ -130,7 +130,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
                   checkpoint_interval=checkpoint_interval, resume=resume_dir,
                   memory_limit=memory_limit, source=source, ray=ray_address)
     compiled, notice = choose_backend(model, "compiled" if verify else backend,
-                                      _elsewhere(model, scale, isolation, graph_path))
+                                      _elsewhere(scale, isolation))
     if notice and not quiet:
         err.print(notice)
     if verify:
@@ -178,14 +178,10 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
     return outputs.exit_code(result.status.exit_code)
 
 
-def _elsewhere(model, scale: Scale, isolation: str | None, graph_path: str | None) -> str | None:
+def _elsewhere(scale: Scale, isolation: str | None) -> str | None:
     """An option of this run that the compiled backend does not take yet, if any."""
     if sharded(scale) or scale.ray is not None:
         return "--workers, --checkpoint, --resume, --memory-limit or --ray"
     if isolation:
         return "--isolation"
-    if graph_path:
-        return "--dump-graph"
-    if model.properties or model.fairness:
-        return "checking temporal properties"
     return None

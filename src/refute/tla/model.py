@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, TemporalProperty
+from refute.engine.result import ViolationKind
 from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap, ModelValue
 from refute.tla.atoms import atom_ordinals
@@ -25,7 +26,8 @@ from refute.tla.modules import (Loader, constant_declaration, constants_of, defi
                                 load_into, modules_used, variables_of)
 from refute.tla.parser import Node, parse_file
 from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Context, Def, Scope, Var
-from refute.tla.stdlib import NATIVE_ONLY, statistics
+from refute.tla import stdlib
+from refute.tla.stdlib import NATIVE_ONLY, counterexample, counterexample_value, statistics
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
 from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value,
                                sorted_elements, use_atom_order)
@@ -102,6 +104,7 @@ class TLAModel(Model):
         compiler.loader = loader
         ctx = Context(compiler, tla_path)
         self.compiler, self.ctx = compiler, ctx
+        self._levels: dict | None = None  # state -> level, when the spec reads TLCGet("level")
         for i, v in enumerate(self.variables):
             ctx.names[v] = Var(i, v)
         arities = dict(constants_of(loader, root))
@@ -564,6 +567,13 @@ class TLAModel(Model):
         for check in self._initial_checks:
             out = [p if type(p) is _Violates or check.test(p) else _Violates(p + (check.name,))
                    for p in out]
+        # TLCGet("level") reads each state's level: the first time a state is generated, one
+        # more than its predecessor's (breadth first, TLC's level)
+        self._levels = {} if self.compiler.reads_level else None
+        stdlib.levels = self._levels
+        if self._levels is not None:
+            for p in out:
+                self._levels.setdefault(p, 1)
         return out
 
     def next_states(self, state: tuple) -> list:
@@ -582,6 +592,10 @@ class TLAModel(Model):
                     out.append((TLALabel(name, params), p))
         except TLAError as exc:
             raise spec_error(exc, f"evaluating action {name}", state, self) from None
+        if self._levels is not None:
+            level = self._levels.get(state, 0) + 1
+            for _, p in out:
+                self._levels.setdefault(p, level)
         if self._action_checks:
             out = [(label, self._check_step(label, state, p)) for label, p in out]
         if self._action_constraints:
@@ -647,8 +661,11 @@ class TLAModel(Model):
         gives its counts); a false one is an error, as in TLC."""
         if not self._postconditions:
             return
+        violation = result.violation
+        if violation is not None and violation.kind is ViolationKind.LIVENESS:
+            return  # TLC stops after a liveness counterexample without its postconditions
         with statistics(result.distinct_states, result.states_generated, result.depth,
-                        result.seconds):
+                        result.seconds), counterexample(self._counterexample(violation)):
             for name, f in self._postconditions:
                 try:
                     v = f(None, None, ())
@@ -665,6 +682,16 @@ class TLAModel(Model):
     def format_value(self, value: Any) -> str:
         use_atom_order(self.atom_order)
         return format_value(value)
+
+    def _counterexample(self, violation: Any) -> Any:
+        """TLCExt's ``CounterExample`` after a run that found ``violation`` (None: the empty
+        graph); as TLC, its states are the ALIAS's records when the trace has more than one."""
+        if violation is None:
+            return None
+        states = [step.state for step in violation.trace]
+        shown = self.describe_trace(states) if len(states) > 1 else \
+            [self.describe_state(state) for state in states]
+        return counterexample_value(shown, [step.action for step in violation.trace])
 
 
 def _always_true(state: Any) -> bool:

@@ -29,6 +29,7 @@ the set is ``None`` in an unbounded quantifier.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections import Counter
@@ -103,6 +104,11 @@ class Module:
     assumptions: list[Node] = field(default_factory=list)
     submodules: dict[str, Module] = field(default_factory=dict)
     order: list[Any] = field(default_factory=list)  # definitions and instances, in order
+    # a module written inside another: what of the enclosing module it does not see (declared
+    # or defined after it), and where in the enclosing module's ``order`` it is written
+    enclosed: tuple[frozenset, int] | None = None
+    line: int = 1
+    col: int = 1
     # What TLC's order of strings depends on (refute.tla.atoms): the module's names, keywords
     # and numbers as written, and its string literals' values, each in the order of the text.
     words: list[str] = field(default_factory=list)
@@ -145,11 +151,39 @@ class _Converter:
     # ---------------------------------------------------------------- modules
     def module(self, n: tree_sitter.Node) -> Module:
         name_node = _one(n, "name")
-        module = Module(self.text(name_node), self.file)
+        module = Module(self.text(name_node), self.file, line=n.start_point[0] + 1,
+                        col=n.start_point[1] + 1)
+        marks = []
         for child in _kids(n):
+            if child.type == "module":
+                marks.append((len(module.constants), len(module.variables), len(module.order)))
             self.unit(child, module, local=False)
+        for sub, (c, v, o) in zip(module.submodules.values(), marks):
+            later = {name for name, _ in module.constants[c:]} | set(module.variables[v:]) | \
+                {item.name for item in module.order[o:] if isinstance(item, OpDef)}
+            sub.enclosed = (frozenset(later), o)
+        self.check_nested_use(module)
         self.tokens(n, module)
         return module
+
+    def check_nested_use(self, module: Module) -> None:
+        """SANY's rule for a module written inside ``module``: it may be used (INSTANCE,
+        EXTENDS) only after it is written; before, SANY has already taken the name for a module
+        of its own file and reports the inner one as a second definition."""
+        for sub in module.submodules.values():
+            _, at = sub.enclosed
+            users = [(module.line, module.col)] if sub.name in module.extends else []
+            for item in module.order[:at]:
+                target = item.module if isinstance(item, Instance) else \
+                    item.body.module if isinstance(item, OpDef) and item.kind == "instance" else None
+                if target == sub.name:
+                    users.append((item.line, item.col))
+            if users:
+                raise InputError(f"Multiply-defined module '{sub.name}': it is used at line "
+                                 f"{users[0][0]} before it is written here", file=self.file,
+                                 line=sub.line, column=sub.col,
+                                 hint=f"write MODULE {sub.name} before its first use, as SANY "
+                                      "requires of a module inside another")
 
     def tokens(self, n: tree_sitter.Node, module: Module) -> None:
         """Fill ``module.words`` and ``module.strings`` from its text, in order (an iterative
@@ -831,4 +865,11 @@ def parse_file(path: str) -> Module:
     except OSError as exc:
         raise InputError(f"cannot read the TLA+ module: {exc.strerror}", file=path,
                          hint="check the path of the .tla file") from None
-    return parse_source(source, path)
+    module = parse_source(source, path)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if module.name != stem:  # SANY finds a module by its file's name, and refuses the others
+        raise InputError(f"File name '{stem}' does not match the name '{module.name}' of the "
+                         "top level module it contains", file=path, line=module.line,
+                         column=module.col, hint=f"rename the file {module.name}.tla, or write "
+                         f"MODULE {stem} first in it (SANY reports this error too)")
+    return module
