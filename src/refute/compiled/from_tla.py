@@ -21,6 +21,7 @@ from typing import Any
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
 from refute.tla.parser import Node, OpDef
 from refute.tla.scope import Builtin, Const, Def, InstDef, Subst, Var
+from refute.tla.values import tlc_key
 from refute.engine.symmetry import permutations
 from refute.values import FrozenMap, ModelValue
 
@@ -784,12 +785,13 @@ class Lowering:
 
 def _sorted_fields(low: Lowering, fields, env, init) -> tuple:
     """Record fields as (pool atom, expression), in the order of the field names (a record's
-    keys are sorted, as a FrozenMap's are; the expressions keep their evaluation order in the
-    emitter, which evaluates all before building)."""
+    keys are sorted, in the runtime's order of atoms: TLC's, as ``tlc_key`` sorts them; the
+    expressions keep their evaluation order in the emitter, which evaluates all before
+    building)."""
     pairs = [(name, low.expr(x, env, init)) for name, x in fields]
     if len({n for n, _ in pairs}) != len(pairs):
         raise Unsupported("a record with a repeated field")
-    return tuple((low.const(n), x) for n, x in sorted(pairs, key=lambda p: p[0]))
+    return tuple((low.const(n), x) for n, x in sorted(pairs, key=lambda p: tlc_key(p[0])))
 
 
 def _join(a: Expr, b: Expr) -> str:

@@ -10,6 +10,7 @@ enumerated by :mod:`refute.tla.compile`'s action closures.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, Tem
 from refute.engine.result import ViolationKind
 from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap, ModelValue
+from refute.tla.atoms import atom_ordinals
 from refute.tla.compile import Compiler
 from refute.tla.config import KEYWORD, Config, embedded_configs, read_config
 from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, forward_constant,
@@ -31,7 +33,7 @@ from refute.tla.action_forms import refused_by_tlc
 from refute.tla.stdlib import NATIVE_ONLY, counterexample, counterexample_value, statistics
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
 from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value,
-                               sorted_elements)
+                               sorted_elements, use_atom_order)
 
 
 class TLALabel(Label):
@@ -99,6 +101,8 @@ class TLAModel(Model):
         loader = Loader(os.path.dirname(os.path.abspath(tla_path)), root)
         loader.readable = tuple(os.path.realpath(p) for p in allow_read)
         check_modules(loader, root)  # SANY's refusals come before any model is read
+        self.atom_order = atom_ordinals(cfg.atoms, root, functools.partial(_parsed_module, loader))
+        use_atom_order(self.atom_order)  # before anything is evaluated (ASSUME, constants)
         self.variables = tuple(variables_of(loader, root))
         compiler = Compiler(self.variables)
         compiler.loader = loader
@@ -578,6 +582,7 @@ class TLAModel(Model):
 
     # ----------------------------------------------------------------- protocol
     def init_states(self) -> list:
+        use_atom_order(self.atom_order)  # this model's, whichever was loaded last
         if self._init is None:
             return []
         try:
@@ -609,6 +614,7 @@ class TLAModel(Model):
         return out
 
     def next_states(self, state: tuple) -> list:
+        use_atom_order(self.atom_order)
         unset = self._unset
         out = []
         try:
@@ -666,6 +672,7 @@ class TLAModel(Model):
         evaluated is shown by its variables. The ALIAS is compiled only then: a model whose
         search finds nothing never evaluates it (TLC neither; ALIASes often write animation
         frames, which refute refuses to)."""
+        use_atom_order(self.atom_order)
         if self.config.alias is None:
             return super().describe_trace(states)
         if self._alias is None:
@@ -710,6 +717,7 @@ class TLAModel(Model):
                                          "says the run should have ended otherwise")
 
     def format_value(self, value: Any) -> str:
+        use_atom_order(self.atom_order)
         return format_value(value)
 
     def _counterexample(self, violation: Any) -> Any:
@@ -725,6 +733,17 @@ class TLAModel(Model):
 
 def _always_true(state: Any) -> bool:
     return True
+
+
+def _parsed_module(loader: Loader, name: str, user: Any) -> Any:
+    """The module ``name`` as parsed for :func:`~refute.tla.atoms.atom_ordinals`, or None for
+    one refute implements natively (or cannot find: loading the spec reports that)."""
+    if name in NATIVE_ONLY:
+        return None
+    try:
+        return loader.find(name, user)
+    except InputError:
+        return None
 
 
 def _failing_alias(S: Any, P: Any, E: tuple) -> Any:

@@ -33,14 +33,23 @@ def _library_roots() -> list[str]:
     return [d for d in os.environ.get("REFUTE_TLA_MODULES", "").split(os.pathsep) if d]
 
 
+LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "library")
+"""refute's own declaration modules (FiniteSetsExt, Functions, SequencesExt, Folds, TLAPS):
+the operators it implements natively, written by refute; searched after the user's folders."""
+
+
 class Loader:
-    """Parses each module once; ``find(name)`` resolves a module name to its AST."""
+    """Parses each module once; ``find(name)`` resolves a module name to its AST: beside the
+    spec, then in ``REFUTE_TLA_MODULES``'s folders, then in refute's :data:`LIBRARY`.
+    ``bundled``: the names of the modules found in the library."""
 
     def __init__(self, spec_dir: str, root: Module):
         self.dirs = [spec_dir]
         for root_dir in _library_roots():
             for sub in ("standard", "community", "tlaps", ""):
                 self.dirs.append(os.path.join(root_dir, sub))
+        self.dirs.append(LIBRARY)
+        self.bundled: list[str] = []
         self.cache: dict[str, Module] = {root.name: root}
         self.inner: dict[str, Module] = _inner_modules(root)
         self.spec_dir = spec_dir
@@ -74,6 +83,8 @@ class Loader:
                 module = parse_file(path)
                 self.cache[name] = module
                 self.inner.update(_inner_modules(module))
+                if d == LIBRARY:
+                    self.bundled.append(name)
                 return module
         raise InputError(f"module {name} not found", file=getattr(where, "file", None),
                          line=getattr(where, "line", None),

@@ -110,6 +110,10 @@ class Module:
     enclosed: tuple[frozenset, int] | None = None
     line: int = 1
     col: int = 1
+    # What TLC's order of strings depends on (refute.tla.atoms): the module's names, keywords
+    # and numbers as written, and its string literals' values, each in the order of the text.
+    words: list[str] = field(default_factory=list)
+    strings: list[str] = field(default_factory=list)
 
 
 _SYMBOLS = {
@@ -160,6 +164,7 @@ class _Converter:
                 {item.name for item in module.order[o:] if isinstance(item, OpDef)}
             sub.enclosed = (frozenset(later), o)
         self.check_nested_use(module)
+        self.tokens(n, module)
         return module
 
     def check_nested_use(self, module: Module) -> None:
@@ -180,6 +185,25 @@ class _Converter:
                                  line=sub.line, column=sub.col,
                                  hint=f"write MODULE {sub.name} before its first use, as SANY "
                                       "requires of a module inside another")
+
+    def tokens(self, n: tree_sitter.Node, module: Module) -> None:
+        """Fill ``module.words`` and ``module.strings`` from its text, in order (an iterative
+        walk: modules can be long). The ``MODULE`` of the header is not a word: SANY reads
+        ``---- MODULE`` as one token."""
+        stack = [n]
+        while stack:
+            node = stack.pop()
+            kind = node.type
+            if kind == "string":
+                module.strings.append(_string_value(self.text(node)[1:-1]))
+            elif kind in _PROOF_NODES and kind not in ("theorem", "use_or_hide"):
+                continue  # comments, PlusCal text in comments
+            elif node.child_count == 0:
+                text = self.text(node)
+                if _WORD.fullmatch(text) and text != "MODULE":
+                    module.words.append(text)
+            else:
+                stack.extend(reversed(node.children))
 
     def unit(self, c: tree_sitter.Node, module: Module, local: bool) -> None:
         t = c.type
@@ -361,18 +385,7 @@ class _Converter:
         raise self.error(n, "real numbers are not supported", "TLC does not support them either")
 
     def x_string(self, n):
-        raw = self.text(n)[1:-1]
-        out, i = [], 0
-        while i < len(raw):
-            ch = raw[i]
-            if ch == "\\" and i + 1 < len(raw):
-                nxt = raw[i + 1]
-                out.append({"n": "\n", "t": "\t", "r": "\r", "f": "\f"}.get(nxt, nxt))
-                i += 2
-            else:
-                out.append(ch)
-                i += 1
-        return self.node("str", ("".join(out),), n)
+        return self.node("str", (_string_value(self.text(n)[1:-1]),), n)
 
     def x_boolean(self, n):
         return self.node("bool", (self.text(n) == "TRUE",), n)
@@ -641,6 +654,24 @@ _MAX_DIGITS = 1000  # in one number literal; Python's int() refuses more than 43
 
 _SELECTOR_HINT = ("refute reads selectors by name and position (Def!2!1, I!Def!:); write the "
                   "subexpression as a definition of its own")
+
+
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _string_value(raw: str) -> str:
+    """The value of a string literal written ``raw`` between its quotes (escapes resolved)."""
+    out, i = [], 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\" and i + 1 < len(raw):
+            nxt = raw[i + 1]
+            out.append({"n": "\n", "t": "\t", "r": "\r", "f": "\f"}.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 def _kids(n: tree_sitter.Node) -> list:

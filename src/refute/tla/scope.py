@@ -183,6 +183,10 @@ class Scope:
             return self.lets[name]
         entry = self.ctx.names.get(name)
         if entry is None:
-            raise TLAError(f"unknown operator or variable '{name}'", node)
+            bundled = getattr(getattr(self.ctx.compiler, "loader", None), "bundled", ())
+            note = (f" (refute's own {', '.join(bundled)} declare only the operators it implements "
+                    "natively; for the others point REFUTE_TLA_MODULES at the CommunityModules: "
+                    "docs/tla.md)") if bundled else ""
+            raise TLAError(f"unknown operator or variable '{name}'{note}", node)
         return entry
 
