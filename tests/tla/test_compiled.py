@@ -26,14 +26,16 @@ TWO_PHASE = os.path.join(EXAMPLES, "specifications", "transaction_commit", "TwoP
 
 COMPILED_ORACLE = {
     # model -> (status, distinct, generated): TLC's counts from the manifest where it has
-    # them; the violations' counts are the interpreter's (the manifest records none)
+    # them; the violations' counts are TLC's too, built from source, -workers 1 (the manifest
+    # records none): FourQueens' 40 / 62 needs TLC's order of values (sequences of different
+    # lengths: the shorter first), which refute had not (34 / 51)
     "Chameneos/Chameneos.cfg": ("ok", 34534, 104697),
     "CigaretteSmokers/CigaretteSmokers.cfg": ("ok", 6, 15),
     "DieHard/DieHard.cfg": ("violation", 14, 73),
     "DieHard/MCDieHarder.cfg": ("violation", 14, 73),
     "Majority/MCMajority.cfg": ("ok", 2733, 3459),
     "MissionariesAndCannibals/MissionariesAndCannibals.cfg": ("violation", 61, 225),
-    "N-Queens/Queens.toolbox/FourQueens/MC.cfg": ("violation", 34, 51),
+    "N-Queens/Queens.toolbox/FourQueens/MC.cfg": ("violation", 40, 62),
     "Paxos/MCConsensus.cfg": ("ok", 4, 7),
     "SpecifyingSystems/AsynchronousInterface/AsynchInterface.cfg": ("ok", 12, 30),
     "SpecifyingSystems/AsynchronousInterface/Channel.cfg": ("ok", 12, 30),

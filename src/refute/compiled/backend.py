@@ -29,7 +29,7 @@ from refute.compiled.ir import Unsupported
 from refute.compiled.native import Native, build
 from refute.engine import bfs
 from refute.engine.result import ActionCoverage, Result, StopReason, Violation, ViolationKind
-from refute.engine.trace import rebuild_trace
+from refute.engine.trace import ROOT, rebuild_trace
 from refute.status import Status
 
 _ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME = range(7)
@@ -68,23 +68,45 @@ def compile_spec(model: Any) -> Compiled:
                     values_of=python_spec.record_values, terminal_compiled=True)
 
 
-def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()) -> Result:
-    """Explore ``model`` natively; the same Result as ``refute.engine.bfs.explore``."""
+def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options(),
+            graph: bfs.GraphObserver | None = None) -> Result:
+    """Explore ``model`` natively; the same Result as ``refute.engine.bfs.explore``, and
+    ``graph`` (the liveness check's state graph, ``--dump-graph``) told the same states and
+    steps in the same order.
+
+    What the native code does not evaluate is evaluated here on the states and steps it
+    found: invariants that come from a ``PROPERTY`` (``[]P``), its ``[][A]_v`` steps and its
+    initial predicate. The interpreter marks a state that violates one of them, which would
+    change the search from there on; so when one fails (or errs) anywhere, the interpreter
+    runs the model instead, and gives exactly its answer. When none fails, the native search
+    is the interpreter's, state for state."""
     started = time.perf_counter()
     invariants = bfs.select_invariants(model, options.invariants)
     chosen = {p.name for p in invariants}
     selected = [name in chosen for name in compiled.invariant_names]
+    unchecked = tuple(p for p in invariants if p.name not in compiled.invariant_names)
+    step_checks = tuple(getattr(model, "_action_checks", ()))  # (a TLA+ model's)
+    record = graph is not None or bool(unchecked) or bool(step_checks)
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
-                        options.time_limit)
+                        options.time_limit, keep=record, graph=record)
     counts = native.counts()
     if status == _ST_ERROR or not counts["generated"]:
         # the interpreter meets the same error in the same state and reports it, located; and
         # a model with no initial state is the interpreter's to refuse (a spec error at Init)
         # or, without variables, to report (its ASSUMEs are all there is to check)
-        return bfs.explore(model, options)
+        return bfs.explore(model, options, graph=graph)
     n = counts["distinct"]
+    if record:
+        states = native.states(n)
+        edges = native.edges()
+        if not _all_respected(model, states, edges, unchecked, step_checks):
+            return bfs.explore(model, options, graph=graph)
+        if graph is not None:
+            # the interpreter does not tell the graph of a state that violates an invariant
+            _replay(model, native, states[:n - 1] if status == _ST_INVARIANT else states, edges,
+                    graph)
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
     found = dict(zip(compiled.labels, native.array64("refute_found", len(compiled.labels))))
     violation = None
@@ -116,6 +138,56 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         warnings=tuple(f"action {a} never fired: it is never enabled, or a guard is wrong"
                        for a in model.action_names if fired.get(a, 0) == 0 and complete),
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
+
+
+def _all_respected(model: Any, states: list, edges: tuple, invariants: tuple,
+                   step_checks: tuple) -> bool:
+    """Whether every state found satisfies ``invariants`` and every step found the
+    ``[][A]_v`` of ``step_checks`` (``(name, test, node)``); an error is a no as well."""
+    try:
+        for p in invariants:
+            test = p.test
+            if not all(map(test, states)):
+                return False
+        if step_checks:
+            labels = _labels(model)
+            sources, targets, _, instances = edges
+            for _, test, _ in step_checks:
+                for s, t, a in zip(sources, targets, instances):
+                    if not test(labels[a], states[s], states[t]):
+                        return False
+    except Exception:  # noqa: BLE001 (the interpreter reports it, located, running again)
+        return False
+    return True
+
+
+def _labels(model: Any) -> list:
+    from refute.tla.model import TLALabel
+    return [TLALabel(name, params) for name, params, *_ in model.actions]
+
+
+def _replay(model: Any, native: Native, states: list, edges: tuple,
+            graph: bfs.GraphObserver) -> None:
+    """Tell ``graph`` the native search's states and steps in the order the interpreter's
+    search tells them (:func:`refute.engine.bfs.explore`): the initial states, then each
+    step, a new state just before the step that found it (the native search records both
+    at once). A state's key is its number + 1. Only ``states`` and the steps into them are
+    told."""
+    n = len(states)
+    parents = native.array32("refute_parents", n)
+    ordinals = native.array32("refute_ordinals", n)
+    labels = _labels(model)
+    announced = 0
+    while announced < n and parents[announced] == ROOT:
+        graph.state(states[announced], announced + 1, ROOT, ordinals[announced])
+        announced += 1
+    for source, target, position, action in zip(*edges):
+        if target >= n:
+            break
+        if target == announced:
+            graph.state(states[target], target + 1, parents[target], ordinals[target])
+            announced += 1
+        graph.edge(source, position, target + 1, labels[action], states[source], states[target])
 
 
 @dataclass
