@@ -199,3 +199,24 @@ def test_a_spec_as_the_readme_writes_it_compiles(tmp_path):
     assert "verify: the backends agree on all 43 states" in result.stderr, result.stderr
     code, data, _ = _check([spec, "--backend", "compiled"])
     assert (code, data["distinct_states"], data["states_generated"]) == (0, 43, 55)
+
+
+def test_a_field_no_record_has_is_the_interpreters_error(tmp_path):
+    spec = _spec(tmp_path, """\
+        from refute import Record, Spec, State, action
+
+        class Typo(Spec):
+            def init(self):
+                return State(m=Record(x=0))
+
+            @action
+            def step(self, s):
+                if s.m.x < 2:
+                    return s.update(m=s.m.update(x=s.m.x + 1))
+                return s.update(m=Record(x=s.m.y))
+        """)
+    compiled = CliRunner().invoke(main, ["check", spec, "--backend", "compiled", "--no-deadlock"])
+    interpreted = CliRunner().invoke(main, ["check", spec, "--backend", "interpreted",
+                                            "--no-deadlock"])
+    assert compiled.exit_code == interpreted.exit_code == 2
+    assert "AttributeError" in compiled.stderr and compiled.stderr == interpreted.stderr

@@ -460,6 +460,9 @@ class PyEmitter(Emitter):
             t = self.tmp()
             items = ", ".join(self.val(x, m) for x in xs) or "0"
             return f"({{ V {t}[] = {{{items}}}; py_record({self.shape(fields)}, {t}, {len(xs)}); }})"
+        if op in ("py_get", "py_rec_set") and a[1] not in self.field_id:
+            # no record the spec makes has this field: Python's AttributeError, if reached
+            return "(rt_fail(21), (V)0)"
         if op == "py_get":
             return f"py_get({self.val(a[0], m)}, {self.field_id[a[1]]})"
         if op == "py_rec_set":
