@@ -86,3 +86,4 @@ class IRModel:
     action_constraints: list[Expr] = field(default_factory=list)  # of S and P (x' reads P)
     view: Expr | None = None  # the VIEW: states with equal views are one state
     symmetry: list[dict] = field(default_factory=list)  # renamings of model values (not the identity)
+    terminal: list[Expr] = field(default_factory=list)  # a state in one of them is no deadlock

@@ -860,6 +860,11 @@ static void model_next(const V *S);
 static int model_invariant(int k, const V *S);
 static int model_constraint(const V *S);
 static int model_action_constraint(const V *S, const V *P);
+#ifdef MODEL_TERMINAL  /* states that may end a behaviour (a Python spec's @terminal) */
+static int model_terminal(const V *S);
+#else
+#define model_terminal(S) 0
+#endif
 static int invariant_selected[NINV > 0 ? NINV : 1];
 
 #define ROOT 0xffffffffu
@@ -936,7 +941,7 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
             model_next(ps);
             R.generated += nsucc;
             if (keep_states) succ_counts[parent] = nsucc;
-            if (!nsucc && deadlock) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
+            if (!nsucc && deadlock && !model_terminal(ps)) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
             for (uint32_t o = 0; o < nsucc; o++) fired[succ_label[o]]++;
             for (uint32_t o = 0; o < nsucc; o++) {
                 const V *s = succ + (size_t)o * NV;
