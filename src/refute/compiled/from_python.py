@@ -270,8 +270,8 @@ class Lowering:
         invariants = [self.predicate(getattr(self.spec, p.name)) for p in m.invariants]
         constraints = [self.predicate(getattr(self.spec, p.name)) for p in m.constraints]
         terminal = [self.predicate(test, strict=False) for test in m._terminal]
-        return IRModel(nv, self.pool, labels, init, actions, invariants, constraints, m.source,
-                       terminal)
+        return IRModel(nv, self.pool, labels, init, actions, invariants, constraints=constraints,
+                       init_where=m.source, terminal=terminal)
 
     def dynamic_action(self, act: Any) -> Act:
         """An action with a domain computed from the state: loops over the domains (the

@@ -169,8 +169,9 @@ class Lowering:
                 if not isinstance(v, ModelValue):
                     raise Unsupported("SYMMETRY over values other than model values", m.config.file)
         return IRModel(len(m.variables), self.pool, self.labels, init, actions, invariants,
-                       constraints, _where(m.init_parts[0][0]) if m.init_parts else None,
-                       action_constraints, view, renamings)
+                       constraints=constraints,
+                       init_where=_where(m.init_parts[0][0]) if m.init_parts else None,
+                       action_constraints=action_constraints, view=view, symmetry=renamings)
 
     def named_predicate(self, name: str) -> Expr:
         node = Node("name", (name,), 0, 0, self.model.config.file)
