@@ -67,7 +67,12 @@ def _check(args: list[str], quiet: bool = True) -> tuple[int, dict, str]:
     return result.exit_code, data, result.stderr
 
 
-@pytest.mark.parametrize("example", sorted(COMPILED_EXAMPLES))
+SLOW = {"paxos -p ballots=2"}
+"""Over ~10 s here (a cold build, then the interpreted half of the verification)."""
+
+
+@pytest.mark.parametrize("example", [pytest.param(e, marks=pytest.mark.slow) if e in SLOW else e
+                                     for e in sorted(COMPILED_EXAMPLES)])
 def test_examples_compile_verify_and_give_the_interpreters_results(example):
     status, distinct, generated, depth = COMPILED_EXAMPLES[example]
     result = CliRunner().invoke(main, ["check", *_args(example), "--verify", "-q"])

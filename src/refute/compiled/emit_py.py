@@ -92,6 +92,8 @@ static V py_map_from_pairs(Buf *b) { /* b: k0 v0 k1 v1 ...; closes b; later keys
 }
 static int py_map_find(V m, V k, uint32_t *at) {
     const Val *e = VAL(m);
+    if (e->len <= 8)  /* equal values are equal ids: a short scan beats the ordered search */
+        for (uint32_t j = 0; j < e->len; j++) if (e->u.d[j] == k) { *at = j; return 1; }
     uint32_t lo = 0, hi = e->len;
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
@@ -145,6 +147,10 @@ static V py_item(V c, V k) {
 static int py_in(V x, V c) {
     const Val *e = VAL(c);
     if (e->tag == T_SET) {
+        if (e->len <= 8) {
+            for (uint32_t k = 0; k < e->len; k++) if (e->u.d[k] == x) return 1;
+            return 0;
+        }
         uint32_t lo = 0, hi = e->len;
         while (lo < hi) {
             uint32_t mid = (lo + hi) / 2;
