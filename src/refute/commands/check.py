@@ -26,7 +26,8 @@ from refute.report.text import print_result
 @spec_options(required=False)
 @report_options
 @click.option("--invariant", "invariants", multiple=True, metavar="NAME",
-              help="Check only this invariant or temporal property; repeatable. Default: all.")
+              help="Check only this invariant or temporal property; repeatable. Default: all but those "
+                   "declared default=False.")
 @click.option("--max-states", type=click.IntRange(min=1), help="Stop after this many distinct states.")
 @click.option("--max-depth", type=click.IntRange(min=1), help="Do not explore states deeper than this.")
 @limit_options("the run is then incomplete (exit 3) with the counts so far.",

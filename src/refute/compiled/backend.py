@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,8 @@ class Compiled:
     labels: list[str]
     compile_seconds: float  # lowering, emitting and building (building: 0 when cached)
     cached: bool
+    values_of: Callable[[Any], tuple] = tuple  # an interpreted state's variables, for --verify
+    terminal_compiled: bool = False  # the native search tests the model's terminal states
     interpreted_instead: str | None = None
     """Why the last :func:`explore` handed the model to the interpreter (None: it did not)."""
 
@@ -54,6 +57,17 @@ def compile_model(model: Any) -> Compiled:
     native = Native(built.path, atoms)
     return Compiled(native, list(model.config.invariants), ir.labels,
                     time.perf_counter() - started, built.cached)
+
+
+def compile_spec(model: Any) -> Compiled:
+    """A Python spec's model compiled and loaded (:mod:`.python_spec`)."""
+    from refute.compiled import python_spec
+
+    started = time.perf_counter()
+    native, labels, cached = python_spec.load(model)
+    return Compiled(native, [p.name for p in model.invariants], labels,
+                    time.perf_counter() - started, cached,
+                    values_of=python_spec.record_values, terminal_compiled=True)
 
 
 def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options(),
@@ -73,9 +87,9 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     chosen = {p.name for p in invariants}
     selected = [name in chosen for name in compiled.invariant_names]
     unchecked = tuple(p for p in invariants if p.name not in compiled.invariant_names)
-    step_checks = tuple(model._action_checks)
+    step_checks = tuple(getattr(model, "_action_checks", ()))  # a TLA+ PROPERTY's [][A]_v
     record = graph is not None or bool(unchecked) or bool(step_checks)
-    deadlock = options.deadlock and not model.is_terminal(None)
+    deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
@@ -242,7 +256,7 @@ def verify(model: Any, compiled: Compiled, deadlock: bool = True) -> Verificatio
                                               f"{model.describe_state(state)}, is reached by the "
                                               "interpreter only")
         mine = native.kept_state(index)
-        if mine != tuple(state):
+        if mine != compiled.values_of(state):
             return Verification(False, index, f"state {index + 1} in discovery order differs: "
                                               f"interpreted {model.describe_state(state)}, "
                                               f"compiled {model.describe_state(mine)}")
@@ -291,19 +305,24 @@ def choose(model: Any, backend: str, elsewhere: str | None) -> tuple[Compiled | 
     liveness...), which sends the run to the interpreter with a notice. A construct outside
     the compiled subset does too under ``auto``; under ``compiled`` it is a located error."""
     from refute.errors import UsageError
+    from refute.spec.compile import SpecModel
     from refute.tla.model import TLAModel
 
     if backend == "interpreted":
         return None, None
-    if not isinstance(model, TLAModel):
+    if isinstance(model, SpecModel):  # a Python spec (refute.compiled.from_python)
+        compiler = compile_spec
+    elif isinstance(model, TLAModel):
+        compiler = compile_model
+    else:
         if backend == "compiled":
-            raise UsageError("--backend compiled takes a TLA+ spec (.tla) only, for now",
-                             hint="leave --backend at auto, or give a .tla spec")
+            raise UsageError("--backend compiled takes a TLA+ (.tla) or Python (.py) spec only",
+                             hint="leave --backend at auto")
         return None, None
     if elsewhere is not None:
         return None, f"compiled backend not used: {elsewhere} runs on the interpreter (for now)"
     try:
-        return compile_model(model), None
+        return compiler(model), None
     except Unsupported as exc:
         if backend == "compiled":
             file, _, line = (exc.where or "").rpartition(":")

@@ -20,7 +20,8 @@ import contextlib
 from typing import Any, Callable
 
 from refute.compiled.ir import Act, Expr, IRModel, Unsupported
-from refute.values import FrozenMap, ModelValue, sort_key
+from refute.tla.values import tlc_key
+from refute.values import FrozenMap, ModelValue
 
 _MAX_SOURCE = 20_000_000  # characters: beyond, a model is better run by the interpreter
 
@@ -55,7 +56,7 @@ class Emitter:
         for renaming in ir.symmetry:
             for v in renaming:
                 _collect_atoms(v, atoms)
-        ordered = sorted(atoms.values(), key=sort_key)
+        ordered = sorted(atoms.values(), key=tlc_key)  # TLC's order: the interpreter's
         self.atom_rank = {_atom_key(a): i for i, a in enumerate(ordered)}
         self.atoms = ordered
 
@@ -74,7 +75,7 @@ class Emitter:
         if isinstance(v, str):
             return f"mk_atom({self.atom_rank[_atom_key(v)]}, {_atom_class(v)})"
         if isinstance(v, frozenset):
-            items = [self.encode(x) for x in sorted(v, key=sort_key)]
+            items = [self.encode(x) for x in sorted(v, key=tlc_key)]
             if not items:
                 return "set_from(0, 0)"
             t = self.tmp()
@@ -613,9 +614,9 @@ def _located(where: str | None):
 
 
 def _atom_class(v: str) -> int:
-    """The first component of an atom's sort_key, as the runtime's ``cls``: 2 for a model
-    value with a numeric suffix, else 3."""
-    return 2 if isinstance(v, ModelValue) and v.rstrip("0123456789") != v else 3
+    """The first component of an atom's ``tlc_key``, as the runtime's ``cls``: 2 for a model
+    value (before every string, as in TLC), 3 for a string."""
+    return 2 if isinstance(v, ModelValue) else 3
 
 
 def _collect_atoms(v: Any, out: dict) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
 from refute.tla.parser import Node, OpDef
 from refute.tla.scope import Builtin, Const, Def, InstDef, Scope, Subst, Var
-from refute.tla.values import TLAError
+from refute.tla.values import TLAError, tlc_key
 from refute.engine.symmetry import permutations
 from refute.values import FrozenMap, ModelValue
 
@@ -169,8 +169,9 @@ class Lowering:
                 if not isinstance(v, ModelValue):
                     raise Unsupported("SYMMETRY over values other than model values", m.config.file)
         return IRModel(len(m.variables), self.pool, self.labels, init, actions, invariants,
-                       constraints, _where(m.init_parts[0][0]) if m.init_parts else None,
-                       action_constraints, view, renamings)
+                       constraints=constraints,
+                       init_where=_where(m.init_parts[0][0]) if m.init_parts else None,
+                       action_constraints=action_constraints, view=view, symmetry=renamings)
 
     def named_predicate(self, name: str) -> Expr:
         node = Node("name", (name,), 0, 0, self.model.config.file)
@@ -846,12 +847,13 @@ def _primed(x: Any, node: Node) -> Any:
 
 def _sorted_fields(low: Lowering, fields, env, init) -> tuple:
     """Record fields as (pool atom, expression), in the order of the field names (a record's
-    keys are sorted, as a FrozenMap's are; the expressions keep their evaluation order in the
-    emitter, which evaluates all before building)."""
+    keys are sorted, in the runtime's order of atoms: TLC's, as ``tlc_key`` sorts them; the
+    expressions keep their evaluation order in the emitter, which evaluates all before
+    building)."""
     pairs = [(name, low.expr(x, env, init)) for name, x in fields]
     if len({n for n, _ in pairs}) != len(pairs):
         raise Unsupported("a record with a repeated field")
-    return tuple((low.const(n), x) for n, x in sorted(pairs, key=lambda p: p[0]))
+    return tuple((low.const(n), x) for n, x in sorted(pairs, key=lambda p: tlc_key(p[0])))
 
 
 def _join(a: Expr, b: Expr) -> str:

@@ -29,8 +29,10 @@ if TYPE_CHECKING:
     from refute.engine.fair_scc import Graph
 
 
-def properties_of(model: Model) -> tuple[TemporalProperty, ...]:
-    return tuple(model.properties)
+def properties_of(model: Model, names: Sequence[str] | None = None) -> tuple[TemporalProperty, ...]:
+    """The temporal properties a run checks: those ``names`` (``--invariant``) select, or with
+    none named those checked by default."""
+    return _split_names(model, names)[1]
 
 
 def check_model(model: Model, options: Options = Options(),
@@ -91,9 +93,9 @@ def check_model(model: Model, options: Options = Options(),
 
 def _split_names(model: Model, names: Sequence[str] | None
                  ) -> tuple[Sequence[str] | None, tuple[TemporalProperty, ...]]:
-    properties = properties_of(model)
-    if names is None or not properties:
-        return names, properties  # the safety search reports unknown invariant names
+    properties = tuple(model.properties)
+    if names is None or not properties:  # the safety search reports unknown invariant names
+        return names, tuple(p for p in properties if p.default)
     base = {p.name.split("(", 1)[0] for p in properties}
     chosen = tuple(p for p in properties if p.name in names or p.name.split("(", 1)[0] in names)
     rest = [n for n in names if n not in base and not any(p.name == n for p in properties)]

@@ -66,7 +66,7 @@ def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserv
         return check_on_ray(model, options, scale, None if scale.ray == "auto" else scale.ray)
     if not sharded(scale):
         return check_model(model, options)
-    if properties_of(model):
+    if properties_of(model, options.invariants):
         memory_limit = scale.memory_limit if scale.memory_limit is not None else options.memory_limit
         result = check_model(model, replace(options, memory_limit=memory_limit))
         return replace(result, warnings=result.warnings + (_ONE_PROCESS,))

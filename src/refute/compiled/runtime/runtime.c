@@ -19,7 +19,7 @@ typedef struct {
     union { int64_t i; V *d; } u;
     uint32_t len;
     uint8_t tag;
-    uint8_t cls; /* the first component of sort_key: the order across kinds */
+    uint8_t cls; /* the first component of tlc_key (tla/values.py): the order across kinds */
 } Val;
 
 static Val *vals;
@@ -135,8 +135,8 @@ static V V_FALSE, V_TRUE;
 
 static inline V mk_bool(int b) { return b ? V_TRUE : V_FALSE; }
 static inline V mk_int(int64_t n) { return intern(T_INT, 1, n, 0, 0); }
-/* Atoms (strings and model values) are numbered by the Python side in sort_key order;
- * cls is 2 for a model value with a numeric suffix, else 3 (sort_key's first component). */
+/* Atoms (strings and model values) are numbered by the Python side in TLC's order
+ * (refute.tla.atoms); cls is 2 for a model value, 3 for a string. */
 static inline V mk_atom(int64_t rank, int cls) { return intern(T_ATOM, (uint8_t)cls, rank, 0, 0); }
 /* Whether an atom is a model value (the generated model's atom_model table, by rank): TLC
  * compares a model value with a value of any kind (unequal), a string only with strings. */
@@ -180,23 +180,21 @@ static int rt_cmp(V a, V b) {
     switch (x->tag) {
     case T_BOOL: case T_INT: case T_ATOM:
         return x->u.i < y->u.i ? -1 : (x->u.i > y->u.i ? 1 : 0);
-    case T_SEQ: case T_SET: {
-        uint32_t n = x->len < y->len ? x->len : y->len;
-        for (uint32_t k = 0; k < n; k++) {
+    case T_SEQ: case T_SET: {  /* TLC: the length (size) first, then element by element */
+        if (x->len != y->len) return x->len < y->len ? -1 : 1;
+        for (uint32_t k = 0; k < x->len; k++) {
             int c = rt_cmp(x->u.d[k], y->u.d[k]);
             if (c) return c;
         }
-        return x->len < y->len ? -1 : (x->len > y->len ? 1 : 0);
+        return 0;
     }
-    default: { /* T_FN: pairs (key, value) in key order */
-        uint32_t n = x->len < y->len ? x->len : y->len;
-        for (uint32_t k = 0; k < n; k++) {
+    default: { /* T_FN (keys in order, then values): TLC's size, then keys, then values */
+        if (x->len != y->len) return x->len < y->len ? -1 : 1;
+        for (uint32_t k = 0; k < 2 * x->len; k++) {
             int c = rt_cmp(x->u.d[k], y->u.d[k]);
             if (c) return c;
-            c = rt_cmp(x->u.d[x->len + k], y->u.d[y->len + k]);
-            if (c) return c;
         }
-        return x->len < y->len ? -1 : (x->len > y->len ? 1 : 0);
+        return 0;
     }
     }
 }
@@ -251,7 +249,8 @@ static inline const Val *as_set_(V s) {
 }
 
 /* Whether TLC compares the unequal values a and b without an error: values of one kind (sets
- * with sets, functions and sequences with each other...) or a model value with anything. */
+ * with sets, functions and sequences with each other...) or a model value (an atom of class
+ * 2; a string is an atom of class 3) with anything. */
 static inline int rt_comparable(V a, V b) {
     const Val *x = VAL(a), *y = VAL(b);
     if (x->tag == y->tag) return 1;
@@ -917,6 +916,11 @@ static void model_next(const V *S);
 static int model_invariant(int k, const V *S);
 static int model_constraint(const V *S);
 static int model_action_constraint(const V *S, const V *P);
+#ifdef MODEL_TERMINAL  /* states that may end a behaviour (a Python spec's @terminal) */
+static int model_terminal(const V *S);
+#else
+#define model_terminal(S) 0
+#endif
 static int invariant_selected[NINV > 0 ? NINV : 1];
 
 #define ROOT 0xffffffffu
@@ -993,7 +997,7 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
             model_next(ps);
             R.generated += nsucc;
             if (keep_states) succ_counts[parent] = nsucc;
-            if (!nsucc && deadlock) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
+            if (!nsucc && deadlock && !model_terminal(ps)) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
             for (uint32_t o = 0; o < nsucc; o++) fired[succ_label[o]]++;
             for (uint32_t o = 0; o < nsucc; o++) {
                 const V *s = succ + (size_t)o * NV;
