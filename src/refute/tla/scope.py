@@ -163,6 +163,8 @@ class Scope:
             return self.lets[name]
         entry = self.ctx.names.get(name)
         if entry is None:
-            raise TLAError(f"unknown operator or variable '{name}'", node)
+            loader = getattr(self.ctx.compiler, "loader", None)
+            note = loader.missing_note() if loader is not None else ""
+            raise TLAError(f"unknown operator or variable '{name}'" + (f" ({note})" if note else ""), node)
         return entry
 
