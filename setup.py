@@ -3,8 +3,9 @@
 refute.engine._fingerprint (state fingerprints), refute.engine._fpset (the fingerprint sets and
 maps of one process, and the sequential search's per-successor loop),
 refute.engine._shared_seen (the fingerprint set that --workers processes share),
-refute._values (Record(...), Record.update and FrozenMap.set) and refute.spec._dispatch (a
-Python spec's actions called on a state). If one cannot be compiled (no C compiler or no
+refute._values (Record(...), Record.update and FrozenMap.set), refute.spec._dispatch (a
+Python spec's actions called on a state) and refute.history._listappend (the proof that a
+list-append history is clean). If one cannot be compiled (no C compiler or no
 Python headers), installation still succeeds and refute uses the pure-Python versions, which
 behave the same, only slower (and refute says so: refute.engine.native).
 """
@@ -54,6 +55,7 @@ setup(
             ("refute.engine._fpset", "src/refute/engine/_fpset.c"),
             ("refute._values", "src/refute/_values.c"),
             ("refute.spec._dispatch", "src/refute/spec/_dispatch.c"),
+            ("refute.history._listappend", "src/refute/history/_listappend.c"),
         ]
     ],
     cmdclass={"build_ext": OptionalBuildExt},

@@ -68,7 +68,8 @@ def run_tuple(rms: int, tmp: str) -> dict:
 
 def run_refute(spec: str, params: list[str], tmp: str) -> dict:
     result = os.path.join(tmp, "result.json")
-    command = [sys.executable, "-m", "refute", "check", spec, "-q", "--json", result]
+    command = [sys.executable, "-m", "refute", "check", spec, "-q", "--json", result,
+               "--backend", "interpreted"]  # (auto compiles the spec: bench_compiled_python.py)
     for param in params:
         command += ["-p", param]
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))

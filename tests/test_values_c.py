@@ -18,7 +18,8 @@ import pytest
 
 from refute import FrozenMap, ModelValue, Record, State
 from refute import values as values_module
-from refute.values import UnknownField, _compile_update
+from refute.engine.fingerprint import fingerprint, fingerprint_python
+from refute.values import UnknownField, _compile_update, sort_key
 
 try:
     from refute import _values
@@ -29,7 +30,7 @@ needs_c = pytest.mark.skipif(_values is None, reason="C extension not built")
 
 
 def _python_update(record, *args, **changes):
-    return _compile_update(type(record), record._fields)(record, *args, **changes)
+    return _compile_update(type(record), record._names)(record, *args, **changes)
 
 
 IMPLEMENTATIONS = [
@@ -64,7 +65,7 @@ def test_record_construction_alike(new):
                                       votes=FrozenMap({1: (2, frozenset({3}))}), path=(1, (2,)),
                                       none=None)
     assert type(made) is type(Record(type=0, acc=0, votes=0, path=0, none=0))
-    assert tuple.__getitem__(made, 0) is made._fields and made.votes[1] == (2, frozenset({3}))
+    assert tuple.__getitem__(made, 0) is made._names and made.votes[1] == (2, frozenset({3}))
     assert type(made.votes) is FrozenMap and made.acc == "a1" and made.path == (1, (2,))
     assert new(Record) == Record._new_python(Record) and new(Record)._fields == ()
     with pytest.raises(TypeError, match=r"takes 1 positional argument but 2 were given"):
@@ -79,6 +80,27 @@ def test_record_construction_alike(new):
         new(Record, type="1b", acc=acc)
     gc.collect()
     assert sys.getrefcount(acc) == before  # no reference leaked
+
+
+@pytest.mark.parametrize("new", [pytest.param(_values.new_record if _values else None, id="c",
+                                              marks=needs_c),
+                                 pytest.param(Record._new_python, id="python")])
+def test_records_are_equal_whatever_order_their_fields_were_given_in(new):
+    # Issue 19 item 10: same fields, same values: one value, for ==, hash, fingerprint, sets,
+    # maps and sort order, while each record shows its fields in the order it was given them.
+    ab, ba = new(Record, a=1, b=frozenset({2})), new(Record, b=frozenset({2}), a=1)
+    assert ab == ba and hash(ab) == hash(ba) and type(ab) is not type(ba)
+    assert fingerprint(ab) == fingerprint(ba) == fingerprint_python(ab) == fingerprint_python(ba)
+    assert sort_key(ab) == sort_key(ba) and len({ab, ba}) == 1
+    assert FrozenMap({ab: 1}) == FrozenMap({ba: 1}) and hash(FrozenMap({ab: 1})) == hash(FrozenMap({ba: 1}))
+    assert (ab.a, ab.b, ba.a, ba.b) == (1, frozenset({2}), 1, frozenset({2}))
+    assert repr(ab) == "Record(a=1, b=frozenset({2}))" and repr(ba) == "Record(b=frozenset({2}), a=1)"
+    assert ba._fields == ("b", "a") and ba._values() == (frozenset({2}), 1)
+    assert ba.update(a=3) == ab.update(a=3) == new(Record, a=3, b=frozenset({2}))
+    assert ba.update(a=3)._fields == ("b", "a")
+    assert ab != new(Record, a=2, b=frozenset({1})) and ab != new(Record, a=1, c=frozenset({2}))
+    assert pickle.loads(pickle.dumps(ba)) == ab and pickle.loads(pickle.dumps(ba))._fields == ("b", "a")
+    assert new(Record, z=1, y=2, x=3) == new(Record, x=3, z=1, y=2) == new(Record, y=2, x=3, z=1)
 
 
 # ---- Record.update ----
@@ -100,7 +122,7 @@ def test_update_keeps_type_and_field_names_object(impl):
     s = State(a=1, b=2)
     for t in (update(s, a=5), update(s)):
         assert type(t) is type(s)
-        assert tuple.__getitem__(t, 0) is tuple.__getitem__(s, 0) is type(s)._fields
+        assert tuple.__getitem__(t, 0) is tuple.__getitem__(s, 0) is type(s)._names
         assert t is not s
     assert update(s) == s
 
@@ -288,7 +310,7 @@ def test_pickle_copy_repr_and_field_access_are_unchanged():
     assert copy.copy(t.m) == t.m and copy.deepcopy(t.m) == t.m
     assert (t.x, type(t).x.__get__(t)) == (2, 2)
     assert isinstance(t, tuple) and isinstance(t.m, dict)
-    assert tuple.__eq__(t, (type(t)._fields, 2, t.m))
+    assert tuple.__eq__(t, (type(t)._names, t.m, 2))  # stored in the names' sorted order
     with pytest.raises(TypeError, match="read by field name"):
         t[0]
     with pytest.raises(TypeError, match="immutable"):

@@ -10,7 +10,10 @@
  * fields, no slots of their own), so that instances behave exactly as before:
  *
  *   RecordBase(tuple)     .update(**changes): Record in values.py derives from it. A record is
- *                         a tuple: element 0 its tuple of field names, elements 1..n the values.
+ *                         a tuple: element 0 its field names sorted (one tuple shared by every
+ *                         record with those fields), elements 1..n the values in that order,
+ *                         so equal records are equal tuples whatever order their fields were
+ *                         given in.
  *   FrozenMapBase(dict)   .set(key, value): FrozenMap derives from it (and adds its __slots__
  *                         _hash, the cached hash, which a fresh instance leaves unset).
  *
@@ -76,11 +79,75 @@ frozen_deep(PyObject *value)
 
 /* ---- new_record: Record(**fields) ---- */
 
+/* The layout of the records made from one tuple of keyword names (in the order given), kept
+ * in `layouts` under that tuple: (class, element 0 = the names sorted, positions), positions a
+ * bytes object of one Py_ssize_t per given name, the element its value goes to. The class and
+ * element 0 come from values.py (Record._classes, _record_class), read once per tuple of names
+ * so that each call is a dict lookup and a copy. */
+static PyObject *layouts = NULL;
 static PyObject *record_classes = NULL;  /* Record._classes: field names -> class */
 static PyObject *make_record_class = NULL;  /* refute.values._record_class */
 
+/* The layout (borrowed from `layouts`) for these keyword names, made on first use. */
+static PyObject *
+record_layout(PyObject *names)
+{
+    PyObject *layout = PyDict_GetItemWithError(layouts, names);
+    if (layout != NULL || PyErr_Occurred())
+        return layout;
+    PyObject *cls = PyDict_GetItemWithError(record_classes, names);
+    if (cls == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        cls = PyObject_CallOneArg(make_record_class, names);
+        if (cls == NULL)
+            return NULL;
+        Py_DECREF(cls);  /* Record._classes holds it */
+    }
+    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "Record._classes holds a class that is not a tuple");
+        return NULL;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(names);
+    PyObject *stored = PyObject_GetAttrString(cls, "_names");
+    PyObject *given = PyObject_GetAttrString(cls, "_positions");
+    PyObject *positions = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(Py_ssize_t));
+    if (stored == NULL || given == NULL || positions == NULL)
+        goto error;
+    if (!PyTuple_Check(stored) || PyTuple_GET_SIZE(stored) != n
+            || !PyTuple_Check(given) || PyTuple_GET_SIZE(given) != n) {
+        PyErr_SetString(PyExc_TypeError, "a Record class's _names or _positions do not fit its fields");
+        goto error;
+    }
+    Py_ssize_t *position = (Py_ssize_t *)PyBytes_AS_STRING(positions);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        position[i] = PyLong_AsSsize_t(PyTuple_GET_ITEM(given, i));
+        if (position[i] == -1 && PyErr_Occurred())
+            goto error;
+        if (position[i] < 1 || position[i] > n) {
+            PyErr_SetString(PyExc_ValueError, "a Record class's _positions are out of range");
+            goto error;
+        }
+    }
+    layout = PyTuple_Pack(3, cls, stored, positions);
+    if (layout == NULL || PyDict_SetItem(layouts, names, layout) < 0)
+        goto error;
+    Py_DECREF(layout);  /* `layouts` holds it */
+    Py_DECREF(stored);
+    Py_DECREF(given);
+    Py_DECREF(positions);
+    return layout;
+error:
+    Py_XDECREF(layout);
+    Py_XDECREF(stored);
+    Py_XDECREF(given);
+    Py_XDECREF(positions);
+    return NULL;
+}
+
 /* Record.__new__(cls, **fields), as values.py's Python version: the class made once per
- * tuple of field names (in the order given), element 0 its field names, each value frozen. */
+ * tuple of field names (in the order given), element 0 the names sorted, each value frozen
+ * and stored at its name's place in that order. */
 static PyObject *
 new_record(PyObject *module, PyObject *args, PyObject *kwargs)
 {
@@ -91,7 +158,7 @@ new_record(PyObject *module, PyObject *args, PyObject *kwargs)
                      PyTuple_GET_SIZE(args));
         return NULL;
     }
-    if (record_classes == NULL) {
+    if (layouts == NULL) {
         PyObject *values = PyImport_ImportModule("refute.values");
         if (values == NULL)
             return NULL;
@@ -112,49 +179,39 @@ new_record(PyObject *module, PyObject *args, PyObject *kwargs)
                 PyErr_SetString(PyExc_TypeError, "Record._classes is not a dict");
             return NULL;
         }
+        if ((layouts = PyDict_New()) == NULL)
+            return NULL;
     }
     Py_ssize_t n = kwargs == NULL ? 0 : PyDict_GET_SIZE(kwargs);
     PyObject *names = PyTuple_New(n);
     if (names == NULL)
         return NULL;
     PyObject *key, *value, *result = NULL;
-    Py_ssize_t position = 0, i = 0;
-    while (kwargs != NULL && PyDict_Next(kwargs, &position, &key, &value)) {
+    Py_ssize_t index = 0, i = 0;
+    while (kwargs != NULL && PyDict_Next(kwargs, &index, &key, &value)) {
         Py_INCREF(key);
         PyTuple_SET_ITEM(names, i++, key);
     }
-    PyObject *cls = PyDict_GetItemWithError(record_classes, names);
-    if (cls == NULL) {
-        if (PyErr_Occurred())
-            goto done;
-        cls = PyObject_CallOneArg(make_record_class, names);
-        if (cls == NULL)
-            goto done;
-        Py_DECREF(cls);  /* Record._classes holds it */
-    }
-    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, &PyTuple_Type)) {
-        PyErr_SetString(PyExc_TypeError, "Record._classes holds a class that is not a tuple");
+    PyObject *layout = record_layout(names);
+    if (layout == NULL)
         goto done;
-    }
-    PyObject *fields = PyObject_GetAttrString(cls, "_fields");
-    if (fields == NULL)
-        goto done;
-    PyTypeObject *type = (PyTypeObject *)cls;
+    PyTypeObject *type = (PyTypeObject *)PyTuple_GET_ITEM(layout, 0);
+    PyObject *stored = PyTuple_GET_ITEM(layout, 1);
+    const Py_ssize_t *position = (const Py_ssize_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(layout, 2));
     result = type->tp_alloc(type, n + 1);
-    if (result == NULL) {
-        Py_DECREF(fields);
+    if (result == NULL)
         goto done;
-    }
-    PyTuple_SET_ITEM(result, 0, fields);
-    position = 0;
-    i = 1;
-    while (kwargs != NULL && PyDict_Next(kwargs, &position, &key, &value)) {
+    Py_INCREF(stored);
+    PyTuple_SET_ITEM(result, 0, stored);
+    index = 0;
+    i = 0;
+    while (kwargs != NULL && PyDict_Next(kwargs, &index, &key, &value)) {
         PyObject *item = frozen_deep(value);
         if (item == NULL) {
-            Py_CLEAR(result);
+            Py_CLEAR(result);  /* the slots not yet set are NULL, which tuple_dealloc skips */
             goto done;
         }
-        PyTuple_SET_ITEM(result, i++, item);
+        PyTuple_SET_ITEM(result, position[i++], item);
     }
 done:
     Py_DECREF(names);

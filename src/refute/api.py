@@ -54,7 +54,8 @@ def check(spec: Spec | Model, *, invariants: Sequence[str] | None = None, deadlo
     """Explore every reachable state of ``spec`` breadth-first and return the :class:`Result`.
 
     Then its temporal properties (``@liveness``) are checked over fair behaviours.
-    ``invariants``: names of invariants and properties to check (default: all); ``deadlock``: report states with no
+    ``invariants``: names of invariants and properties to check (default: all but those declared
+    ``default=False``); ``deadlock``: report states with no
     successor; ``max_states``, ``max_depth``, ``time_limit`` (seconds) bound the run, which
     then ends *incomplete* rather than claiming that anything holds.
 

@@ -30,7 +30,8 @@ import re
 import resource
 import threading
 import time
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 from refute.errors import UsageError
 
@@ -39,6 +40,7 @@ _UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 
           "MIB": 1 << 20, "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30, "T": 1 << 40,
           "TB": 1 << 40, "TIB": 1 << 40}
 _SIZE = re.compile(r"\s*(\d{1,30}(?:\.\d{1,30})?)\s*([A-Za-z]{0,3})\s*")
+T = TypeVar("T")
 _POLL = 0.02  # seconds between two readings of the RSS by the watchdog
 
 
@@ -135,6 +137,27 @@ def format_size(size: float) -> str:
     return f"{size:.1f} GiB"
 
 
+def watched(items: Iterable[T], watch: Watch | None, every: int = 4096) -> Iterable[T]:
+    """``items``, checking ``watch`` (:meth:`Watch.check`) after every ``every`` of them, so
+    that a long loop over a history stops soon after a limit is reached (and a short one
+    finishes: the caller then reports what it read)."""
+    if watch is None or not watch.active:
+        return items
+    return _watched(items, watch, every)
+
+
+def _watched(items: Iterable[T], watch: Watch, every: int) -> Iterator[T]:
+    for count, item in enumerate(items):
+        if count % every == every - 1:
+            watch.check()
+        yield item
+
+
+class LimitReached(Exception):
+    """Raised by a long step (reading a file, building a graph) that saw its :class:`Watch`
+    expire in the middle of its work; the caller turns it into an incomplete result."""
+
+
 class Watch:
     """A run's limits while it runs: :meth:`expired` says whether to stop, :attr:`reason` why.
 
@@ -172,6 +195,11 @@ class Watch:
             self.reason = Limit.TIME
             return True
         return False
+
+    def check(self) -> None:
+        """Raise :class:`LimitReached` if a limit has been reached."""
+        if self.expired():
+            raise LimitReached(self.reason)
 
     def note(self, done: str | None = None) -> str:
         """For the report: which limit stopped the run (after ``done``, when given)."""

@@ -18,9 +18,12 @@ Writing ``dict``, ``set`` or ``list`` into a record is allowed and converted on 
 Python: ``s.update(votes={**s.votes, rm: "yes"})``.
 
 Design notes. Records and maps compare and hash in C wherever possible, because the checker
-hashes every generated state: a record is a ``tuple`` whose first element is its tuple of field
-names (so records with different fields never compare equal), a map a ``dict`` whose keys are
-kept in sorted order (so its hash can be taken from its items in order) with the hash cached.
+hashes every generated state: a record is a ``tuple`` whose first element is its field names
+in sorted order and whose other elements are the values in that order (so records with
+different fields never compare equal, and two records with the same fields and values are
+equal, hash and fingerprint alike whatever order their fields were given in), a map a ``dict``
+whose keys are kept in sorted order (so its hash can be taken from its items in order) with
+the hash cached.
 The calls that build every successor state, ``Record(...)``, ``Record.update`` and
 ``FrozenMap.set``, are C functions too when the extension :mod:`refute._values` is built (it
 is the base of both classes); otherwise the pure-Python versions here, which behave identically, are used
@@ -87,8 +90,9 @@ def sort_key(value: Any) -> tuple:
         return (3, value)
     if value is None:
         return (-1,)
-    if isinstance(value, Record):
-        return (5, value._fields, tuple(sort_key(v) for v in value._values()))
+    if isinstance(value, Record):  # by the stored (sorted) layout: equal records, equal keys
+        return (5, tuple.__getitem__(value, 0),
+                tuple(sort_key(v) for v in tuple.__getitem__(value, slice(1, None))))
     if isinstance(value, tuple):
         return (4, tuple(sort_key(v) for v in value))
     if isinstance(value, (frozenset, Bag)):
@@ -251,27 +255,40 @@ _MISSING = object()
 class Record(_RecordBase):
     """Named, immutable fields: ``Record(type="prepare", rm=r1)``; ``m.type``; ``m.update(...)``.
 
+    Two records are equal when they have the same fields with equal values, whatever order the
+    fields were given in: ``Record(a=1, b=2) == Record(b=2, a=1)``, with equal hashes and
+    fingerprints. Each keeps the order it was given in for display (``repr``, reports).
+
     ``Record(**fields)`` returns an instance of a class made once per tuple of field names (in
     the order given), so ``r.x`` is a C-level tuple access and hashing and equality are C
-    tuple operations. Layout invariant: element 0 is the tuple of field names, elements 1..n
-    the values, so records with different fields are never equal.
+    tuple operations. Layout invariant: element 0 is the tuple of field names *sorted* (one
+    shared tuple per set of names), elements 1..n the values in that sorted order; so records
+    with different fields are never equal and equal ones are equal as tuples. Class attributes:
+    ``_fields`` the names in display order, ``_names`` element 0, ``_positions`` the element
+    index of each of ``_fields``, ``_order`` the index in ``_fields`` of each of ``_names``.
     """
 
     __slots__ = ()
     _fields: tuple[str, ...] = ()
+    _names: tuple[str, ...] = ()
+    _positions: tuple[int, ...] = ()
+    _order: tuple[int, ...] = ()
     _classes: dict[tuple[str, ...], type[Record]] = {}
+    _sorted_names: dict[tuple[str, ...], tuple[str, ...]] = {}  # element 0, one per set of names
 
     def __new__(cls, **fields: Any) -> Record:
         names = tuple(fields)
         record_class = cls._classes.get(names) or _record_class(names)
-        return tuple.__new__(record_class, (record_class._fields, *map(freeze, fields.values())))
+        given = tuple(fields.values())
+        return tuple.__new__(record_class, (record_class._names, *(freeze(given[i]) for i in record_class._order)))
 
     _new_python = __new__  # Record._new_python(Record, **fields), for tests
     if IMPLEMENTATION == "c":  # the same, in C (_values.c): specs build messages with it
         __new__ = staticmethod(_new_record)  # type: ignore[assignment]  # noqa: F811
 
     def _values(self) -> tuple:
-        return tuple.__getitem__(self, slice(1, None))
+        """The values in the order of ``_fields`` (display order)."""
+        return tuple([tuple.__getitem__(self, i) for i in self._positions])
 
     def _asdict(self) -> dict[str, Any]:
         return dict(zip(self._fields, self._values()))
@@ -303,8 +320,9 @@ State = Record
 
 
 def _rebuild_record(names: tuple[str, ...], values: tuple) -> Record:
+    """The record with these fields (display order) and values (in that order): unpickling."""
     record_class = Record._classes.get(names) or _record_class(names)
-    return tuple.__new__(record_class, (record_class._fields, *values))
+    return tuple.__new__(record_class, (record_class._names, *(values[i] for i in record_class._order)))
 
 
 class UnknownField(TypeError, Hinted):
@@ -326,8 +344,9 @@ class UnknownField(TypeError, Hinted):
 def _record_class(names: tuple[str, ...]) -> type[Record]:
     """Make (once) the Record subclass for these field names, with a fast ``update``.
 
-    Every record of the class shares its ``_fields`` tuple of interned names as element 0, so
-    the C ``update`` finds a field by comparing pointers with the (interned) keyword names.
+    Every record with these fields, whatever their order, shares one tuple of the interned names
+    sorted as element 0, so the C ``update`` finds a field by comparing pointers with the
+    (interned) keyword names, and records given their fields in different orders are equal.
     """
     for name in names:
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
@@ -336,18 +355,25 @@ def _record_class(names: tuple[str, ...]) -> type[Record]:
         if name in ("update",):
             raise ValueError(f"{name!r} cannot be a record field: it is the name of a method")
     names = tuple(sys.intern(str(name)) for name in names)
-    namespace: dict[str, Any] = {"__slots__": (), "_fields": names}
-    for index, name in enumerate(names, start=1):
+    stored = tuple(sorted(names))
+    stored = Record._sorted_names.setdefault(stored, stored)
+    positions = tuple(stored.index(name) + 1 for name in names)
+    namespace: dict[str, Any] = {"__slots__": (), "_fields": names, "_names": stored,
+                                 "_positions": positions,
+                                 "_order": tuple(names.index(name) for name in stored)}
+    for name, index in zip(names, positions):
         namespace[name] = _tuplegetter(index, f"field {name}")
     record_class = type("Record", (Record,), namespace)
     if IMPLEMENTATION == "python":
-        record_class.update = _compile_update(record_class, names)  # type: ignore[attr-defined]
+        record_class.update = _compile_update(record_class, stored)  # type: ignore[attr-defined]
     Record._classes[names] = record_class
     return record_class
 
 
 def _compile_update(record_class: type, names: tuple[str, ...]) -> Any:
     """Generate ``update(self, *, a=_MISSING, ...)`` without a per-call loop over fields.
+
+    ``names`` are the record's stored (sorted) field names, element 0 of its instances.
 
     It is the checker's hottest user-facing call (every successor state is made by it), so it
     is specialised per record class: a plain function with keyword-only parameters. The

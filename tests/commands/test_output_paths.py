@@ -18,19 +18,8 @@ from click.testing import CliRunner
 from refute.cli import _COMMANDS, main
 from refute.commands.common import OutputPath
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
-FENCING = str(EXAMPLES / "fencing_lock.py")
-DIE_HARD = str(EXAMPLES / "die_hard.py")
-LOG = str(ROOT / "tests" / "robustness" / "corpus" / "seed-fencing.jsonl")
-WRITE_SKEW = ("{:type :invoke, :process 0, :f :txn, :value [[:r 1 nil] [:w 2 1]]}\n"
-              "{:type :invoke, :process 1, :f :txn, :value [[:r 2 nil] [:w 1 1]]}\n"
-              "{:type :ok, :process 0, :f :txn, :value [[:r 1 nil] [:w 2 1]]}\n"
-              "{:type :ok, :process 1, :f :txn, :value [[:r 2 nil] [:w 1 1]]}\n")
-KV = ('{:process 0 :type :invoke :f :put :key "k" :value "a"}\n'
-      '{:process 0 :type :ok :f :put :key "k" :value "a"}\n'
-      '{:process 1 :type :invoke :f :get :key "k"}\n'
-      '{:process 1 :type :ok :f :get :key "k" :value "b"}\n')
+from tests.commands.inputs import DIE_HARD, EXAMPLES, FENCING, KV, LOG, WRITE_SKEW
+
 
 # Every option that names a file or folder refute writes, by command.
 OUTPUTS = {

@@ -182,7 +182,15 @@ def test_command_line_default_is_refuted_and_fix_holds(example, invariant_name, 
 
 
 def test_command_line_fencing_gives_no_mutual_exclusion():
+    # only_holder_writes is declared @invariant(default=False): checked when selected.
     run = run_check("examples/fencing_lock.py", "-p", "fencing=true",
-                    "-p", "require_exclusion=true")
+                    "--invariant", "only_holder_writes")
     assert run.returncode == 1, run.stderr
     assert "✗ invariant only_holder_writes is violated after 4 step(s)" in run.stdout
+    assert "FencingLock: 13 distinct states, 15 generated, depth 5" in run.stdout
+    assert "checked: only_holder_writes, deadlock" in run.stdout
+    unselected = run_check("examples/fencing_lock.py", "-p", "fencing=true")
+    assert unselected.returncode == 0, unselected.stderr
+    assert "checked: accepted_tokens_increase, deadlock\n" in unselected.stdout
+    assert "not checked (off by default, select with --invariant NAME): only_holder_writes" \
+        in unselected.stdout

@@ -57,10 +57,10 @@ def test_model_boundaries_follow_elle_and_adya():
     assert boundary(["G-nonadjacent"])[0] == ["repeatable-read", "snapshot-isolation"]
     assert boundary(["G0"])[0] == ["read-uncommitted"]
     assert boundary(["G1a"])[0] == ["read-committed"]
-    assert boundary(["internal"])[0] == ["parallel-snapshot-isolation"]
+    assert boundary(["internal"])[0] == ["prefix-consistency", "parallel-snapshot-isolation"]
     assert boundary(["fractured-read"]) == (
-        ["read-atomic"], ["causal", "parallel-snapshot-isolation", "snapshot-isolation",
-                          "serializable", "strict-serializable"])
+        ["read-atomic"], ["causal", "prefix-consistency", "parallel-snapshot-isolation",
+                          "snapshot-isolation", "serializable", "strict-serializable"])
     assert boundary(["G2-item-realtime"]) == (["strict-serializable"], [])
     assert boundary([]) == ([], [])
 

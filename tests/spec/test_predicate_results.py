@@ -1,6 +1,8 @@
-"""Python specs mean what they say (issue 19, items 13 and 14): a predicate that returns
+"""Python specs mean what they say (issue 19, items 10 to 14): records with the same fields
+and values are one state whatever order the fields were given in; an invariant or property
+declared off by default is checked only when selected by name; a predicate that returns
 anything but a bool, and a generator action that returns a state, are spec errors located at
-the user's line, not verdicts or silently dropped successors."""
+the user's line, not verdicts or silently dropped successors; actions keep declaration order."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import sys
 import pytest
 
 import refute
-from refute import Spec, State, action, constraint, invariant
+from refute import Spec, State, action, constraint, eventually, invariant, liveness
 
 
 class Counter(Spec):
@@ -111,3 +113,94 @@ def test_actions_are_explored_in_declaration_order_whatever_their_domains():
     [initial] = model.init_states()
     assert [str(label) for label, _ in model.next_states(initial)] == [
         "fixed_first", "computed(k=2)", "fixed_last"]
+
+
+def test_a_state_is_one_state_whatever_order_its_fields_were_given_in():
+    """Issue 19 item 10: two actions reach the same state, one writing its fields in another
+    order, and a message set holds the same message written both ways: one state each."""
+    from refute import Record
+
+    class Orders(Spec):
+        def init(self):
+            yield State(x=0, msgs=frozenset())
+            yield State(msgs=frozenset(), x=0)
+
+        @action
+        def rebuilt(self, s):
+            if s.x == 0:
+                return State(msgs=frozenset({Record(n=1, type="m")}), x=1)
+
+        @action
+        def updated(self, s):
+            if s.x == 0:
+                return s.update(x=1, msgs=s.msgs | {Record(type="m", n=1)})
+
+    result = refute.check(Orders(), deadlock=False)
+    # 2 initial states (one distinct) + 2 successors generated, one new: TLC's counting.
+    assert (result.status, result.distinct_states, result.states_generated) == (refute.Status.OK, 2, 4)
+
+
+class Optional(Spec):
+    """Counter's states 0..3 with a check for each case: on by default, off by default."""
+
+    def init(self):
+        return State(n=0)
+
+    @action
+    def inc(self, s):
+        if s.n < 3:
+            return s.update(n=s.n + 1)
+
+    @invariant
+    def small(self, s):
+        return s.n < 10
+
+    @invariant(default=False)
+    def below_two(self, s):
+        return s.n < 2
+
+    @liveness(default=False)
+    def reaches_five(self):
+        return eventually(lambda s: s.n == 5)
+
+
+def test_an_invariant_off_by_default_is_checked_only_when_selected():
+    """Issue 19 item 12: @invariant(default=False) / @liveness(default=False)."""
+    from refute.report.json import result_to_json
+    from refute.spec.compile import SpecModel
+
+    unselected = refute.check(Optional(), deadlock=False)
+    assert (unselected.status, unselected.distinct_states, unselected.states_generated) == \
+        (refute.Status.OK, 4, 4)
+    assert unselected.checked == ("small",)
+    json = result_to_json(unselected, SpecModel(Optional()))
+    assert (json["checked"], json["not_checked"]) == (["small"], ["below_two", "reaches_five"])
+    # Selected: n = 2 breaks it, the third state generated (the initial state, 1, 2).
+    selected = refute.check(Optional(), invariants=["below_two"], deadlock=False)
+    assert (selected.status, selected.violation.name, selected.distinct_states,
+            selected.states_generated, selected.checked) == \
+        (refute.Status.VIOLATION, "below_two", 3, 3, ("below_two",))
+    assert result_to_json(selected, SpecModel(Optional()))["not_checked"] == ["reaches_five"]
+    live = refute.check(Optional(), invariants=["reaches_five"], deadlock=False)
+    assert (live.status, live.violation.kind.value, live.violation.name) == \
+        (refute.Status.VIOLATION, "liveness", "reaches_five")
+
+
+def test_a_spec_instance_checks_an_optional_invariant_through_also_check():
+    class Strict(Optional):
+        def __init__(self, strict: bool = False):
+            if strict:
+                self.also_check = ("below_two",)
+
+    assert refute.check(Strict(), deadlock=False).holds
+    strict = refute.check(Strict(strict=True), deadlock=False)
+    assert (strict.violation.name, strict.checked) == ("below_two", ("small", "below_two"))
+
+    class Misspelt(Optional):
+        also_check = ("below_tow",)
+
+    with pytest.raises(refute.SpecError, match="also_check names 'below_tow', which is not an "
+                                               "invariant or property of the spec"):
+        refute.check(Misspelt())
+    with pytest.raises(TypeError, match=r"@invariant\(default=...\) takes True or False"):
+        invariant(default="no")

@@ -43,7 +43,7 @@ def check(tmp_path: Path, spec: str, prop: str) -> tuple:
 @pytest.mark.parametrize("spec, prop, expected", [
     # []<><<A>>_v: an action under <>
     ("FairSpec", "[]<><<Tick>>_hr", (Status.OK, None, None, None)),
-    ("Spec", "[]<>Ticks", (Status.VIOLATION, (1,), 0, True)),
+    ("Spec", "[]<><<Tick>>_hr", (Status.VIOLATION, (1,), 0, True)),
     # a temporal IF and a top-level implication, their condition on the initial state
     ("FairSpec", "IF hr = 1 THEN <>(hr = 3) ELSE <>(hr = 1)", (Status.OK, None, None, None)),
     ("Spec", "IF hr = 1 THEN TRUE ELSE <>(hr = 3)", (Status.VIOLATION, (2,), 0, True)),
@@ -83,8 +83,10 @@ def test_a_general_formula_becomes_one_property_per_instance(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("prop, column, message", [
-    ("<>(Ticks /\\ hr = 2)", 12, "an action in a temporal formula"),
-    ("[](hr' > hr)", 12, "an action in a temporal formula"),
+    # SANY's level errors, at SANY's line and column (TLC built from source)
+    ("<>(Ticks /\\ hr = 2)", 9, "<> followed by action not of form <<A>>_v"),
+    ("[](hr' > hr)", 9, "[] followed by action not of form [A]_v"),
+    ("[]<>Ticks", 11, "<> followed by action not of form <<A>>_v"),  # Ticks == <<Tick>>_hr
     ("hr = 1 => <<Tick>>_hr", 9, "an action in a temporal formula"),
     ("\\A n \\in 1..hr : <>At(n)", 9, "a quantifier's set must be constant"),
     ("<>(hr = 1) -+-> []At(1)", 9, "cannot check this temporal formula (-+->)"),

@@ -196,6 +196,96 @@ def test_choose_over_a_product_takes_tlcs_least(tmp_path) -> None:
         """) == (1, 1, {"x": [2, 1]})
 
 
+@pytest.mark.parametrize("backend", ["interpreted", "compiled"])
+def test_choose_takes_the_string_tlc_met_first(tmp_path, backend) -> None:
+    # TLC orders strings by when it first interned them ("zeta" is written first), not
+    # alphabetically: "3 states generated, 2 distinct states found", depth 2.
+    code, output, result = _check(tmp_path, """\
+        ---- MODULE M ----
+        VARIABLE x
+        Init == x = CHOOSE s \\in {"zeta", "alpha"} : TRUE
+        Next == IF x = "zeta" THEN x' = "done" ELSE UNCHANGED x
+        ====
+        """, "INIT Init\nNEXT Next\n", "--backend", backend)
+    assert code == 0, output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (2, 3, 2)
+
+
+@pytest.mark.parametrize("backend", ["interpreted", "compiled"])
+def test_model_values_in_the_order_the_model_writes_them(tmp_path, backend) -> None:
+    # S = {zz, aa}: TLC reads the model first, so zz is the least; TLC: 3 generated, 2
+    # distinct, depth 2 (alphabetically aa would be chosen: 1 distinct).
+    code, output, result = _check(tmp_path, """\
+        ---- MODULE M ----
+        CONSTANTS S, Z
+        VARIABLE x
+        Init == x = CHOOSE s \\in S : TRUE
+        Next == IF x = Z THEN x' = "done" ELSE UNCHANGED x
+        ====
+        """, "CONSTANTS S = {zz, aa}\n Z = zz\nINIT Init\nNEXT Next\n", "--backend", backend)
+    assert code == 0, output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (2, 3, 2)
+
+
+def test_sets_and_records_print_in_tlcs_order(tmp_path) -> None:
+    # TLC: "Invariant Inv is violated by the initial state: x = "<<{\"delta\", \"beta\",
+    # \"zeta\", \"alpha\"}, [zeta |-> 1, alpha |-> 2], \"delta\">>"": "delta" is in the model
+    # (read first), beta a name of the module, zeta and alpha record fields (names, met while
+    # parsing), and the string "alpha" is met only when the literals are analysed.
+    code, output, result = _check(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS TLC
+        CONSTANT Mode
+        VARIABLE x
+        beta == "unused"
+        Init == x = ToString(<<{"zeta", "alpha", "beta", "delta"}, [zeta |-> 1, alpha |-> 2], Mode>>)
+        Next == UNCHANGED x
+        Inv == x = ""
+        ====
+        """, 'CONSTANT Mode = "delta"\nINIT Init\nNEXT Next\nINVARIANT Inv\n')
+    assert code == 1, output
+    assert result["violation"]["trace"][-1]["state"]["x"] == \
+        '<<{"delta", "beta", "zeta", "alpha"}, [zeta |-> 1, alpha |-> 2], "delta">>'
+    assert '[zeta |-> 1, alpha |-> 2]' in output
+
+
+def test_strings_of_a_used_module_rank_before_the_roots(tmp_path) -> None:
+    # SANY analyses a module before the modules that use it, and parses every name first. TLC:
+    # x = "{\"Root\", \"baseIdent\", \"kappa\", \"omega\", \"zz1\"}".
+    (tmp_path / "Base.tla").write_text('---- MODULE Base ----\nBaseStr == "kappa"\nbaseIdent == 1\n====\n')
+    code, output, result = _check(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS TLC, Base
+        VARIABLE x
+        Root == "omega"
+        Init == x = ToString({"zz1", "omega", "kappa", "baseIdent", "Root"})
+        Next == UNCHANGED x
+        Inv == x = ""
+        ====
+        """, "INIT Init\nNEXT Next\nINVARIANT Inv\n")
+    assert code == 1, output
+    assert result["violation"]["trace"][-1]["state"]["x"] == \
+        '{"Root", "baseIdent", "kappa", "omega", "zz1"}'
+
+
+@pytest.mark.parametrize("backend", ["interpreted", "compiled"])
+def test_sets_tuples_and_records_compare_as_in_tlc(tmp_path, backend) -> None:
+    # TLC compares sets by size, tuples by length, records by their field names, before their
+    # elements: "violated by the initial state: x = <<{3}, <<3>>, [a |-> 2, b |-> 1]>>".
+    code, output, result = _check(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals
+        VARIABLE x
+        Init == x = <<CHOOSE s \\in {{1, 2}, {3}} : TRUE, CHOOSE t \\in {<<1, 2>>, <<3>>} : TRUE,
+                      CHOOSE r \\in {[a |-> 2, b |-> 1], [a |-> 1, c |-> 0]} : TRUE>>
+        Next == UNCHANGED x
+        Inv == x = <<>>
+        ====
+        """, "INIT Init\nNEXT Next\nINVARIANT Inv\n", "--backend", backend)
+    assert code == 1, output
+    assert result["violation"]["trace"][-1]["state"]["x"] == [[3], [3], {"a": 2, "b": 1}]
+
+
 def test_a_substituted_constant_reaches_an_unnamed_instance(tmp_path) -> None:
     # tlaplus/Examples' APTCommit pattern: `CONSTANT RM <- RMVal`, RM declared in the root
     # and passed to `INSTANCE TCommit` implicitly, RMVal defined after the INSTANCE.
@@ -284,3 +374,40 @@ def test_community_and_tlaps_modules_from_the_module_path(tmp_path, monkeypatch,
         """, "INIT Init\nNEXT Next\nINVARIANT Inv\n", "--no-deadlock")
     assert code == 0, output
     assert (result["distinct_states"], result["states_generated"], result["depth"]) == (4, 4, 4)
+
+
+def test_refutes_own_declaration_modules_with_no_module_path(tmp_path, monkeypatch) -> None:
+    # With REFUTE_TLA_MODULES unset refute's own FiniteSetsExt, Functions, SequencesExt, Folds
+    # and TLAPS (refute/tla/library) are found. TLC on the same spec (CommunityModules jar,
+    # TLAPS.tla beside it): no error, 4 distinct states, 4 generated, depth 4.
+    monkeypatch.delenv("REFUTE_TLA_MODULES", raising=False)
+    code, output, result = _check(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS Naturals, TLAPS, Functions, FiniteSetsExt, SequencesExt, Folds
+        VARIABLE x
+        Init == x = 0
+        Next == x < 3 /\\ x' = Max({x + 1, Quantify(1..3, LAMBDA i : i <= x)})
+        Inv == /\\ IsInjective(<<x, x + 1>>) /\\ ToSet(<<x>>) = {x}
+               /\\ FoldLeft(LAMBDA a, b : a - b, 10, <<x, 1>>) = 9 - x
+               /\\ MapThenFoldSet(LAMBDA a, b : a + b, 0, LAMBDA e : 2 * e,
+                                 LAMBDA S : CHOOSE e \\in S : TRUE, 1..x) = x * (x + 1)
+               /\\ Range(Restrict([i \\in 1..3 |-> i * x], {1, 2})) = {x, 2 * x}
+        THEOREM Init => x = 0 BY SMT DEF Init
+        ====
+        """, "INIT Init\nNEXT Next\nINVARIANT Inv\n", "--no-deadlock")
+    assert code == 0, output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (4, 4, 4)
+    # An operator of the real SequencesExt that refute's does not declare: a located error
+    # that says so and what to do.
+    code, output, _ = _check(tmp_path, """\
+        ---- MODULE M ----
+        EXTENDS SequencesExt
+        VARIABLE x
+        Init == x = Prefixes(<<1>>)
+        Next == UNCHANGED x
+        Inv == TRUE
+        ====
+        """, "INIT Init\nNEXT Next\nINVARIANT Inv\n")
+    assert code == 2, output
+    assert "unknown operator or variable 'Prefixes' (refute's own SequencesExt declare only" in output
+    assert "M.tla:4:" in output

@@ -26,7 +26,8 @@ from refute.report.text import print_result
 @spec_options(required=False)
 @report_options
 @click.option("--invariant", "invariants", multiple=True, metavar="NAME",
-              help="Check only this invariant or temporal property; repeatable. Default: all.")
+              help="Check only this invariant or temporal property; repeatable. Default: all but those "
+                   "declared default=False.")
 @click.option("--max-states", type=click.IntRange(min=1), help="Stop after this many distinct states.")
 @click.option("--max-depth", type=click.IntRange(min=1), help="Do not explore states deeper than this.")
 @limit_options("the run is then incomplete (exit 3) with the counts so far.",
@@ -129,7 +130,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
                   checkpoint_interval=checkpoint_interval, resume=resume_dir,
                   memory_limit=memory_limit, source=source, ray=ray_address)
     compiled, notice = choose_backend(model, "compiled" if verify else backend,
-                                      _elsewhere(model, scale, isolation, graph_path))
+                                      _elsewhere(scale, isolation))
     if notice and not quiet:
         err.print(notice)
     if verify:
@@ -177,14 +178,10 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
     return outputs.exit_code(result.status.exit_code)
 
 
-def _elsewhere(model, scale: Scale, isolation: str | None, graph_path: str | None) -> str | None:
+def _elsewhere(scale: Scale, isolation: str | None) -> str | None:
     """An option of this run that the compiled backend does not take yet, if any."""
     if sharded(scale) or scale.ray is not None:
         return "--workers, --checkpoint, --resume, --memory-limit or --ray"
     if isolation:
         return "--isolation"
-    if graph_path:
-        return "--dump-graph"
-    if model.properties or model.fairness:
-        return "checking temporal properties"
     return None

@@ -24,7 +24,7 @@ from refute.history.formats import FORMATS
 
 
 @click.command("history")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())  # a folder: Cobra's client logs
 @aliased_option("--isolation", "-i", "model", aliases=("--model", "-m"), metavar="LEVEL",
                 type=click.Choice(MODELS), default=DEFAULT_MODEL, show_default=True,
                 help="The isolation level the history should satisfy: "

@@ -29,7 +29,8 @@ from refute.report.text import print_result
               help="Let every trace take every action (default: each trace disables a random "
                    "subset of the actions, swarm testing).")
 @click.option("--invariant", "invariants", multiple=True, metavar="NAME",
-              help="Check only this invariant; repeatable. Default: all of them.")
+              help="Check only this invariant; repeatable. Default: all but those declared "
+                   "default=False.")
 @limit_options("the run ends (exit 3) with the traces run so far.")
 @quiet_option()
 @reports_errors

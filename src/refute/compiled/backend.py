@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from refute.compiled.ir import Unsupported
 from refute.compiled.native import Native, build
 from refute.engine import bfs
 from refute.engine.result import ActionCoverage, Result, StopReason, Violation, ViolationKind
-from refute.engine.trace import rebuild_trace
+from refute.engine.trace import ROOT, rebuild_trace
 from refute.status import Status
 
 _ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME = range(7)
@@ -41,6 +42,10 @@ class Compiled:
     labels: list[str]
     compile_seconds: float  # lowering, emitting and building (building: 0 when cached)
     cached: bool
+    values_of: Callable[[Any], tuple] = tuple  # an interpreted state's variables, for --verify
+    terminal_compiled: bool = False  # the native search tests the model's terminal states
+    interpreted_instead: str | None = None
+    """Why the last :func:`explore` handed the model to the interpreter (None: it did not)."""
 
 
 def compile_model(model: Any) -> Compiled:
@@ -54,23 +59,63 @@ def compile_model(model: Any) -> Compiled:
                     time.perf_counter() - started, built.cached)
 
 
-def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()) -> Result:
-    """Explore ``model`` natively; the same Result as ``refute.engine.bfs.explore``."""
+def compile_spec(model: Any) -> Compiled:
+    """A Python spec's model compiled and loaded (:mod:`.python_spec`)."""
+    from refute.compiled import python_spec
+
+    started = time.perf_counter()
+    native, labels, cached = python_spec.load(model)
+    return Compiled(native, [p.name for p in model.invariants], labels,
+                    time.perf_counter() - started, cached,
+                    values_of=python_spec.record_values, terminal_compiled=True)
+
+
+def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options(),
+            graph: bfs.GraphObserver | None = None) -> Result:
+    """Explore ``model`` natively; the same Result as ``refute.engine.bfs.explore``, and
+    ``graph`` (the liveness check's state graph, ``--dump-graph``) told the same states and
+    steps in the same order.
+
+    What the native code does not evaluate is evaluated here on the states and steps it
+    found: invariants that come from a ``PROPERTY`` (``[]P``), its ``[][A]_v`` steps and its
+    initial predicate. The interpreter marks a state that violates one of them, which would
+    change the search from there on; so when one fails (or errs) anywhere, the interpreter
+    runs the model instead, and gives exactly its answer. When none fails, the native search
+    is the interpreter's, state for state."""
     started = time.perf_counter()
     invariants = bfs.select_invariants(model, options.invariants)
     chosen = {p.name for p in invariants}
     selected = [name in chosen for name in compiled.invariant_names]
-    deadlock = options.deadlock and not model.is_terminal(None)
+    unchecked = tuple(p for p in invariants if p.name not in compiled.invariant_names)
+    step_checks = tuple(getattr(model, "_action_checks", ()))  # a TLA+ PROPERTY's [][A]_v
+    record = graph is not None or bool(unchecked) or bool(step_checks)
+    deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
+    compiled.interpreted_instead = None
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
-                        options.time_limit)
+                        options.time_limit, keep=record, graph=record)
     counts = native.counts()
     if status == _ST_ERROR or not counts["generated"]:
         # the interpreter meets the same error in the same state and reports it, located; and
         # a model with no initial state is the interpreter's to refuse (a spec error at Init)
         # or, without variables, to report (its ASSUMEs are all there is to check)
-        return bfs.explore(model, options)
+        compiled.interpreted_instead = f"an evaluation error (code {counts['error']})" \
+            if status == _ST_ERROR else "no initial state"
+        return bfs.explore(model, options, graph=graph)
     n = counts["distinct"]
+    if record:
+        states = native.states(n)
+        edges = native.edges()
+        # under a VIEW or SYMMETRY, a step's successor need not be the state kept for it
+        merged = model.view is not None or bool(model.symmetry)
+        afters = native.states(len(edges[0]), successors=True) if merged else None
+        if not _all_respected(model, states, edges, afters, unchecked, step_checks):
+            compiled.interpreted_instead = "a PROPERTY's invariant or [][A]_v is violated"
+            return bfs.explore(model, options, graph=graph)
+        if graph is not None:
+            # the interpreter does not tell the graph of a state that violates an invariant
+            _replay(model, native, states[:n - 1] if status == _ST_INVARIANT else states, edges,
+                    graph, afters)
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
     found = dict(zip(compiled.labels, native.array64("refute_found", len(compiled.labels))))
     violation = None
@@ -103,6 +148,59 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
             f"action {a} never fired: it is never enabled, or a guard is wrong"
             for a in model.action_names if fired.get(a, 0) == 0 and complete),
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
+
+
+def _all_respected(model: Any, states: list, edges: tuple, afters: list | None,
+                   invariants: tuple, step_checks: tuple) -> bool:
+    """Whether every state found satisfies ``invariants`` and every step found the
+    ``[][A]_v`` of ``step_checks`` (``(name, test, node)``); an error is a no as well.
+    ``afters``: each step's successor, where it is not the state kept for it."""
+    try:
+        for p in invariants:
+            test = p.test
+            if not all(map(test, states)):
+                return False
+        if step_checks:
+            labels = _labels(model)
+            sources, targets, _, instances = edges
+            ends = afters if afters is not None else [states[t] for t in targets]
+            for _, test, _ in step_checks:
+                for s, a, after in zip(sources, instances, ends):
+                    if not test(labels[a], states[s], after):
+                        return False
+    except Exception:  # noqa: BLE001 (the interpreter reports it, located, running again)
+        return False
+    return True
+
+
+def _labels(model: Any) -> list:
+    from refute.tla.model import TLALabel
+    return [TLALabel(name, params) for name, params, *_ in model.actions]
+
+
+def _replay(model: Any, native: Native, states: list, edges: tuple,
+            graph: bfs.GraphObserver, afters: list | None) -> None:
+    """Tell ``graph`` the native search's states and steps in the order the interpreter's
+    search tells them (:func:`refute.engine.bfs.explore`): the initial states, then each
+    step, a new state just before the step that found it (the native search records both
+    at once). A state's key is its number + 1. Only ``states`` and the steps into them are
+    told. ``afters``: each step's successor, where it is not the state kept for it."""
+    n = len(states)
+    parents = native.array32("refute_parents", n)
+    ordinals = native.array32("refute_ordinals", n)
+    labels = _labels(model)
+    announced = 0
+    while announced < n and parents[announced] == ROOT:
+        graph.state(states[announced], announced + 1, ROOT, ordinals[announced])
+        announced += 1
+    for number, (source, target, position, action) in enumerate(zip(*edges)):
+        if target >= n:
+            break
+        if target == announced:
+            graph.state(states[target], target + 1, parents[target], ordinals[target])
+            announced += 1
+        after = states[target] if afters is None else afters[number]
+        graph.edge(source, position, target + 1, labels[action], states[source], after)
 
 
 @dataclass
@@ -159,7 +257,7 @@ def verify(model: Any, compiled: Compiled, deadlock: bool = True) -> Verificatio
                                               f"{model.describe_state(state)}, is reached by the "
                                               "interpreter only")
         mine = native.kept_state(index)
-        if mine != tuple(state):
+        if mine != compiled.values_of(state):
             return Verification(False, index, f"state {index + 1} in discovery order differs: "
                                               f"interpreted {model.describe_state(state)}, "
                                               f"compiled {model.describe_state(mine)}")
@@ -177,6 +275,22 @@ def verify(model: Any, compiled: Compiled, deadlock: bool = True) -> Verificatio
                                  f"their {generated:,} successors")
 
 
+def result_difference(mine: Result, theirs: Result) -> str | None:
+    """What differs between two results of one model (verdict, counts, depth, coverage,
+    warnings, what was checked, the counterexample with its loop), or None."""
+    for what in ("status", "distinct_states", "states_generated", "depth", "coverage",
+                 "warnings", "checked", "stop_reason", "pruned", "constrained_by"):
+        if getattr(mine, what) != getattr(theirs, what):
+            return f"{what}: {getattr(mine, what)} and {getattr(theirs, what)}"
+    a, b = mine.violation, theirs.violation
+    if (a is None) != (b is None):
+        return "one found a violation, the other not"
+    if a is not None and (a.kind, a.name, a.trace, a.loop_start, a.loop_action) != \
+            (b.kind, b.name, b.trace, b.loop_start, b.loop_action):
+        return f"the counterexamples differ ({a.name}: {len(a.trace)} and {len(b.trace)} states)"
+    return None
+
+
 def _within(model: Any, state: Any) -> bool:
     return all(p.test(state) for p in model.constraints)
 
@@ -192,19 +306,24 @@ def choose(model: Any, backend: str, elsewhere: str | None) -> tuple[Compiled | 
     liveness...), which sends the run to the interpreter with a notice. A construct outside
     the compiled subset does too under ``auto``; under ``compiled`` it is a located error."""
     from refute.errors import UsageError
+    from refute.spec.compile import SpecModel
     from refute.tla.model import TLAModel
 
     if backend == "interpreted":
         return None, None
-    if not isinstance(model, TLAModel):
+    if isinstance(model, SpecModel):  # a Python spec (refute.compiled.from_python)
+        compiler = compile_spec
+    elif isinstance(model, TLAModel):
+        compiler = compile_model
+    else:
         if backend == "compiled":
-            raise UsageError("--backend compiled takes a TLA+ spec (.tla) only, for now",
-                             hint="leave --backend at auto, or give a .tla spec")
+            raise UsageError("--backend compiled takes a TLA+ (.tla) or Python (.py) spec only",
+                             hint="leave --backend at auto")
         return None, None
     if elsewhere is not None:
         return None, f"compiled backend not used: {elsewhere} runs on the interpreter (for now)"
     try:
-        return compile_model(model), None
+        return compiler(model), None
     except Unsupported as exc:
         if backend == "compiled":
             file, _, line = (exc.where or "").rpartition(":")

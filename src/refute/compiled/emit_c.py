@@ -20,7 +20,8 @@ import contextlib
 from typing import Any, Callable
 
 from refute.compiled.ir import Act, Expr, IRModel, Unsupported
-from refute.values import FrozenMap, ModelValue, sort_key
+from refute.tla.values import tlc_key
+from refute.values import FrozenMap, ModelValue
 
 _MAX_SOURCE = 20_000_000  # characters: beyond, a model is better run by the interpreter
 
@@ -52,7 +53,10 @@ class Emitter:
         atoms: dict = {}
         for v in ir.pool:
             _collect_atoms(v, atoms)
-        ordered = sorted(atoms.values(), key=sort_key)
+        for renaming in ir.symmetry:
+            for v in renaming:
+                _collect_atoms(v, atoms)
+        ordered = sorted(atoms.values(), key=tlc_key)  # TLC's order: the interpreter's
         self.atom_rank = {_atom_key(a): i for i, a in enumerate(ordered)}
         self.atoms = ordered
 
@@ -69,11 +73,9 @@ class Emitter:
         if type(v) is int:
             return f"mk_int(INT64_C({v}))"
         if isinstance(v, str):
-            stripped = v.rstrip("0123456789")
-            cls = 2 if isinstance(v, ModelValue) and stripped != v else 3
-            return f"mk_atom({self.atom_rank[_atom_key(v)]}, {cls})"
+            return f"mk_atom({self.atom_rank[_atom_key(v)]}, {_atom_class(v)})"
         if isinstance(v, frozenset):
-            items = [self.encode(x) for x in sorted(v, key=sort_key)]
+            items = [self.encode(x) for x in sorted(v, key=tlc_key)]
             if not items:
                 return "set_from(0, 0)"
             t = self.tmp()
@@ -180,6 +182,12 @@ class Emitter:
                     f"{ok} = {self.member(t, a[1], m)}; }} {ok}; }})")
         if op in ("forall", "exists"):
             return self.quantifier(e, m)
+        if op == "enabled":  # A's code in a block of its own next state; the first extension ends it
+            if m.init:
+                raise Unsupported("ENABLED in the initial predicate")
+            f = self.tmp()
+            code = self.act(a[0], _Mode(False, frozenset()), lambda _m: f"{f} = 1; goto {f}l;")
+            return f"({{ int {f} = 0; {{ V P[NV]; (void)P; {code} }} {f}l: {f}; }})"
         if op == "finite":  # every set the runtime builds is finite; Nat, Int, STRING are not
             if a[0].op in _DESCRIPTOR_ONLY:
                 return "0"
@@ -229,6 +237,8 @@ class Emitter:
             return f"(-{self.integer(a[0], m)})"
         if op == "card":
             return f"cardinality({self.val(a[0], m)})"
+        if op in ("set_max", "set_min"):
+            return f"{op}({self.val(a[0], m)})"
         if op == "len":
             return f"seq_len({self.val(a[0], m)})"
         raise Unsupported(f"{op} as an integer")
@@ -355,6 +365,19 @@ class Emitter:
             return f"({{ Buf *{b} = buf_open(); {self.loops(bs, m, inner)} buf_set({b}); }})"
         if op == "append":
             return f"seq_append({self.val(a[0], m)}, {self.val(a[1], m)})"
+        if op == "merge_fn":
+            return f"fn_merge({self.val(a[0], m)}, {self.val(a[1], m)})"
+        if op == "tuple_part":
+            return f"tuple_part({self.val(a[0], m)}, {a[1]}, {a[2]})"
+        if op == "range_of":
+            return f"range_of({self.val(a[0], m)})"
+        if op == "selectseq":
+            seq, name, body = a
+            t, b, q = self.tmp(), self.tmp(), self.tmp()
+            return (f"({{ V {t} = {self.val(seq, m)}; as_seq_({t}); Buf *{b} = buf_open(); "
+                    f"for (uint32_t {q} = 0; {q} < vlen({t}); {q}++) {{ V {name} = vdata({t})[{q}]; "
+                    f"if ({self.boolean(body, m)}) buf_push({b}, {name}); }} "
+                    f"V {b}r = mk_seq({b}->d, {b}->n); buf_close(); {b}r; }})")
         if op == "concat":
             return f"seq_concat({self.val(a[0], m)}, {self.val(a[1], m)})"
         if op == "head":
@@ -502,12 +525,52 @@ class Emitter:
             return f"rt_emit(P, {label});"
         return emit
 
+    def fingerprint_code(self, m: _Mode) -> str:
+        """``model_fingerprint``: of the state's values, or of its VIEW (the interned view
+        value's structural hash: states with equal views are one state); under SYMMETRY, the
+        least over the images of those values (the view's, when there is one, as
+        refute.engine.bfs.state_fingerprint composes them) under every renaming of the model
+        values (each group permuted within itself, refute.engine.symmetry), so that an orbit
+        is one state."""
+        ir = self.ir
+        if ir.view is None and not ir.symmetry:
+            return "static uint64_t model_fingerprint(const V *S) { return values_fp(S); }\n"
+        if ir.view is not None:
+            keyed = f"V key = {self.val(ir.view, m)};"
+            fp = "({ uint64_t h_ = mix64(vals[K_].hash ^ 0x51ed270b27a3f1c5ULL); h_ ? h_ : 1; })"
+            image = "V K_ = rename_value(key, ren{n}, {size});"
+            plain = "V K_ = key;"
+        else:
+            keyed = "const V *key = S;"
+            fp = "values_fp(K_)"
+            image = "V K_[NV]; for (int k = 0; k < NV; k++) K_[k] = rename_value(key[k], ren{n}, {size});"
+            plain = "const V *K_ = key;"
+        tables = ""
+        calls = ""
+        for n, renaming in enumerate(ir.symmetry):
+            triples = []
+            for a, b in sorted(renaming.items(), key=lambda ab: self.atom_rank[_atom_key(ab[0])]):
+                if a != b:
+                    triples.append((self.atom_rank[_atom_key(a)], self.atom_rank[_atom_key(b)],
+                                    _atom_class(b)))
+            flat = ", ".join(f"{x}, {y}, {z}" for x, y, z in triples) or "0, 0, 0"
+            tables += f"static const int64_t ren{n}[] = {{{flat}}};\n"
+            calls += (" { " + image.format(n=n, size=len(triples))
+                      + f" uint64_t c = {fp}; if (c < least) least = c; }}\n")
+        return (tables + "static uint64_t model_fingerprint(const V *S) {\n"
+                f" {keyed}\n uint64_t least; {{ {plain} least = {fp}; }}\n{calls} return least;\n}}\n")
+
     # ------------------------------------------------------------------ unit
     def unit(self) -> str:
         ir = self.ir
         parts: list[str] = []
         parts.append(f"#define NV {max(self.nv, 1)}\n#define NLABEL {len(ir.labels)}\n"
                      f"#define NINV {len(ir.invariants)}\n#define NCON {len(ir.constraints)}\n"
+                     f"#define NACON {len(ir.action_constraints)}\n"
+                     f"#define MERGES {int(ir.view is not None or bool(ir.symmetry))}\n"
+                     "static const unsigned char atom_model[] = {"
+                     + ", ".join("1" if isinstance(a, ModelValue) else "0" for a in self.atoms)
+                     + (", " if self.atoms else "") + "0};\n"
                      '#include "runtime.c"\n')
         body: list[str] = []
         with _located(ir.init_where):
@@ -518,13 +581,18 @@ class Emitter:
                 code = self.act(inst.body, _Mode(False, frozenset()), self.successor(inst.label))
             body.append(f"static void act{n}(const V *S) {{\n V P[NV]; (void)P;\n {code}\n}}\n")
         body.append("static void model_next(const V *S) {\n"
-                    + "".join(f" act{n}(S);\n" for n in range(len(ir.actions))) + "}\n")
+                    + "".join(f" cur_inst = {n}; act{n}(S);\n" for n in range(len(ir.actions))) + "}\n")
         m = _Mode(False, frozenset())
         cases = "".join(f" case {n}: return {self.boolean(e, m)};\n" for n, e in enumerate(ir.invariants))
         body.append(f"static int model_invariant(int k, const V *S) {{\n (void)S;\n switch (k) {{\n{cases}"
                     " }\n return 1;\n}\n")
         cons = " && ".join(self.boolean(e, m) for e in ir.constraints) or "1"
         body.append(f"static int model_constraint(const V *S) {{\n (void)S;\n return {cons};\n}}\n")
+        step = _Mode(False, frozenset(range(self.nv)))  # both states known: x' reads P
+        acons = " && ".join(self.boolean(e, step) for e in ir.action_constraints) or "1"
+        body.append("static int model_action_constraint(const V *S, const V *P) {\n"
+                    f" (void)S; (void)P;\n return {acons};\n}}\n")
+        body.append(self.fingerprint_code(m))
         setup = "".join(f" K[{n}] = {self.encode(v)};\n" for n, v in enumerate(ir.pool))
         head = (f"static V K[{max(len(ir.pool), 1)}];\nstatic V H[{max(len(self.hoisted), 1)}];\n"
                 f"static void model_setup(void) {{\n{setup}}}\n")
@@ -543,6 +611,12 @@ def _located(where: str | None):
         if exc.where is None and where is not None:
             raise Unsupported(f"{exc.construct} (in the action)", where) from None
         raise
+
+
+def _atom_class(v: str) -> int:
+    """The first component of an atom's ``tlc_key``, as the runtime's ``cls``: 2 for a model
+    value (before every string, as in TLC), 3 for a string."""
+    return 2 if isinstance(v, ModelValue) else 3
 
 
 def _collect_atoms(v: Any, out: dict) -> None:

@@ -20,8 +20,10 @@ from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
 from refute.tla.parser import Node, OpDef
-from refute.tla.scope import Builtin, Const, Def, Var
-from refute.values import FrozenMap
+from refute.tla.scope import Builtin, Const, Def, InstDef, Scope, Subst, Var
+from refute.tla.values import TLAError, tlc_key
+from refute.engine.symmetry import permutations
+from refute.values import FrozenMap, ModelValue
 
 _ARITH = {"+": "add", "-": "sub", "*": "mul", "\\div": "div", "%": "mod", "^": "pow"}
 _COMPARE = {"<": "lt", ">": "gt", "=<": "le", ">=": "ge"}
@@ -141,13 +143,10 @@ class Lowering:
         m = self.model
         if not m.variables:
             raise Unsupported("a spec without variables", m.source)
-        for present, what in ((m.properties or m._action_checks or m._initial_checks,
-                               "PROPERTY (temporal properties are checked by the interpreter, for now)"),
-                              (m.view is not None, "VIEW"), (m.symmetry, "SYMMETRY"),
-                              (m._action_constraints, "ACTION_CONSTRAINT"),
-                              (m.config.alias, "ALIAS"), (m._postconditions, "POSTCONDITION")):
-            if present:
-                raise Unsupported(what, m.config.file)
+        if m._action_checks and m._action_constraints:
+            # the interpreter tests a step's [][A]_v before the ACTION_CONSTRAINT, and keeps a
+            # step that violates it whatever the constraint says: not mirrored
+            raise Unsupported("a PROPERTY [][A]_v together with an ACTION_CONSTRAINT", m.config.file)
         if not m.init_parts:  # a constant module: its ASSUMEs, checked when it was loaded
             raise Unsupported("a model without an initial predicate", m.config.file)
         init_parts = [self.action(node, _Env(ctx), init=True) for node, ctx in m.init_parts]
@@ -162,8 +161,17 @@ class Lowering:
                                           _where(node)))
         invariants = [self.named_predicate(n) for n in m.config.invariants]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
+        action_constraints = [self.named_predicate(n) for n in m.config.action_constraints]
+        view = self.named_predicate(m.config.view) if m.view is not None else None
+        renamings = permutations(m.symmetry)[1:] if m.symmetry else []
+        for renaming in renamings:
+            for v in renaming:
+                if not isinstance(v, ModelValue):
+                    raise Unsupported("SYMMETRY over values other than model values", m.config.file)
         return IRModel(len(m.variables), self.pool, self.labels, init, actions, invariants,
-                       constraints, _where(m.init_parts[0][0]) if m.init_parts else None)
+                       constraints=constraints,
+                       init_where=_where(m.init_parts[0][0]) if m.init_parts else None,
+                       action_constraints=action_constraints, view=view, symmetry=renamings)
 
     def named_predicate(self, name: str) -> Expr:
         node = Node("name", (name,), 0, 0, self.model.config.file)
@@ -181,7 +189,13 @@ class Lowering:
     def call(self, name: str, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
         """The value of ``name(args)`` (or of ``name``): a binding, a definition, a constant,
         a variable or a standard-module operator."""
-        entry = self.lookup(name, env, node)
+        return self.call_entry(self.lookup(name, env, node), name, args, env, node, init)
+
+    def call_entry(self, entry: Any, name: str, args: tuple, env: _Env, node: Node,
+                   init: bool) -> Expr:
+        """``name(args)`` where ``name`` means ``entry`` (a binding or a context's entry)."""
+        if isinstance(entry, Subst):
+            return self.substitution(entry, args, node, init)
         if isinstance(entry, Expr):
             if args:
                 raise Unsupported("a value applied as an operator", _where(node))
@@ -228,6 +242,34 @@ class Lowering:
         if isinstance(entry, Builtin):
             return self.builtin(name, args, env, node, init)
         raise Unsupported(f"{type(entry).__name__} {name}", _where(node))
+
+    def substitution(self, entry: Subst, args: tuple, node: Node, init: bool) -> Expr:
+        """A constant or variable of an instantiated module, replaced by an outer expression
+        (``WITH c <- e``, or the model's ``c <- Def``): that expression, lowered where it was
+        written."""
+        scope = entry.scope
+        if entry.arity or args or scope is None or scope.bound or scope.lets:
+            raise Unsupported("an INSTANCE substitution with parameters or bound names", _where(node))
+        return self.expr(entry.node, _Env(scope.ctx), init)
+
+    def instance_entry(self, node: Node, env: _Env) -> Any:
+        """What ``I!Op`` names (``I`` an instance without parameters), as the interpreter's
+        :meth:`~refute.tla.expressions.ExpressionCompiler.resolve_inst` finds it."""
+        path, name, _ = node.args
+        ctx = None
+        for comp, args in path:
+            entry = self.lookup(comp, env, node) if ctx is None else ctx.names.get(comp)
+            if not isinstance(entry, InstDef) or args:
+                raise Unsupported("a parameterised INSTANCE", _where(node))
+            ctx = self.model.compiler.instance_ctx(entry)
+        found = ctx.replaced.get(name) or ctx.names.get(name)
+        if found is None:
+            raise Unsupported(f"an unknown name of an instance ({name})", _where(node))
+        return found
+
+    def x_inst(self, node, env, init):
+        _, name, args = node.args
+        return self.call_entry(self.instance_entry(node, env), name, args, env, node, init)
 
     def recursive_call(self, entry: Def, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
         """``F(args)`` of a recursive operator: its body is lowered once (per mode), with
@@ -304,11 +346,18 @@ class Lowering:
     def x_app(self, node, env, init):
         return self.call(node.args[0], node.args[1], env, node, init)
 
+    def overridden(self, name: str, node: Node, env: _Env, init: bool) -> Expr | None:
+        """``Nat <- MCNat`` in the model: the built-in set's name stands for a definition."""
+        entry = env.bind.get(name) or env.ctx.names.get(name)
+        if isinstance(entry, (Def, Const, Subst, _LetDef)):
+            return self.call_entry(entry, name, (), env, node, init)
+        return None
+
     def x_set_nat(self, node, env, init):
-        return E("nat", (), "v", False)
+        return self.overridden("Nat", node, env, init) or E("nat", (), "v", False)
 
     def x_set_int(self, node, env, init):
-        return E("int_set", (), "v", False)
+        return self.overridden("Int", node, env, init) or E("int_set", (), "v", False)
 
     def x_set_string(self, node, env, init):
         return E("string", (), "v", False)
@@ -378,7 +427,18 @@ class Lowering:
         user = env.bind.get(op) or env.ctx.names.get(op)
         if isinstance(user, (Def, _LetDef)):
             return self.call(op, (a,), env, node, init)
-        x = self.expr(a, env, init) if op not in ("UNCHANGED", "ENABLED") else None
+        if op == "UNCHANGED":  # e' = e for the variables of e
+            indices = self.var_indices(a, env, 0)
+            if indices is None:
+                raise Unsupported("UNCHANGED of an expression other than variables", _where(node))
+            same = tuple(E("eq", (E("prime", (i,), "v", True), E("var", (i,), "v", True)), "b", True)
+                         for i in indices)
+            return E("and", same, "b", True)
+        if op == "ENABLED":  # whether A has a successor (every variable assigned or not)
+            if init:
+                raise Unsupported("ENABLED in the initial predicate", _where(node))
+            return E("enabled", (self.action(a, env, init=False),), "b", True)
+        x = self.expr(a, env, init)
         if op == "~":
             return E("not", (x,), "b", x.dyn)
         if op == "-.":
@@ -393,11 +453,9 @@ class Lowering:
 
     def x_postfix(self, node, env, init):
         op, a = node.args
-        if op == "'" and a.kind == "name" and a.args[0] not in env.bind:
-            entry = env.ctx.names.get(a.args[0])
-            if isinstance(entry, Var):
-                return E("prime", (entry.index,), "v", True)
-        raise Unsupported(f"primed expression {op}", _where(node))
+        if op != "'" or init:
+            raise Unsupported(f"primed expression {op}", _where(node))
+        return _primed(self.expr(a, env, init), node)
 
     def x_if(self, node, env, init):
         c, t, e = (self.expr(x, env, init) for x in node.args)
@@ -451,12 +509,17 @@ class Lowering:
         for pattern, s in bounds:
             if s is None:
                 raise Unsupported("unbounded quantifier", _where(node))
-            if isinstance(pattern, tuple):
-                raise Unsupported("tuple pattern in a quantifier", _where(node))
             sx = self.expr(s, env, init)
-            name = self.fresh(pattern)
+            name = self.fresh("x")
             out.append((name, sx))
-            items[pattern] = E("local", (name,), "v", True)
+            element = E("local", (name,), "v", True)
+            if isinstance(pattern, tuple):  # \E <<a, b>> \in S: the parts of each element
+                if not all(isinstance(p, str) for p in pattern):
+                    raise Unsupported("a nested tuple pattern", _where(node))
+                for k, part in enumerate(pattern):
+                    items[part] = E("tuple_part", (element, k + 1, len(pattern)), "v", True)
+            else:
+                items[pattern] = element
         return tuple(out), env.with_items(items)
 
     def x_forall(self, node, env, init):
@@ -501,8 +564,9 @@ class Lowering:
 
     def x_fnapp(self, node, env, init):
         f, args = node.args
-        if f.kind == "name" and isinstance(env.bind.get(f.args[0]), _RecFnDef):
-            rec = self.recursive(env.bind[f.args[0]], init, node)
+        target = self.recursive_function(f, env) if f.kind == "name" else None
+        if target is not None:
+            rec = self.recursive(target, init, node)
             if len(args) != 1:
                 raise Unsupported("recursive function of several arguments", _where(node))
             x = self.expr(args[0], env, init)
@@ -514,6 +578,23 @@ class Lowering:
         else:
             x = self.expr(args[0], env, init)
         return E("apply", (fx, x), "v", _dyn(fx, x))
+
+    def recursive_function(self, f: Node, env: _Env) -> _RecFnDef | None:
+        """The recursive function ``f`` names (a LET's or a module's), if it is one."""
+        name = f.args[0]
+        if name in env.bind:
+            bound = env.bind[name]
+            return bound if isinstance(bound, _RecFnDef) else None
+        entry = env.ctx.names.get(name)
+        if not (isinstance(entry, Def) and entry.opdef.kind == "fn" and not entry.ctx.params
+                and _mentions(entry.opdef.body, entry.opdef.name)):
+            return None
+        key = ("recfn", id(entry))
+        found = self._def_cache.get(key)
+        if found is None:
+            found = self._def_cache[key] = _RecFnDef(entry.opdef, _Env(entry.ctx))
+            found.env = _Env(entry.ctx, {entry.opdef.name: found})
+        return found
 
     def recursive(self, d: _RecFnDef, init: bool, node: Node) -> RecursiveFunction:
         if d.ir is None:
@@ -565,9 +646,25 @@ class Lowering:
         return E("except", (fx, tuple(out), at_name), "v", dyn)
 
     def x_subexpr(self, node, env, init):
-        raise Unsupported("subexpression reference", _where(node))
+        path, _ = node.args
+        if path[0][0] in env.bind:
+            raise Unsupported("a subexpression of a LET definition", _where(node))
+        try:
+            target, scope = self.model.compiler.subexpr_target(node, Scope(env.ctx))
+        except TLAError:
+            raise Unsupported("this subexpression reference", _where(node)) from None
+        if scope.bound or scope.lets:
+            raise Unsupported("a subexpression with bound names", _where(node))
+        return self.expr(target, _Env(scope.ctx), init)
 
     def builtin(self, name: str, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
+        if name == "SelectSeq" and len(args) == 2:
+            seq = self.expr(args[0], env, init)
+            test = self.operator_argument(args[1], 1, env, node)
+            local = self.fresh("x")
+            inner = test.env.with_items({test.params[0][0]: E("local", (local,), "v", True)})
+            body = self.expr(test.body, inner, init)
+            return E("selectseq", (seq, local, body), "v", seq.dyn or body.dyn)
         xs = tuple(self.expr(a, env, init) for a in args)
         d = _dyn(*xs)
         table = {("Cardinality", 1): ("card", "i"), ("Len", 1): ("len", "i"),
@@ -575,7 +672,9 @@ class Lowering:
                  ("Tail", 1): ("tail", "v"), ("SubSeq", 3): ("subseq", "v"),
                  ("Seq", 1): ("seqset", "v"), ("BOOLEAN", 0): ("boolean", "v"),
                  ("Nat", 0): ("nat", "v"), ("Int", 0): ("int_set", "v"),
-                 ("STRING", 0): ("string", "v"), ("IsFiniteSet", 1): ("finite", "b")}
+                 ("STRING", 0): ("string", "v"), ("IsFiniteSet", 1): ("finite", "b"),
+                 ("Max", 1): ("set_max", "i"), ("Min", 1): ("set_min", "i"),
+                 ("Range", 1): ("range_of", "v")}
         op = table.get((name, len(xs)))
         if op is None:
             raise Unsupported(f"standard operator {name}", _where(node))
@@ -645,10 +744,14 @@ class Lowering:
             if target is not None:
                 rhs = self.expr(node.args[2], env, init)
                 return Act("assign" if node.args[0] == "=" else "assign_in", (target, rhs))
-        if k in ("name", "app"):
-            name = node.args[0]
-            args = node.args[1] if k == "app" else ()
-            entry = self.lookup(name, env, node)
+        if k in ("name", "app", "inst"):
+            if k == "inst":
+                name, args = node.args[1], node.args[2]
+                entry = self.instance_entry(node, env)
+            else:
+                name = node.args[0]
+                args = node.args[1] if k == "app" else ()
+                entry = self.lookup(name, env, node)
             if isinstance(entry, _LetDef):
                 return self.action(entry.body, self.bind_params(entry.params, args, entry.env, env, node),
                                    init)
@@ -660,7 +763,7 @@ class Lowering:
                     raise Unsupported("recursive operator", _where(d))
                 inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node)
                 return self.action(d.body, inner, init)
-        if k in ("inst", "subexpr"):
+        if k == "subexpr":
             raise Unsupported(f"{k} in an action", _where(node))
         return Act("guard", (self.expr(node, env, init),))
 
@@ -670,6 +773,9 @@ class Lowering:
                 entry = env.ctx.names.get(lhs.args[0])
                 if isinstance(entry, Var):
                     return entry.index
+            if lhs.kind == "name" and isinstance(env.bind.get(lhs.args[0]), Expr) \
+                    and env.bind[lhs.args[0]].op == "var":  # a parameter given x (call by name)
+                return env.bind[lhs.args[0]].args[0]
             return None
         if lhs.kind == "name" and isinstance(env.bind.get(lhs.args[0]), Expr) \
                 and env.bind[lhs.args[0]].op == "prime":  # a parameter given x' (call by name)
@@ -716,19 +822,38 @@ class Lowering:
             entry = env.ctx.names.get(v.args[0])
             if isinstance(entry, Var):
                 return (entry.index,)
+            if isinstance(entry, Subst) and entry.scope is not None and not entry.scope.bound \
+                    and not entry.arity:
+                return self.var_indices(entry.node, _Env(entry.scope.ctx), depth + 1)
             if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
                 return self.var_indices(entry.opdef.body, _Env(entry.ctx), depth + 1)
         return None
 
 
+def _primed(x: Any, node: Node) -> Any:
+    """``e'``: the expression ``e`` (lowered) with every variable read in the next state."""
+    if isinstance(x, Expr):
+        if not x.dyn:
+            return x
+        if x.op == "var":
+            return E("prime", x.args, x.type, True)
+        if x.op in ("prime", "rcall", "rcall_op", "enabled"):
+            raise Unsupported("this primed expression", _where(node))
+        return Expr(x.op, _primed(x.args, node), x.type, x.dyn)
+    if isinstance(x, tuple):
+        return tuple(_primed(y, node) for y in x)
+    return x
+
+
 def _sorted_fields(low: Lowering, fields, env, init) -> tuple:
     """Record fields as (pool atom, expression), in the order of the field names (a record's
-    keys are sorted, as a FrozenMap's are; the expressions keep their evaluation order in the
-    emitter, which evaluates all before building)."""
+    keys are sorted, in the runtime's order of atoms: TLC's, as ``tlc_key`` sorts them; the
+    expressions keep their evaluation order in the emitter, which evaluates all before
+    building)."""
     pairs = [(name, low.expr(x, env, init)) for name, x in fields]
     if len({n for n, _ in pairs}) != len(pairs):
         raise Unsupported("a record with a repeated field")
-    return tuple((low.const(n), x) for n, x in sorted(pairs, key=lambda p: p[0]))
+    return tuple((low.const(n), x) for n, x in sorted(pairs, key=lambda p: tlc_key(p[0])))
 
 
 def _join(a: Expr, b: Expr) -> str:
@@ -780,4 +905,7 @@ def _check_encodable(value: Any) -> None:
 
 def lower(model: Any) -> IRModel:
     """The IR of ``model`` (a :class:`refute.tla.model.TLAModel`), or :class:`Unsupported`."""
-    return Lowering(model).lower_model()
+    try:
+        return Lowering(model).lower_model()
+    except RecursionError:  # operators inlined into each other without end (mutual recursion)
+        raise Unsupported("mutually recursive operators (inlined without end)", model.source) from None

@@ -115,7 +115,7 @@ class Native:
         os.rmdir(private_dir)
         self.atoms = atoms
         lib.refute_run.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_double,
-                                   ctypes.c_int)
+                                   ctypes.c_int, ctypes.c_int)
         lib.refute_run.restype = ctypes.c_int
         lib.refute_counts.argtypes = (ctypes.POINTER(ctypes.c_uint64),)
         lib.refute_counts.restype = ctypes.c_int
@@ -124,6 +124,10 @@ class Native:
         for name in ("refute_fired", "refute_found"):
             getattr(lib, name).restype = ctypes.POINTER(ctypes.c_uint64)
         lib.refute_kept_states.restype = ctypes.POINTER(ctypes.c_uint32)
+        lib.refute_nedges.restype = ctypes.c_uint64
+        lib.refute_edge_values.restype = ctypes.POINTER(ctypes.c_uint32)
+        lib.refute_edges.argtypes = (ctypes.c_int,)
+        lib.refute_edges.restype = ctypes.POINTER(ctypes.c_uint32)
         lib.refute_value.argtypes = (ctypes.c_uint32, ctypes.POINTER(ctypes.c_int64),
                                      ctypes.POINTER(ctypes.c_uint32),
                                      ctypes.POINTER(ctypes.POINTER(ctypes.c_uint32)))
@@ -134,13 +138,16 @@ class Native:
         self._memo: dict[int, Any] = {}
 
     def run(self, selected: list[bool], deadlock: bool, max_states: int | None,
-            max_depth: int | None, time_limit: float | None, keep: bool = False) -> int:
+            max_depth: int | None, time_limit: float | None, keep: bool = False,
+            graph: bool = False) -> int:
+        """Explore; ``keep``: keep every state's values (:meth:`states`); ``graph``: record
+        the state graph's steps (:meth:`edges`)."""
         for k, on in enumerate(selected):
             self.lib.refute_select_invariant(k, int(on))
         self._memo.clear()
         return self.lib.refute_run(int(deadlock), max_states if max_states is not None else 1 << 62,
                                    max_depth if max_depth is not None else -1,
-                                   time_limit or 0.0, int(keep))
+                                   time_limit or 0.0, int(keep), int(graph))
 
     def counts(self) -> dict[str, int]:
         out = (ctypes.c_uint64 * 8)()
@@ -181,6 +188,24 @@ class Native:
                              for k, x in zip(words[:n.value], words[n.value:])})
         memo[v] = out
         return out
+
+    def edges(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """The recorded steps: sources, targets, positions among the source's successors and
+        action instances (indices into the model's actions), in the search's order."""
+        n = self.lib.refute_nedges()
+        return tuple(self.lib.refute_edges(k)[:n] if n else [] for k in range(4))  # type: ignore[return-value]
+
+    def states(self, n: int, successors: bool = False) -> list[tuple]:
+        """The first ``n`` kept states (run with ``keep``), as refute values; equal values
+        are one object. ``successors``: the successor of each of the first ``n`` steps
+        recorded instead (a model whose VIEW or SYMMETRY merges states)."""
+        if not n:
+            return []
+        nv = self.nv
+        source = self.lib.refute_edge_values if successors else self.lib.refute_kept_states
+        ids = source()[:n * nv]
+        decode = self.decode
+        return [tuple(decode(x) for x in ids[k:k + nv]) for k in range(0, n * nv, nv)]
 
     def kept_state(self, index: int) -> tuple:
         ptr = self.lib.refute_kept_states()

@@ -310,18 +310,13 @@ static PyObject *FingerprintSet_scan(FingerprintSet *self, PyObject *const *args
     PyObject *new = PyList_New(0);
     if (new == NULL)
         goto error;
-    int direct = fingerprint == fingerprint_function && fingerprint_c != NULL;
     Py_ssize_t n = PyList_GET_SIZE(successors);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *pair = PyList_GET_ITEM(successors, i);
-        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 ||
-            !PyTuple_Check(PyTuple_GET_ITEM(pair, 0)) ||
-            PyTuple_GET_SIZE(PyTuple_GET_ITEM(pair, 0)) < 1) {
-            PyErr_SetString(PyExc_TypeError, "scan: a successor is not (label, state)");
+        PyObject *name = successor_action_name(pair);
+        if (name == NULL)
             goto error;
-        }
-        PyObject *number = PyDict_GetItemWithError(
-            actions, PyTuple_GET_ITEM(PyTuple_GET_ITEM(pair, 0), 0));
+        PyObject *number = PyDict_GetItemWithError(actions, name);
         if (number == NULL && PyErr_Occurred())
             goto error;
         Py_ssize_t action = number == NULL ? actions_known - 1 : PyLong_AsSsize_t(number);
@@ -331,20 +326,9 @@ static PyObject *FingerprintSet_scan(FingerprintSet *self, PyObject *const *args
             goto error;
         }
         counts[action]++;
-        PyObject *state = PyTuple_GET_ITEM(pair, 1);
         int64_t fp;
-        if (direct) {
-            if (fingerprint_c(state, &fp) < 0)
-                goto error;
-        } else {
-            PyObject *value = PyObject_CallOneArg(fingerprint, state);
-            if (value == NULL)
-                goto error;
-            int failed = as_int64(value, &fp);
-            Py_DECREF(value);
-            if (failed < 0)
-                goto error;
-        }
+        if (state_fingerprint(fingerprint, PyTuple_GET_ITEM(pair, 1), &fp) < 0)
+            goto error;
         int added = set_add(self, fp);
         if (added < 0)
             goto error;

@@ -338,15 +338,10 @@ static PyObject *SharedSeen_scan(SharedSeen *self, PyObject *const *args, Py_ssi
     if (fired_at == NULL)
         return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *pair = PyList_GET_ITEM(successors, i);
-        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 ||
-            !PyTuple_Check(PyTuple_GET_ITEM(pair, 0)) ||
-            PyTuple_GET_SIZE(PyTuple_GET_ITEM(pair, 0)) < 1) {
-            PyErr_SetString(PyExc_TypeError, "scan: a successor is not (label, state)");
+        PyObject *name = successor_action_name(PyList_GET_ITEM(successors, i));
+        if (name == NULL)
             return NULL;
-        }
-        PyObject *number = PyDict_GetItemWithError(
-            actions, PyTuple_GET_ITEM(PyTuple_GET_ITEM(pair, 0), 0));
+        PyObject *number = PyDict_GetItemWithError(actions, name);
         if (number == NULL) {
             if (!PyErr_Occurred())
                 PyErr_SetString(PyExc_KeyError, "scan: an action missing from actions");
@@ -358,27 +353,13 @@ static PyObject *SharedSeen_scan(SharedSeen *self, PyObject *const *args, Py_ssi
     Py_ssize_t before = PyByteArray_GET_SIZE(claims), written = 0;
     if (extend(claims, 16 * n) == NULL)
         return NULL;
-    int result = 0, direct = fingerprint == fingerprint_function && fingerprint_c != NULL;
+    int result = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *pair = PyList_GET_ITEM(successors, i);
         int64_t fp;
-        if (direct) {
-            if (fingerprint_c(PyTuple_GET_ITEM(pair, 1), &fp) < 0) {
-                result = -2;
-                break;
-            }
-        } else {
-            PyObject *value = PyObject_CallOneArg(fingerprint, PyTuple_GET_ITEM(pair, 1));
-            if (value == NULL) {
-                result = -2;
-                break;
-            }
-            fp = PyLong_AsLongLong(value);
-            Py_DECREF(value);
-            if (fp == -1 && PyErr_Occurred()) {
-                result = -2;
-                break;
-            }
+        if (state_fingerprint(fingerprint, PyTuple_GET_ITEM(pair, 1), &fp) < 0) {
+            result = -2;
+            break;
         }
         int64_t key = base | i, pair_words[2] = {fp, key};
         int added;

@@ -97,8 +97,10 @@ def state_fingerprint(model: Model) -> Callable[[Any], int]:
 
 
 def select_invariants(model: Model, names: Sequence[str] | None) -> tuple[Predicate, ...]:
+    """The invariants named (an unknown name is a usage error), or with none named those
+    checked by default (not the ones declared ``default=False``)."""
     if names is None:
-        return tuple(model.invariants)
+        return tuple(p for p in model.invariants if p.default)
     known = {p.name: p for p in model.invariants}
     unknown = [n for n in names if n not in known]
     if unknown:

@@ -15,7 +15,7 @@ a ``leads_to`` premise holds in no reachable state (the property holds vacuously
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -29,19 +29,24 @@ if TYPE_CHECKING:
     from refute.engine.fair_scc import Graph
 
 
-def properties_of(model: Model) -> tuple[TemporalProperty, ...]:
-    return tuple(model.properties)
+def properties_of(model: Model, names: Sequence[str] | None = None) -> tuple[TemporalProperty, ...]:
+    """The temporal properties a run checks: those ``names`` (``--invariant``) select, or with
+    none named those checked by default."""
+    return _split_names(model, names)[1]
 
 
 def check_model(model: Model, options: Options = Options(),
-                observer: GraphObserver | None = None) -> Result:
+                observer: GraphObserver | None = None,
+                native: Callable[[Options, GraphObserver | None], Result] | None = None) -> Result:
     """The safety search, then every selected temporal property over its state graph (collected
     while it runs: :class:`~refute.engine.fair_scc.GraphBuilder`). ``observer`` is told the
     search's states and steps too (e.g. :class:`~refute.engine.state_graph.StateGraphRecorder`
     for ``--dump-graph``).
 
     ``options.invariants`` names invariants and properties alike (a property by its method
-    name selects all its instances). The temporal properties are checked only when the safety
+    name selects all its instances). ``native``: an explorer that stands in for the sequential
+    search with its exact result and graph (the compiled backend, :mod:`refute.compiled`).
+    The temporal properties are checked only when the safety
     search explored everything and found nothing: a partial graph proves nothing about
     infinite behaviours.
     """
@@ -56,7 +61,9 @@ def check_model(model: Model, options: Options = Options(),
         from refute.engine.state_graph import Tee
 
         graph_observer = observer if builder is None else Tee(builder, observer)
-    result = explore(model, replace(options, invariants=invariant_names), graph=graph_observer)
+    options = replace(options, invariants=invariant_names)
+    result = explore(model, options, graph=graph_observer) if native is None else \
+        native(options, graph_observer)
     if builder is None:
         return result
     if result.status is not Status.OK:
@@ -86,9 +93,9 @@ def check_model(model: Model, options: Options = Options(),
 
 def _split_names(model: Model, names: Sequence[str] | None
                  ) -> tuple[Sequence[str] | None, tuple[TemporalProperty, ...]]:
-    properties = properties_of(model)
-    if names is None or not properties:
-        return names, properties  # the safety search reports unknown invariant names
+    properties = tuple(model.properties)
+    if names is None or not properties:  # the safety search reports unknown invariant names
+        return names, tuple(p for p in properties if p.default)
     base = {p.name.split("(", 1)[0] for p in properties}
     chosen = tuple(p for p in properties if p.name in names or p.name.split("(", 1)[0] in names)
     rest = [n for n in names if n not in base and not any(p.name == n for p in properties)]

@@ -50,12 +50,15 @@ class Predicate:
     """A named state predicate of a spec (an invariant, a constraint): ``test(state) -> bool``.
 
     ``where`` is ``file:line`` of its definition, for messages. ``test`` is the user's own
-    callable, unwrapped, because explorers call it for every state.
+    callable, unwrapped, because explorers call it for every state. ``default``: an invariant
+    is checked when no invariant is selected by name; one with ``default=False`` only when it
+    is (``--invariant NAME``).
     """
 
     name: str
     test: Callable[[State], Any]
     where: str | None = None
+    default: bool = True
 
 
 class Temporal(enum.Enum):
@@ -81,6 +84,7 @@ class TemporalProperty:
     (``p`` is unused), checked through a tableau (the other kinds have faster searches).
     It holds when every fair behaviour satisfies it. ``name`` identifies one instance, e.g.
     ``clients_will_obtain(c=c1, r=r1)``; ``where`` is ``file:line`` of its definition.
+    ``default``: as :attr:`Predicate.default`, whether it is checked when none is named.
     """
 
     name: str
@@ -90,6 +94,7 @@ class TemporalProperty:
     where: str | None = None
     step: Callable[[Label, State, State], Any] | None = None
     formula: Formula | None = None
+    default: bool = True
 
 
 @dataclass(frozen=True, slots=True)

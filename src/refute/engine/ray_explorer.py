@@ -295,7 +295,7 @@ def check_on_ray(model: Model, options: Options, scale: Scale, address: str | No
         raise UsageError("--workers must be at least 1")
     from refute.engine.liveness import properties_of
 
-    if properties_of(model):
+    if properties_of(model, options.invariants):
         raise UsageError("temporal properties are checked in one process, not on Ray",
                          hint="run without --ray, or select invariants with --invariant")
     started_here = not ray.is_initialized()

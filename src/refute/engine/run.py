@@ -34,14 +34,15 @@ _ONE_PROCESS = ("the spec has temporal properties, which are checked in one proc
 
 def run(model: Model, options: Options = Options(), scale: Scale = Scale(),
         observer: GraphObserver | None = None,
-        native: Callable[[Options], Result] | None = None) -> Result:
+        native: Callable[[Options, GraphObserver | None], Result] | None = None) -> Result:
     """Explore ``model`` as ``scale`` says, check its invariants and properties, then its
     postconditions (:meth:`~refute.engine.model.Model.check_postconditions`).
 
     ``observer`` is told every state and step kept (e.g. ``--dump-graph``); it needs the
     one-process search, so it cannot be combined with a sharded ``scale``. ``native``, when
     given, is a native explorer of the same model (the compiled backend, :mod:`refute.compiled`,
-    which promises the interpreter's exact result) run in place of the sequential search.
+    which promises the interpreter's exact result and state graph) run in place of the
+    sequential search, temporal properties and ``observer`` included.
     """
     if observer is not None and (scale.ray is not None or sharded(scale)):
         raise UsageError("the whole state graph is kept in one process",
@@ -52,9 +53,11 @@ def run(model: Model, options: Options = Options(), scale: Scale = Scale(),
 
 
 def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserver | None,
-             native: Callable[[Options], Result] | None) -> Result:
-    if native is not None and observer is None and not sharded(scale) and scale.ray is None:
-        return native(options)
+             native: Callable[[Options, GraphObserver | None], Result] | None) -> Result:
+    if native is not None and not sharded(scale) and scale.ray is None:
+        if observer is None and not properties_of(model):
+            return native(options, None)
+        return check_model(model, options, observer=observer, native=native)
     if observer is not None:
         return check_model(model, options, observer=observer)
     if scale.ray is not None:
@@ -63,7 +66,7 @@ def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserv
         return check_on_ray(model, options, scale, None if scale.ray == "auto" else scale.ray)
     if not sharded(scale):
         return check_model(model, options)
-    if properties_of(model):
+    if properties_of(model, options.invariants):
         memory_limit = scale.memory_limit if scale.memory_limit is not None else options.memory_limit
         result = check_model(model, replace(options, memory_limit=memory_limit))
         return replace(result, warnings=result.warnings + (_ONE_PROCESS,))

@@ -38,6 +38,7 @@ from typing import Any
 
 
 from refute.engine.bfs import select_invariants, state_fingerprint
+from refute.engine.liveness import properties_of
 from refute.engine.fpset import FingerprintSet
 from refute.engine.model import Label, Model, Predicate
 from refute.engine.result import (ActionCoverage, Result, Step, StopReason, Violation,
@@ -182,7 +183,7 @@ def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> 
                 and violation is None]
     if violation is None and traces_run and steps / traces_run < options.depth / _SHORT:
         warnings.append(_short_traces(steps / traces_run, options.depth, traces_run, constrained))
-    if model.properties:
+    if properties_of(model, options.invariants):
         warnings.append("temporal properties are not checked by simulation: use refute check")
     result = Result(
         status=Status.VIOLATION if violation else Status.INCOMPLETE, spec=model.name,

@@ -28,7 +28,8 @@ from refute.history import anomalies as kinds
 from refute.history.anomalies import Finding, Step
 from refute.history.complete import LEVELS, CompleteOutcome, check_level
 from refute.history.explain import cycle_text, finding_json
-from refute.history.formats import read_history
+from refute.history.cobra import looks_like_cobra, read_cobra
+from refute.history.formats import parse_history, read_history_text
 from refute.history.graph import (
     BASE_SPECS,
     KIND_NAMES,
@@ -43,12 +44,18 @@ from refute.history.realtime import add_order_edges, explain_order
 from refute.history.rw_register import RwRegisterAnalysis
 from refute.history.transactions import APPEND, WRITE, History
 from refute.html_page import repr_html
-from refute.limits import Limit, Watch
+from refute.limits import Limit, LimitReached, Watch, format_size, rss
 from refute.status import Status
+
+try:  # the C proof that a list-append history is clean; without it the Python path decides
+    from refute.history._listappend import certify as _certify
+except ImportError:  # pragma: no cover - the C extension did not compile
+    _certify = None
 
 WORKLOADS = ("list-append", "rw-register")
 DEFAULT_MODEL = "strict-serializable"  # Elle's and elle-cli's default
 MAX_FINDINGS_PER_TYPE = 50
+_SMALL_TEXT = 16 << 20  # bytes of text read even past --memory-limit (see _check)
 _BUDGET_AFTER_FIRST = 2.0  # seconds spent improving a cycle once one is found, per kind and SCC
 
 
@@ -118,8 +125,9 @@ def check_history(source: str | Path | History, model: str = DEFAULT_MODEL,
 
     ``workload`` is ``list-append`` or ``rw-register``, detected from the micro-ops when None;
     ``time_limit`` (seconds, from the start of the check) and ``memory_limit`` (bytes of
-    resident memory) stop the cycle search: the result is then ``incomplete`` rather than
-    wrong, unless a violation was already found (a violation found is real).
+    resident memory) bound every stage, reading and graph building included: the result is
+    then ``incomplete`` rather than wrong, unless the cycle search had already found a
+    violation (a violation found is real).
     """
     started = time.monotonic()
     with Watch(time_limit, memory_limit) as watch:
@@ -131,7 +139,37 @@ def _check(source: str | Path | History, model: str, workload: str | None,
     if model not in kinds.MODELS:
         raise UsageError(f"unknown model {model!r}",
                          hint=f"use one of {', '.join(kinds.MODELS)}")
-    history = source if isinstance(source, History) else read_history(source, format)
+    if isinstance(source, History):
+        history = source
+    else:
+        unread = History([], str(source), format or "unknown", False)
+        needed = _text_memory(source)
+        if watch.memory_limit and needed > _SMALL_TEXT and \
+                rss() + needed > watch.memory_limit:
+            # Reading the text is one allocation the watchdog cannot interrupt: refuse it
+            # rather than overshoot the limit by the file's size. A small file is read
+            # anyway, so that the result can say what it holds.
+            watch.reason = Limit.MEMORY
+            return _stopped(unread, model, workload or "unknown", watch, started,
+                            f"reading the history (its text alone takes "
+                            f"{format_size(needed)})")
+        try:
+            if format == "cobra" or (format is None and looks_like_cobra(source)):
+                return _check_parsed(read_cobra(source, watch), model, workload, watch,
+                                     started)
+            text = read_history_text(source)
+            clean = _certified(text, str(source), model, workload, format, watch, started)
+            if clean is not None:
+                return clean
+            history = parse_history(text, file=str(source), format=format, watch=watch)
+        except LimitReached:
+            return _stopped(unread, model, workload or "unknown", watch, started,
+                            "reading the history")
+    return _check_parsed(history, model, workload, watch, started)
+
+
+def _check_parsed(history: History, model: str, workload: str | None, watch: Watch,
+                  started: float) -> HistoryResult:
     workload = workload or detect_workload(history)
     if workload not in WORKLOADS:
         raise UsageError(f"unknown workload {workload!r}",
@@ -141,17 +179,27 @@ def _check(source: str | Path | History, model: str, workload: str | None,
                          hint=f"for list-append use one of {', '.join(kinds.LIST_APPEND_MODELS)}")
     if watch.expired():
         return _stopped(history, model, workload, watch, started, "reading the history")
-    if workload == "rw-register" and model in LEVELS:
-        return _check_complete(history, model, watch, started)
-    analysis: ListAppendAnalysis | RwRegisterAnalysis = (
-        ListAppendAnalysis(history) if workload == "list-append" else RwRegisterAnalysis(history))
-    graph = analysis.graph
-    if watch.expired() and not analysis.findings:
+    try:
+        if workload == "rw-register" and model in LEVELS:
+            return _check_complete(history, model, watch, started)
+        return _check_graph(history, model, workload, watch, started)
+    except LimitReached:
         return _stopped(history, model, workload, watch, started, "building the graph")
+
+
+def _check_graph(history: History, model: str, workload: str, watch: Watch, started: float
+                 ) -> HistoryResult:
+    """Elle's method: the edges the history shows, then cycles of each kind in the SCCs."""
+    limits = watch if watch.active else None
+    analysis: ListAppendAnalysis | RwRegisterAnalysis = (
+        ListAppendAnalysis(history, limits) if workload == "list-append"
+        else RwRegisterAnalysis(history, limits))
+    graph = analysis.graph
+    watch.check()
     ordered = model == "strict-serializable"
     notes = list(history.notes)
     if ordered:
-        add_order_edges(history, graph)
+        add_order_edges(history, graph, limits)
         if not history.realtime:
             notes.append("the history records no timing, so real-time order is unknown: only "
                          "process (session) order was checked")
@@ -159,7 +207,7 @@ def _check(source: str | Path | History, model: str, workload: str | None,
     findings = list(analysis.findings)
     incomplete = False
     forbidden = kinds.forbidden_by(model)
-    for scc in sorted(components_of(graph, None, -1), key=min):
+    for scc in sorted(components_of(graph, None, -1, limits), key=min):
         found: set[str] = set()
         for spec in specs:
             if spec.name in kinds.implied(found):
@@ -189,20 +237,63 @@ def _check(source: str | Path | History, model: str, workload: str | None,
                          watch.reason if incomplete else None, history_warnings(history))
 
 
+def _certified(text: str, file: str, model: str, workload: str | None, format: str | None,
+               watch: Watch, started: float) -> HistoryResult | None:
+    """The result for a list-append EDN history the C check proves clean, else None.
+
+    ``_listappend.certify`` mirrors this module's list-append pipeline (reader, version
+    orders, non-cycle anomalies, graph with process and real-time edges for strict
+    serializability) on integer arrays, and answers only when that pipeline would find no
+    anomaly, no reader warning and no cycle: then the verdict is ``ok`` with the same edge
+    count, and nothing else in the result depends on the transactions, which are read only
+    if someone asks for them. Any other history (an anomaly, a cycle, strings or maps in it,
+    another format) gets None and goes through the Python path, which explains what it finds.
+    """
+    if _certify is None or format not in (None, "edn") or \
+            workload not in (None, "list-append") or model not in kinds.LIST_APPEND_MODELS:
+        return None
+    remaining = -1.0 if watch.deadline is None else max(0.0, watch.deadline - time.perf_counter())
+    proof = _certify(text, model == "strict-serializable", remaining, watch.memory_limit or 0)
+    if proof is False:
+        raise LimitReached(watch.reason)
+    if proof is None:
+        return None
+    transactions, edges = proof
+    history = History(None, file, "edn", True,
+                      load=lambda: parse_history(text, file=file, format="edn"))
+    not_models, also_not = kinds.boundary(())
+    return HistoryResult(Status.OK, model, "list-append", history, [], [], {}, not_models,
+                         also_not, time.monotonic() - started, transactions, edges)
+
+
+def _text_memory(source: str | Path) -> int:
+    """The memory reading a history file's text takes at its peak: its bytes and, while
+    they are decoded, the string (0 for a folder or a path that cannot be read)."""
+    try:
+        path = Path(source)
+        return 2 * path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
+
+
 def _stopped(history: History, model: str, workload: str, watch: Watch, started: float,
              during: str) -> HistoryResult:
     """The result when a limit is reached before any anomaly could be looked for."""
+    if watch.reason is None:  # the C check saw the limit first
+        watch.reason = Limit.MEMORY if watch.memory_limit and rss() > watch.memory_limit \
+            else Limit.TIME
+    warnings = history_warnings(history) if history.transactions else []
     return HistoryResult(Status.INCOMPLETE, model, workload, history, [], [], {}, [], [],
                          time.monotonic() - started, len(history.transactions), 0,
                          [f"{watch.note()} while {during}: nothing was decided"],
-                         watch.reason, history_warnings(history))
+                         watch.reason, warnings)
 
 
 def _check_complete(history: History, model: str, watch: Watch, started: float
                     ) -> HistoryResult:
     """Registers: the non-cycle anomalies the reads show, then the complete check of
     ``model`` over every version order (:mod:`refute.history.complete`)."""
-    analysis = RwRegisterAnalysis(history)
+    analysis = RwRegisterAnalysis(history, watch if watch.active else None)
     findings = list(analysis.findings)
     violated = kinds.violated_models({finding.type for finding in findings})
     if model not in violated and watch.expired():

@@ -6,7 +6,8 @@ only the edges a history shows (Elle's method for registers) can miss a violatio
 version order has; this module decides the question exactly:
 
 - levels defined by forbidden cycles over dependency graphs (read committed, repeatable read,
-  parallel snapshot isolation, snapshot isolation, serializability, strict serializability)
+  prefix consistency, parallel snapshot isolation, snapshot isolation, serializability,
+  strict serializability)
   build the polygraph (:mod:`refute.history.polygraph`) and ask the solver
   (:mod:`refute.history.solver`);
 - levels defined by commit-order axioms whose premises do not mention the commit order
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 class Level:
     """How one isolation level is decided on register histories.
 
-    ``rule`` is a solver cycle rule (``any``, ``si``, ``psi``, ``dependency``) or
+    ``rule`` is a solver cycle rule (``any``, ``si``, ``pc``, ``psi``, ``dependency``) or
     ``read-atomic`` / ``causal`` (decided by saturation); ``sessions`` whether session
     (process) order is part of the dependencies; ``realtime`` whether real-time order is.
     """
@@ -56,6 +57,7 @@ LEVELS = {
     "read-atomic": Level("read-atomic", sessions=True),
     "causal": Level("causal", sessions=True),
     "repeatable-read": Level("any", sessions=False),
+    "prefix-consistency": Level("pc", sessions=True),
     "parallel-snapshot-isolation": Level("psi", sessions=True),
     "snapshot-isolation": Level("si", sessions=True),
     "serializable": Level("any", sessions=True),

@@ -1,4 +1,4 @@
-"""Readers for the three history formats, each producing a :class:`History`.
+"""Readers for the history formats, each producing a :class:`History`.
 
 - **Jepsen EDN**: one operation map per line, or one vector of maps; ``;`` comments. An
   operation is ``{:type :invoke|:ok|:fail|:info, :process P, :f :txn, :value [mops]}`` where a
@@ -8,6 +8,8 @@
 - **PolySI / IsoVista text**: one micro-op a line, ``r(key,value,session,txn)`` or
   ``w(key,value,session,txn)``, with the initial state implicit (0) or written by a first
   transaction (:mod:`refute.history.polysi`).
+- **DBCop** JSON and text (:mod:`refute.history.dbcop`) and **Cobra**'s binary client logs
+  (:mod:`refute.history.cobra`), read as register histories with session order only.
 
 Jepsen operations are paired per process: an invocation and the next completion of the same
 process are one transaction. An invocation that never completes is ``info`` (it may have
@@ -27,6 +29,14 @@ from typing import Any, NoReturn
 from refute.errors import InputError
 from refute.readers import FormLocator, parse_all, parse_json, read_text, sniff
 from refute.readers.source import meaningful_head
+from refute.limits import Watch, watched
+from refute.history.cobra import looks_like_cobra, read_cobra
+from refute.history.dbcop import (
+    looks_like_dbcop_json,
+    looks_like_dbcop_text,
+    parse_dbcop_json,
+    parse_dbcop_text,
+)
 from refute.history.polysi import looks_like_text, parse_text
 from refute.history.transactions import (
     APPEND,
@@ -39,7 +49,8 @@ from refute.history.transactions import (
     value_text,
 )
 
-FORMATS = ("edn", "json", "text")
+FORMATS = ("edn", "json", "text", "dbcop", "dbcop-text", "cobra")
+_CHUNK = 1 << 20  # characters of EDN read between two checks of the limits
 
 _OUTCOMES = {"ok": Outcome.OK, "fail": Outcome.FAIL, "info": Outcome.INFO}
 _MOP_KINDS = {APPEND: APPEND, READ: READ, WRITE: WRITE}
@@ -48,36 +59,87 @@ _MOP_KINDS = {APPEND: APPEND, READ: READ, WRITE: WRITE}
 def read_history(path: str | Path, format: str | None = None) -> History:
     """Read a history file; ``format`` is ``edn``, ``json``, ``text`` or None to detect it.
 
-    Detection looks at the first meaningful characters, not the extension: ``r(``/``w(``
-    is PolySI text, ``{"`` or ``[{"`` (or ``[]``) is JSON, anything else EDN.
+    Detection looks at the content, never the extension: a folder of binary ``S``-records
+    (or one such file) is Cobra's logs; then the first meaningful characters: ``r(``/``w(``
+    is PolySI text, ``[x:=1`` or a line of dashes DBCop text, an array of arrays of
+    ``{"events"`` DBCop JSON, ``{"`` or ``[{"`` (or ``[]``) Jepsen JSON, anything else EDN.
     """
-    text = read_text(path, "history", "histories are EDN, JSON or PolySI text files")
-    return parse_history(text, file=str(path), format=format)
+    if format == "cobra" or (format is None and looks_like_cobra(path)):
+        return read_cobra(path)
+    return parse_history(read_history_text(path), file=str(path), format=format)
 
 
-def parse_history(text: str, file: str | None = None, format: str | None = None) -> History:
-    """Parse the text of a history; see :func:`read_history`."""
+def read_history_text(path: str | Path) -> str:
+    """The text of a history file, or an :class:`InputError` saying why it cannot be read."""
+    return read_text(path, "history", "histories are EDN, JSON or PolySI text files")
+
+
+def parse_history(text: str, file: str | None = None, format: str | None = None,
+                  watch: Watch | None = None) -> History:
+    """Parse the text of a history; see :func:`read_history`.
+
+    ``watch`` bounds the work: it is checked between chunks of EDN and every 4096
+    operations, and :class:`~refute.limits.LimitReached` is raised once it has expired.
+    """
     format = format or detect_format(text)
     if format == "text":
-        return parse_text(text, file)
+        return parse_text(text, file, watch)
+    if format == "dbcop":
+        return parse_dbcop_json(text, file, watch)
+    if format == "dbcop-text":
+        return parse_dbcop_text(text, file, watch)
+    if format == "cobra":
+        raise InputError("Cobra histories are binary logs: give the file or folder path",
+                         hint="refute history LOGS/ --format cobra")
     if format == "json":
         forms = _parse_json(text, file)
     elif format == "edn":
-        forms = parse_all(text, file)
+        forms = _parse_edn(text, file, watch)
     else:
         raise InputError(f"unknown history format {format!r}",
                          hint=f"use one of {', '.join(FORMATS)}")
     depth = 0
     if len(forms) == 1 and isinstance(forms[0], (tuple, list)):
         forms, depth = forms[0], 1  # a single vector (array) of operations
-    return _pair_operations(forms, text, file, format, depth)
+    return _pair_operations(watched(forms, watch), text, file, format, depth)
 
 
 def detect_format(text: str) -> str:
-    """``text``, ``json`` or ``edn`` from the first characters that are not blank or comment."""
+    """The format, from the first characters that are not blank or comment: ``text``,
+    ``dbcop-text``, ``dbcop`` (JSON), ``json`` or ``edn``."""
     if looks_like_text(meaningful_head(text)):
         return "text"
+    head = text[:4096]
+    if looks_like_dbcop_text(head):
+        return "dbcop-text"
+    if looks_like_dbcop_json(head):
+        return "dbcop"
     return sniff(text)
+
+
+def _parse_edn(text: str, file: str | None, watch: Watch | None) -> list[Any]:
+    """Every form of an EDN history; under a limit, in chunks of about 1 MB with the watch
+    checked between them.
+
+    A chunk ends just before a line that starts with ``{``, where an operation per line
+    starts. Should that line be inside a string or a multi-line form, the chunk before it does
+    not parse (an unclosed form or string): then the whole text is read in one piece, which
+    gives the same forms, or the error located in the file.
+    """
+    if watch is None or not watch.active or len(text) <= 4 * _CHUNK:
+        return parse_all(text, file)
+    forms: list[Any] = []
+    start = 0
+    try:
+        while start < len(text):
+            watch.check()
+            end = text.find("\n{", start + _CHUNK)
+            end = len(text) if end < 0 else end + 1
+            forms.extend(parse_all(text[start:end], file))
+            start = end
+    except InputError:
+        return parse_all(text, file)
+    return forms
 
 
 def _parse_json(text: str, file: str | None) -> list[Any]:

@@ -65,11 +65,13 @@ class Graph:
         return self.succ[u].get(v, 0)
 
 
-def strongly_connected_components(adjacency: Sequence[Sequence[int]]) -> list[list[int]]:
+def strongly_connected_components(adjacency: Sequence[Sequence[int]],
+                                  watch: Watch | None = None) -> list[list[int]]:
     """Tarjan's algorithm, iterative; returns the components with at least two vertices.
 
     ``adjacency[v]`` lists the successors of ``v`` (vertices are ``0..len-1``). Components are
     returned in reverse topological order of the condensation, as Tarjan's algorithm finds them.
+    ``watch`` is checked every 4096 roots (:class:`~refute.limits.LimitReached`).
     """
     n = len(adjacency)
     index = [-1] * n
@@ -79,6 +81,8 @@ def strongly_connected_components(adjacency: Sequence[Sequence[int]]) -> list[li
     components: list[list[int]] = []
     counter = 0
     for root in range(n):
+        if watch is not None and root % 4096 == 0:
+            watch.check()
         if index[root] != -1:
             continue
         index[root] = low[root] = counter
@@ -118,12 +122,13 @@ def strongly_connected_components(adjacency: Sequence[Sequence[int]]) -> list[li
     return components
 
 
-def components_of(graph: Graph, vertices: Iterable[int] | None, mask: int) -> list[list[int]]:
+def components_of(graph: Graph, vertices: Iterable[int] | None, mask: int,
+                  watch: Watch | None = None) -> list[list[int]]:
     """The non-trivial SCCs of ``graph`` restricted to ``vertices`` and edges in ``mask``."""
     if vertices is None:
         succ = graph.succ
         adjacency = [[w for w, kinds in edges.items() if kinds & mask] for edges in succ]
-        return strongly_connected_components(adjacency)
+        return strongly_connected_components(adjacency, watch)
     members = list(vertices)
     local = {v: i for i, v in enumerate(members)}
     adjacency = []

@@ -35,6 +35,7 @@ from typing import Any
 from refute.errors import InputError
 from refute.history.anomalies import Finding
 from refute.history.graph import RW, WR, WW, Graph
+from refute.limits import Watch, watched
 from refute.history.transactions import APPEND, READ, History, Outcome, Transaction, value_text
 
 INIT = object()  # the empty list every key starts as, in read and version indexes
@@ -51,9 +52,10 @@ class ListAppendAnalysis:
 
     workload = "list-append"
 
-    def __init__(self, history: History) -> None:
+    def __init__(self, history: History, watch: Watch | None = None) -> None:
         self.history = history
         self.txns = history.transactions
+        self.watch = watch  # checked every 4096 transactions of each pass (LimitReached)
         self.findings: list[Finding] = []
         self._index_writes()
         self._index_reads()
@@ -71,7 +73,7 @@ class ListAppendAnalysis:
         failed: dict[Any, dict[Any, int]] = defaultdict(dict)
         intermediate: dict[Any, dict[Any, int]] = defaultdict(dict)
         any_writer: dict[tuple[Any, Any], int] = {}
-        for txn in self.txns:
+        for txn in watched(self.txns, self.watch):
             last: dict[Any, Any] = {}
             target = failed if txn.outcome is Outcome.FAIL else writer
             for f, key, element in txn.mops:
@@ -98,7 +100,7 @@ class ListAppendAnalysis:
         """Which transactions read each list, keyed by the list's last element (or INIT)."""
         readers: dict[Any, dict[Any, list[int]]] = defaultdict(lambda: defaultdict(list))
         values: dict[Any, set[tuple]] = defaultdict(set)
-        for txn in self.txns:
+        for txn in watched(self.txns, self.watch):
             if txn.outcome is Outcome.FAIL:
                 continue
             for f, key, value in txn.mops:
@@ -173,7 +175,7 @@ class ListAppendAnalysis:
     def _edges(self) -> None:
         add = self.graph.add
         writer, readers = self.writer, self.readers
-        for txn in self.txns:
+        for txn in watched(self.txns, self.watch):
             if txn.outcome is Outcome.FAIL:
                 continue
             t = txn.id
@@ -228,7 +230,7 @@ class ListAppendAnalysis:
         aborted: dict[tuple, list[int]] = defaultdict(list)
         intermediate: dict[tuple, list[int]] = defaultdict(list)
         lost: dict[tuple, list[int]] = defaultdict(list)
-        for txn in self.txns:
+        for txn in watched(self.txns, self.watch):
             if txn.outcome is not Outcome.OK:
                 continue
             for f, key, value in txn.mops:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from refute.limits import Watch, watched
 from refute.errors import InputError
 from refute.history.transactions import READ, WRITE, History, MicroOp, Outcome, Transaction
 
@@ -47,10 +48,10 @@ def looks_like_text(head: str) -> bool:
     return bool(re.match(r"[rw]\(", head))
 
 
-def parse_text(text: str, file: str | None) -> History:
+def parse_text(text: str, file: str | None, watch: Watch | None = None) -> History:
     """Transactions in order of first appearance; see the module docstring."""
     lines: list[tuple[int, str, int, int, int, int]] = []  # (line, kind, key, value, s, t)
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in watched(enumerate(text.splitlines(), 1), watch):
         if not line.strip():
             continue
         match = _LINE.fullmatch(line)

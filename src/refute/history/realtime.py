@@ -25,13 +25,16 @@ from typing import Any
 
 from refute.history.graph import PROCESS, REALTIME, Graph
 from refute.history.transactions import History, Outcome
+from refute.limits import Watch, watched
 
 
-def add_order_edges(history: History, graph: Graph) -> None:
-    """Add process edges, and real-time edges when the history records event order."""
+def add_order_edges(history: History, graph: Graph, watch: Watch | None = None) -> None:
+    """Add process edges, and real-time edges when the history records event order.
+
+    ``watch`` is checked every 4096 transactions and events (:class:`LimitReached`)."""
     txns = history.transactions
     last: dict[Any, int] = {}
-    for txn in txns:  # transactions are in order of their first event
+    for txn in watched(txns, watch):  # transactions are in order of their first event
         if txn.outcome is Outcome.FAIL:
             continue
         previous = last.get(txn.process)
@@ -50,7 +53,7 @@ def add_order_edges(history: History, graph: Graph) -> None:
     events.sort()
     frontier: set[int] = set()
     preceded: dict[int, list[int]] = {}
-    for _, is_completion, txn_id in events:
+    for _, is_completion, txn_id in watched(events, watch):
         if is_completion:
             frontier.difference_update(preceded.pop(txn_id))
             frontier.add(txn_id)

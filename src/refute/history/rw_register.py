@@ -33,6 +33,7 @@ from typing import Any
 from refute.errors import InputError
 from refute.history.anomalies import Finding
 from refute.history.graph import RW, WR, Graph
+from refute.limits import Watch, watched
 from refute.history.transactions import WRITE, History, Outcome, value_text
 
 INITIAL = None  # the version every key starts at
@@ -49,9 +50,10 @@ class RwRegisterAnalysis:
 
     workload = "rw-register"
 
-    def __init__(self, history: History) -> None:
+    def __init__(self, history: History, watch: Watch | None = None) -> None:
         self.history = history
         self.txns = history.transactions
+        self.watch = watch  # checked every 4096 transactions of each pass (LimitReached)
         self.findings: list[Finding] = []
         self._index()
         self._check_reads()
@@ -73,7 +75,7 @@ class RwRegisterAnalysis:
         readers: dict[Any, dict[Any, list[int]]] = defaultdict(lambda: defaultdict(list))
         follows: dict[Any, dict[Any, Any]] = defaultdict(dict)  # k -> written v -> version read
         lost: dict[tuple, list[int]] = defaultdict(list)
-        for txn in self.txns:
+        for txn in watched(self.txns, self.watch):
             final: dict[Any, Any] = {}
             external: dict[Any, Any] = {}
             for f, key, value in txn.mops:
@@ -124,7 +126,7 @@ class RwRegisterAnalysis:
 
     def _check_reads(self) -> None:
         """G1a, G1b, garbage-read for external reads; internal for the others."""
-        for txn in self.txns:
+        for txn in watched(self.txns, self.watch):
             if txn.outcome is not Outcome.OK:
                 continue
             known: dict[Any, Any] = {}

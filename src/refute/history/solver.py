@@ -28,6 +28,10 @@ Cycle rules, over edges classified as dependencies (``ww``, ``wr``, ``process``,
   the product graph whose second component says "the last edge was rw";
 - ``psi``: no cycle with at most one ``rw`` edge, i.e. ``D+ ; rw?`` irreflexive (Cerone et
   al.'s parallel snapshot isolation);
+- ``pc``: no cycle in which every ``rw`` edge directly follows a session or ``wr`` edge, i.e.
+  ``((so ∪ wr) ; rw?) ∪ ww`` acyclic (Cerone and Gotsman's characterization of prefix
+  consistency): a cycle of the product graph whose second component says "the last edge
+  was ``ww`` or ``rw``", after which no ``rw`` may come;
 - ``dependency``: no cycle of dependency edges (read committed, Adya's PL-2, with ``D`` the
   ``ww`` and ``wr`` edges only).
 """
@@ -42,7 +46,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, shortest_path
 
-from refute.history.graph import RW
+from refute.history.graph import RW, WW
 
 if TYPE_CHECKING:
     from refute.history.polygraph import Polygraph
@@ -185,9 +189,19 @@ def find_cycles(graph: Polygraph, selected: np.ndarray, rule: str) -> list[list[
         return _one_rw_cycles(graph, selected)
     if rule == "any":
         return _cycles(graph, selected, graph.n)
+    n = graph.n
+    if rule == "pc":
+        # vertex (v, after_ww_or_rw) is v + after * n: so/wr edges lead to the first copy,
+        # ww edges to the second, and rw edges leave only the first copy.
+        is_rw, is_ww = kinds == RW, kinds == WW
+        visible, ww, rw = selected[~is_rw & ~is_ww], selected[is_ww], selected[is_rw]
+        src = np.concatenate([graph.src[visible], graph.src[visible] + n, graph.src[ww],
+                              graph.src[ww] + n, graph.src[rw]])
+        dst = np.concatenate([graph.dst[visible], graph.dst[visible], graph.dst[ww] + n,
+                              graph.dst[ww] + n, graph.dst[rw] + n])
+        return _cycles(graph, np.concatenate([visible, visible, ww, ww, rw]), 2 * n, src, dst)
     # si: vertex (v, after_rw) is v + after_rw * n; a dependency edge leaves either copy for
     # the first one, an rw edge leaves only the first copy (no two rw in a row) for the second.
-    n = graph.n
     is_rw = kinds == RW
     dependency, rw = selected[~is_rw], selected[is_rw]
     src = np.concatenate([graph.src[dependency], graph.src[dependency] + n, graph.src[rw]])

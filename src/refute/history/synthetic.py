@@ -1,4 +1,7 @@
-"""Generated read-write register histories with known answers, for benchmarks and tests.
+"""Generated histories with known answers, for benchmarks and tests.
+
+:func:`list_append_history` is a Jepsen-shaped list-append history (Elle's generator's shape);
+:func:`register_history` a read-write register one, described below.
 
 A small simulated database, seeded and deterministic: ``clients`` processes invoke
 transactions of 1-4 micro-operations (reads and writes, evenly) over a pool of
@@ -107,4 +110,81 @@ def register_history(n: int, seed: int = 0, anomaly: str | None = None, clients:
         else:
             process = rng.choice(sorted(running))
             emit("ok", process, execute(running.pop(process)))
+    return "\n".join(lines) + "\n"
+
+
+def list_append_history(n: int, seed: int = 1, stale_reads: float = 0.0, clients: int = 10,
+                        keys: int = 10, max_writes: int = 32) -> str:
+    """EDN text of a list-append history with ``n`` transactions, strict serializable
+    unless ``stale_reads`` > 0.
+
+    ``clients`` processes invoke transactions of 1-4 micro-ops (appends and reads, evenly,
+    over a rotating pool of ``keys`` keys, each retired after ``max_writes`` appends); a
+    transaction takes effect atomically at its completion. 5% of transactions fail (no
+    effect) and 1% end ``info`` (half of those take effect). A committed read drops its
+    list's last element with probability ``stale_reads``: each such read is a real anomaly.
+    Operations carry ``:index``, as Jepsen's do.
+    """
+    rng = random.Random(seed)
+    state: dict[int, list[int]] = {}
+    writes: dict[int, int] = {}
+    active = list(range(keys))
+    next_key = keys
+    lines: list[str] = []
+    running: dict[int, list] = {}  # process -> its micro-ops
+    started = 0
+
+    def edn(mops: list) -> str:
+        parts = []
+        for f, k, v in mops:
+            if f == "r":
+                v = "nil" if v is None else "[" + " ".join(map(str, v)) + "]"
+            parts.append(f"[:{f} {k} {v}]")
+        return "[" + " ".join(parts) + "]"
+
+    while started < n or running:
+        idle = [p for p in range(clients) if p not in running]
+        if started < n and idle and (not running or rng.random() < 0.5):
+            process = rng.choice(idle)
+            mops = []
+            for _ in range(rng.randint(1, 4)):
+                key = rng.choice(active)
+                if rng.random() < 0.5:
+                    writes[key] = writes.get(key, 0) + 1
+                    mops.append(("append", key, writes[key]))
+                    if writes[key] >= max_writes:
+                        active[active.index(key)] = next_key
+                        next_key += 1
+                else:
+                    mops.append(("r", key, None))
+            running[process] = mops
+            lines.append(f"{{:type :invoke, :f :txn, :value {edn(mops)}, "
+                         f":process {process}, :index {len(lines)}}}")
+            started += 1
+            continue
+        process = rng.choice(sorted(running))
+        mops = running.pop(process)
+        roll = rng.random()
+        if roll < 0.05:
+            outcome, applies = "fail", False
+        elif roll < 0.06:
+            outcome, applies = "info", rng.random() < 0.5
+        else:
+            outcome, applies = "ok", True
+        completed = []
+        for f, key, value in mops:
+            current = state.setdefault(key, [])
+            if f == "append":
+                if applies:
+                    current.append(value)
+                completed.append((f, key, value))
+            elif outcome == "ok":
+                seen = list(current)
+                if stale_reads and seen and rng.random() < stale_reads:
+                    seen = seen[:-1]
+                completed.append((f, key, seen))
+            else:
+                completed.append((f, key, None))
+        lines.append(f"{{:type :{outcome}, :f :txn, :value {edn(completed)}, "
+                     f":process {process}, :index {len(lines)}}}")
     return "\n".join(lines) + "\n"

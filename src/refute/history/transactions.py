@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from refute.readers.edn import Keyword
@@ -83,14 +84,26 @@ class History:
 
     ``realtime`` says whether invocation and completion order is known (Jepsen histories);
     formats without it (PolySI text) only know each session's order, ``process`` order.
+
+    A history proven clean without building its transactions (the C list-append check, see
+    :mod:`refute.history.checker`) is made with ``loaded=None`` and a ``load`` function:
+    ``transactions`` reads them the first time it is asked for, with the ordinary reader.
     """
 
-    transactions: list[Transaction]
+    loaded: list[Transaction] | None
     file: str | None
     format: str
     realtime: bool
     notes: list[str] = field(default_factory=list)  # how the reader interpreted the file
     warnings: list[str] = field(default_factory=list)  # what in the file looks wrong
+    load: Callable[[], History] | None = None
+
+    @property
+    def transactions(self) -> list[Transaction]:
+        if self.loaded is None:
+            assert self.load is not None, "a History has its transactions or a way to read them"
+            self.loaded = self.load().transactions
+        return self.loaded
 
 
 def value_text(value: Any) -> str:

@@ -248,9 +248,10 @@ def diff_parts(path: str, old: Any, new: Any) -> list[tuple[Any, ...]]:
             elif old[key] != new[key]:
                 out.extend(diff_parts(where, old[key], new[key]))
         return out
-    if isinstance(old, Record) and isinstance(new, Record) and old._fields == new._fields:
-        out = []
-        for name, a, b in zip(old._fields, old._values(), new._values()):
+    if isinstance(old, Record) and isinstance(new, Record) and old._names is new._names:
+        out = []  # the same fields (in whatever order each was written): field by field
+        for name, a in zip(old._fields, old._values()):
+            b = getattr(new, name)
             if a != b:
                 out.extend(diff_parts(f"{path}.{name}", a, b))
         return out

@@ -7,7 +7,9 @@
 index in ``trace`` where its loop begins: the last state steps back to it) and
 ``"loop_action"`` (the label of that step; null when the behaviour stutters in its last state
 forever, and then ``loop_start`` is the last index). Plus ``spec``, ``stop_reason``,
-``checked``, ``coverage``, ``warnings`` and ``collision_probability``; ``within_constraint``:
+``checked``, ``not_checked`` (the invariants and properties declared off by default,
+``@invariant(default=False)``, that the run did not check: select them with ``--invariant``),
+``coverage``, ``warnings`` and ``collision_probability``; ``within_constraint``:
 null, or ``{"constraints": [names], "pruned": N}`` when state constraints left out N
 successors (an ``"ok"`` run then holds within them, as TLC reports it); and ``workers``, one
 ``{"worker", "distinct", "generated", "seconds", "cpu_seconds", "states_per_s", "peak_rss",
@@ -21,7 +23,7 @@ from typing import Any
 
 from refute.engine.model import Model
 from refute.engine.result import Result, ViolationKind
-from refute.report.values import to_json, trace_fields
+from refute.report.values import off_by_default, to_json, trace_fields
 
 
 def result_to_json(result: Result, model: Model) -> dict[str, Any]:
@@ -49,6 +51,7 @@ def result_to_json(result: Result, model: Model) -> dict[str, Any]:
         "violation": violation,
         "stop_reason": None if result.stop_reason is None else result.stop_reason.name.lower().replace("_", "-"),
         "checked": list(result.checked),
+        "not_checked": off_by_default(model, result.checked),
         "coverage": [{"action": c.action, "fired": c.fired, "new_states": c.new_states}
                      for c in result.coverage],
         "warnings": list(result.warnings),

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from refute.engine.model import Model
 from refute.engine.result import Result, Violation, ViolationKind
-from refute.report.values import show, trace_fields
+from refute.report.values import off_by_default, show, trace_fields
 from refute.values import FrozenMap, Record, sort_canonically
 from refute.status import Status
 
@@ -45,10 +45,10 @@ def print_result(result: Result, console: Console, model: Any = None) -> None:
     if result.violation is not None:
         print_violation(result.violation, console, model)
         console.print()
-    print_summary(result, console)
+    print_summary(result, console, model)
 
 
-def print_summary(result: Result, console: Console) -> None:
+def print_summary(result: Result, console: Console, model: Any = None) -> None:
     verdicts = {
         Status.OK: "[bold green]✓ holds[/]: every reachable state was explored and checked",
         Status.VIOLATION: f"[bold red]✗ {escape(result.violation.summary) if result.violation else 'violation'}[/]",
@@ -69,6 +69,10 @@ def print_summary(result: Result, console: Console) -> None:
                   f"{result.seconds:.2f} s")
     if result.checked:
         console.print("checked: " + escape(", ".join(result.checked)))
+    skipped = off_by_default(model, result.checked) if model is not None else []
+    if skipped:
+        console.print("not checked (off by default, select with --invariant NAME): "
+                      + escape(", ".join(skipped)))
     if result.coverage:
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
         table.add_column("action")
@@ -164,9 +168,10 @@ def _describe_change(path: str, old: Any, new: Any) -> list[tuple[str, str]]:
             elif old[key] != new[key]:
                 out.extend(_describe_change(f"{path}[{show(key)}]", old[key], new[key]))
         return out
-    if isinstance(old, Record) and isinstance(new, Record) and old._fields == new._fields:
-        out = []
-        for name, a, b in zip(old._fields, old._values(), new._values()):
+    if isinstance(old, Record) and isinstance(new, Record) and old._names is new._names:
+        out = []  # the same fields (in whatever order each was written): field by field
+        for name, a in zip(old._fields, old._values()):
+            b = getattr(new, name)
             if a != b:
                 out.extend(_describe_change(f"{path}.{name}", a, b))
         return out

@@ -7,7 +7,19 @@ from typing import Any
 
 from refute.values import Bag, ModelValue, Record, show, sort_canonically
 
-__all__ = ["show", "to_json", "trace_fields"]  # show lives in refute.values: labels use it too
+__all__ = ["off_by_default", "show", "to_json", "trace_fields"]  # show: in refute.values, for labels too
+
+
+def off_by_default(model: Any, checked: Sequence[str]) -> list[str]:
+    """The invariants and properties declared not checked by default (``@invariant(default=
+    False)``) that this run did not check: reports name them, so that a run that holds does
+    not read as covering them. A property by its method name, once for all its instances."""
+    names: list[str] = []
+    for check in (*getattr(model, "invariants", ()), *getattr(model, "properties", ())):
+        name = check.name.split("(", 1)[0]
+        if not check.default and check.name not in checked and name not in names:
+            names.append(name)
+    return names
 
 
 def trace_fields(model: Any, states: Sequence[Any]) -> list[dict[str, Any]]:

@@ -15,13 +15,13 @@ import inspect
 import itertools
 import textwrap
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import GeneratorType
 from typing import Any
 
 from refute.engine.model import Fairness, Label, Model, Predicate, TemporalProperty, as_model
 from refute.errors import RefuteError, SpecError
-from refute.spec.spec import Role, Spec, each, outcome, role_of
+from refute.spec.spec import Role, Spec, checked_by_default, each, outcome, role_of
 from refute.spec.temporal import FairnessDeclaration, Formula
 from refute.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
 
@@ -62,7 +62,9 @@ class SpecModel(Model):
                             line=_line(cls),
                             hint="mark the methods that take a step with @action")
         self.action_names = tuple(a.name for a in self._actions)
-        self.invariants = tuple(self._predicate("invariant", n, f) for n, f in members[Role.INVARIANT])
+        self._also_check = self._checks_also(members)
+        self.invariants = tuple(replace(self._predicate("invariant", n, f), default=self._default(n, f))
+                                for n, f in members[Role.INVARIANT])
         self.constraints = tuple(self._predicate("constraint", n, f) for n, f in members[Role.CONSTRAINT])
         self._terminal = tuple(getattr(spec, n) for n, _ in members[Role.TERMINAL])
         view = getattr(spec, "view", None)
@@ -118,6 +120,7 @@ class SpecModel(Model):
                             line=_line(init),
                             hint="return the initial state (or yield each of several)")
         self._state_type = type(states[0])
+        states = [self._in_state_order(state) for state in states]
         for state in states:
             self._validate(state, "init()", None)
         return states
@@ -268,6 +271,26 @@ class SpecModel(Model):
             except Exception as exc:
                 raise self._failure(exc, str(label), state) from None
 
+    def _checks_also(self, members: dict[Role, list[tuple[str, Callable]]]) -> frozenset[str]:
+        """The spec's ``also_check``: names of its invariants and properties, or an error."""
+        names = self.spec.also_check
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise SpecError(f"{self.name}.also_check must be a tuple of names, got {names!r}",
+                            file=self.source, line=_line(type(self.spec)),
+                            hint='e.g. self.also_check = ("only_holder_writes",)')
+        known = [n for role in (Role.INVARIANT, Role.LIVENESS) for n, _ in members[role]]
+        for name in names:
+            if name not in known:
+                raise SpecError(f"{self.name}.also_check names {name!r}, which is not an "
+                                "invariant or property of the spec", file=self.source,
+                                line=_line(type(self.spec)),
+                                hint=f"its invariants and properties: {', '.join(known) or '(none)'}")
+        return frozenset(names)
+
+    def _default(self, name: str, function: Callable) -> bool:
+        """Whether the check is made when none is selected by name (``--invariant``)."""
+        return checked_by_default(function) or name in self._also_check
+
     def _predicate(self, kind: str, name: str, function: Callable) -> Predicate:
         where = _where(function)
         return Predicate(name, _Boolean(getattr(self.spec, name), f"{kind} {name}",
@@ -312,7 +335,8 @@ class SpecModel(Model):
                              "leads_to(p, q) (from refute), where p and q are functions of a "
                              "state, e.g. leads_to(self.requested, lambda s: s.granted)")
                 properties.append(TemporalProperty(str(label), formula.kind, formula.p, formula.q,
-                                                   _where(function)))
+                                                   _where(function),
+                                                   default=self._default(name, function)))
         return tuple(properties)
 
     def _property_domain(self, name: str, param: inspect.Parameter, function: Callable) -> tuple:
@@ -365,8 +389,19 @@ class SpecModel(Model):
         if type(result) is outcome:
             label = Label(label.action, label.args + (("outcome", result.name),))
             result = result.state
+        result = self._in_state_order(result)
         self._validate(result, str(label), before)
         return label, result
+
+    def _in_state_order(self, value: Any) -> Any:
+        """A state written with its fields in another order than init's (``State(y=.., x=..)``)
+        is the same state: the same record under init's class, so traces list the fields
+        alike. Records with the same fields share their stored layout (``_names``)."""
+        state_type = self._state_type
+        if (state_type is not None and type(value) is not state_type and isinstance(value, Record)
+                and issubclass(state_type, Record) and type(value)._names is state_type._names):
+            return tuple.__new__(state_type, tuple.__getitem__(value, slice(None)))
+        return value
 
     def _validate(self, value: Any, producer: str, before: Any) -> None:
         """Reject a state that is not immutable and deterministically hashable."""

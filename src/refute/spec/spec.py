@@ -53,6 +53,7 @@ class Role(enum.Enum):
 
 
 _ROLE_ATTRIBUTE = "__refute_role__"
+_DEFAULT_ATTRIBUTE = "__refute_default__"
 
 
 def _marker(role: Role) -> Callable[[Callable], Callable]:
@@ -66,13 +67,37 @@ def _marker(role: Role) -> Callable[[Callable], Callable]:
     return mark
 
 
+def _check_marker(role: Role) -> Callable[..., Any]:
+    """The marker of a check (an invariant, a property): ``@invariant`` or, for one checked
+    only when asked for by name (``--invariant NAME``), ``@invariant(default=False)``."""
+    plain = _marker(role)
+
+    def mark(method: Callable | None = None, *, default: bool = True) -> Any:
+        if not isinstance(default, bool):
+            raise TypeError(f"@{role.value}(default=...) takes True or False, got {default!r}")
+        if method is None:  # @invariant(default=False): the decorator to apply
+            return lambda function: _with_default(plain(function), default)
+        return _with_default(plain(method), default)
+
+    mark.__name__ = role.value
+    return mark
+
+
+def _with_default(method: Callable, default: bool) -> Callable:
+    setattr(method, _DEFAULT_ATTRIBUTE, default)
+    return method
+
+
 action = _marker(Role.ACTION)
 action.__doc__ = """Mark a method ``(self, s, **params)`` as an action: it returns the next state,
 ``None`` when not enabled, or yields several next states."""
 
-invariant = _marker(Role.INVARIANT)
+invariant = _check_marker(Role.INVARIANT)
 invariant.__doc__ = """Mark a method ``(self, s) -> bool`` as an invariant, checked in every reachable
-state; a falsy result is a violation."""
+state; a falsy result is a violation. ``@invariant(default=False)`` declares one that is checked
+only when selected by name (``refute check --invariant NAME``, ``refute.check(...,
+invariants=[NAME])``) or listed in the spec's ``also_check``: a stronger requirement the
+system is not meant to meet, kept to show why."""
 
 constraint = _marker(Role.CONSTRAINT)
 constraint.__doc__ = """Mark a method ``(self, s) -> bool`` as a state constraint (TLC's CONSTRAINT):
@@ -86,6 +111,11 @@ successor (the protocol finished); such states are not reported as deadlocks."""
 
 def role_of(member: Any) -> Role | None:
     return getattr(member, _ROLE_ATTRIBUTE, None)
+
+
+def checked_by_default(member: Any) -> bool:
+    """Whether a marked invariant or property is checked when none is selected by name."""
+    return getattr(member, _DEFAULT_ATTRIBUTE, True)
 
 
 @dataclass(frozen=True)
@@ -125,10 +155,13 @@ class Spec:
     names of attributes holding interchangeable model values, e.g. ``symmetry = ("rms",)``
     (TLC's ``SYMMETRY Permutations(RM)``). Temporal properties (``@liveness``) and
     ``fairness`` (``weak(...)``, ``strong(...)``) are described in :mod:`refute.spec.temporal`.
+    ``also_check``: names of invariants or properties declared ``default=False`` that this
+    instance checks by default all the same (set from a parameter, in ``__init__``).
     """
 
     symmetry: tuple[str, ...] = ()
     fairness: tuple[Any, ...] = ()
+    also_check: tuple[str, ...] = ()
 
     @staticmethod
     def model_values(prefix: str, count: int) -> tuple[ModelValue, ...]:

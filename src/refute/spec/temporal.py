@@ -63,17 +63,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from refute.engine.model import Temporal
-from refute.spec.spec import Role, _marker
+from refute.spec.spec import Role, _check_marker
 
 __all__ = ["always_eventually", "eventually", "eventually_always", "leads_to", "liveness",
            "strong", "weak"]
 
 Predicate = Callable[[Any], Any]
 
-liveness = _marker(Role.LIVENESS)
+liveness = _check_marker(Role.LIVENESS)
 liveness.__doc__ = """Mark a method ``(self, **params) -> formula`` as a temporal property: it returns
 ``eventually(p)``, ``always_eventually(p)``, ``eventually_always(p)`` or ``leads_to(p, q)``;
-parameters with ``each`` domains make one property instance per value."""
+parameters with ``each`` domains make one property instance per value.
+``@liveness(default=False)``: checked only when selected by name (``--invariant NAME``), as
+``@invariant(default=False)``."""
 
 
 @dataclass(frozen=True)

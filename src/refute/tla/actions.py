@@ -23,7 +23,7 @@ from refute.tla.expressions import ExpressionCompiler, locate, truth
 from refute.tla.operators import is_element
 from refute.tla.parser import Node, OpDef
 from refute.tla.reads import primes_name
-from refute.tla.scope import UNSET, Def, Scope, Subst, Var
+from refute.tla.scope import UNSET, CutVar, Def, Scope, Subst, Var
 from refute.tla.values import INFINITE_KINDS, LazySet, TLAError, as_set, short, sorted_elements
 
 _GUARD, _SET, _KEEP, _KEEP_ALL, _ACTION = range(5)  # the kinds of step of a fused conjunction
@@ -330,6 +330,8 @@ class ActionCompiler(ExpressionCompiler):
                 return _keep_all(indices)
         if v.kind == "name" and scope.bound_index(v.args[0]) is None:
             entry = scope.lookup(v.args[0], v)
+            if isinstance(entry, CutVar):  # ENABLED's own slot, kept at the substitution's value
+                return self._assign(entry.index, "=", v, scope, node)
             if isinstance(entry, Var):
                 i = entry.index
 
@@ -366,7 +368,7 @@ class ActionCompiler(ExpressionCompiler):
             return out
         if v.kind == "name" and scope.bound_index(v.args[0]) is None and v.args[0] not in scope.lets:
             entry = scope.ctx.names.get(v.args[0])
-            if isinstance(entry, Var):
+            if isinstance(entry, Var) and not isinstance(entry, CutVar):
                 return (entry.index,)
             if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
                 return self._var_indices(entry.opdef.body, Scope(entry.ctx), depth + 1)
@@ -456,7 +458,7 @@ class ActionCompiler(ExpressionCompiler):
         if arg.kind == "name" and scope.bound_index(arg.args[0]) is None \
                 and arg.args[0] not in scope.lets:
             entry = scope.ctx.names.get(arg.args[0])
-            if isinstance(entry, Var):
+            if isinstance(entry, Var) and not isinstance(entry, CutVar):
                 return entry.index
         return None
 

@@ -61,6 +61,9 @@ class Config:
     check_deadlock: bool = True
     alias: str | None = None
     postconditions: list[str] = field(default_factory=list)
+    atoms: list[str] = field(default_factory=list)
+    """The strings and model values written in the file, in order: TLC interns them first
+    (it reads the model before the spec), which orders them (:mod:`refute.tla.atoms`)."""
     positions: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     """``(section, name) -> (line, column)`` of a name in the file, a section being one of
     the fields above (``"substitutions"``: the definition right of ``<-``; ``"modules"``: the
@@ -165,7 +168,8 @@ def parse_config(text: str, file: str | None = None) -> Config:
                     raise err(f"expected ',' or '{close}', not '{_clip(following)}'", j)
             return (frozenset(items) if close == "}" else tuple(items)), j + 1
         if tok.startswith('"'):
-            return tok[1:-1].replace('\\"', '"').replace("\\\\", "\\"), j + 1
+            cfg.atoms.append(tok[1:-1].replace('\\"', '"').replace("\\\\", "\\"))
+            return cfg.atoms[-1], j + 1
         if re.fullmatch(r"-?\d+", tok):
             if len(tok) > 1000:
                 raise err(f"the number '{_clip(tok)}' has more than 1000 digits", j)
@@ -173,6 +177,7 @@ def parse_config(text: str, file: str | None = None) -> Config:
         if tok in ("TRUE", "FALSE"):
             return tok == "TRUE", j + 1
         if _NAME.fullmatch(tok) and tok not in _KEYWORDS:
+            cfg.atoms.append(tok)
             return ModelValue(tok), j + 1
         raise err(f"unexpected '{_clip(tok)}' in a value", j,
                   "a value is a number, a string, TRUE/FALSE, a model value, or a set {...} "

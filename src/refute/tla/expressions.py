@@ -28,7 +28,8 @@ from refute.values import FrozenMap
 from refute.tla.operators import INFIX, LOGIC, as_int, is_element
 from refute.tla.parser import Node
 from refute.tla.reads import ReadAnalysis
-from refute.tla.scope import UNSET, Builtin, Const, Context, Def, InstDef, Scope, Subst, Var
+from refute.tla.enabled import cut_context
+from refute.tla.scope import UNSET, Builtin, Const, Context, CutVar, Def, InstDef, Scope, Subst, Var
 from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet,
                                RefuteLimitation, TLAError, apply_fn, as_set, domain, make_fn,
                                one_kind, short, sorted_elements, tlc_equal)
@@ -55,6 +56,18 @@ def truth(v: Any, node: Node) -> bool:
     raise TLAError(f"expected a boolean, got {short(v)}", node)
 
 
+def _infinite(s: Any) -> bool:
+    r"""Whether ``s`` is a set TLC cannot enumerate (``Nat``, ``Nat \X Nat``, ``SUBSET Int``...):
+    a function over it is applied at a point, as TLC's ``FcnLambdaValue``, never built whole."""
+    if not isinstance(s, LazySet):
+        return False
+    if s.kind in INFINITE_KINDS:
+        return True
+    if s.kind == "Product":
+        return any(_infinite(x) for x in s.args[0])
+    return s.kind in ("SUBSET", "Cup") and any(_infinite(x) for x in s.args)
+
+
 def _bool(f: Callable, node: Node) -> Callable:
     """``f`` checked to give a boolean (the body of a quantifier, a filter, CHOOSE)."""
     def g(S, P, E):
@@ -78,6 +91,8 @@ class ExpressionCompiler(abc.ABC):
         self.contexts: list = []
         self.def_overrides: list = []
         self.reads = ReadAnalysis(self)
+        self.reads_level = False  # whether the spec calls TLCGet (its "level" needs the levels)
+        self.probing = False  # whether a definition is being evaluated to see if it is a constant
 
     @abc.abstractmethod
     def action(self, node: Node, scope: Scope) -> Callable:
@@ -236,6 +251,8 @@ class ExpressionCompiler(abc.ABC):
 
     def apply_entry(self, entry: Any, args: tuple, node: Node, scope: Scope) -> Callable:
         """A call of ``entry`` (variable, constant, definition, builtin) on argument nodes."""
+        if isinstance(entry, CutVar):  # unprimed, it is the instance's substitution
+            return self.apply_entry(entry.read, args, node, scope)
         if isinstance(entry, Var):
             return _variable(entry.index)
         if isinstance(entry, Const):
@@ -258,6 +275,20 @@ class ExpressionCompiler(abc.ABC):
                   for i, a in enumerate(args)]
             if len(args) != entry.arity and entry.arity >= 0:
                 raise TLAError(f"wrong number of arguments ({len(args)}, expected {entry.arity})", node)
+            if entry.at_state is not None:
+                at_state = entry.at_state
+                self.reads_level = True
+
+                def call_at(S, P, E):
+                    if self.probing:  # its value is the state's, though it reads no variable
+                        raise TLAError("not a constant")
+                    try:
+                        return at_state(S, *[f(S, P, E) for f in fs])
+                    except TLAError as exc:
+                        raise locate(node, exc) from None
+                return call_at
+            if not fs and entry.volatile:
+                return lambda S, P, E: fn()
             if not fs:
                 try:
                     v = fn() if entry.arity == 0 else fn
@@ -371,6 +402,7 @@ class ExpressionCompiler(abc.ABC):
         def constant():
             c = d.const
             if c is None:
+                probing, self.probing = self.probing, True
                 try:
                     v = body(None, None, ())
                     # a lazy value (f[x \in S] == ..., [x \in Nat |-> ...]) is made without
@@ -380,6 +412,8 @@ class ExpressionCompiler(abc.ABC):
                         else (True, v)
                 except Exception:
                     d.const = (False,)
+                finally:
+                    self.probing = probing
             return d.const
 
         def evaluate(S, P):
@@ -605,8 +639,14 @@ class ExpressionCompiler(abc.ABC):
             f = self.expr(a, scope)
             return lambda S, P, E: f(P, None, E) == f(S, P, E)
         if op == "ENABLED":
-            g = self.action(a, scope)
-            unset = self.unset_state
+            width = getattr(scope.ctx, "slot_width", len(self.variables))
+            ctx = scope.ctx
+            cut = cut_context(ctx, width)
+            if cut is not None:  # written in an instance: evaluated before its substitution
+                ctx, width = cut
+            # a next-state action even where it is written in Init (its x' are primed)
+            g = self.action(a, Scope(ctx, scope.bound, scope.lets))
+            unset = (UNSET,) * width
             return lambda S, P, E: any(True for _ in g(S, unset, E))
         user = scope.ctx.names.get(op)
         if isinstance(user, (Def, Builtin)):
@@ -877,7 +917,7 @@ class ExpressionCompiler(abc.ABC):
 
             def fn1(S, P, E):
                 dom = sf(S, P, E)
-                if lazy or (isinstance(dom, LazySet) and dom.kind in INFINITE_KINDS):
+                if lazy or _infinite(dom):
                     return LazyFn(dom, lambda x: f(S, P, E + (x,)))
                 return make_fn({v: f(S, P, E + (v,)) for v in as_set(dom)})
             return fn1
@@ -888,7 +928,7 @@ class ExpressionCompiler(abc.ABC):
         def fnn(S, P, E):
             if simple:  # [n \in Nat, v \in S |-> ...] (TransitiveClosure): applied on demand
                 doms = [sf(S, P, E) for sf in sfs]
-                if lazy or any(isinstance(d, LazySet) and d.kind in INFINITE_KINDS for d in doms):
+                if lazy or any(_infinite(d) for d in doms):
                     return LazyFn(LazySet("Product", tuple(doms)), lambda x: f(S, P, E + x))
             out = {}
             for e in envs(S, P, E):

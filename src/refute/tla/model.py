@@ -10,23 +10,30 @@ enumerated by :mod:`refute.tla.compile`'s action closures.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, TemporalProperty
+from refute.engine.result import ViolationKind
 from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap, ModelValue
+from refute.tla.atoms import atom_ordinals
 from refute.tla.compile import Compiler
 from refute.tla.config import KEYWORD, Config, embedded_configs, read_config
 from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, forward_constant,
                                 load_into, modules_used, variables_of)
 from refute.tla.parser import Node, parse_file
+from refute.tla.levels import ACTION, Levels
+from refute.tla.semantic import check_modules
 from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Context, Def, Scope, Var
-from refute.tla.stdlib import NATIVE_ONLY, statistics
+from refute.tla import stdlib
+from refute.tla.action_forms import refused_by_tlc
+from refute.tla.stdlib import NATIVE_ONLY, counterexample, counterexample_value, statistics
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
 from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value,
-                               sorted_elements)
+                               sorted_elements, use_atom_order)
 
 
 class TLALabel(Label):
@@ -93,11 +100,15 @@ class TLAModel(Model):
         self.config = cfg
         loader = Loader(os.path.dirname(os.path.abspath(tla_path)), root)
         loader.readable = tuple(os.path.realpath(p) for p in allow_read)
+        check_modules(loader, root)  # SANY's refusals come before any model is read
+        self.atom_order = atom_ordinals(cfg.atoms, root, functools.partial(_parsed_module, loader))
+        use_atom_order(self.atom_order)  # before anything is evaluated (ASSUME, constants)
         self.variables = tuple(variables_of(loader, root))
         compiler = Compiler(self.variables)
         compiler.loader = loader
         ctx = Context(compiler, tla_path)
         self.compiler, self.ctx = compiler, ctx
+        self._state_levels: dict | None = None  # state -> level, when the spec reads TLCGet("level")
         for i, v in enumerate(self.variables):
             ctx.names[v] = Var(i, v)
         arities = dict(constants_of(loader, root))
@@ -128,6 +139,13 @@ class TLAModel(Model):
                                       "or remove the substitution")
             if target not in ctx.names:
                 raise self._undefined(target, "substitutions", f"CONSTANT {name} <- {target}")
+            replacement = ctx.names[target]
+            if name in arities and isinstance(replacement, Def) and replacement.opdef.kind == "op" \
+                    and len(replacement.opdef.params) != arities[name]:
+                raise InputError(f"The configuration file substitutes for {name} with {target} of "
+                                 "different number of arguments.", **cfg.where("constants", name),
+                                 hint=f"TLC reports this error too: {name} takes {arities[name]} "
+                                      f"arguments, {target} {len(replacement.opdef.params)}")
             key = definition_key(ctx.names.get(name))
             ctx.names[name] = ctx.names[target]
             if key is not None:
@@ -143,6 +161,8 @@ class TLAModel(Model):
         if cfg.alias:
             self._lookup_def(cfg.alias, "alias")
         self._check_assumptions(root)
+        self._expression_levels = Levels()
+        self._expression_levels.check_definitions(ctx)  # SANY's level errors, before the model's
         inits, next_, fairness_nodes = self._behaviour(cfg)
         init = inits[0][0] if inits else None
         self._init = None
@@ -198,11 +218,23 @@ class TLAModel(Model):
             node = ctx.names[node.args[0]].opdef
         return {"file": getattr(node, "file", None) or self.source, "line": getattr(node, "line", None)}
 
+    def _at(self, node: Any, entry: Any) -> dict[str, Any]:
+        """Where an error about a property is: its node, else its definition, else the .cfg."""
+        where = node if getattr(node, "line", 0) else getattr(entry, "opdef", None)
+        if where is None:
+            return {"file": self.config.file}
+        return {"file": where.file or self.config.file, "line": where.line, "column": where.col}
+
     def _compile(self, make: Callable, node: Any) -> Any:
         try:
             return make()
         except TLAError as exc:
-            raise spec_error(exc, "cannot compile") from None
+            error = spec_error(exc, "cannot compile")
+            if not isinstance(exc, RefuteLimitation):  # TLC may well compile what refute cannot
+                error.hint = ("fix the spec if it is wrong there (SANY refuses an unknown name "
+                              "too); if TLC checks it, refute lacks this form: rewrite it, or "
+                              "check the spec with TLC")
+            raise error from None
 
     def _lookup_def(self, name: str, section: str) -> Any:
         """What the .cfg names in ``section`` (a field of :class:`Config`) stands for."""
@@ -293,8 +325,13 @@ class TLAModel(Model):
     def _predicate(self, name: str, section: str) -> Predicate:
         """An INVARIANT or CONSTRAINT (``section``) as a Predicate."""
         entry = self._lookup_def(name, section)
-        f = self._named_value(name, section)
         what = KEYWORD[section].lower()
+        if self._expression_levels.entry(entry) >= ACTION:  # TLC's own check, before any state
+            raise InputError(f"The {what} {name} is not a state predicate (one with no primes or "
+                             "temporal operators).", **self._at(None, entry),
+                             hint="TLC reports this error too: check an action as a PROPERTY "
+                                  "[][A]_vars, a temporal formula as a PROPERTY")
+        f = self._named_value(name, section)
         where = _where(entry.opdef) if isinstance(entry, Def) else None
         model = self
 
@@ -352,6 +389,12 @@ class TLAModel(Model):
                     pname, Temporal.STRONG_FAIR if strong else Temporal.WEAK_FAIR, _always_true,
                     None, _where(at) or where, condition.instance))
             for pname, formula, at in parts.formulas:
+                if refused_by_tlc(formula):
+                    raise InputError(f"PROPERTY {pname}: Temporal formulas containing actions must "
+                                     "be of forms <>[]A or []<>A", **self._at(at, entry),
+                                     hint="TLC reports this error too: it checks an action in a "
+                                          "property only as []<><<A>>_v, <>[][A]_v, WF/SF or a "
+                                          "conjunct [][A]_v (write <><<A>>_v as []<><<A>>_v?)")
                 self.properties.append(TemporalProperty(pname, Temporal.FORMULA, _always_true, None,
                                                         _where(at) or where, formula=formula))
             for pname, action, vars_, scope, env in parts.actions:
@@ -476,8 +519,9 @@ class TLAModel(Model):
             out.append(("next", node.args[1].args[0], ctx))
             return
         if node.kind == "fair" or (node.kind == "prefix" and node.args[0] in ("[]", "<>")) \
-                or (node.kind == "forall" and _is_temporal(node, ctx)):
-            out.append(("fair", node, ctx))
+                or (node.kind == "forall" and _is_temporal(node, ctx)) \
+                or (node.kind == "app" and _is_temporal(node, ctx)):
+            out.append(("fair", node, ctx))  # MyFair(Next) with MyFair(A) == WF_vars(A): too
             return
         out.append(("init", node, ctx))
 
@@ -540,6 +584,7 @@ class TLAModel(Model):
 
     # ----------------------------------------------------------------- protocol
     def init_states(self) -> list:
+        use_atom_order(self.atom_order)  # this model's, whichever was loaded last
         if self._init is None:
             return []
         try:
@@ -561,9 +606,17 @@ class TLAModel(Model):
         for check in self._initial_checks:
             out = [p if type(p) is _Violates or check.test(p) else _Violates(p + (check.name,))
                    for p in out]
+        # TLCGet("level") reads each state's level: the first time a state is generated, one
+        # more than its predecessor's (breadth first, TLC's level)
+        self._state_levels = {} if self.compiler.reads_level else None
+        stdlib.levels = self._state_levels
+        if self._state_levels is not None:
+            for p in out:
+                self._state_levels.setdefault(p, 1)
         return out
 
     def next_states(self, state: tuple) -> list:
+        use_atom_order(self.atom_order)
         unset = self._unset
         out = []
         try:
@@ -578,6 +631,10 @@ class TLAModel(Model):
                     out.append((TLALabel(name, params), p))
         except TLAError as exc:
             raise spec_error(exc, f"evaluating action {name}", state, self) from None
+        if self._state_levels is not None:
+            level = self._state_levels.get(state, 0) + 1
+            for _, p in out:
+                self._state_levels.setdefault(p, level)
         if self._action_checks:
             out = [(label, self._check_step(label, state, p)) for label, p in out]
         if self._action_constraints:
@@ -617,6 +674,7 @@ class TLAModel(Model):
         evaluated is shown by its variables. The ALIAS is compiled only then: a model whose
         search finds nothing never evaluates it (TLC neither; ALIASes often write animation
         frames, which refute refuses to)."""
+        use_atom_order(self.atom_order)
         if self.config.alias is None:
             return super().describe_trace(states)
         if self._alias is None:
@@ -642,8 +700,11 @@ class TLAModel(Model):
         gives its counts); a false one is an error, as in TLC."""
         if not self._postconditions:
             return
+        violation = result.violation
+        if violation is not None and violation.kind is ViolationKind.LIVENESS:
+            return  # TLC stops after a liveness counterexample without its postconditions
         with statistics(result.distinct_states, result.states_generated, result.depth,
-                        result.seconds):
+                        result.seconds), counterexample(self._counterexample(violation)):
             for name, f in self._postconditions:
                 try:
                     v = f(None, None, ())
@@ -658,11 +719,33 @@ class TLAModel(Model):
                                          "says the run should have ended otherwise")
 
     def format_value(self, value: Any) -> str:
+        use_atom_order(self.atom_order)
         return format_value(value)
+
+    def _counterexample(self, violation: Any) -> Any:
+        """TLCExt's ``CounterExample`` after a run that found ``violation`` (None: the empty
+        graph); as TLC, its states are the ALIAS's records when the trace has more than one."""
+        if violation is None:
+            return None
+        states = [step.state for step in violation.trace]
+        shown = self.describe_trace(states) if len(states) > 1 else \
+            [self.describe_state(state) for state in states]
+        return counterexample_value(shown, [step.action for step in violation.trace])
 
 
 def _always_true(state: Any) -> bool:
     return True
+
+
+def _parsed_module(loader: Loader, name: str, user: Any) -> Any:
+    """The module ``name`` as parsed for :func:`~refute.tla.atoms.atom_ordinals`, or None for
+    one refute implements natively (or cannot find: loading the spec reports that)."""
+    if name in NATIVE_ONLY:
+        return None
+    try:
+        return loader.find(name, user)
+    except InputError:
+        return None
 
 
 def _failing_alias(S: Any, P: Any, E: tuple) -> Any:
@@ -717,10 +800,11 @@ def _is_temporal(node: Node, ctx: Context) -> bool:
         return _is_temporal(node.args[0], ctx)
     if k in ("forall", "exists"):
         return _is_temporal(node.args[1], ctx)
-    if k == "name":
+    if k in ("name", "app"):
         entry = ctx.names.get(node.args[0])
-        if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op" \
-                and not entry.ctx.params:
+        params = node.args[1] if k == "app" else ()
+        if isinstance(entry, Def) and len(entry.opdef.params) == len(params) \
+                and entry.opdef.kind == "op" and not entry.ctx.params:
             return _is_temporal(entry.opdef.body, entry.ctx)
     return False
 

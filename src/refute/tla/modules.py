@@ -33,16 +33,25 @@ def _library_roots() -> list[str]:
     return [d for d in os.environ.get("REFUTE_TLA_MODULES", "").split(os.pathsep) if d]
 
 
+LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "library")
+"""refute's own declaration modules (FiniteSetsExt, Functions, SequencesExt, Folds, TLAPS):
+the operators it implements natively, written by refute; searched after the user's folders."""
+
+
 class Loader:
-    """Parses each module once; ``find(name)`` resolves a module name to its AST."""
+    """Parses each module once; ``find(name)`` resolves a module name to its AST: beside the
+    spec, then in ``REFUTE_TLA_MODULES``'s folders, then in refute's :data:`LIBRARY`.
+    ``bundled``: the names of the modules found in the library."""
 
     def __init__(self, spec_dir: str, root: Module):
         self.dirs = [spec_dir]
         for root_dir in _library_roots():
             for sub in ("standard", "community", "tlaps", ""):
                 self.dirs.append(os.path.join(root_dir, sub))
+        self.dirs.append(LIBRARY)
+        self.bundled: list[str] = []
         self.cache: dict[str, Module] = {root.name: root}
-        self.inner: dict[str, Module] = dict(root.submodules)
+        self.inner: dict[str, Module] = _inner_modules(root)
         self.spec_dir = spec_dir
         self.readable: tuple[str, ...] = ()  # files or folders data may be read from (real paths)
         self.missing: dict[str, Module] = {}  # module EXTENDed but not found -> the module naming it
@@ -74,7 +83,9 @@ class Loader:
             if os.path.isfile(path):
                 module = parse_file(path)
                 self.cache[name] = module
-                self.inner.update(module.submodules)
+                self.inner.update(_inner_modules(module))
+                if d == LIBRARY:
+                    self.bundled.append(name)
                 return module
         if isinstance(where, Module) and name in where.extends:
             return self._left_out(name, where)
@@ -83,7 +94,6 @@ class Loader:
                          hint="put its .tla file next to the spec, or point REFUTE_TLA_MODULES at a "
                               "folder holding it (e.g. a checkout of tlaplus/CommunityModules); "
                               "the standard modules (Naturals, Sequences, TLC, ...) are built in")
-
 
     def _left_out(self, name: str, where: Module) -> Module:
         """A module EXTENDed but not found, taken as empty: specs EXTEND TLAPS's library
@@ -104,6 +114,16 @@ class Loader:
                           for name, where in self.missing.items())
         return (f"module{'s' if len(self.missing) > 1 else ''} {names} not found and left out: "
                 "put the .tla file next to the spec or in a folder of REFUTE_TLA_MODULES")
+
+
+def _inner_modules(module: Module) -> dict[str, Module]:
+    """The modules written inside ``module`` (or after it in its file), at any depth."""
+    out: dict[str, Module] = {}
+    for name, sub in module.submodules.items():
+        out.setdefault(name, sub)
+        for inner_name, inner in _inner_modules(sub).items():
+            out.setdefault(inner_name, inner)
+    return out
 
 
 def variables_of(loader: Loader, module: Module, seen: set | None = None) -> list[str]:
@@ -234,6 +254,12 @@ def instantiate(compiler: Compiler, outer: Context, inst: Instance, params: tupl
     module = loader.find(inst.module, inst)
     inner = Context(compiler, module.file, outer.params + params)
     inner.own_constants = set()
+    inner.own_variables = frozenset(variables_of(loader, module))
+    if module.enclosed is not None and outer.file == module.file:
+        # a module written inside another sees what the enclosing module declared and
+        # defined before it (its own declarations, given values below, come on top)
+        later, _ = module.enclosed
+        inner.names.update((name, entry) for name, entry in outer.names.items() if name not in later)
     if module.name in NATIVE_ONLY:
         install_natives(inner, module.name)
         return inner
@@ -276,6 +302,7 @@ def instantiate(compiler: Compiler, outer: Context, inst: Instance, params: tupl
 
 # Context gets an attribute for the names an instance declares (filled by instantiate).
 Context.own_constants = frozenset()  # type: ignore[attr-defined]
+Context.own_variables = frozenset()  # type: ignore[attr-defined]
 
 __all__ = ["Loader", "constant_declaration", "constants_of", "definition_in", "forward_constant", "instantiate",
            "load_into", "modules_used", "variables_of", "Builtin", "OpDef"]

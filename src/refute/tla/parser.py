@@ -29,6 +29,7 @@ the set is ``None`` in an unbounded quantifier.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections import Counter
@@ -98,11 +99,21 @@ class Module:
     constants: list[tuple[str, int]] = field(default_factory=list)
     constant_at: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (line, col)
     variables: list[str] = field(default_factory=list)
+    variable_at: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (line, col)
     definitions: list[OpDef] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)  # unnamed INSTANCE
     assumptions: list[Node] = field(default_factory=list)
     submodules: dict[str, Module] = field(default_factory=dict)
     order: list[Any] = field(default_factory=list)  # definitions and instances, in order
+    # a module written inside another: what of the enclosing module it does not see (declared
+    # or defined after it), and where in the enclosing module's ``order`` it is written
+    enclosed: tuple[frozenset, int] | None = None
+    line: int = 1
+    col: int = 1
+    # What TLC's order of strings depends on (refute.tla.atoms): the module's names, keywords
+    # and numbers as written, and its string literals' values, each in the order of the text.
+    words: list[str] = field(default_factory=list)
+    strings: list[str] = field(default_factory=list)
 
 
 _SYMBOLS = {
@@ -141,10 +152,58 @@ class _Converter:
     # ---------------------------------------------------------------- modules
     def module(self, n: tree_sitter.Node) -> Module:
         name_node = _one(n, "name")
-        module = Module(self.text(name_node), self.file)
+        module = Module(self.text(name_node), self.file, line=n.start_point[0] + 1,
+                        col=n.start_point[1] + 1)
+        marks = []
         for child in _kids(n):
+            if child.type == "module":
+                marks.append((len(module.constants), len(module.variables), len(module.order)))
             self.unit(child, module, local=False)
+        for sub, (c, v, o) in zip(module.submodules.values(), marks):
+            later = {name for name, _ in module.constants[c:]} | set(module.variables[v:]) | \
+                {item.name for item in module.order[o:] if isinstance(item, OpDef)}
+            sub.enclosed = (frozenset(later), o)
+        self.check_nested_use(module)
+        self.tokens(n, module)
         return module
+
+    def check_nested_use(self, module: Module) -> None:
+        """SANY's rule for a module written inside ``module``: it may be used (INSTANCE,
+        EXTENDS) only after it is written; before, SANY has already taken the name for a module
+        of its own file and reports the inner one as a second definition."""
+        for sub in module.submodules.values():
+            _, at = sub.enclosed
+            users = [(module.line, module.col)] if sub.name in module.extends else []
+            for item in module.order[:at]:
+                target = item.module if isinstance(item, Instance) else \
+                    item.body.module if isinstance(item, OpDef) and item.kind == "instance" else None
+                if target == sub.name:
+                    users.append((item.line, item.col))
+            if users:
+                raise InputError(f"Multiply-defined module '{sub.name}': it is used at line "
+                                 f"{users[0][0]} before it is written here", file=self.file,
+                                 line=sub.line, column=sub.col,
+                                 hint=f"write MODULE {sub.name} before its first use, as SANY "
+                                      "requires of a module inside another")
+
+    def tokens(self, n: tree_sitter.Node, module: Module) -> None:
+        """Fill ``module.words`` and ``module.strings`` from its text, in order (an iterative
+        walk: modules can be long). The ``MODULE`` of the header is not a word: SANY reads
+        ``---- MODULE`` as one token."""
+        stack = [n]
+        while stack:
+            node = stack.pop()
+            kind = node.type
+            if kind == "string":
+                module.strings.append(_string_value(self.text(node)[1:-1]))
+            elif kind in _PROOF_NODES and kind not in ("theorem", "use_or_hide"):
+                continue  # comments, PlusCal text in comments
+            elif node.child_count == 0:
+                text = self.text(node)
+                if _WORD.fullmatch(text) and text != "MODULE":
+                    module.words.append(text)
+            else:
+                stack.extend(reversed(node.children))
 
     def unit(self, c: tree_sitter.Node, module: Module, local: bool) -> None:
         t = c.type
@@ -161,7 +220,11 @@ class _Converter:
                 module.constant_at[module.constants[-1][0]] = (x.start_point[0] + 1,
                                                                x.start_point[1] + 1)
         elif t == "variable_declaration":
-            module.variables.extend(self.text(x) for x in _kids(c) if x.type == "identifier")
+            for x in _kids(c):
+                if x.type == "identifier":
+                    module.variables.append(self.text(x))
+                    module.variable_at[module.variables[-1]] = (x.start_point[0] + 1,
+                                                                x.start_point[1] + 1)
         elif t == "operator_definition":
             d = self.op_definition(c, local)
             module.definitions.append(d)
@@ -322,18 +385,7 @@ class _Converter:
         raise self.error(n, "real numbers are not supported", "TLC does not support them either")
 
     def x_string(self, n):
-        raw = self.text(n)[1:-1]
-        out, i = [], 0
-        while i < len(raw):
-            ch = raw[i]
-            if ch == "\\" and i + 1 < len(raw):
-                nxt = raw[i + 1]
-                out.append({"n": "\n", "t": "\t", "r": "\r", "f": "\f"}.get(nxt, nxt))
-                i += 2
-            else:
-                out.append(ch)
-                i += 1
-        return self.node("str", ("".join(out),), n)
+        return self.node("str", (_string_value(self.text(n)[1:-1]),), n)
 
     def x_boolean(self, n):
         return self.node("bool", (self.text(n) == "TRUE",), n)
@@ -604,6 +656,24 @@ _SELECTOR_HINT = ("refute reads selectors by name and position (Def!2!1, I!Def!:
                   "subexpression as a definition of its own")
 
 
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _string_value(raw: str) -> str:
+    """The value of a string literal written ``raw`` between its quotes (escapes resolved)."""
+    out, i = [], 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\" and i + 1 < len(raw):
+            nxt = raw[i + 1]
+            out.append({"n": "\n", "t": "\t", "r": "\r", "f": "\f"}.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
 def _kids(n: tree_sitter.Node) -> list:
     """``n``'s named children but comments: the grammar lets a comment sit between any two
     tokens (EWD998Chan: in an INSTANCE's WITH, before a substitution's expression)."""
@@ -800,4 +870,11 @@ def parse_file(path: str) -> Module:
     except OSError as exc:
         raise InputError(f"cannot read the TLA+ module: {exc.strerror}", file=path,
                          hint="check the path of the .tla file") from None
-    return parse_source(source, path)
+    module = parse_source(source, path)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if module.name != stem:  # SANY finds a module by its file's name, and refuses the others
+        raise InputError(f"File name '{stem}' does not match the name '{module.name}' of the "
+                         "top level module it contains", file=path, line=module.line,
+                         column=module.col, hint=f"rename the file {module.name}.tla, or write "
+                         f"MODULE {stem} first in it (SANY reports this error too)")
+    return module

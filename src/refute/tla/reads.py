@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from refute.tla.parser import Node
-from refute.tla.scope import Builtin, Const, Context, Def, Scope, Subst, Var
+from refute.tla.scope import Builtin, Const, Context, CutVar, Def, Scope, Subst, Var
 from refute.tla.values import TLAError
 
 if TYPE_CHECKING:
@@ -126,6 +126,8 @@ class ReadAnalysis:
     def _entry_reads(self, entry: Any) -> frozenset | None:
         if entry is None or isinstance(entry, (Const, Builtin)):
             return frozenset()  # a bound name (TLA+ forbids shadowing), a constant, a native
+        if isinstance(entry, CutVar):  # ENABLED's own slot: primed or not, unsure
+            return None
         if isinstance(entry, Var):
             return frozenset((entry.index,))
         if isinstance(entry, Subst):

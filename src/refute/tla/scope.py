@@ -38,6 +38,20 @@ class Var:
         self.index, self.name = index, name
 
 
+class CutVar(Var):
+    """A variable of an instantiated module inside ``ENABLED`` written in that module: TLC
+    evaluates ``ENABLED`` before the instance's substitution (its context lookup stops at the
+    branch ``ENABLED`` makes), so the primed variable is a next-state slot of its own, at
+    ``index`` past the spec's variables, while its unprimed value is still the substitution's
+    (``read``, the entry the instance gave it). :mod:`refute.tla.enabled` makes them."""
+
+    __slots__ = ("read",)
+
+    def __init__(self, index: int, name: str, read: Any):
+        super().__init__(index, name)
+        self.read = read
+
+
 class Const:
     """A constant's value, given by the model (or a model value)."""
 
@@ -57,12 +71,18 @@ class Subst:
 
 
 class Builtin:
-    """An operator implemented natively; ``op_args``: positions of its operator parameters."""
+    """An operator implemented natively; ``op_args``: positions of its operator parameters.
+    One without arguments is evaluated once, when compiled, unless ``volatile`` (its value
+    depends on where the run is: TLCExt's ``CounterExample``). ``at_state``, when given, is
+    called instead of ``fn`` with the current state first (``None`` for constants):
+    ``TLCGet("level")`` is the level of the state being explored."""
 
-    __slots__ = ("fn", "arity", "op_args")
+    __slots__ = ("fn", "arity", "op_args", "volatile", "at_state")
 
-    def __init__(self, fn: Callable, arity: int, op_args: tuple = ()):
-        self.fn, self.arity, self.op_args = fn, arity, op_args
+    def __init__(self, fn: Callable, arity: int, op_args: tuple = (), volatile: bool = False,
+                 at_state: Callable | None = None):
+        self.fn, self.arity, self.op_args, self.volatile = fn, arity, op_args, volatile
+        self.at_state = at_state
 
 
 class Def:
@@ -164,7 +184,12 @@ class Scope:
         entry = self.ctx.names.get(name)
         if entry is None:
             loader = getattr(self.ctx.compiler, "loader", None)
-            note = loader.missing_note() if loader is not None else ""
-            raise TLAError(f"unknown operator or variable '{name}'" + (f" ({note})" if note else ""), node)
+            bundled = getattr(loader, "bundled", ())
+            note = (f" (refute's own {', '.join(bundled)} declare only the operators it implements "
+                    "natively; for the others point REFUTE_TLA_MODULES at the CommunityModules: "
+                    "docs/tla.md)") if bundled else ""
+            missing = loader.missing_note() if loader is not None else ""
+            note += f" ({missing})" if missing else ""
+            raise TLAError(f"unknown operator or variable '{name}'{note}", node)
         return entry
 

@@ -7,7 +7,8 @@ natives listed here replace the module's TLA+ definitions of the same name and t
 the module is evaluated from its source.
 
 Printing operators (``Print``, ``PrintT``) write to standard error, as TLC writes to its log;
-``TLCGet``/``TLCSet`` keep TLC's registers per process (``TLCGet("level")`` is not tracked).
+``TLCGet``/``TLCSet`` keep TLC's registers per process; ``TLCGet("level")`` is the level of
+the state being explored (:data:`levels`, kept by the model of a spec that calls TLCGet).
 
 Checking a spec never writes a file or runs a program, whatever the spec says: Json's
 ``JsonSerialize``/``ndJsonSerialize`` and IOUtils' writing and exec operators are errors when
@@ -28,7 +29,7 @@ from typing import Any
 
 from refute.values import FrozenMap
 from refute.tla.operators import INFIX
-from refute.tla.scope import Builtin
+from refute.tla.scope import UNSET, Builtin
 from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, LazySet, RefuteLimitation,
                                TLAError, apply_fn, as_set, domain, fn_to_dict, format_value,
                                make_fn, sorted_elements)
@@ -120,6 +121,26 @@ def _tlcget(i):
     raise TLAError(f"TLCGet({format_value(i)}): no such register")
 
 
+#: The level of each state explored (an initial state's is 1), kept by the model when the
+#: spec calls TLCGet; None otherwise.
+levels: dict | None = None
+
+
+def _tlcget_at(S, i):
+    """``TLCGet(i)`` in state ``S``: ``"level"`` is ``S``'s level, that of the state whose
+    successors, invariants or constraints are evaluated (TLC's ``s0.getLevel()``); 0 in the
+    initial predicate, ASSUME and POSTCONDITION, as TLC defines it."""
+    if i != "level":
+        return _tlcget(i)
+    if S is None or levels is None or UNSET in S:
+        return 0
+    level = levels.get(S)
+    if level is None:
+        raise RefuteLimitation('TLCGet("level") of a state this process did not explore',
+                               hint='check a spec that reads TLCGet("level") with one worker')
+    return level
+
+
 def _tlcset(i, v):
     _registers[i] = v
     return True
@@ -138,6 +159,61 @@ def statistics(distinct: int, generated: int, diameter: int, seconds: float) -> 
     finally:
         _registers.clear()
         _registers.update(saved)
+
+
+_NO_COUNTEREXAMPLE = make_fn({"action": frozenset(), "state": frozenset()})
+
+
+def counterexample_value(states: list[dict], labels: list, loop: tuple | None = None) -> Any:
+    """TLCExt's ``CounterExample``: the behaviour as a graph, ``[state |-> {<<i, s_i>>},
+    action |-> {<<<<i, s_i>>, a, <<i + 1, s_i+1>>>>}]`` (``s_i`` a record of the variables,
+    ``a`` the action that took the step), with ``loop = (back, label)`` the edge closing a
+    lasso. An action is ``[name |-> ...]`` with, when it has parameters, ``context`` (their
+    values) and ``parameters`` (their names); TLC adds the source ``location`` refute does not
+    keep."""
+    nodes = [(i + 1, make_fn(state)) for i, state in enumerate(states)]
+
+    def action(label: Any) -> Any:
+        fields: dict = {"name": getattr(label, "action", "") if label is not None else ""}
+        args = getattr(label, "args", ()) or ()
+        if args:
+            fields["context"] = make_fn(dict(args))
+            fields["parameters"] = tuple(name for name, _ in args)
+        return make_fn(fields)
+    edges = [(nodes[i - 1], action(labels[i]), nodes[i]) for i in range(1, len(nodes))]
+    if loop is not None:
+        edges.append((nodes[-1], action(loop[1]), nodes[loop[0]]))
+    return make_fn({"action": frozenset(edges), "state": frozenset(nodes)})
+
+
+@contextlib.contextmanager
+def counterexample(value: Any) -> Iterator[None]:
+    """``CounterExample`` is ``value`` while a POSTCONDITION is evaluated (elsewhere, as in
+    TLC, the empty graph)."""
+    saved = _registers.get(_COUNTEREXAMPLE)
+    _registers[_COUNTEREXAMPLE] = value
+    try:
+        yield
+    finally:
+        _registers[_COUNTEREXAMPLE] = saved
+
+
+_COUNTEREXAMPLE = object()  # the register key, which no spec's TLCSet can name
+
+
+def _counterexample() -> Any:
+    return _registers.get(_COUNTEREXAMPLE) or _NO_COUNTEREXAMPLE
+
+
+def _to_trace(ce: Any) -> tuple:
+    """TLCExt's ``ToTrace``: a CounterExample's states as a sequence, by their numbers."""
+    try:
+        nodes = as_set(apply_fn(ce, "state"))
+        ordered = dict(nodes)
+        return tuple(ordered[i] for i in range(1, len(ordered) + 1))
+    except (TLAError, TypeError, ValueError, KeyError):
+        raise TLAError(f"The argument of ToTrace should be a CounterExample, but instead it "
+                       f"is: {format_value(ce)}") from None
 
 
 def _fold_set(op, base, s):
@@ -382,7 +458,7 @@ _MODULES: dict[str, dict[str, Builtin]] = {
     },
     "TLC": {
         "Print": _b(_print, 2), "PrintT": _b(_printt, 1), "Assert": _b(_assert, 2),
-        "JavaTime": _b(lambda: 0, 0), "TLCGet": _b(_tlcget, 1), "TLCSet": _b(_tlcset, 2),
+        "JavaTime": _b(lambda: 0, 0), "TLCGet": Builtin(_tlcget, 1, at_state=_tlcget_at), "TLCSet": _b(_tlcset, 2),
         ":>": _b(INFIX[":>"], 2), "@@": _b(INFIX["@@"], 2), "Permutations": _b(_permutations, 1),
         "SortSeq": _b(_sortseq, 2, 1), "RandomElement": _b(lambda s: sorted_elements(as_set(s))[0], 1),
         "Any": _b(lambda: LazySet("Any"), 0), "ToString": _b(_tostring, 1),
@@ -392,7 +468,8 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "AssertError": _b(lambda a, b: True, 2), "AssertEq": _b(lambda a, b: a == b, 2),
         "TLCDefer": _b(lambda v: True, 1), "PickSuccessor": _b(lambda v: True, 1),
         "TLCNoOp": _b(lambda v: v, 1), "TLCModelValue": _b(lambda s: s, 1),
-        "Trace": _b(_trace, 0),
+        "Trace": _b(_trace, 0), "CounterExample": Builtin(_counterexample, 0, volatile=True),
+        "ToTrace": _b(_to_trace, 1),
     },
     "IOUtils": {
         "IOEnv": _b(_ioenv, 0),

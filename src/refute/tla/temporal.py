@@ -126,6 +126,8 @@ class Unfolder:
                 return None
             if name in scope.lets:
                 entry = scope.lets[name]
+                if isinstance(entry, Subst) and entry.node is not None and not args:
+                    return entry.node, entry.scope, env[:len(entry.scope.bound)]
                 if not (isinstance(entry, tuple) and entry[0] == "let"):
                     return None
                 _, d, depth = entry
@@ -134,7 +136,9 @@ class Unfolder:
                     return None
                 values = self._constants(args, scope, env)
                 if values is None:
-                    return None
+                    hidden = _hidden(depth, len(scope.bound))
+                    return d.opdef.body, Scope(scope.ctx, scope.bound[:depth] + hidden,
+                                               {**scope.lets, **self._by_name(params, args, scope)}), env
                 inner = Scope(scope.ctx, scope.bound[:depth] + tuple(p for p, _ in params),
                               scope.lets, scope.init)
                 return d.opdef.body, inner, env[:depth] + values
@@ -158,9 +162,17 @@ class Unfolder:
             return None
         values = self._constants(args, scope, env)
         if values is None:
-            return None
+            return entry.opdef.body, Scope(entry.ctx, _hidden(0, len(scope.bound)),
+                                           self._by_name(params, args, scope)), env
         inner = Scope(entry.ctx, tuple(p for p, _ in params))
         return entry.opdef.body, inner, values
+
+    def _by_name(self, params: tuple, args: tuple, scope: Scope) -> dict:
+        """Parameters bound to argument expressions that depend on the state (``Ev(x = 3)``
+        with ``Ev(p) == <>p``; ``MyFair(Next)`` with ``MyFair(A) == WF_x(A)``), as TLA+ (and
+        TLC) substitute them: each stands for its argument, read in the caller's scope, whose
+        bound values the body's environment keeps in front under hidden names."""
+        return {p: Subst(_late(self.compiler, a, scope), 0, a, scope) for (p, _), a in zip(params, args)}
 
     def _constants(self, args: tuple, scope: Scope, env: tuple) -> tuple | None:
         try:
@@ -867,6 +879,23 @@ it forgets them all and starts again."""
 _RECENT = 1024
 """States whose subscript values :class:`_Recent` remembers: more than any state has
 successors in the oracle's models, so a step's two ends are evaluated once each."""
+
+
+def _hidden(start: int, end: int) -> tuple:
+    """Names no TLA+ identifier can be, for the caller's bound values a body cannot see."""
+    return tuple("\0" + str(i) for i in range(start, end))
+
+
+def _late(compiler: Any, node: Node, scope: Scope) -> Callable:
+    """``node`` compiled in ``scope`` when first evaluated: an argument that is a temporal
+    formula is unfolded, never compiled as an expression."""
+    compiled: list = []
+
+    def f(S, P, E):
+        if not compiled:
+            compiled.append(compiler.expr(node, scope))
+        return compiled[0](S, P, E)
+    return f
 
 
 def _names(bounds) -> tuple:

@@ -28,7 +28,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from refute.values import FrozenMap, ModelValue, sort_key, sort_canonically
+from refute.values import FrozenMap, ModelValue, sort_key
 
 __all__ = ["FrozenMap", "LazySet", "ModelValue", "TLAError", "RefuteLimitation", "make_fn", "as_set", "domain",
            "apply_fn", "sorted_elements", "format_value"]
@@ -305,7 +305,8 @@ def _by_identity(compute: Any, limit: int = 1 << 14) -> Any:
     """``compute`` remembered by the identity of its argument: values in states are
     immutable and recur as the same objects in state after state (a set shared by the states
     that do not change it, records interned where built). An entry holds its value, so the
-    id cannot be reused while it lives; the memo is cleared when full, so it stays bounded."""
+    id cannot be reused while it lives; the memo is cleared when full (and by ``.clear()``,
+    when the order it remembers changes), so it stays bounded."""
     memo: dict[int, tuple[Any, Any]] = {}
 
     def cached(v: Any) -> Any:
@@ -317,24 +318,73 @@ def _by_identity(compute: Any, limit: int = 1 << 14) -> Any:
             memo.clear()
         memo[id(v)] = (v, result)
         return result
+    cached.clear = memo.clear  # type: ignore[attr-defined]
     return cached
+
+
+# ------------------------------------------------------------ TLC's order of values
+_atoms: dict[str, int] = {}  # the model's strings and model values -> TLC's rank (tla/atoms.py)
+
+
+def use_atom_order(ordinals: dict[str, int]) -> None:
+    """Order strings and model values by ``ordinals`` (:func:`refute.tla.atoms.atom_ordinals`)
+    from now on. A model installs its own before it evaluates anything (one process may load
+    several); the orders remembered under the previous one are forgotten."""
+    global _atoms
+    if ordinals is not _atoms:
+        _atoms = ordinals
+        _cached_key.clear()
+        _sorted_set.clear()
+
+
+def tlc_key(value: Any) -> tuple:
+    """A sort key that orders TLA+ values as TLC's ``compareTo`` methods do, which decides what
+    CHOOSE takes and the order ``\\E`` and ``x \\in S`` enumerate in: strings and model values by
+    TLC's rank (:mod:`refute.tla.atoms`; a string the model's tables do not hold, computed while
+    checking, after all of them, alphabetically), model values before any other value; a tuple
+    by its length, then element by element (``TupleValue``); a set by its size, then its
+    elements in order (``SetEnumValue``); a function or record by its size, then its arguments
+    (field names) in order, then its values (``FcnRcdValue``, ``RecordValue``). Values TLC does
+    not compare with each other (an integer and a string) are kept apart by kind. The compiled
+    backend's C runtime (``rt_cmp``) orders values alike."""
+    kind = type(value)
+    if kind is int:
+        return (1, value)
+    if kind is str or kind is ModelValue:
+        rank = _atoms.get(value)
+        return (3 if kind is str else 2, 0, rank) if rank is not None else (3 if kind is str else 2, 1, value)
+    if kind is bool:
+        return (0, int(value))
+    if kind is tuple:
+        return (4, len(value), tuple(map(tlc_key, value)))
+    if kind is frozenset:
+        return (6, len(value), tuple(sorted(map(tlc_key, value))))
+    if isinstance(value, FrozenMap):
+        pairs = sorted((tlc_key(k), tlc_key(x)) for k, x in value.items())
+        return (7, len(pairs), tuple(k for k, _ in pairs), tuple(x for _, x in pairs))
+    return sort_key(value)
 
 
 def _sort(s: Iterable) -> list:
     items = list(s)
-    if items and isinstance(items[0], (FrozenMap, tuple, frozenset)):
-        try:
-            return sorted(items, key=_cached_key)
-        except TypeError:
-            pass
+    if items and all(type(v) is int for v in items):
+        return sorted(items)
     try:
-        return sort_canonically(items)
+        if items and isinstance(items[0], (FrozenMap, tuple, frozenset)):
+            return sorted(items, key=_cached_key)
+        return sorted(items, key=tlc_key)
     except TypeError:
         return sorted(items, key=lambda v: (type(v).__name__, repr(v)))
 
 
-_cached_key = _by_identity(sort_key)
+_cached_key = _by_identity(tlc_key)
 _sorted_set = _by_identity(_sort)
+
+
+def in_tlc_order(items: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """A function's ``(argument, value)`` pairs in TLC's order of the arguments, as TLC prints
+    them (a record's fields in its order of their names, not alphabetically)."""
+    return sorted(items, key=lambda pair: tlc_key(pair[0]))
 
 
 def sorted_elements(s: Iterable) -> list:
@@ -364,8 +414,9 @@ def format_value(v: Any) -> str:
         return "<<" + ", ".join(format_value(x) for x in v) + ">>"
     if isinstance(v, FrozenMap):
         if v and all(type(k) is str for k in v):
-            return "[" + ", ".join(f"{k} |-> {format_value(x)}" for k, x in v.items()) + "]"
-        return "(" + " @@ ".join(f"{format_value(k)} :> {format_value(x)}" for k, x in v.items()) + ")"
+            return "[" + ", ".join(f"{k} |-> {format_value(x)}" for k, x in in_tlc_order(v.items())) + "]"
+        return "(" + " @@ ".join(f"{format_value(k)} :> {format_value(x)}"
+                                 for k, x in in_tlc_order(v.items())) + ")"
     if isinstance(v, LazySet):
         return v.kind if not v.args else f"{v.kind}(...)"
     if isinstance(v, LazyFn):

@@ -19,7 +19,7 @@ typedef struct {
     union { int64_t i; V *d; } u;
     uint32_t len;
     uint8_t tag;
-    uint8_t cls; /* the first component of sort_key: the order across kinds */
+    uint8_t cls; /* the first component of tlc_key (tla/values.py): the order across kinds */
 } Val;
 
 static Val *vals;
@@ -135,9 +135,12 @@ static V V_FALSE, V_TRUE;
 
 static inline V mk_bool(int b) { return b ? V_TRUE : V_FALSE; }
 static inline V mk_int(int64_t n) { return intern(T_INT, 1, n, 0, 0); }
-/* Atoms (strings and model values) are numbered by the Python side in sort_key order;
- * cls is 2 for a model value with a numeric suffix, else 3. */
+/* Atoms (strings and model values) are numbered by the Python side in TLC's order
+ * (refute.tla.atoms); cls is 2 for a model value, 3 for a string. */
 static inline V mk_atom(int64_t rank, int cls) { return intern(T_ATOM, (uint8_t)cls, rank, 0, 0); }
+/* Whether an atom is a model value (the generated model's atom_model table, by rank): TLC
+ * compares a model value with a value of any kind (unequal), a string only with strings. */
+static inline int is_model(const Val *e) { return e->tag == T_ATOM && atom_model[e->u.i]; }
 
 static inline int as_bool(V v) {
     if (v == V_TRUE) return 1;
@@ -177,23 +180,21 @@ static int rt_cmp(V a, V b) {
     switch (x->tag) {
     case T_BOOL: case T_INT: case T_ATOM:
         return x->u.i < y->u.i ? -1 : (x->u.i > y->u.i ? 1 : 0);
-    case T_SEQ: case T_SET: {
-        uint32_t n = x->len < y->len ? x->len : y->len;
-        for (uint32_t k = 0; k < n; k++) {
+    case T_SEQ: case T_SET: {  /* TLC: the length (size) first, then element by element */
+        if (x->len != y->len) return x->len < y->len ? -1 : 1;
+        for (uint32_t k = 0; k < x->len; k++) {
             int c = rt_cmp(x->u.d[k], y->u.d[k]);
             if (c) return c;
         }
-        return x->len < y->len ? -1 : (x->len > y->len ? 1 : 0);
+        return 0;
     }
-    default: { /* T_FN: pairs (key, value) in key order */
-        uint32_t n = x->len < y->len ? x->len : y->len;
-        for (uint32_t k = 0; k < n; k++) {
+    default: { /* T_FN (keys in order, then values): TLC's size, then keys, then values */
+        if (x->len != y->len) return x->len < y->len ? -1 : 1;
+        for (uint32_t k = 0; k < 2 * x->len; k++) {
             int c = rt_cmp(x->u.d[k], y->u.d[k]);
             if (c) return c;
-            c = rt_cmp(x->u.d[x->len + k], y->u.d[y->len + k]);
-            if (c) return c;
         }
-        return x->len < y->len ? -1 : (x->len > y->len ? 1 : 0);
+        return 0;
     }
     }
 }
@@ -248,14 +249,13 @@ static inline const Val *as_set_(V s) {
 }
 
 /* Whether TLC compares the unequal values a and b without an error: values of one kind (sets
- * with sets, functions and sequences with each other...) or a model value with anything. A
- * string and a model value without a numeric suffix are both atoms of class 3 here: against a
- * value of another kind that is left to the interpreter (rt_fail), which knows which it is. */
+ * with sets, functions and sequences with each other...) or a model value (an atom of class
+ * 2; a string is an atom of class 3) with anything. */
 static inline int rt_comparable(V a, V b) {
     const Val *x = VAL(a), *y = VAL(b);
     if (x->tag == y->tag) return 1;
     if ((x->tag == T_SEQ || x->tag == T_FN) && (y->tag == T_SEQ || y->tag == T_FN)) return 1;
-    return (x->tag == T_ATOM && x->cls == 2) || (y->tag == T_ATOM && y->cls == 2);
+    return is_model(x) || is_model(y);
 }
 /* a = b as TLC decides it: an error (rt_fail, then the interpreter reports it) rather than
  * FALSE for values of kinds TLC does not compare (1 = {1}, TRUE = 1). */
@@ -271,7 +271,7 @@ static int rt_eq(V a, V b) {
     } else if (x->tag != y->tag && x->len && y->len) {  /* a record and a sequence: TLC refuses */
         const Val *f = x->tag == T_FN ? x : y;
         const Val *key = VAL(f->u.d[0]);
-        if (key->tag == T_ATOM && key->cls == 3) rt_fail(7);
+        if (key->tag == T_ATOM && !is_model(key)) rt_fail(7);
     }
     return 0;
 }
@@ -640,6 +640,28 @@ static V seq_subseq(V s, int64_t m, int64_t n) {
     return mk_seq(e->u.d + m - 1, (uint32_t)(n - m + 1));
 }
 
+/* The k-th of the n parts of a tuple pattern's element (\E <<a, b>> \in S); another value
+ * is the interpreter's to judge. */
+static V tuple_part(V t, uint32_t k, uint32_t n) {
+    const Val *e = VAL(t);
+    if (e->tag != T_SEQ || e->len != n) rt_fail(15);
+    return e->u.d[k - 1];
+}
+/* Max(S), Min(S) of a non-empty set of integers (another set: the interpreter's). */
+static int64_t set_extreme(V s, int most) {
+    const Val *e = as_set_(s);
+    if (!e->len) rt_fail(16);
+    int64_t best = 0;
+    for (uint32_t k = 0; k < e->len; k++) {
+        const Val *x = VAL(VAL(s)->u.d[k]);
+        if (x->tag != T_INT) rt_fail(16);
+        if (!k || (most ? x->u.i > best : x->u.i < best)) best = x->u.i;
+    }
+    return best;
+}
+static int64_t set_max(V s) { return set_extreme(s, 1); }
+static int64_t set_min(V s) { return set_extreme(s, 0); }
+
 /* ------------------------------------------------------------------ integers */
 static inline int64_t int_div(int64_t a, int64_t b) {
     if (b == 0) rt_fail(11);
@@ -662,21 +684,21 @@ static inline int is_int(V v) { return VAL(v)->tag == T_INT; }
 static inline int is_set(V v) { return VAL(v)->tag == T_SET; }
 static inline int is_fn(V v) { return VAL(v)->tag == T_FN || VAL(v)->tag == T_SEQ; }
 static inline int is_string(V v) { return VAL(v)->tag == T_ATOM; }
-/* v \in Nat / Int / STRING: FALSE for a model value (cls 2), an error in TLC for a value of
- * another kind than the set's (an atom of class 3 may be either: left to the interpreter). */
-/* v \in SUBSET S, Seq(S), [S -> T], [a: S]: 1 if v is of the set's kind (a set; a function or
+/* v \in Nat / Int / STRING (member_kind): FALSE for a model value, an error in TLC for a
+ * value of another kind than the set's.
+ * v \in SUBSET S, Seq(S), [S -> T], [a: S]: 1 if v is of the set's kind (a set; a function or
  * sequence), 0 for a model value, an error in TLC for a value of another kind. */
 static inline int kind_check(V v, int tag) {
     const Val *e = VAL(v);
     int fn = tag == T_SEQ || tag == T_FN;
     if (e->tag == tag || (fn && (e->tag == T_SEQ || e->tag == T_FN))) return 1;
-    if (e->tag == T_ATOM && e->cls == 2) return 0;
+    if (is_model(e)) return 0;
     rt_fail(7);
     return 0;
 }
 static inline int member_kind(V v, int tag) {
     const Val *e = VAL(v);
-    if (e->tag == T_ATOM && e->cls == 2) return 0;
+    if (is_model(e)) return 0;
     if (e->tag == tag) return 1;
     rt_fail(7);
     return 0;
@@ -687,57 +709,151 @@ static inline const V *fn_values(V f) {
     const Val *e = VAL(f);
     return e->tag == T_FN ? e->u.d + e->len : e->u.d;
 }
+/* The k-th key of function (or sequence) f. */
+static V fn_key(V f, uint32_t k) {
+    return VAL(f)->tag == T_SEQ ? mk_int((int64_t)k + 1) : VAL(f)->u.d[k];
+}
+/* f @@ g: f's pairs, then g's whose key is not in f's domain (keys of kinds TLC does not
+ * compare: the interpreter's to judge). */
+static V fn_merge(V f, V g) {
+    if (!is_fn(f) || !is_fn(g)) rt_fail(6);
+    Buf *o = buf_open();
+    uint32_t nf = vlen(f), ng = vlen(g);
+    for (uint32_t k = 0; k < nf; k++) { V key = fn_key(f, k); buf_push(o, key); buf_push(o, fn_values(f)[k]); }
+    for (uint32_t k = 0; k < ng; k++) {
+        V key = fn_key(g, k);
+        int found = 0;
+        for (uint32_t j = 0; j < nf && !found; j++) {
+            V other = o->d[2 * j];
+            if (other == key) found = 1;
+            else if (!rt_comparable(other, key)) rt_fail(7);
+        }
+        if (!found) { buf_push(o, key); buf_push(o, fn_values(g)[k]); }
+    }
+    return fn_from_pairs(o);
+}
+/* Range(f): the set of f's values. */
+static V range_of(V f) {
+    if (!is_fn(f)) rt_fail(6);
+    Buf *o = buf_open();
+    for (uint32_t k = 0; k < vlen(f); k++) buf_push(o, fn_values(f)[k]);
+    return buf_set(o);
+}
+
+/* ------------------------------------------------------------------ symmetry */
+/* v with every atom renamed by table t (n triples: rank, image's rank, image's class),
+ * rebuilt in canonical form (a renaming changes the order of set elements and keys). */
+static V rename_value(V v, const int64_t *t, int n) {
+    const Val *e = VAL(v);
+    uint8_t tag = e->tag;
+    if (tag == T_BOOL || tag == T_INT) return v;
+    if (tag == T_ATOM) {
+        for (int k = 0; k < n; k++) if (t[3 * k] == e->u.i) return mk_atom(t[3 * k + 1], (int)t[3 * k + 2]);
+        return v;
+    }
+    uint32_t len = e->len, words = tag == T_FN ? 2 * len : len;
+    Buf *o = buf_open();
+    for (uint32_t k = 0; k < words; k++) {
+        V x = rename_value(VAL(v)->u.d[k], t, n); /* (vals may move while interning) */
+        buf_push(o, x);
+    }
+    if (tag == T_SEQ) { V r = mk_seq(o->d, o->n); buf_close(); return r; }
+    if (tag == T_SET) return buf_set(o);
+    Buf *p = buf_open();
+    for (uint32_t k = 0; k < len; k++) { buf_push(p, o->d[k]); buf_push(p, o->d[len + k]); }
+    V r = fn_from_pairs(p);
+    buf_close();
+    return r;
+}
 
 /* ------------------------------------------------------------------ the search */
 /* Successors of the state being expanded: NV ids each, with their action name's index. */
 static V *succ;
-static uint32_t *succ_label;
+static uint32_t *succ_label, *succ_inst;
 static uint32_t nsucc, capsucc;
+static uint32_t cur_inst; /* the action instance (model.actions' index) being expanded */
 
 static void rt_emit(const V *P, uint32_t label) {
     if (nsucc == capsucc) {
         capsucc = capsucc ? 2 * capsucc : 256;
         succ = realloc(succ, (size_t)capsucc * NV * sizeof(V));
         succ_label = realloc(succ_label, (size_t)capsucc * sizeof(uint32_t));
-        if (!succ || !succ_label) rt_fail(100);
+        succ_inst = realloc(succ_inst, (size_t)capsucc * sizeof(uint32_t));
+        if (!succ || !succ_label || !succ_inst) rt_fail(100);
     }
     memcpy(succ + (size_t)nsucc * NV, P, NV * sizeof(V));
+    succ_inst[nsucc] = cur_inst;
     succ_label[nsucc++] = label;
 }
 
-static uint64_t state_fp(const V *s) {
+static uint64_t values_fp(const V *s) {
     uint64_t h = 0x243f6a8885a308d3ULL;
     for (int k = 0; k < NV; k++) h = mix64(h ^ vals[s[k]].hash) + (uint64_t)k;
     return h ? h : 1;
 }
+static uint64_t model_fingerprint(const V *s); /* the generated model's: of its VIEW, under its SYMMETRY */
+#define state_fp model_fingerprint
 
-/* The seen set: 64-bit fingerprints, open addressing, 0 = empty. */
+/* The seen set: 64-bit fingerprints, open addressing, 0 = empty. When the state graph is
+ * recorded (graph_mode), seen_index holds each fingerprint's state number beside it. */
 static uint64_t *seen;
+static uint32_t *seen_index;
 static uint64_t seen_mask, seen_count;
-static int seen_add(uint64_t fp) { /* 1 if new */
+static int graph_mode;
+static int seen_add(uint64_t fp, uint32_t index, uint32_t *known) { /* 1 if new */
     if (2 * (seen_count + 1) > seen_mask + 1) {
         uint64_t size = seen_mask ? 2 * (seen_mask + 1) : (1u << 16);
         uint64_t *t = calloc(size, sizeof(uint64_t));
-        if (!t) rt_fail(100);
+        uint32_t *ti = graph_mode ? malloc(size * sizeof(uint32_t)) : 0;
+        if (!t || (graph_mode && !ti)) rt_fail(100);
         for (uint64_t k = 0; seen_mask && k <= seen_mask; k++) {
             uint64_t x = seen[k];
             if (!x) continue;
             uint64_t j = mix64(x) & (size - 1);
             while (t[j]) j = (j + 1) & (size - 1);
             t[j] = x;
+            if (ti) ti[j] = seen_index[k];
         }
         free(seen);
+        free(seen_index);
         seen = t;
+        seen_index = ti;
         seen_mask = size - 1;
     }
     uint64_t j = mix64(fp) & seen_mask;
     while (seen[j]) {
-        if (seen[j] == fp) return 0;
+        if (seen[j] == fp) {
+            if (known && seen_index) *known = seen_index[j];
+            return 0;
+        }
         j = (j + 1) & seen_mask;
     }
     seen[j] = fp;
+    if (seen_index) seen_index[j] = index;
     seen_count++;
     return 1;
+}
+
+/* The state graph (graph_mode): every step kept (within the constraints), in the search's
+ * order, as the liveness check's GraphBuilder is told them: source, target, position among
+ * the source's successors, action instance; and, when a VIEW or SYMMETRY merges states
+ * (MERGES), the successor's own values (the target is only the state kept for its class). */
+static uint32_t *e_src, *e_dst, *e_pos, *e_inst;
+static V *e_vals;
+static uint64_t nedges, capedges;
+static void record_edge(uint32_t source, uint32_t target, uint32_t ordinal, const V *s) {
+    if (nedges == capedges) {
+        capedges = capedges ? 2 * capedges : (1u << 16);
+        e_src = realloc(e_src, capedges * sizeof(uint32_t));
+        e_dst = realloc(e_dst, capedges * sizeof(uint32_t));
+        e_pos = realloc(e_pos, capedges * sizeof(uint32_t));
+        e_inst = realloc(e_inst, capedges * sizeof(uint32_t));
+        if (MERGES) e_vals = realloc(e_vals, capedges * NV * sizeof(V));
+        if (!e_src || !e_dst || !e_pos || !e_inst || (MERGES && !e_vals)) rt_fail(100);
+    }
+    if (MERGES) memcpy(e_vals + nedges * NV, s, NV * sizeof(V));
+    e_src[nedges] = source; e_dst[nedges] = target; e_pos[nedges] = ordinal;
+    e_inst[nedges++] = succ_inst[ordinal];
 }
 
 typedef struct {
@@ -799,6 +915,12 @@ static void model_init(void);
 static void model_next(const V *S);
 static int model_invariant(int k, const V *S);
 static int model_constraint(const V *S);
+static int model_action_constraint(const V *S, const V *P);
+#ifdef MODEL_TERMINAL  /* states that may end a behaviour (a Python spec's @terminal) */
+static int model_terminal(const V *S);
+#else
+#define model_terminal(S) 0
+#endif
 static int invariant_selected[NINV > 0 ? NINV : 1];
 
 #define ROOT 0xffffffffu
@@ -819,15 +941,19 @@ static void uncount(uint32_t o, uint32_t nsucc) {
 
 /* Explore breadth-first, exactly as refute.engine.bfs.explore does (same counts, same
  * discovery order, same depth bookkeeping). Returns the status (ST_*). */
-int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_limit, int keep) {
+int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_limit, int keep,
+               int graph) {
     Level cur = {0}, next = {0};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     keep_states = keep;
     memset(&R, 0, sizeof R);
     /* a second run in the same process starts afresh, keeping only the interned values */
-    if (seen) memset(seen, 0, (seen_mask + 1) * sizeof(uint64_t));
+    free(seen); free(seen_index);
+    seen = 0; seen_index = 0; seen_mask = 0;
     seen_count = 0;
+    graph_mode = graph;
+    nedges = 0;
     capstates = 0;
     free(parents); free(ordinals); free(kept); free(succ_counts);
     parents = ordinals = succ_counts = 0;
@@ -854,7 +980,7 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
         const V *s = succ + (size_t)o * NV;
         R.generated++;
         if (NCON && !model_constraint(s)) { R.constrained++; continue; }
-        if (!seen_add(state_fp(s))) continue;
+        if (!seen_add(state_fp(s), R.distinct, 0)) continue;
         uint32_t index = R.distinct;
         record_state(ROOT, o, s);
         R.depth = 1;
@@ -871,10 +997,11 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
             model_next(ps);
             R.generated += nsucc;
             if (keep_states) succ_counts[parent] = nsucc;
-            if (!nsucc && deadlock) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
+            if (!nsucc && deadlock && !model_terminal(ps)) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
             for (uint32_t o = 0; o < nsucc; o++) fired[succ_label[o]]++;
             for (uint32_t o = 0; o < nsucc; o++) {
                 const V *s = succ + (size_t)o * NV;
+                if (NACON && !model_action_constraint(ps, s)) { R.constrained++; continue; }
                 if (NCON && !model_constraint(s)) { R.constrained++; continue; }
                 uint64_t fp = state_fp(s);
                 if (last_level) {
@@ -883,11 +1010,17 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
                     int known = 0;
                     while (seen[j]) { if (seen[j] == fp) { known = 1; break; } j = (j + 1) & seen_mask; }
                     if (!known) R.status = ST_MAX_DEPTH;
+                    else if (graph_mode) record_edge(parent, seen_index[j], o, s);
                     continue;
                 }
-                if (!seen_add(fp)) continue;
+                uint32_t known;
+                if (!seen_add(fp, R.distinct, &known)) {
+                    if (graph_mode) record_edge(parent, known, o, s);
+                    continue;
+                }
                 uint32_t index = R.distinct;
                 record_state(parent, o, s);
+                if (graph_mode) record_edge(parent, index, o, s);
                 found[succ_label[o]]++;
                 if (!check_invariants(s)) {
                     R.depth++;
@@ -929,6 +1062,11 @@ const uint64_t *refute_fired(void) { return fired; }
 const uint64_t *refute_found(void) { return found; }
 const V *refute_kept_states(void) { return kept; }
 const uint32_t *refute_succ_counts(void) { return succ_counts; }
+uint64_t refute_nedges(void) { return nedges; }
+const V *refute_edge_values(void) { return e_vals; }
+const uint32_t *refute_edges(int which) {
+    return which == 0 ? e_src : which == 1 ? e_dst : which == 2 ? e_pos : e_inst;
+}
 int refute_nv(void) { return NV; }
 int refute_nlabel(void) { return NLABEL; }
 int refute_ninv(void) { return NINV; }

@@ -8,9 +8,10 @@
  *
  * Canonical forms (what makes interning sound): a set's elements are sorted by rt_cmp and
  * distinct; a function's keys are sorted and distinct; a function whose domain is 1..n (n >=
- * 0) is a sequence. rt_cmp is the order of refute.values.sort_key, which is the order the
- * interpreter enumerates sets in (sorted_elements): booleans < integers < model values with
- * a numeric suffix < other strings < sequences < sets < other functions.
+ * 0) is a sequence. rt_cmp is the order of refute.tla.values.tlc_key, which is the order the
+ * interpreter enumerates sets in (sorted_elements): booleans < integers < model values <
+ * strings (these two in TLC's order, refute.tla.atoms) < sequences < sets < other functions;
+ * sequences and sets by length first, functions by size, then keys, then values (TLC's).
  *
  * A generated model (emit_c.py) is one translation unit that includes runtime.c after
  * defining NV (variables), NACT (action instances), NLABEL (action names), NINV and NCON, and
