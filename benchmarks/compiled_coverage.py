@@ -27,7 +27,7 @@ sys.path.insert(0, ROOT)
 os.environ.setdefault("REFUTE_TLA_MODULES", os.path.join(ROOT, "..", "shared", "oracles", "tla",
                                                          "modules"))
 
-from refute.compiled.backend import compile_model, explore, verify  # noqa: E402
+from refute.compiled.backend import compile_model, explore, result_difference, verify  # noqa: E402
 from refute.compiled.ir import Unsupported  # noqa: E402
 from refute.engine import bfs  # noqa: E402
 from refute.engine.liveness import check_model  # noqa: E402
@@ -35,21 +35,6 @@ from refute.errors import RefuteError  # noqa: E402
 from refute.tla.model import TLAModel  # noqa: E402
 from tests.tla.oracle import SLOW, UNSUPPORTED, oracle_models  # noqa: E402
 from tests.tla.test_tlc_oracle import spec_for  # noqa: E402
-
-
-def _difference(mine, theirs) -> str | None:
-    """What differs between the compiled and the interpreted results, or None."""
-    for what in ("status", "distinct_states", "states_generated", "depth", "coverage",
-                 "warnings", "checked", "stop_reason", "pruned"):
-        if getattr(mine, what) != getattr(theirs, what):
-            return f"{what}: compiled {getattr(mine, what)}, interpreted {getattr(theirs, what)}"
-    a, b = mine.violation, theirs.violation
-    if (a is None) != (b is None):
-        return "one backend found a violation, the other not"
-    if a is not None and (a.kind, a.name, a.trace, a.loop_start) != (b.kind, b.name, b.trace,
-                                                                      b.loop_start):
-        return f"counterexamples differ ({a.name}, {len(a.trace)} and {len(b.trace)} states)"
-    return None
 
 
 def main() -> None:
@@ -82,9 +67,11 @@ def main() -> None:
                 outcome = verify(model, compiled)
                 mine = check_model(model, bfs.Options(), native=partial(explore, model, compiled))
                 theirs = check_model(TLAModel(spec_for(m), m["cfg"]), bfs.Options())
-                difference = _difference(mine, theirs)
-                row["verified"] = outcome.equal and difference is None
-                row["message"] = outcome.message if difference is None else difference
+                difference = result_difference(mine, theirs)
+                fallback = compiled.interpreted_instead
+                row["verified"] = outcome.equal and difference is None and fallback is None
+                row["message"] = (outcome.message if difference is None else difference) + \
+                    (f"; the interpreter ran instead: {fallback}" if fallback else "")
                 row["counts"] = (mine.status.value, mine.distinct_states,
                                  mine.states_generated, mine.depth)
         row["seconds"] = round(time.perf_counter() - started, 2)

@@ -44,6 +44,8 @@ class Compiled:
     cached: bool
     values_of: Callable[[Any], tuple] = tuple  # an interpreted state's variables, for --verify
     terminal_compiled: bool = False  # the native search tests the model's terminal states
+    interpreted_instead: str | None = None
+    """Why the last :func:`explore` handed the model to the interpreter (None: it did not)."""
 
 
 def compile_model(model: Any) -> Compiled:
@@ -85,10 +87,11 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     chosen = {p.name for p in invariants}
     selected = [name in chosen for name in compiled.invariant_names]
     unchecked = tuple(p for p in invariants if p.name not in compiled.invariant_names)
-    step_checks = tuple(getattr(model, "_action_checks", ()))  # (a TLA+ model's)
+    step_checks = tuple(getattr(model, "_action_checks", ()))  # a TLA+ PROPERTY's [][A]_v
     record = graph is not None or bool(unchecked) or bool(step_checks)
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
+    compiled.interpreted_instead = None
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
                         options.time_limit, keep=record, graph=record)
     counts = native.counts()
@@ -96,17 +99,23 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         # the interpreter meets the same error in the same state and reports it, located; and
         # a model with no initial state is the interpreter's to refuse (a spec error at Init)
         # or, without variables, to report (its ASSUMEs are all there is to check)
+        compiled.interpreted_instead = f"an evaluation error (code {counts['error']})" \
+            if status == _ST_ERROR else "no initial state"
         return bfs.explore(model, options, graph=graph)
     n = counts["distinct"]
     if record:
         states = native.states(n)
         edges = native.edges()
-        if not _all_respected(model, states, edges, unchecked, step_checks):
+        # under a VIEW or SYMMETRY, a step's successor need not be the state kept for it
+        merged = model.view is not None or bool(model.symmetry)
+        afters = native.states(len(edges[0]), successors=True) if merged else None
+        if not _all_respected(model, states, edges, afters, unchecked, step_checks):
+            compiled.interpreted_instead = "a PROPERTY's invariant or [][A]_v is violated"
             return bfs.explore(model, options, graph=graph)
         if graph is not None:
             # the interpreter does not tell the graph of a state that violates an invariant
             _replay(model, native, states[:n - 1] if status == _ST_INVARIANT else states, edges,
-                    graph)
+                    graph, afters)
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
     found = dict(zip(compiled.labels, native.array64("refute_found", len(compiled.labels))))
     violation = None
@@ -135,15 +144,17 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         seconds=time.perf_counter() - started, violation=violation, stop_reason=stop,
         coverage=tuple(ActionCoverage(a, fired.get(a, 0), found.get(a, 0)) for a in model.action_names),
         checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
-        warnings=tuple(f"action {a} never fired: it is never enabled, or a guard is wrong"
-                       for a in model.action_names if fired.get(a, 0) == 0 and complete),
+        warnings=tuple(getattr(model, "notes", ())) + tuple(
+            f"action {a} never fired: it is never enabled, or a guard is wrong"
+            for a in model.action_names if fired.get(a, 0) == 0 and complete),
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
 
 
-def _all_respected(model: Any, states: list, edges: tuple, invariants: tuple,
-                   step_checks: tuple) -> bool:
+def _all_respected(model: Any, states: list, edges: tuple, afters: list | None,
+                   invariants: tuple, step_checks: tuple) -> bool:
     """Whether every state found satisfies ``invariants`` and every step found the
-    ``[][A]_v`` of ``step_checks`` (``(name, test, node)``); an error is a no as well."""
+    ``[][A]_v`` of ``step_checks`` (``(name, test, node)``); an error is a no as well.
+    ``afters``: each step's successor, where it is not the state kept for it."""
     try:
         for p in invariants:
             test = p.test
@@ -152,9 +163,10 @@ def _all_respected(model: Any, states: list, edges: tuple, invariants: tuple,
         if step_checks:
             labels = _labels(model)
             sources, targets, _, instances = edges
+            ends = afters if afters is not None else [states[t] for t in targets]
             for _, test, _ in step_checks:
-                for s, t, a in zip(sources, targets, instances):
-                    if not test(labels[a], states[s], states[t]):
+                for s, a, after in zip(sources, instances, ends):
+                    if not test(labels[a], states[s], after):
                         return False
     except Exception:  # noqa: BLE001 (the interpreter reports it, located, running again)
         return False
@@ -167,12 +179,12 @@ def _labels(model: Any) -> list:
 
 
 def _replay(model: Any, native: Native, states: list, edges: tuple,
-            graph: bfs.GraphObserver) -> None:
+            graph: bfs.GraphObserver, afters: list | None) -> None:
     """Tell ``graph`` the native search's states and steps in the order the interpreter's
     search tells them (:func:`refute.engine.bfs.explore`): the initial states, then each
     step, a new state just before the step that found it (the native search records both
     at once). A state's key is its number + 1. Only ``states`` and the steps into them are
-    told."""
+    told. ``afters``: each step's successor, where it is not the state kept for it."""
     n = len(states)
     parents = native.array32("refute_parents", n)
     ordinals = native.array32("refute_ordinals", n)
@@ -181,13 +193,14 @@ def _replay(model: Any, native: Native, states: list, edges: tuple,
     while announced < n and parents[announced] == ROOT:
         graph.state(states[announced], announced + 1, ROOT, ordinals[announced])
         announced += 1
-    for source, target, position, action in zip(*edges):
+    for number, (source, target, position, action) in enumerate(zip(*edges)):
         if target >= n:
             break
         if target == announced:
             graph.state(states[target], target + 1, parents[target], ordinals[target])
             announced += 1
-        graph.edge(source, position, target + 1, labels[action], states[source], states[target])
+        after = states[target] if afters is None else afters[number]
+        graph.edge(source, position, target + 1, labels[action], states[source], after)
 
 
 @dataclass
@@ -260,6 +273,22 @@ def verify(model: Any, compiled: Compiled, deadlock: bool = True) -> Verificatio
                                                f"{len(order)} and {generated}")
     return Verification(True, n, f"the backends agree on all {n:,} states, their order and "
                                  f"their {generated:,} successors")
+
+
+def result_difference(mine: Result, theirs: Result) -> str | None:
+    """What differs between two results of one model (verdict, counts, depth, coverage,
+    warnings, what was checked, the counterexample with its loop), or None."""
+    for what in ("status", "distinct_states", "states_generated", "depth", "coverage",
+                 "warnings", "checked", "stop_reason", "pruned", "constrained_by"):
+        if getattr(mine, what) != getattr(theirs, what):
+            return f"{what}: {getattr(mine, what)} and {getattr(theirs, what)}"
+    a, b = mine.violation, theirs.violation
+    if (a is None) != (b is None):
+        return "one found a violation, the other not"
+    if a is not None and (a.kind, a.name, a.trace, a.loop_start, a.loop_action) != \
+            (b.kind, b.name, b.trace, b.loop_start, b.loop_action):
+        return f"the counterexamples differ ({a.name}: {len(a.trace)} and {len(b.trace)} states)"
+    return None
 
 
 def _within(model: Any, state: Any) -> bool:

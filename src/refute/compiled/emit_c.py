@@ -182,6 +182,12 @@ class Emitter:
                     f"{ok} = {self.member(t, a[1], m)}; }} {ok}; }})")
         if op in ("forall", "exists"):
             return self.quantifier(e, m)
+        if op == "enabled":  # A's code in a block of its own next state; the first extension ends it
+            if m.init:
+                raise Unsupported("ENABLED in the initial predicate")
+            f = self.tmp()
+            code = self.act(a[0], _Mode(False, frozenset()), lambda _m: f"{f} = 1; goto {f}l;")
+            return f"({{ int {f} = 0; {{ V P[NV]; (void)P; {code} }} {f}l: {f}; }})"
         if op == "finite":  # every set the runtime builds is finite; Nat, Int, STRING are not
             if a[0].op in _DESCRIPTOR_ONLY:
                 return "0"
@@ -231,6 +237,8 @@ class Emitter:
             return f"(-{self.integer(a[0], m)})"
         if op == "card":
             return f"cardinality({self.val(a[0], m)})"
+        if op in ("set_max", "set_min"):
+            return f"{op}({self.val(a[0], m)})"
         if op == "len":
             return f"seq_len({self.val(a[0], m)})"
         raise Unsupported(f"{op} as an integer")
@@ -357,6 +365,19 @@ class Emitter:
             return f"({{ Buf *{b} = buf_open(); {self.loops(bs, m, inner)} buf_set({b}); }})"
         if op == "append":
             return f"seq_append({self.val(a[0], m)}, {self.val(a[1], m)})"
+        if op == "merge_fn":
+            return f"fn_merge({self.val(a[0], m)}, {self.val(a[1], m)})"
+        if op == "tuple_part":
+            return f"tuple_part({self.val(a[0], m)}, {a[1]}, {a[2]})"
+        if op == "range_of":
+            return f"range_of({self.val(a[0], m)})"
+        if op == "selectseq":
+            seq, name, body = a
+            t, b, q = self.tmp(), self.tmp(), self.tmp()
+            return (f"({{ V {t} = {self.val(seq, m)}; as_seq_({t}); Buf *{b} = buf_open(); "
+                    f"for (uint32_t {q} = 0; {q} < vlen({t}); {q}++) {{ V {name} = vdata({t})[{q}]; "
+                    f"if ({self.boolean(body, m)}) buf_push({b}, {name}); }} "
+                    f"V {b}r = mk_seq({b}->d, {b}->n); buf_close(); {b}r; }})")
         if op == "concat":
             return f"seq_concat({self.val(a[0], m)}, {self.val(a[1], m)})"
         if op == "head":
@@ -546,6 +567,7 @@ class Emitter:
         parts.append(f"#define NV {max(self.nv, 1)}\n#define NLABEL {len(ir.labels)}\n"
                      f"#define NINV {len(ir.invariants)}\n#define NCON {len(ir.constraints)}\n"
                      f"#define NACON {len(ir.action_constraints)}\n"
+                     f"#define MERGES {int(ir.view is not None or bool(ir.symmetry))}\n"
                      "static const unsigned char atom_model[] = {"
                      + ", ".join("1" if isinstance(a, ModelValue) else "0" for a in self.atoms)
                      + (", " if self.atoms else "") + "0};\n"

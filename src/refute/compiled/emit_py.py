@@ -385,9 +385,9 @@ class PyEmitter(Emitter):
             return "py_none()"
         if isinstance(v, Record):
             t = self.tmp()
-            items = ", ".join(self.encode(x) for x in v._values()) or "0"
-            return (f"({{ V {t}[] = {{{items}}}; py_record({self.shape(v._fields)}, {t}, "
-                    f"{len(v._fields)}); }})")
+            items = ", ".join(self.encode(x) for x in v._stored()) or "0"
+            return (f"({{ V {t}[] = {{{items}}}; py_record({self.shape(v._names)}, {t}, "
+                    f"{len(v._names)}); }})")
         if isinstance(v, FrozenMap):
             b = self.tmp()
             pushes = "".join(f"buf_push({b}, {self.encode(k)}); buf_push({b}, {self.encode(x)}); "
@@ -573,8 +573,8 @@ def _collect(v: Any, atoms: dict, shapes: list) -> None:
         atoms.setdefault(_atom_key(v), v)
         return
     if isinstance(v, Record):
-        shapes.append(v._fields)
-        for x in v._values():
+        shapes.append(v._names)
+        for x in v._stored():
             _collect(x, atoms, shapes)
         return
     if isinstance(v, (frozenset, tuple)):

@@ -199,8 +199,8 @@ class Lowering:
                 raise Unsupported("an integer beyond 62 bits", self.loc(node))
             return
         if isinstance(value, Record):
-            self.shapes.append(value._fields)
-            for x in value._values():
+            self.shapes.append(value._names)
+            for x in value._stored():
                 self.check_encodable(x, node)
             return
         if isinstance(value, Bag):
@@ -257,13 +257,15 @@ class Lowering:
         first = states[0]
         if not isinstance(first, Record):
             raise Unsupported("a state that is not a State(...) record", m.source)
-        self.fields = first._fields
-        self.set_vars = {i for i, v in enumerate(first._values()) if isinstance(v, frozenset)}
+        # A record's shape is its field names sorted, its values in that order (the stored
+        # layout: records equal whatever order their fields were written in are one value).
+        self.fields = first._names
+        self.set_vars = {i for i, v in enumerate(first._stored()) if isinstance(v, frozenset)}
         self.shapes.append(self.fields)
         nv = len(self.fields)
         inits = []
         for state in states:
-            items = tuple(Act("assign", (i, self.k(v).e)) for i, v in enumerate(state._values()))
+            items = tuple(Act("assign", (i, self.k(v).e)) for i, v in enumerate(state._stored()))
             inits.append(Act("conj", items))
         init = inits[0] if len(inits) == 1 else Act("disj", tuple(inits))
         labels = list(m.action_names)
@@ -281,8 +283,8 @@ class Lowering:
         invariants = [self.predicate(getattr(self.spec, p.name)) for p in m.invariants]
         constraints = [self.predicate(getattr(self.spec, p.name)) for p in m.constraints]
         terminal = [self.predicate(test, strict=False) for test in m._terminal]
-        return IRModel(nv, self.pool, labels, init, actions, invariants, constraints, m.source,
-                       terminal=terminal)
+        return IRModel(nv, self.pool, labels, init, actions, invariants, constraints=constraints,
+                       init_where=m.source, terminal=terminal)
 
     def dynamic_action(self, act: Any) -> Act:
         """An action with a domain computed from the state: loops over the domains (the
@@ -1097,6 +1099,8 @@ class Lowering:
                 values = [self.ordered(self.val(kw.value, env), node) for kw in node.keywords]
                 if len(set(names)) != len(names):
                     raise self.no("a repeated field", node)
+                names, values = map(tuple, zip(*sorted(zip(names, values), key=lambda p: p[0]))) \
+                    if names else ((), ())  # the stored layout (evaluated above, in written order)
                 self.shapes.append(names)
                 if all(v.const is not _NO for v in values):
                     return self.k(Record(**dict(zip(names, (v.const for v in values)))), node)
@@ -1272,7 +1276,7 @@ _PYCMP = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
 def _strict(value: Any) -> Any:
     """A key equal only for values of the same types throughout (unlike ``==``)."""
     if isinstance(value, Record):
-        return ("rec", value._fields, tuple(_strict(v) for v in value._values()))
+        return ("rec", value._names, tuple(_strict(v) for v in value._stored()))
     if isinstance(value, tuple):
         return ("tuple", tuple(_strict(v) for v in value))
     if isinstance(value, frozenset):

@@ -19,9 +19,10 @@ from __future__ import annotations
 from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
+from refute.tla.enabled import cut_context
 from refute.tla.parser import Node, OpDef
-from refute.tla.scope import Builtin, Const, Def, InstDef, Subst, Var
-from refute.tla.values import tlc_key
+from refute.tla.scope import Builtin, Const, Def, InstDef, Scope, Subst, Var
+from refute.tla.values import TLAError, tlc_key
 from refute.engine.symmetry import permutations
 from refute.values import FrozenMap, ModelValue
 
@@ -169,8 +170,9 @@ class Lowering:
                 if not isinstance(v, ModelValue):
                     raise Unsupported("SYMMETRY over values other than model values", m.config.file)
         return IRModel(len(m.variables), self.pool, self.labels, init, actions, invariants,
-                       constraints, _where(m.init_parts[0][0]) if m.init_parts else None,
-                       action_constraints, view, renamings)
+                       constraints=constraints,
+                       init_where=_where(m.init_parts[0][0]) if m.init_parts else None,
+                       action_constraints=action_constraints, view=view, symmetry=renamings)
 
     def named_predicate(self, name: str) -> Expr:
         node = Node("name", (name,), 0, 0, self.model.config.file)
@@ -433,7 +435,16 @@ class Lowering:
             same = tuple(E("eq", (E("prime", (i,), "v", True), E("var", (i,), "v", True)), "b", True)
                          for i in indices)
             return E("and", same, "b", True)
-        x = self.expr(a, env, init) if op != "ENABLED" else None
+        if op == "ENABLED":  # whether A has a successor (every variable assigned or not)
+            if init:
+                raise Unsupported("ENABLED in the initial predicate", _where(node))
+            if cut_context(env.ctx, 0) is not None:
+                # TLC evaluates it before the instance's substitution (refute.tla.enabled),
+                # with slots for the cut variables that the native state does not have
+                raise Unsupported("ENABLED written in an instance that substitutes its variables",
+                                  _where(node))
+            return E("enabled", (self.action(a, env, init=False),), "b", True)
+        x = self.expr(a, env, init)
         if op == "~":
             return E("not", (x,), "b", x.dyn)
         if op == "-.":
@@ -448,11 +459,9 @@ class Lowering:
 
     def x_postfix(self, node, env, init):
         op, a = node.args
-        if op == "'" and a.kind == "name" and a.args[0] not in env.bind:
-            entry = env.ctx.names.get(a.args[0])
-            if isinstance(entry, Var):
-                return E("prime", (entry.index,), "v", True)
-        raise Unsupported(f"primed expression {op}", _where(node))
+        if op != "'" or init:
+            raise Unsupported(f"primed expression {op}", _where(node))
+        return _primed(self.expr(a, env, init), node)
 
     def x_if(self, node, env, init):
         c, t, e = (self.expr(x, env, init) for x in node.args)
@@ -506,12 +515,17 @@ class Lowering:
         for pattern, s in bounds:
             if s is None:
                 raise Unsupported("unbounded quantifier", _where(node))
-            if isinstance(pattern, tuple):
-                raise Unsupported("tuple pattern in a quantifier", _where(node))
             sx = self.expr(s, env, init)
-            name = self.fresh(pattern)
+            name = self.fresh("x")
             out.append((name, sx))
-            items[pattern] = E("local", (name,), "v", True)
+            element = E("local", (name,), "v", True)
+            if isinstance(pattern, tuple):  # \E <<a, b>> \in S: the parts of each element
+                if not all(isinstance(p, str) for p in pattern):
+                    raise Unsupported("a nested tuple pattern", _where(node))
+                for k, part in enumerate(pattern):
+                    items[part] = E("tuple_part", (element, k + 1, len(pattern)), "v", True)
+            else:
+                items[pattern] = element
         return tuple(out), env.with_items(items)
 
     def x_forall(self, node, env, init):
@@ -556,8 +570,9 @@ class Lowering:
 
     def x_fnapp(self, node, env, init):
         f, args = node.args
-        if f.kind == "name" and isinstance(env.bind.get(f.args[0]), _RecFnDef):
-            rec = self.recursive(env.bind[f.args[0]], init, node)
+        target = self.recursive_function(f, env) if f.kind == "name" else None
+        if target is not None:
+            rec = self.recursive(target, init, node)
             if len(args) != 1:
                 raise Unsupported("recursive function of several arguments", _where(node))
             x = self.expr(args[0], env, init)
@@ -569,6 +584,23 @@ class Lowering:
         else:
             x = self.expr(args[0], env, init)
         return E("apply", (fx, x), "v", _dyn(fx, x))
+
+    def recursive_function(self, f: Node, env: _Env) -> _RecFnDef | None:
+        """The recursive function ``f`` names (a LET's or a module's), if it is one."""
+        name = f.args[0]
+        if name in env.bind:
+            bound = env.bind[name]
+            return bound if isinstance(bound, _RecFnDef) else None
+        entry = env.ctx.names.get(name)
+        if not (isinstance(entry, Def) and entry.opdef.kind == "fn" and not entry.ctx.params
+                and _mentions(entry.opdef.body, entry.opdef.name)):
+            return None
+        key = ("recfn", id(entry))
+        found = self._def_cache.get(key)
+        if found is None:
+            found = self._def_cache[key] = _RecFnDef(entry.opdef, _Env(entry.ctx))
+            found.env = _Env(entry.ctx, {entry.opdef.name: found})
+        return found
 
     def recursive(self, d: _RecFnDef, init: bool, node: Node) -> RecursiveFunction:
         if d.ir is None:
@@ -620,9 +652,25 @@ class Lowering:
         return E("except", (fx, tuple(out), at_name), "v", dyn)
 
     def x_subexpr(self, node, env, init):
-        raise Unsupported("subexpression reference", _where(node))
+        path, _ = node.args
+        if path[0][0] in env.bind:
+            raise Unsupported("a subexpression of a LET definition", _where(node))
+        try:
+            target, scope = self.model.compiler.subexpr_target(node, Scope(env.ctx))
+        except TLAError:
+            raise Unsupported("this subexpression reference", _where(node)) from None
+        if scope.bound or scope.lets:
+            raise Unsupported("a subexpression with bound names", _where(node))
+        return self.expr(target, _Env(scope.ctx), init)
 
     def builtin(self, name: str, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
+        if name == "SelectSeq" and len(args) == 2:
+            seq = self.expr(args[0], env, init)
+            test = self.operator_argument(args[1], 1, env, node)
+            local = self.fresh("x")
+            inner = test.env.with_items({test.params[0][0]: E("local", (local,), "v", True)})
+            body = self.expr(test.body, inner, init)
+            return E("selectseq", (seq, local, body), "v", seq.dyn or body.dyn)
         xs = tuple(self.expr(a, env, init) for a in args)
         d = _dyn(*xs)
         table = {("Cardinality", 1): ("card", "i"), ("Len", 1): ("len", "i"),
@@ -630,7 +678,9 @@ class Lowering:
                  ("Tail", 1): ("tail", "v"), ("SubSeq", 3): ("subseq", "v"),
                  ("Seq", 1): ("seqset", "v"), ("BOOLEAN", 0): ("boolean", "v"),
                  ("Nat", 0): ("nat", "v"), ("Int", 0): ("int_set", "v"),
-                 ("STRING", 0): ("string", "v"), ("IsFiniteSet", 1): ("finite", "b")}
+                 ("STRING", 0): ("string", "v"), ("IsFiniteSet", 1): ("finite", "b"),
+                 ("Max", 1): ("set_max", "i"), ("Min", 1): ("set_min", "i"),
+                 ("Range", 1): ("range_of", "v")}
         op = table.get((name, len(xs)))
         if op is None:
             raise Unsupported(f"standard operator {name}", _where(node))
@@ -729,6 +779,9 @@ class Lowering:
                 entry = env.ctx.names.get(lhs.args[0])
                 if isinstance(entry, Var):
                     return entry.index
+            if lhs.kind == "name" and isinstance(env.bind.get(lhs.args[0]), Expr) \
+                    and env.bind[lhs.args[0]].op == "var":  # a parameter given x (call by name)
+                return env.bind[lhs.args[0]].args[0]
             return None
         if lhs.kind == "name" and isinstance(env.bind.get(lhs.args[0]), Expr) \
                 and env.bind[lhs.args[0]].op == "prime":  # a parameter given x' (call by name)
@@ -781,6 +834,21 @@ class Lowering:
             if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
                 return self.var_indices(entry.opdef.body, _Env(entry.ctx), depth + 1)
         return None
+
+
+def _primed(x: Any, node: Node) -> Any:
+    """``e'``: the expression ``e`` (lowered) with every variable read in the next state."""
+    if isinstance(x, Expr):
+        if not x.dyn:
+            return x
+        if x.op == "var":
+            return E("prime", x.args, x.type, True)
+        if x.op in ("prime", "rcall", "rcall_op", "enabled"):
+            raise Unsupported("this primed expression", _where(node))
+        return Expr(x.op, _primed(x.args, node), x.type, x.dyn)
+    if isinstance(x, tuple):
+        return tuple(_primed(y, node) for y in x)
+    return x
 
 
 def _sorted_fields(low: Lowering, fields, env, init) -> tuple:

@@ -37,7 +37,7 @@ other``, ``implies c a`` (``c => a`` where ``a`` assigns).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 
@@ -81,6 +81,8 @@ class IRModel:
     init: Act
     actions: list[ActionInstance]
     invariants: list[Expr]
+    # the optional parts below are given by keyword (each front end fills a different few)
+    _: KW_ONLY
     constraints: list[Expr] = field(default_factory=list)
     init_where: str | None = None
     action_constraints: list[Expr] = field(default_factory=list)  # of S and P (x' reads P)

@@ -125,6 +125,7 @@ class Native:
             getattr(lib, name).restype = ctypes.POINTER(ctypes.c_uint64)
         lib.refute_kept_states.restype = ctypes.POINTER(ctypes.c_uint32)
         lib.refute_nedges.restype = ctypes.c_uint64
+        lib.refute_edge_values.restype = ctypes.POINTER(ctypes.c_uint32)
         lib.refute_edges.argtypes = (ctypes.c_int,)
         lib.refute_edges.restype = ctypes.POINTER(ctypes.c_uint32)
         lib.refute_value.argtypes = (ctypes.c_uint32, ctypes.POINTER(ctypes.c_int64),
@@ -194,13 +195,15 @@ class Native:
         n = self.lib.refute_nedges()
         return tuple(self.lib.refute_edges(k)[:n] if n else [] for k in range(4))  # type: ignore[return-value]
 
-    def states(self, n: int) -> list[tuple]:
+    def states(self, n: int, successors: bool = False) -> list[tuple]:
         """The first ``n`` kept states (run with ``keep``), as refute values; equal values
-        are one object."""
+        are one object. ``successors``: the successor of each of the first ``n`` steps
+        recorded instead (a model whose VIEW or SYMMETRY merges states)."""
         if not n:
             return []
         nv = self.nv
-        ids = self.lib.refute_kept_states()[:n * nv]
+        source = self.lib.refute_edge_values if successors else self.lib.refute_kept_states
+        ids = source()[:n * nv]
         decode = self.decode
         return [tuple(decode(x) for x in ids[k:k + nv]) for k in range(0, n * nv, nv)]
 

@@ -44,7 +44,7 @@ from refute.history.realtime import add_order_edges, explain_order
 from refute.history.rw_register import RwRegisterAnalysis
 from refute.history.transactions import APPEND, WRITE, History
 from refute.html_page import repr_html
-from refute.limits import Limit, LimitReached, Watch, rss
+from refute.limits import Limit, LimitReached, Watch, format_size, rss
 from refute.status import Status
 
 try:  # the C proof that a list-append history is clean; without it the Python path decides
@@ -55,6 +55,7 @@ except ImportError:  # pragma: no cover - the C extension did not compile
 WORKLOADS = ("list-append", "rw-register")
 DEFAULT_MODEL = "strict-serializable"  # Elle's and elle-cli's default
 MAX_FINDINGS_PER_TYPE = 50
+_SMALL_TEXT = 16 << 20  # bytes of text read even past --memory-limit (see _check)
 _BUDGET_AFTER_FIRST = 2.0  # seconds spent improving a cycle once one is found, per kind and SCC
 
 
@@ -141,6 +142,17 @@ def _check(source: str | Path | History, model: str, workload: str | None,
     if isinstance(source, History):
         history = source
     else:
+        unread = History([], str(source), format or "unknown", False)
+        needed = _text_memory(source)
+        if watch.memory_limit and needed > _SMALL_TEXT and \
+                rss() + needed > watch.memory_limit:
+            # Reading the text is one allocation the watchdog cannot interrupt: refuse it
+            # rather than overshoot the limit by the file's size. A small file is read
+            # anyway, so that the result can say what it holds.
+            watch.reason = Limit.MEMORY
+            return _stopped(unread, model, workload or "unknown", watch, started,
+                            f"reading the history (its text alone takes "
+                            f"{format_size(needed)})")
         try:
             if format == "cobra" or (format is None and looks_like_cobra(source)):
                 return _check_parsed(read_cobra(source, watch), model, workload, watch,
@@ -151,7 +163,6 @@ def _check(source: str | Path | History, model: str, workload: str | None,
                 return clean
             history = parse_history(text, file=str(source), format=format, watch=watch)
         except LimitReached:
-            unread = History([], str(source), format or "unknown", False)
             return _stopped(unread, model, workload or "unknown", watch, started,
                             "reading the history")
     return _check_parsed(history, model, workload, watch, started)
@@ -253,6 +264,16 @@ def _certified(text: str, file: str, model: str, workload: str | None, format: s
     not_models, also_not = kinds.boundary(())
     return HistoryResult(Status.OK, model, "list-append", history, [], [], {}, not_models,
                          also_not, time.monotonic() - started, transactions, edges)
+
+
+def _text_memory(source: str | Path) -> int:
+    """The memory reading a history file's text takes at its peak: its bytes and, while
+    they are decoded, the string (0 for a folder or a path that cannot be read)."""
+    try:
+        path = Path(source)
+        return 2 * path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
 
 
 def _stopped(history: History, model: str, workload: str, watch: Watch, started: float,

@@ -640,6 +640,28 @@ static V seq_subseq(V s, int64_t m, int64_t n) {
     return mk_seq(e->u.d + m - 1, (uint32_t)(n - m + 1));
 }
 
+/* The k-th of the n parts of a tuple pattern's element (\E <<a, b>> \in S); another value
+ * is the interpreter's to judge. */
+static V tuple_part(V t, uint32_t k, uint32_t n) {
+    const Val *e = VAL(t);
+    if (e->tag != T_SEQ || e->len != n) rt_fail(15);
+    return e->u.d[k - 1];
+}
+/* Max(S), Min(S) of a non-empty set of integers (another set: the interpreter's). */
+static int64_t set_extreme(V s, int most) {
+    const Val *e = as_set_(s);
+    if (!e->len) rt_fail(16);
+    int64_t best = 0;
+    for (uint32_t k = 0; k < e->len; k++) {
+        const Val *x = VAL(VAL(s)->u.d[k]);
+        if (x->tag != T_INT) rt_fail(16);
+        if (!k || (most ? x->u.i > best : x->u.i < best)) best = x->u.i;
+    }
+    return best;
+}
+static int64_t set_max(V s) { return set_extreme(s, 1); }
+static int64_t set_min(V s) { return set_extreme(s, 0); }
+
 /* ------------------------------------------------------------------ integers */
 static inline int64_t int_div(int64_t a, int64_t b) {
     if (b == 0) rt_fail(11);
@@ -686,6 +708,36 @@ static inline int is_seq(V v) { return VAL(v)->tag == T_SEQ; }
 static inline const V *fn_values(V f) {
     const Val *e = VAL(f);
     return e->tag == T_FN ? e->u.d + e->len : e->u.d;
+}
+/* The k-th key of function (or sequence) f. */
+static V fn_key(V f, uint32_t k) {
+    return VAL(f)->tag == T_SEQ ? mk_int((int64_t)k + 1) : VAL(f)->u.d[k];
+}
+/* f @@ g: f's pairs, then g's whose key is not in f's domain (keys of kinds TLC does not
+ * compare: the interpreter's to judge). */
+static V fn_merge(V f, V g) {
+    if (!is_fn(f) || !is_fn(g)) rt_fail(6);
+    Buf *o = buf_open();
+    uint32_t nf = vlen(f), ng = vlen(g);
+    for (uint32_t k = 0; k < nf; k++) { V key = fn_key(f, k); buf_push(o, key); buf_push(o, fn_values(f)[k]); }
+    for (uint32_t k = 0; k < ng; k++) {
+        V key = fn_key(g, k);
+        int found = 0;
+        for (uint32_t j = 0; j < nf && !found; j++) {
+            V other = o->d[2 * j];
+            if (other == key) found = 1;
+            else if (!rt_comparable(other, key)) rt_fail(7);
+        }
+        if (!found) { buf_push(o, key); buf_push(o, fn_values(g)[k]); }
+    }
+    return fn_from_pairs(o);
+}
+/* Range(f): the set of f's values. */
+static V range_of(V f) {
+    if (!is_fn(f)) rt_fail(6);
+    Buf *o = buf_open();
+    for (uint32_t k = 0; k < vlen(f); k++) buf_push(o, fn_values(f)[k]);
+    return buf_set(o);
 }
 
 /* ------------------------------------------------------------------ symmetry */
@@ -784,18 +836,22 @@ static int seen_add(uint64_t fp, uint32_t index, uint32_t *known) { /* 1 if new 
 
 /* The state graph (graph_mode): every step kept (within the constraints), in the search's
  * order, as the liveness check's GraphBuilder is told them: source, target, position among
- * the source's successors, action instance. */
+ * the source's successors, action instance; and, when a VIEW or SYMMETRY merges states
+ * (MERGES), the successor's own values (the target is only the state kept for its class). */
 static uint32_t *e_src, *e_dst, *e_pos, *e_inst;
+static V *e_vals;
 static uint64_t nedges, capedges;
-static void record_edge(uint32_t source, uint32_t target, uint32_t ordinal) {
+static void record_edge(uint32_t source, uint32_t target, uint32_t ordinal, const V *s) {
     if (nedges == capedges) {
         capedges = capedges ? 2 * capedges : (1u << 16);
         e_src = realloc(e_src, capedges * sizeof(uint32_t));
         e_dst = realloc(e_dst, capedges * sizeof(uint32_t));
         e_pos = realloc(e_pos, capedges * sizeof(uint32_t));
         e_inst = realloc(e_inst, capedges * sizeof(uint32_t));
-        if (!e_src || !e_dst || !e_pos || !e_inst) rt_fail(100);
+        if (MERGES) e_vals = realloc(e_vals, capedges * NV * sizeof(V));
+        if (!e_src || !e_dst || !e_pos || !e_inst || (MERGES && !e_vals)) rt_fail(100);
     }
+    if (MERGES) memcpy(e_vals + nedges * NV, s, NV * sizeof(V));
     e_src[nedges] = source; e_dst[nedges] = target; e_pos[nedges] = ordinal;
     e_inst[nedges++] = succ_inst[ordinal];
 }
@@ -859,12 +915,12 @@ static void model_init(void);
 static void model_next(const V *S);
 static int model_invariant(int k, const V *S);
 static int model_constraint(const V *S);
+static int model_action_constraint(const V *S, const V *P);
 #ifdef MODEL_TERMINAL  /* states that may end a behaviour (a Python spec's @terminal) */
 static int model_terminal(const V *S);
 #else
 #define model_terminal(S) 0
 #endif
-static int model_action_constraint(const V *S, const V *P);
 static int invariant_selected[NINV > 0 ? NINV : 1];
 
 #define ROOT 0xffffffffu
@@ -954,17 +1010,17 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
                     int known = 0;
                     while (seen[j]) { if (seen[j] == fp) { known = 1; break; } j = (j + 1) & seen_mask; }
                     if (!known) R.status = ST_MAX_DEPTH;
-                    else if (graph_mode) record_edge(parent, seen_index[j], o);
+                    else if (graph_mode) record_edge(parent, seen_index[j], o, s);
                     continue;
                 }
                 uint32_t known;
                 if (!seen_add(fp, R.distinct, &known)) {
-                    if (graph_mode) record_edge(parent, known, o);
+                    if (graph_mode) record_edge(parent, known, o, s);
                     continue;
                 }
                 uint32_t index = R.distinct;
                 record_state(parent, o, s);
-                if (graph_mode) record_edge(parent, index, o);
+                if (graph_mode) record_edge(parent, index, o, s);
                 found[succ_label[o]]++;
                 if (!check_invariants(s)) {
                     R.depth++;
@@ -1007,6 +1063,7 @@ const uint64_t *refute_found(void) { return found; }
 const V *refute_kept_states(void) { return kept; }
 const uint32_t *refute_succ_counts(void) { return succ_counts; }
 uint64_t refute_nedges(void) { return nedges; }
+const V *refute_edge_values(void) { return e_vals; }
 const uint32_t *refute_edges(int which) {
     return which == 0 ? e_src : which == 1 ? e_dst : which == 2 ? e_pos : e_inst;
 }
