@@ -1,7 +1,7 @@
 """The compiled backend against the interpreter and TLC, whole process, in one run.
 
     .venv/bin/python benchmarks/bench_compiled.py [--rms 7 8] [--paxos-commit]
-        [--interpreted 7] [--tlc PATH | --no-tlc]
+        [--interpreted 7] [--model SPEC.tla MODEL.cfg]... [--tlc PATH | --no-tlc]
 
 Each model is checked by separate processes, timed from start to exit (wall clock, and the
 CPU time the process used: on a shared machine the CPU time is the steadier figure) with
@@ -11,7 +11,9 @@ is printed apart: lowering, emitting and the C compiler), the same with the cach
 the interpreter needs minutes for the larger ones), and TLC with one worker (``-workers 1``;
 its time includes the JVM's start). Counts are compared across all of them: a ratio is
 printed only for runs that agree. Models: TwoPhase.tla (tlaplus/Examples, read from the oracle
-folder) with N resource managers, and PaxosCommit.tla with its own model (1,321,761 states).
+folder) with N resource managers, PaxosCommit.tla with its own model (1,321,761 states), and
+any ``--model`` (also run interpreted: e.g. a model with temporal properties, whose liveness
+check runs on the natively explored state graph).
 """
 
 from __future__ import annotations
@@ -113,6 +115,8 @@ def main() -> None:
     parser.add_argument("--paxos-commit", action="store_true", help="also PaxosCommit (TLC ~2 min)")
     parser.add_argument("--tlc", default=TLC, help="TLC launcher (default: ../shared/tools/tlc/tlc)")
     parser.add_argument("--no-tlc", action="store_true")
+    parser.add_argument("--model", nargs=2, action="append", default=[], metavar=("TLA", "CFG"),
+                        help="another model, also run with the interpreter")
     args = parser.parse_args()
     tlc_path = None if args.no_tlc or not os.path.exists(args.tlc) else os.path.abspath(args.tlc)
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,6 +130,9 @@ def main() -> None:
     if args.paxos_commit:
         bench("PaxosCommit (its .cfg)", os.path.join(SPECS, "PaxosCommit.tla"),
               os.path.join(SPECS, "PaxosCommit.cfg"), False, tlc_path)
+    for tla, cfg in args.model:
+        bench(f"{os.path.basename(tla)} ({os.path.basename(cfg)})", os.path.abspath(tla),
+              os.path.abspath(cfg), True, tlc_path)
 
 
 if __name__ == "__main__":

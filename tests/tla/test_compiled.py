@@ -64,7 +64,10 @@ COMPILED_ORACLE = frozenset({
     "nbacc_ray97/nbacc_ray97.cfg", "nbacg_guer01/nbacg_guer01.cfg", "spanning/MC_spanning.cfg",
     "tcp/MCtcp.cfg", "tower_of_hanoi/Hanoi.toolbox/Model_1/MC.cfg", "tower_of_hanoi/Hanoi_anim.cfg",
     "transaction_commit/2PCwithBTM.cfg", "transaction_commit/TCommit.cfg",
-    "transaction_commit/TwoPhase.cfg",
+    "transaction_commit/TwoPhase.cfg", "FiniteMonotonic/MCDistributedReplicatedLog.cfg",
+    "GameOfLife/GameOfLife.cfg", "Paxos/MCPaxos.cfg", "ReadersWriters/MC.cfg",
+    "SingleLaneBridge/MC.cfg", "TwoPhase/MCTwoPhase.cfg", "ewd840/SyncTerminationDetection.cfg",
+    "ewd998/AsyncTerminationDetection.cfg", "DieHard/MCDieHardest.cfg",
 })
 """Oracle models the compiled backend runs natively (keep it growing; benchmarks/
 compiled_coverage.py lists the others and what stops them). Each must give TLC's verdict and,
@@ -78,7 +81,8 @@ SLOW = {"Majority/MCMajority.cfg", "btree/kvstore.cfg", "Chameneos/Chameneos.cfg
         "SpanningTree/SpanTree.cfg", "CoffeeCan/CoffeeCan1000Beans.cfg", "tcp/MCtcp.cfg",
         "NanoBlockchain/MCNanoSmall.cfg", "acp/ACP_NB_TLC.cfg", "acp/ACP_SB_TLC.cfg",
         "acp/ACP_NB_WRONG_TLC.cfg", "barriers/Barriers.cfg", "Bakery-Boulangerie/MCBakery.cfg",
-        "PaxosHowToWinATuringAward/MCPaxosTiny.cfg"}
+        "PaxosHowToWinATuringAward/MCPaxosTiny.cfg", "GameOfLife/GameOfLife.cfg",
+        "ReadersWriters/MC.cfg", "DieHard/MCDieHardest.cfg"}
 """Those whose interpreted half of the comparison takes over ~5 s here."""
 
 
@@ -281,3 +285,72 @@ def test_check_command_runs_compiled_and_verifies(tmp_path):
     expected = bfs.explore(TLAModel(path), bfs.Options(deadlock=False))
     assert (data["backend"], data["distinct_states"], data["states_generated"]) == \
         ("compiled", expected.distinct_states, expected.states_generated)
+
+
+LIVE = """---- MODULE Live ----
+EXTENDS Naturals
+CONSTANT Procs
+VARIABLES x, y, owner
+vars == <<x, y, owner>>
+Init == x = 0 /\\ y = 0 /\\ owner \\in Procs
+IncX == x < 3 /\\ x' = x + 1 /\\ UNCHANGED <<y, owner>>
+IncY == y < 2 /\\ y' = y + 1 /\\ UNCHANGED <<x, owner>>
+Reset == x = 3 /\\ x' = 0 /\\ UNCHANGED <<y, owner>>
+Pass(p) == owner # p /\\ owner' = p /\\ UNCHANGED <<x, y>>
+Next == IncX \\/ IncY \\/ Reset \\/ \\E p \\in Procs : Pass(p)
+Spec == Init /\\ [][Next]_vars /\\ WF_vars(IncX) /\\ WF_vars(Reset)
+Cycles == []<>(x = 0)
+Reaches == <>(y = 2)
+Monotone == [][x' >= x \\/ x' = 0]_vars
+Typed == [](x \\in 0..3)
+Small == x + y < 10
+NoSkip == x' <= x + 1 /\\ UNCHANGED owner \\/ x' = x
+View == <<x, y>>
+Sym == Permutations(Procs)
+====
+"""
+
+
+@pytest.mark.parametrize("extra", ["PROPERTY Monotone\n", "PROPERTY Monotone\nVIEW View\n",
+                                   "PROPERTY Monotone\nSYMMETRY Sym\n",
+                                   "ACTION_CONSTRAINT NoSkip\nCONSTRAINT Small\n"])
+def test_temporal_properties_on_the_native_graph_are_the_interpreters(tmp_path, extra):
+    """Fairness, a lasso (Reaches fails: IncY is not fair), step and invariant PROPERTYs, under a
+    VIEW, SYMMETRY or constraints: the interpreter's whole result, from the native search."""
+    tla = LIVE.replace("EXTENDS Naturals", "EXTENDS Naturals, TLC")
+    path = _write(tmp_path, "Live", tla, "CONSTANT Procs = {p1, p2, p3}\nSPECIFICATION Spec\n"
+                  "PROPERTY Cycles Typed Reaches\nINVARIANT Small\n" + extra)
+    model = TLAModel(path)
+    compiled = compile_model(model)
+    mine = check_model(model, bfs.Options(), native=functools.partial(explore, model, compiled))
+    assert compiled.interpreted_instead is None
+    theirs = check_model(TLAModel(path), bfs.Options())
+    assert result_difference(mine, theirs) is None, result_difference(mine, theirs)
+    assert mine.violation is not None and mine.violation.name == "Reaches"
+    assert mine.violation.kind is ViolationKind.LIVENESS and mine.violation.loop_start is not None
+
+
+def test_a_violated_step_property_is_the_interpreters_to_report(tmp_path):
+    path = _write(tmp_path, "Live", LIVE, "CONSTANT Procs = {p1, p2}\nSPECIFICATION Spec\n"
+                  "PROPERTY Monotone\n")
+    (tmp_path / "Live.tla").write_text(LIVE.replace("x' >= x \\/ x' = 0", "x' >= x"))
+    model = TLAModel(path)
+    compiled = compile_model(model)
+    mine = check_model(model, bfs.Options(), native=functools.partial(explore, model, compiled))
+    assert compiled.interpreted_instead == "a PROPERTY's invariant or [][A]_v is violated"
+    assert result_difference(mine, check_model(TLAModel(path), bfs.Options())) is None
+    assert mine.violation.name == "Monotone"
+
+
+def test_dump_graph_runs_compiled_and_is_the_interpreters(tmp_path):
+    path = _write(tmp_path, "Live", LIVE, "CONSTANT Procs = {p1, p2}\nSPECIFICATION Spec\n"
+                  "PROPERTY Cycles\n")
+    runner = CliRunner()
+    outputs = []
+    for backend in ("compiled", "interpreted"):
+        out = runner.invoke(main, ["check", path, "--backend", backend, "--dump-graph",
+                                   str(tmp_path / f"{backend}.dot")])
+        assert out.exit_code == 0, out.output
+        assert "compiled backend not used" not in out.output
+        outputs.append((tmp_path / f"{backend}.dot").read_text())
+    assert outputs[0] == outputs[1]
