@@ -290,6 +290,10 @@ class Record(_RecordBase):
         """The values in the order of ``_fields`` (display order)."""
         return tuple([tuple.__getitem__(self, i) for i in self._positions])
 
+    def _stored(self) -> tuple:
+        """The values in the order of ``_names`` (sorted): the same for equal records."""
+        return tuple.__getitem__(self, slice(1, None))
+
     def _asdict(self) -> dict[str, Any]:
         return dict(zip(self._fields, self._values()))
 

@@ -11,7 +11,7 @@ import pytest
 
 from refute.engine.bfs import Options
 from refute.engine.liveness import check_model
-from refute.errors import InputError
+from refute.errors import InputError, SpecError
 from refute.tla.model import TLAModel
 
 
@@ -243,3 +243,90 @@ def test_a_module_written_after_the_main_modules_end(tmp_path) -> None:
         ====
         """}
     assert _check(tmp_path, modules, "INIT Init\nNEXT Next\n") == ("OK", 3, 4, 3, None)
+
+
+@pytest.mark.parametrize(("next_", "generated"), [
+    ("NextRec", 5),    # recursive: entered (Rec[2] is true by two disjuncts: two successors)
+    ("NextState", 5),  # reads the state, so made at each step and kept lazy: entered
+    ("NextLet", 5),    # defined in a LET: entered
+    ("NextConst", 4),  # constant, built once before the search: applied (one successor)
+    ("NextLit", 4),    # a constant function literal: built once, applied
+    ("NextAfter", 4),  # after every variable is assigned: a condition
+])
+def test_a_lazy_function_applied_in_an_action_is_entered_as_tlc_does(tmp_path, next_, generated) -> None:
+    # VoteProof's SafeAt(b, v) == LET SA[bb \in Ballot] == bb = 0 \/ \E Q ... IN SA[b]: TLC
+    # generates one successor per true disjunct and \E witness inside a function it has not
+    # built (Tool.getNextStates, OPCODE_fa on a FcnLambdaValue), 318,877 generated there.
+    # TLC (-workers 1): 4 distinct, depth 4, `generated` as given.
+    modules = {"FnBody": """\
+        ---- MODULE FnBody ----
+        EXTENDS Naturals
+        VARIABLE x
+        Rec[n \\in 0..3] == n = 0 \\/ (n > 0 /\\ Rec[n-1]) \\/ n = 2
+        Const[n \\in 0..3] == n >= 0 \\/ n = 1
+        State[n \\in 0..3] == n = x \\/ n = 1
+        Lit == [n \\in 0..3 |-> n >= 0 \\/ n = 1]
+        Init == x = 0
+        NextRec == x < 3 /\\ Rec[x] /\\ x' = x + 1
+        NextConst == x < 3 /\\ Const[x] /\\ x' = x + 1
+        NextState == x < 3 /\\ State[x] /\\ x' = x + 1
+        NextLit == x < 3 /\\ Lit[x] /\\ x' = x + 1
+        NextLet == x < 3 /\\ (LET L[n \\in 0..3] == n >= 0 \\/ n = 1 IN L[x]) /\\ x' = x + 1
+        NextAfter == x < 3 /\\ x' = x + 1 /\\ Rec[x]
+        ====
+        """}
+    cfg = f"INIT Init\nNEXT {next_}\nCHECK_DEADLOCK FALSE\n"
+    assert _check(tmp_path, modules, cfg) == ("OK", 4, generated, 4, None)
+
+
+_PROOFS_ONLY_USER = """\
+    ---- MODULE LeftOut ----
+    EXTENDS Naturals, ProofsOnly
+    VARIABLE x
+    Init == x = 0
+    Next == {guard} /\\ x' = x + 1
+    THEOREM Spec == Init => x = 0
+    ====
+    """
+
+
+def test_a_module_extended_for_its_proofs_only_may_be_absent(tmp_path) -> None:
+    # bcastByz EXTENDS TLAPS's FunctionTheorems (theorems only) for its proofs. TLC, given
+    # ProofsOnly == `EXTENDS Naturals  THEOREM Trivial == 1 + 1 = 2`: 3 distinct, 3 generated,
+    # depth 3 (without the file it cannot parse the spec). refute leaves it out and says so.
+    modules = {"LeftOut": _PROOFS_ONLY_USER.format(guard="x < 2")}
+    cfg = "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n"
+    assert _check(tmp_path, modules, cfg) == ("OK", 3, 3, 3, None)
+    r = check_model(TLAModel(str(tmp_path / "LeftOut.tla"), str(tmp_path / "LeftOut.cfg")), Options())
+    assert any("module ProofsOnly (EXTENDS in LeftOut.tla) not found and left out" in w
+               for w in r.warnings)
+
+
+def test_a_name_from_an_absent_module_is_an_error_naming_the_module(tmp_path) -> None:
+    modules = {"LeftOut": _PROOFS_ONLY_USER.format(guard="Small(x)")}
+    with pytest.raises(SpecError, match=r"unknown operator or variable 'Small' \(module ProofsOnly "
+                                        r"\(EXTENDS in LeftOut.tla\) not found"):
+        _check(tmp_path, modules, "INIT Init\nNEXT Next\n")
+
+
+def test_a_property_reads_a_let_instance_through_a_let_definition(tmp_path) -> None:
+    # MCEWD687a's TreeWithRoot == LET G == INSTANCE Graphs  O == G!Transpose(...) IN [](...):
+    # O's body must see the LET's G, not be taken for an action it cannot resolve.
+    # TLC: 3 distinct, 4 generated, depth 3, the property holds.
+    modules = {"LetInst": """\
+        ---- MODULE LetInst ----
+        EXTENDS Naturals
+        VARIABLE x
+        Init == x = 0
+        Next == x' = (x + 1) % 3
+        Prop == LET G == INSTANCE Helper
+                    y == G!Twice(x)
+                IN [](y < 6)
+        ====
+        """, "Helper": """\
+        ---- MODULE Helper ----
+        EXTENDS Naturals
+        Twice(n) == 2 * n
+        ====
+        """}
+    assert _check(tmp_path, modules, "INIT Init\nNEXT Next\nPROPERTY Prop\n") == ("OK", 3, 4, 3, None)

@@ -148,8 +148,9 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         seconds=time.perf_counter() - started, violation=violation, stop_reason=stop,
         coverage=tuple(ActionCoverage(a, fired.get(a, 0), found.get(a, 0)) for a in model.action_names),
         checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
-        warnings=tuple(f"action {a} never fired: it is never enabled, or a guard is wrong"
-                       for a in model.action_names if fired.get(a, 0) == 0 and complete),
+        warnings=tuple(getattr(model, "notes", ())) + tuple(
+            f"action {a} never fired: it is never enabled, or a guard is wrong"
+            for a in model.action_names if fired.get(a, 0) == 0 and complete),
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
 
 

@@ -330,6 +330,23 @@ static int py_isinstance(V v, int kind) {  /* 0 int (bool too, as in Python), 1 
     if (kind == 1) return e->tag == T_BOOL;
     return e->tag == T_ATOM && e->cls != 0;
 }
+static V py_range(int64_t lo, int64_t hi) {  /* range(lo, hi) as a tuple */
+    Buf *o = buf_open();
+    for (int64_t k = lo; k < hi; k++) buf_push(o, mk_int(k));
+    V r = mk_seq(o->d, o->n);
+    buf_close();
+    return r;
+}
+static V py_union_all(V c) {  /* the union of the sets c holds (a map: its values) */
+    const Val *e = VAL(c);
+    const V *d = e->tag == T_FN ? e->u.d + e->len : (py_iterable(c), e->u.d);
+    V r = intern(T_SET, 6, 0, 0, 0);
+    for (uint32_t k = 0; k < e->len; k++) {
+        if (VAL(d[k])->tag != T_SET) rt_fail(35);
+        r = set_union(r, d[k]);
+    }
+    return r;
+}
 static inline V py_list(Buf *b) { V r = mk_seq(b->d, b->n); buf_close(); return r; }
 int refute_py_cls(V v) { return VAL(v)->cls; }
 """
@@ -368,9 +385,9 @@ class PyEmitter(Emitter):
             return "py_none()"
         if isinstance(v, Record):
             t = self.tmp()
-            items = ", ".join(self.encode(x) for x in v._values()) or "0"
-            return (f"({{ V {t}[] = {{{items}}}; py_record({self.shape(v._fields)}, {t}, "
-                    f"{len(v._fields)}); }})")
+            items = ", ".join(self.encode(x) for x in v._stored()) or "0"
+            return (f"({{ V {t}[] = {{{items}}}; py_record({self.shape(v._names)}, {t}, "
+                    f"{len(v._names)}); }})")
         if isinstance(v, FrozenMap):
             b = self.tmp()
             pushes = "".join(f"buf_push({b}, {self.encode(k)}); buf_push({b}, {self.encode(x)}); "
@@ -443,6 +460,9 @@ class PyEmitter(Emitter):
             t = self.tmp()
             items = ", ".join(self.val(x, m) for x in xs) or "0"
             return f"({{ V {t}[] = {{{items}}}; py_record({self.shape(fields)}, {t}, {len(xs)}); }})"
+        if op in ("py_get", "py_rec_set") and a[1] not in self.field_id:
+            # no record the spec makes has this field: Python's AttributeError, if reached
+            return "(rt_fail(21), (V)0)"
         if op == "py_get":
             return f"py_get({self.val(a[0], m)}, {self.field_id[a[1]]})"
         if op == "py_rec_set":
@@ -451,6 +471,10 @@ class PyEmitter(Emitter):
             return f"py_item({self.val(a[0], m)}, {self.val(a[1], m)})"
         if op == "py_map_set":
             return f"py_map_set({self.val(a[0], m)}, {self.val(a[1], m)}, {self.val(a[2], m)})"
+        if op == "py_range":
+            return f"py_range({self.integer(a[0], m)}, {self.integer(a[1], m)})"
+        if op == "py_union_all":
+            return f"py_union_all({self.val(a[0], m)})"
         if op == "py_zip":
             return f"py_zip({self.val(a[0], m)}, {self.val(a[1], m)})"
         if op == "py_slice":
@@ -549,8 +573,8 @@ def _collect(v: Any, atoms: dict, shapes: list) -> None:
         atoms.setdefault(_atom_key(v), v)
         return
     if isinstance(v, Record):
-        shapes.append(v._fields)
-        for x in v._values():
+        shapes.append(v._names)
+        for x in v._stored():
             _collect(x, atoms, shapes)
         return
     if isinstance(v, (frozenset, tuple)):

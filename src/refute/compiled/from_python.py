@@ -93,6 +93,15 @@ class _Method:
         self.function = function
 
 
+class _LocalFunction:
+    """A ``def`` inside a method: inlined where it is called, in the scope it was made in."""
+
+    __slots__ = ("node", "env")
+
+    def __init__(self, node: Any, env: dict):
+        self.node, self.env = node, env
+
+
 class _Global:
     __slots__ = ("value",)
 
@@ -190,8 +199,8 @@ class Lowering:
                 raise Unsupported("an integer beyond 62 bits", self.loc(node))
             return
         if isinstance(value, Record):
-            self.shapes.append(value._fields)
-            for x in value._values():
+            self.shapes.append(value._names)
+            for x in value._stored():
                 self.check_encodable(x, node)
             return
         if isinstance(value, Bag):
@@ -240,20 +249,23 @@ class Lowering:
         m = self.model
         for present, what in ((m.view is not None, "view (state views)"),
                               (bool(m.symmetry), "symmetry"),
-                              (bool(m.properties) or bool(m.fairness), "@liveness and fairness")):
+                              (bool(m.properties) or bool(m.fairness),
+                               "@liveness and fairness (checked by the interpreter, for now)")):
             if present:
                 raise Unsupported(what, m.source)
         states = m.init_states()
         first = states[0]
         if not isinstance(first, Record):
             raise Unsupported("a state that is not a State(...) record", m.source)
-        self.fields = first._fields
-        self.set_vars = {i for i, v in enumerate(first._values()) if isinstance(v, frozenset)}
+        # A record's shape is its field names sorted, its values in that order (the stored
+        # layout: records equal whatever order their fields were written in are one value).
+        self.fields = first._names
+        self.set_vars = {i for i, v in enumerate(first._stored()) if isinstance(v, frozenset)}
         self.shapes.append(self.fields)
         nv = len(self.fields)
         inits = []
         for state in states:
-            items = tuple(Act("assign", (i, self.k(v).e)) for i, v in enumerate(state._values()))
+            items = tuple(Act("assign", (i, self.k(v).e)) for i, v in enumerate(state._stored()))
             inits.append(Act("conj", items))
         init = inits[0] if len(inits) == 1 else Act("disj", tuple(inits))
         labels = list(m.action_names)
@@ -267,6 +279,7 @@ class Lowering:
                     actions.append(ActionInstance(labels.index(act.name), body, where))
             else:
                 actions.append(ActionInstance(labels.index(act.name), self.dynamic_action(act), where))
+
         invariants = [self.predicate(getattr(self.spec, p.name)) for p in m.invariants]
         constraints = [self.predicate(getattr(self.spec, p.name)) for p in m.constraints]
         terminal = [self.predicate(test, strict=False) for test in m._terminal]
@@ -404,6 +417,14 @@ class Lowering:
             return rest(self.mutation(st.value, env, st))
         if isinstance(st, ast.For):
             return self.loop(st, env, ctx, rest)
+        if isinstance(st, ast.FunctionDef):
+            a = st.args
+            if st.decorator_list or a.vararg or a.kwarg or a.kwonlyargs or a.defaults \
+                    or a.posonlyargs or _yields(st.body):
+                raise self.no("a local function other than def f(x, y): ... returning a value", st)
+            env = dict(env)
+            env[st.name] = _LocalFunction(st, env)
+            return rest(env)
         if isinstance(st, ast.Break):
             if ctx.brk is None:
                 raise self.no("break outside a loop over values known now", st)
@@ -1047,6 +1068,22 @@ class Lowering:
                 return self.method_call(base, f.attr, node, env)
             raise self.no(f"the call {_short_node(node)}", node)
         callee = self.ex(f, env)
+        if isinstance(callee, _LocalFunction):
+            args, kwargs = self.call_args(node, env)
+            params = [p.arg for p in callee.node.args.args]
+            if kwargs or len(args) != len(params):
+                raise self.no(f"a call of {callee.node.name} other than with its arguments in order", node)
+            inner = dict(callee.env)
+            inner[callee.node.name] = callee
+            inner.update(zip(params, args))
+            if self._depth > 20:
+                raise self.no("a recursive local function", node)
+            self._depth += 1
+            try:
+                return self.block(callee.node.body, 0, inner,
+                                  _Ctx("expr", False, lambda env: self.k(None)))
+            finally:
+                self._depth -= 1
         if isinstance(callee, _Method):
             args, kwargs = self.call_args(node, env)
             return self.inline(callee.function, args, kwargs, node, None)
@@ -1062,6 +1099,8 @@ class Lowering:
                 values = [self.ordered(self.val(kw.value, env), node) for kw in node.keywords]
                 if len(set(names)) != len(names):
                     raise self.no("a repeated field", node)
+                names, values = map(tuple, zip(*sorted(zip(names, values), key=lambda p: p[0]))) \
+                    if names else ((), ())  # the stored layout (evaluated above, in written order)
                 self.shapes.append(names)
                 if all(v.const is not _NO for v in values):
                     return self.k(Record(**dict(zip(names, (v.const for v in values)))), node)
@@ -1069,12 +1108,26 @@ class Lowering:
                     return SymState([v.e for v in values])  # State(...) of every field: a new state
                 return PV(E("py_record", (names, tuple(v.e for v in values)), "v",
                             _dyn(*(v.e for v in values))), "rec")
+            if callee.value in _CONSTANT_FUNCTIONS:  # of values known now: the result is too
+                args, kwargs = self.call_args(node, env)
+                if all(isinstance(a, PV) and a.const is not _NO for a in [*args, *kwargs.values()]):
+                    value = callee.value(*(a.const for a in args),
+                                         **{k: v.const for k, v in kwargs.items()})
+                    return self.k(tuple(value), node)
             if callee.value is outcome:
                 raise self.no("outcome(...) (performance models are interpreted)", node)
             raise self.no(f"calling {getattr(callee.value, '__name__', 'this function')}", node)
         raise self.no(f"the call {_short_node(node)}", node)
 
     def method_call(self, base: PV, attr: str, node: Any, env: dict) -> PV:
+        if attr in ("union", "difference") and len(node.args) == 1 and not node.keywords \
+                and isinstance(node.args[0], ast.Starred):
+            # s.difference(*sets): less their union
+            sets = self.val(node.args[0].value, env)
+            every = E("py_union_all", (sets.e,), "v", sets.e.dyn)
+            op = "or" if attr == "union" else "sub"
+            return PV(E("py_binop", (op, E("py_to_set", (base.e,), "v", base.e.dyn), every), "v",
+                        _dyn(base.e, every)), "set")
         args, kwargs = self.call_args(node, env)
         vals = [a for a in args if isinstance(a, PV)]
         if len(vals) != len(args) or any(not isinstance(v, PV) for v in kwargs.values()):
@@ -1160,6 +1213,9 @@ class Lowering:
                           args[0].unordered or not _ordered_kind(args[0]))
         if name == "sorted" and n == 1:
             return PV(E("py_sorted", (args[0].e,), "v", args[0].e.dyn), "tuple")
+        if name == "range" and n in (1, 2):
+            lo, hi = (self.k(0), args[0]) if n == 1 else args
+            return PV(E("py_range", (self.integer(lo), self.integer(hi)), "v", _dyn(lo.e, hi.e)), "tuple")
         if name == "zip" and n == 2:
             a, b = (self.in_order(x, "zip of a set (in Python's hash order)", node) for x in args)
             return PV(E("py_zip", (a, b), "v", _dyn(a, b)), "tuple")
@@ -1205,6 +1261,8 @@ class Lowering:
         raise self.no("lambda", node)
 
 
+_CONSTANT_FUNCTIONS = (itertools.combinations, itertools.permutations, itertools.product)
+
 _PYOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
           ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
           ast.BitOr: lambda a, b: a | b, ast.BitAnd: lambda a, b: a & b}
@@ -1218,7 +1276,7 @@ _PYCMP = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
 def _strict(value: Any) -> Any:
     """A key equal only for values of the same types throughout (unlike ``==``)."""
     if isinstance(value, Record):
-        return ("rec", value._fields, tuple(_strict(v) for v in value._values()))
+        return ("rec", value._names, tuple(_strict(v) for v in value._stored()))
     if isinstance(value, tuple):
         return ("tuple", tuple(_strict(v) for v in value))
     if isinstance(value, frozenset):

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
+from refute.tla.enabled import cut_context
 from refute.tla.parser import Node, OpDef
 from refute.tla.scope import Builtin, Const, Def, InstDef, Scope, Subst, Var
 from refute.tla.values import TLAError, tlc_key
@@ -437,6 +438,11 @@ class Lowering:
         if op == "ENABLED":  # whether A has a successor (every variable assigned or not)
             if init:
                 raise Unsupported("ENABLED in the initial predicate", _where(node))
+            if cut_context(env.ctx, 0) is not None:
+                # TLC evaluates it before the instance's substitution (refute.tla.enabled),
+                # with slots for the cut variables that the native state does not have
+                raise Unsupported("ENABLED written in an instance that substitutes its variables",
+                                  _where(node))
             return E("enabled", (self.action(a, env, init=False),), "b", True)
         x = self.expr(a, env, init)
         if op == "~":

@@ -60,4 +60,4 @@ def load(model: Any) -> tuple[PyNative, list[str], bool]:
 
 def record_values(state: Any) -> tuple:
     """An interpreted state's variables, as the native search keeps them."""
-    return state._values() if isinstance(state, Record) else (state,)
+    return state._stored() if isinstance(state, Record) else (state,)  # the native's layout

@@ -344,5 +344,6 @@ def _satisfies(constraints: tuple, state: Any, model: Model) -> bool:
 
 
 def _warnings(model: Model, fired: dict[str, int], complete: bool) -> tuple[str, ...]:
-    return tuple(f"action {name} never fired: it is never enabled, or a guard is wrong"
-                 for name, count in fired.items() if count == 0 and complete)
+    return tuple(getattr(model, "notes", ())) + tuple(
+        f"action {name} never fired: it is never enabled, or a guard is wrong"
+        for name, count in fired.items() if count == 0 and complete)

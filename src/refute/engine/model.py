@@ -152,6 +152,10 @@ class Model(Protocol):
     view: Callable[[State], Any] | None = None
     """The part of a state that identifies it; ``None``: the whole state."""
 
+    notes: Sequence[str] = ()
+    """What the front end must tell the user with any result of this model (a TLA+ module it
+    did without): the explorers add them to the result's warnings."""
+
     def init_states(self) -> list[State]:
         """The initial states, in a deterministic order."""
         ...

@@ -177,7 +177,8 @@ def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> 
         raise SpecError.from_exception(exc, doing, state, model.source) from None
     finally:
         watch.close()
-    warnings = [f"action {name} was never taken: it is never enabled, a guard is wrong, or "
+    warnings = [*getattr(model, "notes", ())]
+    warnings += [f"action {name} was never taken: it is never enabled, a guard is wrong, or "
                 "the traces are too short or too few" for name in actions if taken[name] == 0
                 and violation is None]
     if violation is None and traces_run and steps / traces_run < options.depth / _SHORT:

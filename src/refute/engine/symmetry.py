@@ -38,7 +38,7 @@ def rename(value: Any, renaming: Mapping[Any, Any]) -> Any:
         return value
     if isinstance(value, Record):
         return value.update(**{name: rename(item, renaming)
-                               for name, item in zip(value._fields, value._values())})
+                               for name, item in zip(value._names, value._stored())})
     if isinstance(value, FrozenMap):
         return FrozenMap({rename(k, renaming): rename(v, renaming) for k, v in value.items()})
     if isinstance(value, Bag):

@@ -24,7 +24,7 @@ from refute.tla.operators import is_element
 from refute.tla.parser import Node, OpDef
 from refute.tla.reads import primes_name
 from refute.tla.scope import UNSET, CutVar, Def, Scope, Subst, Var
-from refute.tla.values import TLAError, as_set, short, sorted_elements
+from refute.tla.values import INFINITE_KINDS, LazySet, TLAError, as_set, short, sorted_elements
 
 _GUARD, _SET, _KEEP, _KEEP_ALL, _ACTION = range(5)  # the kinds of step of a fused conjunction
 
@@ -36,6 +36,8 @@ class ActionCompiler(ExpressionCompiler):
     def __init__(self, variables: tuple[str, ...]):
         super().__init__(variables)
         self.init_actions: dict[int, Callable] = {}  # id(Def) -> its body enumerated in Init
+        self.fn_body_actions: dict[tuple, Callable] = {}  # (id(Def), init) -> f's body as an action
+        self.fn_body_building: set[tuple] = set()  # those being compiled (recursion binds late)
 
     def action(self, node: Node, scope: Scope) -> Callable:
         """``g(S, P, E)``: the extensions of partial next state ``P`` satisfying the action."""
@@ -111,6 +113,10 @@ class ActionCompiler(ExpressionCompiler):
             g = self._call_action(node, scope)
             if g is not None:
                 return g
+        if k == "fnapp":
+            g = self._fn_body_action(node, scope)
+            if g is not None:
+                return g
         f = self.expr(node, scope)
 
         def guard(S, P, E):
@@ -136,6 +142,91 @@ class ActionCompiler(ExpressionCompiler):
         finally:
             d.busy = False
         return d.action_fn
+
+    def _fn_body_action(self, node: Node, scope: Scope) -> Callable | None:
+        r"""``f[a]`` in an action, ``f`` a function definition TLC keeps unevaluated: the body
+        of ``f`` enumerated as an action with its parameters bound to the arguments, so that
+        each true disjunct and each ``\E`` witness in it is one successor, as TLC counts them
+        (Tool.getNextStates/getInitStates, OPCODE_fa: a ``FcnLambdaValue`` whose ``fcnRcd`` is
+        still null is entered, not applied; VoteProof's ``SafeAt``, a recursive ``SA[b]``).
+
+        TLC keeps a function unevaluated (lazy) when it is recursive; when it is defined in a
+        LET or reads the state (evaluated on the spot with ``KeepLazy``, in a next-state
+        relation only: Init evaluates functions with ``EvalControl.Init``, which builds them);
+        and when its domain is infinite. A constant-level top-level definition is evaluated
+        once before the search (SpecProcessor.processConstantDefns) and is applied. ``None``
+        when ``f`` is not entered, or when its body is a condition only (then entering it
+        changes nothing and the expression is faster)."""
+        f, args = node.args
+        if f.kind != "name" or scope.bound_index(f.args[0]) is not None:
+            return None
+        name = f.args[0]
+        entry = scope.lookup(name, f)
+        if isinstance(entry, tuple) and entry[0] == "let":
+            _, d, depth = entry
+            prefix, ctx, lets, top = depth, scope.ctx, scope.lets, False
+        elif isinstance(entry, Def) and not entry.opdef.params:
+            d, prefix, ctx, lets, top = entry, len(entry.ctx.params), entry.ctx, {}, True
+        else:
+            return None
+        body = d.opdef.body
+        if not isinstance(body, Node) or body.kind != "fn" or d.opdef.kind not in ("op", "fn"):
+            return None
+        bounds, fbody = body.args
+        if any(isinstance(pattern, tuple) for pattern, _ in bounds) or len(bounds) != len(args):
+            return None
+        recursive = d.opdef.kind == "fn" and _mentions(fbody, name)
+        if not recursive:
+            if not scope.init and not top:
+                lazy = None  # a LET's function: always entered
+            elif not scope.init and self.reads.definition_reads(entry) != frozenset():
+                lazy = None  # reads the state: evaluated lazily at each step
+            else:  # built once (Init, or a constant): entered only if its domain is infinite
+                lazy = _INFINITE_DOMAIN
+        else:
+            lazy = None
+        base = Scope(ctx, ctx.params if top else scope.bound[:prefix], lets, scope.init)
+        key = (id(d), scope.init)
+        g = self.fn_body_actions.get(key)
+        if g is None:
+            if key in self.fn_body_building:  # recursion: bind late
+                return self._fn_body_call(lambda S, P, E: self.fn_body_actions[key](S, P, E),
+                                          base, node, scope, args, bounds, prefix, lazy)
+            self.fn_body_building.add(key)
+            try:
+                g = self.action(fbody, base.bind(*(pattern for pattern, _ in bounds)))
+            finally:
+                self.fn_body_building.discard(key)
+            self.fn_body_actions[key] = g
+        steps = getattr(g, "steps", None) or ((g.step,) if hasattr(g, "step") else ())
+        if steps and all(s[0] is _GUARD for s in steps):
+            return None
+        return self._fn_body_call(g, base, node, scope, args, bounds, prefix, lazy)
+
+    def _fn_body_call(self, g, base, node, scope, args, bounds, prefix, lazy) -> Callable:
+        """``f[a]`` entering ``f``'s body ``g``: the arguments, each checked against its
+        domain (TLC's getFcnContext), bound after the definition's own bound values (the
+        first ``prefix`` of the caller's). ``lazy``, when given, decides at run time from the
+        domains whether ``f`` is entered (else applied, as TLC applies a function it built)."""
+        fas = [self.expr(a, scope) for a in args]
+        doms = [self.expr(s, base) for _, s in bounds]
+        applied = self.expr(node, scope)
+
+        def enter(S, P, E):
+            vals = tuple(fa(S, P, E) for fa in fas)
+            ds = [dom(S, P, E[:prefix]) for dom in doms]
+            if lazy is not None and not lazy(ds):
+                v = applied(S, P, E)
+                if v is True:
+                    return (P,)
+                if v is False:
+                    return ()
+                raise TLAError(f"expected a boolean, got {short(v)}", node)
+            for v, dom in zip(vals, ds):
+                if not is_element(v, dom):
+                    applied(S, P, E)  # raises the function's domain error
+            return g(S, P, E[:prefix] + vals)
+        return enter
 
     def _implies_action(self, node: Node, scope: Scope) -> Callable | None:
         """``P => A`` as TLC enumerates it: when ``P`` holds, the successors of ``A`` (each
@@ -413,6 +504,24 @@ class ActionCompiler(ExpressionCompiler):
             return g
         fs = tuple(f for _, f in ops)
         return lambda S, P, E: g(S, P, E + tuple([f(S, P, E) for f in fs]))
+
+
+def _mentions(node, name: str) -> bool:
+    """Whether ``node`` uses the name ``name`` (a function definition naming itself is
+    recursive: SANY's $RecursiveFcnSpec)."""
+    if isinstance(node, Node):
+        if node.kind in ("name", "app") and node.args and node.args[0] == name:
+            return True
+        return any(_mentions(a, name) for a in node.args)
+    if isinstance(node, tuple):
+        return any(_mentions(a, name) for a in node)
+    return False
+
+
+def _INFINITE_DOMAIN(domains: list) -> bool:
+    """Whether a function over ``domains`` stays unevaluated in TLC (a domain it cannot
+    enumerate: not ``Reducible``)."""
+    return any(isinstance(d, LazySet) and d.kind in INFINITE_KINDS for d in domains)
 
 
 def _lazy_action(compiler: ActionCompiler, node: Node, scope: Scope) -> Callable:

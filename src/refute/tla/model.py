@@ -207,6 +207,7 @@ class TLAModel(Model):
         if cfg.symmetry:
             self.symmetry = self._symmetry_groups(cfg.symmetry)
         self._unset = compiler.unset_state
+        self.notes = (loader.missing_note(),) if loader.missing else ()
 
     # ----------------------------------------------------------------- loading
     def _where_defined(self, part: tuple) -> dict[str, Any]:
@@ -249,10 +250,11 @@ class TLAModel(Model):
         near = difflib.get_close_matches(name, defined, n=1)
         did_you_mean = f"did you mean {near[0]}? " if near else ""
         what = what or f"{KEYWORD[section]} {name}"
+        missing = self.compiler.loader.missing_note()
         return InputError(f"{what}: {self.name} does not define {name}",
                           **self.config.where(section, name),
                           hint=f"{did_you_mean}correct the name in {self.config.file}, or define "
-                               f"{name} in {self.source}")
+                               f"{name} in {self.source}" + (f" ({missing})" if missing else ""))
 
     def _refuse_unused_constant(self, name: str, value: Any, declared: list[str]) -> None:
         """``CONSTANT N = 3`` for an ``N`` the spec neither declares nor defines: the value

@@ -54,6 +54,7 @@ class Loader:
         self.inner: dict[str, Module] = _inner_modules(root)
         self.spec_dir = spec_dir
         self.readable: tuple[str, ...] = ()  # files or folders data may be read from (real paths)
+        self.missing: dict[str, Module] = {}  # module EXTENDed but not found -> the module naming it
 
     def read_data(self, path: str, operator: str) -> str:
         """The text of a data file a spec reads (``JsonDeserialize("trace.json")``; relative to
@@ -86,11 +87,33 @@ class Loader:
                 if d == LIBRARY:
                     self.bundled.append(name)
                 return module
+        if isinstance(where, Module) and name in where.extends:
+            return self._left_out(name, where)
         raise InputError(f"module {name} not found", file=getattr(where, "file", None),
                          line=getattr(where, "line", None),
                          hint="put its .tla file next to the spec, or point REFUTE_TLA_MODULES at a "
                               "folder holding it (e.g. a checkout of tlaplus/CommunityModules); "
                               "the standard modules (Naturals, Sequences, TLC, ...) are built in")
+
+    def _left_out(self, name: str, where: Module) -> Module:
+        """A module EXTENDed but not found, taken as empty: specs EXTEND TLAPS's library
+        (FunctionTheorems, ...) for their proofs only, and TLA+ forbids redefining a name, so
+        leaving out a module that defines nothing the model uses changes no value. If the
+        model uses one of its names, that name is unknown and the error says which module
+        was not found (:meth:`Scope.lookup`); the result says the module was left out
+        (:attr:`~refute.tla.model.TLAModel.notes`). TLC needs every module to parse a spec."""
+        self.missing[name] = where
+        module = self.cache[name] = Module(name, None)
+        return module
+
+    def missing_note(self) -> str:
+        """What to say of the modules left out, in an error or a result ("" if none)."""
+        if not self.missing:
+            return ""
+        names = ", ".join(f"{name} (EXTENDS in {os.path.basename(where.file or where.name)})"
+                          for name, where in self.missing.items())
+        return (f"module{'s' if len(self.missing) > 1 else ''} {names} not found and left out: "
+                "put the .tla file next to the spec or in a folder of REFUTE_TLA_MODULES")
 
 
 def _inner_modules(module: Module) -> dict[str, Module]:

@@ -183,10 +183,13 @@ class Scope:
             return self.lets[name]
         entry = self.ctx.names.get(name)
         if entry is None:
-            bundled = getattr(getattr(self.ctx.compiler, "loader", None), "bundled", ())
+            loader = getattr(self.ctx.compiler, "loader", None)
+            bundled = getattr(loader, "bundled", ())
             note = (f" (refute's own {', '.join(bundled)} declare only the operators it implements "
                     "natively; for the others point REFUTE_TLA_MODULES at the CommunityModules: "
                     "docs/tla.md)") if bundled else ""
+            missing = loader.missing_note() if loader is not None else ""
+            note += f" ({missing})" if missing else ""
             raise TLAError(f"unknown operator or variable '{name}'{note}", node)
         return entry
 

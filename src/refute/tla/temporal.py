@@ -262,10 +262,18 @@ class Unfolder:
             entry = scope.ctx.names[node.args[0]]
             if self.uses_next(node.args[1:], scope):
                 return True
+        elif k == "let":  # its body sees its definitions (`LET G == INSTANCE Graphs IN G!Op`)
+            defs, body = node.args
+            inner = self.compiler.let_scope(defs, scope, tolerant=True)
+            return any(self.uses_next(d.body, inner.bind(*(p for p, _ in d.params)))
+                       for d in defs if d.kind != "instance") or self.uses_next(body, inner)
         else:
             return self.uses_next(node.args, scope)
-        if isinstance(entry, tuple) and entry[0] == "let":
-            entry = entry[1]
+        lets: dict = {}
+        outer: tuple | None = None
+        if isinstance(entry, tuple) and entry[0] == "let":  # its body sees the LET's names
+            _, entry, depth = entry
+            lets, outer = scope.lets, scope.bound[:depth]
         if isinstance(entry, Subst):
             return entry.node is None or self.uses_next(entry.node, entry.scope)
         if not isinstance(entry, Def):
@@ -273,7 +281,8 @@ class Unfolder:
         key = id(entry.opdef)
         if key not in self._next_memo:
             self._next_memo[key] = False  # a recursive definition: its other parts decide
-            inner = Scope(entry.ctx, entry.ctx.params + tuple(p for p, _ in entry.opdef.params))
+            inner = Scope(entry.ctx, (entry.ctx.params if outer is None else outer)
+                          + tuple(p for p, _ in entry.opdef.params), lets)
             self._next_memo[key] = self.uses_next(entry.opdef.body, inner)
         return self._next_memo[key]
 
