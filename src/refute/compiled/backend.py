@@ -84,6 +84,10 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     runs the model instead, and gives exactly its answer. When none fails, the native search
     is the interpreter's, state for state."""
     started = time.perf_counter()
+    if graph is not None and compiled.values_of is not tuple:
+        # a Python spec's states are its own objects, which the native values do not rebuild
+        compiled.interpreted_instead = "the state graph of a Python spec"
+        return bfs.explore(model, options, graph=graph)
     invariants = bfs.select_invariants(model, options.invariants)
     chosen = {p.name for p in invariants}
     selected = [name in chosen for name in compiled.invariant_names]
