@@ -429,3 +429,34 @@ def test_what_sany_accepts_is_checked(tmp_path) -> None:
     spec = _files(tmp_path, D4=f"---- MODULE D4 ----\n{SEMANTIC_HEAD}{body}====\n", D4_cfg=STUTTER)
     code, report = _check(spec)
     assert (code, *_counts(report)) == (0, "ok", 1, 2, 1)
+
+
+# SANY: "Could not find declaration or definition of symbol '-'." at line 4, col 16 (U1: the
+# binary minus, refute points at the expression, col 14) and col 13 (U2: the prefix minus,
+# which Integers defines and Naturals does not)
+UNDECLARED = [
+    ("U1", "VARIABLE x\nInit == x = 0\nNext == x' = 1 - x\n", (4, 14), "module Naturals"),
+    ("U2", "EXTENDS Naturals\nVARIABLE x\nInit == x = -1\nNext == x' = x\n", (4, 13), "module Integers"),
+]
+
+
+@pytest.mark.parametrize("name, body, where, module", UNDECLARED, ids=[m[0] for m in UNDECLARED])
+def test_an_operator_symbol_needs_its_module(tmp_path, name, body, where, module) -> None:
+    spec = _files(tmp_path, **{name: f"---- MODULE {name} ----\n{body}====\n", name + "_cfg": STUTTER})
+    code, report = _check(spec)
+    assert code == 2, report
+    assert "could not find a declaration or definition of symbol '-'" in report["error"]["message"]
+    assert module in report["error"]["message"]
+    assert (report["error"]["line"], report["error"]["column"]) == where
+
+
+def test_tlcget_config_gives_the_runs_configuration(tmp_path) -> None:
+    # TLC: 3 distinct, 3 generated, depth 3 (every ASSUME holds: a breadth-first model check,
+    # deadlock not checked, one worker, the seed a string)
+    body = ('EXTENDS Naturals, TLC\nVARIABLE x\nASSUME TLCGet("config").mode = "bfs"\n'
+            'ASSUME TLCGet("config").deadlock = FALSE\nASSUME TLCGet("config").worker = 1\n'
+            'ASSUME TLCGet("config").seed \\in STRING\nInit == x = 0\nNext == x < 2 /\\ x\' = x + 1\n')
+    spec = _files(tmp_path, G2=f"---- MODULE G2 ----\n{body}====\n",
+                  G2_cfg="INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (0, "ok", 3, 3, 3)

@@ -29,6 +29,7 @@ from refute.tla.operators import INFIX, LOGIC, as_int, is_element
 from refute.tla.parser import Node
 from refute.tla.reads import ReadAnalysis
 from refute.tla.enabled import cut_context
+from refute.tla.stdlib import MODULE_SYMBOLS
 from refute.tla.scope import UNSET, Builtin, Const, Context, CutVar, Def, InstDef, Scope, Subst, Var
 from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet,
                                RefuteLimitation, TLAError, apply_fn, as_set, domain, make_fn,
@@ -47,6 +48,14 @@ def locate(node: Node, exc: Exception) -> TLAError:
     if isinstance(exc, RecursionError):
         return TLAError("recursion too deep (an unbounded recursive definition?)", node)
     return TLAError(f"{type(exc).__name__}: {exc}", node)
+
+
+def _undeclared(op: str, node: Node) -> TLAError:
+    """SANY's refusal of an operator symbol whose module the spec does not extend."""
+    module = MODULE_SYMBOLS[op]
+    return TLAError(f"could not find a declaration or definition of symbol '{op.rstrip('.')}': "
+                    f"it is defined in module {module}, which this module does not EXTEND "
+                    f"(add EXTENDS {module})", node)
 
 
 def truth(v: Any, node: Node) -> bool:
@@ -572,6 +581,8 @@ class ExpressionCompiler(abc.ABC):
         fn = INFIX.get(op)
         if fn is None:
             raise TLAError(f"unknown infix operator {op} (is its module EXTENDed?)", node)
+        if user is None and op in MODULE_SYMBOLS:
+            raise _undeclared(op, node)
 
         def infix(S, P, E):
             try:
@@ -651,6 +662,8 @@ class ExpressionCompiler(abc.ABC):
         user = scope.ctx.names.get(op)
         if isinstance(user, (Def, Builtin)):
             return self.apply_entry(user, (a,), node, scope)
+        if user is None and op in MODULE_SYMBOLS and op not in scope.lets:
+            raise _undeclared(op, node)
         f = self.expr(a, scope)
         if op == "~":
             return lambda S, P, E: not truth(f(S, P, E), a)

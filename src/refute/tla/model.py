@@ -103,6 +103,7 @@ class TLAModel(Model):
         check_modules(loader, root)  # SANY's refusals come before any model is read
         self.atom_order = atom_ordinals(cfg.atoms, root, functools.partial(_parsed_module, loader))
         use_atom_order(self.atom_order)  # before anything is evaluated (ASSUME, constants)
+        stdlib.configure_run(deadlock=cfg.check_deadlock)
         self.variables = tuple(variables_of(loader, root))
         compiler = Compiler(self.variables)
         compiler.loader = loader

@@ -141,6 +141,17 @@ def _tlcget_at(S, i):
     return level
 
 
+def configure_run(deadlock: bool, mode: str = "bfs", workers: int = 1) -> None:
+    """``TLCGet("config")``: the run's configuration, with TLC's field names (its
+    ``TLCGetSet``): ``mode`` ("bfs" for a model check, as TLC's breadth-first search),
+    ``deadlock`` (whether deadlock is checked), ``worker``, and ``seed`` / ``fingerprint`` /
+    ``install``, which in TLC vary from run to run and install to install: refute's runs are
+    deterministic, so its seed and fingerprint index are "0", its install the package folder."""
+    _registers["config"] = make_fn({
+        "install": os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "mode": mode,
+        "deadlock": deadlock, "seed": "0", "fingerprint": "0", "worker": workers})
+
+
 def _tlcset(i, v):
     _registers[i] = v
     return True
@@ -517,6 +528,15 @@ _MODULES["Randomization"] = {
     "TestRandomSetOfSubsets": _b(lambda k, n, s: 0, 3),
 }
 _IMPLIED = {"Integers": ["Naturals"], "Reals": ["Integers", "Naturals"], }
+
+# The operator symbols (+, .., \o, :>, ...) only a module defines, with the first module that
+# does: like any name, one is known only where its module is EXTENDed or instantiated (SANY:
+# "Could not find declaration or definition of symbol '-'"), although the parser reads it anyway.
+MODULE_SYMBOLS: dict[str, str] = {}
+for _module, _table in _MODULES.items():
+    for _name in _table:
+        if not _name[0].isalpha():
+            MODULE_SYMBOLS.setdefault(_name, _module)
 
 
 def natives_for(module: str, read_file: Callable[[str, str], str] | None = None) -> dict[str, Builtin]:
