@@ -256,28 +256,41 @@ def test_a_warm_run_does_not_recompile(tmp_path, monkeypatch):
 
 
 UNSUPPORTED = """---- MODULE Rec ----
-EXTENDS Naturals, TLC
-VARIABLE x
-Init == x = 0
-Next == x < 2 /\\ x' = x + 1 /\\ PrintT(x)
+EXTENDS Naturals
+VARIABLE z
+I == INSTANCE RecInner WITH x <- z, y <- z
+Init == z = 0
+Next == z' = 1 - z /\\ I!Free
 ====
 """
+# ENABLED written in an instance that renames its variables: TLC evaluates it before the
+# substitution (refute.tla.enabled), which the native state has no slots for
+UNSUPPORTED_INNER = """---- MODULE RecInner ----
+VARIABLES x, y
+Free == ENABLED (x' = 0 /\\ y' = 1)
+====
+"""
+WHAT = "ENABLED written in an instance that substitutes its variables"
 
 
 def test_unsupported_construct_is_located(tmp_path):
+    (tmp_path / "RecInner.tla").write_text(UNSUPPORTED_INNER)
     path = _write(tmp_path, "Rec", UNSUPPORTED, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
     with pytest.raises(Unsupported) as info:
         lower(TLAModel(path))
-    assert info.value.construct == "standard operator PrintT"
-    assert info.value.where.endswith("Rec.tla:5")
+    assert info.value.construct == WHAT
+    assert info.value.where.endswith("RecInner.tla:3")
     runner = CliRunner()
     out = runner.invoke(main, ["check", path, "--backend", "compiled"])
-    assert out.exit_code == 2 and "standard operator PrintT" in out.output
-    assert "Rec.tla:5" in out.output
+    assert out.exit_code == 2 and WHAT in " ".join(out.output.split())
+    assert "RecInner.tla:3" in out.output or "RecInner.tla" in out.output
     auto = runner.invoke(main, ["check", path, "--json", str(tmp_path / "r.json")])
-    assert auto.exit_code == 0
-    assert "compiled backend not used: standard operator PrintT" in auto.output
-    assert json.loads((tmp_path / "r.json").read_text())["backend"] == "interpreted"
+    assert auto.exit_code == 0, auto.output
+    assert "compiled backend not used: " + WHAT in " ".join(auto.output.split())
+    data = json.loads((tmp_path / "r.json").read_text())
+    # TLC: 2 distinct states, 3 generated (I!Free is TRUE in both: x' = 0 and y' = 1 are the
+    # instance's own variables inside the ENABLED)
+    assert (data["backend"], data["distinct_states"], data["states_generated"]) == ("interpreted", 2, 3)
 
 
 def test_check_command_runs_compiled_and_verifies(tmp_path):

@@ -44,6 +44,7 @@ class Compiled:
     cached: bool
     values_of: Callable[[Any], tuple] = tuple  # an interpreted state's variables, for --verify
     terminal_compiled: bool = False  # the native search tests the model's terminal states
+    replays_graph: bool = True  # its steps can be told to a graph observer (labels known)
     interpreted_instead: str | None = None
     """Why the last :func:`explore` handed the model to the interpreter (None: it did not)."""
 
@@ -67,7 +68,7 @@ def compile_spec(model: Any) -> Compiled:
     native, labels, cached = python_spec.load(model)
     return Compiled(native, [p.name for p in model.invariants], labels,
                     time.perf_counter() - started, cached,
-                    values_of=python_spec.record_values, terminal_compiled=True)
+                    values_of=python_spec.record_values, terminal_compiled=True, replays_graph=False)
 
 
 def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options(),
@@ -96,6 +97,9 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
+    if graph is not None and not compiled.replays_graph:
+        compiled.interpreted_instead = "the state graph (--dump-graph) of a Python spec"
+        return bfs.explore(model, options, graph=graph)
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
                         options.time_limit, keep=record, graph=record)
     counts = native.counts()
