@@ -33,7 +33,7 @@ def evaluate(expr: str, extends: str = "Naturals, Sequences, FiniteSets, TLC") -
 
 
 @pytest.mark.parametrize("expr, value", [
-    ("1 + 2 * 3", 7), ("7 \\div 2", 3), ("-7 % 3", 2), ("2^10", 1024),
+    ("1 + 2 * 3", 7), ("7 \\div 2", 3), ("(0 - 7) % 3", 2), ("2^10", 1024),
     ("{1, 2} \\cup {3}", frozenset({1, 2, 3})), ("{x * 2 : x \\in 1..3}", frozenset({2, 4, 6})),
     ("{x \\in 1..5 : x > 3}", frozenset({4, 5})), ("<<1, 2>> = [i \\in 1..2 |-> i]", True),
     ("[a |-> 1, b |-> 2].b", 2), ("[[a |-> 1] EXCEPT !.a = @ + 1].a", 2),

@@ -69,6 +69,7 @@ def test_enabled_of_an_instance_action_written_outside_sees_the_substitution(tmp
     # TLC: Inv (I!V3, ENABLED inside) holds; Inv2 (ENABLED I!A) is violated by the initial state
     spec = _files(tmp_path, CutOut="""\
         ---- MODULE CutOut ----
+        EXTENDS Naturals
         VARIABLE z
         I == INSTANCE CutInner WITH x <- z, y <- z
         Init == z = 0
