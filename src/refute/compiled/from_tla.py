@@ -360,6 +360,14 @@ class Lowering:
     def x_set_int(self, node, env, init):
         return self.overridden("Int", node, env, init) or E("int_set", (), "v", False)
 
+    def x_set_real(self, node, env, init):
+        # the interpreter's Real holds the integers but is a value of its own (printed Real):
+        # lowered only where the model overrides it (MCRealTime's Real == 0 .. MaxReal)
+        real = self.overridden("Real", node, env, init)
+        if real is None:
+            raise Unsupported("the set Real", _where(node))
+        return real
+
     def x_set_string(self, node, env, init):
         return E("string", (), "v", False)
 
@@ -671,6 +679,11 @@ class Lowering:
             inner = test.env.with_items({test.params[0][0]: E("local", (local,), "v", True)})
             body = self.expr(test.body, inner, init)
             return E("selectseq", (seq, local, body), "v", seq.dyn or body.dyn)
+        if name == "RandomElement" and len(args) == 1:
+            # the interpreter's RandomElement is deterministic: the first element in canonical
+            # order, which is CHOOSE x \in S : TRUE (both fail on the empty set)
+            s = self.expr(args[0], env, init)
+            return E("choose", (self.fresh("x"), s, E("bool", (True,), "b", False)), "v", s.dyn)
         xs = tuple(self.expr(a, env, init) for a in args)
         d = _dyn(*xs)
         table = {("Cardinality", 1): ("card", "i"), ("Len", 1): ("len", "i"),
