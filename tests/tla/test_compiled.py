@@ -21,6 +21,7 @@ from refute.compiled.ir import Unsupported
 from refute.engine import bfs
 from refute.engine.liveness import check_model
 from refute.engine.result import ViolationKind
+from refute.errors import RefuteError
 from refute.status import Status
 from refute.tla.model import TLAModel
 from tests.tla.oracle import DEPTH_ACCEPTED, EXAMPLES, oracle_models
@@ -34,7 +35,8 @@ COMPILED_ORACLE = frozenset({
     "Bakery-Boulangerie/MCBakery.cfg", "Chameneos/Chameneos.cfg",
     "CigaretteSmokers/CigaretteSmokers.cfg", "CoffeeCan/CoffeeCan100Beans.cfg",
     "CoffeeCan/CoffeeCan1000Beans.cfg", "DieHard/DieHard.cfg", "DieHard/MCDieHarder.cfg",
-    "DiningPhilosophers/DiningPhilosophers.cfg", "LearnProofs/MCFindHighest.cfg",
+    "DiningPhilosophers/DiningPhilosophers.cfg", "LeastCircularSubstring/MCLeastCircularSubstringSmall.cfg",
+    "LearnProofs/MCFindHighest.cfg",
     "Majority/MCMajority.cfg", "MisraReachability/MCParReach.cfg",
     "MissionariesAndCannibals/MissionariesAndCannibals.cfg", "Moving_Cat_Puzzle/CatEvenBoxes.cfg",
     "Moving_Cat_Puzzle/CatOddBoxes.cfg", "N-Queens/Queens.toolbox/FourQueens/MC.cfg",
@@ -61,8 +63,9 @@ COMPILED_ORACLE = frozenset({
     "barriers/Barriers.cfg", "btree/kvstore.cfg", "byihive/VoucherCancel.cfg", "byihive/VoucherIssue.cfg",
     "byihive/VoucherLifeCycle.cfg", "byihive/VoucherRedeem.cfg", "byihive/VoucherTransfer.cfg",
     "byzpaxos/Consensus.cfg", "chang_roberts/MCChangRoberts.cfg", "ewd426/TokenRing.cfg",
-    "ewd840/EWD840.cfg", "glowingRaccoon/clean.cfg", "glowingRaccoon/product.cfg",
-    "glowingRaccoon/stages.cfg", "locks_auxiliary_vars/Lock.cfg", "locks_auxiliary_vars/Peterson.cfg",
+    "ewd840/EWD840.cfg", "ewd840/EWD840_json.cfg", "glowingRaccoon/clean.cfg", "glowingRaccoon/product.cfg",
+    "glowingRaccoon/stages.cfg", "locks_auxiliary_vars/Lock.cfg", "locks_auxiliary_vars/LockHS.cfg",
+    "locks_auxiliary_vars/Peterson.cfg",
     "nbacc_ray97/nbacc_ray97.cfg", "nbacg_guer01/nbacg_guer01.cfg", "spanning/MC_spanning.cfg",
     "tcp/MCtcp.cfg", "tower_of_hanoi/Hanoi.toolbox/Model_1/MC.cfg", "tower_of_hanoi/Hanoi_anim.cfg",
     "transaction_commit/2PCwithBTM.cfg", "transaction_commit/TCommit.cfg",
@@ -209,6 +212,65 @@ def test_deadlock_and_bounds_are_the_interpreters(tmp_path):
     _same_result(model, bfs.Options(deadlock=False))
     _same_result(model, bfs.Options(deadlock=False, max_depth=3))
     _same_result(model, bfs.Options(deadlock=False, max_states=5))
+
+
+LET_RECURSIVE = """---- MODULE LetRec ----
+EXTENDS Naturals, TLC
+VARIABLE x
+SumTo(n) == LET RECURSIVE S(_)
+                S(k) == IF k = 0 THEN 0 ELSE k + x + S(k - 1)
+            IN S(n)
+Init == x = RandomElement({2, 0, 1})
+Next == \\E m \\in 1..2 : x < 6 /\\ x' = SumTo(m) % 7
+====
+"""
+
+
+def test_recursive_let_operator_and_random_element_are_the_interpreters(tmp_path):
+    # S reads x, a binding outside it; RandomElement is the interpreter's (the first element in
+    # canonical order: 0), so from 0 the run reaches 1, 3, 2, 5, 4 and 6 (where it stops)
+    path = _write(tmp_path, "LetRec", LET_RECURSIVE, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    compiled, result = _same_result(TLAModel(path), bfs.Options(deadlock=False))
+    assert compiled.interpreted_instead is None
+    assert (result.distinct_states, result.states_generated) == (7, 13)
+
+
+def test_real_that_the_model_does_not_override_stays_unsupported(tmp_path):
+    path = _write(tmp_path, "R", "---- MODULE R ----\nEXTENDS Reals\nVARIABLE x\nInit == x = 0\n"
+                  "Next == x' = 1 - x /\\ x \\in Real\n====\n", "INIT Init\nNEXT Next\n")
+    with pytest.raises(Unsupported) as info:
+        lower(TLAModel(path))
+    assert info.value.construct == "the set Real" and info.value.where.endswith("R.tla:5")
+
+
+TRACE_EXPORT = """---- MODULE Export ----
+EXTENDS Naturals, Sequences, TLC, TLCExt
+CONSTANT Limit
+VARIABLE x
+Init == x = 0
+Next == x < 3 /\\ x' = x + 1
+Inv == x < Limit \\/ (Len(Trace) > 0 /\\ TLCSet("exit", TRUE))
+====
+"""
+
+
+def test_an_operator_only_the_interpreter_evaluates_is_left_to_it(tmp_path):
+    # Trace and TLCSet are compiled into a stop: never reached (Limit 9), the run is native;
+    # reached (Limit 2), the interpreter runs the model and refuses Trace, as it always does
+    path = _write(tmp_path, "Export", TRACE_EXPORT, "CONSTANT Limit = 9\nINIT Init\nNEXT Next\n"
+                  "INVARIANT Inv\nCHECK_DEADLOCK FALSE\n")
+    compiled, result = _same_result(TLAModel(path), bfs.Options(deadlock=False))
+    assert compiled.interpreted_instead is None and result.distinct_states == 4
+    (tmp_path / "Export.cfg").write_text("CONSTANT Limit = 2\nINIT Init\nNEXT Next\n"
+                                          "INVARIANT Inv\nCHECK_DEADLOCK FALSE\n")
+    model = TLAModel(path)
+    compiled = compile_model(model)
+    with pytest.raises(RefuteError) as native:
+        explore(model, compiled, bfs.Options(deadlock=False))
+    assert compiled.interpreted_instead == "an operator only the interpreter evaluates"
+    with pytest.raises(RefuteError) as interpreted:
+        bfs.explore(TLAModel(path), bfs.Options(deadlock=False))
+    assert str(native.value) == str(interpreted.value) and "Trace" in str(native.value)
 
 
 def test_verify_compares_every_state(tmp_path):

@@ -33,6 +33,7 @@ from refute.engine.trace import ROOT, rebuild_trace
 from refute.status import Status
 
 _ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME = range(7)
+_INTERPRETER_ONLY = 17  # the native code's error code where it meets ("interpreted" in the IR)
 
 
 @dataclass
@@ -107,8 +108,10 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         # the interpreter meets the same error in the same state and reports it, located; and
         # a model with no initial state is the interpreter's to refuse (a spec error at Init)
         # or, without variables, to report (its ASSUMEs are all there is to check)
-        compiled.interpreted_instead = f"an evaluation error (code {counts['error']})" \
-            if status == _ST_ERROR else "no initial state"
+        compiled.interpreted_instead = (
+            "no initial state" if status != _ST_ERROR else
+            "an operator only the interpreter evaluates" if counts["error"] == _INTERPRETER_ONLY
+            else f"an evaluation error (code {counts['error']})")
         return bfs.explore(model, options, graph=graph)
     n = counts["distinct"]
     if record:

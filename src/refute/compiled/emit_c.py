@@ -250,6 +250,8 @@ class Emitter:
             return c
         if op == "const":
             return f"K[{a[0]}]"
+        if op == "interpreted":  # the interpreter's to evaluate: it runs the model instead
+            return "(rt_fail(17), (V)0)"
         if op == "local":
             return a[0]
         if op == "var":

@@ -20,6 +20,7 @@ from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
 from refute.tla.enabled import cut_context
+from refute.tla.levels import ACTION, Levels
 from refute.tla.parser import Node, OpDef
 from refute.tla.scope import Builtin, Const, Def, InstDef, Scope, Subst, Var
 from refute.tla.values import TLAError, tlc_key
@@ -28,6 +29,11 @@ from refute.values import FrozenMap, ModelValue
 
 _ARITH = {"+": "add", "-": "sub", "*": "mul", "\\div": "div", "%": "mod", "^": "pow"}
 _COMPARE = {"<": "lt", ">": "gt", "=<": "le", ">=": "ge"}
+# standard operators the native code leaves to the interpreter, met where a spec evaluates
+# them only on a path it does not take (EWD840_json's invariant exports the Trace only when
+# the real invariant is violated): in refute each is a refusal (Trace, JsonSerialize) or
+# changes TLC's registers (TLCSet), which the interpreter's run then does alone
+_INTERPRETER_ONLY = frozenset({"Trace", "JsonSerialize", "ndJsonSerialize", "TLCSet"})
 _SETOPS = {"\\cup": "cup", "\\cap": "cap", "\\": "minus"}
 
 
@@ -55,10 +61,11 @@ class _Env:
 class _LetDef:
     """A LET (or operator-argument) definition: its parameters, body and defining env."""
 
-    __slots__ = ("params", "body", "env", "node")
+    __slots__ = ("params", "body", "env", "node", "recs")
 
     def __init__(self, params: tuple, body: Node, env: _Env, node: Any):
         self.params, self.body, self.env, self.node = params, body, env, node
+        self.recs: dict = {}  # a recursive LET operator's lowering, by mode (init or not)
 
 
 class RecursiveFunction:
@@ -118,6 +125,7 @@ class Lowering:
         self._pool_index: dict = {}
         self._locals = 0
         self._def_cache: dict = {}
+        self._levels = Levels()
         self.labels = list(model.action_names)
 
     # ------------------------------------------------------------------ pool
@@ -202,6 +210,15 @@ class Lowering:
                 raise Unsupported("a value applied as an operator", _where(node))
             return entry
         if isinstance(entry, _LetDef):
+            name_ = getattr(entry.node, "name", None)
+            if entry.params and name_ is not None and _mentions(entry.body, name_):
+                # a RECURSIVE operator of a LET: lowered once per LET met (its body may read
+                # the LET's enclosing bindings, which the nested C function sees)
+                rec = entry.recs.get(init)
+                if rec is None:
+                    rec = entry.recs[init] = self.recursive_operator(
+                        name_, entry.params, entry.body, entry.env, init, node)
+                return self.rcall_op(rec, args, env, node, init)
             return self.expr(entry.body, self.bind_params(entry.params, args, entry.env, env, node),
                              init)
         if isinstance(entry, _RecFnDef):
@@ -283,25 +300,55 @@ class Lowering:
         key = ("rec", id(entry), init)
         rec = self._def_cache.get(key)
         if rec is None:
-            rec = self._def_cache[key] = RecursiveOperator()
-            locals_ = {p: E("local", (self.fresh(p),), "v", True) for p, _ in d.params}
-            rec.params = tuple(x.args[0] for x in locals_.values())
-            inner = _Env(entry.ctx, dict(locals_))
-            inner.bind[d.name] = _RecOpRef(rec)
-            rec.body = self.expr(d.body, inner, init)
+            rec = self._def_cache[key] = self.recursive_operator(d.name, d.params, d.body,
+                                                                 _Env(entry.ctx), init, node)
+        return self.rcall_op(rec, args, env, node, init)
+
+    def recursive_operator(self, name: str, params: tuple, body: Node, outer: _Env, init: bool,
+                           node: Node) -> RecursiveOperator:
+        """The operator ``name(params) == body`` (``body`` calls it), defined where ``outer``
+        holds: its parameters become locals and its calls ``rcall_op`` back to it."""
+        if any(arity for _, arity in params):
+            raise Unsupported("recursive operator with operator parameters", _where(node))
+        rec = RecursiveOperator()
+        locals_ = {p: E("local", (self.fresh(p),), "v", True) for p, _ in params}
+        rec.params = tuple(x.args[0] for x in locals_.values())
+        rec.body = self.expr(body, outer.with_items({**locals_, name: _RecOpRef(rec)}), init)
+        return rec
+
+    def rcall_op(self, rec: RecursiveOperator, args: tuple, env: _Env, node: Node,
+                 init: bool) -> Expr:
+        if len(args) != len(rec.params):
+            raise Unsupported("wrong number of arguments", _where(node))
         xs = tuple(self.expr(a, env, init) for a in args)
         return E("rcall_op", (rec, xs), "v", True)
 
-    def bind_params(self, params: tuple, args: tuple, inner: _Env, outer: _Env, node: Node) -> _Env:
+    def bind_params(self, params: tuple, args: tuple, inner: _Env, outer: _Env, node: Node,
+                    action: bool = False) -> _Env:
+        """``inner`` with the parameters bound to the arguments (lowered in ``outer``). In an
+        action (``action``), an argument that is itself an action (``NoStutter(l0(self))``)
+        is bound by name, to be lowered as an action where the body uses it: its assignments
+        then happen in the body's order, as the interpreter evaluates them."""
         if len(params) != len(args):
             raise Unsupported("wrong number of arguments", _where(node))
         items = {}
         for (pname, arity), arg in zip(params, args):
             if arity:
                 items[pname] = self.operator_argument(arg, arity, outer, node)
+            elif action and self.is_action(arg, outer):
+                items[pname] = _LetDef((), arg, outer, arg)
             else:
                 items[pname] = self.expr(arg, outer, self._init)
         return inner.with_items(items)
+
+    def is_action(self, arg: Node, env: _Env) -> bool:
+        """Whether ``arg`` (written where ``env`` holds) is an action: a parameter bound to
+        one, or an expression of TLA+'s action level."""
+        if arg.kind == "name" and arg.args[0] in env.bind:
+            bound = env.bind[arg.args[0]]
+            return isinstance(bound, _LetDef) and not bound.params and \
+                self.is_action(bound.body, bound.env)
+        return self._levels.of(arg, Scope(env.ctx, tuple(env.bind))) >= ACTION
 
     def operator_argument(self, arg: Node, arity: int, outer: _Env, node: Node) -> _LetDef:
         if arg.kind == "lambda":
@@ -684,6 +731,10 @@ class Lowering:
             # order, which is CHOOSE x \in S : TRUE (both fail on the empty set)
             s = self.expr(args[0], env, init)
             return E("choose", (self.fresh("x"), s, E("bool", (True,), "b", False)), "v", s.dyn)
+        if name in _INTERPRETER_ONLY:
+            # never evaluated natively: where the interpreter would evaluate it, the native
+            # search stops and the interpreter runs the model (and refuses or performs it)
+            return E("interpreted", (name,), "v", True)
         xs = tuple(self.expr(a, env, init) for a in args)
         d = _dyn(*xs)
         table = {("Cardinality", 1): ("card", "i"), ("Len", 1): ("len", "i"),
@@ -772,15 +823,15 @@ class Lowering:
                 args = node.args[1] if k == "app" else ()
                 entry = self.lookup(name, env, node)
             if isinstance(entry, _LetDef):
-                return self.action(entry.body, self.bind_params(entry.params, args, entry.env, env, node),
-                                   init)
+                inner = self.bind_params(entry.params, args, entry.env, env, node, action=True)
+                return self.action(entry.body, inner, init)
             if isinstance(entry, Def) and entry.opdef.kind == "op":
                 if entry.ctx.params:
                     raise Unsupported("an action of a parameterised INSTANCE", _where(node))
                 d = entry.opdef
                 if _mentions(d.body, d.name):
                     raise Unsupported("recursive operator", _where(d))
-                inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node)
+                inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node, action=True)
                 return self.action(d.body, inner, init)
         if k == "subexpr":
             raise Unsupported(f"{k} in an action", _where(node))

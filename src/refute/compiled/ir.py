@@ -28,6 +28,8 @@ Expression operators (``Expr.op``, ``Expr.args``):
     choose name S body | filter name S body | setmap [(name, S)..] body | at (EXCEPT's @)
     rcall f x         application of a recursive function (from_tla.RecursiveFunction)
     rcall_op F [..]   call of a recursive operator (from_tla.RecursiveOperator)
+    interpreted name  an operator only the interpreter evaluates: reached, the native search
+                      stops and the interpreter runs the model
 
 Actions (:class:`Act`): ``guard e``, ``assign i e``, ``assign_in i S``, ``keep i``,
 ``conj [..]``, ``disj [..]``, ``exists [(name, S)..] a``, ``forall [(name, S)..] a`` (``a``
