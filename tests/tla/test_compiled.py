@@ -46,7 +46,8 @@ COMPILED_ORACLE = frozenset({
     "Prisoners/Prisoners.cfg", "Prisoners_Single_Switch/Prisoner.cfg",
     "Prisoners_Single_Switch/PrisonerLightUnknown.cfg", "Prisoners_Single_Switch/PrisonerSolo.cfg",
     "Prisoners_Single_Switch/PrisonerSoloLightUnknown.cfg", "SpanningTree/SpanTree.cfg",
-    "SpanningTree/SpanTreeRandom.cfg", "SpanningTree/SpanTreeTest4Nodes.cfg",
+    "SpanningTree/SpanTreeRandom.cfg", "TLC/TestGraphs.cfg",
+    "SpanningTree/SpanTreeTest4Nodes.cfg",
     "SpecifyingSystems/AdvancedExamples/MCInnerSequential.cfg",
     "SpecifyingSystems/AsynchronousInterface/AsynchInterface.cfg",
     "SpecifyingSystems/AsynchronousInterface/Channel.cfg",
@@ -271,6 +272,43 @@ def test_an_operator_only_the_interpreter_evaluates_is_left_to_it(tmp_path):
     with pytest.raises(RefuteError) as interpreted:
         bfs.explore(TLAModel(path), bfs.Options(deadlock=False))
     assert str(native.value) == str(interpreted.value) and "Trace" in str(native.value)
+
+
+IOENV = """---- MODULE Env ----
+EXTENDS Naturals, IOUtils, TLC
+VARIABLE x
+Max == IF "REFUTE_TEST_MAX" \\in DOMAIN IOEnv THEN 4 ELSE 2
+Step == INSTANCE Stepper WITH Next <- LAMBDA v : (v + 1) % Max
+Init == x = 0
+Next == /\\ Assert(x < Max, "x is below Max") /\\ x' = Step!After(x)
+        /\\ IOEnv.REFUTE_TEST_WORD = "word"
+====
+"""
+STEPPER = """---- MODULE Stepper ----
+CONSTANT Next(_)
+After(v) == Next(v)
+====
+"""
+
+
+@pytest.mark.parametrize("max_set", [False, True])
+def test_ioenv_assert_and_an_operator_substitution_are_the_interpreters(tmp_path, monkeypatch, max_set):
+    # the environment is the interpreter's IOEnv (read when the model is loaded); only what
+    # the spec reads of it reaches the generated code
+    (tmp_path / "Stepper.tla").write_text(STEPPER)
+    path = _write(tmp_path, "Env", IOENV, "INIT Init\nNEXT Next\n")
+    monkeypatch.setenv("REFUTE_TEST_WORD", "word")
+    monkeypatch.setenv("REFUTE_TEST_SECRET", "not-for-the-cache-7f3a")
+    if max_set:
+        monkeypatch.setenv("REFUTE_TEST_MAX", "1")
+    else:
+        monkeypatch.delenv("REFUTE_TEST_MAX", raising=False)
+    model = TLAModel(path)
+    compiled, result = _same_result(model)
+    assert compiled.interpreted_instead is None
+    assert result.distinct_states == (4 if max_set else 2)
+    source, _ = emit(lower(model))
+    assert "not-for-the-cache-7f3a" not in source and "REFUTE_TEST_SECRET" not in source
 
 
 def test_verify_compares_every_state(tmp_path):

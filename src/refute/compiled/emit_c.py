@@ -141,6 +141,9 @@ class Emitter:
             for c, v in reversed(arms):
                 tail = f"({self.boolean(c, m)} ? {conv(v, m)} : {tail})"
             return tail
+        if e.op == "interpreted":  # the interpreter's to evaluate: it runs the model instead
+            return {"b": "(rt_fail(17), 0)", "i": "(rt_fail(17), (int64_t)0)",
+                    "v": "(rt_fail(17), (V)0)"}[as_type]
         return None
 
     def bool_code(self, e: Expr, m: _Mode) -> str:
@@ -250,8 +253,6 @@ class Emitter:
             return c
         if op == "const":
             return f"K[{a[0]}]"
-        if op == "interpreted":  # the interpreter's to evaluate: it runs the model instead
-            return "(rt_fail(17), (V)0)"
         if op == "local":
             return a[0]
         if op == "var":

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
+from refute.tla import stdlib
 from refute.tla.enabled import cut_context
 from refute.tla.levels import ACTION, Levels
 from refute.tla.parser import Node, OpDef
@@ -204,7 +205,7 @@ class Lowering:
                    init: bool) -> Expr:
         """``name(args)`` where ``name`` means ``entry`` (a binding or a context's entry)."""
         if isinstance(entry, Subst):
-            return self.substitution(entry, args, node, init)
+            return self.substitution(entry, args, env, node, init)
         if isinstance(entry, Expr):
             if args:
                 raise Unsupported("a value applied as an operator", _where(node))
@@ -261,11 +262,16 @@ class Lowering:
             return self.builtin(name, args, env, node, init)
         raise Unsupported(f"{type(entry).__name__} {name}", _where(node))
 
-    def substitution(self, entry: Subst, args: tuple, node: Node, init: bool) -> Expr:
+    def substitution(self, entry: Subst, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
         """A constant or variable of an instantiated module, replaced by an outer expression
         (``WITH c <- e``, or the model's ``c <- Def``): that expression, lowered where it was
         written."""
         scope = entry.scope
+        if entry.arity and scope is not None and not scope.bound and not scope.lets \
+                and entry.node is not None and entry.node.kind in ("lambda", "name"):
+            # Constraint <- LAMBDA s, l : TRUE: an operator argument, applied
+            op = self.operator_argument(entry.node, entry.arity, _Env(scope.ctx), node)
+            return self.call_entry(op, "", args, env, node, init)
         if entry.arity or args or scope is None or scope.bound or scope.lets:
             raise Unsupported("an INSTANCE substitution with parameters or bound names", _where(node))
         return self.expr(entry.node, _Env(scope.ctx), init)
@@ -335,7 +341,8 @@ class Lowering:
         for (pname, arity), arg in zip(params, args):
             if arity:
                 items[pname] = self.operator_argument(arg, arity, outer, node)
-            elif action and self.is_action(arg, outer):
+            elif action and not (arg.kind == "postfix" and arg.args[0] == "'") \
+                    and self.is_action(arg, outer):  # (x' stays a value: Send(p, m, v, v'))
                 items[pname] = _LetDef((), arg, outer, arg)
             else:
                 items[pname] = self.expr(arg, outer, self._init)
@@ -440,6 +447,15 @@ class Lowering:
         user = env.bind.get(op) or env.ctx.names.get(op)
         if isinstance(user, (Def, _LetDef)):
             return self.call(op, (a, b), env, node, init)
+        if op in ("\\in", "\\notin") and b.kind == "prefix" and b.args[0] == "DOMAIN" \
+                and self.is_ioenv(b.args[1], env):
+            # "K" \in DOMAIN IOEnv: whether the run's environment has K, known now (the
+            # interpreter's IOEnv is the environment when the model was loaded)
+            x = self.expr(a, env, init)
+            if x.op != "const" or not isinstance(self.pool[x.args[0]], str):
+                raise Unsupported("DOMAIN IOEnv tested other than for a string", _where(node))
+            has = self.pool[x.args[0]] in stdlib.ioenv()
+            return E("bool", (has if op == "\\in" else not has,), "b", False)
         x, y = self.expr(a, env, init), self.expr(b, env, init)
         d = _dyn(x, y)
         if op == "/\\":
@@ -519,7 +535,10 @@ class Lowering:
         return _primed(self.expr(a, env, init), node)
 
     def x_if(self, node, env, init):
-        c, t, e = (self.expr(x, env, init) for x in node.args)
+        c = self.expr(node.args[0], env, init)
+        if c.op == "bool":  # a condition known now (IOEnv's): only the branch it takes
+            return self.expr(node.args[1 if c.args[0] else 2], env, init)
+        t, e = (self.expr(x, env, init) for x in node.args[1:])
         ty = _join(t, e)
         return E("if", (c, t, e), ty, _dyn(c, t, e))
 
@@ -680,8 +699,18 @@ class Lowering:
         fields = _sorted_fields(self, node.args[0], env, init)
         return E("record", fields, "v", any(x.dyn for _, x in fields))
 
+    def is_ioenv(self, node: Node, env: _Env) -> bool:
+        """Whether ``node`` is IOUtils' ``IOEnv`` (the interpreter's: the environment)."""
+        return node.kind == "name" and node.args[0] == "IOEnv" and \
+            isinstance(env.bind.get("IOEnv") or env.ctx.names.get("IOEnv"), Builtin)
+
     def x_field(self, node, env, init):
         r, name = node.args
+        if self.is_ioenv(r, env):
+            # IOEnv.K: the variable's value, read only there (the rest of the environment
+            # stays out of the generated code); unset, the interpreter's run reports it
+            value = stdlib.ioenv().get(name)
+            return self.const(value) if value is not None else E("interpreted", ("IOEnv",), "v", True)
         rx = self.expr(r, env, init)
         return E("apply", (rx, self.const(name)), "v", rx.dyn)
 
@@ -731,6 +760,16 @@ class Lowering:
             # order, which is CHOOSE x \in S : TRUE (both fail on the empty set)
             s = self.expr(args[0], env, init)
             return E("choose", (self.fresh("x"), s, E("bool", (True,), "b", False)), "v", s.dyn)
+        if name == "IOEnv":
+            raise Unsupported("IOEnv other than IOEnv.name or \"name\" \\in DOMAIN IOEnv", _where(node))
+        if name == "Assert" and len(args) == 2:
+            # TRUE where the condition holds; where it does not, the interpreter reports the
+            # failed assertion (its message is a value, evaluated after the condition)
+            cond, out = (self.expr(x, env, init) for x in args)
+            if out.dyn:
+                raise Unsupported("Assert with a message that depends on the state", _where(node))
+            return E("if", (cond, E("bool", (True,), "b", False),
+                            E("interpreted", ("Assert",), "b", True)), "b", cond.dyn)
         if name in _INTERPRETER_ONLY:
             # never evaluated natively: where the interpreter would evaluate it, the native
             # search stops and the interpreter runs the model (and refuses or performs it)

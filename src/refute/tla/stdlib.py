@@ -376,7 +376,7 @@ def _set_to_seq(s):
     return tuple(sorted_elements(as_set(s)))
 
 
-def _ioenv() -> FrozenMap:
+def ioenv() -> FrozenMap:
     """IOUtils' ``IOEnv``: the process's environment variables as a record of strings, as TLC
     gives them (CommunityModules' ``IOUtils.ioEnv`` returns ``System.getenv()``); what a spec
     reads from it is part of the run's input, as with TLC (StateGraphs.tla picks its graph by
@@ -483,7 +483,7 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "ToTrace": _b(_to_trace, 1),
     },
     "IOUtils": {
-        "IOEnv": _b(_ioenv, 0),
+        "IOEnv": _b(ioenv, 0),
         "IOSerialize": _b(_refuse("IOSerialize", "writes a file"), 3),
         "Serialize": _b(_refuse("Serialize", "writes a file"), 3),
         "IOExec": _b(_refuse("IOExec", "runs a program"), 1),
