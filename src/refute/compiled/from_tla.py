@@ -217,8 +217,9 @@ class Lowering:
                 # the LET's enclosing bindings, which the nested C function sees)
                 rec = entry.recs.get(init)
                 if rec is None:
-                    rec = entry.recs[init] = self.recursive_operator(
-                        name_, entry.params, entry.body, entry.env, init, node)
+                    rec = entry.recs[init] = RecursiveOperator()
+                    self.recursive_operator(rec, name_, entry.params, entry.body, entry.env, init,
+                                            node)
                 return self.rcall_op(rec, args, env, node, init)
             return self.expr(entry.body, self.bind_params(entry.params, args, entry.env, env, node),
                              init)
@@ -305,18 +306,18 @@ class Lowering:
             raise Unsupported("wrong number of arguments", _where(node))
         key = ("rec", id(entry), init)
         rec = self._def_cache.get(key)
-        if rec is None:
-            rec = self._def_cache[key] = self.recursive_operator(d.name, d.params, d.body,
-                                                                 _Env(entry.ctx), init, node)
+        if rec is None:  # cached before its body is lowered: a call back to it, through other
+            # operators of the module (mutual recursion), is a call of the same C function
+            rec = self._def_cache[key] = RecursiveOperator()
+            self.recursive_operator(rec, d.name, d.params, d.body, _Env(entry.ctx), init, node)
         return self.rcall_op(rec, args, env, node, init)
 
-    def recursive_operator(self, name: str, params: tuple, body: Node, outer: _Env, init: bool,
-                           node: Node) -> RecursiveOperator:
-        """The operator ``name(params) == body`` (``body`` calls it), defined where ``outer``
-        holds: its parameters become locals and its calls ``rcall_op`` back to it."""
+    def recursive_operator(self, rec: RecursiveOperator, name: str, params: tuple, body: Node,
+                           outer: _Env, init: bool, node: Node) -> RecursiveOperator:
+        """``rec`` made the operator ``name(params) == body`` (``body`` calls it), defined where
+        ``outer`` holds: its parameters become locals and its calls ``rcall_op`` back to it."""
         if any(arity for _, arity in params):
             raise Unsupported("recursive operator with operator parameters", _where(node))
-        rec = RecursiveOperator()
         locals_ = {p: E("local", (self.fresh(p),), "v", True) for p, _ in params}
         rec.params = tuple(x.args[0] for x in locals_.values())
         rec.body = self.expr(body, outer.with_items({**locals_, name: _RecOpRef(rec)}), init)
