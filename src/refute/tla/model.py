@@ -23,14 +23,16 @@ from refute.tla.atoms import atom_ordinals
 from refute.tla.compile import Compiler
 from refute.tla.config import KEYWORD, Config, embedded_configs, read_config
 from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, forward_constant,
-                                load_into, modules_used, variables_of)
-from refute.tla.parser import Node, parse_file
+                                load_into, modules_used, variable_declarations, variables_of)
+from refute.tla.parser import Module, Node, parse_file
 from refute.tla.levels import ACTION, Levels
 from refute.tla.semantic import check_modules
 from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Context, Def, Scope, Var
 from refute.tla import stdlib
 from refute.tla.action_forms import refused_by_tlc
 from refute.tla.stdlib import NATIVE_ONLY, counterexample, counterexample_value, statistics
+from refute.tla.spec_record import body_of, definition_entry, spec_record, variable_entry
+from refute.tla.spec_record import entry as spec_entry
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
 from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value,
                                sorted_elements, use_atom_order)
@@ -161,7 +163,6 @@ class TLAModel(Model):
             apply_overrides(c)
         if cfg.alias:
             self._lookup_def(cfg.alias, "alias")
-        self._check_assumptions(root)
         self._expression_levels = Levels()
         self._expression_levels.check_definitions(ctx)  # SANY's level errors, before the model's
         inits, next_, fairness_nodes = self._behaviour(cfg)
@@ -192,11 +193,15 @@ class TLAModel(Model):
         for name in cfg.postconditions:
             self._postconditions.append((name, self._named_value(name, "postconditions")))
         self.properties: list = []
+        self._implied: dict[str, list] = {"invariants": [], "impliedinits": [], "impliedactions": [],
+                                          "impliedtemporals": []}  # for TLCGet("spec")
         self.fairness: list = []
         self._action_checks: list = []
         self._initial_checks: list = []
         self._next_name = next_[0].args[0] if next_ is not None and next_[0].kind == "name" else None
         self._temporal(cfg, fairness_nodes)
+        stdlib.describe_spec(self._spec_record(loader, root, inits, fairness_nodes))
+        self._check_assumptions(root)  # after the spec's parts, which TLCGet("spec") gives
         steps = [(name, _where(node)) for name, _, node in self._action_checks]
         for name, where in dict(steps + [(c.name, c.where) for c in self._initial_checks]).items():
             self.invariants.append(Predicate(name, _respects(name), where))
@@ -398,7 +403,13 @@ class TLAModel(Model):
                                           "conjunct [][A]_v (write <><<A>>_v as []<><<A>>_v?)")
                 self.properties.append(TemporalProperty(pname, Temporal.FORMULA, _always_true, None,
                                                         _where(at) or where, formula=formula))
-            for pname, action, vars_, scope, env in parts.actions:
+            implied = self._implied
+            implied["invariants"] += [spec_entry(n, body_of(b, sc.ctx)) for n, b, sc, _ in parts.invariants]
+            implied["impliedinits"] += [spec_entry(n, body_of(b, sc.ctx)) for n, b, sc, _ in parts.initial]
+            implied["impliedactions"] += [spec_entry(n, at) for n, *_, at in parts.actions]
+            implied["impliedtemporals"] += [spec_entry(n, body_of(at, self.ctx)) for n, *_, at in
+                                            parts.properties + parts.fair_properties + parts.formulas]
+            for pname, action, vars_, scope, env, _ in parts.actions:
                 step = Node("stutter", (action, vars_), action.line, action.col, action.file)
                 doing = f"evaluating property {pname}"
                 test = self._compile(lambda: unfolder.step_test(step, scope, env, doing), action)
@@ -438,6 +449,28 @@ class TLAModel(Model):
             raise SpecError(f"{what} {name} is not a boolean: {format_value(v)}",
                             file=getattr(body, "file", None), line=getattr(body, "line", None))
         return Predicate(name, test, _where(body) or where)
+
+    def _spec_record(self, loader: Loader, root: Module, inits: list, fairness_nodes: list) -> Any:
+        """``TLCGet("spec")``: this model's parts, named and located as TLC gives them."""
+        cfg = self.config
+
+        def defined(names: list[str]) -> list:
+            return [definition_entry(n, e.opdef) for n in names
+                    if isinstance(e := self.ctx.names.get(n), Def)]
+        invariants = [spec_entry(n, body_of(Node("name", (n,)), self.ctx)) for n in cfg.invariants]
+        return spec_record({
+            "inits": [spec_entry(node.args[0] if node.kind == "name" else "UnnamedAction",
+                                 body_of(node, ctx)) for node, ctx in inits],
+            "actions": [spec_entry(name, body_of(node, scope.ctx), params) for (name, params, _, _, node), scope
+                        in zip(self.actions, self.action_scopes)],
+            "invariants": invariants + self._implied["invariants"],
+            "constraints": defined(cfg.constraints),
+            "actionconstraints": defined(cfg.action_constraints),
+            "temporals": [spec_entry("UnnamedAction", body_of(node, ctx)) for node, ctx in fairness_nodes],
+            "impliedinits": self._implied["impliedinits"],
+            "impliedactions": self._implied["impliedactions"],
+            "impliedtemporals": self._implied["impliedtemporals"],
+            "variables": [variable_entry(*v) for v in variable_declarations(loader, root)]})
 
     def _check_assumptions(self, root) -> None:
         for node in root.assumptions:

@@ -139,6 +139,21 @@ def variables_of(loader: Loader, module: Module, seen: set | None = None) -> lis
     return out
 
 
+def variable_declarations(loader: Loader, module: Module, seen: set | None = None) -> list[tuple]:
+    """``(name, module, line, column)`` of each variable of ``variables_of``, where declared."""
+    seen = set() if seen is None else seen
+    out: list[tuple] = []
+    for name in module.extends:
+        if name in seen or name in NATIVE_ONLY:
+            continue
+        seen.add(name)
+        out.extend(v for v in variable_declarations(loader, loader.find(name, module), seen)
+                   if v[0] not in {w[0] for w in out})
+    out.extend((v, module.name, *module.variable_at.get(v, (0, 0))) for v in module.variables
+               if v not in {w[0] for w in out})
+    return out
+
+
 def constants_of(loader: Loader, module: Module, seen: set | None = None) -> list[tuple[str, int]]:
     seen = set() if seen is None else seen
     out: list[tuple[str, int]] = []

@@ -152,6 +152,11 @@ def configure_run(deadlock: bool, mode: str = "bfs", workers: int = 1) -> None:
         "deadlock": deadlock, "seed": "0", "fingerprint": "0", "worker": workers})
 
 
+def describe_spec(value: Any) -> None:
+    """``TLCGet("spec")``: the model's parts (refute.tla.spec_record builds the record)."""
+    _registers["spec"] = value
+
+
 def _tlcset(i, v):
     _registers[i] = v
     return True
