@@ -185,6 +185,11 @@ def parse_config(text: str, file: str | None = None) -> Config:
 
     while i < len(toks):
         tok = toks[i][0]
+        if tok == "_POSSIBLE":
+            raise err("_POSSIBLE (TLC's check that a predicate holds in some reachable state or "
+                      "step) is not supported by refute", i,
+                      "remove the _POSSIBLE lines; to see a state where P holds, define NotP == "
+                      "~P and check INVARIANT NotP")
         if tok in _KEYWORDS:
             section = _KEYWORDS[tok]
             i += 1
