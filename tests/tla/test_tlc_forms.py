@@ -535,15 +535,24 @@ def test_tlcget_all_gives_every_register_set_with_one_value_per_worker(tmp_path)
         assert (code, *_counts(report)) == (0, "ok", 3, 3, 3), report
 
 
-def test_possible_is_refused_with_a_located_error(tmp_path) -> None:
+
+POSSIBLE = ("EXTENDS Naturals\nVARIABLE x\nInit == x \\in {0, 1}\n"
+            "Next == x < 3 /\\ x' \\in {x + 1, 3}\nR0 == x = 0\nR3 == x = 3\nS3 == x' = 3\n"
+            "Never == x = 9\n")
+
+
+def test_possible_counts_the_states_and_steps_generated(tmp_path) -> None:
     # TLC: _POSSIBLE R0, R3, S3, Never -> prints [R0 |-> 1, R3 |-> 3, S3 |-> 3, Never |-> 0]
-    # and "Postcondition Never ... is false" (7 generated, 4 distinct, depth 2); refute does
-    # not check _POSSIBLE: it must say so at the keyword, exit 2, never a verdict
-    body = ("EXTENDS Naturals\nVARIABLE x\nInit == x \\in {0, 1}\n"
-            "Next == x < 3 /\\ x' \\in {x + 1, 3}\nR0 == x = 0\nNever == x = 9\n")
-    spec = _files(tmp_path, P2=f"---- MODULE P2 ----\n{body}====\n",
-                  P2_cfg="INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n_POSSIBLE R0\n_POSSIBLE Never\n")
+    # and "Postcondition Never ... is false" (7 generated, 4 distinct, depth 2): a state
+    # predicate counts initial states and steps' successors, an action the steps
+    cfg = "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n_POSSIBLE R0\n_POSSIBLE R3\n_POSSIBLE S3\n"
+    spec = _files(tmp_path, P2=f"---- MODULE P2 ----\n{POSSIBLE}====\n", P2_cfg=cfg + "_POSSIBLE Never\n")
     code, report = _check(spec)
     assert code == 2, report
-    assert report["error"]["message"].startswith("_POSSIBLE")
-    assert report["error"]["line"] == 4
+    assert report["error"]["message"] == ("_POSSIBLE Never is false in every initial state and step "
+                                          "generated: [R0 |-> 1, R3 |-> 3, S3 |-> 3, Never |-> 0]")
+    assert report["error"]["line"] == 7
+    # TLC: without Never, no error: 7 generated, 4 distinct, depth 2
+    spec = _files(tmp_path, P2=f"---- MODULE P2 ----\n{POSSIBLE}====\n", P2_cfg=cfg)
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (0, "ok", 4, 7, 2), report
