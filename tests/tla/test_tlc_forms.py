@@ -461,3 +461,14 @@ def test_tlcget_config_gives_the_runs_configuration(tmp_path) -> None:
                   G2_cfg="INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
     code, report = _check(spec)
     assert (code, *_counts(report)) == (0, "ok", 3, 3, 3)
+
+
+def test_tlcget_of_a_system_property_is_its_name_when_unset(tmp_path) -> None:
+    # TLC: TLCGet("-Dname") is System.getProperty("name", "-Dname") (TLCGetSet): the argument
+    # itself when the property is not set (run without -D): 2 distinct, 2 generated, depth 2
+    body = ('EXTENDS Naturals, TLC\nVARIABLE x\nASSUME TLCGet("-Dtlc2.tool.impl.Tool.cdot") = '
+            '"-Dtlc2.tool.impl.Tool.cdot"\nInit == x = 0\nNext == x < 1 /\\ x\' = x + 1\n')
+    spec = _files(tmp_path, P1=f"---- MODULE P1 ----\n{body}====\n",
+                  P1_cfg="INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (0, "ok", 2, 2, 2)

@@ -116,6 +116,10 @@ _registers: dict = {}
 def _tlcget(i):
     if i in _registers:
         return _registers[i]
+    if isinstance(i, str) and i.startswith("-D"):
+        # TLC reads a Java system property: System.getProperty(name, i), the name itself when
+        # unset (TLCGetSet). refute has no such properties: every one reads as unset.
+        return i
     if i in ("level", "diameter", "distinct", "queue", "generated", "duration"):
         return 0
     raise TLAError(f"TLCGet({format_value(i)}): no such register")
