@@ -556,3 +556,14 @@ def test_possible_counts_the_states_and_steps_generated(tmp_path) -> None:
     spec = _files(tmp_path, P2=f"---- MODULE P2 ----\n{POSSIBLE}====\n", P2_cfg=cfg)
     code, report = _check(spec)
     assert (code, *_counts(report)) == (0, "ok", 4, 7, 2), report
+
+
+def test_tlcget_of_a_system_property_is_its_name_when_unset(tmp_path) -> None:
+    # TLC: TLCGet("-Dname") is System.getProperty("name", "-Dname") (TLCGetSet): the argument
+    # itself when the property is not set (run without -D): 2 distinct, 2 generated, depth 2
+    body = ('EXTENDS Naturals, TLC\nVARIABLE x\nASSUME TLCGet("-Dtlc2.tool.impl.Tool.cdot") = '
+            '"-Dtlc2.tool.impl.Tool.cdot"\nInit == x = 0\nNext == x < 1 /\\ x\' = x + 1\n')
+    spec = _files(tmp_path, P1=f"---- MODULE P1 ----\n{body}====\n",
+                  P1_cfg="INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (0, "ok", 2, 2, 2)

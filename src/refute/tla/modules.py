@@ -57,9 +57,13 @@ class Loader:
         self.missing: dict[str, Module] = {}  # module EXTENDed but not found -> the module naming it
 
     def read_data(self, path: str, operator: str) -> str:
-        """The text of a data file a spec reads (``JsonDeserialize("trace.json")``; relative to
-        the spec's folder), if it is one of :attr:`readable` or below one of them."""
-        target = os.path.realpath(os.path.join(self.spec_dir, path))
+        """The text of a data file a spec reads (``JsonDeserialize("trace.json")``), if it is
+        one of :attr:`readable` or below one of them. A relative path is TLC's: relative to the
+        working directory (TLC opens a Java ``File``), else, where no such file is there, to the
+        spec's folder (so that a spec and its data checked from elsewhere still read)."""
+        target = os.path.realpath(path)
+        if not os.path.isabs(path) and not os.path.exists(target):
+            target = os.path.realpath(os.path.join(self.spec_dir, path))
         allowed = any(target == root or os.path.commonpath([target, root]) == root
                       for root in self.readable)
         if not allowed:

@@ -123,6 +123,10 @@ def _tlcget(i):
         kind = str if i == "all:named" else int
         return make_fn({k: (v,) for k, v in _registers.items()
                         if type(k) is kind and (kind is int or k.startswith("s:"))})
+    if isinstance(i, str) and i.startswith("-D"):
+        # TLC reads a Java system property: System.getProperty(name, i), the name itself when
+        # unset (TLCGetSet). refute has no such properties: every one reads as unset.
+        return i
     if i in ("level", "diameter", "distinct", "queue", "generated", "duration"):
         return 0
     raise TLAError(f"TLCGet({format_value(i)}): no such register")
