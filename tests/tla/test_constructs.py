@@ -240,6 +240,31 @@ def test_json_is_read_only_where_allowed(tmp_path, community_modules) -> None:
     assert "log.ndjson" in str(info.value)
 
 
+def test_a_relative_data_path_is_read_from_the_working_directory_first(tmp_path, community_modules,
+                                                                      monkeypatch) -> None:
+    # TLC opens a relative path as a Java File: relative to its working directory (tlaplus/
+    # Examples' traces name files from the repository's root); refute does too, and falls
+    # back to the spec's folder where the working directory has no such file
+    spec_dir, root = tmp_path / "spec", tmp_path / "root"
+    (root / "data").mkdir(parents=True)
+    spec_dir.mkdir()
+    (root / "data" / "d.json").write_text('{"v": 7}')
+    (spec_dir / "data").mkdir()
+    (spec_dir / "data" / "d.json").write_text('{"v": 8}')
+    body = """\
+        ---- MODULE M ----
+        EXTENDS Naturals, Json
+        VARIABLE x
+        Init == x = JsonDeserialize("data/d.json").v
+        Next == UNCHANGED x
+        ====
+        """
+    monkeypatch.chdir(root)
+    assert _json_spec(spec_dir, body, allow_read=[str(tmp_path)]).init_states() == [(7,)]
+    monkeypatch.chdir(tmp_path)
+    assert _json_spec(spec_dir, body, allow_read=[str(tmp_path)]).init_states() == [(8,)]
+
+
 def test_writing_and_trace_operators_are_errors_only_when_evaluated(tmp_path, community_modules) -> None:
     model = _json_spec(tmp_path, """\
         ---- MODULE M ----

@@ -461,3 +461,109 @@ def test_tlcget_config_gives_the_runs_configuration(tmp_path) -> None:
                   G2_cfg="INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
     code, report = _check(spec)
     assert (code, *_counts(report)) == (0, "ok", 3, 3, 3)
+
+
+def test_tlcget_spec_gives_the_models_parts_where_tlc_locates_them(tmp_path) -> None:
+    # TLC: every ASSUME holds (TLCGet("spec") is this record, field by field), then 8 distinct,
+    # 23 generated, depth 4. Actions are the split Next (a disjunct written inline is named
+    # Next, A(i) carries context and parameters), located at their bodies; constraints at the
+    # whole definition; a PROPERTY's parts go to invariants / impliedinits / impliedactions /
+    # impliedtemporals; the SPECIFICATION's WF to temporals as "UnnamedAction".
+    spec = _files(tmp_path, GSpec="""\
+---- MODULE GSpec ----
+EXTENDS Naturals, TLC, GBase
+VARIABLE x
+L(a, b, c, d) == [beginLine |-> a, beginColumn |-> b, endLine |-> c, endColumn |-> d, module |-> "GSpec"]
+Init == x = 0 /\\ y = 0
+A(i) == x < 2 /\\ x' = x + i /\\ UNCHANGED y
+Next == \\/ \\E i \\in {1, 2} : A(i)
+        \\/ x > 0 /\\ x' = x - 1 /\\ y' = y
+        \\/ Bump /\\ x' = x
+Inv == x < 5
+Con == x < 10
+ACon == x' < 10
+Spec == Init /\\ [][Next]_<<x, y>> /\\ WF_x(Next)
+PInit == (x = 0)
+PAct == [][x' # x]_x
+Prop == PInit /\\ PAct /\\ []<>(x = 1) /\\ [](x < 4)
+S == TLCGet("spec")
+ASSUME S.inits = {[name |-> "Init", location |-> L(5, 9, 5, 22)]}
+ASSUME S.actions = {[name |-> "Next", location |-> L(8, 12, 8, 40)],
+                    [name |-> "Next", location |-> L(9, 12, 9, 25)],
+                    [name |-> "A", location |-> L(6, 9, 6, 42), context |-> [i |-> 1], parameters |-> <<"i">>],
+                    [name |-> "A", location |-> L(6, 9, 6, 42), context |-> [i |-> 2], parameters |-> <<"i">>]}
+ASSUME S.invariants = {[name |-> "Inv", location |-> L(10, 8, 10, 12)],
+                       [name |-> "Prop", location |-> L(16, 44, 16, 48)]}
+ASSUME S.constraints = {[name |-> "Con", location |-> L(11, 1, 11, 13)]}
+ASSUME S.actionconstraints = {[name |-> "ACon", location |-> L(12, 1, 12, 15)]}
+ASSUME S.temporals = {[name |-> "UnnamedAction", location |-> L(13, 38, 13, 47)]}
+ASSUME S.impliedinits = {[name |-> "Prop", location |-> L(14, 11, 14, 15)]}
+ASSUME S.impliedactions = {[name |-> "Prop", location |-> L(15, 11, 15, 20)]}
+ASSUME S.impliedtemporals = {[name |-> "Prop", location |-> L(16, 26, 16, 36)]}
+ASSUME S.variables = {[name |-> "x", location |-> L(3, 10, 3, 10)],
+                      [name |-> "y", location |-> [L(3, 10, 3, 10) EXCEPT !.module = "GBase"]]}
+ASSUME DOMAIN S = {"inits", "actions", "invariants", "constraints", "actionconstraints", "temporals",
+                   "impliedinits", "impliedactions", "impliedtemporals", "variables"}
+====
+""", GSpec_cfg='SPECIFICATION Spec\nINVARIANT Inv\nCONSTRAINT Con\nACTION_CONSTRAINT ACon\nPROPERTY Prop\n', GBase="""\
+---- MODULE GBase ----
+EXTENDS Naturals
+VARIABLE y
+Bump == y' = 1 - y
+====
+""")
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (0, "ok", 8, 23, 4), report
+
+
+def test_tlcget_all_gives_every_register_set_with_one_value_per_worker(tmp_path) -> None:
+    # TLC (one worker): no error, 3 distinct, 3 generated, depth 3; TLCGet("all") maps each
+    # numbered register set to <<its value>>, TLCGet("all:named") each "s:" register; both
+    # <<>> before any TLCSet (and so after an earlier model's run: registers start afresh)
+    body = ('EXTENDS Naturals, TLC\nVARIABLE x\n'
+            'ASSUME TLCGet("all") = <<>> /\\ TLCGet("all:named") = <<>>\n'
+            'ASSUME TLCSet(2, 7) /\\ TLCSet("s:bar", 4)\n'
+            'ASSUME TLCGet("all") = (2 :> <<7>>) /\\ TLCGet("all:named") = ("s:bar" :> <<4>>)\n'
+            'Init == x = 0 /\\ TLCGet("all:named")["s:bar"] = <<4>>\n'
+            'Next == x < 2 /\\ x\' = x + 1 /\\ TLCSet("s:bar", x)\n'
+            '        /\\ TLCGet("all:named") = ("s:bar" :> <<x>>)\n'
+            'Post == TLCGet("all") = (2 :> <<7>>) /\\ TLCGet("all:named") = ("s:bar" :> <<1>>)\n')
+    cfg = "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\nPOSTCONDITION Post\n"
+    for _ in range(2):
+        spec = _files(tmp_path, R2=f"---- MODULE R2 ----\n{body}====\n", R2_cfg=cfg)
+        code, report = _check(spec)
+        assert (code, *_counts(report)) == (0, "ok", 3, 3, 3), report
+
+
+
+POSSIBLE = ("EXTENDS Naturals\nVARIABLE x\nInit == x \\in {0, 1}\n"
+            "Next == x < 3 /\\ x' \\in {x + 1, 3}\nR0 == x = 0\nR3 == x = 3\nS3 == x' = 3\n"
+            "Never == x = 9\n")
+
+
+def test_possible_counts_the_states_and_steps_generated(tmp_path) -> None:
+    # TLC: _POSSIBLE R0, R3, S3, Never -> prints [R0 |-> 1, R3 |-> 3, S3 |-> 3, Never |-> 0]
+    # and "Postcondition Never ... is false" (7 generated, 4 distinct, depth 2): a state
+    # predicate counts initial states and steps' successors, an action the steps
+    cfg = "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n_POSSIBLE R0\n_POSSIBLE R3\n_POSSIBLE S3\n"
+    spec = _files(tmp_path, P2=f"---- MODULE P2 ----\n{POSSIBLE}====\n", P2_cfg=cfg + "_POSSIBLE Never\n")
+    code, report = _check(spec)
+    assert code == 2, report
+    assert report["error"]["message"] == ("_POSSIBLE Never is false in every initial state and step "
+                                          "generated: [R0 |-> 1, R3 |-> 3, S3 |-> 3, Never |-> 0]")
+    assert report["error"]["line"] == 7
+    # TLC: without Never, no error: 7 generated, 4 distinct, depth 2
+    spec = _files(tmp_path, P2=f"---- MODULE P2 ----\n{POSSIBLE}====\n", P2_cfg=cfg)
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (0, "ok", 4, 7, 2), report
+
+
+def test_tlcget_of_a_system_property_is_its_name_when_unset(tmp_path) -> None:
+    # TLC: TLCGet("-Dname") is System.getProperty("name", "-Dname") (TLCGetSet): the argument
+    # itself when the property is not set (run without -D): 2 distinct, 2 generated, depth 2
+    body = ('EXTENDS Naturals, TLC\nVARIABLE x\nASSUME TLCGet("-Dtlc2.tool.impl.Tool.cdot") = '
+            '"-Dtlc2.tool.impl.Tool.cdot"\nInit == x = 0\nNext == x < 1 /\\ x\' = x + 1\n')
+    spec = _files(tmp_path, P1=f"---- MODULE P1 ----\n{body}====\n",
+                  P1_cfg="INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (0, "ok", 2, 2, 2)

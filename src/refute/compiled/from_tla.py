@@ -157,6 +157,8 @@ class Lowering:
             # the interpreter tests a step's [][A]_v before the ACTION_CONSTRAINT, and keeps a
             # step that violates it whatever the constraint says: not mirrored
             raise Unsupported("a PROPERTY [][A]_v together with an ACTION_CONSTRAINT", m.config.file)
+        if m._possible:  # counted by the interpreter's init_states / next_states
+            raise Unsupported("_POSSIBLE", m.config.file)
         if not m.init_parts:  # a constant module: its ASSUMEs, checked when it was loaded
             raise Unsupported("a model without an initial predicate", m.config.file)
         init_parts = [self.action(node, _Env(ctx), init=True) for node, ctx in m.init_parts]

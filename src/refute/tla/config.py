@@ -31,7 +31,7 @@ _KEYWORDS = {
     "CONSTRAINTS": "constraints", "ACTION_CONSTRAINT": "action_constraints",
     "ACTION_CONSTRAINTS": "action_constraints", "SYMMETRY": "symmetry", "VIEW": "view",
     "CHECK_DEADLOCK": "check_deadlock", "ALIAS": "alias", "POSTCONDITION": "postconditions",
-    "POSTCONDITIONS": "postconditions",
+    "POSTCONDITIONS": "postconditions", "_POSSIBLE": "possible",
 }
 
 KEYWORD = {section: keyword for keyword, section in reversed(_KEYWORDS.items())}
@@ -61,6 +61,7 @@ class Config:
     check_deadlock: bool = True
     alias: str | None = None
     postconditions: list[str] = field(default_factory=list)
+    possible: list[str] = field(default_factory=list)  # _POSSIBLE: each must hold somewhere
     atoms: list[str] = field(default_factory=list)
     """The strings and model values written in the file, in order: TLC interns them first
     (it reads the model before the spec), which orders them (:mod:`refute.tla.atoms`)."""
@@ -231,7 +232,8 @@ def parse_config(text: str, file: str | None = None) -> Config:
                 raise err(f"expected '=' or '<-' after constant {name}, not '{_clip(op)}'", j)
             continue
         name = name_at(i, "a name")
-        if section in ("invariants", "properties", "constraints", "action_constraints", "postconditions"):
+        if section in ("invariants", "properties", "constraints", "action_constraints", "postconditions",
+                       "possible"):
             getattr(cfg, section).append(name)
             cfg.positions.setdefault((section, name), toks[i][1:])
         elif section == "check_deadlock":

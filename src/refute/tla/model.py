@@ -23,16 +23,18 @@ from refute.tla.atoms import atom_ordinals
 from refute.tla.compile import Compiler
 from refute.tla.config import KEYWORD, Config, embedded_configs, read_config
 from refute.tla.modules import (Loader, constant_declaration, constants_of, definition_in, forward_constant,
-                                load_into, modules_used, variables_of)
-from refute.tla.parser import Node, parse_file
+                                load_into, modules_used, variable_declarations, variables_of)
+from refute.tla.parser import Module, Node, parse_file
 from refute.tla.levels import ACTION, Levels
 from refute.tla.semantic import check_modules
 from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Context, Def, Scope, Var
 from refute.tla import stdlib
 from refute.tla.action_forms import refused_by_tlc
 from refute.tla.stdlib import NATIVE_ONLY, counterexample, counterexample_value, statistics
+from refute.tla.spec_record import body_of, definition_entry, spec_record, variable_entry
+from refute.tla.spec_record import entry as spec_entry
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
-from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value,
+from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value, make_fn,
                                sorted_elements, use_atom_order)
 
 
@@ -161,7 +163,6 @@ class TLAModel(Model):
             apply_overrides(c)
         if cfg.alias:
             self._lookup_def(cfg.alias, "alias")
-        self._check_assumptions(root)
         self._expression_levels = Levels()
         self._expression_levels.check_definitions(ctx)  # SANY's level errors, before the model's
         inits, next_, fairness_nodes = self._behaviour(cfg)
@@ -191,12 +192,19 @@ class TLAModel(Model):
         self._postconditions = []
         for name in cfg.postconditions:
             self._postconditions.append((name, self._named_value(name, "postconditions")))
+        self._possible = [self._possible_predicate(n) for n in cfg.possible]
+        self._possible_hits = dict.fromkeys(cfg.possible, 0)  # name -> states or steps satisfying it
+        self._possible_tried = 0  # states and steps this process tested against _possible
         self.properties: list = []
+        self._implied: dict[str, list] = {"invariants": [], "impliedinits": [], "impliedactions": [],
+                                          "impliedtemporals": []}  # for TLCGet("spec")
         self.fairness: list = []
         self._action_checks: list = []
         self._initial_checks: list = []
         self._next_name = next_[0].args[0] if next_ is not None and next_[0].kind == "name" else None
         self._temporal(cfg, fairness_nodes)
+        stdlib.describe_spec(self._spec_record(loader, root, inits, fairness_nodes))
+        self._check_assumptions(root)  # after the spec's parts, which TLCGet("spec") gives
         steps = [(name, _where(node)) for name, _, node in self._action_checks]
         for name, where in dict(steps + [(c.name, c.where) for c in self._initial_checks]).items():
             self.invariants.append(Predicate(name, _respects(name), where))
@@ -346,6 +354,35 @@ class TLAModel(Model):
             raise SpecError(f"{what} {name} is not a boolean: {format_value(v)}", file=self.source)
         return Predicate(name, test, where)
 
+    def _possible_predicate(self, name: str) -> tuple[str, bool, Callable]:
+        """A ``_POSSIBLE`` entry: ``(name, is an action, test(state, successor))``; a state
+        predicate is tested on each initial state and each step's successor, an action on
+        each step, as TLC's generated action constraint (``_Possible``'s ``_Track``) tests it."""
+        entry = self._lookup_def(name, "possible")
+        level = self._expression_levels.entry(entry)
+        if level > ACTION:
+            raise InputError(f"_POSSIBLE {name} is a temporal formula; only state- and "
+                             "action-level predicates are supported", **self._at(None, entry),
+                             hint="TLC reports this error too: name a state predicate or an action")
+        f = self._named_value(name, "possible")
+
+        def test(state: Any, successor: Any) -> bool:
+            try:
+                return f(state, successor, ()) is True
+            except TLAError as exc:
+                raise spec_error(exc, f"evaluating _POSSIBLE {name}", state, self) from None
+        return name, level == ACTION, test
+
+    def _track_possible(self, state: Any, successors: list) -> None:
+        """Counts the generated initial states (``state`` None) or steps from ``state`` that
+        satisfy each ``_POSSIBLE`` predicate."""
+        self._possible_tried += len(successors)
+        for name, is_action, test in self._possible:
+            if is_action and state is None:
+                continue  # an action is tested on steps only
+            self._possible_hits[name] += sum(
+                1 for p in successors if (test(state, p) if is_action else test(p, None)))
+
     def _step_predicate(self, name: str) -> Callable:
         """An ACTION_CONSTRAINT: ``test(state, successor)``, a formula of both (primed names)."""
         f = self._named_value(name, "action_constraints")
@@ -398,7 +435,13 @@ class TLAModel(Model):
                                           "conjunct [][A]_v (write <><<A>>_v as []<><<A>>_v?)")
                 self.properties.append(TemporalProperty(pname, Temporal.FORMULA, _always_true, None,
                                                         _where(at) or where, formula=formula))
-            for pname, action, vars_, scope, env in parts.actions:
+            implied = self._implied
+            implied["invariants"] += [spec_entry(n, body_of(b, sc.ctx)) for n, b, sc, _ in parts.invariants]
+            implied["impliedinits"] += [spec_entry(n, body_of(b, sc.ctx)) for n, b, sc, _ in parts.initial]
+            implied["impliedactions"] += [spec_entry(n, at) for n, *_, at in parts.actions]
+            implied["impliedtemporals"] += [spec_entry(n, body_of(at, self.ctx)) for n, *_, at in
+                                            parts.properties + parts.fair_properties + parts.formulas]
+            for pname, action, vars_, scope, env, _ in parts.actions:
                 step = Node("stutter", (action, vars_), action.line, action.col, action.file)
                 doing = f"evaluating property {pname}"
                 test = self._compile(lambda: unfolder.step_test(step, scope, env, doing), action)
@@ -438,6 +481,28 @@ class TLAModel(Model):
             raise SpecError(f"{what} {name} is not a boolean: {format_value(v)}",
                             file=getattr(body, "file", None), line=getattr(body, "line", None))
         return Predicate(name, test, _where(body) or where)
+
+    def _spec_record(self, loader: Loader, root: Module, inits: list, fairness_nodes: list) -> Any:
+        """``TLCGet("spec")``: this model's parts, named and located as TLC gives them."""
+        cfg = self.config
+
+        def defined(names: list[str]) -> list:
+            return [definition_entry(n, e.opdef) for n in names
+                    if isinstance(e := self.ctx.names.get(n), Def)]
+        invariants = [spec_entry(n, body_of(Node("name", (n,)), self.ctx)) for n in cfg.invariants]
+        return spec_record({
+            "inits": [spec_entry(node.args[0] if node.kind == "name" else "UnnamedAction",
+                                 body_of(node, ctx)) for node, ctx in inits],
+            "actions": [spec_entry(name, body_of(node, scope.ctx), params) for (name, params, _, _, node), scope
+                        in zip(self.actions, self.action_scopes)],
+            "invariants": invariants + self._implied["invariants"],
+            "constraints": defined(cfg.constraints),
+            "actionconstraints": defined(cfg.action_constraints),
+            "temporals": [spec_entry("UnnamedAction", body_of(node, ctx)) for node, ctx in fairness_nodes],
+            "impliedinits": self._implied["impliedinits"],
+            "impliedactions": self._implied["impliedactions"],
+            "impliedtemporals": self._implied["impliedtemporals"],
+            "variables": [variable_entry(*v) for v in variable_declarations(loader, root)]})
 
     def _check_assumptions(self, root) -> None:
         for node in root.assumptions:
@@ -604,6 +669,8 @@ class TLAModel(Model):
                             "to check", **self._init_where,
                             hint="TLC would report success on 0 states; refute refuses a check of "
                                  "nothing: correct Init (or the constants it reads in the .cfg)")
+        if self._possible:
+            self._track_possible(None, out)
         for check in self._initial_checks:
             out = [p if type(p) is _Violates or check.test(p) else _Violates(p + (check.name,))
                    for p in out]
@@ -636,6 +703,8 @@ class TLAModel(Model):
             level = self._state_levels.get(state, 0) + 1
             for _, p in out:
                 self._state_levels.setdefault(p, level)
+        if self._possible:
+            self._track_possible(state, [p for _, p in out])
         if self._action_checks:
             out = [(label, self._check_step(label, state, p)) for label, p in out]
         if self._action_constraints:
@@ -699,7 +768,7 @@ class TLAModel(Model):
     def check_postconditions(self, result: Any) -> None:
         """POSTCONDITION: each formula must hold once the search has ended (``TLCGet("stats")``
         gives its counts); a false one is an error, as in TLC."""
-        if not self._postconditions:
+        if not self._postconditions and not self._possible:
             return
         violation = result.violation
         if violation is not None and violation.kind is ViolationKind.LIVENESS:
@@ -718,6 +787,25 @@ class TLAModel(Model):
                                     f"{result.status.value})", file=self.config.file,
                                     hint="TLC reports this error too: the model's postcondition "
                                          "says the run should have ended otherwise")
+        self._check_possible(result)
+
+    def _check_possible(self, result: Any) -> None:
+        """``_POSSIBLE``: each predicate held in some generated initial state or step, or the
+        run is an error, as TLC's generated postcondition makes it (TLC prints the counts)."""
+        if not self._possible:
+            return
+        if self._possible_tried < result.states_generated:
+            raise SpecError("_POSSIBLE counts the states and steps generated, and this run "
+                            "generated some in other processes", file=self.config.file,
+                            hint="check a model with _POSSIBLE with --workers 1 (and without "
+                                 "--ray or --memory-limit)")
+        counts = make_fn(self._possible_hits)
+        for name, hits in self._possible_hits.items():
+            if hits == 0:
+                raise SpecError(f"_POSSIBLE {name} is false in every initial state and step "
+                                f"generated: {format_value(counts)}", **self.config.where("possible", name),
+                                hint=f"TLC reports this error too (\"Postcondition {name} ... is "
+                                     "false\"): no behaviour of the model reaches it")
 
     def format_value(self, value: Any) -> str:
         use_atom_order(self.atom_order)

@@ -57,9 +57,13 @@ class Loader:
         self.missing: dict[str, Module] = {}  # module EXTENDed but not found -> the module naming it
 
     def read_data(self, path: str, operator: str) -> str:
-        """The text of a data file a spec reads (``JsonDeserialize("trace.json")``; relative to
-        the spec's folder), if it is one of :attr:`readable` or below one of them."""
-        target = os.path.realpath(os.path.join(self.spec_dir, path))
+        """The text of a data file a spec reads (``JsonDeserialize("trace.json")``), if it is
+        one of :attr:`readable` or below one of them. A relative path is TLC's: relative to the
+        working directory (TLC opens a Java ``File``), else, where no such file is there, to the
+        spec's folder (so that a spec and its data checked from elsewhere still read)."""
+        target = os.path.realpath(path)
+        if not os.path.isabs(path) and not os.path.exists(target):
+            target = os.path.realpath(os.path.join(self.spec_dir, path))
         allowed = any(target == root or os.path.commonpath([target, root]) == root
                       for root in self.readable)
         if not allowed:
@@ -136,6 +140,21 @@ def variables_of(loader: Loader, module: Module, seen: set | None = None) -> lis
         seen.add(name)
         out.extend(v for v in variables_of(loader, loader.find(name, module), seen) if v not in out)
     out.extend(v for v in module.variables if v not in out)
+    return out
+
+
+def variable_declarations(loader: Loader, module: Module, seen: set | None = None) -> list[tuple]:
+    """``(name, module, line, column)`` of each variable of ``variables_of``, where declared."""
+    seen = set() if seen is None else seen
+    out: list[tuple] = []
+    for name in module.extends:
+        if name in seen or name in NATIVE_ONLY:
+            continue
+        seen.add(name)
+        out.extend(v for v in variable_declarations(loader, loader.find(name, module), seen)
+                   if v[0] not in {w[0] for w in out})
+    out.extend((v, module.name, *module.variable_at.get(v, (0, 0))) for v in module.variables
+               if v not in {w[0] for w in out})
     return out
 
 

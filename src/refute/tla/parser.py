@@ -49,16 +49,20 @@ with warnings.catch_warnings():  # the binding hands over an int pointer; tree-s
 
 
 class Node:
-    """An expression: ``kind`` (see the module docstring), ``args``, and where it starts."""
+    """An expression: ``kind`` (see the module docstring), ``args``, where it starts and,
+    for one read from a file, where it ends: ``end`` is ``(line, column)`` of its last
+    character (TLC's ``endLine``/``endColumn``), None for a node refute makes itself."""
 
-    __slots__ = ("kind", "args", "line", "col", "file")
+    __slots__ = ("kind", "args", "line", "col", "file", "end")
 
-    def __init__(self, kind: str, args: tuple, line: int = 0, col: int = 0, file: str | None = None):
+    def __init__(self, kind: str, args: tuple, line: int = 0, col: int = 0, file: str | None = None,
+                 end: tuple[int, int] | None = None):
         self.kind = kind
         self.args = args
         self.line = line
         self.col = col
         self.file = file
+        self.end = end
 
     def __repr__(self) -> str:
         return f"{self.kind}{self.args!r}"
@@ -147,7 +151,8 @@ class _Converter:
                           column=n.start_point[1] + 1, hint=hint)
 
     def node(self, kind: str, args: tuple, n: tree_sitter.Node) -> Node:
-        return Node(kind, args, n.start_point[0] + 1, n.start_point[1] + 1, self.file)
+        return Node(kind, args, n.start_point[0] + 1, n.start_point[1] + 1, self.file,
+                    (n.end_point[0] + 1, n.end_point[1]))
 
     # ---------------------------------------------------------------- modules
     def module(self, n: tree_sitter.Node) -> Module:

@@ -116,6 +116,17 @@ _registers: dict = {}
 def _tlcget(i):
     if i in _registers:
         return _registers[i]
+    if i == "all" or i == "all:named":
+        # TLC's getAllValues / getAllNamedRegisterValues: each register set so far (a number,
+        # or for "all:named" a name "s:..."), mapped to the sequence of its value in each
+        # worker; refute's registers are those of the one process evaluating, so one value.
+        kind = str if i == "all:named" else int
+        return make_fn({k: (v,) for k, v in _registers.items()
+                        if type(k) is kind and (kind is int or k.startswith("s:"))})
+    if isinstance(i, str) and i.startswith("-D"):
+        # TLC reads a Java system property: System.getProperty(name, i), the name itself when
+        # unset (TLCGetSet). refute has no such properties: every one reads as unset.
+        return i
     if i in ("level", "diameter", "distinct", "queue", "generated", "duration"):
         return 0
     raise TLAError(f"TLCGet({format_value(i)}): no such register")
@@ -146,10 +157,17 @@ def configure_run(deadlock: bool, mode: str = "bfs", workers: int = 1) -> None:
     ``TLCGetSet``): ``mode`` ("bfs" for a model check, as TLC's breadth-first search),
     ``deadlock`` (whether deadlock is checked), ``worker``, and ``seed`` / ``fingerprint`` /
     ``install``, which in TLC vary from run to run and install to install: refute's runs are
-    deterministic, so its seed and fingerprint index are "0", its install the package folder."""
+    deterministic, so its seed and fingerprint index are "0", its install the package folder.
+    Called as a model is loaded, it starts the run's registers afresh."""
+    _registers.clear()  # a new run: no register of an earlier model's run is left
     _registers["config"] = make_fn({
         "install": os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "mode": mode,
         "deadlock": deadlock, "seed": "0", "fingerprint": "0", "worker": workers})
+
+
+def describe_spec(value: Any) -> None:
+    """``TLCGet("spec")``: the model's parts (refute.tla.spec_record builds the record)."""
+    _registers["spec"] = value
 
 
 def _tlcset(i, v):

@@ -60,7 +60,7 @@ class Parts:
 
     invariants: list = field(default_factory=list)        # (name, node, scope, env)
     properties: list = field(default_factory=list)        # (name, kind, (p, scope, env), q, node)
-    actions: list = field(default_factory=list)           # (name, action node, vars node, scope, env)
+    actions: list = field(default_factory=list)           # (name, action, vars, scope, env, [A]_v node)
     initial: list = field(default_factory=list)           # (name, node, scope, env)
     fairness: list = field(default_factory=list)          # (name, strong, vars, action, scope, env)
     fair_properties: list = field(default_factory=list)   # (name, strong, vars, action, scope, env, node)
@@ -357,7 +357,7 @@ class Unfolder:
         action = self.boxed_action("[]", body, scope, env)
         if action is not None:
             body, scope, env = action
-            parts.actions.append((name, body.args[0], body.args[1], scope, env))
+            parts.actions.append((name, body.args[0], body.args[1], scope, env, body))
             return
         if self.is_state(body, scope, env):
             parts.invariants.append((name, body, scope, env))
