@@ -777,8 +777,6 @@ class Lowering:
             # never evaluated natively: where the interpreter would evaluate it, the native
             # search stops and the interpreter runs the model (and refuses or performs it)
             return E("interpreted", (name,), "v", True)
-        xs = tuple(self.expr(a, env, init) for a in args)
-        d = _dyn(*xs)
         table = {("Cardinality", 1): ("card", "i"), ("Len", 1): ("len", "i"),
                  ("Append", 2): ("append", "v"), ("Head", 1): ("head", "v"),
                  ("Tail", 1): ("tail", "v"), ("SubSeq", 3): ("subseq", "v"),
@@ -787,10 +785,11 @@ class Lowering:
                  ("STRING", 0): ("string", "v"), ("IsFiniteSet", 1): ("finite", "b"),
                  ("Max", 1): ("set_max", "i"), ("Min", 1): ("set_min", "i"),
                  ("Range", 1): ("range_of", "v")}
-        op = table.get((name, len(xs)))
-        if op is None:
+        op = table.get((name, len(args)))
+        if op is None:  # (before its arguments: MapThenFoldSet's are operators)
             raise Unsupported(f"standard operator {name}", _where(node))
-        return E(op[0], xs, op[1], d)
+        xs = tuple(self.expr(a, env, init) for a in args)
+        return E(op[0], xs, op[1], _dyn(*xs))
 
     # ------------------------------------------------------------------ actions
     def action(self, node: Node, env: _Env, init: bool) -> Act:
