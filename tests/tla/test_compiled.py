@@ -135,8 +135,12 @@ def test_oracle_model_compiles_verifies_and_matches(m):
     compiled = compile_model(model)
     mine = check_model(model, bfs.Options(), native=functools.partial(explore, model, compiled))
     assert compiled.interpreted_instead is None  # the native search did it all
-    theirs = check_model(TLAModel(spec_for(m), m["cfg"]), bfs.Options())
-    assert result_difference(mine, theirs) is None, result_difference(mine, theirs)
+    if m["id"] not in SLOW:
+        # the interpreter's whole result; for a slow model, TLC's counts and --verify's state
+        # sets below stand for it (the oracle's own test compares the interpreter with TLC
+        # there), which spares CI's slow step one interpreted run of minutes per model
+        theirs = check_model(TLAModel(spec_for(m), m["cfg"]), bfs.Options())
+        assert result_difference(mine, theirs) is None, result_difference(mine, theirs)
     verdict = {Status.OK: "success", Status.VIOLATION: "safety failure"}[mine.status]
     if mine.violation is not None and mine.violation.kind is ViolationKind.LIVENESS:
         verdict = "liveness failure"
