@@ -31,7 +31,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from bench_python_specs import ROOT, TLC, TWO_PHASE_TLA, _measure, run_tlc  # noqa: E402
+from bench_python_specs import (ROOT, TLC, TWO_PHASE_TLA, _measure, best_of,  # noqa: E402
+                                print_contenders, run_tlc)
 
 
 def run_refute(spec: str, params: list[str], backend: str, cache: str, tmp: str) -> dict:
@@ -97,21 +98,10 @@ def main() -> None:
             if model.split(",")[0].lower() not in wanted:
                 continue
             cold = compile_seconds(spec, params, os.path.join(tmp, "cache"))
-            best: dict[str, dict] = {}
-            for _ in range(args.repeat):
-                for name, run in runs.items():
-                    got = run()
-                    if name in best:
-                        got["wall"] = min(got["wall"], best[name]["wall"])
-                        got["cpu"] = min(got["cpu"], best[name]["cpu"])
-                    best[name] = got
+            best = best_of(runs, args.repeat)
             assert len({(m["distinct"], m["depth"]) for m in best.values()}) == 1, best
             print(f"{model}: best of {args.repeat}; cold compile {cold:.2f} s (wall, in-process)")
-            print(f"  {'contender':<9} {'distinct':>10} {'generated':>11} {'depth':>5} "
-                  f"{'wall s':>8} {'CPU s':>8}")
-            for name, m in best.items():
-                print(f"  {name:<9} {m['distinct']:>10,} {m['generated']:>11,} {m['depth']:>5} "
-                      f"{m['wall']:>8.2f} {m['cpu']:>8.2f}")
+            print_contenders(best)
             for base in ("interp", "tlc"):
                 if base in best:
                     print(f"  {base} / compiled: wall {best[base]['wall'] / best['compiled']['wall']:.1f}x, "

@@ -118,6 +118,28 @@ def contenders(rms: int, tmp: str) -> dict[str, dict]:
     return {f"TwoPhase, {rms} RMs": two_phase, "Paxos, 3 acceptors, 3 ballots": paxos}
 
 
+def best_of(runs: dict, repeat: int) -> dict[str, dict]:
+    """Each contender's best wall and CPU time over ``repeat`` rounds, the contenders
+    interleaved within a round (so that a load that comes and goes falls on all of them)."""
+    best: dict[str, dict] = {}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            got = run()
+            if name in best:
+                got["wall"] = min(got["wall"], best[name]["wall"])
+                got["cpu"] = min(got["cpu"], best[name]["cpu"])
+            best[name] = got
+    return best
+
+
+def print_contenders(best: dict[str, dict]) -> None:
+    print(f"  {'contender':<9} {'distinct':>10} {'generated':>11} {'depth':>5} "
+          f"{'wall s':>8} {'CPU s':>8}")
+    for name, m in best.items():
+        print(f"  {name:<9} {m['distinct']:>10,} {m['generated']:>11,} {m['depth']:>5} "
+              f"{m['wall']:>8.2f} {m['cpu']:>8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rms", type=int, default=8)
@@ -130,21 +152,10 @@ def main() -> None:
         for model, runs in contenders(args.rms, tmp).items():
             if model.split(",")[0].lower() not in wanted:
                 continue
-            best: dict[str, dict] = {}
-            for _ in range(args.repeat):
-                for name, run in runs.items():
-                    got = run()
-                    if name in best:
-                        got["wall"] = min(got["wall"], best[name]["wall"])
-                        got["cpu"] = min(got["cpu"], best[name]["cpu"])
-                    best[name] = got
+            best = best_of(runs, args.repeat)
             assert len({m["distinct"] for m in best.values()}) == 1, best
             print(f"{model}: best of {args.repeat}")
-            print(f"  {'contender':<9} {'distinct':>10} {'generated':>11} {'depth':>5} "
-                  f"{'wall s':>8} {'CPU s':>8}")
-            for name, m in best.items():
-                print(f"  {name:<9} {m['distinct']:>10,} {m['generated']:>11,} {m['depth']:>5} "
-                      f"{m['wall']:>8.2f} {m['cpu']:>8.2f}")
+            print_contenders(best)
             for base in ("tuple", "tlc"):
                 if base in best:
                     print(f"  refute / {base}: wall {best['refute']['wall'] / best[base]['wall']:.2f}, "
