@@ -29,11 +29,16 @@ from refute.compiled.ir import Unsupported
 from refute.compiled.native import Native, build
 from refute.engine import bfs
 from refute.engine.result import ActionCoverage, Result, StopReason, Violation, ViolationKind
+from refute.engine.parallel import WorkerDied
 from refute.engine.trace import ROOT, rebuild_trace
 from refute.status import Status
 
 _ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME = range(7)
 _INTERPRETER_ONLY = 17  # the native code's error code where it meets ("interpreted" in the IR)
+_WORKER_DIED = 200  # runtime/workers.c: a worker process ended (killed) during the run
+ONE_PROCESS = ("the compiled search ran in one process: --workers is not used where it records "
+               "the state graph (temporal properties, --dump-graph) or checks a PROPERTY's "
+               "invariants on the states found")
 
 
 @dataclass
@@ -73,7 +78,7 @@ def compile_spec(model: Any) -> Compiled:
 
 
 def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options(),
-            graph: bfs.GraphObserver | None = None) -> Result:
+            graph: bfs.GraphObserver | None = None, workers: int = 1) -> Result:
     """Explore ``model`` natively; the same Result as ``refute.engine.bfs.explore``, and
     ``graph`` (the liveness check's state graph, ``--dump-graph``) told the same states and
     steps in the same order.
@@ -83,7 +88,11 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     initial predicate. The interpreter marks a state that violates one of them, which would
     change the search from there on; so when one fails (or errs) anywhere, the interpreter
     runs the model instead, and gives exactly its answer. When none fails, the native search
-    is the interpreter's, state for state."""
+    is the interpreter's, state for state.
+
+    ``workers`` > 1: the native search runs in that many processes (runtime/workers.c) with
+    the same result; a run that records its states (``graph``, or checks made here on them)
+    runs in one, and its result says so in a warning."""
     started = time.perf_counter()
     if graph is not None and compiled.values_of is not tuple:
         # a Python spec's states are its own objects, which the native values do not rebuild
@@ -102,8 +111,14 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         compiled.interpreted_instead = "the state graph (--dump-graph) of a Python spec"
         return bfs.explore(model, options, graph=graph)
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
-                        options.time_limit, keep=record, graph=record)
+                        options.time_limit, keep=record, graph=record, workers=workers)
+    one_process = (ONE_PROCESS,) if workers > 1 and record else ()
     counts = native.counts()
+    if status == _ST_ERROR and counts["error"] == _WORKER_DIED:
+        raise WorkerDied("a worker process of the compiled search ended during the run: the "
+                         "run is stopped, since the counts would be wrong",
+                         hint="run again (signal 9 is often the kernel's out-of-memory "
+                              "killer), or with --workers 1")
     if status == _ST_ERROR or not counts["generated"]:
         # the interpreter meets the same error in the same state and reports it, located; and
         # a model with no initial state is the interpreter's to refuse (a spec error at Init)
@@ -155,7 +170,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         seconds=time.perf_counter() - started, violation=violation, stop_reason=stop,
         coverage=tuple(ActionCoverage(a, fired.get(a, 0), found.get(a, 0)) for a in model.action_names),
         checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
-        warnings=tuple(getattr(model, "notes", ())) + tuple(
+        warnings=tuple(getattr(model, "notes", ())) + one_process + tuple(
             f"action {a} never fired: it is never enabled, or a guard is wrong"
             for a in model.action_names if fired.get(a, 0) == 0 and complete),
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())

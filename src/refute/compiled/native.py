@@ -133,21 +133,34 @@ class Native:
                                      ctypes.POINTER(ctypes.POINTER(ctypes.c_uint32)))
         lib.refute_value.restype = ctypes.c_int
         lib.refute_select_invariant.argtypes = (ctypes.c_int, ctypes.c_int)
+        lib.refute_run_workers.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_int64,
+                                           ctypes.c_int64, ctypes.c_double)
+        lib.refute_run_workers.restype = ctypes.c_int
+        lib.refute_moved.restype = ctypes.c_uint64
         self.nv = lib.refute_nv()
         self.nlabel = lib.refute_nlabel()
         self._memo: dict[int, Any] = {}
 
     def run(self, selected: list[bool], deadlock: bool, max_states: int | None,
             max_depth: int | None, time_limit: float | None, keep: bool = False,
-            graph: bool = False) -> int:
+            graph: bool = False, workers: int = 1) -> int:
         """Explore; ``keep``: keep every state's values (:meth:`states`); ``graph``: record
-        the state graph's steps (:meth:`edges`)."""
+        the state graph's steps (:meth:`edges`); ``workers`` > 1 (neither ``keep`` nor
+        ``graph``): in that many processes (runtime/workers.c), with the same results."""
         for k, on in enumerate(selected):
             self.lib.refute_select_invariant(k, int(on))
         self._memo.clear()
-        return self.lib.refute_run(int(deadlock), max_states if max_states is not None else 1 << 62,
-                                   max_depth if max_depth is not None else -1,
-                                   time_limit or 0.0, int(keep), int(graph))
+        bound = max_states if max_states is not None else 1 << 62
+        depth = max_depth if max_depth is not None else -1
+        if workers > 1 and not keep and not graph:
+            return self.lib.refute_run_workers(workers, int(deadlock), bound, depth,
+                                               time_limit or 0.0)
+        return self.lib.refute_run(int(deadlock), bound, depth, time_limit or 0.0, int(keep),
+                                   int(graph))
+
+    def moved(self) -> int:
+        """The states the last run with workers moved between them to balance their work."""
+        return self.lib.refute_moved()
 
     def counts(self) -> dict[str, int]:
         out = (ctypes.c_uint64 * 8)()

@@ -1048,6 +1048,8 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
     return R.status;
 }
 
+#include "workers.c" /* --workers N: the same search in N processes */
+
 /* ------------------------------------------------------------------ exports */
 void refute_select_invariant(int k, int on) { invariant_selected[k] = on; }
 int refute_counts(uint64_t *out) {
