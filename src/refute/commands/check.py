@@ -12,10 +12,11 @@ from refute.commands.common import (OUTPUT_DIR, OUTPUT_FILE, Outputs, check_writ
                                     quiet_option, report_options, reports_errors, source_of,
                                     spec_options, write_itf, write_json)
 from refute.compiled.backend import choose as choose_backend
+from refute.compiled.backend import ONE_PROCESS
 from refute.compiled.backend import explore as explore_compiled
 from refute.compiled.backend import verify as verify_backends
 from refute.engine.bfs import Options, Progress
-from refute.engine.run import run, sharded
+from refute.engine.run import native_scale, run
 from refute.engine.scale import Scale
 from refute.errors import RefuteError, UsageError
 from refute.report.json import result_to_json
@@ -144,8 +145,11 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
                               file=model.source,
                               hint="this is a bug of refute's compiled backend: run with "
                                    "--backend interpreted, and report it")
-    native = None if compiled is None else functools.partial(explore_compiled, model, compiled)
+    native = None if compiled is None else functools.partial(explore_compiled, model, compiled,
+                                                             workers=workers)
     result = run(model, options, scale, observer=graph, native=native)
+    if compiled is not None and compiled.one_process and not quiet:
+        err.print(ONE_PROCESS)
     if show_progress:
         err.print("\r" + " " * 100 + "\r", end="")
     outputs = Outputs()
@@ -180,8 +184,8 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
 
 def _elsewhere(scale: Scale, isolation: str | None) -> str | None:
     """An option of this run that the compiled backend does not take yet, if any."""
-    if sharded(scale) or scale.ray is not None:
-        return "--workers, --checkpoint, --resume, --memory-limit or --ray"
+    if not native_scale(scale):
+        return "--checkpoint, --resume, --memory-limit or --ray"
     if isolation:
         return "--isolation"
     return None

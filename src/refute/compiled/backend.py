@@ -36,9 +36,8 @@ from refute.status import Status
 _ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME = range(7)
 _INTERPRETER_ONLY = 17  # the native code's error code where it meets ("interpreted" in the IR)
 _WORKER_DIED = 200  # runtime/workers.c: a worker process ended (killed) during the run
-ONE_PROCESS = ("the compiled search ran in one process: --workers is not used where it records "
-               "the state graph (temporal properties, --dump-graph) or checks a PROPERTY's "
-               "invariants on the states found")
+ONE_PROCESS = ("compiled backend: the search ran in one process (--workers is not used where a "
+               "PROPERTY's invariants are checked on the states it records)")
 
 
 @dataclass
@@ -53,6 +52,9 @@ class Compiled:
     replays_graph: bool = True  # its steps can be told to a graph observer (labels known)
     interpreted_instead: str | None = None
     """Why the last :func:`explore` handed the model to the interpreter (None: it did not)."""
+    one_process: bool = False
+    """Whether the last :func:`explore`, asked for workers, ran in one process (it recorded
+    the states to check a PROPERTY's invariants on them): :data:`ONE_PROCESS` says so."""
 
 
 def compile_model(model: Any) -> Compiled:
@@ -92,7 +94,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
 
     ``workers`` > 1: the native search runs in that many processes (runtime/workers.c) with
     the same result; a run that records its states (``graph``, or checks made here on them)
-    runs in one, and its result says so in a warning."""
+    runs in one (``compiled.one_process``)."""
     started = time.perf_counter()
     if graph is not None and compiled.values_of is not tuple:
         # a Python spec's states are its own objects, which the native values do not rebuild
@@ -112,7 +114,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         return bfs.explore(model, options, graph=graph)
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
                         options.time_limit, keep=record, graph=record, workers=workers)
-    one_process = (ONE_PROCESS,) if workers > 1 and record else ()
+    compiled.one_process = workers > 1 and record and graph is None
     counts = native.counts()
     if status == _ST_ERROR and counts["error"] == _WORKER_DIED:
         raise WorkerDied("a worker process of the compiled search ended during the run: the "
@@ -170,7 +172,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         seconds=time.perf_counter() - started, violation=violation, stop_reason=stop,
         coverage=tuple(ActionCoverage(a, fired.get(a, 0), found.get(a, 0)) for a in model.action_names),
         checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
-        warnings=tuple(getattr(model, "notes", ())) + one_process + tuple(
+        warnings=tuple(getattr(model, "notes", ())) + tuple(
             f"action {a} never fired: it is never enabled, or a guard is wrong"
             for a in model.action_names if fired.get(a, 0) == 0 and complete),
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())

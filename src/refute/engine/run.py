@@ -42,7 +42,8 @@ def run(model: Model, options: Options = Options(), scale: Scale = Scale(),
     one-process search, so it cannot be combined with a sharded ``scale``. ``native``, when
     given, is a native explorer of the same model (the compiled backend, :mod:`refute.compiled`,
     which promises the interpreter's exact result and state graph) run in place of the
-    sequential search, temporal properties and ``observer`` included.
+    sequential search, temporal properties and ``observer`` included, when it takes the scale
+    (:func:`native_scale`: ``native`` runs ``scale.workers`` workers itself).
     """
     if observer is not None and (scale.ray is not None or sharded(scale)):
         raise UsageError("the whole state graph is kept in one process",
@@ -54,10 +55,13 @@ def run(model: Model, options: Options = Options(), scale: Scale = Scale(),
 
 def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserver | None,
              native: Callable[[Options, GraphObserver | None], Result] | None) -> Result:
-    if native is not None and not sharded(scale) and scale.ray is None:
+    if native is not None and native_scale(scale):
         if observer is None and not properties_of(model):
             return native(options, None)
-        return check_model(model, options, observer=observer, native=native)
+        result = check_model(model, options, observer=observer, native=native)
+        if scale.workers != 1:
+            result = replace(result, warnings=result.warnings + (_ONE_PROCESS,))
+        return result
     if observer is not None:
         return check_model(model, options, observer=observer)
     if scale.ray is not None:
@@ -73,6 +77,13 @@ def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserv
     from refute.engine.parallel import explore_parallel
 
     return explore_parallel(model, options, scale)
+
+
+def native_scale(scale: Scale) -> bool:
+    """Whether the native explorer takes ``scale``: one machine, ``--workers`` at most (its
+    workers are its own, :mod:`refute.compiled`); no spilling, checkpoints or Ray."""
+    return (scale.memory_limit is None and not scale.checkpoint and not scale.resume
+            and scale.ray is None)
 
 
 def sharded(scale: Scale) -> bool:
