@@ -82,7 +82,8 @@ static void region_map(Region *r, size_t bytes) {
     if (bytes <= r->mapped && r->p) return;
     size_t want = page_round(bytes ? bytes : 1);
     if (r->p) munmap(r->p, r->mapped);
-    void *p = mmap(0, want, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+    /* (populated: one call maps every page, rather than a fault per page as it is first read) */
+    void *p = mmap(0, want, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, 0);
     if (p == MAP_FAILED) rt_fail(100);
     r->p = p;
     r->mapped = want;
@@ -461,9 +462,39 @@ static const uint32_t *deser_states(const uint32_t *p, Front *into) {
     return p;
 }
 
-static int by_rank_cmp(const void *a, const void *b) {
-    uint64_t x = cur_f.rank[*(const uint64_t *)a], y = cur_f.rank[*(const uint64_t *)b];
-    return x < y ? -1 : x > y;
+/* The frontier's states [0, mid) and [mid, end), each in rank order, merged in place (by way
+ * of next_f, free between levels). */
+static void merge_runs(uint64_t mid, uint64_t end) {
+    uint64_t i = 0, j = mid;
+    next_f.n = 0;
+    while (i < mid || j < end) {
+        uint64_t k = (j >= end || (i < mid && cur_f.rank[i] < cur_f.rank[j])) ? i++ : j++;
+        front_push(&next_f, cur_f.s + k * NV, cur_f.rank[k]);
+    }
+    memcpy(cur_f.s, next_f.s, end * NV * sizeof(V));
+    memcpy(cur_f.rank, next_f.rank, end * sizeof(uint64_t));
+    next_f.n = 0;
+}
+
+/* Put `give` states taken evenly across the frontier at its end, both parts in rank order:
+ * the taker gets low and high ranks alike, so that the claims the workers contend for
+ * (where the least key wins) do not all go the same way the next level. */
+static void spread_out(uint64_t give) {
+    uint64_t n = cur_f.n, kept = 0;
+    next_f.n = 0;
+    for (uint64_t k = 0, j = 0; k < n; k++) {
+        /* state k is given if it is the j-th of `give` evenly spaced positions */
+        if (j < give && k == (2 * j + 1) * n / (2 * give)) {
+            front_push(&next_f, cur_f.s + k * NV, cur_f.rank[k]);
+            j++;
+        } else {
+            memmove(cur_f.s + kept * NV, cur_f.s + k * NV, NV * sizeof(V));
+            cur_f.rank[kept++] = cur_f.rank[k];
+        }
+    }
+    memcpy(cur_f.s + kept * NV, next_f.s, next_f.n * NV * sizeof(V));
+    memcpy(cur_f.rank + kept, next_f.rank, next_f.n * sizeof(uint64_t));
+    next_f.n = 0;
 }
 
 /* Who gives how many states to whom so that every worker holds its share (computed alike by
@@ -553,6 +584,7 @@ static int work(Search *S) {
         int inv_which = 0;
         uint64_t *keys = region_reserve(&wreg[me], (nclaims ? nclaims : 1) * sizeof(uint64_t));
         for (uint64_t k = 0; k < nclaims; k++) {
+            if (k + 16 < nclaims) __builtin_prefetch(&slots[c_at[k + 16]]);
             if (~__atomic_load_n(&slots[c_at[k]].nkey, __ATOMIC_ACQUIRE) != c_key[k]) continue;
             if (c_inv[k] && inv_key == NONE) { inv_key = c_key[k]; inv_which = c_inv[k] - 1; }
             c_at[nwin] = k; /* (from here c_at lists the winners' claim numbers) */
@@ -638,10 +670,11 @@ static int work(Search *S) {
         /* rebalance: a giver serialises the tail of its frontier, one blob per taker */
         int moving = plan_moves(ns, moves);
         if (moving) {
+            uint64_t give = 0;
+            for (int t = 0; t < nw; t++) give += moves[me][t];
+            if (give) spread_out(give);
             Words out = {0};
-            uint64_t from = cur_f.n;
-            for (int t = 0; t < nw; t++) from -= moves[me][t];
-            uint64_t keep = from;
+            uint64_t from = cur_f.n - give;
             for (int t = 0; t < nw; t++) {
                 ctl->w[me].blob_at[t] = out.n;
                 if (moves[me][t]) {
@@ -652,7 +685,7 @@ static int work(Search *S) {
             }
             ctl->w[me].blob_words = out.n;
             if (out.n) memcpy(region_reserve(&xreg[me], out.n * 4), out.d, out.n * 4);
-            cur_f.n = keep;
+            cur_f.n -= give;
             free(out.d);
         }
         /* the set sized for the next level: room for twice its frontier's size in new states,
@@ -671,15 +704,12 @@ static int work(Search *S) {
                 region_map(&xreg[g], ctl->w[g].blob_words * 4);
                 deser_states((const uint32_t *)xreg[g].p + ctl->w[g].blob_at[me], &cur_f);
             }
-            if (cur_f.n != before_n) { /* expanded in rank order: sort what came in */
-                uint64_t n = cur_f.n, *order = rt_alloc(n * sizeof(uint64_t));
-                for (uint64_t k = 0; k < n; k++) order[k] = k;
-                qsort(order, n, sizeof(uint64_t), by_rank_cmp);
-                next_f.n = 0;
-                for (uint64_t k = 0; k < n; k++)
-                    front_push(&next_f, cur_f.s + order[k] * NV, cur_f.rank[order[k]]);
-                free(order);
-                Front t = cur_f; cur_f = next_f; next_f = t;
+            /* expanded in rank order: merge what came in (each giver's run is in order) */
+            for (uint64_t start = before_n; start < cur_f.n;) {
+                uint64_t end = start + 1;
+                while (end < cur_f.n && cur_f.rank[end] > cur_f.rank[end - 1]) end++;
+                merge_runs(start, end);
+                start = end;
             }
         }
     }
