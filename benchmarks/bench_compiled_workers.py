@@ -11,7 +11,9 @@ best kept, as in ``bench_python_specs.py``:
 * ``search``: the search alone, as the result reports it (``seconds`` in the JSON);
 * ``CPU``: user + system seconds of the process and its worker processes: what the workers
   cost beyond one (their share of the barriers, the claims' atomics, states moved between
-  them, the intern tables they each grow).
+  them, the intern tables they each grow);
+* ``2 x w1``: two one-worker runs started together, whose wall time says what this machine
+  gives two busy processes (shared caches and memory bandwidth): the ceiling for ``w2``.
 
 Models: TwoPhase with ``--rms`` resource managers as TLA+ (TwoPhase.tla of tlaplus/Examples,
 read from the oracle folder) and as the Python spec ``examples/two_phase.py``; with
@@ -27,8 +29,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -47,6 +52,26 @@ def run_refute(spec: str, args: list[str], workers: int, cache: str, tmp: str) -
     assert got["backend"] == "compiled", got["backend"]
     return {"distinct": got["distinct_states"], "generated": got["states_generated"],
             "depth": got["depth"], "search": got["seconds"], "wall": wall, "cpu": cpu}
+
+
+def run_pair(spec: str, args: list[str], cache: str, tmp: str) -> dict:
+    """Two one-worker runs at once: their wall time, against which ``w2`` is measured (what two
+    busy processes get from this machine, whatever the software)."""
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"), REFUTE_CACHE_DIR=cache)
+    commands = [[sys.executable, "-m", "refute", "check", spec, *args, "-q", "--json",
+                 os.path.join(tmp, f"pair-{k}.json"), "--backend", "compiled"] for k in (0, 1)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    procs = [subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.DEVNULL) for c in commands]
+    codes = [p.wait() for p in procs]
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert all(code in (0, 1) for code in codes), codes
+    with open(os.path.join(tmp, "pair-0.json")) as handle:
+        got = json.load(handle)
+    return {"distinct": got["distinct_states"], "generated": got["states_generated"],
+            "depth": got["depth"], "search": got["seconds"], "wall": wall,
+            "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)}
 
 
 def best_of(runs: dict, repeat: int) -> dict[str, dict]:
@@ -93,7 +118,9 @@ def main() -> None:
             run_refute(spec, extra, 1, cache, tmp)  # fills the build cache
             runs = {f"w{n}": (lambda n=n, s=spec, e=extra: run_refute(s, e, n, cache, tmp))
                     for n in args.workers}
+            runs["2 x w1"] = lambda s=spec, e=extra: run_pair(s, e, cache, tmp)
             best = best_of(runs, args.repeat)
+            pair = best.pop("2 x w1")
             assert len({(m["distinct"], m["generated"], m["depth"]) for m in best.values()}) == 1, best
             one = best[f"w{args.workers[0]}"]
             print(f"{title}: {one['distinct']:,} distinct, {one['generated']:,} generated, "
@@ -104,6 +131,11 @@ def main() -> None:
                 print(f"  {name:<8} {m['wall']:>8.2f} {m['search']:>9.2f} {m['cpu']:>8.2f} "
                       f"{one['wall'] / m['wall']:>7.2f} {one['search'] / m['search']:>9.2f} "
                       f"{m['cpu'] / one['cpu']:>9.2f}")
+            print(f"  two w1 runs at once: {pair['wall']:.2f} s wall, so this machine gives two "
+                  f"busy processes {2 * one['wall'] / pair['wall']:.2f}x one's throughput "
+                  f"(w2's wall ratio against that ceiling: "
+                  f"{one['wall'] / best['w2']['wall'] / (2 * one['wall'] / pair['wall']):.0%})"
+                  if "w2" in best else "")
             sys.stdout.flush()
 
 

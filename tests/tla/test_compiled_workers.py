@@ -184,3 +184,22 @@ def test_temporal_properties_run_in_one_process_saying_so(tmp_path):
               native=functools.partial(explore, model, compiled))
     assert (result.status, result.distinct_states, result.states_generated) == \
         (one.status, one.distinct_states, one.states_generated)
+
+
+FAN = """---- MODULE Fan ----
+EXTENDS Naturals
+VARIABLES x, y
+Init == x = 0 /\\ y = 0
+Next == \\/ x = 0 /\\ x' \\in 1..70000 /\\ y' = 0
+        \\/ x > 0 /\\ y < 2 /\\ y' = y + 1 /\\ x' = x
+Small == x < 69990 \\/ y < 2
+====
+"""
+"""One state, then 70,000: more new states in one level than the shared set was sized for
+(from the level before), so the level is expanded again with a larger set."""
+
+
+def test_a_level_larger_than_foreseen_is_expanded_again(tmp_path):
+    path = _write(tmp_path, "Fan", FAN, "INIT Init\nNEXT Next\nINVARIANT Small\n")
+    result, moved = _same_with_workers(TLAModel(path), bfs.Options(deadlock=False), workers=(2,))
+    assert result.violation is not None and result.distinct_states > 140_000 and moved > 0

@@ -163,13 +163,15 @@ static void flush_inserts(void) {
     local_inserts = 0;
 }
 
-/* Claim fp with key: 1 if key is now the slot's (fp new, or key less than the one held). */
+/* Claim fp with key: 1 if key is now the slot's (fp new, or key less than the one held); -1
+ * if fp is new but the set is past its limit (the level is then expanded again, larger). */
 static int claim(uint64_t fp, uint64_t key, uint64_t *at) {
     uint64_t j = mix64(fp) & smask;
     for (;;) {
         Slot *s = &slots[j];
         uint64_t f = __atomic_load_n(&s->fp, __ATOMIC_ACQUIRE);
         if (!f) {
+            if (__atomic_load_n(&ctl->overflow, __ATOMIC_RELAXED)) return -1;
             uint64_t expected = 0;
             if (__atomic_compare_exchange_n(&s->fp, &expected, fp, 0, __ATOMIC_ACQ_REL,
                                             __ATOMIC_ACQUIRE)) {
@@ -336,7 +338,9 @@ static void expand_level(int last_level, int deadlock, double time_limit, const 
                 continue;
             }
             uint64_t key = KEY(rank, o), at;
-            if (!claim(fp, key, &at)) continue;
+            int claimed = claim(fp, key, &at);
+            if (claimed < 0) return; /* (the level is expanded again) */
+            if (!claimed) continue;
             int ok = check_invariants(s);
             claim_push(key, at, succ_label[o], s, ok ? 0 : R.which + 1);
             if (!ok && !MERGES) {
@@ -349,6 +353,7 @@ static void expand_level(int last_level, int deadlock, double time_limit, const 
     ctl->w[me].dead_key = dead_key;
     ctl->w[me].depth_hit = depth_hit;
 }
+
 
 /* The counts of the level up to event key `e` (inclusive), by expanding again the parents
  * before it: what the sequential search had counted when it stopped there. */
@@ -689,10 +694,12 @@ static int work(Search *S) {
             free(out.d);
         }
         /* the set sized for the next level: room for twice its frontier's size in new states,
-         * more when the levels grow fast (a level that finds more is expanded again) */
+         * up to four times more when the levels grow fast (a level that finds more than that
+         * is expanded again, with a set twice as large) */
         if (me == 0) {
             double growth = previous ? (double)total / (double)previous : 1.0;
-            uint64_t need = ctl->table_count + (uint64_t)(2.0 * (double)total * (growth > 1 ? growth : 1));
+            growth = growth < 1 ? 1 : growth > 4 ? 4 : growth;
+            uint64_t need = ctl->table_count + (uint64_t)(2.0 * (double)total * growth);
             if (2 * need > ctl->table_cap) table_rebuild(pow2_at_least(2 * need), NONE);
         }
         if (barrier()) return 1; /* C: the set and the moving states are ready */
