@@ -32,7 +32,6 @@
  * What stays single-worker (runtime.c's refute_run): recording states or the state graph
  * (--verify, liveness, --dump-graph, PROPERTY invariants checked on the Python side).
  */
-#include <errno.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
