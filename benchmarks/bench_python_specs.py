@@ -154,6 +154,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--models", default="twophase,paxos",
                         help="comma-separated: twophase, paxos")
+    parser.add_argument("--contenders", default="tuple,refute,before,tlc",
+                        help="comma-separated: tuple, refute, before, tlc (those that apply)")
     parser.add_argument("--before", metavar="SRC",
                         help="also run refute from this src folder (another checkout's)")
     args = parser.parse_args()
@@ -163,7 +165,9 @@ def main() -> None:
         for model, runs in contenders(args.rms, tmp, before).items():
             if model.split(",")[0].lower() not in wanted:
                 continue
-            best = best_of(runs, args.repeat)
+            chosen = set(args.contenders.split(","))
+            best = best_of({name: run for name, run in runs.items() if name in chosen},
+                           args.repeat)
             assert len({m["distinct"] for m in best.values()}) == 1, best
             print(f"{model}: best of {args.repeat}")
             print_contenders(best)

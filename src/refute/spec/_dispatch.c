@@ -3,14 +3,16 @@
  * instances, in C (refute/spec/compile.py holds the same loop in Python, used when this
  * module is not built, and everything this loop hands back to it).
  *
- * dispatch(instances, start, state, state_type, out, where) -> None or (position, result)
+ * dispatch(instances, start, state, state_type, out, where[, unvalidated])
+ *   -> None or (position, result)
  *
  * instances: a list of (label, function, args) with args a tuple; from position `start` on,
  * call function(state, *args) for each; a result of None is skipped, a result whose type is
  * exactly state_type is appended to `out` as (label, result). Any other result (a generator,
  * a value of another type to validate) stops the loop: the answer is its position and the
- * result, for the caller to handle and to call again from the next position. None when every
- * instance is done. An exception from an action propagates, with where[0] set to the position
+ * result, for the caller to handle and to call again from the next position; so does a state
+ * of an action named in the optional set `unvalidated` (label[0] in it: the caller checks an
+ * action's first successor). None when every instance is done. An exception from an action propagates, with where[0] set to the position
  * of the instance that raised it, so that the caller can name the action.
  *
  * boolean(function, judge) -> a callable b with b(state) = function(state) when that is True or
@@ -27,14 +29,16 @@
 
 static PyObject *dispatch(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     (void)module;
-    if (nargs != 6 || !PyList_Check(args[0]) || !PyType_Check(args[3]) ||
-        !PyList_Check(args[4]) || !PyList_Check(args[5])) {
+    if ((nargs != 6 && nargs != 7) || !PyList_Check(args[0]) || !PyType_Check(args[3]) ||
+        !PyList_Check(args[4]) || !PyList_Check(args[5]) ||
+        (nargs == 7 && !PyAnySet_Check(args[6]))) {
         PyErr_SetString(PyExc_TypeError,
                         "dispatch(instances: list, start, state, state_type: type, out: list, "
-                        "where: list)");
+                        "where: list[, unvalidated: set])");
         return NULL;
     }
     PyObject *instances = args[0], *state = args[2], *state_type = args[3], *out = args[4];
+    PyObject *unvalidated = nargs == 7 ? args[6] : NULL;
     Py_ssize_t start = PyLong_AsSsize_t(args[1]);
     if (start == -1 && PyErr_Occurred())
         return NULL;
@@ -85,7 +89,17 @@ static PyObject *dispatch(PyObject *module, PyObject *const *args, Py_ssize_t na
             Py_DECREF(result);
             continue;
         }
-        if ((PyObject *)Py_TYPE(result) != state_type) {
+        int hand_back = (PyObject *)Py_TYPE(result) != state_type;
+        if (!hand_back && unvalidated != NULL && PySet_GET_SIZE(unvalidated) > 0) {
+            PyObject *label = PyTuple_GET_ITEM(instance, 0);
+            hand_back = PyTuple_Check(label) && PyTuple_GET_SIZE(label) > 0
+                ? PySet_Contains(unvalidated, PyTuple_GET_ITEM(label, 0)) : 1;
+            if (hand_back < 0) {
+                Py_DECREF(result);
+                return NULL;
+            }
+        }
+        if (hand_back) {
             PyObject *answer = Py_BuildValue("(nN)", i, result);  /* steals result */
             return answer;
         }

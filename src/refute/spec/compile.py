@@ -16,7 +16,6 @@ import itertools
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from operator import itemgetter
 from types import GeneratorType
 from typing import Any
 
@@ -31,9 +30,6 @@ try:
     from refute.spec._dispatch import dispatch as _dispatch
 except ImportError:  # not compiled (no compiler when installed): next_states loops in Python
     _boolean = _dispatch = None
-
-_first = itemgetter(0)  # of a successor, its label; of a label, its action
-
 
 @dataclass(frozen=True, slots=True)
 class _Parameter:
@@ -139,19 +135,22 @@ class SpecModel(Model):
             # (the same calls, in the same order).
             out: list[tuple[Label, Any]] = []
             where = [0]
+            unvalidated = self._unvalidated  # their successors come back here, to be checked
             try:
-                stopped = _dispatch(run, 0, state, state_type, out, where)
+                stopped = _dispatch(run, 0, state, state_type, out, where, unvalidated)
+                handed_back = stopped is not None
                 while stopped is not None:
                     position, result = stopped
                     where[0] = position
                     label, generator = run[position][0], self._plan[0][1][position][6]
                     self._take(label, result, generator, state, out.append)
-                    stopped = _dispatch(run, position + 1, state, state_type, out, where)
+                    stopped = _dispatch(run, position + 1, state, state_type, out, where,
+                                        unvalidated)
             except RefuteError:
                 raise
             except Exception as exc:
                 raise self._failure(exc, str(run[where[0]][0]), state) from None
-            if self._unvalidated:
+            if handed_back and unvalidated:  # after every action, as the loop below does
                 self._validate_first(out, state)
             return out
         return self._next_states(state)
@@ -213,10 +212,7 @@ class SpecModel(Model):
         return out
 
     def _validate_first(self, out: list[tuple[Label, Any]], state: Any) -> None:
-        """Deep-check the first successor of each action not checked yet (an action first
-        enabled deep in the search leaves the others' successors to pass by, in C)."""
-        if self._unvalidated.isdisjoint(map(_first, map(_first, out))):
-            return
+        """Deep-check the first successor of each action not checked yet."""
         for label, successor in out:
             if label.action in self._unvalidated:
                 self._unvalidated.discard(label.action)
