@@ -45,6 +45,26 @@ class Label(NamedTuple):
         return {"name": self.action, "args": {name: value for name, value in self.args}}
 
 
+class Successors(list):
+    """``next_states``' result when the model also generated states that are not successors
+    (TLA+'s action composition ``A \\cdot B``: TLC counts ``A``'s intermediate states as
+    generated). ``intermediate``: ``(position, count)`` pairs, ``count`` states generated just
+    before the successor at ``position`` (``len`` of the list: after the last one). Explorers
+    count them as generated, and at a search stopped at successor ``i`` only those at positions
+    up to ``i``, as TLC, which counts them when it computes them. A plain ``list`` has none."""
+
+    __slots__ = ("intermediate",)
+
+    def __init__(self, successors: list, intermediate: tuple[tuple[int, int], ...]):
+        super().__init__(successors)
+        self.intermediate = intermediate
+
+    def generated_besides(self, ordinal: int | None = None) -> int:
+        """The intermediate states generated (up to successor ``ordinal``, when given)."""
+        return sum(count for position, count in self.intermediate
+                   if ordinal is None or position <= ordinal)
+
+
 @dataclass(frozen=True, slots=True)
 class Predicate:
     """A named state predicate of a spec (an invariant, a constraint): ``test(state) -> bool``.

@@ -286,6 +286,12 @@ class Shard:
             except Exception as exc:
                 self._stop((rank, -1), "error", _spec_error(exc, "an action", state, model))
                 break
+            if type(successors) is not list and successors.intermediate:
+                self._stop((rank, -1), "error", UsageError(
+                    f"{model.name} generates intermediate states (TLA+'s A \\cdot B), which the "
+                    "parallel search does not count",
+                    hint="run without --workers: the sequential search counts them as TLC does"))
+                break
             number = len(successors)
             expanded += 1
             counts.append(number)

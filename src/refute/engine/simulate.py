@@ -139,6 +139,8 @@ def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> 
                     break
                 successors = next_states(state)
                 generated += len(successors)
+                if type(successors) is not list:  # Successors: and intermediate states
+                    generated += successors.generated_besides()
                 if not successors:
                     if options.deadlock and not model.is_terminal(state):
                         broken = "deadlock"

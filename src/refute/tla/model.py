@@ -15,7 +15,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, TemporalProperty
+from refute.engine.model import (Fairness, Label, Model, Predicate, Successors, Temporal,
+                                 TemporalProperty)
 from refute.engine.result import ViolationKind
 from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap, ModelValue
@@ -686,6 +687,8 @@ class TLAModel(Model):
     def next_states(self, state: tuple) -> list:
         use_atom_order(self.atom_order)
         unset = self._unset
+        if self.compiler.composes:
+            return self._composed_next_states(state)
         out = []
         try:
             for name, params, g, env, node in self.actions:
@@ -699,6 +702,38 @@ class TLAModel(Model):
                     out.append((TLALabel(name, params), p))
         except TLAError as exc:
             raise spec_error(exc, f"evaluating action {name}", state, self) from None
+        return self._finish_step(state, out)
+
+    def _composed_next_states(self, state: tuple) -> Successors:
+        r""":meth:`next_states` of a spec that composes actions (``A \cdot B``): an ``int``
+        among an action's results is a count of intermediate states, generated (as TLC
+        counts them) before the successors that follow it."""
+        unset = self._unset
+        out: list = []
+        intermediate: list = []
+        try:
+            for name, params, g, env, node in self.actions:
+                for p in g(state, unset, env):
+                    if type(p) is int:
+                        intermediate.append((len(out), p))
+                        continue
+                    if UNSET in p:
+                        missing = [v for v, x in zip(self.variables, p) if x is UNSET]
+                        raise SpecError(f"action {name} does not give a value to "
+                                        f"{', '.join(m + chr(39) for m in missing)}",
+                                        file=node.file, line=node.line, column=node.col,
+                                        hint="TLC reports this too: add x' = ... or UNCHANGED x")
+                    out.append((TLALabel(name, params), p))
+        except TLAError as exc:
+            raise spec_error(exc, f"evaluating action {name}", state, self) from None
+        successors = Successors(self._finish_step(state, out), tuple(intermediate))
+        if self._possible:  # generated, though no step: the run's count includes them
+            self._possible_tried += successors.generated_besides()
+        return successors
+
+    def _finish_step(self, state: tuple, out: list) -> list:
+        """The successors of ``state`` with the model's step checks applied: levels kept,
+        ``_POSSIBLE`` counted, action properties and ACTION_CONSTRAINTs marked."""
         if self._state_levels is not None:
             level = self._state_levels.get(state, 0) + 1
             for _, p in out:

@@ -113,6 +113,10 @@ def _tostring(v):
 _registers: dict = {}
 
 
+#: The Java system properties ``TLCGet("-D<name>")`` reads (TLCGetSet) that refute sets.
+_PROPERTIES = {"tlc2.tool.impl.Tool.cdot": "true"}
+
+
 def _tlcget(i):
     if i in _registers:
         return _registers[i]
@@ -125,8 +129,9 @@ def _tlcget(i):
                         if type(k) is kind and (kind is int or k.startswith("s:"))})
     if isinstance(i, str) and i.startswith("-D"):
         # TLC reads a Java system property: System.getProperty(name, i), the name itself when
-        # unset (TLCGetSet). refute has no such properties: every one reads as unset.
-        return i
+        # unset (TLCGetSet). refute has one: it always composes actions (A \cdot B), which TLC
+        # does only with tlc2.tool.impl.Tool.cdot=true; every other property reads as unset.
+        return _PROPERTIES.get(i[2:], i)
     if i in ("level", "diameter", "distinct", "queue", "generated", "duration"):
         return 0
     raise TLAError(f"TLCGet({format_value(i)}): no such register")
