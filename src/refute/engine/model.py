@@ -132,6 +132,23 @@ class Fairness:
     strong: bool
     instance: Callable[[Label, State, State], Hashable | None]
     where: str | None = None
+    enabled: Callable[[State], Sequence[Hashable]] | None = None
+    """The members enabled in a state, evaluated (TLA+'s ``ENABLED <<A>>_v``, as TLC evaluates
+    it) rather than read off the graph's edges, which a state constraint cuts: given by a
+    model with constraints, so that an action whose only steps leave the constraint is still
+    enabled, as in TLC. Its members count as enabled in addition to those with a step."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settling:
+    """An assumption on behaviours: from some point on, every step satisfies ``step(label,
+    before, after)`` (TLA+'s ``<>[][A]_v`` as a conjunct of a specification; stuttering always
+    satisfies it). Temporal properties are checked over the behaviours that also satisfy it,
+    so a counterexample's cycle takes only such steps."""
+
+    name: str
+    step: Callable[[Label, State, State], Any]
+    where: str | None = None
 
 
 class Model(Protocol):
@@ -165,6 +182,9 @@ class Model(Protocol):
 
     fairness: Sequence[Fairness] = ()
     """Fairness conditions; none: a behaviour may stop (stutter) forever in any state."""
+
+    settling: Sequence[Settling] = ()
+    """Assumptions that a behaviour eventually takes only some steps (:class:`Settling`)."""
 
     symmetry: Sequence[Sequence[Any]] = ()
     """Groups of interchangeable values; states equal up to permuting each group are one state."""

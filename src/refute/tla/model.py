@@ -15,8 +15,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from refute.engine.model import (Fairness, Label, Model, Predicate, Successors, Temporal,
-                                 TemporalProperty)
+from refute.engine.model import (Fairness, Label, Model, Predicate, Settling, Successors,
+                                 Temporal, TemporalProperty)
 from refute.engine.result import ViolationKind
 from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap, ModelValue
@@ -200,6 +200,7 @@ class TLAModel(Model):
         self._implied: dict[str, list] = {"invariants": [], "impliedinits": [], "impliedactions": [],
                                           "impliedtemporals": []}  # for TLCGet("spec")
         self.fairness: list = []
+        self.settling: list = []
         self._action_checks: list = []
         self._initial_checks: list = []
         self._next_name = next_[0].args[0] if next_ is not None and next_[0].kind == "name" else None
@@ -457,6 +458,10 @@ class TLAModel(Model):
                 raise located(exc, f"SPECIFICATION {cfg.specification}", self.config.file) from None
         for label, strong, vars_, action, scope, env in parts.fairness:
             self.fairness.append(self._fairness(label, strong, vars_, action, scope, env))
+        for label, step, scope, env in parts.settling:
+            doing = f"evaluating the specification's {label}"
+            test = self._compile(lambda: unfolder.step_test(step, scope, env, doing), step)
+            self.settling.append(Settling(label, test, _where(step)))
 
     def _fairness(self, label: str, strong: bool, vars_: Node, action: Node, scope: Scope,
                   env: tuple) -> Fairness:
@@ -464,8 +469,10 @@ class TLAModel(Model):
                 and scope.bound_index(action.args[0]) is None:
             fv = self._compile(lambda: self._unfolder.subscript(vars_, scope, env), vars_)
             return Fairness(label, strong, _any_step(fv), _where(action))
+        constrained = bool(self.config.constraints or self.config.action_constraints)
         return self._compile(lambda: fairness_condition(
-            self._unfolder, label, strong, vars_, action, scope, env, _where(action)), action)
+            self._unfolder, label, strong, vars_, action, scope, env, _where(action),
+            constrained), action)
 
     def _state_predicate(self, name: str, body: Node, scope: Scope, env: tuple, where: str | None,
                          what: str) -> Predicate:
