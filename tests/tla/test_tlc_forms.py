@@ -256,6 +256,47 @@ def test_a_postcondition_reads_the_counterexample(tmp_path) -> None:
     assert (code, *_counts(report)) == (1, "violation", 4, 4, 4)
 
 
+def test_a_counterexample_action_has_its_location(tmp_path) -> None:
+    # TLC prints CounterExample.action's edges with [name |-> "Up", location |-> [beginLine |->
+    # 5, beginColumn |-> 10, endLine |-> 5, endColumn |-> 19, module |-> "CE3"], context |-> [d
+    # |-> 1], parameters |-> <<"d">>] (RecordValue(Action): Action.getDefinition, the body of
+    # Up); Post holds: exit 12, 3 distinct, 3 generated, depth 3
+    spec = _files(tmp_path, CE3="""\
+        ---- MODULE CE3 ----
+        EXTENDS Naturals, TLCExt
+        VARIABLE x
+        Init == x = 0
+        Up(d) == x' = x + d
+        Next == \\E d \\in {1} : Up(d)
+        Inv == x < 2
+        Post == \\A e \\in CounterExample.action : e[2] = [name |-> "Up", context |-> [d |-> 1],
+                    parameters |-> <<"d">>, location |-> [beginLine |-> 5, beginColumn |-> 10,
+                                                         endLine |-> 5, endColumn |-> 19,
+                                                         module |-> "CE3"]]
+        ====
+        """, CE3_cfg="INIT Init\nNEXT Next\nINVARIANT Inv\nPOSTCONDITION Post\n")
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (1, "violation", 3, 3, 3)
+
+
+def test_no_deadlock_is_seen_by_tlcget_config_as_tlcs_deadlock_flag(tmp_path) -> None:
+    # TLC -deadlock: TLCGet("config").deadlock is FALSE, no error, 3 distinct, 3 generated,
+    # depth 3; without the flag: "Invariant Off is violated by the initial state"
+    spec = _files(tmp_path, DL="""\
+        ---- MODULE DL ----
+        EXTENDS Naturals, TLC
+        VARIABLE x
+        Init == x = 0
+        Next == x < 2 /\\ x' = x + 1
+        Off == TLCGet("config").deadlock = FALSE
+        ====
+        """, DL_cfg="INIT Init\nNEXT Next\nINVARIANT Off\n")
+    code, report = _check(spec, "--no-deadlock")
+    assert (code, *_counts(report)) == (0, "ok", 3, 3, 3)
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (1, "violation", 1, 1, 1)
+
+
 def test_without_a_violation_the_counterexample_is_empty(tmp_path) -> None:
     # TLC: no error, 3 distinct, 3 generated, depth 3 (Post holds)
     spec = _files(tmp_path, CE2="""\

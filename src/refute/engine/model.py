@@ -218,6 +218,11 @@ class Model(Protocol):
         """Whether ``state`` may have no successor without that being a deadlock."""
         return False
 
+    def prepare_run(self, deadlock: bool) -> None:
+        """Told before a search starts whether it reports deadlocks (``--no-deadlock`` or the
+        API's ``deadlock=False`` say not, whatever the spec says): a TLA+ spec reads it as
+        ``TLCGet("config").deadlock``, which TLC's ``-deadlock`` sets."""
+
     deadlock_hint: str = ("if the spec simply finished in this state, run with --no-deadlock "
                           "to stop reporting states without successors")
     """What the report of a deadlock suggests, in the front end's terms: most deadlocks

@@ -101,6 +101,7 @@ def trace_random(seed: int, trace: int) -> random.Random:
 
 def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> Simulation:
     """Run random behaviours of ``model``; stop at the first violation, shrunk."""
+    model.prepare_run(options.deadlock)
     started = time.perf_counter()
     invariants = select_invariants(model, options.invariants)
     constraints = tuple(p.test for p in model.constraints)

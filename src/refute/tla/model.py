@@ -32,7 +32,8 @@ from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Cont
 from refute.tla import stdlib
 from refute.tla.action_forms import refused_by_tlc
 from refute.tla.stdlib import NATIVE_ONLY, counterexample, counterexample_value, statistics
-from refute.tla.spec_record import body_of, definition_entry, spec_record, variable_entry
+from refute.tla.spec_record import (body_of, definition_entry, node_location, spec_record,
+                                    variable_entry)
 from refute.tla.spec_record import entry as spec_entry
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
 from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value, make_fn,
@@ -767,6 +768,11 @@ class TLAModel(Model):
     def is_terminal(self, state: Any) -> bool:
         return not self.config.check_deadlock
 
+    def prepare_run(self, deadlock: bool) -> None:
+        """``TLCGet("config").deadlock`` is false when the run does not check deadlocks, by
+        CHECK_DEADLOCK FALSE or ``--no-deadlock`` (TLC's ``-deadlock`` sets it so too)."""
+        stdlib.configure_deadlock(deadlock and self.config.check_deadlock)
+
     deadlock_hint = ("if the spec simply finished in this state, say so: CHECK_DEADLOCK FALSE "
                      "in the .cfg (or --no-deadlock, as TLC's -deadlock), or, to keep finding "
                      "deadlocks elsewhere, let the final state stutter: add Done == <it is "
@@ -861,7 +867,10 @@ class TLAModel(Model):
         states = [step.state for step in violation.trace]
         shown = self.describe_trace(states) if len(states) > 1 else \
             [self.describe_state(state) for state in states]
-        return counterexample_value(shown, [step.action for step in violation.trace])
+        locations = {(name, params): node_location(body_of(node, scope.ctx))
+                     for (name, params, _, _, node), scope in zip(self.actions, self.action_scopes)}
+        return counterexample_value(shown, [step.action for step in violation.trace],
+                                    located=lambda label: locations.get((label.action, label.args)))
 
 
 def _always_true(state: Any) -> bool:
