@@ -242,9 +242,11 @@ class Model(Protocol):
     ``(kind, process, message)`` tuples, for the HTML report's sequence diagram; None: no
     diagram."""
 
-    def check_postconditions(self, result: Any) -> None:
+    def check_postconditions(self, result: Any) -> Sequence[str]:
         """Check what must hold of the finished search's :class:`~refute.engine.result.Result`
-        (TLC's ``POSTCONDITION``); raise :class:`~refute.errors.SpecError` if it does not."""
+        (TLC's ``POSTCONDITION``); raise :class:`~refute.errors.SpecError` if it does not.
+        After a violation the result stands: what does not hold is returned, as warnings."""
+        return ()
 
     transaction_history: str | None = None
     """The state field holding the transaction history that isolation checks read

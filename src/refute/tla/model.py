@@ -662,6 +662,7 @@ class TLAModel(Model):
         use_atom_order(self.atom_order)  # this model's, whichever was loaded last
         if self._init is None:
             return []
+        stdlib.levels = None  # TLCGet("level") is 0 in Init, whichever model ran before
         try:
             partials = self._init(self._unset, self._unset, ())
         except TLAError as exc:
@@ -813,29 +814,40 @@ class TLAModel(Model):
                 shown.append(self.describe_state(state))
         return shown
 
-    def check_postconditions(self, result: Any) -> None:
-        """POSTCONDITION: each formula must hold once the search has ended (``TLCGet("stats")``
-        gives its counts); a false one is an error, as in TLC."""
+    def check_postconditions(self, result: Any) -> tuple[str, ...]:
+        """``_POSSIBLE``, then each POSTCONDITION, must hold once the search has ended
+        (``TLCGet("stats")`` gives its counts, ``CounterExample`` the violation's behaviour),
+        in TLC's order; the first false one is an error, as in TLC. After a violation (an
+        invariant's, a deadlock, a liveness lasso) TLC reports it too, and its verdict stays
+        the violation's (exit 12 or 13): so does refute's, the error said as a warning."""
         if not self._postconditions and not self._possible:
-            return
+            return ()
         violation = result.violation
-        if violation is not None and violation.kind is ViolationKind.LIVENESS:
-            return  # TLC stops after a liveness counterexample without its postconditions
-        with statistics(result.distinct_states, result.states_generated, result.depth,
-                        result.seconds), counterexample(self._counterexample(violation)):
-            for name, f in self._postconditions:
-                try:
-                    v = f(None, None, ())
-                except TLAError as exc:
-                    raise spec_error(exc, f"evaluating POSTCONDITION {name}") from None
-                if v is not True:
-                    raise SpecError(f"POSTCONDITION {name} is {format_value(v)} after the search "
-                                    f"({result.distinct_states:,} distinct states, "
-                                    f"{result.states_generated:,} generated, depth {result.depth}; "
-                                    f"{result.status.value})", file=self.config.file,
-                                    hint="TLC reports this error too: the model's postcondition "
-                                         "says the run should have ended otherwise")
-        self._check_possible(result)
+        try:
+            with statistics(result.distinct_states, result.states_generated, result.depth,
+                            result.seconds), counterexample(self._counterexample(violation)):
+                self._check_possible(result)
+                self._check_postconditions(result)
+        except SpecError as exc:
+            if violation is None:
+                raise
+            where = f"{exc.location}: " if exc.location else ""
+            return (f"{where}{exc.message} (TLC reports it after the violation too)",)
+        return ()
+
+    def _check_postconditions(self, result: Any) -> None:
+        for name, f in self._postconditions:
+            try:
+                v = f(None, None, ())
+            except TLAError as exc:
+                raise spec_error(exc, f"evaluating POSTCONDITION {name}") from None
+            if v is not True:
+                raise SpecError(f"POSTCONDITION {name} is {format_value(v)} after the search "
+                                f"({result.distinct_states:,} distinct states, "
+                                f"{result.states_generated:,} generated, depth {result.depth}; "
+                                f"{result.status.value})", file=self.config.file,
+                                hint="TLC reports this error too: the model's postcondition "
+                                     "says the run should have ended otherwise")
 
     def _check_possible(self, result: Any) -> None:
         """``_POSSIBLE``: each predicate held in some generated initial state or step, or the
@@ -869,7 +881,9 @@ class TLAModel(Model):
             [self.describe_state(state) for state in states]
         locations = {(name, params): node_location(body_of(node, scope.ctx))
                      for (name, params, _, _, node), scope in zip(self.actions, self.action_scopes)}
-        return counterexample_value(shown, [step.action for step in violation.trace],
+        loop = None if violation.loop_action is None else (violation.loop_start,
+                                                            violation.loop_action)
+        return counterexample_value(shown, [step.action for step in violation.trace], loop,
                                     located=lambda label: locations.get((label.action, label.args)))
 
 
