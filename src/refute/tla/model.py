@@ -17,7 +17,6 @@ from typing import Any
 
 from refute.engine.model import (Fairness, Label, Model, Predicate, Settling, Successors,
                                  Temporal, TemporalProperty)
-from refute.engine.result import ViolationKind
 from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap, ModelValue
 from refute.tla.atoms import atom_ordinals
