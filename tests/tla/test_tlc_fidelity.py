@@ -533,3 +533,10 @@ def test_the_compiled_backend_leaves_a_composition_to_the_interpreter(tmp_path) 
                              "--backend", "compiled")
     assert code == 2, output
     assert "\\cdot" in output and "M.tla:9" in output and "Traceback" not in output
+
+
+def test_the_sharded_search_refuses_to_miscount_a_composition(tmp_path) -> None:
+    code, output, _ = _check(tmp_path, COMPOSED, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n",
+                             "--workers", "2")
+    assert code == 2, output
+    assert "intermediate states" in output and "Traceback" not in output

@@ -289,8 +289,9 @@ class Shard:
             if type(successors) is not list and successors.intermediate:
                 self._stop((rank, -1), "error", UsageError(
                     f"{model.name} generates intermediate states (TLA+'s A \\cdot B), which the "
-                    "parallel search does not count",
-                    hint="run without --workers: the sequential search counts them as TLC does"))
+                    "sharded search does not count",
+                    hint="run without --workers, --ray, --memory-limit, --checkpoint and --resume: "
+                         "the sequential search counts them as TLC does"))
                 break
             number = len(successors)
             expanded += 1
