@@ -540,3 +540,29 @@ def test_the_sharded_search_refuses_to_miscount_a_composition(tmp_path) -> None:
                              "--workers", "2")
     assert code == 2, output
     assert "intermediate states" in output and "Traceback" not in output
+
+
+ASSIGNED_BEFORE = """\
+    ---- MODULE M ----
+    EXTENDS Naturals
+    VARIABLES x, y
+    Init == x = 0 /\\ y = 0
+    Pick == x' = x + 1 /\\ y' = 7
+    Keep == x' = x + 1 /\\ y' = y
+    Double == x' = 2 * x /\\ y' = 5
+    N1 == x < 4 /\\ y' = 5 /\\ (Pick \\cdot Double)
+    N2 == x < 4 /\\ y' = 5 /\\ (Keep \\cdot Double)
+    ====
+    """
+
+
+def test_a_variable_assigned_before_a_composition_is_the_current_one_for_its_first_action(
+        tmp_path) -> None:
+    # TLC starts A from TLCState.copyWith: y' is already y's current value 0 for A, the 5 for
+    # B. NEXT N1 (Pick says y' = 7): no step, 1 generated, 1 distinct, depth 1; NEXT N2: 5
+    # generated, 3 distinct, depth 3 (CHECK_DEADLOCK FALSE both)
+    for next_, figures in (("N1", (1, 1, 1)), ("N2", (3, 5, 3))):
+        code, output, result = _check(tmp_path, ASSIGNED_BEFORE,
+                                      f"INIT Init\nNEXT {next_}\nCHECK_DEADLOCK FALSE\n")
+        assert code == 0, output
+        assert (result["distinct_states"], result["states_generated"], result["depth"]) == figures
