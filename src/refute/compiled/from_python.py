@@ -45,6 +45,7 @@ from collections.abc import Callable
 from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
+from refute.engine.model import Label
 from refute.spec.spec import Spec, outcome
 from refute.values import Bag, FrozenMap, Record, freeze
 
@@ -164,6 +165,8 @@ class Lowering:
         self._where: list[tuple[str, int]] = []
         self._depth = 0
         self._globals: list[dict] = []
+        self.steps: list[Any] = []  # each IR action instance's Label, or its action (dynamic domain)
+        self.var_classes: list[type | None] = []  # each variable's FrozenMap subclass, if any
 
     # ------------------------------------------------------------------ pool and names
     def fresh(self) -> str:
@@ -248,9 +251,7 @@ class Lowering:
     def lower_model(self) -> IRModel:
         m = self.model
         for present, what in ((m.view is not None, "view (state views)"),
-                              (bool(m.symmetry), "symmetry"),
-                              (bool(m.properties) or bool(m.fairness),
-                               "@liveness and fairness (checked by the interpreter, for now)")):
+                              (bool(m.symmetry), "symmetry")):
             if present:
                 raise Unsupported(what, m.source)
         states = m.init_states()
@@ -273,12 +274,15 @@ class Lowering:
         for act in m._actions:
             where = act.where
             if all(p.values is not None for p in act.parameters):
+                names = tuple(p.name for p in act.parameters)
                 for args in itertools.product(*(p.values for p in act.parameters)):
                     bound = {p.name: self.k(v) for p, v in zip(act.parameters, args)}
                     body = self.action(act, bound, {})
                     actions.append(ActionInstance(labels.index(act.name), body, where))
+                    self.steps.append(Label(act.name, tuple(zip(names, args))))  # the interpreter's
             else:
                 actions.append(ActionInstance(labels.index(act.name), self.dynamic_action(act), where))
+                self.steps.append(act)
 
         invariants = [self.predicate(getattr(self.spec, p.name)) for p in m.invariants]
         constraints = [self.predicate(getattr(self.spec, p.name)) for p in m.constraints]
@@ -1373,9 +1377,10 @@ def _short_node(node: Any) -> str:
     return text if len(text) <= 50 else text[:47] + "..."
 
 
-def lower(model: Any) -> tuple[IRModel, list[tuple[str, ...]]]:
-    """The IR of a Python spec's model and the record shapes it builds, or :class:`Unsupported`."""
+def lower(model: Any) -> tuple[IRModel, Lowering]:
+    """The IR of a Python spec's model and its lowering (the record shapes it builds, its
+    action instances' labels, its variables' classes), or :class:`Unsupported`."""
     low = Lowering(model)
     ir = low.lower_model()
-    return ir, low.shapes
+    return ir, low
 
