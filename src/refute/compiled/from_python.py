@@ -17,7 +17,14 @@ variable ``x``; ``s.update(...)`` a new assignment of some variables). What it t
   ``in``, ``+ - * // % | &``, conditional expressions, ``len``, ``all``, ``any``, ``sum``,
   ``min``, ``max``, ``sorted`` (of integers), ``set``, ``frozenset``, ``tuple``, ``list``,
   ``abs``, ``bool``, ``range`` of constants; ``each(...)`` domains (attributes, collections,
-  functions of the state); ``@invariant`` and ``@constraint``.
+  functions of the state); ``@invariant`` and ``@constraint`` (``@liveness`` and fairness are
+  the engine's, on the native search's graph: :mod:`.python_spec`);
+* helpers that return a value and the state (``return part, s``, unpacked where assigned);
+  ``raise`` (a stop: the interpreter runs the spec and reports the error);
+* a ``FrozenMap`` subclass with methods of its own (``TxnHistory``) kept whole in a state
+  field: its methods and properties inlined with ``self`` the value, as helpers are. The
+  native values do not keep its class, so the field must keep it (its class is its initial
+  value's) and such a value is refused inside another value.
 
 The order the interpreter generates successors in is kept: actions in declaration order, the
 instances of an action in ``itertools.product`` order over the ``each`` domains (each domain
