@@ -857,7 +857,8 @@ class Lowering:
                 raise self.no(f"the state has no field {attr}", node)
             i = self.fields.index(attr)
             e = base.fields[i]
-            return PV(e if e is not None else E("var", (i,)), cls=self.var_classes[i])
+            cls = self.var_classes[i]
+            return PV(e if e is not None else E("var", (i,)), "map" if cls else None, cls=cls)
         if isinstance(base, PV):
             if base.const is not _NO and isinstance(base.const, Record):
                 return self.k(getattr(base.const, attr), node)
@@ -1006,7 +1007,10 @@ class Lowering:
         left = self.val(node.left, env)
         parts = []
         for op, right_node in zip(node.ops, node.comparators):
-            right = self.val(right_node, env)
+            if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right_node, (ast.ListComp, ast.GeneratorExp)):
+                right = self.comprehension("list", right_node, env, strict=False)  # order-free
+            else:
+                right = self.val(right_node, env)
             parts.append(self.compare(op, left, right, node))
             left = right
         if len(parts) == 1:
