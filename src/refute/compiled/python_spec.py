@@ -60,7 +60,6 @@ class PyNative(Native):
         memo[v] = out
         return out
 
-
     def interpreter_states(self, states: list[tuple]) -> list:
         """Native states (the variables in stored order) as the interpreter's state objects."""
         state_type = self.state_type
