@@ -45,7 +45,12 @@ class Compiled:
     cached: bool
     values_of: Callable[[Any], tuple] = tuple  # an interpreted state's variables, for --verify
     terminal_compiled: bool = False  # the native search tests the model's terminal states
-    replays_graph: bool = True  # its steps can be told to a graph observer (labels known)
+    states_of: Callable[[list], list] | None = None
+    """The interpreter's states for native ones (tuples of the variables): a Python spec's
+    own state objects; None: the tuples are the interpreter's states (TLA+)."""
+    step_labels: Callable[[list], Callable[[int, int], Any]] | None = None
+    """Given the states, the label of a recorded step from its source and action instance;
+    None: the instance's label, known beforehand (TLA+)."""
     interpreted_instead: str | None = None
     """Why the last :func:`explore` handed the model to the interpreter (None: it did not)."""
 
@@ -69,7 +74,8 @@ def compile_spec(model: Any) -> Compiled:
     native, labels, cached = python_spec.load(model)
     return Compiled(native, [p.name for p in model.invariants], labels,
                     time.perf_counter() - started, cached,
-                    values_of=python_spec.record_values, terminal_compiled=True, replays_graph=False)
+                    values_of=python_spec.record_values, terminal_compiled=True,
+                    states_of=native.interpreter_states, step_labels=native.step_labels(model))
 
 
 def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options(),
@@ -85,10 +91,6 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     runs the model instead, and gives exactly its answer. When none fails, the native search
     is the interpreter's, state for state."""
     started = time.perf_counter()
-    if graph is not None and compiled.values_of is not tuple:
-        # a Python spec's states are its own objects, which the native values do not rebuild
-        compiled.interpreted_instead = "the state graph of a Python spec"
-        return bfs.explore(model, options, graph=graph)
     invariants = bfs.select_invariants(model, options.invariants)
     chosen = {p.name for p in invariants}
     selected = [name in chosen for name in compiled.invariant_names]
@@ -98,9 +100,6 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
-    if graph is not None and not compiled.replays_graph:
-        compiled.interpreted_instead = "the state graph (--dump-graph) of a Python spec"
-        return bfs.explore(model, options, graph=graph)
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
                         options.time_limit, keep=record, graph=record)
     counts = native.counts()
@@ -120,13 +119,16 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         # under a VIEW or SYMMETRY, a step's successor need not be the state kept for it
         merged = model.view is not None or bool(model.symmetry)
         afters = native.states(len(edges[0]), successors=True) if merged else None
+        if compiled.states_of is not None:
+            states = compiled.states_of(states)
+            afters = None if afters is None else compiled.states_of(afters)
         if not _all_respected(model, states, edges, afters, unchecked, step_checks):
             compiled.interpreted_instead = "a PROPERTY's invariant or [][A]_v is violated"
             return bfs.explore(model, options, graph=graph)
         if graph is not None:
             # the interpreter does not tell the graph of a state that violates an invariant
-            _replay(model, native, states[:n - 1] if status == _ST_INVARIANT else states, edges,
-                    graph, afters)
+            _replay(model, compiled, states[:n - 1] if status == _ST_INVARIANT else states,
+                    edges, graph, afters)
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
     found = dict(zip(compiled.labels, native.array64("refute_found", len(compiled.labels))))
     violation = None
@@ -189,17 +191,22 @@ def _labels(model: Any) -> list:
     return [TLALabel(name, params) for name, params, *_ in model.actions]
 
 
-def _replay(model: Any, native: Native, states: list, edges: tuple,
+def _replay(model: Any, compiled: Compiled, states: list, edges: tuple,
             graph: bfs.GraphObserver, afters: list | None) -> None:
     """Tell ``graph`` the native search's states and steps in the order the interpreter's
     search tells them (:func:`refute.engine.bfs.explore`): the initial states, then each
     step, a new state just before the step that found it (the native search records both
     at once). A state's key is its number + 1. Only ``states`` and the steps into them are
     told. ``afters``: each step's successor, where it is not the state kept for it."""
+    native = compiled.native
     n = len(states)
     parents = native.array32("refute_parents", n)
     ordinals = native.array32("refute_ordinals", n)
-    labels = _labels(model)
+    if compiled.step_labels is None:
+        labels = _labels(model)
+        label_of = lambda _source, action: labels[action]  # noqa: E731
+    else:
+        label_of = compiled.step_labels(states)
     announced = 0
     while announced < n and parents[announced] == ROOT:
         graph.state(states[announced], announced + 1, ROOT, ordinals[announced])
@@ -211,7 +218,7 @@ def _replay(model: Any, native: Native, states: list, edges: tuple,
             graph.state(states[target], target + 1, parents[target], ordinals[target])
             announced += 1
         after = states[target] if afters is None else afters[number]
-        graph.edge(source, position, target + 1, labels[action], states[source], after)
+        graph.edge(source, position, target + 1, label_of(source, action), states[source], after)
 
 
 @dataclass
