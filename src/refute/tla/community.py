@@ -24,7 +24,8 @@ from typing import Any
 from refute.values import FrozenMap
 from refute.tla.scope import Builtin
 from refute.tla.values import (LazySet, TLAError, apply_fn, as_set, domain, fn_to_dict,
-                               format_value, make_fn, sorted_elements, tlc_key)
+                               format_value, in_tlc_order, is_fn, make_fn, sorted_elements,
+                               tlc_key)
 
 
 def seq(s: Any) -> tuple:
@@ -368,6 +369,54 @@ def csv_read_natives(read_file: Callable[[str, str], str] | None) -> dict[str, C
     return {"CSVRecords": records, "CSVRead": read}
 
 
+# ----------------------------------------------------------------------------- Json
+_GSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
+                 "\f": "\\f", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def _json_string(text: str) -> str:
+    """A JSON string as Gson's ``JsonElement.toString`` writes it (TLC's Json module): quotes,
+    backslashes, control characters and the line separators escaped, nothing else."""
+    return '"' + "".join(_GSON_ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 else c)
+                         for c in text) + '"'
+
+
+def to_json_array(v: Any) -> str:
+    if type(v) is tuple:
+        items = v
+    elif isinstance(v, (frozenset, LazySet)):
+        items = sorted_elements(as_set(v))
+    elif isinstance(v, FrozenMap) or is_fn(v):
+        return to_json_object(v)
+    else:
+        raise TLAError(f"ToJsonArray cannot convert {format_value(v)}")
+    return "[" + ",".join(to_json(x) for x in items) + "]"
+
+
+def to_json_object(v: Any) -> str:
+    if type(v) is tuple:  # a sequence as an object: its indices from 0
+        return "{" + ",".join(f"{_json_string(str(i))}:{to_json(x)}" for i, x in enumerate(v)) + "}"
+    if not (isinstance(v, FrozenMap) or is_fn(v)):
+        raise TLAError(f"ToJsonObject cannot convert {format_value(v)}")
+    pairs = in_tlc_order(fn_to_dict(v).items())
+    return "{" + ",".join(f"{_json_string(k if type(k) is str else format_value(k))}:{to_json(x)}"
+                          for k, x in pairs) + "}"
+
+
+def to_json(v: Any) -> str:
+    """Json's ``ToJson``: records and functions as objects, sequences and sets as arrays (a
+    set's elements in their order), strings and model values as strings."""
+    if type(v) is bool:
+        return "true" if v else "false"
+    if type(v) is int:
+        return str(v)
+    if isinstance(v, str):  # a model value too (its name)
+        return _json_string(str.__str__(v))
+    if type(v) is tuple or isinstance(v, (frozenset, LazySet)):
+        return to_json_array(v)
+    return to_json_object(v)
+
+
 def atoi(v):
     """IOUtils' ``atoi``: a string of a (32-bit) integer as the integer (Java's parseInt)."""
     if type(v) is str and re.fullmatch(r"[+-]?[0-9]+", v) and -2**31 <= int(v) < 2**31:
@@ -402,6 +451,8 @@ COMMUNITY: dict[str, dict[str, Builtin]] = {
         "FoldLeftDomain": _b(fold_left_domain, 3, 0), "FoldRightDomain": _b(fold_right_domain, 3, 0),
     },
     "BagsExt": {"FoldBag": _b(fold_bag, 3, 0)},
+    "Json": {"ToJson": _b(to_json, 1), "ToJsonArray": _b(to_json_array, 1),
+             "ToJsonObject": _b(to_json_object, 1)},
     "Bitwise": {
         "&": _b(lambda x, y: _natural(x, "&") & _natural(y, "&"), 2),
         "|": _b(lambda x, y: _natural(x, "|") | _natural(y, "|"), 2),
