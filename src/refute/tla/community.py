@@ -2,7 +2,11 @@
 
 TLC evaluates a CommunityModules operator either by a Java override (``tlc2.overrides``: the
 operator's TLA+ definition is not evaluated) or, where there is none, by its TLA+ definition.
-Each function here computes what TLC computes in that way, including which element a CHOOSE
+The operators here are those a definition could not state as cheaply (folds in TLC's order,
+graph searches, the Java code's own results); the others, including some TLC overrides whose
+definition gives the same value (Bitwise, IsPrefix, LongestCommonPrefix), are evaluated from
+refute's modules, so that the compiled backend lowers them as any definition. Each function
+here computes what TLC computes, including which element a CHOOSE
 in a definition takes (the least in TLC's order of values, :func:`sorted_elements`) and the
 order a Java override enumerates a set in (its normalised order, the same). refute's own
 declaration modules (``library/*.tla``, written by refute) name these operators; their natives
@@ -88,12 +92,8 @@ def set_to_seqs(s):
     return frozenset(itertools.permutations(sorted_elements(as_set(s))))
 
 
-def tuple_of(s, n):
-    return LazySet("FcnSet", frozenset(range(1, n + 1)), s)
 
 
-def seq_of(s, n):
-    return LazySet("BoundedSeq", s, n)
 
 
 def contains(s, e):
@@ -144,26 +144,11 @@ def remove_first_match(s, test):
     return s[:i - 1] + s[i:] if i else s
 
 
-def is_prefix(s, t):
-    s, t = seq(s), seq(t)
-    return len(s) <= len(t) and s == t[:len(s)]
-
-
 def suffixes(s):
     s = seq(s)
     return frozenset(s[n:] for n in range(len(s) + 1))
 
 
-def longest_common_prefix(sets):
-    """The longest sequence that is a prefix of every sequence of ``sets``."""
-    items = [seq(x) for x in as_set(sets)]
-    if not items:
-        raise TLAError("LongestCommonPrefix of the empty set: CHOOSE found no element")
-    n = 0
-    shortest = min(len(x) for x in items)
-    while n < shortest and all(x[n] == items[0][n] for x in items):
-        n += 1
-    return items[0][:n]
 
 
 def fold_left_domain(op, base, s):
@@ -200,23 +185,6 @@ def fold_bag(op, base, b):
         for _ in range(d[x]):
             acc = op(acc, x)
     return acc
-
-
-# -------------------------------------------------------------------------- Bitwise
-def _natural(x, op):
-    if type(x) is not int or x < 0:
-        raise TLAError(f"{op} is defined on natural numbers, got {format_value(x)}")
-    return x
-
-
-def bit_not(a):
-    """Each bit of ``a`` below its highest set bit flipped (``Not(0) = 0``)."""
-    a = _natural(a, "Not")
-    return a ^ ((1 << a.bit_length()) - 1)
-
-
-def shift_right(n, pos):
-    return _natural(n, "shiftR") >> pos
 
 
 # -------------------------------------------------------------------- DyadicRationals
@@ -439,26 +407,19 @@ COMMUNITY: dict[str, dict[str, Builtin]] = {
         "FoldFunctionOnSet": _b(fold_function_on_set, 4, 0),
     },
     "SequencesExt": {
-        "SetToSeqs": _b(set_to_seqs, 1), "TupleOf": _b(tuple_of, 2), "SeqOf": _b(seq_of, 2),
-        "BoundedSeq": _b(seq_of, 2), "Contains": _b(contains, 2),
+        "SetToSeqs": _b(set_to_seqs, 1), "Contains": _b(contains, 2),
         "SelectInSeq": _b(select_in_seq, 2, 1),
         "SelectInSubSeq": _b(select_in_sub_seq, 4, 3),
         "SelectLastInSeq": _b(select_last_in_seq, 2, 1),
         "SelectLastInSubSeq": _b(select_last_in_sub_seq, 4, 3),
         "RemoveFirst": _b(remove_first, 2), "RemoveFirstMatch": _b(remove_first_match, 2, 1),
-        "IsPrefix": _b(is_prefix, 2), "Suffixes": _b(suffixes, 1),
-        "LongestCommonPrefix": _b(longest_common_prefix, 1), "AllSubSeqs": _b(all_sub_seqs, 1),
+        "Suffixes": _b(suffixes, 1),
+        "AllSubSeqs": _b(all_sub_seqs, 1),
         "FoldLeftDomain": _b(fold_left_domain, 3, 0), "FoldRightDomain": _b(fold_right_domain, 3, 0),
     },
     "BagsExt": {"FoldBag": _b(fold_bag, 3, 0)},
     "Json": {"ToJson": _b(to_json, 1), "ToJsonArray": _b(to_json_array, 1),
              "ToJsonObject": _b(to_json_object, 1)},
-    "Bitwise": {
-        "&": _b(lambda x, y: _natural(x, "&") & _natural(y, "&"), 2),
-        "|": _b(lambda x, y: _natural(x, "|") | _natural(y, "|"), 2),
-        "^^": _b(lambda x, y: _natural(x, "^^") ^ _natural(y, "^^"), 2),
-        "Not": _b(bit_not, 1), "shiftR": _b(shift_right, 2),
-    },
     "DyadicRationals": {
         "Zero": _b(lambda: ZERO, 0), "One": _b(lambda: ONE, 0), "Add": _b(dyadic_add, 2),
         "Half": _b(dyadic_half, 1), "IsDyadicRational": _b(is_dyadic, 1),

@@ -194,8 +194,6 @@ class LazySet:
             return type(v) is str
         if k == "Seq":
             return type(v) is tuple and all(_member(x, a[0]) for x in v)
-        if k == "BoundedSeq":  # SequencesExt's SeqOf(S, n): the sequences of at most n elements
-            return type(v) is tuple and len(v) <= a[1] and all(_member(x, a[0]) for x in v)
         if k == "SUBSET":
             return isinstance(v, frozenset) and all(_member(x, a[0]) for x in v)
         if k == "FcnSet":
@@ -242,9 +240,6 @@ class LazySet:
             names = [n for n, _ in a[0]]
             sets = [sorted_elements(as_set(s)) for _, s in a[0]]
             items = frozenset(FrozenMap(dict(zip(names, choice))) for choice in itertools.product(*sets))
-        elif k == "BoundedSeq":
-            elems = sorted_elements(as_set(a[0]))
-            items = frozenset(t for n in range(a[1] + 1) for t in itertools.product(elems, repeat=n))
         elif k == "Product":
             items = frozenset(itertools.product(*[sorted_elements(as_set(s)) for s in a[0]]))
         elif k == "Cup":
@@ -285,7 +280,7 @@ class LazySet:
 
 
 _MEMBERS = {"Nat": "integer", "Int": "integer", "Real": "integer", "STRING": "string",
-            "Seq": "function", "BoundedSeq": "function", "SUBSET": "set", "FcnSet": "function", "RecSet": "function"}
+            "Seq": "function", "SUBSET": "set", "FcnSet": "function", "RecSet": "function"}
 """The one kind of value each kind of :class:`LazySet` holds: TLC refuses to test whether a
 value of another kind is an element (a model value is in none of them, without error)."""
 

@@ -9,27 +9,26 @@
 (***************************************************************************)
 LOCAL INSTANCE Integers
 
-\* The bits of a natural number: bit k of x is (x \div 2^k) % 2.
-LOCAL Bit(x, k) == (x \div 2^k) % 2
-LOCAL Width(x, y) == CHOOSE k \in 0..(x + y + 1) : 2^k > x /\ 2^k > y
+\* Bit by bit from the lowest: the lowest bits combined, then the rest of both numbers (halved)
+\* combined, until both are 0. TLC computes the same with Java code for natural numbers.
+RECURSIVE AndBits(_, _), OrBits(_, _), XorBits(_, _), NotBits(_)
+LOCAL AndBits(x, y) ==
+    IF x = 0 \/ y = 0 THEN 0 ELSE 2 * AndBits(x \div 2, y \div 2) + (x % 2) * (y % 2)
+LOCAL OrBits(x, y) ==
+    IF x = 0 THEN y ELSE IF y = 0 THEN x
+    ELSE 2 * OrBits(x \div 2, y \div 2) + ((x % 2) + (y % 2) + 1) \div 2
+LOCAL XorBits(x, y) ==
+    IF x = 0 THEN y ELSE IF y = 0 THEN x
+    ELSE 2 * XorBits(x \div 2, y \div 2) + ((x % 2) + (y % 2)) % 2
+LOCAL NotBits(x) == IF x = 0 THEN 0 ELSE 2 * NotBits(x \div 2) + (1 - x % 2)
 
 \* Bitwise and, or and exclusive or of two natural numbers.
-x & y == LET w == Width(x, y) IN
-    IF w = 0 THEN 0 ELSE
-    LET f[k \in 0..w] == IF k = 0 THEN 0 ELSE f[k - 1] + 2^(k - 1) * (Bit(x, k - 1) * Bit(y, k - 1))
-    IN  f[w]
-x | y == LET w == Width(x, y) IN
-    IF w = 0 THEN 0 ELSE
-    LET f[k \in 0..w] == IF k = 0 THEN 0
-                         ELSE f[k - 1] + 2^(k - 1) * ((Bit(x, k - 1) + Bit(y, k - 1) + 1) \div 2)
-    IN  f[w]
-x ^^ y == LET w == Width(x, y) IN
-    IF w = 0 THEN 0 ELSE
-    LET f[k \in 0..w] == IF k = 0 THEN 0 ELSE f[k - 1] + 2^(k - 1) * ((Bit(x, k - 1) + Bit(y, k - 1)) % 2)
-    IN  f[w]
+x & y == AndBits(x, y)
+x | y == OrBits(x, y)
+x ^^ y == XorBits(x, y)
 
 \* a with each bit below its highest set bit flipped (Not(0) = 0).
-Not(a) == (2^Width(a, 0) - 1) - a
+Not(a) == NotBits(a)
 
 \* n shifted right by pos bits.
 shiftR(n, pos) == n \div 2^pos
