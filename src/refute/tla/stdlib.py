@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from refute.values import FrozenMap
+from refute.tla.community import COMMUNITY, atoi, csv_read_natives
 from refute.tla.operators import INFIX
 from refute.tla.scope import UNSET, Builtin
 from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, LazySet, RefuteLimitation,
@@ -290,13 +291,6 @@ def _fold_right(op, s, base):
     return acc
 
 
-def _map_then_fold_set(op, base, f, choose, s):
-    acc = base
-    for x in sorted_elements(as_set(s)):
-        acc = op(f(x), acc)
-    return acc
-
-
 def _range_of(f):
     if type(f) is tuple:
         return frozenset(f)
@@ -480,6 +474,14 @@ def _json_natives(read_file: Callable[[str, str], str] | None) -> dict[str, Buil
     }
 
 
+def _csv_natives(read_file: Callable[[str, str], str] | None) -> dict[str, Builtin]:
+    """CSV's readers read a file only where the user allowed; its writers are refused."""
+    reading = csv_read_natives(read_file)
+    return {"CSVRecords": _b(reading["CSVRecords"], 1), "CSVRead": _b(reading["CSVRead"], 3),
+            "CSVWrite": _b(_refuse("CSVWrite", "writes a file"), 3),
+            "CSVWriteRecord": _b(_refuse("CSVWriteRecord", "writes a file"), 4)}
+
+
 def _b(fn, arity, *op_args):
     return Builtin(fn, arity, tuple(op_args))
 
@@ -525,6 +527,9 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "IOEnvExec": _b(_refuse("IOEnvExec", "runs a program"), 2),
         "IOExecTemplate": _b(_refuse("IOExecTemplate", "runs a program"), 2),
         "IOEnvExecTemplate": _b(_refuse("IOEnvExecTemplate", "runs a program"), 3),
+        "IODeserialize": _b(_refuse("IODeserialize", "reads a file TLC serialised"), 2),
+        "Deserialize": _b(_refuse("Deserialize", "reads a file TLC serialised"), 2),
+        "atoi": _b(atoi, 1),
     },
     "Bags": {
         "IsABag": _b(lambda b: all(type(v) is int and v > 0 for v in fn_to_dict(b).values()), 1),
@@ -550,10 +555,9 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "FoldRight": _b(_fold_right, 3, 0), "Cons": _b(lambda e, s: (e,) + _seq(s), 2),
         "Front": _b(lambda s: _seq(s)[:-1], 1), "Last": _b(lambda s: _seq(s)[-1], 1),
     },
-    "Folds": {
-        "MapThenFoldSet": _b(_map_then_fold_set, 5, 0, 2, 3),
-    },
 }
+for _module, _table in COMMUNITY.items():
+    _MODULES[_module] = {**_MODULES.get(_module, {}), **_table}
 _MODULES["Integers"] = dict(_MODULES["Naturals"], **{"Int": _b(lambda: INT, 0),
                                                      "-.": _b(lambda a: -a, 1)})
 _MODULES["Reals"] = dict(_MODULES["Integers"], Real=_b(lambda: REAL, 0))
@@ -583,4 +587,6 @@ def natives_for(module: str, read_file: Callable[[str, str], str] | None = None)
     out.update(_MODULES.get(module, {}))
     if module == "Json":
         out.update(_json_natives(read_file))
+    if module == "CSV":
+        out.update(_csv_natives(read_file))
     return out
