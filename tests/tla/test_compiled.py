@@ -153,10 +153,10 @@ def test_oracle_model_compiles_verifies_and_matches(m):
         assert (mine.distinct_states, mine.states_generated, mine.depth) == \
             (m["distinctStates"], m["totalStates"], DEPTH_ACCEPTED.get(m["id"], m["stateDepth"]))
     if not slow:
-        # every reachable state, invariants aside: unbounded past a violation for some models
-        # (MCDieHardest's jugs), so not for the slow ones
+        # every state the check explores, both ways (for a slow model the interpreter's part
+        # would take minutes)
         outcome = verify(model, compiled)
-        assert outcome.equal, outcome.message
+        assert outcome.equal and outcome.complete, outcome.message
 
 
 @pytest.mark.slow
@@ -329,6 +329,57 @@ def test_verify_compares_every_state(tmp_path):
     outcome = verify(model, compile_model(model))
     assert outcome.equal, outcome.message
     assert outcome.states == bfs.explore(model, bfs.Options(deadlock=False)).distinct_states
+
+
+UNBOUNDED = """---- MODULE Unbounded ----
+EXTENDS Naturals
+VARIABLES x, y
+Init == x = 0 /\\ y \\in {0, 1}
+Next == x' = x + 1 /\\ y' = 1 - y
+Small == x < 10
+====
+"""
+
+
+def test_verify_stops_where_the_check_stops(tmp_path):
+    # an infinite state space: the check stops at its violation (x = 10: 2 states a level,
+    # the 21st state is the first with x = 10), and so does --verify, where it used to explore
+    # without end (MCDieHardest grew to 20 GB)
+    path = _write(tmp_path, "Unbounded", UNBOUNDED, "INIT Init\nNEXT Next\nINVARIANT Small\n")
+    model = TLAModel(path)
+    outcome = verify(model, compile_model(model), bfs.Options())
+    assert (outcome.equal, outcome.complete, outcome.states) == (True, True, 21), outcome.message
+    assert "up to invariant Small violated in state 21" in outcome.message
+    assert bfs.explore(model, bfs.Options()).distinct_states == 21
+
+
+@pytest.mark.parametrize("bound, states", [({"max_states": 7}, 7), ({"max_depth": 4}, 8),
+                                           ({"time_limit": 0.2}, None)])
+def test_verify_within_the_runs_bounds_is_incomplete_never_equal(tmp_path, bound, states):
+    path = _write(tmp_path, "Unbounded", UNBOUNDED, "INIT Init\nNEXT Next\n")
+    model = TLAModel(path)
+    outcome = verify(model, compile_model(model), bfs.Options(**bound))
+    assert (outcome.equal, outcome.complete, outcome.differs) == (False, False, False)
+    assert outcome.message.startswith("incomplete: "), outcome.message
+    if states is not None:  # the interpreter's own count under the same bound
+        assert outcome.states == states == bfs.explore(model, bfs.Options(**bound)).distinct_states
+
+
+def test_verify_memory_limit_stops_the_interpreters_part(tmp_path):
+    path = _write(tmp_path, "Unbounded", UNBOUNDED, "INIT Init\nNEXT Next\n")
+    model = TLAModel(path)
+    outcome = verify(model, compile_model(model), bfs.Options(max_states=50, memory_limit=1 << 20))
+    assert (outcome.equal, outcome.complete) == (False, False)
+    assert "--memory-limit was reached" in outcome.message
+
+
+def test_check_verify_cut_short_exits_incomplete(tmp_path):
+    path = _write(tmp_path, "Unbounded", UNBOUNDED, "INIT Init\nNEXT Next\n")
+    out = CliRunner().invoke(main, ["check", path, "--verify", "--max-states", "30"])
+    assert out.exit_code == 3, out.output
+    assert "verify: incomplete: --max-states stopped the search; the backends agree on the 30" \
+        in " ".join(out.output.split())
+    assert "agree on all" not in out.output
 
 
 HOSTILE = """---- MODULE Hostile ----

@@ -152,7 +152,7 @@ class Lowering:
     def lower_model(self) -> IRModel:
         m = self.model
         if not m.variables:
-            raise Unsupported("a spec without variables", m.source)
+            return self.constant_module()
         if m._action_checks and m._action_constraints:
             # the interpreter tests a step's [][A]_v before the ACTION_CONSTRAINT, and keeps a
             # step that violates it whatever the constraint says: not mirrored
@@ -172,6 +172,7 @@ class Lowering:
                                           self.action(node, _Env(scope.ctx, bind), init=False),
                                           _where(node)))
         invariants = [self.named_predicate(n) for n in m.config.invariants]
+        invariants += [self.property_invariant(*part) for part in m.property_invariants]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
         action_constraints = [self.named_predicate(n) for n in m.config.action_constraints]
         view = self.named_predicate(m.config.view) if m.view is not None else None
@@ -185,9 +186,29 @@ class Lowering:
                        init_where=_where(m.init_parts[0][0]) if m.init_parts else None,
                        action_constraints=action_constraints, view=view, symmetry=renamings)
 
+    def constant_module(self) -> IRModel:
+        """A spec without variables: no state, no behaviour; what it computes is its ASSUMEs
+        (the root module's, those the interpreter checks when it loads the model), lowered to
+        be evaluated natively (and compared with the interpreter's values by ``--verify``)."""
+        m = self.model
+        if m.init_parts:  # (the interpreter's one state of no variables: not mirrored)
+            raise Unsupported("a spec without variables but with an initial predicate",
+                              _where(m.init_parts[0][0]))
+        assumptions = [self.expr(node, _Env(m.ctx), init=False) for node in m.module.assumptions]
+        invariants = [self.named_predicate(n) for n in m.config.invariants]
+        return IRModel(0, self.pool, self.labels, None, [], invariants, assumptions=assumptions)
+
     def named_predicate(self, name: str) -> Expr:
         node = Node("name", (name,), 0, 0, self.model.config.file)
         return self.expr(node, _Env(self.model.ctx), init=False)
+
+    def property_invariant(self, name: str, body: Node, scope: Scope, env: tuple) -> Expr:
+        """A PROPERTY's ``[]P`` (``P`` written where ``scope`` holds, its bound names given
+        ``env``), checked on every state as the interpreter checks it: an invariant."""
+        if scope.lets:
+            raise Unsupported(f"PROPERTY {name}: a []P inside a LET", _where(body))
+        bind = {b: self.const(v) for b, v in zip(scope.bound, env)}
+        return self.expr(body, _Env(scope.ctx, bind), init=False)
 
     # ------------------------------------------------------------------ names
     def lookup(self, name: str, env: _Env, node: Node) -> Any:
@@ -758,11 +779,18 @@ class Lowering:
             inner = test.env.with_items({test.params[0][0]: E("local", (local,), "v", True)})
             body = self.expr(test.body, inner, init)
             return E("selectseq", (seq, local, body), "v", seq.dyn or body.dyn)
+        if name == "MapThenFoldSet" and len(args) == 5:
+            return self.map_then_fold_set(args, env, node, init)
         if name == "RandomElement" and len(args) == 1:
             # the interpreter's RandomElement is deterministic: the first element in canonical
             # order, which is CHOOSE x \in S : TRUE (both fail on the empty set)
             s = self.expr(args[0], env, init)
             return E("choose", (self.fresh("x"), s, E("bool", (True,), "b", False)), "v", s.dyn)
+        if name in ("Print", "PrintT") and len(args) == 2 - (name == "PrintT"):
+            # printed each time it is evaluated, as the interpreter prints it: never a constant
+            out = self.expr(args[0], env, init)
+            then = self.expr(args[1], env, init) if name == "Print" else E("bool", (True,), "b", False)
+            return E("print", (out, then), then.type, True)
         if name == "IOEnv":
             raise Unsupported("IOEnv other than IOEnv.name or \"name\" \\in DOMAIN IOEnv", _where(node))
         if name == "Assert" and len(args) == 2:
@@ -790,6 +818,22 @@ class Lowering:
             raise Unsupported(f"standard operator {name}", _where(node))
         xs = tuple(self.expr(a, env, init) for a in args)
         return E(op[0], xs, op[1], _dyn(*xs))
+
+    def map_then_fold_set(self, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
+        """``MapThenFoldSet(op, base, f, choose, S)`` as the interpreter computes it
+        (:func:`refute.tla.stdlib._map_then_fold_set`): ``acc := op(f(x), acc)`` for the
+        elements ``x`` of ``S`` in canonical order, from ``acc = base`` (``choose`` is not
+        evaluated: the interpreter's order is its own, as TLC's override's is)."""
+        op = self.operator_argument(args[0], 2, env, node)
+        f = self.operator_argument(args[2], 1, env, node)
+        self.operator_argument(args[3], 1, env, node)  # (an operator, as the interpreter requires)
+        base, s = self.expr(args[1], env, init), self.expr(args[4], env, init)
+        x, acc = self.fresh("x"), self.fresh("acc")
+        fx = self.expr(f.body, f.env.with_items({f.params[0][0]: E("local", (x,), "v", True)}), init)
+        body = self.expr(op.body, op.env.with_items({op.params[0][0]: fx,
+                                                     op.params[1][0]: E("local", (acc,), "v", True)}),
+                         init)
+        return E("fold", (x, acc, s, base, body), "v", _dyn(s, base) or body.dyn)
 
     # ------------------------------------------------------------------ actions
     def action(self, node: Node, env: _Env, init: bool) -> Act:
