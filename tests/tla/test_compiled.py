@@ -76,14 +76,20 @@ COMPILED_ORACLE = frozenset({
     "ewd998/AsyncTerminationDetection.cfg", "DieHard/MCDieHardest.cfg",
     "MultiCarElevator/ElevatorLivenessMedium.cfg", "MultiCarElevator/ElevatorSafetySmall.cfg",
     "SDP_Verification/SDP_Attack_New_Solution_Spec/MC.cfg", "SDP_Verification/SDP_Attack_Spec/MC.cfg",
-    "YoYo/MCYoYoPruning.cfg",
+    "YoYo/MCYoYoPruning.cfg", "YoYo/YoYoAllGraphs.cfg", "acp/ACP_NB_WRONG_TLC.cfg", "echo/MCEcho.cfg",
+    # constant modules (no variables): their ASSUMEs, evaluated natively
+    "CarTalkPuzzle/CarTalkPuzzle.toolbox/Model_1/MC.cfg", "CarTalkPuzzle/CarTalkPuzzle.toolbox/Model_2/MC.cfg",
+    "MisraReachability/MCReachabilityTestAllGraphs.cfg",
+    "MisraReachability/MCReachabilityTestRandomGraphs.cfg",
+    "SpecifyingSystems/AsynchronousInterface/PrintValues.cfg",
+    "SpecifyingSystems/SimpleMath/SimpleMath.cfg", "Stones/Stones.cfg",
+    "TransitiveClosure/TransitiveClosure.cfg", "dag-consensus/BlockDagTest.cfg",
+    "sums_even/MC_sums_even.cfg",
 })
 """Oracle models the compiled backend runs natively (keep it growing; benchmarks/
 compiled_coverage.py lists the others and what stops them). Each must give TLC's verdict and,
 where the manifest has them, TLC's distinct and total counts and depth; the interpreter's whole
 result (temporal properties, counterexamples and warnings included); and pass --verify."""
-# acp/ACP_NB_WRONG_TLC compiles, but its violation is of a PROPERTY's []P, which the native
-# search hands to the interpreter (backend.explore): it is not a native run end to end.
 
 SLOW = {"Majority/MCMajority.cfg", "btree/kvstore.cfg", "Chameneos/Chameneos.cfg",
         "byihive/VoucherCancel.cfg", "byihive/VoucherIssue.cfg", "byihive/VoucherRedeem.cfg",
@@ -95,7 +101,10 @@ SLOW = {"Majority/MCMajority.cfg", "btree/kvstore.cfg", "Chameneos/Chameneos.cfg
         "PaxosHowToWinATuringAward/MCPaxosTiny.cfg", "GameOfLife/GameOfLife.cfg",
         "ReadersWriters/MC.cfg", "DieHard/MCDieHardest.cfg",
         "MultiCarElevator/ElevatorLivenessMedium.cfg", "MultiCarElevator/ElevatorSafetySmall.cfg",
-        "SDP_Verification/SDP_Attack_New_Solution_Spec/MC.cfg"}
+        "SDP_Verification/SDP_Attack_New_Solution_Spec/MC.cfg", "YoYo/YoYoAllGraphs.cfg",
+        "acp/ACP_NB_WRONG_TLC.cfg", "MisraReachability/MCReachabilityTestAllGraphs.cfg",
+        "MisraReachability/MCReachabilityTestRandomGraphs.cfg", "TransitiveClosure/TransitiveClosure.cfg",
+        "Stones/Stones.cfg", "dag-consensus/BlockDagTest.cfg", "sums_even/MC_sums_even.cfg"}
 """Those whose interpreted run takes over ~5 s here: in the slow step, compared with TLC's verdict
 and counts only."""
 
@@ -329,6 +338,68 @@ def test_verify_compares_every_state(tmp_path):
     outcome = verify(model, compile_model(model))
     assert outcome.equal, outcome.message
     assert outcome.states == bfs.explore(model, bfs.Options(deadlock=False)).distinct_states
+
+
+CONSTANT_MODULE = """---- MODULE Arithmetic ----
+EXTENDS Naturals, FiniteSets, Folds, TLC
+Sum(S) == MapThenFoldSet(LAMBDA x, acc : x + acc, 0, LAMBDA x : x * x, LAMBDA T : CHOOSE t \\in T : TRUE, S)
+ASSUME Sum(1..4) = 30
+ASSUME PrintT(<<"squares", Sum(1..3)>>)
+ASSUME Cardinality({n \\in 1..20 : n % 3 = 0}) = 6
+====
+"""
+
+
+def test_a_constant_module_is_its_assumes_evaluated_natively(tmp_path, capfd):
+    path = _write(tmp_path, "Arithmetic", CONSTANT_MODULE, "")
+    model = TLAModel(path)  # the interpreter checks (and prints) the ASSUMEs as it loads
+    assert capfd.readouterr().err == '<<"squares", 14>>\n'
+    compiled = compile_model(model)
+    assert compiled.native.assumptions() == [1, 1, 1]  # natively, quietly (printed once)
+    result = explore(model, compiled)
+    assert compiled.interpreted_instead is None
+    assert result_difference(result, bfs.explore(model, bfs.Options())) is None
+    assert (result.status, result.distinct_states, result.states_generated) == (Status.OK, 0, 0)
+    outcome = verify(model, compiled)
+    assert (outcome.equal, outcome.complete) == (True, True), outcome.message
+    assert capfd.readouterr().err == ""
+
+
+PRINTING = """---- MODULE Printing ----
+EXTENDS Naturals, Sequences, Folds, TLC
+VARIABLES x
+Squares(n) == MapThenFoldSet(LAMBDA a, b : <<a>> \\o b, <<>>, LAMBDA k : k * k, LAMBDA T : CHOOSE t \\in T : TRUE, 1..n)
+Init == PrintT(<<"start", Squares(3)>>) /\\ x = 0
+Next == x < 3 /\\ x' = Print(x + 1, x + 1)
+AlwaysSmall == [](x < 4)
+====
+"""
+
+
+def test_print_fold_and_property_invariant_run_natively(tmp_path, capfd):
+    path = _write(tmp_path, "Printing", PRINTING, "INIT Init\nNEXT Next\nPROPERTY AlwaysSmall\n"
+                  "CHECK_DEADLOCK FALSE\n")
+    model = TLAModel(path)
+    compiled = compile_model(model)
+    capfd.readouterr()
+    mine = explore(model, compiled)
+    printed = capfd.readouterr().err
+    assert compiled.interpreted_instead is None  # the PROPERTY's []P is the native search's
+    theirs = bfs.explore(TLAModel(path), bfs.Options())
+    assert capfd.readouterr().err == printed == '<<"start", <<9, 4, 1>>>>\n1\n2\n3\n'
+    assert result_difference(mine, theirs) is None
+    assert (mine.status, mine.distinct_states, mine.states_generated) == (Status.OK, 4, 4)
+
+
+def test_a_property_always_is_checked_natively(tmp_path):
+    path = _write(tmp_path, "Unbounded", UNBOUNDED.replace("Small ==", "Always == [](x < 10)\nSmall =="),
+                  "INIT Init\nNEXT Next\nPROPERTY Always\n")
+    model = TLAModel(path)
+    compiled = compile_model(model)
+    mine = explore(model, compiled)
+    assert compiled.interpreted_instead is None  # not handed to the interpreter any more
+    assert result_difference(mine, bfs.explore(model, bfs.Options())) is None
+    assert (mine.violation.name, mine.distinct_states, len(mine.violation.trace)) == ("Always", 21, 11)
 
 
 UNBOUNDED = """---- MODULE Unbounded ----
