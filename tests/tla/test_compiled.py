@@ -360,6 +360,29 @@ def test_a_constant_module_is_its_assumes_evaluated_natively(tmp_path, capfd):
     assert capfd.readouterr().err == ""
 
 
+INSTANCES = """---- MODULE Instances ----
+EXTENDS Naturals
+I(k) == INSTANCE Inner WITH K <- k
+CR[n \\in 0..3, v \\in 1..2] == IF n = 0 THEN v ELSE CR[n - 1, v] + v
+ASSUME I(3)!Twice = 9 /\\ I(1)!Double(5) = 11
+ASSUME CR[3, 2] = 8 /\\ CR[<<1, 1>>] = 2
+====
+"""
+INNER = """---- MODULE Inner ----
+EXTENDS Naturals
+CONSTANT K
+Double(x) == 2 * x + K
+Twice == Double(K)
+====
+"""
+
+
+def test_parameterised_instances_and_recursive_functions_of_pairs_compile(tmp_path):
+    (tmp_path / "Inner.tla").write_text(INNER)
+    model = TLAModel(_write(tmp_path, "Instances", INSTANCES, ""))
+    assert compile_model(model).native.assumptions() == [1, 1]
+
+
 PRINTING = """---- MODULE Printing ----
 EXTENDS Naturals, Sequences, Folds, TLC
 VARIABLES x

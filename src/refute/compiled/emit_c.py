@@ -356,10 +356,10 @@ class Emitter:
                       f"return {c}v[k]; V {rec.param} = {x}; "
                       f"if (!{self.member(rec.param, rec.domain, m)}) rt_fail(14); "
                       f"V r = {self.val(rec.body, m)}; "
-                      f"if ({c}n < 16) {{ {c}k[{c}n] = {x}; {c}v[{c}n++] = r; }} return r; }}")
+                      f"if ({c}n < 64) {{ {c}k[{c}n] = {x}; {c}v[{c}n++] = r; }} return r; }}")
             finally:
                 del self.recursing[id(rec)]
-            return f"({{ V {c}k[16], {c}v[16]; int {c}n = 0; {fn} {name}({self.val(arg, m)}); }})"
+            return f"({{ V {c}k[64], {c}v[64]; int {c}n = 0; {fn} {name}({self.val(arg, m)}); }})"
         if op == "choose":
             name, sx, body = a
             r = self.tmp()
@@ -460,6 +460,13 @@ class Emitter:
             return (f"({{ int {ok} = kind_check({t}, T_FN) && is_fn({t}) && fn_has_domain({t}, {self.val(a[0], m)}); "
                     f"for (uint32_t {q} = 0; {ok} && {q} < vlen({t}); {q}++) "
                     f"{{ V {u} = fn_values({t})[{q}]; {ok} = {self.member(u, a[1], m)}; }} {ok}; }})")
+        if op == "cross":  # a tuple of the right length, each part in its set
+            ok = self.tmp()
+            code = f"({{ int {ok} = kind_check({t}, T_SEQ) && is_seq({t}) && vlen({t}) == {len(a)}; "
+            for j, x in enumerate(a):
+                u = self.tmp()
+                code += f"if ({ok}) {{ V {u} = vdata({t})[{j}]; {ok} = {self.member(u, x, m)}; }} "
+            return code + f"{ok}; }})"
         if op == "recset":
             ok = self.tmp()
             checks = [f"kind_check({t}, T_FN) && VAL({t})->tag == T_FN && vlen({t}) == {len(a)}"]

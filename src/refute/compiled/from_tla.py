@@ -258,8 +258,9 @@ class Lowering:
         if isinstance(entry, Const):
             return self.const(entry.value)
         if isinstance(entry, Def):
-            if entry.ctx.params:
-                raise Unsupported("a definition of a parameterised INSTANCE", _where(node))
+            if entry.ctx.params:  # within a parameterised instance: its parameters are bound
+                return self.instance_definition(entry, args, self.instance_params(entry.ctx, env, node),
+                                                env, node, init)
             d = entry.opdef
             if d.kind == "fn":
                 if _mentions(d.body, d.name):
@@ -296,9 +297,29 @@ class Lowering:
             # Constraint <- LAMBDA s, l : TRUE: an operator argument, applied
             op = self.operator_argument(entry.node, entry.arity, _Env(scope.ctx), node)
             return self.call_entry(op, "", args, env, node, init)
-        if entry.arity or args or scope is None or scope.bound or scope.lets:
+        if entry.arity or args or scope is None or scope.lets or \
+                any(b not in env.bind for b in scope.bound):
             raise Unsupported("an INSTANCE substitution with parameters or bound names", _where(node))
-        return self.expr(entry.node, _Env(scope.ctx), init)
+        # (bound names: a parameterised instance's parameters, bound where its definitions are
+        # lowered: P(Succ) == INSTANCE M WITH Succ <- Succ)
+        return self.expr(entry.node, _Env(scope.ctx, {b: env.bind[b] for b in scope.bound}), init)
+
+    def instance_params(self, ctx: Any, env: _Env, node: Node) -> dict:
+        """The values of a parameterised instance's parameters where one of its definitions
+        calls another (bound when the first was entered: ``P(Succ)!Op``)."""
+        if any(p not in env.bind for p in ctx.params):
+            raise Unsupported("a definition of a parameterised INSTANCE", _where(node))
+        return {p: env.bind[p] for p in ctx.params}
+
+    def instance_definition(self, entry: Def, args: tuple, params: dict, env: _Env, node: Node,
+                            init: bool) -> Expr:
+        """``I(params)!Op(args)``: Op's body with the instance's parameters and its own bound."""
+        d = entry.opdef
+        if d.kind != "op" or _mentions(d.body, d.name):
+            raise Unsupported("a recursive or function definition of a parameterised INSTANCE",
+                              _where(node))
+        inner = self.bind_params(d.params, args, _Env(entry.ctx, params), env, node)
+        return self.expr(d.body, inner, init)
 
     def instance_entry(self, node: Node, env: _Env) -> Any:
         """What ``I!Op`` names (``I`` an instance without parameters), as the interpreter's
@@ -316,7 +337,18 @@ class Lowering:
         return found
 
     def x_inst(self, node, env, init):
-        _, name, args = node.args
+        path, name, args = node.args
+        if len(path) == 1 and path[0][1]:  # a parameterised instance I(a)!Op(b)
+            comp, inst_args = path[0]
+            entry = self.lookup(comp, env, node)
+            if not isinstance(entry, InstDef):
+                raise Unsupported("a parameterised INSTANCE", _where(node))
+            ctx = self.model.compiler.instance_ctx(entry)
+            target = ctx.replaced.get(name) or ctx.names.get(name)
+            if not isinstance(target, Def) or len(inst_args) != len(ctx.params):
+                raise Unsupported("this definition of a parameterised INSTANCE", _where(node))
+            params = {p: self.expr(a, env, init) for p, a in zip(ctx.params, inst_args)}
+            return self.instance_definition(target, args, params, env, node, init)
         return self.call_entry(self.instance_entry(node, env), name, args, env, node, init)
 
     def recursive_call(self, entry: Def, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
@@ -671,9 +703,8 @@ class Lowering:
         target = self.recursive_function(f, env) if f.kind == "name" else None
         if target is not None:
             rec = self.recursive(target, init, node)
-            if len(args) != 1:
-                raise Unsupported("recursive function of several arguments", _where(node))
-            x = self.expr(args[0], env, init)
+            xs = tuple(self.expr(a, env, init) for a in args)  # f[a, b]: f applied to <<a, b>>
+            x = xs[0] if len(xs) == 1 else E("tuple", xs, "v", _dyn(*xs))
             return E("rcall", (rec, x), "v", True)
         fx = self.expr(f, env, init)
         if len(args) != 1:
@@ -703,11 +734,20 @@ class Lowering:
     def recursive(self, d: _RecFnDef, init: bool, node: Node) -> RecursiveFunction:
         if d.ir is None:
             bounds, body = d.opdef.body.args
-            if len(bounds) != 1 or isinstance(bounds[0][0], tuple):
-                raise Unsupported("recursive function of several arguments", _where(node))
+            if any(isinstance(pattern, tuple) for pattern, _ in bounds):
+                raise Unsupported("a recursive function of a tuple pattern", _where(node))
             d.ir = rec = RecursiveFunction()
             bs, inner = self.binds(bounds, d.env, init, node)
-            rec.param, rec.domain = bs[0]
+            if len(bs) == 1:
+                rec.param, rec.domain = bs[0]
+            else:  # f[n \in Nat, v \in S]: a function of the tuples <<n, v>> of Nat \X S
+                rec.param = self.fresh("x")
+                whole = E("local", (rec.param,), "v", True)
+                sets = tuple(sx for _, sx in bs)
+                rec.domain = E("cross", sets, "v", _dyn(*sets))
+                inner = d.env.with_items({
+                    pattern: E("tuple_part", (whole, k + 1, len(bs)), "v", True)
+                    for k, (pattern, _) in enumerate(bounds)})
             rec.body = self.expr(body, inner, init)
         return d.ir
 
