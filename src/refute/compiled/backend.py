@@ -276,8 +276,8 @@ def _verify_assumptions(model: Any, compiled: Compiled) -> Verification:
             what = "false" if v == 0 else "an evaluation error"
             return Verification(False, 0, f"ASSUME {k + 1} of {model.name} is {what} natively; the "
                                           "interpreter found it true when it loaded the model")
-    return Verification(True, 0, f"a constant module: the backends agree on its {len(values)} "
-                                 "ASSUMEs (all true) and that it has no state")
+    return Verification(True, 0, f"a constant module: the backends agree on its ASSUMEs ("
+                                 f"{len(values)}, all true) and that it has no state")
 
 
 def _verify_states(model: Any, compiled: Compiled, options: bfs.Options, watch: Watch) -> Verification:
