@@ -81,6 +81,7 @@ COMPILED_ORACLE = frozenset({
     "CarTalkPuzzle/CarTalkPuzzle.toolbox/Model_1/MC.cfg", "CarTalkPuzzle/CarTalkPuzzle.toolbox/Model_2/MC.cfg",
     "SpecifyingSystems/AsynchronousInterface/PrintValues.cfg",
     "SpecifyingSystems/SimpleMath/SimpleMath.cfg", "Stones/Stones.cfg", "dag-consensus/BlockDagTest.cfg",
+    "MisraReachability/MCReachabilityTestRandomGraphs.cfg", "TransitiveClosure/TransitiveClosure.cfg",
     "sums_even/MC_sums_even.cfg",
 })
 """Oracle models the compiled backend runs natively (keep it growing; benchmarks/
@@ -99,7 +100,8 @@ SLOW = {"Majority/MCMajority.cfg", "btree/kvstore.cfg", "Chameneos/Chameneos.cfg
         "ReadersWriters/MC.cfg", "DieHard/MCDieHardest.cfg",
         "MultiCarElevator/ElevatorLivenessMedium.cfg", "MultiCarElevator/ElevatorSafetySmall.cfg",
         "SDP_Verification/SDP_Attack_New_Solution_Spec/MC.cfg", "YoYo/YoYoAllGraphs.cfg",
-        "acp/ACP_NB_WRONG_TLC.cfg", "Stones/Stones.cfg", "dag-consensus/BlockDagTest.cfg", "sums_even/MC_sums_even.cfg"}
+        "acp/ACP_NB_WRONG_TLC.cfg", "Stones/Stones.cfg", "TransitiveClosure/TransitiveClosure.cfg",
+        "MisraReachability/MCReachabilityTestRandomGraphs.cfg", "dag-consensus/BlockDagTest.cfg", "sums_even/MC_sums_even.cfg"}
 """Those whose interpreted run takes over ~5 s here: in the slow step, compared with TLC's verdict
 and counts only."""
 
