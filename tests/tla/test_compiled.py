@@ -101,7 +101,8 @@ SLOW = {"Majority/MCMajority.cfg", "btree/kvstore.cfg", "Chameneos/Chameneos.cfg
         "MultiCarElevator/ElevatorLivenessMedium.cfg", "MultiCarElevator/ElevatorSafetySmall.cfg",
         "SDP_Verification/SDP_Attack_New_Solution_Spec/MC.cfg", "YoYo/YoYoAllGraphs.cfg",
         "acp/ACP_NB_WRONG_TLC.cfg", "Stones/Stones.cfg", "TransitiveClosure/TransitiveClosure.cfg",
-        "MisraReachability/MCReachabilityTestRandomGraphs.cfg", "dag-consensus/BlockDagTest.cfg", "sums_even/MC_sums_even.cfg"}
+        "MisraReachability/MCReachabilityTestRandomGraphs.cfg", "dag-consensus/BlockDagTest.cfg",
+        "sums_even/MC_sums_even.cfg"}
 """Those whose interpreted run takes over ~5 s here: in the slow step, compared with TLC's verdict
 and counts only."""
 
