@@ -203,6 +203,9 @@ class TLAModel(Model):
         self.settling: list = []
         self._action_checks: list = []
         self._initial_checks: list = []
+        # a PROPERTY's []P as (name, body, scope, bound values), in self.invariants' order: what
+        # the compiled backend lowers to check them natively
+        self.property_invariants: list[tuple] = []
         self._next_name = next_[0].args[0] if next_ is not None and next_[0].kind == "name" else None
         self._temporal(cfg, fairness_nodes)
         stdlib.describe_spec(self._spec_record(loader, root, inits, fairness_nodes))
@@ -418,6 +421,7 @@ class TLAModel(Model):
             where = _where(entry.opdef) if isinstance(entry, Def) else None
             for pname, body, scope, env in parts.invariants:
                 self.invariants.append(self._state_predicate(pname, body, scope, env, where, "property"))
+                self.property_invariants.append((pname, body, scope, env))
             for pname, kind, p, q, at in parts.properties:
                 self.properties.append(TemporalProperty(
                     pname, kind, self._state_predicate(pname, *p, where, "property").test,
