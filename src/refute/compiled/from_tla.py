@@ -758,6 +758,8 @@ class Lowering:
             inner = test.env.with_items({test.params[0][0]: E("local", (local,), "v", True)})
             body = self.expr(test.body, inner, init)
             return E("selectseq", (seq, local, body), "v", seq.dyn or body.dyn)
+        if name == "IsInjective" and len(args) == 1:
+            return self.is_injective(self.expr(args[0], env, init))
         if name == "RandomElement" and len(args) == 1:
             # the interpreter's RandomElement is deterministic: the first element in canonical
             # order, which is CHOOSE x \in S : TRUE (both fail on the empty set)
@@ -790,6 +792,16 @@ class Lowering:
             raise Unsupported(f"standard operator {name}", _where(node))
         xs = tuple(self.expr(a, env, init) for a in args)
         return E(op[0], xs, op[1], _dyn(*xs))
+
+    def is_injective(self, f: Expr) -> Expr:
+        """Functions' IsInjective(f): \\A a, b \\in DOMAIN f : f[a] = f[b] => a = b, as the
+        module defines it (and the interpreter evaluates it)."""
+        dom = E("domain", (f,), "v", f.dyn)
+        a, b = self.fresh("x"), self.fresh("x")
+        la, lb = E("local", (a,), "v", True), E("local", (b,), "v", True)
+        same = E("eq", (E("apply", (f, la), "v", True), E("apply", (f, lb), "v", True)), "b", True)
+        body = E("implies", (same, E("eq", (la, lb), "b", True)), "b", True)
+        return E("forall", (((a, dom), (b, dom)), body), "b", True)
 
     # ------------------------------------------------------------------ actions
     def action(self, node: Node, env: _Env, init: bool) -> Act:
