@@ -563,11 +563,19 @@ class Lowering:
                     _LetDef((), d.body, inner, d)
             elif d.kind == "op":
                 items[d.name] = _LetDef(tuple(d.params), d.body, inner, d)
+            elif d.kind == "instance" and not d.params:
+                # LET I == INSTANCE M: the module instantiated in the LET's module context,
+                # as the interpreter's let_scope does (bound names are not substituted)
+                key = ("let instance", id(d), id(env.ctx))
+                if key not in self._def_cache:
+                    self._def_cache[key] = InstDef(d, env.ctx)
+                items[d.name] = self._def_cache[key]
             else:
                 raise Unsupported(f"LET {d.kind}", _where(node))
             inner = env.with_items(items)
             for v in items.values():  # later definitions (and recursive ones) see earlier ones
-                v.env = inner
+                if not isinstance(v, InstDef):
+                    v.env = inner
         return inner
 
     def x_let(self, node, env, init):
