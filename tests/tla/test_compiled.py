@@ -628,3 +628,24 @@ def test_dump_graph_runs_compiled_and_is_the_interpreters(tmp_path):
         assert "compiled backend not used" not in out.output
         outputs.append((tmp_path / f"{backend}.dot").read_text())
     assert outputs[0] == outputs[1]
+
+
+INJECTIVE = """---- MODULE Inj ----
+EXTENDS Naturals, Functions
+VARIABLE f
+Init == f = [i \\in 1..3 |-> 1]
+Next == \\E i \\in 1..3, v \\in 1..3 : f' = [f EXCEPT ![i] = v]
+Typed == [g |-> f] \\in [g : UNION {[1..3 -> Int], [1..3 -> SUBSET {1}]}]
+Unsorted == ~IsInjective(f) \\/ f[1] # 3
+====
+"""
+
+
+def test_is_injective_and_membership_in_a_listed_union_run_natively(tmp_path):
+    # UNION {[1..3 -> Int], ...} is tested from its parts' descriptions (never enumerated);
+    # the first injective f with f[1] = 3: <<3, 2, 1>>, two steps from <<1, 1, 1>>
+    path = _write(tmp_path, "Inj", INJECTIVE, "INIT Init\nNEXT Next\nINVARIANT Typed Unsorted\n")
+    compiled, result = _same_result(TLAModel(path))
+    assert compiled.interpreted_instead is None
+    assert result.violation.name == "Unsorted" and len(result.violation.trace) == 3
+    assert result.violation.trace[-1].state == ((3, 2, 1),)

@@ -450,6 +450,10 @@ class Emitter:
                     f"VAL({t})->u.i <= {self.integer(a[1], m)})")
         if op == "setenum" and s.dyn:
             return "(" + " || ".join(f"rt_eq({t}, {self.val(x, m)})" for x in a) + ")" if a else "0"
+        if op == "union" and a[0].op == "setenum" and a[0].args:
+            # x \in UNION {S, T}: in one of them, each tested from its description (TLC's
+            # UnionValue.member), so that UNION {[D -> Int]} is never enumerated
+            return "(" + " || ".join(self.member(t, x, m) for x in a[0].args) + ")"
         if op in ("powerset", "seqset"):
             u, q, ok = self.tmp(), self.tmp(), self.tmp()
             kind = f"kind_check({t}, T_SET) && is_set" if op == "powerset" else f"kind_check({t}, T_SEQ) && is_seq"

@@ -616,11 +616,19 @@ class Lowering:
                     _LetDef((), d.body, inner, d)
             elif d.kind == "op":
                 items[d.name] = _LetDef(tuple(d.params), d.body, inner, d)
+            elif d.kind == "instance" and not d.params:
+                # LET I == INSTANCE M: the module instantiated in the LET's module context,
+                # as the interpreter's let_scope does (bound names are not substituted)
+                key = ("let instance", id(d), id(env.ctx))
+                if key not in self._def_cache:
+                    self._def_cache[key] = InstDef(d, env.ctx)
+                items[d.name] = self._def_cache[key]
             else:
                 raise Unsupported(f"LET {d.kind}", _where(node))
             inner = env.with_items(items)
             for v in items.values():  # later definitions (and recursive ones) see earlier ones
-                v.env = inner
+                if not isinstance(v, InstDef):
+                    v.env = inner
         return inner
 
     def x_let(self, node, env, init):
@@ -821,6 +829,8 @@ class Lowering:
             return E("selectseq", (seq, local, body), "v", seq.dyn or body.dyn)
         if name == "MapThenFoldSet" and len(args) == 5:
             return self.map_then_fold_set(args, env, node, init)
+        if name == "IsInjective" and len(args) == 1:
+            return self.is_injective(self.expr(args[0], env, init))
         if name == "RandomElement" and len(args) == 1:
             # the interpreter's RandomElement is deterministic: the first element in canonical
             # order, which is CHOOSE x \in S : TRUE (both fail on the empty set)
@@ -874,6 +884,16 @@ class Lowering:
                                                      op.params[1][0]: E("local", (acc,), "v", True)}),
                          init)
         return E("fold", (x, acc, s, base, body), "v", _dyn(s, base) or body.dyn)
+
+    def is_injective(self, f: Expr) -> Expr:
+        """Functions' IsInjective(f): \\A a, b \\in DOMAIN f : f[a] = f[b] => a = b, as the
+        module defines it (and the interpreter evaluates it)."""
+        dom = E("domain", (f,), "v", f.dyn)
+        a, b = self.fresh("x"), self.fresh("x")
+        la, lb = E("local", (a,), "v", True), E("local", (b,), "v", True)
+        same = E("eq", (E("apply", (f, la), "v", True), E("apply", (f, lb), "v", True)), "b", True)
+        body = E("implies", (same, E("eq", (la, lb), "b", True)), "b", True)
+        return E("forall", (((a, dom), (b, dom)), body), "b", True)
 
     # ------------------------------------------------------------------ actions
     def action(self, node: Node, env: _Env, init: bool) -> Act:

@@ -678,6 +678,8 @@ class ExpressionCompiler(abc.ABC):
             return lambda S, P, E: -as_int(f(S, P, E))
         if op == "SUBSET":
             return lambda S, P, E: LazySet("SUBSET", f(S, P, E))
+        if op == "UNION" and a.kind == "set" and a.args[0]:
+            return self._union_of_listed(a, f, scope)
         if op == "UNION":
             def union(S, P, E):
                 sets = f(S, P, E)
@@ -697,6 +699,25 @@ class ExpressionCompiler(abc.ABC):
                     raise locate(node, exc) from None
             return dom
         raise TLAError(f"operator {op} cannot be evaluated here (temporal formula?)", node)
+
+    def _union_of_listed(self, listed: Node, whole: Callable, scope: Scope) -> Callable:
+        r"""``UNION {S, T, ...}``: where one of S, T, ... is a set kept as its description
+        (``[D -> SUBSET R]``), their union is kept as one too, tested for membership from
+        theirs as TLC's UnionValue is. Building ``{S, T, ...}`` would hash, so enumerate, each:
+        a type invariant ``r \in [f: UNION {[D -> SUBSET R]}]`` did so in every state."""
+        parts = [self.expr(x, scope) for x in listed.args[0]]
+
+        def union(S, P, E):
+            values = [p(S, P, E) for p in parts]
+            if all(type(v) is frozenset for v in values):
+                return frozenset().union(*values)
+            if not all(isinstance(v, (frozenset, LazySet)) for v in values):
+                return as_set(whole(S, P, E))  # not sets: the literal's or UNION's error
+            out = values[0]
+            for v in values[1:]:
+                out = LazySet("Cup", out, v)
+            return out
+        return union
 
     def x_postfix(self, node, scope):
         op, a = node.args
