@@ -31,6 +31,7 @@ try:
 except ImportError:  # not compiled (no compiler when installed): next_states loops in Python
     _boolean = _dispatch = None
 
+
 @dataclass(frozen=True, slots=True)
 class _Parameter:
     name: str
