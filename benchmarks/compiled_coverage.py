@@ -62,7 +62,7 @@ def main() -> None:
         else:
             row["compiles"] = True
             if args.verify:
-                outcome = verify(model, compiled)
+                outcome = verify(model, compiled, bfs.Options(deadlock=model.checks_deadlock))
                 mine = check_model(model, bfs.Options(), native=partial(explore, model, compiled))
                 theirs = check_model(TLAModel(spec_for(m), m["cfg"]), bfs.Options())
                 difference = result_difference(mine, theirs)

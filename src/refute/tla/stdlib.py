@@ -114,6 +114,10 @@ def _tostring(v):
 _registers: dict = {}
 
 
+#: The Java system properties ``TLCGet("-D<name>")`` reads (TLCGetSet) that refute sets.
+_PROPERTIES = {"tlc2.tool.impl.Tool.cdot": "true"}
+
+
 def _tlcget(i):
     if i in _registers:
         return _registers[i]
@@ -126,8 +130,9 @@ def _tlcget(i):
                         if type(k) is kind and (kind is int or k.startswith("s:"))})
     if isinstance(i, str) and i.startswith("-D"):
         # TLC reads a Java system property: System.getProperty(name, i), the name itself when
-        # unset (TLCGetSet). refute has no such properties: every one reads as unset.
-        return i
+        # unset (TLCGetSet). refute has one: it always composes actions (A \cdot B), which TLC
+        # does only with tlc2.tool.impl.Tool.cdot=true; every other property reads as unset.
+        return _PROPERTIES.get(i[2:], i)
     if i in ("level", "diameter", "distinct", "queue", "generated", "duration"):
         return 0
     raise TLAError(f"TLCGet({format_value(i)}): no such register")
@@ -166,6 +171,13 @@ def configure_run(deadlock: bool, mode: str = "bfs", workers: int = 1) -> None:
         "deadlock": deadlock, "seed": "0", "fingerprint": "0", "worker": workers})
 
 
+def configure_deadlock(deadlock: bool) -> None:
+    """``TLCGet("config").deadlock`` for the run about to start (``--no-deadlock``)."""
+    config = _registers.get("config")
+    if config is not None:
+        _registers["config"] = make_fn({**config, "deadlock": deadlock})
+
+
 def describe_spec(value: Any) -> None:
     """``TLCGet("spec")``: the model's parts (refute.tla.spec_record builds the record)."""
     _registers["spec"] = value
@@ -194,17 +206,22 @@ def statistics(distinct: int, generated: int, diameter: int, seconds: float) -> 
 _NO_COUNTEREXAMPLE = make_fn({"action": frozenset(), "state": frozenset()})
 
 
-def counterexample_value(states: list[dict], labels: list, loop: tuple | None = None) -> Any:
+def counterexample_value(states: list[dict], labels: list, loop: tuple | None = None,
+                         located: Callable[[Any], Any] | None = None) -> Any:
     """TLCExt's ``CounterExample``: the behaviour as a graph, ``[state |-> {<<i, s_i>>},
     action |-> {<<<<i, s_i>>, a, <<i + 1, s_i+1>>>>}]`` (``s_i`` a record of the variables,
     ``a`` the action that took the step), with ``loop = (back, label)`` the edge closing a
-    lasso. An action is ``[name |-> ...]`` with, when it has parameters, ``context`` (their
-    values) and ``parameters`` (their names); TLC adds the source ``location`` refute does not
-    keep."""
+    lasso. An action is ``[name |-> ..., location |-> ...]`` with, when it has parameters,
+    ``context`` (their values) and ``parameters`` (their names), as TLC's
+    ``RecordValue(Action)``; ``located(label)`` is the action's ``location`` record (that of
+    ``TLCGet("spec").actions``: Action.getDefinition), None where it has none."""
     nodes = [(i + 1, make_fn(state)) for i, state in enumerate(states)]
 
     def action(label: Any) -> Any:
         fields: dict = {"name": getattr(label, "action", "") if label is not None else ""}
+        where = located(label) if located is not None and label is not None else None
+        if where is not None:
+            fields["location"] = where
         args = getattr(label, "args", ()) or ()
         if args:
             fields["context"] = make_fn(dict(args))
