@@ -5,8 +5,9 @@
 For every model of the TLC oracle (tests/tla/oracle.py: tlaplus/Examples' exhaustive-search
 models of at most a minute) that the interpreter matches (not listed in its UNSUPPORTED), the
 model is loaded and lowered to C; a model that lowers is also built. ``--verify`` then runs
-``refute check --verify``'s comparison (every reachable state, in discovery order, and its
-successor count, both backends) on each model that builds, and checks it completely both ways
+``refute check --verify``'s comparison (every state the check explores, in discovery order,
+and its successor count, both backends, up to the check's first violation; a constant module's
+ASSUMEs) on each model that builds, and checks it completely both ways
 (invariants, deadlock, temporal properties: ``refute check``'s run) comparing the results:
 verdict, counts, depth, coverage, warnings and the counterexample (states, labels, loop).
 ``--skip-slow`` leaves out the oracle's slow models (tests/tla/oracle.py SLOW).
