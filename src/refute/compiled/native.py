@@ -18,11 +18,12 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from refute.compiled.ir import Unsupported
 from refute.values import FrozenMap
 
+_PRINTER = ctypes.CFUNCTYPE(None, ctypes.c_uint32)
 RUNTIME = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runtime")
 _FLAGS = ("-O2", "-shared", "-fPIC", "-std=gnu11", "-w")
 
@@ -137,6 +138,12 @@ class Native:
                                            ctypes.c_int64, ctypes.c_double)
         lib.refute_run_workers.restype = ctypes.c_int
         lib.refute_moved.restype = ctypes.c_uint64
+        self.on_print: Callable[[Any], None] | None = None
+        """Where a value the spec prints (Print, PrintT) goes, decoded; None: nowhere."""
+        if hasattr(lib, "refute_set_printer"):
+            # kept on self: the C side holds only the pointer
+            self._printer = _PRINTER(lambda v: self.on_print and self.on_print(self.decode(v)))
+            lib.refute_set_printer(self._printer)
         self.nv = lib.refute_nv()
         self.nlabel = lib.refute_nlabel()
         self._memo: dict[int, Any] = {}
@@ -161,6 +168,15 @@ class Native:
     def moved(self) -> int:
         """The states the last run with workers moved between them to balance their work."""
         return self.lib.refute_moved()
+
+    def assumptions(self) -> list[int]:
+        """Each ASSUME of a constant module evaluated natively: 1 true, 0 false, -1 an error.
+        Quiet: what they print, the interpreter printed when it loaded the model."""
+        printer, self.on_print = self.on_print, None
+        try:
+            return [self.lib.refute_assume(k) for k in range(self.lib.refute_nassume())]
+        finally:
+            self.on_print = printer
 
     def counts(self) -> dict[str, int]:
         out = (ctypes.c_uint64 * 8)()
