@@ -376,6 +376,16 @@ class Emitter:
             return (f"({{ V {t} = {self.val(sx, m)}; as_set_({t}); V {acc} = {self.val(base, m)}; "
                     f"for (uint32_t {q} = 0; {q} < vlen({t}); {q}++) {{ V {x} = vdata({t})[{q}]; "
                     f"{acc} = {self.val(body, m)}; }} {acc}; }})")
+        if op == "fold_chosen":  # Folds' MapThenFoldSet: pick with chosen, fold the last picked first
+            x, acc, sx, base, body, rest, chosen = a
+            t, b, q, one = self.tmp(), self.tmp(), self.tmp(), self.tmp()
+            return (f"({{ V {rest} = {self.val(sx, m)}; as_set_({rest}); Buf *{b} = buf_open(); "
+                    f"while (vlen({rest})) {{ V {x} = {self.val(chosen, m)}; "
+                    f"if (!set_has({rest}, {x})) rt_fail(13); buf_push({b}, {x}); "
+                    f"V {one}[1] = {{{x}}}; {rest} = set_minus({rest}, set_from({one}, 1)); }} "
+                    f"V {acc} = {self.val(base, m)}; "
+                    f"for (uint32_t {q} = {b}->n; {q}-- > 0;) {{ V {x} = {b}->d[{q}]; "
+                    f"{acc} = {self.val(body, m)}; }} buf_close(); V {t} = {acc}; {t}; }})")
         if op == "setmap":
             bs, body = a
             b = self.tmp()
