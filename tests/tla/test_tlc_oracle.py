@@ -2,21 +2,30 @@
 must give TLC's verdict and, when it passes, TLC's distinct/total state counts and depth.
 
 Models refute cannot check yet are listed in :data:`tests.tla.oracle.UNSUPPORTED` with the
-reason; they are expected to fail (xfail), so that one starting to pass is noticed.
+reason; they are expected to fail (xfail), so that one starting to pass is noticed. The models
+of :data:`tests.tla.oracle.ON_THE_COMMAND_LINE` (those the interpreter alone needs minutes for)
+are checked as a user checks them, by ``refute check`` with its default backend (auto).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from click.testing import CliRunner
 
+from refute.cli import main
+from refute.compiled.native import find_compiler
 from refute.engine.bfs import Options
 from refute.engine.liveness import check_model
 from refute.status import Status
 from refute.tla.model import TLAModel
-from tests.tla.oracle import DEPTH_ACCEPTED, EXAMPLES, SLOW, TIME_LIMIT, UNSUPPORTED, oracle_models
+from tests.tla.oracle import (COMPILED, DEPTH_ACCEPTED, EXAMPLES, ON_THE_COMMAND_LINE, SLOW, TIME_LIMIT,
+                              UNSUPPORTED, oracle_models)
 
 MODELS = oracle_models() if os.path.isdir(os.path.join(EXAMPLES, "specifications")) else []
 
@@ -56,21 +65,52 @@ def test_the_oracle_is_there() -> None:
                     "compared with TLC (clone beside shared/, or set REFUTE_TLA_EXAMPLES)")
 
 
-@pytest.mark.parametrize("model", list(_params()))
-def test_matches_tlc(model: dict) -> None:
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+class Outcome(NamedTuple):
+    status: Status
+    violation_kind: str | None  # "invariant", "deadlock", "liveness"
+    distinct: int
+    generated: int
+    depth: int
+    pruned: int  # successors a CONSTRAINT cut off
+
+
+def _interpreted(model: dict) -> Outcome:
     result = check_model(TLAModel(spec_for(model), model["cfg"]), Options(time_limit=TIME_LIMIT))
+    return Outcome(result.status, None if result.violation is None else result.violation.kind.value,
+                   result.distinct_states, result.states_generated, result.depth, result.pruned)
+
+
+def _as_refute_check(model: dict, out: Path) -> Outcome:
+    """The model checked by the ``check`` command with its defaults (``--backend auto``: the
+    model compiled to C where it is in the compiled subset, else interpreted), as a user runs
+    it; the result read back from ``--json``, and the backend it ran on checked."""
+    run = CliRunner().invoke(main, ["check", spec_for(model), "--config", model["cfg"], "--quiet",
+                                    "--time-limit", str(TIME_LIMIT), "--json", str(out)])
+    assert run.exit_code in (0, 1, 3), run.output
+    data = json.loads(out.read_text())
+    if model["id"] in COMPILED and find_compiler() is not None:
+        assert data["backend"] == "compiled", "the compiled backend no longer takes this model"
+    return Outcome(Status(data["status"]), data["violation"] and data["violation"]["kind"],
+                   data["distinct_states"], data["states_generated"], data["depth"],
+                   (data["within_constraint"] or {}).get("pruned", 0))
+
+
+@pytest.mark.parametrize("model", list(_params()))
+def test_matches_tlc(model: dict, tmp_path: Path) -> None:
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+    result = _as_refute_check(model, tmp_path / "result.json") if model["id"] in ON_THE_COMMAND_LINE \
+        else _interpreted(model)
     if result.status is Status.INCOMPLETE:
         pytest.fail(f"too slow: not finished in {TIME_LIMIT:.0f} s (REFUTE_TLA_ORACLE_SECONDS); "
-                    f"{result.distinct_states} distinct states so far")
+                    f"{result.distinct} distinct states so far")
     verdict = {Status.OK: "success", Status.VIOLATION: "safety failure"}.get(result.status, str(result.status))
     if result.pruned:  # OK within the constraint, as TLC's success
         assert TLAModel_has_constraint(model), "only a model with a CONSTRAINT prunes"
-    if result.violation is not None and result.violation.kind.name == "LIVENESS":
+    if result.violation_kind == "liveness":
         verdict = "liveness failure"
     assert verdict == model["result"]
     if model["result"] == "success" and model.get("distinctStates") is not None:
         # TLC's depth with one worker where the manifest has a multi-worker one (DEPTH_ACCEPTED)
         depth = DEPTH_ACCEPTED.get(model["id"], model["stateDepth"])
-        assert (result.distinct_states, result.states_generated, result.depth) == \
+        assert (result.distinct, result.generated, result.depth) == \
             (model["distinctStates"], model["totalStates"], depth)

@@ -108,6 +108,10 @@ class ExpressionCompiler(abc.ABC):
         """The action form of ``node`` (``ENABLED A`` enumerates ``A``'s successors)."""
 
     @abc.abstractmethod
+    def composition_value(self, node: Node, scope: Scope) -> Callable:
+        r"""``A \cdot B`` as a boolean of a step (its actions are enumerated)."""
+
+    @abc.abstractmethod
     def instance_ctx(self, inst: InstDef) -> Context:
         """The context of module instance ``inst``, made on first use."""
 
@@ -541,6 +545,8 @@ class ExpressionCompiler(abc.ABC):
         if isinstance(user, Def) or op in scope.lets or (
                 isinstance(user, Builtin) and op not in INFIX and op not in LOGIC):
             return self.apply_entry(scope.lookup(op, node), (a, b), node, scope)
+        if op == "\\cdot":
+            return self.composition_value(node, scope)
         fa, fb = self.expr(a, scope), self.expr(b, scope)
         if op == "/\\":
             return self._and([fa, fb], [a, b])
@@ -576,7 +582,7 @@ class ExpressionCompiler(abc.ABC):
                 except TLAError as exc:
                     raise locate(node, exc) from None
             return nonmember
-        if op in ("~>", "-+->", "\\cdot"):
+        if op in ("~>", "-+->"):
             raise TLAError(f"temporal operator {op} in an ordinary expression", node)
         fn = INFIX.get(op)
         if fn is None:
@@ -658,7 +664,8 @@ class ExpressionCompiler(abc.ABC):
             # a next-state action even where it is written in Init (its x' are primed)
             g = self.action(a, Scope(ctx, scope.bound, scope.lets))
             unset = (UNSET,) * width
-            return lambda S, P, E: any(True for _ in g(S, unset, E))
+            # an int among the results is a composition's count of intermediate states
+            return lambda S, P, E: any(type(p) is not int for p in g(S, unset, E))
         user = scope.ctx.names.get(op)
         if isinstance(user, (Def, Builtin)):
             return self.apply_entry(user, (a,), node, scope)
@@ -671,6 +678,8 @@ class ExpressionCompiler(abc.ABC):
             return lambda S, P, E: -as_int(f(S, P, E))
         if op == "SUBSET":
             return lambda S, P, E: LazySet("SUBSET", f(S, P, E))
+        if op == "UNION" and a.kind == "set" and a.args[0]:
+            return self._union_of_listed(a, f, scope)
         if op == "UNION":
             def union(S, P, E):
                 sets = f(S, P, E)
@@ -690,6 +699,25 @@ class ExpressionCompiler(abc.ABC):
                     raise locate(node, exc) from None
             return dom
         raise TLAError(f"operator {op} cannot be evaluated here (temporal formula?)", node)
+
+    def _union_of_listed(self, listed: Node, whole: Callable, scope: Scope) -> Callable:
+        r"""``UNION {S, T, ...}``: where one of S, T, ... is a set kept as its description
+        (``[D -> SUBSET R]``), their union is kept as one too, tested for membership from
+        theirs as TLC's UnionValue is. Building ``{S, T, ...}`` would hash, so enumerate, each:
+        a type invariant ``r \in [f: UNION {[D -> SUBSET R]}]`` did so in every state."""
+        parts = [self.expr(x, scope) for x in listed.args[0]]
+
+        def union(S, P, E):
+            values = [p(S, P, E) for p in parts]
+            if all(type(v) is frozenset for v in values):
+                return frozenset().union(*values)
+            if not all(isinstance(v, (frozenset, LazySet)) for v in values):
+                return as_set(whole(S, P, E))  # not sets: the literal's or UNION's error
+            out = values[0]
+            for v in values[1:]:
+                out = LazySet("Cup", out, v)
+            return out
+        return union
 
     def x_postfix(self, node, scope):
         op, a = node.args
