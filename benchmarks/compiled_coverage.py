@@ -24,8 +24,6 @@ from functools import partial
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-os.environ.setdefault("REFUTE_TLA_MODULES", os.path.join(ROOT, "..", "shared", "oracles", "tla",
-                                                         "modules"))
 
 from refute.compiled.backend import compile_model, explore, result_difference, verify  # noqa: E402
 from refute.compiled.ir import Unsupported  # noqa: E402
@@ -64,7 +62,7 @@ def main() -> None:
         else:
             row["compiles"] = True
             if args.verify:
-                outcome = verify(model, compiled)
+                outcome = verify(model, compiled, bfs.Options(deadlock=model.checks_deadlock))
                 mine = check_model(model, bfs.Options(), native=partial(explore, model, compiled))
                 theirs = check_model(TLAModel(spec_for(m), m["cfg"]), bfs.Options())
                 difference = result_difference(mine, theirs)

@@ -22,8 +22,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
 if str(EXAMPLES) not in sys.path:
     sys.path.insert(0, str(EXAMPLES))
 
-# The TLA+ community/TLAPS modules some oracle specs EXTEND come from the oracle, not from refute.
-os.environ.setdefault("REFUTE_TLA_MODULES", str(ORACLES / "tla" / "modules"))
+# The CommunityModules and TLAPS modules the oracle's specs EXTEND are refute's own (refute/tla/
+# library), as a user without any setup has them: a module folder set in the environment
+# running the tests would stand in for them, so the tests run without it (the tests of the
+# variable itself set it).
+os.environ.pop("REFUTE_TLA_MODULES", None)
 
 
 # Every JSON output a test makes refute write (--json of each command, testgen's suite) is
@@ -55,9 +58,8 @@ def oracles() -> Path:
 
 @pytest.fixture(scope="session")
 def community_modules(oracles: Path) -> Path:
-    """The TLA+ community modules (Json, IOUtils, ...) that refute's built-in versions stand
-    in for need their .tla declarations, which come from the oracle directory: tests of them
-    skip, saying so, without it."""
+    """The CommunityModules' own .tla files (tlaplus/CommunityModules, in the oracle directory),
+    for the tests of a module folder named by REFUTE_TLA_MODULES: they skip without it."""
     return oracles / "tla" / "modules"
 
 

@@ -139,8 +139,7 @@ def test_ray_checkpoints_resume_with_another_worker_count_or_without_ray(cluster
                                     Scale(workers=3, resume=directory))) == expected
 
 
-def test_ray_actors_read_the_files_the_spec_is_allowed_to(cluster, tmp_path, monkeypatch,
-                                                          community_modules):
+def test_ray_actors_read_the_files_the_spec_is_allowed_to(cluster, tmp_path, monkeypatch):
     """Each actor loads the spec again, with the same --allow-read, resolved against the
     driver's working directory as the spec's own path is."""
     (tmp_path / "Grid.tla").write_text(

@@ -77,7 +77,7 @@ Next == \\/ x < Limit.x /\\ x' = x + 1 /\\ y' = y
 """A TLA+ spec that cannot be loaded without --allow-read: its Init and Next read a file."""
 
 
-def test_resume_reads_the_files_the_checkpointed_run_was_allowed_to(tmp_path, community_modules):
+def test_resume_reads_the_files_the_checkpointed_run_was_allowed_to(tmp_path):
     from click.testing import CliRunner
 
     from refute.cli import main

@@ -34,7 +34,6 @@ from refute.tla.config import parse_config, read_config
 from refute.tla.parser import MAX_DEPTH, parse_source
 
 EXAMPLES = ORACLES / "tla" / "examples" / "specifications"
-MODULES = ORACLES / "tla" / "modules"
 OWN = Path(__file__).parent / "corpus" / "tla"
 SEED_LIMIT = 6000  # bytes: modules up to this size are seeds, so that each example is quick
 
@@ -167,19 +166,6 @@ def _in_child(function, *args, seconds: float = 30, memory: int = 2 << 30) -> st
         os.waitpid(pid, 0)
     with os.fdopen(reader, "rb") as pipe:
         return pipe.read().decode("utf-8", "replace") or None
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _module_libraries():
-    """Community modules (EXTENDS Functions, ...) from the oracle, as the oracle tests do."""
-    old = os.environ.get("REFUTE_TLA_MODULES")
-    if MODULES.is_dir():
-        os.environ["REFUTE_TLA_MODULES"] = str(MODULES)
-    yield
-    if old is None:
-        os.environ.pop("REFUTE_TLA_MODULES", None)
-    else:
-        os.environ["REFUTE_TLA_MODULES"] = old
 
 
 def test_the_seeds_are_the_oracle_when_it_is_present() -> None:

@@ -217,7 +217,7 @@ def _json_spec(tmp_path, body: str, **kwargs) -> TLAModel:
     return TLAModel(str(tmp_path / "M.tla"), **kwargs)
 
 
-def test_json_is_read_only_where_allowed(tmp_path, community_modules) -> None:
+def test_json_is_read_only_where_allowed(tmp_path) -> None:
     (tmp_path / "data.json").write_text('{"start": [1, 2], "name": "a", "on": true}')
     (tmp_path / "log.ndjson").write_text('{"v": 1}\n\n{"v": 2}\n')
     body = """\
@@ -240,8 +240,7 @@ def test_json_is_read_only_where_allowed(tmp_path, community_modules) -> None:
     assert "log.ndjson" in str(info.value)
 
 
-def test_a_relative_data_path_is_read_from_the_working_directory_first(tmp_path, community_modules,
-                                                                      monkeypatch) -> None:
+def test_a_relative_data_path_is_read_from_the_working_directory_first(tmp_path, monkeypatch) -> None:
     # TLC opens a relative path as a Java File: relative to its working directory (tlaplus/
     # Examples' traces name files from the repository's root); refute does too, and falls
     # back to the spec's folder where the working directory has no such file
@@ -265,7 +264,7 @@ def test_a_relative_data_path_is_read_from_the_working_directory_first(tmp_path,
     assert _json_spec(spec_dir, body, allow_read=[str(tmp_path)]).init_states() == [(8,)]
 
 
-def test_writing_and_trace_operators_are_errors_only_when_evaluated(tmp_path, community_modules) -> None:
+def test_writing_and_trace_operators_are_errors_only_when_evaluated(tmp_path) -> None:
     model = _json_spec(tmp_path, """\
         ---- MODULE M ----
         EXTENDS Naturals, Json, TLCExt
@@ -450,7 +449,7 @@ def test_a_definition_reads_the_variables_of_the_instance_it_is_seen_from(tmp_pa
     assert (raised.value.file, raised.value.line) == (str(tmp_path / "Inner.tla"), 4)
 
 
-def test_check_command_allow_read_and_postcondition(tmp_path, community_modules) -> None:
+def test_check_command_allow_read_and_postcondition(tmp_path) -> None:
     from click.testing import CliRunner
     from refute.cli import main
 

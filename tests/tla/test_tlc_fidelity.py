@@ -397,17 +397,174 @@ def test_refutes_own_declaration_modules_with_no_module_path(tmp_path, monkeypat
         """, "INIT Init\nNEXT Next\nINVARIANT Inv\n", "--no-deadlock")
     assert code == 0, output
     assert (result["distinct_states"], result["states_generated"], result["depth"]) == (4, 4, 4)
-    # An operator of the real SequencesExt that refute's does not declare: a located error
-    # that says so and what to do.
+    # An operator of a later CommunityModules' SequencesExt than the release TLC's jar has
+    # (and refute's SequencesExt declares): a located error that says so and what to do.
     code, output, _ = _check(tmp_path, """\
         ---- MODULE M ----
         EXTENDS SequencesExt
         VARIABLE x
-        Init == x = Prefixes(<<1>>)
+        Init == x = IsSorted(<<1>>)
         Next == UNCHANGED x
         Inv == TRUE
         ====
         """, "INIT Init\nNEXT Next\nINVARIANT Inv\n")
     assert code == 2, output
-    assert "unknown operator or variable 'Prefixes' (refute's own SequencesExt declare only" in output
+    assert "unknown operator or variable 'IsSorted' (refute's own SequencesExt, FiniteSetsExt, " \
+        "Folds, Functions declare the operators of the CommunityModules release TLC's jar " \
+        "has" in " ".join(output.split())
     assert "M.tla:4:" in output
+
+
+COMPOSED = """\
+    ---- MODULE M ----
+    EXTENDS Naturals, TLC
+    VARIABLES x, y
+    ASSUME TLCGet("-Dtlc2.tool.impl.Tool.cdot") = "true"
+    Init == x = 0 /\\ y = 0
+    Pick == x < 5 /\\ \\E d \\in {1, 2} : x' = x + d /\\ y' = y
+    Double == x % 2 = 1 /\\ x' = 2 * x /\\ y' = y + 1
+    Inc == x < 5 /\\ x' = x + 1 /\\ UNCHANGED y
+    Next == Inc \\/ (Pick \\cdot Double)
+    Inv == y < 2
+    Composed == [][Pick \\cdot Double]_<<x, y>>
+    Either == [][Inc \\/ (Pick \\cdot Double)]_<<x, y>>
+    ====
+    """
+"""Action composition: ``Pick``'s successors are intermediate states, ``Double`` steps from
+those where ``x`` is odd (TLC runs it with -Dtlc2.tool.impl.Tool.cdot=true)."""
+
+
+def test_action_composition_counts_intermediate_states_as_tlc(tmp_path) -> None:
+    # TLC (-Dtlc2.tool.impl.Tool.cdot=true, one worker): "No error has been found", 33 states
+    # generated, 14 distinct, depth 6: Pick's successors count as generated (Tool.getNextStates,
+    # OPCODE_cdot: nss.incrementStatesGenerated), only Double's are states.
+    code, output, result = _check(tmp_path, COMPOSED, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    assert code == 0, output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (14, 33, 6)
+
+
+def test_a_violation_through_a_composed_step_as_tlc(tmp_path) -> None:
+    # TLC: "Invariant Inv is violated", 13 states generated, 7 distinct, depth 3; the behaviour
+    # x, y = 0, 0 -> 2, 1 -> 6, 2, both steps composed (Pick to x = 1, Double to 2; Pick to 3,
+    # Double to 6), the intermediate states not in the trace.
+    code, output, result = _check(tmp_path, COMPOSED, "INIT Init\nNEXT Next\nINVARIANT Inv\n"
+                                                      "CHECK_DEADLOCK FALSE\n")
+    assert code == 1, output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (7, 13, 3)
+    trace = result["violation"]["trace"]
+    assert [step["state"] for step in trace] == [{"x": 0, "y": 0}, {"x": 2, "y": 1}, {"x": 6, "y": 2}]
+
+
+def test_a_composition_in_a_property_is_a_formula_of_the_step(tmp_path) -> None:
+    # TLC (Tool.eval, OPCODE_cdot): PROPERTY Either holds (33 generated, 14 distinct, depth 6);
+    # PROPERTY Composed, "Action property Composed is violated" by the Inc step 0 -> 1, with
+    # 2 states generated and 2 distinct.
+    code, output, result = _check(tmp_path, COMPOSED, "INIT Init\nNEXT Next\nPROPERTY Either\n"
+                                                      "CHECK_DEADLOCK FALSE\n")
+    assert code == 0, output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (14, 33, 6)
+    code, output, result = _check(tmp_path, COMPOSED, "INIT Init\nNEXT Next\nPROPERTY Composed\n"
+                                                      "CHECK_DEADLOCK FALSE\n")
+    assert code == 1, output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (2, 2, 2)
+    assert [step["state"]["x"] for step in result["violation"]["trace"]] == [0, 1]
+
+
+ORDERED = """\
+    ---- MODULE M ----
+    EXTENDS Naturals
+    VARIABLES x, y
+    Init == x = 0 /\\ y = 0
+    Bad == x' = 100 /\\ y' = y
+    Pick == \\E d \\in {1, 2} : x' = x + d /\\ y' = y
+    Double == x' = 2 * x /\\ y' = y + 1
+    After == (Pick \\cdot Double) \\/ Bad
+    Before == Bad \\/ (Pick \\cdot Double)
+    Inv == x < 100
+    ====
+    """
+
+
+def test_intermediate_states_are_counted_when_tlc_computes_them(tmp_path) -> None:
+    # TLC, Bad's successor violating Inv: with NEXT After, 6 generated (the initial state, 2
+    # intermediate states, 2 composed steps, Bad's), 4 distinct; with NEXT Before, 2 generated
+    # and 2 distinct: TLC stops at Bad's successor before it composes anything.
+    for next_, figures in (("After", (4, 6, 2)), ("Before", (2, 2, 2))):
+        code, output, result = _check(tmp_path, ORDERED, f"INIT Init\nNEXT {next_}\nINVARIANT Inv\n")
+        assert code == 1, output
+        assert (result["distinct_states"], result["states_generated"], result["depth"]) == figures
+        assert result["violation"]["trace"][-1]["state"] == {"x": 100, "y": 0}
+
+
+CONTINUED = """\
+    ---- MODULE M ----
+    EXTENDS Naturals
+    VARIABLES x, y
+    Init == x = 0 /\\ y = 0
+    Pick == \\E d \\in {1, 2} : x' = x + d /\\ y' = y
+    Double == x' = 2 * x /\\ y' = y + 1
+    Next == (Pick \\cdot Double) /\\ x' < 4
+    ====
+    """
+
+
+def test_conjuncts_after_a_composition_follow_both_of_its_actions(tmp_path) -> None:
+    # TLC passes the conjuncts after A \cdot B (its ActionItemList) to A's enumeration and to
+    # B's: x' < 4 keeps Pick's x = 1 and 2 (then Double's 2 only) from x = 0, and Pick's 3 only
+    # from x = 2 (Double's 6 fails it): 5 generated, 2 distinct, depth 2 ("No error has been
+    # found" with CHECK_DEADLOCK FALSE).
+    code, output, result = _check(tmp_path, CONTINUED, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
+    assert code == 0, output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (2, 5, 2)
+
+
+def test_a_state_with_only_intermediate_states_is_a_deadlock(tmp_path) -> None:
+    # Where refute and TLC differ (docs/tla.md): x = 2, y = 1 has an intermediate state (x = 3)
+    # but no successor. TLC says "No error has been found" (5 generated, 2 distinct): its
+    # Worker calls a state deadlocked when generating its successors added nothing to
+    # statesGenerated, and the intermediate state was added. It is a deadlock: no step leaves it.
+    code, output, result = _check(tmp_path, CONTINUED, "INIT Init\nNEXT Next\n")
+    assert code == 1, output
+    assert result["violation"]["kind"] == "deadlock"
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (2, 5, 2)
+    assert result["violation"]["trace"][-1]["state"] == {"x": 2, "y": 1}
+
+
+def test_the_compiled_backend_leaves_a_composition_to_the_interpreter(tmp_path) -> None:
+    code, output, _ = _check(tmp_path, COMPOSED, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n",
+                             "--backend", "compiled")
+    assert code == 2, output
+    assert "\\cdot" in output and "M.tla:9" in output and "Traceback" not in output
+
+
+def test_the_sharded_search_refuses_to_miscount_a_composition(tmp_path) -> None:
+    code, output, _ = _check(tmp_path, COMPOSED, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n",
+                             "--workers", "2")
+    assert code == 2, output
+    assert "intermediate states" in output and "Traceback" not in output
+
+
+ASSIGNED_BEFORE = """\
+    ---- MODULE M ----
+    EXTENDS Naturals
+    VARIABLES x, y
+    Init == x = 0 /\\ y = 0
+    Pick == x' = x + 1 /\\ y' = 7
+    Keep == x' = x + 1 /\\ y' = y
+    Double == x' = 2 * x /\\ y' = 5
+    N1 == x < 4 /\\ y' = 5 /\\ (Pick \\cdot Double)
+    N2 == x < 4 /\\ y' = 5 /\\ (Keep \\cdot Double)
+    ====
+    """
+
+
+def test_a_variable_assigned_before_a_composition_is_the_current_one_for_its_first_action(
+        tmp_path) -> None:
+    # TLC starts A from TLCState.copyWith: y' is already y's current value 0 for A, the 5 for
+    # B. NEXT N1 (Pick says y' = 7): no step, 1 generated, 1 distinct, depth 1; NEXT N2: 5
+    # generated, 3 distinct, depth 3 (CHECK_DEADLOCK FALSE both)
+    for next_, figures in (("N1", (1, 1, 1)), ("N2", (3, 5, 3))):
+        code, output, result = _check(tmp_path, ASSIGNED_BEFORE,
+                                      f"INIT Init\nNEXT {next_}\nCHECK_DEADLOCK FALSE\n")
+        assert code == 0, output
+        assert (result["distinct_states"], result["states_generated"], result["depth"]) == figures

@@ -256,6 +256,88 @@ def test_a_postcondition_reads_the_counterexample(tmp_path) -> None:
     assert (code, *_counts(report)) == (1, "violation", 4, 4, 4)
 
 
+def test_a_counterexample_action_has_its_location(tmp_path) -> None:
+    # TLC prints CounterExample.action's edges with [name |-> "Up", location |-> [beginLine |->
+    # 5, beginColumn |-> 10, endLine |-> 5, endColumn |-> 19, module |-> "CE3"], context |-> [d
+    # |-> 1], parameters |-> <<"d">>] (RecordValue(Action): Action.getDefinition, the body of
+    # Up); Post holds: exit 12, 3 distinct, 3 generated, depth 3
+    spec = _files(tmp_path, CE3="""\
+        ---- MODULE CE3 ----
+        EXTENDS Naturals, TLCExt
+        VARIABLE x
+        Init == x = 0
+        Up(d) == x' = x + d
+        Next == \\E d \\in {1} : Up(d)
+        Inv == x < 2
+        Post == \\A e \\in CounterExample.action : e[2] = [name |-> "Up", context |-> [d |-> 1],
+                    parameters |-> <<"d">>, location |-> [beginLine |-> 5, beginColumn |-> 10,
+                                                         endLine |-> 5, endColumn |-> 19,
+                                                         module |-> "CE3"]]
+        ====
+        """, CE3_cfg="INIT Init\nNEXT Next\nINVARIANT Inv\nPOSTCONDITION Post\n")
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (1, "violation", 3, 3, 3)
+
+
+def test_no_deadlock_is_seen_by_tlcget_config_as_tlcs_deadlock_flag(tmp_path) -> None:
+    # TLC -deadlock: TLCGet("config").deadlock is FALSE, no error, 3 distinct, 3 generated,
+    # depth 3; without the flag: "Invariant Off is violated by the initial state"
+    spec = _files(tmp_path, DL="""\
+        ---- MODULE DL ----
+        EXTENDS Naturals, TLC
+        VARIABLE x
+        Init == x = 0
+        Next == x < 2 /\\ x' = x + 1
+        Off == TLCGet("config").deadlock = FALSE
+        ====
+        """, DL_cfg="INIT Init\nNEXT Next\nINVARIANT Off\n")
+    code, report = _check(spec, "--no-deadlock")
+    assert (code, *_counts(report)) == (0, "ok", 3, 3, 3)
+    code, report = _check(spec)
+    assert (code, *_counts(report)) == (1, "violation", 1, 1, 1)
+
+
+POST = """\
+    ---- MODULE PV ----
+    EXTENDS Naturals, TLC
+    VARIABLE x
+    Init == x = 0
+    Next == x < 2 /\\ x' = x + 1
+    Spec == Init /\\ [][Next]_x
+    Live == <>(x = 5)
+    Small == x < 2
+    Never == x = 7
+    Post == TLCGet("stats").distinct > 100
+    ====
+    """
+
+
+def test_postconditions_after_a_violation_are_reported_with_it(tmp_path) -> None:
+    # TLC reports a false postcondition after a violation too, and exits with the violation's
+    # code: "Temporal property Live was violated", then "[Never |-> 0]" and "Postcondition
+    # Never ... is false", exit 13 (with POSTCONDITION Post as well: _POSSIBLE's generated
+    # postcondition is evaluated first and only it is reported); "Invariant Small is violated",
+    # then "Postcondition Post ... is false", exit 12; 3 distinct, 3 generated, depth 3 each.
+    for cfg, kind, warning in (
+            ("PROPERTY Live\nPOSTCONDITION Post\n_POSSIBLE Never\n", "liveness",
+             "_POSSIBLE Never is false in every initial state and step generated: [Never |-> 0]"),
+            ("INVARIANT Small\nPOSTCONDITION Post\n", "invariant", "POSTCONDITION Post is FALSE")):
+        spec = _files(tmp_path, PV=POST, PV_cfg=f"SPECIFICATION Spec\n{cfg}CHECK_DEADLOCK FALSE\n")
+        code, report = _check(spec)
+        assert (code, *_counts(report)) == (1, "violation", 3, 3, 3)
+        assert report["violation"]["kind"] == kind
+        assert [w for w in report["warnings"] if warning in w], report["warnings"]
+
+
+def test_a_false_postcondition_without_a_violation_is_an_error(tmp_path) -> None:
+    # TLC: "[Never |-> 0]", "Postcondition Never ... is false" (before POSTCONDITION Post,
+    # false too), exit 10
+    spec = _files(tmp_path, PV=POST, PV_cfg="SPECIFICATION Spec\nPOSTCONDITION Post\n"
+                                            "_POSSIBLE Never\nCHECK_DEADLOCK FALSE\n")
+    code, report = _check(spec)
+    assert code == 2 and "_POSSIBLE Never is false" in report["error"]["message"]
+
+
 def test_without_a_violation_the_counterexample_is_empty(tmp_path) -> None:
     # TLC: no error, 3 distinct, 3 generated, depth 3 (Post holds)
     spec = _files(tmp_path, CE2="""\
@@ -560,9 +642,12 @@ def test_possible_counts_the_states_and_steps_generated(tmp_path) -> None:
 
 def test_tlcget_of_a_system_property_is_its_name_when_unset(tmp_path) -> None:
     # TLC: TLCGet("-Dname") is System.getProperty("name", "-Dname") (TLCGetSet): the argument
-    # itself when the property is not set (run without -D): 2 distinct, 2 generated, depth 2
-    body = ('EXTENDS Naturals, TLC\nVARIABLE x\nASSUME TLCGet("-Dtlc2.tool.impl.Tool.cdot") = '
-            '"-Dtlc2.tool.impl.Tool.cdot"\nInit == x = 0\nNext == x < 1 /\\ x\' = x + 1\n')
+    # itself when the property is not set (run without -D): 2 distinct, 2 generated, depth 2.
+    # refute always composes actions, as TLC run with -Dtlc2.tool.impl.Tool.cdot=true, so that
+    # one reads "true" (docs/tla.md).
+    body = ('EXTENDS Naturals, TLC\nVARIABLE x\nASSUME TLCGet("-Dtlc2.tool.fp.FPSet.impl") = '
+            '"-Dtlc2.tool.fp.FPSet.impl"\nASSUME TLCGet("-Dtlc2.tool.impl.Tool.cdot") = "true"\n'
+            'Init == x = 0\nNext == x < 1 /\\ x\' = x + 1\n')
     spec = _files(tmp_path, P1=f"---- MODULE P1 ----\n{body}====\n",
                   P1_cfg="INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n")
     code, report = _check(spec)

@@ -139,7 +139,7 @@ HEAD = """\
     """
 
 
-def test_io_exec_is_refused_without_claiming_tlc_would_refuse_it(tmp_path, community_modules):
+def test_io_exec_is_refused_without_claiming_tlc_would_refuse_it(tmp_path):
     spec = write(tmp_path, "Io", IO_EXEC, "INIT Init\nNEXT Next\n")
     result = check(spec)
     assert result.exit_code == 2
@@ -159,7 +159,7 @@ def test_trace_is_refused_without_claiming_tlc_would_refuse_it(tmp_path: Path) -
     assert "TLC reports this error too" not in result.stderr
 
 
-def test_reading_a_file_not_allowed_does_not_blame_tlc(tmp_path, community_modules) -> None:
+def test_reading_a_file_not_allowed_does_not_blame_tlc(tmp_path) -> None:
     (tmp_path / "data.json").write_text("[1]")
     spec = write(tmp_path, "Js", """\
         ---- MODULE Js ----
@@ -193,7 +193,7 @@ def tlc(spec: Path, cfg: str | None = None) -> str:
 
 
 @pytest.mark.slow
-def test_tlc_agrees(tmp_path: Path, community_modules) -> None:
+def test_tlc_agrees(tmp_path: Path) -> None:
     """What the messages above say of TLC, checked against TLC itself."""
     if not TLC.exists():
         pytest.skip(f"TLC is not at {TLC}: the claims about TLC cannot be checked here")

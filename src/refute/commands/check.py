@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from dataclasses import replace
 
 import click
 from rich.console import Console
@@ -20,6 +21,7 @@ from refute.engine.scale import Scale
 from refute.errors import RefuteError, UsageError
 from refute.report.json import result_to_json
 from refute.report.text import print_result
+from refute.status import Status
 
 
 @click.command()
@@ -137,9 +139,9 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
         if compiled is None:
             raise UsageError("--verify needs the compiled backend, which this run cannot use",
                              hint=notice or "give a TLA+ spec")
-        outcome = verify_backends(model, compiled)
+        outcome = verify_backends(model, compiled, replace(options, progress=None))
         err.print(f"verify: {outcome.message}")
-        if not outcome.equal:
+        if outcome.differs:
             raise RefuteError(f"the compiled and interpreted backends differ: {outcome.message}",
                               file=model.source,
                               hint="this is a bug of refute's compiled backend: run with "
@@ -175,6 +177,8 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
                 click.echo()
                 click.echo(render_anomaly(model, anomaly))
     sys.stdout.flush()
+    if verify and not outcome.complete and result.status is Status.OK:
+        return outputs.exit_code(Status.INCOMPLETE.exit_code)  # a comparison cut short: no "holds"
     return outputs.exit_code(result.status.exit_code)
 
 

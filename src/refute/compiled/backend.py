@@ -17,6 +17,7 @@ number of successors of each.
 
 from __future__ import annotations
 
+import sys
 import time
 from array import array
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from refute.compiled.native import Native, build
 from refute.engine import bfs
 from refute.engine.result import ActionCoverage, Result, StopReason, Violation, ViolationKind
 from refute.engine.trace import ROOT, rebuild_trace
+from refute.limits import Watch
 from refute.status import Status
 
 _ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME = range(7)
@@ -45,7 +47,13 @@ class Compiled:
     cached: bool
     values_of: Callable[[Any], tuple] = tuple  # an interpreted state's variables, for --verify
     terminal_compiled: bool = False  # the native search tests the model's terminal states
-    replays_graph: bool = True  # its steps can be told to a graph observer (labels known)
+    states_of: Callable[[list], list] | None = None
+    """The interpreter's states for native ones (tuples of the variables): a Python spec's
+    own state objects; None: the tuples are the interpreter's states (TLA+)."""
+    step_labels: Callable[[list], Callable[[int, int], Any]] | None = None
+    """Given the states, the label of a recorded step from its source and action instance;
+    None: the instance's label, known beforehand (TLA+)."""
+    constant: bool = False  # a constant module: its ASSUMEs are what the native code evaluates
     interpreted_instead: str | None = None
     """Why the last :func:`explore` handed the model to the interpreter (None: it did not)."""
 
@@ -57,8 +65,17 @@ def compile_model(model: Any) -> Compiled:
     source, atoms = emit(ir)
     built = build(source)
     native = Native(built.path, atoms)
-    return Compiled(native, list(model.config.invariants), ir.labels,
-                    time.perf_counter() - started, built.cached)
+    native.on_print = _print_as_the_interpreter
+    names = list(model.config.invariants) + [name for name, *_ in model.property_invariants]
+    return Compiled(native, names, ir.labels,
+                    time.perf_counter() - started, built.cached, constant=ir.init is None)
+
+
+def _print_as_the_interpreter(value: Any) -> None:
+    """What Print and PrintT write (:func:`refute.tla.stdlib._printt`: standard error)."""
+    from refute.tla.values import format_value
+
+    print(format_value(value), file=sys.stderr)
 
 
 def compile_spec(model: Any) -> Compiled:
@@ -69,7 +86,8 @@ def compile_spec(model: Any) -> Compiled:
     native, labels, cached = python_spec.load(model)
     return Compiled(native, [p.name for p in model.invariants], labels,
                     time.perf_counter() - started, cached,
-                    values_of=python_spec.record_values, terminal_compiled=True, replays_graph=False)
+                    values_of=python_spec.record_values, terminal_compiled=True,
+                    states_of=native.interpreter_states, step_labels=native.step_labels(model))
 
 
 def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options(),
@@ -85,10 +103,6 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     runs the model instead, and gives exactly its answer. When none fails, the native search
     is the interpreter's, state for state."""
     started = time.perf_counter()
-    if graph is not None and compiled.values_of is not tuple:
-        # a Python spec's states are its own objects, which the native values do not rebuild
-        compiled.interpreted_instead = "the state graph of a Python spec"
-        return bfs.explore(model, options, graph=graph)
     invariants = bfs.select_invariants(model, options.invariants)
     chosen = {p.name for p in invariants}
     selected = [name in chosen for name in compiled.invariant_names]
@@ -98,13 +112,16 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
-    if graph is not None and not compiled.replays_graph:
-        compiled.interpreted_instead = "the state graph (--dump-graph) of a Python spec"
-        return bfs.explore(model, options, graph=graph)
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
                         options.time_limit, keep=record, graph=record)
     counts = native.counts()
-    if status == _ST_ERROR or not counts["generated"]:
+    if compiled.constant and status != _ST_ERROR:
+        # no state to explore: the run is its ASSUMEs, which the interpreter found true when
+        # it loaded the model; natively otherwise (a bug), the interpreter's answer stands
+        if any(v != 1 for v in native.assumptions()):
+            compiled.interpreted_instead = "an ASSUME the native code does not find true"
+            return bfs.explore(model, options, graph=graph)
+    elif status == _ST_ERROR or not counts["generated"]:
         # the interpreter meets the same error in the same state and reports it, located; and
         # a model with no initial state is the interpreter's to refuse (a spec error at Init)
         # or, without variables, to report (its ASSUMEs are all there is to check)
@@ -120,13 +137,16 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         # under a VIEW or SYMMETRY, a step's successor need not be the state kept for it
         merged = model.view is not None or bool(model.symmetry)
         afters = native.states(len(edges[0]), successors=True) if merged else None
+        if compiled.states_of is not None:
+            states = compiled.states_of(states)
+            afters = None if afters is None else compiled.states_of(afters)
         if not _all_respected(model, states, edges, afters, unchecked, step_checks):
             compiled.interpreted_instead = "a PROPERTY's invariant or [][A]_v is violated"
             return bfs.explore(model, options, graph=graph)
         if graph is not None:
             # the interpreter does not tell the graph of a state that violates an invariant
-            _replay(model, native, states[:n - 1] if status == _ST_INVARIANT else states, edges,
-                    graph, afters)
+            _replay(model, compiled, states[:n - 1] if status == _ST_INVARIANT else states,
+                    edges, graph, afters)
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
     found = dict(zip(compiled.labels, native.array64("refute_found", len(compiled.labels))))
     violation = None
@@ -189,17 +209,22 @@ def _labels(model: Any) -> list:
     return [TLALabel(name, params) for name, params, *_ in model.actions]
 
 
-def _replay(model: Any, native: Native, states: list, edges: tuple,
+def _replay(model: Any, compiled: Compiled, states: list, edges: tuple,
             graph: bfs.GraphObserver, afters: list | None) -> None:
     """Tell ``graph`` the native search's states and steps in the order the interpreter's
     search tells them (:func:`refute.engine.bfs.explore`): the initial states, then each
     step, a new state just before the step that found it (the native search records both
     at once). A state's key is its number + 1. Only ``states`` and the steps into them are
     told. ``afters``: each step's successor, where it is not the state kept for it."""
+    native = compiled.native
     n = len(states)
     parents = native.array32("refute_parents", n)
     ordinals = native.array32("refute_ordinals", n)
-    labels = _labels(model)
+    if compiled.step_labels is None:
+        labels = _labels(model)
+        label_of = lambda _source, action: labels[action]  # noqa: E731
+    else:
+        label_of = compiled.step_labels(states)
     announced = 0
     while announced < n and parents[announced] == ROOT:
         graph.state(states[announced], announced + 1, ROOT, ordinals[announced])
@@ -211,57 +236,85 @@ def _replay(model: Any, native: Native, states: list, edges: tuple,
             graph.state(states[target], target + 1, parents[target], ordinals[target])
             announced += 1
         after = states[target] if afters is None else afters[number]
-        graph.edge(source, position, target + 1, labels[action], states[source], after)
+        graph.edge(source, position, target + 1, label_of(source, action), states[source], after)
 
 
 @dataclass
 class Verification:
-    """The outcome of ``--verify``: equal, or the first state where the backends differ."""
+    """The outcome of ``--verify``: equal, different (the first state where the backends
+    differ), or cut short by a bound or limit of the run (``complete`` false: the backends
+    agree as far as they were compared, which is not equality)."""
 
     equal: bool
     states: int
     message: str
+    complete: bool = True
+
+    @property
+    def differs(self) -> bool:
+        return not self.equal and self.complete
 
 
-def verify(model: Any, compiled: Compiled, deadlock: bool = True) -> Verification:
-    """Explore every reachable state both ways (no invariant, no bound) and compare them:
-    each state, in discovery order, and its number of successors."""
+_BOUNDS = {_ST_MAX_STATES: "--max-states", _ST_MAX_DEPTH: "--max-depth", _ST_TIME: "--time-limit"}
+
+
+def verify(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()) -> Verification:
+    """Explore both ways as the check ``options`` describes and compare what they did: each
+    state, in discovery order, and the number of successors of each state expanded.
+
+    The search stops where the check stops: at its first violation of a selected invariant
+    (or deadlock), and within ``--max-states``, ``--max-depth``, ``--time-limit`` and
+    ``--memory-limit`` (the last two bound the whole verification, both backends). A search a
+    violation stops is compared completely (it is the whole of what the check explores); one a
+    bound or limit cuts short is compared up to where it stopped, and is never called equal.
+    The memory limit is watched while the interpreter explores; the native search, which
+    cannot be interrupted from outside, is bounded by the others (``refute check`` runs a
+    ``--memory-limit`` on the interpreter, and refuses ``--verify`` with it)."""
+    if compiled.constant:
+        return _verify_assumptions(model, compiled)
+    with Watch(options.time_limit, options.memory_limit) as watch:
+        return _verify_states(model, compiled, options, watch)
+
+
+def _verify_assumptions(model: Any, compiled: Compiled) -> Verification:
+    values = compiled.native.assumptions()
+    for k, v in enumerate(values):
+        if v != 1:
+            what = "false" if v == 0 else "an evaluation error"
+            return Verification(False, 0, f"ASSUME {k + 1} of {model.name} is {what} natively; the "
+                                          "interpreter found it true when it loaded the model")
+    return Verification(True, 0, f"a constant module: the backends agree on its ASSUMEs ("
+                                 f"{len(values)}, all true) and that it has no state")
+
+
+def _verify_states(model: Any, compiled: Compiled, options: bfs.Options, watch: Watch) -> Verification:
     native = compiled.native
-    status = native.run([False] * len(compiled.invariant_names), False, None, None, None, keep=True)
+    invariants = bfs.select_invariants(model, options.invariants)
+    chosen = {p.name for p in invariants}
+    selected = [name in chosen for name in compiled.invariant_names]
+    tested = [p for p in model.invariants if p.name in chosen and p.name in compiled.invariant_names]
+    deadlock = options.deadlock and getattr(model, "checks_deadlock", True) and \
+        (compiled.terminal_compiled or not model.is_terminal(None))
+    status = native.run(selected, deadlock, options.max_states, options.max_depth,
+                        options.time_limit, keep=True)
+    counts = native.counts()
     if status == _ST_ERROR:
         return Verification(False, 0, "the native search met an evaluation error "
-                                      f"(code {native.counts()['error']}); run the interpreter "
-                                      "to see it")
-    counts = native.counts()
+                                      f"(code {counts['error']}); run the interpreter to see it",
+                            complete=False)
     n = counts["distinct"]
     succ_counts = native.array32("refute_succ_counts", n)
-    fp = bfs.state_fingerprint(model)
-    seen: set = set()
-    order: list = []
-    interpreted_counts: list[int] = []
-    generated = 0
-    level = []
-    for state in model.init_states():
-        generated += 1
-        if _within(model, state) and fp(state) not in seen:
-            seen.add(fp(state))
-            order.append(state)
-            level.append(state)
-    while level:
-        following = []
-        for state in level:
-            successors = model.next_states(state)
-            generated += len(successors)
-            interpreted_counts.append(len(successors))
-            for _label, s in successors:
-                if not _within(model, s):
-                    continue
-                key = fp(s)
-                if key not in seen:
-                    seen.add(key)
-                    order.append(s)
-                    following.append(s)
-        level = following
+    parents = native.array32("refute_parents", n)
+    # the states the native search expanded: all of them, unless it stopped in the middle of
+    # a level (a violation, a bound), where those up to the parent of its last state were
+    if status in (_ST_OK, _ST_MAX_DEPTH):
+        expanded = n
+    elif status == _ST_DEADLOCK:
+        expanded = counts["index"] + 1
+    else:
+        expanded = 0 if not n or parents[n - 1] == ROOT else parents[n - 1] + 1
+    stopped = _interpreted_prefix(model, options, tested, deadlock, n, expanded, watch)
+    order, interpreted_counts, generated, verdict = stopped
     for index, state in enumerate(order):
         if index >= n:
             return Verification(False, index, f"state {index + 1} in discovery order, "
@@ -272,18 +325,102 @@ def verify(model: Any, compiled: Compiled, deadlock: bool = True) -> Verificatio
             return Verification(False, index, f"state {index + 1} in discovery order differs: "
                                               f"interpreted {model.describe_state(state)}, "
                                               f"compiled {model.describe_state(mine)}")
-        if succ_counts[index] != interpreted_counts[index]:
+        if index < len(interpreted_counts) and index < expanded and \
+                succ_counts[index] != interpreted_counts[index]:
             labels = [str(label) for label, _ in model.next_states(state)]
             return Verification(False, index, f"state {index + 1} ({model.describe_state(state)}) "
                                               f"has {interpreted_counts[index]} successors "
                                               f"interpreted ({', '.join(labels)}) but "
                                               f"{succ_counts[index]} compiled")
-    if n != len(order) or generated != counts["generated"]:
-        return Verification(False, len(order), f"the compiled search found {n} states and "
-                                               f"generated {counts['generated']}; the interpreter "
-                                               f"{len(order)} and {generated}")
-    return Verification(True, n, f"the backends agree on all {n:,} states, their order and "
+    if watch.reason is not None:  # the interpreter's part ran out of time or memory
+        return Verification(False, len(order), f"incomplete: {watch.note()} after "
+                                               f"{len(order):,} states; the backends agree on "
+                                               "those", complete=False)
+    native_verdict = _native_verdict(compiled, status, counts)
+    # (a time limit stops the native search between two expansions, perhaps after some that
+    # found nothing new, which the interpreter's part did not do: their successors not counted)
+    same_generated = status == _ST_TIME or generated == counts["generated"]
+    if n != len(order) or not same_generated or verdict != native_verdict:
+        return Verification(False, len(order), f"the compiled search found {n} states, generated "
+                                               f"{counts['generated']} and stopped with "
+                                               f"{native_verdict or 'no violation'}; the "
+                                               f"interpreter {len(order)}, {generated} and "
+                                               f"{verdict or 'no violation'}")
+    if status in _BOUNDS:
+        return Verification(False, n, f"incomplete: {_BOUNDS[status]} stopped the search; the "
+                                      f"backends agree on the {n:,} states explored before and "
+                                      f"their {generated:,} successors", complete=False)
+    upto = f", up to {verdict}" if verdict else ""
+    return Verification(True, n, f"the backends agree on all {n:,} states{upto}, their order and "
                                  f"their {generated:,} successors")
+
+
+def _native_verdict(compiled: Compiled, status: int, counts: dict) -> str | None:
+    if status == _ST_INVARIANT:
+        return f"invariant {compiled.invariant_names[counts['which']]} violated in state {counts['index'] + 1}"
+    if status == _ST_DEADLOCK:
+        return f"a deadlock in state {counts['index'] + 1}"
+    return None
+
+
+def _interpreted_prefix(model: Any, options: bfs.Options, invariants: list, deadlock: bool,
+                        n: int, expanded: int, watch: Watch) -> tuple:
+    """The interpreter's breadth-first search as the native one does it (same order, same
+    stops: the first violation of ``invariants`` or deadlock, ``--max-depth``), going no
+    further than the native search did (its ``n`` states, ``expanded`` of them expanded: what
+    lies beyond is not compared) nor past the watch's limits. Returns the states in
+    discovery order, the successor count of each state expanded, the successors generated
+    and the violation that stopped it (None: none)."""
+    fp = bfs.state_fingerprint(model)
+    seen: set = set()
+    order: list = []
+    counts: list[int] = []
+    generated = 0
+
+    def violated(state: Any) -> str | None:
+        for p in invariants:
+            if not p.test(state):
+                return f"invariant {p.name} violated in state {len(order)}"
+        return None
+
+    level = []
+    for state in model.init_states():
+        generated += 1
+        if _within(model, state) and fp(state) not in seen:
+            seen.add(fp(state))
+            order.append(state)
+            level.append(state)
+            verdict = violated(state)
+            if verdict:
+                return order, counts, generated, verdict
+    depth = 1
+    while level:
+        last_level = options.max_depth is not None and depth >= options.max_depth
+        following = []
+        for state in level:
+            if len(counts) >= expanded or watch.expired():
+                return order, counts, generated, None
+            successors = model.next_states(state)
+            generated += len(successors)
+            counts.append(len(successors))
+            if not successors and deadlock and not model.is_terminal(state):
+                return order, counts, generated, f"a deadlock in state {len(counts)}"
+            for o, (_label, s) in enumerate(successors):
+                if not _within(model, s):
+                    continue
+                key = fp(s)
+                if key in seen or last_level:
+                    continue
+                seen.add(key)
+                order.append(s)
+                following.append(s)
+                verdict = violated(s)
+                if verdict or len(order) >= (options.max_states or 1 << 62):
+                    generated -= len(successors) - o - 1  # the rest are not generated
+                    return order, counts, generated, verdict
+        level = following
+        depth += 1
+    return order, counts, generated, None
 
 
 def result_difference(mine: Result, theirs: Result) -> str | None:

@@ -141,6 +141,10 @@ class Emitter:
             for c, v in reversed(arms):
                 tail = f"({self.boolean(c, m)} ? {conv(v, m)} : {tail})"
             return tail
+        if e.op == "print":  # Print(out, val), PrintT(out): out printed, then val
+            out, then = e.args
+            t = self.tmp()
+            return f"({{ V {t} = {self.val(out, m)}; rt_print({t}); {conv(then, m)}; }})"
         if e.op == "interpreted":  # the interpreter's to evaluate: it runs the model instead
             return {"b": "(rt_fail(17), 0)", "i": "(rt_fail(17), (int64_t)0)",
                     "v": "(rt_fail(17), (V)0)"}[as_type]
@@ -342,15 +346,20 @@ class Emitter:
             name = self.recursing.get(id(rec))
             if name is not None:
                 return f"{name}({self.val(arg, m)})"
-            name, x = self.tmp(), self.tmp()
+            name, x, c = self.tmp(), self.tmp(), self.tmp()
             self.recursing[id(rec)] = name
             try:
-                fn = (f"V {name}(V {x}) {{ V {rec.param} = {x}; "
+                # a function is a value: within one evaluation of the expression that defines
+                # it, f[x] is computed once (the block's cache of its last applications keeps
+                # trcl[n-1][x, y], applied at each level of TransitiveClosure, linear)
+                fn = (f"V {name}(V {x}) {{ for (int k = 0; k < {c}n; k++) if ({c}k[k] == {x}) "
+                      f"return {c}v[k]; V {rec.param} = {x}; "
                       f"if (!{self.member(rec.param, rec.domain, m)}) rt_fail(14); "
-                      f"return {self.val(rec.body, m)}; }}")
+                      f"V r = {self.val(rec.body, m)}; "
+                      f"if ({c}n < 64) {{ {c}k[{c}n] = {x}; {c}v[{c}n++] = r; }} return r; }}")
             finally:
                 del self.recursing[id(rec)]
-            return f"({{ {fn} {name}({self.val(arg, m)}); }})"
+            return f"({{ V {c}k[64], {c}v[64]; int {c}n = 0; {fn} {name}({self.val(arg, m)}); }})"
         if op == "choose":
             name, sx, body = a
             r = self.tmp()
@@ -361,6 +370,12 @@ class Emitter:
             b = self.tmp()
             inner = f"if ({self.boolean(body, m)}) buf_push({b}, {name});"
             return f"({{ Buf *{b} = buf_open(); {self.loops(((name, sx),), m, inner)} buf_set({b}); }})"
+        if op == "fold":  # acc := body(x, acc) over the set's elements, in order
+            x, acc, sx, base, body = a
+            t, q = self.tmp(), self.tmp()
+            return (f"({{ V {t} = {self.val(sx, m)}; as_set_({t}); V {acc} = {self.val(base, m)}; "
+                    f"for (uint32_t {q} = 0; {q} < vlen({t}); {q}++) {{ V {x} = vdata({t})[{q}]; "
+                    f"{acc} = {self.val(body, m)}; }} {acc}; }})")
         if op == "setmap":
             bs, body = a
             b = self.tmp()
@@ -449,6 +464,13 @@ class Emitter:
             return (f"({{ int {ok} = kind_check({t}, T_FN) && is_fn({t}) && fn_has_domain({t}, {self.val(a[0], m)}); "
                     f"for (uint32_t {q} = 0; {ok} && {q} < vlen({t}); {q}++) "
                     f"{{ V {u} = fn_values({t})[{q}]; {ok} = {self.member(u, a[1], m)}; }} {ok}; }})")
+        if op == "cross":  # a tuple of the right length, each part in its set
+            ok = self.tmp()
+            code = f"({{ int {ok} = kind_check({t}, T_SEQ) && is_seq({t}) && vlen({t}) == {len(a)}; "
+            for j, x in enumerate(a):
+                u = self.tmp()
+                code += f"if ({ok}) {{ V {u} = vdata({t})[{j}]; {ok} = {self.member(u, x, m)}; }} "
+            return code + f"{ok}; }})"
         if op == "recset":
             ok = self.tmp()
             checks = [f"kind_check({t}, T_FN) && VAL({t})->tag == T_FN && vlen({t}) == {len(a)}"]
@@ -577,6 +599,7 @@ class Emitter:
         parts.append(f"#define NV {max(self.nv, 1)}\n#define NLABEL {len(ir.labels)}\n"
                      f"#define NINV {len(ir.invariants)}\n#define NCON {len(ir.constraints)}\n"
                      f"#define NACON {len(ir.action_constraints)}\n"
+                     f"#define NASSUME {len(ir.assumptions)}\n"
                      f"#define MERGES {int(ir.view is not None or bool(ir.symmetry))}\n"
                      "static const unsigned char atom_model[] = {"
                      + ", ".join("1" if isinstance(a, ModelValue) else "0" for a in self.atoms)
@@ -584,7 +607,8 @@ class Emitter:
                      '#include "runtime.c"\n')
         body: list[str] = []
         with _located(ir.init_where):
-            init = self.act(ir.init, _Mode(True, frozenset()), self.successor(0))
+            init = ";" if ir.init is None else \
+                self.act(ir.init, _Mode(True, frozenset()), self.successor(0))
         body.append("static void model_init(void) {\n V P[NV]; (void)P;\n " + init + "\n}\n")
         for n, inst in enumerate(ir.actions):
             with _located(inst.where):
@@ -603,6 +627,8 @@ class Emitter:
         body.append("static int model_action_constraint(const V *S, const V *P) {\n"
                     f" (void)S; (void)P;\n return {acons};\n}}\n")
         body.append(self.fingerprint_code(m))
+        tests = "".join(f" case {n}: return {self.boolean(e, m)};\n" for n, e in enumerate(ir.assumptions))
+        body.append(f"static int model_assumption(int k) {{\n switch (k) {{\n{tests} }}\n return 1;\n}}\n")
         setup = "".join(f" K[{n}] = {self.encode(v)};\n" for n, v in enumerate(ir.pool))
         head = (f"static V K[{max(len(ir.pool), 1)}];\nstatic V H[{max(len(self.hoisted), 1)}];\n"
                 f"static void model_setup(void) {{\n{setup}}}\n")

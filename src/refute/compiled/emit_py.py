@@ -301,6 +301,10 @@ static V py_sorted(V c) {  /* integers only: their order is sort_key's */
     buf_close();
     return r;
 }
+static inline V py_to_map(V c) {  /* dict(m): m itself; dict(pairs) is the interpreter's */
+    if (VAL(c)->tag != T_FN) rt_fail(22);
+    return c;
+}
 static inline V py_ordered(V c) {  /* iterated where the order matters: not a set (hash order) */
     if (VAL(c)->tag == T_SET) rt_fail(34);
     return py_iterable(c);
@@ -484,7 +488,7 @@ class PyEmitter(Emitter):
         if op == "py_binop":
             return f"py_binop({_BINOPS[a[0]]}, {self.val(a[1], m)}, {self.val(a[2], m)})"
         if op in ("py_values", "py_items", "py_keys", "py_to_set", "py_to_tuple", "py_sorted",
-                  "py_ordered"):
+                  "py_ordered", "py_to_map"):
             return f"{op}({self.val(a[0], m)})"
         if op in ("py_min", "py_max"):
             return f"py_extreme({self.val(a[0], m)}, {int(op == 'py_max')})"

@@ -17,7 +17,14 @@ variable ``x``; ``s.update(...)`` a new assignment of some variables). What it t
   ``in``, ``+ - * // % | &``, conditional expressions, ``len``, ``all``, ``any``, ``sum``,
   ``min``, ``max``, ``sorted`` (of integers), ``set``, ``frozenset``, ``tuple``, ``list``,
   ``abs``, ``bool``, ``range`` of constants; ``each(...)`` domains (attributes, collections,
-  functions of the state); ``@invariant`` and ``@constraint``.
+  functions of the state); ``@invariant`` and ``@constraint`` (``@liveness`` and fairness are
+  the engine's, on the native search's graph: :mod:`.python_spec`);
+* helpers that return a value and the state (``return part, s``, unpacked where assigned);
+  ``raise`` (a stop: the interpreter runs the spec and reports the error);
+* a ``FrozenMap`` subclass with methods of its own (``TxnHistory``) kept whole in a state
+  field: its methods and properties inlined with ``self`` the value, as helpers are. The
+  native values do not keep its class, so the field must keep it (its class is its initial
+  value's) and such a value is refused inside another value.
 
 The order the interpreter generates successors in is kept: actions in declaration order, the
 instances of an action in ``itertools.product`` order over the ``each`` domains (each domain
@@ -45,6 +52,7 @@ from collections.abc import Callable
 from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
+from refute.engine.model import Label
 from refute.spec.spec import Spec, outcome
 from refute.values import Bag, FrozenMap, Record, freeze
 
@@ -56,14 +64,15 @@ _MAX_UNROLL = 256
 class PV:
     """A lowered Python value: its IR expression, what kind of value it is when known
     (``set``, ``map``, ``tuple``, ``keys``, ``rec``, ``int``, ``bool``, ``str``, ``none``),
-    its value when it is known now, and whether it is a list in an order the native code
-    cannot reproduce (built from a set)."""
+    its value when it is known now, whether it is a list in an order the native code
+    cannot reproduce (built from a set), and its class when it is a subclass of
+    ``FrozenMap`` with methods of its own (``TxnHistory``), which calls of them inline."""
 
-    __slots__ = ("e", "kind", "const", "unordered")
+    __slots__ = ("e", "kind", "const", "unordered", "cls")
 
     def __init__(self, e: Expr | None, kind: str | None = None, const: Any = _NO,
-                 unordered: bool = False):
-        self.e, self.kind, self.const, self.unordered = e, kind, const, unordered
+                 unordered: bool = False, cls: type | None = None):
+        self.e, self.kind, self.const, self.unordered, self.cls = e, kind, const, unordered, cls
 
 
 class SymState:
@@ -73,6 +82,16 @@ class SymState:
 
     def __init__(self, fields: list):
         self.fields = fields
+
+
+class SymTuple:
+    """A tuple of which an item is the state (``return part, s`` of a helper), unpacked
+    where it is assigned (``part, s = self.helper(s)``)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list):
+        self.items = items
 
 
 class _Self:
@@ -164,6 +183,8 @@ class Lowering:
         self._where: list[tuple[str, int]] = []
         self._depth = 0
         self._globals: list[dict] = []
+        self.steps: list[Any] = []  # each IR action instance's Label, or its action (dynamic domain)
+        self.var_classes: list[type | None] = []  # each variable's FrozenMap subclass, if any
 
     # ------------------------------------------------------------------ pool and names
     def fresh(self) -> str:
@@ -183,17 +204,22 @@ class Lowering:
             if not _INT64[0] <= value <= _INT64[1]:
                 raise Unsupported("an integer beyond 62 bits", self.loc(node))
             return PV(E("int", (value,), "i", False), "int", value)
-        self.check_encodable(value, node)
+        self.check_encodable(value, node, nested=False)
         key = _strict(value)  # not the value: Python has {1: 0} == {1: False}
         n = self._pool_index.get(key)
         if n is None:
             n = self._pool_index[key] = len(self.pool)
             self.pool.append(value)
-        return PV(E("const", (n,), "v", False), kind, value)
+        return PV(E("const", (n,), "v", False), kind, value, cls=_own_class(value))
 
-    def check_encodable(self, value: Any, node: Any) -> None:
+    def check_encodable(self, value: Any, node: Any, nested: bool = True) -> None:
+        """Refuse what the native values cannot hold; a value of a class of its own
+        (:func:`_own_class`) is held as a map, so only where its class is known again:
+        a variable's whole value, or a value the lowering keeps track of (not ``nested``)."""
         if value is None or isinstance(value, (bool, str)):
             return
+        if nested and _own_class(value) is not None:
+            raise Unsupported(f"a {type(value).__name__} inside another value", self.loc(node))
         if type(value) is int:
             if not _INT64[0] <= value <= _INT64[1]:
                 raise Unsupported("an integer beyond 62 bits", self.loc(node))
@@ -248,9 +274,7 @@ class Lowering:
     def lower_model(self) -> IRModel:
         m = self.model
         for present, what in ((m.view is not None, "view (state views)"),
-                              (bool(m.symmetry), "symmetry"),
-                              (bool(m.properties) or bool(m.fairness),
-                               "@liveness and fairness (checked by the interpreter, for now)")):
+                              (bool(m.symmetry), "symmetry")):
             if present:
                 raise Unsupported(what, m.source)
         states = m.init_states()
@@ -261,6 +285,10 @@ class Lowering:
         # layout: records equal whatever order their fields were written in are one value).
         self.fields = first._names
         self.set_vars = {i for i, v in enumerate(first._stored()) if isinstance(v, frozenset)}
+        self.var_classes = [_own_class(v) for v in first._stored()]
+        for state in states[1:]:
+            if [_own_class(v) for v in state._stored()] != self.var_classes:
+                raise Unsupported("initial states whose fields are of different classes", m.source)
         self.shapes.append(self.fields)
         nv = len(self.fields)
         inits = []
@@ -273,12 +301,15 @@ class Lowering:
         for act in m._actions:
             where = act.where
             if all(p.values is not None for p in act.parameters):
+                names = tuple(p.name for p in act.parameters)
                 for args in itertools.product(*(p.values for p in act.parameters)):
                     bound = {p.name: self.k(v) for p, v in zip(act.parameters, args)}
                     body = self.action(act, bound, {})
                     actions.append(ActionInstance(labels.index(act.name), body, where))
+                    self.steps.append(Label(act.name, tuple(zip(names, args))))  # the interpreter's
             else:
                 actions.append(ActionInstance(labels.index(act.name), self.dynamic_action(act), where))
+                self.steps.append(act)
 
         invariants = [self.predicate(getattr(self.spec, p.name)) for p in m.invariants]
         constraints = [self.predicate(getattr(self.spec, p.name)) for p in m.constraints]
@@ -425,6 +456,14 @@ class Lowering:
             env = dict(env)
             env[st.name] = _LocalFunction(st, env)
             return rest(env)
+        if isinstance(st, ast.Raise):
+            # the interpreter's error to report, located: reached, the native search stops and
+            # the interpreter runs the model (a spec's own check, e.g. TxnHistory's misuse)
+            if ctx.fold:
+                raise self.no("raise inside a loop over the state's values", st)
+            if ctx.mode == "act":
+                return Act("guard", (E("interpreted", ("raise",), "b", True),))
+            return PV(E("interpreted", ("raise",), "v", True))
         if isinstance(st, ast.Break):
             if ctx.brk is None:
                 raise self.no("break outside a loop over values known now", st)
@@ -440,10 +479,18 @@ class Lowering:
         if isinstance(target, ast.Name):
             if isinstance(value, PV) and value.const is _NO and value.e.op not in ("local", "var", "const"):
                 name = self.fresh()
-                env[target.id] = PV(E("local", (name,), "v", True), value.kind, _NO, value.unordered)
+                env[target.id] = PV(E("local", (name,), "v", True), value.kind, _NO, value.unordered,
+                                    value.cls)
                 body = rest(env)
                 return self.node_let(name, value, body)
             env[target.id] = value
+            return rest(env)
+        if isinstance(target, ast.Tuple) and isinstance(value, SymTuple):
+            if len(value.items) != len(target.elts) or \
+                    not all(isinstance(t, ast.Name) for t in target.elts):
+                raise self.no("unpacking this value", st)
+            for t, item in zip(target.elts, value.items):
+                env[t.id] = item  # (each a value already bound or the state's new fields)
             return rest(env)
         if isinstance(target, ast.Tuple):
             if not isinstance(value, PV):
@@ -468,22 +515,30 @@ class Lowering:
                 and isinstance(env.get(target.value.id), PV):
             d = env[target.value.id]
             key = self.ex(target.slice, env)
-            env[target.value.id] = PV(E("py_map_set", (d.e, self.ordered(key, st).e,
-                                                       self.ordered(value, st).e)), "map")
+            env[target.value.id] = PV(E("py_map_set", (d.e, self.stored(key, st).e,
+                                                       self.stored(value, st).e)), "map", cls=d.cls)
             return rest(env)
         raise self.no(f"assigning to {ast.unparse(target)}", st)
 
     def node_let(self, name: str, value: PV, body: Any) -> Any:
         if isinstance(body, Act):
             return Act("let", (name, value.e, body))
-        if isinstance(body, SymState):  # (a helper returning a state: no sharing needed)
-            raise Unsupported("a local variable in a helper that returns a state")
+        if isinstance(body, SymState):  # a helper returning a state: each new value binds it
+            return SymState([None if f is None else E("let", (name, value.e, f), f.type, True)
+                             for f in body.fields])
+        if isinstance(body, SymTuple):
+            return SymTuple([self.node_let(name, value, item) for item in body.items])
         return PV(E("let", (name, value.e, body.e), body.e.type, _dyn(value.e, body.e)),
-                  body.kind, _NO, body.unordered)
+                  body.kind, _NO, body.unordered, body.cls)
 
     def node_if(self, c: Expr, a: Any, b: Any, ctx: _Ctx, st: Any) -> Any:
         if ctx.mode == "act":
             return Act("if", (c, a, b))
+        if isinstance(a, SymTuple) or isinstance(b, SymTuple):
+            if not (isinstance(a, SymTuple) and isinstance(b, SymTuple)
+                    and len(a.items) == len(b.items)):
+                raise self.no("a helper that returns the state in a tuple on some paths only", st)
+            return SymTuple([self.node_if(c, x, y, ctx, st) for x, y in zip(a.items, b.items)])
         if isinstance(a, SymState) or isinstance(b, SymState):
             if not (isinstance(a, SymState) and isinstance(b, SymState)):
                 raise self.no("a helper that returns a state on some paths only", st)
@@ -497,8 +552,7 @@ class Lowering:
                 out.append(E("if", (c, x, y), "v", True))
             return SymState(out)
         ty = a.e.type if a.e.type == b.e.type else "v"
-        return PV(E("if", (c, a.e, b.e), ty, _dyn(c, a.e, b.e)), a.kind if a.kind == b.kind else None,
-                  _NO, a.unordered or b.unordered)
+        return PV(E("if", (c, a.e, b.e), ty, _dyn(c, a.e, b.e)), *_joined(a, b))
 
     def result(self, value: Any, env: dict, ctx: _Ctx, st: Any) -> Any:
         if ctx.mode == "expr":
@@ -594,7 +648,7 @@ class Lowering:
         name = self.fresh()
         inner = dict(env)
         for n in accs:
-            inner[n] = PV(E("local", (cnames[n],)), env[n].kind, _NO, env[n].unordered)
+            inner[n] = PV(E("local", (cnames[n],)), env[n].kind, _NO, env[n].unordered, env[n].cls)
         inner = self.bind_target(st.target, PV(E("local", (name,))), inner, st)
         out = self.fold_block(st.body, inner, not _ordered_kind(source))
         tmp = self.fresh()
@@ -604,7 +658,7 @@ class Lowering:
         env = dict(env)
         for j, n in enumerate(accs):
             env[n] = PV(E("py_item", (E("local", (tmp,)), self.k(j).e)), out[n].kind, _NO,
-                        out[n].unordered)
+                        out[n].unordered, _same_class(out[n], env[n]))
         return env, tmp, folded
 
     def fold_block(self, stmts: list, env: dict, unordered: bool) -> dict:
@@ -643,7 +697,7 @@ class Lowering:
                     elif isinstance(x, PV) and isinstance(y, PV):
                         merged[n] = PV(E("if", (c, x.e, y.e), x.e.type if x.e.type == y.e.type else "v",
                                          True), x.kind if x.kind == y.kind else None, _NO,
-                                       x.unordered or y.unordered)
+                                       x.unordered or y.unordered, _same_class(x, y))
                     else:
                         raise self.no("a variable set on one branch only, in a loop", st)
                 env = merged
@@ -727,6 +781,21 @@ class Lowering:
                           "order matters", node)
         return pv
 
+    def field_value(self, i: int, pv: PV, node: Any) -> PV:
+        """``pv`` as the new value of state variable ``i``: of the variable's own class, if
+        it has one (:func:`_own_class`), as the native values are read back with it."""
+        if pv.cls is not self.var_classes[i] and pv.e.op != "interpreted":
+            raise self.no(f"the field {self.fields[i]} given a value of another class than its "
+                          "initial value's", node)
+        return pv
+
+    def stored(self, pv: PV, node: Any) -> PV:
+        """``pv`` put inside another value: in an order the native code reproduces, and not
+        of a class of its own, which the native values would not keep there."""
+        if pv.cls is not None:
+            raise self.no(f"a {pv.cls.__name__} stored inside another value", node)
+        return self.ordered(pv, node)
+
     def in_order(self, pv: PV, refusal: str, node: Any) -> Expr:
         """``pv`` iterated where its order matters: a tuple's or a map's as it is; a value
         of a kind not known now, checked at run time not to be a set (whose order in the
@@ -788,10 +857,16 @@ class Lowering:
                 raise self.no(f"the state has no field {attr}", node)
             i = self.fields.index(attr)
             e = base.fields[i]
-            return PV(e if e is not None else E("var", (i,)))
+            cls = self.var_classes[i]
+            return PV(e if e is not None else E("var", (i,)), "map" if cls else None, cls=cls)
         if isinstance(base, PV):
             if base.const is not _NO and isinstance(base.const, Record):
                 return self.k(getattr(base.const, attr), node)
+            member = None if base.cls is None else _own_member(base.cls, attr)
+            if isinstance(member, property):  # a property of the value's class: inlined
+                return self.inline(member.fget, [], {}, node, None, this=base)
+            if member is not None:
+                raise self.no(f"{base.cls.__name__}.{attr} (not a property)", node)
             self.ordered(base, node)
             self.shapes_need(attr)
             return PV(E("py_get", (base.e, attr), "v", base.e.dyn))
@@ -820,7 +895,15 @@ class Lowering:
         return PV(E("py_item", (base.e, key.e), "v", _dyn(base.e, key.e)))
 
     def x_Tuple(self, node, env):
-        items = [self.ordered(self.val(x, env), node) for x in node.elts]
+        lowered = [self.ex(x, env) for x in node.elts]
+        if any(isinstance(x, SymState) for x in lowered) and isinstance(node, ast.Tuple):
+            if not all(isinstance(x, (SymState, PV)) for x in lowered):
+                raise self.no(f"{_short_node(node)} used as a value", node)
+            return SymTuple(lowered)
+        for x, n in zip(lowered, node.elts):
+            if not isinstance(x, PV):
+                raise self.no(f"{_short_node(n)} used as a value", n)
+        items = [self.stored(x, node) for x in lowered]
         if all(i.const is not _NO for i in items):
             return self.k(tuple(i.const for i in items), node)
         return PV(E("tuple", tuple(i.e for i in items), "v", _dyn(*(i.e for i in items))), "tuple")
@@ -828,7 +911,7 @@ class Lowering:
     x_List = x_Tuple
 
     def x_Set(self, node, env):
-        items = [self.ordered(self.val(x, env), node) for x in node.elts]
+        items = [self.stored(self.val(x, env), node) for x in node.elts]
         if all(i.const is not _NO for i in items):
             try:
                 return self.k(frozenset(i.const for i in items), node)
@@ -841,7 +924,7 @@ class Lowering:
         for k, v in zip(node.keys, node.values):
             if k is None:
                 raise self.no("** in a dict display", node)
-            pairs.append((self.ordered(self.val(k, env), node).e, self.ordered(self.val(v, env), node).e))
+            pairs.append((self.stored(self.val(k, env), node).e, self.stored(self.val(v, env), node).e))
         return PV(E("py_dict", tuple(pairs), "v", _dyn(*(x for p in pairs for x in p))), "map")
 
     def x_IfExp(self, node, env):
@@ -850,8 +933,7 @@ class Lowering:
             return self.ex(node.body if test.const else node.orelse, env)
         a, b = self.val(node.body, env), self.val(node.orelse, env)
         ty = a.e.type if a.e.type == b.e.type else "v"
-        return PV(E("if", (self.truth(test), a.e, b.e), ty, True), a.kind if a.kind == b.kind else None,
-                  _NO, a.unordered or b.unordered)
+        return PV(E("if", (self.truth(test), a.e, b.e), ty, True), *_joined(a, b))
 
     def x_BoolOp(self, node, env):
         values = [self.val(v, env) for v in node.values]
@@ -925,7 +1007,10 @@ class Lowering:
         left = self.val(node.left, env)
         parts = []
         for op, right_node in zip(node.ops, node.comparators):
-            right = self.val(right_node, env)
+            if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right_node, (ast.ListComp, ast.GeneratorExp)):
+                right = self.comprehension("list", right_node, env, strict=False)  # order-free
+            else:
+                right = self.val(right_node, env)
             parts.append(self.compare(op, left, right, node))
             left = right
         if len(parts) == 1:
@@ -963,9 +1048,12 @@ class Lowering:
         return PV(E("py_compare", (name, a.e, b.e), "b", d), "bool")
 
     # comprehensions -------------------------------------------------------------------
-    def generators(self, gens: list, env: dict, node: Any) -> tuple[tuple, dict, bool]:
+    def generators(self, gens: list, env: dict, node: Any, strict: bool = False
+                   ) -> tuple[tuple, dict, bool]:
         """The clauses of a comprehension as the emitter's (name, source, parts, conds),
-        the environment inside, and whether the order of its elements is hash order."""
+        the environment inside, and whether the order of its elements is hash order.
+        ``strict``: the order matters; a source of a kind not known now (a record's field, a
+        map's value) is then checked at run time not to be a set (``py_ordered``)."""
         out = []
         env = dict(env)
         unordered = False
@@ -975,6 +1063,10 @@ class Lowering:
             source = self.val(g.iter, env)
             if source.const is not _NO and not isinstance(source.const, (tuple, frozenset, FrozenMap)):
                 raise self.no("iterating this value", node)
+            if strict and not _ordered_kind(source) and not source.unordered \
+                    and source.kind != "set" and not (source.e.op == "var"
+                                                      and source.e.args[0] in self.set_vars):
+                source = PV(E("py_ordered", (source.e,), "v", source.e.dyn), "tuple")
             unordered = unordered or not _ordered_kind(source)
             name = self.fresh()
             parts: list = []
@@ -995,16 +1087,18 @@ class Lowering:
             return env
         raise self.no(f"the target {ast.unparse(target)}", node)
 
-    def comprehension(self, kind: str, node: Any, env: dict) -> PV:
-        gens, inner, unordered = self.generators(node.generators, env, node)
+    def comprehension(self, kind: str, node: Any, env: dict, strict: bool = True) -> PV:
+        """``strict``: the order of a list's elements matters where it is used."""
+        gens, inner, unordered = self.generators(node.generators, env, node,
+                                                 strict and kind != "set")
         if kind == "dict":
-            k = self.ordered(self.val(node.key, inner), node)
-            v = self.ordered(self.val(node.value, inner), node)
+            k = self.stored(self.val(node.key, inner), node)
+            v = self.stored(self.val(node.value, inner), node)
             if unordered:
                 raise self.no("a dict comprehension over a set (equal keys: the last wins in "
                               "hash order)", node)
             return PV(E("comp", ("dict", gens, (k.e, v.e))), "map")
-        elt = self.ordered(self.val(node.elt, inner), node)
+        elt = self.stored(self.val(node.elt, inner), node)
         if kind == "set":
             return PV(E("comp", ("set", gens, elt.e)), "set")
         return PV(E("comp", ("list", gens, elt.e)), "tuple", _NO, unordered)
@@ -1055,8 +1149,8 @@ class Lowering:
                 for kw in node.keywords:
                     if kw.arg not in self.fields:
                         raise self.no(f"update of {kw.arg}, which is not a field of the state", node)
-                    v = self.ordered(self.val(kw.value, env), node)
-                    fields[self.fields.index(kw.arg)] = v.e
+                    i = self.fields.index(kw.arg)
+                    fields[i] = self.field_value(i, self.ordered(self.val(kw.value, env), node), node).e
                 return SymState(fields)
             if isinstance(base, _Self):
                 method = getattr(self.spec, f.attr, None)
@@ -1104,10 +1198,16 @@ class Lowering:
                 self.shapes.append(names)
                 if all(v.const is not _NO for v in values):
                     return self.k(Record(**dict(zip(names, (v.const for v in values)))), node)
-                if names == self.fields:
-                    return SymState([v.e for v in values])  # State(...) of every field: a new state
+                if names == self.fields:  # State(...) of every field: a new state
+                    return SymState([self.field_value(i, v, node).e for i, v in enumerate(values)])
+                for v in values:
+                    self.stored(v, node)
                 return PV(E("py_record", (names, tuple(v.e for v in values)), "v",
                             _dyn(*(v.e for v in values))), "rec")
+            if _is_map_class(callee.value) and callee.value is not FrozenMap:
+                if node.args or node.keywords:
+                    raise self.no(f"{callee.value.__name__}(...) with arguments", node)
+                return self.k(callee.value(), node)  # an empty one, as in init
             if callee.value in _CONSTANT_FUNCTIONS:  # of values known now: the result is too
                 args, kwargs = self.call_args(node, env)
                 if all(isinstance(a, PV) and a.const is not _NO for a in [*args, *kwargs.values()]):
@@ -1120,6 +1220,12 @@ class Lowering:
         raise self.no(f"the call {_short_node(node)}", node)
 
     def method_call(self, base: PV, attr: str, node: Any, env: dict) -> PV:
+        member = None if base.cls is None else _own_member(base.cls, attr)
+        if member is not None:  # a method of the value's own class: inlined, self = the value
+            if not inspect.isfunction(member):
+                raise self.no(f"{base.cls.__name__}.{attr} (not a plain method)", node)
+            args, kwargs = self.call_args(node, env)
+            return self.inline(member, args, kwargs, node, None, this=base)
         if attr in ("union", "difference") and len(node.args) == 1 and not node.keywords \
                 and isinstance(node.args[0], ast.Starred):
             # s.difference(*sets): less their union
@@ -1137,11 +1243,11 @@ class Lowering:
             self.ordered(base, node)
             e = base.e
             for name, v in kwargs.items():
-                e = E("py_rec_set", (e, name, self.ordered(v, node).e), "v", d)
+                e = E("py_rec_set", (e, name, self.stored(v, node).e), "v", d)
             return PV(e, "rec")
-        if attr == "set" and len(vals) == 2 and not kwargs:
-            return PV(E("py_map_set", (self.ordered(base, node).e, self.ordered(vals[0], node).e,
-                                       self.ordered(vals[1], node).e), "v", d), "map")
+        if attr == "set" and len(vals) == 2 and not kwargs:  # of the map's class, as FrozenMap.set
+            return PV(E("py_map_set", (self.ordered(base, node).e, self.stored(vals[0], node).e,
+                                       self.stored(vals[1], node).e), "v", d), "map", cls=base.cls)
         if attr == "get" and 1 <= len(vals) <= 2 and not kwargs:
             dflt = vals[1] if len(vals) == 2 else self.k(None)
             return PV(E("py_map_get", (base.e, vals[0].e, self.ordered(dflt, node).e), "v", d))
@@ -1157,6 +1263,17 @@ class Lowering:
         raise self.no(f"the method {attr}", node)
 
     def builtin(self, name: str, node: Any, env: dict) -> PV:
+        if name in ("min", "max") and len(node.args) == 1 and len(node.keywords) == 1 \
+                and node.keywords[0].arg == "default":
+            # max(xs, default=d): d for no xs
+            xs = self.comprehension("list", node.args[0], env, strict=False) \
+                if isinstance(node.args[0], (ast.ListComp, ast.GeneratorExp)) else self.val(node.args[0], env)
+            dflt = self.val(node.keywords[0].value, env)
+            tmp = self.fresh()
+            local = E("local", (tmp,))
+            empty = E("eq", (E("py_len", (local,), "i", True), E("int", (0,), "i", False)), "b", True)
+            pick = E("if", (empty, dflt.e, E("py_" + name, (local,), "v", True)), "v", True)
+            return PV(E("let", (tmp, xs.e, pick), "v", True))
         if node.keywords:
             raise self.no(f"{name}(...) with keyword arguments", node)
         n = len(node.args)
@@ -1179,7 +1296,10 @@ class Lowering:
             if x.const is not _NO:
                 return self.k(isinstance(x.const, kind), node)
             return PV(E("py_isinstance", (x.e, number), "b", x.e.dyn), "bool")
-        args = [self.val(a, env) for a in node.args]
+        order_free = name in ("len", "min", "max", "set", "frozenset", "sorted")
+        args = [self.comprehension("list", a, env, strict=False)
+                if order_free and isinstance(a, (ast.ListComp, ast.GeneratorExp))
+                else self.val(a, env) for a in node.args]
         if all(a.const is not _NO for a in args):
             try:
                 return self.k(getattr(builtins, name)(*(a.const for a in args)), node)
@@ -1221,10 +1341,15 @@ class Lowering:
             return PV(E("py_zip", (a, b), "v", _dyn(a, b)), "tuple")
         if name == "dict" and n == 0:
             return self.k(FrozenMap(), node)
+        if name == "dict" and n == 1:  # a copy of a map (of pairs: the interpreter's)
+            return PV(args[0].e if args[0].kind == "map" else
+                      E("py_to_map", (args[0].e,), "v", args[0].e.dyn), "map")
         raise self.no(f"{name}(...) with {n} argument(s)", node)
 
-    def inline(self, method: Callable, args: list, kwargs: dict, node: Any, ctx: _Ctx | None) -> Any:
-        """The spec's helper ``method`` called with ``args``: its body, lowered in place."""
+    def inline(self, method: Callable, args: list, kwargs: dict, node: Any, ctx: _Ctx | None,
+               this: PV | None = None) -> Any:
+        """The spec's helper ``method`` called with ``args``: its body, lowered in place;
+        ``this``: the value whose method it is instead (of a class of its own), for ``self``."""
         if self._depth > 20:
             raise self.no("a recursive helper", node)
         fn = self.parse(method)
@@ -1233,7 +1358,7 @@ class Lowering:
             raise Unsupported("a helper with *args, **kwargs or keyword-only parameters",
                               f"{fn.file}:{fn.first}")
         params = [p.arg for p in a.args]
-        env: dict = {params[0]: _Self()}
+        env: dict = {params[0]: _Self() if this is None else this}
         defaults = dict(zip(params[len(params) - len(a.defaults):], a.defaults))
         values = list(args)
         for p in params[1:]:
@@ -1282,7 +1407,7 @@ def _strict(value: Any) -> Any:
     if isinstance(value, frozenset):
         return ("set", frozenset(_strict(v) for v in value))
     if isinstance(value, FrozenMap):
-        return ("map", tuple((_strict(k), _strict(v)) for k, v in value.items()))
+        return ("map", type(value), tuple((_strict(k), _strict(v)) for k, v in value.items()))
     return (type(value).__name__, value)
 
 
@@ -1303,6 +1428,42 @@ def _kind_of(value: Any) -> str | None:
         return "set"
     if isinstance(value, FrozenMap):
         return "map"
+    return None
+
+
+def _same_class(a: PV, b: PV) -> type | None:
+    """The class of a value that is ``a`` or ``b``: theirs if they have the same, else none
+    (a value of a class of its own is then refused where it is stored)."""
+    return a.cls if a.cls is b.cls else None
+
+
+def _joined(a: PV, b: PV) -> tuple:
+    """What is known of a value that is ``a`` or ``b`` (PV's kind, const, unordered, cls);
+    a ``raise`` (no value: the interpreter's error) takes the other's."""
+    if a.e.op == "interpreted":
+        a = b
+    elif b.e.op == "interpreted":
+        b = a
+    return a.kind if a.kind == b.kind else None, _NO, a.unordered or b.unordered, _same_class(a, b)
+
+
+def _own_class(value: Any) -> type | None:
+    """``value``'s class if a subclass of ``FrozenMap`` (which methods of its own may extend)."""
+    cls = type(value)
+    return cls if cls is not FrozenMap and issubclass(cls, FrozenMap) else None
+
+
+def _is_map_class(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, FrozenMap)
+
+
+def _own_member(cls: type, attr: str) -> Any:
+    """The member ``attr`` that ``cls`` (a subclass of ``FrozenMap``) defines itself, if any."""
+    for klass in cls.__mro__:
+        if klass is FrozenMap:
+            return None
+        if attr in klass.__dict__:
+            return klass.__dict__[attr]
     return None
 
 
@@ -1373,9 +1534,10 @@ def _short_node(node: Any) -> str:
     return text if len(text) <= 50 else text[:47] + "..."
 
 
-def lower(model: Any) -> tuple[IRModel, list[tuple[str, ...]]]:
-    """The IR of a Python spec's model and the record shapes it builds, or :class:`Unsupported`."""
+def lower(model: Any) -> tuple[IRModel, Lowering]:
+    """The IR of a Python spec's model and its lowering (the record shapes it builds, its
+    action instances' labels, its variables' classes), or :class:`Unsupported`."""
     low = Lowering(model)
     ir = low.lower_model()
-    return ir, low.shapes
+    return ir, low
 

@@ -152,7 +152,7 @@ class Lowering:
     def lower_model(self) -> IRModel:
         m = self.model
         if not m.variables:
-            raise Unsupported("a spec without variables", m.source)
+            return self.constant_module()
         if m._action_checks and m._action_constraints:
             # the interpreter tests a step's [][A]_v before the ACTION_CONSTRAINT, and keeps a
             # step that violates it whatever the constraint says: not mirrored
@@ -172,6 +172,7 @@ class Lowering:
                                           self.action(node, _Env(scope.ctx, bind), init=False),
                                           _where(node)))
         invariants = [self.named_predicate(n) for n in m.config.invariants]
+        invariants += [self.property_invariant(*part) for part in m.property_invariants]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
         action_constraints = [self.named_predicate(n) for n in m.config.action_constraints]
         view = self.named_predicate(m.config.view) if m.view is not None else None
@@ -185,9 +186,29 @@ class Lowering:
                        init_where=_where(m.init_parts[0][0]) if m.init_parts else None,
                        action_constraints=action_constraints, view=view, symmetry=renamings)
 
+    def constant_module(self) -> IRModel:
+        """A spec without variables: no state, no behaviour; what it computes is its ASSUMEs
+        (the root module's, those the interpreter checks when it loads the model), lowered to
+        be evaluated natively (and compared with the interpreter's values by ``--verify``)."""
+        m = self.model
+        if m.init_parts:  # (the interpreter's one state of no variables: not mirrored)
+            raise Unsupported("a spec without variables but with an initial predicate",
+                              _where(m.init_parts[0][0]))
+        assumptions = [self.expr(node, _Env(m.ctx), init=False) for node in m.module.assumptions]
+        invariants = [self.named_predicate(n) for n in m.config.invariants]
+        return IRModel(0, self.pool, self.labels, None, [], invariants, assumptions=assumptions)
+
     def named_predicate(self, name: str) -> Expr:
         node = Node("name", (name,), 0, 0, self.model.config.file)
         return self.expr(node, _Env(self.model.ctx), init=False)
+
+    def property_invariant(self, name: str, body: Node, scope: Scope, env: tuple) -> Expr:
+        """A PROPERTY's ``[]P`` (``P`` written where ``scope`` holds, its bound names given
+        ``env``), checked on every state as the interpreter checks it: an invariant."""
+        if scope.lets:
+            raise Unsupported(f"PROPERTY {name}: a []P inside a LET", _where(body))
+        bind = {b: self.const(v) for b, v in zip(scope.bound, env)}
+        return self.expr(body, _Env(scope.ctx, bind), init=False)
 
     # ------------------------------------------------------------------ names
     def lookup(self, name: str, env: _Env, node: Node) -> Any:
@@ -237,8 +258,9 @@ class Lowering:
         if isinstance(entry, Const):
             return self.const(entry.value)
         if isinstance(entry, Def):
-            if entry.ctx.params:
-                raise Unsupported("a definition of a parameterised INSTANCE", _where(node))
+            if entry.ctx.params:  # within a parameterised instance: its parameters are bound
+                return self.instance_definition(entry, args, self.instance_params(entry.ctx, env, node),
+                                                env, node, init)
             d = entry.opdef
             if d.kind == "fn":
                 if _mentions(d.body, d.name):
@@ -275,9 +297,29 @@ class Lowering:
             # Constraint <- LAMBDA s, l : TRUE: an operator argument, applied
             op = self.operator_argument(entry.node, entry.arity, _Env(scope.ctx), node)
             return self.call_entry(op, "", args, env, node, init)
-        if entry.arity or args or scope is None or scope.bound or scope.lets:
+        if entry.arity or args or scope is None or scope.lets or \
+                any(b not in env.bind for b in scope.bound):
             raise Unsupported("an INSTANCE substitution with parameters or bound names", _where(node))
-        return self.expr(entry.node, _Env(scope.ctx), init)
+        # (bound names: a parameterised instance's parameters, bound where its definitions are
+        # lowered: P(Succ) == INSTANCE M WITH Succ <- Succ)
+        return self.expr(entry.node, _Env(scope.ctx, {b: env.bind[b] for b in scope.bound}), init)
+
+    def instance_params(self, ctx: Any, env: _Env, node: Node) -> dict:
+        """The values of a parameterised instance's parameters where one of its definitions
+        calls another (bound when the first was entered: ``P(Succ)!Op``)."""
+        if any(p not in env.bind for p in ctx.params):
+            raise Unsupported("a definition of a parameterised INSTANCE", _where(node))
+        return {p: env.bind[p] for p in ctx.params}
+
+    def instance_definition(self, entry: Def, args: tuple, params: dict, env: _Env, node: Node,
+                            init: bool) -> Expr:
+        """``I(params)!Op(args)``: Op's body with the instance's parameters and its own bound."""
+        d = entry.opdef
+        if d.kind != "op" or _mentions(d.body, d.name):
+            raise Unsupported("a recursive or function definition of a parameterised INSTANCE",
+                              _where(node))
+        inner = self.bind_params(d.params, args, _Env(entry.ctx, params), env, node)
+        return self.expr(d.body, inner, init)
 
     def instance_entry(self, node: Node, env: _Env) -> Any:
         """What ``I!Op`` names (``I`` an instance without parameters), as the interpreter's
@@ -295,7 +337,18 @@ class Lowering:
         return found
 
     def x_inst(self, node, env, init):
-        _, name, args = node.args
+        path, name, args = node.args
+        if len(path) == 1 and path[0][1]:  # a parameterised instance I(a)!Op(b)
+            comp, inst_args = path[0]
+            entry = self.lookup(comp, env, node)
+            if not isinstance(entry, InstDef):
+                raise Unsupported("a parameterised INSTANCE", _where(node))
+            ctx = self.model.compiler.instance_ctx(entry)
+            target = ctx.replaced.get(name) or ctx.names.get(name)
+            if not isinstance(target, Def) or len(inst_args) != len(ctx.params):
+                raise Unsupported("this definition of a parameterised INSTANCE", _where(node))
+            params = {p: self.expr(a, env, init) for p, a in zip(ctx.params, inst_args)}
+            return self.instance_definition(target, args, params, env, node, init)
         return self.call_entry(self.instance_entry(node, env), name, args, env, node, init)
 
     def recursive_call(self, entry: Def, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
@@ -658,9 +711,8 @@ class Lowering:
         target = self.recursive_function(f, env) if f.kind == "name" else None
         if target is not None:
             rec = self.recursive(target, init, node)
-            if len(args) != 1:
-                raise Unsupported("recursive function of several arguments", _where(node))
-            x = self.expr(args[0], env, init)
+            xs = tuple(self.expr(a, env, init) for a in args)  # f[a, b]: f applied to <<a, b>>
+            x = xs[0] if len(xs) == 1 else E("tuple", xs, "v", _dyn(*xs))
             return E("rcall", (rec, x), "v", True)
         fx = self.expr(f, env, init)
         if len(args) != 1:
@@ -690,11 +742,20 @@ class Lowering:
     def recursive(self, d: _RecFnDef, init: bool, node: Node) -> RecursiveFunction:
         if d.ir is None:
             bounds, body = d.opdef.body.args
-            if len(bounds) != 1 or isinstance(bounds[0][0], tuple):
-                raise Unsupported("recursive function of several arguments", _where(node))
+            if any(isinstance(pattern, tuple) for pattern, _ in bounds):
+                raise Unsupported("a recursive function of a tuple pattern", _where(node))
             d.ir = rec = RecursiveFunction()
             bs, inner = self.binds(bounds, d.env, init, node)
-            rec.param, rec.domain = bs[0]
+            if len(bs) == 1:
+                rec.param, rec.domain = bs[0]
+            else:  # f[n \in Nat, v \in S]: a function of the tuples <<n, v>> of Nat \X S
+                rec.param = self.fresh("x")
+                whole = E("local", (rec.param,), "v", True)
+                sets = tuple(sx for _, sx in bs)
+                rec.domain = E("cross", sets, "v", _dyn(*sets))
+                inner = d.env.with_items({
+                    pattern: E("tuple_part", (whole, k + 1, len(bs)), "v", True)
+                    for k, (pattern, _) in enumerate(bounds)})
             rec.body = self.expr(body, inner, init)
         return d.ir
 
@@ -766,6 +827,8 @@ class Lowering:
             inner = test.env.with_items({test.params[0][0]: E("local", (local,), "v", True)})
             body = self.expr(test.body, inner, init)
             return E("selectseq", (seq, local, body), "v", seq.dyn or body.dyn)
+        if name == "MapThenFoldSet" and len(args) == 5:
+            return self.map_then_fold_set(args, env, node, init)
         if name == "IsInjective" and len(args) == 1:
             return self.is_injective(self.expr(args[0], env, init))
         if name == "RandomElement" and len(args) == 1:
@@ -773,6 +836,11 @@ class Lowering:
             # order, which is CHOOSE x \in S : TRUE (both fail on the empty set)
             s = self.expr(args[0], env, init)
             return E("choose", (self.fresh("x"), s, E("bool", (True,), "b", False)), "v", s.dyn)
+        if name in ("Print", "PrintT") and len(args) == 2 - (name == "PrintT"):
+            # printed each time it is evaluated, as the interpreter prints it: never a constant
+            out = self.expr(args[0], env, init)
+            then = self.expr(args[1], env, init) if name == "Print" else E("bool", (True,), "b", False)
+            return E("print", (out, then), then.type, True)
         if name == "IOEnv":
             raise Unsupported("IOEnv other than IOEnv.name or \"name\" \\in DOMAIN IOEnv", _where(node))
         if name == "Assert" and len(args) == 2:
@@ -800,6 +868,22 @@ class Lowering:
             raise Unsupported(f"standard operator {name}", _where(node))
         xs = tuple(self.expr(a, env, init) for a in args)
         return E(op[0], xs, op[1], _dyn(*xs))
+
+    def map_then_fold_set(self, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
+        """``MapThenFoldSet(op, base, f, choose, S)`` as the interpreter computes it
+        (:func:`refute.tla.stdlib._map_then_fold_set`): ``acc := op(f(x), acc)`` for the
+        elements ``x`` of ``S`` in canonical order, from ``acc = base`` (``choose`` is not
+        evaluated: the interpreter's order is its own, as TLC's override's is)."""
+        op = self.operator_argument(args[0], 2, env, node)
+        f = self.operator_argument(args[2], 1, env, node)
+        self.operator_argument(args[3], 1, env, node)  # (an operator, as the interpreter requires)
+        base, s = self.expr(args[1], env, init), self.expr(args[4], env, init)
+        x, acc = self.fresh("x"), self.fresh("acc")
+        fx = self.expr(f.body, f.env.with_items({f.params[0][0]: E("local", (x,), "v", True)}), init)
+        body = self.expr(op.body, op.env.with_items({op.params[0][0]: fx,
+                                                     op.params[1][0]: E("local", (acc,), "v", True)}),
+                         init)
+        return E("fold", (x, acc, s, base, body), "v", _dyn(s, base) or body.dyn)
 
     def is_injective(self, f: Expr) -> Expr:
         """Functions' IsInjective(f): \\A a, b \\in DOMAIN f : f[a] = f[b] => a = b, as the

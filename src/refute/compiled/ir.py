@@ -26,8 +26,10 @@ Expression operators (``Expr.op``, ``Expr.args``):
     domain f | card S | finite S | len s | append s x | concat a b | head s | tail s | subseq s m n
     if c a b | case [(c, e)..] other | forall/exists [(name, S)..] body
     choose name S body | filter name S body | setmap [(name, S)..] body | at (EXCEPT's @)
+    fold x acc S base body   acc := body (reading x and acc) over S's elements in order, from base
     rcall f x         application of a recursive function (from_tla.RecursiveFunction)
     rcall_op F [..]   call of a recursive operator (from_tla.RecursiveOperator)
+    print out then    Print(out, then) (PrintT: then is TRUE): out printed where evaluated
     interpreted name  an operator only the interpreter evaluates: reached, the native search
                       stops and the interpreter runs the model
 
@@ -80,7 +82,7 @@ class IRModel:
     nvars: int
     pool: list[Any]  # constant values (refute values), by index; the emitter ranks their atoms
     labels: list[str]  # action names, in declaration order
-    init: Act
+    init: Act | None  # None: a constant module (no variables, no behaviour; its ASSUMEs)
     actions: list[ActionInstance]
     invariants: list[Expr]
     # the optional parts below are given by keyword (each front end fills a different few)
@@ -91,3 +93,4 @@ class IRModel:
     view: Expr | None = None  # the VIEW: states with equal views are one state
     symmetry: list[dict] = field(default_factory=list)  # renamings of model values (not the identity)
     terminal: list[Expr] = field(default_factory=list)  # a state in one of them is no deadlock
+    assumptions: list[Expr] = field(default_factory=list)  # a constant module's ASSUMEs, in order

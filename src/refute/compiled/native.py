@@ -18,11 +18,12 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from refute.compiled.ir import Unsupported
 from refute.values import FrozenMap
 
+_PRINTER = ctypes.CFUNCTYPE(None, ctypes.c_uint32)
 RUNTIME = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runtime")
 _FLAGS = ("-O2", "-shared", "-fPIC", "-std=gnu11", "-w")
 
@@ -133,6 +134,12 @@ class Native:
                                      ctypes.POINTER(ctypes.POINTER(ctypes.c_uint32)))
         lib.refute_value.restype = ctypes.c_int
         lib.refute_select_invariant.argtypes = (ctypes.c_int, ctypes.c_int)
+        self.on_print: Callable[[Any], None] | None = None
+        """Where a value the spec prints (Print, PrintT) goes, decoded; None: nowhere."""
+        if hasattr(lib, "refute_set_printer"):
+            # kept on self: the C side holds only the pointer
+            self._printer = _PRINTER(lambda v: self.on_print and self.on_print(self.decode(v)))
+            lib.refute_set_printer(self._printer)
         self.nv = lib.refute_nv()
         self.nlabel = lib.refute_nlabel()
         self._memo: dict[int, Any] = {}
@@ -148,6 +155,15 @@ class Native:
         return self.lib.refute_run(int(deadlock), max_states if max_states is not None else 1 << 62,
                                    max_depth if max_depth is not None else -1,
                                    time_limit or 0.0, int(keep), int(graph))
+
+    def assumptions(self) -> list[int]:
+        """Each ASSUME of a constant module evaluated natively: 1 true, 0 false, -1 an error.
+        Quiet: what they print, the interpreter printed when it loaded the model."""
+        printer, self.on_print = self.on_print, None
+        try:
+            return [self.lib.refute_assume(k) for k in range(self.lib.refute_nassume())]
+        finally:
+            self.on_print = printer
 
     def counts(self) -> dict[str, int]:
         out = (ctypes.c_uint64 * 8)()

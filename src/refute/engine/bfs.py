@@ -233,6 +233,8 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
                                                  depth, now - started))
                 successors = next_states(parent_state)
                 generated += len(successors)
+                if type(successors) is not list:  # Successors: and intermediate states
+                    generated += successors.generated_besides()
                 if not successors and deadlock and not model.is_terminal(parent_state):
                     violation = Violation(ViolationKind.DEADLOCK, "deadlock", trace_to(parent))
                     return finish(Status.VIOLATION)
@@ -323,7 +325,7 @@ def _uncount(fired: dict[str, int], successors: list, ordinal: int) -> int:
     rest = successors[ordinal + 1:]
     for label, _ in rest:
         fired[label[0]] -= 1
-    return len(rest)
+    return len(rest) + _intermediate_after(successors, ordinal)
 
 
 def _uncount_scanned(fired_counts: array, numbers: dict[str, int], successors: list,
@@ -333,7 +335,15 @@ def _uncount_scanned(fired_counts: array, numbers: dict[str, int], successors: l
     rest = successors[ordinal + 1:]
     for label, _ in rest:
         fired_counts[numbers.get(label[0], len(numbers))] -= 1
-    return len(rest)
+    return len(rest) + _intermediate_after(successors, ordinal)
+
+
+def _intermediate_after(successors: list, ordinal: int) -> int:
+    """The states generated besides the successors (:class:`~refute.engine.model.Successors`)
+    that TLC would have computed only after successor ``ordinal``."""
+    if type(successors) is list:
+        return 0
+    return successors.generated_besides() - successors.generated_besides(ordinal)
 
 
 def _satisfies(constraints: tuple, state: Any, model: Model) -> bool:

@@ -96,6 +96,11 @@ class Graph:
     values: list[tuple[np.ndarray, np.ndarray | None]]
     steps: dict[int, np.ndarray] | None = None
     """For a fairness property ``j``: per edge, whether it is an ``A`` step of it."""
+    evaluated_enabled: np.ndarray | None = None
+    """``(state, member)`` rows: a member evaluated enabled in a state (Fairness.enabled)."""
+    settled: np.ndarray | None = None
+    """Per edge, whether it satisfies every :class:`~refute.engine.model.Settling` assumption
+    (``None``: the model has none): a counterexample's cycle takes only those edges."""
     atoms: dict[int, list[AtomValues]] | None = None
     """For a :attr:`~Temporal.FORMULA` property ``j``: its atoms' truth, in
     :func:`refute.engine.ltl.atoms` order."""
@@ -151,6 +156,11 @@ class GraphBuilder:
         self.step_atoms = [(atom.test, self.atom_states[j][i], self.atom_edges[j][i])
                            for j, found in self.formula_atoms.items()
                            for i, atom in enumerate(found) if atom.kind is AtomKind.STEP]
+        self.evaluated = [(f, condition.enabled) for f, condition in enumerate(self.fairness)
+                          if condition.enabled is not None]
+        self.enabled_pairs = array("q")  # (state, member) where a member is evaluated enabled
+        self.settling = tuple(getattr(model, "settling", ()))
+        self.settled = bytearray()
         self.error: RefuteError | None = None
 
     def state(self, state: Any, key: int, parent: int, ordinal: int) -> None:
@@ -170,6 +180,12 @@ class GraphBuilder:
                 out.append(1 if test(state) else 0)
             for test, out, _ in self.step_atoms:
                 out.append(1 if test(None, state, state) else 0)  # its stuttering step
+            number = len(self.parents) - 1
+            for f, enabled in self.evaluated:
+                for member in enabled(state):
+                    self.enabled_pairs.append(number)
+                    self.enabled_pairs.append(
+                        self.member_ids.setdefault((f, member), len(self.member_ids)))
         except RefuteError as exc:
             self.error = exc
         except Exception as exc:
@@ -201,6 +217,9 @@ class GraphBuilder:
                 self.step_values[j].append(1 if test(label, before, after) else 0)
             for test, _, out in self.step_atoms:
                 out.append(1 if test(label, before, after) else 0)
+            if self.settling:
+                doing = "a specification's <>[][A]_v"
+                settled = all(s.step(label, before, after) for s in self.settling)
         except RefuteError as exc:
             self.error = exc
             return
@@ -210,6 +229,8 @@ class GraphBuilder:
         targets.append(target)
         self.positions.append(ordinal)
         self.classes.append(kind)
+        if self.settling:
+            self.settled.append(1 if settled else 0)
 
     def graph(self) -> Graph:
         """The graph of the states and edges given so far (all of them: the search ended)."""
@@ -233,7 +254,10 @@ class GraphBuilder:
                      None if prop.q is None else np.frombuffer(q, dtype=np.uint8).astype(bool))
                     for prop, p, q in zip(properties, self.p_values, self.q_values)],
             steps={j: np.frombuffer(v, dtype=np.uint8).astype(bool)
-                   for j, v in self.step_values.items()})
+                   for j, v in self.step_values.items()},
+            settled=np.frombuffer(self.settled, dtype=np.uint8).astype(bool) if self.settling
+            else None)
+        graph.evaluated_enabled = np.frombuffer(self.enabled_pairs, dtype=np.int64).reshape(-1, 2)
         graph.atoms = {j: _atom_values(graph, found, self.atom_states[j], self.atom_edges[j])
                        for j, found in self.formula_atoms.items()}
         return graph
@@ -270,6 +294,10 @@ class _Edges:
         self.member_edges = [np.flatnonzero(membership[graph.classes, m])
                              for m in range(len(graph.members))]
         self.enabled = [np.unique(self.src[edges]) for edges in self.member_edges]
+        pairs = graph.evaluated_enabled
+        if pairs is not None and len(pairs):
+            self.enabled = [np.union1d(here, pairs[pairs[:, 1] == m, 0])
+                            for m, here in enumerate(self.enabled)]
 
 
 def find_violation(model: Model, graph: Graph, number: int,
@@ -307,6 +335,8 @@ def find_violation(model: Model, graph: Graph, number: int,
         region[via[0]] = True
     if not region.any():
         return None
+    if graph.settled is not None:  # the cycle of a behaviour the specification allows
+        edge_ok = graph.settled if edge_ok is None else edge_ok & graph.settled
     rank = np.full(n, n, dtype=np.int64)
     if via is None:
         rank[:] = np.arange(n)

@@ -8,7 +8,9 @@ is a lasso: :attr:`~refute.engine.result.Violation.loop_start` marks its loop.
 
 Not promised (as in TLC): under symmetry reduction or a view the graph's states are orbits,
 and a violation can be missed; under a state constraint, edges leaving the constraint are
-cut, so actions can look disabled that are not. The result carries a warning then, and when
+cut, so actions can look disabled that are not (unless the model evaluates its fairness
+conditions' enabledness, :attr:`~refute.engine.model.Fairness.enabled`, as a TLA+ model with
+a constraint does). The result carries a warning then, and when
 a ``leads_to`` premise holds in no reachable state (the property holds vacuously).
 """
 
@@ -79,6 +81,11 @@ def check_model(model: Model, options: Options = Options(),
     violation = None
     for number, prop in enumerate(properties):
         if prop.kind is Temporal.FORMULA:
+            if graph.settled is not None:
+                raise UsageError(
+                    f"property {prop.name} is checked through a tableau, which does not follow "
+                    f"the specification's <>[][A]_v ({model.settling[0].name})",
+                    hint="check it as []<>P, <>[]P, <>P or P ~> Q, or without that conjunct")
             from refute.engine.product import find_violation as find_formula_violation
             violation = find_formula_violation(model, graph, prop, graph.atoms[number])
         else:
@@ -115,7 +122,7 @@ def _warnings(model: Model, graph: Graph, properties: Sequence[TemporalProperty]
     if model.symmetry or model.view is not None:
         warnings.append("temporal properties were checked under symmetry reduction or a view, "
                         "which merges states: as in TLC, a violation can be missed")
-    if model.constraints:
+    if model.constraints and not all(f.enabled is not None for f in model.fairness):
         warnings.append("temporal properties were checked under a state constraint: behaviours "
                         "leaving it were cut, so actions can look disabled and a fair "
                         "behaviour be missed or invented")

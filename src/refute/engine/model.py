@@ -45,6 +45,26 @@ class Label(NamedTuple):
         return {"name": self.action, "args": {name: value for name, value in self.args}}
 
 
+class Successors(list):
+    """``next_states``' result when the model also generated states that are not successors
+    (TLA+'s action composition ``A \\cdot B``: TLC counts ``A``'s intermediate states as
+    generated). ``intermediate``: ``(position, count)`` pairs, ``count`` states generated just
+    before the successor at ``position`` (``len`` of the list: after the last one). Explorers
+    count them as generated, and at a search stopped at successor ``i`` only those at positions
+    up to ``i``, as TLC, which counts them when it computes them. A plain ``list`` has none."""
+
+    __slots__ = ("intermediate",)
+
+    def __init__(self, successors: list, intermediate: tuple[tuple[int, int], ...]):
+        super().__init__(successors)
+        self.intermediate = intermediate
+
+    def generated_besides(self, ordinal: int | None = None) -> int:
+        """The intermediate states generated (up to successor ``ordinal``, when given)."""
+        return sum(count for position, count in self.intermediate
+                   if ordinal is None or position <= ordinal)
+
+
 @dataclass(frozen=True, slots=True)
 class Predicate:
     """A named state predicate of a spec (an invariant, a constraint): ``test(state) -> bool``.
@@ -112,6 +132,23 @@ class Fairness:
     strong: bool
     instance: Callable[[Label, State, State], Hashable | None]
     where: str | None = None
+    enabled: Callable[[State], Sequence[Hashable]] | None = None
+    """The members enabled in a state, evaluated (TLA+'s ``ENABLED <<A>>_v``, as TLC evaluates
+    it) rather than read off the graph's edges, which a state constraint cuts: given by a
+    model with constraints, so that an action whose only steps leave the constraint is still
+    enabled, as in TLC. Its members count as enabled in addition to those with a step."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settling:
+    """An assumption on behaviours: from some point on, every step satisfies ``step(label,
+    before, after)`` (TLA+'s ``<>[][A]_v`` as a conjunct of a specification; stuttering always
+    satisfies it). Temporal properties are checked over the behaviours that also satisfy it,
+    so a counterexample's cycle takes only such steps."""
+
+    name: str
+    step: Callable[[Label, State, State], Any]
+    where: str | None = None
 
 
 class Model(Protocol):
@@ -146,6 +183,9 @@ class Model(Protocol):
     fairness: Sequence[Fairness] = ()
     """Fairness conditions; none: a behaviour may stop (stutter) forever in any state."""
 
+    settling: Sequence[Settling] = ()
+    """Assumptions that a behaviour eventually takes only some steps (:class:`Settling`)."""
+
     symmetry: Sequence[Sequence[Any]] = ()
     """Groups of interchangeable values; states equal up to permuting each group are one state."""
 
@@ -178,6 +218,11 @@ class Model(Protocol):
         """Whether ``state`` may have no successor without that being a deadlock."""
         return False
 
+    def prepare_run(self, deadlock: bool) -> None:
+        """Told before a search starts whether it reports deadlocks (``--no-deadlock`` or the
+        API's ``deadlock=False`` say not, whatever the spec says): a TLA+ spec reads it as
+        ``TLCGet("config").deadlock``, which TLC's ``-deadlock`` sets."""
+
     deadlock_hint: str = ("if the spec simply finished in this state, run with --no-deadlock "
                           "to stop reporting states without successors")
     """What the report of a deadlock suggests, in the front end's terms: most deadlocks
@@ -197,9 +242,11 @@ class Model(Protocol):
     ``(kind, process, message)`` tuples, for the HTML report's sequence diagram; None: no
     diagram."""
 
-    def check_postconditions(self, result: Any) -> None:
+    def check_postconditions(self, result: Any) -> Sequence[str]:
         """Check what must hold of the finished search's :class:`~refute.engine.result.Result`
-        (TLC's ``POSTCONDITION``); raise :class:`~refute.errors.SpecError` if it does not."""
+        (TLC's ``POSTCONDITION``); raise :class:`~refute.errors.SpecError` if it does not.
+        After a violation the result stands: what does not hold is returned, as warnings."""
+        return ()
 
     transaction_history: str | None = None
     """The state field holding the transaction history that isolation checks read

@@ -47,9 +47,10 @@ def run(model: Model, options: Options = Options(), scale: Scale = Scale(),
     if observer is not None and (scale.ray is not None or sharded(scale)):
         raise UsageError("the whole state graph is kept in one process",
                          hint="drop --workers, --ray, --memory-limit, --checkpoint and --resume")
+    model.prepare_run(options.deadlock)
     result = _explore(model, options, scale, observer, native)
-    model.check_postconditions(result)
-    return result
+    failed = tuple(model.check_postconditions(result) or ())
+    return replace(result, warnings=result.warnings + failed) if failed else result
 
 
 def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserver | None,

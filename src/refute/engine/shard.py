@@ -286,6 +286,13 @@ class Shard:
             except Exception as exc:
                 self._stop((rank, -1), "error", _spec_error(exc, "an action", state, model))
                 break
+            if type(successors) is not list and successors.intermediate:
+                self._stop((rank, -1), "error", UsageError(
+                    f"{model.name} generates intermediate states (TLA+'s A \\cdot B), which the "
+                    "sharded search does not count",
+                    hint="run without --workers, --ray, --memory-limit, --checkpoint and --resume: "
+                         "the sequential search counts them as TLC does"))
+                break
             number = len(successors)
             expanded += 1
             counts.append(number)

@@ -101,6 +101,7 @@ def trace_random(seed: int, trace: int) -> random.Random:
 
 def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> Simulation:
     """Run random behaviours of ``model``; stop at the first violation, shrunk."""
+    model.prepare_run(options.deadlock)
     started = time.perf_counter()
     invariants = select_invariants(model, options.invariants)
     constraints = tuple(p.test for p in model.constraints)
@@ -139,6 +140,8 @@ def simulate(model: Model, options: SimulationOptions = SimulationOptions()) -> 
                     break
                 successors = next_states(state)
                 generated += len(successors)
+                if type(successors) is not list:  # Successors: and intermediate states
+                    generated += successors.generated_besides()
                 if not successors:
                     if options.deadlock and not model.is_terminal(state):
                         broken = "deadlock"

@@ -26,7 +26,7 @@ from refute.tla.reads import primes_name
 from refute.tla.scope import UNSET, CutVar, Def, Scope, Subst, Var
 from refute.tla.values import INFINITE_KINDS, LazySet, TLAError, as_set, short, sorted_elements
 
-_GUARD, _SET, _KEEP, _KEEP_ALL, _ACTION = range(5)  # the kinds of step of a fused conjunction
+_GUARD, _SET, _KEEP, _KEEP_ALL, _ACTION, _COMPOSE = range(6)  # the kinds of step of a fused conjunction
 
 
 class ActionCompiler(ExpressionCompiler):
@@ -38,6 +38,7 @@ class ActionCompiler(ExpressionCompiler):
         self.init_actions: dict[int, Callable] = {}  # id(Def) -> its body enumerated in Init
         self.fn_body_actions: dict[tuple, Callable] = {}  # (id(Def), init) -> f's body as an action
         self.fn_body_building: set[tuple] = set()  # those being compiled (recursion binds late)
+        self.composes = False  # whether an action composes (A \cdot B): its results then hold counts
 
     def action(self, node: Node, scope: Scope) -> Callable:
         """``g(S, P, E)``: the extensions of partial next state ``P`` satisfying the action."""
@@ -82,6 +83,8 @@ class ActionCompiler(ExpressionCompiler):
                     ps = [q for p in ps for q in g(S, p, e)]
                     if not ps:
                         break
+                    if int in map(type, ps):
+                        raise _nested_composition(node)
                 return ps
             return forall
         if k == "if":
@@ -105,6 +108,8 @@ class ActionCompiler(ExpressionCompiler):
             target = self._assignable(node.args[1], scope)
             if target is not None:
                 return self._assign(target, node.args[0], node.args[2], scope, node)
+        if k == "infix" and node.args[0] == "\\cdot" and "\\cdot" not in scope.ctx.names:
+            return self._compose(node, scope)
         if k == "subexpr":
             target, tscope = self.subexpr_target(node, scope)
             g = self.action(target, tscope)
@@ -128,6 +133,39 @@ class ActionCompiler(ExpressionCompiler):
             raise TLAError(f"expected a boolean, got {short(v)}", node)
         guard.step = (_GUARD, f, node)
         return guard
+
+    def _compose(self, node: Node, scope: Scope) -> Callable:
+        r"""``A \cdot B``, action composition, as TLC enumerates it with
+        ``-Dtlc2.tool.impl.Tool.cdot=true`` (Tool.getNextStates, OPCODE_cdot): ``A``'s
+        successors ``t`` of ``S`` are the intermediate states, each a state ``B`` then steps
+        from (its unprimed variables read ``t``); the step is ``S`` to each of ``B``'s. The
+        result starts with the number of intermediate states (an ``int`` before the partial
+        states), which TLC counts as generated (:func:`_composed`). A step whose every variable
+        is already assigned is tested as a formula instead (:func:`_composition_holds`), as
+        TLC's ``getNextStatesAllAssigned`` evaluates it (Tool.eval, OPCODE_cdot)."""
+        if scope.init:
+            raise TLAError("action composition (\\cdot) in the initial predicate: it is an "
+                           "action, a step from one state to another", node)
+        ga = self.action(node.args[1], scope)
+        gb = self.action(node.args[2], scope)
+        fb = self.expr(node.args[2], scope)
+        names = self.variables
+        self.composes = True
+
+        def compose(S, P, E):
+            if UNSET not in P:
+                return (P,) if _composition_holds(ga, fb, node, names, S, P, E) else ()
+            return _composed(ga, gb, node, names, S, P, E, None)
+        compose.step = (_COMPOSE, (ga, gb, fb, names), node)
+        return compose
+
+    def composition_value(self, node: Node, scope: Scope) -> Callable:
+        r"""``A \cdot B`` as a boolean of a step (an action property, a fairness condition's
+        step, ``ENABLED``'s conjuncts once all are assigned): TLC's ``eval`` of OPCODE_cdot."""
+        ga = self.action(node.args[1], scope)
+        fb = self.expr(node.args[2], scope)
+        names = self.variables
+        return lambda S, P, E: _composition_holds(ga, fb, node, names, S, P, E)
 
     def def_action_fn(self, d: Def) -> Callable:
         if d.action_fn is not None:
@@ -625,6 +663,16 @@ def _fused_conj(gs: list) -> Callable:
                     P = P[:a] + (S[a],) + P[a + 1:]
                 elif old != S[a]:
                     return ()
+            elif kind is _COMPOSE:
+                ga, gb, fb, names = a
+                if UNSET not in P:
+                    if not _composition_holds(ga, fb, b, names, S, P, E):
+                        return ()
+                    continue
+                # the conjuncts after A \cdot B are TLC's continuation (ActionItemList): they
+                # follow both A (from S) and B (from the intermediate state)
+                rest = (lambda S2, p, E2, k=k: run(k, S2, p, E2)) if k < n else None
+                return _composed(ga, gb, b, names, S, P, E, rest)
             else:
                 if UNSET not in P:  # all assigned: TLC evaluates what is left as a formula
                     if not a(S, P, E):
@@ -635,6 +683,8 @@ def _fused_conj(gs: list) -> Callable:
                     return ps
                 out = []
                 for p in ps:
+                    if type(p) is int:  # a composition's count: it needed the conjuncts after it
+                        raise _nested_composition(b)
                     out.extend(run(k, S, p, E))
                 return out
         return (P,)
@@ -645,3 +695,70 @@ def _fused_conj(gs: list) -> Callable:
     if n > 1 and steps_t[0][0] is _GUARD:  # for \E x \in S: the guard tested in its loop
         conj.first_guard = (steps_t[0][1], steps_t[0][2], lambda S, P, E: run(1, S, P, E))
     return conj
+
+
+def _composed(ga: Callable, gb: Callable, node: Node, names: tuple, S, P, E,
+              rest: Callable | None) -> list:
+    r"""The successors of ``A \cdot B`` extending partial state ``P``, after the number of
+    intermediate states, as Tool.getNextStates (OPCODE_cdot) makes them: ``A`` runs from
+    ``S`` on a partial state holding ``S``'s values of the variables ``P`` assigned already
+    (TLCState.copyWith), followed by ``rest`` (the conjuncts after the composition, TLC's
+    continuation, or None); each such ``t`` counts as generated (``incrementStatesGenerated``);
+    then ``B`` runs from ``t`` on ``P`` followed by ``rest`` (``t`` as its unprimed state).
+
+    A composition inside ``A``, ``B`` or ``rest`` counts nothing: TLC collects those states in
+    a ``StateVec`` or a wrapper whose ``incrementStatesGenerated`` does nothing, so only the
+    outermost composition's intermediate states are counted."""
+    width = len(S)
+    t0 = tuple(UNSET if p is UNSET else s for s, p in zip(S, P)) + (UNSET,) * (len(P) - width)
+    ts = []
+    for t in ga(S, t0, E):
+        if type(t) is int:
+            continue
+        if rest is None:
+            ts.append(t)
+        else:
+            ts.extend(q for q in rest(S, t, E) if type(q) is not int)
+    if not ts:
+        return []
+    out: list = [len(ts)]
+    for t in ts:
+        _complete(t, width, names, node)
+        for u in gb(t, P, E):
+            if type(u) is int:
+                continue
+            if rest is None:
+                out.append(u)
+            else:
+                out.extend(q for q in rest(t, u, E) if type(q) is not int)
+    return out
+
+
+def _composition_holds(ga: Callable, fb: Callable, node: Node, names: tuple, S, P, E) -> bool:
+    r"""``A \cdot B`` as a formula of the step from ``S`` to ``P`` (Tool.eval, OPCODE_cdot):
+    some successor ``t`` of ``A`` from ``S`` (on an empty partial state, not one made from
+    ``P``: TLC's comment there) from which ``B``, evaluated as a boolean, steps to ``P``."""
+    width = len(S)
+    for t in ga(S, (UNSET,) * len(P), E):
+        if type(t) is int:
+            continue
+        _complete(t, width, names, node)
+        if truth(fb(t, P, E), node):
+            return True
+    return False
+
+
+def _complete(t: tuple, width: int, names: tuple, node: Node) -> None:
+    """An intermediate state must give every variable a value: ``B`` reads them unprimed."""
+    if UNSET in t[:width]:
+        missing = ", ".join(v + "'" for v, x in zip(names, t) if x is UNSET)
+        raise TLAError(f"in A \\cdot B, A does not give a value to {missing}: the intermediate "
+                       "state B starts from must be a whole state (refute requires it even where B "
+                       "does not read the variable)", node)
+
+
+def _nested_composition(node: Node | None) -> TLAError:
+    return TLAError("action composition (\\cdot) inside a disjunction, quantifier or definition "
+                    "that more conjuncts follow: TLC runs those conjuncts after A as well as after "
+                    "B, which refute reproduces only for a composition that is itself a conjunct",
+                    node)

@@ -23,9 +23,12 @@ Model values are less than every other value (``ModelValue.modelValueCompareTo``
 themselves in the same table order. Measured with TLC built from source: ``{"zeta", "alpha"}``
 is ``{"zeta", "alpha"}``; ``S = {zz, aa}`` in the model is ``{zz, aa}``.
 
-What refute does not reproduce: the tokens of the standard modules it implements natively
-(a string equal to a name only such a module declares, e.g. ``"Len"``, is ordered with the
-strings of step 4), operator symbols (``"~"``), and step 5's order, which in TLC depends on the
+The standard modules refute implements natively are not read, but TLC parses them: their
+tokens (:data:`refute.tla.standard_words.STANDARD_WORDS`) are interned in step 3 where TLC
+would parse them (``EXTENDS Naturals, Sequences`` makes ``"b"`` less than ``"n"``, both names in
+Naturals' text, less than ``"t"``, first in Sequences'). What refute does not reproduce: the
+tokens of the CommunityModules' own text (refute's modules for them are other text), operator
+symbols (``"~"``), and step 5's order, which in TLC depends on the
 order of its search (and its workers): computed strings come after all others, in alphabetical
 order among themselves, so that every run orders them alike.
 """
@@ -35,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from refute.tla.parser import Instance, Module, OpDef
+from refute.tla.standard_words import STANDARD_WORDS
 
 __all__ = ["BUILTINS", "atom_ordinals"]
 
@@ -67,20 +71,22 @@ def atom_ordinals(model_atoms: Iterable[str], root: Module,
 
 
 def _module_orders(root: Module, find: Callable[[str, Module], Module | None]
-                   ) -> tuple[list[Module], list[Module]]:
+                   ) -> tuple[list[Module | _Standard], list[Module | _Standard]]:
     """The modules as SANY parses them (depth first, a module before those it uses) and as it
     analyses them (a module after those it uses)."""
-    parsed: list[Module] = []
-    analysed: list[Module] = []
+    parsed: list[Module | _Standard] = []
+    analysed: list[Module | _Standard] = []
     seen: set[str] = set()
 
-    def visit(module: Module) -> None:
+    def visit(module: Module | _Standard) -> None:
         seen.add(module.name)
         parsed.append(module)
         for name in _uses(module):
             if name not in seen:
-                used = find(name, module)
-                if used is None:
+                used = find(name, module) if isinstance(module, Module) else None
+                if used is None and name in STANDARD_WORDS:
+                    visit(_Standard(name))
+                elif used is None:
                     seen.add(name)
                 else:
                     visit(used)
@@ -90,8 +96,19 @@ def _module_orders(root: Module, find: Callable[[str, Module], Module | None]
     return parsed, analysed
 
 
-def _uses(module: Module) -> list[str]:
+class _Standard:
+    """A standard module refute does not read, as TLC's parser meets it (its tokens, strings and
+    the modules it uses)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.uses, self.words, self.strings = STANDARD_WORDS[name]
+
+
+def _uses(module: Module | _Standard) -> list[str]:
     """The modules ``module`` EXTENDS, then those it INSTANCEs, in the order of its text."""
+    if isinstance(module, _Standard):
+        return list(module.uses)
     names = list(module.extends)
     for item in module.order:
         if isinstance(item, Instance):

@@ -108,6 +108,10 @@ class ExpressionCompiler(abc.ABC):
         """The action form of ``node`` (``ENABLED A`` enumerates ``A``'s successors)."""
 
     @abc.abstractmethod
+    def composition_value(self, node: Node, scope: Scope) -> Callable:
+        r"""``A \cdot B`` as a boolean of a step (its actions are enumerated)."""
+
+    @abc.abstractmethod
     def instance_ctx(self, inst: InstDef) -> Context:
         """The context of module instance ``inst``, made on first use."""
 
@@ -541,6 +545,8 @@ class ExpressionCompiler(abc.ABC):
         if isinstance(user, Def) or op in scope.lets or (
                 isinstance(user, Builtin) and op not in INFIX and op not in LOGIC):
             return self.apply_entry(scope.lookup(op, node), (a, b), node, scope)
+        if op == "\\cdot":
+            return self.composition_value(node, scope)
         fa, fb = self.expr(a, scope), self.expr(b, scope)
         if op == "/\\":
             return self._and([fa, fb], [a, b])
@@ -576,7 +582,7 @@ class ExpressionCompiler(abc.ABC):
                 except TLAError as exc:
                     raise locate(node, exc) from None
             return nonmember
-        if op in ("~>", "-+->", "\\cdot"):
+        if op in ("~>", "-+->"):
             raise TLAError(f"temporal operator {op} in an ordinary expression", node)
         fn = INFIX.get(op)
         if fn is None:
@@ -658,7 +664,8 @@ class ExpressionCompiler(abc.ABC):
             # a next-state action even where it is written in Init (its x' are primed)
             g = self.action(a, Scope(ctx, scope.bound, scope.lets))
             unset = (UNSET,) * width
-            return lambda S, P, E: any(True for _ in g(S, unset, E))
+            # an int among the results is a composition's count of intermediate states
+            return lambda S, P, E: any(type(p) is not int for p in g(S, unset, E))
         user = scope.ctx.names.get(op)
         if isinstance(user, (Def, Builtin)):
             return self.apply_entry(user, (a,), node, scope)

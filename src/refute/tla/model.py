@@ -15,8 +15,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from refute.engine.model import Fairness, Label, Model, Predicate, Temporal, TemporalProperty
-from refute.engine.result import ViolationKind
+from refute.engine.model import (Fairness, Label, Model, Predicate, Settling, Successors,
+                                 Temporal, TemporalProperty)
 from refute.errors import InputError, SpecError, UsageError
 from refute.values import FrozenMap, ModelValue
 from refute.tla.atoms import atom_ordinals
@@ -31,7 +31,8 @@ from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Cont
 from refute.tla import stdlib
 from refute.tla.action_forms import refused_by_tlc
 from refute.tla.stdlib import NATIVE_ONLY, counterexample, counterexample_value, statistics
-from refute.tla.spec_record import body_of, definition_entry, spec_record, variable_entry
+from refute.tla.spec_record import (body_of, definition_entry, node_location, spec_record,
+                                    variable_entry)
 from refute.tla.spec_record import entry as spec_entry
 from refute.tla.temporal import Parts, Unfolder, Unsupported, fairness_condition, located
 from refute.tla.values import (RefuteLimitation, TLAError, as_set, domain, format_value, make_fn,
@@ -199,8 +200,12 @@ class TLAModel(Model):
         self._implied: dict[str, list] = {"invariants": [], "impliedinits": [], "impliedactions": [],
                                           "impliedtemporals": []}  # for TLCGet("spec")
         self.fairness: list = []
+        self.settling: list = []
         self._action_checks: list = []
         self._initial_checks: list = []
+        # a PROPERTY's []P as (name, body, scope, bound values), in self.invariants' order: what
+        # the compiled backend lowers to check them natively
+        self.property_invariants: list[tuple] = []
         self._next_name = next_[0].args[0] if next_ is not None and next_[0].kind == "name" else None
         self._temporal(cfg, fairness_nodes)
         stdlib.describe_spec(self._spec_record(loader, root, inits, fairness_nodes))
@@ -416,6 +421,7 @@ class TLAModel(Model):
             where = _where(entry.opdef) if isinstance(entry, Def) else None
             for pname, body, scope, env in parts.invariants:
                 self.invariants.append(self._state_predicate(pname, body, scope, env, where, "property"))
+                self.property_invariants.append((pname, body, scope, env))
             for pname, kind, p, q, at in parts.properties:
                 self.properties.append(TemporalProperty(
                     pname, kind, self._state_predicate(pname, *p, where, "property").test,
@@ -456,6 +462,10 @@ class TLAModel(Model):
                 raise located(exc, f"SPECIFICATION {cfg.specification}", self.config.file) from None
         for label, strong, vars_, action, scope, env in parts.fairness:
             self.fairness.append(self._fairness(label, strong, vars_, action, scope, env))
+        for label, step, scope, env in parts.settling:
+            doing = f"evaluating the specification's {label}"
+            test = self._compile(lambda: unfolder.step_test(step, scope, env, doing), step)
+            self.settling.append(Settling(label, test, _where(step)))
 
     def _fairness(self, label: str, strong: bool, vars_: Node, action: Node, scope: Scope,
                   env: tuple) -> Fairness:
@@ -463,8 +473,10 @@ class TLAModel(Model):
                 and scope.bound_index(action.args[0]) is None:
             fv = self._compile(lambda: self._unfolder.subscript(vars_, scope, env), vars_)
             return Fairness(label, strong, _any_step(fv), _where(action))
+        constrained = bool(self.config.constraints or self.config.action_constraints)
         return self._compile(lambda: fairness_condition(
-            self._unfolder, label, strong, vars_, action, scope, env, _where(action)), action)
+            self._unfolder, label, strong, vars_, action, scope, env, _where(action),
+            constrained), action)
 
     def _state_predicate(self, name: str, body: Node, scope: Scope, env: tuple, where: str | None,
                          what: str) -> Predicate:
@@ -653,6 +665,7 @@ class TLAModel(Model):
         use_atom_order(self.atom_order)  # this model's, whichever was loaded last
         if self._init is None:
             return []
+        stdlib.levels = None  # TLCGet("level") is 0 in Init, whichever model ran before
         try:
             partials = self._init(self._unset, self._unset, ())
         except TLAError as exc:
@@ -686,6 +699,8 @@ class TLAModel(Model):
     def next_states(self, state: tuple) -> list:
         use_atom_order(self.atom_order)
         unset = self._unset
+        if self.compiler.composes:
+            return self._composed_next_states(state)
         out = []
         try:
             for name, params, g, env, node in self.actions:
@@ -699,6 +714,38 @@ class TLAModel(Model):
                     out.append((TLALabel(name, params), p))
         except TLAError as exc:
             raise spec_error(exc, f"evaluating action {name}", state, self) from None
+        return self._finish_step(state, out)
+
+    def _composed_next_states(self, state: tuple) -> Successors:
+        r""":meth:`next_states` of a spec that composes actions (``A \cdot B``): an ``int``
+        among an action's results is a count of intermediate states, generated (as TLC
+        counts them) before the successors that follow it."""
+        unset = self._unset
+        out: list = []
+        intermediate: list = []
+        try:
+            for name, params, g, env, node in self.actions:
+                for p in g(state, unset, env):
+                    if type(p) is int:
+                        intermediate.append((len(out), p))
+                        continue
+                    if UNSET in p:
+                        missing = [v for v, x in zip(self.variables, p) if x is UNSET]
+                        raise SpecError(f"action {name} does not give a value to "
+                                        f"{', '.join(m + chr(39) for m in missing)}",
+                                        file=node.file, line=node.line, column=node.col,
+                                        hint="TLC reports this too: add x' = ... or UNCHANGED x")
+                    out.append((TLALabel(name, params), p))
+        except TLAError as exc:
+            raise spec_error(exc, f"evaluating action {name}", state, self) from None
+        successors = Successors(self._finish_step(state, out), tuple(intermediate))
+        if self._possible:  # generated, though no step: the run's count includes them
+            self._possible_tried += successors.generated_besides()
+        return successors
+
+    def _finish_step(self, state: tuple, out: list) -> list:
+        """The successors of ``state`` with the model's step checks applied: levels kept,
+        ``_POSSIBLE`` counted, action properties and ACTION_CONSTRAINTs marked."""
         if self._state_levels is not None:
             level = self._state_levels.get(state, 0) + 1
             for _, p in out:
@@ -724,6 +771,11 @@ class TLAModel(Model):
 
     def is_terminal(self, state: Any) -> bool:
         return not self.config.check_deadlock
+
+    def prepare_run(self, deadlock: bool) -> None:
+        """``TLCGet("config").deadlock`` is false when the run does not check deadlocks, by
+        CHECK_DEADLOCK FALSE or ``--no-deadlock`` (TLC's ``-deadlock`` sets it so too)."""
+        stdlib.configure_deadlock(deadlock and self.config.check_deadlock)
 
     deadlock_hint = ("if the spec simply finished in this state, say so: CHECK_DEADLOCK FALSE "
                      "in the .cfg (or --no-deadlock, as TLC's -deadlock), or, to keep finding "
@@ -765,29 +817,40 @@ class TLAModel(Model):
                 shown.append(self.describe_state(state))
         return shown
 
-    def check_postconditions(self, result: Any) -> None:
-        """POSTCONDITION: each formula must hold once the search has ended (``TLCGet("stats")``
-        gives its counts); a false one is an error, as in TLC."""
+    def check_postconditions(self, result: Any) -> tuple[str, ...]:
+        """``_POSSIBLE``, then each POSTCONDITION, must hold once the search has ended
+        (``TLCGet("stats")`` gives its counts, ``CounterExample`` the violation's behaviour),
+        in TLC's order; the first false one is an error, as in TLC. After a violation (an
+        invariant's, a deadlock, a liveness lasso) TLC reports it too, and its verdict stays
+        the violation's (exit 12 or 13): so does refute's, the error said as a warning."""
         if not self._postconditions and not self._possible:
-            return
+            return ()
         violation = result.violation
-        if violation is not None and violation.kind is ViolationKind.LIVENESS:
-            return  # TLC stops after a liveness counterexample without its postconditions
-        with statistics(result.distinct_states, result.states_generated, result.depth,
-                        result.seconds), counterexample(self._counterexample(violation)):
-            for name, f in self._postconditions:
-                try:
-                    v = f(None, None, ())
-                except TLAError as exc:
-                    raise spec_error(exc, f"evaluating POSTCONDITION {name}") from None
-                if v is not True:
-                    raise SpecError(f"POSTCONDITION {name} is {format_value(v)} after the search "
-                                    f"({result.distinct_states:,} distinct states, "
-                                    f"{result.states_generated:,} generated, depth {result.depth}; "
-                                    f"{result.status.value})", file=self.config.file,
-                                    hint="TLC reports this error too: the model's postcondition "
-                                         "says the run should have ended otherwise")
-        self._check_possible(result)
+        try:
+            with statistics(result.distinct_states, result.states_generated, result.depth,
+                            result.seconds), counterexample(self._counterexample(violation)):
+                self._check_possible(result)
+                self._check_postconditions(result)
+        except SpecError as exc:
+            if violation is None:
+                raise
+            where = f"{exc.location}: " if exc.location else ""
+            return (f"{where}{exc.message} (TLC reports it after the violation too)",)
+        return ()
+
+    def _check_postconditions(self, result: Any) -> None:
+        for name, f in self._postconditions:
+            try:
+                v = f(None, None, ())
+            except TLAError as exc:
+                raise spec_error(exc, f"evaluating POSTCONDITION {name}") from None
+            if v is not True:
+                raise SpecError(f"POSTCONDITION {name} is {format_value(v)} after the search "
+                                f"({result.distinct_states:,} distinct states, "
+                                f"{result.states_generated:,} generated, depth {result.depth}; "
+                                f"{result.status.value})", file=self.config.file,
+                                hint="TLC reports this error too: the model's postcondition "
+                                     "says the run should have ended otherwise")
 
     def _check_possible(self, result: Any) -> None:
         """``_POSSIBLE``: each predicate held in some generated initial state or step, or the
@@ -819,7 +882,12 @@ class TLAModel(Model):
         states = [step.state for step in violation.trace]
         shown = self.describe_trace(states) if len(states) > 1 else \
             [self.describe_state(state) for state in states]
-        return counterexample_value(shown, [step.action for step in violation.trace])
+        locations = {(name, params): node_location(body_of(node, scope.ctx))
+                     for (name, params, _, _, node), scope in zip(self.actions, self.action_scopes)}
+        loop = None if violation.loop_action is None else (violation.loop_start,
+                                                            violation.loop_action)
+        return counterexample_value(shown, [step.action for step in violation.trace], loop,
+                                    located=lambda label: locations.get((label.action, label.args)))
 
 
 def _always_true(state: Any) -> bool:

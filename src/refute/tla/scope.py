@@ -185,9 +185,9 @@ class Scope:
         if entry is None:
             loader = getattr(self.ctx.compiler, "loader", None)
             bundled = getattr(loader, "bundled", ())
-            note = (f" (refute's own {', '.join(bundled)} declare only the operators it implements "
-                    "natively; for the others point REFUTE_TLA_MODULES at the CommunityModules: "
-                    "docs/tla.md)") if bundled else ""
+            note = (f" (refute's own {', '.join(bundled)} declare the operators of the "
+                    "CommunityModules release TLC's jar has, listed in docs/tla.md; for another "
+                    "release point REFUTE_TLA_MODULES at a copy of it)") if bundled else ""
             missing = loader.missing_note() if loader is not None else ""
             note += f" ({missing})" if missing else ""
             raise TLAError(f"unknown operator or variable '{name}'{note}", node)

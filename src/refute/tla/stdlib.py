@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from refute.values import FrozenMap
+from refute.tla.community import COMMUNITY, atoi, csv_read_natives
 from refute.tla.operators import INFIX
 from refute.tla.scope import UNSET, Builtin
 from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, LazySet, RefuteLimitation,
@@ -113,6 +114,10 @@ def _tostring(v):
 _registers: dict = {}
 
 
+#: The Java system properties ``TLCGet("-D<name>")`` reads (TLCGetSet) that refute sets.
+_PROPERTIES = {"tlc2.tool.impl.Tool.cdot": "true"}
+
+
 def _tlcget(i):
     if i in _registers:
         return _registers[i]
@@ -125,8 +130,9 @@ def _tlcget(i):
                         if type(k) is kind and (kind is int or k.startswith("s:"))})
     if isinstance(i, str) and i.startswith("-D"):
         # TLC reads a Java system property: System.getProperty(name, i), the name itself when
-        # unset (TLCGetSet). refute has no such properties: every one reads as unset.
-        return i
+        # unset (TLCGetSet). refute has one: it always composes actions (A \cdot B), which TLC
+        # does only with tlc2.tool.impl.Tool.cdot=true; every other property reads as unset.
+        return _PROPERTIES.get(i[2:], i)
     if i in ("level", "diameter", "distinct", "queue", "generated", "duration"):
         return 0
     raise TLAError(f"TLCGet({format_value(i)}): no such register")
@@ -165,6 +171,13 @@ def configure_run(deadlock: bool, mode: str = "bfs", workers: int = 1) -> None:
         "deadlock": deadlock, "seed": "0", "fingerprint": "0", "worker": workers})
 
 
+def configure_deadlock(deadlock: bool) -> None:
+    """``TLCGet("config").deadlock`` for the run about to start (``--no-deadlock``)."""
+    config = _registers.get("config")
+    if config is not None:
+        _registers["config"] = make_fn({**config, "deadlock": deadlock})
+
+
 def describe_spec(value: Any) -> None:
     """``TLCGet("spec")``: the model's parts (refute.tla.spec_record builds the record)."""
     _registers["spec"] = value
@@ -193,17 +206,22 @@ def statistics(distinct: int, generated: int, diameter: int, seconds: float) -> 
 _NO_COUNTEREXAMPLE = make_fn({"action": frozenset(), "state": frozenset()})
 
 
-def counterexample_value(states: list[dict], labels: list, loop: tuple | None = None) -> Any:
+def counterexample_value(states: list[dict], labels: list, loop: tuple | None = None,
+                         located: Callable[[Any], Any] | None = None) -> Any:
     """TLCExt's ``CounterExample``: the behaviour as a graph, ``[state |-> {<<i, s_i>>},
     action |-> {<<<<i, s_i>>, a, <<i + 1, s_i+1>>>>}]`` (``s_i`` a record of the variables,
     ``a`` the action that took the step), with ``loop = (back, label)`` the edge closing a
-    lasso. An action is ``[name |-> ...]`` with, when it has parameters, ``context`` (their
-    values) and ``parameters`` (their names); TLC adds the source ``location`` refute does not
-    keep."""
+    lasso. An action is ``[name |-> ..., location |-> ...]`` with, when it has parameters,
+    ``context`` (their values) and ``parameters`` (their names), as TLC's
+    ``RecordValue(Action)``; ``located(label)`` is the action's ``location`` record (that of
+    ``TLCGet("spec").actions``: Action.getDefinition), None where it has none."""
     nodes = [(i + 1, make_fn(state)) for i, state in enumerate(states)]
 
     def action(label: Any) -> Any:
         fields: dict = {"name": getattr(label, "action", "") if label is not None else ""}
+        where = located(label) if located is not None and label is not None else None
+        if where is not None:
+            fields["location"] = where
         args = getattr(label, "args", ()) or ()
         if args:
             fields["context"] = make_fn(dict(args))
@@ -270,13 +288,6 @@ def _fold_right(op, s, base):
     acc = base
     for x in reversed(_seq(s)):
         acc = op(x, acc)
-    return acc
-
-
-def _map_then_fold_set(op, base, f, choose, s):
-    acc = base
-    for x in sorted_elements(as_set(s)):
-        acc = op(f(x), acc)
     return acc
 
 
@@ -463,6 +474,14 @@ def _json_natives(read_file: Callable[[str, str], str] | None) -> dict[str, Buil
     }
 
 
+def _csv_natives(read_file: Callable[[str, str], str] | None) -> dict[str, Builtin]:
+    """CSV's readers read a file only where the user allowed; its writers are refused."""
+    reading = csv_read_natives(read_file)
+    return {"CSVRecords": _b(reading["CSVRecords"], 1), "CSVRead": _b(reading["CSVRead"], 3),
+            "CSVWrite": _b(_refuse("CSVWrite", "writes a file"), 3),
+            "CSVWriteRecord": _b(_refuse("CSVWriteRecord", "writes a file"), 4)}
+
+
 def _b(fn, arity, *op_args):
     return Builtin(fn, arity, tuple(op_args))
 
@@ -508,6 +527,9 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "IOEnvExec": _b(_refuse("IOEnvExec", "runs a program"), 2),
         "IOExecTemplate": _b(_refuse("IOExecTemplate", "runs a program"), 2),
         "IOEnvExecTemplate": _b(_refuse("IOEnvExecTemplate", "runs a program"), 3),
+        "IODeserialize": _b(_refuse("IODeserialize", "reads a file TLC serialised"), 2),
+        "Deserialize": _b(_refuse("Deserialize", "reads a file TLC serialised"), 2),
+        "atoi": _b(atoi, 1),
     },
     "Bags": {
         "IsABag": _b(lambda b: all(type(v) is int and v > 0 for v in fn_to_dict(b).values()), 1),
@@ -533,10 +555,9 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "FoldRight": _b(_fold_right, 3, 0), "Cons": _b(lambda e, s: (e,) + _seq(s), 2),
         "Front": _b(lambda s: _seq(s)[:-1], 1), "Last": _b(lambda s: _seq(s)[-1], 1),
     },
-    "Folds": {
-        "MapThenFoldSet": _b(_map_then_fold_set, 5, 0, 2, 3),
-    },
 }
+for _module, _table in COMMUNITY.items():
+    _MODULES[_module] = {**_MODULES.get(_module, {}), **_table}
 _MODULES["Integers"] = dict(_MODULES["Naturals"], **{"Int": _b(lambda: INT, 0),
                                                      "-.": _b(lambda a: -a, 1)})
 _MODULES["Reals"] = dict(_MODULES["Integers"], Real=_b(lambda: REAL, 0))
@@ -566,4 +587,6 @@ def natives_for(module: str, read_file: Callable[[str, str], str] | None = None)
     out.update(_MODULES.get(module, {}))
     if module == "Json":
         out.update(_json_natives(read_file))
+    if module == "CSV":
+        out.update(_csv_natives(read_file))
     return out

@@ -63,6 +63,7 @@ class Parts:
     actions: list = field(default_factory=list)           # (name, action, vars, scope, env, [A]_v node)
     initial: list = field(default_factory=list)           # (name, node, scope, env)
     fairness: list = field(default_factory=list)          # (name, strong, vars, action, scope, env)
+    settling: list = field(default_factory=list)          # (name, [A]_v node, scope, env): <>[][A]_v
     fair_properties: list = field(default_factory=list)   # (name, strong, vars, action, scope, env, node)
     formulas: list = field(default_factory=list)          # (name, ltl formula, node)
 
@@ -792,6 +793,12 @@ class Unfolder:
             label = f"{kind}({_text(action)})" if not name else f"{kind}{name}"
             parts.fairness.append((label, kind == "SF", vars_, action, scope, env))
             return
+        settles = _eventually_always_step(node)
+        if settles is not None:
+            label = f"<>[][{_text(settles.args[0])}]_{_text(settles.args[1])}" if not name \
+                else f"<>[][...]{name}"
+            parts.settling.append((label, settles, scope, env))
+            return
         if k == "forall":
             inner, choices = self.instances(node, scope, env)
             for e in choices:
@@ -805,7 +812,25 @@ class Unfolder:
                 self.fairness(*found, parts, name)
                 return
         raise Unsupported("refute checks specifications of the form Init /\\ [][Next]_v /\\ "
-                          "fairness (WF/SF, \\A over constant sets); this conjunct is not one", node)
+                          "fairness (WF/SF, <>[][A]_v, \\A over constant sets); this conjunct is "
+                          "not one", node)
+
+
+def _eventually_always_step(node: Node) -> Node | None:
+    """``[A]_v`` when ``node`` is ``<>[][A]_v``: in a specification, an assumption that from
+    some point on every step is an ``[A]_v`` step (TLC checks it on the graph, as an
+    "eventually always" action of the property's negation)."""
+    if node.kind != "prefix" or node.args[0] != "<>":
+        return None
+    inner = node.args[1]
+    while inner.kind == "paren":
+        inner = inner.args[0]
+    if inner.kind != "prefix" or inner.args[0] != "[]":
+        return None
+    step = inner.args[1]
+    while step.kind == "paren":
+        step = step.args[0]
+    return step if step.kind == "stutter" else None
 
 
 class _Recent:
@@ -920,15 +945,33 @@ def _text(node: Node) -> str:
 
 
 def fairness_condition(unfolder: Unfolder, label: str, strong: bool, vars_: Node,
-                       action: Node, scope: Scope, env: tuple, where: str | None) -> Fairness:
+                       action: Node, scope: Scope, env: tuple, where: str | None,
+                       constrained: bool = False) -> Fairness:
     """One fairness condition: a step belongs to it when it is an ``<<A>>_v`` step (tested
-    as :meth:`Unfolder.step_test` tests one)."""
+    as :meth:`Unfolder.step_test` tests one). In a ``constrained`` model (CONSTRAINT or
+    ACTION_CONSTRAINT), it is enabled where ``ENABLED <<A>>_v`` evaluates to TRUE, as TLC
+    decides it, also when each of its steps leaves the constraint and so is no edge of the
+    graph."""
     step = Node("nostutter", (action, vars_), action.line, action.col, action.file)
-    test = unfolder.step_test(step, scope, env, f"evaluating fairness condition {label}")
+    doing = f"evaluating fairness condition {label}"
+    test = unfolder.step_test(step, scope, env, doing)
 
     def instance(step_label, before, after):
         return True if test(step_label, before, after) else None
-    return Fairness(label, strong, instance, where)
+    if not constrained:
+        return Fairness(label, strong, instance, where)
+    at = (action.line, action.col, action.file)
+    moves = Node("prefix", ("~", Node("prefix", ("UNCHANGED", vars_), *at)), *at)
+    f = unfolder.compiler.expr(Node("prefix", ("ENABLED", Node("conj", ((action, moves),), *at)),
+                                    *at), scope)
+    on_error = unfolder.on_error
+
+    def enabled(state):
+        try:
+            return (True,) if f(state, None, env) is True else ()
+        except TLAError as exc:
+            raise on_error(exc, doing, state) from None
+    return Fairness(label, strong, instance, where, enabled)
 
 
 def located(exc: Unsupported, what: str, cfg_file: str | None) -> InputError:

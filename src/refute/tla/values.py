@@ -418,6 +418,11 @@ def format_value(v: Any) -> str:
         return "(" + " @@ ".join(f"{format_value(k)} :> {format_value(x)}"
                                  for k, x in in_tlc_order(v.items())) + ")"
     if isinstance(v, LazySet):
+        if v.kind not in INFINITE_KINDS:  # TLC prints a set it can enumerate as its elements
+            try:
+                return format_value(v.materialize())
+            except TLAError:
+                pass
         return v.kind if not v.args else f"{v.kind}(...)"
     if isinstance(v, LazyFn):
         return "[function]"

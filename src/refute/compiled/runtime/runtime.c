@@ -766,6 +766,13 @@ static V rename_value(V v, const int64_t *t, int n) {
     return r;
 }
 
+/* ------------------------------------------------------------------ printing */
+/* Print and PrintT: the value goes to the printer the Python side installed (which writes it
+ * as the interpreter does, at the moment the spec evaluates it); none installed, nothing. */
+static void (*rt_printer)(V);
+void refute_set_printer(void (*printer)(V)) { rt_printer = printer; }
+static inline void rt_print(V v) { if (rt_printer) rt_printer(v); }
+
 /* ------------------------------------------------------------------ the search */
 /* Successors of the state being expanded: NV ids each, with their action name's index. */
 static V *succ;
@@ -1047,6 +1054,30 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
     free(cur.s); free(cur.index); free(next.s); free(next.index);
     return R.status;
 }
+
+/* ------------------------------------------------------------------ assumptions */
+static int model_assumption(int k);
+
+/* The value table and the model's constants, made once per process (as refute_run makes them
+ * on its first run). */
+static void assumption_values_ready(void) {
+    if (nvals) return;
+    capvals = 1u << 16;
+    vals = rt_alloc((size_t)capvals * sizeof(Val));
+    nvals = 1; /* id 0: no value */
+    V_FALSE = intern(T_BOOL, 0, 0, 0, 0);
+    V_TRUE = intern(T_BOOL, 0, 1, 0, 0);
+    model_setup();
+}
+
+/* ASSUME k of a constant module (no variables): 1 true, 0 false (or not a boolean, which the
+ * interpreter reports), -1 an evaluation error (the interpreter's to report, located). */
+int refute_assume(int k) {
+    if (setjmp(rt_jump)) { nbufs = 0; return -1; }
+    assumption_values_ready();
+    return model_assumption(k);
+}
+int refute_nassume(void) { return NASSUME; }
 
 /* ------------------------------------------------------------------ exports */
 void refute_select_invariant(int k, int on) { invariant_selected[k] = on; }
