@@ -40,7 +40,6 @@ UNSUPPORTED: dict[str, str] = {
     }.items()},
     **{model: _TOO_SLOW.format("over 20-30 s (issue 26, interpreted; not measured on the compiled "
                                "backend in this pass)", tlc) for model, tlc in {
-        "NanoBlockchain/MCNanoMedium.cfg": "15 s",
         "PaxosHowToWinATuringAward/MCPaxosSmall.cfg": "1 min",
         "SimplifiedFastPaxos/FastPaxos.cfg": "20 s",
         "SimplifiedFastPaxos/Paxos.cfg": "5 s",
@@ -130,7 +129,7 @@ COMPILED: frozenset[str] = frozenset({
     "Bakery-Boulangerie/MCBoulanger.cfg", "CheckpointCoordination/MCCheckpointCoordinationFailure.cfg",
     "Disruptor/Disruptor_MPMC.cfg", "Disruptor/Disruptor_MPMC_liveliness.cfg", "Disruptor/Disruptor_SPMC.cfg",
     "KeyValueStore/MCKVSSafetySmall.cfg", "SlushProtocol/SlushSmall.cfg", "cf1s-folklore/cf1s_folklore.cfg",
-    "MultiPaxos-SMR/MultiPaxos_MC_small.cfg",
+    "MultiPaxos-SMR/MultiPaxos_MC_small.cfg", "NanoBlockchain/MCNanoMedium.cfg",
 })
 """Models of :data:`ON_THE_COMMAND_LINE` the compiled backend runs: their test fails if
 ``refute check`` falls back to the interpreter (too slow for them)."""
