@@ -2,6 +2,7 @@
 
     python benchmarks/bench_python_specs.py                       # TwoPhase 8 RMs and Paxos
     python benchmarks/bench_python_specs.py --rms 6 --repeat 1    # a quick look
+    python benchmarks/bench_python_specs.py --before ../main/src  # and another checkout's refute
 
 Models and contenders, each run as a whole fresh process (start-up included, as a user meets
 it), interleaved, ``--repeat`` times, each one's best kept:
@@ -11,7 +12,10 @@ it), interleaved, ``--repeat`` times, each one's best kept:
   examples/two_phase.py``), ``tlc`` (``tlc -workers 1`` on TwoPhase.tla of tlaplus/Examples,
   read from the oracle folder ``../shared/oracles``, never copied; skipped without it);
 * single-decree Paxos, 3 acceptors, 2 values, ballots 0..2: ``refute`` (``examples/paxos.py``)
-  and ``tlc`` on its twin ``benchmarks/tla/Paxos.tla``.
+  and ``tlc`` on its twin ``benchmarks/tla/Paxos.tla``;
+* with ``--before SRC``, on both models, ``before``: the same ``refute check`` run with the
+  package of another checkout (``SRC``, its ``src`` folder, C extensions built in place), for a
+  before/after comparison within one run.
 
 Every contender of a model must report the same distinct states (asserted). Two times are
 kept: wall (what a user waits) and CPU (user + system seconds of the process and its threads,
@@ -66,13 +70,13 @@ def run_tuple(rms: int, tmp: str) -> dict:
     return {"distinct": distinct, "generated": generated, "depth": depth, "wall": wall, "cpu": cpu}
 
 
-def run_refute(spec: str, params: list[str], tmp: str) -> dict:
+def run_refute(spec: str, params: list[str], tmp: str, src: str = os.path.join(ROOT, "src")) -> dict:
     result = os.path.join(tmp, "result.json")
     command = [sys.executable, "-m", "refute", "check", spec, "-q", "--json", result,
                "--backend", "interpreted"]  # (auto compiles the spec: bench_compiled_python.py)
     for param in params:
         command += ["-p", param]
-    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
+    env = dict(os.environ, PYTHONPATH=src)
     _, wall, cpu = _measure(command, ROOT, env)
     with open(result) as handle:
         got = json.load(handle)
@@ -100,13 +104,17 @@ def run_tlc(tla: str, cfg_text: str, tmp: str) -> dict:
             "depth": int(depth[1]), "wall": wall, "cpu": cpu}
 
 
-def contenders(rms: int, tmp: str) -> dict[str, dict]:
+def contenders(rms: int, tmp: str, before: str | None = None) -> dict[str, dict]:
     rm_names = ", ".join(f"r{i}" for i in range(1, rms + 1))
     two_phase = {
         "tuple": lambda: run_tuple(rms, tmp),
         "refute": lambda: run_refute("examples/two_phase.py", [f"rms={rms}"], tmp),
     }
     paxos = {"refute": lambda: run_refute("examples/paxos.py", [], tmp)}
+    if before:
+        two_phase["before"] = lambda: run_refute("examples/two_phase.py", [f"rms={rms}"], tmp,
+                                                 before)
+        paxos["before"] = lambda: run_refute("examples/paxos.py", [], tmp, before)
     if os.path.exists(TLC) and os.path.exists(TWO_PHASE_TLA):
         two_phase["tlc"] = lambda: run_tlc(
             TWO_PHASE_TLA, f"CONSTANT RM = {{{rm_names}}}\nINIT TPInit\nNEXT TPNext\n"
@@ -146,20 +154,31 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--models", default="twophase,paxos",
                         help="comma-separated: twophase, paxos")
+    parser.add_argument("--contenders", default="tuple,refute,before,tlc",
+                        help="comma-separated: tuple, refute, before, tlc (those that apply)")
+    parser.add_argument("--before", metavar="SRC",
+                        help="also run refute from this src folder (another checkout's)")
     args = parser.parse_args()
     wanted = set(args.models.split(","))
     with tempfile.TemporaryDirectory() as tmp:
-        for model, runs in contenders(args.rms, tmp).items():
+        before = os.path.abspath(args.before) if args.before else None
+        for model, runs in contenders(args.rms, tmp, before).items():
             if model.split(",")[0].lower() not in wanted:
                 continue
-            best = best_of(runs, args.repeat)
+            chosen = set(args.contenders.split(","))
+            best = best_of({name: run for name, run in runs.items() if name in chosen},
+                           args.repeat)
             assert len({m["distinct"] for m in best.values()}) == 1, best
             print(f"{model}: best of {args.repeat}")
             print_contenders(best)
-            for base in ("tuple", "tlc"):
-                if base in best:
-                    print(f"  refute / {base}: wall {best['refute']['wall'] / best[base]['wall']:.2f}, "
-                          f"CPU {best['refute']['cpu'] / best[base]['cpu']:.2f}")
+            for name in ("refute", "before"):
+                for base in ("tuple", "tlc"):
+                    if name in best and base in best:
+                        print(f"  {name} / {base}: wall {best[name]['wall'] / best[base]['wall']:.2f}, "
+                              f"CPU {best[name]['cpu'] / best[base]['cpu']:.2f}")
+            if "before" in best:
+                print(f"  refute / before: wall {best['refute']['wall'] / best['before']['wall']:.2f}, "
+                      f"CPU {best['refute']['cpu'] / best['before']['cpu']:.2f}")
             sys.stdout.flush()
 
 

@@ -76,6 +76,46 @@ def test_scan_counts_actions_and_answers_the_new_positions(kind):
         table.scan([(("act0",), [1])], fingerprint, {"act0": 0}, fired)
 
 
+@pytest.mark.parametrize("kind", SETS)
+def test_scan_keeps_checks_and_stops_as_the_search_does(kind):
+    """With the keep arguments: each new successor's action counted in found, the tests called
+    on it in order, the state kept; a failed test or the room running out stops the scan at
+    that successor, the later ones neither counted nor added."""
+    successors = [(("a" if i % 2 else "b", ()), i % 4) for i in range(8)]  # 0 1 2 3 0 1 2 3
+    actions = {"a": 0, "b": 1}
+
+    def scan(table, tests, room):
+        fired, found = np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64)
+        kept, where = [], [-1, 0]
+        answer = table.scan(successors, lambda s: s + 10, actions, fired, found, tests, kept,
+                            room, where)
+        return answer, fired.tolist(), found.tolist(), kept
+
+    calls = []
+    tests = (lambda s: calls.append(("small", s)) or s < 3, lambda s: calls.append(("any", s)) or 1)
+    table = kind()
+    assert scan(table, tests, 100) == (([0, 1, 2, 3], 0), [2, 2, 0], [2, 2, 0], [0, 1, 2])
+    assert calls == [("small", 0), ("any", 0), ("small", 1), ("any", 1), ("small", 2),
+                     ("any", 2), ("small", 3)]
+    assert len(table) == 4  # the 0s and 1s after the failing 3 were not reached
+    assert scan(kind(), tests[1:], 2) == (([0, 1], -1), [1, 1, 0], [1, 1, 0], [0, 1])
+    assert scan(kind(), (), 100) == ([0, 1, 2, 3], [4, 4, 0], [2, 2, 0], [0, 1, 2, 3])
+
+    def broken(state):
+        if state == 2:
+            raise ZeroDivisionError
+        return True
+
+    fired, found, where = np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64), [-1, 0]
+    with pytest.raises(ZeroDivisionError):
+        kind().scan(successors, lambda s: s, actions, fired, found, (tests[1], broken), [], 100,
+                    where)
+    assert where == [1, 2]
+    with pytest.raises(ZeroDivisionError):
+        kind().scan(successors, lambda s: 1 // (s - 3), actions, fired, found, (), [], 100, where)
+    assert where == [-1, 3]
+
+
 @pytest.mark.parametrize("kind", MAPS)
 def test_map_against_a_dict(kind):
     keys = _keys(4_000)

@@ -176,3 +176,32 @@ def test_file_with_several_specs_needs_a_class_name(tmp_path):
     with pytest.raises(UsageError, match="defines several specs: A, B"):
         load_spec(str(path))
     assert type(load_spec(f"{path}:B")).__name__ == "B"
+
+
+class _Opaque:
+    """Hashable by identity: different in every process, so never part of a state."""
+
+
+class LateBadAction(refute.Spec):
+    """count fires from the start; bad only at n == 3, with a state no fingerprint can trust."""
+
+    def init(self):
+        return State(n=0, box=None)
+
+    @action
+    def count(self, s):
+        if s.n < 5:
+            return s.update(n=s.n + 1)
+
+    @action
+    def bad(self, s):
+        if s.n == 3:
+            return s.update(box=_Opaque())
+
+
+def test_an_action_first_enabled_deep_is_still_checked_on_its_first_successor():
+    with pytest.raises(SpecError) as info:
+        refute.check(LateBadAction())
+    assert info.value.message.startswith("bad produced a state that is not immutable: state.box "
+                                         "is a _Opaque whose hash is its memory address")
+    assert info.value.detail == "in state: Record(n=3, box=None)"

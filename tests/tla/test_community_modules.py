@@ -244,3 +244,11 @@ def test_a_value_other_than_tlcs_is_a_false_assumption(tmp_path, monkeypatch) ->
     monkeypatch.delenv("REFUTE_TLA_MODULES", raising=False)
     code, output = _check(tmp_path, ["ASSUME SelectInSubSeq(<<1, 2, 1>>, 2, 3, LAMBDA e : e = 1) = 2"])
     assert code == 2 and "assumption is false" in output and "M.tla:10" in output, output
+
+
+def test_restrict_outside_the_domain_is_tlcs_error(tmp_path, monkeypatch) -> None:
+    # TLC evaluates Restrict's definition [x \in S |-> f[x]]: "Attempted to access index 3 of
+    # tuple <<1, 2>> which is out of bounds" (Restrict(<<1, 2>>, {1, 3}))
+    monkeypatch.delenv("REFUTE_TLA_MODULES", raising=False)
+    code, output = _check(tmp_path, ["ASSUME Restrict(<<1, 2>>, {1, 3}) = <<1>>"])
+    assert code == 2 and "applied to 3, outside its domain" in output, output

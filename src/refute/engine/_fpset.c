@@ -282,17 +282,29 @@ static PyObject *FingerprintSet_fingerprints(FingerprintSet *self, PyObject *arg
     return PyLong_FromSsize_t(n);
 }
 
-/* scan(successors, fingerprint, actions, fired) -> [positions of the new successors]
+/* scan(successors, fingerprint, actions, fired[, found, tests, kept, room, where])
+ *   -> [positions of the new successors], or (positions, stop) when stopped early
  *
  * successors: [(label, state)], label[0] the action's name; fingerprint: state -> int;
  * actions: name -> action number; fired: a writable int64 array of counts by action number,
- * each successor's action counted (a name missing from actions in fired's last slot). A successor is new when its fingerprint was not in the set
- * (nor an earlier successor's of this call): it is added and its position answered. An
- * exception from `fingerprint` propagates, with the successors before it counted and added. */
+ * each successor's action counted (a name missing from actions in fired's last slot). A
+ * successor is new when its fingerprint was not in the set (nor an earlier successor's of this
+ * call): it is added and its position answered. An exception from `fingerprint` propagates,
+ * with the successors before it counted and added.
+ *
+ * With the five more arguments it also does what the search does with each new successor,
+ * in order (refute/engine/bfs.py): count its action in `found` (an int64 array like fired),
+ * call each of `tests` (the invariants) on its state in order, and append the state to the
+ * list `kept`; it stops at the first new successor a test fails (its result false), and after
+ * the `room`th new successor kept (the search's state limit), answering (positions, stop) with
+ * stop the index of the failed test, or -1 for the limit. Successors after the one it stops
+ * at are neither counted, fingerprinted nor added. On an exception, where[0] is the index of
+ * the test that raised it (-1 if none did) and where[1] the successor's position. */
 static PyObject *FingerprintSet_scan(FingerprintSet *self, PyObject *const *args,
                                      Py_ssize_t nargs) {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "scan(successors, fingerprint, actions, fired)");
+    if (nargs != 4 && nargs != 9) {
+        PyErr_SetString(PyExc_TypeError, "scan(successors, fingerprint, actions, fired"
+                                         "[, found, tests, kept, room, where])");
         return NULL;
     }
     PyObject *successors = args[0], *fingerprint = args[1], *actions = args[2];
@@ -302,16 +314,41 @@ static PyObject *FingerprintSet_scan(FingerprintSet *self, PyObject *const *args
         PyErr_SetString(PyExc_TypeError, "scan: successors must be a list, actions a dict");
         return NULL;
     }
-    Py_buffer fired;
+    int keeping = nargs == 9;
+    PyObject *tests = NULL, *kept = NULL, *where = NULL, *new = NULL;
+    Py_ssize_t room = 0, i = 0;
+    if (keeping) {
+        tests = args[5], kept = args[6], where = args[8];
+        if (!PyTuple_Check(tests) || !PyList_Check(kept) || !PyList_Check(where) ||
+            PyList_GET_SIZE(where) != 2) {
+            PyErr_SetString(PyExc_TypeError, "scan: tests must be a tuple, kept a list, where "
+                                             "a list of two");
+            return NULL;
+        }
+        room = PyLong_AsSsize_t(args[7]);
+        if (room == -1 && PyErr_Occurred())
+            return NULL;
+    }
+    Py_buffer fired, found;
     if (!int64_view(args[3], &fired, 1, "fired"))
         return NULL;
-    int64_t *counts = fired.buf;
+    if (keeping && !int64_view(args[4], &found, 1, "found")) {
+        PyBuffer_Release(&fired);
+        return NULL;
+    }
+    int64_t *counts = fired.buf, *found_counts = keeping ? found.buf : NULL;
     Py_ssize_t actions_known = fired.len / 8;
-    PyObject *new = PyList_New(0);
+    if (keeping && found.len != fired.len) {
+        PyErr_SetString(PyExc_ValueError, "scan: found and fired must be as long");
+        goto error_early;
+    }
+    Py_ssize_t stop = -2;  /* -2: not stopped; else the failed test, or -1 for room */
+    Py_ssize_t failing_test = -1;
+    new = PyList_New(0);
     if (new == NULL)
         goto error;
     Py_ssize_t n = PyList_GET_SIZE(successors);
-    for (Py_ssize_t i = 0; i < n; i++) {
+    for (; i < n && stop == -2; i++) {
         PyObject *pair = PyList_GET_ITEM(successors, i);
         PyObject *name = successor_action_name(pair);
         if (name == NULL)
@@ -327,27 +364,78 @@ static PyObject *FingerprintSet_scan(FingerprintSet *self, PyObject *const *args
         }
         counts[action]++;
         int64_t fp;
-        if (state_fingerprint(fingerprint, PyTuple_GET_ITEM(pair, 1), &fp) < 0)
+        PyObject *state = PyTuple_GET_ITEM(pair, 1);
+        if (state_fingerprint(fingerprint, state, &fp) < 0)
             goto error;
         int added = set_add(self, fp);
         if (added < 0)
             goto error;
-        if (added) {
-            PyObject *position = PyLong_FromSsize_t(i);
-            if (position == NULL || PyList_Append(new, position) < 0) {
-                Py_XDECREF(position);
+        if (!added)
+            continue;
+        PyObject *position = PyLong_FromSsize_t(i);
+        if (position == NULL || PyList_Append(new, position) < 0) {
+            Py_XDECREF(position);
+            goto error;
+        }
+        Py_DECREF(position);
+        if (!keeping)
+            continue;
+        found_counts[action]++;
+        Py_ssize_t t_count = PyTuple_GET_SIZE(tests);
+        for (Py_ssize_t t = 0; t < t_count; t++) {
+            PyObject *result = PyObject_CallOneArg(PyTuple_GET_ITEM(tests, t), state);
+            if (result == NULL) {
+                failing_test = t;
                 goto error;
             }
-            Py_DECREF(position);
+            int holds = result == Py_True ? 1 : result == Py_False ? 0 : PyObject_IsTrue(result);
+            Py_DECREF(result);
+            if (holds < 0) {
+                failing_test = t;
+                goto error;
+            }
+            if (!holds) {
+                stop = t;
+                break;
+            }
         }
+        if (stop != -2)
+            break;
+        if (PyList_Append(kept, state) < 0)
+            goto error;
+        if (--room <= 0)
+            stop = -1;
     }
     PyBuffer_Release(&fired);
-    return new;
+    if (keeping)
+        PyBuffer_Release(&found);
+    if (stop == -2)
+        return new;
+    return Py_BuildValue("(Nn)", new, stop);  /* steals new */
 error:
-    PyBuffer_Release(&fired);
+    if (keeping) {
+        PyObject *test_index = PyLong_FromSsize_t(failing_test);
+        PyObject *at = PyLong_FromSsize_t(i);
+        if (test_index != NULL && at != NULL) {
+            PyObject *type, *value, *traceback;
+            PyErr_Fetch(&type, &value, &traceback);
+            PyList_SetItem(where, 0, test_index);  /* steal */
+            PyList_SetItem(where, 1, at);
+            PyErr_Restore(type, value, traceback);
+        }
+        else {
+            Py_XDECREF(test_index);
+            Py_XDECREF(at);
+        }
+    }
     Py_XDECREF(new);
+error_early:
+    PyBuffer_Release(&fired);
+    if (keeping)
+        PyBuffer_Release(&found);
     return NULL;
 }
+
 
 static PyObject *FingerprintSet_memory_bytes(FingerprintSet *self, void *closure) {
     return PyLong_FromSsize_t(self->table.slots ? table_bytes(&self->table, 1) : 0);
@@ -363,8 +451,9 @@ static PyMethodDef FingerprintSet_methods[] = {
     {"fingerprints", (PyCFunction)FingerprintSet_fingerprints, METH_O,
      "fingerprints(out) -> n: every fingerprint written into the int64 array out"},
     {"scan", (PyCFunction)(void (*)(void))FingerprintSet_scan, METH_FASTCALL,
-     "scan(successors, fingerprint, actions, fired) -> positions of the new successors "
-     "(the sequential search's per-successor loop, see _fpset.c)"},
+     "scan(successors, fingerprint, actions, fired[, found, tests, kept, room, where]) -> "
+     "positions of the new successors, or (positions, stop) (the sequential search's "
+     "per-successor loop, see _fpset.c)"},
     {NULL, NULL, 0, NULL}};
 
 static PyGetSetDef FingerprintSet_getset[] = {

@@ -12,8 +12,9 @@ Data layout (the reason this is fast and small):
   a level are numbered consecutively, so a level is its list of states and its first number.
 
 Time: a parent's successors go through one C call, ``FingerprintSet.scan`` (count each one's
-action, fingerprint it, add it if new), so per successor only the new ones come back to Python
-(to be numbered, checked and queued), about one in ten. Constraints, the liveness graph and
+action, fingerprint it, add it if new, and for a new one count it, check the invariants on it
+and queue it), so that per parent only the new successors' positions come back to Python, to
+be numbered. Constraints, the liveness graph and
 the last level under ``--max-depth`` need every successor in Python: those parents take the
 loop written out below, which numbers the same states in the same order.
 
@@ -38,6 +39,7 @@ import gc
 import time
 from array import array
 from collections import _count_elements as count_labels  # Counter.update's C loop
+from itertools import repeat
 from operator import itemgetter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -160,8 +162,11 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
     # names outside action_names in the last slot), by the loop in Python in fired.
     action_numbers = {a: i for i, a in enumerate(model.action_names)}
     fired_counts = array("q", bytes(8 * (len(action_numbers) + 1)))
+    found_counts = array("q", fired_counts)  # new states, by action number
     fired: dict[str, int] = {}
-    found: dict[str, int] = {}  # action -> new states
+    found: dict[str, int] = {}  # action -> new states, counted by the loop in Python
+    tests = tuple(p.test for p in invariants)
+    where = [-1, 0]  # scan's: the invariant that raised (-1: none) and the successor's position
     generated = 0
     pruned = 0  # successors (and initial states) outside the state constraints
     depth = 0
@@ -173,7 +178,7 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
         watch.close()
         fired_by_action = {a: fired.get(a, 0) + fired_counts[i]
                            for a, i in action_numbers.items()}
-        found_by_action = {a: found.get(a, 0) for a in model.action_names}
+        found_by_action = {a: found.get(a, 0) + found_counts[i] for a, i in action_numbers.items()}
         return Result(
             status=status, spec=model.name, distinct_states=len(parents),
             states_generated=generated, depth=depth, seconds=time.perf_counter() - started,
@@ -239,35 +244,36 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
                     violation = Violation(ViolationKind.DEADLOCK, "deadlock", trace_to(parent))
                     return finish(Status.VIOLATION)
                 if not every_successor:
+                    # One C call does the per-successor work (see FingerprintSet.scan); only
+                    # the numbering is left, a level's states being numbered in order.
                     try:
-                        new = scan(successors, fp, action_numbers, fired_counts)
+                        new = scan(successors, fp, action_numbers, fired_counts, found_counts,
+                                   tests, next_level, max_states - len(parents), where)
                     except Exception:
+                        if where[0] >= 0:  # an invariant raised: name it and the state
+                            checking, state = invariants[where[0]], successors[where[1]][1]
+                            raise
                         for _, state in successors:  # again, to name the state that fails
                             fp(state)
                         raise
-                    for ordinal in new:
-                        label, state = successors[ordinal]
-                        index = len(parents)
-                        parents.append(parent)
-                        ordinals.append(ordinal)
-                        found[label[0]] = found.get(label[0], 0) + 1
-                        for checking in invariants:
-                            if not checking.test(state):
-                                depth += 1
-                                violation = Violation(ViolationKind.INVARIANT, checking.name,
-                                                      trace_to(index))
-                                generated -= _uncount_scanned(fired_counts, action_numbers,
-                                                              successors, ordinal)
-                                return finish(Status.VIOLATION)
-                        checking = None
-                        next_level.append(state)
-                        if index + 1 >= max_states:
-                            stop = StopReason.MAX_STATES
-                            depth += 1
-                            generated -= _uncount_scanned(fired_counts, action_numbers,
-                                                          successors, ordinal)
-                            return finish(Status.INCOMPLETE)
-                    continue
+                    if type(new) is not tuple:
+                        parents.extend(repeat(parent, len(new)))
+                        ordinals.extend(new)
+                        continue
+                    new, failed = new  # stopped at its last new successor
+                    parents.extend(repeat(parent, len(new)))
+                    ordinals.extend(new)
+                    depth += 1
+                    # the successors after it, and the intermediate states before them, were
+                    # never generated, as TLC counts
+                    generated -= len(successors) - 1 - new[-1] + _intermediate_after(successors,
+                                                                                     new[-1])
+                    if failed < 0:
+                        stop = StopReason.MAX_STATES
+                        return finish(Status.INCOMPLETE)
+                    violation = Violation(ViolationKind.INVARIANT, invariants[failed].name,
+                                          trace_to(len(parents) - 1))
+                    return finish(Status.VIOLATION)
                 count_labels(fired, map(first, map(first, successors)))
                 for ordinal, (label, state) in enumerate(successors):
                     if constraints and not _satisfies(constraints, state, model):
@@ -325,16 +331,6 @@ def _uncount(fired: dict[str, int], successors: list, ordinal: int) -> int:
     rest = successors[ordinal + 1:]
     for label, _ in rest:
         fired[label[0]] -= 1
-    return len(rest) + _intermediate_after(successors, ordinal)
-
-
-def _uncount_scanned(fired_counts: array, numbers: dict[str, int], successors: list,
-                     ordinal: int) -> int:
-    """:func:`_uncount` where ``scan`` counted the successors by action number (names outside
-    ``numbers`` in the last slot)."""
-    rest = successors[ordinal + 1:]
-    for label, _ in rest:
-        fired_counts[numbers.get(label[0], len(numbers))] -= 1
     return len(rest) + _intermediate_after(successors, ordinal)
 
 

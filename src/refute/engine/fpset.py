@@ -56,17 +56,45 @@ class PyFingerprintSet(set):
         return len(self)
 
     def scan(self, successors: list, fingerprint: Callable[[Any], int], actions: dict,
-             fired: Any) -> list[int]:
+             fired: Any, found: Any = None, tests: tuple = (), kept: list | None = None,
+             room: int = 0, where: list | None = None) -> list[int] | tuple[list[int], int]:
         """The positions of the successors whose fingerprints were new (now added); each
         successor's action counted in ``fired[actions[label[0]]]`` (in ``fired[-1]`` if its
-        name is not in ``actions``)."""
-        new = []
+        name is not in ``actions``).
+
+        Given ``kept`` (and ``found``, ``tests``, ``room``, ``where``), also what the search
+        does with each new successor, in order: count its action in ``found``, call each of
+        ``tests`` on its state, append the state to ``kept``; stop at the first new successor
+        a test fails, or after the ``room``-th kept, answering ``(positions, stop)``, ``stop``
+        the index of the failed test or -1 for ``room``; the successors after that one are
+        left alone. On an exception ``where`` is [index of the test that raised it or -1, the
+        successor's position]."""
+        new: list[int] = []
         for position, (label, state) in enumerate(successors):
-            fired[actions.get(label[0], -1)] += 1
-            key = fingerprint(state)
-            if key not in self:
+            test = -1
+            try:
+                action = actions.get(label[0], -1)
+                fired[action] += 1
+                key = fingerprint(state)
+                if key in self:
+                    continue
                 set.add(self, key)
                 new.append(position)
+                if kept is None:
+                    continue
+                found[action] += 1
+                for test, predicate in enumerate(tests):
+                    if not predicate(state):
+                        return new, test
+                test = -1
+                kept.append(state)
+            except BaseException:
+                if kept is not None and where is not None:
+                    where[:] = [test, position]
+                raise
+            room -= 1
+            if room <= 0:
+                return new, -1
         return new
 
     @property

@@ -26,9 +26,10 @@ from refute.spec.temporal import FairnessDeclaration, Formula
 from refute.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
 
 try:
+    from refute.spec._dispatch import boolean as _boolean
     from refute.spec._dispatch import dispatch as _dispatch
 except ImportError:  # not compiled (no compiler when installed): next_states loops in Python
-    _dispatch = None
+    _boolean = _dispatch = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,9 @@ class SpecModel(Model):
         # function, args) an instance.
         self._instances = [[(i[0], i[1], i[5]) for i in part] if prebuilt else None
                            for prebuilt, part in self._plan]
+        # The common case, every action's instances known now: next_states is one C call.
+        self._one_run = (self._instances[0] if _dispatch is not None and len(self._plan) == 1
+                         and self._plan[0][0] else None)
         self._state_type: type | None = None
         self._unvalidated: set[str] = set(self.action_names)  # deep-checked once per action
 
@@ -126,6 +130,34 @@ class SpecModel(Model):
         return states
 
     def next_states(self, state: Any) -> list[tuple[Label, Any]]:
+        run, state_type = self._one_run, self._state_type
+        if run is not None and state_type is not None:
+            # The loop below for a plan of one prebuilt run, without its per-state steps
+            # (the same calls, in the same order).
+            out: list[tuple[Label, Any]] = []
+            where = [0]
+            unvalidated = self._unvalidated  # their successors come back here, to be checked
+            try:
+                stopped = _dispatch(run, 0, state, state_type, out, where, unvalidated)
+                handed_back = stopped is not None
+                while stopped is not None:
+                    position, result = stopped
+                    where[0] = position
+                    label, generator = run[position][0], self._plan[0][1][position][6]
+                    self._take(label, result, generator, state, out.append)
+                    stopped = _dispatch(run, position + 1, state, state_type, out, where,
+                                        unvalidated)
+            except RefuteError:
+                raise
+            except Exception as exc:
+                raise self._failure(exc, str(run[where[0]][0]), state) from None
+            if handed_back and unvalidated:  # after every action, as the loop below does
+                self._validate_first(out, state)
+            return out
+        return self._next_states(state)
+
+    def _next_states(self, state: Any) -> list[tuple[Label, Any]]:
+        """next_states for any plan: a loop over its parts (in Python where _dispatch is not built)."""
         out: list[tuple[Label, Any]] = []
         append = out.append
         state_type = self._state_type
@@ -177,11 +209,15 @@ class SpecModel(Model):
         except Exception as exc:
             raise self._failure(exc, str(label) if label else "an action", state) from None
         if self._unvalidated:
-            for label, successor in out:
-                if label.action in self._unvalidated:
-                    self._unvalidated.discard(label.action)
-                    self._validate(successor, str(label), state)
+            self._validate_first(out, state)
         return out
+
+    def _validate_first(self, out: list[tuple[Label, Any]], state: Any) -> None:
+        """Deep-check the first successor of each action not checked yet."""
+        for label, successor in out:
+            if label.action in self._unvalidated:
+                self._unvalidated.discard(label.action)
+                self._validate(successor, str(label), state)
 
     def _take(self, label: Label, result: Any, generator: bool, state: Any,
               append: Callable) -> None:
@@ -293,8 +329,11 @@ class SpecModel(Model):
 
     def _predicate(self, kind: str, name: str, function: Callable) -> Predicate:
         where = _where(function)
-        return Predicate(name, _Boolean(getattr(self.spec, name), f"{kind} {name}",
-                                        where.rsplit(":", 1)[0], _line(function)), where)
+        test = _Boolean(getattr(self.spec, name), f"{kind} {name}", where.rsplit(":", 1)[0],
+                        _line(function))
+        if _boolean is not None:  # the same checks, no Python frame when the result is a bool
+            test = _boolean(test.function, test.judge)
+        return Predicate(name, test, where)
 
     def _symmetry_groups(self) -> tuple[tuple[Any, ...], ...]:
         groups = []
@@ -524,6 +563,10 @@ class _Boolean:
         result = self.function(state)
         if result is True or result is False:
             return result
+        return self.judge(result)
+
+    def judge(self, result: Any) -> bool:
+        """A result that is not True or False: numpy's bool, or the spec's error."""
         if type(result).__name__ == "bool_":  # numpy's
             return bool(result)
         forgot = " (a forgotten return?)" if result is None else ""

@@ -300,8 +300,9 @@ def _range_of(f):
 
 
 def _restrict(f, s):
-    s = as_set(s)
-    return make_fn({k: v for k, v in fn_to_dict(f).items() if k in s})
+    """``[x \\in S |-> f[x]]`` (TLC evaluates the definition: an element of S outside f's
+    domain is its error, "applied to ... outside its domain")."""
+    return make_fn({x: apply_fn(f, x) for x in sorted_elements(as_set(s))})
 
 
 def _is_injective(f):
