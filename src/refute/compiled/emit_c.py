@@ -560,7 +560,10 @@ class Emitter:
     def successor(self, label: int) -> Callable[[_Mode], str]:
         def emit(m: _Mode) -> str:
             if len(m.assigned) != self.nv:
-                raise Unsupported("an action that does not give every variable a value")
+                # a successor not completely specified is the interpreter's error to report,
+                # located, where a state reaches it (cf1s_folklore's Faulty has such a branch,
+                # never enabled): the native search stops there and the interpreter runs
+                return "rt_fail(17);"
             return f"rt_emit(P, {label});"
         return emit
 
