@@ -5,7 +5,7 @@
 The models are those the TLC oracle test checks through the command line
 (tests/tla/oracle.py ON_THE_COMMAND_LINE) and those it leaves out as too slow (UNSUPPORTED's
 "too slow" entries). Each runs as a user runs it (``python -m refute check SPEC --config CFG
---backend B --json``, REFUTE_TLA_MODULES as tests/conftest.py sets it) in a child process
+--backend B --json``, REFUTE_TLA_MODULES unset as tests/conftest.py has it) in a child process
 limited to ``--cap`` seconds of CPU time; the CPU time counted is the child's and its
 children's (the C compiler's included). One JSON line per model: refute's and TLC's
 (manifest) verdict, distinct, generated and depth (the depth TLC gives with one worker where
@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("only", nargs="*")
     args = parser.parse_args()
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
-    env.setdefault("REFUTE_TLA_MODULES", os.path.join(ROOT, "..", "shared", "oracles", "tla", "modules"))
+    env.pop("REFUTE_TLA_MODULES", None)  # refute's own modules, as tests/conftest.py has it
     slow = ON_THE_COMMAND_LINE | {m for m, why in UNSUPPORTED.items() if why.startswith("too slow")}
     models = [m for m in oracle_models() if m["id"] in slow
               and (not args.only or any(o in m["id"] for o in args.only))]

@@ -28,23 +28,25 @@ UNSUPPORTED: dict[str, str] = {
         "CheckpointCoordination/MCCheckpointCoordination.cfg": (
             "not finished in 236 s (compiled: ~6,000 distinct states/s under its SYMMETRY)", "1 min"),
         "Huang/Huang.cfg": ("not finished in 60 s (interpreted: the compiled backend does not "
-                            "handle MapThenFoldSet, Functions.tla:151)", "40 s"),
+                            "handle DyadicRationals' One, Huang.tla:40)", "40 s"),
+        "KeyValueStore/MCKVsnap.cfg": ("not finished in 98 s (interpreted: the compiled backend "
+                                       "does not handle FoldFunction, Util.tla:15)", "50 s"),
+        "LeastCircularSubstring/MCLeastCircularSubstringMedium.cfg": (
+            "not finished in 90 s (compiled)", "1 min"),
+        "dag-consensus/TLCSailfish1.cfg": ("not finished in 111 s (compiled)", "10 s"),
+        "SimplifiedFastPaxos/FastPaxos.cfg": ("not finished in 61 s (compiled)", "20 s"),
+        "cf1s-folklore/cf1s_folklore.cfg": (
+            "not finished in 2 min (compiled search: 4.2 s for 2,057,174 states; then its two "
+            "PROPERTYs' steps are checked in Python on the 22,438,432-step graph)", "1 min"),
+        "PaxosHowToWinATuringAward/MCPaxosSmall.cfg": ("not finished in 100 s (compiled)", "1 min"),
+        "braf/BufferedRandomAccessFile.cfg": (
+            "not finished in 102 s (compiled search; then the interpreter evaluates its eight "
+            "PROPERTYs' [][A]_v on each of the 128,581 steps, compiled/backend.py _all_respected)",
+            "9 s"),
     }.items()},
-    **{model: _TOO_SLOW.format("over 20-30 s (issue 26, interpreted)", tlc) for model, tlc in {
-        "KeyValueStore/MCKVsnap.cfg": "50 s",
-        "LeastCircularSubstring/MCLeastCircularSubstringMedium.cfg": "1 min",
-        "MultiPaxos-SMR/MultiPaxos_MC_small.cfg": "10 s",
-        "NanoBlockchain/MCNanoMedium.cfg": "15 s",
-        "PaxosHowToWinATuringAward/MCPaxosSmall.cfg": "1 min",
-        "SimplifiedFastPaxos/FastPaxos.cfg": "20 s",
-        "SimplifiedFastPaxos/Paxos.cfg": "5 s",
-        "SlidingPuzzles/SlidingPuzzles_anim.cfg": "10 s",
+    **{model: _TOO_SLOW.format("over 20-30 s (issue 26, interpreted; not measured on the compiled "
+                               "backend in this pass)", tlc) for model, tlc in {
         "SlushProtocol/SlushMedium.cfg": "1 min",
-        "braf/BufferedRandomAccessFile.cfg": "9 s",
-        "ewd687a/MCEWD687a.cfg": "1 min",
-        "cf1s-folklore/cf1s_folklore.cfg": "1 min",
-        "dag-consensus/TLCSailfish1.cfg": "10 s",
-        "dijkstra-mutex/DijkstraMutex.toolbox/LSpec-model/MC.cfg": "50 s",
         "ewd998/EWD998PCal.cfg": "21 s",
         "lamport_mutex/MCLamportMutex.cfg": "10 s",
     }.items()},
@@ -126,6 +128,9 @@ COMPILED: frozenset[str] = frozenset({
     "Bakery-Boulangerie/MCBoulanger.cfg", "CheckpointCoordination/MCCheckpointCoordinationFailure.cfg",
     "Disruptor/Disruptor_MPMC.cfg", "Disruptor/Disruptor_MPMC_liveliness.cfg", "Disruptor/Disruptor_SPMC.cfg",
     "KeyValueStore/MCKVSSafetySmall.cfg", "SlushProtocol/SlushSmall.cfg",
+    "MultiPaxos-SMR/MultiPaxos_MC_small.cfg", "NanoBlockchain/MCNanoMedium.cfg",
+    "dijkstra-mutex/DijkstraMutex.toolbox/LSpec-model/MC.cfg", "ewd687a/MCEWD687a.cfg",
+    "SimplifiedFastPaxos/Paxos.cfg", "SlidingPuzzles/SlidingPuzzles_anim.cfg",
 })
 """Models of :data:`ON_THE_COMMAND_LINE` the compiled backend runs: their test fails if
 ``refute check`` falls back to the interpreter (too slow for them)."""

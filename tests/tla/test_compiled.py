@@ -407,7 +407,7 @@ def test_print_fold_and_property_invariant_run_natively(tmp_path, capfd):
     printed = capfd.readouterr().err
     assert compiled.interpreted_instead is None  # the PROPERTY's []P is the native search's
     theirs = bfs.explore(TLAModel(path), bfs.Options())
-    assert capfd.readouterr().err == printed == '<<"start", <<9, 4, 1>>>>\n1\n2\n3\n'
+    assert capfd.readouterr().err == printed == '<<"start", <<1, 4, 9>>>>\n1\n2\n3\n'
     assert result_difference(mine, theirs) is None
     assert (mine.status, mine.distinct_states, mine.states_generated) == (Status.OK, 4, 4)
 
@@ -649,3 +649,34 @@ def test_is_injective_and_membership_in_a_listed_union_run_natively(tmp_path):
     assert compiled.interpreted_instead is None
     assert result.violation.name == "Unsorted" and len(result.violation.trace) == 3
     assert result.violation.trace[-1].state == ((3, 2, 1),)
+
+
+PARTIAL = """---- MODULE Part ----
+EXTENDS Naturals
+VARIABLES x, y
+Init == x = 0 /\\ y = 0
+Next == /\\ x < 3
+        /\\ x' = x + 1
+        /\\ IF x = 5 THEN UNCHANGED x ELSE y' = y
+Bad == /\\ x < 3 /\\ x' = x + 1 /\\ IF x = 1 THEN x' = 2 ELSE y' = y
+====
+"""
+
+
+@pytest.mark.parametrize("action", ["Next", "Bad"])
+def test_a_branch_that_leaves_a_variable_unset_is_the_interpreters_where_reached(tmp_path, action):
+    # Next's THEN branch (y' unset) is never enabled: native; Bad's is, from x = 1: the
+    # interpreter runs the model and refuses the incompletely specified successor, as it does
+    path = _write(tmp_path, "Part", PARTIAL, f"INIT Init\nNEXT {action}\nCHECK_DEADLOCK FALSE\n")
+    model = TLAModel(path)
+    compiled = compile_model(model)
+    if action == "Next":
+        result = explore(model, compiled, bfs.Options(deadlock=False))
+        assert compiled.interpreted_instead is None and result.distinct_states == 4
+        return
+    with pytest.raises(RefuteError) as native:
+        explore(model, compiled, bfs.Options(deadlock=False))
+    assert compiled.interpreted_instead is not None
+    with pytest.raises(RefuteError) as interpreted:
+        bfs.explore(TLAModel(path), bfs.Options(deadlock=False))
+    assert str(native.value) == str(interpreted.value)

@@ -376,6 +376,16 @@ class Emitter:
             return (f"({{ V {t} = {self.val(sx, m)}; as_set_({t}); V {acc} = {self.val(base, m)}; "
                     f"for (uint32_t {q} = 0; {q} < vlen({t}); {q}++) {{ V {x} = vdata({t})[{q}]; "
                     f"{acc} = {self.val(body, m)}; }} {acc}; }})")
+        if op == "fold_chosen":  # Folds' MapThenFoldSet: pick with chosen, fold the last picked first
+            x, acc, sx, base, body, rest, chosen = a
+            t, b, q, one = self.tmp(), self.tmp(), self.tmp(), self.tmp()
+            return (f"({{ V {rest} = {self.val(sx, m)}; as_set_({rest}); Buf *{b} = buf_open(); "
+                    f"while (vlen({rest})) {{ V {x} = {self.val(chosen, m)}; "
+                    f"if (!set_has({rest}, {x})) rt_fail(13); buf_push({b}, {x}); "
+                    f"V {one}[1] = {{{x}}}; {rest} = set_minus({rest}, set_from({one}, 1)); }} "
+                    f"V {acc} = {self.val(base, m)}; "
+                    f"for (uint32_t {q} = {b}->n; {q}-- > 0;) {{ V {x} = {b}->d[{q}]; "
+                    f"{acc} = {self.val(body, m)}; }} buf_close(); V {t} = {acc}; {t}; }})")
         if op == "setmap":
             bs, body = a
             b = self.tmp()
@@ -550,7 +560,10 @@ class Emitter:
     def successor(self, label: int) -> Callable[[_Mode], str]:
         def emit(m: _Mode) -> str:
             if len(m.assigned) != self.nv:
-                raise Unsupported("an action that does not give every variable a value")
+                # a successor not completely specified is the interpreter's error to report,
+                # located, where a state reaches it (cf1s_folklore's Faulty has such a branch,
+                # never enabled): the native search stops there and the interpreter runs
+                return "rt_fail(17);"
             return f"rt_emit(P, {label});"
         return emit
 

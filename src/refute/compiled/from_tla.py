@@ -284,7 +284,7 @@ class Lowering:
             inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node)
             return self.expr(d.body, inner, init)
         if isinstance(entry, Builtin):
-            return self.builtin(name, args, env, node, init)
+            return self.builtin(name, args, env, node, init, entry.definition)
         raise Unsupported(f"{type(entry).__name__} {name}", _where(node))
 
     def substitution(self, entry: Subst, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
@@ -819,7 +819,11 @@ class Lowering:
             raise Unsupported("a subexpression with bound names", _where(node))
         return self.expr(target, _Env(scope.ctx), init)
 
-    def builtin(self, name: str, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
+    def builtin(self, name: str, args: tuple, env: _Env, node: Node, init: bool,
+                definition: Def | None = None) -> Expr:
+        """A native operator's IR: its own native form, else the module definition it
+        replaces (the same value, e.g. refute's UndirectedGraphs' ConnectedComponents), else
+        :class:`Unsupported`."""
         if name == "SelectSeq" and len(args) == 2:
             seq = self.expr(args[0], env, init)
             test = self.operator_argument(args[1], 1, env, node)
@@ -864,26 +868,32 @@ class Lowering:
                  ("Max", 1): ("set_max", "i"), ("Min", 1): ("set_min", "i"),
                  ("Range", 1): ("range_of", "v")}
         op = table.get((name, len(args)))
+        if op is None and definition is not None:
+            return self.call_entry(definition, name, args, env, node, init)
         if op is None:  # (before its arguments: MapThenFoldSet's are operators)
             raise Unsupported(f"standard operator {name}", _where(node))
         xs = tuple(self.expr(a, env, init) for a in args)
         return E(op[0], xs, op[1], _dyn(*xs))
 
     def map_then_fold_set(self, args: tuple, env: _Env, node: Node, init: bool) -> Expr:
-        """``MapThenFoldSet(op, base, f, choose, S)`` as the interpreter computes it
-        (:func:`refute.tla.stdlib._map_then_fold_set`): ``acc := op(f(x), acc)`` for the
-        elements ``x`` of ``S`` in canonical order, from ``acc = base`` (``choose`` is not
-        evaluated: the interpreter's order is its own, as TLC's override's is)."""
+        """``MapThenFoldSet(op, base, f, choose, S)`` as Folds defines it (and
+        :func:`refute.tla.community.map_then_fold_set` computes it): ``c1 = choose(S)``,
+        ``c2 = choose(S \\ {c1})``, ..., then ``op(f(c1), op(f(c2), ... base))``, the first
+        chosen applied last. A ``choose`` that returns no element of its argument is the
+        interpreter's error to report."""
         op = self.operator_argument(args[0], 2, env, node)
         f = self.operator_argument(args[2], 1, env, node)
-        self.operator_argument(args[3], 1, env, node)  # (an operator, as the interpreter requires)
+        choose = self.operator_argument(args[3], 1, env, node)
         base, s = self.expr(args[1], env, init), self.expr(args[4], env, init)
-        x, acc = self.fresh("x"), self.fresh("acc")
+        x, acc, rest = self.fresh("x"), self.fresh("acc"), self.fresh("rest")
+        chosen = self.expr(choose.body, choose.env.with_items(
+            {choose.params[0][0]: E("local", (rest,), "v", True)}), init)
         fx = self.expr(f.body, f.env.with_items({f.params[0][0]: E("local", (x,), "v", True)}), init)
         body = self.expr(op.body, op.env.with_items({op.params[0][0]: fx,
                                                      op.params[1][0]: E("local", (acc,), "v", True)}),
                          init)
-        return E("fold", (x, acc, s, base, body), "v", _dyn(s, base) or body.dyn)
+        return E("fold_chosen", (x, acc, s, base, body, rest, chosen), "v",
+                 _dyn(s, base) or body.dyn or chosen.dyn)
 
     def is_injective(self, f: Expr) -> Expr:
         """Functions' IsInjective(f): \\A a, b \\in DOMAIN f : f[a] = f[b] => a = b, as the

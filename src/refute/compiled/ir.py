@@ -27,6 +27,8 @@ Expression operators (``Expr.op``, ``Expr.args``):
     if c a b | case [(c, e)..] other | forall/exists [(name, S)..] body
     choose name S body | filter name S body | setmap [(name, S)..] body | at (EXCEPT's @)
     fold x acc S base body   acc := body (reading x and acc) over S's elements in order, from base
+    fold_chosen x acc S base body rest chosen   the same over S's elements in the order the
+                         chooser picks them (chosen reads rest, what is left), the first picked last
     rcall f x         application of a recursive function (from_tla.RecursiveFunction)
     rcall_op F [..]   call of a recursive operator (from_tla.RecursiveOperator)
     print out then    Print(out, then) (PrintT: then is TRUE): out printed where evaluated

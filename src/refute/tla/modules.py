@@ -209,7 +209,7 @@ def load_into(compiler: Compiler, ctx: Context, module: Module, seen: set | None
                     ctx.names[name] = entry
             continue
         if item.name in natives:
-            ctx.names[item.name] = natives[item.name]
+            ctx.names[item.name] = natives[item.name].replacing(Def(item, ctx))
         elif item.kind == "instance":
             ctx.names[item.name] = InstDef(item, ctx)
         else:

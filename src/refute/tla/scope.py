@@ -75,14 +75,21 @@ class Builtin:
     One without arguments is evaluated once, when compiled, unless ``volatile`` (its value
     depends on where the run is: TLCExt's ``CounterExample``). ``at_state``, when given, is
     called instead of ``fn`` with the current state first (``None`` for constants):
-    ``TLCGet("level")`` is the level of the state being explored."""
+    ``TLCGet("level")`` is the level of the state being explored. ``definition``: the
+    module's own definition the native replaces (a :class:`Def`; None for an operator that
+    only exists natively), which means the same value: the compiled backend lowers it where
+    it has no native form of its own."""
 
-    __slots__ = ("fn", "arity", "op_args", "volatile", "at_state")
+    __slots__ = ("fn", "arity", "op_args", "volatile", "at_state", "definition")
 
     def __init__(self, fn: Callable, arity: int, op_args: tuple = (), volatile: bool = False,
-                 at_state: Callable | None = None):
+                 at_state: Callable | None = None, definition: Def | None = None):
         self.fn, self.arity, self.op_args, self.volatile = fn, arity, op_args, volatile
-        self.at_state = at_state
+        self.at_state, self.definition = at_state, definition
+
+    def replacing(self, definition: Def) -> Builtin:
+        """This native, standing for ``definition``."""
+        return Builtin(self.fn, self.arity, self.op_args, self.volatile, self.at_state, definition)
 
 
 class Def:
