@@ -143,13 +143,17 @@ def _load(tla: str, cfg: str) -> str | None:
 
 def _in_child(function, *args, seconds: float = 30, memory: int = 2 << 30) -> str | None:
     """``function(*args)`` in a forked child: its result, or None if it ran out of time or
-    memory (the child is killed, or stops at its RLIMIT_AS)."""
+    memory (the child is killed, or stops at its RLIMIT_AS). The bound is ``memory`` beyond
+    the address space the child inherits: the test runner's own mappings (compiled models
+    loaded by earlier tests, their tables) must not leave the child without room to load."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into the test runner
         os.close(reader)
         try:
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            with open("/proc/self/statm", encoding="ascii") as statm:
+                inherited = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            resource.setrlimit(resource.RLIMIT_AS, (inherited + memory, inherited + memory))
             message = function(*args)
             os.write(writer, (message or "").encode("utf-8", "replace")[:60000])
         finally:

@@ -866,7 +866,7 @@ class Lowering:
                  ("Nat", 0): ("nat", "v"), ("Int", 0): ("int_set", "v"),
                  ("STRING", 0): ("string", "v"), ("IsFiniteSet", 1): ("finite", "b"),
                  ("Max", 1): ("set_max", "i"), ("Min", 1): ("set_min", "i"),
-                 ("Range", 1): ("range_of", "v")}
+                 ("Range", 1): ("range_of", "v"), ("ToSet", 1): ("range_of", "v")}
         op = table.get((name, len(args)))
         if op is None and definition is not None:
             return self.call_entry(definition, name, args, env, node, init)

@@ -436,3 +436,9 @@ COMMUNITY: dict[str, dict[str, Builtin]] = {
 }
 """Module -> the natives of its operators (besides those :mod:`refute.tla.stdlib` lists)."""
 
+NATIVE_FOR_SPEED = frozenset({"UndirectedGraphs", "Graphs"})
+"""Modules whose natives only compute faster what refute's own definitions of them say (the
+graph searches): where a native has no compiled form, the compiled backend may lower the
+definition instead. Not so elsewhere: IOUtils' definitions are placeholders for what refute
+refuses, and some Java overrides differ from their module's TLA+ (SelectInSubSeq)."""
+

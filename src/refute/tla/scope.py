@@ -76,9 +76,9 @@ class Builtin:
     depends on where the run is: TLCExt's ``CounterExample``). ``at_state``, when given, is
     called instead of ``fn`` with the current state first (``None`` for constants):
     ``TLCGet("level")`` is the level of the state being explored. ``definition``: the
-    module's own definition the native replaces (a :class:`Def`; None for an operator that
-    only exists natively), which means the same value: the compiled backend lowers it where
-    it has no native form of its own."""
+    module's own definition the native replaces, where it means the same value (a
+    :class:`Def`; see :data:`refute.tla.community.NATIVE_FOR_SPEED`): the compiled backend
+    lowers it where it has no native form of its own."""
 
     __slots__ = ("fn", "arity", "op_args", "volatile", "at_state", "definition")
 
