@@ -1009,6 +1009,18 @@ static int invariant_selected[NINV > 0 ? NINV : 1];
 
 #define ROOT 0xffffffffu
 
+/* The value table and the model's constants, made once per process and kept by every later
+ * run in it (refute_run, the workers' run, a constant module's ASSUMEs). */
+static void values_ready(void) {
+    if (nvals) return;
+    capvals = 1u << 16;
+    vals = rt_alloc((size_t)capvals * sizeof(Val));
+    nvals = 1; /* id 0: no value */
+    V_FALSE = intern(T_BOOL, 0, 0, 0, 0);
+    V_TRUE = intern(T_BOOL, 0, 1, 0, 0);
+    model_setup();
+}
+
 static int check_invariants(const V *s) {
     for (int k = 0; k < NINV; k++) {
         if (invariant_selected[k] && !model_invariant(k, s)) { R.which = k; return 0; }
@@ -1050,14 +1062,7 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
         nbufs = 0;
         return R.status;
     }
-    if (!nvals) {
-        capvals = 1u << 16;
-        vals = rt_alloc((size_t)capvals * sizeof(Val));
-        nvals = 1; /* id 0: no value */
-        V_FALSE = intern(T_BOOL, 0, 0, 0, 0);
-        V_TRUE = intern(T_BOOL, 0, 1, 0, 0);
-        model_setup();
-    }
+    values_ready();
     nsucc = 0;
     model_init();
     for (uint32_t o = 0; o < nsucc; o++) {
@@ -1135,23 +1140,11 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
 /* ------------------------------------------------------------------ assumptions */
 static int model_assumption(int k);
 
-/* The value table and the model's constants, made once per process (as refute_run makes them
- * on its first run). */
-static void assumption_values_ready(void) {
-    if (nvals) return;
-    capvals = 1u << 16;
-    vals = rt_alloc((size_t)capvals * sizeof(Val));
-    nvals = 1; /* id 0: no value */
-    V_FALSE = intern(T_BOOL, 0, 0, 0, 0);
-    V_TRUE = intern(T_BOOL, 0, 1, 0, 0);
-    model_setup();
-}
-
 /* ASSUME k of a constant module (no variables): 1 true, 0 false (or not a boolean, which the
  * interpreter reports), -1 an evaluation error (the interpreter's to report, located). */
 int refute_assume(int k) {
     if (setjmp(rt_jump)) { nbufs = 0; return -1; }
-    assumption_values_ready();
+    values_ready();
     return model_assumption(k);
 }
 int refute_nassume(void) { return NASSUME; }

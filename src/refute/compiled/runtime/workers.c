@@ -814,14 +814,7 @@ int refute_run_workers(int workers, int deadlock, int64_t max_states, int64_t ma
         nbufs = 0;
         return R.status;
     }
-    if (!nvals) {
-        capvals = 1u << 16;
-        vals = rt_alloc((size_t)capvals * sizeof(Val));
-        nvals = 1; /* id 0: no value */
-        V_FALSE = intern(T_BOOL, 0, 0, 0, 0);
-        V_TRUE = intern(T_BOOL, 0, 1, 0, 0);
-        model_setup();
-    }
+    values_ready();
     ctl = mmap(0, sizeof(Ctl), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (ctl == MAP_FAILED) { ctl = 0; rt_fail(100); }
     memset(ctl, 0, sizeof(Ctl));
