@@ -706,15 +706,19 @@ class TLAModel(Model):
             for name, params, g, env, node in self.actions:
                 for p in g(state, unset, env):
                     if UNSET in p:
-                        missing = [v for v, x in zip(self.variables, p) if x is UNSET]
-                        raise SpecError(f"action {name} does not give a value to "
-                                        f"{', '.join(m + chr(39) for m in missing)}",
-                                        file=node.file, line=node.line, column=node.col,
-                                        hint="TLC reports this too: add x' = ... or UNCHANGED x")
+                        raise self._unset_error(name, node, p)
                     out.append((TLALabel(name, params), p))
         except TLAError as exc:
             raise spec_error(exc, f"evaluating action {name}", state, self) from None
         return self._finish_step(state, out)
+
+    def _unset_error(self, name: str, node: Any, successor: tuple) -> SpecError:
+        """The error of action ``name`` leaving variables of ``successor`` without a value."""
+        missing = [v for v, x in zip(self.variables, successor) if x is UNSET]
+        return SpecError(f"action {name} does not give a value to "
+                         f"{', '.join(m + chr(39) for m in missing)}",
+                         file=node.file, line=node.line, column=node.col,
+                         hint="TLC reports this too: add x' = ... or UNCHANGED x")
 
     def _composed_next_states(self, state: tuple) -> Successors:
         r""":meth:`next_states` of a spec that composes actions (``A \cdot B``): an ``int``
@@ -730,11 +734,7 @@ class TLAModel(Model):
                         intermediate.append((len(out), p))
                         continue
                     if UNSET in p:
-                        missing = [v for v, x in zip(self.variables, p) if x is UNSET]
-                        raise SpecError(f"action {name} does not give a value to "
-                                        f"{', '.join(m + chr(39) for m in missing)}",
-                                        file=node.file, line=node.line, column=node.col,
-                                        hint="TLC reports this too: add x' = ... or UNCHANGED x")
+                        raise self._unset_error(name, node, p)
                     out.append((TLALabel(name, params), p))
         except TLAError as exc:
             raise spec_error(exc, f"evaluating action {name}", state, self) from None
