@@ -49,6 +49,7 @@ class Emitter:
         self.counter = 0
         self.hoisted: dict[int, int] = {}
         self.recursing: dict[int, str] = {}  # recursive functions being emitted -> C name
+        self.shared: dict[str, str] = {}  # the "let" names in scope -> their C function
         self.keep_alive: list = []
         atoms: dict = {}
         for v in ir.pool:
@@ -145,10 +146,39 @@ class Emitter:
             out, then = e.args
             t = self.tmp()
             return f"({{ V {t} = {self.val(out, m)}; rt_print({t}); {conv(then, m)}; }})"
+        if e.op == "let":  # a value computed at its first read (a GCC nested function)
+            return self.let_code(e, m, conv)
+        if e.op == "lazy":
+            name = self.shared.get(e.args[0])
+            if name is None:
+                raise Unsupported("a shared value read outside its scope")
+            return f"{name}()"
         if e.op == "interpreted":  # the interpreter's to evaluate: it runs the model instead
             return {"b": "(rt_fail(17), 0)", "i": "(rt_fail(17), (int64_t)0)",
                     "v": "(rt_fail(17), (V)0)"}[as_type]
         return None
+
+    def let_code(self, e: Expr, m: _Mode, conv: Callable[[Expr, _Mode], str]) -> str:
+        """``body`` where ``name`` is read through a nested function that computes ``value``
+        at the first read and returns the same after (TLC's LazyValue: an argument or a LET
+        definition evaluated at most once, and only if used). Each emission of the "let"
+        gets C names of its own (one IR expression may be emitted at several places)."""
+        name, value, body = e.args
+        f, c, known = self.tmp(), self.tmp(), self.tmp()
+        ctype = {"b": "int", "i": "int64_t", "v": "V"}[value.type]
+        code = {"b": self.boolean, "i": self.integer, "v": self.val}[value.type](value, m)
+        saved = self.shared.get(name)
+        self.shared[name] = f
+        try:
+            inner = conv(body, m)
+        finally:
+            if saved is None:
+                del self.shared[name]
+            else:
+                self.shared[name] = saved
+        return (f"({{ {ctype} {c}; int {known} = 0; "
+                f"{ctype} {f}(void) {{ if (!{known}) {{ {c} = {code}; {known} = 1; }} return {c}; }} "
+                f"{inner}; }})")
 
     def bool_code(self, e: Expr, m: _Mode) -> str:
         op, a = e.op, e.args
