@@ -114,6 +114,12 @@ class _RecOpRef:
         self.rec = rec
 
 
+class _SharedTooSoon(Exception):
+    """A value was shared in the body of a recursive operator (or function) it calls, taken
+    not to vary before that body was lowered, and the body reads the next state: the model is
+    lowered again, sharing nothing."""
+
+
 def E(op: str, args: tuple, ty: str, dyn: bool) -> Expr:
     return Expr(op, args, ty, dyn)
 
@@ -123,14 +129,16 @@ def _dyn(*xs: Expr) -> bool:
 
 
 class Lowering:
-    def __init__(self, model: Any):
+    def __init__(self, model: Any, share: bool = True):
         self.model = model
+        self.share = share  # whether values are shared (shareable); see _SharedTooSoon
         self.pool: list[Any] = []
         self._pool_index: dict = {}
         self._locals = 0
         self._def_cache: dict = {}
         self._varying_recs: dict = {}  # id -> (recursive operator or function, kept alive; _varies)
         self._open_recs: set = set()  # ids of those whose bodies _varies is searching
+        self._assumed_steady: dict = {}  # id -> one taken not to vary before it was lowered
         self._open_hits: set = set()  # ids of those met again while searched
         self._levels = Levels()
         self.labels = list(model.action_names)
@@ -387,6 +395,7 @@ class Lowering:
         locals_ = {p: E("local", (self.fresh(p),), "v", True) for p, _ in params}
         rec.params = tuple(x.args[0] for x in locals_.values())
         rec.body = self.expr(body, outer.with_items({**locals_, name: _RecOpRef(rec)}), init)
+        self.steady_or_relower(rec)
         return rec
 
     def rcall_op(self, rec: RecursiveOperator, args: tuple, env: _Env, node: Node,
@@ -441,7 +450,7 @@ class Lowering:
         from its description without building it (``SUBSET S``, ``[S -> T]``...), and what
         may have another value at another use: reading the next state (``x'``, ENABLED: the
         next state is assigned along the action), printing, or the interpreter's operators."""
-        if not x.dyn or x.op in _CHEAP or not _buildable(x):
+        if not self.share or not x.dyn or x.op in _CHEAP or not _buildable(x):
             return False
         return not self._varies(x, set())
 
@@ -458,8 +467,9 @@ class Lowering:
             return x.op in _VARYING or self._varies(x.args, seen)
         if isinstance(x, (RecursiveOperator, RecursiveFunction)):
             parts = (x.body,) if isinstance(x, RecursiveOperator) else (x.domain, x.body)
-            if any(p is None for p in parts):
-                return True
+            if any(p is None for p in parts):  # still being lowered (a call in its own body):
+                self._assumed_steady[id(x)] = x  # checked once lowered (steady_or_relower)
+                return False
             known = self._varying_recs.get(id(x))
             if known is not None:
                 return known[1]
@@ -476,6 +486,13 @@ class Lowering:
             self._open_hits |= outer_hits
             return varies
         return False
+
+    def steady_or_relower(self, rec: RecursiveOperator | RecursiveFunction) -> None:
+        """Once ``rec`` is lowered: a value shared in its own body was taken not to vary
+        through its calls of ``rec``; if ``rec`` does vary (it reads the next state), that value
+        may not be shared (:class:`_SharedTooSoon`)."""
+        if self._assumed_steady.pop(id(rec), None) is not None and self._varies(rec, set()):
+            raise _SharedTooSoon
 
     def is_action(self, arg: Node, env: _Env) -> bool:
         """Whether ``arg`` (written where ``env`` holds) is an action: a parameter bound to
@@ -838,6 +855,7 @@ class Lowering:
                     pattern: E("tuple_part", (whole, k + 1, len(bs)), "v", True)
                     for k, (pattern, _) in enumerate(bounds)})
             rec.body = self.expr(body, inner, init)
+            self.steady_or_relower(rec)
         return d.ir
 
     def x_fnset(self, node, env, init):
@@ -1279,6 +1297,9 @@ def _check_encodable(value: Any) -> None:
 def lower(model: Any) -> IRModel:
     """The IR of ``model`` (a :class:`refute.tla.model.TLAModel`), or :class:`Unsupported`."""
     try:
-        return Lowering(model).lower_model()
+        try:
+            return Lowering(model).lower_model()
+        except _SharedTooSoon:  # (rare: then every value is computed where it is used)
+            return Lowering(model, share=False).lower_model()
     except RecursionError:  # operators inlined into each other without end (mutual recursion)
         raise Unsupported("mutually recursive operators (inlined without end)", model.source) from None
