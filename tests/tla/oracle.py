@@ -74,6 +74,13 @@ DEPTH_ACCEPTED: dict[str, int] = {
 """Model -> its BFS depth (TLC's with one worker), where the manifest has one of TLC's
 multi-worker depths."""
 
+TLC_COUNTS: dict[str, tuple[int, int, int]] = {
+    # TLC built from source (tlaplus/tlaplus cc6b616) with `-workers 1`, on the oracle's copy
+    "LeastCircularSubstring/MCLeastCircularSubstringMedium.cfg": (1_007_232, 1_017_073, 131),
+}
+"""Model -> TLC's distinct states, generated states and depth, measured here where the
+manifest gives the verdict only."""
+
 SLOW = {"allocator/AllocatorImplementation.cfg", "echo/MCEcho.cfg", "transaction_commit/PaxosCommit.cfg",
         "CoffeeCan/CoffeeCan1000Beans.cfg", "btree/btree.cfg", "GameOfLife/GameOfLife.cfg",
         "Bakery-Boulangerie/MCBakery.cfg",
