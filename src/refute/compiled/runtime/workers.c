@@ -61,7 +61,7 @@ typedef struct {
     uint64_t table_count, table_limit, table_cap;
     int table_which;
     struct {
-        uint64_t nwin, inv_key, dead_key, blob_at[MAXW], blob_words;
+        uint64_t nwin, fps_at, inv_key, dead_key, blob_at[MAXW], blob_words;
         int inv_which, depth_hit, finished;
         uint64_t generated, constrained, nrecs, moved, fired[NL], found[NL];
     } w[MAXW];
@@ -192,15 +192,6 @@ static int claim(uint64_t fp, uint64_t key, uint64_t *at) {
         j = (j + 1) & smask;
     }
 }
-static int known(uint64_t fp) {
-    uint64_t j = mix64(fp) & smask;
-    for (;;) {
-        uint64_t f = slots[j].fp;
-        if (!f) return 0;
-        if (f == fp) return 1;
-        j = (j + 1) & smask;
-    }
-}
 
 /* The leader, between barriers: a set of `cap` slots holding the entries of key < below. */
 static void table_rebuild(uint64_t cap, uint64_t below) {
@@ -224,6 +215,12 @@ static void table_rebuild(uint64_t cap, uint64_t below) {
     ctl->table_count = count;
     ctl->table_limit = cap / 4 * 3;
     ctl->table_which = to;
+}
+/* This worker's copy of the states found before the level (the shared set's states, after
+ * table_rebuild has dropped the level's): what it holds when a level is expanded again. */
+static void seen_rebuild(void) {
+    seen_reset(0);
+    for (uint64_t k = 0; k <= smask; k++) if (slots[k].fp) seen_add(slots[k].fp, 0, 0);
 }
 static void table_release_old(void) { /* every process has left the other memfd */
     int old = 1 - ctl->table_which;
@@ -302,6 +299,10 @@ static double seconds_since(const struct timespec *t0) {
     return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) * 1e-9;
 }
 
+/* The successors of one state left to claim: their fingerprints and ordinals. */
+static uint64_t *cand_fp;
+static uint32_t *cand_o, capcands;
+
 /* Expand this worker's frontier: claims, the level's counts, the events it sees. */
 static void expand_level(int last_level, int deadlock, double time_limit, const struct timespec *t0) {
     uint64_t dead_key = NONE;
@@ -327,17 +328,36 @@ static void expand_level(int last_level, int deadlock, double time_limit, const 
         }
         if (nsucc > OMASK) rt_fail(102);
         for (uint32_t o = 0; o < nsucc; o++) lv_fired[succ_label[o]]++;
+        /* a successor this worker has seen (found at an earlier level, or claimed by this
+         * worker at this one, with a lesser key: its frontier is expanded in rank order)
+         * cannot win its claim: it is skipped without touching the shared set; the others
+         * are claimed, their shared slots prefetched first */
+        if (nsucc > capcands) {
+            capcands = 2 * nsucc;
+            cand_fp = realloc(cand_fp, capcands * sizeof(uint64_t));
+            cand_o = realloc(cand_o, capcands * sizeof(uint32_t));
+            if (!cand_fp || !cand_o) rt_fail(100);
+        }
+        uint32_t ncands = 0;
         for (uint32_t o = 0; o < nsucc; o++) {
             const V *s = succ + (size_t)o * NV;
             if (NACON && !model_action_constraint(ps, s)) { lv_constrained++; continue; }
             if (NCON && !model_constraint(s)) { lv_constrained++; continue; }
             uint64_t fp = state_fp(s);
             if (last_level) {
-                if (!known(fp)) depth_hit = 1;
+                if (!seen_find(fp, 0)) depth_hit = 1;
                 continue;
             }
+            if (!seen_add(fp, 0, 0)) continue;
+            __builtin_prefetch(&slots[mix64(fp) & smask]);
+            cand_fp[ncands] = fp;
+            cand_o[ncands++] = o;
+        }
+        for (uint32_t c = 0; c < ncands; c++) {
+            uint32_t o = cand_o[c];
+            const V *s = succ + (size_t)o * NV;
             uint64_t key = KEY(rank, o), at;
-            int claimed = claim(fp, key, &at);
+            int claimed = claim(cand_fp[c], key, &at);
             if (claimed < 0) return; /* (the level is expanded again) */
             if (!claimed) continue;
             int ok = check_invariants(s);
@@ -580,21 +600,27 @@ static int work(Search *S) {
             }
             if (barrier()) return 1;
             table_sync();
+            seen_rebuild();
         }
         if (me == 0) table_release_old();
         if (ctl->timeout) { S->status = ST_TIME; return 0; }
         /* the states this worker won, and the first invariant violated among them */
         uint64_t nwin = 0, inv_key = NONE;
         int inv_which = 0;
-        uint64_t *keys = region_reserve(&wreg[me], (nclaims ? nclaims : 1) * sizeof(uint64_t));
+        /* (their keys in order, then from fps_at their fingerprints, for every worker's copy
+         * of the states found) */
+        uint64_t *keys = region_reserve(&wreg[me], (2 * nclaims + 1) * sizeof(uint64_t));
+        uint64_t *fps = keys + nclaims;
         for (uint64_t k = 0; k < nclaims; k++) {
             if (k + 16 < nclaims) __builtin_prefetch(&slots[c_at[k + 16]]);
             if (~__atomic_load_n(&slots[c_at[k]].nkey, __ATOMIC_ACQUIRE) != c_key[k]) continue;
             if (c_inv[k] && inv_key == NONE) { inv_key = c_key[k]; inv_which = c_inv[k] - 1; }
+            fps[nwin] = slots[c_at[k]].fp;
             c_at[nwin] = k; /* (from here c_at lists the winners' claim numbers) */
             keys[nwin++] = c_key[k];
         }
         ctl->w[me].nwin = nwin;
+        ctl->w[me].fps_at = nclaims;
         ctl->w[me].inv_key = inv_key;
         ctl->w[me].inv_which = inv_which;
         if (barrier()) return 1; /* B: every worker's winners are known */
@@ -603,7 +629,7 @@ static int work(Search *S) {
         for (int v = 0; v < nw; v++) {
             ns[v] = ctl->w[v].nwin;
             total += ns[v];
-            if (v != me) region_map(&wreg[v], (ns[v] ? ns[v] : 1) * sizeof(uint64_t));
+            if (v != me) region_map(&wreg[v], (ctl->w[v].fps_at + ns[v] + 1) * sizeof(uint64_t));
             lists[v] = (const uint64_t *)wreg[v].p;
         }
         /* the first event in key order (a deadlock's key comes after every successor of the
@@ -663,6 +689,15 @@ static int work(Search *S) {
             return 0;
         }
         add_level_counts();
+        /* every worker's copy of the states found gains the level's (its own are there) */
+        for (int v = 0; v < nw; v++) {
+            if (v == me) continue;
+            const uint64_t *f = lists[v] + ctl->w[v].fps_at;
+            for (uint64_t k = 0; k < ns[v]; k++) {
+                if (k + 16 < ns[v]) seen_prefetch(f[k + 16]);
+                seen_add(f[k], 0, 0);
+            }
+        }
         for (int v = 0; v < nw; v++) if (ctl->w[v].depth_hit) S->status = ST_MAX_DEPTH;
         uint64_t previous = S->frontier;
         S->level_first = S->level_base;
@@ -789,7 +824,7 @@ int refute_run_workers(int workers, int deadlock, int64_t max_states, int64_t ma
     S.deadlock = deadlock; S.max_states = max_states; S.max_depth = max_depth;
     S.time_limit = time_limit;
     keep_states = 0;
-    graph_mode = 0;
+    seen_reset(0); /* (each worker's copy of the states found before the level it expands) */
     memset(&R, 0, sizeof R);
     capstates = 0;
     free(parents); free(ordinals); free(kept); free(succ_counts);
@@ -834,8 +869,9 @@ int refute_run_workers(int workers, int deadlock, int64_t max_states, int64_t ma
         const V *s = succ + (size_t)o * NV;
         R.generated++;
         if (NCON && !model_constraint(s)) { R.constrained++; continue; }
-        uint64_t at;
-        if (!claim(state_fp(s), o, &at)) continue;
+        uint64_t at, fp = state_fp(s);
+        if (!claim(fp, o, &at)) continue;
+        seen_add(fp, 0, 0);
         uint64_t index = R.distinct;
         record_state(ROOT, o, s);
         R.depth = 1;
