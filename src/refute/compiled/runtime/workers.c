@@ -48,20 +48,17 @@
 #define NL (NLABEL > 0 ? NLABEL : 1)
 
 /* ------------------------------------------------------------------ shared memory */
-typedef struct { uint64_t fp, nkey; } Slot; /* nkey = ~key: a zeroed slot has no key yet */
-
 /* A growable shared region: a memfd, mapped by every process that reads it (remapped when
  * its owner grew it, which the owner does only between barriers). */
 typedef struct { int fd; char *p; size_t mapped, size; } Region;
 
 typedef struct {
     uint32_t arrived, generation; /* the barrier */
-    int abort, error, error_code, overflow, timeout;
+    int abort, error, error_code, timeout;
     uint64_t stop_key;            /* the least event key so far: parents past it wait */
-    uint64_t table_count, table_limit, table_cap;
-    int table_which;
     struct {
         uint64_t nwin, fps_at, inv_key, dead_key, blob_at[MAXW], blob_words;
+        uint64_t out_at[MAXW], out_n[MAXW]; /* its claims for each owner, in its outbox */
         int inv_which, depth_hit, finished;
         uint64_t generated, constrained, nrecs, moved, fired[NL], found[NL];
     } w[MAXW];
@@ -70,10 +67,7 @@ typedef struct {
 static Ctl *ctl;
 static int me, nw;
 static pid_t kids[MAXW];
-static Region wreg[MAXW], xreg[MAXW], treg[2];
-static Slot *slots;
-static uint64_t smask, local_inserts;
-static int my_table = -1;
+static Region wreg[MAXW], xreg[MAXW], oreg[MAXW];
 
 static size_t page_round(size_t n) { return (n + 65535) & ~(size_t)65535; }
 
@@ -139,101 +133,69 @@ static int barrier(void) {
     return __atomic_load_n(&ctl->abort, __ATOMIC_ACQUIRE);
 }
 
-/* ------------------------------------------------------------------ fingerprint set */
-static void table_sync(void) {
-    int which = ctl->table_which;
-    if (which == my_table && (uint64_t)treg[which].mapped >= ctl->table_cap * sizeof(Slot)) return;
-    if (my_table >= 0 && my_table != which) region_drop(&treg[my_table]);
-    region_map(&treg[which], ctl->table_cap * sizeof(Slot));
-    slots = (Slot *)treg[which].p;
-    smask = ctl->table_cap - 1;
-    my_table = which;
-}
+/* ------------------------------------------------------------------ claims */
+/* A claim: a successor's fingerprint and key, sent to the fingerprint's owner; the owner
+ * answers by setting the key of a claim that lost to NONE, in place. */
+typedef struct { uint64_t fp, key; } Claim;
 
-static inline void count_insert(void) {
-    if (++local_inserts == 64) {
-        uint64_t n = __atomic_add_fetch(&ctl->table_count, local_inserts, __ATOMIC_RELAXED);
-        local_inserts = 0;
-        if (n > ctl->table_limit) __atomic_store_n(&ctl->overflow, 1, __ATOMIC_RELAXED);
+/* The worker that decides the claims of fingerprint fp (fingerprints are hashes already). */
+static inline int owner_of(uint64_t fp) { return (int)(((fp >> 32) * (uint64_t)nw) >> 32); }
+
+/* The owner's table of the level's claims: for each fingerprint the least key claimed,
+ * linear probing, sized afresh at each level for the claims that came in. Private memory
+ * (huge pages where granted), so that its random probes cost no more than one worker's
+ * probes of its seen set. */
+static Claim *least;
+static uint64_t least_mask, least_cap;
+static void least_reset(uint64_t claims) {
+    uint64_t cap = 1u << 12;
+    while (cap < 2 * claims) cap <<= 1;
+    if (cap > least_cap) {
+        free(least);
+        least = malloc(cap * sizeof(Claim));
+        if (!least) rt_fail(100);
+        huge_pages(least, cap * sizeof(Claim));
+        least_cap = cap;
     }
+    memset(least, 0, cap * sizeof(Claim));
+    least_mask = cap - 1;
 }
-static void flush_inserts(void) {
-    __atomic_add_fetch(&ctl->table_count, local_inserts, __ATOMIC_RELAXED);
-    local_inserts = 0;
+static inline Claim *least_slot(uint64_t fp) {
+    uint64_t j = mix64(fp) & least_mask;
+    while (least[j].fp && least[j].fp != fp) j = (j + 1) & least_mask;
+    return &least[j];
 }
 
-/* Claim fp with key: 1 if key is now the slot's (fp new, or key less than the one held); -1
- * if fp is new but the set is past its limit (the level is then expanded again, larger). */
-static int claim(uint64_t fp, uint64_t key, uint64_t *at) {
-    uint64_t j = mix64(fp) & smask;
-    for (;;) {
-        Slot *s = &slots[j];
-        uint64_t f = __atomic_load_n(&s->fp, __ATOMIC_ACQUIRE);
-        if (!f) {
-            if (__atomic_load_n(&ctl->overflow, __ATOMIC_RELAXED)) return -1;
-            uint64_t expected = 0;
-            if (__atomic_compare_exchange_n(&s->fp, &expected, fp, 0, __ATOMIC_ACQ_REL,
-                                            __ATOMIC_ACQUIRE)) {
-                count_insert();
-                f = fp;
-            } else {
-                f = expected;
-            }
+/* The owner, between barriers: every worker's claims of fingerprints it owns decided (the
+ * least key of each fingerprint wins: the state the sequential search keeps for it). */
+static void decide_claims(void) {
+    uint64_t total = 0;
+    Claim *in[MAXW];
+    for (int v = 0; v < nw; v++) {
+        const uint64_t *at = ctl->w[v].out_at, *n = ctl->w[v].out_n;
+        if (v != me) region_map(&oreg[v], (at[nw - 1] + n[nw - 1] + 1) * sizeof(Claim));
+        in[v] = (Claim *)oreg[v].p + at[me];
+        total += n[me];
+    }
+    least_reset(total);
+    for (int v = 0; v < nw; v++) {
+        const Claim *c = in[v];
+        uint64_t n = ctl->w[v].out_n[me];
+        for (uint64_t k = 0; k < n; k++) {
+            if (k + 16 < n) __builtin_prefetch(&least[mix64(c[k + 16].fp) & least_mask]);
+            Claim *l = least_slot(c[k].fp);
+            if (!l->fp) *l = c[k];
+            else if (c[k].key < l->key) l->key = c[k].key;
         }
-        if (f == fp) {
-            *at = j;
-            uint64_t wanted = ~key, cur = __atomic_load_n(&s->nkey, __ATOMIC_ACQUIRE);
-            while (wanted > cur)
-                if (__atomic_compare_exchange_n(&s->nkey, &cur, wanted, 0, __ATOMIC_ACQ_REL,
-                                                __ATOMIC_ACQUIRE))
-                    return 1;
-            return 0;
+    }
+    for (int v = 0; v < nw; v++) {
+        Claim *c = in[v];
+        uint64_t n = ctl->w[v].out_n[me];
+        for (uint64_t k = 0; k < n; k++) {
+            if (k + 16 < n) __builtin_prefetch(&least[mix64(c[k + 16].fp) & least_mask]);
+            if (least_slot(c[k].fp)->key != c[k].key) c[k].key = NONE;
         }
-        j = (j + 1) & smask;
     }
-}
-
-/* The leader, between barriers: a set of `cap` slots holding the entries of key < below. */
-static void table_rebuild(uint64_t cap, uint64_t below) {
-    int from = ctl->table_which, to = 1 - from;
-    table_sync();
-    if (ftruncate(treg[to].fd, 0) || ftruncate(treg[to].fd, (off_t)(cap * sizeof(Slot)))) rt_fail(100);
-    treg[to].size = cap * sizeof(Slot);
-    region_drop(&treg[to]);
-    region_map(&treg[to], cap * sizeof(Slot));
-    Slot *t = (Slot *)treg[to].p;
-    uint64_t count = 0;
-    for (uint64_t k = 0; k <= smask; k++) {
-        Slot s = slots[k];
-        if (!s.fp || ~s.nkey >= below) continue;
-        uint64_t j = mix64(s.fp) & (cap - 1);
-        while (t[j].fp) j = (j + 1) & (cap - 1);
-        t[j] = s;
-        count++;
-    }
-    ctl->table_cap = cap;
-    ctl->table_count = count;
-    ctl->table_limit = cap / 4 * 3;
-    ctl->table_which = to;
-}
-/* This worker's copy of the states found before the level (the shared set's states, after
- * table_rebuild has dropped the level's): what it holds when a level is expanded again. */
-static void seen_rebuild(void) {
-    seen_reset(0);
-    for (uint64_t k = 0; k <= smask; k++) if (slots[k].fp) seen_add(slots[k].fp, 0, 0);
-}
-static void table_release_old(void) { /* every process has left the other memfd */
-    int old = 1 - ctl->table_which;
-    if (treg[old].size) {
-        region_drop(&treg[old]);
-        if (ftruncate(treg[old].fd, 0)) rt_fail(100);
-        treg[old].size = 0;
-    }
-}
-static uint64_t pow2_at_least(uint64_t n) {
-    uint64_t c = 1u << 16;
-    while (c < n) c <<= 1;
-    return c;
 }
 
 /* ------------------------------------------------------------------ per-worker state */
@@ -250,26 +212,48 @@ static void front_push(Front *f, const V *s, uint64_t rank) {
     f->rank[f->n++] = rank;
 }
 
-/* The successors this worker claimed in the level, in key order. */
-static uint64_t *c_key, *c_at;
+/* The successors this worker claimed in the level, in key order: key, fingerprint, action,
+ * state, the invariant it violates; c_win, after the claims are decided, lists the claims won. */
+static uint64_t *c_key, *c_fp, *c_win;
 static uint32_t *c_label;
 static uint8_t *c_inv; /* the invariant violated + 1, or 0 */
 static V *c_s;
-static uint64_t nclaims, capclaims;
-static void claim_push(uint64_t key, uint64_t at, uint32_t label, const V *s, int inv) {
+static uint64_t nclaims, capclaims, c_per_owner[MAXW];
+static void claim_push(uint64_t key, uint64_t fp, uint32_t label, const V *s, int inv) {
     if (nclaims == capclaims) {
         capclaims = capclaims ? 2 * capclaims : 4096;
         c_key = realloc(c_key, capclaims * sizeof(uint64_t));
-        c_at = realloc(c_at, capclaims * sizeof(uint64_t));
+        c_fp = realloc(c_fp, capclaims * sizeof(uint64_t));
+        c_win = realloc(c_win, capclaims * sizeof(uint64_t));
         c_label = realloc(c_label, capclaims * sizeof(uint32_t));
         c_inv = realloc(c_inv, capclaims);
         c_s = realloc(c_s, capclaims * NV * sizeof(V));
-        if (!c_key || !c_at || !c_label || !c_inv || !c_s) rt_fail(100);
+        if (!c_key || !c_fp || !c_win || !c_label || !c_inv || !c_s) rt_fail(100);
     }
-    c_key[nclaims] = key; c_at[nclaims] = at; c_label[nclaims] = label;
+    c_key[nclaims] = key; c_fp[nclaims] = fp; c_label[nclaims] = label;
     c_inv[nclaims] = (uint8_t)inv;
     memcpy(c_s + nclaims * NV, s, NV * sizeof(V));
+    c_per_owner[owner_of(fp)]++;
     nclaims++;
+}
+
+/* After the expansion: the claims, sorted by owner (each owner's in key order), in this
+ * worker's outbox, for the owners to decide. */
+static void post_claims(void) {
+    uint64_t at = 0;
+    for (int d = 0; d < nw; d++) {
+        ctl->w[me].out_at[d] = at;
+        ctl->w[me].out_n[d] = c_per_owner[d];
+        at += c_per_owner[d];
+    }
+    Claim *out = region_reserve(&oreg[me], (at + 1) * sizeof(Claim));
+    uint64_t next[MAXW];
+    for (int d = 0; d < nw; d++) next[d] = ctl->w[me].out_at[d];
+    for (uint64_t k = 0; k < nclaims; k++) {
+        Claim *c = &out[next[owner_of(c_fp[k])]++];
+        c->fp = c_fp[k];
+        c->key = c_key[k];
+    }
 }
 
 /* The parent links of the states this worker won: their ranks and keys. */
@@ -299,10 +283,6 @@ static double seconds_since(const struct timespec *t0) {
     return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) * 1e-9;
 }
 
-/* The successors of one state left to claim: their fingerprints and ordinals. */
-static uint64_t *cand_fp;
-static uint32_t *cand_o, capcands;
-
 /* Expand this worker's frontier: claims, the level's counts, the events it sees. */
 static void expand_level(int last_level, int deadlock, double time_limit, const struct timespec *t0) {
     uint64_t dead_key = NONE;
@@ -311,7 +291,7 @@ static void expand_level(int last_level, int deadlock, double time_limit, const 
         uint64_t rank = cur_f.rank[pos];
         if (KEY(rank, 0) > __atomic_load_n(&ctl->stop_key, __ATOMIC_RELAXED)) break;
         if ((pos & 63) == 0) {
-            if (ctl->overflow || ctl->abort || ctl->timeout) break;
+            if (ctl->abort || ctl->timeout) break;
             if (time_limit > 0 && (pos & 511) == 0 && seconds_since(t0) > time_limit) {
                 ctl->timeout = 1;
                 break;
@@ -330,38 +310,19 @@ static void expand_level(int last_level, int deadlock, double time_limit, const 
         for (uint32_t o = 0; o < nsucc; o++) lv_fired[succ_label[o]]++;
         /* a successor this worker has seen (found at an earlier level, or claimed by this
          * worker at this one, with a lesser key: its frontier is expanded in rank order)
-         * cannot win its claim: it is skipped without touching the shared set; the others
-         * are claimed, their shared slots prefetched first */
-        if (nsucc > capcands) {
-            capcands = 2 * nsucc;
-            cand_fp = realloc(cand_fp, capcands * sizeof(uint64_t));
-            cand_o = realloc(cand_o, capcands * sizeof(uint32_t));
-            if (!cand_fp || !cand_o) rt_fail(100);
-        }
-        uint32_t ncands = 0;
+         * cannot be the state kept for its fingerprint: it is not claimed */
         for (uint32_t o = 0; o < nsucc; o++) {
             const V *s = succ + (size_t)o * NV;
             if (NACON && !model_action_constraint(ps, s)) { lv_constrained++; continue; }
             if (NCON && !model_constraint(s)) { lv_constrained++; continue; }
-            uint64_t fp = state_fp(s);
+            uint64_t fp = state_fp(s), key = KEY(rank, o);
             if (last_level) {
                 if (!seen_find(fp, 0)) depth_hit = 1;
                 continue;
             }
             if (!seen_add(fp, 0, 0)) continue;
-            __builtin_prefetch(&slots[mix64(fp) & smask]);
-            cand_fp[ncands] = fp;
-            cand_o[ncands++] = o;
-        }
-        for (uint32_t c = 0; c < ncands; c++) {
-            uint32_t o = cand_o[c];
-            const V *s = succ + (size_t)o * NV;
-            uint64_t key = KEY(rank, o), at;
-            int claimed = claim(cand_fp[c], key, &at);
-            if (claimed < 0) return; /* (the level is expanded again) */
-            if (!claimed) continue;
             int ok = check_invariants(s);
-            claim_push(key, at, succ_label[o], s, ok ? 0 : R.which + 1);
+            claim_push(key, fp, succ_label[o], s, ok ? 0 : R.which + 1);
             if (!ok && !MERGES) {
                 /* the same state violates wherever it is found: nothing after it matters */
                 atomic_min(&ctl->stop_key, key);
@@ -553,8 +514,6 @@ typedef struct {
     double time_limit;
     struct timespec t0;
     uint64_t level_base;  /* states found before the level being expanded's successors */
-    uint64_t level_first; /* the rank of the first state of the level being expanded */
-    uint64_t frontier;    /* its size */
     uint32_t depth;
     int status, which;
     uint64_t index;
@@ -583,47 +542,37 @@ static int work(Search *S) {
     static uint64_t moves[MAXW][MAXW];
     for (;;) {
         int last_level = S->max_depth >= 0 && (int64_t)S->depth >= S->max_depth;
-        for (;;) {
-            nclaims = 0;
-            lv_generated = lv_constrained = 0;
-            memset(lv_fired, 0, sizeof lv_fired);
-            expand_level(last_level, S->deadlock, S->time_limit, &S->t0);
-            flush_inserts();
-            if (barrier()) return 1; /* A: the level is expanded */
-            if (!ctl->overflow || ctl->timeout) break;
-            /* more new states than the set was sized for: grow it, expand the level again */
-            if (barrier()) return 1;
-            if (me == 0) {
-                table_rebuild(2 * ctl->table_cap, KEY(S->level_first, 0));
-                ctl->overflow = 0;
-                ctl->stop_key = NONE;
-            }
-            if (barrier()) return 1;
-            table_sync();
-            seen_rebuild();
-        }
-        if (me == 0) table_release_old();
+        nclaims = 0;
+        memset(c_per_owner, 0, sizeof c_per_owner);
+        lv_generated = lv_constrained = 0;
+        memset(lv_fired, 0, sizeof lv_fired);
+        expand_level(last_level, S->deadlock, S->time_limit, &S->t0);
+        post_claims();
+        if (barrier()) return 1; /* A: the level is expanded, its claims posted */
         if (ctl->timeout) { S->status = ST_TIME; return 0; }
-        /* the states this worker won, and the first invariant violated among them */
+        decide_claims();
+        if (barrier()) return 1; /* B: every claim is decided */
+        /* the states this worker won, and the first invariant violated among them (their keys
+         * in order, then from fps_at their fingerprints, for every worker's copy of the states
+         * found) */
         uint64_t nwin = 0, inv_key = NONE;
         int inv_which = 0;
-        /* (their keys in order, then from fps_at their fingerprints, for every worker's copy
-         * of the states found) */
+        const Claim *answer[MAXW];
+        for (int d = 0; d < nw; d++) answer[d] = (const Claim *)oreg[me].p + ctl->w[me].out_at[d];
         uint64_t *keys = region_reserve(&wreg[me], (2 * nclaims + 1) * sizeof(uint64_t));
         uint64_t *fps = keys + nclaims;
         for (uint64_t k = 0; k < nclaims; k++) {
-            if (k + 16 < nclaims) __builtin_prefetch(&slots[c_at[k + 16]]);
-            if (~__atomic_load_n(&slots[c_at[k]].nkey, __ATOMIC_ACQUIRE) != c_key[k]) continue;
+            if (answer[owner_of(c_fp[k])]++->key != c_key[k]) continue;
             if (c_inv[k] && inv_key == NONE) { inv_key = c_key[k]; inv_which = c_inv[k] - 1; }
-            fps[nwin] = slots[c_at[k]].fp;
-            c_at[nwin] = k; /* (from here c_at lists the winners' claim numbers) */
+            fps[nwin] = c_fp[k];
+            c_win[nwin] = k;
             keys[nwin++] = c_key[k];
         }
         ctl->w[me].nwin = nwin;
         ctl->w[me].fps_at = nclaims;
         ctl->w[me].inv_key = inv_key;
         ctl->w[me].inv_which = inv_which;
-        if (barrier()) return 1; /* B: every worker's winners are known */
+        if (barrier()) return 1; /* C: every worker's winners are known */
         const uint64_t *lists[MAXW];
         uint64_t ns[MAXW], total = 0;
         for (int v = 0; v < nw; v++) {
@@ -659,7 +608,7 @@ static int work(Search *S) {
                 while (p[v] < ns[v] && lists[v][p[v]] < key) p[v]++;
                 rank += p[v];
             }
-            uint64_t c = c_at[k];
+            uint64_t c = c_win[k];
             rec_push(rank, key);
             my_found[c_label[c]]++;
             front_push(&next_f, c_s + c * NV, rank);
@@ -699,9 +648,6 @@ static int work(Search *S) {
             }
         }
         for (int v = 0; v < nw; v++) if (ctl->w[v].depth_hit) S->status = ST_MAX_DEPTH;
-        uint64_t previous = S->frontier;
-        S->level_first = S->level_base;
-        S->frontier = total;
         S->level_base += total;
         { Front t = cur_f; cur_f = next_f; next_f = t; }
         if (!total) return 0;
@@ -727,17 +673,7 @@ static int work(Search *S) {
             cur_f.n -= give;
             free(out.d);
         }
-        /* the set sized for the next level: room for twice its frontier's size in new states,
-         * up to four times more when the levels grow fast (a level that finds more than that
-         * is expanded again, with a set twice as large) */
-        if (me == 0) {
-            double growth = previous ? (double)total / (double)previous : 1.0;
-            growth = growth < 1 ? 1 : growth > 4 ? 4 : growth;
-            uint64_t need = ctl->table_count + (uint64_t)(2.0 * (double)total * growth);
-            if (2 * need > ctl->table_cap) table_rebuild(pow2_at_least(2 * need), NONE);
-        }
-        if (barrier()) return 1; /* C: the set and the moving states are ready */
-        table_sync();
+        if (barrier()) return 1; /* D: the moving states are ready, what C published read */
         if (moving) {
             uint64_t before_n = cur_f.n;
             for (int g = 0; g < nw; g++) {
@@ -771,7 +707,7 @@ static void publish_totals(void) {
 static void reset_worker(void) {
     nclaims = nrecs = 0;
     cur_f.n = next_f.n = 0;
-    my_generated = my_constrained = my_moved = local_inserts = 0;
+    my_generated = my_constrained = my_moved = 0;
     memset(my_fired, 0, sizeof my_fired);
     memset(my_found, 0, sizeof my_found);
 }
@@ -790,23 +726,16 @@ static void take_initial_share(void) {
 
 static uint64_t moved_states;
 static void shared_free(void) {
-    for (int k = 0; k < MAXW; k++) {
-        region_drop(&wreg[k]); region_drop(&xreg[k]);
-        if (wreg[k].fd > 0) close(wreg[k].fd);
-        if (xreg[k].fd > 0) close(xreg[k].fd);
-        wreg[k].fd = xreg[k].fd = 0;
-        wreg[k].size = xreg[k].size = 0;
-    }
-    for (int k = 0; k < 2; k++) {
-        region_drop(&treg[k]);
-        if (treg[k].fd > 0) close(treg[k].fd);
-        treg[k].fd = 0;
-        treg[k].size = 0;
-    }
+    Region *all[] = {wreg, xreg, oreg};
+    for (int r = 0; r < 3; r++)
+        for (int k = 0; k < MAXW; k++) {
+            region_drop(&all[r][k]);
+            if (all[r][k].fd > 0) close(all[r][k].fd);
+            all[r][k].fd = 0;
+            all[r][k].size = 0;
+        }
     if (ctl) munmap(ctl, sizeof(Ctl));
     ctl = 0;
-    slots = 0;
-    my_table = -1;
 }
 
 static int new_region(Region *r) {
@@ -854,24 +783,16 @@ int refute_run_workers(int workers, int deadlock, int64_t max_states, int64_t ma
     if (ctl == MAP_FAILED) { ctl = 0; rt_fail(100); }
     memset(ctl, 0, sizeof(Ctl));
     ctl->stop_key = NONE;
-    for (int k = 0; k < nw; k++) if (!new_region(&wreg[k]) || !new_region(&xreg[k])) rt_fail(100);
-    if (!new_region(&treg[0]) || !new_region(&treg[1])) rt_fail(100);
-    /* the initial states, as refute_run finds them (keys: their ordinals) */
+    for (int k = 0; k < nw; k++)
+        if (!new_region(&wreg[k]) || !new_region(&xreg[k]) || !new_region(&oreg[k])) rt_fail(100);
+    /* the initial states, as refute_run finds them */
     nsucc = 0;
     model_init();
-    uint64_t cap = pow2_at_least(4 * ((uint64_t)nsucc + 1024));
-    if (ftruncate(treg[0].fd, (off_t)(cap * sizeof(Slot)))) rt_fail(100);
-    treg[0].size = cap * sizeof(Slot);
-    ctl->table_cap = cap;
-    ctl->table_limit = cap / 4 * 3;
-    table_sync();
     for (uint32_t o = 0; o < nsucc; o++) {
         const V *s = succ + (size_t)o * NV;
         R.generated++;
         if (NCON && !model_constraint(s)) { R.constrained++; continue; }
-        uint64_t at, fp = state_fp(s);
-        if (!claim(fp, o, &at)) continue;
-        seen_add(fp, 0, 0);
+        if (!seen_add(state_fp(s), 0, 0)) continue;
         uint64_t index = R.distinct;
         record_state(ROOT, o, s);
         R.depth = 1;
@@ -882,9 +803,7 @@ int refute_run_workers(int workers, int deadlock, int64_t max_states, int64_t ma
         }
         front_push(&cur_f, s, index);
     }
-    flush_inserts();
     S.level_base = R.distinct;
-    S.frontier = R.distinct;
     S.depth = R.depth;
     /* the other workers: forked now, with the model set up and the initial states known */
     pid_t leader = getpid();
