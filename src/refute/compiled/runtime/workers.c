@@ -7,27 +7,37 @@
  * concurrent hash-consing table) on every value built, which is most of the search's work.
  * Instead the model is set up and its initial states found once, then the process forks
  * N - 1 times: each worker keeps its own copy of the intern table and builds values with no
- * lock at all. What the workers share lives in shared memory set up before the fork:
+ * lock at all.
  *
- * - the fingerprint set (two memfds used in turn, so that it can grow between levels):
- *   slots {fingerprint, key}, linear probing, filled by compare-and-swap. A successor's key
- *   is its discovery position in the sequential search, (parent's rank + 1) << 24 | ordinal
- *   (initial states: their ordinal); a slot keeps the least key claimed (keys only go down),
- *   so whatever the interleaving, the state kept for a fingerprint is the one the sequential
- *   search keeps, the design of refute/engine/_shared_seen.c;
- * - a control block: a barrier, flags, and what each worker publishes at a barrier;
- * - one memfd per worker for its arrays (the keys of the states it won, states it hands to
- *   another worker, and at the end its parent links), which the others map read-only.
+ * The search is level-synchronous. A successor's key is its discovery position in the
+ * sequential search, (parent's rank + 1) << 24 | ordinal, and of all the successors with one
+ * fingerprint the sequential search keeps the one of least key: so does this one, whatever
+ * the interleaving. A worker expands the states it owns (they are in its own intern table)
+ * in rank order, so its keys only grow. Each worker keeps its own seen set (runtime.c's,
+ * probed as one worker probes it, prefetched when a successor is emitted): every state found
+ * at an earlier level, and every fingerprint it has claimed at this one. A successor found
+ * there cannot be the one kept (its key is greater than the one that put it there) and is
+ * dropped at once: that is most of them. The others are claims {fingerprint, key}, posted
+ * after the expansion in the worker's outbox, grouped by the fingerprint's owner (a worker
+ * chosen by the fingerprint's bits). After a barrier each owner decides the claims it owns
+ * in a private table (least key per fingerprint) and marks the losers in place; after the
+ * next, each worker's claims that won are the level's new states it owns, and their ranks
+ * (sequential discovery numbers) follow from merging every worker's sorted keys. Every
+ * worker then adds the others' new fingerprints to its seen set. No memory is probed at
+ * random by two processes, and no atomic operation is done per successor: what the workers
+ * share is written and read in sequence.
  *
- * The search is level-synchronous. A worker expands the states it owns (they are in its own
- * intern table) in rank order and claims each successor's fingerprint; after a barrier, the
- * states it won are the level's new states it owns, and their ranks (sequential discovery
- * numbers) follow from merging every worker's sorted keys. The first event in key order (a
- * deadlock, an invariant violated, --max-states reached) ends the search; the counts at it
- * are recounted by re-expanding the parents before it (a level at most, once per run), since
- * the sequential search stops in the middle of a level. To keep the cores busy the frontier
- * is rebalanced at each barrier: a worker with more than its share serialises states (a
- * canonical DAG of their values) for one with less, which interns them into its own table.
+ * The first event in key order (a deadlock, an invariant violated, --max-states reached)
+ * ends the search; the counts at it are recounted by re-expanding the parents before it (a
+ * level at most, once per run), since the sequential search stops in the middle of a level.
+ * To keep the cores busy the frontier is rebalanced at each barrier: a worker with more than
+ * its share serialises states (a canonical DAG of their values) for one with less, which
+ * interns them into its own table.
+ *
+ * Shared memory, set up before the fork: a control block (a barrier, flags, and what each
+ * worker publishes at a barrier) and memfds per worker, which the others map: its outbox of
+ * claims, its winners' keys and fingerprints, the states it hands to another worker, and at
+ * the end its parent links.
  *
  * What stays single-worker (runtime.c's refute_run): recording states or the state graph
  * (--verify, liveness, --dump-graph, PROPERTY invariants checked on the Python side).
@@ -49,7 +59,8 @@
 
 /* ------------------------------------------------------------------ shared memory */
 /* A growable shared region: a memfd, mapped by every process that reads it (remapped when
- * its owner grew it, which the owner does only between barriers). */
+ * its owner grew it, which the owner does only between barriers; an outbox is also written
+ * by the owners of its claims, each in its own part, between two barriers). */
 typedef struct { int fd; char *p; size_t mapped, size; } Region;
 
 typedef struct {
