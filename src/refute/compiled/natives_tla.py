@@ -113,7 +113,7 @@ def _dyn(x: Any) -> bool:
 
 # ------------------------------------------------------------------------------ Bags
 def _empty_bag(b: _Build, args: tuple) -> Expr:
-    return b.const(FrozenMap())
+    return b.const(())
 
 
 def _set_to_bag(b: _Build, args: tuple) -> Expr:
