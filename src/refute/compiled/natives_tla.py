@@ -25,7 +25,6 @@ from typing import Any, Callable
 from refute.compiled.ir import Expr
 from refute.tla import community
 from refute.tla.values import tlc_key
-from refute.values import FrozenMap
 
 
 def lower_native(low: Any, name: str, args: tuple, env: Any, node: Any, init: bool) -> Expr | None:
