@@ -7,6 +7,8 @@ TLC's figures: TLC built from source (tlaplus/tlaplus cc6b616, its CommunityModu
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from refute.compiled import native
@@ -14,6 +16,8 @@ from refute.compiled.backend import compile_model, explore, verify
 from refute.engine import bfs
 from refute.status import Status
 from refute.tla.model import TLAModel
+from tests.tla.oracle import EXAMPLES, oracle_models
+from tests.tla.test_tlc_oracle import spec_for
 
 pytestmark = pytest.mark.skipif(native.find_compiler() is None, reason="no C compiler on this machine")
 
@@ -82,3 +86,26 @@ def test_natives_run_compiled_with_the_interpreters_states_and_tlcs_counts(tmp_p
     assert (mine.status, mine.distinct_states, mine.states_generated, mine.depth) == (Status.OK, *tlc)
     theirs = bfs.explore(TLAModel(str(tmp_path / f"{name}.tla")), options)
     assert (theirs.distinct_states, theirs.states_generated, theirs.depth) == tlc
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model_id, tlc", [
+    ("Huang/Huang.cfg", (81_256, 1_165_101, 21)),  # TLC, -workers 1: 13 min wall at load 15
+    ("KeyValueStore/MCKVsnap.cfg", (32_293, 63_082, 13)),
+])
+def test_oracle_models_of_these_natives_are_the_interpreters_then_tlcs(model_id, tlc):
+    """Their first states are the interpreter's (the interpreter needs minutes for all of
+    them); the whole run gives TLC's counts (with one worker: the manifest has the verdict
+    only)."""
+    found = [m for m in oracle_models() if m["id"] == model_id]
+    if not found:
+        pytest.skip(f"no oracle at {EXAMPLES}")
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+    model = TLAModel(spec_for(found[0]), found[0]["cfg"])
+    compiled = compile_model(model)
+    outcome = verify(model, compiled, bfs.Options(max_states=5_000, deadlock=model.checks_deadlock))
+    assert outcome.equal, outcome.message
+    result = explore(model, compiled, bfs.Options(deadlock=model.checks_deadlock))
+    assert compiled.interpreted_instead is None
+    assert (result.status, result.distinct_states, result.states_generated, result.depth) == \
+        (Status.OK, *tlc)
