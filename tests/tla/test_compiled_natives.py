@@ -104,7 +104,7 @@ def test_oracle_models_of_these_natives_are_the_interpreters_then_tlcs(model_id,
     model = TLAModel(spec_for(found[0]), found[0]["cfg"])
     compiled = compile_model(model)
     outcome = verify(model, compiled, bfs.Options(max_states=5_000, deadlock=model.checks_deadlock))
-    assert outcome.equal, outcome.message
+    assert not outcome.differs and outcome.states == 5_000, outcome.message  # agree on those
     result = explore(model, compiled, bfs.Options(deadlock=model.checks_deadlock))
     assert compiled.interpreted_instead is None
     assert (result.status, result.distinct_states, result.states_generated, result.depth) == \
