@@ -350,7 +350,7 @@ def _bag_add(a, b):
     out = dict(fn_to_dict(a))
     for k, v in fn_to_dict(b).items():
         out[k] = out.get(k, 0) + v
-    return make_fn(out) if out else FrozenMap()
+    return _bag(out)
 
 
 def _bag_sub(a, b):
@@ -360,12 +360,13 @@ def _bag_sub(a, b):
         n = v - db.get(k, 0)
         if n > 0:
             out[k] = n
-    return FrozenMap(out) if out else FrozenMap()
+    return _bag(out)
 
 
 def _bag(d: dict):
-    # Bags keep a FrozenMap even for keys 1..n, as TLC compares bags as functions anyway.
-    return make_fn(d) if d else FrozenMap()
+    # a bag is a function, normalised as every function is (TLC's EmptyBag is <<>>, a bag
+    # of 1..n a sequence): the same value however it was built (SetToBag, (-), BagRemove...)
+    return make_fn(d)
 
 
 def _set_to_bag(s):
@@ -402,7 +403,7 @@ def _bag_of_all(f, b):
 
 
 def _bag_union(s):
-    acc: Any = FrozenMap()
+    acc: Any = ()
     for b in sorted_elements(as_set(s)):
         acc = _bag_add(acc, b)
     return acc
@@ -565,7 +566,7 @@ _MODULES: dict[str, dict[str, Builtin]] = {
     "Bags": {
         "IsABag": _b(lambda b: all(type(v) is int and v > 0 for v in fn_to_dict(b).values()), 1),
         "BagToSet": _b(domain, 1), "SetToBag": _b(_set_to_bag, 1), "BagIn": _b(_bag_in, 2),
-        "EmptyBag": _b(lambda: FrozenMap(), 0), "(+)": _b(_bag_add, 2), "(-)": _b(_bag_sub, 2),
+        "EmptyBag": _b(lambda: (), 0), "(+)": _b(_bag_add, 2), "(-)": _b(_bag_sub, 2),
         "\\oplus": _b(_bag_add, 2), "\\ominus": _b(_bag_sub, 2),
         "BagUnion": _b(_bag_union, 1), "SubBag": _b(_sub_bag, 1), "BagOfAll": _b(_bag_of_all, 2, 0),
         "BagCardinality": _b(_bag_cardinality, 1), "CopiesIn": _b(_copies_in, 2),
