@@ -78,7 +78,7 @@ def fuse_actions(spec: Any, state_type: type, entries: list[tuple], unvalidated:
     module_globals = None
     blocks: list[str] = []
     instances: list[list[tuple]] = []
-    fused = 0
+    fused: list[str] = []
     for number, (function, generator, group) in enumerate(groups):
         body = None
         func = getattr(function, "__func__", None)
@@ -88,7 +88,7 @@ def fuse_actions(spec: Any, state_type: type, entries: list[tuple], unvalidated:
             body = _fused_body(func, number, state_type, len(group[0]) - 1)
         if body is not None:
             module_globals = func.__globals__
-            fused += 1
+            fused.append(group[0][0].action)
             instances.append(group)
             blocks.append(body)
         else:
@@ -115,6 +115,7 @@ def fuse_actions(spec: Any, state_type: type, entries: list[tuple], unvalidated:
         checked[:] = [name not in unvalidated for name in names]
 
     fused_next_states.refresh = refresh  # type: ignore[attr-defined]
+    fused_next_states.fused_actions = tuple(fused)  # type: ignore[attr-defined]  # for tests
     return fused_next_states
 
 
