@@ -49,7 +49,7 @@ class Emitter:
         self.counter = 0
         self.hoisted: dict[int, int] = {}
         self.recursing: dict[int, str] = {}  # recursive functions being emitted -> C name
-        self.shared: dict[str, str] = {}  # the "let" names in scope -> their C function
+        self.shared: dict[str, str] = {}  # the "shared" names in scope -> their C function
         self.keep_alive: list = []
         atoms: dict = {}
         for v in ir.pool:
@@ -146,8 +146,11 @@ class Emitter:
             out, then = e.args
             t = self.tmp()
             return f"({{ V {t} = {self.val(out, m)}; rt_print({t}); {conv(then, m)}; }})"
-        if e.op == "let":  # a value computed at its first read (a GCC nested function)
-            return self.let_code(e, m, conv)
+        if e.op == "let":  # a local holding a value computed once (natives_tla's arguments)
+            name, value, body = e.args
+            return f"({{ V {name} = {self.val(value, m)}; {conv(body, m)}; }})"
+        if e.op == "shared":  # a value computed at its first read (a GCC nested function)
+            return self.shared_code(e, m, conv)
         if e.op == "lazy":
             name = self.shared.get(e.args[0])
             if name is None:
@@ -158,10 +161,10 @@ class Emitter:
                     "v": "(rt_fail(17), (V)0)"}[as_type]
         return None
 
-    def let_code(self, e: Expr, m: _Mode, conv: Callable[[Expr, _Mode], str]) -> str:
-        """``body`` where ``name`` is read through a nested function that computes ``value``
+    def shared_code(self, e: Expr, m: _Mode, conv: Callable[[Expr, _Mode], str]) -> str:
+        """``shared name value body``: ``body`` where ``name`` is read through a nested function that computes ``value``
         at the first read and returns the same after (TLC's LazyValue: an argument or a LET
-        definition evaluated at most once, and only if used). Each emission of the "let"
+        definition evaluated at most once, and only if used). Each emission of the "shared"
         gets C names of its own (one IR expression may be emitted at several places)."""
         name, value, body = e.args
         f, c, known = self.tmp(), self.tmp(), self.tmp()
@@ -229,6 +232,9 @@ class Emitter:
             if a[0].op in _DESCRIPTOR_ONLY:
                 return "0"
             return f"(as_set_({self.val(a[0], m)}), 1)"
+        if op == "is_pow2":  # a positive power of two (DyadicRationals' IsDyadicRational)
+            t = self.tmp()
+            return f"({{ int64_t {t} = {self.integer(a[0], m)}; {t} > 0 && !({t} & ({t} - 1)); }})"
         raise Unsupported(f"{op} as a boolean")
 
     def quantifier(self, e: Expr, m: _Mode) -> str:
@@ -278,6 +284,10 @@ class Emitter:
             return f"{op}({self.val(a[0], m)})"
         if op == "len":
             return f"seq_len({self.val(a[0], m)})"
+        if op == "gcd":  # of the magnitudes, gcd(0, d) = d (TLC's Reduce of DyadicRationals)
+            x, y, r = self.tmp(), self.tmp(), self.tmp()
+            return (f"({{ int64_t {x} = llabs({self.integer(a[0], m)}), {y} = llabs({self.integer(a[1], m)}); "
+                    f"while ({y}) {{ int64_t {r} = {x} % {y}; {x} = {y}; {y} = {r}; }} {x} ? {x} : 1; }})")
         raise Unsupported(f"{op} as an integer")
 
     def value_code(self, e: Expr, m: _Mode) -> str:

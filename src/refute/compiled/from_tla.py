@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
+from refute.compiled.natives_tla import INFIX as NATIVE_INFIX, lower_native
 from refute.tla import stdlib
 from refute.tla.enabled import cut_context
 from refute.tla.levels import ACTION, Levels
@@ -412,7 +413,7 @@ class Lowering:
         is bound by name, to be lowered as an action where the body uses it: its assignments
         then happen in the body's order, as the interpreter evaluates them. Given ``lets``
         (a call in an expression), an argument worth sharing is bound to a "lazy" read of
-        it and appended there, for the caller to wrap the body in its "let"."""
+        it and appended there, for the caller to wrap the body in its "shared"."""
         if len(params) != len(args):
             raise Unsupported("wrong number of arguments", _where(node))
         items = {}
@@ -444,7 +445,7 @@ class Lowering:
 
     def shareable(self, x: Expr) -> bool:
         """Whether ``x``, an operator's argument or a LET's value, is computed once where it is
-        bound (the "let" of a "lazy", evaluated at its first use, as TLC's LazyValue is)
+        bound (the "shared" of a "lazy", evaluated at its first use, as TLC's LazyValue is)
         rather than at each use. Not: what costs nothing (a literal, a variable), what is
         computed once per run anyway (not ``dyn``), a set the emitter tests membership in
         from its description without building it (``SUBSET S``, ``[S -> T]``...), and what
@@ -514,6 +515,12 @@ class Lowering:
             call = Node("app", (name, tuple(Node("name", (p,), arg.line, arg.col, arg.file)
                                             for p, _ in ps)), arg.line, arg.col, arg.file)
             return _LetDef(ps, call, outer, arg)
+        if arg.kind == "opref" and arity in (1, 2):  # ReduceSet(\intersect, S, b): the symbol
+            ps = tuple((f"\0{i}", 0) for i in range(arity))
+            names = tuple(Node("name", (p,), arg.line, arg.col, arg.file) for p, _ in ps)
+            applied = Node("infix" if arity == 2 else "prefix", (arg.args[0], *names), arg.line,
+                           arg.col, arg.file)
+            return _LetDef(ps, applied, outer, arg)
         raise Unsupported("this operator argument", _where(node))
 
     _init = False
@@ -593,6 +600,8 @@ class Lowering:
         user = env.bind.get(op) or env.ctx.names.get(op)
         if isinstance(user, (Def, _LetDef)):
             return self.call(op, (a, b), env, node, init)
+        if op in NATIVE_INFIX and isinstance(user, Builtin):  # Bags' (+), (-), \sqsubseteq
+            return self.builtin(op, (a, b), env, node, init)
         if op in ("\\in", "\\notin") and b.kind == "prefix" and b.args[0] == "DOMAIN" \
                 and self.is_ioenv(b.args[1], env):
             # "K" \in DOMAIN IOEnv: whether the run's environment has K, known now (the
@@ -923,6 +932,9 @@ class Lowering:
         """A native operator's IR: its own native form, else the module definition it
         replaces (the same value, e.g. refute's UndirectedGraphs' ConnectedComponents), else
         :class:`Unsupported`."""
+        lowered = lower_native(self, name, args, env, node, init)
+        if lowered is not None:
+            return lowered
         if name == "SelectSeq" and len(args) == 2:
             seq = self.expr(args[0], env, init)
             test = self.operator_argument(args[1], 1, env, node)
@@ -1164,7 +1176,7 @@ def _primed(x: Any, node: Node) -> Any:
             return E("prime", x.args, x.type, True)
         if x.op == "lazy":
             return _primed(x.args[1], node)
-        if x.op == "let":
+        if x.op == "shared":
             return _primed(x.args[2], node)
         if x.op in ("prime", "rcall", "rcall_op", "enabled"):
             raise Unsupported("this primed expression", _where(node))
@@ -1230,9 +1242,9 @@ def _scan(x: Any, uses: set, declared: set, seen: set) -> bool:
 
 def _with_lets(lets: list, body: Expr) -> Expr:
     """``body`` in the scope of the shared values ``lets`` ((name, value), the first
-    outermost): each computed at its first "lazy" read, once per evaluation of the "let"."""
+    outermost): each computed at its first "lazy" read, once per evaluation of the "shared"."""
     for name, value in reversed(lets):
-        body = E("let", (name, value, body), body.type, body.dyn)
+        body = E("shared", (name, value, body), body.type, body.dyn)
     return body
 
 
