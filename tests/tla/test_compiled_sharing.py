@@ -57,7 +57,7 @@ def test_shared_arguments_and_lets_give_the_interpreters_and_tlcs_answers(tmp_pa
     model = TLAModel(_write(tmp_path, "Sharing", SHARING, CFG))
     ir = lower(model)
     expressions = _ops(tuple(ir.invariants), set())
-    lets = [e for e in expressions if e.op == "let"]
+    lets = [e for e in expressions if e.op == "shared"]
     assert lets and all(e.args[1].op != "prime" for e in lets)
     grow = next(e.args[0] for e in expressions if e.op == "rcall_op")
     assert any(e.op == "lazy" for e in _ops(grow.body, set()))  # g, in Grow's own body
@@ -115,7 +115,7 @@ def test_a_recursive_operator_reading_the_next_state_shares_nothing(tmp_path):
     # the model is lowered again without sharing. TLC: 4 distinct, 4 generated, depth 4.
     model = TLAModel(_write(tmp_path, "Steady", STEADY, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n"))
     ir = lower(model)
-    assert not any(e.op in ("let", "lazy") for a in ir.actions for e in _act_exprs(a.body))
+    assert not any(e.op in ("shared", "lazy") for a in ir.actions for e in _act_exprs(a.body))
     _, result = _same_result(model, bfs.Options(deadlock=False))
     assert (result.status, result.distinct_states, result.states_generated, result.depth) == \
         (Status.OK, 4, 4, 4)
