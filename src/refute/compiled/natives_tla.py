@@ -5,9 +5,10 @@ Bags, :mod:`refute.tla.community`'s FoldFunction and DyadicRationals, written af
 Java overrides). Each rule here builds the IR of the same value, step for step as the native
 computes it, so that ``--verify`` finds the same states:
 
-* Bags: a bag is a function from its elements to their (positive) numbers of copies; the
-  runtime's functions on ``1..n`` are sequences and the empty function is ``<<>>``, as the
-  interpreter's ``make_fn`` normalises them, so a bag built here equals the native's.
+* Bags (all but SubBag and IsABag): a bag is a function from its elements to their
+  (positive) numbers of copies; the runtime's functions on ``1..n`` are sequences and the
+  empty function is ``<<>>``, as the interpreter's ``make_fn`` normalises them, so a bag
+  built here equals the native's.
 * FoldFunction(op, base, f): ``acc := op(f[x], acc)`` over ``DOMAIN f`` in the values' order
   (TLC's Java override; the order the runtime's sets are stored in).
 * DyadicRationals: ``[num |-> n, den |-> d]`` records; ``Add`` and ``Half`` divide by the
