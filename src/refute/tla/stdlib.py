@@ -20,6 +20,7 @@ allowed (``refute check --allow-read PATH``); without that they are errors that 
 from __future__ import annotations
 
 import contextlib
+import decimal
 import itertools
 import json
 import os
@@ -450,16 +451,28 @@ def _trace():
 
 
 def _json_value(v: Any, where: str) -> Any:
-    """A parsed JSON value as TLC's Json module reads it: objects are records, arrays tuples."""
-    if isinstance(v, (int, str)):  # bool is an int
+    """A parsed JSON value as TLC's Json module reads it: objects are records, arrays tuples,
+    numbers Java ints (:func:`_java_int`; parsed with ``parse_float=decimal.Decimal``)."""
+    if type(v) is bool or type(v) is str:
         return v
+    if type(v) is int or type(v) is decimal.Decimal:
+        return _java_int(v)
     if isinstance(v, list):
         return tuple(_json_value(x, where) for x in v)
     if isinstance(v, dict):
         return make_fn({k: _json_value(x, where) for k, x in v.items()})
-    kind = "null" if v is None else "a number with a fraction"
-    raise TLAError(f"{where}: JSON {kind} has no TLA+ value (TLC reads integers, strings, "
-                   "booleans, arrays and objects)")
+    raise TLAError(f"{where}: JSON null has no TLA+ value (TLC: \"Cannot convert value: "
+                   "unsupported JSON value null\"; it reads numbers, strings, booleans, arrays "
+                   "and objects)")
+
+
+def _java_int(number: int | decimal.Decimal) -> int:
+    """A JSON number as TLC reads it (Gson's ``getAsInt``): its integer part (a fraction is
+    cut off toward zero: a log's timestamp ``1712329729.6024537`` is ``1712329729``), kept to
+    its low 32 bits as a Java ``int`` (``Long.parseLong`` then a cast, or
+    ``BigDecimal.intValue``), so a number beyond the ints wraps around as in TLC."""
+    whole = int(number)  # Decimal's int() truncates toward zero, as BigDecimal.intValue
+    return (whole + 2 ** 31) % 2 ** 32 - 2 ** 31
 
 
 def _json_natives(read_file: Callable[[str, str], str] | None) -> dict[str, Builtin]:
@@ -476,7 +489,7 @@ def _json_natives(read_file: Callable[[str, str], str] | None) -> dict[str, Buil
 
     def parse(line: str, where: str) -> Any:
         try:
-            return _json_value(json.loads(line), where)
+            return _json_value(json.loads(line, parse_float=decimal.Decimal), where)
         except ValueError as exc:
             raise TLAError(f"{where} is not JSON: {exc}") from None
 
