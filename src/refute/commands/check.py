@@ -15,6 +15,7 @@ from refute.commands.common import (OUTPUT_DIR, OUTPUT_FILE, Outputs, check_writ
 from refute.compiled.backend import choose as choose_backend
 from refute.compiled.backend import ONE_PROCESS
 from refute.compiled.backend import explore as explore_compiled
+from refute.compiled.backend import search_memory
 from refute.compiled.backend import verify as verify_backends
 from refute.engine.bfs import Options, Progress
 from refute.engine.run import native_scale, run
@@ -140,7 +141,8 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
         if compiled is None:
             raise UsageError("--verify needs the compiled backend, which this run cannot use",
                              hint=notice or "give a TLA+ spec")
-        outcome = verify_backends(model, compiled, replace(options, progress=None))
+        outcome = verify_backends(model, compiled, replace(options, progress=None,
+                                                           memory_limit=memory_limit))
         err.print(f"verify: {outcome.message}")
         if outcome.differs:
             raise RefuteError(f"the compiled and interpreted backends differ: {outcome.message}",
@@ -165,8 +167,10 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
             write_graph(graph_path, graph, model, result)
     if json_path:
         with outputs.writing("--json", json_path):
+            memory = None if compiled is None else search_memory(compiled, result.distinct_states)
             write_json(json_path, {**result_to_json(result, model),
-                                   "backend": "interpreted" if compiled is None else "compiled"})
+                                   "backend": "interpreted" if compiled is None else "compiled",
+                                   **({"search_memory": memory} if memory else {})})
     if html_path:
         from refute.report.html import write_report
         with outputs.writing("--html", html_path):
@@ -189,7 +193,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
 def _elsewhere(scale: Scale, isolation: str | None) -> str | None:
     """An option of this run that the compiled backend does not take yet, if any."""
     if not native_scale(scale):
-        return "--checkpoint, --resume, --memory-limit or --ray"
+        return "--checkpoint, --resume, --ray or --memory-limit with --workers"
     if isolation:
         return "--isolation"
     return None

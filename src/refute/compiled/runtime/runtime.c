@@ -1281,6 +1281,7 @@ static int search_room(Level *level, uint64_t n) {
 int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_limit, int keep,
                int graph) {
     static Level cur, next; /* static: freed by the next run, whichever way this one ends */
+    uint64_t expansions = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     keep_states = keep;
@@ -1322,7 +1323,7 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
         for (uint32_t pos = 0; pos < cur.n; pos++) {
             const V *ps = cur.s + (size_t)pos * NV;
             uint32_t parent = cur.index[pos];
-            if (mem_limit && (pos & 255) == 0 && !memory_allows(0)) { R.status = ST_MEMORY; return R.status; }
+            if (mem_limit && (++expansions & 255) == 0 && !memory_allows(0)) { R.status = ST_MEMORY; return R.status; }
             nsucc = 0;
             model_next(ps);
             if (mem_limit && !search_room(&next, nsucc)) { R.status = ST_MEMORY; return R.status; }
