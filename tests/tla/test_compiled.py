@@ -475,6 +475,31 @@ def test_check_verify_cut_short_exits_incomplete(tmp_path):
     assert "agree on all" not in out.output
 
 
+WIDE = """---- MODULE Wide ----
+EXTENDS Naturals
+VARIABLES x, y
+Init == x = 0 /\\ y = 0
+Next == /\\ y < 2
+        /\\ \\E i \\in 1..400 : x' = (x * 7 + i) % 1000 /\\ y' = y + 1
+Inv == x # 4 \\/ y # 2
+====
+"""
+
+
+def test_parent_links_keep_ordinals_past_a_byte(tmp_path):
+    # 400 successors a state: the links keep a position of 255 or more apart (one byte holds
+    # less); the counterexample goes through such positions (the interpreter's trace)
+    path = _write(tmp_path, "Wide", WIDE, "INIT Init\nNEXT Next\nINVARIANT Inv\n")
+    model = TLAModel(path)
+    compiled, result = _same_result(model)
+    ordinals = compiled.native.array32("refute_ordinals", result.distinct_states)
+    assert max(ordinals) >= 255
+    assert [step.state for step in result.violation.trace] == [(0, 0), (87, 1), (4, 2)]
+    # with workers (their links arrive out of order): the same counterexample
+    many = explore(model, compiled, bfs.Options(), workers=2)
+    assert many.violation.trace == result.violation.trace
+
+
 def test_memory_limit_stops_the_native_search_incomplete_with_exact_counts(tmp_path):
     # an unbounded model needs more than any limit: 8 MiB above what the process holds now
     # stops the native search (never the interpreter's) between two expansions

@@ -15,7 +15,6 @@ from refute.commands.common import (OUTPUT_DIR, OUTPUT_FILE, Outputs, check_writ
 from refute.compiled.backend import choose as choose_backend
 from refute.compiled.backend import ONE_PROCESS
 from refute.compiled.backend import explore as explore_compiled
-from refute.compiled.backend import search_memory
 from refute.compiled.backend import verify as verify_backends
 from refute.engine.bfs import Options, Progress
 from refute.engine.run import native_scale, run
@@ -167,10 +166,8 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
             write_graph(graph_path, graph, model, result)
     if json_path:
         with outputs.writing("--json", json_path):
-            memory = None if compiled is None else search_memory(compiled, result.distinct_states)
             write_json(json_path, {**result_to_json(result, model),
-                                   "backend": "interpreted" if compiled is None else "compiled",
-                                   **({"search_memory": memory} if memory else {})})
+                                   "backend": "interpreted" if compiled is None else "compiled"})
     if html_path:
         from refute.report.html import write_report
         with outputs.writing("--html", html_path):

@@ -214,17 +214,6 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
 
 
-def search_memory(compiled: Compiled, distinct: int) -> dict | None:
-    """For ``--json``: the bytes the last one-process native search's seen set and parent
-    links held at its end, and per distinct state (None: no such search ran)."""
-    memory = compiled.memory
-    if not memory or not memory["seen"]:
-        return None
-    held = memory["seen"] + memory["links"]
-    return {"seen_set_bytes": memory["seen"], "parent_links_bytes": memory["links"],
-            "bytes_per_state": round(held / distinct, 2) if distinct else None}
-
-
 def _memory_note(memory: dict, limit: int) -> str:
     """Where a search that --memory-limit stopped stood."""
     from refute.limits import format_size

@@ -919,7 +919,7 @@ static void seen_reset(int graph) {
 
 /* The bytes the set holds (its slots, and their state numbers when the graph is recorded). */
 static uint64_t seen_bytes_for(uint64_t size) {
-    return (size + SEEN_SLACK) * (sizeof(uint64_t) + (graph_mode ? sizeof(uint32_t) : 0));
+    return (size + SEEN_SLACK + 8) * (sizeof(uint64_t) + (graph_mode ? sizeof(uint32_t) : 0));
 }
 static uint64_t seen_bytes(void) { return seen_slots ? seen_bytes_for(seen_size) : 0; }
 
@@ -931,7 +931,7 @@ static int seen_resize(uint64_t size, int checked) {
     for (;;) {
         if (checked && !memory_allows(seen_bytes_for(size))) return 0;
         uint64_t slots = size + SEEN_SLACK;
-        uint64_t *t = calloc(slots, sizeof(uint64_t));
+        uint64_t *t = calloc(slots + 8, sizeof(uint64_t)); /* + 8 empty: seen_scan's windows */
         uint32_t *ti = graph_mode ? malloc(slots * sizeof(uint32_t)) : 0;
         if (!t || (graph_mode && !ti)) rt_fail(100);
         huge_pages(t, slots * sizeof(uint64_t));
@@ -984,11 +984,19 @@ static inline __attribute__((always_inline)) void seen_prefetch(uint64_t fp) {
     }
 }
 
-/* The slot of key, or of the first key above it (or empty) where it would go. */
+/* The slot of key, or of the first key above it (or empty) where it would go. The keys below
+ * key from its home slot on are all before the first empty slot (a key below it has its home
+ * at or before key's, and no empty slot between its home and itself), so their number in a
+ * window of 8 slots is the distance to that slot: counted without a branch (an empty slot, 0,
+ * wraps to the largest in seen[] - 1). The array has 8 empty slots past its end. */
 static inline uint64_t seen_scan(uint64_t key) {
     uint64_t j = seen_home(key, seen_size);
-    while (seen[j] && seen[j] < key) j++;
-    return j;
+    for (;;) {
+        unsigned below = 0;
+        for (int k = 0; k < 8; k++) below += seen[j + k] - 1 < key - 1;
+        if (below < 8) return j + below;
+        j += 8;
+    }
 }
 
 /* Whether fp is in the set; its state number in *known (graph_mode). */
@@ -1012,7 +1020,12 @@ static int seen_add(uint64_t fp, uint32_t index, uint32_t *known) {
             return 0;
         }
         uint64_t e = j;
-        while (seen[e]) e++;
+        for (;;) { /* the first empty slot from j, 8 slots at a time */
+            unsigned empty = 0;
+            for (int k = 0; k < 8; k++) empty |= (unsigned)(seen[e + k] == 0) << k;
+            if (empty) { e += (uint64_t)__builtin_ctz(empty); break; }
+            e += 8;
+        }
         if (e + 1 < seen_slots) {
             memmove(seen + j + 1, seen + j, (e - j) * sizeof(uint64_t));
             seen[j] = key;
