@@ -1001,6 +1001,7 @@ static inline uint64_t seen_scan(uint64_t key) {
 
 /* Whether fp is in the set; its state number in *known (graph_mode). */
 static int seen_find(uint64_t fp, uint32_t *known) {
+    if (!seen) return 0;
     uint64_t key = mix64(fp), j = seen_scan(key);
     if (seen[j] != key) return 0;
     if (known && seen_index) *known = seen_index[j];
