@@ -36,6 +36,7 @@ from refute.limits import Watch
 from refute.status import Status
 
 _ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME = range(7)
+_ST_MEMORY = 8  # runtime.h: the search stopped at --memory-limit
 _INTERPRETER_ONLY = 17  # the native code's error code where it meets ("interpreted" in the IR)
 _WORKER_DIED = 200  # runtime/workers.c: a worker process ended (killed) during the run
 ONE_PROCESS = ("compiled backend: the search ran in one process (--workers is not used where a "
@@ -63,6 +64,9 @@ class Compiled:
     one_process: bool = False
     """Whether the last :func:`explore`, asked for workers, ran in one process (it recorded
     the states to check a PROPERTY's invariants on them): :data:`ONE_PROCESS` says so."""
+    memory: dict | None = None
+    """The last one-process :func:`explore`'s seen set and parent links, in bytes
+    (:meth:`~refute.compiled.native.Native.memory`; None: it did not run one)."""
 
 
 def compile_model(model: Any) -> Compiled:
@@ -112,7 +116,11 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
 
     ``workers`` > 1: the native search runs in that many processes (runtime/workers.c) with
     the same result; a run that records its states (``graph``, or checks made here on them)
-    runs in one (``compiled.one_process``)."""
+    runs in one (``compiled.one_process``).
+
+    ``options.memory_limit`` (one process only: :func:`refute.engine.run.native_scale`): the
+    search stops between two expansions where growing its tables would pass it, or once the
+    process's resident memory has; the result is incomplete, with the counts of what it did."""
     started = time.perf_counter()
     invariants = bfs.select_invariants(model, options.invariants)
     chosen = {p.name for p in invariants}
@@ -124,9 +132,11 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     native = compiled.native
     compiled.interpreted_instead = None
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
-                        options.time_limit, keep=record, graph=record, workers=workers)
+                        options.time_limit, keep=record, graph=record, workers=workers,
+                        memory_limit=options.memory_limit)
     compiled.one_process = workers > 1 and record and graph is None
     counts = native.counts()
+    compiled.memory = None
     if status == _ST_ERROR and counts["error"] == _WORKER_DIED:
         raise WorkerDied("a worker process of the compiled search ended during the run: the "
                          "run is stopped, since the counts would be wrong",
@@ -138,7 +148,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         if any(v != 1 for v in native.assumptions()):
             compiled.interpreted_instead = "an ASSUME the native code does not find true"
             return bfs.explore(model, options, graph=graph)
-    elif status == _ST_ERROR or not counts["generated"]:
+    elif status == _ST_ERROR or (not counts["generated"] and status != _ST_MEMORY):
         # the interpreter meets the same error in the same state and reports it, located; and
         # a model with no initial state is the interpreter's to refuse (a spec error at Init)
         # or, without variables, to report (its ASSUMEs are all there is to check)
@@ -164,6 +174,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
             # the interpreter does not tell the graph of a state that violates an invariant
             _replay(model, compiled, states[:n - 1] if status == _ST_INVARIANT else states,
                     edges, graph, afters)
+    if workers == 1 or record:
+        compiled.memory = native.memory()
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
     found = dict(zip(compiled.labels, native.array64("refute_found", len(compiled.labels))))
     violation = None
@@ -186,6 +198,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         stop, result_status = StopReason.MAX_DEPTH, Status.INCOMPLETE
     elif status == _ST_TIME:
         stop, result_status = StopReason.TIME_LIMIT, Status.INCOMPLETE
+    elif status == _ST_MEMORY:
+        stop, result_status = StopReason.MEMORY_LIMIT, Status.INCOMPLETE
     complete = stop is None and violation is None
     pruned = counts["constrained"]
     return Result(
@@ -196,8 +210,21 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
         warnings=tuple(getattr(model, "notes", ())) + tuple(
             f"action {a} never fired: it is never enabled, or a guard is wrong"
-            for a in model.action_names if fired.get(a, 0) == 0 and complete),
+            for a in model.action_names if fired.get(a, 0) == 0 and complete)
+        + ((_memory_note(compiled.memory or {}, options.memory_limit or 0),)
+           if status == _ST_MEMORY else ()),
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
+
+
+def _memory_note(memory: dict, limit: int) -> str:
+    """Where a search that --memory-limit stopped stood."""
+    from refute.limits import format_size
+
+    wanted = memory.get("wanted", 0)
+    more = f", about to add {format_size(wanted)}" if wanted else ""
+    return (f"the native search stopped at {format_size(memory.get('resident', 0))} resident"
+            f"{more} (limit {format_size(limit)}); its seen set and parent links held "
+            f"{format_size(memory.get('seen', 0) + memory.get('links', 0))}")
 
 
 def _level(parents: array, index: int) -> int:
@@ -283,7 +310,8 @@ class Verification:
         return not self.equal and self.complete
 
 
-_BOUNDS = {_ST_MAX_STATES: "--max-states", _ST_MAX_DEPTH: "--max-depth", _ST_TIME: "--time-limit"}
+_BOUNDS = {_ST_MAX_STATES: "--max-states", _ST_MAX_DEPTH: "--max-depth", _ST_TIME: "--time-limit",
+           _ST_MEMORY: "--memory-limit"}
 
 
 def verify(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()) -> Verification:
@@ -292,12 +320,10 @@ def verify(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options())
 
     The search stops where the check stops: at its first violation of a selected invariant
     (or deadlock), and within ``--max-states``, ``--max-depth``, ``--time-limit`` and
-    ``--memory-limit`` (the last two bound the whole verification, both backends). A search a
-    violation stops is compared completely (it is the whole of what the check explores); one a
-    bound or limit cuts short is compared up to where it stopped, and is never called equal.
-    The memory limit is watched while the interpreter explores; the native search, which
-    cannot be interrupted from outside, is bounded by the others (``refute check`` runs a
-    ``--memory-limit`` on the interpreter, and refuses ``--verify`` with it)."""
+    ``--memory-limit`` (the last two bound the whole verification, both backends: the native
+    search stops at them itself, and the interpreter's part is watched). A search a violation
+    stops is compared completely (it is the whole of what the check explores); one a bound or
+    limit cuts short is compared up to where it stopped, and is never called equal."""
     if compiled.constant:
         return _verify_assumptions(model, compiled)
     with Watch(options.time_limit, options.memory_limit) as watch:
@@ -324,12 +350,15 @@ def _verify_states(model: Any, compiled: Compiled, options: bfs.Options, watch: 
     deadlock = options.deadlock and getattr(model, "checks_deadlock", True) and \
         (compiled.terminal_compiled or not model.is_terminal(None))
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
-                        options.time_limit, keep=True)
+                        options.time_limit, keep=True, memory_limit=options.memory_limit)
     counts = native.counts()
     if status == _ST_ERROR:
         return Verification(False, 0, "the native search met an evaluation error "
                                       f"(code {counts['error']}); run the interpreter to see it",
                             complete=False)
+    if status == _ST_MEMORY and not counts["generated"]:
+        return Verification(False, 0, "incomplete: the --memory-limit was reached before the "
+                                      "native search's initial states", complete=False)
     n = counts["distinct"]
     succ_counts = native.array32("refute_succ_counts", n)
     parents = native.array32("refute_parents", n)
@@ -365,9 +394,10 @@ def _verify_states(model: Any, compiled: Compiled, options: bfs.Options, watch: 
                                                f"{len(order):,} states; the backends agree on "
                                                "those", complete=False)
     native_verdict = _native_verdict(compiled, status, counts)
-    # (a time limit stops the native search between two expansions, perhaps after some that
-    # found nothing new, which the interpreter's part did not do: their successors not counted)
-    same_generated = status == _ST_TIME or generated == counts["generated"]
+    # (a time or memory limit stops the native search between two expansions, perhaps after
+    # some that found nothing new, which the interpreter's part did not do: their successors
+    # not counted)
+    same_generated = status in (_ST_TIME, _ST_MEMORY) or generated == counts["generated"]
     if n != len(order) or not same_generated or verdict != native_verdict:
         return Verification(False, len(order), f"the compiled search found {n} states, generated "
                                                f"{counts['generated']} and stopped with "
