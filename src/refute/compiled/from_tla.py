@@ -223,7 +223,9 @@ class Lowering:
         env_ = _Env(scope.ctx, {b: self.const(v) for b, v in zip(scope.bound, env)})
         v = self.expr(vars_, env_, init=False)
         a = self.expr(action, env_, init=False)
-        same = E("eq", (_primed(v, vars_), v), "b", v.dyn)
+        parts = v.args if v.op == "tuple" else (v,)  # <<x, y>>' = <<x, y>>: x' = x /\ y' = y
+        same = E("and", tuple(E("eq", (_primed(p, vars_), p), "b", p.dyn) for p in parts), "b",
+                 v.dyn) if parts else E("bool", (True,), "b", False)
         return E("or", (same, a), "b", True)
 
     # ------------------------------------------------------------------ names

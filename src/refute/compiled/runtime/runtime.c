@@ -592,8 +592,16 @@ static V fn_from_pairs(Buf *b) { /* b holds k0 v0 k1 v1 ...; closes b */
     return r;
 }
 
-/* Every function from the set dom to the set rng, as a set. */
+/* Every function from the set dom to the set rng, as a set (remembered: a set quantified
+ * over, [1..len -> T], is built again for each state the formula is evaluated in). */
+static V set_of_functions_raw(V dom, V rng);
 static V set_of_functions(V dom, V rng) {
+    Memo *m = memo_slot(5, dom, rng, 0);
+    if (memo_hit(m, 5, dom, rng, 0)) return m->r;
+    V r = set_of_functions_raw(dom, rng);
+    return memo_put(memo_slot(5, dom, rng, 0), 5, dom, rng, 0, r);
+}
+static V set_of_functions_raw(V dom, V rng) {
     const Val *D = as_set_(dom), *R = as_set_(rng);
     uint32_t n = D->len, m = R->len;
     double total = 1;
@@ -615,8 +623,17 @@ static V set_of_functions(V dom, V rng) {
     return buf_set(o);
 }
 
-/* Every record with these fields (atoms, sorted) and field values from these sets. */
+/* Every record with these fields (atoms, sorted) and field values from these sets (one
+ * field's, remembered as set_of_functions is). */
+static V set_of_records_raw(uint32_t n, const V *fields, const V *sets);
 static V set_of_records(uint32_t n, const V *fields, const V *sets) {
+    if (n != 1) return set_of_records_raw(n, fields, sets);
+    Memo *m = memo_slot(6, fields[0], sets[0], 0);
+    if (memo_hit(m, 6, fields[0], sets[0], 0)) return m->r;
+    V r = set_of_records_raw(n, fields, sets);
+    return memo_put(memo_slot(6, fields[0], sets[0], 0), 6, fields[0], sets[0], 0, r);
+}
+static V set_of_records_raw(uint32_t n, const V *fields, const V *sets) {
     Buf *o = buf_open();
     uint32_t idx[64];
     V vs[64];
