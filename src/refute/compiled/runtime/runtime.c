@@ -1067,6 +1067,11 @@ static int mark_successors(const V *ps) {
     for (uint32_t o = 0; o < nsucc; o++) {
         const V *s = succ + (size_t)o * NV;
         succ_mark[o] = -1;
+        /* a step's checks are a function of its two states: a successor equal to an earlier
+         * one (another action, or other arguments, reaching the same state) is judged alike */
+        uint32_t same = 0;
+        while (same < o && memcmp(succ + (size_t)same * NV, s, NV * sizeof(V))) same++;
+        if (same < o) { succ_mark[o] = succ_mark[same]; any |= succ_mark[o] >= 0; continue; }
         if (ps) {
             for (int k = 0; k < NSTEP; k++)
                 if (invariant_selected[NINV + k] && !model_step_check(k, ps, s)) { succ_mark[o] = NINV + k; break; }
