@@ -595,8 +595,16 @@ static V fn_from_pairs(Buf *b) { /* b holds k0 v0 k1 v1 ...; closes b */
     return r;
 }
 
-/* Every function from the set dom to the set rng, as a set. */
+/* Every function from the set dom to the set rng, as a set (remembered: a set quantified
+ * over, [1..len -> T], is built again for each state the formula is evaluated in). */
+static V set_of_functions_raw(V dom, V rng);
 static V set_of_functions(V dom, V rng) {
+    Memo *m = memo_slot(5, dom, rng, 0);
+    if (memo_hit(m, 5, dom, rng, 0)) return m->r;
+    V r = set_of_functions_raw(dom, rng);
+    return memo_put(memo_slot(5, dom, rng, 0), 5, dom, rng, 0, r);
+}
+static V set_of_functions_raw(V dom, V rng) {
     const Val *D = as_set_(dom), *R = as_set_(rng);
     uint32_t n = D->len, m = R->len;
     double total = 1;
@@ -618,8 +626,17 @@ static V set_of_functions(V dom, V rng) {
     return buf_set(o);
 }
 
-/* Every record with these fields (atoms, sorted) and field values from these sets. */
+/* Every record with these fields (atoms, sorted) and field values from these sets (one
+ * field's, remembered as set_of_functions is). */
+static V set_of_records_raw(uint32_t n, const V *fields, const V *sets);
 static V set_of_records(uint32_t n, const V *fields, const V *sets) {
+    if (n != 1) return set_of_records_raw(n, fields, sets);
+    Memo *m = memo_slot(6, fields[0], sets[0], 0);
+    if (memo_hit(m, 6, fields[0], sets[0], 0)) return m->r;
+    V r = set_of_records_raw(n, fields, sets);
+    return memo_put(memo_slot(6, fields[0], sets[0], 0), 6, fields[0], sets[0], 0, r);
+}
+static V set_of_records_raw(uint32_t n, const V *fields, const V *sets) {
     Buf *o = buf_open();
     uint32_t idx[64];
     V vs[64];
@@ -1247,12 +1264,15 @@ static void model_next(const V *S);
 static int model_invariant(int k, const V *S);
 static int model_constraint(const V *S);
 static int model_action_constraint(const V *S, const V *P);
+static int model_step_check(int k, const V *S, const V *P);
+static int model_initial_check(int k, const V *S);
 #ifdef MODEL_TERMINAL  /* states that may end a behaviour (a Python spec's @terminal) */
 static int model_terminal(const V *S);
 #else
 #define model_terminal(S) 0
 #endif
-static int invariant_selected[NINV > 0 ? NINV : 1];
+/* the invariants, then a PROPERTY's [][A]_v (NINV..) and initial predicates (NINV + NSTEP..) */
+static int invariant_selected[NINV + NSTEP + NICHK > 0 ? NINV + NSTEP + NICHK : 1];
 
 #define ROOT 0xffffffffu
 
@@ -1273,6 +1293,45 @@ static int check_invariants(const V *s) {
         if (invariant_selected[k] && !model_invariant(k, s)) { R.which = k; return 0; }
     }
     return 1;
+}
+
+/* A PROPERTY's [][A]_v and initial predicate, judged as the interpreter judges them
+ * (refute.tla.model.TLAModel: init_states and next_states test them on every state they
+ * give, before the search looks at any): succ_mark[o] is the first selected check successor
+ * o (its step from the state expanded, or as an initial state) fails, -1 if none. The
+ * interpreter makes such a successor a new state that violates the property (_Violates):
+ * the search counts, records and reports it as one, whatever states it has seen. */
+static int *succ_mark;
+static uint32_t capmark;
+static int mark_successors(const V *ps) {
+    if (!NSTEP && !NICHK) return 0;
+    if (nsucc > capmark) {
+        capmark = capsucc;
+        succ_mark = realloc(succ_mark, (size_t)capmark * sizeof(int));
+        if (!succ_mark) rt_fail(100);
+    }
+    int any = 0;
+    for (uint32_t o = 0; o < nsucc; o++) {
+        const V *s = succ + (size_t)o * NV;
+        succ_mark[o] = -1;
+        /* a step's checks are a function of its two states: a successor equal to an earlier
+         * one (another action, or other arguments, reaching the same state) is judged alike */
+        uint32_t same = 0;
+        while (same < o && memcmp(succ + (size_t)same * NV, s, NV * sizeof(V))) same++;
+        if (same < o) { succ_mark[o] = succ_mark[same]; any |= succ_mark[o] >= 0; continue; }
+        if (ps) {
+            for (int k = 0; k < NSTEP; k++)
+                if (invariant_selected[NINV + k] && !model_step_check(k, ps, s)) { succ_mark[o] = NINV + k; break; }
+        } else {
+            for (int k = 0; k < NICHK; k++)
+                if (invariant_selected[NINV + NSTEP + k] && !model_initial_check(k, s)) {
+                    succ_mark[o] = NINV + NSTEP + k;
+                    break;
+                }
+        }
+        any |= succ_mark[o] >= 0;
+    }
+    return any;
 }
 
 /* The search stops at successor o of nsucc: those after it are not generated (TLC checks each
@@ -1320,10 +1379,18 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
     nsucc = 0;
     model_init();
     if (mem_limit && !search_room(&cur, nsucc)) { R.status = ST_MEMORY; return R.status; }
+    int marked = mark_successors(0);
     for (uint32_t o = 0; o < nsucc; o++) {
         const V *s = succ + (size_t)o * NV;
         R.generated++;
         if (NCON && !model_constraint(s)) { R.constrained++; continue; }
+        if (marked && succ_mark[o] >= 0) { /* a new state, violating the property */
+            R.index = R.distinct;
+            record_state(ROOT, o, s);
+            R.depth = 1;
+            if (check_invariants(s)) R.which = succ_mark[o];
+            R.status = ST_INVARIANT; return R.status;
+        }
         if (!seen_add(state_fp(s), R.distinct, 0)) continue;
         uint32_t index = R.distinct;
         record_state(ROOT, o, s);
@@ -1345,10 +1412,21 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
             if (keep_states) succ_counts[parent] = nsucc;
             if (!nsucc && deadlock && !model_terminal(ps)) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
             for (uint32_t o = 0; o < nsucc; o++) fired[succ_label[o]]++;
+            int marked = mark_successors(ps);
             for (uint32_t o = 0; o < nsucc; o++) {
                 const V *s = succ + (size_t)o * NV;
                 if (NACON && !model_action_constraint(ps, s)) { R.constrained++; continue; }
                 if (NCON && !model_constraint(s)) { R.constrained++; continue; }
+                if (marked && succ_mark[o] >= 0) { /* a new state, violating the property */
+                    if (last_level) { R.status = ST_MAX_DEPTH; continue; }
+                    R.index = R.distinct;
+                    record_state(parent, o, s);
+                    found[succ_label[o]]++;
+                    R.depth++;
+                    uncount(o, nsucc);
+                    if (check_invariants(s)) R.which = succ_mark[o];
+                    R.status = ST_INVARIANT; return R.status;
+                }
                 uint64_t fp = state_fp(s);
                 uint32_t known;
                 if (last_level) {
