@@ -649,6 +649,7 @@ class Emitter:
         parts.append(f"#define NV {max(self.nv, 1)}\n#define NLABEL {len(ir.labels)}\n"
                      f"#define NINV {len(ir.invariants)}\n#define NCON {len(ir.constraints)}\n"
                      f"#define NACON {len(ir.action_constraints)}\n"
+                     f"#define NSTEP {len(ir.step_checks)}\n#define NICHK {len(ir.initial_checks)}\n"
                      f"#define NASSUME {len(ir.assumptions)}\n"
                      f"#define MERGES {int(ir.view is not None or bool(ir.symmetry))}\n"
                      "static const unsigned char atom_model[] = {"
@@ -676,6 +677,14 @@ class Emitter:
         acons = " && ".join(self.boolean(e, step) for e in ir.action_constraints) or "1"
         body.append("static int model_action_constraint(const V *S, const V *P) {\n"
                     f" (void)S; (void)P;\n return {acons};\n}}\n")
+        checks = "".join(f" case {n}: return {self.boolean(e, step)};\n"
+                         for n, e in enumerate(ir.step_checks) if e is not None)
+        body.append("static int model_step_check(int k, const V *S, const V *P) {\n"
+                    f" (void)S; (void)P;\n switch (k) {{\n{checks} }}\n return 1;\n}}\n")
+        checks = "".join(f" case {n}: return {self.boolean(e, m)};\n"
+                         for n, e in enumerate(ir.initial_checks) if e is not None)
+        body.append(f"static int model_initial_check(int k, const V *S) {{\n (void)S;\n switch (k) {{\n"
+                    f"{checks} }}\n return 1;\n}}\n")
         body.append(self.fingerprint_code(m))
         tests = "".join(f" case {n}: return {self.boolean(e, m)};\n" for n, e in enumerate(ir.assumptions))
         body.append(f"static int model_assumption(int k) {{\n switch (k) {{\n{tests} }}\n return 1;\n}}\n")

@@ -188,6 +188,8 @@ class Lowering:
                                           _where(node)))
         invariants = [self.named_predicate(n) for n in m.config.invariants]
         invariants += [self.property_invariant(*part) for part in m.property_invariants]
+        step_checks = [_or_none(self.property_step, part) for part in m.property_steps]
+        initial_checks = [_or_none(self.property_invariant, part) for part in m.property_initials]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
         action_constraints = [self.named_predicate(n) for n in m.config.action_constraints]
         view = self.named_predicate(m.config.view) if m.view is not None else None
@@ -199,7 +201,8 @@ class Lowering:
         return IRModel(len(m.variables), self.pool, self.labels, init, actions, invariants,
                        constraints=constraints,
                        init_where=_where(m.init_parts[0][0]) if m.init_parts else None,
-                       action_constraints=action_constraints, view=view, symmetry=renamings)
+                       action_constraints=action_constraints, view=view, symmetry=renamings,
+                       step_checks=step_checks, initial_checks=initial_checks)
 
     def constant_module(self) -> IRModel:
         """A spec without variables: no state, no behaviour; what it computes is its ASSUMEs
@@ -224,6 +227,21 @@ class Lowering:
             raise Unsupported(f"PROPERTY {name}: a []P inside a LET", _where(body))
         bind = {b: self.const(v) for b, v in zip(scope.bound, env)}
         return self.expr(body, _Env(scope.ctx, bind), init=False)
+
+    def property_step(self, name: str, action: Node, vars_: Node, scope: Scope, env: tuple) -> Expr:
+        """A PROPERTY's ``[][A]_v``: ``v' = v \\/ A``, a boolean of the step, checked on every
+        step as the interpreter checks it (:meth:`refute.tla.temporal.Unfolder.step_test`:
+        ``A`` is evaluated only where ``v`` changes, as a boolean, its successors never
+        enumerated)."""
+        if scope.lets:
+            raise Unsupported(f"PROPERTY {name}: a [][A]_v inside a LET", _where(action))
+        env_ = _Env(scope.ctx, {b: self.const(v) for b, v in zip(scope.bound, env)})
+        v = self.expr(vars_, env_, init=False)
+        a = self.expr(action, env_, init=False)
+        parts = v.args if v.op == "tuple" else (v,)  # <<x, y>>' = <<x, y>>: x' = x /\ y' = y
+        same = E("and", tuple(E("eq", (_primed(p, vars_), p), "b", p.dyn) for p in parts), "b",
+                 v.dyn) if parts else E("bool", (True,), "b", False)
+        return E("or", (same, a), "b", True)
 
     # ------------------------------------------------------------------ names
     def lookup(self, name: str, env: _Env, node: Node) -> Any:
@@ -656,8 +674,11 @@ class Lowering:
             return self.call(op, (a,), env, node, init)
         if op == "UNCHANGED":  # e' = e for the variables of e
             indices = self.var_indices(a, env, 0)
-            if indices is None:
-                raise Unsupported("UNCHANGED of an expression other than variables", _where(node))
+            if indices is None:  # as a boolean of the step (a refinement's abstract action)
+                if init:
+                    raise Unsupported("UNCHANGED in the initial predicate", _where(node))
+                e = self.expr(a, env, init)
+                return E("eq", (_primed(e, node), e), "b", e.dyn)
             same = tuple(E("eq", (E("prime", (i,), "v", True), E("var", (i,), "v", True)), "b", True)
                          for i in indices)
             return E("and", same, "b", True)
@@ -1163,6 +1184,15 @@ class Lowering:
                 return self.var_indices(entry.node, _Env(entry.scope.ctx), depth + 1)
             if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
                 return self.var_indices(entry.opdef.body, _Env(entry.ctx), depth + 1)
+        return None
+
+
+def _or_none(lowering: Any, part: tuple) -> Expr | None:
+    """A PROPERTY's part lowered, or None where it cannot be (its check is then made on the
+    recorded states and steps, by the interpreter's code: the model still runs natively)."""
+    try:
+        return lowering(*part)
+    except Unsupported:
         return None
 
 

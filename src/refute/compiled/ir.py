@@ -104,3 +104,9 @@ class IRModel:
     symmetry: list[dict] = field(default_factory=list)  # renamings of model values (not the identity)
     terminal: list[Expr] = field(default_factory=list)  # a state in one of them is no deadlock
     assumptions: list[Expr] = field(default_factory=list)  # a constant module's ASSUMEs, in order
+    # a PROPERTY's [][A]_v, each a boolean of S and P tested on every step, and its initial
+    # predicate, tested on every initial state: numbered after the invariants (the runtime's
+    # NINV.., then NINV + len(step_checks)..); None: one not lowered, which the native code
+    # finds true (the caller checks it on the states and steps the search records)
+    step_checks: list[Expr | None] = field(default_factory=list)
+    initial_checks: list[Expr | None] = field(default_factory=list)
