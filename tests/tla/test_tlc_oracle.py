@@ -25,7 +25,7 @@ from refute.engine.liveness import check_model
 from refute.status import Status
 from refute.tla.model import TLAModel
 from tests.tla.oracle import (COMPILED, DEPTH_ACCEPTED, EXAMPLES, ON_THE_COMMAND_LINE, SLOW, TIME_LIMIT,
-                              UNSUPPORTED, oracle_models)
+                              TLC_COUNTS, UNSUPPORTED, oracle_models)
 
 MODELS = oracle_models() if os.path.isdir(os.path.join(EXAMPLES, "specifications")) else []
 
@@ -114,3 +114,5 @@ def test_matches_tlc(model: dict, tmp_path: Path) -> None:
         depth = DEPTH_ACCEPTED.get(model["id"], model["stateDepth"])
         assert (result.distinct, result.generated, result.depth) == \
             (model["distinctStates"], model["totalStates"], depth)
+    if model["id"] in TLC_COUNTS:
+        assert (result.distinct, result.generated, result.depth) == TLC_COUNTS[model["id"]]
