@@ -143,7 +143,7 @@ COMPILED: frozenset[str] = frozenset({
     "MultiPaxos-SMR/MultiPaxos_MC_small.cfg", "NanoBlockchain/MCNanoMedium.cfg",
     "dijkstra-mutex/DijkstraMutex.toolbox/LSpec-model/MC.cfg", "ewd687a/MCEWD687a.cfg",
     "SimplifiedFastPaxos/Paxos.cfg", "SlidingPuzzles/SlidingPuzzles_anim.cfg",
-    # SYMMETRY: 6 and 29 renamings whose images are hashed, not built (runtime.c image_hash)
+    # SYMMETRY: 6 and 29 renamings whose images are hashed, not built (runtime.c least_image_fp)
     "CheckpointCoordination/MCCheckpointCoordination.cfg", "SimplifiedFastPaxos/FastPaxos.cfg",
     # the interpreter's whole run (1.3M states) took 15-20 min of the slow step's ~45; its first
     # states are compared with the interpreter's in tests/tla/test_compiled.py

@@ -256,12 +256,14 @@ Few == Cardinality(msgs) < 3
                                         ("INVARIANT Few\n", (7, 18, 4))])
 def test_symmetry_over_sets_of_records_gives_tlcs_counts(tmp_path, extra, tlc):
     """A renaming reorders a set of records (the images are hashed, never built: runtime.c
-    image_hash): TLC's counts (built from source, -workers 1) and the interpreter's whole result,
+    least_image_fp): TLC's counts (built from source, -workers 1) and the interpreter's whole result,
     trace included, under a SYMMETRY that is a union of two groups, as FastPaxos's is."""
     path = _write(tmp_path, "SymMsgs", SYMMETRIC_MESSAGES, "CONSTANTS Procs = {p1, p2, p3}\n"
                   "Vals = {v1, v2}\nINIT Init\nNEXT Next\nSYMMETRY Sym\n" + extra)
-    _, result = _same_result(TLAModel(path))
+    model = TLAModel(path)
+    compiled, result = _same_result(model)
     assert (result.distinct_states, result.states_generated, result.depth) == tlc
+    assert result_difference(explore(model, compiled, workers=2), result) is None  # forked images
 
 
 LET_RECURSIVE = """---- MODULE LetRec ----

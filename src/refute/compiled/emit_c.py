@@ -574,7 +574,7 @@ class Emitter:
         refute.engine.bfs.state_fingerprint composes them) under every renaming of the model
         values (each group permuted within itself, refute.engine.symmetry) and the identity,
         so that an orbit is one state. The images are hashed, not built (runtime.c
-        image_hash)."""
+        least_image_fp)."""
         ir = self.ir
         if not ir.symmetry:
             if ir.view is None:
@@ -582,15 +582,9 @@ class Emitter:
             return ("static uint64_t model_fingerprint(const V *S) {\n"
                     f" V key = {self.val(ir.view, m)};\n"
                     " uint64_t h = mix64(vals[key].hash ^ 0x51ed270b27a3f1c5ULL); return h ? h : 1;\n}\n")
-        if ir.view is not None:
-            keyed = f"V key = {self.val(ir.view, m)};"
-            image = ("({{ uint64_t h_ = mix64(image_hash(key, {n}, {table}, {size})"
-                     " ^ 0x51ed270b27a3f1c5ULL); h_ ? h_ : 1; }})")
-        else:
-            keyed = "const V *key = S;"
-            image = "image_fp(key, {n}, {table}, {size})"
-        tables = ""
-        calls = ""
+        tables = ["0"]  # the identity
+        sizes = ["0"]
+        out = ""
         for n, renaming in enumerate(ir.symmetry):
             quads = []
             for a, b in sorted(renaming.items(), key=lambda ab: self.atom_rank[_atom_key(ab[0])]):
@@ -598,12 +592,15 @@ class Emitter:
                     quads.append((self.atom_rank[_atom_key(a)], self.atom_rank[_atom_key(b)],
                                   _atom_class(b)))
             flat = ", ".join(f"{x}, {y}, {z}, 0" for x, y, z in quads) or "0, 0, 0, 0"
-            tables += f"static int64_t ren{n}[] = {{{flat}}};\n"
-            calls += (f" {{ uint64_t c = {image.format(n=n, table=f'ren{n}', size=len(quads))};"
-                      " if (c < least) least = c; }\n")
-        identity = image.format(n=-1, table=0, size=0)
-        return (tables + "static uint64_t model_fingerprint(const V *S) {\n"
-                f" {keyed}\n uint64_t least = {identity};\n{calls} return least;\n}}\n")
+            out += f"static int64_t ren{n}[] = {{{flat}}};\n"
+            tables.append(f"ren{n}")
+            sizes.append(str(len(quads)))
+        out += (f"static int64_t *const ren_tables[] = {{{', '.join(tables)}}};\n"
+                f"static const int ren_sizes[] = {{{', '.join(sizes)}}};\n")
+        key = "0" if ir.view is None else "&key"
+        view = "" if ir.view is None else f" V key = {self.val(ir.view, m)};\n"
+        return (out + "static uint64_t model_fingerprint(const V *S) {\n" + view
+                + f" return least_image_fp(S, {key}, {len(tables)}, ren_tables, ren_sizes);\n}}\n")
 
     # ------------------------------------------------------------------ unit
     def unit(self) -> str:
