@@ -21,29 +21,21 @@ _TOO_SLOW = ("too slow here: {} of CPU time with `refute check`'s default backen
 UNSUPPORTED: dict[str, str] = {
     # Too slow here (not run), measured as `refute check` runs them (benchmarks/tla_slow_models.py)
     **{model: _TOO_SLOW.format(measured, tlc) for model, (measured, tlc) in {
-        "Huang/Huang.cfg": ("not finished in 60 s (interpreted: the compiled backend does not "
-                            "handle DyadicRationals' One, Huang.tla:40)", "40 s"),
-        "KeyValueStore/MCKVsnap.cfg": ("not finished in 98 s (interpreted: the compiled backend "
-                                       "does not handle FoldFunction, Util.tla:15)", "50 s"),
         "LeastCircularSubstring/MCLeastCircularSubstringMedium.cfg": (
             "not finished in 90 s (compiled)", "1 min"),
         "dag-consensus/TLCSailfish1.cfg": ("not finished in 111 s (compiled)", "10 s"),
         "cf1s-folklore/cf1s_folklore.cfg": (
-            "not finished in 2 min (compiled search: 4.2 s for 2,057,174 states; then its two "
-            "PROPERTYs' steps are checked in Python on the 22,438,432-step graph)", "1 min"),
+            "not finished in 105 s (3.2 GB; compiled search: 4.2 s for 2,057,174 states; then its "
+            "two PROPERTYs, temporal formulas (P => []Q, and P => <>Q under the spec's WF), are "
+            "checked by the liveness check in Python on the 22,438,432-step graph)", "1 min"),
         "PaxosHowToWinATuringAward/MCPaxosSmall.cfg": (
             "not finished in 20 min (compiled search: 3.8 s for 185,369 states; then its PROPERTY "
             "V!Spec, Voting's [][Next]_vars, is evaluated in Python on each step, "
             "compiled/backend.py _all_respected)", "1 min"),
-        "braf/BufferedRandomAccessFile.cfg": (
-            "not finished in 102 s (compiled search; then the interpreter evaluates its eight "
-            "PROPERTYs' [][A]_v on each of the 128,581 steps, compiled/backend.py _all_respected)",
-            "9 s"),
     }.items()},
     **{model: _TOO_SLOW.format("over 20-30 s (issue 26, interpreted; not measured on the compiled "
                                "backend in this pass)", tlc) for model, tlc in {
         "SlushProtocol/SlushMedium.cfg": "1 min",
-        "ewd998/EWD998PCal.cfg": "21 s",
         "lamport_mutex/MCLamportMutex.cfg": "10 s",
     }.items()},
 }
@@ -80,6 +72,7 @@ DEPTH_ACCEPTED: dict[str, int] = {
     "MultiCarElevator/ElevatorSafetySmall.cfg": 36,
     "SpanningTree/SpanTree.cfg": 5,
     "byzpaxos/VoteProof.cfg": 14,  # (15 in the manifest)
+    "braf/BufferedRandomAccessFile.cfg": 10,  # (11 in the manifest; TLC -workers 1: 10)
 }
 """Model -> its BFS depth (TLC's with one worker), where the manifest has one of TLC's
 multi-worker depths."""
@@ -143,11 +136,19 @@ COMPILED: frozenset[str] = frozenset({
     "MultiPaxos-SMR/MultiPaxos_MC_small.cfg", "NanoBlockchain/MCNanoMedium.cfg",
     "dijkstra-mutex/DijkstraMutex.toolbox/LSpec-model/MC.cfg", "ewd687a/MCEWD687a.cfg",
     "SimplifiedFastPaxos/Paxos.cfg", "SlidingPuzzles/SlidingPuzzles_anim.cfg",
+    # compiled since Bags, FoldFunction and DyadicRationals are (refute/compiled/natives_tla.py)
+    "Huang/Huang.cfg", "KeyValueStore/MCKVsnap.cfg",
     # SYMMETRY: 6 and 29 renamings whose images are hashed, not built (runtime.c least_image_fp)
     "CheckpointCoordination/MCCheckpointCoordination.cfg", "SimplifiedFastPaxos/FastPaxos.cfg",
     # the interpreter's whole run (1.3M states) took 15-20 min of the slow step's ~45; its first
     # states are compared with the interpreter's in tests/tla/test_compiled.py
     "transaction_commit/PaxosCommit.cfg",
+    # its eight PROPERTYs' [][A]_v and initial predicate are checked natively on each of the
+    # 128,581 steps (once in Python on the recorded graph: over 100 s)
+    "braf/BufferedRandomAccessFile.cfg",
+    # its PROPERTY EWD998Spec's [][EWD998!Next]_vars checked natively on each of the 2,808,396
+    # steps: 10 s of CPU (183 s when the interpreter evaluated it on the recorded graph)
+    "ewd998/EWD998PCal.cfg",
 })
 """Models of :data:`ON_THE_COMMAND_LINE` the compiled backend runs: their test fails if
 ``refute check`` falls back to the interpreter (too slow for them)."""

@@ -140,7 +140,8 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
         if compiled is None:
             raise UsageError("--verify needs the compiled backend, which this run cannot use",
                              hint=notice or "give a TLA+ spec")
-        outcome = verify_backends(model, compiled, replace(options, progress=None))
+        outcome = verify_backends(model, compiled, replace(options, progress=None,
+                                                           memory_limit=memory_limit))
         err.print(f"verify: {outcome.message}")
         if outcome.differs:
             raise RefuteError(f"the compiled and interpreted backends differ: {outcome.message}",
@@ -189,7 +190,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
 def _elsewhere(scale: Scale, isolation: str | None) -> str | None:
     """An option of this run that the compiled backend does not take yet, if any."""
     if not native_scale(scale):
-        return "--checkpoint, --resume, --memory-limit or --ray"
+        return "--checkpoint, --resume, --ray or --memory-limit with --workers"
     if isolation:
         return "--isolation"
     return None

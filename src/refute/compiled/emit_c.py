@@ -145,6 +145,9 @@ class Emitter:
             out, then = e.args
             t = self.tmp()
             return f"({{ V {t} = {self.val(out, m)}; rt_print({t}); {conv(then, m)}; }})"
+        if e.op == "let":  # a local holding a value computed once (natives_tla's arguments)
+            name, value, body = e.args
+            return f"({{ V {name} = {self.val(value, m)}; {conv(body, m)}; }})"
         if e.op == "interpreted":  # the interpreter's to evaluate: it runs the model instead
             return {"b": "(rt_fail(17), 0)", "i": "(rt_fail(17), (int64_t)0)",
                     "v": "(rt_fail(17), (V)0)"}[as_type]
@@ -199,6 +202,9 @@ class Emitter:
             if a[0].op in _DESCRIPTOR_ONLY:
                 return "0"
             return f"(as_set_({self.val(a[0], m)}), 1)"
+        if op == "is_pow2":  # a positive power of two (DyadicRationals' IsDyadicRational)
+            t = self.tmp()
+            return f"({{ int64_t {t} = {self.integer(a[0], m)}; {t} > 0 && !({t} & ({t} - 1)); }})"
         raise Unsupported(f"{op} as a boolean")
 
     def quantifier(self, e: Expr, m: _Mode) -> str:
@@ -248,6 +254,10 @@ class Emitter:
             return f"{op}({self.val(a[0], m)})"
         if op == "len":
             return f"seq_len({self.val(a[0], m)})"
+        if op == "gcd":  # of the magnitudes, gcd(0, d) = d (TLC's Reduce of DyadicRationals)
+            x, y, r = self.tmp(), self.tmp(), self.tmp()
+            return (f"({{ int64_t {x} = llabs({self.integer(a[0], m)}), {y} = llabs({self.integer(a[1], m)}); "
+                    f"while ({y}) {{ int64_t {r} = {x} % {y}; {x} = {y}; {y} = {r}; }} {x} ? {x} : 1; }})")
         raise Unsupported(f"{op} as an integer")
 
     def value_code(self, e: Expr, m: _Mode) -> str:
@@ -609,6 +619,7 @@ class Emitter:
         parts.append(f"#define NV {max(self.nv, 1)}\n#define NLABEL {len(ir.labels)}\n"
                      f"#define NINV {len(ir.invariants)}\n#define NCON {len(ir.constraints)}\n"
                      f"#define NACON {len(ir.action_constraints)}\n"
+                     f"#define NSTEP {len(ir.step_checks)}\n#define NICHK {len(ir.initial_checks)}\n"
                      f"#define NASSUME {len(ir.assumptions)}\n"
                      f"#define MERGES {int(ir.view is not None or bool(ir.symmetry))}\n"
                      "static const unsigned char atom_model[] = {"
@@ -636,6 +647,14 @@ class Emitter:
         acons = " && ".join(self.boolean(e, step) for e in ir.action_constraints) or "1"
         body.append("static int model_action_constraint(const V *S, const V *P) {\n"
                     f" (void)S; (void)P;\n return {acons};\n}}\n")
+        checks = "".join(f" case {n}: return {self.boolean(e, step)};\n"
+                         for n, e in enumerate(ir.step_checks) if e is not None)
+        body.append("static int model_step_check(int k, const V *S, const V *P) {\n"
+                    f" (void)S; (void)P;\n switch (k) {{\n{checks} }}\n return 1;\n}}\n")
+        checks = "".join(f" case {n}: return {self.boolean(e, m)};\n"
+                         for n, e in enumerate(ir.initial_checks) if e is not None)
+        body.append(f"static int model_initial_check(int k, const V *S) {{\n (void)S;\n switch (k) {{\n"
+                    f"{checks} }}\n return 1;\n}}\n")
         body.append(self.fingerprint_code(m))
         tests = "".join(f" case {n}: return {self.boolean(e, m)};\n" for n, e in enumerate(ir.assumptions))
         body.append(f"static int model_assumption(int k) {{\n switch (k) {{\n{tests} }}\n return 1;\n}}\n")

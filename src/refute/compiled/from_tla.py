@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
+from refute.compiled.natives_tla import INFIX as NATIVE_INFIX, lower_native
 from refute.tla import stdlib
 from refute.tla.enabled import cut_context
 from refute.tla.levels import ACTION, Levels
@@ -173,6 +174,8 @@ class Lowering:
                                           _where(node)))
         invariants = [self.named_predicate(n) for n in m.config.invariants]
         invariants += [self.property_invariant(*part) for part in m.property_invariants]
+        step_checks = [_or_none(self.property_step, part) for part in m.property_steps]
+        initial_checks = [_or_none(self.property_invariant, part) for part in m.property_initials]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
         action_constraints = [self.named_predicate(n) for n in m.config.action_constraints]
         view = self.named_predicate(m.config.view) if m.view is not None else None
@@ -184,7 +187,8 @@ class Lowering:
         return IRModel(len(m.variables), self.pool, self.labels, init, actions, invariants,
                        constraints=constraints,
                        init_where=_where(m.init_parts[0][0]) if m.init_parts else None,
-                       action_constraints=action_constraints, view=view, symmetry=renamings)
+                       action_constraints=action_constraints, view=view, symmetry=renamings,
+                       step_checks=step_checks, initial_checks=initial_checks)
 
     def constant_module(self) -> IRModel:
         """A spec without variables: no state, no behaviour; what it computes is its ASSUMEs
@@ -209,6 +213,21 @@ class Lowering:
             raise Unsupported(f"PROPERTY {name}: a []P inside a LET", _where(body))
         bind = {b: self.const(v) for b, v in zip(scope.bound, env)}
         return self.expr(body, _Env(scope.ctx, bind), init=False)
+
+    def property_step(self, name: str, action: Node, vars_: Node, scope: Scope, env: tuple) -> Expr:
+        """A PROPERTY's ``[][A]_v``: ``v' = v \\/ A``, a boolean of the step, checked on every
+        step as the interpreter checks it (:meth:`refute.tla.temporal.Unfolder.step_test`:
+        ``A`` is evaluated only where ``v`` changes, as a boolean, its successors never
+        enumerated)."""
+        if scope.lets:
+            raise Unsupported(f"PROPERTY {name}: a [][A]_v inside a LET", _where(action))
+        env_ = _Env(scope.ctx, {b: self.const(v) for b, v in zip(scope.bound, env)})
+        v = self.expr(vars_, env_, init=False)
+        a = self.expr(action, env_, init=False)
+        parts = v.args if v.op == "tuple" else (v,)  # <<x, y>>' = <<x, y>>: x' = x /\ y' = y
+        same = E("and", tuple(E("eq", (_primed(p, vars_), p), "b", p.dyn) for p in parts), "b",
+                 v.dyn) if parts else E("bool", (True,), "b", False)
+        return E("or", (same, a), "b", True)
 
     # ------------------------------------------------------------------ names
     def lookup(self, name: str, env: _Env, node: Node) -> Any:
@@ -424,6 +443,12 @@ class Lowering:
             call = Node("app", (name, tuple(Node("name", (p,), arg.line, arg.col, arg.file)
                                             for p, _ in ps)), arg.line, arg.col, arg.file)
             return _LetDef(ps, call, outer, arg)
+        if arg.kind == "opref" and arity in (1, 2):  # ReduceSet(\intersect, S, b): the symbol
+            ps = tuple((f"\0{i}", 0) for i in range(arity))
+            names = tuple(Node("name", (p,), arg.line, arg.col, arg.file) for p, _ in ps)
+            applied = Node("infix" if arity == 2 else "prefix", (arg.args[0], *names), arg.line,
+                           arg.col, arg.file)
+            return _LetDef(ps, applied, outer, arg)
         raise Unsupported("this operator argument", _where(node))
 
     _init = False
@@ -503,6 +528,8 @@ class Lowering:
         user = env.bind.get(op) or env.ctx.names.get(op)
         if isinstance(user, (Def, _LetDef)):
             return self.call(op, (a, b), env, node, init)
+        if op in NATIVE_INFIX and isinstance(user, Builtin):  # Bags' (+), (-), \sqsubseteq
+            return self.builtin(op, (a, b), env, node, init)
         if op in ("\\in", "\\notin") and b.kind == "prefix" and b.args[0] == "DOMAIN" \
                 and self.is_ioenv(b.args[1], env):
             # "K" \in DOMAIN IOEnv: whether the run's environment has K, known now (the
@@ -557,8 +584,11 @@ class Lowering:
             return self.call(op, (a,), env, node, init)
         if op == "UNCHANGED":  # e' = e for the variables of e
             indices = self.var_indices(a, env, 0)
-            if indices is None:
-                raise Unsupported("UNCHANGED of an expression other than variables", _where(node))
+            if indices is None:  # as a boolean of the step (a refinement's abstract action)
+                if init:
+                    raise Unsupported("UNCHANGED in the initial predicate", _where(node))
+                e = self.expr(a, env, init)
+                return E("eq", (_primed(e, node), e), "b", e.dyn)
             same = tuple(E("eq", (E("prime", (i,), "v", True), E("var", (i,), "v", True)), "b", True)
                          for i in indices)
             return E("and", same, "b", True)
@@ -824,6 +854,9 @@ class Lowering:
         """A native operator's IR: its own native form, else the module definition it
         replaces (the same value, e.g. refute's UndirectedGraphs' ConnectedComponents), else
         :class:`Unsupported`."""
+        lowered = lower_native(self, name, args, env, node, init)
+        if lowered is not None:
+            return lowered
         if name == "SelectSeq" and len(args) == 2:
             seq = self.expr(args[0], env, init)
             test = self.operator_argument(args[1], 1, env, node)
@@ -1052,6 +1085,15 @@ class Lowering:
                 return self.var_indices(entry.node, _Env(entry.scope.ctx), depth + 1)
             if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
                 return self.var_indices(entry.opdef.body, _Env(entry.ctx), depth + 1)
+        return None
+
+
+def _or_none(lowering: Any, part: tuple) -> Expr | None:
+    """A PROPERTY's part lowered, or None where it cannot be (its check is then made on the
+    recorded states and steps, by the interpreter's code: the model still runs natively)."""
+    try:
+        return lowering(*part)
+    except Unsupported:
         return None
 
 
