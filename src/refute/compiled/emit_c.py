@@ -612,35 +612,35 @@ class Emitter:
         value's structural hash: states with equal views are one state); under SYMMETRY, the
         least over the images of those values (the view's, when there is one, as
         refute.engine.bfs.state_fingerprint composes them) under every renaming of the model
-        values (each group permuted within itself, refute.engine.symmetry), so that an orbit
-        is one state."""
+        values (each group permuted within itself, refute.engine.symmetry) and the identity,
+        so that an orbit is one state. The images are hashed, not built (runtime.c
+        least_image_fp)."""
         ir = self.ir
-        if ir.view is None and not ir.symmetry:
-            return "static uint64_t model_fingerprint(const V *S) { return values_fp(S); }\n"
-        if ir.view is not None:
-            keyed = f"V key = {self.val(ir.view, m)};"
-            fp = "({ uint64_t h_ = mix64(vals[K_].hash ^ 0x51ed270b27a3f1c5ULL); h_ ? h_ : 1; })"
-            image = "V K_ = rename_value(key, ren{n}, {size});"
-            plain = "V K_ = key;"
-        else:
-            keyed = "const V *key = S;"
-            fp = "values_fp(K_)"
-            image = "V K_[NV]; for (int k = 0; k < NV; k++) K_[k] = rename_value(key[k], ren{n}, {size});"
-            plain = "const V *K_ = key;"
-        tables = ""
-        calls = ""
+        if not ir.symmetry:
+            if ir.view is None:
+                return "static uint64_t model_fingerprint(const V *S) { return values_fp(S); }\n"
+            return ("static uint64_t model_fingerprint(const V *S) {\n"
+                    f" V key = {self.val(ir.view, m)};\n"
+                    " uint64_t h = mix64(vals[key].hash ^ 0x51ed270b27a3f1c5ULL); return h ? h : 1;\n}\n")
+        tables = ["0"]  # the identity
+        sizes = ["0"]
+        out = ""
         for n, renaming in enumerate(ir.symmetry):
-            triples = []
+            quads = []
             for a, b in sorted(renaming.items(), key=lambda ab: self.atom_rank[_atom_key(ab[0])]):
                 if a != b:
-                    triples.append((self.atom_rank[_atom_key(a)], self.atom_rank[_atom_key(b)],
-                                    _atom_class(b)))
-            flat = ", ".join(f"{x}, {y}, {z}" for x, y, z in triples) or "0, 0, 0"
-            tables += f"static const int64_t ren{n}[] = {{{flat}}};\n"
-            calls += (" { " + image.format(n=n, size=len(triples))
-                      + f" uint64_t c = {fp}; if (c < least) least = c; }}\n")
-        return (tables + "static uint64_t model_fingerprint(const V *S) {\n"
-                f" {keyed}\n uint64_t least; {{ {plain} least = {fp}; }}\n{calls} return least;\n}}\n")
+                    quads.append((self.atom_rank[_atom_key(a)], self.atom_rank[_atom_key(b)],
+                                  _atom_class(b)))
+            flat = ", ".join(f"{x}, {y}, {z}, 0" for x, y, z in quads) or "0, 0, 0, 0"
+            out += f"static int64_t ren{n}[] = {{{flat}}};\n"
+            tables.append(f"ren{n}")
+            sizes.append(str(len(quads)))
+        out += (f"static int64_t *const ren_tables[] = {{{', '.join(tables)}}};\n"
+                f"static const int ren_sizes[] = {{{', '.join(sizes)}}};\n")
+        key = "0" if ir.view is None else "&key"
+        view = "" if ir.view is None else f" V key = {self.val(ir.view, m)};\n"
+        return (out + "static uint64_t model_fingerprint(const V *S) {\n" + view
+                + f" return least_image_fp(S, {key}, {len(tables)}, ren_tables, ren_sizes);\n}}\n")
 
     # ------------------------------------------------------------------ unit
     def unit(self) -> str:

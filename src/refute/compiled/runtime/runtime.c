@@ -812,29 +812,113 @@ static V range_of(V f) {
 }
 
 /* ------------------------------------------------------------------ symmetry */
-/* v with every atom renamed by table t (n triples: rank, image's rank, image's class),
- * rebuilt in canonical form (a renaming changes the order of set elements and keys). */
-static V rename_value(V v, const int64_t *t, int n) {
-    const Val *e = VAL(v);
-    uint8_t tag = e->tag;
-    if (tag == T_BOOL || tag == T_INT) return v;
-    if (tag == T_ATOM) {
-        for (int k = 0; k < n; k++) if (t[3 * k] == e->u.i) return mk_atom(t[3 * k + 1], (int)t[3 * k + 2]);
-        return v;
+/* Under SYMMETRY a state's fingerprint is the least over the images of its values under
+ * every renaming of the model values (the identity included): states of one orbit get one
+ * fingerprint. An image is never built: its hash is the structural hash the image would have
+ * under a hash in which the order of a set's elements and of a function's pairs does not
+ * count (a commutative sum of their mixed hashes). A renaming moves elements around in the
+ * canonical order, so with the runtime's own (ordered) hash every image would have to be
+ * rebuilt, sorted and interned, under each renaming, for every successor: that cost ~10x the
+ * rest of the search on models with a set of messages (FastPaxos: 29 renamings). Any hash
+ * that is a function of the value alone gives the same orbits, hence the same counts, states
+ * and traces; this one is used for the identity image too, so that the images compare.
+ *
+ * A value's image hashes under all the renamings (image_n of them, the identity first) are
+ * computed together, once, and kept in a block of their own (image_at: per value id, 1 + its
+ * block's number; 0: not computed yet): a state then costs one look-up per variable, not one
+ * per variable and renaming, and most values (whole variables, their parts) recur from state
+ * to state. Renaming w is table image_tables[w]: image_sizes[w] quadruples (an atom's rank,
+ * its image's rank and class, the image's id once interned, 0 before). */
+static int image_n;
+static int64_t *const *image_tables;
+static const int *image_sizes;
+static uint32_t *image_at;
+static uint32_t image_cap;
+static uint64_t *image_blocks;
+static size_t image_used, image_room; /* blocks */
+
+static const uint64_t *image_block(V v) {
+    if (v < image_cap && image_at[v]) return image_blocks + (size_t)(image_at[v] - 1) * image_n;
+    int n = image_n;
+    uint64_t acc[n];
+    uint8_t tag = VAL(v)->tag;
+    if (tag == T_BOOL || tag == T_INT) {
+        for (int w = 0; w < n; w++) acc[w] = VAL(v)->hash;
+    } else if (tag == T_ATOM) {
+        int64_t rank = VAL(v)->u.i;
+        for (int w = 0; w < n; w++) {
+            int64_t *t = image_tables[w];
+            acc[w] = VAL(v)->hash;
+            for (int k = 0; k < image_sizes[w]; k++) {
+                if (t[4 * k] != rank) continue;
+                if (!t[4 * k + 3]) t[4 * k + 3] = mk_atom(t[4 * k + 1], (int)t[4 * k + 2]);
+                acc[w] = VAL((V)t[4 * k + 3])->hash;
+                break;
+            }
+        }
+    } else {
+        uint32_t len = VAL(v)->len;
+        const V *d = VAL(v)->u.d; /* (payloads stay put when the value table grows) */
+        for (int w = 0; w < n; w++) acc[w] = 0;
+        /* (a child's block is read before the next call, which may move the blocks) */
+        if (tag == T_SEQ) {
+            for (uint32_t k = 0; k < len; k++) {
+                const uint64_t *c = image_block(d[k]);
+                for (int w = 0; w < n; w++) acc[w] = (acc[w] ^ c[w]) * 0x9fb21c651e98df25ULL + k;
+            }
+        } else if (tag == T_SET) {
+            for (uint32_t k = 0; k < len; k++) {
+                const uint64_t *c = image_block(d[k]);
+                for (int w = 0; w < n; w++) acc[w] += mix64(c[w] ^ 0x5851f42d4c957f2dULL);
+            }
+        } else {
+            uint64_t key[n];
+            for (uint32_t k = 0; k < len; k++) {
+                const uint64_t *c = image_block(d[k]);
+                for (int w = 0; w < n; w++) key[w] = c[w] * 0x9e3779b97f4a7c15ULL;
+                c = image_block(d[len + k]);
+                for (int w = 0; w < n; w++) acc[w] += mix64(key[w] ^ c[w]);
+            }
+        }
+        uint64_t seed = mix64(0x9e3779b97f4a7c15ULL * (tag + 1) + len);
+        for (int w = 0; w < n; w++) acc[w] = mix64(acc[w] ^ seed);
     }
-    uint32_t len = e->len, words = tag == T_FN ? 2 * len : len;
-    Buf *o = buf_open();
-    for (uint32_t k = 0; k < words; k++) {
-        V x = rename_value(VAL(v)->u.d[k], t, n); /* (vals may move while interning) */
-        buf_push(o, x);
+    if (v >= image_cap) {
+        uint32_t cap = image_cap ? image_cap : 1024;
+        while (cap <= v) cap *= 2;
+        image_at = realloc(image_at, (size_t)cap * sizeof(uint32_t));
+        if (!image_at) rt_fail(100);
+        memset(image_at + image_cap, 0, (size_t)(cap - image_cap) * sizeof(uint32_t));
+        image_cap = cap;
     }
-    if (tag == T_SEQ) { V r = mk_seq(o->d, o->n); buf_close(); return r; }
-    if (tag == T_SET) return buf_set(o);
-    Buf *p = buf_open();
-    for (uint32_t k = 0; k < len; k++) { buf_push(p, o->d[k]); buf_push(p, o->d[len + k]); }
-    V r = fn_from_pairs(p);
-    buf_close();
-    return r;
+    if (image_used == image_room) {
+        image_room = image_room ? 2 * image_room : 4096;
+        image_blocks = realloc(image_blocks, image_room * n * sizeof(uint64_t));
+        if (!image_blocks) rt_fail(100);
+    }
+    uint64_t *out = image_blocks + image_used * n;
+    memcpy(out, acc, n * sizeof(uint64_t));
+    image_at[v] = (uint32_t)++image_used;
+    return out;
+}
+
+/* The least fingerprint of the images of state s (values_fp's shape), or, with a VIEW, of
+ * the images of its view's value `key`. */
+static uint64_t least_image_fp(const V *s, const V *key, int n, int64_t *const *tables, const int *sizes) {
+    image_n = n; image_tables = tables; image_sizes = sizes;
+    uint64_t acc[n], least = UINT64_MAX;
+    if (key) {
+        const uint64_t *c = image_block(*key);
+        for (int w = 0; w < n; w++) acc[w] = mix64(c[w] ^ 0x51ed270b27a3f1c5ULL);
+    } else {
+        for (int w = 0; w < n; w++) acc[w] = 0x243f6a8885a308d3ULL;
+        for (int k = 0; k < NV; k++) {
+            const uint64_t *c = image_block(s[k]);
+            for (int w = 0; w < n; w++) acc[w] = mix64(acc[w] ^ c[w]) + (uint64_t)k;
+        }
+    }
+    for (int w = 0; w < n; w++) if (acc[w] < least) least = acc[w];
+    return least ? least : 1;
 }
 
 /* ------------------------------------------------------------------ printing */
