@@ -23,7 +23,7 @@ from refute.tla.expressions import ExpressionCompiler, locate, truth
 from refute.tla.operators import is_element
 from refute.tla.parser import Node, OpDef
 from refute.tla.reads import primes_name
-from refute.tla.scope import UNSET, CutVar, Def, Scope, Subst, Var
+from refute.tla.scope import UNSET, CutVar, Def, Scope, Subst, Var, evaluate_args, params_of
 from refute.tla.values import INFINITE_KINDS, LazySet, TLAError, as_set, short, sorted_elements
 
 _GUARD, _SET, _KEEP, _KEEP_ALL, _ACTION, _COMPOSE = range(6)  # the kinds of step of a fused conjunction
@@ -181,7 +181,7 @@ class ActionCompiler(ExpressionCompiler):
         d.busy = True
         try:
             opdef = d.opdef
-            scope = Scope(d.ctx, d.ctx.params + tuple(p for p, _ in opdef.params))
+            scope = Scope(d.ctx, d.ctx.params + params_of(opdef))
             d.action_fn = self.action(opdef.body, scope)
         finally:
             d.busy = False
@@ -449,7 +449,7 @@ class ActionCompiler(ExpressionCompiler):
         if isinstance(entry, tuple) and entry[0] == "let":
             _, d, depth = entry
             if d.action_fn is None:
-                let_scope = Scope(scope.ctx, scope.bound[:depth] + tuple(p for p, _ in d.opdef.params),
+                let_scope = Scope(scope.ctx, scope.bound[:depth] + params_of(d.opdef),
                                   scope.lets, scope.init)
                 d.action_fn = self.action(d.opdef.body, let_scope) if d.opdef.kind == "op" else None
             g = d.action_fn
@@ -462,7 +462,7 @@ class ActionCompiler(ExpressionCompiler):
                                            scope.lets, args, scope)
             fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
                   for a, (_, ar) in zip(args, d.opdef.params)]
-            return lambda S, P, E: g(S, P, E[:depth] + tuple(f(S, P, E) for f in fs))
+            return lambda S, P, E: g(S, P, E[:depth] + evaluate_args(fs, S, P, E))
         if isinstance(entry, Subst) and entry.node is not None and not args:
             return self.action(entry.node, entry.scope)
         if not isinstance(entry, Def) or entry.opdef.kind != "op":
@@ -474,7 +474,7 @@ class ActionCompiler(ExpressionCompiler):
             g = self.init_actions.get(id(entry))
             if g is None:
                 g = self.init_actions[id(entry)] = self.action(
-                    entry.opdef.body, Scope(entry.ctx, entry.ctx.params + tuple(p for p, _ in params),
+                    entry.opdef.body, Scope(entry.ctx, entry.ctx.params + params_of(entry.opdef),
                                             init=True))
         else:
             g = self.def_action_fn(entry)
@@ -490,22 +490,12 @@ class ActionCompiler(ExpressionCompiler):
 
         def call(S, P, E):
             try:
-                return g(S, P, E[:prefix] + tuple([f(S, P, E) for f in fs]))
+                return g(S, P, E[:prefix] + evaluate_args(fs, S, P, E))
             except TLAError as exc:
                 raise locate(node, exc) from None
             except Exception as exc:
                 raise locate(node, exc) from exc
         return call
-
-    def _var_arg(self, arg: Node, scope: Scope) -> int | None:
-        """The variable index if the argument ``arg`` is a plain state variable."""
-        if arg.kind == "name" and scope.bound_index(arg.args[0]) is None \
-                and arg.args[0] not in scope.lets:
-            entry = scope.ctx.names.get(arg.args[0])
-            if isinstance(entry, Var) and not isinstance(entry, CutVar):
-                return entry.index
-        return None
-
 
     def _assigns_through(self, args: tuple, params: tuple, scope: Scope) -> bool:
         """Whether a call passes an action, or a variable its body may assign (``x'``; in

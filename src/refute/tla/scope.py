@@ -29,6 +29,45 @@ if TYPE_CHECKING:
 UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
 
 
+class Param(str):
+    """A bound name that is an operator's (or a LET definition's) ordinary parameter: its value
+    in ``E`` may be a :class:`Deferred` error, so a read of it checks (a quantifier's variable,
+    a plain ``str``, is read unchecked). Equal to its name, so a scope's bound names keep the
+    mark through every slice and :meth:`Scope.bound_index` finds it as before."""
+
+    __slots__ = ()
+
+
+class Deferred:
+    """The error an operator's argument raised, held in ``E`` in place of its value: TLC
+    evaluates an argument only where the body reads it (``LazyValue``), so the error is raised
+    at the first read of the parameter and never if the body does not read it (``Ignore(a, b)
+    == a`` given ``CHOOSE z \\in {} : TRUE`` as ``b``). Arguments are evaluated eagerly
+    otherwise: an argument that evaluates without error has the same value either way."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+def params_of(opdef: OpDef) -> tuple:
+    """The bound names an operator's parameters take in its body (ordinary ones marked)."""
+    return tuple(p if arity else Param(p) for p, arity in opdef.params)
+
+
+def evaluate_args(fs: list, S: Any, P: Any, E: tuple) -> tuple:
+    """The arguments ``fs`` evaluated, an error held as a :class:`Deferred` (see there)."""
+    vals: list = []
+    append = vals.append
+    for f in fs:
+        try:
+            append(f(S, P, E))
+        except Exception as exc:  # any error of the argument, raised where it is read
+            append(Deferred(exc))
+    return tuple(vals)
+
+
 class Var:
     """A state variable: its position in the state tuple."""
 
