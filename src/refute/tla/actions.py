@@ -22,7 +22,7 @@ from collections.abc import Callable
 from refute.tla.expressions import ExpressionCompiler, locate, truth
 from refute.tla.operators import is_element
 from refute.tla.parser import Node, OpDef
-from refute.tla.reads import primes_name
+from refute.tla.reads import mentions
 from refute.tla.scope import UNSET, CutVar, Def, Scope, Subst, Var, evaluate_args, params_of
 from refute.tla.values import INFINITE_KINDS, LazySet, TLAError, as_set, short, sorted_elements
 
@@ -219,7 +219,7 @@ class ActionCompiler(ExpressionCompiler):
         bounds, fbody = body.args
         if any(isinstance(pattern, tuple) for pattern, _ in bounds) or len(bounds) != len(args):
             return None
-        recursive = d.opdef.kind == "fn" and _mentions(fbody, name)
+        recursive = d.opdef.kind == "fn" and mentions(fbody, name)
         if not recursive:
             if not scope.init and not top:
                 lazy = None  # a LET's function: always entered
@@ -374,6 +374,8 @@ class ActionCompiler(ExpressionCompiler):
                 return _keep_all(indices)
         if v.kind == "name" and scope.bound_index(v.args[0]) is None:
             entry = scope.lookup(v.args[0], v)
+            if isinstance(entry, tuple) and entry[1].caller is not None:  # a substituted argument
+                return self._unchanged(entry[1].opdef.body, entry[1].caller, node)
             if isinstance(entry, CutVar):  # ENABLED's own slot, kept at the substitution's value
                 return self._assign(entry.index, "=", v, scope, node)
             if isinstance(entry, Var):
@@ -455,8 +457,7 @@ class ActionCompiler(ExpressionCompiler):
             g = d.action_fn
             if g is None:
                 return None
-            if self._assigns_through(args, d.opdef.params, scope) or (not scope.init and any(
-                    primes_name(d.opdef.body, p) for p, ar in d.opdef.params if not ar)):
+            if self._assigns_through(args, d.opdef.params, scope) or self._substitutes(d, scope):
                 hidden = tuple("\0" + str(i) for i in range(depth, len(scope.bound)))
                 return self._inline_action(d.opdef, scope.ctx, scope.bound[:depth] + hidden,
                                            scope.lets, args, scope)
@@ -478,8 +479,8 @@ class ActionCompiler(ExpressionCompiler):
                                             init=True))
         else:
             g = self.def_action_fn(entry)
-        if not entry.ctx.params and (self._assigns_through(args, params, scope) or (not scope.init and any(
-                primes_name(entry.opdef.body, p) for p, ar in params if not ar))):
+        if not entry.ctx.params and (self._assigns_through(args, params, scope) or
+                                     self._substitutes(entry, scope)):
             hidden = tuple("\0" + str(i) for i in range(len(scope.bound)))
             return self._inline_action(entry.opdef, entry.ctx, hidden, {}, args, scope)
         fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
@@ -528,6 +529,7 @@ class ActionCompiler(ExpressionCompiler):
             holder = Def(OpDef(pname, (), arg, arg.line, arg.col, arg.file), scope.ctx)
             holder.value_fn = [self.expr(arg, scope)]
             holder.action_fn = _lazy_action(self, arg, scope)
+            holder.caller = scope
             lets[pname] = ("let", holder, depth)
             holder.const = ("primed", self._assignable(arg, scope))
             if holder.const[1] is None and not scope.init and self._var_arg(arg, scope) is not None:
@@ -538,18 +540,6 @@ class ActionCompiler(ExpressionCompiler):
             return g
         fs = tuple(f for _, f in ops)
         return lambda S, P, E: g(S, P, E + tuple([f(S, P, E) for f in fs]))
-
-
-def _mentions(node, name: str) -> bool:
-    """Whether ``node`` uses the name ``name`` (a function definition naming itself is
-    recursive: SANY's $RecursiveFcnSpec)."""
-    if isinstance(node, Node):
-        if node.kind in ("name", "app") and node.args and node.args[0] == name:
-            return True
-        return any(_mentions(a, name) for a in node.args)
-    if isinstance(node, tuple):
-        return any(_mentions(a, name) for a in node)
-    return False
 
 
 def _INFINITE_DOMAIN(domains: list) -> bool:

@@ -27,7 +27,7 @@ from typing import Any
 from refute.values import FrozenMap
 from refute.tla.operators import INFIX, LOGIC, as_int, is_element
 from refute.tla.parser import Node, OpDef
-from refute.tla.reads import ReadAnalysis, primes_name
+from refute.tla.reads import ReadAnalysis
 from refute.tla.enabled import cut_context
 from refute.tla.stdlib import MODULE_SYMBOLS
 from refute.tla.scope import (UNSET, Builtin, Const, Context, CutVar, Def, Deferred, InstDef, Param, Scope,
@@ -351,7 +351,7 @@ class ExpressionCompiler(abc.ABC):
             params = d.opdef.params
             if len(args) != len(params):
                 raise TLAError(f"{d.opdef.name} takes {len(params)} arguments", node)
-            if self._substitutes(d.opdef, args, scope):
+            if self._substitutes(d, scope):
                 hidden = tuple("\0" + str(i) for i in range(depth, len(scope.bound)))
                 return self.substituted(d.opdef, scope.ctx, scope.bound[:depth] + hidden, scope.lets,
                                         args, scope, node)
@@ -378,7 +378,7 @@ class ExpressionCompiler(abc.ABC):
             if len(args) != len(params):
                 raise TLAError(f"{entry.opdef.name} takes {len(params)} arguments, "
                                f"not {len(args)}", node)
-            if not entry.ctx.params and self._substitutes(entry.opdef, args, scope):
+            if not entry.ctx.params and self._substitutes(entry, scope):
                 hidden = tuple("\0" + str(i) for i in range(len(scope.bound)))
                 return self.substituted(entry.opdef, entry.ctx, hidden, {}, args, scope, node)
             fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
@@ -426,12 +426,12 @@ class ExpressionCompiler(abc.ABC):
                 return entry.index
         return None
 
-    def _substitutes(self, opdef: OpDef, args: tuple, scope: Scope) -> bool:
-        """Whether a call of ``opdef`` in an expression substitutes its arguments: its body
-        primes an ordinary parameter (``Later(t) == t'`` given ``<<x, y>>``), which then
-        means the argument primed (``<<x', y'>>``, TLA+'s substitution), not its value."""
-        return not scope.init and any(not ar and primes_name(opdef.body, p)
-                                      for p, ar in opdef.params)
+    def _substitutes(self, d: Def, scope: Scope) -> bool:
+        """Whether a call of ``d`` substitutes its arguments: its body reads an ordinary
+        parameter primed (``Later(t) == t'`` given ``<<x, y>>``), which then means the
+        argument primed (``<<x', y'>>``, TLA+'s substitution), not its value."""
+        return not scope.init and any(not ar and self.reads.primes_param(d, p)
+                                      for p, ar in d.opdef.params)
 
     def substituted(self, opdef: OpDef, ctx: Context, bound: tuple, lets: dict, args: tuple,
                     scope: Scope, node: Node) -> Callable:
@@ -455,6 +455,7 @@ class ExpressionCompiler(abc.ABC):
                 continue
             holder = Def(OpDef(pname, (), arg, arg.line, arg.col, arg.file), scope.ctx)
             holder.value_fn = [self.expr(arg, scope)]
+            holder.caller = scope
             lets[pname] = ("let", holder, depth)
             i = None if scope.init else self._var_arg(arg, scope)
             if i is not None:  # x' where the parameter is the variable x: read directly

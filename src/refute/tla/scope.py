@@ -134,10 +134,12 @@ class Builtin:
 class Def:
     """A user definition in a context, compiled on first use (value and action forms)."""
 
-    __slots__ = ("opdef", "ctx", "value_fn", "action_fn", "busy", "const", "last")
+    __slots__ = ("opdef", "ctx", "value_fn", "action_fn", "busy", "const", "last", "caller")
 
     def __init__(self, opdef: OpDef, ctx: Context):
         self.opdef, self.ctx = opdef, ctx
+        # an argument substituted for a parameter (its node is opdef.body): the caller's scope
+        self.caller: Scope | None = None
         self.value_fn: Any = None
         self.action_fn: Any = None
         self.busy = False
