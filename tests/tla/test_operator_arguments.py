@@ -9,7 +9,7 @@ import pytest
 
 from refute.compiled import native
 from refute.compiled.backend import compile_model, explore
-from refute.errors import SpecError
+from refute.errors import RefuteError, SpecError
 from refute.engine import bfs
 from refute.status import Status
 from refute.tla.model import TLAModel
@@ -112,3 +112,13 @@ def test_an_argument_that_fails_fails_where_the_body_reads_it(tmp_path, backend)
     message = str(caught.value)
     assert "Strict.tla:6:25:" in message and "CHOOSE found no value" in message
     assert "in state: x = 1\n" in message
+
+
+def test_a_recursive_operator_reading_its_parameter_primed_is_refused_as_sany_does(tmp_path):
+    # SANY: "Argument 2 of recursive operator R is primed"
+    spec = STRICT.replace("Use(a, b) ==", "RECURSIVE R(_, _)\nR(n, t) == IF n = 0 THEN t' ELSE R(n - 1, t)\n"
+                          "Use(a, b) ==").replace("Next == x' = Use(x + 1, CHOOSE z \\in {} : TRUE)",
+                                                  "Next == x < 2 /\\ x' = x + 1 /\\ R(2, <<x>>) = <<x + 1>>")
+    assert "R(2, <<x>>)" in spec
+    with pytest.raises(RefuteError, match="R is recursive and reads its parameter primed"):
+        bfs.explore(TLAModel(_write(tmp_path, "Strict", spec, "INIT Init\nNEXT Next\n")), bfs.Options())

@@ -460,7 +460,7 @@ class ActionCompiler(ExpressionCompiler):
             if self._assigns_through(args, d.opdef.params, scope) or self._substitutes(d, scope):
                 hidden = tuple("\0" + str(i) for i in range(depth, len(scope.bound)))
                 return self._inline_action(d.opdef, scope.ctx, scope.bound[:depth] + hidden,
-                                           scope.lets, args, scope)
+                                           scope.lets, args, scope, node)
             fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
                   for a, (_, ar) in zip(args, d.opdef.params)]
             return lambda S, P, E: g(S, P, E[:depth] + evaluate_args(fs, S, P, E))
@@ -482,7 +482,7 @@ class ActionCompiler(ExpressionCompiler):
         if not entry.ctx.params and (self._assigns_through(args, params, scope) or
                                      self._substitutes(entry, scope)):
             hidden = tuple("\0" + str(i) for i in range(len(scope.bound)))
-            return self._inline_action(entry.opdef, entry.ctx, hidden, {}, args, scope)
+            return self._inline_action(entry.opdef, entry.ctx, hidden, {}, args, scope, node)
         fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
               for a, (_, ar) in zip(args, params)]
         prefix = len(entry.ctx.params)
@@ -511,7 +511,7 @@ class ActionCompiler(ExpressionCompiler):
         return False
 
     def _inline_action(self, opdef: OpDef, ctx, bound: tuple, lets: dict, args: tuple,
-                       scope: Scope) -> Callable:
+                       scope: Scope, node: Node) -> Callable:
         """A call whose arguments are actions or assignable variables: the parameters are
         bound by name (as TLA+ substitutes them), so that ``x'`` (``x`` in Init) passed in can
         still be assigned in the body and an action passed in is enumerated where the body
@@ -535,7 +535,12 @@ class ActionCompiler(ExpressionCompiler):
             if holder.const[1] is None and not scope.init and self._var_arg(arg, scope) is not None:
                 holder.const = ("var", self._var_arg(arg, scope))
         inner = Scope(ctx, bound + tuple(p for p, _ in ops), lets, scope.init)
-        g = self.action(opdef.body, inner)
+        self.refuse_recursion(opdef, node)
+        self.substituting.add(id(opdef))
+        try:
+            g = self.action(opdef.body, inner)
+        finally:
+            self.substituting.discard(id(opdef))
         if not ops:
             return g
         fs = tuple(f for _, f in ops)

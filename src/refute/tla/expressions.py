@@ -433,6 +433,17 @@ class ExpressionCompiler(abc.ABC):
         return not scope.init and any(not ar and self.reads.primes_param(d, p)
                                       for p, ar in d.opdef.params)
 
+    def refuse_recursion(self, opdef: OpDef, node: Node) -> None:
+        """A body being substituted into that calls itself (its arguments substituted again,
+        without end): refused, not compiled."""
+        if id(opdef) in self.substituting:
+            raise RefuteLimitation(f"{opdef.name} is recursive and reads its parameter primed (or "
+                                   "is given an action): refute substitutes the arguments of such "
+                                   "a call into the body, which a recursive body cannot be",
+                                   "SANY refuses a recursive operator whose parameter is primed "
+                                   "too (\"Argument 2 of recursive operator R is primed\"): "
+                                   "prime the argument where the operator is called", node)
+
     def substituted(self, opdef: OpDef, ctx: Context, bound: tuple, lets: dict, args: tuple,
                     scope: Scope, node: Node) -> Callable:
         """A call of ``opdef`` whose body is compiled at this call with the ordinary
@@ -442,10 +453,7 @@ class ExpressionCompiler(abc.ABC):
         does for actions. ``bound``: the caller's bound names as the body sees them (hidden
         ones for a top-level definition); operator parameters are bound values after them."""
         key = id(opdef)
-        if key in self.substituting:
-            raise RefuteLimitation(f"{opdef.name} is recursive and primes its parameter: refute "
-                                   "substitutes such an operator's arguments into its body",
-                                   _NOT_YET, node)
+        self.refuse_recursion(opdef, node)
         depth = len(scope.bound)
         lets = dict(lets)
         ops = []
