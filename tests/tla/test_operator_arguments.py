@@ -21,6 +21,7 @@ VARIABLES x, y
 Ignore(a, b) == a
 Later(t) == t'
 Pass(a, b) == Ignore(a, b)
+Unread(a) == TRUE
 Step(v, unused) == x' = v
 Init == x = 0 /\\ y = 0
 Next == /\\ x < 6
@@ -28,6 +29,7 @@ Next == /\\ x < 6
         /\\ y' = LET Pick(n, m) == n IN Pick((y + x) % 3, 1 \\div 0)
         /\\ Later(<<x, y>>) # <<x, y>>
 Inv == /\\ Pass(x <= 6, CHOOSE z \\in {} : TRUE)
+       /\\ Unread(CHOOSE z \\in {} : TRUE)
        /\\ x < 6 => ENABLED (x' = x + 1 /\\ y' = y /\\ Later(<<x, y>>)[1] = x + 1)
 Bound == Later(<<x, y>>)[1] # 5
 ====

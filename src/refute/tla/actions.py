@@ -23,7 +23,8 @@ from refute.tla.expressions import ExpressionCompiler, locate, truth
 from refute.tla.operators import is_element
 from refute.tla.parser import Node, OpDef
 from refute.tla.reads import mentions
-from refute.tla.scope import UNSET, CutVar, Def, Scope, Subst, Var, evaluate_args, params_of
+from refute.tla.scope import (UNSET, ArgumentsFailed, CutVar, Def, Scope, Subst, Var, arguments, evaluate_args,
+                              params_of)
 from refute.tla.values import INFINITE_KINDS, LazySet, TLAError, as_set, short, sorted_elements
 
 _GUARD, _SET, _KEEP, _KEEP_ALL, _ACTION, _COMPOSE = range(6)  # the kinds of step of a fused conjunction
@@ -181,7 +182,7 @@ class ActionCompiler(ExpressionCompiler):
         d.busy = True
         try:
             opdef = d.opdef
-            scope = Scope(d.ctx, d.ctx.params + params_of(opdef))
+            scope = Scope(d.ctx, d.ctx.params + tuple(p for p, _ in opdef.params))
             d.action_fn = self.action(opdef.body, scope)
         finally:
             d.busy = False
@@ -475,7 +476,7 @@ class ActionCompiler(ExpressionCompiler):
             g = self.init_actions.get(id(entry))
             if g is None:
                 g = self.init_actions[id(entry)] = self.action(
-                    entry.opdef.body, Scope(entry.ctx, entry.ctx.params + params_of(entry.opdef),
+                    entry.opdef.body, Scope(entry.ctx, entry.ctx.params + tuple(p for p, _ in params),
                                             init=True))
         else:
             g = self.def_action_fn(entry)
@@ -489,9 +490,15 @@ class ActionCompiler(ExpressionCompiler):
         if not fs and not prefix:
             return lambda S, P, E: g(S, P, ())
 
+        form = "init" if scope.init else "action"
+
         def call(S, P, E):
             try:
-                return g(S, P, E[:prefix] + evaluate_args(fs, S, P, E))
+                try:
+                    args = arguments(fs, S, P, E)
+                except ArgumentsFailed as failed:  # the body compiled to read them checked
+                    return self.checked_body(entry, form)(S, P, E[:prefix] + failed.values)
+                return g(S, P, E[:prefix] + args)
             except TLAError as exc:
                 raise locate(node, exc) from None
             except Exception as exc:

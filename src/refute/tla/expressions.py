@@ -30,8 +30,8 @@ from refute.tla.parser import Node, OpDef
 from refute.tla.reads import ReadAnalysis
 from refute.tla.enabled import cut_context
 from refute.tla.stdlib import MODULE_SYMBOLS
-from refute.tla.scope import (UNSET, Builtin, Const, Context, CutVar, Def, Deferred, InstDef, Param, Scope,
-                              Subst, Var, evaluate_args, params_of)
+from refute.tla.scope import (UNSET, ArgumentsFailed, Builtin, Const, Context, CutVar, Def, Deferred, InstDef,
+                              Param, Scope, Subst, Var, arguments, evaluate_args, params_of)
 from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet,
                                RefuteLimitation, TLAError, apply_fn, as_set, domain, make_fn,
                                one_kind, short, sorted_elements, tlc_equal)
@@ -132,7 +132,7 @@ class ExpressionCompiler(abc.ABC):
         d.busy = True
         try:
             opdef = d.opdef
-            scope = Scope(d.ctx, d.ctx.params + params_of(opdef))
+            scope = Scope(d.ctx, d.ctx.params + tuple(p for p, _ in opdef.params))
             if opdef.kind == "fn":
                 body = self.fn_literal(opdef.body, scope, lazy=True)
             else:
@@ -141,6 +141,17 @@ class ExpressionCompiler(abc.ABC):
         finally:
             d.busy = False
         return d.value_fn
+
+    def checked_body(self, d: Def, form: str) -> Callable:
+        """``d``'s body compiled with its ordinary parameters' reads checked, for a call whose
+        argument failed (:class:`~refute.tla.scope.Deferred`); ``form``: "value", "action" or
+        "init" (an action enumerated in Init). Compiled the first time one is needed."""
+        f = d.checked.get(form)
+        if f is None:
+            scope = Scope(d.ctx, d.ctx.params + params_of(d.opdef), init=form == "init")
+            f = d.checked[form] = self.expr(d.opdef.body, scope) if form == "value" \
+                else self.action(d.opdef.body, scope)
+        return f
 
     # ------------------------------------------------------------ operator values
     def op_value(self, node: Node, scope: Scope, arity: int) -> Callable:
@@ -387,6 +398,15 @@ class ExpressionCompiler(abc.ABC):
             if not fs and not prefix:
                 return self.zero_arity(entry, node)
             body = self.def_value_fn(entry)
+
+            def call_checked(S, P, E):
+                try:
+                    return self.checked_body(entry, "value")(S, P, E)
+                except TLAError as exc:
+                    raise locate(node, exc) from None
+                except Exception as exc:
+                    raise locate(node, exc) from exc
+
             if len(fs) == 1 and not prefix:
                 f0, = fs
 
@@ -394,7 +414,7 @@ class ExpressionCompiler(abc.ABC):
                     try:
                         a = f0(S, P, E)
                     except Exception as exc:  # raised where the body reads it (Deferred)
-                        a = Deferred(exc)
+                        return call_checked(S, P, (Deferred(exc),))
                     try:
                         return body(S, P, (a,))
                     except TLAError as exc:
@@ -405,7 +425,11 @@ class ExpressionCompiler(abc.ABC):
 
             def call_def(S, P, E):
                 try:
-                    return body(S, P, E[:prefix] + evaluate_args(fs, S, P, E))
+                    args = arguments(fs, S, P, E)
+                except ArgumentsFailed as failed:
+                    return call_checked(S, P, E[:prefix] + failed.values)
+                try:
+                    return body(S, P, E[:prefix] + args)
                 except TLAError as exc:
                     raise locate(node, exc) from None
                 except Exception as exc:

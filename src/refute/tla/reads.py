@@ -196,7 +196,6 @@ class ReadAnalysis:
             known = self.action_levels[id(entry.opdef)] = (entry.opdef, level)
         return known[1]
 
-
     def primes_param(self, d: Def, name: str) -> bool:
         r"""Whether the body of ``d`` reads its ordinary parameter ``name`` primed: inside
         ``e'``, ``UNCHANGED e`` or the subscript of ``[A]_e`` / ``<<A>>_e``, or in an argument

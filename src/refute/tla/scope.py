@@ -43,7 +43,13 @@ class Deferred:
     evaluates an argument only where the body reads it (``LazyValue``), so the error is raised
     at the first read of the parameter and never if the body does not read it (``Ignore(a, b)
     == a`` given ``CHOOSE z \\in {} : TRUE`` as ``b``). Arguments are evaluated eagerly
-    otherwise: an argument that evaluates without error has the same value either way."""
+    otherwise: an argument that evaluates without error has the same value either way.
+
+    A definition's body is compiled twice for this, so that the common call pays nothing: as
+    is (its parameters read unchecked), called when every argument has a value, and, the first
+    time one fails, with its ordinary parameters :class:`Param` (checked), called with the
+    failed ones :class:`Deferred` (:class:`ArgumentsFailed`). A LET definition's body, compiled
+    where the LET is, is compiled checked only."""
 
     __slots__ = ("error",)
 
@@ -54,6 +60,24 @@ class Deferred:
 def params_of(opdef: OpDef) -> tuple:
     """The bound names an operator's parameters take in its body (ordinary ones marked)."""
     return tuple(p if arity else Param(p) for p, arity in opdef.params)
+
+
+class ArgumentsFailed(Exception):
+    """Raised by :func:`arguments` when an argument failed: ``values`` holds every argument,
+    the failed ones :class:`Deferred`, for the body compiled checked."""
+
+    def __init__(self, values: tuple):
+        super().__init__("an argument failed")
+        self.values = values
+
+
+def arguments(fs: list, S: Any, P: Any, E: tuple) -> tuple:
+    """The arguments ``fs`` evaluated; :class:`ArgumentsFailed` if one failed."""
+    vals = evaluate_args(fs, S, P, E)
+    for v in vals:
+        if v.__class__ is Deferred:
+            raise ArgumentsFailed(vals)
+    return vals
 
 
 def evaluate_args(fs: list, S: Any, P: Any, E: tuple) -> tuple:
@@ -134,12 +158,15 @@ class Builtin:
 class Def:
     """A user definition in a context, compiled on first use (value and action forms)."""
 
-    __slots__ = ("opdef", "ctx", "value_fn", "action_fn", "busy", "const", "last", "caller")
+    __slots__ = ("opdef", "ctx", "value_fn", "action_fn", "busy", "const", "last", "caller", "checked")
 
     def __init__(self, opdef: OpDef, ctx: Context):
         self.opdef, self.ctx = opdef, ctx
         # an argument substituted for a parameter (its node is opdef.body): the caller's scope
         self.caller: Scope | None = None
+        # the body compiled with its parameters' reads checked (see Deferred), on first need:
+        # "value", "action", "init" -> the compiled body
+        self.checked: dict[str, Any] = {}
         self.value_fn: Any = None
         self.action_fn: Any = None
         self.busy = False
