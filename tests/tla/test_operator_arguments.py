@@ -22,6 +22,7 @@ Ignore(a, b) == a
 Later(t) == t'
 Pass(a, b) == Ignore(a, b)
 Unread(a) == TRUE
+Second(a, b) == b
 Step(v, unused) == x' = v
 Init == x = 0 /\\ y = 0
 Next == /\\ x < 6
@@ -30,6 +31,7 @@ Next == /\\ x < 6
         /\\ Later(<<x, y>>) # <<x, y>>
 Inv == /\\ Pass(x <= 6, CHOOSE z \\in {} : TRUE)
        /\\ Unread(CHOOSE z \\in {} : TRUE)
+       /\\ Second(CHOOSE z \\in {} : TRUE, x >= 0)
        /\\ x < 6 => ENABLED (x' = x + 1 /\\ y' = y /\\ Later(<<x, y>>)[1] = x + 1)
 Bound == Later(<<x, y>>)[1] # 5
 ====
@@ -72,7 +74,8 @@ def _interpreted(tmp_path, name: str, spec: str, cfg: str) -> bfs.Result:
 
 def test_arguments_never_read_are_never_evaluated_and_primed_parameters_read_the_next_state(tmp_path):
     # every unread argument fails (an empty CHOOSE, 1 \div 0): the step operator's, a value
-    # operator's, a LET operator's, one passed on to another operator, an invariant's. Later
+    # operator's (first, second, only), a LET operator's, one passed on to another operator, an
+    # invariant's. Later
     # primes its argument, an expression: in Next, in ENABLED and in an ACTION_CONSTRAINT
     # (which prunes the step to x = 5). TLC: 5 distinct, 6 generated, depth 5, no error.
     result = _interpreted(tmp_path, "Lazy", LAZY, LAZY_CFG)

@@ -422,6 +422,25 @@ class ExpressionCompiler(abc.ABC):
                     except Exception as exc:
                         raise locate(node, exc) from exc
                 return call_def1
+            if len(fs) == 2 and not prefix:
+                f0, f1 = fs
+
+                def call_def2(S, P, E):
+                    try:
+                        a = f0(S, P, E)
+                    except Exception as exc:  # raised where the body reads it (Deferred)
+                        return call_checked(S, P, (Deferred(exc),) + evaluate_args((f1,), S, P, E))
+                    try:
+                        b = f1(S, P, E)
+                    except Exception as exc:
+                        return call_checked(S, P, (a, Deferred(exc)))
+                    try:
+                        return body(S, P, (a, b))
+                    except TLAError as exc:
+                        raise locate(node, exc) from None
+                    except Exception as exc:
+                        raise locate(node, exc) from exc
+                return call_def2
 
             def call_def(S, P, E):
                 try:

@@ -73,11 +73,15 @@ class ArgumentsFailed(Exception):
 
 def arguments(fs: list, S: Any, P: Any, E: tuple) -> tuple:
     """The arguments ``fs`` evaluated; :class:`ArgumentsFailed` if one failed."""
-    vals = evaluate_args(fs, S, P, E)
-    for v in vals:
-        if v.__class__ is Deferred:
-            raise ArgumentsFailed(vals)
-    return vals
+    vals: list = []
+    append = vals.append
+    for f in fs:
+        try:
+            append(f(S, P, E))
+        except Exception as exc:  # the rest evaluated too, each error deferred
+            append(Deferred(exc))
+            raise ArgumentsFailed(tuple(vals) + evaluate_args(fs[len(vals):], S, P, E)) from None
+    return tuple(vals)
 
 
 def evaluate_args(fs: list, S: Any, P: Any, E: tuple) -> tuple:
