@@ -74,10 +74,10 @@ def _interpreted(tmp_path, name: str, spec: str, cfg: str) -> bfs.Result:
 
 def test_arguments_never_read_are_never_evaluated_and_primed_parameters_read_the_next_state(tmp_path):
     # every unread argument fails (an empty CHOOSE, 1 \div 0): the step operator's, a value
-    # operator's (first, second, only), a LET operator's, one passed on to another operator, an
-    # invariant's. Later
-    # primes its argument, an expression: in Next, in ENABLED and in an ACTION_CONSTRAINT
-    # (which prunes the step to x = 5). TLC: 5 distinct, 6 generated, depth 5, no error.
+    # operator's (first, second, only), a LET operator's, one passed on to another operator,
+    # an invariant's. Later primes its argument, an expression: in Next, in ENABLED and in an
+    # ACTION_CONSTRAINT (which prunes the step to x = 5). TLC: 5 distinct, 6 generated, depth
+    # 5, no error.
     result = _interpreted(tmp_path, "Lazy", LAZY, LAZY_CFG)
     assert (result.status, result.distinct_states, result.states_generated, result.depth) == \
         (Status.OK, 5, 6, 5)

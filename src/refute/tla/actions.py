@@ -22,7 +22,7 @@ from collections.abc import Callable
 from refute.tla.expressions import ExpressionCompiler, locate, truth
 from refute.tla.operators import is_element
 from refute.tla.parser import Node, OpDef
-from refute.tla.reads import mentions
+from refute.tla.reads import mentions, primes_name
 from refute.tla.scope import (UNSET, ArgumentsFailed, CutVar, Def, Scope, Subst, Var, arguments, evaluate_args,
                               params_of)
 from refute.tla.values import INFINITE_KINDS, LazySet, TLAError, as_set, short, sorted_elements
@@ -458,7 +458,8 @@ class ActionCompiler(ExpressionCompiler):
             g = d.action_fn
             if g is None:
                 return None
-            if self._assigns_through(args, d.opdef.params, scope) or self._substitutes(d, scope):
+            if self._assigns_through(args, d.opdef.params, scope) or self._substitutes(d, args, scope) or (
+                    not scope.init and any(primes_name(d.opdef.body, p) for p, ar in d.opdef.params if not ar)):
                 hidden = tuple("\0" + str(i) for i in range(depth, len(scope.bound)))
                 return self._inline_action(d.opdef, scope.ctx, scope.bound[:depth] + hidden,
                                            scope.lets, args, scope, node)
@@ -480,8 +481,9 @@ class ActionCompiler(ExpressionCompiler):
                                             init=True))
         else:
             g = self.def_action_fn(entry)
-        if not entry.ctx.params and (self._assigns_through(args, params, scope) or
-                                     self._substitutes(entry, scope)):
+        if not entry.ctx.params and (self._assigns_through(args, params, scope) or self._substitutes(entry, args, scope)
+                                     or (not scope.init and any(primes_name(entry.opdef.body, p)
+                                                                for p, ar in params if not ar))):
             hidden = tuple("\0" + str(i) for i in range(len(scope.bound)))
             return self._inline_action(entry.opdef, entry.ctx, hidden, {}, args, scope, node)
         fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)

@@ -362,7 +362,7 @@ class ExpressionCompiler(abc.ABC):
             params = d.opdef.params
             if len(args) != len(params):
                 raise TLAError(f"{d.opdef.name} takes {len(params)} arguments", node)
-            if self._substitutes(d, scope):
+            if self._substitutes(d, args, scope):
                 hidden = tuple("\0" + str(i) for i in range(depth, len(scope.bound)))
                 return self.substituted(d.opdef, scope.ctx, scope.bound[:depth] + hidden, scope.lets,
                                         args, scope, node)
@@ -389,7 +389,7 @@ class ExpressionCompiler(abc.ABC):
             if len(args) != len(params):
                 raise TLAError(f"{entry.opdef.name} takes {len(params)} arguments, "
                                f"not {len(args)}", node)
-            if not entry.ctx.params and self._substitutes(entry, scope):
+            if not entry.ctx.params and self._substitutes(entry, args, scope):
                 hidden = tuple("\0" + str(i) for i in range(len(scope.bound)))
                 return self.substituted(entry.opdef, entry.ctx, hidden, {}, args, scope, node)
             fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
@@ -469,12 +469,14 @@ class ExpressionCompiler(abc.ABC):
                 return entry.index
         return None
 
-    def _substitutes(self, d: Def, scope: Scope) -> bool:
+    def _substitutes(self, d: Def, args: tuple, scope: Scope) -> bool:
         """Whether a call of ``d`` substitutes its arguments: its body reads an ordinary
-        parameter primed (``Later(t) == t'`` given ``<<x, y>>``), which then means the
-        argument primed (``<<x', y'>>``, TLA+'s substitution), not its value."""
-        return not scope.init and any(not ar and self.reads.primes_param(d, p)
-                                      for p, ar in d.opdef.params)
+        parameter primed (``Later(t) == t'``) and is given an expression of the state there
+        (``<<x, y>>``), which then means the expression primed (``<<x', y'>>``, TLA+'s
+        substitution), not its value. A bound name or a constant is the same primed."""
+        return not scope.init and any(
+            not ar and self.reads.primes_param(d, p) and self.reads.variables_read(a, scope) != frozenset()
+            for (p, ar), a in zip(d.opdef.params, args))
 
     def refuse_recursion(self, opdef: OpDef, node: Node) -> None:
         """A body being substituted into that calls itself (its arguments substituted again,

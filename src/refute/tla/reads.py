@@ -242,3 +242,15 @@ def mentions(node: Any, name: str) -> bool:
     if isinstance(node, tuple):
         return any(mentions(a, name) for a in node)
     return False
+
+
+def primes_name(node: Any, name: str) -> bool:
+    """Whether ``node`` contains ``name'`` (a parameter primed in an operator's body)."""
+    if isinstance(node, Node):
+        if node.kind == "postfix" and node.args[0] == "'" and isinstance(node.args[1], Node) \
+                and node.args[1].kind == "name" and node.args[1].args[0] == name:
+            return True
+        return any(primes_name(a, name) for a in node.args)
+    if isinstance(node, tuple):
+        return any(primes_name(a, name) for a in node)
+    return False
