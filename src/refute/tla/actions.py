@@ -22,8 +22,9 @@ from collections.abc import Callable
 from refute.tla.expressions import ExpressionCompiler, locate, truth
 from refute.tla.operators import is_element
 from refute.tla.parser import Node, OpDef
-from refute.tla.reads import primes_name
-from refute.tla.scope import UNSET, CutVar, Def, Scope, Subst, Var
+from refute.tla.reads import mentions, primes_name
+from refute.tla.scope import (UNSET, ArgumentsFailed, CutVar, Def, Scope, Subst, Var, arguments, evaluate_args,
+                              params_of)
 from refute.tla.values import INFINITE_KINDS, LazySet, TLAError, as_set, short, sorted_elements
 
 _GUARD, _SET, _KEEP, _KEEP_ALL, _ACTION, _COMPOSE = range(6)  # the kinds of step of a fused conjunction
@@ -219,7 +220,7 @@ class ActionCompiler(ExpressionCompiler):
         bounds, fbody = body.args
         if any(isinstance(pattern, tuple) for pattern, _ in bounds) or len(bounds) != len(args):
             return None
-        recursive = d.opdef.kind == "fn" and _mentions(fbody, name)
+        recursive = d.opdef.kind == "fn" and mentions(fbody, name)
         if not recursive:
             if not scope.init and not top:
                 lazy = None  # a LET's function: always entered
@@ -374,6 +375,8 @@ class ActionCompiler(ExpressionCompiler):
                 return _keep_all(indices)
         if v.kind == "name" and scope.bound_index(v.args[0]) is None:
             entry = scope.lookup(v.args[0], v)
+            if isinstance(entry, tuple) and entry[1].caller is not None:  # a substituted argument
+                return self._unchanged(entry[1].opdef.body, entry[1].caller, node)
             if isinstance(entry, CutVar):  # ENABLED's own slot, kept at the substitution's value
                 return self._assign(entry.index, "=", v, scope, node)
             if isinstance(entry, Var):
@@ -449,20 +452,20 @@ class ActionCompiler(ExpressionCompiler):
         if isinstance(entry, tuple) and entry[0] == "let":
             _, d, depth = entry
             if d.action_fn is None:
-                let_scope = Scope(scope.ctx, scope.bound[:depth] + tuple(p for p, _ in d.opdef.params),
+                let_scope = Scope(scope.ctx, scope.bound[:depth] + params_of(d.opdef),
                                   scope.lets, scope.init)
                 d.action_fn = self.action(d.opdef.body, let_scope) if d.opdef.kind == "op" else None
             g = d.action_fn
             if g is None:
                 return None
-            if self._assigns_through(args, d.opdef.params, scope) or (not scope.init and any(
-                    primes_name(d.opdef.body, p) for p, ar in d.opdef.params if not ar)):
+            if self._assigns_through(args, d.opdef.params, scope) or self._substitutes(d, args, scope) or (
+                    not scope.init and any(primes_name(d.opdef.body, p) for p, ar in d.opdef.params if not ar)):
                 hidden = tuple("\0" + str(i) for i in range(depth, len(scope.bound)))
                 return self._inline_action(d.opdef, scope.ctx, scope.bound[:depth] + hidden,
-                                           scope.lets, args, scope)
+                                           scope.lets, args, scope, node)
             fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
                   for a, (_, ar) in zip(args, d.opdef.params)]
-            return lambda S, P, E: g(S, P, E[:depth] + tuple(f(S, P, E) for f in fs))
+            return lambda S, P, E: g(S, P, E[:depth] + evaluate_args(fs, S, P, E))
         if isinstance(entry, Subst) and entry.node is not None and not args:
             return self.action(entry.node, entry.scope)
         if not isinstance(entry, Def) or entry.opdef.kind != "op":
@@ -478,34 +481,31 @@ class ActionCompiler(ExpressionCompiler):
                                             init=True))
         else:
             g = self.def_action_fn(entry)
-        if not entry.ctx.params and (self._assigns_through(args, params, scope) or (not scope.init and any(
-                primes_name(entry.opdef.body, p) for p, ar in params if not ar))):
+        if not entry.ctx.params and (self._assigns_through(args, params, scope) or self._substitutes(entry, args, scope)
+                                     or (not scope.init and any(primes_name(entry.opdef.body, p)
+                                                                for p, ar in params if not ar))):
             hidden = tuple("\0" + str(i) for i in range(len(scope.bound)))
-            return self._inline_action(entry.opdef, entry.ctx, hidden, {}, args, scope)
+            return self._inline_action(entry.opdef, entry.ctx, hidden, {}, args, scope, node)
         fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
               for a, (_, ar) in zip(args, params)]
         prefix = len(entry.ctx.params)
         if not fs and not prefix:
             return lambda S, P, E: g(S, P, ())
 
+        form = "init" if scope.init else "action"
+
         def call(S, P, E):
             try:
-                return g(S, P, E[:prefix] + tuple([f(S, P, E) for f in fs]))
+                try:
+                    args = arguments(fs, S, P, E)
+                except ArgumentsFailed as failed:  # the body compiled to read them checked
+                    return self.checked_body(entry, form)(S, P, E[:prefix] + failed.values)
+                return g(S, P, E[:prefix] + args)
             except TLAError as exc:
                 raise locate(node, exc) from None
             except Exception as exc:
                 raise locate(node, exc) from exc
         return call
-
-    def _var_arg(self, arg: Node, scope: Scope) -> int | None:
-        """The variable index if the argument ``arg`` is a plain state variable."""
-        if arg.kind == "name" and scope.bound_index(arg.args[0]) is None \
-                and arg.args[0] not in scope.lets:
-            entry = scope.ctx.names.get(arg.args[0])
-            if isinstance(entry, Var) and not isinstance(entry, CutVar):
-                return entry.index
-        return None
-
 
     def _assigns_through(self, args: tuple, params: tuple, scope: Scope) -> bool:
         """Whether a call passes an action, or a variable its body may assign (``x'``; in
@@ -520,7 +520,7 @@ class ActionCompiler(ExpressionCompiler):
         return False
 
     def _inline_action(self, opdef: OpDef, ctx, bound: tuple, lets: dict, args: tuple,
-                       scope: Scope) -> Callable:
+                       scope: Scope, node: Node) -> Callable:
         """A call whose arguments are actions or assignable variables: the parameters are
         bound by name (as TLA+ substitutes them), so that ``x'`` (``x`` in Init) passed in can
         still be assigned in the body and an action passed in is enumerated where the body
@@ -538,28 +538,22 @@ class ActionCompiler(ExpressionCompiler):
             holder = Def(OpDef(pname, (), arg, arg.line, arg.col, arg.file), scope.ctx)
             holder.value_fn = [self.expr(arg, scope)]
             holder.action_fn = _lazy_action(self, arg, scope)
+            holder.caller = scope
             lets[pname] = ("let", holder, depth)
             holder.const = ("primed", self._assignable(arg, scope))
             if holder.const[1] is None and not scope.init and self._var_arg(arg, scope) is not None:
                 holder.const = ("var", self._var_arg(arg, scope))
         inner = Scope(ctx, bound + tuple(p for p, _ in ops), lets, scope.init)
-        g = self.action(opdef.body, inner)
+        self.refuse_recursion(opdef, node)
+        self.substituting.add(id(opdef))
+        try:
+            g = self.action(opdef.body, inner)
+        finally:
+            self.substituting.discard(id(opdef))
         if not ops:
             return g
         fs = tuple(f for _, f in ops)
         return lambda S, P, E: g(S, P, E + tuple([f(S, P, E) for f in fs]))
-
-
-def _mentions(node, name: str) -> bool:
-    """Whether ``node`` uses the name ``name`` (a function definition naming itself is
-    recursive: SANY's $RecursiveFcnSpec)."""
-    if isinstance(node, Node):
-        if node.kind in ("name", "app") and node.args and node.args[0] == name:
-            return True
-        return any(_mentions(a, name) for a in node.args)
-    if isinstance(node, tuple):
-        return any(_mentions(a, name) for a in node)
-    return False
 
 
 def _INFINITE_DOMAIN(domains: list) -> bool:

@@ -26,11 +26,12 @@ from typing import Any
 
 from refute.values import FrozenMap
 from refute.tla.operators import INFIX, LOGIC, as_int, is_element
-from refute.tla.parser import Node
+from refute.tla.parser import Node, OpDef
 from refute.tla.reads import ReadAnalysis
 from refute.tla.enabled import cut_context
 from refute.tla.stdlib import MODULE_SYMBOLS
-from refute.tla.scope import UNSET, Builtin, Const, Context, CutVar, Def, InstDef, Scope, Subst, Var
+from refute.tla.scope import (UNSET, ArgumentsFailed, Builtin, Const, Context, CutVar, Def, Deferred, InstDef,
+                              Param, Scope, Subst, Var, arguments, evaluate_args, params_of)
 from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet,
                                RefuteLimitation, TLAError, apply_fn, as_set, domain, make_fn,
                                one_kind, short, sorted_elements, tlc_equal)
@@ -102,6 +103,7 @@ class ExpressionCompiler(abc.ABC):
         self.reads = ReadAnalysis(self)
         self.reads_level = False  # whether the spec calls TLCGet (its "level" needs the levels)
         self.probing = False  # whether a definition is being evaluated to see if it is a constant
+        self.substituting: set[int] = set()  # id(OpDef) of the bodies being substituted into
 
     @abc.abstractmethod
     def action(self, node: Node, scope: Scope) -> Callable:
@@ -139,6 +141,17 @@ class ExpressionCompiler(abc.ABC):
         finally:
             d.busy = False
         return d.value_fn
+
+    def checked_body(self, d: Def, form: str) -> Callable:
+        """``d``'s body compiled with its ordinary parameters' reads checked, for a call whose
+        argument failed (:class:`~refute.tla.scope.Deferred`); ``form``: "value", "action" or
+        "init" (an action enumerated in Init). Compiled the first time one is needed."""
+        f = d.checked.get(form)
+        if f is None:
+            scope = Scope(d.ctx, d.ctx.params + params_of(d.opdef), init=form == "init")
+            f = d.checked[form] = self.expr(d.opdef.body, scope) if form == "value" \
+                else self.action(d.opdef.body, scope)
+        return f
 
     # ------------------------------------------------------------ operator values
     def op_value(self, node: Node, scope: Scope, arity: int) -> Callable:
@@ -257,7 +270,7 @@ class ExpressionCompiler(abc.ABC):
         name = node.args[0]
         i = scope.bound_index(name)
         if i is not None:
-            return _bound(i)
+            return _param(i) if type(scope.bound[i]) is Param else _bound(i)
         entry = scope.lookup(name, node)
         return self.apply_entry(entry, (), node, scope)
 
@@ -349,6 +362,10 @@ class ExpressionCompiler(abc.ABC):
             params = d.opdef.params
             if len(args) != len(params):
                 raise TLAError(f"{d.opdef.name} takes {len(params)} arguments", node)
+            if self._substitutes(d, args, scope):
+                hidden = tuple("\0" + str(i) for i in range(depth, len(scope.bound)))
+                return self.substituted(d.opdef, scope.ctx, scope.bound[:depth] + hidden, scope.lets,
+                                        args, scope, node)
             fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
                   for a, (_, ar) in zip(args, params)]
             cell = d.value_fn
@@ -366,33 +383,72 @@ class ExpressionCompiler(abc.ABC):
                     d.last = (S, P, env, v)
                     return v
                 return let_ref
-            return lambda S, P, E: cell[0](S, P, E[:depth] + tuple(f(S, P, E) for f in fs))
+            return lambda S, P, E: cell[0](S, P, E[:depth] + evaluate_args(fs, S, P, E))
         if isinstance(entry, Def):
             params = entry.opdef.params
             if len(args) != len(params):
                 raise TLAError(f"{entry.opdef.name} takes {len(params)} arguments, "
                                f"not {len(args)}", node)
+            if not entry.ctx.params and self._substitutes(entry, args, scope):
+                hidden = tuple("\0" + str(i) for i in range(len(scope.bound)))
+                return self.substituted(entry.opdef, entry.ctx, hidden, {}, args, scope, node)
             fs = [self.op_value(a, scope, ar) if ar else self.expr(a, scope)
                   for a, (_, ar) in zip(args, params)]
             prefix = len(entry.ctx.params)
             if not fs and not prefix:
                 return self.zero_arity(entry, node)
             body = self.def_value_fn(entry)
+
+            def call_checked(S, P, E):
+                try:
+                    return self.checked_body(entry, "value")(S, P, E)
+                except TLAError as exc:
+                    raise locate(node, exc) from None
+                except Exception as exc:
+                    raise locate(node, exc) from exc
+
             if len(fs) == 1 and not prefix:
                 f0, = fs
 
                 def call_def1(S, P, E):
                     try:
-                        return body(S, P, (f0(S, P, E),))
+                        a = f0(S, P, E)
+                    except Exception as exc:  # raised where the body reads it (Deferred)
+                        return call_checked(S, P, (Deferred(exc),))
+                    try:
+                        return body(S, P, (a,))
                     except TLAError as exc:
                         raise locate(node, exc) from None
                     except Exception as exc:
                         raise locate(node, exc) from exc
                 return call_def1
+            if len(fs) == 2 and not prefix:
+                f0, f1 = fs
+
+                def call_def2(S, P, E):
+                    try:
+                        a = f0(S, P, E)
+                    except Exception as exc:  # raised where the body reads it (Deferred)
+                        return call_checked(S, P, (Deferred(exc),) + evaluate_args((f1,), S, P, E))
+                    try:
+                        b = f1(S, P, E)
+                    except Exception as exc:
+                        return call_checked(S, P, (a, Deferred(exc)))
+                    try:
+                        return body(S, P, (a, b))
+                    except TLAError as exc:
+                        raise locate(node, exc) from None
+                    except Exception as exc:
+                        raise locate(node, exc) from exc
+                return call_def2
 
             def call_def(S, P, E):
                 try:
-                    return body(S, P, E[:prefix] + tuple([f(S, P, E) for f in fs]))
+                    args = arguments(fs, S, P, E)
+                except ArgumentsFailed as failed:
+                    return call_checked(S, P, E[:prefix] + failed.values)
+                try:
+                    return body(S, P, E[:prefix] + args)
                 except TLAError as exc:
                     raise locate(node, exc) from None
                 except Exception as exc:
@@ -403,6 +459,75 @@ class ExpressionCompiler(abc.ABC):
         if callable(entry):  # an operator parameter held in E
             raise TLAError("internal: unexpected operator entry", node)
         raise TLAError("cannot evaluate this name", node)
+
+    def _var_arg(self, arg: Node, scope: Scope) -> int | None:
+        """The variable index if the argument ``arg`` is a plain state variable."""
+        if arg.kind == "name" and scope.bound_index(arg.args[0]) is None \
+                and arg.args[0] not in scope.lets:
+            entry = scope.ctx.names.get(arg.args[0])
+            if isinstance(entry, Var) and not isinstance(entry, CutVar):
+                return entry.index
+        return None
+
+    def _substitutes(self, d: Def, args: tuple, scope: Scope) -> bool:
+        """Whether a call of ``d`` substitutes its arguments: its body reads an ordinary
+        parameter primed (``Later(t) == t'``) and is given an expression of the state there
+        (``<<x, y>>``), which then means the expression primed (``<<x', y'>>``, TLA+'s
+        substitution), not its value. A bound name or a constant is the same primed."""
+        return not scope.init and any(
+            not ar and self.reads.primes_param(d, p) and self.reads.variables_read(a, scope) != frozenset()
+            for (p, ar), a in zip(d.opdef.params, args))
+
+    def refuse_recursion(self, opdef: OpDef, node: Node) -> None:
+        """A body being substituted into that calls itself (its arguments substituted again,
+        without end): refused, not compiled."""
+        if id(opdef) in self.substituting:
+            raise RefuteLimitation(f"{opdef.name} is recursive and reads its parameter primed (or "
+                                   "is given an action): refute substitutes the arguments of such "
+                                   "a call into the body, which a recursive body cannot be",
+                                   "SANY refuses a recursive operator whose parameter is primed "
+                                   "too (\"Argument 2 of recursive operator R is primed\"): "
+                                   "prime the argument where the operator is called", node)
+
+    def substituted(self, opdef: OpDef, ctx: Context, bound: tuple, lets: dict, args: tuple,
+                    scope: Scope, node: Node) -> Callable:
+        """A call of ``opdef`` whose body is compiled at this call with the ordinary
+        parameters bound by name to the arguments (LET definitions of the caller's scope, so
+        that ``t'`` evaluates the argument in the next state, and a parameter is evaluated
+        where the body reads it, once per state), as :meth:`.ActionCompiler._inline_action`
+        does for actions. ``bound``: the caller's bound names as the body sees them (hidden
+        ones for a top-level definition); operator parameters are bound values after them."""
+        key = id(opdef)
+        self.refuse_recursion(opdef, node)
+        depth = len(scope.bound)
+        lets = dict(lets)
+        ops = []
+        for (pname, arity), arg in zip(opdef.params, args):
+            if arity:
+                ops.append((pname, self.op_value(arg, scope, arity)))
+                continue
+            holder = Def(OpDef(pname, (), arg, arg.line, arg.col, arg.file), scope.ctx)
+            holder.value_fn = [self.expr(arg, scope)]
+            holder.caller = scope
+            lets[pname] = ("let", holder, depth)
+            i = None if scope.init else self._var_arg(arg, scope)
+            if i is not None:  # x' where the parameter is the variable x: read directly
+                holder.const = ("var", i)
+        self.substituting.add(key)
+        try:
+            f = self.expr(opdef.body, Scope(ctx, bound + tuple(p for p, _ in ops), lets, scope.init))
+        finally:
+            self.substituting.discard(key)
+        fs = tuple(g for _, g in ops)
+
+        def call_substituted(S, P, E):
+            try:
+                return f(S, P, E + tuple([g(S, P, E) for g in fs]) if fs else E)
+            except TLAError as exc:
+                raise locate(node, exc) from None
+            except Exception as exc:
+                raise locate(node, exc) from exc
+        return call_substituted
 
     def zero_arity(self, d: Def, node: Node) -> Callable:
         """A reference to a definition without parameters: constant ones are computed once;
@@ -477,7 +602,13 @@ class ExpressionCompiler(abc.ABC):
         i = scope.bound_index(name)
         if i is not None:
             fs = [self.expr(a, scope) for a in args]
-            return lambda S, P, E: E[i](*[f(S, P, E) for f in fs])
+
+            def apply_param(S, P, E):
+                op = E[i]
+                if op.__class__ is Deferred:
+                    raise op.error
+                return op(*[f(S, P, E) for f in fs])
+            return apply_param
         return self.apply_entry(scope.lookup(name, node), args, node, scope)
 
     def x_inst(self, node, scope):
@@ -791,7 +922,7 @@ class ExpressionCompiler(abc.ABC):
             holder = Def(d, scope.ctx)
             holder.value_fn = [None]
             lets[d.name] = ("let", holder, depth)
-            body_scope = Scope(scope.ctx, scope.bound + tuple(p for p, _ in d.params), lets, scope.init)
+            body_scope = Scope(scope.ctx, scope.bound + params_of(d), lets, scope.init)
             try:
                 holder.value_fn[0] = (self.fn_literal(d.body, body_scope, lazy=True) if d.kind == "fn"
                                       else self.expr(d.body, body_scope))
@@ -1136,6 +1267,17 @@ def _bound(i: int) -> Callable:
         return E[i]
     bound.bound = i
     return bound
+
+
+def _param(i: int) -> Callable:
+    """The value of the operator parameter at ``E[i]``: its argument's error, if evaluating
+    it failed, is raised here, where the body reads it (:class:`~refute.tla.scope.Deferred`)."""
+    def param(S, P, E):
+        v = E[i]
+        if v.__class__ is Deferred:
+            raise v.error
+        return v
+    return param
 
 
 def _variable(i: int) -> Callable:

@@ -36,6 +36,7 @@ class ReadAnalysis:
         self.reads: dict[tuple[int, int], frozenset | None] = {}  # (id(OpDef), id(Context))
         self.reading: dict[tuple[int, int], int] = {}  # definitions being read -> depth
         self.cycle = 1 << 30  # the least depth of one of them called recursively
+        self.primed_params: dict[tuple, tuple] = {}  # (id(OpDef), id(Context), name) -> (Def, answer)
 
     def variables_read(self, node: Any, scope: Scope) -> frozenset | None:
         r"""The indices of the state variables ``node`` reads, primed or not, following
@@ -194,6 +195,53 @@ class ReadAnalysis:
                                        Scope(entry.ctx, tuple(p for p, _ in entry.opdef.params)))
             known = self.action_levels[id(entry.opdef)] = (entry.opdef, level)
         return known[1]
+
+    def primes_param(self, d: Def, name: str) -> bool:
+        r"""Whether the body of ``d`` reads its ordinary parameter ``name`` primed: inside
+        ``e'``, ``UNCHANGED e`` or the subscript of ``[A]_e`` / ``<<A>>_e``, or in an argument
+        of an operator whose parameter it reads primed (``Later2(t) == Later(t)``, ``Later(t)
+        == t'``). A call passing an expression there substitutes it into the body (TLA+'s
+        meaning of ``t'``: the expression primed), not its value. Remembered per definition."""
+        key = (id(d.opdef), id(d.ctx), name)
+        known = self.primed_params.get(key)
+        if known is None:
+            self.primed_params[key] = (d, False)  # recursion: its other parts decide
+            known = self.primed_params[key] = (d, self._primed_in(d.opdef.body, name, d.ctx, False))
+        return known[1]
+
+    def _primed_in(self, node: Any, name: str, ctx: Context, primed: bool) -> bool:
+        if isinstance(node, tuple):
+            return any(self._primed_in(a, name, ctx, primed) for a in node)
+        if not isinstance(node, Node):
+            return False
+        k = node.kind
+        if k == "name":
+            return primed and node.args[0] == name
+        if (k == "postfix" and node.args[0] == "'") or (k == "prefix" and node.args[0] == "UNCHANGED"):
+            return self._primed_in(node.args[1], name, ctx, True)
+        if k in ("stutter", "nostutter"):
+            return self._primed_in(node.args[0], name, ctx, primed) or \
+                self._primed_in(node.args[1], name, ctx, True)
+        if k == "app":
+            op, args = node.args
+            if self._primed_in(args, name, ctx, primed):
+                return True
+            callee = ctx.names.get(op)
+            return isinstance(callee, Def) and callee.opdef.kind == "op" and any(
+                not ar and mentions(a, name) and self.primes_param(callee, p)
+                for (p, ar), a in zip(callee.opdef.params, args))
+        return self._primed_in(node.args, name, ctx, primed)
+
+
+def mentions(node: Any, name: str) -> bool:
+    """Whether ``node`` reads the name ``name``."""
+    if isinstance(node, Node):
+        if node.kind in ("name", "app") and node.args and node.args[0] == name:
+            return True
+        return any(mentions(a, name) for a in node.args)
+    if isinstance(node, tuple):
+        return any(mentions(a, name) for a in node)
+    return False
 
 
 def primes_name(node: Any, name: str) -> bool:

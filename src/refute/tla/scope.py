@@ -29,6 +29,73 @@ if TYPE_CHECKING:
 UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
 
 
+class Param(str):
+    """A bound name that is an operator's (or a LET definition's) ordinary parameter: its value
+    in ``E`` may be a :class:`Deferred` error, so a read of it checks (a quantifier's variable,
+    a plain ``str``, is read unchecked). Equal to its name, so a scope's bound names keep the
+    mark through every slice and :meth:`Scope.bound_index` finds it as before."""
+
+    __slots__ = ()
+
+
+class Deferred:
+    """The error an operator's argument raised, held in ``E`` in place of its value: TLC
+    evaluates an argument only where the body reads it (``LazyValue``), so the error is raised
+    at the first read of the parameter and never if the body does not read it (``Ignore(a, b)
+    == a`` given ``CHOOSE z \\in {} : TRUE`` as ``b``). Arguments are evaluated eagerly
+    otherwise: an argument that evaluates without error has the same value either way.
+
+    A definition's body is compiled twice for this, so that the common call pays nothing: as
+    is (its parameters read unchecked), called when every argument has a value, and, the first
+    time one fails, with its ordinary parameters :class:`Param` (checked), called with the
+    failed ones :class:`Deferred` (:class:`ArgumentsFailed`). A LET definition's body, compiled
+    where the LET is, is compiled checked only."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+def params_of(opdef: OpDef) -> tuple:
+    """The bound names an operator's parameters take in its body (ordinary ones marked)."""
+    return tuple(p if arity else Param(p) for p, arity in opdef.params)
+
+
+class ArgumentsFailed(Exception):
+    """Raised by :func:`arguments` when an argument failed: ``values`` holds every argument,
+    the failed ones :class:`Deferred`, for the body compiled checked."""
+
+    def __init__(self, values: tuple):
+        super().__init__("an argument failed")
+        self.values = values
+
+
+def arguments(fs: list, S: Any, P: Any, E: tuple) -> tuple:
+    """The arguments ``fs`` evaluated; :class:`ArgumentsFailed` if one failed."""
+    vals: list = []
+    append = vals.append
+    for f in fs:
+        try:
+            append(f(S, P, E))
+        except Exception as exc:  # the rest evaluated too, each error deferred
+            append(Deferred(exc))
+            raise ArgumentsFailed(tuple(vals) + evaluate_args(fs[len(vals):], S, P, E)) from None
+    return tuple(vals)
+
+
+def evaluate_args(fs: list, S: Any, P: Any, E: tuple) -> tuple:
+    """The arguments ``fs`` evaluated, an error held as a :class:`Deferred` (see there)."""
+    vals: list = []
+    append = vals.append
+    for f in fs:
+        try:
+            append(f(S, P, E))
+        except Exception as exc:  # any error of the argument, raised where it is read
+            append(Deferred(exc))
+    return tuple(vals)
+
+
 class Var:
     """A state variable: its position in the state tuple."""
 
@@ -95,10 +162,15 @@ class Builtin:
 class Def:
     """A user definition in a context, compiled on first use (value and action forms)."""
 
-    __slots__ = ("opdef", "ctx", "value_fn", "action_fn", "busy", "const", "last")
+    __slots__ = ("opdef", "ctx", "value_fn", "action_fn", "busy", "const", "last", "caller", "checked")
 
     def __init__(self, opdef: OpDef, ctx: Context):
         self.opdef, self.ctx = opdef, ctx
+        # an argument substituted for a parameter (its node is opdef.body): the caller's scope
+        self.caller: Scope | None = None
+        # the body compiled with its parameters' reads checked (see Deferred), on first need:
+        # "value", "action", "init" -> the compiled body
+        self.checked: dict[str, Any] = {}
         self.value_fn: Any = None
         self.action_fn: Any = None
         self.busy = False
