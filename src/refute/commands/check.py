@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from dataclasses import replace
+from typing import Any
 
 import click
 from rich.console import Console
@@ -16,6 +17,7 @@ from refute.compiled.backend import choose as choose_backend
 from refute.compiled.backend import ONE_PROCESS
 from refute.compiled.backend import explore as explore_compiled
 from refute.compiled.backend import verify as verify_backends
+from refute.compiled import checkpoint as compiled_checkpoints
 from refute.engine.bfs import Options, Progress
 from refute.engine.run import native_scale, run
 from refute.engine.scale import Scale
@@ -77,19 +79,23 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
     Exit codes: 0 every property holds, 1 violation, 2 usage or spec error, 3 incomplete.
     """
     source = None if spec is None else source_of(spec, params, config, allow_read)
-    if resume_dir is not None:  # the spec and the bounds are the checkpointed run's
-        from refute.engine.checkpoint import load
-
-        meta, _ = load(resume_dir)
-        if source is None:
-            source = meta.source
+    resumes_interpreted = False
+    if resume_dir is not None:  # the spec and the search are the checkpointed run's
+        if compiled_checkpoints.holds(resume_dir):
+            backend, workers, resumed = _resuming_compiled(resume_dir, backend, workers)
+        else:
+            resumes_interpreted, resumed = _resuming_interpreted(resume_dir, backend)
+        resumed_source, resumed_invariants, deadlock, resumed_bounds = resumed
+        source = source if source is not None else resumed_source
         if source is None:
             raise UsageError(f"{resume_dir} does not say which spec it checkpoints (it was "
                              "written by refute.check(), not by refute check)",
                              hint=f"give the spec: refute check SPEC --resume {resume_dir}")
-        invariants = tuple(meta.options.invariants or ())
-        no_deadlock, max_states = not meta.options.deadlock, meta.options.max_states
-        max_depth, time_limit = meta.options.max_depth, meta.options.time_limit
+        invariants, no_deadlock, max_depth = resumed_invariants, not deadlock, resumed_bounds[1]
+        # the bounds that only say where the run stops may be given again (e.g. a larger
+        # --time-limit after a run it stopped); the others are the checkpointed run's
+        max_states = max_states if max_states is not None else resumed_bounds[0]
+        time_limit = time_limit if time_limit is not None else resumed_bounds[2]
         if checkpoint_dir is None:  # the run goes on checkpointing into the folder it resumes
             check_writable(resume_dir, "--resume", directory=True)
             checkpoint_dir = resume_dir
@@ -133,7 +139,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
                   checkpoint_interval=checkpoint_interval, resume=resume_dir,
                   memory_limit=memory_limit, source=source, ray=ray_address)
     compiled, notice = choose_backend(model, "compiled" if verify else backend,
-                                      _elsewhere(scale, isolation))
+                                      _elsewhere(scale, isolation, resumes_interpreted))
     if notice and not quiet:
         err.print(notice)
     if verify:
@@ -147,8 +153,10 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
                               file=model.source,
                               hint="this is a bug of refute's compiled backend: run with "
                                    "--backend interpreted, and report it")
+    plan = None if not (checkpoint_dir or resume_dir) else compiled_checkpoints.Plan(
+        checkpoint_dir, checkpoint_interval, resume_dir, source)
     native = None if compiled is None else functools.partial(explore_compiled, model, compiled,
-                                                             workers=workers)
+                                                             workers=workers, checkpoint=plan)
     result = run(model, options, scale, observer=graph, native=native)
     if compiled is not None and compiled.one_process and not quiet:
         err.print(ONE_PROCESS)
@@ -186,10 +194,58 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
     return outputs.exit_code(result.status.exit_code)
 
 
-def _elsewhere(scale: Scale, isolation: str | None) -> str | None:
+def _elsewhere(scale: Scale, isolation: str | None, resumes_interpreted: bool) -> str | None:
     """An option of this run that the compiled backend does not take yet, if any."""
     if not native_scale(scale):
-        return "--checkpoint, --resume, --memory-limit or --ray"
+        return "--memory-limit or --ray"
+    if resumes_interpreted:
+        return "--resume of an interpreted run's checkpoint"
+    if (scale.checkpoint or scale.resume) and scale.workers != 1:
+        return "--checkpoint with --workers"
     if isolation:
         return "--isolation"
     return None
+
+
+_Resumed = tuple[Any, tuple[str, ...], bool, tuple[int | None, int | None, float | None]]
+"""What a checkpoint says of its run: its source, invariants, deadlock checking and bounds
+(--max-states, --max-depth, --time-limit)."""
+
+
+def _resuming_compiled(directory: str, backend: str, workers: int) -> tuple[str, int, _Resumed]:
+    """The backend and workers that resume the compiled backend's checkpoint in
+    ``directory``, and what it says of its run."""
+    from refute.engine.checkpoint import holds as holds_interpreted
+    from refute.sources import Source
+
+    if holds_interpreted(directory):
+        raise UsageError(f"{directory} holds checkpoints of both backends, so which run to "
+                         "resume is not clear",
+                         hint=f"remove {compiled_checkpoints.path_of(directory)} (the compiled "
+                              "backend's) or the interpreter's checkpoint-*/ and LATEST")
+    if backend == "interpreted":
+        raise UsageError("the checkpoint was written by the compiled backend, which alone can "
+                         "resume it", file=compiled_checkpoints.path_of(directory),
+                         hint="resume with --backend compiled (or auto)")
+    header, _ = compiled_checkpoints.read(directory)
+    if workers != 1:
+        Console(stderr=True, highlight=False).print(
+            "a compiled backend's checkpoint is resumed in one process: --workers is not used")
+    identity = header.identity
+    source = None if header.source is None else Source(*header.source)
+    return "compiled", 1, (source, identity.invariants, identity.deadlock,
+                           (header.max_states, identity.max_depth, header.time_limit))
+
+
+def _resuming_interpreted(directory: str, backend: str) -> tuple[bool, _Resumed]:
+    """Whether ``directory`` holds an interpreter's checkpoint (else the error of none), and
+    what it says of its run."""
+    from refute.engine.checkpoint import load
+
+    meta, _ = load(directory)
+    if backend == "compiled":
+        raise UsageError(f"{directory} holds a checkpoint of the interpreter, which alone can "
+                         "resume it", hint="resume with --backend interpreted (or auto)")
+    options = meta.options
+    return True, (meta.source, tuple(options.invariants or ()), options.deadlock,
+                  (options.max_states, options.max_depth, options.time_limit))

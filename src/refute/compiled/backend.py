@@ -27,15 +27,18 @@ from typing import Any
 from refute.compiled.emit_c import emit
 from refute.compiled.from_tla import lower
 from refute.compiled.ir import Unsupported
-from refute.compiled.native import Native, build
+from refute.compiled import checkpoint as checkpoints
+from refute.compiled.native import Native, build, refute_version
 from refute.engine import bfs
 from refute.engine.result import ActionCoverage, Result, StopReason, Violation, ViolationKind
 from refute.engine.parallel import WorkerDied
 from refute.engine.trace import ROOT, rebuild_trace
+from refute.errors import UsageError
 from refute.limits import Watch
 from refute.status import Status
 
-_ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME = range(7)
+(_ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME,
+ _ST_CONSTRAINT, _ST_INTERRUPTED, _ST_BAD_CHECKPOINT, _ST_CHECKPOINT_FAILED) = range(11)
 _INTERPRETER_ONLY = 17  # the native code's error code where it meets ("interpreted" in the IR)
 _WORKER_DIED = 200  # runtime/workers.c: a worker process ended (killed) during the run
 ONE_PROCESS = ("compiled backend: the search ran in one process (--workers is not used where a "
@@ -98,7 +101,8 @@ def compile_spec(model: Any) -> Compiled:
 
 
 def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options(),
-            graph: bfs.GraphObserver | None = None, workers: int = 1) -> Result:
+            graph: bfs.GraphObserver | None = None, workers: int = 1,
+            checkpoint: checkpoints.Plan | None = None) -> Result:
     """Explore ``model`` natively; the same Result as ``refute.engine.bfs.explore``, and
     ``graph`` (the liveness check's state graph, ``--dump-graph``) told the same states and
     steps in the same order.
@@ -112,7 +116,11 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
 
     ``workers`` > 1: the native search runs in that many processes (runtime/workers.c) with
     the same result; a run that records its states (``graph``, or checks made here on them)
-    runs in one (``compiled.one_process``)."""
+    runs in one (``compiled.one_process``).
+
+    ``checkpoint``: write checkpoints of the one-process search and start from one
+    (:mod:`.checkpoint`); a run that records its states (``graph``, a PROPERTY's checks made
+    here) or has workers writes none, and says so in a warning."""
     started = time.perf_counter()
     invariants = bfs.select_invariants(model, options.invariants)
     chosen = {p.name for p in invariants}
@@ -123,8 +131,44 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
-    status = native.run(selected, deadlock, options.max_states, options.max_depth,
-                        options.time_limit, keep=record, graph=record, workers=workers)
+    notes: tuple[str, ...] = ()
+    writer = None
+    time_limit = options.time_limit
+    if checkpoint is not None and (record or workers > 1):
+        if graph is None:  # (with a graph, refute.engine.run says so)
+            notes = (f"no checkpoint was {'read' if checkpoint.resume else 'written'}: the "
+                     "compiled search records its states here (a PROPERTY's invariants are "
+                     "checked on them), which checkpoints do not keep",)
+    elif checkpoint is not None:
+        header, time_limit = _prepare_checkpoints(model, compiled, options, invariants, deadlock,
+                                                  checkpoint)
+        if checkpoint.directory is not None:
+            writer = checkpoints.Writer(checkpoint.directory, header, native,
+                                        header.seconds if checkpoint.resume else 0.0)
+        native.checkpoint_every(checkpoint.interval if writer else None,
+                                writer.due if writer else None)
+    try:
+        status = native.run(selected, deadlock, options.max_states, options.max_depth,
+                            time_limit, keep=record, graph=record, workers=workers)
+    finally:
+        native.checkpoint_every(None, None)
+        native.resume_from(None)
+    if status == _ST_BAD_CHECKPOINT:
+        raise UsageError("the checkpoint is damaged (cut short or altered) or is not of this "
+                         "model", file=checkpoints.path_of(checkpoint.resume),
+                         hint="run the check again from the start (without --resume)")
+    if status == _ST_CHECKPOINT_FAILED:
+        raise UsageError(f"cannot write a checkpoint into {checkpoint.directory}: "
+                         f"{writer.error.strerror or writer.error}",
+                         hint="give --checkpoint a directory with room and write permission")
+    if writer is not None and status in (_ST_TIME, _ST_MAX_STATES, _ST_INTERRUPTED):
+        where = writer.write({_ST_TIME: "time-limit", _ST_MAX_STATES: "max-states"}.get(
+            status, "interrupted"))
+        notes = (f"a checkpoint of where the run stopped is in {where}: refute check --resume "
+                 f"{checkpoint.directory} goes on from there",)
+        if status == _ST_INTERRUPTED:
+            print(notes[0], file=sys.stderr)
+            raise KeyboardInterrupt
     compiled.one_process = workers > 1 and record and graph is None
     counts = native.counts()
     if status == _ST_ERROR and counts["error"] == _WORKER_DIED:
@@ -192,10 +236,33 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         seconds=time.perf_counter() - started, violation=violation, stop_reason=stop,
         coverage=tuple(ActionCoverage(a, fired.get(a, 0), found.get(a, 0)) for a in model.action_names),
         checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
-        warnings=tuple(getattr(model, "notes", ())) + tuple(
+        warnings=tuple(getattr(model, "notes", ())) + notes + tuple(
             f"action {a} never fired: it is never enabled, or a guard is wrong"
             for a in model.action_names if fired.get(a, 0) == 0 and complete),
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
+
+
+def _prepare_checkpoints(model: Any, compiled: Compiled, options: bfs.Options, invariants: list,
+                        deadlock: bool, plan: checkpoints.Plan) -> tuple[checkpoints.Header, float | None]:
+    """The header of the checkpoints this run writes, after setting the native search to
+    start from ``plan.resume``'s (refused, located, unless it belongs to this run); and the
+    run's time limit (what is left of it after the runs resumed)."""
+    identity = checkpoints.Identity(
+        spec=model.name, build=compiled.native.build_key, refute=refute_version(),
+        invariants=tuple(p.name for p in invariants), deadlock=deadlock,
+        max_depth=options.max_depth)
+    header = checkpoints.Header(identity=identity, source=checkpoints.recorded(plan.source),
+                                max_states=options.max_states, time_limit=options.time_limit)
+    time_limit = options.time_limit
+    if plan.resume is not None:
+        resumed, offset = checkpoints.read(plan.resume)
+        checkpoints.refuse_other(plan.resume, resumed, identity)
+        header.seconds = resumed.seconds
+        header.source = resumed.source if header.source is None else header.source
+        if time_limit is not None:  # (> 0: the C side's 0 is "no limit")
+            time_limit = max(time_limit - resumed.seconds, 1e-9)
+        compiled.native.resume_from(checkpoints.path_of(plan.resume), offset)
+    return header, time_limit
 
 
 def _all_respected(model: Any, states: list, edges: tuple, afters: list | None,
@@ -470,7 +537,6 @@ def choose(model: Any, backend: str, elsewhere: str | None) -> tuple[Compiled | 
     ``elsewhere``: an option of the run the compiled backend does not take (``--workers``,
     liveness...), which sends the run to the interpreter with a notice. A construct outside
     the compiled subset does too under ``auto``; under ``compiled`` it is a located error."""
-    from refute.errors import UsageError
     from refute.spec.compile import SpecModel
     from refute.tla.model import TLAModel
 

@@ -60,7 +60,7 @@ def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserv
         if observer is None and not properties_of(model):
             return native(options, None)
         result = check_model(model, options, observer=observer, native=native)
-        if scale.workers != 1:
+        if scale.workers != 1 or scale.checkpoint:
             result = replace(result, warnings=result.warnings + (_ONE_PROCESS,))
         return result
     if observer is not None:
@@ -81,10 +81,10 @@ def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserv
 
 
 def native_scale(scale: Scale) -> bool:
-    """Whether the native explorer takes ``scale``: one machine, ``--workers`` at most (its
-    workers are its own, :mod:`refute.compiled`); no spilling, checkpoints or Ray."""
-    return (scale.memory_limit is None and not scale.checkpoint and not scale.resume
-            and scale.ray is None)
+    """Whether the native explorer takes ``scale``: one machine, ``--workers``, checkpoints
+    at most (its workers and checkpoints are its own, :mod:`refute.compiled`); no spilling
+    or Ray."""
+    return scale.memory_limit is None and scale.ray is None
 
 
 def sharded(scale: Scale) -> bool:

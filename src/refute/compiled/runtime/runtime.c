@@ -7,6 +7,8 @@
  * error with the spec's file and line exactly as an interpreted run would.
  */
 #include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -918,6 +920,16 @@ static int seen_add(uint64_t fp, uint32_t index, uint32_t *known) { /* 1 if new 
     return 1;
 }
 
+/* The seen set's fingerprints one by one, from *at (0 to begin); 0 after the last. With
+ * seen_add, how a checkpoint writes and reads the set without knowing its layout. */
+static uint64_t seen_next(uint64_t *at) {
+    while (seen && *at <= seen_mask) {
+        uint64_t x = seen[(*at)++];
+        if (x) return x;
+    }
+    return 0;
+}
+
 /* The state graph (graph_mode): every step kept (within the constraints), in the search's
  * order, as the liveness check's GraphBuilder is told them: source, target, position among
  * the source's successors, action instance; and, when a VIEW or SYMMETRY merges states
@@ -1035,13 +1047,36 @@ static void uncount(uint32_t o, uint32_t nsucc) {
     for (uint32_t k = o + 1; k < nsucc; k++) fired[succ_label[k]]--;
 }
 
+/* The search's frontier: the level being expanded and the next one. Kept between calls (not
+ * local to refute_run) so that a checkpoint can be written from them (checkpoint.c) and a
+ * resumed run can start from them. */
+static Level bfs_cur, bfs_next;
+
+/* Checkpoints (checkpoint.c): the instant of the search a checkpoint describes, set just
+ * before one is written or the search stops where it can be resumed: the first position of
+ * bfs_cur not wholly expanded, and how many of its successors were already handled (a
+ * --max-states stop happens in the middle of a state's successors). */
+static uint32_t ckpt_pos, ckpt_skip, ckpt_depth; /* (and bfs_cur's depth) */
+static double ckpt_interval = -1;  /* seconds between checkpoints; < 0: no checkpoint */
+static int (*ckpt_writer)(int);    /* the Python side's writer, told why (a CK_* code) */
+static const char *ckpt_resume_path; /* a checkpoint to start the next run from */
+static int64_t ckpt_resume_offset;
+static volatile sig_atomic_t ckpt_interrupted;
+enum { CK_PERIODIC = 0 };
+static int ckpt_load(const char *path, int64_t offset);
+static void ckpt_signals(int on);
+
 /* Explore breadth-first, exactly as refute.engine.bfs.explore does (same counts, same
- * discovery order, same depth bookkeeping). Returns the status (ST_*). */
-int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_limit, int keep,
-               int graph) {
-    Level cur = {0}, next = {0};
+ * discovery order, same depth bookkeeping). Returns the status (ST_*). A run given a
+ * checkpoint (refute_resume_from) starts where it was taken instead of at the initial
+ * states, and goes on exactly as the checkpointed run would have. */
+static int search(int deadlock, int64_t max_states, int64_t max_depth, double time_limit,
+                  int keep, int graph) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    double ckpt_next = ckpt_interval;
+    const char *resume = ckpt_resume_path;
+    ckpt_resume_path = 0;
     keep_states = keep;
     memset(&R, 0, sizeof R);
     /* a second run in the same process starts afresh, keeping only the interned values */
@@ -1056,6 +1091,7 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
     kept = 0;
     memset(fired, 0, sizeof fired);
     memset(found, 0, sizeof found);
+    bfs_cur.n = bfs_next.n = 0;
     if (setjmp(rt_jump)) {
         R.status = ST_ERROR;
         R.error_code = rt_error_code;
@@ -1063,32 +1099,44 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
         return R.status;
     }
     values_ready();
-    nsucc = 0;
-    model_init();
-    for (uint32_t o = 0; o < nsucc; o++) {
-        const V *s = succ + (size_t)o * NV;
-        R.generated++;
-        if (NCON && !model_constraint(s)) { R.constrained++; continue; }
-        if (!seen_add(state_fp(s), R.distinct, 0)) continue;
-        uint32_t index = R.distinct;
-        record_state(ROOT, o, s);
-        R.depth = 1;
-        if (!check_invariants(s)) { R.status = ST_INVARIANT; R.index = index; return R.status; }
-        level_push(&cur, s, index);
+    uint32_t start = 0, skip = 0;
+    if (resume) {
+        int bad = ckpt_load(resume, ckpt_resume_offset);
+        free((void *)resume);
+        if (bad) return R.status = ST_BAD_CHECKPOINT;
+        start = ckpt_pos;
+        skip = ckpt_skip;
+    } else {
+        nsucc = 0;
+        model_init();
+        for (uint32_t o = 0; o < nsucc; o++) {
+            const V *s = succ + (size_t)o * NV;
+            R.generated++;
+            if (NCON && !model_constraint(s)) { R.constrained++; continue; }
+            if (!seen_add(state_fp(s), R.distinct, 0)) continue;
+            uint32_t index = R.distinct;
+            record_state(ROOT, o, s);
+            R.depth = 1;
+            if (!check_invariants(s)) { R.status = ST_INVARIANT; R.index = index; return R.status; }
+            level_push(&bfs_cur, s, index);
+        }
     }
-    while (cur.n) {
+    Level *cur = &bfs_cur, *next = &bfs_next;
+    while (cur->n) {
         int last_level = max_depth >= 0 && (int64_t)R.depth >= max_depth;
-        next.n = 0;
-        for (uint32_t pos = 0; pos < cur.n; pos++) {
-            const V *ps = cur.s + (size_t)pos * NV;
-            uint32_t parent = cur.index[pos];
+        for (uint32_t pos = start; pos < cur->n; pos++) {
+            const V *ps = cur->s + (size_t)pos * NV;
+            uint32_t parent = cur->index[pos];
             nsucc = 0;
             model_next(ps);
-            R.generated += nsucc;
+            /* a resumed state whose first `skip` successors were handled before the checkpoint */
+            uint32_t first = skip;
+            skip = 0;
+            R.generated += nsucc - first;
             if (keep_states) succ_counts[parent] = nsucc;
             if (!nsucc && deadlock && !model_terminal(ps)) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
-            for (uint32_t o = 0; o < nsucc; o++) fired[succ_label[o]]++;
-            for (uint32_t o = 0; o < nsucc; o++) {
+            for (uint32_t o = first; o < nsucc; o++) fired[succ_label[o]]++;
+            for (uint32_t o = first; o < nsucc; o++) {
                 const V *s = succ + (size_t)o * NV;
                 if (NACON && !model_action_constraint(ps, s)) { R.constrained++; continue; }
                 if (NCON && !model_constraint(s)) { R.constrained++; continue; }
@@ -1116,25 +1164,44 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
                     uncount(o, nsucc);
                     R.status = ST_INVARIANT; R.index = index; return R.status;
                 }
-                level_push(&next, s, index);
+                level_push(next, s, index);
                 if ((int64_t)index + 1 >= max_states) {
+                    ckpt_pos = pos; ckpt_skip = o + 1; /* a larger bound resumes from here */
+                    ckpt_depth = R.depth;
                     R.depth++;
                     uncount(o, nsucc);
                     R.status = ST_MAX_STATES; return R.status;
                 }
             }
-            if (time_limit > 0 && (pos & 511) == 0) {
+            if ((time_limit > 0 || ckpt_interval >= 0) && (pos & 511) == 0) {
                 clock_gettime(CLOCK_MONOTONIC, &t1);
-                if ((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9 > time_limit) {
-                    R.status = ST_TIME; return R.status;
+                double elapsed = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+                ckpt_pos = pos + 1; ckpt_skip = 0; ckpt_depth = R.depth;
+                if (time_limit > 0 && elapsed > time_limit) { R.status = ST_TIME; return R.status; }
+                if (ckpt_interrupted) { R.status = ST_INTERRUPTED; return R.status; }
+                /* not in a last level, whose new states are not stored: a checkpoint of it
+                 * could not be resumed with a deeper --max-depth */
+                if (ckpt_interval >= 0 && elapsed >= ckpt_next && !last_level) {
+                    if (ckpt_writer(CK_PERIODIC)) { R.status = ST_CHECKPOINT_FAILED; return R.status; }
+                    clock_gettime(CLOCK_MONOTONIC, &t1);
+                    ckpt_next = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9 + ckpt_interval;
                 }
             }
         }
-        Level t = cur; cur = next; next = t;
-        if (cur.n) R.depth++;
+        start = 0;
+        Level *t = cur; cur = next; next = t;
+        next->n = 0;
+        if (cur->n) R.depth++;
     }
-    free(cur.s); free(cur.index); free(next.s); free(next.index);
     return R.status;
+}
+
+int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_limit, int keep,
+               int graph) {
+    ckpt_signals(1);
+    int status = search(deadlock, max_states, max_depth, time_limit, keep, graph);
+    ckpt_signals(0);
+    return status;
 }
 
 /* ------------------------------------------------------------------ assumptions */
@@ -1150,6 +1217,7 @@ int refute_assume(int k) {
 int refute_nassume(void) { return NASSUME; }
 
 #include "workers.c" /* --workers N: the same search in N processes */
+#include "checkpoint.c" /* --checkpoint and --resume of refute_run */
 
 /* ------------------------------------------------------------------ exports */
 void refute_select_invariant(int k, int on) { invariant_selected[k] = on; }
