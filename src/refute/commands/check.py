@@ -91,11 +91,12 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
             raise UsageError(f"{resume_dir} does not say which spec it checkpoints (it was "
                              "written by refute.check(), not by refute check)",
                              hint=f"give the spec: refute check SPEC --resume {resume_dir}")
-        invariants, no_deadlock, max_depth = resumed_invariants, not deadlock, resumed_bounds[1]
-        # the bounds that only say where the run stops may be given again (e.g. a larger
-        # --time-limit after a run it stopped); the others are the checkpointed run's
-        max_states = max_states if max_states is not None else resumed_bounds[0]
-        time_limit = time_limit if time_limit is not None else resumed_bounds[2]
+        invariants, no_deadlock = resumed_invariants, not deadlock
+        # bounds given again replace the checkpointed run's (e.g. a larger --time-limit after
+        # a run it stopped; the compiled backend refuses another --max-depth)
+        max_states, max_depth, time_limit = (
+            given if given is not None else recorded
+            for given, recorded in zip((max_states, max_depth, time_limit), resumed_bounds))
         if checkpoint_dir is None:  # the run goes on checkpointing into the folder it resumes
             check_writable(resume_dir, "--resume", directory=True)
             checkpoint_dir = resume_dir

@@ -248,7 +248,7 @@ def _prepare_checkpoints(model: Any, compiled: Compiled, options: bfs.Options, i
     start from ``plan.resume``'s (refused, located, unless it belongs to this run); and the
     run's time limit (what is left of it after the runs resumed)."""
     identity = checkpoints.Identity(
-        spec=model.name, build=compiled.native.build_key, refute=refute_version(),
+        spec=model.name, build=compiled.native.identity(), refute=refute_version(),
         invariants=tuple(p.name for p in invariants), deadlock=deadlock,
         max_depth=options.max_depth)
     header = checkpoints.Header(identity=identity, source=checkpoints.recorded(plan.source),

@@ -130,22 +130,32 @@ def read(directory: str) -> tuple[Header, int]:
     return header, offset
 
 
-_WHAT = {"spec": "the spec", "build": "the spec, its modules, configuration or constants",
-         "refute": "refute's version", "invariants": "the invariants checked",
+_WHAT = {"spec": "the spec", "refute": "refute's version", "invariants": "the invariants checked",
          "deadlock": "deadlock checking", "max_depth": "--max-depth"}
 
 
 def refuse_other(directory: str, header: Header, identity: Identity) -> None:
     """Raise a located error unless the checkpoint belongs to ``identity``."""
+    hint = ("resume with what the checkpointed run had (refute check --resume DIR alone "
+            "takes it from the checkpoint), or run again without --resume")
+    if header.identity.build != identity.build:
+        raise UsageError("the checkpoint belongs to another model: the spec, its modules, "
+                         "configuration or constants differ from the checkpointed run's (or "
+                         "another compiler built it)", file=path_of(directory), hint=hint)
     for name, what in _WHAT.items():
         mine, theirs = getattr(identity, name), getattr(header.identity, name)
         if mine != theirs:
-            shown = {"build": ("", "")}.get(name, (f" ({theirs!r})", f" ({mine!r})"))
-            raise UsageError(
-                f"the checkpoint belongs to another run: {what} differ{'s' * (name != 'invariants')}"
-                f" (checkpoint{shown[0]}, this run{shown[1]})", file=path_of(directory),
-                hint="resume with what the checkpointed run had (refute check --resume DIR "
-                     "alone takes it from the checkpoint), or run again without --resume")
+            raise UsageError(f"the checkpoint belongs to another run: {what}: {_shown(theirs)} "
+                             f"in the checkpoint, {_shown(mine)} in this run",
+                             file=path_of(directory), hint=hint)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, tuple):
+        return ", ".join(value) or "none"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 class Writer:

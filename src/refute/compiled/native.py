@@ -176,6 +176,13 @@ class Native:
         return self.lib.refute_run(int(deadlock), bound, depth, time_limit or 0.0, int(keep),
                                    int(graph))
 
+    def identity(self) -> str:
+        """What makes this model this model: the build's key, and the strings and model values
+        its ids stand for (which the generated code knows only by rank, so a configuration
+        naming other model values can share the build)."""
+        atoms = hashlib.sha256(repr(self.atoms).encode()).hexdigest()[:16]
+        return f"{self.build_key}:{atoms}"
+
     def checkpoint_every(self, interval: float | None, writer: Callable[[int], int] | None) -> None:
         """Call ``writer`` (which calls :meth:`write_checkpoint`) every ``interval`` seconds
         of the next runs and catch Ctrl-C to stop at an instant a checkpoint can describe;

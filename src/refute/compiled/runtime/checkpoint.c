@@ -43,6 +43,7 @@ int refute_checkpoint_write(const char *path) {
     ck_word(o, CK_MAGIC); ck_word(o, CK_VERSION); ck_word(o, NV); ck_word(o, NLABEL);
     ck_word(o, R.distinct); ck_u64(o, R.generated); ck_word(o, ckpt_depth);
     ck_u64(o, R.constrained); ck_word(o, ckpt_skip);
+    ck_word(o, (uint32_t)ckpt_past_depth);
     for (int k = 0; k < NLABEL; k++) ck_u64(o, fired[k]);
     for (int k = 0; k < NLABEL; k++) ck_u64(o, found[k]);
     for (uint32_t k = 0; k < R.distinct; k++) ck_word(o, parents[k]);
@@ -128,7 +129,7 @@ static int ckpt_load(const char *path, int64_t offset) {
     uint64_t generated = ck_take64(&in);
     uint32_t depth = ck_take(&in);
     uint64_t constrained = ck_take64(&in);
-    uint32_t skip = ck_take(&in);
+    uint32_t skip = ck_take(&in), depth_hit = ck_take(&in);
     uint64_t fired_at = in.at;
     in.at += 4 * (uint64_t)NLABEL;
     uint64_t links_at = in.at;
@@ -170,6 +171,8 @@ static int ckpt_load(const char *path, int64_t offset) {
     R.generated = generated;
     R.depth = depth;
     R.constrained = constrained;
+    R.status = depth_hit ? ST_MAX_DEPTH : ST_OK;
+    ckpt_past_depth = depth_hit != 0;
     ckpt_pos = 0;
     ckpt_skip = skip;
     return 0;
@@ -189,6 +192,7 @@ static void ckpt_signals(int on) {
         sigemptyset(&action.sa_mask);
         ckpt_interrupted = 0;
         sigaction(SIGINT, &action, &ckpt_previous);
+        if (ckpt_previous.sa_handler == SIG_IGN) sigaction(SIGINT, &ckpt_previous, 0); /* (nohup, &) */
     } else {
         sigaction(SIGINT, &ckpt_previous, 0);
     }

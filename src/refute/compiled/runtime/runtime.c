@@ -1057,6 +1057,7 @@ static Level bfs_cur, bfs_next;
  * bfs_cur not wholly expanded, and how many of its successors were already handled (a
  * --max-states stop happens in the middle of a state's successors). */
 static uint32_t ckpt_pos, ckpt_skip, ckpt_depth; /* (and bfs_cur's depth) */
+static int ckpt_past_depth; /* a state of the last level was past --max-depth (ST_MAX_DEPTH) */
 static double ckpt_interval = -1;  /* seconds between checkpoints; < 0: no checkpoint */
 static int (*ckpt_writer)(int);    /* the Python side's writer, told why (a CK_* code) */
 static const char *ckpt_resume_path; /* a checkpoint to start the next run from */
@@ -1092,6 +1093,7 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
     memset(fired, 0, sizeof fired);
     memset(found, 0, sizeof found);
     bfs_cur.n = bfs_next.n = 0;
+    ckpt_past_depth = 0;
     if (setjmp(rt_jump)) {
         R.status = ST_ERROR;
         R.error_code = rt_error_code;
@@ -1121,12 +1123,11 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
             level_push(&bfs_cur, s, index);
         }
     }
-    Level *cur = &bfs_cur, *next = &bfs_next;
-    while (cur->n) {
+    while (bfs_cur.n) {
         int last_level = max_depth >= 0 && (int64_t)R.depth >= max_depth;
-        for (uint32_t pos = start; pos < cur->n; pos++) {
-            const V *ps = cur->s + (size_t)pos * NV;
-            uint32_t parent = cur->index[pos];
+        for (uint32_t pos = start; pos < bfs_cur.n; pos++) {
+            const V *ps = bfs_cur.s + (size_t)pos * NV;
+            uint32_t parent = bfs_cur.index[pos];
             nsucc = 0;
             model_next(ps);
             /* a resumed state whose first `skip` successors were handled before the checkpoint */
@@ -1146,7 +1147,7 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
                     uint64_t j = mix64(fp) & seen_mask;
                     int known = 0;
                     while (seen[j]) { if (seen[j] == fp) { known = 1; break; } j = (j + 1) & seen_mask; }
-                    if (!known) R.status = ST_MAX_DEPTH;
+                    if (!known) R.status = ST_MAX_DEPTH, ckpt_past_depth = 1;
                     else if (graph_mode) record_edge(parent, seen_index[j], o, s);
                     continue;
                 }
@@ -1164,7 +1165,7 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
                     uncount(o, nsucc);
                     R.status = ST_INVARIANT; R.index = index; return R.status;
                 }
-                level_push(next, s, index);
+                level_push(&bfs_next, s, index);
                 if ((int64_t)index + 1 >= max_states) {
                     ckpt_pos = pos; ckpt_skip = o + 1; /* a larger bound resumes from here */
                     ckpt_depth = R.depth;
@@ -1179,9 +1180,7 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
                 ckpt_pos = pos + 1; ckpt_skip = 0; ckpt_depth = R.depth;
                 if (time_limit > 0 && elapsed > time_limit) { R.status = ST_TIME; return R.status; }
                 if (ckpt_interrupted) { R.status = ST_INTERRUPTED; return R.status; }
-                /* not in a last level, whose new states are not stored: a checkpoint of it
-                 * could not be resumed with a deeper --max-depth */
-                if (ckpt_interval >= 0 && elapsed >= ckpt_next && !last_level) {
+                if (ckpt_interval >= 0 && elapsed >= ckpt_next) {
                     if (ckpt_writer(CK_PERIODIC)) { R.status = ST_CHECKPOINT_FAILED; return R.status; }
                     clock_gettime(CLOCK_MONOTONIC, &t1);
                     ckpt_next = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9 + ckpt_interval;
@@ -1189,9 +1188,9 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
             }
         }
         start = 0;
-        Level *t = cur; cur = next; next = t;
-        next->n = 0;
-        if (cur->n) R.depth++;
+        Level t = bfs_cur; bfs_cur = bfs_next; bfs_next = t;
+        bfs_next.n = 0;
+        if (bfs_cur.n) R.depth++;
     }
     return R.status;
 }
