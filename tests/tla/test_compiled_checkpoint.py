@@ -230,3 +230,26 @@ def test_checkpoints_with_workers_stay_on_the_interpreter(vote):
     assert run.exit_code == 3, run.output
     assert "compiled backend not used: --checkpoint with --workers runs on the interpreter" in run.output
     assert not (ckpt / FILE).exists() and (ckpt / "LATEST").exists()
+
+
+def test_a_python_spec_compiled_resumes_too(tmp_path):
+    spec, ckpt = str(ROOT / "examples" / "two_phase.py"), str(tmp_path / "ckpt")
+    code, full, _ = check(tmp_path, spec, "-p", "rms=4")
+    assert (code, full["distinct_states"], full["states_generated"], full["depth"]) == \
+        (0, 1_568, 8_258, 14)  # (the interpreter's numbers too)
+    code, stopped, _ = check(tmp_path, spec, "-p", "rms=4", "--checkpoint", ckpt, "--max-states", "700")
+    assert (code, stopped["distinct_states"]) == (3, 700)
+    code, resumed, _ = check(tmp_path, "--resume", ckpt, "--max-states", str(10**9))
+    assert code == 0
+    same(resumed, full)
+    code, _, output = check(tmp_path, spec, "-p", "rms=3", "--resume", ckpt)
+    assert code == 2 and "another model" in output
+
+
+def test_a_spec_with_temporal_properties_writes_no_checkpoint_and_says_so(tmp_path):
+    ckpt = tmp_path / "ckpt"
+    code, result, output = check(tmp_path, str(ROOT / "examples" / "ewd840.py"), "--checkpoint",
+                                 str(ckpt), "--checkpoint-interval", "0")
+    assert code == 0 and result["backend"] == "compiled", output
+    assert any("--checkpoint were ignored" in w for w in result["warnings"])
+    assert not ckpt.exists()
