@@ -49,12 +49,13 @@ from refute.status import Status
               metavar="[ADDRESS]", help="Run on a Ray cluster (default: connect to or start one "
               "locally), one actor per --workers. Needs pip install 'refute[ray]'.")
 @click.option("--checkpoint", "checkpoint_dir", metavar="DIR", type=OUTPUT_DIR,
-              help="Write a resumable checkpoint into DIR every --checkpoint-interval.")
+              help="Write a resumable checkpoint into DIR every --checkpoint-interval (the "
+                   "compiled backend also where the run stops: time limit, --max-states, Ctrl-C).")
 @click.option("--checkpoint-interval", type=click.FloatRange(min=0), default=300.0,
               show_default=True, metavar="SECONDS", help="Seconds between checkpoints.")
 @click.option("--resume", "resume_dir", metavar="DIR",
               help="Continue the run checkpointed in DIR (SPEC, -p, --config, --allow-read and "
-                   "bounds come from it).")
+                   "bounds come from it; --max-states, --time-limit given again replace its).")
 @click.option("--dump-graph", "graph_path", metavar="FILE.dot|FILE.json", type=OUTPUT_FILE,
               help="Write the reachable state graph the check explored: Graphviz DOT (.dot, "
                    ".gv) or JSON (.json): states with their values, initial states marked, "
