@@ -79,7 +79,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base_runtime = os.path.join(tmp, "base")
         os.makedirs(base_runtime)
-        for name in ("runtime.c", "runtime.h"):
+        names = subprocess.run(["git", "ls-tree", "--name-only", f"{args.base}:{RUNTIME}"], cwd=ROOT,
+                               check=True, capture_output=True, text=True).stdout.split()
+        for name in names:  # (runtime.c includes the others: workers.c, checkpoint.c)
             text = subprocess.run(["git", "show", f"{args.base}:{RUNTIME}/{name}"], cwd=ROOT,
                                   check=True, capture_output=True, text=True).stdout
             with open(os.path.join(base_runtime, name), "w", encoding="utf-8") as handle:

@@ -131,44 +131,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
-    notes: tuple[str, ...] = ()
-    writer = None
-    time_limit = options.time_limit
-    if checkpoint is not None and (record or workers > 1):
-        if graph is None:  # (with a graph, refute.engine.run says so)
-            notes = (f"no checkpoint was {'read' if checkpoint.resume else 'written'}: the "
-                     "compiled search records its states here (a PROPERTY's invariants are "
-                     "checked on them), which checkpoints do not keep",)
-    elif checkpoint is not None:
-        header, time_limit = _prepare_checkpoints(model, compiled, options, invariants, deadlock,
-                                                  checkpoint)
-        if checkpoint.directory is not None:
-            writer = checkpoints.Writer(checkpoint.directory, header, native,
-                                        header.seconds if checkpoint.resume else 0.0)
-        native.checkpoint_every(checkpoint.interval if writer else None,
-                                writer.due if writer else None)
-    try:
-        status = native.run(selected, deadlock, options.max_states, options.max_depth,
-                            time_limit, keep=record, graph=record, workers=workers)
-    finally:
-        native.checkpoint_every(None, None)
-        native.resume_from(None)
-    if status == _ST_BAD_CHECKPOINT:
-        raise UsageError("the checkpoint is damaged (cut short or altered) or is not of this "
-                         "model", file=checkpoints.path_of(checkpoint.resume),
-                         hint="run the check again from the start (without --resume)")
-    if status == _ST_CHECKPOINT_FAILED:
-        raise UsageError(f"cannot write a checkpoint into {checkpoint.directory}: "
-                         f"{writer.error.strerror or writer.error}",
-                         hint="give --checkpoint a directory with room and write permission")
-    if writer is not None and status in (_ST_TIME, _ST_MAX_STATES, _ST_INTERRUPTED):
-        where = writer.write({_ST_TIME: "time-limit", _ST_MAX_STATES: "max-states"}.get(
-            status, "interrupted"))
-        notes = (f"a checkpoint of where the run stopped is in {where}: refute check --resume "
-                 f"{checkpoint.directory} goes on from there",)
-        if status == _ST_INTERRUPTED:
-            print(notes[0], file=sys.stderr)
-            raise KeyboardInterrupt
+    status, notes, before = _run(model, compiled, options, selected, deadlock, record, workers,
+                                 checkpoint, graph is not None)
     compiled.one_process = workers > 1 and record and graph is None
     counts = native.counts()
     if status == _ST_ERROR and counts["error"] == _WORKER_DIED:
@@ -233,7 +197,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     return Result(
         status=result_status, spec=model.name, distinct_states=n,
         states_generated=counts["generated"], depth=counts["depth"],
-        seconds=time.perf_counter() - started, violation=violation, stop_reason=stop,
+        seconds=before + time.perf_counter() - started, violation=violation, stop_reason=stop,
         coverage=tuple(ActionCoverage(a, fired.get(a, 0), found.get(a, 0)) for a in model.action_names),
         checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
         warnings=tuple(getattr(model, "notes", ())) + notes + tuple(
@@ -242,14 +206,71 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
 
 
-def _prepare_checkpoints(model: Any, compiled: Compiled, options: bfs.Options, invariants: list,
-                        deadlock: bool, plan: checkpoints.Plan) -> tuple[checkpoints.Header, float | None]:
+def _run(model: Any, compiled: Compiled, options: bfs.Options, selected: list[bool],
+         deadlock: bool, record: bool, workers: int, checkpoint: checkpoints.Plan | None,
+         graph: bool) -> tuple[int, tuple[str, ...], float]:
+    """The native search's run, with ``checkpoint``'s checkpoints where the search takes them
+    (one process, nothing recorded); its status, the warnings to add to its result and the
+    time of the runs it resumes. A run Ctrl-C stopped raises KeyboardInterrupt once its
+    checkpoint is written."""
+    native = compiled.native
+    writer = None
+    time_limit = options.time_limit
+    notes: tuple[str, ...] = ()
+    if checkpoint is not None and (record or workers > 1):
+        if not graph:  # (with a graph, refute.engine.run says so)
+            why = ("it runs in worker processes" if workers > 1 else "it records its states "
+                   "here (a PROPERTY's invariants are checked on them), which checkpoints do "
+                   "not keep")
+            notes = (f"no checkpoint was {'read' if checkpoint.resume else 'written'}: the "
+                     f"compiled search does not checkpoint where {why}",)
+        checkpoint = None
+    if checkpoint is not None:
+        header, time_limit = _prepare_checkpoints(model, compiled, options, deadlock, checkpoint)
+        if checkpoint.directory is not None:
+            writer = checkpoints.Writer(checkpoint.directory, header, native, header.seconds)
+        native.checkpoint_every(checkpoint.interval if writer else None,
+                                writer.due if writer else None)
+    try:
+        status = native.run(selected, deadlock, options.max_states, options.max_depth,
+                            time_limit, keep=record, graph=record, workers=workers)
+    finally:
+        native.checkpoint_every(None, None)
+        native.resume_from(None)
+    if checkpoint is None:
+        return status, notes, 0.0
+    if status == _ST_BAD_CHECKPOINT:
+        raise UsageError("the checkpoint is damaged (cut short or altered) or is not of this "
+                         "model", file=checkpoints.path_of(checkpoint.resume),
+                         hint="run the check again from the start (without --resume)")
+    if status == _ST_CHECKPOINT_FAILED:
+        raise UsageError(f"cannot write a checkpoint into {checkpoint.directory}: "
+                         f"{writer.error.strerror or writer.error}",
+                         hint="give --checkpoint a directory with room and write permission")
+    if writer is not None and status in (_ST_TIME, _ST_MAX_STATES, _ST_INTERRUPTED):
+        try:
+            where = writer.write({_ST_TIME: "time-limit", _ST_MAX_STATES: "max-states"}.get(
+                status, "interrupted"))
+            notes = (f"a checkpoint of where the run stopped is in {where}: refute check "
+                     f"--resume {checkpoint.directory} goes on from there",)
+        except OSError as exc:
+            notes = (f"the checkpoint of where the run stopped could not be written into "
+                     f"{checkpoint.directory}: {exc.strerror or exc}",)
+        if status == _ST_INTERRUPTED:
+            print(notes[0], file=sys.stderr)
+            raise KeyboardInterrupt
+    return status, notes, header.seconds
+
+
+def _prepare_checkpoints(model: Any, compiled: Compiled, options: bfs.Options, deadlock: bool,
+                        plan: checkpoints.Plan) -> tuple[checkpoints.Header, float | None]:
     """The header of the checkpoints this run writes, after setting the native search to
     start from ``plan.resume``'s (refused, located, unless it belongs to this run); and the
     run's time limit (what is left of it after the runs resumed)."""
     identity = checkpoints.Identity(
         spec=model.name, build=compiled.native.identity(), refute=refute_version(),
-        invariants=tuple(p.name for p in invariants), deadlock=deadlock,
+        invariants=tuple(p.name for p in bfs.select_invariants(model, options.invariants)),
+        deadlock=deadlock,
         max_depth=options.max_depth)
     header = checkpoints.Header(identity=identity, source=checkpoints.recorded(plan.source),
                                 max_states=options.max_states, time_limit=options.time_limit)

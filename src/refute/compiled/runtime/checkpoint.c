@@ -26,8 +26,12 @@ static void ck_flush(CkOut *o) {
     if (o->n && fwrite(o->buf, sizeof(uint32_t), o->n, o->f) != o->n) o->failed = 1;
     o->n = 0;
 }
+/* The checksum: each word xored in, then multiplied by an odd constant (both bijective, so
+ * any one word changed changes the sum; cheaper than mix64 on hundreds of MiB). */
+#define CK_SEED 0x9e3779b97f4a7c15ULL
+#define CK_STEP(h, w) (((h) ^ (w)) * 0x100000001b3ULL)
 static inline void ck_word(CkOut *o, uint32_t w) {
-    o->hash = mix64(o->hash ^ w);
+    o->hash = CK_STEP(o->hash, w);
     o->buf[o->n++] = w;
     if (o->n == sizeof o->buf / sizeof o->buf[0]) ck_flush(o);
 }
@@ -36,10 +40,22 @@ static inline void ck_u64(CkOut *o, uint64_t x) { ck_word(o, (uint32_t)x); ck_wo
 /* The checkpoint of the instant ckpt_pos/ckpt_skip/ckpt_depth, appended to the file at path.
  * 0 written, 1 an I/O error (errno says which). */
 int refute_checkpoint_write(const char *path) {
-    CkOut *o = rt_alloc(sizeof *o);
+    CkOut *o = malloc(sizeof *o);
+    if (!o) return 1;
     o->f = fopen(path, "ab");
     if (!o->f) { free(o); return 1; }
-    o->hash = 0x9e3779b97f4a7c15ULL; o->n = 0; o->failed = 0;
+    /* out of memory serialising the frontier (rt_fail): this write fails, the search does not
+     * (it may be running, below a Python callback, or over) */
+    jmp_buf search_jump;
+    memcpy(search_jump, rt_jump, sizeof search_jump);
+    if (setjmp(rt_jump)) {
+        memcpy(rt_jump, search_jump, sizeof search_jump);
+        nbufs = 0;
+        fclose(o->f);
+        free(o);
+        return 1;
+    }
+    o->hash = CK_SEED; o->n = 0; o->failed = 0;
     ck_word(o, CK_MAGIC); ck_word(o, CK_VERSION); ck_word(o, NV); ck_word(o, NLABEL);
     ck_word(o, R.distinct); ck_u64(o, R.generated); ck_word(o, ckpt_depth);
     ck_u64(o, R.constrained); ck_word(o, ckpt_skip);
@@ -70,6 +86,7 @@ int refute_checkpoint_write(const char *path) {
     uint64_t h = o->hash;
     ck_word(o, (uint32_t)h); ck_word(o, (uint32_t)(h >> 32)); /* (ck_word's hash of these: unused) */
     ck_flush(o);
+    memcpy(rt_jump, search_jump, sizeof search_jump);
     int failed = o->failed | (fflush(o->f) != 0) | (fclose(o->f) != 0);
     free(o);
     return failed;
@@ -93,6 +110,7 @@ static int ck_nodes_valid(const uint32_t *p, uint64_t nwords, uint32_t nn) {
         if (tag == T_BOOL || tag == T_INT || tag == T_ATOM) {
             if (at + 3 > nwords) return 0;
             if (tag == T_ATOM && (p[at + 2] || p[at + 1] >= sizeof atom_model)) return 0;
+            if (tag == T_BOOL && (p[at + 2] || p[at + 1] > 1)) return 0;
             at += 3;
         } else if (tag == T_SEQ || tag == T_SET || tag == T_FN) {
             uint64_t words = tag == T_FN ? 2 * (uint64_t)p[at + 1] : p[at + 1];
@@ -120,8 +138,8 @@ static int ckpt_load(const char *path, int64_t offset) {
     if (!w) { fclose(f); rt_fail(100); }
     int short_read = fread(w, 1, bytes, f) != bytes;
     fclose(f);
-    uint64_t n = bytes / 4 - 2, h = 0x9e3779b97f4a7c15ULL;
-    for (uint64_t k = 0; !short_read && k < n; k++) h = mix64(h ^ w[k]);
+    uint64_t n = bytes / 4 - 2, h = CK_SEED;
+    for (uint64_t k = 0; !short_read && k < n; k++) h = CK_STEP(h, w[k]);
     CkIn in = {w, n, 0, short_read || w[n] != (uint32_t)h || w[n + 1] != (uint32_t)(h >> 32)};
     if (in.bad || ck_take(&in) != CK_MAGIC || ck_take(&in) != CK_VERSION || ck_take(&in) != NV
             || ck_take(&in) != NLABEL) { free(w); return 1; }
