@@ -103,9 +103,9 @@ def test_a_run_its_time_limit_stopped_resumes_to_the_uninterrupted_result(vote):
     assert f"a checkpoint of where the run stopped is in {ckpt}/{FILE}" in stopped["warnings"][0]
     header, _ = read(ckpt)
     assert (header.why, header.distinct) == ("time-limit", stopped["distinct_states"])
-    # the time limit counts the runs resumed: the same one stops the resumed run again
-    code, again, _ = check(vote, "--resume", ckpt)
-    assert (code, again["stop_reason"]) == (3, "time-limit")
+    # the time limit counts the runs resumed: the same one leaves no time
+    code, _, output = check(vote, "--resume", ckpt)
+    assert code == 2 and "give a larger --time-limit to go on" in output
     code, resumed, _ = check(vote, "--resume", ckpt, "--time-limit", "600")
     assert code == 0
     same(resumed, full)
@@ -118,6 +118,8 @@ def test_state_budgets_resumed_step_by_step_give_the_counterexample(vote):
     assert (full["distinct_states"], full["depth"], len(full["violation"]["trace"])) == (8_831, 17, 17)
     code, first, _ = check(vote, spec, "--config", cfg, "--checkpoint", ckpt, "--max-states", "1000")
     assert (code, first["distinct_states"], first["stop_reason"]) == (3, 1000, "max-states")
+    code, _, output = check(vote, "--resume", ckpt)  # its --max-states is reached
+    assert code == 2 and "has 1,000 states already" in output
     code, second, _ = check(vote, "--resume", ckpt, "--max-states", "4321")
     assert (code, second["distinct_states"], second["stop_reason"]) == (3, 4321, "max-states")
     # the same as a run stopped there at once

@@ -278,6 +278,7 @@ def _prepare_checkpoints(model: Any, compiled: Compiled, options: bfs.Options, d
     if plan.resume is not None:
         resumed, offset = checkpoints.read(plan.resume)
         checkpoints.refuse_other(plan.resume, resumed, identity)
+        checkpoints.refuse_spent(plan.resume, resumed, options.max_states, time_limit)
         header.seconds = resumed.seconds
         header.source = resumed.source if header.source is None else header.source
         if time_limit is not None:  # (> 0: the C side's 0 is "no limit")

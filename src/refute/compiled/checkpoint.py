@@ -150,6 +150,19 @@ def refuse_other(directory: str, header: Header, identity: Identity) -> None:
                              file=path_of(directory), hint=hint)
 
 
+def refuse_spent(directory: str, header: Header, max_states: int | None,
+                 time_limit: float | None) -> None:
+    """Raise a usage error if a bound of the resumed run was reached before it starts."""
+    if max_states is not None and max_states <= header.distinct:
+        raise UsageError(f"the checkpointed run has {header.distinct:,} states already: "
+                         f"--max-states {max_states} leaves nothing to explore",
+                         file=path_of(directory), hint="give a larger --max-states to go on")
+    if time_limit is not None and time_limit <= header.seconds:
+        raise UsageError(f"the checkpointed runs took {header.seconds:.1f} s already: "
+                         f"--time-limit {time_limit:g} (which counts them) leaves no time",
+                         file=path_of(directory), hint="give a larger --time-limit to go on")
+
+
 def _shown(value: Any) -> str:
     if value is None:
         return "none"
