@@ -568,3 +568,59 @@ def test_a_variable_assigned_before_a_composition_is_the_current_one_for_its_fir
                                       f"INIT Init\nNEXT {next_}\nCHECK_DEADLOCK FALSE\n")
         assert code == 0, output
         assert (result["distinct_states"], result["states_generated"], result["depth"]) == figures
+
+
+NESTED = """\
+    ---- MODULE M ----
+    EXTENDS Naturals
+    VARIABLES x, y
+    Init == x = 0 /\\ y = 0
+    A(i) == x' = x + i /\\ y' = y
+    B == y' = y + x /\\ x' = x
+    C == x' = x /\\ y' = y + 1
+    Op == (A(1) \\cdot B) \\/ C
+    N1 == (\\E i \\in 1..2 : (A(i) \\cdot B)) /\\ x' < 5 /\\ y' < 9
+    N2 == Op /\\ y' # 3 /\\ x' < 4
+    N3 == ((A(1) \\cdot B) \\/ C) /\\ (x' < 3 \\/ y' = 2) /\\ (y' < 7)
+    Next == N1 \\/ N2 \\/ N3
+    Inv == y < 6
+    ====
+    """
+
+
+def test_a_composition_nested_in_a_disjunction_quantifier_or_definition_as_tlc(tmp_path) -> None:
+    # the conjuncts after the disjunction, \E or definition call are the composition's
+    # continuation (TLC's getNextStates passes its ActionItemList down): they follow A and B.
+    # TLC (-Dtlc2.tool.impl.Tool.cdot=true, one worker): a deadlock after 2 steps, 58 generated,
+    # 15 distinct, depth 4; with INVARIANT Inv, Inv violated after 2 steps (by N1), 24
+    # generated, 9 distinct, depth 3
+    code, output, result = _check(tmp_path, NESTED, "INIT Init\nNEXT Next\n")
+    assert code == 1 and result["violation"]["kind"] == "deadlock", output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (15, 58, 4)
+    assert len(result["violation"]["trace"]) == 3
+    code, output, result = _check(tmp_path, NESTED, "INIT Init\nNEXT Next\nINVARIANT Inv\n")
+    assert code == 1 and result["violation"]["kind"] == "invariant", output
+    assert (result["distinct_states"], result["states_generated"], result["depth"]) == (9, 24, 3)
+    assert [step["action"] for step in result["violation"]["trace"][1:]] == ["N1", "N1"]
+
+
+def test_the_depth_at_a_deadlock_is_the_deepest_state_found_as_tlc(tmp_path) -> None:
+    # the deadlock is x = 2, at level 3, found after x = 12 (level 4) was: TLC reports "The
+    # depth of the complete state graph search is 4" (6 generated, 6 distinct), its deepest
+    # state so far, as at the end of a complete search; every backend says the same
+    spec = """\
+    ---- MODULE M ----
+    EXTENDS Naturals
+    VARIABLES x
+    Init == x = 0
+    Next == \\/ x = 0 /\\ x' = 10
+            \\/ x = 10 /\\ x' = 11
+            \\/ x = 11 /\\ x' = 12
+            \\/ x < 2 /\\ x' = x + 1
+    ====
+    """
+    for options in ((), ("--backend", "interpreted"), ("--workers", "2")):
+        code, output, result = _check(tmp_path, spec, "INIT Init\nNEXT Next\n", *options)
+        assert code == 1 and result["violation"]["kind"] == "deadlock", output
+        assert (result["distinct_states"], result["states_generated"], result["depth"]) == (6, 6, 4)
+        assert len(result["violation"]["trace"]) == 3

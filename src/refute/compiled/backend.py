@@ -177,6 +177,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     violation = None
     stop = None
     result_status = Status.OK
+    depth = counts["depth"]
     if status in (_ST_INVARIANT, _ST_DEADLOCK):
         parents = array("I", native.array32("refute_parents", n))
         ordinals = array("I", native.array32("refute_ordinals", n))
@@ -185,6 +186,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
             violation = Violation(ViolationKind.INVARIANT, compiled.invariant_names[counts["which"]], trace)
         else:
             violation = Violation(ViolationKind.DEADLOCK, "deadlock", trace)
+            depth = _level(parents, n - 1)  # TLC's depth: the deepest state found so far
         result_status = Status.VIOLATION
     elif status == _ST_MAX_STATES:
         stop, result_status = StopReason.MAX_STATES, Status.INCOMPLETE
@@ -196,7 +198,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     pruned = counts["constrained"]
     return Result(
         status=result_status, spec=model.name, distinct_states=n,
-        states_generated=counts["generated"], depth=counts["depth"],
+        states_generated=counts["generated"], depth=depth,
         seconds=before + time.perf_counter() - started, violation=violation, stop_reason=stop,
         coverage=tuple(ActionCoverage(a, fired.get(a, 0), found.get(a, 0)) for a in model.action_names),
         checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
@@ -285,6 +287,15 @@ def _prepare_checkpoints(model: Any, compiled: Compiled, options: bfs.Options, d
             time_limit = max(time_limit - resumed.seconds, 1e-9)
         compiled.native.resume_from(checkpoints.path_of(plan.resume), offset)
     return header, time_limit
+
+
+def _level(parents: array, index: int) -> int:
+    """The BFS level of state ``index`` (an initial state's is 1), by its parent links."""
+    level = 1
+    while parents[index] != ROOT:
+        index = parents[index]
+        level += 1
+    return level
 
 
 def _all_respected(model: Any, states: list, edges: tuple, afters: list | None,

@@ -242,6 +242,8 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
                     generated += successors.generated_besides()
                 if not successors and deadlock and not model.is_terminal(parent_state):
                     violation = Violation(ViolationKind.DEADLOCK, "deadlock", trace_to(parent))
+                    if next_level:  # TLC's depth: the deepest state found so far
+                        depth += 1
                     return finish(Status.VIOLATION)
                 if not every_successor:
                     # One C call does the per-successor work (see FingerprintSet.scan); only

@@ -916,6 +916,8 @@ class Coordinator:
         del self.ordinals[self.level_base + counted:]
         if kind == "deadlock":
             violation = Violation(ViolationKind.DEADLOCK, "deadlock", self.trace(parent))
+            if counted:  # TLC's depth: the deepest state found before it
+                self.depth += 1
             return self.result(Status.VIOLATION, violation)
         self.depth += 1
         if kind == "max_states":

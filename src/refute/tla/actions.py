@@ -134,6 +134,10 @@ class ActionCompiler(ExpressionCompiler):
         guard.step = (_GUARD, f, node)
         return guard
 
+    def enabled_action(self, node: Node, scope: Scope) -> Callable:
+        g = self.action(node, scope)
+        return isolated(g) if self.composes else g
+
     def _compose(self, node: Node, scope: Scope) -> Callable:
         r"""``A \cdot B``, action composition, as TLC enumerates it with
         ``-Dtlc2.tool.impl.Tool.cdot=true`` (Tool.getNextStates, OPCODE_cdot): ``A``'s
@@ -155,7 +159,9 @@ class ActionCompiler(ExpressionCompiler):
         def compose(S, P, E):
             if UNSET not in P:
                 return (P,) if _composition_holds(ga, fb, node, names, S, P, E) else ()
-            return _composed(ga, gb, node, names, S, P, E, None)
+            # inside a disjunct, \E or definition that more conjuncts follow: those conjuncts
+            # are its continuation (TLC passes them down as its ActionItemList)
+            return _composed(ga, gb, node, names, S, P, E, _pending[0])
         compose.step = (_COMPOSE, (ga, gb, fb, names), node)
         return compose
 
@@ -292,7 +298,7 @@ class ActionCompiler(ExpressionCompiler):
         if len(gs) == 1:
             return gs[0]
         if not init:
-            return _fused_conj(gs)
+            return _fused_conj(gs, self.composes)
         first, rest = gs[0], self.conjunction(gs[1:], init)
 
         def init_conj(S, P, E):
@@ -616,11 +622,15 @@ def _keep_all(indices: tuple) -> Callable:
     return keep_all
 
 
-def _fused_conj(gs: list) -> Callable:
+def _fused_conj(gs: list, threaded: bool = False) -> Callable:
     """A conjunction of actions (not in Init) as one closure: guards, ``x' = e`` and
     ``UNCHANGED`` conjuncts run inline on one partial state, left to right, with no list per
     conjunct; a conjunct with several results (``x' \\in S``, ``\\E``, ...) continues the rest
     of the conjunction on each of them. Same results, same order, as the nested form.
+
+    ``threaded`` (a composition was compiled before this conjunction, so one may be inside a
+    conjunct): a conjunct that more conjuncts follow is enumerated with the rest of the
+    conjunction as the continuation a composition inside it takes (:data:`_pending`).
 
     Once every variable is assigned, a conjunct still to come is a condition, not a source of
     successors (``x' = 1 /\\ (P \\/ Q)`` is one successor when both hold): TLC's
@@ -670,7 +680,11 @@ def _fused_conj(gs: list) -> Callable:
                         return ()
                     continue
                 # the conjuncts after A \cdot B are TLC's continuation (ActionItemList): they
-                # follow both A (from S) and B (from the intermediate state)
+                # follow both A (from S) and B (from the intermediate state), and so do those
+                # of the conjunctions this one is a conjunct of
+                pending = _pending[0]
+                if pending is not None:
+                    return _composed(ga, gb, b, names, S, P, E, _after(run, k, E, pending))
                 rest = (lambda S2, p, E2, k=k: run(k, S2, p, E2)) if k < n else None
                 return _composed(ga, gb, b, names, S, P, E, rest)
             else:
@@ -678,12 +692,14 @@ def _fused_conj(gs: list) -> Callable:
                     if not a(S, P, E):
                         return ()
                     continue
+                if threaded and k < n:
+                    return _threaded_step(a, run, k, S, P, E)
                 ps = a(S, P, E)
                 if k == n:
                     return ps
                 out = []
                 for p in ps:
-                    if type(p) is int:  # a composition's count: it needed the conjuncts after it
+                    if type(p) is int:  # a composition compiled after this conjunction
                         raise _nested_composition(b)
                     out.extend(run(k, S, p, E))
                 return out
@@ -712,25 +728,29 @@ def _composed(ga: Callable, gb: Callable, node: Node, names: tuple, S, P, E,
     width = len(S)
     t0 = tuple(UNSET if p is UNSET else s for s, p in zip(S, P)) + (UNSET,) * (len(P) - width)
     ts = []
-    for t in ga(S, t0, E):
-        if type(t) is int:
-            continue
-        if rest is None:
-            ts.append(t)
-        else:
-            ts.extend(q for q in rest(S, t, E) if type(q) is not int)
-    if not ts:
-        return []
-    out: list = [len(ts)]
-    for t in ts:
-        _complete(t, width, names, node)
-        for u in gb(t, P, E):
-            if type(u) is int:
+    saved, _pending[0] = _pending[0], None  # a composition inside A or B continues only them
+    try:
+        for t in ga(S, t0, E):
+            if type(t) is int:
                 continue
             if rest is None:
-                out.append(u)
+                ts.append(t)
             else:
-                out.extend(q for q in rest(t, u, E) if type(q) is not int)
+                ts.extend(tuple(q) for q in rest(S, t, E) if type(q) is not int)
+        if not ts:
+            return []
+        out: list = [len(ts)]
+        for t in ts:
+            _complete(t, width, names, node)
+            for u in gb(t, P, E):
+                if type(u) is int:
+                    continue
+                if rest is None:
+                    out.append(u)
+                else:
+                    out.extend(q for q in rest(t, u, E) if type(q) is not int)
+    finally:
+        _pending[0] = saved
     return out
 
 
@@ -739,13 +759,17 @@ def _composition_holds(ga: Callable, fb: Callable, node: Node, names: tuple, S, 
     some successor ``t`` of ``A`` from ``S`` (on an empty partial state, not one made from
     ``P``: TLC's comment there) from which ``B``, evaluated as a boolean, steps to ``P``."""
     width = len(S)
-    for t in ga(S, (UNSET,) * len(P), E):
-        if type(t) is int:
-            continue
-        _complete(t, width, names, node)
-        if truth(fb(t, P, E), node):
-            return True
-    return False
+    saved, _pending[0] = _pending[0], None  # a formula: no continuation
+    try:
+        for t in ga(S, (UNSET,) * len(P), E):
+            if type(t) is int:
+                continue
+            _complete(t, width, names, node)
+            if truth(fb(t, P, E), node):
+                return True
+        return False
+    finally:
+        _pending[0] = saved
 
 
 def _complete(t: tuple, width: int, names: tuple, node: Node) -> None:
@@ -757,8 +781,81 @@ def _complete(t: tuple, width: int, names: tuple, node: Node) -> None:
                        "does not read the variable)", node)
 
 
+_pending: list = [None]
+"""The continuation of the conjunct being enumerated (``[rest]``, None at the top): the
+conjuncts that follow it in the conjunctions it is part of, as a function ``rest(S, p, E)``
+of a state and a partial next state. A composition reached inside the conjunct (in a
+disjunct, under ``\\E``, in a definition's body) takes it as its continuation, as TLC's
+getNextStates passes its ActionItemList down to ``OPCODE_cdot``; its results come back as
+:class:`_Continued`. Set and restored around each conjunct by :func:`_threaded_step`."""
+
+
+class _Continued(tuple):
+    """A partial next state that every conjunct after the composition that made it has been
+    applied to (:data:`_pending`): the conjunctions it passes through return it as it is."""
+
+    __slots__ = ()
+
+
+def _after(run: Callable, k: int, E: tuple, outer: Callable | None) -> Callable:
+    """The continuation from conjunct ``k`` of a conjunction (``run``, in environment ``E``),
+    then ``outer``, the continuation of the conjunction itself: results come back as
+    :class:`_Continued` (or as a composition's counts, ``int``, which are passed up)."""
+    def rest(S2, p, _E=None):
+        saved, _pending[0] = _pending[0], outer
+        try:
+            qs = run(k, S2, p, E)
+        finally:
+            _pending[0] = saved
+        out: list = []
+        for q in qs:
+            if type(q) is int or type(q) is _Continued:
+                out.append(q)
+            elif outer is None:
+                out.append(_Continued(q))
+            else:
+                out.extend(outer(S2, q))
+        return out
+    return rest
+
+
+def _threaded_step(a: Callable, run: Callable, k: int, S, P, E) -> list:
+    """Conjunct ``a`` of a conjunction that composes, then the conjuncts from ``k`` on: a
+    composition inside ``a`` takes them as its continuation (its results are then
+    :class:`_Continued`), the other results go on through them here."""
+    saved = _pending[0]
+    _pending[0] = _after(run, k, E, saved)
+    try:
+        ps = a(S, P, E)
+    finally:
+        _pending[0] = saved
+    out: list = []
+    for p in ps:
+        if type(p) is int or type(p) is _Continued:
+            out.append(p)
+        else:
+            out.extend(run(k, S, p, E))
+    return out
+
+
+def unwrap_continued(p: tuple) -> tuple:
+    """A successor as a plain tuple (a composition's continuation marks its results)."""
+    return tuple(p) if type(p) is _Continued else p
+
+
+def isolated(g: Callable) -> Callable:
+    """``g`` enumerated on its own, not as part of an enclosing conjunction (``ENABLED A``
+    inside a conjunct): no continuation reaches a composition in it."""
+    def run_isolated(S, P, E):
+        saved, _pending[0] = _pending[0], None
+        try:
+            return g(S, P, E)
+        finally:
+            _pending[0] = saved
+    return run_isolated
+
+
 def _nested_composition(node: Node | None) -> TLAError:
-    return TLAError("action composition (\\cdot) inside a disjunction, quantifier or definition "
-                    "that more conjuncts follow: TLC runs those conjuncts after A as well as after "
-                    "B, which refute reproduces only for a composition that is itself a conjunct",
-                    node)
+    return TLAError("action composition (\\cdot) inside a \\A or a recursive definition that more "
+                    "conjuncts follow: TLC runs those conjuncts after A as well as after B, which "
+                    "refute does not here", node)

@@ -108,6 +108,11 @@ class ExpressionCompiler(abc.ABC):
         """The action form of ``node`` (``ENABLED A`` enumerates ``A``'s successors)."""
 
     @abc.abstractmethod
+    def enabled_action(self, node: Node, scope: Scope) -> Callable:
+        """The action form of ``node`` enumerated on its own (``ENABLED A``), not as part of
+        a conjunction it is written in."""
+
+    @abc.abstractmethod
     def composition_value(self, node: Node, scope: Scope) -> Callable:
         r"""``A \cdot B`` as a boolean of a step (its actions are enumerated)."""
 
@@ -662,7 +667,7 @@ class ExpressionCompiler(abc.ABC):
             if cut is not None:  # written in an instance: evaluated before its substitution
                 ctx, width = cut
             # a next-state action even where it is written in Init (its x' are primed)
-            g = self.action(a, Scope(ctx, scope.bound, scope.lets))
+            g = self.enabled_action(a, Scope(ctx, scope.bound, scope.lets))
             unset = (UNSET,) * width
             # an int among the results is a composition's count of intermediate states
             return lambda S, P, E: any(type(p) is not int for p in g(S, unset, E))

@@ -30,6 +30,7 @@ from refute.tla.semantic import check_modules
 from refute.tla.scope import UNSET, apply_overrides, definition_key, Const, Context, Def, Scope, Var
 from refute.tla import stdlib
 from refute.tla.action_forms import refused_by_tlc
+from refute.tla.actions import unwrap_continued
 from refute.tla.stdlib import NATIVE_ONLY, counterexample, counterexample_value, statistics
 from refute.tla.spec_record import (body_of, definition_entry, node_location, spec_record,
                                     variable_entry)
@@ -694,6 +695,7 @@ class TLAModel(Model):
         if self._state_levels is not None:
             for p in out:
                 self._state_levels.setdefault(p, 1)
+            out = [p if type(p) is _Violates else stdlib.AtLevel(p, 1) for p in out]
         return out
 
     def next_states(self, state: tuple) -> list:
@@ -733,6 +735,7 @@ class TLAModel(Model):
                     if type(p) is int:
                         intermediate.append((len(out), p))
                         continue
+                    p = unwrap_continued(p)
                     if UNSET in p:
                         raise self._unset_error(name, node, p)
                     out.append((TLALabel(name, params), p))
@@ -747,9 +750,11 @@ class TLAModel(Model):
         """The successors of ``state`` with the model's step checks applied: levels kept,
         ``_POSSIBLE`` counted, action properties and ACTION_CONSTRAINTs marked."""
         if self._state_levels is not None:
-            level = self._state_levels.get(state, 0) + 1
+            level = (state.level if type(state) is stdlib.AtLevel
+                     else self._state_levels.get(state, 0)) + 1
             for _, p in out:
                 self._state_levels.setdefault(p, level)
+            out = [(label, stdlib.AtLevel(p, level)) for label, p in out]
         if self._possible:
             self._track_possible(state, [p for _, p in out])
         if self._action_checks:

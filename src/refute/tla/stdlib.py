@@ -139,8 +139,25 @@ def _tlcget(i):
 
 
 #: The level of each state explored (an initial state's is 1), kept by the model when the
-#: spec calls TLCGet; None otherwise.
+#: spec calls TLCGet; None otherwise. A state that carries its level (:class:`AtLevel`) is
+#: read from itself first.
 levels: dict | None = None
+
+
+class AtLevel(tuple):
+    """A state of a spec that reads ``TLCGet("level")``, with its level, as TLC's states carry
+    theirs: the same values reached at two levels are one state unless the VIEW tells them
+    apart, and then each is explored at its own level. A trace-validation spec's VIEW
+    ``<<vars, TLCGet("level")>>`` does so, so that the log line matched at each level is read
+    even where the spec's variables did not change (a stuttering step)."""
+
+    def __new__(cls, values: tuple, level: int) -> AtLevel:
+        state = super().__new__(cls, values)
+        state.level = level
+        return state
+
+    def __reduce__(self):
+        return (AtLevel, (tuple(self), self.level))
 
 
 def _tlcget_at(S, i):
@@ -151,7 +168,7 @@ def _tlcget_at(S, i):
         return _tlcget(i)
     if S is None or levels is None or UNSET in S:
         return 0
-    level = levels.get(S)
+    level = S.level if type(S) is AtLevel else levels.get(S)
     if level is None:
         raise RefuteLimitation('TLCGet("level") of a state this process did not explore',
                                hint='check a spec that reads TLCGet("level") with one worker')
