@@ -85,7 +85,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
         if compiled_checkpoints.holds(resume_dir):
             backend, workers, resumed = _resuming_compiled(resume_dir, backend, workers)
         else:
-            resumes_interpreted, resumed = _resuming_interpreted(resume_dir, backend)
+            resumes_interpreted, resumed = True, _resuming_interpreted(resume_dir, backend)
         resumed_source, resumed_invariants, deadlock, resumed_bounds = resumed
         source = source if source is not None else resumed_source
         if source is None:
@@ -239,9 +239,9 @@ def _resuming_compiled(directory: str, backend: str, workers: int) -> tuple[str,
                            (header.max_states, identity.max_depth, header.time_limit))
 
 
-def _resuming_interpreted(directory: str, backend: str) -> tuple[bool, _Resumed]:
-    """Whether ``directory`` holds an interpreter's checkpoint (else the error of none), and
-    what it says of its run."""
+def _resuming_interpreted(directory: str, backend: str) -> _Resumed:
+    """What the interpreter's checkpoint in ``directory`` says of its run (the error of none
+    if it holds none)."""
     from refute.engine.checkpoint import load
 
     meta, _ = load(directory)
@@ -249,5 +249,5 @@ def _resuming_interpreted(directory: str, backend: str) -> tuple[bool, _Resumed]
         raise UsageError(f"{directory} holds a checkpoint of the interpreter, which alone can "
                          "resume it", hint="resume with --backend interpreted (or auto)")
     options = meta.options
-    return True, (meta.source, tuple(options.invariants or ()), options.deadlock,
-                  (options.max_states, options.max_depth, options.time_limit))
+    return (meta.source, tuple(options.invariants or ()), options.deadlock,
+            (options.max_states, options.max_depth, options.time_limit))
