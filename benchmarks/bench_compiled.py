@@ -55,7 +55,7 @@ def refute(tla: str, cfg: str, backend: str, cache: str, tmp: str) -> dict:
         data = json.load(handle)
     assert data["backend"] == backend, out
     return dict(seconds=seconds, cpu=cpu, rss=rss, distinct=data["distinct_states"],
-                generated=data["states_generated"], status=data["status"])
+                generated=data["states_generated"], status=data["status"], search=data["seconds"])
 
 
 def compile_seconds(tla: str, cfg: str, cache: str) -> float:

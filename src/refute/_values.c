@@ -25,6 +25,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 
 static PyObject *freeze_function = NULL;  /* refute.values.freeze, fetched on first use */
 static PyObject *str_sorted = NULL;       /* "_sorted", the FrozenMap classmethod */
@@ -435,9 +436,66 @@ static PyTypeObject FrozenMapBase_Type = {
     .tp_methods = frozenmap_methods,
 };
 
+/* ---- field_descriptor: a record field read as an attribute ---- */
+
+/* field_descriptor(cls, name, index): the descriptor of field `name`, element `index` of every
+ * instance of cls: a read-only member descriptor (T_OBJECT_EX) at that element's offset in
+ * the tuple, as __slots__ make for a plain class. CPython's interpreter specialises reading
+ * such a member (LOAD_ATTR_SLOT: a type check and a load), where namedtuple's _tuplegetter
+ * goes through the generic attribute lookup and a descriptor call each time; specs read
+ * state fields in every action and invariant. Sound because every instance of a record class
+ * holds exactly len(_names) + 1 elements (Record(), update, unpickling and the spec compiler's
+ * re-ordering make them so), so the offset is always inside the tuple. The PyMemberDef and
+ * its name live as long as the process: a record class is never freed (Record._classes). */
+static PyObject *
+field_descriptor(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *cls, *name;
+    Py_ssize_t index;
+    if (!PyArg_ParseTuple(args, "O!Un:field_descriptor", &PyType_Type, &cls, &name, &index))
+        return NULL;
+    if (!PyType_IsSubtype((PyTypeObject *)cls, &RecordBase_Type)) {
+        PyErr_SetString(PyExc_TypeError, "field_descriptor: cls must be a record class");
+        return NULL;
+    }
+    Py_ssize_t offset = (Py_ssize_t)offsetof(PyTupleObject, ob_item) +
+                        index * (Py_ssize_t)sizeof(PyObject *);
+    if (index < 1 || offset > 0xFFFF) {
+        PyErr_SetString(PyExc_ValueError, "field_descriptor: index out of range");
+        return NULL;
+    }
+    Py_ssize_t size;
+    const char *text = PyUnicode_AsUTF8AndSize(name, &size);
+    if (text == NULL)
+        return NULL;
+    PyMemberDef *member = PyMem_Calloc(1, sizeof(PyMemberDef));
+    char *copy = PyMem_Malloc((size_t)size + 1);
+    if (member == NULL || copy == NULL) {
+        PyMem_Free(member);
+        PyMem_Free(copy);
+        return PyErr_NoMemory();
+    }
+    memcpy(copy, text, (size_t)size + 1);
+    member->name = copy;
+    member->type = T_OBJECT_EX;
+    member->offset = offset;
+    member->flags = READONLY;
+    member->doc = NULL;
+    PyObject *descriptor = PyDescr_NewMember((PyTypeObject *)cls, member);
+    if (descriptor == NULL) {
+        PyMem_Free(member);
+        PyMem_Free(copy);
+    }
+    return descriptor;
+}
+
 /* ---- module ---- */
 
 static PyMethodDef module_methods[] = {
+    {"field_descriptor", (PyCFunction)field_descriptor, METH_VARARGS,
+     "field_descriptor(cls, name, index): the attribute reading element index of a record "
+     "(see _values.c)"},
     {"new_record", (PyCFunction)(void (*)(void))new_record, METH_VARARGS | METH_KEYWORDS,
      "new_record(cls, **fields): Record.__new__ in C (see values.py)"},
     {NULL, NULL, 0, NULL},

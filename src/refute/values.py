@@ -44,9 +44,11 @@ from refute.errors import Hinted
 
 try:
     from refute._values import FrozenMapBase as _FrozenMapBase, RecordBase as _RecordBase
+    from refute._values import field_descriptor as _field_descriptor
     from refute._values import new_record as _new_record
 except ImportError:  # pragma: no cover - only without a C compiler
     _FrozenMapBase, _RecordBase, _new_record = dict, tuple, None  # type: ignore[misc]
+    _field_descriptor = None
 
 IMPLEMENTATION = "python" if _RecordBase is tuple else "c"
 """``"c"`` if ``Record.update`` and ``FrozenMap.set`` are the C methods, else ``"python"``."""
@@ -365,11 +367,15 @@ def _record_class(names: tuple[str, ...]) -> type[Record]:
     namespace: dict[str, Any] = {"__slots__": (), "_fields": names, "_names": stored,
                                  "_positions": positions,
                                  "_order": tuple(names.index(name) for name in stored)}
-    for name, index in zip(names, positions):
-        namespace[name] = _tuplegetter(index, f"field {name}")
+    if _field_descriptor is None:
+        for name, index in zip(names, positions):
+            namespace[name] = _tuplegetter(index, f"field {name}")
     record_class = type("Record", (Record,), namespace)
     if IMPLEMENTATION == "python":
         record_class.update = _compile_update(record_class, stored)  # type: ignore[attr-defined]
+    else:  # a member descriptor, which the interpreter reads without a call (see _values.c)
+        for name, index in zip(names, positions):
+            setattr(record_class, name, _field_descriptor(record_class, name, index))
     Record._classes[names] = record_class
     return record_class
 

@@ -206,6 +206,18 @@ TLC_VALUES: list[tuple[str, str]] = [
      '"{\\"0\\":1,\\"1\\":2}"'),
     ('ToJson(<<>>)',
      '"[]"'),
+    # a bag is a function like any other: (-) and EmptyBag give the values every other
+    # construction of the same function gives (refute's (-) once kept a map, EmptyBag one too)
+    ('SetToBag({1,2}) (-) SetToBag({2})',
+     '<<1>>'),
+    ('SetToBag({1}) (-) SetToBag({1}) = EmptyBag',
+     'TRUE'),
+    ('EmptyBag = <<>>',
+     'TRUE'),
+    ('EmptyBag (+) EmptyBag',
+     '<<>>'),
+    ('BagUnion({SetToBag({1}), SetToBag({1, 2})})',
+     '<<2, 1>>'),
 ]
 """(expression, the value TLC printed for it)."""
 

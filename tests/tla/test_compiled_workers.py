@@ -126,6 +126,19 @@ def test_a_violation_late_and_one_deadlock(tmp_path):
     assert result.violation is not None and result.violation.kind.value == "deadlock"
 
 
+def test_more_workers_than_cores_each_deciding_its_fingerprints_claims(tmp_path):
+    """4 and 5 workers: every fingerprint's claims (from every worker that found it at the
+    level) decided by its owner, some owners deciding none at a narrow level; a violation in
+    the middle of a level, and under a VIEW (states merged: the invariant is judged on the
+    state kept, so no worker stops early)."""
+    result, moved = _same_with_workers(_grid(tmp_path, "INVARIANT Diagonal\n"),
+                                       bfs.Options(deadlock=False), workers=(4, 5))
+    assert result.violation is not None and result.violation.name == "Diagonal" and moved > 0
+    result, _ = _same_with_workers(_grid(tmp_path, "VIEW Shape\nINVARIANT Diagonal\n"),
+                                   bfs.Options(deadlock=False), workers=(4,))
+    assert result.violation is not None and result.violation.name == "Diagonal"
+
+
 def test_constraints_view_and_bounds(tmp_path):
     _same_with_workers(_grid(tmp_path, "CONSTRAINT Within\nACTION_CONSTRAINT Step\n", n=15),
                        bfs.Options(deadlock=False))
@@ -195,11 +208,11 @@ Next == \\/ x = 0 /\\ x' \\in 1..70000 /\\ y' = 0
 Small == x < 69990 \\/ y < 2
 ====
 """
-"""One state, then 70,000: more new states in one level than the shared set was sized for
-(from the level before), so the level is expanded again with a larger set."""
+"""One state, then 70,000: a level far wider than the one before (the owners' tables of claims
+are sized for each level's claims as they come in)."""
 
 
-def test_a_level_larger_than_foreseen_is_expanded_again(tmp_path):
+def test_a_level_far_wider_than_the_one_before(tmp_path):
     path = _write(tmp_path, "Fan", FAN, "INIT Init\nNEXT Next\nINVARIANT Small\n")
     result, moved = _same_with_workers(TLAModel(path), bfs.Options(deadlock=False), workers=(2,))
     assert result.violation is not None and result.distinct_states > 140_000 and moved > 0

@@ -159,3 +159,26 @@ def test_a_clock_with_a_gap_is_a_located_error(tmp_path) -> None:
     run = CliRunner().invoke(main, ["check", str(tmp_path / "G.tla")])
     assert run.exit_code == 2, run.output
     assert "G.tla:4" in run.output and "counts must have no gaps" in run.output, run.output
+
+
+def test_json_numbers_are_read_as_tlcs_java_ints(tmp_path, monkeypatch) -> None:
+    # a log's timestamps have fractions (etcd-io/raft's traces: "ts":1712329729.6024537):
+    # TLC's Json module reads every number with Gson's getAsInt, the integer part cut toward
+    # zero and kept to 32 bits. TLC prints [a |-> 1, b |-> -1, c |-> 100, d |-> 1,
+    # e |-> -2147483648, f |-> -159383553, g |-> 0, h |-> 0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "n.ndjson").write_text('{"a":1.9,"b":-1.9,"c":1e2,"d":4294967297,"e":2147483648,'
+                                       '"f":99999999999999999999999,"g":-0.5,"h":2.5e-3}\n')
+    (tmp_path / "JN.tla").write_text(textwrap.dedent("""\
+        ---- MODULE JN ----
+        EXTENDS Json, Integers
+        ASSUME ndJsonDeserialize("n.ndjson") = << [a |-> 1, b |-> -1, c |-> 100, d |-> 1,
+            e |-> -2147483648, f |-> -159383553, g |-> 0, h |-> 0] >>
+        VARIABLE x
+        Init == x = 0
+        Next == UNCHANGED x
+        ====
+        """))
+    (tmp_path / "JN.cfg").write_text("INIT Init\nNEXT Next\n")
+    run = CliRunner().invoke(main, ["check", str(tmp_path / "JN.tla"), "--allow-read", str(tmp_path)])
+    assert run.exit_code == 0, run.output

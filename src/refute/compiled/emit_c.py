@@ -145,6 +145,9 @@ class Emitter:
             out, then = e.args
             t = self.tmp()
             return f"({{ V {t} = {self.val(out, m)}; rt_print({t}); {conv(then, m)}; }})"
+        if e.op == "let":  # a local holding a value computed once (natives_tla's arguments)
+            name, value, body = e.args
+            return f"({{ V {name} = {self.val(value, m)}; {conv(body, m)}; }})"
         if e.op == "interpreted":  # the interpreter's to evaluate: it runs the model instead
             return {"b": "(rt_fail(17), 0)", "i": "(rt_fail(17), (int64_t)0)",
                     "v": "(rt_fail(17), (V)0)"}[as_type]
@@ -199,6 +202,9 @@ class Emitter:
             if a[0].op in _DESCRIPTOR_ONLY:
                 return "0"
             return f"(as_set_({self.val(a[0], m)}), 1)"
+        if op == "is_pow2":  # a positive power of two (DyadicRationals' IsDyadicRational)
+            t = self.tmp()
+            return f"({{ int64_t {t} = {self.integer(a[0], m)}; {t} > 0 && !({t} & ({t} - 1)); }})"
         raise Unsupported(f"{op} as a boolean")
 
     def quantifier(self, e: Expr, m: _Mode) -> str:
@@ -248,6 +254,10 @@ class Emitter:
             return f"{op}({self.val(a[0], m)})"
         if op == "len":
             return f"seq_len({self.val(a[0], m)})"
+        if op == "gcd":  # of the magnitudes, gcd(0, d) = d (TLC's Reduce of DyadicRationals)
+            x, y, r = self.tmp(), self.tmp(), self.tmp()
+            return (f"({{ int64_t {x} = llabs({self.integer(a[0], m)}), {y} = llabs({self.integer(a[1], m)}); "
+                    f"while ({y}) {{ int64_t {r} = {x} % {y}; {x} = {y}; {y} = {r}; }} {x} ? {x} : 1; }})")
         raise Unsupported(f"{op} as an integer")
 
     def value_code(self, e: Expr, m: _Mode) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
+from refute.compiled.natives_tla import INFIX as NATIVE_INFIX, lower_native
 from refute.tla import stdlib
 from refute.tla.enabled import cut_context
 from refute.tla.levels import ACTION, Levels
@@ -424,6 +425,12 @@ class Lowering:
             call = Node("app", (name, tuple(Node("name", (p,), arg.line, arg.col, arg.file)
                                             for p, _ in ps)), arg.line, arg.col, arg.file)
             return _LetDef(ps, call, outer, arg)
+        if arg.kind == "opref" and arity in (1, 2):  # ReduceSet(\intersect, S, b): the symbol
+            ps = tuple((f"\0{i}", 0) for i in range(arity))
+            names = tuple(Node("name", (p,), arg.line, arg.col, arg.file) for p, _ in ps)
+            applied = Node("infix" if arity == 2 else "prefix", (arg.args[0], *names), arg.line,
+                           arg.col, arg.file)
+            return _LetDef(ps, applied, outer, arg)
         raise Unsupported("this operator argument", _where(node))
 
     _init = False
@@ -503,6 +510,8 @@ class Lowering:
         user = env.bind.get(op) or env.ctx.names.get(op)
         if isinstance(user, (Def, _LetDef)):
             return self.call(op, (a, b), env, node, init)
+        if op in NATIVE_INFIX and isinstance(user, Builtin):  # Bags' (+), (-), \sqsubseteq
+            return self.builtin(op, (a, b), env, node, init)
         if op in ("\\in", "\\notin") and b.kind == "prefix" and b.args[0] == "DOMAIN" \
                 and self.is_ioenv(b.args[1], env):
             # "K" \in DOMAIN IOEnv: whether the run's environment has K, known now (the
@@ -824,6 +833,9 @@ class Lowering:
         """A native operator's IR: its own native form, else the module definition it
         replaces (the same value, e.g. refute's UndirectedGraphs' ConnectedComponents), else
         :class:`Unsupported`."""
+        lowered = lower_native(self, name, args, env, node, init)
+        if lowered is not None:
+            return lowered
         if name == "SelectSeq" and len(args) == 2:
             seq = self.expr(args[0], env, init)
             test = self.operator_argument(args[1], 1, env, node)

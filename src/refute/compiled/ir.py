@@ -1,6 +1,7 @@
 """The compiled backend's intermediate representation: typed expressions and actions.
 
-A front end (today :mod:`refute.compiled.from_tla`) lowers a resolved model into an
+A front end (today :mod:`refute.compiled.from_tla`, with
+:mod:`refute.compiled.natives_tla` for some natives) lowers a resolved model into an
 :class:`IRModel`; :mod:`refute.compiled.emit_c` writes it as C. The IR is closed over the
 model: constants, ``.cfg`` values and the arguments of split actions are already values in
 the constant pool, operators are inlined, so it holds no names of the spec at all (which is
@@ -32,6 +33,9 @@ Expression operators (``Expr.op``, ``Expr.args``):
     rcall f x         application of a recursive function (from_tla.RecursiveFunction)
     rcall_op F [..]   call of a recursive operator (from_tla.RecursiveOperator)
     print out then    Print(out, then) (PrintT: then is TRUE): out printed where evaluated
+    let name value body   body, reading the local name that holds value (computed once)
+    gcd a b           the greatest common divisor of |a| and |b| (gcd(0, d) = d; 1 for 0 and 0)
+    is_pow2 a         whether a is a positive power of two
     interpreted name  an operator only the interpreter evaluates: reached, the native search
                       stops and the interpreter runs the model
 

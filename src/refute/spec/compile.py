@@ -21,6 +21,7 @@ from typing import Any
 
 from refute.engine.model import Fairness, Label, Model, Predicate, TemporalProperty, as_model
 from refute.errors import RefuteError, SpecError
+from refute.spec.fuse import fuse_actions
 from refute.spec.spec import Role, Spec, checked_by_default, each, outcome, role_of
 from refute.spec.temporal import FairnessDeclaration, Formula
 from refute.values import Bag, FrozenMap, ModelValue, Record, sort_canonically
@@ -30,6 +31,9 @@ try:
     from refute.spec._dispatch import dispatch as _dispatch
 except ImportError:  # not compiled (no compiler when installed): next_states loops in Python
     _boolean = _dispatch = None
+
+
+_UNBUILT = object()  # SpecModel._fused before the state type is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,7 @@ class _Action:
 class SpecModel(Model):
     """A Python spec seen through the engine's :class:`~refute.engine.model.Model` protocol."""
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, fuse: bool = True) -> None:
         self.spec = spec
         cls = type(spec)
         self.name = cls.__name__
@@ -102,6 +106,11 @@ class SpecModel(Model):
                          and self._plan[0][0] else None)
         self._state_type: type | None = None
         self._unvalidated: set[str] = set(self.action_names)  # deep-checked once per action
+        # The plan of one prebuilt run as one Python function (refute.spec.fuse), built at the
+        # first next_states after init_states; None: the loops below.
+        self._fused: Any = _UNBUILT if fuse and len(self._plan) == 1 and self._plan[0][0] \
+            else None
+        self._handed = False  # whether the fused function handed a result to _hand
 
     # -- the Model protocol -------------------------------------------------------------
 
@@ -130,6 +139,44 @@ class SpecModel(Model):
         return states
 
     def next_states(self, state: Any) -> list[tuple[Label, Any]]:
+        fused = self._fused
+        if fused is not None:
+            if fused is _UNBUILT:
+                fused = self._fuse()
+                if fused is None or fused is _UNBUILT:
+                    return self._next_states_unfused(state)
+            try:
+                out = fused(state)
+            except RefuteError:
+                raise
+            except Exception as exc:
+                # The unfused loop raises the spec's error, naming the action (actions are
+                # deterministic); a fused action cannot fail where its call does not.
+                self._next_states_unfused(state)
+                raise self._failure(exc, "an action", state) from None
+            if self._handed:
+                self._handed = False
+                if self._unvalidated:  # after every action, as the loops below do
+                    self._validate_first(out, state)
+                    fused.refresh()
+            return out
+        return self._next_states_unfused(state)
+
+    def _fuse(self) -> Callable[[Any], list] | None:
+        """Build the fused next_states (refute.spec.fuse) once the state type is known."""
+        if self._state_type is None:
+            return _UNBUILT
+        self._fused = fuse_actions(self.spec, self._state_type, self._plan[0][1],
+                                   self._unvalidated, self._hand)
+        return self._fused
+
+    def _hand(self, label: Label, result: Any, generator: bool, state: Any, out: list) -> None:
+        """What the fused next_states does not keep itself, kept as the dispatch loop's
+        hand-back is (see _take)."""
+        self._handed = True
+        self._take(label, result, generator, state, out.append)
+
+    def _next_states_unfused(self, state: Any) -> list[tuple[Label, Any]]:
         run, state_type = self._one_run, self._state_type
         if run is not None and state_type is not None:
             # The loop below for a plan of one prebuilt run, without its per-state steps

@@ -20,6 +20,7 @@ allowed (``refute check --allow-read PATH``); without that they are errors that 
 from __future__ import annotations
 
 import contextlib
+import decimal
 import itertools
 import json
 import os
@@ -349,7 +350,7 @@ def _bag_add(a, b):
     out = dict(fn_to_dict(a))
     for k, v in fn_to_dict(b).items():
         out[k] = out.get(k, 0) + v
-    return make_fn(out) if out else FrozenMap()
+    return _bag(out)
 
 
 def _bag_sub(a, b):
@@ -359,12 +360,13 @@ def _bag_sub(a, b):
         n = v - db.get(k, 0)
         if n > 0:
             out[k] = n
-    return FrozenMap(out) if out else FrozenMap()
+    return _bag(out)
 
 
 def _bag(d: dict):
-    # Bags keep a FrozenMap even for keys 1..n, as TLC compares bags as functions anyway.
-    return make_fn(d) if d else FrozenMap()
+    # a bag is a function, normalised as every function is (TLC's EmptyBag is <<>>, a bag
+    # of 1..n a sequence): the same value however it was built (SetToBag, (-), BagRemove...)
+    return make_fn(d)
 
 
 def _set_to_bag(s):
@@ -401,7 +403,7 @@ def _bag_of_all(f, b):
 
 
 def _bag_union(s):
-    acc: Any = FrozenMap()
+    acc: Any = ()
     for b in sorted_elements(as_set(s)):
         acc = _bag_add(acc, b)
     return acc
@@ -449,16 +451,28 @@ def _trace():
 
 
 def _json_value(v: Any, where: str) -> Any:
-    """A parsed JSON value as TLC's Json module reads it: objects are records, arrays tuples."""
-    if isinstance(v, (int, str)):  # bool is an int
+    """A parsed JSON value as TLC's Json module reads it: objects are records, arrays tuples,
+    numbers Java ints (:func:`_java_int`; parsed with ``parse_float=decimal.Decimal``)."""
+    if type(v) is bool or type(v) is str:
         return v
+    if type(v) is int or type(v) is decimal.Decimal:
+        return _java_int(v)
     if isinstance(v, list):
         return tuple(_json_value(x, where) for x in v)
     if isinstance(v, dict):
         return make_fn({k: _json_value(x, where) for k, x in v.items()})
-    kind = "null" if v is None else "a number with a fraction"
-    raise TLAError(f"{where}: JSON {kind} has no TLA+ value (TLC reads integers, strings, "
-                   "booleans, arrays and objects)")
+    raise TLAError(f"{where}: JSON null has no TLA+ value (TLC: \"Cannot convert value: "
+                   "unsupported JSON value null\"; it reads numbers, strings, booleans, arrays "
+                   "and objects)")
+
+
+def _java_int(number: int | decimal.Decimal) -> int:
+    """A JSON number as TLC reads it (Gson's ``getAsInt``): its integer part (a fraction is
+    cut off toward zero: a log's timestamp ``1712329729.6024537`` is ``1712329729``), kept to
+    its low 32 bits as a Java ``int`` (``Long.parseLong`` then a cast, or
+    ``BigDecimal.intValue``), so a number beyond the ints wraps around as in TLC."""
+    whole = int(number)  # Decimal's int() truncates toward zero, as BigDecimal.intValue
+    return (whole + 2 ** 31) % 2 ** 32 - 2 ** 31
 
 
 def _json_natives(read_file: Callable[[str, str], str] | None) -> dict[str, Builtin]:
@@ -475,7 +489,7 @@ def _json_natives(read_file: Callable[[str, str], str] | None) -> dict[str, Buil
 
     def parse(line: str, where: str) -> Any:
         try:
-            return _json_value(json.loads(line), where)
+            return _json_value(json.loads(line, parse_float=decimal.Decimal), where)
         except ValueError as exc:
             raise TLAError(f"{where} is not JSON: {exc}") from None
 
@@ -552,7 +566,7 @@ _MODULES: dict[str, dict[str, Builtin]] = {
     "Bags": {
         "IsABag": _b(lambda b: all(type(v) is int and v > 0 for v in fn_to_dict(b).values()), 1),
         "BagToSet": _b(domain, 1), "SetToBag": _b(_set_to_bag, 1), "BagIn": _b(_bag_in, 2),
-        "EmptyBag": _b(lambda: FrozenMap(), 0), "(+)": _b(_bag_add, 2), "(-)": _b(_bag_sub, 2),
+        "EmptyBag": _b(lambda: (), 0), "(+)": _b(_bag_add, 2), "(-)": _b(_bag_sub, 2),
         "\\oplus": _b(_bag_add, 2), "\\ominus": _b(_bag_sub, 2),
         "BagUnion": _b(_bag_union, 1), "SubBag": _b(_sub_bag, 1), "BagOfAll": _b(_bag_of_all, 2, 0),
         "BagCardinality": _b(_bag_cardinality, 1), "CopiesIn": _b(_copies_in, 2),

@@ -919,6 +919,28 @@ static int seen_add(uint64_t fp, uint32_t index, uint32_t *known) { /* 1 if new 
     seen_count++;
     return 1;
 }
+/* The set emptied (graph: with state numbers); whether fp is in it; its slot fetched into the
+ * cache ahead of a lookup. (The workers' search keeps its own copy of the states found before
+ * a level through these, as the one-worker search does.) */
+static void seen_reset(int graph) {
+    free(seen); free(seen_index);
+    seen = 0; seen_index = 0; seen_mask = 0;
+    seen_count = 0;
+    graph_mode = graph;
+}
+static int seen_find(uint64_t fp, uint32_t *known) {
+    if (!seen) return 0;
+    uint64_t j = mix64(fp) & seen_mask;
+    for (; seen[j]; j = (j + 1) & seen_mask)
+        if (seen[j] == fp) {
+            if (known && seen_index) *known = seen_index[j];
+            return 1;
+        }
+    return 0;
+}
+static inline void seen_prefetch(uint64_t fp) {
+    if (seen) __builtin_prefetch(&seen[mix64(fp) & seen_mask]);
+}
 
 /* The seen set's fingerprints one by one, from *at (0 to begin); 0 after the last. With
  * seen_add, how a checkpoint writes and reads the set without knowing its layout. */

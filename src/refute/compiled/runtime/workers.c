@@ -7,27 +7,37 @@
  * concurrent hash-consing table) on every value built, which is most of the search's work.
  * Instead the model is set up and its initial states found once, then the process forks
  * N - 1 times: each worker keeps its own copy of the intern table and builds values with no
- * lock at all. What the workers share lives in shared memory set up before the fork:
+ * lock at all.
  *
- * - the fingerprint set (two memfds used in turn, so that it can grow between levels):
- *   slots {fingerprint, key}, linear probing, filled by compare-and-swap. A successor's key
- *   is its discovery position in the sequential search, (parent's rank + 1) << 24 | ordinal
- *   (initial states: their ordinal); a slot keeps the least key claimed (keys only go down),
- *   so whatever the interleaving, the state kept for a fingerprint is the one the sequential
- *   search keeps, the design of refute/engine/_shared_seen.c;
- * - a control block: a barrier, flags, and what each worker publishes at a barrier;
- * - one memfd per worker for its arrays (the keys of the states it won, states it hands to
- *   another worker, and at the end its parent links), which the others map read-only.
+ * The search is level-synchronous. A successor's key is its discovery position in the
+ * sequential search, (parent's rank + 1) << 24 | ordinal, and of all the successors with one
+ * fingerprint the sequential search keeps the one of least key: so does this one, whatever
+ * the interleaving. A worker expands the states it owns (they are in its own intern table)
+ * in rank order, so its keys only grow. Each worker keeps its own seen set (runtime.c's,
+ * probed as one worker probes it, prefetched when a successor is emitted): every state found
+ * at an earlier level, and every fingerprint it has claimed at this one. A successor found
+ * there cannot be the one kept (its key is greater than the one that put it there) and is
+ * dropped at once: that is most of them. The others are claims {fingerprint, key}, posted
+ * after the expansion in the worker's outbox, grouped by the fingerprint's owner (a worker
+ * chosen by the fingerprint's bits). After a barrier each owner decides the claims it owns
+ * in a private table (least key per fingerprint) and marks the losers in place; after the
+ * next, each worker's claims that won are the level's new states it owns, and their ranks
+ * (sequential discovery numbers) follow from merging every worker's sorted keys. Every
+ * worker then adds the others' new fingerprints to its seen set. No memory is probed at
+ * random by two processes, and no atomic operation is done per successor: what the workers
+ * share is written and read in sequence.
  *
- * The search is level-synchronous. A worker expands the states it owns (they are in its own
- * intern table) in rank order and claims each successor's fingerprint; after a barrier, the
- * states it won are the level's new states it owns, and their ranks (sequential discovery
- * numbers) follow from merging every worker's sorted keys. The first event in key order (a
- * deadlock, an invariant violated, --max-states reached) ends the search; the counts at it
- * are recounted by re-expanding the parents before it (a level at most, once per run), since
- * the sequential search stops in the middle of a level. To keep the cores busy the frontier
- * is rebalanced at each barrier: a worker with more than its share serialises states (a
- * canonical DAG of their values) for one with less, which interns them into its own table.
+ * The first event in key order (a deadlock, an invariant violated, --max-states reached)
+ * ends the search; the counts at it are recounted by re-expanding the parents before it (a
+ * level at most, once per run), since the sequential search stops in the middle of a level.
+ * To keep the cores busy the frontier is rebalanced at each barrier: a worker with more than
+ * its share serialises states (a canonical DAG of their values) for one with less, which
+ * interns them into its own table.
+ *
+ * Shared memory, set up before the fork: a control block (a barrier, flags, and what each
+ * worker publishes at a barrier) and memfds per worker, which the others map: its outbox of
+ * claims, its winners' keys and fingerprints, the states it hands to another worker, and at
+ * the end its parent links.
  *
  * What stays single-worker (runtime.c's refute_run): recording states or the state graph
  * (--verify, liveness, --dump-graph, PROPERTY invariants checked on the Python side).
@@ -48,20 +58,18 @@
 #define NL (NLABEL > 0 ? NLABEL : 1)
 
 /* ------------------------------------------------------------------ shared memory */
-typedef struct { uint64_t fp, nkey; } Slot; /* nkey = ~key: a zeroed slot has no key yet */
-
 /* A growable shared region: a memfd, mapped by every process that reads it (remapped when
- * its owner grew it, which the owner does only between barriers). */
+ * its owner grew it, which the owner does only between barriers; an outbox is also written
+ * by the owners of its claims, each in its own part, between two barriers). */
 typedef struct { int fd; char *p; size_t mapped, size; } Region;
 
 typedef struct {
     uint32_t arrived, generation; /* the barrier */
-    int abort, error, error_code, overflow, timeout;
+    int abort, error, error_code, timeout;
     uint64_t stop_key;            /* the least event key so far: parents past it wait */
-    uint64_t table_count, table_limit, table_cap;
-    int table_which;
     struct {
-        uint64_t nwin, inv_key, dead_key, blob_at[MAXW], blob_words;
+        uint64_t nwin, fps_at, inv_key, dead_key, blob_at[MAXW], blob_words;
+        uint64_t out_at[MAXW], out_n[MAXW]; /* its claims for each owner, in its outbox */
         int inv_which, depth_hit, finished;
         uint64_t generated, constrained, nrecs, moved, fired[NL], found[NL];
     } w[MAXW];
@@ -70,10 +78,7 @@ typedef struct {
 static Ctl *ctl;
 static int me, nw;
 static pid_t kids[MAXW];
-static Region wreg[MAXW], xreg[MAXW], treg[2];
-static Slot *slots;
-static uint64_t smask, local_inserts;
-static int my_table = -1;
+static Region wreg[MAXW], xreg[MAXW], oreg[MAXW];
 
 static size_t page_round(size_t n) { return (n + 65535) & ~(size_t)65535; }
 
@@ -139,104 +144,69 @@ static int barrier(void) {
     return __atomic_load_n(&ctl->abort, __ATOMIC_ACQUIRE);
 }
 
-/* ------------------------------------------------------------------ fingerprint set */
-static void table_sync(void) {
-    int which = ctl->table_which;
-    if (which == my_table && (uint64_t)treg[which].mapped >= ctl->table_cap * sizeof(Slot)) return;
-    if (my_table >= 0 && my_table != which) region_drop(&treg[my_table]);
-    region_map(&treg[which], ctl->table_cap * sizeof(Slot));
-    slots = (Slot *)treg[which].p;
-    smask = ctl->table_cap - 1;
-    my_table = which;
-}
+/* ------------------------------------------------------------------ claims */
+/* A claim: a successor's fingerprint and key, sent to the fingerprint's owner; the owner
+ * answers by setting the key of a claim that lost to NONE, in place. */
+typedef struct { uint64_t fp, key; } Claim;
 
-static inline void count_insert(void) {
-    if (++local_inserts == 64) {
-        uint64_t n = __atomic_add_fetch(&ctl->table_count, local_inserts, __ATOMIC_RELAXED);
-        local_inserts = 0;
-        if (n > ctl->table_limit) __atomic_store_n(&ctl->overflow, 1, __ATOMIC_RELAXED);
+/* The worker that decides the claims of fingerprint fp (fingerprints are hashes already). */
+static inline int owner_of(uint64_t fp) { return (int)(((fp >> 32) * (uint64_t)nw) >> 32); }
+
+/* The owner's table of the level's claims: for each fingerprint the least key claimed,
+ * linear probing, sized afresh at each level for the claims that came in. Private memory
+ * (huge pages where granted), so that its random probes cost no more than one worker's
+ * probes of its seen set. */
+static Claim *least;
+static uint64_t least_mask, least_cap;
+static void least_reset(uint64_t claims) {
+    uint64_t cap = 1u << 12;
+    while (cap < 2 * claims) cap <<= 1;
+    if (cap > least_cap) {
+        free(least);
+        least = malloc(cap * sizeof(Claim));
+        if (!least) rt_fail(100);
+        huge_pages(least, cap * sizeof(Claim));
+        least_cap = cap;
     }
+    memset(least, 0, cap * sizeof(Claim));
+    least_mask = cap - 1;
 }
-static void flush_inserts(void) {
-    __atomic_add_fetch(&ctl->table_count, local_inserts, __ATOMIC_RELAXED);
-    local_inserts = 0;
+static inline Claim *least_slot(uint64_t fp) {
+    uint64_t j = mix64(fp) & least_mask;
+    while (least[j].fp && least[j].fp != fp) j = (j + 1) & least_mask;
+    return &least[j];
 }
 
-/* Claim fp with key: 1 if key is now the slot's (fp new, or key less than the one held); -1
- * if fp is new but the set is past its limit (the level is then expanded again, larger). */
-static int claim(uint64_t fp, uint64_t key, uint64_t *at) {
-    uint64_t j = mix64(fp) & smask;
-    for (;;) {
-        Slot *s = &slots[j];
-        uint64_t f = __atomic_load_n(&s->fp, __ATOMIC_ACQUIRE);
-        if (!f) {
-            if (__atomic_load_n(&ctl->overflow, __ATOMIC_RELAXED)) return -1;
-            uint64_t expected = 0;
-            if (__atomic_compare_exchange_n(&s->fp, &expected, fp, 0, __ATOMIC_ACQ_REL,
-                                            __ATOMIC_ACQUIRE)) {
-                count_insert();
-                f = fp;
-            } else {
-                f = expected;
-            }
+/* The owner, between barriers: every worker's claims of fingerprints it owns decided (the
+ * least key of each fingerprint wins: the state the sequential search keeps for it). */
+static void decide_claims(void) {
+    uint64_t total = 0;
+    Claim *in[MAXW];
+    for (int v = 0; v < nw; v++) {
+        const uint64_t *at = ctl->w[v].out_at, *n = ctl->w[v].out_n;
+        if (v != me) region_map(&oreg[v], (at[nw - 1] + n[nw - 1] + 1) * sizeof(Claim));
+        in[v] = (Claim *)oreg[v].p + at[me];
+        total += n[me];
+    }
+    least_reset(total);
+    for (int v = 0; v < nw; v++) {
+        const Claim *c = in[v];
+        uint64_t n = ctl->w[v].out_n[me];
+        for (uint64_t k = 0; k < n; k++) {
+            if (k + 16 < n) __builtin_prefetch(&least[mix64(c[k + 16].fp) & least_mask]);
+            Claim *l = least_slot(c[k].fp);
+            if (!l->fp) *l = c[k];
+            else if (c[k].key < l->key) l->key = c[k].key;
         }
-        if (f == fp) {
-            *at = j;
-            uint64_t wanted = ~key, cur = __atomic_load_n(&s->nkey, __ATOMIC_ACQUIRE);
-            while (wanted > cur)
-                if (__atomic_compare_exchange_n(&s->nkey, &cur, wanted, 0, __ATOMIC_ACQ_REL,
-                                                __ATOMIC_ACQUIRE))
-                    return 1;
-            return 0;
+    }
+    for (int v = 0; v < nw; v++) {
+        Claim *c = in[v];
+        uint64_t n = ctl->w[v].out_n[me];
+        for (uint64_t k = 0; k < n; k++) {
+            if (k + 16 < n) __builtin_prefetch(&least[mix64(c[k + 16].fp) & least_mask]);
+            if (least_slot(c[k].fp)->key != c[k].key) c[k].key = NONE;
         }
-        j = (j + 1) & smask;
     }
-}
-static int known(uint64_t fp) {
-    uint64_t j = mix64(fp) & smask;
-    for (;;) {
-        uint64_t f = slots[j].fp;
-        if (!f) return 0;
-        if (f == fp) return 1;
-        j = (j + 1) & smask;
-    }
-}
-
-/* The leader, between barriers: a set of `cap` slots holding the entries of key < below. */
-static void table_rebuild(uint64_t cap, uint64_t below) {
-    int from = ctl->table_which, to = 1 - from;
-    table_sync();
-    if (ftruncate(treg[to].fd, 0) || ftruncate(treg[to].fd, (off_t)(cap * sizeof(Slot)))) rt_fail(100);
-    treg[to].size = cap * sizeof(Slot);
-    region_drop(&treg[to]);
-    region_map(&treg[to], cap * sizeof(Slot));
-    Slot *t = (Slot *)treg[to].p;
-    uint64_t count = 0;
-    for (uint64_t k = 0; k <= smask; k++) {
-        Slot s = slots[k];
-        if (!s.fp || ~s.nkey >= below) continue;
-        uint64_t j = mix64(s.fp) & (cap - 1);
-        while (t[j].fp) j = (j + 1) & (cap - 1);
-        t[j] = s;
-        count++;
-    }
-    ctl->table_cap = cap;
-    ctl->table_count = count;
-    ctl->table_limit = cap / 4 * 3;
-    ctl->table_which = to;
-}
-static void table_release_old(void) { /* every process has left the other memfd */
-    int old = 1 - ctl->table_which;
-    if (treg[old].size) {
-        region_drop(&treg[old]);
-        if (ftruncate(treg[old].fd, 0)) rt_fail(100);
-        treg[old].size = 0;
-    }
-}
-static uint64_t pow2_at_least(uint64_t n) {
-    uint64_t c = 1u << 16;
-    while (c < n) c <<= 1;
-    return c;
 }
 
 /* ------------------------------------------------------------------ per-worker state */
@@ -253,26 +223,48 @@ static void front_push(Front *f, const V *s, uint64_t rank) {
     f->rank[f->n++] = rank;
 }
 
-/* The successors this worker claimed in the level, in key order. */
-static uint64_t *c_key, *c_at;
+/* The successors this worker claimed in the level, in key order: key, fingerprint, action,
+ * state, the invariant it violates; c_win, after the claims are decided, lists the claims won. */
+static uint64_t *c_key, *c_fp, *c_win;
 static uint32_t *c_label;
 static uint8_t *c_inv; /* the invariant violated + 1, or 0 */
 static V *c_s;
-static uint64_t nclaims, capclaims;
-static void claim_push(uint64_t key, uint64_t at, uint32_t label, const V *s, int inv) {
+static uint64_t nclaims, capclaims, c_per_owner[MAXW];
+static void claim_push(uint64_t key, uint64_t fp, uint32_t label, const V *s, int inv) {
     if (nclaims == capclaims) {
         capclaims = capclaims ? 2 * capclaims : 4096;
         c_key = realloc(c_key, capclaims * sizeof(uint64_t));
-        c_at = realloc(c_at, capclaims * sizeof(uint64_t));
+        c_fp = realloc(c_fp, capclaims * sizeof(uint64_t));
+        c_win = realloc(c_win, capclaims * sizeof(uint64_t));
         c_label = realloc(c_label, capclaims * sizeof(uint32_t));
         c_inv = realloc(c_inv, capclaims);
         c_s = realloc(c_s, capclaims * NV * sizeof(V));
-        if (!c_key || !c_at || !c_label || !c_inv || !c_s) rt_fail(100);
+        if (!c_key || !c_fp || !c_win || !c_label || !c_inv || !c_s) rt_fail(100);
     }
-    c_key[nclaims] = key; c_at[nclaims] = at; c_label[nclaims] = label;
+    c_key[nclaims] = key; c_fp[nclaims] = fp; c_label[nclaims] = label;
     c_inv[nclaims] = (uint8_t)inv;
     memcpy(c_s + nclaims * NV, s, NV * sizeof(V));
+    c_per_owner[owner_of(fp)]++;
     nclaims++;
+}
+
+/* After the expansion: the claims, sorted by owner (each owner's in key order), in this
+ * worker's outbox, for the owners to decide. */
+static void post_claims(void) {
+    uint64_t at = 0;
+    for (int d = 0; d < nw; d++) {
+        ctl->w[me].out_at[d] = at;
+        ctl->w[me].out_n[d] = c_per_owner[d];
+        at += c_per_owner[d];
+    }
+    Claim *out = region_reserve(&oreg[me], (at + 1) * sizeof(Claim));
+    uint64_t next[MAXW];
+    for (int d = 0; d < nw; d++) next[d] = ctl->w[me].out_at[d];
+    for (uint64_t k = 0; k < nclaims; k++) {
+        Claim *c = &out[next[owner_of(c_fp[k])]++];
+        c->fp = c_fp[k];
+        c->key = c_key[k];
+    }
 }
 
 /* The parent links of the states this worker won: their ranks and keys. */
@@ -310,7 +302,7 @@ static void expand_level(int last_level, int deadlock, double time_limit, const 
         uint64_t rank = cur_f.rank[pos];
         if (KEY(rank, 0) > __atomic_load_n(&ctl->stop_key, __ATOMIC_RELAXED)) break;
         if ((pos & 63) == 0) {
-            if (ctl->overflow || ctl->abort || ctl->timeout) break;
+            if (ctl->abort || ctl->timeout) break;
             if (time_limit > 0 && (pos & 511) == 0 && seconds_since(t0) > time_limit) {
                 ctl->timeout = 1;
                 break;
@@ -327,21 +319,21 @@ static void expand_level(int last_level, int deadlock, double time_limit, const 
         }
         if (nsucc > OMASK) rt_fail(102);
         for (uint32_t o = 0; o < nsucc; o++) lv_fired[succ_label[o]]++;
+        /* a successor this worker has seen (found at an earlier level, or claimed by this
+         * worker at this one, with a lesser key: its frontier is expanded in rank order)
+         * cannot be the state kept for its fingerprint: it is not claimed */
         for (uint32_t o = 0; o < nsucc; o++) {
             const V *s = succ + (size_t)o * NV;
             if (NACON && !model_action_constraint(ps, s)) { lv_constrained++; continue; }
             if (NCON && !model_constraint(s)) { lv_constrained++; continue; }
-            uint64_t fp = state_fp(s);
+            uint64_t fp = state_fp(s), key = KEY(rank, o);
             if (last_level) {
-                if (!known(fp)) depth_hit = 1;
+                if (!seen_find(fp, 0)) depth_hit = 1;
                 continue;
             }
-            uint64_t key = KEY(rank, o), at;
-            int claimed = claim(fp, key, &at);
-            if (claimed < 0) return; /* (the level is expanded again) */
-            if (!claimed) continue;
+            if (!seen_add(fp, 0, 0)) continue;
             int ok = check_invariants(s);
-            claim_push(key, at, succ_label[o], s, ok ? 0 : R.which + 1);
+            claim_push(key, fp, succ_label[o], s, ok ? 0 : R.which + 1);
             if (!ok && !MERGES) {
                 /* the same state violates wherever it is found: nothing after it matters */
                 atomic_min(&ctl->stop_key, key);
@@ -542,8 +534,6 @@ typedef struct {
     double time_limit;
     struct timespec t0;
     uint64_t level_base;  /* states found before the level being expanded's successors */
-    uint64_t level_first; /* the rank of the first state of the level being expanded */
-    uint64_t frontier;    /* its size */
     uint32_t depth;
     int status, which;
     uint64_t index;
@@ -572,47 +562,43 @@ static int work(Search *S) {
     static uint64_t moves[MAXW][MAXW];
     for (;;) {
         int last_level = S->max_depth >= 0 && (int64_t)S->depth >= S->max_depth;
-        for (;;) {
-            nclaims = 0;
-            lv_generated = lv_constrained = 0;
-            memset(lv_fired, 0, sizeof lv_fired);
-            expand_level(last_level, S->deadlock, S->time_limit, &S->t0);
-            flush_inserts();
-            if (barrier()) return 1; /* A: the level is expanded */
-            if (!ctl->overflow || ctl->timeout) break;
-            /* more new states than the set was sized for: grow it, expand the level again */
-            if (barrier()) return 1;
-            if (me == 0) {
-                table_rebuild(2 * ctl->table_cap, KEY(S->level_first, 0));
-                ctl->overflow = 0;
-                ctl->stop_key = NONE;
-            }
-            if (barrier()) return 1;
-            table_sync();
-        }
-        if (me == 0) table_release_old();
+        nclaims = 0;
+        memset(c_per_owner, 0, sizeof c_per_owner);
+        lv_generated = lv_constrained = 0;
+        memset(lv_fired, 0, sizeof lv_fired);
+        expand_level(last_level, S->deadlock, S->time_limit, &S->t0);
+        post_claims();
+        if (barrier()) return 1; /* A: the level is expanded, its claims posted */
         if (ctl->timeout) { S->status = ST_TIME; return 0; }
-        /* the states this worker won, and the first invariant violated among them */
+        decide_claims();
+        if (barrier()) return 1; /* B: every claim is decided */
+        /* the states this worker won, and the first invariant violated among them (their keys
+         * in order, then from fps_at their fingerprints, for every worker's copy of the states
+         * found) */
         uint64_t nwin = 0, inv_key = NONE;
         int inv_which = 0;
-        uint64_t *keys = region_reserve(&wreg[me], (nclaims ? nclaims : 1) * sizeof(uint64_t));
+        const Claim *answer[MAXW];
+        for (int d = 0; d < nw; d++) answer[d] = (const Claim *)oreg[me].p + ctl->w[me].out_at[d];
+        uint64_t *keys = region_reserve(&wreg[me], (2 * nclaims + 1) * sizeof(uint64_t));
+        uint64_t *fps = keys + nclaims;
         for (uint64_t k = 0; k < nclaims; k++) {
-            if (k + 16 < nclaims) __builtin_prefetch(&slots[c_at[k + 16]]);
-            if (~__atomic_load_n(&slots[c_at[k]].nkey, __ATOMIC_ACQUIRE) != c_key[k]) continue;
+            if (answer[owner_of(c_fp[k])]++->key != c_key[k]) continue;
             if (c_inv[k] && inv_key == NONE) { inv_key = c_key[k]; inv_which = c_inv[k] - 1; }
-            c_at[nwin] = k; /* (from here c_at lists the winners' claim numbers) */
+            fps[nwin] = c_fp[k];
+            c_win[nwin] = k;
             keys[nwin++] = c_key[k];
         }
         ctl->w[me].nwin = nwin;
+        ctl->w[me].fps_at = nclaims;
         ctl->w[me].inv_key = inv_key;
         ctl->w[me].inv_which = inv_which;
-        if (barrier()) return 1; /* B: every worker's winners are known */
+        if (barrier()) return 1; /* C: every worker's winners are known */
         const uint64_t *lists[MAXW];
         uint64_t ns[MAXW], total = 0;
         for (int v = 0; v < nw; v++) {
             ns[v] = ctl->w[v].nwin;
             total += ns[v];
-            if (v != me) region_map(&wreg[v], (ns[v] ? ns[v] : 1) * sizeof(uint64_t));
+            if (v != me) region_map(&wreg[v], (ctl->w[v].fps_at + ns[v] + 1) * sizeof(uint64_t));
             lists[v] = (const uint64_t *)wreg[v].p;
         }
         /* the first event in key order (a deadlock's key comes after every successor of the
@@ -642,7 +628,7 @@ static int work(Search *S) {
                 while (p[v] < ns[v] && lists[v][p[v]] < key) p[v]++;
                 rank += p[v];
             }
-            uint64_t c = c_at[k];
+            uint64_t c = c_win[k];
             rec_push(rank, key);
             my_found[c_label[c]]++;
             front_push(&next_f, c_s + c * NV, rank);
@@ -672,10 +658,16 @@ static int work(Search *S) {
             return 0;
         }
         add_level_counts();
+        /* every worker's copy of the states found gains the level's (its own are there) */
+        for (int v = 0; v < nw; v++) {
+            if (v == me) continue;
+            const uint64_t *f = lists[v] + ctl->w[v].fps_at;
+            for (uint64_t k = 0; k < ns[v]; k++) {
+                if (k + 16 < ns[v]) seen_prefetch(f[k + 16]);
+                seen_add(f[k], 0, 0);
+            }
+        }
         for (int v = 0; v < nw; v++) if (ctl->w[v].depth_hit) S->status = ST_MAX_DEPTH;
-        uint64_t previous = S->frontier;
-        S->level_first = S->level_base;
-        S->frontier = total;
         S->level_base += total;
         { Front t = cur_f; cur_f = next_f; next_f = t; }
         if (!total) return 0;
@@ -701,17 +693,7 @@ static int work(Search *S) {
             cur_f.n -= give;
             free(out.d);
         }
-        /* the set sized for the next level: room for twice its frontier's size in new states,
-         * up to four times more when the levels grow fast (a level that finds more than that
-         * is expanded again, with a set twice as large) */
-        if (me == 0) {
-            double growth = previous ? (double)total / (double)previous : 1.0;
-            growth = growth < 1 ? 1 : growth > 4 ? 4 : growth;
-            uint64_t need = ctl->table_count + (uint64_t)(2.0 * (double)total * growth);
-            if (2 * need > ctl->table_cap) table_rebuild(pow2_at_least(2 * need), NONE);
-        }
-        if (barrier()) return 1; /* C: the set and the moving states are ready */
-        table_sync();
+        if (barrier()) return 1; /* D: the moving states are ready, what C published read */
         if (moving) {
             uint64_t before_n = cur_f.n;
             for (int g = 0; g < nw; g++) {
@@ -745,7 +727,7 @@ static void publish_totals(void) {
 static void reset_worker(void) {
     nclaims = nrecs = 0;
     cur_f.n = next_f.n = 0;
-    my_generated = my_constrained = my_moved = local_inserts = 0;
+    my_generated = my_constrained = my_moved = 0;
     memset(my_fired, 0, sizeof my_fired);
     memset(my_found, 0, sizeof my_found);
 }
@@ -764,23 +746,16 @@ static void take_initial_share(void) {
 
 static uint64_t moved_states;
 static void shared_free(void) {
-    for (int k = 0; k < MAXW; k++) {
-        region_drop(&wreg[k]); region_drop(&xreg[k]);
-        if (wreg[k].fd > 0) close(wreg[k].fd);
-        if (xreg[k].fd > 0) close(xreg[k].fd);
-        wreg[k].fd = xreg[k].fd = 0;
-        wreg[k].size = xreg[k].size = 0;
-    }
-    for (int k = 0; k < 2; k++) {
-        region_drop(&treg[k]);
-        if (treg[k].fd > 0) close(treg[k].fd);
-        treg[k].fd = 0;
-        treg[k].size = 0;
-    }
+    Region *all[] = {wreg, xreg, oreg};
+    for (int r = 0; r < 3; r++)
+        for (int k = 0; k < MAXW; k++) {
+            region_drop(&all[r][k]);
+            if (all[r][k].fd > 0) close(all[r][k].fd);
+            all[r][k].fd = 0;
+            all[r][k].size = 0;
+        }
     if (ctl) munmap(ctl, sizeof(Ctl));
     ctl = 0;
-    slots = 0;
-    my_table = -1;
 }
 
 static int new_region(Region *r) {
@@ -798,7 +773,7 @@ int refute_run_workers(int workers, int deadlock, int64_t max_states, int64_t ma
     S.deadlock = deadlock; S.max_states = max_states; S.max_depth = max_depth;
     S.time_limit = time_limit;
     keep_states = 0;
-    graph_mode = 0;
+    seen_reset(0); /* (each worker's copy of the states found before the level it expands) */
     memset(&R, 0, sizeof R);
     capstates = 0;
     free(parents); free(ordinals); free(kept); free(succ_counts);
@@ -828,23 +803,16 @@ int refute_run_workers(int workers, int deadlock, int64_t max_states, int64_t ma
     if (ctl == MAP_FAILED) { ctl = 0; rt_fail(100); }
     memset(ctl, 0, sizeof(Ctl));
     ctl->stop_key = NONE;
-    for (int k = 0; k < nw; k++) if (!new_region(&wreg[k]) || !new_region(&xreg[k])) rt_fail(100);
-    if (!new_region(&treg[0]) || !new_region(&treg[1])) rt_fail(100);
-    /* the initial states, as refute_run finds them (keys: their ordinals) */
+    for (int k = 0; k < nw; k++)
+        if (!new_region(&wreg[k]) || !new_region(&xreg[k]) || !new_region(&oreg[k])) rt_fail(100);
+    /* the initial states, as refute_run finds them */
     nsucc = 0;
     model_init();
-    uint64_t cap = pow2_at_least(4 * ((uint64_t)nsucc + 1024));
-    if (ftruncate(treg[0].fd, (off_t)(cap * sizeof(Slot)))) rt_fail(100);
-    treg[0].size = cap * sizeof(Slot);
-    ctl->table_cap = cap;
-    ctl->table_limit = cap / 4 * 3;
-    table_sync();
     for (uint32_t o = 0; o < nsucc; o++) {
         const V *s = succ + (size_t)o * NV;
         R.generated++;
         if (NCON && !model_constraint(s)) { R.constrained++; continue; }
-        uint64_t at;
-        if (!claim(state_fp(s), o, &at)) continue;
+        if (!seen_add(state_fp(s), 0, 0)) continue;
         uint64_t index = R.distinct;
         record_state(ROOT, o, s);
         R.depth = 1;
@@ -855,9 +823,7 @@ int refute_run_workers(int workers, int deadlock, int64_t max_states, int64_t ma
         }
         front_push(&cur_f, s, index);
     }
-    flush_inserts();
     S.level_base = R.distinct;
-    S.frontier = R.distinct;
     S.depth = R.depth;
     /* the other workers: forked now, with the model set up and the initial states known */
     pid_t leader = getpid();
