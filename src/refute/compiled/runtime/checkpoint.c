@@ -188,6 +188,11 @@ static int ckpt_load(const char *path, int64_t offset) {
     free(w);
     R.generated = generated;
     R.depth = depth;
+    if (!ncur) { /* taken at a level's end: the next level is the one to expand, as search() swaps */
+        Level t = bfs_cur; bfs_cur = bfs_next; bfs_next = t;
+        bfs_next.n = 0;
+        if (bfs_cur.n) R.depth++;
+    }
     R.constrained = constrained;
     R.status = depth_hit ? ST_MAX_DEPTH : ST_OK;
     ckpt_past_depth = depth_hit != 0;
