@@ -7,16 +7,16 @@ built twice with ``cc -O2``: once over runtime/runtime.c as it is in the work tr
 over the runtime of git revision ``--base`` (default 2ef89a5: the one before the seen-set
 prefetch and huge pages); each binary runs the whole native search (no Python around it:
 only the search's own CPU time), the two alternated ``--repeat`` times, and the counts are
-compared. Printed: each run's CPU seconds (user +
-system) and the ratio of the best of each (base over work tree: higher is faster). The
-whole-process ratio against TLC is ``bench_compiled.py``'s.
+compared. Printed: each run's CPU seconds (user + system), each binary's peak RSS, the bytes
+per distinct state of the seen set and the parent links at the end (for a runtime that
+reports them: ``refute_memory``) and the ratio of the best of each (base over work tree:
+higher is faster). The whole-process ratio against TLC is ``bench_compiled.py``'s.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,6 +34,11 @@ int main(void) {
     refute_counts(c);
     printf("%d %llu %llu %llu\n", status, (unsigned long long)c[0], (unsigned long long)c[1],
            (unsigned long long)c[2]);
+#ifdef REFUTE_MEMORY
+    uint64_t m[4];
+    refute_memory(m);
+    fprintf(stderr, "%llu %llu\n", (unsigned long long)m[0], (unsigned long long)m[1]);
+#endif
     return 0;
 }
 """
@@ -56,11 +61,19 @@ def build(source: str, runtime: str, out: str) -> None:
                     "-o", out, out + ".main.c"], check=True)
 
 
-def run(binary: str) -> tuple[float, str]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run([binary], check=True, capture_output=True, text=True).stdout.strip()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), out
+def run(binary: str) -> tuple[float, str, int, str]:
+    """CPU seconds, the counts printed, the peak RSS in bytes, and what the binary's runtime
+    says of its seen set and links (bytes of each; empty for a runtime that does not)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen([binary], stdout=out, stderr=err)
+        _, code, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(code)
+        if child.returncode:
+            sys.exit(f"{binary} failed ({child.returncode})")
+        out.seek(0)
+        err.seek(0)
+        return (usage.ru_utime + usage.ru_stime, out.read().strip(), usage.ru_maxrss * 1024,
+                err.read().strip())
 
 
 def main() -> None:
@@ -96,18 +109,30 @@ def main() -> None:
             build(source, base_runtime, binaries["base"])
             build(source, os.path.join(ROOT, RUNTIME), binaries["work tree"])
             times: dict = {name: [] for name in binaries}
+            peaks: dict = {name: 0 for name in binaries}
+            tables: dict = {}
             outputs = set()
             for _ in range(args.repeat):
                 for name, binary in binaries.items():
-                    seconds, out = run(binary)
+                    seconds, out, peak, memory = run(binary)
                     times[name].append(seconds)
+                    peaks[name] = max(peaks[name], peak)
+                    if memory:
+                        tables[name] = [int(x) for x in memory.split()]
                     outputs.add(out)
             if len(outputs) != 1:
                 sys.exit(f"{title}: the runtimes disagree: {sorted(outputs)}")
             status, distinct, generated, depth = outputs.pop().split()
             print(f"{title}: {int(distinct):,} distinct, {int(generated):,} generated, depth {depth}")
             for name, seconds in times.items():
-                print(f"  {name:10} cpu " + "  ".join(f"{s:6.2f} s" for s in seconds))
+                memory = ""
+                if name in tables:
+                    seen, links = tables[name]
+                    memory = (f"; seen set {seen / int(distinct):.2f} + links "
+                              f"{links / int(distinct):.2f} = {(seen + links) / int(distinct):.2f} "
+                              "bytes/state")
+                print(f"  {name:10} cpu " + "  ".join(f"{s:6.2f} s" for s in seconds)
+                      + f"  (peak RSS {peaks[name] / 2**20:.0f} MiB{memory})")
             print(f"  base / work tree (best of each): {min(times['base']) / min(times['work tree']):.2f}x",
                   flush=True)
 

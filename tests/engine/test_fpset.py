@@ -116,6 +116,39 @@ def test_scan_keeps_checks_and_stops_as_the_search_does(kind):
     assert where == [-1, 3]
 
 
+@pytest.mark.parametrize("kind", SETS)
+def test_scan_fingerprints_ahead_and_answers_as_one_at_a_time(kind):
+    """The C scan fingerprints a chunk of successors before probing the set for them: over
+    several chunks it answers what one at a time does; a fingerprint failing after the
+    successor the scan stops at is never raised; one failing before it is, the successors up
+    to it counted; an invariant failing before it is raised instead."""
+    successors = [(("a", ()), i % 50) for i in range(100)]
+
+    def scan(table, fingerprint, tests=()):
+        fired, found, kept, where = np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64), [], [-1, 0]
+        try:
+            return (table.scan(successors, fingerprint, {"a": 0}, fired, found, tests, kept, 1000,
+                               where), fired.tolist(), found.tolist())
+        except (KeyError, ZeroDivisionError) as error:
+            return type(error), fired.tolist(), where
+
+    def failing_at(bad):
+        def fingerprint(state):
+            if state == bad:
+                raise KeyError(bad)
+            return state + 1
+        return fingerprint
+
+    assert scan(kind(), failing_at(-1)) == (list(range(50)), [100, 0], [50, 0])
+    assert scan(kind(), failing_at(45), (lambda s: s < 40,)) == ((list(range(41)), 0), [41, 0],
+                                                                 [41, 0])
+    table = kind()
+    assert scan(table, failing_at(30)) == (KeyError, [31, 0], [-1, 30])
+    assert len(table) == 30
+    assert scan(kind(), failing_at(20), (lambda s: 1 // (s - 10),)) == (ZeroDivisionError,
+                                                                        [11, 0], [0, 10])
+
+
 @pytest.mark.parametrize("kind", MAPS)
 def test_map_against_a_dict(kind):
     keys = _keys(4_000)

@@ -20,8 +20,9 @@ from refute.compiled.from_tla import lower
 from refute.compiled.ir import Unsupported
 from refute.engine import bfs
 from refute.engine.liveness import check_model
-from refute.engine.result import ViolationKind
+from refute.engine.result import StopReason, ViolationKind
 from refute.errors import RefuteError
+from refute.limits import format_size, rss
 from refute.status import Status
 from refute.tla.model import TLAModel
 from tests.tla.oracle import DEPTH_ACCEPTED, EXAMPLES, oracle_models
@@ -231,6 +232,39 @@ def test_deadlock_and_bounds_are_the_interpreters(tmp_path):
     _same_result(model, bfs.Options(deadlock=False))
     _same_result(model, bfs.Options(deadlock=False, max_depth=3))
     _same_result(model, bfs.Options(deadlock=False, max_states=5))
+
+
+SYMMETRIC_MESSAGES = """---- MODULE SymMsgs ----
+EXTENDS Naturals, FiniteSets, TLC
+CONSTANTS Procs, Vals
+VARIABLES msgs, chosen
+Init == msgs = {} /\\ chosen = [p \\in Procs |-> {}]
+Send(p, v) == /\\ Cardinality(msgs) < 3
+              /\\ msgs' = msgs \\cup {[from |-> p, val |-> v]}
+              /\\ UNCHANGED chosen
+Choose(p) == \\E m \\in msgs : /\\ m.from # p
+                             /\\ chosen' = [chosen EXCEPT ![p] = @ \\cup {m.val}]
+                             /\\ UNCHANGED msgs
+Next == (\\E p \\in Procs, v \\in Vals : Send(p, v)) \\/ (\\E p \\in Procs : Choose(p))
+Sym == Permutations(Procs) \\union Permutations(Vals)
+View == msgs
+Few == Cardinality(msgs) < 3
+====
+"""
+
+
+@pytest.mark.parametrize("extra, tlc", [("", (83, 597, 9)), ("VIEW View\n", (8, 63, 4)),
+                                        ("INVARIANT Few\n", (7, 18, 4))])
+def test_symmetry_over_sets_of_records_gives_tlcs_counts(tmp_path, extra, tlc):
+    """A renaming reorders a set of records (the images are hashed, never built: runtime.c
+    least_image_fp): TLC's counts (built from source, -workers 1) and the interpreter's whole result,
+    trace included, under a SYMMETRY that is a union of two groups, as FastPaxos's is."""
+    path = _write(tmp_path, "SymMsgs", SYMMETRIC_MESSAGES, "CONSTANTS Procs = {p1, p2, p3}\n"
+                  "Vals = {v1, v2}\nINIT Init\nNEXT Next\nSYMMETRY Sym\n" + extra)
+    model = TLAModel(path)
+    compiled, result = _same_result(model)
+    assert (result.distinct_states, result.states_generated, result.depth) == tlc
+    assert result_difference(explore(model, compiled, workers=2), result) is None  # forked images
 
 
 LET_RECURSIVE = """---- MODULE LetRec ----
@@ -474,6 +508,88 @@ def test_check_verify_cut_short_exits_incomplete(tmp_path):
     assert "agree on all" not in out.output
 
 
+WIDE = """---- MODULE Wide ----
+EXTENDS Naturals
+VARIABLES x, y
+Init == x = 0 /\\ y = 0
+Next == /\\ y < 2
+        /\\ \\E i \\in 1..400 : x' = (x * 7 + i) % 1000 /\\ y' = y + 1
+Inv == x # 4 \\/ y # 2
+====
+"""
+
+
+def test_parent_links_keep_ordinals_past_a_byte(tmp_path):
+    # 400 successors a state: the links keep a position of 255 or more apart (one byte holds
+    # less); the counterexample goes through such positions (the interpreter's trace)
+    path = _write(tmp_path, "Wide", WIDE, "INIT Init\nNEXT Next\nINVARIANT Inv\n")
+    model = TLAModel(path)
+    compiled, result = _same_result(model)
+    ordinals = compiled.native.array32("refute_ordinals", result.distinct_states)
+    assert max(ordinals) >= 255
+    assert [step.state for step in result.violation.trace] == [(0, 0), (87, 1), (4, 2)]
+    # with workers (their links arrive out of order): the same counterexample
+    many = explore(model, compiled, bfs.Options(), workers=2)
+    assert many.violation.trace == result.violation.trace
+
+
+def test_memory_limit_stops_the_native_search_incomplete_with_exact_counts(tmp_path):
+    # an unbounded model needs more than any limit: 8 MiB above what the process holds now
+    # stops the native search (never the interpreter's) between two expansions
+    path = _write(tmp_path, "Unbounded", UNBOUNDED, "INIT Init\nNEXT Next\n")
+    model = TLAModel(path)
+    compiled = compile_model(model)
+    limit = rss() + (8 << 20)
+    result = explore(model, compiled, bfs.Options(memory_limit=limit))
+    assert compiled.interpreted_instead is None
+    assert (result.status, result.stop_reason) == (Status.INCOMPLETE, StopReason.MEMORY_LIMIT)
+    assert result.warnings[-1].startswith("the native search stopped at ")
+    assert f"(limit {format_size(limit)})" in result.warnings[-1]
+    # exact counts: 2 initial states, then one new state per expansion, 2 a level
+    n = result.distinct_states
+    assert n > 1000 and result.states_generated == n and result.depth == (n + 1) // 2
+    # and the states are the interpreter's, state for state, up to where it stopped
+    outcome = verify(model, compiled, bfs.Options(memory_limit=rss() + (8 << 20)))
+    assert (outcome.equal, outcome.complete, outcome.differs) == (False, False, False)
+    assert outcome.message.startswith("incomplete: "), outcome.message
+
+
+def test_check_memory_limit_runs_compiled_incomplete_or_as_unlimited(tmp_path):
+    path = _write(tmp_path, "Unbounded", UNBOUNDED, "INIT Init\nNEXT Next\n")
+    out = CliRunner().invoke(main, ["check", path, "--backend", "compiled", "--memory-limit",
+                                    "1M", "--json", str(tmp_path / "r.json")])
+    assert out.exit_code == 3, out.output
+    assert "incomplete: the --memory-limit was reached" in out.output
+    assert "runs on the interpreter" not in out.output
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert (data["backend"], data["status"], data["stop_reason"], data["distinct_states"],
+            data["states_generated"]) == ("compiled", "incomplete", "memory-limit", 0, 0)
+    # a limit the run stays under: the unlimited run's result, compiled
+    path = _write(tmp_path, "Counter", COUNTER, "CONSTANT N = 4\nINIT Init\nNEXT Next\n"
+                  "INVARIANT Small\n")
+    runs = []
+    for extra in ([], ["--memory-limit", "64G"]):
+        out = CliRunner().invoke(main, ["check", path, "--json", str(tmp_path / "c.json"), *extra])
+        assert out.exit_code == 1, out.output
+        data = json.loads((tmp_path / "c.json").read_text())
+        assert data.pop("backend") == "compiled"
+        data.pop("seconds", None)
+        runs.append(data)
+    assert runs[0] == runs[1]
+    expected = bfs.explore(TLAModel(path), bfs.Options())
+    assert (runs[0]["distinct_states"], runs[0]["states_generated"]) == \
+        (expected.distinct_states, expected.states_generated)
+
+
+def test_memory_limit_with_workers_is_the_interpreters(tmp_path):
+    path = _write(tmp_path, "Counter", COUNTER, "CONSTANT N = 3\nINIT Init\nNEXT Next\n"
+                  "CHECK_DEADLOCK FALSE\n")
+    out = CliRunner().invoke(main, ["check", path, "--workers", "2", "--memory-limit", "4G"])
+    assert out.exit_code == 0, out.output
+    assert "compiled backend not used: --checkpoint, --resume, --ray or --memory-limit with " \
+        "--workers runs on the interpreter" in " ".join(out.output.split())
+
+
 HOSTILE = """---- MODULE Hostile ----
 EXTENDS Naturals
 VARIABLES main, system, printf_
@@ -604,14 +720,14 @@ def test_temporal_properties_on_the_native_graph_are_the_interpreters(tmp_path, 
     assert mine.violation.kind is ViolationKind.LIVENESS and mine.violation.loop_start is not None
 
 
-def test_a_violated_step_property_is_the_interpreters_to_report(tmp_path):
+def test_a_violated_step_property_is_reported_natively_as_the_interpreter_reports_it(tmp_path):
     path = _write(tmp_path, "Live", LIVE, "CONSTANT Procs = {p1, p2}\nSPECIFICATION Spec\n"
                   "PROPERTY Monotone\n")
     (tmp_path / "Live.tla").write_text(LIVE.replace("x' >= x \\/ x' = 0", "x' >= x"))
     model = TLAModel(path)
     compiled = compile_model(model)
     mine = check_model(model, bfs.Options(), native=functools.partial(explore, model, compiled))
-    assert compiled.interpreted_instead == "a PROPERTY's invariant or [][A]_v is violated"
+    assert compiled.interpreted_instead is None
     assert result_difference(mine, check_model(TLAModel(path), bfs.Options())) is None
     assert mine.violation.name == "Monotone"
 

@@ -46,6 +46,18 @@ Inv == /\\ BagCardinality(b) <= 6
 ====
 """
 
+BAGS_MORE = """---- MODULE BagMore ----
+EXTENDS Naturals, Bags
+VARIABLES b
+Init == b = SetToBag({1, 2})
+Next == /\\ BagCardinality(b) < 6
+        /\\ \\/ \\E k \\in 1..3 : b' = BagOfAll(LAMBDA x : (x * k) % 4, b)
+           \\/ b' = BagUnion({b, SetToBag({3}), SetToBag({1, 3})})
+           \\/ \\E x \\in BagToSet(b) : b' = BagOfAll(LAMBDA y : IF y = x THEN 0 ELSE y, b)
+Inv == BagCardinality(BagUnion({b, SetToBag({7})})) = BagCardinality(b) + 1
+====
+"""
+
 DYADIC = """---- MODULE Dyadic ----
 EXTENDS Naturals, DyadicRationals, Functions
 VARIABLES w
@@ -71,6 +83,7 @@ Inv == /\\ Total = One
     # the bag emptied by (-) or BagRemove is EmptyBag, a bag of {1} is <<1>>: one state each
     # (the interpreter's (-) once kept another form of the same function: 110 states)
     ("BagOps", BAGS, (94, 308, 5)),
+    ("BagMore", BAGS_MORE, (60, 215, 7)),
     ("Dyadic", DYADIC, (10, 17, 3)),
 ])
 def test_natives_run_compiled_with_the_interpreters_states_and_tlcs_counts(tmp_path, name, text, tlc):

@@ -148,7 +148,8 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
         if compiled is None:
             raise UsageError("--verify needs the compiled backend, which this run cannot use",
                              hint=notice or "give a TLA+ spec")
-        outcome = verify_backends(model, compiled, replace(options, progress=None))
+        outcome = verify_backends(model, compiled, replace(options, progress=None,
+                                                           memory_limit=memory_limit))
         err.print(f"verify: {outcome.message}")
         if outcome.differs:
             raise RefuteError(f"the compiled and interpreted backends differ: {outcome.message}",
@@ -199,7 +200,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
 def _elsewhere(scale: Scale, isolation: str | None, resumes_interpreted: bool) -> str | None:
     """An option of this run that the compiled backend does not take yet, if any."""
     if not native_scale(scale):
-        return "--memory-limit or --ray"
+        return "--ray or --memory-limit with --workers"
     if resumes_interpreted:
         return "--resume of an interpreted run's checkpoint"
     if (scale.checkpoint or scale.resume) and scale.workers != 1:

@@ -38,17 +38,20 @@ from refute.limits import Watch
 from refute.status import Status
 
 (_ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME,
- _ST_CONSTRAINT, _ST_INTERRUPTED, _ST_BAD_CHECKPOINT, _ST_CHECKPOINT_FAILED) = range(11)
+ _ST_CONSTRAINT, _ST_MEMORY, _ST_INTERRUPTED, _ST_BAD_CHECKPOINT,
+ _ST_CHECKPOINT_FAILED) = range(12)  # runtime.h's ST_*
 _INTERPRETER_ONLY = 17  # the native code's error code where it meets ("interpreted" in the IR)
 _WORKER_DIED = 200  # runtime/workers.c: a worker process ended (killed) during the run
 ONE_PROCESS = ("compiled backend: the search ran in one process (--workers is not used where a "
-               "PROPERTY's invariants are checked on the states it records)")
+               "PROPERTY's [][A]_v or initial predicate is checked)")
 
 
 @dataclass
 class Compiled:
     native: Native
     invariant_names: list[str]
+    """What the native search checks, by the runtime's numbers: the invariants, then (TLA+) a
+    PROPERTY's ``[][A]_v`` and initial predicates, named after their PROPERTY."""
     labels: list[str]
     compile_seconds: float  # lowering, emitting and building (building: 0 when cached)
     cached: bool
@@ -63,9 +66,20 @@ class Compiled:
     constant: bool = False  # a constant module: its ASSUMEs are what the native code evaluates
     interpreted_instead: str | None = None
     """Why the last :func:`explore` handed the model to the interpreter (None: it did not)."""
+    property_checks: frozenset = frozenset()
+    """The names of ``invariant_names`` the workers' search does not check (runtime/workers.c):
+    a PROPERTY's ``[][A]_v`` and initial predicates."""
+    checked_here: tuple = ((), ())
+    """The numbers of a PROPERTY's ``[][A]_v`` and initial predicates not lowered (in the
+    model's ``_action_checks`` and ``_initial_checks``): :func:`explore` checks them on the
+    states and steps the native search records."""
     one_process: bool = False
     """Whether the last :func:`explore`, asked for workers, ran in one process (it recorded
-    the states to check a PROPERTY's invariants on them): :data:`ONE_PROCESS` says so."""
+    the states to check what the native code does not on them, or checked a PROPERTY's
+    ``[][A]_v`` or initial predicate): :data:`ONE_PROCESS` says so."""
+    memory: dict | None = None
+    """The last one-process :func:`explore`'s seen set and parent links, in bytes
+    (:meth:`~refute.compiled.native.Native.memory`; None: it did not run one)."""
 
 
 def compile_model(model: Any) -> Compiled:
@@ -76,9 +90,17 @@ def compile_model(model: Any) -> Compiled:
     built = build(source)
     native = Native(built.path, atoms)
     native.on_print = _print_as_the_interpreter
-    names = list(model.config.invariants) + [name for name, *_ in model.property_invariants]
-    return Compiled(native, names, ir.labels,
-                    time.perf_counter() - started, built.cached, constant=ir.init is None)
+    steps = [name for name, *_ in model.property_steps + model.property_initials]
+    names = list(model.config.invariants) + [name for name, *_ in model.property_invariants] + steps
+    unchecked = [p.name for p in model.invariants if p.name not in names]
+    if unchecked:  # (every check the interpreter makes has its native counterpart above)
+        raise Unsupported(f"checking {unchecked[0]}", model.config.file)
+    nv = len(model.variables)  # (a state violating a PROPERTY carries its name after them)
+    here = (tuple(k for k, e in enumerate(ir.step_checks) if e is None),
+            tuple(k for k, e in enumerate(ir.initial_checks) if e is None))
+    return Compiled(native, names, ir.labels, time.perf_counter() - started, built.cached,
+                    values_of=lambda state: tuple(state[:nv]), constant=ir.init is None,
+                    property_checks=frozenset(steps), checked_here=here)
 
 
 def _print_as_the_interpreter(value: Any) -> None:
@@ -107,16 +129,20 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     ``graph`` (the liveness check's state graph, ``--dump-graph``) told the same states and
     steps in the same order.
 
-    What the native code does not evaluate is evaluated here on the states and steps it
-    found: invariants that come from a ``PROPERTY`` (``[]P``), its ``[][A]_v`` steps and its
-    initial predicate. The interpreter marks a state that violates one of them, which would
-    change the search from there on; so when one fails (or errs) anywhere, the interpreter
-    runs the model instead, and gives exactly its answer. When none fails, the native search
-    is the interpreter's, state for state.
+    The native search checks what the interpreter's checks (invariants, a ``PROPERTY``'s
+    ``[]P``, ``[][A]_v`` and initial predicate) where the interpreter checks them, and stops
+    where it stops, with its counts and counterexample. A ``[][A]_v`` or initial predicate
+    the native code does not evaluate (:attr:`Compiled.checked_here`) is evaluated here on
+    the states and steps it recorded; if one fails (or errs) there, the interpreter runs the
+    model instead, and gives exactly its answer.
 
     ``workers`` > 1: the native search runs in that many processes (runtime/workers.c) with
     the same result; a run that records its states (``graph``, or checks made here on them)
-    runs in one (``compiled.one_process``).
+    or checks a ``[][A]_v`` or initial predicate runs in one (``compiled.one_process``).
+
+    ``options.memory_limit`` (one process only: :func:`refute.engine.run.native_scale`): the
+    search stops between two expansions where growing its tables would pass it, or once the
+    process's resident memory has; the result is incomplete, with the counts of what it did.
 
     ``checkpoint``: write checkpoints of the one-process search and start from one
     (:mod:`.checkpoint`); a run that records its states (``graph``, a PROPERTY's checks made
@@ -125,16 +151,20 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     invariants = bfs.select_invariants(model, options.invariants)
     chosen = {p.name for p in invariants}
     selected = [name in chosen for name in compiled.invariant_names]
-    unchecked = tuple(p for p in invariants if p.name not in compiled.invariant_names)
-    step_checks = tuple(getattr(model, "_action_checks", ()))  # a TLA+ PROPERTY's [][A]_v
-    record = graph is not None or bool(unchecked) or bool(step_checks)
+    steps_here = [model._action_checks[k] for k in compiled.checked_here[0]
+                  if model._action_checks[k][0] in chosen]
+    initials_here = [model._initial_checks[k] for k in compiled.checked_here[1]
+                     if model._initial_checks[k].name in chosen]
+    record = graph is not None or bool(steps_here or initials_here)
+    in_one = record or bool(chosen & compiled.property_checks)
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
-    status, notes, before = _run(model, compiled, options, selected, deadlock, record, workers,
-                                 checkpoint, graph is not None)
-    compiled.one_process = workers > 1 and record and graph is None
+    status, notes, before = _run(model, compiled, options, selected, deadlock, record,
+                                 1 if in_one else workers, checkpoint, graph is not None)
+    compiled.one_process = workers > 1 and in_one and graph is None
     counts = native.counts()
+    compiled.memory = None
     if status == _ST_ERROR and counts["error"] == _WORKER_DIED:
         raise WorkerDied("a worker process of the compiled search ended during the run: the "
                          "run is stopped, since the counts would be wrong",
@@ -146,7 +176,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         if any(v != 1 for v in native.assumptions()):
             compiled.interpreted_instead = "an ASSUME the native code does not find true"
             return bfs.explore(model, options, graph=graph)
-    elif status == _ST_ERROR or not counts["generated"]:
+    elif status == _ST_ERROR or (not counts["generated"] and status != _ST_MEMORY):
         # the interpreter meets the same error in the same state and reports it, located; and
         # a model with no initial state is the interpreter's to refuse (a spec error at Init)
         # or, without variables, to report (its ASSUMEs are all there is to check)
@@ -165,13 +195,17 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         if compiled.states_of is not None:
             states = compiled.states_of(states)
             afters = None if afters is None else compiled.states_of(afters)
-        if not _all_respected(model, states, edges, afters, unchecked, step_checks):
-            compiled.interpreted_instead = "a PROPERTY's invariant or [][A]_v is violated"
+        parents = native.array32("refute_parents", n)
+        initials = next((k for k, p in enumerate(parents) if p != ROOT), n)
+        if not _all_respected(model, states, initials, edges, afters, steps_here, initials_here):
+            compiled.interpreted_instead = "a PROPERTY's [][A]_v or initial predicate is violated"
             return bfs.explore(model, options, graph=graph)
         if graph is not None:
             # the interpreter does not tell the graph of a state that violates an invariant
             _replay(model, compiled, states[:n - 1] if status == _ST_INVARIANT else states,
                     edges, graph, afters)
+    if workers == 1 or record:
+        compiled.memory = native.memory()
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
     found = dict(zip(compiled.labels, native.array64("refute_found", len(compiled.labels))))
     violation = None
@@ -194,6 +228,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         stop, result_status = StopReason.MAX_DEPTH, Status.INCOMPLETE
     elif status == _ST_TIME:
         stop, result_status = StopReason.TIME_LIMIT, Status.INCOMPLETE
+    elif status == _ST_MEMORY:
+        stop, result_status = StopReason.MEMORY_LIMIT, Status.INCOMPLETE
     complete = stop is None and violation is None
     pruned = counts["constrained"]
     return Result(
@@ -204,7 +240,9 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
         warnings=tuple(getattr(model, "notes", ())) + notes + tuple(
             f"action {a} never fired: it is never enabled, or a guard is wrong"
-            for a in model.action_names if fired.get(a, 0) == 0 and complete),
+            for a in model.action_names if fired.get(a, 0) == 0 and complete)
+        + ((_memory_note(compiled.memory or {}, options.memory_limit or 0),)
+           if status == _ST_MEMORY else ()),
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
 
 
@@ -235,7 +273,8 @@ def _run(model: Any, compiled: Compiled, options: bfs.Options, selected: list[bo
                                 writer.due if writer else None)
     try:
         status = native.run(selected, deadlock, options.max_states, options.max_depth,
-                            time_limit, keep=record, graph=record, workers=workers)
+                            time_limit, keep=record, graph=record, workers=workers,
+                            memory_limit=options.memory_limit)
     finally:
         native.checkpoint_every(None, None)
         native.resume_from(None)
@@ -289,6 +328,17 @@ def _prepare_checkpoints(model: Any, compiled: Compiled, options: bfs.Options, d
     return header, time_limit
 
 
+def _memory_note(memory: dict, limit: int) -> str:
+    """Where a search that --memory-limit stopped stood."""
+    from refute.limits import format_size
+
+    wanted = memory.get("wanted", 0)
+    more = f", about to add {format_size(wanted)}" if wanted else ""
+    return (f"the native search stopped at {format_size(memory.get('resident', 0))} resident"
+            f"{more} (limit {format_size(limit)}); its seen set and parent links held "
+            f"{format_size(memory.get('seen', 0) + memory.get('links', 0))}")
+
+
 def _level(parents: array, index: int) -> int:
     """The BFS level of state ``index`` (an initial state's is 1), by its parent links."""
     level = 1
@@ -298,15 +348,15 @@ def _level(parents: array, index: int) -> int:
     return level
 
 
-def _all_respected(model: Any, states: list, edges: tuple, afters: list | None,
-                   invariants: tuple, step_checks: tuple) -> bool:
-    """Whether every state found satisfies ``invariants`` and every step found the
-    ``[][A]_v`` of ``step_checks`` (``(name, test, node)``); an error is a no as well.
-    ``afters``: each step's successor, where it is not the state kept for it."""
+def _all_respected(model: Any, states: list, initials: int, edges: tuple, afters: list | None,
+                   step_checks: list, initial_checks: list) -> bool:
+    """Whether every step found satisfies the ``[][A]_v`` of ``step_checks`` (``(name, test,
+    node)``) and the ``initials`` initial states (the first states) the predicates
+    ``initial_checks``; an error is a no as well. ``afters``: each step's successor, where it
+    is not the state kept for it."""
     try:
-        for p in invariants:
-            test = p.test
-            if not all(map(test, states)):
+        for p in initial_checks:
+            if not all(map(p.test, states[:initials])):
                 return False
         if step_checks:
             labels = _labels(model)
@@ -372,7 +422,8 @@ class Verification:
         return not self.equal and self.complete
 
 
-_BOUNDS = {_ST_MAX_STATES: "--max-states", _ST_MAX_DEPTH: "--max-depth", _ST_TIME: "--time-limit"}
+_BOUNDS = {_ST_MAX_STATES: "--max-states", _ST_MAX_DEPTH: "--max-depth", _ST_TIME: "--time-limit",
+           _ST_MEMORY: "--memory-limit"}
 
 
 def verify(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()) -> Verification:
@@ -381,12 +432,10 @@ def verify(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options())
 
     The search stops where the check stops: at its first violation of a selected invariant
     (or deadlock), and within ``--max-states``, ``--max-depth``, ``--time-limit`` and
-    ``--memory-limit`` (the last two bound the whole verification, both backends). A search a
-    violation stops is compared completely (it is the whole of what the check explores); one a
-    bound or limit cuts short is compared up to where it stopped, and is never called equal.
-    The memory limit is watched while the interpreter explores; the native search, which
-    cannot be interrupted from outside, is bounded by the others (``refute check`` runs a
-    ``--memory-limit`` on the interpreter, and refuses ``--verify`` with it)."""
+    ``--memory-limit`` (the last two bound the whole verification, both backends: the native
+    search stops at them itself, and the interpreter's part is watched). A search a violation
+    stops is compared completely (it is the whole of what the check explores); one a bound or
+    limit cuts short is compared up to where it stopped, and is never called equal."""
     if compiled.constant:
         return _verify_assumptions(model, compiled)
     with Watch(options.time_limit, options.memory_limit) as watch:
@@ -413,12 +462,15 @@ def _verify_states(model: Any, compiled: Compiled, options: bfs.Options, watch: 
     deadlock = options.deadlock and getattr(model, "checks_deadlock", True) and \
         (compiled.terminal_compiled or not model.is_terminal(None))
     status = native.run(selected, deadlock, options.max_states, options.max_depth,
-                        options.time_limit, keep=True)
+                        options.time_limit, keep=True, memory_limit=options.memory_limit)
     counts = native.counts()
     if status == _ST_ERROR:
         return Verification(False, 0, "the native search met an evaluation error "
                                       f"(code {counts['error']}); run the interpreter to see it",
                             complete=False)
+    if status == _ST_MEMORY and not counts["generated"]:
+        return Verification(False, 0, "incomplete: the --memory-limit was reached before the "
+                                      "native search's initial states", complete=False)
     n = counts["distinct"]
     succ_counts = native.array32("refute_succ_counts", n)
     parents = native.array32("refute_parents", n)
@@ -454,9 +506,10 @@ def _verify_states(model: Any, compiled: Compiled, options: bfs.Options, watch: 
                                                f"{len(order):,} states; the backends agree on "
                                                "those", complete=False)
     native_verdict = _native_verdict(compiled, status, counts)
-    # (a time limit stops the native search between two expansions, perhaps after some that
-    # found nothing new, which the interpreter's part did not do: their successors not counted)
-    same_generated = status == _ST_TIME or generated == counts["generated"]
+    # (a time or memory limit stops the native search between two expansions, perhaps after
+    # some that found nothing new, which the interpreter's part did not do: their successors
+    # not counted)
+    same_generated = status in (_ST_TIME, _ST_MEMORY) or generated == counts["generated"]
     if n != len(order) or not same_generated or verdict != native_verdict:
         return Verification(False, len(order), f"the compiled search found {n} states, generated "
                                                f"{counts['generated']} and stopped with "

@@ -49,6 +49,7 @@ class Emitter:
         self.counter = 0
         self.hoisted: dict[int, int] = {}
         self.recursing: dict[int, str] = {}  # recursive functions being emitted -> C name
+        self.shared: dict[str, str] = {}  # the "shared" names in scope -> their C function
         self.keep_alive: list = []
         atoms: dict = {}
         for v in ir.pool:
@@ -148,10 +149,39 @@ class Emitter:
         if e.op == "let":  # a local holding a value computed once (natives_tla's arguments)
             name, value, body = e.args
             return f"({{ V {name} = {self.val(value, m)}; {conv(body, m)}; }})"
+        if e.op == "shared":  # a value computed at its first read (a GCC nested function)
+            return self.shared_code(e, m, conv)
+        if e.op == "lazy":
+            name = self.shared.get(e.args[0])
+            if name is None:
+                raise Unsupported("a shared value read outside its scope")
+            return f"{name}()"
         if e.op == "interpreted":  # the interpreter's to evaluate: it runs the model instead
             return {"b": "(rt_fail(17), 0)", "i": "(rt_fail(17), (int64_t)0)",
                     "v": "(rt_fail(17), (V)0)"}[as_type]
         return None
+
+    def shared_code(self, e: Expr, m: _Mode, conv: Callable[[Expr, _Mode], str]) -> str:
+        """``shared name value body``: ``body`` where ``name`` is read through a nested function that computes ``value``
+        at the first read and returns the same after (TLC's LazyValue: an argument or a LET
+        definition evaluated at most once, and only if used). Each emission of the "shared"
+        gets C names of its own (one IR expression may be emitted at several places)."""
+        name, value, body = e.args
+        f, c, known = self.tmp(), self.tmp(), self.tmp()
+        ctype = {"b": "int", "i": "int64_t", "v": "V"}[value.type]
+        code = {"b": self.boolean, "i": self.integer, "v": self.val}[value.type](value, m)
+        saved = self.shared.get(name)
+        self.shared[name] = f
+        try:
+            inner = conv(body, m)
+        finally:
+            if saved is None:
+                del self.shared[name]
+            else:
+                self.shared[name] = saved
+        return (f"({{ {ctype} {c}; int {known} = 0; "
+                f"{ctype} {f}(void) {{ if (!{known}) {{ {c} = {code}; {known} = 1; }} return {c}; }} "
+                f"{inner}; }})")
 
     def bool_code(self, e: Expr, m: _Mode) -> str:
         op, a = e.op, e.args
@@ -582,35 +612,35 @@ class Emitter:
         value's structural hash: states with equal views are one state); under SYMMETRY, the
         least over the images of those values (the view's, when there is one, as
         refute.engine.bfs.state_fingerprint composes them) under every renaming of the model
-        values (each group permuted within itself, refute.engine.symmetry), so that an orbit
-        is one state."""
+        values (each group permuted within itself, refute.engine.symmetry) and the identity,
+        so that an orbit is one state. The images are hashed, not built (runtime.c
+        least_image_fp)."""
         ir = self.ir
-        if ir.view is None and not ir.symmetry:
-            return "static uint64_t model_fingerprint(const V *S) { return values_fp(S); }\n"
-        if ir.view is not None:
-            keyed = f"V key = {self.val(ir.view, m)};"
-            fp = "({ uint64_t h_ = mix64(vals[K_].hash ^ 0x51ed270b27a3f1c5ULL); h_ ? h_ : 1; })"
-            image = "V K_ = rename_value(key, ren{n}, {size});"
-            plain = "V K_ = key;"
-        else:
-            keyed = "const V *key = S;"
-            fp = "values_fp(K_)"
-            image = "V K_[NV]; for (int k = 0; k < NV; k++) K_[k] = rename_value(key[k], ren{n}, {size});"
-            plain = "const V *K_ = key;"
-        tables = ""
-        calls = ""
+        if not ir.symmetry:
+            if ir.view is None:
+                return "static uint64_t model_fingerprint(const V *S) { return values_fp(S); }\n"
+            return ("static uint64_t model_fingerprint(const V *S) {\n"
+                    f" V key = {self.val(ir.view, m)};\n"
+                    " uint64_t h = mix64(vals[key].hash ^ 0x51ed270b27a3f1c5ULL); return h ? h : 1;\n}\n")
+        tables = ["0"]  # the identity
+        sizes = ["0"]
+        out = ""
         for n, renaming in enumerate(ir.symmetry):
-            triples = []
+            quads = []
             for a, b in sorted(renaming.items(), key=lambda ab: self.atom_rank[_atom_key(ab[0])]):
                 if a != b:
-                    triples.append((self.atom_rank[_atom_key(a)], self.atom_rank[_atom_key(b)],
-                                    _atom_class(b)))
-            flat = ", ".join(f"{x}, {y}, {z}" for x, y, z in triples) or "0, 0, 0"
-            tables += f"static const int64_t ren{n}[] = {{{flat}}};\n"
-            calls += (" { " + image.format(n=n, size=len(triples))
-                      + f" uint64_t c = {fp}; if (c < least) least = c; }}\n")
-        return (tables + "static uint64_t model_fingerprint(const V *S) {\n"
-                f" {keyed}\n uint64_t least; {{ {plain} least = {fp}; }}\n{calls} return least;\n}}\n")
+                    quads.append((self.atom_rank[_atom_key(a)], self.atom_rank[_atom_key(b)],
+                                  _atom_class(b)))
+            flat = ", ".join(f"{x}, {y}, {z}, 0" for x, y, z in quads) or "0, 0, 0, 0"
+            out += f"static int64_t ren{n}[] = {{{flat}}};\n"
+            tables.append(f"ren{n}")
+            sizes.append(str(len(quads)))
+        out += (f"static int64_t *const ren_tables[] = {{{', '.join(tables)}}};\n"
+                f"static const int ren_sizes[] = {{{', '.join(sizes)}}};\n")
+        key = "0" if ir.view is None else "&key"
+        view = "" if ir.view is None else f" V key = {self.val(ir.view, m)};\n"
+        return (out + "static uint64_t model_fingerprint(const V *S) {\n" + view
+                + f" return least_image_fp(S, {key}, {len(tables)}, ren_tables, ren_sizes);\n}}\n")
 
     # ------------------------------------------------------------------ unit
     def unit(self) -> str:
@@ -619,6 +649,7 @@ class Emitter:
         parts.append(f"#define NV {max(self.nv, 1)}\n#define NLABEL {len(ir.labels)}\n"
                      f"#define NINV {len(ir.invariants)}\n#define NCON {len(ir.constraints)}\n"
                      f"#define NACON {len(ir.action_constraints)}\n"
+                     f"#define NSTEP {len(ir.step_checks)}\n#define NICHK {len(ir.initial_checks)}\n"
                      f"#define NASSUME {len(ir.assumptions)}\n"
                      f"#define MERGES {int(ir.view is not None or bool(ir.symmetry))}\n"
                      "static const unsigned char atom_model[] = {"
@@ -646,6 +677,14 @@ class Emitter:
         acons = " && ".join(self.boolean(e, step) for e in ir.action_constraints) or "1"
         body.append("static int model_action_constraint(const V *S, const V *P) {\n"
                     f" (void)S; (void)P;\n return {acons};\n}}\n")
+        checks = "".join(f" case {n}: return {self.boolean(e, step)};\n"
+                         for n, e in enumerate(ir.step_checks) if e is not None)
+        body.append("static int model_step_check(int k, const V *S, const V *P) {\n"
+                    f" (void)S; (void)P;\n switch (k) {{\n{checks} }}\n return 1;\n}}\n")
+        checks = "".join(f" case {n}: return {self.boolean(e, m)};\n"
+                         for n, e in enumerate(ir.initial_checks) if e is not None)
+        body.append(f"static int model_initial_check(int k, const V *S) {{\n (void)S;\n switch (k) {{\n"
+                    f"{checks} }}\n return 1;\n}}\n")
         body.append(self.fingerprint_code(m))
         tests = "".join(f" case {n}: return {self.boolean(e, m)};\n" for n, e in enumerate(ir.assumptions))
         body.append(f"static int model_assumption(int k) {{\n switch (k) {{\n{tests} }}\n return 1;\n}}\n")

@@ -63,11 +63,14 @@ class _Env:
 class _LetDef:
     """A LET (or operator-argument) definition: its parameters, body and defining env."""
 
-    __slots__ = ("params", "body", "env", "node", "recs")
+    __slots__ = ("params", "body", "env", "node", "recs", "shared")
 
     def __init__(self, params: tuple, body: Node, env: _Env, node: Any):
         self.params, self.body, self.env, self.node = params, body, env, node
         self.recs: dict = {}  # a recursive LET operator's lowering, by mode (init or not)
+        # a definition of an expression's LET without parameters: its value lowered once,
+        # then a "lazy" read of it wherever it is used (None: lowered at each use)
+        self.shared: dict | None = None
 
 
 class RecursiveFunction:
@@ -112,6 +115,12 @@ class _RecOpRef:
         self.rec = rec
 
 
+class _SharedTooSoon(Exception):
+    """A value was shared in the body of a recursive operator (or function) it calls, taken
+    not to vary before that body was lowered, and the body reads the next state: the model is
+    lowered again, sharing nothing."""
+
+
 def E(op: str, args: tuple, ty: str, dyn: bool) -> Expr:
     return Expr(op, args, ty, dyn)
 
@@ -121,12 +130,17 @@ def _dyn(*xs: Expr) -> bool:
 
 
 class Lowering:
-    def __init__(self, model: Any):
+    def __init__(self, model: Any, share: bool = True):
         self.model = model
+        self.share = share  # whether values are shared (shareable); see _SharedTooSoon
         self.pool: list[Any] = []
         self._pool_index: dict = {}
         self._locals = 0
         self._def_cache: dict = {}
+        self._varying_recs: dict = {}  # id -> (recursive operator or function, kept alive; _varies)
+        self._open_recs: set = set()  # ids of those whose bodies _varies is searching
+        self._assumed_steady: dict = {}  # id -> one taken not to vary before it was lowered
+        self._open_hits: set = set()  # ids of those met again while searched
         self._levels = Levels()
         self.labels = list(model.action_names)
 
@@ -174,6 +188,8 @@ class Lowering:
                                           _where(node)))
         invariants = [self.named_predicate(n) for n in m.config.invariants]
         invariants += [self.property_invariant(*part) for part in m.property_invariants]
+        step_checks = [_or_none(self.property_step, part) for part in m.property_steps]
+        initial_checks = [_or_none(self.property_invariant, part) for part in m.property_initials]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
         action_constraints = [self.named_predicate(n) for n in m.config.action_constraints]
         view = self.named_predicate(m.config.view) if m.view is not None else None
@@ -185,7 +201,8 @@ class Lowering:
         return IRModel(len(m.variables), self.pool, self.labels, init, actions, invariants,
                        constraints=constraints,
                        init_where=_where(m.init_parts[0][0]) if m.init_parts else None,
-                       action_constraints=action_constraints, view=view, symmetry=renamings)
+                       action_constraints=action_constraints, view=view, symmetry=renamings,
+                       step_checks=step_checks, initial_checks=initial_checks)
 
     def constant_module(self) -> IRModel:
         """A spec without variables: no state, no behaviour; what it computes is its ASSUMEs
@@ -211,6 +228,21 @@ class Lowering:
         bind = {b: self.const(v) for b, v in zip(scope.bound, env)}
         return self.expr(body, _Env(scope.ctx, bind), init=False)
 
+    def property_step(self, name: str, action: Node, vars_: Node, scope: Scope, env: tuple) -> Expr:
+        """A PROPERTY's ``[][A]_v``: ``v' = v \\/ A``, a boolean of the step, checked on every
+        step as the interpreter checks it (:meth:`refute.tla.temporal.Unfolder.step_test`:
+        ``A`` is evaluated only where ``v`` changes, as a boolean, its successors never
+        enumerated)."""
+        if scope.lets:
+            raise Unsupported(f"PROPERTY {name}: a [][A]_v inside a LET", _where(action))
+        env_ = _Env(scope.ctx, {b: self.const(v) for b, v in zip(scope.bound, env)})
+        v = self.expr(vars_, env_, init=False)
+        a = self.expr(action, env_, init=False)
+        parts = v.args if v.op == "tuple" else (v,)  # <<x, y>>' = <<x, y>>: x' = x /\ y' = y
+        same = E("and", tuple(E("eq", (_primed(p, vars_), p), "b", p.dyn) for p in parts), "b",
+                 v.dyn) if parts else E("bool", (True,), "b", False)
+        return E("or", (same, a), "b", True)
+
     # ------------------------------------------------------------------ names
     def lookup(self, name: str, env: _Env, node: Node) -> Any:
         if name in env.bind:
@@ -235,6 +267,8 @@ class Lowering:
                 raise Unsupported("a value applied as an operator", _where(node))
             return entry
         if isinstance(entry, _LetDef):
+            if entry.shared is not None and not entry.params and not args:
+                return self.let_value(entry, init)
             name_ = getattr(entry.node, "name", None)
             if entry.params and name_ is not None and _mentions(entry.body, name_):
                 # a RECURSIVE operator of a LET: lowered once per LET met (its body may read
@@ -245,8 +279,9 @@ class Lowering:
                     self.recursive_operator(rec, name_, entry.params, entry.body, entry.env, init,
                                             node)
                 return self.rcall_op(rec, args, env, node, init)
-            return self.expr(entry.body, self.bind_params(entry.params, args, entry.env, env, node),
-                             init)
+            lets: list = []
+            inner = self.bind_params(entry.params, args, entry.env, env, node, lets=lets)
+            return _with_lets(lets, self.expr(entry.body, inner, init))
         if isinstance(entry, _RecFnDef):
             raise Unsupported("a recursive function used other than applied", _where(node))
         if isinstance(entry, _RecOpRef):
@@ -282,8 +317,9 @@ class Lowering:
                 return cached
             if _mentions(d.body, d.name):
                 return self.recursive_call(entry, args, env, node, init)
-            inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node)
-            return self.expr(d.body, inner, init)
+            lets = []
+            inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node, lets=lets)
+            return _with_lets(lets, self.expr(d.body, inner, init))
         if isinstance(entry, Builtin):
             return self.builtin(name, args, env, node, init, entry.definition)
         raise Unsupported(f"{type(entry).__name__} {name}", _where(node))
@@ -319,8 +355,9 @@ class Lowering:
         if d.kind != "op" or _mentions(d.body, d.name):
             raise Unsupported("a recursive or function definition of a parameterised INSTANCE",
                               _where(node))
-        inner = self.bind_params(d.params, args, _Env(entry.ctx, params), env, node)
-        return self.expr(d.body, inner, init)
+        lets: list = []
+        inner = self.bind_params(d.params, args, _Env(entry.ctx, params), env, node, lets=lets)
+        return _with_lets(lets, self.expr(d.body, inner, init))
 
     def instance_entry(self, node: Node, env: _Env) -> Any:
         """What ``I!Op`` names (``I`` an instance without parameters), as the interpreter's
@@ -377,6 +414,7 @@ class Lowering:
         locals_ = {p: E("local", (self.fresh(p),), "v", True) for p, _ in params}
         rec.params = tuple(x.args[0] for x in locals_.values())
         rec.body = self.expr(body, outer.with_items({**locals_, name: _RecOpRef(rec)}), init)
+        self.steady_or_relower(rec)
         return rec
 
     def rcall_op(self, rec: RecursiveOperator, args: tuple, env: _Env, node: Node,
@@ -387,11 +425,13 @@ class Lowering:
         return E("rcall_op", (rec, xs), "v", True)
 
     def bind_params(self, params: tuple, args: tuple, inner: _Env, outer: _Env, node: Node,
-                    action: bool = False) -> _Env:
+                    action: bool = False, lets: list | None = None) -> _Env:
         """``inner`` with the parameters bound to the arguments (lowered in ``outer``). In an
         action (``action``), an argument that is itself an action (``NoStutter(l0(self))``)
         is bound by name, to be lowered as an action where the body uses it: its assignments
-        then happen in the body's order, as the interpreter evaluates them."""
+        then happen in the body's order, as the interpreter evaluates them. Given ``lets``
+        (a call in an expression), an argument worth sharing is bound to a "lazy" read of
+        it and appended there, for the caller to wrap the body in its "shared"."""
         if len(params) != len(args):
             raise Unsupported("wrong number of arguments", _where(node))
         items = {}
@@ -402,8 +442,76 @@ class Lowering:
                     and self.is_action(arg, outer):  # (x' stays a value: Send(p, m, v, v'))
                 items[pname] = _LetDef((), arg, outer, arg)
             else:
-                items[pname] = self.expr(arg, outer, self._init)
+                value = self.expr(arg, outer, self._init)
+                if lets is not None and not self._init and self.shareable(value):
+                    name = self.fresh(pname)
+                    lets.append((name, value))
+                    value = E("lazy", (name, value), value.type, True)
+                items[pname] = value
         return inner.with_items(items)
+
+    def let_value(self, entry: _LetDef, init: bool) -> Expr:
+        """A LET definition without parameters, used in its expression's body: lowered once,
+        and where worth sharing, a "lazy" read of it (:meth:`x_let` declares it)."""
+        found = entry.shared.get(init)
+        if found is None:
+            value = self.expr(entry.body, entry.env, init)
+            if not init and self.shareable(value):
+                value = E("lazy", (self.fresh("let"), value), value.type, True)
+            found = entry.shared[init] = value
+        return found
+
+    def shareable(self, x: Expr) -> bool:
+        """Whether ``x``, an operator's argument or a LET's value, is computed once where it is
+        bound (the "shared" of a "lazy", evaluated at its first use, as TLC's LazyValue is)
+        rather than at each use. Not: what costs nothing (a literal, a variable), what is
+        computed once per run anyway (not ``dyn``), a set the emitter tests membership in
+        from its description without building it (``SUBSET S``, ``[S -> T]``...), and what
+        may have another value at another use: reading the next state (``x'``, ENABLED: the
+        next state is assigned along the action), printing, or the interpreter's operators."""
+        if not self.share or not x.dyn or x.op in _CHEAP or not _buildable(x):
+            return False
+        return not self._varies(x, set())
+
+    def _varies(self, x: Any, seen: set) -> bool:
+        """Whether an expression reachable from ``x`` is of :data:`_VARYING` (through the
+        bodies of the recursive operators and functions it calls; one still being lowered
+        is taken to vary)."""
+        if isinstance(x, tuple):
+            return any(self._varies(y, seen) for y in x)
+        if isinstance(x, Expr):
+            if id(x) in seen:
+                return False
+            seen.add(id(x))
+            return x.op in _VARYING or self._varies(x.args, seen)
+        if isinstance(x, (RecursiveOperator, RecursiveFunction)):
+            parts = (x.body,) if isinstance(x, RecursiveOperator) else (x.domain, x.body)
+            if any(p is None for p in parts):  # still being lowered (a call in its own body):
+                self._assumed_steady[id(x)] = x  # checked once lowered (steady_or_relower)
+                return False
+            known = self._varying_recs.get(id(x))
+            if known is not None:
+                return known[1]
+            if id(x) in self._open_recs:  # a call back into a body being searched adds nothing
+                self._open_hits.add(id(x))
+                return False
+            self._open_recs.add(id(x))
+            outer_hits, self._open_hits = self._open_hits, set()
+            varies = self._varies(parts, set())
+            self._open_recs.discard(id(x))
+            self._open_hits.discard(id(x))
+            if varies or not self._open_hits:  # (else it depends on a body still searched)
+                self._varying_recs[id(x)] = (x, varies)
+            self._open_hits |= outer_hits
+            return varies
+        return False
+
+    def steady_or_relower(self, rec: RecursiveOperator | RecursiveFunction) -> None:
+        """Once ``rec`` is lowered: a value shared in its own body was taken not to vary
+        through its calls of ``rec``; if ``rec`` does vary (it reads the next state), that value
+        may not be shared (:class:`_SharedTooSoon`)."""
+        if self._assumed_steady.pop(id(rec), None) is not None and self._varies(rec, set()):
+            raise _SharedTooSoon
 
     def is_action(self, arg: Node, env: _Env) -> bool:
         """Whether ``arg`` (written where ``env`` holds) is an action: a parameter bound to
@@ -566,8 +674,11 @@ class Lowering:
             return self.call(op, (a,), env, node, init)
         if op == "UNCHANGED":  # e' = e for the variables of e
             indices = self.var_indices(a, env, 0)
-            if indices is None:
-                raise Unsupported("UNCHANGED of an expression other than variables", _where(node))
+            if indices is None:  # as a boolean of the step (a refinement's abstract action)
+                if init:
+                    raise Unsupported("UNCHANGED in the initial predicate", _where(node))
+                e = self.expr(a, env, init)
+                return E("eq", (_primed(e, node), e), "b", e.dyn)
             same = tuple(E("eq", (E("prime", (i,), "v", True), E("var", (i,), "v", True)), "b", True)
                          for i in indices)
             return E("and", same, "b", True)
@@ -642,7 +753,15 @@ class Lowering:
 
     def x_let(self, node, env, init):
         defs, body = node.args
-        return self.expr(body, self.let_env(defs, env, node), init)
+        inner = self.let_env(defs, env, node)
+        mine = [d for d in inner.bind.values() if isinstance(d, _LetDef) and d.env is inner
+                and not d.params]
+        for d in mine:
+            d.shared = {}
+        out = self.expr(body, inner, init)
+        lets = [(x.args[0], x.args[1]) for d in mine for x in [d.shared.get(init)]
+                if x is not None and x.op == "lazy"]
+        return _with_lets(lets, out)
 
     def x_set(self, node, env, init):
         items = tuple(self.expr(x, env, init) for x in node.args[0])
@@ -679,13 +798,13 @@ class Lowering:
         bounds, body = node.args
         bs, inner = self.binds(bounds, env, init, node)
         b = self.expr(body, inner, init)
-        return E("forall", (bs, b), "b", b.dyn or any(s.dyn for _, s in bs))
+        return E("forall", (bs, b), "b", _binder_dyn(bs, b))
 
     def x_exists(self, node, env, init):
         bounds, body = node.args
         bs, inner = self.binds(bounds, env, init, node)
         b = self.expr(body, inner, init)
-        return E("exists", (bs, b), "b", b.dyn or any(s.dyn for _, s in bs))
+        return E("exists", (bs, b), "b", _binder_dyn(bs, b))
 
     def x_choose(self, node, env, init):
         pattern, s, body = node.args
@@ -693,27 +812,27 @@ class Lowering:
             raise Unsupported("unbounded CHOOSE", _where(node))
         (bs, inner) = self.binds([(pattern, s)], env, init, node)
         b = self.expr(body, inner, init)
-        return E("choose", (bs[0][0], bs[0][1], b), "v", b.dyn or bs[0][1].dyn)
+        return E("choose", (bs[0][0], bs[0][1], b), "v", _binder_dyn(bs, b))
 
     def x_filter(self, node, env, init):
         (pattern, s), pred = node.args
         (bs, inner) = self.binds([(pattern, s)], env, init, node)
         b = self.expr(pred, inner, init)
-        return E("filter", (bs[0][0], bs[0][1], b), "v", b.dyn or bs[0][1].dyn)
+        return E("filter", (bs[0][0], bs[0][1], b), "v", _binder_dyn(bs, b))
 
     def x_setmap(self, node, env, init):
         body, bounds = node.args
         bs, inner = self.binds(bounds, env, init, node)
         b = self.expr(body, inner, init)
-        return E("setmap", (bs, b), "v", b.dyn or any(s.dyn for _, s in bs))
+        return E("setmap", (bs, b), "v", _binder_dyn(bs, b))
 
     def x_fn(self, node, env, init):
         bounds, body = node.args
         (bs, inner) = self.binds(bounds, env, init, node)
         b = self.expr(body, inner, init)
         if len(bs) > 1:  # [x \in S, y \in T |-> e]: a function of the pairs <<x, y>>
-            return E("fn_tuples", (bs, b), "v", b.dyn or any(s.dyn for _, s in bs))
-        return E("fn", (bs[0][0], bs[0][1], b), "v", b.dyn or bs[0][1].dyn)
+            return E("fn_tuples", (bs, b), "v", _binder_dyn(bs, b))
+        return E("fn", (bs[0][0], bs[0][1], b), "v", _binder_dyn(bs, b))
 
     def x_fnapp(self, node, env, init):
         f, args = node.args
@@ -766,6 +885,7 @@ class Lowering:
                     pattern: E("tuple_part", (whole, k + 1, len(bs)), "v", True)
                     for k, (pattern, _) in enumerate(bounds)})
             rec.body = self.expr(body, inner, init)
+            self.steady_or_relower(rec)
         return d.ir
 
     def x_fnset(self, node, env, init):
@@ -1067,19 +1187,95 @@ class Lowering:
         return None
 
 
+def _or_none(lowering: Any, part: tuple) -> Expr | None:
+    """A PROPERTY's part lowered, or None where it cannot be (its check is then made on the
+    recorded states and steps, by the interpreter's code: the model still runs natively)."""
+    try:
+        return lowering(*part)
+    except Unsupported:
+        return None
+
+
 def _primed(x: Any, node: Node) -> Any:
-    """``e'``: the expression ``e`` (lowered) with every variable read in the next state."""
+    """``e'``: the expression ``e`` (lowered) with every variable read in the next state
+    (a shared value read in ``e`` is computed there, primed: its other uses are unprimed)."""
     if isinstance(x, Expr):
         if not x.dyn:
             return x
         if x.op == "var":
             return E("prime", x.args, x.type, True)
+        if x.op == "lazy":
+            return _primed(x.args[1], node)
+        if x.op == "shared":
+            return _primed(x.args[2], node)
         if x.op in ("prime", "rcall", "rcall_op", "enabled"):
             raise Unsupported("this primed expression", _where(node))
         return Expr(x.op, _primed(x.args, node), x.type, x.dyn)
     if isinstance(x, tuple):
         return tuple(_primed(y, node) for y in x)
     return x
+
+
+_CHEAP = frozenset({"const", "bool", "int", "local", "var", "lazy", "tuple_part"})
+"""Expressions as cheap to compute again as to read back."""
+
+_VARYING = frozenset({"prime", "enabled", "print", "interpreted"})
+"""Expressions whose value (or effect) may differ from one use to the next within one
+evaluation: not shared (:meth:`Lowering.shareable`)."""
+
+_DESCRIBED = frozenset({"nat", "int_set", "string", "seqset", "boolean", "powerset", "fnset",
+                        "recset", "cross", "union", "range"})
+
+
+def _buildable(x: Expr) -> bool:
+    """Whether the set ``x`` (or any value) is built rather than tested from its description
+    where the emitter meets ``e \\in x`` (emit_c's ``member``): sharing ``x`` builds it."""
+    if x.op in _DESCRIBED:
+        return False
+    if x.op in ("cup", "cap", "minus"):
+        return all(_buildable(y) for y in x.args)
+    return True
+
+
+def _binder_dyn(bs: tuple, body: Expr) -> bool:
+    """``dyn`` of a construct binding the names of ``bs`` ((name, set) pairs) in ``body``:
+    whether a set or the body depends on the state or on a name bound outside the construct
+    (``{F(S, n) : n \\in 0..8}`` does not: it is computed once per run, not per state)."""
+    if any(s.dyn for _, s in bs):
+        return True
+    uses: set = set()
+    declared: set = {name for name, _ in bs}
+    return _scan(body, uses, declared, set()) or not uses <= declared
+
+
+_STATEFUL = frozenset({"var", "prime", "enabled", "print", "interpreted", "rcall", "rcall_op"})
+"""Expressions taken to depend on the state (a recursive operator or function: its body may)."""
+
+
+def _scan(x: Any, uses: set, declared: set, seen: set) -> bool:
+    """Whether ``x`` reads the state (:data:`_STATEFUL`); adds the locals it reads to
+    ``uses`` and the names it declares to ``declared`` (locals are named uniquely by
+    :meth:`Lowering.fresh`: a local read but not declared within is bound outside)."""
+    if isinstance(x, tuple):
+        return any(_scan(y, uses, declared, seen) for y in x)
+    if isinstance(x, str):
+        declared.add(x)
+        return False
+    if not isinstance(x, Expr) or not x.dyn or id(x) in seen:
+        return False
+    seen.add(id(x))
+    if x.op == "local":
+        uses.add(x.args[0])
+        return False
+    return x.op in _STATEFUL or _scan(x.args, uses, declared, seen)
+
+
+def _with_lets(lets: list, body: Expr) -> Expr:
+    """``body`` in the scope of the shared values ``lets`` ((name, value), the first
+    outermost): each computed at its first "lazy" read, once per evaluation of the "shared"."""
+    for name, value in reversed(lets):
+        body = E("shared", (name, value, body), body.type, body.dyn)
+    return body
 
 
 def _sorted_fields(low: Lowering, fields, env, init) -> tuple:
@@ -1143,6 +1339,9 @@ def _check_encodable(value: Any) -> None:
 def lower(model: Any) -> IRModel:
     """The IR of ``model`` (a :class:`refute.tla.model.TLAModel`), or :class:`Unsupported`."""
     try:
-        return Lowering(model).lower_model()
+        try:
+            return Lowering(model).lower_model()
+        except _SharedTooSoon:  # (rare: then every value is computed where it is used)
+            return Lowering(model, share=False).lower_model()
     except RecursionError:  # operators inlined into each other without end (mutual recursion)
         raise Unsupported("mutually recursive operators (inlined without end)", model.source) from None

@@ -34,6 +34,10 @@ Expression operators (``Expr.op``, ``Expr.args``):
     rcall_op F [..]   call of a recursive operator (from_tla.RecursiveOperator)
     print out then    Print(out, then) (PrintT: then is TRUE): out printed where evaluated
     let name value body   body, reading the local name that holds value (computed once)
+    shared name value body   body, where "lazy name value" reads value: computed at the first
+                      read, once per evaluation of the "shared" (an operator's argument, a LET's
+                      definition: TLC's LazyValue; from_tla.Lowering.shareable)
+    lazy name value   the value of the enclosing "shared name" (value is there for analyses)
     gcd a b           the greatest common divisor of |a| and |b| (gcd(0, d) = d; 1 for 0 and 0)
     is_pow2 a         whether a is a positive power of two
     interpreted name  an operator only the interpreter evaluates: reached, the native search
@@ -100,3 +104,9 @@ class IRModel:
     symmetry: list[dict] = field(default_factory=list)  # renamings of model values (not the identity)
     terminal: list[Expr] = field(default_factory=list)  # a state in one of them is no deadlock
     assumptions: list[Expr] = field(default_factory=list)  # a constant module's ASSUMEs, in order
+    # a PROPERTY's [][A]_v, each a boolean of S and P tested on every step, and its initial
+    # predicate, tested on every initial state: numbered after the invariants (the runtime's
+    # NINV.., then NINV + len(step_checks)..); None: one not lowered, which the native code
+    # finds true (the caller checks it on the states and steps the search records)
+    step_checks: list[Expr | None] = field(default_factory=list)
+    initial_checks: list[Expr | None] = field(default_factory=list)

@@ -140,6 +140,8 @@ class Native:
                                            ctypes.c_int64, ctypes.c_double)
         lib.refute_run_workers.restype = ctypes.c_int
         lib.refute_moved.restype = ctypes.c_uint64
+        lib.refute_set_memory_limit.argtypes = (ctypes.c_uint64,)
+        lib.refute_memory.argtypes = (ctypes.POINTER(ctypes.c_uint64),)
         lib.refute_checkpoint_every.argtypes = (ctypes.c_double, CHECKPOINT_WRITER)
         lib.refute_checkpoint_write.argtypes = (ctypes.c_char_p,)
         lib.refute_checkpoint_write.restype = ctypes.c_int
@@ -161,12 +163,15 @@ class Native:
 
     def run(self, selected: list[bool], deadlock: bool, max_states: int | None,
             max_depth: int | None, time_limit: float | None, keep: bool = False,
-            graph: bool = False, workers: int = 1) -> int:
+            graph: bool = False, workers: int = 1, memory_limit: int | None = None) -> int:
         """Explore; ``keep``: keep every state's values (:meth:`states`); ``graph``: record
         the state graph's steps (:meth:`edges`); ``workers`` > 1 (neither ``keep`` nor
-        ``graph``): in that many processes (runtime/workers.c), with the same results."""
+        ``graph``): in that many processes (runtime/workers.c), with the same results.
+        ``memory_limit`` (bytes of resident memory, one process only): the search stops
+        between two expansions rather than pass it (status 8, :meth:`memory`)."""
         for k, on in enumerate(selected):
             self.lib.refute_select_invariant(k, int(on))
+        self.lib.refute_set_memory_limit(memory_limit or 0)
         self._memo.clear()
         bound = max_states if max_states is not None else 1 << 62
         depth = max_depth if max_depth is not None else -1
@@ -213,6 +218,14 @@ class Native:
             return [self.lib.refute_assume(k) for k in range(self.lib.refute_nassume())]
         finally:
             self.on_print = printer
+
+    def memory(self) -> dict[str, int]:
+        """The last one-process search's memory: the bytes of its seen set and of its parent
+        links; after a stop at its memory limit, the resident bytes then and the bytes it was
+        about to add (0 when it stopped on reading the resident size alone)."""
+        out = (ctypes.c_uint64 * 4)()
+        self.lib.refute_memory(out)
+        return dict(zip(("seen", "links", "resident", "wanted"), (int(x) for x in out)))
 
     def counts(self) -> dict[str, int]:
         out = (ctypes.c_uint64 * 8)()

@@ -5,9 +5,10 @@ Bags, :mod:`refute.tla.community`'s FoldFunction and DyadicRationals, written af
 Java overrides). Each rule here builds the IR of the same value, step for step as the native
 computes it, so that ``--verify`` finds the same states:
 
-* Bags: a bag is a function from its elements to their (positive) numbers of copies; the
-  runtime's functions on ``1..n`` are sequences and the empty function is ``<<>>``, as the
-  interpreter's ``make_fn`` normalises them, so a bag built here equals the native's.
+* Bags (all but SubBag and IsABag): a bag is a function from its elements to their
+  (positive) numbers of copies; the runtime's functions on ``1..n`` are sequences and the
+  empty function is ``<<>>``, as the interpreter's ``make_fn`` normalises them, so a bag
+  built here equals the native's.
 * FoldFunction(op, base, f): ``acc := op(f[x], acc)`` over ``DOMAIN f`` in the values' order
   (TLC's Java override; the order the runtime's sets are stored in).
 * DyadicRationals: ``[num |-> n, den |-> d]`` records; ``Add`` and ``Half`` divide by the
@@ -133,10 +134,33 @@ def _copies_in(b: _Build, args: tuple) -> Expr:
 
 
 def _bag_add(b: _Build, args: tuple) -> Expr:
-    """B1 (+) B2: every element of either, with the sum of its copies in both."""
-    return b.let(b.arg(args[0]), lambda p: b.let(b.arg(args[1]), lambda q: b.fn(
-        b.e("cup", (b.domain(p), b.domain(q)), "v"),
-        lambda x: b.e("add", (b.copies_in(x, p), b.copies_in(x, q)), "i"))))
+    return b.let(b.arg(args[0]), lambda p: b.let(b.arg(args[1]), lambda q: _sum(b, p, q)))
+
+
+def _sum(b: _Build, p: Expr, q: Expr) -> Expr:
+    """p (+) q: every element of either, with the sum of its copies in both."""
+    return b.fn(b.e("cup", (b.domain(p), b.domain(q)), "v"),
+                lambda x: b.e("add", (b.copies_in(x, p), b.copies_in(x, q)), "i"))
+
+
+def _bag_union(b: _Build, args: tuple) -> Expr:
+    """BagUnion(S): the bags of S summed, in their order, from the empty bag."""
+    return b.fold(b.arg(args[0]), b.const(()), lambda bag, acc: b.let(bag, lambda q: _sum(b, acc, q)))
+
+
+def _bag_of_all(b: _Build, args: tuple) -> Expr:
+    """BagOfAll(F, B): each F(e) with as many copies as the elements e of B it is the image of
+    have in all."""
+    f = b.operator(args[0], 1)
+
+    def image(bag: Expr) -> Expr:
+        x = b.low.fresh("x")
+        fx = f(Expr("local", (x,), "v", True))
+        values = Expr("setmap", (((x, b.domain(bag)),), fx), "v", True)
+        return b.fn(values, lambda y: b.fold(
+            b.domain(bag), Expr("int", (0,), "i", False), lambda e, acc: b.e("if", (
+                b.e("eq", (f(e), y), "b"), b.e("add", (acc, b.apply(bag, e)), "i"), acc), "v")))
+    return b.let(b.arg(args[1]), image)
 
 
 def _bag_sub(b: _Build, args: tuple) -> Expr:
@@ -219,6 +243,7 @@ _RULES: dict[tuple[str, int], Callable[[_Build, tuple], Expr]] = {
     ("BagIn", 2): _bag_in, ("CopiesIn", 2): _copies_in, ("(+)", 2): _bag_add,
     ("\\oplus", 2): _bag_add, ("(-)", 2): _bag_sub, ("\\ominus", 2): _bag_sub,
     ("BagCardinality", 1): _bag_cardinality, ("\\sqsubseteq", 2): _sub_bag_eq,
+    ("BagUnion", 1): _bag_union, ("BagOfAll", 2): _bag_of_all,
     ("FoldFunction", 3): _fold_function, ("FoldFunctionOnSet", 4): _fold_function_on_set,
     ("Zero", 0): _zero, ("One", 0): _one, ("Add", 2): _add, ("Half", 1): _half,
     ("IsDyadicRational", 1): _is_dyadic,

@@ -26,6 +26,12 @@
 #include <string.h>
 
 #define MIN_CAPACITY 64
+#define SCAN_CHUNK 32  /* successors fingerprinted ahead of their probes (see scan) */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(address) __builtin_prefetch(address)
+#else
+#define PREFETCH(address) ((void)(address))
+#endif
 
 #include "_fingerprint_api.h"
 
@@ -317,6 +323,8 @@ static PyObject *FingerprintSet_scan(FingerprintSet *self, PyObject *const *args
     int keeping = nargs == 9;
     PyObject *tests = NULL, *kept = NULL, *where = NULL, *new = NULL;
     Py_ssize_t room = 0, i = 0;
+    PyObject *pending_type = NULL, *pending_value = NULL, *pending_traceback = NULL;
+    Py_ssize_t pending_at = -1;  /* the successor whose fingerprint failed, or -1 */
     if (keeping) {
         tests = args[5], kept = args[6], where = args[8];
         if (!PyTuple_Check(tests) || !PyList_Check(kept) || !PyList_Check(where) ||
@@ -348,7 +356,31 @@ static PyObject *FingerprintSet_scan(FingerprintSet *self, PyObject *const *args
     if (new == NULL)
         goto error;
     Py_ssize_t n = PyList_GET_SIZE(successors);
+    /* The fingerprints of a chunk of successors first, each one's slot prefetched, then the
+     * chunk's successors in order: the seen-set's table is far larger than the caches, so
+     * its probes would otherwise wait on memory one after another. A fingerprint that fails
+     * ends the chunk there; its error is raised when the loop reaches that successor (after
+     * counting it, as before), unless the search stops earlier or fails otherwise first. */
+    int64_t chunk_fps[SCAN_CHUNK];
+    Py_ssize_t chunk_start = 0, chunk_end = 0;  /* chunk_fps[k] is successor chunk_start + k's */
     for (; i < n && stop == -2; i++) {
+        if (i == chunk_end && i != pending_at) {
+            chunk_start = i;
+            Py_ssize_t limit = n - i < SCAN_CHUNK ? n : i + SCAN_CHUNK;
+            for (chunk_end = i; chunk_end < limit; chunk_end++) {
+                PyObject *item = PyList_GET_ITEM(successors, chunk_end);
+                if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2)
+                    break;  /* successor_action_name raises on reaching it */
+                int64_t *slot = &chunk_fps[chunk_end - chunk_start];
+                if (state_fingerprint(fingerprint, PyTuple_GET_ITEM(item, 1), slot) < 0) {
+                    PyErr_Fetch(&pending_type, &pending_value, &pending_traceback);
+                    pending_at = chunk_end;
+                    break;
+                }
+                if (*slot != 0)
+                    PREFETCH(self->table.slots + slot_of(&self->table, *slot));
+            }
+        }
         PyObject *pair = PyList_GET_ITEM(successors, i);
         PyObject *name = successor_action_name(pair);
         if (name == NULL)
@@ -363,10 +395,13 @@ static PyObject *FingerprintSet_scan(FingerprintSet *self, PyObject *const *args
             goto error;
         }
         counts[action]++;
-        int64_t fp;
         PyObject *state = PyTuple_GET_ITEM(pair, 1);
-        if (state_fingerprint(fingerprint, state, &fp) < 0)
+        if (i == pending_at) {
+            PyErr_Restore(pending_type, pending_value, pending_traceback);
+            pending_type = pending_value = pending_traceback = NULL;
             goto error;
+        }
+        int64_t fp = chunk_fps[i - chunk_start];
         int added = set_add(self, fp);
         if (added < 0)
             goto error;
@@ -406,6 +441,9 @@ static PyObject *FingerprintSet_scan(FingerprintSet *self, PyObject *const *args
         if (--room <= 0)
             stop = -1;
     }
+    Py_XDECREF(pending_type);  /* stopped before the successor whose fingerprint failed */
+    Py_XDECREF(pending_value);
+    Py_XDECREF(pending_traceback);
     PyBuffer_Release(&fired);
     if (keeping)
         PyBuffer_Release(&found);
@@ -429,6 +467,9 @@ error:
         }
     }
     Py_XDECREF(new);
+    Py_XDECREF(pending_type);  /* another error came first */
+    Py_XDECREF(pending_value);
+    Py_XDECREF(pending_traceback);
 error_early:
     PyBuffer_Release(&fired);
     if (keeping)

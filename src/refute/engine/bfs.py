@@ -55,7 +55,8 @@ from refute.errors import RefuteError, SpecError, UsageError
 from refute.limits import Watch
 from refute.status import Status
 
-_CHECK_EVERY = 512  # expansions between clock reads (time limit, progress)
+_CHECK_EVERY = 512  # at most this many expansions between clock reads (time limit, progress)
+_CHECK_SECONDS = 0.1  # and about this long: where one expansion is slow, the clock is read sooner
 _GC_YOUNG = 20_000  # allocations between collections of the youngest generation (see explore)
 first = itemgetter(0)
 
@@ -193,6 +194,7 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
         return rebuild_trace(model, parents, ordinals, index)
 
     state: Any = None
+    next_check, stride, last_check = 0, 1, started  # when the clock is read next (see below)
     try:
         # Level 1: the initial states.
         level_states: list[Any] = []
@@ -226,11 +228,17 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
             for parent, parent_state in enumerate(level_states, start=level_start):
                 # before the expansion, so that both loops below (the C scan's ends in
                 # ``continue``) are bounded by the limits
-                if parent % _CHECK_EVERY == 0 and (watch.active or report_progress):
+                if parent >= next_check and (watch.active or report_progress):
                     if watch.expired():
                         stop = StopReason.of(watch.reason)
                         return finish(Status.INCOMPLETE)
                     now = time.perf_counter()
+                    # the stride halves while the expansions between two reads take longer
+                    # than _CHECK_SECONDS (a trace spec's states can take seconds each) and
+                    # doubles back up to _CHECK_EVERY when they are quick
+                    stride = (max(1, stride // 2) if now - last_check > _CHECK_SECONDS
+                              else min(_CHECK_EVERY, stride * 2))
+                    next_check, last_check = parent + stride, now
                     if report_progress and now >= next_report:
                         next_report = now + options.progress_interval
                         report_progress(Progress(len(parents), generated,

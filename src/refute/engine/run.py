@@ -57,6 +57,8 @@ def run(model: Model, options: Options = Options(), scale: Scale = Scale(),
 def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserver | None,
              native: Callable[[Options, GraphObserver | None], Result] | None) -> Result:
     if native is not None and native_scale(scale):
+        if scale.memory_limit is not None:  # the native search stops there itself
+            options = replace(options, memory_limit=scale.memory_limit)
         if observer is None and not properties_of(model):
             return native(options, None)
         result = check_model(model, options, observer=observer, native=native)
@@ -82,9 +84,10 @@ def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserv
 
 def native_scale(scale: Scale) -> bool:
     """Whether the native explorer takes ``scale``: one machine, ``--workers``, checkpoints
-    at most (its workers and checkpoints are its own, :mod:`refute.compiled`); no spilling
-    or Ray."""
-    return scale.memory_limit is None and scale.ray is None
+    at most (its workers and checkpoints are its own, :mod:`refute.compiled`), or a memory
+    limit with one worker (the native search stops at it, incomplete, where the
+    interpreter's would spill to disk); no Ray."""
+    return (scale.memory_limit is None or scale.workers == 1) and scale.ray is None
 
 
 def sharded(scale: Scale) -> bool:

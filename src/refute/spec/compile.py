@@ -5,7 +5,9 @@ actions, the finite domains of their parameters (resolved and put in canonical o
 action instances with their labels already built, and whether an action is a generator.
 ``next_states`` is then a flat loop over prebuilt instances, run in C by
 :mod:`refute.spec._dispatch` when it is built (the Python loop below otherwise, and for what
-the C loop hands back: generators and results to validate).
+the C loop hands back: generators and results to validate); when every instance is prebuilt,
+the actions' bodies are fused into one Python function run once a state
+(:mod:`refute.spec.fuse`), the actions it cannot fuse called from it as that loop calls them.
 """
 
 from __future__ import annotations

@@ -69,9 +69,9 @@ def fuse_actions(spec: Any, state_type: type, entries: list[tuple], unvalidated:
     actions, and all but states of the state type, go to ``hand(label, result, generator,
     state, out)``, as the dispatch loop hands them back.
     """
-    groups: list[tuple[Callable, bool, list[tuple]]] = []  # consecutive instances of one method
+    groups: list[tuple[Callable, bool, list[tuple]]] = []  # consecutive instances of one action
     for label, function, _, _, _, args, generator in entries:
-        if groups and groups[-1][0] == function:
+        if groups and groups[-1][0] == function and groups[-1][2][0][0].action == label.action:
             groups[-1][2].append((label, *args))
         else:
             groups.append((function, generator, [(label, *args)]))

@@ -204,9 +204,13 @@ class TLAModel(Model):
         self.settling: list = []
         self._action_checks: list = []
         self._initial_checks: list = []
-        # a PROPERTY's []P as (name, body, scope, bound values), in self.invariants' order: what
-        # the compiled backend lowers to check them natively
+        # a PROPERTY's []P as (name, body, scope, bound values), in self.invariants' order, its
+        # [][A]_v as (name, A, v, scope, bound values) in _action_checks' order and its initial
+        # predicate as (name, body, scope, bound values) in _initial_checks' order: what the
+        # compiled backend lowers to check them natively
         self.property_invariants: list[tuple] = []
+        self.property_steps: list[tuple] = []
+        self.property_initials: list[tuple] = []
         self._next_name = next_[0].args[0] if next_ is not None and next_[0].kind == "name" else None
         self._temporal(cfg, fairness_nodes)
         stdlib.describe_spec(self._spec_record(loader, root, inits, fairness_nodes))
@@ -453,8 +457,10 @@ class TLAModel(Model):
                 doing = f"evaluating property {pname}"
                 test = self._compile(lambda: unfolder.step_test(step, scope, env, doing), action)
                 self._action_checks.append((pname, test, action))
+                self.property_steps.append((pname, action, vars_, scope, env))
             for pname, body, scope, env in parts.initial:
                 self._initial_checks.append(self._state_predicate(pname, body, scope, env, where, "property"))
+                self.property_initials.append((pname, body, scope, env))
         parts = Parts()
         for node, fctx in fairness_nodes:
             try:

@@ -62,8 +62,8 @@ int refute_checkpoint_write(const char *path) {
     ck_word(o, (uint32_t)ckpt_past_depth);
     for (int k = 0; k < NLABEL; k++) ck_u64(o, fired[k]);
     for (int k = 0; k < NLABEL; k++) ck_u64(o, found[k]);
-    for (uint32_t k = 0; k < R.distinct; k++) ck_word(o, parents[k]);
-    for (uint32_t k = 0; k < R.distinct; k++) ck_word(o, ordinals[k]);
+    for (uint32_t k = 0; k < R.distinct; k++) ck_word(o, links_parent(k));
+    for (uint32_t k = 0; k < R.distinct; k++) ck_word(o, links_ordinal(k));
     ck_u64(o, seen_count);
     uint64_t at = 0, fp;
     while ((fp = seen_next(&at))) ck_u64(o, fp);
@@ -127,7 +127,8 @@ static int ck_nodes_valid(const uint32_t *p, uint64_t nwords, uint32_t nn) {
 /* Put the search where the checkpoint at path (its body from offset) was taken: R, the
  * coverage counters, parent links, the seen set, bfs_cur (from position 0) and bfs_next.
  * Called by search() after its reset. 0 done, 1 the file cannot be read or is not a
- * checkpoint of this model (nothing of it used then). */
+ * checkpoint of this model, 2 its tables would pass --memory-limit (nothing of it used then:
+ * the search stops with nothing found, which no checkpoint is written of). */
 static int ckpt_load(const char *path, int64_t offset) {
     FILE *f = fopen(path, "rb");
     if (!f) return 1;
@@ -167,7 +168,10 @@ static int ckpt_load(const char *path, int64_t offset) {
     }
     for (uint32_t k = 0; k < distinct; k++)
         if ((w[links_at + k] != ROOT && w[links_at + k] >= k)) { free(w); return 1; }
-    /* the checkpoint is whole and of this model: apply it */
+    /* the checkpoint is whole and of this model: apply it, if its tables fit within the
+     * memory limit (sized once, not grown state by state) */
+    if (!seen_room(nseen) || !links_room(distinct, 1) || !level_room(&bfs_cur, ncur, 1)
+            || !level_room(&bfs_next, nnext, 1)) { free(w); return 2; }
     for (int k = 0; k < NLABEL; k++) {
         fired[k] = w[fired_at + 2 * k] | (uint64_t)w[fired_at + 2 * k + 1] << 32;
         found[k] = w[fired_at + 2 * (NLABEL + k)] | (uint64_t)w[fired_at + 2 * (NLABEL + k) + 1] << 32;

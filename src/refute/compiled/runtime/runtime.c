@@ -6,13 +6,16 @@
  * search stops with ST_ERROR and the Python side re-runs the interpreter, which reports the
  * error with the spec's file and line exactly as an interpreted run would.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "runtime.h"
 
@@ -594,8 +597,16 @@ static V fn_from_pairs(Buf *b) { /* b holds k0 v0 k1 v1 ...; closes b */
     return r;
 }
 
-/* Every function from the set dom to the set rng, as a set. */
+/* Every function from the set dom to the set rng, as a set (remembered: a set quantified
+ * over, [1..len -> T], is built again for each state the formula is evaluated in). */
+static V set_of_functions_raw(V dom, V rng);
 static V set_of_functions(V dom, V rng) {
+    Memo *m = memo_slot(5, dom, rng, 0);
+    if (memo_hit(m, 5, dom, rng, 0)) return m->r;
+    V r = set_of_functions_raw(dom, rng);
+    return memo_put(memo_slot(5, dom, rng, 0), 5, dom, rng, 0, r);
+}
+static V set_of_functions_raw(V dom, V rng) {
     const Val *D = as_set_(dom), *R = as_set_(rng);
     uint32_t n = D->len, m = R->len;
     double total = 1;
@@ -617,8 +628,17 @@ static V set_of_functions(V dom, V rng) {
     return buf_set(o);
 }
 
-/* Every record with these fields (atoms, sorted) and field values from these sets. */
+/* Every record with these fields (atoms, sorted) and field values from these sets (one
+ * field's, remembered as set_of_functions is). */
+static V set_of_records_raw(uint32_t n, const V *fields, const V *sets);
 static V set_of_records(uint32_t n, const V *fields, const V *sets) {
+    if (n != 1) return set_of_records_raw(n, fields, sets);
+    Memo *m = memo_slot(6, fields[0], sets[0], 0);
+    if (memo_hit(m, 6, fields[0], sets[0], 0)) return m->r;
+    V r = set_of_records_raw(n, fields, sets);
+    return memo_put(memo_slot(6, fields[0], sets[0], 0), 6, fields[0], sets[0], 0, r);
+}
+static V set_of_records_raw(uint32_t n, const V *fields, const V *sets) {
     Buf *o = buf_open();
     uint32_t idx[64];
     V vs[64];
@@ -794,29 +814,113 @@ static V range_of(V f) {
 }
 
 /* ------------------------------------------------------------------ symmetry */
-/* v with every atom renamed by table t (n triples: rank, image's rank, image's class),
- * rebuilt in canonical form (a renaming changes the order of set elements and keys). */
-static V rename_value(V v, const int64_t *t, int n) {
-    const Val *e = VAL(v);
-    uint8_t tag = e->tag;
-    if (tag == T_BOOL || tag == T_INT) return v;
-    if (tag == T_ATOM) {
-        for (int k = 0; k < n; k++) if (t[3 * k] == e->u.i) return mk_atom(t[3 * k + 1], (int)t[3 * k + 2]);
-        return v;
+/* Under SYMMETRY a state's fingerprint is the least over the images of its values under
+ * every renaming of the model values (the identity included): states of one orbit get one
+ * fingerprint. An image is never built: its hash is the structural hash the image would have
+ * under a hash in which the order of a set's elements and of a function's pairs does not
+ * count (a commutative sum of their mixed hashes). A renaming moves elements around in the
+ * canonical order, so with the runtime's own (ordered) hash every image would have to be
+ * rebuilt, sorted and interned, under each renaming, for every successor: that cost ~10x the
+ * rest of the search on models with a set of messages (FastPaxos: 29 renamings). Any hash
+ * that is a function of the value alone gives the same orbits, hence the same counts, states
+ * and traces; this one is used for the identity image too, so that the images compare.
+ *
+ * A value's image hashes under all the renamings (image_n of them, the identity first) are
+ * computed together, once, and kept in a block of their own (image_at: per value id, 1 + its
+ * block's number; 0: not computed yet): a state then costs one look-up per variable, not one
+ * per variable and renaming, and most values (whole variables, their parts) recur from state
+ * to state. Renaming w is table image_tables[w]: image_sizes[w] quadruples (an atom's rank,
+ * its image's rank and class, the image's id once interned, 0 before). */
+static int image_n;
+static int64_t *const *image_tables;
+static const int *image_sizes;
+static uint32_t *image_at;
+static uint32_t image_cap;
+static uint64_t *image_blocks;
+static size_t image_used, image_room; /* blocks */
+
+static const uint64_t *image_block(V v) {
+    if (v < image_cap && image_at[v]) return image_blocks + (size_t)(image_at[v] - 1) * image_n;
+    int n = image_n;
+    uint64_t acc[n];
+    uint8_t tag = VAL(v)->tag;
+    if (tag == T_BOOL || tag == T_INT) {
+        for (int w = 0; w < n; w++) acc[w] = VAL(v)->hash;
+    } else if (tag == T_ATOM) {
+        int64_t rank = VAL(v)->u.i;
+        for (int w = 0; w < n; w++) {
+            int64_t *t = image_tables[w];
+            acc[w] = VAL(v)->hash;
+            for (int k = 0; k < image_sizes[w]; k++) {
+                if (t[4 * k] != rank) continue;
+                if (!t[4 * k + 3]) t[4 * k + 3] = mk_atom(t[4 * k + 1], (int)t[4 * k + 2]);
+                acc[w] = VAL((V)t[4 * k + 3])->hash;
+                break;
+            }
+        }
+    } else {
+        uint32_t len = VAL(v)->len;
+        const V *d = VAL(v)->u.d; /* (payloads stay put when the value table grows) */
+        for (int w = 0; w < n; w++) acc[w] = 0;
+        /* (a child's block is read before the next call, which may move the blocks) */
+        if (tag == T_SEQ) {
+            for (uint32_t k = 0; k < len; k++) {
+                const uint64_t *c = image_block(d[k]);
+                for (int w = 0; w < n; w++) acc[w] = (acc[w] ^ c[w]) * 0x9fb21c651e98df25ULL + k;
+            }
+        } else if (tag == T_SET) {
+            for (uint32_t k = 0; k < len; k++) {
+                const uint64_t *c = image_block(d[k]);
+                for (int w = 0; w < n; w++) acc[w] += mix64(c[w] ^ 0x5851f42d4c957f2dULL);
+            }
+        } else {
+            uint64_t key[n];
+            for (uint32_t k = 0; k < len; k++) {
+                const uint64_t *c = image_block(d[k]);
+                for (int w = 0; w < n; w++) key[w] = c[w] * 0x9e3779b97f4a7c15ULL;
+                c = image_block(d[len + k]);
+                for (int w = 0; w < n; w++) acc[w] += mix64(key[w] ^ c[w]);
+            }
+        }
+        uint64_t seed = mix64(0x9e3779b97f4a7c15ULL * (tag + 1) + len);
+        for (int w = 0; w < n; w++) acc[w] = mix64(acc[w] ^ seed);
     }
-    uint32_t len = e->len, words = tag == T_FN ? 2 * len : len;
-    Buf *o = buf_open();
-    for (uint32_t k = 0; k < words; k++) {
-        V x = rename_value(VAL(v)->u.d[k], t, n); /* (vals may move while interning) */
-        buf_push(o, x);
+    if (v >= image_cap) {
+        uint32_t cap = image_cap ? image_cap : 1024;
+        while (cap <= v) cap *= 2;
+        image_at = realloc(image_at, (size_t)cap * sizeof(uint32_t));
+        if (!image_at) rt_fail(100);
+        memset(image_at + image_cap, 0, (size_t)(cap - image_cap) * sizeof(uint32_t));
+        image_cap = cap;
     }
-    if (tag == T_SEQ) { V r = mk_seq(o->d, o->n); buf_close(); return r; }
-    if (tag == T_SET) return buf_set(o);
-    Buf *p = buf_open();
-    for (uint32_t k = 0; k < len; k++) { buf_push(p, o->d[k]); buf_push(p, o->d[len + k]); }
-    V r = fn_from_pairs(p);
-    buf_close();
-    return r;
+    if (image_used == image_room) {
+        image_room = image_room ? 2 * image_room : 4096;
+        image_blocks = realloc(image_blocks, image_room * n * sizeof(uint64_t));
+        if (!image_blocks) rt_fail(100);
+    }
+    uint64_t *out = image_blocks + image_used * n;
+    memcpy(out, acc, n * sizeof(uint64_t));
+    image_at[v] = (uint32_t)++image_used;
+    return out;
+}
+
+/* The least fingerprint of the images of state s (values_fp's shape), or, with a VIEW, of
+ * the images of its view's value `key`. */
+static uint64_t least_image_fp(const V *s, const V *key, int n, int64_t *const *tables, const int *sizes) {
+    image_n = n; image_tables = tables; image_sizes = sizes;
+    uint64_t acc[n], least = UINT64_MAX;
+    if (key) {
+        const uint64_t *c = image_block(*key);
+        for (int w = 0; w < n; w++) acc[w] = mix64(c[w] ^ 0x51ed270b27a3f1c5ULL);
+    } else {
+        for (int w = 0; w < n; w++) acc[w] = 0x243f6a8885a308d3ULL;
+        for (int k = 0; k < NV; k++) {
+            const uint64_t *c = image_block(s[k]);
+            for (int w = 0; w < n; w++) acc[w] = mix64(acc[w] ^ c[w]) + (uint64_t)k;
+        }
+    }
+    for (int w = 0; w < n; w++) if (acc[w] < least) least = acc[w];
+    return least ? least : 1;
 }
 
 /* ------------------------------------------------------------------ printing */
@@ -841,12 +945,314 @@ static uint64_t values_fp(const V *s) {
 }
 static uint64_t model_fingerprint(const V *s); /* the generated model's: of its VIEW, under its SYMMETRY */
 
-/* The seen set: 64-bit fingerprints, open addressing, 0 = empty. When the state graph is
- * recorded (graph_mode), seen_index holds each fingerprint's state number beside it. */
+/* ------------------------------------------------------------------ memory limit */
+/* --memory-limit on the native search: the resident memory of the process (what
+ * refute.limits means by it). The search asks memory_allows before it grows a table of its
+ * own (the seen set, the links, a level, the graph's steps) by what the growth adds, and
+ * reads the resident size every few hundred expansions (the value table grows inside an
+ * expansion); past the limit it stops between two expansions, with ST_MEMORY and the counts
+ * of what it did. mem_used and mem_wanted say, for the report, where it stood. */
+static uint64_t mem_limit, mem_used, mem_wanted;
+
+static uint64_t rss_now(void) {
+    char text[160];
+    int fd = open("/proc/self/statm", O_RDONLY);
+    if (fd >= 0) {
+        ssize_t n = read(fd, text, sizeof text - 1);
+        close(fd);
+        const char *p = text, *end = text + (n > 0 ? n : 0);
+        while (p < end && *p != ' ') p++; /* the first field is the size; the second, resident */
+        uint64_t pages = 0;
+        int digits = 0;
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++, digits++) pages = 10 * pages + (uint64_t)(*p - '0');
+        if (digits) return pages * (uint64_t)sysconf(_SC_PAGESIZE);
+    }
+    struct rusage usage; /* no /proc: the peak, an upper bound */
+    getrusage(RUSAGE_SELF, &usage);
+    return (uint64_t)usage.ru_maxrss * 1024;
+}
+
+static int memory_allows(uint64_t more) {
+    if (!mem_limit) return 1;
+    uint64_t used = rss_now();
+    if (used + more <= mem_limit) return 1;
+    mem_used = used;
+    mem_wanted = more;
+    return 0;
+}
+void refute_set_memory_limit(uint64_t bytes) { mem_limit = bytes; }
+
+/* ------------------------------------------------------------------ the seen set */
+/* The fingerprints of the states found, as one sorted array: ordered linear probing (Amble and
+ * Knuth, 1974) without wrap-around. A fingerprint is stored as its key mix64(fp) (a bijection:
+ * equal keys are equal fingerprints, and 0, "empty", is the key of no fingerprint); a key's
+ * home slot is key * seen_size / 2^64, which grows with the key, and a key sits at its home
+ * or just after the key before it: the array is sorted, a lookup scans from the home slot to
+ * the first key not below it, an insertion shifts the rest of its cluster one slot right.
+ * That layout is what makes the set small and cheap to grow: it is run at a load of up to 0.9
+ * (a lookup still reads ~5 consecutive slots, in the cache line the search prefetched when the
+ * state was emitted), and it grows by only 1.2x, rehashed in one sequential pass since the
+ * keys come out of the old array in order: 8.9-10.7 bytes per state. SEEN_SLACK slots past
+ * the last home slot take the keys pushed past it; the very last slot stays empty (it ends
+ * every scan), and a cluster that would reach it grows the set early.
+ *
+ * When the state graph is recorded (graph_mode), seen_index holds each key's state number
+ * in the slot beside it (moved with it).
+ *
+ * The functions below are the whole interface (the one-worker search, and checkpoints, use
+ * only them): seen_reset, seen_prefetch, seen_find, seen_add, seen_room, seen_bytes, and
+ * seen_next for checkpoints. */
+#define SEEN_LOAD 0.9
+#define SEEN_GROWTH 1.2
+#define SEEN_SLACK 4096
 static uint64_t *seen;
 static uint32_t *seen_index;
-static uint64_t seen_mask, seen_count;
+static uint64_t seen_size, seen_slots, seen_count, seen_limit;
 static int graph_mode;
+
+static inline uint64_t seen_home(uint64_t key, uint64_t size) {
+    return (uint64_t)(((unsigned __int128)key * size) >> 64);
+}
+
+static void seen_reset(int graph) {
+    free(seen); free(seen_index);
+    seen = 0; seen_index = 0;
+    seen_size = seen_slots = seen_count = seen_limit = 0;
+    graph_mode = graph;
+}
+
+/* The bytes the set holds (its slots, and their state numbers when the graph is recorded). */
+static uint64_t seen_bytes_for(uint64_t size) {
+    return (size + SEEN_SLACK + 8) * (sizeof(uint64_t) + (graph_mode ? sizeof(uint32_t) : 0));
+}
+static uint64_t seen_bytes(void) { return seen_slots ? seen_bytes_for(seen_size) : 0; }
+
+static int memory_allows(uint64_t more); /* whether growing by `more` bytes stays within the limit */
+
+/* Rebuild the set with `size` home slots (or more); 0 if `checked` and the memory limit does
+ * not allow it. */
+static int seen_resize(uint64_t size, int checked) {
+    for (;;) {
+        if (checked && !memory_allows(seen_bytes_for(size))) return 0;
+        uint64_t slots = size + SEEN_SLACK;
+        uint64_t *t = calloc(slots + 8, sizeof(uint64_t)); /* + 8 empty: seen_scan's windows */
+        uint32_t *ti = graph_mode ? malloc(slots * sizeof(uint32_t)) : 0;
+        if (!t || (graph_mode && !ti)) rt_fail(100);
+        huge_pages(t, slots * sizeof(uint64_t));
+        uint64_t at = 0; /* the first free slot: the keys come in order */
+        int fits = 1;
+        for (uint64_t k = 0; k < seen_slots && fits; k++) {
+            uint64_t key = seen[k];
+            if (!key) continue;
+            uint64_t h = seen_home(key, size);
+            if (h > at) at = h;
+            if (at >= slots - 1) { fits = 0; break; }
+            t[at] = key;
+            if (ti) ti[at] = seen_index[k];
+            at++;
+        }
+        if (!fits) { /* a cluster ran into the last slot: more room */
+            free(t); free(ti);
+            size = (uint64_t)(size * SEEN_GROWTH) + 1;
+            continue;
+        }
+        free(seen); free(seen_index);
+        seen = t; seen_index = ti;
+        seen_size = size; seen_slots = slots;
+        seen_limit = (uint64_t)(size * SEEN_LOAD);
+        return 1;
+    }
+}
+
+/* Room for n more fingerprints without growing during an expansion: 0 if growing would pass
+ * the memory limit. */
+static uint64_t seen_size_for(uint64_t n) {
+    uint64_t size = seen_size ? seen_size : (1u << 16);
+    while ((uint64_t)(size * SEEN_LOAD) < n) size = (uint64_t)(size * SEEN_GROWTH) + 1;
+    return size;
+}
+static int seen_room(uint64_t n) {
+    if (seen_slots && seen_count + n <= seen_limit) return 1;
+    return seen_resize(seen_size_for(seen_count + n), 1);
+}
+
+/* Where the scan for fingerprint fp starts (and the slots after it, which a scan at a high
+ * load often reads): fetched into the cache when a successor is emitted, so that it is there
+ * when the search looks the successor up. (Inlined always: GCC
+ * finds a function that only prefetches free of effects and drops its calls.) */
+static inline __attribute__((always_inline)) void seen_prefetch(uint64_t fp) {
+    if (seen) {
+        const uint64_t *at = seen + seen_home(mix64(fp), seen_size);
+        __builtin_prefetch(at);
+        __builtin_prefetch(at + 7); /* the scan's next cache line, if it goes on into one */
+    }
+}
+
+/* The slot of key, or of the first key above it (or empty) where it would go. The keys below
+ * key from its home slot on are all before the first empty slot (a key below it has its home
+ * at or before key's, and no empty slot between its home and itself), so their number in a
+ * window of 8 slots is the distance to that slot: counted without a branch (an empty slot, 0,
+ * wraps to the largest in seen[] - 1). The array has 8 empty slots past its end. */
+static inline uint64_t seen_scan(uint64_t key) {
+    uint64_t j = seen_home(key, seen_size);
+    for (;;) {
+        unsigned below = 0;
+        for (int k = 0; k < 8; k++) below += seen[j + k] - 1 < key - 1;
+        if (below < 8) return j + below;
+        j += 8;
+    }
+}
+
+/* Whether fp is in the set; its state number in *known (graph_mode). */
+static int seen_find(uint64_t fp, uint32_t *known) {
+    if (!seen) return 0;
+    uint64_t key = mix64(fp), j = seen_scan(key);
+    if (seen[j] != key) return 0;
+    if (known && seen_index) *known = seen_index[j];
+    return 1;
+}
+
+/* Add fp (state number `index`): 1 if new; else 0, and its state number in *known
+ * (graph_mode). It grows the set as needed; seen_room before it is what keeps the growth
+ * within the memory limit. */
+static int seen_add(uint64_t fp, uint32_t index, uint32_t *known) {
+    uint64_t key = mix64(fp);
+    if (!seen_slots || seen_count >= seen_limit) seen_resize(seen_size_for(seen_count + 1), 0);
+    for (;;) {
+        uint64_t j = seen_scan(key);
+        if (seen[j] == key) {
+            if (known && seen_index) *known = seen_index[j];
+            return 0;
+        }
+        uint64_t e = j;
+        for (;;) { /* the first empty slot from j, 8 slots at a time */
+            unsigned empty = 0;
+            for (int k = 0; k < 8; k++) empty |= (unsigned)(seen[e + k] == 0) << k;
+            if (empty) { e += (uint64_t)__builtin_ctz(empty); break; }
+            e += 8;
+        }
+        if (e + 1 < seen_slots) {
+            memmove(seen + j + 1, seen + j, (e - j) * sizeof(uint64_t));
+            seen[j] = key;
+            if (seen_index) {
+                memmove(seen_index + j + 1, seen_index + j, (e - j) * sizeof(uint32_t));
+                seen_index[j] = index;
+            }
+            seen_count++;
+            return 1;
+        }
+        /* the cluster reached the last slot (rare): more room */
+        seen_resize((uint64_t)(seen_size * SEEN_GROWTH) + 1, 0);
+    }
+}
+
+/* The inverse of mix64 (each of its steps undone, last first): a key's fingerprint. */
+static inline uint64_t unmix64(uint64_t x) {
+    x ^= x >> 33; x *= 0x9cb4b2f8129337dbULL; /* the inverse of 0xc4ceb9fe1a85ec53 mod 2^64 */
+    x ^= x >> 33; x *= 0x4f74430c22a54005ULL; /* of 0xff51afd7ed558ccd */
+    x ^= x >> 33;
+    return x;
+}
+
+/* The set's fingerprints one by one (whole, as seen_add takes them), from *at (0 to begin),
+ * in the order of their keys; 0 after the last. With seen_add, how a checkpoint writes and
+ * reads the set without knowing its layout (read back in this order, each is added at the end
+ * of its cluster: no slot is shifted). */
+static uint64_t seen_next(uint64_t *at) {
+    while (seen && *at < seen_slots) {
+        uint64_t key = seen[(*at)++];
+        if (key) return unmix64(key);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ parent links */
+/* Each state's parent (its number; ROOT for an initial state) and ordinal (its position among
+ * its parent's successors, or among the initial states): what rebuilds a counterexample and
+ * tells the state graph. 5 bytes a state: the parent in 4, the ordinal in 1; an ordinal of 255
+ * or more (a parent with that many successors) is 255 there, kept whole in a list of
+ * exceptions looked up by state number. The interface: links_reset, links_room, links_set,
+ * links_parent, links_ordinal, links_bytes (refute_ordinals makes the whole array when asked). */
+static uint32_t *parents;
+static uint8_t *ordinal8;
+typedef struct { uint32_t index, ordinal; } WideOrdinal;
+static WideOrdinal *wide;
+static uint64_t nwide, capwide;
+static int wide_sorted;
+static uint32_t *ordinals_out;
+static uint32_t capstates, nlinks;
+/* Verification: every distinct state (NV ids) and its number of successors, beside the links. */
+static int keep_states;
+static V *kept;
+static uint32_t *succ_counts;
+
+static void links_reset(void) {
+    free(parents); free(ordinal8); free(wide); free(ordinals_out);
+    free(kept); free(succ_counts);
+    parents = 0; ordinal8 = 0; wide = 0; ordinals_out = 0; kept = 0; succ_counts = 0;
+    nwide = capwide = 0;
+    wide_sorted = 1;
+    capstates = nlinks = 0;
+}
+
+static uint64_t links_bytes(void) {
+    return (uint64_t)nlinks * (sizeof(uint32_t) + sizeof(uint8_t)) + nwide * sizeof(WideOrdinal);
+}
+
+/* Room for the links (and kept states) of states up to number n - 1: 0 if growing would pass
+ * the memory limit (checked only if `checked`). */
+static int links_room(uint64_t n, int checked) {
+    if (n <= capstates) return 1;
+    if (n > UINT32_MAX) rt_fail(104);
+    uint64_t cap = capstates ? capstates + capstates / 2 : (1u << 16);
+    if (cap < n) cap = n;
+    if (cap > UINT32_MAX) cap = UINT32_MAX;
+    uint64_t per = sizeof(uint32_t) + sizeof(uint8_t) + (keep_states ? NV * sizeof(V) + sizeof(uint32_t) : 0);
+    if (checked && !memory_allows((cap - capstates) * per)) return 0;
+    parents = realloc(parents, cap * sizeof(uint32_t));
+    ordinal8 = realloc(ordinal8, cap);
+    if (!parents || !ordinal8) rt_fail(100);
+    if (keep_states) {
+        kept = realloc(kept, cap * NV * sizeof(V));
+        succ_counts = realloc(succ_counts, cap * sizeof(uint32_t));
+        if (!kept || !succ_counts) rt_fail(100);
+    }
+    capstates = (uint32_t)cap;
+    return 1;
+}
+
+static void links_set(uint32_t index, uint32_t parent, uint32_t ordinal) {
+    if (index >= capstates) links_room((uint64_t)index + 1, 0);
+    if (index >= nlinks) nlinks = index + 1;
+    parents[index] = parent;
+    ordinal8[index] = ordinal < 255 ? (uint8_t)ordinal : 255;
+    if (ordinal < 255) return;
+    if (nwide == capwide) {
+        capwide = capwide ? 2 * capwide : 256;
+        wide = realloc(wide, capwide * sizeof(WideOrdinal));
+        if (!wide) rt_fail(100);
+    }
+    if (nwide && wide[nwide - 1].index > index) wide_sorted = 0; /* the workers' order */
+    wide[nwide].index = index;
+    wide[nwide++].ordinal = ordinal;
+}
+
+static int cmp_wide(const void *a, const void *b) {
+    uint32_t x = ((const WideOrdinal *)a)->index, y = ((const WideOrdinal *)b)->index;
+    return x < y ? -1 : x > y;
+}
+static inline uint32_t links_parent(uint32_t index) { return parents[index]; }
+static uint32_t links_ordinal(uint32_t index) {
+    if (ordinal8[index] < 255) return ordinal8[index];
+    if (!wide_sorted) { qsort(wide, nwide, sizeof(WideOrdinal), cmp_wide); wide_sorted = 1; }
+    uint64_t lo = 0, hi = nwide;
+    while (lo < hi) {
+        uint64_t mid = (lo + hi) / 2;
+        if (wide[mid].index < index) lo = mid + 1; else hi = mid;
+    }
+    return wide[lo].ordinal;
+}
+
 
 /* Where a successor's fingerprint is known when it is emitted: a plain model's (no VIEW or
  * SYMMETRY to evaluate, no constraint that may prune the successor first) is its values'
@@ -869,7 +1275,7 @@ static void rt_emit(const V *P, uint32_t label) {
     if (FP_AT_EMIT) {
         uint64_t fp = values_fp(P);
         succ_fp[nsucc] = fp;
-        if (seen) __builtin_prefetch(&seen[mix64(fp) & seen_mask]);
+        seen_prefetch(fp);
     }
     succ_inst[nsucc] = cur_inst;
     succ_label[nsucc++] = label;
@@ -885,73 +1291,6 @@ static inline uint64_t state_fp(const V *s) {
     return model_fingerprint(s);
 }
 
-static int seen_add(uint64_t fp, uint32_t index, uint32_t *known) { /* 1 if new */
-    if (2 * (seen_count + 1) > seen_mask + 1) {
-        uint64_t size = seen_mask ? 2 * (seen_mask + 1) : (1u << 16);
-        uint64_t *t = calloc(size, sizeof(uint64_t));
-        uint32_t *ti = graph_mode ? malloc(size * sizeof(uint32_t)) : 0;
-        if (!t || (graph_mode && !ti)) rt_fail(100);
-        huge_pages(t, size * sizeof(uint64_t));
-        for (uint64_t k = 0; seen_mask && k <= seen_mask; k++) {
-            uint64_t x = seen[k];
-            if (!x) continue;
-            uint64_t j = mix64(x) & (size - 1);
-            while (t[j]) j = (j + 1) & (size - 1);
-            t[j] = x;
-            if (ti) ti[j] = seen_index[k];
-        }
-        free(seen);
-        free(seen_index);
-        seen = t;
-        seen_index = ti;
-        seen_mask = size - 1;
-    }
-    uint64_t j = mix64(fp) & seen_mask;
-    while (seen[j]) {
-        if (seen[j] == fp) {
-            if (known && seen_index) *known = seen_index[j];
-            return 0;
-        }
-        j = (j + 1) & seen_mask;
-    }
-    seen[j] = fp;
-    if (seen_index) seen_index[j] = index;
-    seen_count++;
-    return 1;
-}
-/* The set emptied (graph: with state numbers); whether fp is in it; its slot fetched into the
- * cache ahead of a lookup. (The workers' search keeps its own copy of the states found before
- * a level through these, as the one-worker search does.) */
-static void seen_reset(int graph) {
-    free(seen); free(seen_index);
-    seen = 0; seen_index = 0; seen_mask = 0;
-    seen_count = 0;
-    graph_mode = graph;
-}
-static int seen_find(uint64_t fp, uint32_t *known) {
-    if (!seen) return 0;
-    uint64_t j = mix64(fp) & seen_mask;
-    for (; seen[j]; j = (j + 1) & seen_mask)
-        if (seen[j] == fp) {
-            if (known && seen_index) *known = seen_index[j];
-            return 1;
-        }
-    return 0;
-}
-static inline void seen_prefetch(uint64_t fp) {
-    if (seen) __builtin_prefetch(&seen[mix64(fp) & seen_mask]);
-}
-
-/* The seen set's fingerprints one by one, from *at (0 to begin); 0 after the last. With
- * seen_add, how a checkpoint writes and reads the set without knowing its layout. */
-static uint64_t seen_next(uint64_t *at) {
-    while (seen && *at <= seen_mask) {
-        uint64_t x = seen[(*at)++];
-        if (x) return x;
-    }
-    return 0;
-}
-
 /* The state graph (graph_mode): every step kept (within the constraints), in the search's
  * order, as the liveness check's GraphBuilder is told them: source, target, position among
  * the source's successors, action instance; and, when a VIEW or SYMMETRY merges states
@@ -959,16 +1298,24 @@ static uint64_t seen_next(uint64_t *at) {
 static uint32_t *e_src, *e_dst, *e_pos, *e_inst;
 static V *e_vals;
 static uint64_t nedges, capedges;
+/* Room for n more steps: 0 if growing would pass the memory limit (checked if `checked`). */
+static int edges_room(uint64_t n, int checked) {
+    if (nedges + n <= capedges) return 1;
+    uint64_t cap = capedges ? 2 * capedges : (1u << 16);
+    while (cap < nedges + n) cap *= 2;
+    if (checked && !memory_allows((cap - capedges) * (4 * sizeof(uint32_t) + (MERGES ? NV * sizeof(V) : 0))))
+        return 0;
+    capedges = cap;
+    e_src = realloc(e_src, capedges * sizeof(uint32_t));
+    e_dst = realloc(e_dst, capedges * sizeof(uint32_t));
+    e_pos = realloc(e_pos, capedges * sizeof(uint32_t));
+    e_inst = realloc(e_inst, capedges * sizeof(uint32_t));
+    if (MERGES) e_vals = realloc(e_vals, capedges * NV * sizeof(V));
+    if (!e_src || !e_dst || !e_pos || !e_inst || (MERGES && !e_vals)) rt_fail(100);
+    return 1;
+}
 static void record_edge(uint32_t source, uint32_t target, uint32_t ordinal, const V *s) {
-    if (nedges == capedges) {
-        capedges = capedges ? 2 * capedges : (1u << 16);
-        e_src = realloc(e_src, capedges * sizeof(uint32_t));
-        e_dst = realloc(e_dst, capedges * sizeof(uint32_t));
-        e_pos = realloc(e_pos, capedges * sizeof(uint32_t));
-        e_inst = realloc(e_inst, capedges * sizeof(uint32_t));
-        if (MERGES) e_vals = realloc(e_vals, capedges * NV * sizeof(V));
-        if (!e_src || !e_dst || !e_pos || !e_inst || (MERGES && !e_vals)) rt_fail(100);
-    }
+    if (nedges == capedges) edges_room(1, 0);
     if (MERGES) memcpy(e_vals + nedges * NV, s, NV * sizeof(V));
     e_src[nedges] = source; e_dst[nedges] = target; e_pos[nedges] = ordinal;
     e_inst[nedges++] = succ_inst[ordinal];
@@ -986,29 +1333,11 @@ typedef struct {
 } RunResult;
 
 static RunResult R;
-static uint32_t *parents, *ordinals;
-static uint32_t capstates;
 static uint64_t fired[NLABEL > 0 ? NLABEL : 1], found[NLABEL > 0 ? NLABEL : 1];
-/* Verification: every distinct state (NV ids) and its number of successors. */
-static int keep_states;
-static V *kept;
-static uint32_t *succ_counts;
 
 static void record_state(uint32_t parent, uint32_t ordinal, const V *s) {
     uint32_t index = R.distinct++;
-    if (index == capstates) {
-        capstates = capstates ? 2 * capstates : (1u << 16);
-        parents = realloc(parents, (size_t)capstates * sizeof(uint32_t));
-        ordinals = realloc(ordinals, (size_t)capstates * sizeof(uint32_t));
-        if (keep_states) {
-            kept = realloc(kept, (size_t)capstates * NV * sizeof(V));
-            succ_counts = realloc(succ_counts, (size_t)capstates * sizeof(uint32_t));
-            if (!kept || !succ_counts) rt_fail(100);
-        }
-        if (!parents || !ordinals) rt_fail(100);
-    }
-    parents[index] = parent;
-    ordinals[index] = ordinal;
+    links_set(index, parent, ordinal);
     if (keep_states) {
         memcpy(kept + (size_t)index * NV, s, NV * sizeof(V));
         succ_counts[index] = 0;
@@ -1017,13 +1346,21 @@ static void record_state(uint32_t parent, uint32_t ordinal, const V *s) {
 
 /* A level of the search: states (NV ids each) and their numbers. */
 typedef struct { V *s; uint32_t *index; uint32_t n, cap; } Level;
+/* Room for n more states in level l: 0 if growing would pass the memory limit (checked if
+ * `checked`). */
+static int level_room(Level *l, uint64_t n, int checked) {
+    if (l->n + n <= l->cap) return 1;
+    uint64_t cap = l->cap ? 2 * (uint64_t)l->cap : 1024;
+    while (cap < l->n + n) cap *= 2;
+    if (checked && !memory_allows((cap - l->cap) * (NV * sizeof(V) + sizeof(uint32_t)))) return 0;
+    l->cap = (uint32_t)cap;
+    l->s = realloc(l->s, (size_t)l->cap * NV * sizeof(V));
+    l->index = realloc(l->index, (size_t)l->cap * sizeof(uint32_t));
+    if (!l->s || !l->index) rt_fail(100);
+    return 1;
+}
 static void level_push(Level *l, const V *s, uint32_t index) {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 1024;
-        l->s = realloc(l->s, (size_t)l->cap * NV * sizeof(V));
-        l->index = realloc(l->index, (size_t)l->cap * sizeof(uint32_t));
-        if (!l->s || !l->index) rt_fail(100);
-    }
+    if (l->n == l->cap) level_room(l, 1, 0);
     memcpy(l->s + (size_t)l->n * NV, s, NV * sizeof(V));
     l->index[l->n++] = index;
 }
@@ -1034,12 +1371,15 @@ static void model_next(const V *S);
 static int model_invariant(int k, const V *S);
 static int model_constraint(const V *S);
 static int model_action_constraint(const V *S, const V *P);
+static int model_step_check(int k, const V *S, const V *P);
+static int model_initial_check(int k, const V *S);
 #ifdef MODEL_TERMINAL  /* states that may end a behaviour (a Python spec's @terminal) */
 static int model_terminal(const V *S);
 #else
 #define model_terminal(S) 0
 #endif
-static int invariant_selected[NINV > 0 ? NINV : 1];
+/* the invariants, then a PROPERTY's [][A]_v (NINV..) and initial predicates (NINV + NSTEP..) */
+static int invariant_selected[NINV + NSTEP + NICHK > 0 ? NINV + NSTEP + NICHK : 1];
 
 #define ROOT 0xffffffffu
 
@@ -1062,6 +1402,45 @@ static int check_invariants(const V *s) {
     return 1;
 }
 
+/* A PROPERTY's [][A]_v and initial predicate, judged as the interpreter judges them
+ * (refute.tla.model.TLAModel: init_states and next_states test them on every state they
+ * give, before the search looks at any): succ_mark[o] is the first selected check successor
+ * o (its step from the state expanded, or as an initial state) fails, -1 if none. The
+ * interpreter makes such a successor a new state that violates the property (_Violates):
+ * the search counts, records and reports it as one, whatever states it has seen. */
+static int *succ_mark;
+static uint32_t capmark;
+static int mark_successors(const V *ps) {
+    if (!NSTEP && !NICHK) return 0;
+    if (nsucc > capmark) {
+        capmark = capsucc;
+        succ_mark = realloc(succ_mark, (size_t)capmark * sizeof(int));
+        if (!succ_mark) rt_fail(100);
+    }
+    int any = 0;
+    for (uint32_t o = 0; o < nsucc; o++) {
+        const V *s = succ + (size_t)o * NV;
+        succ_mark[o] = -1;
+        /* a step's checks are a function of its two states: a successor equal to an earlier
+         * one (another action, or other arguments, reaching the same state) is judged alike */
+        uint32_t same = 0;
+        while (same < o && memcmp(succ + (size_t)same * NV, s, NV * sizeof(V))) same++;
+        if (same < o) { succ_mark[o] = succ_mark[same]; any |= succ_mark[o] >= 0; continue; }
+        if (ps) {
+            for (int k = 0; k < NSTEP; k++)
+                if (invariant_selected[NINV + k] && !model_step_check(k, ps, s)) { succ_mark[o] = NINV + k; break; }
+        } else {
+            for (int k = 0; k < NICHK; k++)
+                if (invariant_selected[NINV + NSTEP + k] && !model_initial_check(k, s)) {
+                    succ_mark[o] = NINV + NSTEP + k;
+                    break;
+                }
+        }
+        any |= succ_mark[o] >= 0;
+    }
+    return any;
+}
+
 /* The search stops at successor o of nsucc: those after it are not generated (TLC checks each
  * successor as it generates it), as refute.engine.bfs._uncount takes them back. */
 static void uncount(uint32_t o, uint32_t nsucc) {
@@ -1069,9 +1448,17 @@ static void uncount(uint32_t o, uint32_t nsucc) {
     for (uint32_t k = o + 1; k < nsucc; k++) fired[succ_label[k]]--;
 }
 
+/* Room, within the memory limit, for n more states found (in the seen set, the links and
+ * `level`) and n more steps recorded: asked before an expansion's successors are counted, so
+ * that a search the limit stops has done whole expansions only (the counts are exact). */
+static int search_room(Level *level, uint64_t n) {
+    return seen_room(n) && links_room((uint64_t)R.distinct + n, 1) && level_room(level, n, 1)
+        && (!graph_mode || edges_room(n, 1));
+}
+
 /* The search's frontier: the level being expanded and the next one. Kept between calls (not
  * local to refute_run) so that a checkpoint can be written from them (checkpoint.c) and a
- * resumed run can start from them. */
+ * resumed run can start from them; freed by the next run, whichever way this one ends. */
 static Level bfs_cur, bfs_next;
 
 /* Checkpoints (checkpoint.c): the instant of the search a checkpoint describes, set just
@@ -1095,6 +1482,7 @@ static void ckpt_signals(int on);
  * states, and goes on exactly as the checkpointed run would have. */
 static int search(int deadlock, int64_t max_states, int64_t max_depth, double time_limit,
                   int keep, int graph) {
+    uint64_t expansions = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     double ckpt_next = ckpt_interval;
@@ -1103,18 +1491,15 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
     keep_states = keep;
     memset(&R, 0, sizeof R);
     /* a second run in the same process starts afresh, keeping only the interned values */
-    free(seen); free(seen_index);
-    seen = 0; seen_index = 0; seen_mask = 0;
-    seen_count = 0;
-    graph_mode = graph;
+    seen_reset(graph);
+    links_reset();
     nedges = 0;
-    capstates = 0;
-    free(parents); free(ordinals); free(kept); free(succ_counts);
-    parents = ordinals = succ_counts = 0;
-    kept = 0;
+    free(bfs_cur.s); free(bfs_cur.index); free(bfs_next.s); free(bfs_next.index);
+    memset(&bfs_cur, 0, sizeof bfs_cur);
+    memset(&bfs_next, 0, sizeof bfs_next);
+    mem_used = mem_wanted = 0;
     memset(fired, 0, sizeof fired);
     memset(found, 0, sizeof found);
-    bfs_cur.n = bfs_next.n = 0;
     ckpt_past_depth = 0;
     if (setjmp(rt_jump)) {
         R.status = ST_ERROR;
@@ -1127,16 +1512,25 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
     if (resume) {
         int bad = ckpt_load(resume, ckpt_resume_offset);
         free((void *)resume);
-        if (bad) return R.status = ST_BAD_CHECKPOINT;
+        if (bad) return R.status = bad > 1 ? ST_MEMORY : ST_BAD_CHECKPOINT;
         start = ckpt_pos;
         skip = ckpt_skip;
     } else {
         nsucc = 0;
         model_init();
+        if (mem_limit && !search_room(&bfs_cur, nsucc)) { R.status = ST_MEMORY; return R.status; }
+        int marked = mark_successors(0);
         for (uint32_t o = 0; o < nsucc; o++) {
             const V *s = succ + (size_t)o * NV;
             R.generated++;
             if (NCON && !model_constraint(s)) { R.constrained++; continue; }
+            if (marked && succ_mark[o] >= 0) { /* a new state, violating the property */
+                R.index = R.distinct;
+                record_state(ROOT, o, s);
+                R.depth = 1;
+                if (check_invariants(s)) R.which = succ_mark[o];
+                R.status = ST_INVARIANT; return R.status;
+            }
             if (!seen_add(state_fp(s), R.distinct, 0)) continue;
             uint32_t index = R.distinct;
             record_state(ROOT, o, s);
@@ -1150,8 +1544,10 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
         for (uint32_t pos = start; pos < bfs_cur.n; pos++) {
             const V *ps = bfs_cur.s + (size_t)pos * NV;
             uint32_t parent = bfs_cur.index[pos];
+            if (mem_limit && (++expansions & 255) == 0 && !memory_allows(0)) { R.status = ST_MEMORY; return R.status; }
             nsucc = 0;
             model_next(ps);
+            if (mem_limit && !search_room(&bfs_next, nsucc)) { R.status = ST_MEMORY; return R.status; }
             /* a resumed state whose first `skip` successors were handled before the checkpoint */
             uint32_t first = skip;
             skip = 0;
@@ -1159,21 +1555,29 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
             if (keep_states) succ_counts[parent] = nsucc;
             if (!nsucc && deadlock && !model_terminal(ps)) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
             for (uint32_t o = first; o < nsucc; o++) fired[succ_label[o]]++;
+            int marked = mark_successors(ps);
             for (uint32_t o = first; o < nsucc; o++) {
                 const V *s = succ + (size_t)o * NV;
                 if (NACON && !model_action_constraint(ps, s)) { R.constrained++; continue; }
                 if (NCON && !model_constraint(s)) { R.constrained++; continue; }
+                if (marked && succ_mark[o] >= 0) { /* a new state, violating the property */
+                    if (last_level) { R.status = ST_MAX_DEPTH; ckpt_past_depth = 1; continue; }
+                    R.index = R.distinct;
+                    record_state(parent, o, s);
+                    found[succ_label[o]]++;
+                    R.depth++;
+                    uncount(o, nsucc);
+                    if (check_invariants(s)) R.which = succ_mark[o];
+                    R.status = ST_INVARIANT; return R.status;
+                }
                 uint64_t fp = state_fp(s);
+                uint32_t known;
                 if (last_level) {
                     /* not stored: a state seen before is skipped, a new one stops the search */
-                    uint64_t j = mix64(fp) & seen_mask;
-                    int known = 0;
-                    while (seen[j]) { if (seen[j] == fp) { known = 1; break; } j = (j + 1) & seen_mask; }
-                    if (!known) R.status = ST_MAX_DEPTH, ckpt_past_depth = 1;
-                    else if (graph_mode) record_edge(parent, seen_index[j], o, s);
+                    if (!seen_find(fp, &known)) R.status = ST_MAX_DEPTH, ckpt_past_depth = 1;
+                    else if (graph_mode) record_edge(parent, known, o, s);
                     continue;
                 }
-                uint32_t known;
                 if (!seen_add(fp, R.distinct, &known)) {
                     if (graph_mode) record_edge(parent, known, o, s);
                     continue;
@@ -1249,7 +1653,21 @@ int refute_counts(uint64_t *out) {
     return R.status;
 }
 const uint32_t *refute_parents(void) { return parents; }
-const uint32_t *refute_ordinals(void) { return ordinals; }
+/* Every state's ordinal as one array (made now, kept until the next run). */
+const uint32_t *refute_ordinals(void) {
+    free(ordinals_out);
+    ordinals_out = malloc((nlinks ? nlinks : 1) * sizeof(uint32_t));
+    if (!ordinals_out) return 0;
+    for (uint32_t k = 0; k < nlinks; k++) ordinals_out[k] = links_ordinal(k);
+    return ordinals_out;
+}
+/* The memory of the last one-worker search: out[0] the bytes of its seen set, out[1] of its
+ * parent links; a run --memory-limit stopped: out[2] the resident bytes then, out[3] the
+ * bytes it was about to add. */
+void refute_memory(uint64_t *out) {
+    out[0] = seen_bytes(); out[1] = links_bytes(); out[2] = mem_used; out[3] = mem_wanted;
+}
+#define REFUTE_MEMORY 1 /* (for benchmarks/bench_runtime.py: this runtime has refute_memory) */
 const uint64_t *refute_fired(void) { return fired; }
 const uint64_t *refute_found(void) { return found; }
 const V *refute_kept_states(void) { return kept; }

@@ -775,10 +775,7 @@ int refute_run_workers(int workers, int deadlock, int64_t max_states, int64_t ma
     keep_states = 0;
     seen_reset(0); /* (each worker's copy of the states found before the level it expands) */
     memset(&R, 0, sizeof R);
-    capstates = 0;
-    free(parents); free(ordinals); free(kept); free(succ_counts);
-    parents = ordinals = succ_counts = 0;
-    kept = 0;
+    links_reset();
     nedges = 0;
     memset(fired, 0, sizeof fired);
     memset(found, 0, sizeof found);
@@ -870,10 +867,7 @@ int refute_run_workers(int workers, int deadlock, int64_t max_states, int64_t ma
     /* the leader's counts: the initial states' (R), then every worker's */
     uint64_t distinct = S.level_base;
     if (distinct > UINT32_MAX) rt_fail(104);
-    parents = realloc(parents, (distinct ? distinct : 1) * sizeof(uint32_t));
-    ordinals = realloc(ordinals, (distinct ? distinct : 1) * sizeof(uint32_t));
-    if (!parents || !ordinals) rt_fail(100);
-    capstates = (uint32_t)distinct;
+    links_room(distinct ? distinct : 1, 0);
     for (int v = 0; v < nw; v++) {
         R.generated += ctl->w[v].generated;
         R.constrained += ctl->w[v].constrained;
@@ -887,8 +881,7 @@ int refute_run_workers(int workers, int deadlock, int64_t max_states, int64_t ma
         const uint64_t *recs = (const uint64_t *)xreg[v].p;
         for (uint64_t k = 0; k < n; k++) {
             uint64_t rank = recs[2 * k], key = recs[2 * k + 1];
-            parents[rank] = (uint32_t)((key >> OBITS) - 1);
-            ordinals[rank] = (uint32_t)(key & OMASK);
+            links_set((uint32_t)rank, (uint32_t)((key >> OBITS) - 1), (uint32_t)(key & OMASK));
         }
     }
     R.distinct = (uint32_t)distinct;
