@@ -46,6 +46,7 @@ Next == \\/ Commit \\/ Abort
         \\/ \\E p \\in P : Ready(p) \\/ Refuse(p) \\/ Hear(p) \\/ Learn(p)
 Consistent == \\A p, q \\in P : ~(part[p] = "committed" /\\ part[q] = "aborted")
 NotAllCommitted == ~(\\A p \\in P : part[p] = "committed")
+NeverCommits == [][coord' # "committed"]_coord
 ====
 """
 """A two-phase commit (a coordinator collecting votes, written for these tests): the state
@@ -66,12 +67,14 @@ def private_cache(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def vote(tmp_path):
     """Vote.tla with configurations: Vote5/Vote6 (P of 5, 6 members), Bad5 (an invariant
-    violated by the last state found, at depth 17), Other5 (other model values)."""
+    violated by the last state found, at depth 17), Other5 (other model values), Step5 (a
+    PROPERTY's [][A]_v, checked by the native search, violated by the first Commit)."""
     (tmp_path / "Vote.tla").write_text(VOTE)
     (tmp_path / "Vote5.cfg").write_text(_config(5))
     (tmp_path / "Vote6.cfg").write_text(_config(6))
     (tmp_path / "Bad5.cfg").write_text(_config(5, "Consistent NotAllCommitted"))
     (tmp_path / "Other5.cfg").write_text(_config(5).replace("p5", "q5"))
+    (tmp_path / "Step5.cfg").write_text(_config(5) + "PROPERTY NeverCommits\n")
     return tmp_path
 
 
@@ -255,3 +258,38 @@ def test_a_spec_with_temporal_properties_writes_no_checkpoint_and_says_so(tmp_pa
     assert code == 0 and result["backend"] == "compiled", output
     assert any("--checkpoint were ignored" in w for w in result["warnings"])
     assert not ckpt.exists()
+
+
+def test_a_step_property_checked_natively_stops_the_resumed_run_where_it_stops_the_whole(vote):
+    spec, cfg, ckpt = str(vote / "Vote.tla"), str(vote / "Step5.cfg"), str(vote / "ckpt")
+    code, full, _ = check(vote, spec, "--config", cfg)
+    assert code == 1 and full["violation"]["name"] == "NeverCommits"
+    # TLC's counts (tlc -workers 1: "Action property NeverCommits is violated", 31747 states
+    # generated, 7511 distinct, depth 12), the interpreter's too: the Commit step after all
+    # five voted and were heard
+    assert (full["distinct_states"], full["states_generated"], full["depth"]) == (7_511, 31_747, 12)
+    assert len(full["violation"]["trace"]) == 12
+    code, stopped, _ = check(vote, spec, "--config", cfg, "--checkpoint", ckpt, "--max-states", "4000")
+    assert (code, stopped["distinct_states"], stopped["stop_reason"]) == (3, 4000, "max-states")
+    assert read(ckpt)[0].distinct == 4000  # written: the property's checks keep nothing to save
+    code, resumed, _ = check(vote, "--resume", ckpt, "--max-states", str(10**9))
+    assert code == 1
+    same(resumed, full)
+
+
+def test_a_resumed_run_keeps_to_its_memory_limit(vote):
+    spec, cfg, ckpt = str(vote / "Vote.tla"), str(vote / "Vote6.cfg"), vote / "ckpt"
+    _, full, _ = check(vote, spec, "--config", cfg)
+    code, _, _ = check(vote, spec, "--config", cfg, "--checkpoint", str(ckpt), "--max-states", "30000")
+    assert code == 3
+    written = (ckpt / FILE).read_bytes()
+    # a limit the process is past already: the checkpoint's tables are not loaded, the run stops
+    # at once (incomplete, never "holds") and the checkpoint is left as it was
+    code, stopped, output = check(vote, "--resume", str(ckpt), "--max-states", str(10**9),
+                                  "--memory-limit", "1M")
+    assert (code, stopped["stop_reason"], stopped["backend"]) == (3, "memory-limit", "compiled"), output
+    assert (ckpt / FILE).read_bytes() == written
+    code, resumed, output = check(vote, "--resume", str(ckpt), "--max-states", str(10**9),
+                                  "--memory-limit", "8G")
+    assert code == 0, output
+    same(resumed, full)
