@@ -92,13 +92,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base_runtime = os.path.join(tmp, "base")
         os.makedirs(base_runtime)
-        for name in ("runtime.c", "runtime.h", "workers.c"):
-            shown = subprocess.run(["git", "show", f"{args.base}:{RUNTIME}/{name}"], cwd=ROOT,
-                                   capture_output=True, text=True)
-            if shown.returncode and name == "workers.c":
-                continue  # a runtime from before --workers
-            shown.check_returncode()
-            text = shown.stdout
+        names = subprocess.run(["git", "ls-tree", "--name-only", f"{args.base}:{RUNTIME}"], cwd=ROOT,
+                               check=True, capture_output=True, text=True).stdout.split()
+        for name in names:  # (runtime.c includes the others: workers.c, checkpoint.c)
+            text = subprocess.run(["git", "show", f"{args.base}:{RUNTIME}/{name}"], cwd=ROOT,
+                                  check=True, capture_output=True, text=True).stdout
             with open(os.path.join(base_runtime, name), "w", encoding="utf-8") as handle:
                 handle.write(text)
         for title, tla, cfg_text in models:

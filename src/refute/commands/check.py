@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from dataclasses import replace
+from typing import Any
 
 import click
 from rich.console import Console
@@ -16,6 +17,7 @@ from refute.compiled.backend import choose as choose_backend
 from refute.compiled.backend import ONE_PROCESS
 from refute.compiled.backend import explore as explore_compiled
 from refute.compiled.backend import verify as verify_backends
+from refute.compiled import checkpoint as compiled_checkpoints
 from refute.engine.bfs import Options, Progress
 from refute.engine.run import native_scale, run
 from refute.engine.scale import Scale
@@ -47,12 +49,13 @@ from refute.status import Status
               metavar="[ADDRESS]", help="Run on a Ray cluster (default: connect to or start one "
               "locally), one actor per --workers. Needs pip install 'refute[ray]'.")
 @click.option("--checkpoint", "checkpoint_dir", metavar="DIR", type=OUTPUT_DIR,
-              help="Write a resumable checkpoint into DIR every --checkpoint-interval.")
+              help="Write a resumable checkpoint into DIR every --checkpoint-interval (the "
+                   "compiled backend also where the run stops: time limit, --max-states, Ctrl-C).")
 @click.option("--checkpoint-interval", type=click.FloatRange(min=0), default=300.0,
               show_default=True, metavar="SECONDS", help="Seconds between checkpoints.")
 @click.option("--resume", "resume_dir", metavar="DIR",
               help="Continue the run checkpointed in DIR (SPEC, -p, --config, --allow-read and "
-                   "bounds come from it).")
+                   "bounds come from it; --max-states, --time-limit given again replace its).")
 @click.option("--dump-graph", "graph_path", metavar="FILE.dot|FILE.json", type=OUTPUT_FILE,
               help="Write the reachable state graph the check explored: Graphviz DOT (.dot, "
                    ".gv) or JSON (.json): states with their values, initial states marked, "
@@ -77,19 +80,24 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
     Exit codes: 0 every property holds, 1 violation, 2 usage or spec error, 3 incomplete.
     """
     source = None if spec is None else source_of(spec, params, config, allow_read)
-    if resume_dir is not None:  # the spec and the bounds are the checkpointed run's
-        from refute.engine.checkpoint import load
-
-        meta, _ = load(resume_dir)
-        if source is None:
-            source = meta.source
+    resumes_interpreted = False
+    if resume_dir is not None:  # the spec and the search are the checkpointed run's
+        if compiled_checkpoints.holds(resume_dir):
+            backend, workers, resumed = _resuming_compiled(resume_dir, backend, workers)
+        else:
+            resumes_interpreted, resumed = True, _resuming_interpreted(resume_dir, backend)
+        resumed_source, resumed_invariants, deadlock, resumed_bounds = resumed
+        source = source if source is not None else resumed_source
         if source is None:
             raise UsageError(f"{resume_dir} does not say which spec it checkpoints (it was "
                              "written by refute.check(), not by refute check)",
                              hint=f"give the spec: refute check SPEC --resume {resume_dir}")
-        invariants = tuple(meta.options.invariants or ())
-        no_deadlock, max_states = not meta.options.deadlock, meta.options.max_states
-        max_depth, time_limit = meta.options.max_depth, meta.options.time_limit
+        invariants, no_deadlock = resumed_invariants, not deadlock
+        # bounds given again replace the checkpointed run's (e.g. a larger --time-limit after
+        # a run it stopped; the compiled backend refuses another --max-depth)
+        max_states, max_depth, time_limit = (
+            given if given is not None else recorded
+            for given, recorded in zip((max_states, max_depth, time_limit), resumed_bounds))
         if checkpoint_dir is None:  # the run goes on checkpointing into the folder it resumes
             check_writable(resume_dir, "--resume", directory=True)
             checkpoint_dir = resume_dir
@@ -133,7 +141,7 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
                   checkpoint_interval=checkpoint_interval, resume=resume_dir,
                   memory_limit=memory_limit, source=source, ray=ray_address)
     compiled, notice = choose_backend(model, "compiled" if verify else backend,
-                                      _elsewhere(scale, isolation))
+                                      _elsewhere(scale, isolation, resumes_interpreted))
     if notice and not quiet:
         err.print(notice)
     if verify:
@@ -148,8 +156,10 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
                               file=model.source,
                               hint="this is a bug of refute's compiled backend: run with "
                                    "--backend interpreted, and report it")
+    plan = None if not (checkpoint_dir or resume_dir) else compiled_checkpoints.Plan(
+        checkpoint_dir, checkpoint_interval, resume_dir, source)
     native = None if compiled is None else functools.partial(explore_compiled, model, compiled,
-                                                             workers=workers)
+                                                             workers=workers, checkpoint=plan)
     result = run(model, options, scale, observer=graph, native=native)
     if compiled is not None and compiled.one_process and not quiet:
         err.print(ONE_PROCESS)
@@ -187,10 +197,58 @@ def check(spec: str | None, params: tuple[str, ...], config: str | None, invaria
     return outputs.exit_code(result.status.exit_code)
 
 
-def _elsewhere(scale: Scale, isolation: str | None) -> str | None:
+def _elsewhere(scale: Scale, isolation: str | None, resumes_interpreted: bool) -> str | None:
     """An option of this run that the compiled backend does not take yet, if any."""
     if not native_scale(scale):
-        return "--checkpoint, --resume, --ray or --memory-limit with --workers"
+        return "--ray or --memory-limit with --workers"
+    if resumes_interpreted:
+        return "--resume of an interpreted run's checkpoint"
+    if (scale.checkpoint or scale.resume) and scale.workers != 1:
+        return "--checkpoint with --workers"
     if isolation:
         return "--isolation"
     return None
+
+
+_Resumed = tuple[Any, tuple[str, ...], bool, tuple[int | None, int | None, float | None]]
+"""What a checkpoint says of its run: its source, invariants, deadlock checking and bounds
+(--max-states, --max-depth, --time-limit)."""
+
+
+def _resuming_compiled(directory: str, backend: str, workers: int) -> tuple[str, int, _Resumed]:
+    """The backend and workers that resume the compiled backend's checkpoint in
+    ``directory``, and what it says of its run."""
+    from refute.engine.checkpoint import holds as holds_interpreted
+    from refute.sources import Source
+
+    if holds_interpreted(directory):
+        raise UsageError(f"{directory} holds checkpoints of both backends, so which run to "
+                         "resume is not clear",
+                         hint=f"remove {compiled_checkpoints.path_of(directory)} (the compiled "
+                              "backend's) or the interpreter's checkpoint-*/ and LATEST")
+    if backend == "interpreted":
+        raise UsageError("the checkpoint was written by the compiled backend, which alone can "
+                         "resume it", file=compiled_checkpoints.path_of(directory),
+                         hint="resume with --backend compiled (or auto)")
+    header, _ = compiled_checkpoints.read(directory)
+    if workers != 1:
+        Console(stderr=True, highlight=False).print(
+            "a compiled backend's checkpoint is resumed in one process: --workers is not used")
+    identity = header.identity
+    source = None if header.source is None else Source(*header.source)
+    return "compiled", 1, (source, identity.invariants, identity.deadlock,
+                           (header.max_states, identity.max_depth, header.time_limit))
+
+
+def _resuming_interpreted(directory: str, backend: str) -> _Resumed:
+    """What the interpreter's checkpoint in ``directory`` says of its run (the error of none
+    if it holds none)."""
+    from refute.engine.checkpoint import load
+
+    meta, _ = load(directory)
+    if backend == "compiled":
+        raise UsageError(f"{directory} holds a checkpoint of the interpreter, which alone can "
+                         "resume it", hint="resume with --backend interpreted (or auto)")
+    options = meta.options
+    return (meta.source, tuple(options.invariants or ()), options.deadlock,
+            (options.max_states, options.max_depth, options.time_limit))

@@ -27,16 +27,19 @@ from typing import Any
 from refute.compiled.emit_c import emit
 from refute.compiled.from_tla import lower
 from refute.compiled.ir import Unsupported
-from refute.compiled.native import Native, build
+from refute.compiled import checkpoint as checkpoints
+from refute.compiled.native import Native, build, refute_version
 from refute.engine import bfs
 from refute.engine.result import ActionCoverage, Result, StopReason, Violation, ViolationKind
 from refute.engine.parallel import WorkerDied
 from refute.engine.trace import ROOT, rebuild_trace
+from refute.errors import UsageError
 from refute.limits import Watch
 from refute.status import Status
 
-_ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME = range(7)
-_ST_MEMORY = 8  # runtime.h: the search stopped at --memory-limit
+(_ST_OK, _ST_INVARIANT, _ST_DEADLOCK, _ST_ERROR, _ST_MAX_STATES, _ST_MAX_DEPTH, _ST_TIME,
+ _ST_CONSTRAINT, _ST_MEMORY, _ST_INTERRUPTED, _ST_BAD_CHECKPOINT,
+ _ST_CHECKPOINT_FAILED) = range(12)  # runtime.h's ST_*
 _INTERPRETER_ONLY = 17  # the native code's error code where it meets ("interpreted" in the IR)
 _WORKER_DIED = 200  # runtime/workers.c: a worker process ended (killed) during the run
 ONE_PROCESS = ("compiled backend: the search ran in one process (--workers is not used where a "
@@ -120,7 +123,8 @@ def compile_spec(model: Any) -> Compiled:
 
 
 def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options(),
-            graph: bfs.GraphObserver | None = None, workers: int = 1) -> Result:
+            graph: bfs.GraphObserver | None = None, workers: int = 1,
+            checkpoint: checkpoints.Plan | None = None) -> Result:
     """Explore ``model`` natively; the same Result as ``refute.engine.bfs.explore``, and
     ``graph`` (the liveness check's state graph, ``--dump-graph``) told the same states and
     steps in the same order.
@@ -138,7 +142,11 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
 
     ``options.memory_limit`` (one process only: :func:`refute.engine.run.native_scale`): the
     search stops between two expansions where growing its tables would pass it, or once the
-    process's resident memory has; the result is incomplete, with the counts of what it did."""
+    process's resident memory has; the result is incomplete, with the counts of what it did.
+
+    ``checkpoint``: write checkpoints of the one-process search and start from one
+    (:mod:`.checkpoint`); a run that records its states (``graph``, a PROPERTY's checks made
+    here) or has workers writes none, and says so in a warning."""
     started = time.perf_counter()
     invariants = bfs.select_invariants(model, options.invariants)
     chosen = {p.name for p in invariants}
@@ -152,9 +160,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
-    status = native.run(selected, deadlock, options.max_states, options.max_depth,
-                        options.time_limit, keep=record, graph=record,
-                        workers=1 if in_one else workers, memory_limit=options.memory_limit)
+    status, notes, before = _run(model, compiled, options, selected, deadlock, record,
+                                 1 if in_one else workers, checkpoint, graph is not None)
     compiled.one_process = workers > 1 and in_one and graph is None
     counts = native.counts()
     compiled.memory = None
@@ -228,15 +235,97 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     return Result(
         status=result_status, spec=model.name, distinct_states=n,
         states_generated=counts["generated"], depth=depth,
-        seconds=time.perf_counter() - started, violation=violation, stop_reason=stop,
+        seconds=before + time.perf_counter() - started, violation=violation, stop_reason=stop,
         coverage=tuple(ActionCoverage(a, fired.get(a, 0), found.get(a, 0)) for a in model.action_names),
         checked=tuple(p.name for p in invariants) + (("deadlock",) if options.deadlock else ()),
-        warnings=tuple(getattr(model, "notes", ())) + tuple(
+        warnings=tuple(getattr(model, "notes", ())) + notes + tuple(
             f"action {a} never fired: it is never enabled, or a guard is wrong"
             for a in model.action_names if fired.get(a, 0) == 0 and complete)
         + ((_memory_note(compiled.memory or {}, options.memory_limit or 0),)
            if status == _ST_MEMORY else ()),
         pruned=pruned, constrained_by=tuple(p.name for p in model.constraints) if pruned else ())
+
+
+def _run(model: Any, compiled: Compiled, options: bfs.Options, selected: list[bool],
+         deadlock: bool, record: bool, workers: int, checkpoint: checkpoints.Plan | None,
+         graph: bool) -> tuple[int, tuple[str, ...], float]:
+    """The native search's run, with ``checkpoint``'s checkpoints where the search takes them
+    (one process, nothing recorded); its status, the warnings to add to its result and the
+    time of the runs it resumes. A run Ctrl-C stopped raises KeyboardInterrupt once its
+    checkpoint is written."""
+    native = compiled.native
+    writer = None
+    time_limit = options.time_limit
+    notes: tuple[str, ...] = ()
+    if checkpoint is not None and (record or workers > 1):
+        if not graph:  # (with a graph, refute.engine.run says so)
+            why = ("it runs in worker processes" if workers > 1 else "it records its states "
+                   "here (a PROPERTY's invariants are checked on them), which checkpoints do "
+                   "not keep")
+            notes = (f"no checkpoint was {'read' if checkpoint.resume else 'written'}: the "
+                     f"compiled search does not checkpoint where {why}",)
+        checkpoint = None
+    if checkpoint is not None:
+        header, time_limit = _prepare_checkpoints(model, compiled, options, deadlock, checkpoint)
+        if checkpoint.directory is not None:
+            writer = checkpoints.Writer(checkpoint.directory, header, native, header.seconds)
+        native.checkpoint_every(checkpoint.interval if writer else None,
+                                writer.due if writer else None)
+    try:
+        status = native.run(selected, deadlock, options.max_states, options.max_depth,
+                            time_limit, keep=record, graph=record, workers=workers,
+                            memory_limit=options.memory_limit)
+    finally:
+        native.checkpoint_every(None, None)
+        native.resume_from(None)
+    if checkpoint is None:
+        return status, notes, 0.0
+    if status == _ST_BAD_CHECKPOINT:
+        raise UsageError("the checkpoint is damaged (cut short or altered) or is not of this "
+                         "model", file=checkpoints.path_of(checkpoint.resume),
+                         hint="run the check again from the start (without --resume)")
+    if status == _ST_CHECKPOINT_FAILED:
+        raise UsageError(f"cannot write a checkpoint into {checkpoint.directory}: "
+                         f"{writer.error.strerror or writer.error}",
+                         hint="give --checkpoint a directory with room and write permission")
+    if writer is not None and status in (_ST_TIME, _ST_MAX_STATES, _ST_INTERRUPTED):
+        try:
+            where = writer.write({_ST_TIME: "time-limit", _ST_MAX_STATES: "max-states"}.get(
+                status, "interrupted"))
+            notes = (f"a checkpoint of where the run stopped is in {where}: refute check "
+                     f"--resume {checkpoint.directory} goes on from there",)
+        except OSError as exc:
+            notes = (f"the checkpoint of where the run stopped could not be written into "
+                     f"{checkpoint.directory}: {exc.strerror or exc}",)
+        if status == _ST_INTERRUPTED:
+            print(notes[0], file=sys.stderr)
+            raise KeyboardInterrupt
+    return status, notes, header.seconds
+
+
+def _prepare_checkpoints(model: Any, compiled: Compiled, options: bfs.Options, deadlock: bool,
+                        plan: checkpoints.Plan) -> tuple[checkpoints.Header, float | None]:
+    """The header of the checkpoints this run writes, after setting the native search to
+    start from ``plan.resume``'s (refused, located, unless it belongs to this run); and the
+    run's time limit (what is left of it after the runs resumed)."""
+    identity = checkpoints.Identity(
+        spec=model.name, build=compiled.native.identity(), refute=refute_version(),
+        invariants=tuple(p.name for p in bfs.select_invariants(model, options.invariants)),
+        deadlock=deadlock,
+        max_depth=options.max_depth)
+    header = checkpoints.Header(identity=identity, source=checkpoints.recorded(plan.source),
+                                max_states=options.max_states, time_limit=options.time_limit)
+    time_limit = options.time_limit
+    if plan.resume is not None:
+        resumed, offset = checkpoints.read(plan.resume)
+        checkpoints.refuse_other(plan.resume, resumed, identity)
+        checkpoints.refuse_spent(plan.resume, resumed, options.max_states, time_limit)
+        header.seconds = resumed.seconds
+        header.source = resumed.source if header.source is None else header.source
+        if time_limit is not None:  # (> 0: the C side's 0 is "no limit")
+            time_limit = max(time_limit - resumed.seconds, 1e-9)
+        compiled.native.resume_from(checkpoints.path_of(plan.resume), offset)
+    return header, time_limit
 
 
 def _memory_note(memory: dict, limit: int) -> str:
@@ -534,7 +623,6 @@ def choose(model: Any, backend: str, elsewhere: str | None) -> tuple[Compiled | 
     ``elsewhere``: an option of the run the compiled backend does not take (``--workers``,
     liveness...), which sends the run to the interpreter with a notice. A construct outside
     the compiled subset does too under ``auto``; under ``compiled`` it is a located error."""
-    from refute.errors import UsageError
     from refute.spec.compile import SpecModel
     from refute.tla.model import TLAModel
 

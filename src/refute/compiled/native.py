@@ -24,6 +24,8 @@ from refute.compiled.ir import Unsupported
 from refute.values import FrozenMap
 
 _PRINTER = ctypes.CFUNCTYPE(None, ctypes.c_uint32)
+CHECKPOINT_WRITER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)
+"""What runtime/checkpoint.c calls when a checkpoint is due: 0 written, 1 not (the run stops)."""
 RUNTIME = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runtime")
 _FLAGS = ("-O2", "-shared", "-fPIC", "-std=gnu11", "-w")
 
@@ -60,7 +62,7 @@ def _runtime_text() -> str:
     return "\0".join(parts)
 
 
-def _refute_version() -> str:
+def refute_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
     try:
         return version("refute")
@@ -81,7 +83,7 @@ def build(source: str) -> Build:
     if found is None:
         raise Unsupported("no C compiler on this machine (set CC, or install gcc)")
     cc, version = found
-    key = hashlib.sha256("\0".join((source, _runtime_text(), version, _refute_version(),
+    key = hashlib.sha256("\0".join((source, _runtime_text(), version, refute_version(),
                                     " ".join(_FLAGS))).encode()).hexdigest()[:32]
     directory = cache_dir()
     target = os.path.join(directory, f"model-{key}.so")
@@ -140,6 +142,15 @@ class Native:
         lib.refute_moved.restype = ctypes.c_uint64
         lib.refute_set_memory_limit.argtypes = (ctypes.c_uint64,)
         lib.refute_memory.argtypes = (ctypes.POINTER(ctypes.c_uint64),)
+        lib.refute_checkpoint_every.argtypes = (ctypes.c_double, CHECKPOINT_WRITER)
+        lib.refute_checkpoint_write.argtypes = (ctypes.c_char_p,)
+        lib.refute_checkpoint_write.restype = ctypes.c_int
+        lib.refute_checkpoint_depth.restype = ctypes.c_uint32
+        lib.refute_resume_from.argtypes = (ctypes.c_char_p, ctypes.c_int64)
+        self.build_key = os.path.splitext(os.path.basename(path))[0]
+        """The build cache's key of this model (its file's name): the generated code (the spec,
+        its modules, configuration and constants), the runtime, the compiler and refute."""
+        self._writer: Any = None  # the checkpoint writer given to the C side, kept alive here
         self.on_print: Callable[[Any], None] | None = None
         """Where a value the spec prints (Print, PrintT) goes, decoded; None: nowhere."""
         if hasattr(lib, "refute_set_printer"):
@@ -169,6 +180,31 @@ class Native:
                                                time_limit or 0.0)
         return self.lib.refute_run(int(deadlock), bound, depth, time_limit or 0.0, int(keep),
                                    int(graph))
+
+    def identity(self) -> str:
+        """What makes this model this model: the build's key, and the strings and model values
+        its ids stand for (which the generated code knows only by rank, so a configuration
+        naming other model values can share the build)."""
+        atoms = hashlib.sha256(repr(self.atoms).encode()).hexdigest()[:16]
+        return f"{self.build_key}:{atoms}"
+
+    def checkpoint_every(self, interval: float | None, writer: Callable[[int], int] | None) -> None:
+        """Call ``writer`` (which calls :meth:`write_checkpoint`) every ``interval`` seconds
+        of the next runs and catch Ctrl-C to stop at an instant a checkpoint can describe;
+        None: no checkpoint."""
+        self._writer = CHECKPOINT_WRITER(writer) if writer is not None else CHECKPOINT_WRITER()
+        self.lib.refute_checkpoint_every(-1.0 if interval is None else interval, self._writer)
+
+    def write_checkpoint(self, path: str) -> bool:
+        """Append the search's checkpoint (at its last stop or due instant) to ``path``."""
+        return self.lib.refute_checkpoint_write(os.fsencode(path)) == 0
+
+    def checkpoint_depth(self) -> int:
+        return self.lib.refute_checkpoint_depth()
+
+    def resume_from(self, path: str | None, offset: int = 0) -> None:
+        """The next run starts from the checkpoint body at ``offset`` in ``path``."""
+        self.lib.refute_resume_from(None if path is None else os.fsencode(path), offset)
 
     def moved(self) -> int:
         """The states the last run with workers moved between them to balance their work."""

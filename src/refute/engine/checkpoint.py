@@ -118,6 +118,11 @@ def _latest_name(directory: str) -> str | None:
         return None
 
 
+def holds(directory: str) -> bool:
+    """Whether ``directory`` holds a checkpoint of this kind (complete or not)."""
+    return os.path.exists(os.path.join(directory, "LATEST"))
+
+
 def load(directory: str) -> tuple[Meta, str]:
     """The latest complete checkpoint in ``directory``: its Meta and its path."""
     name = _latest_name(directory)

@@ -62,7 +62,7 @@ def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserv
         if observer is None and not properties_of(model):
             return native(options, None)
         result = check_model(model, options, observer=observer, native=native)
-        if scale.workers != 1:
+        if scale.workers != 1 or scale.checkpoint:
             result = replace(result, warnings=result.warnings + (_ONE_PROCESS,))
         return result
     if observer is not None:
@@ -83,12 +83,11 @@ def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserv
 
 
 def native_scale(scale: Scale) -> bool:
-    """Whether the native explorer takes ``scale``: one machine, ``--workers`` at most (its
-    workers are its own, :mod:`refute.compiled`), or a memory limit with one worker (the
-    native search stops at it, incomplete, where the interpreter's would spill to disk); no
-    checkpoints or Ray."""
-    return ((scale.memory_limit is None or scale.workers == 1) and not scale.checkpoint
-            and not scale.resume and scale.ray is None)
+    """Whether the native explorer takes ``scale``: one machine, ``--workers``, checkpoints
+    at most (its workers and checkpoints are its own, :mod:`refute.compiled`), or a memory
+    limit with one worker (the native search stops at it, incomplete, where the
+    interpreter's would spill to disk); no Ray."""
+    return (scale.memory_limit is None or scale.workers == 1) and scale.ray is None
 
 
 def sharded(scale: Scale) -> bool:

@@ -8,6 +8,8 @@
  */
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -998,7 +1000,8 @@ void refute_set_memory_limit(uint64_t bytes) { mem_limit = bytes; }
  * in the slot beside it (moved with it).
  *
  * The functions below are the whole interface (the one-worker search, and checkpoints, use
- * only them): seen_reset, seen_prefetch, seen_find, seen_add, seen_room, seen_bytes. */
+ * only them): seen_reset, seen_prefetch, seen_find, seen_add, seen_room, seen_bytes, and
+ * seen_next for checkpoints. */
 #define SEEN_LOAD 0.9
 #define SEEN_GROWTH 1.2
 #define SEEN_SLACK 4096
@@ -1141,6 +1144,26 @@ static int seen_add(uint64_t fp, uint32_t index, uint32_t *known) {
         /* the cluster reached the last slot (rare): more room */
         seen_resize((uint64_t)(seen_size * SEEN_GROWTH) + 1, 0);
     }
+}
+
+/* The inverse of mix64 (each of its steps undone, last first): a key's fingerprint. */
+static inline uint64_t unmix64(uint64_t x) {
+    x ^= x >> 33; x *= 0x9cb4b2f8129337dbULL; /* the inverse of 0xc4ceb9fe1a85ec53 mod 2^64 */
+    x ^= x >> 33; x *= 0x4f74430c22a54005ULL; /* of 0xff51afd7ed558ccd */
+    x ^= x >> 33;
+    return x;
+}
+
+/* The set's fingerprints one by one (whole, as seen_add takes them), from *at (0 to begin),
+ * in the order of their keys; 0 after the last. With seen_add, how a checkpoint writes and
+ * reads the set without knowing its layout (read back in this order, each is added at the end
+ * of its cluster: no slot is shifted). */
+static uint64_t seen_next(uint64_t *at) {
+    while (seen && *at < seen_slots) {
+        uint64_t key = seen[(*at)++];
+        if (key) return unmix64(key);
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ parent links */
@@ -1433,26 +1456,51 @@ static int search_room(Level *level, uint64_t n) {
         && (!graph_mode || edges_room(n, 1));
 }
 
+/* The search's frontier: the level being expanded and the next one. Kept between calls (not
+ * local to refute_run) so that a checkpoint can be written from them (checkpoint.c) and a
+ * resumed run can start from them; freed by the next run, whichever way this one ends. */
+static Level bfs_cur, bfs_next;
+
+/* Checkpoints (checkpoint.c): the instant of the search a checkpoint describes, set just
+ * before one is written or the search stops where it can be resumed: the first position of
+ * bfs_cur not wholly expanded, and how many of its successors were already handled (a
+ * --max-states stop happens in the middle of a state's successors). */
+static uint32_t ckpt_pos, ckpt_skip, ckpt_depth; /* (and bfs_cur's depth) */
+static int ckpt_past_depth; /* a state of the last level was past --max-depth (ST_MAX_DEPTH) */
+static double ckpt_interval = -1;  /* seconds between checkpoints; < 0: no checkpoint */
+static int (*ckpt_writer)(int);    /* the Python side's writer, told why (a CK_* code) */
+static const char *ckpt_resume_path; /* a checkpoint to start the next run from */
+static int64_t ckpt_resume_offset;
+static volatile sig_atomic_t ckpt_interrupted;
+enum { CK_PERIODIC = 0 };
+static int ckpt_load(const char *path, int64_t offset);
+static void ckpt_signals(int on);
+
 /* Explore breadth-first, exactly as refute.engine.bfs.explore does (same counts, same
- * discovery order, same depth bookkeeping). Returns the status (ST_*). */
-int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_limit, int keep,
-               int graph) {
-    static Level cur, next; /* static: freed by the next run, whichever way this one ends */
+ * discovery order, same depth bookkeeping). Returns the status (ST_*). A run given a
+ * checkpoint (refute_resume_from) starts where it was taken instead of at the initial
+ * states, and goes on exactly as the checkpointed run would have. */
+static int search(int deadlock, int64_t max_states, int64_t max_depth, double time_limit,
+                  int keep, int graph) {
     uint64_t expansions = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    double ckpt_next = ckpt_interval;
+    const char *resume = ckpt_resume_path;
+    ckpt_resume_path = 0;
     keep_states = keep;
     memset(&R, 0, sizeof R);
     /* a second run in the same process starts afresh, keeping only the interned values */
     seen_reset(graph);
     links_reset();
     nedges = 0;
-    free(cur.s); free(cur.index); free(next.s); free(next.index);
-    memset(&cur, 0, sizeof cur);
-    memset(&next, 0, sizeof next);
+    free(bfs_cur.s); free(bfs_cur.index); free(bfs_next.s); free(bfs_next.index);
+    memset(&bfs_cur, 0, sizeof bfs_cur);
+    memset(&bfs_next, 0, sizeof bfs_next);
     mem_used = mem_wanted = 0;
     memset(fired, 0, sizeof fired);
     memset(found, 0, sizeof found);
+    ckpt_past_depth = 0;
     if (setjmp(rt_jump)) {
         R.status = ST_ERROR;
         R.error_code = rt_error_code;
@@ -1460,49 +1508,60 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
         return R.status;
     }
     values_ready();
-    nsucc = 0;
-    model_init();
-    if (mem_limit && !search_room(&cur, nsucc)) { R.status = ST_MEMORY; return R.status; }
-    int marked = mark_successors(0);
-    for (uint32_t o = 0; o < nsucc; o++) {
-        const V *s = succ + (size_t)o * NV;
-        R.generated++;
-        if (NCON && !model_constraint(s)) { R.constrained++; continue; }
-        if (marked && succ_mark[o] >= 0) { /* a new state, violating the property */
-            R.index = R.distinct;
+    uint32_t start = 0, skip = 0;
+    if (resume) {
+        int bad = ckpt_load(resume, ckpt_resume_offset);
+        free((void *)resume);
+        if (bad) return R.status = bad > 1 ? ST_MEMORY : ST_BAD_CHECKPOINT;
+        start = ckpt_pos;
+        skip = ckpt_skip;
+    } else {
+        nsucc = 0;
+        model_init();
+        if (mem_limit && !search_room(&bfs_cur, nsucc)) { R.status = ST_MEMORY; return R.status; }
+        int marked = mark_successors(0);
+        for (uint32_t o = 0; o < nsucc; o++) {
+            const V *s = succ + (size_t)o * NV;
+            R.generated++;
+            if (NCON && !model_constraint(s)) { R.constrained++; continue; }
+            if (marked && succ_mark[o] >= 0) { /* a new state, violating the property */
+                R.index = R.distinct;
+                record_state(ROOT, o, s);
+                R.depth = 1;
+                if (check_invariants(s)) R.which = succ_mark[o];
+                R.status = ST_INVARIANT; return R.status;
+            }
+            if (!seen_add(state_fp(s), R.distinct, 0)) continue;
+            uint32_t index = R.distinct;
             record_state(ROOT, o, s);
             R.depth = 1;
-            if (check_invariants(s)) R.which = succ_mark[o];
-            R.status = ST_INVARIANT; return R.status;
+            if (!check_invariants(s)) { R.status = ST_INVARIANT; R.index = index; return R.status; }
+            level_push(&bfs_cur, s, index);
         }
-        if (!seen_add(state_fp(s), R.distinct, 0)) continue;
-        uint32_t index = R.distinct;
-        record_state(ROOT, o, s);
-        R.depth = 1;
-        if (!check_invariants(s)) { R.status = ST_INVARIANT; R.index = index; return R.status; }
-        level_push(&cur, s, index);
     }
-    while (cur.n) {
+    while (bfs_cur.n) {
         int last_level = max_depth >= 0 && (int64_t)R.depth >= max_depth;
-        next.n = 0;
-        for (uint32_t pos = 0; pos < cur.n; pos++) {
-            const V *ps = cur.s + (size_t)pos * NV;
-            uint32_t parent = cur.index[pos];
+        for (uint32_t pos = start; pos < bfs_cur.n; pos++) {
+            const V *ps = bfs_cur.s + (size_t)pos * NV;
+            uint32_t parent = bfs_cur.index[pos];
             if (mem_limit && (++expansions & 255) == 0 && !memory_allows(0)) { R.status = ST_MEMORY; return R.status; }
             nsucc = 0;
             model_next(ps);
-            if (mem_limit && !search_room(&next, nsucc)) { R.status = ST_MEMORY; return R.status; }
-            R.generated += nsucc;
+            if (mem_limit && !search_room(&bfs_next, nsucc)) { R.status = ST_MEMORY; return R.status; }
+            /* a resumed state whose first `skip` successors were handled before the checkpoint */
+            uint32_t first = skip;
+            skip = 0;
+            R.generated += nsucc - first;
             if (keep_states) succ_counts[parent] = nsucc;
             if (!nsucc && deadlock && !model_terminal(ps)) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
-            for (uint32_t o = 0; o < nsucc; o++) fired[succ_label[o]]++;
+            for (uint32_t o = first; o < nsucc; o++) fired[succ_label[o]]++;
             int marked = mark_successors(ps);
-            for (uint32_t o = 0; o < nsucc; o++) {
+            for (uint32_t o = first; o < nsucc; o++) {
                 const V *s = succ + (size_t)o * NV;
                 if (NACON && !model_action_constraint(ps, s)) { R.constrained++; continue; }
                 if (NCON && !model_constraint(s)) { R.constrained++; continue; }
                 if (marked && succ_mark[o] >= 0) { /* a new state, violating the property */
-                    if (last_level) { R.status = ST_MAX_DEPTH; continue; }
+                    if (last_level) { R.status = ST_MAX_DEPTH; ckpt_past_depth = 1; continue; }
                     R.index = R.distinct;
                     record_state(parent, o, s);
                     found[succ_label[o]]++;
@@ -1515,7 +1574,7 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
                 uint32_t known;
                 if (last_level) {
                     /* not stored: a state seen before is skipped, a new one stops the search */
-                    if (!seen_find(fp, &known)) R.status = ST_MAX_DEPTH;
+                    if (!seen_find(fp, &known)) R.status = ST_MAX_DEPTH, ckpt_past_depth = 1;
                     else if (graph_mode) record_edge(parent, known, o, s);
                     continue;
                 }
@@ -1532,24 +1591,42 @@ int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_
                     uncount(o, nsucc);
                     R.status = ST_INVARIANT; R.index = index; return R.status;
                 }
-                level_push(&next, s, index);
+                level_push(&bfs_next, s, index);
                 if ((int64_t)index + 1 >= max_states) {
+                    ckpt_pos = pos; ckpt_skip = o + 1; /* a larger bound resumes from here */
+                    ckpt_depth = R.depth;
                     R.depth++;
                     uncount(o, nsucc);
                     R.status = ST_MAX_STATES; return R.status;
                 }
             }
-            if (time_limit > 0 && (pos & 511) == 0) {
+            if ((time_limit > 0 || ckpt_interval >= 0) && (pos & 511) == 0) {
                 clock_gettime(CLOCK_MONOTONIC, &t1);
-                if ((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9 > time_limit) {
-                    R.status = ST_TIME; return R.status;
+                double elapsed = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+                ckpt_pos = pos + 1; ckpt_skip = 0; ckpt_depth = R.depth;
+                if (time_limit > 0 && elapsed > time_limit) { R.status = ST_TIME; return R.status; }
+                if (ckpt_interrupted) { R.status = ST_INTERRUPTED; return R.status; }
+                if (ckpt_interval >= 0 && elapsed >= ckpt_next) {
+                    if (ckpt_writer(CK_PERIODIC)) { R.status = ST_CHECKPOINT_FAILED; return R.status; }
+                    clock_gettime(CLOCK_MONOTONIC, &t1);
+                    ckpt_next = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9 + ckpt_interval;
                 }
             }
         }
-        Level t = cur; cur = next; next = t;
-        if (cur.n) R.depth++;
+        start = 0;
+        Level t = bfs_cur; bfs_cur = bfs_next; bfs_next = t;
+        bfs_next.n = 0;
+        if (bfs_cur.n) R.depth++;
     }
     return R.status;
+}
+
+int refute_run(int deadlock, int64_t max_states, int64_t max_depth, double time_limit, int keep,
+               int graph) {
+    ckpt_signals(1);
+    int status = search(deadlock, max_states, max_depth, time_limit, keep, graph);
+    ckpt_signals(0);
+    return status;
 }
 
 /* ------------------------------------------------------------------ assumptions */
@@ -1565,6 +1642,7 @@ int refute_assume(int k) {
 int refute_nassume(void) { return NASSUME; }
 
 #include "workers.c" /* --workers N: the same search in N processes */
+#include "checkpoint.c" /* --checkpoint and --resume of refute_run */
 
 /* ------------------------------------------------------------------ exports */
 void refute_select_invariant(int k, int on) { invariant_selected[k] = on; }

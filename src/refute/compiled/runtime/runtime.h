@@ -28,6 +28,7 @@ enum { T_BOOL = 0, T_INT = 1, T_ATOM = 2, T_SEQ = 4, T_SET = 6, T_FN = 7 };
 
 /* Run results, read by refute/compiled/native.py through ctypes. */
 enum { ST_OK = 0, ST_INVARIANT = 1, ST_DEADLOCK = 2, ST_ERROR = 3, ST_MAX_STATES = 4,
-       ST_MAX_DEPTH = 5, ST_TIME = 6, ST_CONSTRAINT = 7, ST_MEMORY = 8 };
+       ST_MAX_DEPTH = 5, ST_TIME = 6, ST_CONSTRAINT = 7, ST_MEMORY = 8,
+       ST_INTERRUPTED = 9, ST_BAD_CHECKPOINT = 10, ST_CHECKPOINT_FAILED = 11 };
 
 #endif

@@ -403,8 +403,8 @@ static uint32_t ser_value(Words *w, V v) {
     ser_stamp[v] = ser_gen;
     return ser_index[v] = ser_nodes++;
 }
-/* States [from, from + count) of the frontier, as one blob appended to out. */
-static void ser_states(Words *out, uint64_t from, uint64_t count) {
+/* A new DAG: every value is serialised (again) once, the first time ser_value meets it. */
+static void ser_begin(void) {
     if (ser_cap < nvals) {
         ser_stamp = realloc(ser_stamp, (size_t)nvals * sizeof(uint32_t));
         ser_index = realloc(ser_index, (size_t)nvals * sizeof(uint32_t));
@@ -414,6 +414,10 @@ static void ser_states(Words *out, uint64_t from, uint64_t count) {
     }
     ser_gen++;
     ser_nodes = 0;
+}
+/* States [from, from + count) of the frontier, as one blob appended to out. */
+static void ser_states(Words *out, uint64_t from, uint64_t count) {
+    ser_begin();
     Words nodes = {0}, states = {0};
     for (uint64_t k = from; k < from + count; k++) {
         uint64_t r = cur_f.rank[k];
@@ -428,10 +432,9 @@ static void ser_states(Words *out, uint64_t from, uint64_t count) {
     free(nodes.d);
     free(states.d);
 }
-static const uint32_t *deser_states(const uint32_t *p, Front *into) {
-    uint32_t nn = p[0], count = p[1];
-    p += 2;
-    V *map = rt_alloc((size_t)(nn ? nn : 1) * sizeof(V));
+/* The nn nodes of a DAG that ser_value wrote at p, interned: map[k] is node k's id. Returns
+ * the word after them. */
+static const uint32_t *deser_nodes(const uint32_t *p, uint32_t nn, V *map) {
     Buf *b = buf_open();
     for (uint32_t k = 0; k < nn; k++) {
         uint8_t tag = (uint8_t)(p[0] & 0xff), cls = (uint8_t)(p[0] >> 8);
@@ -447,6 +450,12 @@ static const uint32_t *deser_states(const uint32_t *p, Front *into) {
         }
     }
     buf_close();
+    return p;
+}
+static const uint32_t *deser_states(const uint32_t *p, Front *into) {
+    uint32_t nn = p[0], count = p[1];
+    V *map = rt_alloc((size_t)(nn ? nn : 1) * sizeof(V));
+    p = deser_nodes(p + 2, nn, map);
     V s[NV];
     for (uint32_t k = 0; k < count; k++) {
         uint64_t r = (uint64_t)p[0] | (uint64_t)p[1] << 32;
