@@ -43,7 +43,8 @@ from refute.status import Status
 _INTERPRETER_ONLY = 17  # the native code's error code where it meets ("interpreted" in the IR)
 _WORKER_DIED = 200  # runtime/workers.c: a worker process ended (killed) during the run
 ONE_PROCESS = ("compiled backend: the search ran in one process (--workers is not used where a "
-               "PROPERTY's [][A]_v or initial predicate is checked)")
+               "PROPERTY's [][A]_v or initial predicate is checked, nor where actions compose, "
+               "A \\cdot B: the workers do not count intermediate states)")
 
 
 @dataclass
@@ -138,7 +139,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
 
     ``workers`` > 1: the native search runs in that many processes (runtime/workers.c) with
     the same result; a run that records its states (``graph``, or checks made here on them)
-    or checks a ``[][A]_v`` or initial predicate runs in one (``compiled.one_process``).
+    or checks a ``[][A]_v`` or initial predicate, or composes actions (``A \\cdot B``: the
+    workers do not count intermediate states) runs in one (``compiled.one_process``).
 
     ``options.memory_limit`` (one process only: :func:`refute.engine.run.native_scale`): the
     search stops between two expansions where growing its tables would pass it, or once the
@@ -156,7 +158,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     initials_here = [model._initial_checks[k] for k in compiled.checked_here[1]
                      if model._initial_checks[k].name in chosen]
     record = graph is not None or bool(steps_here or initials_here)
-    in_one = record or bool(chosen & compiled.property_checks)
+    in_one = record or bool(chosen & compiled.property_checks) or compiled.native.composes
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
@@ -571,7 +573,9 @@ def _interpreted_prefix(model: Any, options: bfs.Options, invariants: list, dead
             if len(counts) >= expanded or watch.expired():
                 return order, counts, generated, None
             successors = model.next_states(state)
-            generated += len(successors)
+            # (with the intermediate states of A \cdot B, as the search counts them)
+            intermediate = successors.generated_besides if type(successors) is not list else None
+            generated += len(successors) + (intermediate() if intermediate else 0)
             counts.append(len(successors))
             if not successors and deadlock and not model.is_terminal(state):
                 return order, counts, generated, f"a deadlock in state {len(counts)}"
@@ -587,6 +591,8 @@ def _interpreted_prefix(model: Any, options: bfs.Options, invariants: list, dead
                 verdict = violated(s)
                 if verdict or len(order) >= (options.max_states or 1 << 62):
                     generated -= len(successors) - o - 1  # the rest are not generated
+                    if intermediate:
+                        generated -= intermediate() - intermediate(o)
                     return order, counts, generated, verdict
         level = following
         depth += 1

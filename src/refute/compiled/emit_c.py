@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Callable
 
-from refute.compiled.ir import Act, Expr, IRModel, Unsupported
+from refute.compiled.ir import Act, Expr, IRModel, Unsupported, composes
 from refute.tla.values import tlc_key
 from refute.values import FrozenMap, ModelValue
 
@@ -51,6 +51,10 @@ class Emitter:
         self.recursing: dict[int, str] = {}  # recursive functions being emitted -> C name
         self.shared: dict[str, str] = {}  # the "shared" names in scope -> their C function
         self.keep_alive: list = []
+        # A \cdot B (compose): where the enumeration being emitted ends (see compose)
+        self.sink: Callable[[_Mode], str] | None = None
+        self.counted = True  # whether a composition emitted now counts its intermediate states
+        self.composed = False  # whether one does (the runtime then records where: COMPOSES)
         atoms: dict = {}
         for v in ir.pool:
             _collect_atoms(v, atoms)
@@ -226,8 +230,20 @@ class Emitter:
             if m.init:
                 raise Unsupported("ENABLED in the initial predicate")
             f = self.tmp()
-            code = self.act(a[0], _Mode(False, frozenset()), lambda _m: f"{f} = 1; goto {f}l;")
-            return f"({{ int {f} = 0; {{ V P[NV]; (void)P; {code} }} {f}l: {f}; }})"
+            code = self.enumeration(a[0], _Mode(False, frozenset()), lambda _m: f"{f} = 1; goto {f}l;")
+            if not composes(a[0]):
+                return f"({{ int {f} = 0; {{ V P[NV]; (void)P; {code} }} {f}l: {f}; }})"
+            # (the jump out may leave a composition's intermediate states behind: dropped)
+            top = self.tmp()
+            return (f"({{ int {f} = 0; size_t {top} = inter_top; {{ V P[NV]; (void)P; {code} }} "
+                    f"{f}l: inter_top = {top}; {f}; }})")
+        if op == "composition":  # A \cdot B as a boolean of a step
+            if len(m.assigned) != self.nv:
+                raise Unsupported("action composition (\\cdot) as a value where the next state "
+                                  "is not known", a[2])
+            f = self.tmp()
+            code = self.composition_holds(a[0], a[1], a[2], m, lambda _m: f"{f} = 1;")
+            return f"({{ int {f} = 0; {code} {f}; }})"
         if op == "finite":  # every set the runtime builds is finite; Nat, Int, STRING are not
             if a[0].op in _DESCRIPTOR_ONLY:
                 return "0"
@@ -583,7 +599,89 @@ class Emitter:
                 code += f"if ({self.boolean(c, m)}) {{ {self.act(body, m, k)} }} else "
             code += f"{{ {self.act(other, m, k)} }}" if other is not None else "{ rt_fail(12); }"
             return code
+        if op == "compose":
+            return self.compose(x, m, k)
         raise Unsupported(f"action {op}")
+
+    def enumeration(self, a: Act, m: _Mode, end: Callable[[_Mode], str], counted: bool = False) -> str:
+        """``a`` enumerated on its own (a next-state action, ENABLED's, a composition's first
+        action as a condition), each extension ending in ``end``: no composition enumerated
+        outside it takes its extensions as intermediate states. ``counted``: a composition in
+        it counts its intermediate states as generated (only a next-state action's does)."""
+        saved = self.sink, self.counted
+        self.sink, self.counted = None, counted
+        try:
+            return self.act(a, m, lambda m2: end(m2) if self.sink is None else self.sink(m2))
+        finally:
+            self.sink, self.counted = saved
+
+    def compose(self, x: tuple, m: _Mode, k: Callable[[_Mode], str]) -> str:
+        r"""``A \cdot B`` followed by ``k`` (the conjuncts after it, then the enumeration's
+        end: TLC's continuation), as the interpreter's ``_composed`` enumerates it. First ``A``
+        from ``S`` on a partial state ``T`` holding ``S``'s values of the variables ``P`` has
+        assigned (TLC's copyWith), then ``k`` with ``T`` as the next state, whose end (the
+        :attr:`sink`) keeps each ``T`` as an intermediate state (runtime.c ``inter_push``,
+        on a stack of them the nested compositions share: one in ``A`` pushes, from its
+        ``B``, the states of the one around it above its own, then drops its own, the
+        others moved down); the outermost composition counts
+        them as generated (``rt_intermediate``: before the successors that follow, as TLC);
+        then from each, as the unprimed state ``S``, ``B`` on ``P`` and ``k`` again, to its
+        own end. ``k`` is emitted twice, each with its own C names. Where every variable is
+        assigned already, the composition is a condition (:meth:`composition_holds`)."""
+        a, b, b_formula, where = x
+        if len(m.assigned) == self.nv:
+            return self.composition_holds(a, b_formula, where, m, k)
+        base, end, j, t, u = (self.tmp() for _ in range(5))
+
+        def push(m2: _Mode) -> str:
+            # an intermediate state is a whole state (the interpreter's _complete says which
+            # variable A leaves without a value: its error, which it reports)
+            return "inter_push(P);" if len(m2.assigned) == self.nv else "rt_fail(18);"
+        outer_sink, counted = self.sink, self.counted
+        self.sink, self.counted = push, False
+        try:
+            first = self.act(a, m, k)
+        finally:
+            self.sink = outer_sink
+        try:
+            second = self.act(b, m, k)
+        finally:
+            self.counted = counted
+        self.composed |= counted
+        count = f"rt_intermediate({end} - {base}); " if counted else ""
+        copy = "".join(f"{t}[{i}] = S[{i}]; " for i in sorted(m.assigned))
+        return (f"{{ size_t {base} = inter_top; {{ V {t}[NV]; {copy}{{ V *const P = {t}; {first} }} }} "
+                f"size_t {end} = inter_top; {count}"
+                f"for (size_t {j} = {base}; {j} < {end}; {j}++) {{ V {u}[NV]; "
+                f"memcpy({u}, inter_buf + {j} * NV, NV * sizeof(V)); "
+                f"{{ const V *const S = {u}; {second} }} }} inter_drop({base}, {end}); }}")
+
+    def composition_holds(self, a: Act, b_formula: Any, where: str | None, m: _Mode,
+                          k: Callable[[_Mode], str]) -> str:
+        r"""``A \cdot B`` as a condition of the step from ``S`` to ``P`` (every variable
+        assigned), then ``k``: some extension ``t`` of ``A`` from ``S`` on an empty partial
+        state from which ``B``, a boolean, holds of the step from ``t`` to ``P`` (the
+        interpreter's ``_composition_holds``, TLC's eval of OPCODE_cdot)."""
+        if b_formula is None:
+            raise Unsupported("action composition (\\cdot) where every variable is assigned "
+                              "and B is not a formula the compiled backend evaluates", where)
+        f, t, q, top = (self.tmp() for _ in range(4))
+        step = _Mode(False, frozenset(range(self.nv)))
+
+        def test(m2: _Mode) -> str:
+            if len(m2.assigned) != self.nv:
+                return "rt_fail(18);"
+            return (f"{{ const V *const S = {t}; const V *const P = {q}; "
+                    f"if ({self.boolean(b_formula, step)}) {{ {f} = 1; goto {f}l; }} }}")
+        saved = self.counted
+        self.counted = False
+        try:
+            first = self.enumeration(a, _Mode(False, frozenset()), test)
+        finally:
+            self.counted = saved
+        return (f"{{ int {f} = 0; size_t {top} = inter_top; const V *const {q} = P; "
+                f"{{ V {t}[NV]; {{ V *const P = {t}; {first} }} }} "
+                f"{f}l: inter_top = {top}; if ({f}) {{ {k(m)} }} }}")
 
     def conj(self, items: tuple, j: int, m: _Mode, k: Callable[[_Mode], str]) -> str:
         if j == len(items):
@@ -663,9 +761,11 @@ class Emitter:
         body.append("static void model_init(void) {\n V P[NV]; (void)P;\n " + init + "\n}\n")
         for n, inst in enumerate(ir.actions):
             with _located(inst.where):
-                code = self.act(inst.body, _Mode(False, frozenset()), self.successor(inst.label))
+                code = self.enumeration(inst.body, _Mode(False, frozenset()),
+                                        self.successor(inst.label), counted=True)
             body.append(f"static void act{n}(const V *S) {{\n V P[NV]; (void)P;\n {code}\n}}\n")
         body.append("static void model_next(const V *S) {\n"
+                    + (" inter_total = 0; inter_top = 0;\n" if self.composed else "")
                     + "".join(f" cur_inst = {n}; act{n}(S);\n" for n in range(len(ir.actions))) + "}\n")
         m = _Mode(False, frozenset())
         cases = "".join(f" case {n}: return {self.boolean(e, m)};\n" for n, e in enumerate(ir.invariants))
@@ -691,7 +791,8 @@ class Emitter:
         setup = "".join(f" K[{n}] = {self.encode(v)};\n" for n, v in enumerate(ir.pool))
         head = (f"static V K[{max(len(ir.pool), 1)}];\nstatic V H[{max(len(self.hoisted), 1)}];\n"
                 f"static void model_setup(void) {{\n{setup}}}\n")
-        source = "".join(parts) + head + "".join(body)
+        # (known once the actions are emitted: whether the runtime records intermediate states)
+        source = f"#define COMPOSES {int(self.composed)}\n" + "".join(parts) + head + "".join(body)
         if len(source) > _MAX_SOURCE:
             raise Unsupported("a model whose generated code is too large")
         return source

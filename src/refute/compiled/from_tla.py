@@ -629,6 +629,11 @@ class Lowering:
                 raise Unsupported("DOMAIN IOEnv tested other than for a string", _where(node))
             has = self.pool[x.args[0]] in stdlib.ioenv()
             return E("bool", (has if op == "\\in" else not has,), "b", False)
+        if op == "\\cdot":  # a boolean of the step (a PROPERTY's [][A \cdot B]_v)
+            if init:
+                raise Unsupported("action composition (\\cdot) in the initial predicate", _where(node))
+            return E("composition", (self.action(a, env, init=False), self.expr(b, env, init=False),
+                                     _where(node)), "b", True)
         x, y = self.expr(a, env, init), self.expr(b, env, init)
         d = _dyn(x, y)
         if op == "/\\":
@@ -1096,6 +1101,8 @@ class Lowering:
         if k == "stutter":
             a, v = node.args
             return Act("disj", (self.action(a, env, init), self.unchanged(v, env, init, node)))
+        if k == "infix" and node.args[0] == "\\cdot" and user is None:
+            return self.compose(node, env, init)
         if k == "infix" and node.args[0] in ("=", "\\in") and user is None:
             target = self.assignable(node.args[1], env, init)
             if target is not None:
@@ -1123,6 +1130,21 @@ class Lowering:
         if k == "subexpr":
             raise Unsupported(f"{k} in an action", _where(node))
         return Act("guard", (self.expr(node, env, init),))
+
+    def compose(self, node: Node, env: _Env, init: bool) -> Act:
+        r"""``A \cdot B``: both actions, and ``B`` as a boolean of a step (what the emitter
+        tests where every variable is already assigned: the interpreter's
+        ``_composition_holds``; None where ``B`` is not lowered as an expression, and the
+        emitter then refuses that use alone)."""
+        if init:  # the interpreter's error to report, located
+            raise Unsupported("action composition (\\cdot) in the initial predicate", _where(node))
+        a = self.action(node.args[1], env, init=False)
+        b = self.action(node.args[2], env, init=False)
+        try:
+            b_formula = self.expr(node.args[2], env, init=False)
+        except Unsupported:
+            b_formula = None
+        return Act("compose", (a, b, b_formula, _where(node)))
 
     def assignable(self, lhs: Node, env: _Env, init: bool) -> int | None:
         if init:
@@ -1208,7 +1230,7 @@ def _primed(x: Any, node: Node) -> Any:
             return _primed(x.args[1], node)
         if x.op == "shared":
             return _primed(x.args[2], node)
-        if x.op in ("prime", "rcall", "rcall_op", "enabled"):
+        if x.op in ("prime", "rcall", "rcall_op", "enabled", "composition"):
             raise Unsupported("this primed expression", _where(node))
         return Expr(x.op, _primed(x.args, node), x.type, x.dyn)
     if isinstance(x, tuple):
@@ -1219,7 +1241,7 @@ def _primed(x: Any, node: Node) -> Any:
 _CHEAP = frozenset({"const", "bool", "int", "local", "var", "lazy", "tuple_part"})
 """Expressions as cheap to compute again as to read back."""
 
-_VARYING = frozenset({"prime", "enabled", "print", "interpreted"})
+_VARYING = frozenset({"prime", "enabled", "composition", "print", "interpreted"})
 """Expressions whose value (or effect) may differ from one use to the next within one
 evaluation: not shared (:meth:`Lowering.shareable`)."""
 
@@ -1248,7 +1270,8 @@ def _binder_dyn(bs: tuple, body: Expr) -> bool:
     return _scan(body, uses, declared, set()) or not uses <= declared
 
 
-_STATEFUL = frozenset({"var", "prime", "enabled", "print", "interpreted", "rcall", "rcall_op"})
+_STATEFUL = frozenset({"var", "prime", "enabled", "composition", "print", "interpreted", "rcall",
+                       "rcall_op"})
 """Expressions taken to depend on the state (a recursive operator or function: its body may)."""
 
 

@@ -40,13 +40,19 @@ Expression operators (``Expr.op``, ``Expr.args``):
     lazy name value   the value of the enclosing "shared name" (value is there for analyses)
     gcd a b           the greatest common divisor of |a| and |b| (gcd(0, d) = d; 1 for 0 and 0)
     is_pow2 a         whether a is a positive power of two
+    composition A B where   A \\cdot B as a boolean of a step (every variable assigned): some
+                      extension of action A from S from which B (an expression) holds
     interpreted name  an operator only the interpreter evaluates: reached, the native search
                       stops and the interpreter runs the model
 
 Actions (:class:`Act`): ``guard e``, ``assign i e``, ``assign_in i S``, ``keep i``,
 ``conj [..]``, ``disj [..]``, ``exists [(name, S)..] a``, ``forall [(name, S)..] a`` (``a``
 assigns nothing: one copy of the state per combination of ``a``'s extensions), ``if c a b``, ``case [(c, a)..]
-other``, ``implies c a`` (``c => a`` where ``a`` assigns).
+other``, ``implies c a`` (``c => a`` where ``a`` assigns), ``compose a b formula where``
+(TLA+'s ``A \\cdot B``, as the interpreter enumerates it, TLC's counts: ``a``'s extensions,
+each continued by the rest of the action, are intermediate states, counted as generated;
+``b`` then steps from each, with the rest after it; ``formula``, ``B`` as a boolean of a
+step, is what is tested where every variable is already assigned; ``where`` its file:line).
 """
 
 from __future__ import annotations
@@ -110,3 +116,16 @@ class IRModel:
     # finds true (the caller checks it on the states and steps the search records)
     step_checks: list[Expr | None] = field(default_factory=list)
     initial_checks: list[Expr | None] = field(default_factory=list)
+
+
+def composes(x: Any) -> bool:
+    """Whether an action or expression (or a tuple of them) holds an ``A \\cdot B``."""
+    if isinstance(x, Act):
+        return x.op == "compose" or composes(x.args)
+    if isinstance(x, Expr):
+        return composes(x.args)
+    if isinstance(x, (tuple, list)):
+        return any(composes(y) for y in x)
+    if isinstance(x, ActionInstance):
+        return composes(x.body)
+    return False

@@ -159,6 +159,9 @@ class Native:
             lib.refute_set_printer(self._printer)
         self.nv = lib.refute_nv()
         self.nlabel = lib.refute_nlabel()
+        self.composes = bool(lib.refute_composes())
+        """Whether the model composes actions (``A \\cdot B``), counting intermediate states:
+        runtime/workers.c does not, so the search runs in one process."""
         self._memo: dict[int, Any] = {}
 
     def run(self, selected: list[bool], deadlock: bool, max_states: int | None,

@@ -938,6 +938,46 @@ static uint64_t *succ_fp;
 static uint32_t nsucc, capsucc;
 static uint32_t cur_inst; /* the action instance (model.actions' index) being expanded */
 
+/* ------------------------------------------------------------------ action composition */
+/* A \cdot B (the generated code's compose): A's extensions, each continued by the rest of
+ * the action, are intermediate states, pushed here (NV ids each) while A is enumerated, then
+ * B steps from each. One stack for the whole expansion: a composition nested in A, B or the
+ * rest pushes above the states of the one enclosing it, and drops its own when it is done
+ * (inter_drop; a jump out of an ENABLED or a condition restores the top it saved). inter_top
+ * is a count of states; the buffer may move when it grows, so B reads a copy of its state.
+ *
+ * TLC counts the intermediate states as generated when it computes them (before B's
+ * successors from them): the outermost composition adds their number to inter_total, and
+ * each successor records (succ_inter) how many were generated before it, so that a search
+ * stopped at a successor counts only those (uncount). COMPOSES (the generated code's) is 0
+ * where no composition is counted: nothing is recorded then. */
+#ifndef COMPOSES
+#define COMPOSES 0
+#endif
+static V *inter_buf;
+static size_t inter_top, inter_cap;
+static uint64_t inter_total;
+static uint64_t *succ_inter;
+static void inter_push(const V *t) {
+    if (inter_top == inter_cap) {
+        inter_cap = inter_cap ? 2 * inter_cap : 64;
+        inter_buf = realloc(inter_buf, inter_cap * NV * sizeof(V));
+        if (!inter_buf) rt_fail(100);
+    }
+    memcpy(inter_buf + inter_top++ * NV, t, NV * sizeof(V));
+}
+/* A composition done with its states [base, end): those pushed above them since (by the
+ * composition enclosing it, from its B) move down in their place. */
+static void inter_drop(size_t base, size_t end) {
+    memmove(inter_buf + base * NV, inter_buf + end * NV, (inter_top - end) * NV * sizeof(V));
+    inter_top -= end - base;
+}
+static inline void rt_intermediate(size_t n) { inter_total += n; }
+/* The intermediate states generated before successor o (o = nsucc: by the whole expansion). */
+static inline uint64_t inter_before(uint32_t o) {
+    return !COMPOSES ? 0 : o < nsucc ? succ_inter[o] : inter_total;
+}
+
 static uint64_t values_fp(const V *s) {
     uint64_t h = 0x243f6a8885a308d3ULL;
     for (int k = 0; k < NV; k++) h = mix64(h ^ vals[s[k]].hash) + (uint64_t)k;
@@ -1269,8 +1309,10 @@ static void rt_emit(const V *P, uint32_t label) {
         succ_label = realloc(succ_label, (size_t)capsucc * sizeof(uint32_t));
         succ_inst = realloc(succ_inst, (size_t)capsucc * sizeof(uint32_t));
         succ_fp = realloc(succ_fp, (size_t)capsucc * sizeof(uint64_t));
-        if (!succ || !succ_label || !succ_inst || !succ_fp) rt_fail(100);
+        if (COMPOSES) succ_inter = realloc(succ_inter, (size_t)capsucc * sizeof(uint64_t));
+        if (!succ || !succ_label || !succ_inst || !succ_fp || (COMPOSES && !succ_inter)) rt_fail(100);
     }
+    if (COMPOSES) succ_inter[nsucc] = inter_total;
     memcpy(succ + (size_t)nsucc * NV, P, NV * sizeof(V));
     if (FP_AT_EMIT) {
         uint64_t fp = values_fp(P);
@@ -1441,10 +1483,11 @@ static int mark_successors(const V *ps) {
     return any;
 }
 
-/* The search stops at successor o of nsucc: those after it are not generated (TLC checks each
- * successor as it generates it), as refute.engine.bfs._uncount takes them back. */
+/* The search stops at successor o of nsucc: those after it, and the intermediate states
+ * generated after it, are not generated (TLC checks each successor as it generates it), as
+ * refute.engine.bfs._uncount takes them back. */
 static void uncount(uint32_t o, uint32_t nsucc) {
-    R.generated -= nsucc - o - 1;
+    R.generated -= nsucc - o - 1 + inter_before(nsucc) - inter_before(o);
     for (uint32_t k = o + 1; k < nsucc; k++) fired[succ_label[k]]--;
 }
 
@@ -1551,7 +1594,7 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
             /* a resumed state whose first `skip` successors were handled before the checkpoint */
             uint32_t first = skip;
             skip = 0;
-            R.generated += nsucc - first;
+            R.generated += nsucc - first + inter_before(nsucc) - (first ? inter_before(first - 1) : 0);
             if (keep_states) succ_counts[parent] = nsucc;
             if (!nsucc && deadlock && !model_terminal(ps)) { R.status = ST_DEADLOCK; R.index = parent; return R.status; }
             for (uint32_t o = first; o < nsucc; o++) fired[succ_label[o]]++;
@@ -1679,6 +1722,7 @@ const uint32_t *refute_edges(int which) {
 }
 int refute_nv(void) { return NV; }
 int refute_nlabel(void) { return NLABEL; }
+int refute_composes(void) { return COMPOSES; }
 int refute_ninv(void) { return NINV; }
 /* A value's kind, length, integer (or atom rank) and payload, for decoding into refute values. */
 int refute_value(V v, int64_t *i, uint32_t *len, const V **data) {
