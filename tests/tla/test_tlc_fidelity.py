@@ -530,16 +530,10 @@ def test_a_state_with_only_intermediate_states_is_a_deadlock(tmp_path) -> None:
     assert result["violation"]["trace"][-1]["state"] == {"x": 2, "y": 1}
 
 
-def test_the_compiled_backend_leaves_a_composition_to_the_interpreter(tmp_path) -> None:
-    code, output, _ = _check(tmp_path, COMPOSED, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n",
-                             "--backend", "compiled")
-    assert code == 2, output
-    assert "\\cdot" in output and "M.tla:9" in output and "Traceback" not in output
-
-
 def test_the_sharded_search_refuses_to_miscount_a_composition(tmp_path) -> None:
+    # (the compiled backend runs it in one process: tests/tla/test_compiled_composition.py)
     code, output, _ = _check(tmp_path, COMPOSED, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n",
-                             "--workers", "2")
+                             "--workers", "2", "--backend", "interpreted")
     assert code == 2, output
     assert "intermediate states" in output and "Traceback" not in output
 
