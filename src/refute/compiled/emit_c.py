@@ -622,12 +622,12 @@ class Emitter:
         assigned (TLC's copyWith), then ``k`` with ``T`` as the next state, whose end (the
         :attr:`sink`) keeps each ``T`` as an intermediate state (runtime.c ``inter_push``,
         on a stack of them the nested compositions share: one in ``A`` pushes, from its
-        ``B``, the states of the one around it above its own, then drops its own, the
-        others moved down); the outermost composition counts
-        them as generated (``rt_intermediate``: before the successors that follow, as TLC);
-        then from each, as the unprimed state ``S``, ``B`` on ``P`` and ``k`` again, to its
-        own end. ``k`` is emitted twice, each with its own C names. Where every variable is
-        assigned already, the composition is a condition (:meth:`composition_holds`)."""
+        ``B``, the states of the one around it above its own, then drops its own, the others
+        moved down); the outermost composition counts them as generated (``rt_intermediate``:
+        before the successors that follow, as TLC); then from each, as the unprimed state
+        ``S``, ``B`` on ``P`` and ``k`` again, to its own end. ``k`` is emitted twice, each
+        with its own C names. Where every variable is assigned already, the composition is a
+        condition (:meth:`composition_holds`)."""
         a, b, b_formula, where = x
         if len(m.assigned) == self.nv:
             return self.composition_holds(a, b_formula, where, m, k)
@@ -673,12 +673,7 @@ class Emitter:
                 return "rt_fail(18);"
             return (f"{{ const V *const S = {t}; const V *const P = {q}; "
                     f"if ({self.boolean(b_formula, step)}) {{ {f} = 1; goto {f}l; }} }}")
-        saved = self.counted
-        self.counted = False
-        try:
-            first = self.enumeration(a, _Mode(False, frozenset()), test)
-        finally:
-            self.counted = saved
+        first = self.enumeration(a, _Mode(False, frozenset()), test)
         return (f"{{ int {f} = 0; size_t {top} = inter_top; const V *const {q} = P; "
                 f"{{ V {t}[NV]; {{ V *const P = {t}; {first} }} }} "
                 f"{f}l: inter_top = {top}; if ({f}) {{ {k(m)} }} }}")

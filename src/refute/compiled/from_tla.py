@@ -1140,10 +1140,14 @@ class Lowering:
             raise Unsupported("action composition (\\cdot) in the initial predicate", _where(node))
         a = self.action(node.args[1], env, init=False)
         b = self.action(node.args[2], env, init=False)
+        known = set(self._def_cache)
         try:
             b_formula = self.expr(node.args[2], env, init=False)
         except Unsupported:
             b_formula = None
+            for key in set(self._def_cache) - known:  # (definitions whose lowering failed
+                if self._def_cache[key] is None:      # there, not recursive ones)
+                    del self._def_cache[key]
         return Act("compose", (a, b, b_formula, _where(node)))
 
     def assignable(self, lhs: Node, env: _Env, init: bool) -> int | None:
