@@ -43,6 +43,12 @@ def _atom_key(v: str) -> tuple:
 
 
 class Emitter:
+    # A \cdot B (compose), class defaults (a subclass may not call __init__): where the
+    # enumeration being emitted ends, when a composition takes its extensions (see compose)
+    sink: Callable[[_Mode], str] | None = None
+    counted = True  # whether a composition emitted now counts its intermediate states
+    composed = False  # whether one does (the runtime then records where: COMPOSES)
+
     def __init__(self, ir: IRModel):
         self.ir = ir
         self.nv = ir.nvars
@@ -51,10 +57,6 @@ class Emitter:
         self.recursing: dict[int, str] = {}  # recursive functions being emitted -> C name
         self.shared: dict[str, str] = {}  # the "shared" names in scope -> their C function
         self.keep_alive: list = []
-        # A \cdot B (compose): where the enumeration being emitted ends (see compose)
-        self.sink: Callable[[_Mode], str] | None = None
-        self.counted = True  # whether a composition emitted now counts its intermediate states
-        self.composed = False  # whether one does (the runtime then records where: COMPOSES)
         atoms: dict = {}
         for v in ir.pool:
             _collect_atoms(v, atoms)
