@@ -27,7 +27,7 @@ def private_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("REFUTE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "compiled-cache"))
 
 
-FORMS = """\
+STEPS = """\
     ---- MODULE M ----
     EXTENDS Naturals, TLC
     VARIABLES x, y
@@ -35,6 +35,10 @@ FORMS = """\
     Init == x = 0 /\\ y = 0
     Pick == x < 6 /\\ \\E d \\in {1, 2} : x' = x + d /\\ y' = y
     Double == x' = 2 * x /\\ y' = y + 1
+"""
+"""The walk both specs below compose: Pick's x + 1 or x + 2, Double's 2 * x."""
+
+FORMS = STEPS + """\
     Up == y' = y + 1 /\\ x' = x
     Seq == (Pick \\cdot Double) /\\ (Up \\cdot Pick) /\\ y' < 5
     InB == (Pick \\cdot (Up \\cdot Double)) /\\ x' # 4
@@ -47,14 +51,7 @@ FORMS = """\
     """
 """Compositions in sequence, in B, under IF/CASE, \\E and =>, each with conjuncts after it."""
 
-CONDITIONS = """\
-    ---- MODULE M ----
-    EXTENDS Naturals, TLC
-    VARIABLES x, y
-    ASSUME TLCGet("-Dtlc2.tool.impl.Tool.cdot") = "true"
-    Init == x = 0 /\\ y = 0
-    Pick == x < 6 /\\ \\E d \\in {1, 2} : x' = x + d /\\ y' = y
-    Double == x' = 2 * x /\\ y' = y + 1
+CONDITIONS = STEPS + """\
     Set == y < 3 /\\ \\E v \\in 0..12 : x' = v /\\ y' = y + 1
     Formula == Set /\\ (Pick \\cdot Double)
     Nested == ((Pick \\cdot Pick) \\cdot Double) /\\ x' < 12
