@@ -28,6 +28,11 @@ _MAX_SOURCE = 20_000_000  # characters: beyond, a model is better run by the int
 _DESCRIPTOR_ONLY = {"nat": "Nat", "int_set": "Int", "string": "STRING", "seqset": "Seq(S)"}
 
 
+_OUTLINE_MIN = 600
+"""The size (characters of C) from which a continuation of action branches is a nested
+function, not a copy per branch (:meth:`Emitter.outlined`)."""
+
+
 class _Mode:
     __slots__ = ("init", "assigned")
 
@@ -161,7 +166,8 @@ class Emitter:
                     "v": "(rt_fail(17), (V)0)"}[as_type]
         return None
 
-    def shared_code(self, e: Expr, m: _Mode, conv: Callable[[Expr, _Mode], str]) -> str:
+    def shared_code(self, e: Expr, m: _Mode, conv: Callable[[Any, _Mode], str],
+                    statement: bool = False) -> str:
         """``shared name value body``: ``body`` where ``name`` is read through a nested function that computes ``value``
         at the first read and returns the same after (TLC's LazyValue: an argument or a LET
         definition evaluated at most once, and only if used). Each emission of the "shared"
@@ -179,9 +185,11 @@ class Emitter:
                 del self.shared[name]
             else:
                 self.shared[name] = saved
-        return (f"({{ {ctype} {c}; int {known} = 0; "
-                f"{ctype} {f}(void) {{ if (!{known}) {{ {c} = {code}; {known} = 1; }} return {c}; }} "
-                f"{inner}; }})")
+        declared = (f"{ctype} {c}; int {known} = 0; "
+                    f"{ctype} {f}(void) {{ if (!{known}) {{ {c} = {code}; {known} = 1; }} return {c}; }} ")
+        if statement:  # an action's: its body is statements
+            return f"{{ {declared}{inner} }}"
+        return f"({{ {declared}{inner}; }})"
 
     def bool_code(self, e: Expr, m: _Mode) -> str:
         op, a = e.op, e.args
@@ -558,8 +566,13 @@ class Emitter:
             return f"P[{i}] = S[{i}]; {{ {k(m.plus(i))} }}"
         if op == "conj":
             return self.conj(x, 0, m, k)
+        if op == "shared":  # a LET of the action: computed at its first read (see shared_code)
+            return self.shared_code(Expr("shared", x, "b", True), m, lambda body, m2: self.act(body, m2, k),
+                                    statement=True)
         if op == "disj":
-            return " ".join("{ " + self.act(item, m, k) + " }" for item in x)
+            k, defs = self.outlined(k)
+            code = " ".join("{ " + self.act(item, m, k) + " }" for item in x)
+            return f"{{ {defs()}{code} }}"
         if op == "exists":
             bs, body = x
             return self.loops(bs, m, self.act(body, m, k))
@@ -572,18 +585,51 @@ class Emitter:
                     f"for (uint64_t {r} = 0; {r} < {total}; {r}++) {{ {k(m)} }} }}")
         if op == "if":
             c, t, e = x
-            return f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {self.act(e, m, k)} }}"
+            k, defs = self.outlined(k)
+            code = f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {self.act(e, m, k)} }}"
+            return f"{{ {defs()}{code} }}"
         if op == "implies":
             c, t = x
-            return f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {k(m)} }}"
+            k, defs = self.outlined(k)
+            code = f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {k(m)} }}"
+            return f"{{ {defs()}{code} }}"
         if op == "case":
             arms, other = x
+            k, defs = self.outlined(k)
             code = ""
             for c, body in arms:
                 code += f"if ({self.boolean(c, m)}) {{ {self.act(body, m, k)} }} else "
             code += f"{{ {self.act(other, m, k)} }}" if other is not None else "{ rt_fail(12); }"
-            return code
+            return f"{{ {defs()}{code} }}"
         raise Unsupported(f"action {op}")
+
+    def outlined(self, k: Callable[[_Mode], str]) -> tuple[Callable[[_Mode], str], Callable[[], str]]:
+        """The continuation ``k`` of an action's branches (the conjuncts after a disjunction,
+        IF or CASE), emitted once per mode rather than once per branch: inlined in each, a
+        conjunction of n two-way branches would be 2^n copies of what follows (Kafka's
+        consumer-group spec gave 11 MB of C, minutes of the C compiler). A large one becomes
+        a nested function of the action's C function (GCC's, as "shared" values are), which
+        reads the state, the successor and the bound values of the enclosing scopes; ``defs``
+        gives their definitions, to put before the branches. A continuation that jumps
+        (``goto`` to a label of the enclosing function) stays inline."""
+        made: dict[tuple, str] = {}
+        functions: list[str] = []
+
+        def call(m: _Mode) -> str:
+            key = (m.init, m.assigned)
+            found = made.get(key)
+            if found is None:
+                code = k(m)
+                if len(code) < _OUTLINE_MIN or "goto " in code:
+                    found = code
+                else:
+                    name = self.tmp()
+                    functions.append(f"void {name}(void) {{ {code} }} ")
+                    found = f"{name}();"
+                made[key] = found
+            return found
+
+        return call, lambda: "".join(functions)
 
     def conj(self, items: tuple, j: int, m: _Mode, k: Callable[[_Mode], str]) -> str:
         if j == len(items):

@@ -1089,8 +1089,20 @@ class Lowering:
                 return Act("guard", (self.expr(node, env, init),))
             return Act("implies", (self.expr(p, env, init), act))
         if k == "let":
+            # as in an expression (x_let): a definition without parameters worth sharing is
+            # computed at its first read, once for the action's evaluation in this scope
             defs, body = node.args
-            return self.action(body, self.let_env(defs, env, node), init)
+            inner = self.let_env(defs, env, node)
+            mine = [d for d in inner.bind.values() if isinstance(d, _LetDef) and d.env is inner
+                    and not d.params]
+            for d in mine:
+                d.shared = {}
+            out = self.action(body, inner, init)
+            for d in reversed(mine):
+                x = d.shared.get(init)
+                if x is not None and x.op == "lazy":
+                    out = Act("shared", (x.args[0], x.args[1], out))
+            return out
         if k == "prefix" and node.args[0] == "UNCHANGED":
             return self.unchanged(node.args[1], env, init, node)
         if k == "stutter":
