@@ -366,3 +366,30 @@ def test_identity_cache_never_serves_a_stale_fingerprint():
     values = [FrozenMap({f"k{i}": frozenset({i, str(i)})}) for i in range(20_000)]  # > cache size
     for _ in range(2):
         assert [fingerprint(v) for v in values] == [fingerprint_python(v) for v in values]
+
+
+@needs_c
+def test_fingerprinted_immutable_values_leave_the_cyclic_collector():
+    """States kept in the frontier cost the collector nothing: the C fingerprint untracks the
+    immutable containers whose items are settled, and only those (a plain dict, or a tuple
+    holding one, may still change into a cycle)."""
+    import gc
+
+    point = Record(x=1, y=(ModelValue("r1"), "a"))
+    state = Record(m=FrozenMap({ModelValue("r1"): point}), s=frozenset({("m", 2)}),
+                   b=Bag(["x", "x"]))
+    assert gc.is_tracked(state)
+    _fingerprint.fingerprint(state)
+    parts = [state, *tuple.__iter__(state), point, *tuple.__iter__(point)]
+    assert not any(gc.is_tracked(part) for part in parts if not isinstance(part, ModelValue))
+    mutable = (1, {"k": [1]})
+    with pytest.raises(TypeError):
+        _fingerprint.fingerprint(mutable)  # a list: refused, and nothing untracked
+    holder = (("t",), {"k": ("v",)})
+    _fingerprint.fingerprint(holder)
+    assert gc.is_tracked(holder) and not gc.is_tracked(holder[0])
+    # a cycle through a mutable object is still found and freed
+    cycle: list = []
+    cycle.append((cycle,))
+    del cycle
+    assert gc.collect() >= 2
