@@ -424,10 +424,10 @@ static inline int atom_type(PyTypeObject *type)
  * a cycle through a class and its module is no garbage while the module lives.) */
 static inline int settled(PyObject *v)
 {
-    if (!PyObject_IS_GC(v))
-        return 1;
     PyTypeObject *type = Py_TYPE(v);
-    return (!PyObject_GC_IsTracked(v) && untrackable_type(type)) || atom_type(type);
+    if (!PyType_IS_GC(type) || atom_type(type))  /* checks of the type first: no calls */
+        return 1;
+    return untrackable_type(type) && !PyObject_GC_IsTracked(v);
 }
 
 /* `v`, fingerprinted, whose items are all settled: if it is immutable it cannot be part of a
