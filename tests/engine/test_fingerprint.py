@@ -393,3 +393,20 @@ def test_fingerprinted_immutable_values_leave_the_cyclic_collector():
     cycle.append((cycle,))
     del cycle
     assert gc.collect() >= 2
+
+
+@needs_c
+def test_maps_sharing_key_objects_fingerprint_as_the_python_twin():
+    """The C fingerprint remembers the last map's keys and their order (see fp_dict's memo):
+    maps with the same key objects, values that are maps with the same keys, a map whose key
+    objects differ though equal, and values that reorder pairs all agree with the twin."""
+    keys = [ModelValue(f"r{i}") for i in range(1, 9)]
+    inner = FrozenMap({k: i for i, k in enumerate(keys)})
+    values = ["working", "prepared", inner, inner.set(keys[0], -1), None, (1, inner)]
+    maps = [FrozenMap({k: values[(i + j) % len(values)] for j, k in enumerate(keys)})
+            for i in range(12)]
+    maps.append(FrozenMap({ModelValue(str(k)): "x" for k in keys}))  # equal keys, new objects
+    maps.append(FrozenMap({k: "x" for k in keys[:7]}))
+    maps.append({k: {k: k} for k in keys})
+    for value in maps + maps[::-1]:
+        assert _fingerprint.fingerprint(value) == fingerprint_python(value)

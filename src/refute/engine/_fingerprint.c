@@ -555,9 +555,56 @@ done:
     return rc;
 }
 
+/* The keys of the last dict fingerprinted that had at most MEMO_KEYS of them, in its order:
+ * each key (a strong reference, as the cache's), its fingerprint, and the order of the keys'
+ * fingerprints (order[j]: the position of the j-th smallest; all distinct). A state's maps
+ * (TwoPhase's RM -> state, Paxos's acceptor -> ballot) have the same key objects in the same
+ * order in every state, so the next map's keys are read here, without the cache, and its
+ * pairs, which sort by their keys' fingerprints alone, need no sort. `version` changes with
+ * every update, so that a nested map updating the memo mid-loop is noticed. */
+#define MEMO_KEYS 16
+static struct {
+    Py_ssize_t n;  /* -1: empty */
+    PyObject *keys[MEMO_KEYS];
+    uint64_t fps[MEMO_KEYS];
+    unsigned char order[MEMO_KEYS];
+    uint64_t version;
+} memo = {.n = -1};
+
+/* Remember the n <= MEMO_KEYS keys and their fingerprints (pairs[2 i]), unless two of the
+ * fingerprints are equal (then the values decide the order: the caller sorts pairs). */
+static void memo_store(PyObject *const *keys, const uint64_t *pairs, Py_ssize_t n)
+{
+    unsigned char order[MEMO_KEYS];
+    for (Py_ssize_t i = 0; i < n; i++) {  /* insertion sort of positions by key fingerprint */
+        uint64_t k = pairs[2 * i];
+        Py_ssize_t j = i;
+        for (; j > 0 && pairs[2 * order[j - 1]] > k; j--)
+            order[j] = order[j - 1];
+        order[j] = (unsigned char)i;
+    }
+    for (Py_ssize_t j = 1; j < n; j++)
+        if (pairs[2 * order[j - 1]] == pairs[2 * order[j]])
+            return;
+    PyObject *old[MEMO_KEYS];
+    Py_ssize_t old_n = memo.n < 0 ? 0 : memo.n;
+    memcpy(old, memo.keys, (size_t)old_n * sizeof(PyObject *));
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_INCREF(keys[i]);
+        memo.keys[i] = keys[i];
+        memo.fps[i] = pairs[2 * i];
+        memo.order[i] = order[i];
+    }
+    memo.n = n;
+    memo.version++;
+    for (Py_ssize_t i = 0; i < old_n; i++)  /* last: freeing one must see a whole memo */
+        Py_DECREF(old[i]);
+}
+
 static NOINLINE int fp_dict(PyObject *v, uint64_t *out, int depth)
 {
     uint64_t stack[STACK_WORDS];
+    PyObject *keys[MEMO_KEYS];  /* borrowed, for memo_store (the dict cannot change) */
     Py_ssize_t n = PyDict_Size(v), count = 0, pos = 0;
     if (n < 0)
         return -1;
@@ -567,6 +614,8 @@ static NOINLINE int fp_dict(PyObject *v, uint64_t *out, int depth)
         return -1;
     }
     int rc = -1, all_settled = 1;
+    uint64_t version = memo.version;
+    int memo_hit = memo.n == n;  /* so far, every key is the memo's at its position */
     PyObject *key, *value;
     while (PyDict_Next(v, &pos, &key, &value)) {
         if (count >= n) {
@@ -576,10 +625,18 @@ static NOINLINE int fp_dict(PyObject *v, uint64_t *out, int depth)
         /* Borrowed references: hold them while recursing. */
         Py_INCREF(key);
         Py_INCREF(value);
-        int item_rc = fp_any(key, &fps[2 * count], depth);
+        int item_rc = 0;
+        if (memo_hit && memo.version == version && memo.keys[count] == key)
+            fps[2 * count] = memo.fps[count];
+        else {
+            memo_hit = 0;
+            item_rc = fp_any(key, &fps[2 * count], depth);
+        }
         if (item_rc == 0)
             item_rc = fp_any(value, &fps[2 * count + 1], depth);
         all_settled &= settled(key) & settled(value);
+        if (n <= MEMO_KEYS)
+            keys[count] = key;
         Py_DECREF(key);
         Py_DECREF(value);
         if (item_rc < 0)
@@ -590,25 +647,35 @@ static NOINLINE int fp_dict(PyObject *v, uint64_t *out, int depth)
         PyErr_SetString(PyExc_RuntimeError, "dict changed size during fingerprinting");
         goto done;
     }
-    if (n <= 32) {
-        for (Py_ssize_t i = 1; i < n; i++) {  /* insertion sort of (key, value) pairs */
-            uint64_t k = fps[2 * i], x = fps[2 * i + 1];
-            Py_ssize_t j = i;
-            for (; j > 0 && (fps[2 * j - 2] > k || (fps[2 * j - 2] == k && fps[2 * j - 1] > x)); j--) {
-                fps[2 * j] = fps[2 * j - 2];
-                fps[2 * j + 1] = fps[2 * j - 1];
-            }
-            fps[2 * j] = k;
-            fps[2 * j + 1] = x;
+    xxh64_words w;
+    words_init(&w, TAG_DICT);
+    if (memo_hit && memo.version == version) {
+        for (Py_ssize_t j = 0; j < n; j++) {  /* the pairs in the memo's order */
+            words_add(&w, fps[2 * memo.order[j]]);
+            words_add(&w, fps[2 * memo.order[j] + 1]);
         }
     }
     else {
-        qsort(fps, (size_t)n, 2 * sizeof(uint64_t), compare_pairs);
+        if (n <= MEMO_KEYS)
+            memo_store(keys, fps, n);
+        if (n <= 32) {
+            for (Py_ssize_t i = 1; i < n; i++) {  /* insertion sort of (key, value) pairs */
+                uint64_t k = fps[2 * i], x = fps[2 * i + 1];
+                Py_ssize_t j = i;
+                for (; j > 0 && (fps[2 * j - 2] > k || (fps[2 * j - 2] == k && fps[2 * j - 1] > x)); j--) {
+                    fps[2 * j] = fps[2 * j - 2];
+                    fps[2 * j + 1] = fps[2 * j - 1];
+                }
+                fps[2 * j] = k;
+                fps[2 * j + 1] = x;
+            }
+        }
+        else {
+            qsort(fps, (size_t)n, 2 * sizeof(uint64_t), compare_pairs);
+        }
+        for (Py_ssize_t i = 0; i < 2 * n; i++)
+            words_add(&w, fps[i]);
     }
-    xxh64_words w;
-    words_init(&w, TAG_DICT);
-    for (Py_ssize_t i = 0; i < 2 * n; i++)
-        words_add(&w, fps[i]);
     *out = words_finish(&w);
     if (all_settled)
         untrack(v);  /* a plain dict is not untrackable_type: only the immutable mapping */

@@ -269,8 +269,8 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
                             fp(state)
                         raise
                     if type(new) is not tuple:
-                        parents.extend(repeat(parent, len(new)))
-                        ordinals.extend(new)
+                        parents.fromlist([parent] * len(new))  # (fromlist: a list's fast path)
+                        ordinals.fromlist(new)
                         continue
                     new, failed = new  # stopped at its last new successor
                     parents.extend(repeat(parent, len(new)))
