@@ -35,7 +35,7 @@
  * another reference besides their container's are stored: a part that a successor shares with
  * its parent is referenced by both, while one an action built anew (the successor's new map
  * or set) is referenced by its state alone and would only evict shared parts and keep dead
- * successors' values alive until evicted (TwoPhase: about a twelfth of the search).
+ * successors' values alive until evicted (releasing those took 8% of a TwoPhase profile).
  *
  * Untracking. Each immutable container whose items are all settled (see settled()) is taken
  * off the cyclic collector's lists as it is fingerprinted (see untrack()).
