@@ -194,7 +194,9 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
         return rebuild_trace(model, parents, ordinals, index)
 
     state: Any = None
-    next_check, stride, last_check = 0, 1, started  # when the clock is read next (see below)
+    # when the clock is read next (see below): never when there is nothing to watch
+    next_check = 0 if watch.active or report_progress else 1 << 62
+    stride, last_check = 1, started
     try:
         # Level 1: the initial states.
         level_states: list[Any] = []
@@ -228,7 +230,7 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
             for parent, parent_state in enumerate(level_states, start=level_start):
                 # before the expansion, so that both loops below (the C scan's ends in
                 # ``continue``) are bounded by the limits
-                if parent >= next_check and (watch.active or report_progress):
+                if parent >= next_check:
                     if watch.expired():
                         stop = StopReason.of(watch.reason)
                         return finish(Status.INCOMPLETE)
@@ -267,8 +269,8 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
                             fp(state)
                         raise
                     if type(new) is not tuple:
-                        parents.extend(repeat(parent, len(new)))
-                        ordinals.extend(new)
+                        parents.fromlist([parent] * len(new))  # (fromlist: a list's fast path)
+                        ordinals.fromlist(new)
                         continue
                     new, failed = new  # stopped at its last new successor
                     parents.extend(repeat(parent, len(new)))
