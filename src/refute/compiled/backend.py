@@ -104,11 +104,13 @@ def compile_model(model: Any) -> Compiled:
                     property_checks=frozenset(steps), checked_here=here)
 
 
-def _print_as_the_interpreter(value: Any) -> None:
-    """What Print and PrintT write (:func:`refute.tla.stdlib._printt`: standard error)."""
+def _print_as_the_interpreter(value: Any, then: Any = None) -> None:
+    """What Print (``value``, then ``then``, two spaces apart) and PrintT (``then`` None)
+    write (:func:`refute.tla.stdlib._print`: standard error)."""
     from refute.tla.values import format_value
 
-    print(format_value(value), file=sys.stderr)
+    print(format_value(value) if then is None else f"{format_value(value)}  {format_value(then)}",
+          file=sys.stderr)
 
 
 def compile_spec(model: Any) -> Compiled:

@@ -976,7 +976,7 @@ class Lowering:
             # printed each time it is evaluated, as the interpreter prints it: never a constant
             out = self.expr(args[0], env, init)
             then = self.expr(args[1], env, init) if name == "Print" else E("bool", (True,), "b", False)
-            return E("print", (out, then), then.type, True)
+            return E("print", (out, then, name == "Print"), then.type, True)
         if name == "IOEnv":
             raise Unsupported("IOEnv other than IOEnv.name or \"name\" \\in DOMAIN IOEnv", _where(node))
         if name == "Assert" and len(args) == 2:

@@ -27,9 +27,12 @@ Counting follows TLC: ``generated`` is the initial states plus every successor c
 (duplicates and states outside the constraint included), up to the one the search stops at
 (TLC's Worker counts and checks each successor as it generates it, so at a violation it has
 generated none of the state's later successors); a successor that violates a state
-constraint is neither stored, checked nor explored, only counted as pruned (a run that
+constraint is neither stored nor explored, only counted as pruned (a run that
 explored everything within the constraints holds *within the constraint*, as TLC reports
-it, and says so); a deadlock is a state with no successor at all (before
+it, and says so), but its invariants are checked, as TLC (2.16+) checks it before dropping
+it; a successor marked as failing a check of its step (:attr:`Model.step_violation`) is
+stored only if new and within the constraints, and stops the search whether it is new or
+not (TLC's Worker.addElement); a deadlock is a state with no successor at all (before
 constraints), unless the spec says it is terminal.
 """
 

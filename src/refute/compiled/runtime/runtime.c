@@ -924,11 +924,12 @@ static uint64_t least_image_fp(const V *s, const V *key, int n, int64_t *const *
 }
 
 /* ------------------------------------------------------------------ printing */
-/* Print and PrintT: the value goes to the printer the Python side installed (which writes it
- * as the interpreter does, at the moment the spec evaluates it); none installed, nothing. */
-static void (*rt_printer)(V);
-void refute_set_printer(void (*printer)(V)) { rt_printer = printer; }
-static inline void rt_print(V v) { if (rt_printer) rt_printer(v); }
+/* Print and PrintT: the values go to the printer the Python side installed (which writes them
+ * as the interpreter does, at the moment the spec evaluates them: Print's two, PrintT's one
+ * with `then` 0); none installed, nothing. */
+static void (*rt_printer)(V, V);
+void refute_set_printer(void (*printer)(V, V)) { rt_printer = printer; }
+static inline void rt_print(V out, V then) { if (rt_printer) rt_printer(out, then); }
 
 /* ------------------------------------------------------------------ the search */
 /* Successors of the state being expanded: NV ids each, with their action name's index. */
