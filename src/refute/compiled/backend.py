@@ -43,7 +43,8 @@ from refute.status import Status
 _INTERPRETER_ONLY = 17  # the native code's error code where it meets ("interpreted" in the IR)
 _WORKER_DIED = 200  # runtime/workers.c: a worker process ended (killed) during the run
 ONE_PROCESS = ("compiled backend: the search ran in one process (--workers is not used where a "
-               "PROPERTY's [][A]_v or initial predicate is checked)")
+               "PROPERTY's [][A]_v or initial predicate is checked, nor where a CONSTRAINT "
+               "prunes successors, checked before they are dropped as TLC checks them)")
 
 
 @dataclass
@@ -103,11 +104,13 @@ def compile_model(model: Any) -> Compiled:
                     property_checks=frozenset(steps), checked_here=here)
 
 
-def _print_as_the_interpreter(value: Any) -> None:
-    """What Print and PrintT write (:func:`refute.tla.stdlib._printt`: standard error)."""
+def _print_as_the_interpreter(value: Any, then: Any = None) -> None:
+    """What Print (``value``, then ``then``, two spaces apart) and PrintT (``then`` None)
+    write (:func:`refute.tla.stdlib._print`: standard error)."""
     from refute.tla.values import format_value
 
-    print(format_value(value), file=sys.stderr)
+    print(format_value(value) if then is None else f"{format_value(value)}  {format_value(then)}",
+          file=sys.stderr)
 
 
 def compile_spec(model: Any) -> Compiled:
@@ -156,7 +159,10 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     initials_here = [model._initial_checks[k] for k in compiled.checked_here[1]
                      if model._initial_checks[k].name in chosen]
     record = graph is not None or bool(steps_here or initials_here)
-    in_one = record or bool(chosen & compiled.property_checks)
+    # the workers' search (runtime/workers.c) drops a successor outside the constraints
+    # unchecked: one process checks it, as TLC does
+    in_one = record or bool(chosen & compiled.property_checks) or bool(model.constraints
+                                                                       and invariants)
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
@@ -202,8 +208,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
             return bfs.explore(model, options, graph=graph)
         if graph is not None:
             # the interpreter does not tell the graph of a state that violates an invariant
-            _replay(model, compiled, states[:n - 1] if status == _ST_INVARIANT else states,
-                    edges, graph, afters)
+            stored = status == _ST_INVARIANT and counts["index"] < n  # (else unstored, below)
+            _replay(model, compiled, states[:n - 1] if stored else states, edges, graph, afters)
     if workers == 1 or record:
         compiled.memory = native.memory()
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
@@ -213,8 +219,11 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     result_status = Status.OK
     depth = counts["depth"]
     if status in (_ST_INVARIANT, _ST_DEADLOCK):
-        parents = array("I", native.array32("refute_parents", n))
-        ordinals = array("I", native.array32("refute_ordinals", n))
+        # a violating successor not stored (seen before, or outside the constraints) has its
+        # link one past the states found (runtime.c's unstored_violation)
+        links = max(n, counts["index"] + 1) if status == _ST_INVARIANT else n
+        parents = array("I", native.array32("refute_parents", links))
+        ordinals = array("I", native.array32("refute_ordinals", links))
         trace = rebuild_trace(model, parents, ordinals, counts["index"])
         if status == _ST_INVARIANT:
             violation = Violation(ViolationKind.INVARIANT, compiled.invariant_names[counts["which"]], trace)
@@ -473,7 +482,9 @@ def _verify_states(model: Any, compiled: Compiled, options: bfs.Options, watch: 
                                       "native search's initial states", complete=False)
     n = counts["distinct"]
     succ_counts = native.array32("refute_succ_counts", n)
-    parents = native.array32("refute_parents", n)
+    # (a violating successor not stored has its link one past the states found)
+    last = counts["index"] if status == _ST_INVARIANT and counts["index"] >= n else n - 1
+    parents = native.array32("refute_parents", last + 1)
     # the states the native search expanded: all of them, unless it stopped in the middle of
     # a level (a violation, a bound), where those up to the parent of its last state were
     if status in (_ST_OK, _ST_MAX_DEPTH):
@@ -481,7 +492,7 @@ def _verify_states(model: Any, compiled: Compiled, options: bfs.Options, watch: 
     elif status == _ST_DEADLOCK:
         expanded = counts["index"] + 1
     else:
-        expanded = 0 if not n or parents[n - 1] == ROOT else parents[n - 1] + 1
+        expanded = 0 if last < 0 or parents[last] == ROOT else parents[last] + 1
     stopped = _interpreted_prefix(model, options, tested, deadlock, n, expanded, watch)
     order, interpreted_counts, generated, verdict = stopped
     for index, state in enumerate(order):
@@ -546,23 +557,44 @@ def _interpreted_prefix(model: Any, options: bfs.Options, invariants: list, dead
     order: list = []
     counts: list[int] = []
     generated = 0
+    step_violation = getattr(model, "step_violation", None)
+    by_name = {p.name: p for p in invariants}
 
-    def violated(state: Any) -> str | None:
+    def judged(state: Any) -> tuple[Any, Any]:
+        """The state, and the selected check its step fails (as :mod:`refute.engine.bfs`)."""
+        marked = step_violation(state) if step_violation is not None else None
+        return (state, None) if marked is None else (marked[0], by_name.get(marked[1]))
+
+    def violated(state: Any, failing: Any, number: int) -> str | None:
         for p in invariants:
-            if not p.test(state):
-                return f"invariant {p.name} violated in state {len(order)}"
+            if p is failing or not p.test(state):
+                return f"invariant {p.name} violated in state {number}"
         return None
+
+    def judge(state: Any, failing: Any, last_level: bool) -> tuple[bool, str | None]:
+        """As the native search judges a successor (runtime.c): whether it is stored, and the
+        violation it stops the search at (outside the constraints and seen before: checked,
+        not stored, numbered one past the states found)."""
+        if not _within(model, state):
+            return False, violated(state, failing, len(order) + 1)
+        key = fp(state)
+        if key in seen:
+            return False, failing and f"invariant {failing.name} violated in state {len(order) + 1}"
+        if last_level:
+            return False, None
+        seen.add(key)
+        order.append(state)
+        return True, violated(state, failing, len(order))
 
     level = []
     for state in model.init_states():
         generated += 1
-        if _within(model, state) and fp(state) not in seen:
-            seen.add(fp(state))
-            order.append(state)
+        state, failing = judged(state)
+        stored, verdict = judge(state, failing, False)
+        if verdict:
+            return order, counts, generated, verdict
+        if stored:
             level.append(state)
-            verdict = violated(state)
-            if verdict:
-                return order, counts, generated, verdict
     depth = 1
     while level:
         last_level = options.max_depth is not None and depth >= options.max_depth
@@ -576,16 +608,11 @@ def _interpreted_prefix(model: Any, options: bfs.Options, invariants: list, dead
             if not successors and deadlock and not model.is_terminal(state):
                 return order, counts, generated, f"a deadlock in state {len(counts)}"
             for o, (_label, s) in enumerate(successors):
-                if not _within(model, s):
-                    continue
-                key = fp(s)
-                if key in seen or last_level:
-                    continue
-                seen.add(key)
-                order.append(s)
-                following.append(s)
-                verdict = violated(s)
-                if verdict or len(order) >= (options.max_states or 1 << 62):
+                s, failing = judged(s)
+                stored, verdict = judge(s, failing, last_level)
+                if stored:
+                    following.append(s)
+                if verdict or (stored and len(order) >= (options.max_states or 1 << 62)):
                     generated -= len(successors) - o - 1  # the rest are not generated
                     return order, counts, generated, verdict
         level = following

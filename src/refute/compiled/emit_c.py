@@ -147,10 +147,15 @@ class Emitter:
             for c, v in reversed(arms):
                 tail = f"({self.boolean(c, m)} ? {conv(v, m)} : {tail})"
             return tail
-        if e.op == "print":  # Print(out, val), PrintT(out): out printed, then val
-            out, then = e.args
+        if e.op == "print":  # Print(out, val): "out  val" printed, then val; PrintT(out): out
+            out, then, both = e.args
             t = self.tmp()
-            return f"({{ V {t} = {self.val(out, m)}; rt_print({t}); {conv(then, m)}; }})"
+            if not both:
+                return f"({{ V {t} = {self.val(out, m)}; rt_print({t}, 0); {conv(then, m)}; }})"
+            u = self.tmp()
+            back = {"b": f"as_bool({u})", "i": f"as_int({u})", "v": u}[as_type]
+            return (f"({{ V {t} = {self.val(out, m)}; V {u} = {self.val(then, m)}; "
+                    f"rt_print({t}, {u}); {back}; }})")
         if e.op == "let":  # a local holding a value computed once (natives_tla's arguments)
             name, value, body = e.args
             return f"({{ V {name} = {self.val(value, m)}; {conv(body, m)}; }})"

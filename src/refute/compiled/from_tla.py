@@ -937,16 +937,24 @@ class Lowering:
         return E("except", (fx, tuple(out), at_name), "v", dyn)
 
     def x_subexpr(self, node, env, init):
+        target, inner = self.subexpr_in(node, env)
+        return self.expr(target, inner, init)
+
+    def subexpr_in(self, node: Node, env: _Env, action: bool = False) -> tuple[Node, _Env]:
+        """The expression ``Def!2!1`` selects (the interpreter's ``subexpr_target``) and the
+        environment to lower it in: ``Def!(e1, ..., ek)``'s bound names as parameters given
+        the ``e``'s."""
         path, _ = node.args
         if path[0][0] in env.bind:
             raise Unsupported("a subexpression of a LET definition", _where(node))
         try:
-            target, scope = self.model.compiler.subexpr_target(node, Scope(env.ctx))
+            target, scope, given = self.model.compiler.subexpr_target(node, Scope(env.ctx))
         except TLAError:
             raise Unsupported("this subexpression reference", _where(node)) from None
-        if scope.bound or scope.lets:
-            raise Unsupported("a subexpression with bound names", _where(node))
-        return self.expr(target, _Env(scope.ctx), init)
+        if scope.lets:
+            raise Unsupported("a subexpression with LET definitions", _where(node))
+        return target, self.bind_params(tuple((x, 0) for x in scope.bound), given,
+                                        _Env(scope.ctx), env, node, action=action)
 
     def builtin(self, name: str, args: tuple, env: _Env, node: Node, init: bool,
                 definition: Def | None = None) -> Expr:
@@ -976,7 +984,7 @@ class Lowering:
             # printed each time it is evaluated, as the interpreter prints it: never a constant
             out = self.expr(args[0], env, init)
             then = self.expr(args[1], env, init) if name == "Print" else E("bool", (True,), "b", False)
-            return E("print", (out, then), then.type, True)
+            return E("print", (out, then, name == "Print"), then.type, True)
         if name == "IOEnv":
             raise Unsupported("IOEnv other than IOEnv.name or \"name\" \\in DOMAIN IOEnv", _where(node))
         if name == "Assert" and len(args) == 2:
@@ -1133,7 +1141,8 @@ class Lowering:
                 inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node, action=True)
                 return self.action(d.body, inner, init)
         if k == "subexpr":
-            raise Unsupported(f"{k} in an action", _where(node))
+            target, inner = self.subexpr_in(node, env, action=True)
+            return self.action(target, inner, init)
         return Act("guard", (self.expr(node, env, init),))
 
     def assignable(self, lhs: Node, env: _Env, init: bool) -> int | None:

@@ -23,7 +23,7 @@ from typing import Any, Callable
 from refute.compiled.ir import Unsupported
 from refute.values import FrozenMap
 
-_PRINTER = ctypes.CFUNCTYPE(None, ctypes.c_uint32)
+_PRINTER = ctypes.CFUNCTYPE(None, ctypes.c_uint32, ctypes.c_uint32)
 CHECKPOINT_WRITER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)
 """What runtime/checkpoint.c calls when a checkpoint is due: 0 written, 1 not (the run stops)."""
 RUNTIME = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runtime")
@@ -151,11 +151,12 @@ class Native:
         """The build cache's key of this model (its file's name): the generated code (the spec,
         its modules, configuration and constants), the runtime, the compiler and refute."""
         self._writer: Any = None  # the checkpoint writer given to the C side, kept alive here
-        self.on_print: Callable[[Any], None] | None = None
+        self.on_print: Callable[[Any, Any], None] | None = None
         """Where a value the spec prints (Print, PrintT) goes, decoded; None: nowhere."""
         if hasattr(lib, "refute_set_printer"):
             # kept on self: the C side holds only the pointer
-            self._printer = _PRINTER(lambda v: self.on_print and self.on_print(self.decode(v)))
+            self._printer = _PRINTER(lambda v, w: self.on_print and self.on_print(
+                self.decode(v), None if w == 0 else self.decode(w)))
             lib.refute_set_printer(self._printer)
         self.nv = lib.refute_nv()
         self.nlabel = lib.refute_nlabel()

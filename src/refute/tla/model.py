@@ -218,6 +218,7 @@ class TLAModel(Model):
         steps = [(name, _where(node)) for name, _, node in self._action_checks]
         for name, where in dict(steps + [(c.name, c.where) for c in self._initial_checks]).items():
             self.invariants.append(Predicate(name, _respects(name), where))
+        self.step_violation = _step_violation if steps or self._initial_checks else None
         self.view = None
         if cfg.view:
             f = self._named_value(cfg.view, "view")
@@ -691,9 +692,6 @@ class TLAModel(Model):
                                  "nothing: correct Init (or the constants it reads in the .cfg)")
         if self._possible:
             self._track_possible(None, out)
-        for check in self._initial_checks:
-            out = [p if type(p) is _Violates or check.test(p) else _Violates(p + (check.name,))
-                   for p in out]
         # TLCGet("level") reads each state's level: the first time a state is generated, one
         # more than its predecessor's (breadth first, TLC's level)
         self._state_levels = {} if self.compiler.reads_level else None
@@ -701,7 +699,10 @@ class TLAModel(Model):
         if self._state_levels is not None:
             for p in out:
                 self._state_levels.setdefault(p, 1)
-            out = [p if type(p) is _Violates else stdlib.AtLevel(p, 1) for p in out]
+            out = [stdlib.AtLevel(p, 1) for p in out]
+        for check in self._initial_checks:
+            out = [p if type(p) is _Violates or check.test(p) else _violates(p, check.name)
+                   for p in out]
         return out
 
     def next_states(self, state: tuple) -> list:
@@ -763,12 +764,12 @@ class TLAModel(Model):
             out = [(label, stdlib.AtLevel(p, level)) for label, p in out]
         if self._possible:
             self._track_possible(state, [p for _, p in out])
-        if self._action_checks:
-            out = [(label, self._check_step(label, state, p)) for label, p in out]
         if self._action_constraints:
             tests = self._action_constraints
-            out = [(label, p if type(p) is _Violates or all(t(state, p) for t in tests)
-                    else _BeyondActionConstraint(p)) for label, p in out]
+            out = [(label, p if all(t(state, p) for t in tests) else _BeyondActionConstraint(p))
+                   for label, p in out]
+        if self._action_checks:  # (also of a step outside the ACTION_CONSTRAINT, as TLC checks)
+            out = [(label, self._check_step(label, state, p)) for label, p in out]
         return out
 
     def _check_step(self, label: TLALabel, state: tuple, successor: tuple) -> tuple:
@@ -777,7 +778,7 @@ class TLAModel(Model):
         as a boolean of the step, never by enumerating ``A``'s successors)."""
         for pname, test, _ in self._action_checks:
             if not test(label, state, successor):
-                return _Violates(successor + (pname,))
+                return _violates(successor, pname)
         return successor
 
     def is_terminal(self, state: Any) -> bool:
@@ -923,12 +924,27 @@ def _failing_alias(S: Any, P: Any, E: tuple) -> Any:
 class _Violates(tuple):
     """A state that violates a PROPERTY, followed by the property's name: an initial state where
     its Init is false, or the successor of a step its ``[][A]_v`` does not allow (a refined
-    spec's ``[][Next]_vars``). The name makes its fingerprint its own, so that it is a new state
-    even when the same values were reached by an allowed step (TLC checks every step), and the
-    property's invariant (:func:`_respects`) fails on it: the engine reports the behaviour
-    that leads to it, as TLC reports an action property violation."""
+    spec's ``[][Next]_vars``); ``state`` is the successor itself.
 
-    __slots__ = ()
+    The breadth-first search takes it apart (:meth:`TLAModel.step_violation`) and judges the
+    successor as TLC's Worker does: stored if new and within the constraints, its invariants
+    checked if not seen before, then the step's property, whether the state is new or not.
+    For the other explorers the name makes its fingerprint its own, a new state that the
+    property's invariant (:func:`_respects`) fails on: the behaviour that leads to it is
+    reported, as TLC reports an action property violation (counted as one more state)."""
+
+    state: Any
+
+
+def _violates(successor: tuple, name: str) -> _Violates:
+    marked = _Violates(successor + (name,))
+    marked.state = successor
+    return marked
+
+
+def _step_violation(state: Any) -> tuple[Any, str] | None:
+    """:meth:`refute.engine.model.Model.step_violation` of a TLA+ model."""
+    return (state.state, state[-1]) if type(state) is _Violates else None
 
 
 def _respects(name: str) -> Callable:
