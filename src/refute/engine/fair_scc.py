@@ -162,6 +162,7 @@ class GraphBuilder:
         self.settling = tuple(getattr(model, "settling", ()))
         self.settled = bytearray()
         self.error: RefuteError | None = None
+        self.built: Graph | None = None
 
     def state(self, state: Any, key: int, parent: int, ordinal: int) -> None:
         """A new state: number ``len(parents)``, first reached as successor ``ordinal`` of
@@ -232,8 +233,16 @@ class GraphBuilder:
         if self.settling:
             self.settled.append(1 if settled else 0)
 
+    def preset(self, graph: Graph) -> None:
+        """Take ``graph`` as the whole graph, built at once from the same search's arrays
+        rather than told state by state (:mod:`refute.compiled.live`): :meth:`graph` returns
+        it. It must be the graph :meth:`state` and :meth:`edge` would have built."""
+        self.built = graph
+
     def graph(self) -> Graph:
         """The graph of the states and edges given so far (all of them: the search ended)."""
+        if self.built is not None:
+            return self.built
         if self.error is not None:
             raise self.error
         offsets = self.offsets
