@@ -81,6 +81,10 @@ class Compiled:
     memory: dict | None = None
     """The last one-process :func:`explore`'s seen set and parent links, in bytes
     (:meth:`~refute.compiled.native.Native.memory`; None: it did not run one)."""
+    live_in_python: int | None = None
+    """How many of the liveness check's predicates the last :func:`explore` evaluated in
+    Python, its graph built from the arrays (0: all natively); None: it told the graph step by
+    step (:func:`_replay`), or built none."""
     live_index: dict = field(default_factory=dict)
     """The liveness check's predicates (their Python tests) -> their numbers in the native
     code (:mod:`.live`); one not there, or not lowered, is evaluated in Python."""
@@ -166,6 +170,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
+    compiled.live_in_python = None
     status, notes, before = _run(model, compiled, options, selected, deadlock, record,
                                  1 if in_one else workers, checkpoint, graph is not None)
     compiled.one_process = workers > 1 and in_one and graph is None
@@ -204,10 +209,12 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         if _takes_arrays(graph, compiled):
             # the liveness check's graph, built from the arrays; only a complete search's is
             # read (refute.engine.liveness.check_model)
-            if status == _ST_OK and not live.load(model, compiled, graph, n, decoded.states,
-                                                  decoded.afters):
-                _replay(model, compiled, decoded.states(), decoded.edges(), graph,
-                        decoded.afters())
+            if status == _ST_OK:
+                compiled.live_in_python = live.load(model, compiled, graph, n, decoded.states,
+                                                    decoded.afters)
+                if compiled.live_in_python is None:
+                    _replay(model, compiled, decoded.states(), decoded.edges(), graph,
+                            decoded.afters())
         elif graph is not None:
             # the interpreter does not tell the graph of a state that violates an invariant
             states = decoded.states()

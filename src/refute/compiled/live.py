@@ -51,7 +51,7 @@ class _Evaluator:
         self.n, self.keep = n, keep
         self.src, self.dst, self.inst = src, dst, inst
         self.states, self.afters = states, afters
-        self.python = 0  # predicates evaluated in Python (for the benchmark's report)
+        self.python = 0  # predicates evaluated in Python
 
     def per_state(self, test: Callable, stutter: bool = False) -> np.ndarray:
         """``test`` on every state (``stutter``: a step test on the state's stuttering step)."""
@@ -92,9 +92,10 @@ class _Evaluator:
 
 
 def load(model: Any, compiled: Any, builder: GraphBuilder, n: int,
-         states: Callable[[], list], afters: Callable[[], list | None]) -> bool:
+         states: Callable[[], list], afters: Callable[[], list | None]) -> int | None:
     """Give ``builder`` the graph of the native search that just ended (complete: every one
-    of its ``n`` states expanded), built from its arrays; False (nothing given) when a
+    of its ``n`` states expanded), built from its arrays, and return how many of its
+    predicates were evaluated in Python (0: all natively); None (nothing given) when a
     predicate's Python test raised, for the caller to tell the builder step by step.
     ``states()`` and ``afters()`` decode the states and the steps' successors (None: each
     step's successor is the state kept for it), called only where Python evaluates."""
@@ -106,9 +107,9 @@ def load(model: Any, compiled: Any, builder: GraphBuilder, n: int,
     try:
         graph = _graph(builder, evaluate, parents, ordinals, src, dst, pos, keep)
     except _PythonFailed:
-        return False
+        return None
     builder.preset(graph)
-    return True
+    return evaluate.python
 
 
 def _graph(builder: GraphBuilder, evaluate: _Evaluator, parents: np.ndarray,
@@ -122,7 +123,7 @@ def _graph(builder: GraphBuilder, evaluate: _Evaluator, parents: np.ndarray,
     taken = [evaluate.per_step(condition.instance) for condition in fairness]
     enabled = {f: evaluate.per_state(test) for f, test in builder.evaluated}
     members = _members(fairness, taken, enabled, np.flatnonzero(keep), src, pos, parents, ordinals)
-    classes, class_members = _classes(taken, members)
+    classes, class_members = _classes(taken, members, len(sources))
     properties = builder.properties
     values = []
     for prop in properties:
@@ -202,10 +203,10 @@ def _found_at(state: int, src: np.ndarray, pos: np.ndarray, parents: np.ndarray,
     return int(low + np.flatnonzero(pos[low:high] == ordinals[state])[0])
 
 
-def _classes(taken: list[np.ndarray], members: list[int]) -> tuple[np.ndarray, list[tuple]]:
-    """Each kept step's fairness class (the tuple of members it takes, numbered by first
-    appearance from 1; 0: none) and the classes' members."""
-    m = len(taken[0]) if taken else 0
+def _classes(taken: list[np.ndarray], members: list[int], m: int
+             ) -> tuple[np.ndarray, list[tuple]]:
+    """Each of the ``m`` kept steps' fairness class (the tuple of members it takes, numbered
+    by first appearance from 1; 0: none) and the classes' members."""
     if not taken:
         return np.zeros(m, dtype=np.int32), [()]
     if len(taken) == 1:  # (the common case, without sorting the steps)

@@ -293,21 +293,23 @@ class Native:
         return out.view(bool)
 
     def edge_arrays(self) -> tuple:
-        """The recorded steps as four numpy uint32 arrays (copies): sources, targets,
-        positions and action instances, as :meth:`edges` gives them in lists."""
+        """The recorded steps as four numpy uint32 arrays: sources, targets, positions and
+        action instances, as :meth:`edges` gives them in lists. Views of the native memory,
+        not copies: valid until the next :meth:`run`."""
         import numpy as np
 
         n = self.lib.refute_nedges()
-        return tuple(np.ctypeslib.as_array(self.lib.refute_edges(k), shape=(n,)).copy() if n
+        return tuple(np.ctypeslib.as_array(self.lib.refute_edges(k), shape=(n,)) if n
                      else np.zeros(0, dtype=np.uint32) for k in range(4))
 
     def links(self, n: int) -> tuple:
-        """The first ``n`` states' parents and ordinals as numpy uint32 arrays (copies)."""
+        """The first ``n`` states' parents and ordinals as numpy uint32 arrays: views of the
+        native memory, valid until the next :meth:`run` (the ordinals: until the next call)."""
         import numpy as np
 
         if not n:
             return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32)
-        return tuple(np.ctypeslib.as_array(getattr(self.lib, name)(), shape=(n,)).copy()
+        return tuple(np.ctypeslib.as_array(getattr(self.lib, name)(), shape=(n,))
                      for name in ("refute_parents", "refute_ordinals"))
 
     def edges(self) -> tuple[list[int], list[int], list[int], list[int]]:
