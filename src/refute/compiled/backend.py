@@ -28,7 +28,6 @@ from refute.compiled.emit_c import emit
 from refute.compiled.from_tla import lower
 from refute.compiled.ir import Unsupported
 from refute.compiled import checkpoint as checkpoints
-from refute.compiled import live
 from refute.compiled.native import Native, build, refute_version
 from refute.engine import bfs
 from refute.engine.result import ActionCoverage, Result, StopReason, Violation, ViolationKind
@@ -210,6 +209,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
             # the liveness check's graph, built from the arrays; only a complete search's is
             # read (refute.engine.liveness.check_model)
             if status == _ST_OK:
+                from refute.compiled import live  # (numpy: imported where a graph is built)
+
                 compiled.live_in_python = live.load(model, compiled, graph, n, decoded.states,
                                                     decoded.afters)
                 if compiled.live_in_python is None:

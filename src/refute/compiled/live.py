@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from refute.engine.fair_scc import Graph, GraphBuilder, _atom_values
+from refute.engine.fair_scc import Graph, GraphBuilder, atom_values
 from refute.engine.ltl import AtomKind
 from refute.engine.model import Temporal
 from refute.engine.trace import ROOT
@@ -168,7 +168,7 @@ def _graph(builder: GraphBuilder, evaluate: _Evaluator, parents: np.ndarray,
             else:
                 per_state.append(b"")
                 per_edge.append(b"")
-        graph.atoms[j] = _atom_values(graph, found, per_state, per_edge)
+        graph.atoms[j] = atom_values(graph, found, per_state, per_edge)
     return graph
 
 

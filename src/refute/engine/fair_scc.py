@@ -267,12 +267,12 @@ class GraphBuilder:
             settled=np.frombuffer(self.settled, dtype=np.uint8).astype(bool) if self.settling
             else None)
         graph.evaluated_enabled = np.frombuffer(self.enabled_pairs, dtype=np.int64).reshape(-1, 2)
-        graph.atoms = {j: _atom_values(graph, found, self.atom_states[j], self.atom_edges[j])
+        graph.atoms = {j: atom_values(graph, found, self.atom_states[j], self.atom_edges[j])
                        for j, found in self.formula_atoms.items()}
         return graph
 
 
-def _atom_values(graph: Graph, found: Sequence[Atom], states: list[bytearray],
+def atom_values(graph: Graph, found: Sequence[Atom], states: list[bytearray],
                  edges: list[bytearray]) -> list[AtomValues]:
     """The atoms' arrays; ENABLED of a step atom: some edge from the state satisfies it."""
     out: list[AtomValues] = []
