@@ -45,15 +45,18 @@ InLet == LET last == N - 1 IN Starts => <>(pos = last)
 ====
 """
 
-# (cfg lines, TLC's verdict, distinct, generated, depth, the property violated)
+# (cfg lines, TLC's verdict, distinct, generated, depth, the property violated and the
+# lasso: its states' pos, and where its loop starts)
 CASES = {
     # P => []Q and P => <>Q (through the tableau) and []<>P, under WF of an \E action
     "holds": ("SPECIFICATION Spec\nPROPERTIES Stays Reaches Returns\n", Status.OK, 8, 11, 7, None),
-    # <>done: Finish is not fair; TLC's lasso: pos 0, 1, 2, 3, back to the first
-    "violated": ("SPECIFICATION Spec\nPROPERTY Finishes\n", Status.VIOLATION, 8, 11, 7, "Finishes"),
-    # P => <>Q without fairness: TLC's lasso stutters at pos = 2 after 0, 1
+    # <>done: Finish is not fair; TLC's lasso too: pos 0, 1, 2, 3, back to the first
+    "violated": ("SPECIFICATION Spec\nPROPERTY Finishes\n", Status.VIOLATION, 8, 11, 7,
+                 ("Finishes", [0, 1, 2, 3], 0)),
+    # P => <>Q without fairness: stuttering at pos = 0 (TLC's lasso is longer: it stutters at
+    # pos = 2 after 0, 1; both are behaviours violating it)
     "unfair": ("SPECIFICATION Unfair\nPROPERTIES Stays Reaches\n", Status.VIOLATION, 8, 11, 7,
-               "Reaches"),
+               ("Reaches", [0], 0)),
     # SF of an action, with the WF
     "strong": ("SPECIFICATION StrongSpec\nPROPERTIES Finishes Reaches\n", Status.OK, 8, 11, 7, None),
     # a CONSTRAINT: the fairness conditions' ENABLED <<A>>_v evaluated (natively), as TLC does
@@ -86,8 +89,10 @@ def test_liveness_on_the_native_graph_is_the_interpreters_and_tlcs(tmp_path, cas
     if violated is None:
         assert mine.violation is None
     else:
-        assert mine.violation.kind is ViolationKind.LIVENESS and mine.violation.name == violated
-        assert mine.violation.loop_start is not None
+        name, positions, loop_start = violated
+        assert mine.violation.kind is ViolationKind.LIVENESS and mine.violation.name == name
+        assert [step.state[0] for step in mine.violation.trace] == positions
+        assert mine.violation.loop_start == loop_start
 
 
 def test_predicates_not_evaluated_natively_are_evaluated_in_python(tmp_path):

@@ -207,8 +207,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
                 return bfs.explore(model, options, graph=graph)
         if _takes_arrays(graph, compiled):
             # the liveness check's graph, built from the arrays; only a complete search's is
-            # read (refute.engine.liveness.check_model)
-            if status == _ST_OK:
+            # read (refute.engine.liveness.check_model: not after a violation or a stop)
+            if status not in (_ST_INVARIANT, _ST_DEADLOCK) and status not in _BOUNDS:
                 from refute.compiled import live  # (numpy: imported where a graph is built)
 
                 compiled.live_in_python = live.load(model, compiled, graph, n, decoded.states,
