@@ -79,12 +79,30 @@ Inv == /\\ Total = One
 """
 
 
+SAME_AS_DEFINITION = """---- MODULE SameAsDefinition ----
+EXTENDS Naturals, Sequences, FiniteSets, FiniteSetsExt, SequencesExt, Functions
+VARIABLES s, t
+Init == s = <<>> /\\ t = {}
+Next == \\/ /\\ Len(s) < 4
+           /\\ \\E e \\in 1..3 : s' = IF Quantify(ToSet(s), LAMBDA x : x > 1) > 1
+                                   THEN Reverse(Cons(e, s)) ELSE Append(s, e)
+           /\\ \\E k \\in kSubset(2, ToSet(s')) \\cup {{}} : t' = k
+        \\/ /\\ Len(s) > 0 /\\ Len(s) + MapThenSumSet(LAMBDA x : 2 * x, t) < 9
+           /\\ s' = Front(s)
+           /\\ t' = DOMAIN Restrict([i \\in 1..3 |-> i], t)
+Inv == Len(s) =< 4
+====
+"""
+
+
 @pytest.mark.parametrize("name, text, tlc", [
     # the bag emptied by (-) or BagRemove is EmptyBag, a bag of {1} is <<1>>: one state each
     # (the interpreter's (-) once kept another form of the same function: 110 states)
     ("BagOps", BAGS, (94, 308, 5)),
     ("BagMore", BAGS_MORE, (60, 215, 7)),
     ("Dyadic", DYADIC, (10, 17, 3)),
+    # natives whose module definitions the compiled backend lowers (community.SAME_AS_DEFINITION)
+    ("SameAsDefinition", SAME_AS_DEFINITION, (316, 858, 5)),
 ])
 def test_natives_run_compiled_with_the_interpreters_states_and_tlcs_counts(tmp_path, name, text, tlc):
     (tmp_path / f"{name}.tla").write_text(text)

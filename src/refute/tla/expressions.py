@@ -32,9 +32,9 @@ from refute.tla.enabled import cut_context
 from refute.tla.stdlib import MODULE_SYMBOLS
 from refute.tla.scope import (UNSET, ArgumentsFailed, Builtin, Const, Context, CutVar, Def, Deferred, InstDef,
                               Param, Scope, Subst, Var, arguments, evaluate_args, params_of)
-from refute.tla.values import (INFINITE_KINDS, INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet,
+from refute.tla.values import (INT, NAT, REAL, STRING, InfiniteSetError, LazyFn, LazySet,
                                RefuteLimitation, TLAError, apply_fn, as_set, domain, make_fn,
-                               one_kind, short, sorted_elements, tlc_equal)
+                               is_infinite, one_kind, short, sorted_elements, tlc_equal)
 
 
 _NOT_YET = "TLC evaluates it; refute does not yet: rewrite this expression, or check the spec with TLC"
@@ -64,18 +64,6 @@ def truth(v: Any, node: Node) -> bool:
     if v is True or v is False:
         return v
     raise TLAError(f"expected a boolean, got {short(v)}", node)
-
-
-def _infinite(s: Any) -> bool:
-    r"""Whether ``s`` is a set TLC cannot enumerate (``Nat``, ``Nat \X Nat``, ``SUBSET Int``...):
-    a function over it is applied at a point, as TLC's ``FcnLambdaValue``, never built whole."""
-    if not isinstance(s, LazySet):
-        return False
-    if s.kind in INFINITE_KINDS:
-        return True
-    if s.kind == "Product":
-        return any(_infinite(x) for x in s.args[0])
-    return s.kind in ("SUBSET", "Cup") and any(_infinite(x) for x in s.args)
 
 
 def _bool(f: Callable, node: Node) -> Callable:
@@ -1094,7 +1082,7 @@ class ExpressionCompiler(abc.ABC):
 
             def fn1(S, P, E):
                 dom = sf(S, P, E)
-                if lazy or _infinite(dom):
+                if lazy or is_infinite(dom):
                     return LazyFn(dom, lambda x: f(S, P, E + (x,)))
                 return make_fn({v: f(S, P, E + (v,)) for v in as_set(dom)})
             return fn1
@@ -1105,7 +1093,7 @@ class ExpressionCompiler(abc.ABC):
         def fnn(S, P, E):
             if simple:  # [n \in Nat, v \in S |-> ...] (TransitiveClosure): applied on demand
                 doms = [sf(S, P, E) for sf in sfs]
-                if lazy or any(_infinite(d) for d in doms):
+                if lazy or any(is_infinite(d) for d in doms):
                     return LazyFn(LazySet("Product", tuple(doms)), lambda x: f(S, P, E + x))
             out = {}
             for e in envs(S, P, E):

@@ -22,7 +22,7 @@ from refute.errors import InputError
 from refute.tla.parser import Instance, Module, Node, OpDef, parse_file
 from refute.tla.scope import (apply_overrides, definition_key, Builtin, Const, Context, Def, InstDef, Scope,
                               Subst, Var)
-from refute.tla.community import NATIVE_FOR_SPEED
+from refute.tla.community import NATIVE_FOR_SPEED, SAME_AS_DEFINITION
 from refute.tla.stdlib import NATIVE_ONLY, natives_for
 from refute.tla.temporal import Unfolder
 from refute.tla.values import RefuteLimitation, TLAError
@@ -211,8 +211,8 @@ def load_into(compiler: Compiler, ctx: Context, module: Module, seen: set | None
             continue
         if item.name in natives:
             native = natives[item.name]
-            ctx.names[item.name] = native.replacing(Def(item, ctx)) \
-                if module.name in NATIVE_FOR_SPEED else native
+            same = module.name in NATIVE_FOR_SPEED or item.name in SAME_AS_DEFINITION.get(module.name, ())
+            ctx.names[item.name] = native.replacing(Def(item, ctx)) if same else native
         elif item.kind == "instance":
             ctx.names[item.name] = InstDef(item, ctx)
         else:

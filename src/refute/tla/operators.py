@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from refute.tla.values import (LazySet, TLAError, as_set, element_kind_error, fn_to_dict, make_fn, short,
-                               tlc_equal)
+from refute.tla.values import (LazySet, TLAError, as_set, element_kind_error, fn_to_dict, is_infinite, make_fn,
+                               short, tlc_equal)
 
 
 def as_int(v: Any) -> int:
@@ -42,7 +42,7 @@ def _range(a, b):
 
 
 def _union(a, b):
-    if _infinite(a) or _infinite(b):  # Nat \cup {-1}: kept lazy, a membership test
+    if is_infinite(a) or is_infinite(b):  # Nat \cup {-1}: kept lazy, a membership test
         return LazySet("Cup", a, b)
     a, b = as_set(a), as_set(b)
     if len(b) <= len(a) and b <= a:  # msgs \cup {m}, m already sent: the same set, not a copy
@@ -51,21 +51,17 @@ def _union(a, b):
 
 
 def _inter(a, b):
-    if _infinite(a) and _infinite(b):
+    if is_infinite(a) and is_infinite(b):
         return LazySet("Cap", a, b)
-    if _infinite(a):
+    if is_infinite(a):
         return frozenset(x for x in as_set(b) if x in a)
-    if _infinite(b):
+    if is_infinite(b):
         return frozenset(x for x in as_set(a) if x in b)
     return as_set(a) & as_set(b)
 
 
-def _infinite(s: Any) -> bool:
-    return isinstance(s, LazySet) and s.kind in ("Nat", "Int", "Real", "STRING", "Seq", "Diff", "Cap", "Cup")
-
-
 def _minus(a, b):
-    if _infinite(a):
+    if is_infinite(a):
         return LazySet("Diff", a, b)
     return as_set(a) - as_set(b)
 

@@ -287,6 +287,33 @@ value of another kind is an element (a model value is in none of them, without e
 INFINITE_KINDS = frozenset({"Nat", "Int", "Real", "STRING", "Seq"})
 """The kinds of :class:`LazySet` that are infinite whatever their arguments."""
 
+
+def is_infinite(s: Any) -> bool:
+    r"""Whether ``s`` is a set TLC cannot enumerate: ``Nat``, or built from one by the set
+    constructors (``Nat \cup {-1}``, ``Nat \X Nat``, ``[a : Nat]``, ``[S -> Nat]``, ``SUBSET
+    Int``, ``{x \in Nat : P}``, ``UNION {Nat, S}``...). Such a set stays described (TLC's
+    lazy set values): a union or difference with it, or a function over it, is kept lazy, and
+    membership in it is a test, so that ``m \in [a : {2}] \cup [a : Nat]`` holds or fails
+    as in TLC instead of failing to enumerate ``Nat``."""
+    if not isinstance(s, LazySet):
+        return False
+    k, a = s.kind, s.args
+    if k in INFINITE_KINDS or k == "Cap":  # Cap: made only of two infinite sets
+        return True
+    if k in ("Cup", "SUBSET"):
+        return any(is_infinite(x) for x in a)
+    if k in ("Diff", "Filter"):
+        return is_infinite(a[0])
+    if k == "Product":
+        return any(is_infinite(x) for x in a[0])
+    if k == "RecSet":
+        return any(is_infinite(x) for _, x in a[0])
+    if k == "FcnSet":  # [{} -> Nat] is {<<>>}
+        return is_infinite(a[0]) or (is_infinite(a[1]) and a[0] != frozenset())
+    if k == "Union":
+        return isinstance(a[0], frozenset) and any(is_infinite(x) for x in a[0])
+    return False
+
 NAT = LazySet("Nat")
 INT = LazySet("Int")
 REAL = LazySet("Real")
