@@ -96,12 +96,15 @@ def load(model: Any, compiled: Any, builder: GraphBuilder, n: int,
     """Give ``builder`` the graph of the native search that just ended (complete: every one
     of its ``n`` states expanded), built from its arrays, and return how many of its
     predicates were evaluated in Python (0: all natively); None (nothing given) when a
-    predicate's Python test raised, for the caller to tell the builder step by step.
+    predicate's Python test raised (or the steps are not recorded source by source), for the
+    caller to tell the builder step by step.
     ``states()`` and ``afters()`` decode the states and the steps' successors (None: each
     step's successor is the state kept for it), called only where Python evaluates."""
     native = compiled.native
     parents, ordinals = native.links(n)
     src, dst, pos, inst = native.edge_arrays()
+    if len(src) > 1 and bool((src[1:] < src[:-1]).any()):
+        return None  # (not a breadth-first record, expanded in order: told step by step)
     keep = (dst != src) & (dst < n)
     evaluate = _Evaluator(model, compiled, n, keep, src, dst, inst, states, afters)
     try:
