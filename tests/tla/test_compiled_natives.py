@@ -90,7 +90,7 @@ Next == \\/ /\\ Len(s) < 4
         \\/ /\\ Len(s) > 0 /\\ Len(s) + MapThenSumSet(LAMBDA x : 2 * x, t) < 9
            /\\ s' = Front(s)
            /\\ t' = DOMAIN Restrict([i \\in 1..3 |-> i], t)
-Inv == Len(s) =< 4
+Inv == Len(s) =< 4 /\\ (s # <<>> => Last(s) \\in 1..3)
 ====
 """
 

@@ -509,7 +509,7 @@ refuses, and some Java overrides differ from their module's TLA+ (SelectInSubSeq
 
 SAME_AS_DEFINITION: dict[str, frozenset[str]] = {
     "FiniteSetsExt": frozenset({"Quantify", "kSubset", "MapThenSumSet"}),
-    "SequencesExt": frozenset({"Reverse", "Cons", "Front"}),
+    "SequencesExt": frozenset({"Reverse", "Cons", "Front", "Last"}),
     "Functions": frozenset({"Restrict"}),
 }
 """Single operators of other modules whose natives compute their module definition's value

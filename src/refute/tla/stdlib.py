@@ -585,7 +585,8 @@ _MODULES: dict[str, dict[str, Builtin]] = {
         "ToSet": _b(_to_set, 1), "Reverse": _b(_reverse, 1), "SetToSeq": _b(_set_to_seq, 1),
         "FoldSeq": _b(_fold_seq, 3, 0), "FoldLeft": _b(_fold_left, 3, 0),
         "FoldRight": _b(_fold_right, 3, 0), "Cons": _b(lambda e, s: (e,) + _seq(s), 2),
-        "Front": _b(lambda s: _seq(s)[:-1], 1), "Last": _b(lambda s: _seq(s)[-1], 1),
+        "Front": _b(lambda s: _seq(s)[:-1], 1),
+        "Last": _b(lambda s: apply_fn(s, len(_seq(s))), 1),  # s[Len(s)], with its error on <<>>
     },
 }
 for _module, _table in COMMUNITY.items():
