@@ -122,3 +122,22 @@ def test_cf1s_folklore_small_is_the_interpreters_and_tlcs(tmp_path):
     assert in_python == 0
     assert (mine.status, mine.distinct_states, mine.states_generated, mine.depth) == \
         (Status.OK, 3600, 26480, 16)
+
+
+@pytest.mark.parametrize("case", ["violated", "constrained"])
+def test_every_predicate_in_python_gives_the_same_graph(tmp_path, case):
+    """With no predicate evaluated natively (the lowered ones forgotten), each is evaluated by
+    its Python test on the decoded states and steps (the fairness condition's <<A>>_v with
+    the steps' labels, ENABLED under the constraint), and the answer is the same."""
+    cfg, status, distinct, generated, depth, _ = CASES[case]
+    (tmp_path / "LiveRing.tla").write_text(RING)
+    (tmp_path / "LiveRing.cfg").write_text("CONSTANT N = 4\n" + cfg)
+    path = str(tmp_path / "LiveRing.tla")
+    model = TLAModel(path)
+    compiled = compile_model(model)
+    compiled.live_index = {}
+    mine = check_model(model, bfs.Options(), native=functools.partial(explore, model, compiled))
+    assert compiled.live_in_python > 0
+    assert result_difference(mine, check_model(TLAModel(path), bfs.Options())) is None
+    assert (mine.status, mine.distinct_states, mine.states_generated, mine.depth) == \
+        (status, distinct, generated, depth)

@@ -211,8 +211,8 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
             if status not in (_ST_INVARIANT, _ST_DEADLOCK) and status not in _BOUNDS:
                 from refute.compiled import live  # (numpy: imported where a graph is built)
 
-                compiled.live_in_python = live.load(model, compiled, graph, n, decoded.states,
-                                                    decoded.afters)
+                compiled.live_in_python = live.load(compiled, graph, n, decoded.states,
+                                                    decoded.afters, lambda: _labels(model))
                 if compiled.live_in_python is None:
                     _replay(model, compiled, decoded.states(), decoded.edges(), graph,
                             decoded.afters())

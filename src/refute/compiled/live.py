@@ -44,10 +44,12 @@ class _PythonFailed(Exception):
 class _Evaluator:
     """Each predicate's values over the graph: natively where lowered, else in Python."""
 
-    def __init__(self, model: Any, compiled: Any, n: int, keep: np.ndarray,
+    def __init__(self, compiled: Any, n: int, keep: np.ndarray,
                  src: np.ndarray, dst: np.ndarray, inst: np.ndarray,
-                 states: Callable[[], list], afters: Callable[[], list | None]) -> None:
-        self.model, self.native, self.index = model, compiled.native, compiled.live_index
+                 states: Callable[[], list], afters: Callable[[], list | None],
+                 labels: Callable[[], list]) -> None:
+        self.native, self.index = compiled.native, compiled.live_index
+        self.labels = labels
         self.n, self.keep = n, keep
         self.src, self.dst, self.inst = src, dst, inst
         self.states, self.afters = states, afters
@@ -77,9 +79,7 @@ class _Evaluator:
             if found is not None:
                 return found[self.keep]
         self.python += 1
-        from refute.compiled.backend import _labels
-
-        labels = _labels(self.model)
+        labels = self.labels()
         states, afters = self.states(), self.afters()
         numbers = np.flatnonzero(self.keep)
         try:
@@ -91,22 +91,24 @@ class _Evaluator:
             raise _PythonFailed from exc
 
 
-def load(model: Any, compiled: Any, builder: GraphBuilder, n: int,
-         states: Callable[[], list], afters: Callable[[], list | None]) -> int | None:
+def load(compiled: Any, builder: GraphBuilder, n: int,
+         states: Callable[[], list], afters: Callable[[], list | None],
+         labels: Callable[[], list]) -> int | None:
     """Give ``builder`` the graph of the native search that just ended (complete: every one
     of its ``n`` states expanded), built from its arrays, and return how many of its
     predicates were evaluated in Python (0: all natively); None (nothing given) when a
     predicate's Python test raised (or the steps are not recorded source by source), for the
     caller to tell the builder step by step.
     ``states()`` and ``afters()`` decode the states and the steps' successors (None: each
-    step's successor is the state kept for it), called only where Python evaluates."""
+    step's successor is the state kept for it), ``labels()`` gives the action instances'
+    labels: called only where Python evaluates."""
     native = compiled.native
     parents, ordinals = native.links(n)
     src, dst, pos, inst = native.edge_arrays()
     if len(src) > 1 and bool((src[1:] < src[:-1]).any()):
         return None  # (not a breadth-first record, expanded in order: told step by step)
     keep = (dst != src) & (dst < n)
-    evaluate = _Evaluator(model, compiled, n, keep, src, dst, inst, states, afters)
+    evaluate = _Evaluator(compiled, n, keep, src, dst, inst, states, afters, labels)
     try:
         graph = _graph(builder, evaluate, parents, ordinals, src, dst, pos, keep)
     except _PythonFailed:
