@@ -21,7 +21,7 @@ import sys
 import time
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from refute.compiled.emit_c import emit
@@ -81,6 +81,13 @@ class Compiled:
     memory: dict | None = None
     """The last one-process :func:`explore`'s seen set and parent links, in bytes
     (:meth:`~refute.compiled.native.Native.memory`; None: it did not run one)."""
+    live_in_python: int | None = None
+    """How many of the liveness check's predicates the last :func:`explore` evaluated in
+    Python, its graph built from the arrays (0: all natively); None: it told the graph step by
+    step (:func:`_replay`), or built none."""
+    live_index: dict = field(default_factory=dict)
+    """The liveness check's predicates (their Python tests) -> their numbers in the native
+    code (:mod:`.live`); one not there, or not lowered, is evaluated in Python."""
 
 
 def compile_model(model: Any) -> Compiled:
@@ -99,9 +106,11 @@ def compile_model(model: Any) -> Compiled:
     nv = len(model.variables)  # (a state violating a PROPERTY carries its name after them)
     here = (tuple(k for k, e in enumerate(ir.step_checks) if e is None),
             tuple(k for k, e in enumerate(ir.initial_checks) if e is None))
+    unfolder = getattr(model, "_unfolder", None)
+    live_index = {} if unfolder is None else {test: k for k, test in enumerate(unfolder.origins)}
     return Compiled(native, names, ir.labels, time.perf_counter() - started, built.cached,
                     values_of=lambda state: tuple(state[:nv]), constant=ir.init is None,
-                    property_checks=frozenset(steps), checked_here=here)
+                    property_checks=frozenset(steps), checked_here=here, live_index=live_index)
 
 
 def _print_as_the_interpreter(value: Any, then: Any = None) -> None:
@@ -166,6 +175,7 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
+    compiled.live_in_python = None
     status, notes, before = _run(model, compiled, options, selected, deadlock, record,
                                  1 if in_one else workers, checkpoint, graph is not None)
     compiled.one_process = workers > 1 and in_one and graph is None
@@ -193,23 +203,31 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         return bfs.explore(model, options, graph=graph)
     n = counts["distinct"]
     if record:
-        states = native.states(n)
-        edges = native.edges()
-        # under a VIEW or SYMMETRY, a step's successor need not be the state kept for it
-        merged = model.view is not None or bool(model.symmetry)
-        afters = native.states(len(edges[0]), successors=True) if merged else None
-        if compiled.states_of is not None:
-            states = compiled.states_of(states)
-            afters = None if afters is None else compiled.states_of(afters)
-        parents = native.array32("refute_parents", n)
-        initials = next((k for k, p in enumerate(parents) if p != ROOT), n)
-        if not _all_respected(model, states, initials, edges, afters, steps_here, initials_here):
-            compiled.interpreted_instead = "a PROPERTY's [][A]_v or initial predicate is violated"
-            return bfs.explore(model, options, graph=graph)
-        if graph is not None:
+        decoded = _Decoded(model, compiled, n)
+        if steps_here or initials_here:
+            parents = native.array32("refute_parents", n)
+            initials = next((k for k, p in enumerate(parents) if p != ROOT), n)
+            if not _all_respected(model, decoded.states(), initials, decoded.edges(),
+                                  decoded.afters(), steps_here, initials_here):
+                compiled.interpreted_instead = "a PROPERTY's [][A]_v or initial predicate is violated"
+                return bfs.explore(model, options, graph=graph)
+        if _takes_arrays(graph, compiled):
+            # the liveness check's graph, built from the arrays; only a complete search's is
+            # read (refute.engine.liveness.check_model: not after a violation or a stop)
+            if status not in (_ST_INVARIANT, _ST_DEADLOCK) and status not in _BOUNDS:
+                from refute.compiled import live  # (numpy: imported where a graph is built)
+
+                compiled.live_in_python = live.load(compiled, graph, n, decoded.states,
+                                                    decoded.afters, lambda: _labels(model))
+                if compiled.live_in_python is None:
+                    _replay(model, compiled, decoded.states(), decoded.edges(), graph,
+                            decoded.afters())
+        elif graph is not None:
             # the interpreter does not tell the graph of a state that violates an invariant
             stored = status == _ST_INVARIANT and counts["index"] < n  # (else unstored, below)
-            _replay(model, compiled, states[:n - 1] if stored else states, edges, graph, afters)
+            states = decoded.states()
+            _replay(model, compiled, states[:n - 1] if stored else states,
+                    decoded.edges(), graph, decoded.afters())
     if workers == 1 or record:
         compiled.memory = native.memory()
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
@@ -378,6 +396,49 @@ def _all_respected(model: Any, states: list, initials: int, edges: tuple, afters
     except Exception:  # noqa: BLE001 (the interpreter reports it, located, running again)
         return False
     return True
+
+
+class _Decoded:
+    """The recorded states and steps of the last native search, decoded when first asked."""
+
+    def __init__(self, model: Any, compiled: Compiled, n: int) -> None:
+        self.model, self.compiled, self.n = model, compiled, n
+        self._states: list | None = None
+        self._edges: tuple | None = None
+        self._afters: list | None = None
+
+    def states(self) -> list:
+        if self._states is None:
+            states = self.compiled.native.states(self.n)
+            self._states = states if self.compiled.states_of is None else \
+                self.compiled.states_of(states)
+        return self._states
+
+    def edges(self) -> tuple:
+        if self._edges is None:
+            self._edges = self.compiled.native.edges()
+        return self._edges
+
+    def afters(self) -> list | None:
+        """Each step's successor, where it need not be the state kept for it (a VIEW or
+        SYMMETRY merges states); None otherwise."""
+        if self.model.view is None and not self.model.symmetry:
+            return None
+        if self._afters is None:
+            native = self.compiled.native
+            afters = native.states(native.lib.refute_nedges(), successors=True)
+            self._afters = afters if self.compiled.states_of is None else \
+                self.compiled.states_of(afters)
+        return self._afters
+
+
+def _takes_arrays(graph: Any, compiled: Compiled) -> bool:
+    """Whether ``graph`` is the liveness check's builder alone, of a TLA+ model (whose
+    fairness members are all ``True``): built at once from the arrays (:mod:`.live`)."""
+    from refute.engine.fair_scc import GraphBuilder
+
+    return type(graph) is GraphBuilder and compiled.step_labels is None and \
+        compiled.states_of is None
 
 
 def _labels(model: Any) -> list:

@@ -693,6 +693,36 @@ class Emitter:
         return (out + "static uint64_t model_fingerprint(const V *S) {\n" + view
                 + f" return least_image_fp(S, {key}, {len(tables)}, ren_tables, ren_sizes);\n}}\n")
 
+    def live_code(self, m: _Mode, step: _Mode) -> str:
+        """The liveness check's predicates (refute.compiled.live), ``model_live(k, S, P)``
+        (a state predicate reads S alone; one not lowered, or not emitted, fails with code 17,
+        so that its caller evaluates it in Python), and two exports that evaluate one of them
+        over the recorded graph in one call: on every kept state (``P`` = ``S``: a step
+        predicate's stuttering step) and on every recorded step (its successor: the kept state,
+        or the values recorded with the step where a VIEW or SYMMETRY merges states). Each
+        returns -1 after an evaluation error, 0 otherwise."""
+        cases = []
+        for n, e in enumerate(self.ir.live):
+            if e is None:
+                continue
+            try:
+                cases.append(f" case {n}: return {self.boolean(e, step)};\n")
+            except Unsupported:  # (this predicate only: the model still compiles)
+                continue
+        return ("static int model_live(int k, const V *S, const V *P) {\n (void)S; (void)P;\n"
+                f" switch (k) {{\n{''.join(cases)} }}\n rt_fail(17); return 0;\n}}\n"
+                "int refute_live_states(int k, unsigned char *out, uint32_t n) {\n"
+                " if (setjmp(rt_jump)) { nbufs = 0; return -1; }\n values_ready();\n"
+                " for (uint32_t i = 0; i < n; i++) {\n"
+                "  const V *S = kept + (size_t)i * NV;\n  out[i] = !!model_live(k, S, S);\n }\n"
+                " return 0;\n}\n"
+                "int refute_live_steps(int k, unsigned char *out) {\n"
+                " if (setjmp(rt_jump)) { nbufs = 0; return -1; }\n values_ready();\n"
+                " for (uint64_t i = 0; i < nedges; i++) {\n"
+                "  const V *S = kept + (size_t)e_src[i] * NV;\n"
+                "  const V *P = MERGES ? e_vals + (size_t)i * NV : kept + (size_t)e_dst[i] * NV;\n"
+                "  out[i] = !!model_live(k, S, P);\n }\n return 0;\n}\n")
+
     # ------------------------------------------------------------------ unit
     def unit(self) -> str:
         ir = self.ir
@@ -736,6 +766,7 @@ class Emitter:
                          for n, e in enumerate(ir.initial_checks) if e is not None)
         body.append(f"static int model_initial_check(int k, const V *S) {{\n (void)S;\n switch (k) {{\n"
                     f"{checks} }}\n return 1;\n}}\n")
+        body.append(self.live_code(m, step))
         body.append(self.fingerprint_code(m))
         tests = "".join(f" case {n}: return {self.boolean(e, m)};\n" for n, e in enumerate(ir.assumptions))
         body.append(f"static int model_assumption(int k) {{\n switch (k) {{\n{tests} }}\n return 1;\n}}\n")

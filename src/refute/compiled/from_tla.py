@@ -190,6 +190,7 @@ class Lowering:
         invariants += [self.property_invariant(*part) for part in m.property_invariants]
         step_checks = [_or_none(self.property_step, part) for part in m.property_steps]
         initial_checks = [_or_none(self.property_invariant, part) for part in m.property_initials]
+        live = [_or_none(self.live_piece, origin) for origin in live_origins(m)]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
         action_constraints = [self.named_predicate(n) for n in m.config.action_constraints]
         view = self.named_predicate(m.config.view) if m.view is not None else None
@@ -202,7 +203,7 @@ class Lowering:
                        constraints=constraints,
                        init_where=_where(m.init_parts[0][0]) if m.init_parts else None,
                        action_constraints=action_constraints, view=view, symmetry=renamings,
-                       step_checks=step_checks, initial_checks=initial_checks)
+                       step_checks=step_checks, initial_checks=initial_checks, live=live)
 
     def constant_module(self) -> IRModel:
         """A spec without variables: no state, no behaviour; what it computes is its ASSUMEs
@@ -242,6 +243,27 @@ class Lowering:
         same = E("and", tuple(E("eq", (_primed(p, vars_), p), "b", p.dyn) for p in parts), "b",
                  v.dyn) if parts else E("bool", (True,), "b", False)
         return E("or", (same, a), "b", True)
+
+    def live_piece(self, kind: str, node: Node, scope: Scope, env: tuple) -> Expr:
+        """A predicate of the liveness check (:attr:`refute.tla.temporal.Unfolder.origins`):
+        a state predicate, ``[A]_v`` or ``<<A>>_v`` as a boolean of the step (``A`` a boolean
+        with both states known, as :meth:`property_step`), or "``v`` changes"."""
+        if scope.lets:
+            raise Unsupported("a temporal property's predicate inside a LET", _where(node))
+        if kind == "state":
+            return self.property_invariant("", node, scope, env)
+        env_ = _Env(scope.ctx, {b: self.const(v) for b, v in zip(scope.bound, env)})
+        vars_ = node if kind == "moves" else node.args[1]
+        v = self.expr(vars_, env_, init=False)
+        parts = v.args if v.op == "tuple" else (v,)
+        same = E("and", tuple(E("eq", (_primed(p, vars_), p), "b", p.dyn) for p in parts), "b",
+                 v.dyn) if parts else E("bool", (True,), "b", False)
+        if kind == "moves":
+            return E("not", (same,), "b", True)
+        a = self.expr(node.args[0], env_, init=False)
+        if node.kind == "stutter":
+            return E("or", (same, a), "b", True)
+        return E("and", (E("not", (same,), "b", True), a), "b", True)
 
     # ------------------------------------------------------------------ names
     def lookup(self, name: str, env: _Env, node: Node) -> Any:
@@ -1206,6 +1228,13 @@ class Lowering:
             if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
                 return self.var_indices(entry.opdef.body, _Env(entry.ctx), depth + 1)
         return None
+
+
+def live_origins(model: Any) -> list[tuple]:
+    """The liveness check's predicates the model's unfolder made (each ``(kind, node, scope,
+    env)``), in the order it made them: the compiled model's ``live`` numbers."""
+    unfolder = getattr(model, "_unfolder", None)
+    return [] if unfolder is None else list(unfolder.origins.values())
 
 
 def _or_none(lowering: Any, part: tuple) -> Expr | None:

@@ -429,10 +429,13 @@ class TLAModel(Model):
                 self.invariants.append(self._state_predicate(pname, body, scope, env, where, "property"))
                 self.property_invariants.append((pname, body, scope, env))
             for pname, kind, p, q, at in parts.properties:
-                self.properties.append(TemporalProperty(
-                    pname, kind, self._state_predicate(pname, *p, where, "property").test,
-                    None if q is None else self._state_predicate(pname, *q, where, "property").test,
-                    _where(at) or where))
+                tests = [None if x is None else self._state_predicate(pname, *x, where, "property").test
+                         for x in (p, q)]
+                for test, x in zip(tests, (p, q)):
+                    if test is not None:
+                        unfolder.origins[test] = ("state", *x)
+                self.properties.append(TemporalProperty(pname, kind, tests[0], tests[1],
+                                                        _where(at) or where))
             for pname, strong, vars_, action, scope, env, at in parts.fair_properties:
                 condition = self._fairness(pname, strong, vars_, action, scope, env)
                 self.properties.append(TemporalProperty(
@@ -473,6 +476,7 @@ class TLAModel(Model):
         for label, step, scope, env in parts.settling:
             doing = f"evaluating the specification's {label}"
             test = self._compile(lambda: unfolder.step_test(step, scope, env, doing), step)
+            unfolder.origins[test] = ("step", step, scope, env)
             self.settling.append(Settling(label, test, _where(step)))
 
     def _fairness(self, label: str, strong: bool, vars_: Node, action: Node, scope: Scope,
@@ -480,7 +484,9 @@ class TLAModel(Model):
         if action.kind == "name" and action.args[0] == self._next_name and scope.ctx is self.ctx \
                 and scope.bound_index(action.args[0]) is None:
             fv = self._compile(lambda: self._unfolder.subscript(vars_, scope, env), vars_)
-            return Fairness(label, strong, _any_step(fv), _where(action))
+            instance = _any_step(fv)
+            self._unfolder.origins[instance] = ("moves", vars_, scope, env)
+            return Fairness(label, strong, instance, _where(action))
         constrained = bool(self.config.constraints or self.config.action_constraints)
         return self._compile(lambda: fairness_condition(
             self._unfolder, label, strong, vars_, action, scope, env, _where(action),
