@@ -366,3 +366,47 @@ def test_identity_cache_never_serves_a_stale_fingerprint():
     values = [FrozenMap({f"k{i}": frozenset({i, str(i)})}) for i in range(20_000)]  # > cache size
     for _ in range(2):
         assert [fingerprint(v) for v in values] == [fingerprint_python(v) for v in values]
+
+
+@needs_c
+def test_fingerprinted_immutable_values_leave_the_cyclic_collector():
+    """States kept in the frontier cost the collector nothing: the C fingerprint untracks the
+    immutable containers whose items are settled, and only those (a plain dict, or a tuple
+    holding one, may still change into a cycle)."""
+    import gc
+
+    point = Record(x=1, y=(ModelValue("r1"), "a"))
+    state = Record(m=FrozenMap({ModelValue("r1"): point}), s=frozenset({("m", 2)}),
+                   b=Bag(["x", "x"]))
+    assert gc.is_tracked(state)
+    _fingerprint.fingerprint(state)
+    parts = [state, *tuple.__iter__(state), point, *tuple.__iter__(point)]
+    assert not any(gc.is_tracked(part) for part in parts if not isinstance(part, ModelValue))
+    mutable = (1, {"k": [1]})
+    with pytest.raises(TypeError):
+        _fingerprint.fingerprint(mutable)  # a list: refused, and nothing untracked
+    holder = (("t",), {"k": ("v",)})
+    _fingerprint.fingerprint(holder)
+    assert gc.is_tracked(holder) and not gc.is_tracked(holder[0])
+    # a cycle through a mutable object is still found and freed
+    cycle: list = []
+    cycle.append((cycle,))
+    del cycle
+    assert gc.collect() >= 2
+
+
+@needs_c
+def test_maps_sharing_key_objects_fingerprint_as_the_python_twin():
+    """The C fingerprint remembers the last map's keys and their order (see fp_dict's memo):
+    maps with the same key objects, values that are maps with the same keys, a map whose key
+    objects differ though equal, and values that reorder pairs all agree with the twin."""
+    keys = [ModelValue(f"r{i}") for i in range(1, 9)]
+    inner = FrozenMap({k: i for i, k in enumerate(keys)})
+    values = ["working", "prepared", inner, inner.set(keys[0], -1), None, (1, inner)]
+    maps = [FrozenMap({k: values[(i + j) % len(values)] for j, k in enumerate(keys)})
+            for i in range(12)]
+    maps.append(FrozenMap({ModelValue(str(k)): "x" for k in keys}))  # equal keys, new objects
+    maps.append(FrozenMap({k: "x" for k in keys[:7]}))
+    maps.append({k: {k: k} for k in keys})
+    for value in maps + maps[::-1]:
+        assert _fingerprint.fingerprint(value) == fingerprint_python(value)

@@ -443,7 +443,7 @@ def test_print_fold_and_property_invariant_run_natively(tmp_path, capfd):
     printed = capfd.readouterr().err
     assert compiled.interpreted_instead is None  # the PROPERTY's []P is the native search's
     theirs = bfs.explore(TLAModel(path), bfs.Options())
-    assert capfd.readouterr().err == printed == '<<"start", <<1, 4, 9>>>>\n1\n2\n3\n'
+    assert capfd.readouterr().err == printed == '<<"start", <<1, 4, 9>>>>\n1  1\n2  2\n3  3\n'
     assert result_difference(mine, theirs) is None
     assert (mine.status, mine.distinct_states, mine.states_generated) == (Status.OK, 4, 4)
 

@@ -21,7 +21,7 @@ import sys
 import time
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from refute.compiled.emit_c import emit
@@ -43,8 +43,9 @@ from refute.status import Status
 _INTERPRETER_ONLY = 17  # the native code's error code where it meets ("interpreted" in the IR)
 _WORKER_DIED = 200  # runtime/workers.c: a worker process ended (killed) during the run
 ONE_PROCESS = ("compiled backend: the search ran in one process (--workers is not used where a "
-               "PROPERTY's [][A]_v or initial predicate is checked, nor where actions compose, "
-               "A \\cdot B: the workers do not count intermediate states)")
+               "PROPERTY's [][A]_v or initial predicate is checked, nor where a CONSTRAINT "
+               "prunes successors, checked before they are dropped as TLC checks them, nor where "
+               "actions compose, A \\cdot B: the workers do not count intermediate states)")
 
 
 @dataclass
@@ -81,6 +82,13 @@ class Compiled:
     memory: dict | None = None
     """The last one-process :func:`explore`'s seen set and parent links, in bytes
     (:meth:`~refute.compiled.native.Native.memory`; None: it did not run one)."""
+    live_in_python: int | None = None
+    """How many of the liveness check's predicates the last :func:`explore` evaluated in
+    Python, its graph built from the arrays (0: all natively); None: it told the graph step by
+    step (:func:`_replay`), or built none."""
+    live_index: dict = field(default_factory=dict)
+    """The liveness check's predicates (their Python tests) -> their numbers in the native
+    code (:mod:`.live`); one not there, or not lowered, is evaluated in Python."""
 
 
 def compile_model(model: Any) -> Compiled:
@@ -99,16 +107,20 @@ def compile_model(model: Any) -> Compiled:
     nv = len(model.variables)  # (a state violating a PROPERTY carries its name after them)
     here = (tuple(k for k, e in enumerate(ir.step_checks) if e is None),
             tuple(k for k, e in enumerate(ir.initial_checks) if e is None))
+    unfolder = getattr(model, "_unfolder", None)
+    live_index = {} if unfolder is None else {test: k for k, test in enumerate(unfolder.origins)}
     return Compiled(native, names, ir.labels, time.perf_counter() - started, built.cached,
                     values_of=lambda state: tuple(state[:nv]), constant=ir.init is None,
-                    property_checks=frozenset(steps), checked_here=here)
+                    property_checks=frozenset(steps), checked_here=here, live_index=live_index)
 
 
-def _print_as_the_interpreter(value: Any) -> None:
-    """What Print and PrintT write (:func:`refute.tla.stdlib._printt`: standard error)."""
+def _print_as_the_interpreter(value: Any, then: Any = None) -> None:
+    """What Print (``value``, then ``then``, two spaces apart) and PrintT (``then`` None)
+    write (:func:`refute.tla.stdlib._print`: standard error)."""
     from refute.tla.values import format_value
 
-    print(format_value(value), file=sys.stderr)
+    print(format_value(value) if then is None else f"{format_value(value)}  {format_value(then)}",
+          file=sys.stderr)
 
 
 def compile_spec(model: Any) -> Compiled:
@@ -158,10 +170,14 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     initials_here = [model._initial_checks[k] for k in compiled.checked_here[1]
                      if model._initial_checks[k].name in chosen]
     record = graph is not None or bool(steps_here or initials_here)
-    in_one = record or bool(chosen & compiled.property_checks) or compiled.native.composes
+    # the workers' search (runtime/workers.c) drops a successor outside the constraints
+    # unchecked: one process checks it, as TLC does; nor does it count intermediate states
+    in_one = record or bool(chosen & compiled.property_checks) or bool(
+        model.constraints and invariants) or compiled.native.composes
     deadlock = options.deadlock and (compiled.terminal_compiled or not model.is_terminal(None))
     native = compiled.native
     compiled.interpreted_instead = None
+    compiled.live_in_python = None
     status, notes, before = _run(model, compiled, options, selected, deadlock, record,
                                  1 if in_one else workers, checkpoint, graph is not None)
     compiled.one_process = workers > 1 and in_one and graph is None
@@ -189,23 +205,31 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
         return bfs.explore(model, options, graph=graph)
     n = counts["distinct"]
     if record:
-        states = native.states(n)
-        edges = native.edges()
-        # under a VIEW or SYMMETRY, a step's successor need not be the state kept for it
-        merged = model.view is not None or bool(model.symmetry)
-        afters = native.states(len(edges[0]), successors=True) if merged else None
-        if compiled.states_of is not None:
-            states = compiled.states_of(states)
-            afters = None if afters is None else compiled.states_of(afters)
-        parents = native.array32("refute_parents", n)
-        initials = next((k for k, p in enumerate(parents) if p != ROOT), n)
-        if not _all_respected(model, states, initials, edges, afters, steps_here, initials_here):
-            compiled.interpreted_instead = "a PROPERTY's [][A]_v or initial predicate is violated"
-            return bfs.explore(model, options, graph=graph)
-        if graph is not None:
+        decoded = _Decoded(model, compiled, n)
+        if steps_here or initials_here:
+            parents = native.array32("refute_parents", n)
+            initials = next((k for k, p in enumerate(parents) if p != ROOT), n)
+            if not _all_respected(model, decoded.states(), initials, decoded.edges(),
+                                  decoded.afters(), steps_here, initials_here):
+                compiled.interpreted_instead = "a PROPERTY's [][A]_v or initial predicate is violated"
+                return bfs.explore(model, options, graph=graph)
+        if _takes_arrays(graph, compiled):
+            # the liveness check's graph, built from the arrays; only a complete search's is
+            # read (refute.engine.liveness.check_model: not after a violation or a stop)
+            if status not in (_ST_INVARIANT, _ST_DEADLOCK) and status not in _BOUNDS:
+                from refute.compiled import live  # (numpy: imported where a graph is built)
+
+                compiled.live_in_python = live.load(compiled, graph, n, decoded.states,
+                                                    decoded.afters, lambda: _labels(model))
+                if compiled.live_in_python is None:
+                    _replay(model, compiled, decoded.states(), decoded.edges(), graph,
+                            decoded.afters())
+        elif graph is not None:
             # the interpreter does not tell the graph of a state that violates an invariant
-            _replay(model, compiled, states[:n - 1] if status == _ST_INVARIANT else states,
-                    edges, graph, afters)
+            stored = status == _ST_INVARIANT and counts["index"] < n  # (else unstored, below)
+            states = decoded.states()
+            _replay(model, compiled, states[:n - 1] if stored else states,
+                    decoded.edges(), graph, decoded.afters())
     if workers == 1 or record:
         compiled.memory = native.memory()
     fired = dict(zip(compiled.labels, native.array64("refute_fired", len(compiled.labels))))
@@ -215,8 +239,11 @@ def explore(model: Any, compiled: Compiled, options: bfs.Options = bfs.Options()
     result_status = Status.OK
     depth = counts["depth"]
     if status in (_ST_INVARIANT, _ST_DEADLOCK):
-        parents = array("I", native.array32("refute_parents", n))
-        ordinals = array("I", native.array32("refute_ordinals", n))
+        # a violating successor not stored (seen before, or outside the constraints) has its
+        # link one past the states found (runtime.c's unstored_violation)
+        links = max(n, counts["index"] + 1) if status == _ST_INVARIANT else n
+        parents = array("I", native.array32("refute_parents", links))
+        ordinals = array("I", native.array32("refute_ordinals", links))
         trace = rebuild_trace(model, parents, ordinals, counts["index"])
         if status == _ST_INVARIANT:
             violation = Violation(ViolationKind.INVARIANT, compiled.invariant_names[counts["which"]], trace)
@@ -373,6 +400,49 @@ def _all_respected(model: Any, states: list, initials: int, edges: tuple, afters
     return True
 
 
+class _Decoded:
+    """The recorded states and steps of the last native search, decoded when first asked."""
+
+    def __init__(self, model: Any, compiled: Compiled, n: int) -> None:
+        self.model, self.compiled, self.n = model, compiled, n
+        self._states: list | None = None
+        self._edges: tuple | None = None
+        self._afters: list | None = None
+
+    def states(self) -> list:
+        if self._states is None:
+            states = self.compiled.native.states(self.n)
+            self._states = states if self.compiled.states_of is None else \
+                self.compiled.states_of(states)
+        return self._states
+
+    def edges(self) -> tuple:
+        if self._edges is None:
+            self._edges = self.compiled.native.edges()
+        return self._edges
+
+    def afters(self) -> list | None:
+        """Each step's successor, where it need not be the state kept for it (a VIEW or
+        SYMMETRY merges states); None otherwise."""
+        if self.model.view is None and not self.model.symmetry:
+            return None
+        if self._afters is None:
+            native = self.compiled.native
+            afters = native.states(native.lib.refute_nedges(), successors=True)
+            self._afters = afters if self.compiled.states_of is None else \
+                self.compiled.states_of(afters)
+        return self._afters
+
+
+def _takes_arrays(graph: Any, compiled: Compiled) -> bool:
+    """Whether ``graph`` is the liveness check's builder alone, of a TLA+ model (whose
+    fairness members are all ``True``): built at once from the arrays (:mod:`.live`)."""
+    from refute.engine.fair_scc import GraphBuilder
+
+    return type(graph) is GraphBuilder and compiled.step_labels is None and \
+        compiled.states_of is None
+
+
 def _labels(model: Any) -> list:
     from refute.tla.model import TLALabel
     return [TLALabel(name, params) for name, params, *_ in model.actions]
@@ -475,7 +545,9 @@ def _verify_states(model: Any, compiled: Compiled, options: bfs.Options, watch: 
                                       "native search's initial states", complete=False)
     n = counts["distinct"]
     succ_counts = native.array32("refute_succ_counts", n)
-    parents = native.array32("refute_parents", n)
+    # (a violating successor not stored has its link one past the states found)
+    last = counts["index"] if status == _ST_INVARIANT and counts["index"] >= n else n - 1
+    parents = native.array32("refute_parents", last + 1)
     # the states the native search expanded: all of them, unless it stopped in the middle of
     # a level (a violation, a bound), where those up to the parent of its last state were
     if status in (_ST_OK, _ST_MAX_DEPTH):
@@ -483,7 +555,7 @@ def _verify_states(model: Any, compiled: Compiled, options: bfs.Options, watch: 
     elif status == _ST_DEADLOCK:
         expanded = counts["index"] + 1
     else:
-        expanded = 0 if not n or parents[n - 1] == ROOT else parents[n - 1] + 1
+        expanded = 0 if last < 0 or parents[last] == ROOT else parents[last] + 1
     stopped = _interpreted_prefix(model, options, tested, deadlock, n, expanded, watch)
     order, interpreted_counts, generated, verdict = stopped
     for index, state in enumerate(order):
@@ -548,23 +620,44 @@ def _interpreted_prefix(model: Any, options: bfs.Options, invariants: list, dead
     order: list = []
     counts: list[int] = []
     generated = 0
+    step_violation = getattr(model, "step_violation", None)
+    by_name = {p.name: p for p in invariants}
 
-    def violated(state: Any) -> str | None:
+    def judged(state: Any) -> tuple[Any, Any]:
+        """The state, and the selected check its step fails (as :mod:`refute.engine.bfs`)."""
+        marked = step_violation(state) if step_violation is not None else None
+        return (state, None) if marked is None else (marked[0], by_name.get(marked[1]))
+
+    def violated(state: Any, failing: Any, number: int) -> str | None:
         for p in invariants:
-            if not p.test(state):
-                return f"invariant {p.name} violated in state {len(order)}"
+            if p is failing or not p.test(state):
+                return f"invariant {p.name} violated in state {number}"
         return None
+
+    def judge(state: Any, failing: Any, last_level: bool) -> tuple[bool, str | None]:
+        """As the native search judges a successor (runtime.c): whether it is stored, and the
+        violation it stops the search at (outside the constraints and seen before: checked,
+        not stored, numbered one past the states found)."""
+        if not _within(model, state):
+            return False, violated(state, failing, len(order) + 1)
+        key = fp(state)
+        if key in seen:
+            return False, failing and f"invariant {failing.name} violated in state {len(order) + 1}"
+        if last_level:
+            return False, None
+        seen.add(key)
+        order.append(state)
+        return True, violated(state, failing, len(order))
 
     level = []
     for state in model.init_states():
         generated += 1
-        if _within(model, state) and fp(state) not in seen:
-            seen.add(fp(state))
-            order.append(state)
+        state, failing = judged(state)
+        stored, verdict = judge(state, failing, False)
+        if verdict:
+            return order, counts, generated, verdict
+        if stored:
             level.append(state)
-            verdict = violated(state)
-            if verdict:
-                return order, counts, generated, verdict
     depth = 1
     while level:
         last_level = options.max_depth is not None and depth >= options.max_depth
@@ -580,16 +673,11 @@ def _interpreted_prefix(model: Any, options: bfs.Options, invariants: list, dead
             if not successors and deadlock and not model.is_terminal(state):
                 return order, counts, generated, f"a deadlock in state {len(counts)}"
             for o, (_label, s) in enumerate(successors):
-                if not _within(model, s):
-                    continue
-                key = fp(s)
-                if key in seen or last_level:
-                    continue
-                seen.add(key)
-                order.append(s)
-                following.append(s)
-                verdict = violated(s)
-                if verdict or len(order) >= (options.max_states or 1 << 62):
+                s, failing = judged(s)
+                stored, verdict = judge(s, failing, last_level)
+                if stored:
+                    following.append(s)
+                if verdict or (stored and len(order) >= (options.max_states or 1 << 62)):
                     generated -= len(successors) - o - 1  # the rest are not generated
                     if intermediate:
                         generated -= intermediate() - intermediate(o)

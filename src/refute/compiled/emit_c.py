@@ -28,6 +28,11 @@ _MAX_SOURCE = 20_000_000  # characters: beyond, a model is better run by the int
 _DESCRIPTOR_ONLY = {"nat": "Nat", "int_set": "Int", "string": "STRING", "seqset": "Seq(S)"}
 
 
+_OUTLINE_MIN = 600
+"""The size (characters of C) from which a continuation of action branches is a nested
+function, not a copy per branch (:meth:`Emitter.outlined`)."""
+
+
 class _Mode:
     __slots__ = ("init", "assigned")
 
@@ -148,10 +153,15 @@ class Emitter:
             for c, v in reversed(arms):
                 tail = f"({self.boolean(c, m)} ? {conv(v, m)} : {tail})"
             return tail
-        if e.op == "print":  # Print(out, val), PrintT(out): out printed, then val
-            out, then = e.args
+        if e.op == "print":  # Print(out, val): "out  val" printed, then val; PrintT(out): out
+            out, then, both = e.args
             t = self.tmp()
-            return f"({{ V {t} = {self.val(out, m)}; rt_print({t}); {conv(then, m)}; }})"
+            if not both:
+                return f"({{ V {t} = {self.val(out, m)}; rt_print({t}, 0); {conv(then, m)}; }})"
+            u = self.tmp()
+            back = {"b": f"as_bool({u})", "i": f"as_int({u})", "v": u}[as_type]
+            return (f"({{ V {t} = {self.val(out, m)}; V {u} = {self.val(then, m)}; "
+                    f"rt_print({t}, {u}); {back}; }})")
         if e.op == "let":  # a local holding a value computed once (natives_tla's arguments)
             name, value, body = e.args
             return f"({{ V {name} = {self.val(value, m)}; {conv(body, m)}; }})"
@@ -167,7 +177,8 @@ class Emitter:
                     "v": "(rt_fail(17), (V)0)"}[as_type]
         return None
 
-    def shared_code(self, e: Expr, m: _Mode, conv: Callable[[Expr, _Mode], str]) -> str:
+    def shared_code(self, e: Expr, m: _Mode, conv: Callable[[Any, _Mode], str],
+                    statement: bool = False) -> str:
         """``shared name value body``: ``body`` where ``name`` is read through a nested function that computes ``value``
         at the first read and returns the same after (TLC's LazyValue: an argument or a LET
         definition evaluated at most once, and only if used). Each emission of the "shared"
@@ -185,9 +196,11 @@ class Emitter:
                 del self.shared[name]
             else:
                 self.shared[name] = saved
-        return (f"({{ {ctype} {c}; int {known} = 0; "
-                f"{ctype} {f}(void) {{ if (!{known}) {{ {c} = {code}; {known} = 1; }} return {c}; }} "
-                f"{inner}; }})")
+        declared = (f"{ctype} {c}; int {known} = 0; "
+                    f"{ctype} {f}(void) {{ if (!{known}) {{ {c} = {code}; {known} = 1; }} return {c}; }} ")
+        if statement:  # an action's: its body is statements
+            return f"{{ {declared}{inner} }}"
+        return f"({{ {declared}{inner}; }})"
 
     def bool_code(self, e: Expr, m: _Mode) -> str:
         op, a = e.op, e.args
@@ -576,8 +589,13 @@ class Emitter:
             return f"P[{i}] = S[{i}]; {{ {k(m.plus(i))} }}"
         if op == "conj":
             return self.conj(x, 0, m, k)
+        if op == "shared":  # a LET of the action: computed at its first read (see shared_code)
+            return self.shared_code(Expr("shared", x, "b", True), m, lambda body, m2: self.act(body, m2, k),
+                                    statement=True)
         if op == "disj":
-            return " ".join("{ " + self.act(item, m, k) + " }" for item in x)
+            k, defs = self.outlined(k)
+            code = " ".join("{ " + self.act(item, m, k) + " }" for item in x)
+            return f"{{ {defs()}{code} }}"
         if op == "exists":
             bs, body = x
             return self.loops(bs, m, self.act(body, m, k))
@@ -590,20 +608,55 @@ class Emitter:
                     f"for (uint64_t {r} = 0; {r} < {total}; {r}++) {{ {k(m)} }} }}")
         if op == "if":
             c, t, e = x
-            return f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {self.act(e, m, k)} }}"
+            k, defs = self.outlined(k)
+            code = f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {self.act(e, m, k)} }}"
+            return f"{{ {defs()}{code} }}"
         if op == "implies":
             c, t = x
-            return f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {k(m)} }}"
+            k, defs = self.outlined(k)
+            code = f"if ({self.boolean(c, m)}) {{ {self.act(t, m, k)} }} else {{ {k(m)} }}"
+            return f"{{ {defs()}{code} }}"
         if op == "case":
             arms, other = x
+            k, defs = self.outlined(k)
             code = ""
             for c, body in arms:
                 code += f"if ({self.boolean(c, m)}) {{ {self.act(body, m, k)} }} else "
             code += f"{{ {self.act(other, m, k)} }}" if other is not None else "{ rt_fail(12); }"
-            return code
+            return f"{{ {defs()}{code} }}"
         if op == "compose":
             return self.compose(x, m, k)
         raise Unsupported(f"action {op}")
+
+    def outlined(self, k: Callable[[_Mode], str]) -> tuple[Callable[[_Mode], str], Callable[[], str]]:
+        """The continuation ``k`` of an action's branches (the conjuncts after a disjunction,
+        IF or CASE), emitted once per mode rather than once per branch: inlined in each, a
+        conjunction of n two-way branches would be 2^n copies of what follows (Kafka's
+        consumer-group spec gave 11 MB of C, minutes of the C compiler). A large one becomes
+        a nested function of the action's C function (GCC's, as "shared" values are), which
+        reads the state, the successor and the bound values of the enclosing scopes; ``defs``
+        gives their definitions, to put before the branches. A continuation that jumps
+        (``goto`` to a label of the enclosing function) stays inline."""
+        made: dict[tuple, str] = {}
+        functions: list[str] = []
+
+        def call(m: _Mode) -> str:
+            # (what k emits depends on where a composition's enumeration ends and whether it
+            # counts: see compose)
+            key = (m.init, m.assigned, self.sink, self.counted)
+            found = made.get(key)
+            if found is None:
+                code = k(m)
+                if len(code) < _OUTLINE_MIN or "goto " in code:
+                    found = code
+                else:
+                    name = self.tmp()
+                    functions.append(f"void {name}(void) {{ {code} }} ")
+                    found = f"{name}();"
+                made[key] = found
+            return found
+
+        return call, lambda: "".join(functions)
 
     def enumeration(self, a: Act, m: _Mode, end: Callable[[_Mode], str], counted: bool = False) -> str:
         """``a`` enumerated on its own (a next-state action, ENABLED's, a composition's first
@@ -737,6 +790,36 @@ class Emitter:
         return (out + "static uint64_t model_fingerprint(const V *S) {\n" + view
                 + f" return least_image_fp(S, {key}, {len(tables)}, ren_tables, ren_sizes);\n}}\n")
 
+    def live_code(self, m: _Mode, step: _Mode) -> str:
+        """The liveness check's predicates (refute.compiled.live), ``model_live(k, S, P)``
+        (a state predicate reads S alone; one not lowered, or not emitted, fails with code 17,
+        so that its caller evaluates it in Python), and two exports that evaluate one of them
+        over the recorded graph in one call: on every kept state (``P`` = ``S``: a step
+        predicate's stuttering step) and on every recorded step (its successor: the kept state,
+        or the values recorded with the step where a VIEW or SYMMETRY merges states). Each
+        returns -1 after an evaluation error, 0 otherwise."""
+        cases = []
+        for n, e in enumerate(self.ir.live):
+            if e is None:
+                continue
+            try:
+                cases.append(f" case {n}: return {self.boolean(e, step)};\n")
+            except Unsupported:  # (this predicate only: the model still compiles)
+                continue
+        return ("static int model_live(int k, const V *S, const V *P) {\n (void)S; (void)P;\n"
+                f" switch (k) {{\n{''.join(cases)} }}\n rt_fail(17); return 0;\n}}\n"
+                "int refute_live_states(int k, unsigned char *out, uint32_t n) {\n"
+                " if (setjmp(rt_jump)) { nbufs = 0; return -1; }\n values_ready();\n"
+                " for (uint32_t i = 0; i < n; i++) {\n"
+                "  const V *S = kept + (size_t)i * NV;\n  out[i] = !!model_live(k, S, S);\n }\n"
+                " return 0;\n}\n"
+                "int refute_live_steps(int k, unsigned char *out) {\n"
+                " if (setjmp(rt_jump)) { nbufs = 0; return -1; }\n values_ready();\n"
+                " for (uint64_t i = 0; i < nedges; i++) {\n"
+                "  const V *S = kept + (size_t)e_src[i] * NV;\n"
+                "  const V *P = MERGES ? e_vals + (size_t)i * NV : kept + (size_t)e_dst[i] * NV;\n"
+                "  out[i] = !!model_live(k, S, P);\n }\n return 0;\n}\n")
+
     # ------------------------------------------------------------------ unit
     def unit(self) -> str:
         ir = self.ir
@@ -782,6 +865,7 @@ class Emitter:
                          for n, e in enumerate(ir.initial_checks) if e is not None)
         body.append(f"static int model_initial_check(int k, const V *S) {{\n (void)S;\n switch (k) {{\n"
                     f"{checks} }}\n return 1;\n}}\n")
+        body.append(self.live_code(m, step))
         body.append(self.fingerprint_code(m))
         tests = "".join(f" case {n}: return {self.boolean(e, m)};\n" for n, e in enumerate(ir.assumptions))
         body.append(f"static int model_assumption(int k) {{\n switch (k) {{\n{tests} }}\n return 1;\n}}\n")

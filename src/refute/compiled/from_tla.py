@@ -190,6 +190,7 @@ class Lowering:
         invariants += [self.property_invariant(*part) for part in m.property_invariants]
         step_checks = [_or_none(self.property_step, part) for part in m.property_steps]
         initial_checks = [_or_none(self.property_invariant, part) for part in m.property_initials]
+        live = [_or_none(self.live_piece, origin) for origin in live_origins(m)]
         constraints = [self.named_predicate(n) for n in m.config.constraints]
         action_constraints = [self.named_predicate(n) for n in m.config.action_constraints]
         view = self.named_predicate(m.config.view) if m.view is not None else None
@@ -202,7 +203,7 @@ class Lowering:
                        constraints=constraints,
                        init_where=_where(m.init_parts[0][0]) if m.init_parts else None,
                        action_constraints=action_constraints, view=view, symmetry=renamings,
-                       step_checks=step_checks, initial_checks=initial_checks)
+                       step_checks=step_checks, initial_checks=initial_checks, live=live)
 
     def constant_module(self) -> IRModel:
         """A spec without variables: no state, no behaviour; what it computes is its ASSUMEs
@@ -242,6 +243,27 @@ class Lowering:
         same = E("and", tuple(E("eq", (_primed(p, vars_), p), "b", p.dyn) for p in parts), "b",
                  v.dyn) if parts else E("bool", (True,), "b", False)
         return E("or", (same, a), "b", True)
+
+    def live_piece(self, kind: str, node: Node, scope: Scope, env: tuple) -> Expr:
+        """A predicate of the liveness check (:attr:`refute.tla.temporal.Unfolder.origins`):
+        a state predicate, ``[A]_v`` or ``<<A>>_v`` as a boolean of the step (``A`` a boolean
+        with both states known, as :meth:`property_step`), or "``v`` changes"."""
+        if scope.lets:
+            raise Unsupported("a temporal property's predicate inside a LET", _where(node))
+        if kind == "state":
+            return self.property_invariant("", node, scope, env)
+        env_ = _Env(scope.ctx, {b: self.const(v) for b, v in zip(scope.bound, env)})
+        vars_ = node if kind == "moves" else node.args[1]
+        v = self.expr(vars_, env_, init=False)
+        parts = v.args if v.op == "tuple" else (v,)
+        same = E("and", tuple(E("eq", (_primed(p, vars_), p), "b", p.dyn) for p in parts), "b",
+                 v.dyn) if parts else E("bool", (True,), "b", False)
+        if kind == "moves":
+            return E("not", (same,), "b", True)
+        a = self.expr(node.args[0], env_, init=False)
+        if node.kind == "stutter":
+            return E("or", (same, a), "b", True)
+        return E("and", (E("not", (same,), "b", True), a), "b", True)
 
     # ------------------------------------------------------------------ names
     def lookup(self, name: str, env: _Env, node: Node) -> Any:
@@ -942,16 +964,24 @@ class Lowering:
         return E("except", (fx, tuple(out), at_name), "v", dyn)
 
     def x_subexpr(self, node, env, init):
+        target, inner = self.subexpr_in(node, env)
+        return self.expr(target, inner, init)
+
+    def subexpr_in(self, node: Node, env: _Env, action: bool = False) -> tuple[Node, _Env]:
+        """The expression ``Def!2!1`` selects (the interpreter's ``subexpr_target``) and the
+        environment to lower it in: ``Def!(e1, ..., ek)``'s bound names as parameters given
+        the ``e``'s."""
         path, _ = node.args
         if path[0][0] in env.bind:
             raise Unsupported("a subexpression of a LET definition", _where(node))
         try:
-            target, scope = self.model.compiler.subexpr_target(node, Scope(env.ctx))
+            target, scope, given = self.model.compiler.subexpr_target(node, Scope(env.ctx))
         except TLAError:
             raise Unsupported("this subexpression reference", _where(node)) from None
-        if scope.bound or scope.lets:
-            raise Unsupported("a subexpression with bound names", _where(node))
-        return self.expr(target, _Env(scope.ctx), init)
+        if scope.lets:
+            raise Unsupported("a subexpression with LET definitions", _where(node))
+        return target, self.bind_params(tuple((x, 0) for x in scope.bound), given,
+                                        _Env(scope.ctx), env, node, action=action)
 
     def builtin(self, name: str, args: tuple, env: _Env, node: Node, init: bool,
                 definition: Def | None = None) -> Expr:
@@ -981,7 +1011,7 @@ class Lowering:
             # printed each time it is evaluated, as the interpreter prints it: never a constant
             out = self.expr(args[0], env, init)
             then = self.expr(args[1], env, init) if name == "Print" else E("bool", (True,), "b", False)
-            return E("print", (out, then), then.type, True)
+            return E("print", (out, then, name == "Print"), then.type, True)
         if name == "IOEnv":
             raise Unsupported("IOEnv other than IOEnv.name or \"name\" \\in DOMAIN IOEnv", _where(node))
         if name == "Assert" and len(args) == 2:
@@ -1094,8 +1124,20 @@ class Lowering:
                 return Act("guard", (self.expr(node, env, init),))
             return Act("implies", (self.expr(p, env, init), act))
         if k == "let":
+            # as in an expression (x_let): a definition without parameters worth sharing is
+            # computed at its first read, once for the action's evaluation in this scope
             defs, body = node.args
-            return self.action(body, self.let_env(defs, env, node), init)
+            inner = self.let_env(defs, env, node)
+            mine = [d for d in inner.bind.values() if isinstance(d, _LetDef) and d.env is inner
+                    and not d.params]
+            for d in mine:
+                d.shared = {}
+            out = self.action(body, inner, init)
+            for d in reversed(mine):
+                x = d.shared.get(init)
+                if x is not None and x.op == "lazy":
+                    out = Act("shared", (x.args[0], x.args[1], out))
+            return out
         if k == "prefix" and node.args[0] == "UNCHANGED":
             return self.unchanged(node.args[1], env, init, node)
         if k == "stutter":
@@ -1128,7 +1170,8 @@ class Lowering:
                 inner = self.bind_params(d.params, args, _Env(entry.ctx), env, node, action=True)
                 return self.action(d.body, inner, init)
         if k == "subexpr":
-            raise Unsupported(f"{k} in an action", _where(node))
+            target, inner = self.subexpr_in(node, env, action=True)
+            return self.action(target, inner, init)
         return Act("guard", (self.expr(node, env, init),))
 
     def compose(self, node: Node, env: _Env, init: bool) -> Act:
@@ -1211,6 +1254,13 @@ class Lowering:
             if isinstance(entry, Def) and not entry.opdef.params and entry.opdef.kind == "op":
                 return self.var_indices(entry.opdef.body, _Env(entry.ctx), depth + 1)
         return None
+
+
+def live_origins(model: Any) -> list[tuple]:
+    """The liveness check's predicates the model's unfolder made (each ``(kind, node, scope,
+    env)``), in the order it made them: the compiled model's ``live`` numbers."""
+    unfolder = getattr(model, "_unfolder", None)
+    return [] if unfolder is None else list(unfolder.origins.values())
 
 
 def _or_none(lowering: Any, part: tuple) -> Expr | None:

@@ -116,6 +116,10 @@ class IRModel:
     # finds true (the caller checks it on the states and steps the search records)
     step_checks: list[Expr | None] = field(default_factory=list)
     initial_checks: list[Expr | None] = field(default_factory=list)
+    # the liveness check's predicates (refute.compiled.live): each a boolean of S (a state
+    # predicate) or of S and P (a step's), evaluated on the recorded states and steps; None:
+    # one not lowered, which the liveness check evaluates in Python
+    live: list[Expr | None] = field(default_factory=list)
 
 
 def composes(x: Any) -> bool:

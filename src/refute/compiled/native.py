@@ -23,7 +23,7 @@ from typing import Any, Callable
 from refute.compiled.ir import Unsupported
 from refute.values import FrozenMap
 
-_PRINTER = ctypes.CFUNCTYPE(None, ctypes.c_uint32)
+_PRINTER = ctypes.CFUNCTYPE(None, ctypes.c_uint32, ctypes.c_uint32)
 CHECKPOINT_WRITER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)
 """What runtime/checkpoint.c calls when a checkpoint is due: 0 written, 1 not (the run stops)."""
 RUNTIME = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runtime")
@@ -147,15 +147,19 @@ class Native:
         lib.refute_checkpoint_write.restype = ctypes.c_int
         lib.refute_checkpoint_depth.restype = ctypes.c_uint32
         lib.refute_resume_from.argtypes = (ctypes.c_char_p, ctypes.c_int64)
+        if hasattr(lib, "refute_live_states"):  # (a model built before they existed: none)
+            lib.refute_live_states.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_uint32)
+            lib.refute_live_steps.argtypes = (ctypes.c_int, ctypes.c_void_p)
         self.build_key = os.path.splitext(os.path.basename(path))[0]
         """The build cache's key of this model (its file's name): the generated code (the spec,
         its modules, configuration and constants), the runtime, the compiler and refute."""
         self._writer: Any = None  # the checkpoint writer given to the C side, kept alive here
-        self.on_print: Callable[[Any], None] | None = None
+        self.on_print: Callable[[Any, Any], None] | None = None
         """Where a value the spec prints (Print, PrintT) goes, decoded; None: nowhere."""
         if hasattr(lib, "refute_set_printer"):
             # kept on self: the C side holds only the pointer
-            self._printer = _PRINTER(lambda v: self.on_print and self.on_print(self.decode(v)))
+            self._printer = _PRINTER(lambda v, w: self.on_print and self.on_print(
+                self.decode(v), None if w == 0 else self.decode(w)))
             lib.refute_set_printer(self._printer)
         self.nv = lib.refute_nv()
         self.nlabel = lib.refute_nlabel()
@@ -269,6 +273,48 @@ class Native:
                              for k, x in zip(words[:n.value], words[n.value:])})
         memo[v] = out
         return out
+
+    def live_states(self, k: int, n: int) -> Any:
+        """Liveness predicate ``k`` (:attr:`~refute.compiled.ir.IRModel.live`) on each of
+        the first ``n`` kept states (a step predicate: on its stuttering step), as a numpy
+        bool array; None where the native code does not evaluate it (not lowered, or an
+        evaluation error: the caller evaluates it in Python, which reports the error)."""
+        import numpy as np
+
+        out = np.zeros(n, dtype=np.uint8)
+        if n and self.lib.refute_live_states(k, out.ctypes.data, n) != 0:
+            return None
+        return out.view(bool)
+
+    def live_steps(self, k: int) -> Any:
+        """Liveness predicate ``k`` on every recorded step (:meth:`edges`' order), as
+        :meth:`live_states` says."""
+        import numpy as np
+
+        out = np.zeros(self.lib.refute_nedges(), dtype=np.uint8)
+        if len(out) and self.lib.refute_live_steps(k, out.ctypes.data) != 0:
+            return None
+        return out.view(bool)
+
+    def edge_arrays(self) -> tuple:
+        """The recorded steps as four numpy uint32 arrays: sources, targets, positions and
+        action instances, as :meth:`edges` gives them in lists. Views of the native memory,
+        not copies: valid until the next :meth:`run`."""
+        import numpy as np
+
+        n = self.lib.refute_nedges()
+        return tuple(np.ctypeslib.as_array(self.lib.refute_edges(k), shape=(n,)) if n
+                     else np.zeros(0, dtype=np.uint32) for k in range(4))
+
+    def links(self, n: int) -> tuple:
+        """The first ``n`` states' parents and ordinals as numpy uint32 arrays: views of the
+        native memory, valid until the next :meth:`run` (the ordinals: until the next call)."""
+        import numpy as np
+
+        if not n:
+            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32)
+        return tuple(np.ctypeslib.as_array(getattr(self.lib, name)(), shape=(n,))
+                     for name in ("refute_parents", "refute_ordinals"))
 
     def edges(self) -> tuple[list[int], list[int], list[int], list[int]]:
         """The recorded steps: sources, targets, positions among the source's successors and

@@ -31,7 +31,14 @@
  * below the top level that hold no plain dict.
  * Each entry holds a strong reference, so a cached object cannot be freed and its address
  * cannot be reused by another object while its entry lives: a hit is always the same object,
- * whose value cannot have changed. Plain dicts are mutable and never cached.
+ * whose value cannot have changed. Plain dicts are mutable and never cached. Only objects with
+ * another reference besides their container's are stored: a part that a successor shares with
+ * its parent is referenced by both, while one an action built anew (the successor's new map
+ * or set) is referenced by its state alone and would only evict shared parts and keep dead
+ * successors' values alive until evicted (releasing those took 8% of a TwoPhase profile).
+ *
+ * Untracking. Each immutable container whose items are all settled (see settled()) is taken
+ * off the cyclic collector's lists as it is fingerprinted (see untrack()).
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -388,6 +395,54 @@ static PyTypeObject *immutable_mapping_type;  /* FrozenMap, once registered */
  * is not cached (fp_tuple_cached), since the dict may change while the tuple stays. */
 static int mutable_seen;
 
+/* True for the containers that untrack() may take off the collector's lists: exact tuples and
+ * frozensets, the registered immutable mapping type, and tuple subclasses that add no field
+ * (no instance dict, no slot: Record, State, Bag), whose only references are their items. */
+static inline int untrackable_type(PyTypeObject *type)
+{
+    if (type == &PyTuple_Type || type == &PyFrozenSet_Type || type == immutable_mapping_type)
+        return 1;
+    return PyType_FastSubclass(type, Py_TPFLAGS_TUPLE_SUBCLASS) && type->tp_dictoffset == 0 &&
+           type->tp_basicsize == PyTuple_Type.tp_basicsize;
+}
+
+/* True for subclasses of str and int that add no field (ModelValue): the collector tracks
+ * their instances only for the reference to their class, which holds no state. */
+static inline int atom_type(PyTypeObject *type)
+{
+    if (type->tp_dictoffset != 0)
+        return 0;
+    if (PyType_FastSubclass(type, Py_TPFLAGS_UNICODE_SUBCLASS))
+        return type->tp_basicsize == PyUnicode_Type.tp_basicsize;
+    return PyType_FastSubclass(type, Py_TPFLAGS_LONG_SUBCLASS) &&
+           type->tp_basicsize == PyLong_Type.tp_basicsize;
+}
+
+/* True if `v` can be no part of a reference cycle the collector must find: not a container
+ * it tracks, an immutable one (untrackable_type) it no longer tracks, or an atom (atom_type).
+ * (The reference every instance of a class defined in Python holds to its class is left out:
+ * a cycle through a class and its module is no garbage while the module lives.) */
+static inline int settled(PyObject *v)
+{
+    PyTypeObject *type = Py_TYPE(v);
+    if (!PyType_IS_GC(type) || atom_type(type))  /* checks of the type first: no calls */
+        return 1;
+    return untrackable_type(type) && !PyObject_GC_IsTracked(v);
+}
+
+/* `v`, fingerprinted, whose items are all settled: if it is immutable it cannot be part of a
+ * cycle now or later, so the collector need not traverse it again. This is CPython's own
+ * untracking of tuples of atoms (done at each collection, for exact tuples only) applied as
+ * the value is fingerprinted and to the immutable containers states are made of: the search
+ * keeps millions of states in its frontier, and the collector's young collections traversed
+ * each twice, about a tenth of a Python spec's search (TwoPhase). Only tracking changes, never
+ * the object, and the collector still frees every cycle a spec builds from other objects. */
+static inline void untrack(PyObject *v)
+{
+    if (untrackable_type(Py_TYPE(v)))
+        PyObject_GC_UnTrack(v);
+}
+
 static inline cache_entry *cache_slot(PyObject *v)
 {
     uintptr_t address = (uintptr_t)v;
@@ -396,6 +451,8 @@ static inline cache_entry *cache_slot(PyObject *v)
 
 static inline void cache_store(cache_entry *entry, PyObject *v, uint64_t fingerprint)
 {
+    if (Py_REFCNT(v) < 2)
+        return;  /* held by its container alone: seen again only with it (see Cache above) */
     PyObject *old = entry->object;
     Py_INCREF(v);
     entry->object = v;
@@ -408,13 +465,18 @@ static NOINLINE int fp_tuple(PyObject *v, uint64_t *out, int depth)
     Py_ssize_t n = PyTuple_GET_SIZE(v);
     xxh64_words w;
     uint64_t h;
+    int all_settled = 1;
     words_init(&w, TAG_TUPLE);
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (fp_any(PyTuple_GET_ITEM(v, i), &h, depth) < 0)
+        PyObject *item = PyTuple_GET_ITEM(v, i);
+        if (fp_any(item, &h, depth) < 0)
             return -1;
+        all_settled &= settled(item);
         words_add(&w, h);
     }
     *out = words_finish(&w);
+    if (all_settled)
+        untrack(v);
     return 0;
 }
 
@@ -456,12 +518,13 @@ static NOINLINE int fp_frozenset(PyObject *v, uint64_t *out, int depth)
         PyErr_NoMemory();
         return -1;
     }
-    int rc = -1;
+    int rc = -1, all_settled = 1;
     PyObject *it = PyObject_GetIter(v), *item;
     if (it == NULL)
         goto done;
     while ((item = PyIter_Next(it)) != NULL) {
         int item_rc = count < n ? fp_any(item, &fps[count], depth) : 0;
+        all_settled &= settled(item);
         Py_DECREF(item);
         if (item_rc < 0)
             goto done;
@@ -482,6 +545,8 @@ static NOINLINE int fp_frozenset(PyObject *v, uint64_t *out, int depth)
     for (Py_ssize_t i = 0; i < n; i++)
         words_add(&w, fps[i]);
     *out = words_finish(&w);
+    if (all_settled)
+        untrack(v);
     rc = 0;
 done:
     Py_XDECREF(it);
@@ -490,9 +555,56 @@ done:
     return rc;
 }
 
+/* The keys of the last dict fingerprinted that had at most MEMO_KEYS of them, in its order:
+ * each key (a strong reference, as the cache's), its fingerprint, and the order of the keys'
+ * fingerprints (order[j]: the position of the j-th smallest; all distinct). A state's maps
+ * (TwoPhase's RM -> state, Paxos's acceptor -> ballot) have the same key objects in the same
+ * order in every state, so the next map's keys are read here, without the cache, and its
+ * pairs, which sort by their keys' fingerprints alone, need no sort. `version` changes with
+ * every update, so that a nested map updating the memo mid-loop is noticed. */
+#define MEMO_KEYS 16
+static struct {
+    Py_ssize_t n;  /* -1: empty */
+    PyObject *keys[MEMO_KEYS];
+    uint64_t fps[MEMO_KEYS];
+    unsigned char order[MEMO_KEYS];
+    uint64_t version;
+} memo = {.n = -1};
+
+/* Remember the n <= MEMO_KEYS keys and their fingerprints (pairs[2 i]), unless two of the
+ * fingerprints are equal (then the values decide the order: the caller sorts pairs). */
+static void memo_store(PyObject *const *keys, const uint64_t *pairs, Py_ssize_t n)
+{
+    unsigned char order[MEMO_KEYS];
+    for (Py_ssize_t i = 0; i < n; i++) {  /* insertion sort of positions by key fingerprint */
+        uint64_t k = pairs[2 * i];
+        Py_ssize_t j = i;
+        for (; j > 0 && pairs[2 * order[j - 1]] > k; j--)
+            order[j] = order[j - 1];
+        order[j] = (unsigned char)i;
+    }
+    for (Py_ssize_t j = 1; j < n; j++)
+        if (pairs[2 * order[j - 1]] == pairs[2 * order[j]])
+            return;
+    PyObject *old[MEMO_KEYS];
+    Py_ssize_t old_n = memo.n < 0 ? 0 : memo.n;
+    memcpy(old, memo.keys, (size_t)old_n * sizeof(PyObject *));
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_INCREF(keys[i]);
+        memo.keys[i] = keys[i];
+        memo.fps[i] = pairs[2 * i];
+        memo.order[i] = order[i];
+    }
+    memo.n = n;
+    memo.version++;
+    for (Py_ssize_t i = 0; i < old_n; i++)  /* last: freeing one must see a whole memo */
+        Py_DECREF(old[i]);
+}
+
 static NOINLINE int fp_dict(PyObject *v, uint64_t *out, int depth)
 {
     uint64_t stack[STACK_WORDS];
+    PyObject *keys[MEMO_KEYS];  /* borrowed, for memo_store (the dict cannot change) */
     Py_ssize_t n = PyDict_Size(v), count = 0, pos = 0;
     if (n < 0)
         return -1;
@@ -501,7 +613,9 @@ static NOINLINE int fp_dict(PyObject *v, uint64_t *out, int depth)
         PyErr_NoMemory();
         return -1;
     }
-    int rc = -1;
+    int rc = -1, all_settled = 1;
+    uint64_t version = memo.version;
+    int memo_hit = memo.n == n;  /* so far, every key is the memo's at its position */
     PyObject *key, *value;
     while (PyDict_Next(v, &pos, &key, &value)) {
         if (count >= n) {
@@ -511,9 +625,18 @@ static NOINLINE int fp_dict(PyObject *v, uint64_t *out, int depth)
         /* Borrowed references: hold them while recursing. */
         Py_INCREF(key);
         Py_INCREF(value);
-        int item_rc = fp_any(key, &fps[2 * count], depth);
+        int item_rc = 0;
+        if (memo_hit && memo.version == version && memo.keys[count] == key)
+            fps[2 * count] = memo.fps[count];
+        else {
+            memo_hit = 0;
+            item_rc = fp_any(key, &fps[2 * count], depth);
+        }
         if (item_rc == 0)
             item_rc = fp_any(value, &fps[2 * count + 1], depth);
+        all_settled &= settled(key) & settled(value);
+        if (n <= MEMO_KEYS)
+            keys[count] = key;
         Py_DECREF(key);
         Py_DECREF(value);
         if (item_rc < 0)
@@ -524,26 +647,38 @@ static NOINLINE int fp_dict(PyObject *v, uint64_t *out, int depth)
         PyErr_SetString(PyExc_RuntimeError, "dict changed size during fingerprinting");
         goto done;
     }
-    if (n <= 32) {
-        for (Py_ssize_t i = 1; i < n; i++) {  /* insertion sort of (key, value) pairs */
-            uint64_t k = fps[2 * i], x = fps[2 * i + 1];
-            Py_ssize_t j = i;
-            for (; j > 0 && (fps[2 * j - 2] > k || (fps[2 * j - 2] == k && fps[2 * j - 1] > x)); j--) {
-                fps[2 * j] = fps[2 * j - 2];
-                fps[2 * j + 1] = fps[2 * j - 1];
-            }
-            fps[2 * j] = k;
-            fps[2 * j + 1] = x;
+    xxh64_words w;
+    words_init(&w, TAG_DICT);
+    if (memo_hit && memo.version == version) {
+        for (Py_ssize_t j = 0; j < n; j++) {  /* the pairs in the memo's order */
+            words_add(&w, fps[2 * memo.order[j]]);
+            words_add(&w, fps[2 * memo.order[j] + 1]);
         }
     }
     else {
-        qsort(fps, (size_t)n, 2 * sizeof(uint64_t), compare_pairs);
+        if (n <= MEMO_KEYS)
+            memo_store(keys, fps, n);
+        if (n <= 32) {
+            for (Py_ssize_t i = 1; i < n; i++) {  /* insertion sort of (key, value) pairs */
+                uint64_t k = fps[2 * i], x = fps[2 * i + 1];
+                Py_ssize_t j = i;
+                for (; j > 0 && (fps[2 * j - 2] > k || (fps[2 * j - 2] == k && fps[2 * j - 1] > x)); j--) {
+                    fps[2 * j] = fps[2 * j - 2];
+                    fps[2 * j + 1] = fps[2 * j - 1];
+                }
+                fps[2 * j] = k;
+                fps[2 * j + 1] = x;
+            }
+        }
+        else {
+            qsort(fps, (size_t)n, 2 * sizeof(uint64_t), compare_pairs);
+        }
+        for (Py_ssize_t i = 0; i < 2 * n; i++)
+            words_add(&w, fps[i]);
     }
-    xxh64_words w;
-    words_init(&w, TAG_DICT);
-    for (Py_ssize_t i = 0; i < 2 * n; i++)
-        words_add(&w, fps[i]);
     *out = words_finish(&w);
+    if (all_settled)
+        untrack(v);  /* a plain dict is not untrackable_type: only the immutable mapping */
     rc = 0;
 done:
     if (fps != stack)

@@ -361,6 +361,8 @@ static PyObject *FingerprintSet_scan(FingerprintSet *self, PyObject *const *args
      * its probes would otherwise wait on memory one after another. A fingerprint that fails
      * ends the chunk there; its error is raised when the loop reaches that successor (after
      * counting it, as before), unless the search stops earlier or fails otherwise first. */
+    PyObject *last_name = NULL;  /* the last successor's action name and number */
+    Py_ssize_t action = 0;
     int64_t chunk_fps[SCAN_CHUNK];
     Py_ssize_t chunk_start = 0, chunk_end = 0;  /* chunk_fps[k] is successor chunk_start + k's */
     for (; i < n && stop == -2; i++) {
@@ -385,14 +387,17 @@ static PyObject *FingerprintSet_scan(FingerprintSet *self, PyObject *const *args
         PyObject *name = successor_action_name(pair);
         if (name == NULL)
             goto error;
-        PyObject *number = PyDict_GetItemWithError(actions, name);
-        if (number == NULL && PyErr_Occurred())
-            goto error;
-        Py_ssize_t action = number == NULL ? actions_known - 1 : PyLong_AsSsize_t(number);
-        if (action < 0 || action >= actions_known) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_IndexError, "scan: an action number beyond fired");
-            goto error;
+        if (name != last_name) {  /* an action's successors come in a row, sharing its name */
+            PyObject *number = PyDict_GetItemWithError(actions, name);
+            if (number == NULL && PyErr_Occurred())
+                goto error;
+            action = number == NULL ? actions_known - 1 : PyLong_AsSsize_t(number);
+            if (action < 0 || action >= actions_known) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_IndexError, "scan: an action number beyond fired");
+                goto error;
+            }
+            last_name = name;  /* borrowed: the successors list holds it during the call */
         }
         counts[action]++;
         PyObject *state = PyTuple_GET_ITEM(pair, 1);

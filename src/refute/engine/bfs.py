@@ -27,9 +27,12 @@ Counting follows TLC: ``generated`` is the initial states plus every successor c
 (duplicates and states outside the constraint included), up to the one the search stops at
 (TLC's Worker counts and checks each successor as it generates it, so at a violation it has
 generated none of the state's later successors); a successor that violates a state
-constraint is neither stored, checked nor explored, only counted as pruned (a run that
+constraint is neither stored nor explored, only counted as pruned (a run that
 explored everything within the constraints holds *within the constraint*, as TLC reports
-it, and says so); a deadlock is a state with no successor at all (before
+it, and says so), but its invariants are checked, as TLC (2.16+) checks it before dropping
+it; a successor marked as failing a check of its step (:attr:`Model.step_violation`) is
+stored only if new and within the constraints, and stops the search whether it is new or
+not (TLC's Worker.addElement); a deadlock is a state with no successor at all (before
 constraints), unless the spec says it is terminal.
 """
 
@@ -167,6 +170,12 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
     fired: dict[str, int] = {}
     found: dict[str, int] = {}  # action -> new states, counted by the loop in Python
     tests = tuple(p.test for p in invariants)
+    # A successor marked as failing a check of its step (a TLA+ PROPERTY's [][A]_v) is judged
+    # as TLC's Worker judges it: stored if new and within the constraints, its invariants
+    # checked if not seen before (also outside the constraints), then the step's check, seen
+    # or not. Those models take the loop written out in Python.
+    step_violation = getattr(model, "step_violation", None)
+    by_name = {p.name: p for p in invariants}
     where = [-1, 0]  # scan's: the invariant that raised (-1: none) and the successor's position
     generated = 0
     pruned = 0  # successors (and initial states) outside the state constraints
@@ -193,42 +202,72 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
     def trace_to(index: int) -> tuple:
         return rebuild_trace(model, parents, ordinals, index)
 
+    def trace_through(parent: int, ordinal: int) -> tuple:
+        """The behaviour to successor ``ordinal`` of state ``parent`` (ROOT: initial state
+        ``ordinal``), a state not stored (seen before, or outside the constraints)."""
+        parents.append(parent)
+        ordinals.append(ordinal)
+        try:
+            return trace_to(len(parents) - 1)
+        finally:
+            parents.pop()
+            ordinals.pop()
+
+    def judged(state: Any) -> tuple[Any, Predicate | None]:
+        """A successor (initial state) and the selected check its step fails, if it comes
+        marked so (:attr:`Model.step_violation`)."""
+        marked = step_violation(state)
+        if marked is None:
+            return state, None
+        return marked[0], by_name.get(marked[1])
+
     state: Any = None
-    next_check, stride, last_check = 0, 1, started  # when the clock is read next (see below)
+    # when the clock is read next (see below): never when there is nothing to watch
+    next_check = 0 if watch.active or report_progress else 1 << 62
+    stride, last_check = 1, started
     try:
         # Level 1: the initial states.
         level_states: list[Any] = []
         level_start = 0  # the number of level_states[0]
         for ordinal, state in enumerate(model.init_states()):
             generated += 1
+            failing = None
+            if step_violation is not None:
+                state, failing = judged(state)
+            index = None  # as TLC's ModelChecker: outside the constraints, checked unstored
             if constraints and not _satisfies(constraints, state, model):
                 pruned += 1
-                continue
-            key = fp(state)
-            if key in seen:
-                continue
-            seen.add(key)
-            index = len(parents)
-            parents.append(ROOT)
-            ordinals.append(ordinal)
-            depth = 1
-            for checking in invariants:
-                if not checking.test(state):
-                    violation = Violation(ViolationKind.INVARIANT, checking.name, trace_to(index))
+            else:
+                key = fp(state)
+                if key in seen:
+                    continue
+                seen.add(key)
+                index = len(parents)
+                parents.append(ROOT)
+                ordinals.append(ordinal)
+                depth = 1
+            for checking in invariants + ((failing,) if failing else ()):
+                if checking is failing or not checking.test(state):
+                    violation = Violation(ViolationKind.INVARIANT, checking.name,
+                                          trace_to(index) if index is not None
+                                          else trace_through(ROOT, ordinal))
                     return finish(Status.VIOLATION)
             checking = None
+            if index is None:
+                continue
             if graph is not None:
                 graph.state(state, key, ROOT, ordinal)
             level_states.append(state)
 
         while level_states:
             expanding_last_level = max_depth is not None and depth >= max_depth
-            every_successor = bool(constraints) or graph is not None or expanding_last_level
+            every_successor = (bool(constraints) or graph is not None or expanding_last_level
+                               or step_violation is not None)
             next_level: list[Any] = []
             for parent, parent_state in enumerate(level_states, start=level_start):
                 # before the expansion, so that both loops below (the C scan's ends in
                 # ``continue``) are bounded by the limits
-                if parent >= next_check and (watch.active or report_progress):
+                if parent >= next_check:
                     if watch.expired():
                         stop = StopReason.of(watch.reason)
                         return finish(Status.INCOMPLETE)
@@ -267,8 +306,8 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
                             fp(state)
                         raise
                     if type(new) is not tuple:
-                        parents.extend(repeat(parent, len(new)))
-                        ordinals.extend(new)
+                        parents.fromlist([parent] * len(new))  # (fromlist: a list's fast path)
+                        ordinals.fromlist(new)
                         continue
                     new, failed = new  # stopped at its last new successor
                     parents.extend(repeat(parent, len(new)))
@@ -286,11 +325,34 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
                     return finish(Status.VIOLATION)
                 count_labels(fired, map(first, map(first, successors)))
                 for ordinal, (label, state) in enumerate(successors):
+                    failing = None
+                    if step_violation is not None:
+                        state, failing = judged(state)
                     if constraints and not _satisfies(constraints, state, model):
                         pruned += 1
-                        continue
+                        # TLC (2.16+) checks a successor outside the model before dropping
+                        # it: not stored, so checked each time it is generated
+                        for checking in invariants + ((failing,) if failing else ()):
+                            if checking is failing or not checking.test(state):
+                                break
+                        else:
+                            checking = None
+                            continue
+                        violation = Violation(ViolationKind.INVARIANT, checking.name,
+                                              trace_through(parent, ordinal))
+                        if next_level:  # TLC's depth: the deepest state found so far
+                            depth += 1
+                        generated -= _uncount(fired, successors, ordinal)
+                        return finish(Status.VIOLATION)
                     key = fp(state)
                     if key in seen:
+                        if failing is not None:  # a step into a state seen before
+                            violation = Violation(ViolationKind.INVARIANT, failing.name,
+                                                  trace_through(parent, ordinal))
+                            if next_level:
+                                depth += 1
+                            generated -= _uncount(fired, successors, ordinal)
+                            return finish(Status.VIOLATION)
                         if graph is not None:
                             graph.edge(parent, ordinal, key, label, parent_state, state)
                         continue
@@ -302,8 +364,8 @@ def _explore(model: Model, options: Options, graph: GraphObserver | None) -> Res
                     parents.append(parent)
                     ordinals.append(ordinal)
                     found[label[0]] = found.get(label[0], 0) + 1
-                    for checking in invariants:
-                        if not checking.test(state):
+                    for checking in invariants + ((failing,) if failing else ()):
+                        if checking is failing or not checking.test(state):
                             depth += 1
                             violation = Violation(ViolationKind.INVARIANT, checking.name,
                                                   trace_to(index))

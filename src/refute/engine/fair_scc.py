@@ -162,6 +162,7 @@ class GraphBuilder:
         self.settling = tuple(getattr(model, "settling", ()))
         self.settled = bytearray()
         self.error: RefuteError | None = None
+        self.built: Graph | None = None
 
     def state(self, state: Any, key: int, parent: int, ordinal: int) -> None:
         """A new state: number ``len(parents)``, first reached as successor ``ordinal`` of
@@ -232,8 +233,16 @@ class GraphBuilder:
         if self.settling:
             self.settled.append(1 if settled else 0)
 
+    def preset(self, graph: Graph) -> None:
+        """Take ``graph`` as the whole graph, built at once from the same search's arrays
+        rather than told state by state (:mod:`refute.compiled.live`): :meth:`graph` returns
+        it. It must be the graph :meth:`state` and :meth:`edge` would have built."""
+        self.built = graph
+
     def graph(self) -> Graph:
         """The graph of the states and edges given so far (all of them: the search ended)."""
+        if self.built is not None:
+            return self.built
         if self.error is not None:
             raise self.error
         offsets = self.offsets
@@ -258,12 +267,12 @@ class GraphBuilder:
             settled=np.frombuffer(self.settled, dtype=np.uint8).astype(bool) if self.settling
             else None)
         graph.evaluated_enabled = np.frombuffer(self.enabled_pairs, dtype=np.int64).reshape(-1, 2)
-        graph.atoms = {j: _atom_values(graph, found, self.atom_states[j], self.atom_edges[j])
+        graph.atoms = {j: atom_values(graph, found, self.atom_states[j], self.atom_edges[j])
                        for j, found in self.formula_atoms.items()}
         return graph
 
 
-def _atom_values(graph: Graph, found: Sequence[Atom], states: list[bytearray],
+def atom_values(graph: Graph, found: Sequence[Atom], states: list[bytearray],
                  edges: list[bytearray]) -> list[AtomValues]:
     """The atoms' arrays; ENABLED of a step atom: some edge from the state satisfies it."""
     out: list[AtomValues] = []

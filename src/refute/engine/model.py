@@ -192,6 +192,14 @@ class Model(Protocol):
     view: Callable[[State], Any] | None = None
     """The part of a state that identifies it; ``None``: the whole state."""
 
+    step_violation: Callable[[State], tuple[State, str] | None] | None = None
+    """Where a check of a step itself can fail (a TLA+ PROPERTY's ``[][A]_v``, or its initial
+    predicate on an initial state): given a successor (an initial state), ``(state, name)``
+    if it comes marked as failing the invariant ``name`` by its step, else None. The
+    breadth-first search then judges ``state`` as TLC's Worker does (stored if new, its
+    invariants checked if unseen, then the step's check, seen or not); ``None``: no such
+    checks."""
+
     notes: Sequence[str] = ()
     """What the front end must tell the user with any result of this model (a TLA+ module it
     did without): the explorers add them to the result's warnings."""

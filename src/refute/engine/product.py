@@ -73,7 +73,7 @@ def product(graph: Graph, automaton: Tableau, values: Sequence[AtomValues]) -> P
         for atom, positive in node.literals:
             if automaton.atoms[atom].kind is not AtomKind.STEP:
                 valid[q] &= values[atom].states if positive else ~values[atom].states
-    sources, targets, steps = [], [], []
+    on_edges, on_stutters = [], []
     for q, node in enumerate(automaton.nodes):
         on_edge = valid[q][src]
         on_stutter = valid[q].copy()
@@ -82,6 +82,18 @@ def product(graph: Graph, automaton: Tableau, values: Sequence[AtomValues]) -> P
                 v = values[atom]
                 on_edge &= v.edges if positive else ~v.edges
                 on_stutter &= v.states if positive else ~v.states
+        on_edges.append(on_edge)
+        on_stutters.append(on_stutter)
+    roots = np.frombuffer(graph.parents, dtype=np.uint32) == ROOT
+    starts = np.concatenate([q * size + np.flatnonzero(roots & valid[q])
+                             for q, node in enumerate(automaton.nodes) if node.initial]
+                            or [np.zeros(0, dtype=np.int64)])
+    reached = _reachable(graph, dst, automaton, valid, on_edges, on_stutters, starts)
+    sources, targets, steps = [], [], []
+    for q, node in enumerate(automaton.nodes):
+        on_edge, on_stutter = on_edges[q], on_stutters[q]
+        on_edge &= reached[q][src]
+        on_stutter &= reached[q]
         for following in node.successors:
             moves = np.flatnonzero(on_edge & valid[following][dst])
             stays = np.flatnonzero(on_stutter & valid[following])
@@ -110,16 +122,46 @@ def product(graph: Graph, automaton: Tableau, values: Sequence[AtomValues]) -> P
         accept[sorted(accepting)] = True
         accepts.append(accept.ravel())
 
-    roots = np.frombuffer(graph.parents, dtype=np.uint32) == ROOT
-    starts = np.concatenate([q * size + np.flatnonzero(roots & valid[q])
-                             for q, node in enumerate(automaton.nodes) if node.initial]
-                            or [np.zeros(0, dtype=np.int64)])
     rows = np.concatenate([psrc, np.full(len(starts), n)])
     cols = np.concatenate([pdst, starts])
     matrix = csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n + 1, n + 1))
     order, predecessors = breadth_first_order(matrix, n, directed=True, return_predecessors=True)
     return Product(n, psrc, pdst, pstep, member_edges, enabled_nodes, loops, accepts,
                    order[1:], predecessors)
+
+
+def _reachable(graph: Graph, dst: np.ndarray, automaton: Tableau, valid: np.ndarray,
+               on_edges: list[np.ndarray], on_stutters: list[np.ndarray],
+               starts: np.ndarray) -> np.ndarray:
+    """The product's nodes reachable from ``starts``, as a ``(k, size)`` bool array, found
+    level by level over the graph's CSR arrays without building the product's edges: only
+    the edges out of these nodes are built then, which is all the search needs (every edge
+    out of a reachable node leads to one, and the others are never visited), in the same
+    order as the whole product's, so that its search and lasso are the same."""
+    size, k = graph.size, len(automaton.nodes)
+    reached = np.zeros(k * size, dtype=bool)
+    reached[starts] = True
+    frontier = starts
+    offsets = graph.offsets
+    while len(frontier):
+        found = []
+        automaton_nodes, states_of = np.divmod(frontier, size)
+        for q in np.unique(automaton_nodes).tolist():
+            states = states_of[automaton_nodes == q]
+            low = offsets[states]
+            lengths = offsets[states + 1] - low
+            ends = np.cumsum(lengths)
+            out = np.repeat(low - ends + lengths, lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
+            out = out[on_edges[q][out]]
+            targets = dst[out]
+            staying = states[on_stutters[q][states]]
+            for following in automaton.nodes[q].successors:
+                found.append(following * size + targets[valid[following][targets]])
+                found.append(following * size + staying[valid[following][staying]])
+        new = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        frontier = new[~reached[new]]
+        reached[frontier] = True
+    return reached.reshape(k, size)
 
 
 # ----------------------------------------------------------------------------- the check

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from refute.engine.bfs import GraphObserver, Options
+from refute.engine.bfs import GraphObserver, Options, select_invariants
 from refute.engine.liveness import check_model, properties_of
 from refute.engine.model import Model
 from refute.engine.result import Result
@@ -30,6 +30,9 @@ from refute.errors import UsageError
 _ONE_PROCESS = ("the spec has temporal properties, which are checked in one process: "
                 "--workers and --checkpoint were ignored, and --memory-limit stops the run "
                 "instead of spilling states to disk")
+_CHECKED_AS_TLC = ("the spec has a CONSTRAINT or a PROPERTY's [][A]_v, whose successors are "
+                   "checked as TLC checks them in one process: --workers and --checkpoint were "
+                   "ignored, and --memory-limit stops the run instead of spilling states to disk")
 
 
 def run(model: Model, options: Options = Options(), scale: Scale = Scale(),
@@ -73,13 +76,24 @@ def _explore(model: Model, options: Options, scale: Scale, observer: GraphObserv
         return check_on_ray(model, options, scale, None if scale.ray == "auto" else scale.ray)
     if not sharded(scale):
         return check_model(model, options)
-    if properties_of(model, options.invariants):
+    one = (_ONE_PROCESS if properties_of(model, options.invariants)
+           else _CHECKED_AS_TLC if _checks_every_successor(model, options) else None)
+    if one is not None:
         memory_limit = scale.memory_limit if scale.memory_limit is not None else options.memory_limit
         result = check_model(model, replace(options, memory_limit=memory_limit))
-        return replace(result, warnings=result.warnings + (_ONE_PROCESS,))
+        return replace(result, warnings=result.warnings + (one,))
     from refute.engine.parallel import explore_parallel
 
     return explore_parallel(model, options, scale)
+
+
+def _checks_every_successor(model: Model, options: Options) -> bool:
+    """Whether the search must judge successors the sharded search drops or counts otherwise:
+    one outside the constraints, whose invariants TLC checks before dropping it, or one marked
+    as failing a check of its step (:attr:`~refute.engine.model.Model.step_violation`), which
+    :mod:`.bfs` judges as TLC does."""
+    return (getattr(model, "step_violation", None) is not None
+            or bool(model.constraints and select_invariants(model, options.invariants)))
 
 
 def native_scale(scale: Scale) -> bool:

@@ -124,11 +124,10 @@ def _emit(result: str, number: int, generator: bool) -> str:
     _dispatch.c)."""
     if generator:
         return f"if {result} is not None:\n    _hand(_label, {result}, True, _s, _out)\n"
-    return (f"if {result} is not None:\n"
-            f"    if type({result}) is _ST and _checked[{number}]:\n"
-            f"        _append((_label, {result}))\n"
-            f"    else:\n"
-            f"        _hand(_label, {result}, False, _s, _out)\n")
+    return (f"if type({result}) is _ST and _checked[{number}]:\n"  # the common case first
+            f"    _append((_label, {result}))\n"
+            f"elif {result} is not None:\n"
+            f"    _hand(_label, {result}, False, _s, _out)\n")
 
 
 def _called(number: int, generator: bool) -> str:

@@ -112,9 +112,12 @@ class ActionCompiler(ExpressionCompiler):
         if k == "infix" and node.args[0] == "\\cdot" and "\\cdot" not in scope.ctx.names:
             return self._compose(node, scope)
         if k == "subexpr":
-            target, tscope = self.subexpr_target(node, scope)
+            target, tscope, given = self.subexpr_target(node, scope)
             g = self.action(target, tscope)
-            return lambda S, P, E: g(S, P, ())
+            if not given:
+                return lambda S, P, E: g(S, P, ())
+            gs = [self.expr(a, scope) for a in given]
+            return lambda S, P, E: g(S, P, tuple(f(S, P, E) for f in gs))
         if k in ("app", "name", "inst"):
             g = self._call_action(node, scope)
             if g is not None:

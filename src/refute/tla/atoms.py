@@ -17,7 +17,12 @@ this order (``tlc2.tool.impl.Spec``'s constructor, then SANY):
 4. semantic analysis: each string literal's value (``tla2sany.semantic.StringNode``), modules
    in dependency order (a module before those that use it, the root last), each in the order
    of its text;
-5. evaluation: strings computed while checking (``ToString``, ``\\o``, ...), when computed.
+5. the record field names TLC's own classes intern when they are loaded, after the spec is
+   analysed (:data:`JAVA_NAMES`): those of TLCExt's ``CounterExample`` and of the actions and
+   locations in it, which TLC prints in this order where the spec does not name them first
+   (measured: ``[state |-> ..., action |-> ...]``, ``[name |-> ..., location |-> ...]``,
+   ``[beginLine |-> ..., beginColumn |-> ..., endLine |-> ..., endColumn |-> ..., module |-> ...]``);
+6. evaluation: strings computed while checking (``ToString``, ``\\o``, ...), when computed.
 
 Model values are less than every other value (``ModelValue.modelValueCompareTo``), and among
 themselves in the same table order. Measured with TLC built from source: ``{"zeta", "alpha"}``
@@ -28,7 +33,7 @@ tokens (:data:`refute.tla.standard_words.STANDARD_WORDS`) are interned in step 3
 would parse them (``EXTENDS Naturals, Sequences`` makes ``"b"`` less than ``"n"``, both names in
 Naturals' text, less than ``"t"``, first in Sequences'). What refute does not reproduce: the
 tokens of the CommunityModules' own text (refute's modules for them are other text), operator
-symbols (``"~"``), and step 5's order, which in TLC depends on the
+symbols (``"~"``), and step 6's order, which in TLC depends on the
 order of its search (and its workers): computed strings come after all others, in alphabetical
 order among themselves, so that every run orders them alike.
 """
@@ -40,13 +45,18 @@ from collections.abc import Callable, Iterable
 from refute.tla.parser import Instance, Module, OpDef
 from refute.tla.standard_words import STANDARD_WORDS
 
-__all__ = ["BUILTINS", "atom_ordinals"]
+__all__ = ["BUILTINS", "JAVA_NAMES", "atom_ordinals"]
 
 BUILTINS = ("STRING", "FALSE", "TRUE", "BOOLEAN", "=", "/=", ".", "'", "\\lnot", "\\neg",
             "\\land", "\\lor", "\\equiv", "=>", "SUBSET", "UNION", "DOMAIN", "\\subseteq", "\\in",
             "\\notin", "\\", "\\intersect", "\\union", "\\times", "~>", "[]", "<>", "ENABLED",
             "UNCHANGED", "\\cdot", "-+->")
 """The names SANY defines before it reads a module, in its order (step 2)."""
+
+JAVA_NAMES = ("beginLine", "beginColumn", "endLine", "endColumn", "module", "name", "location",
+              "context", "parameters", "_action", "state", "action", "console")
+"""Step 5: the names ``tlc2.value.impl.RecordValue``'s static fields intern, in their order,
+then those of its subclass ``CounterExample`` (a subclass's after its superclass's)."""
 
 
 def atom_ordinals(model_atoms: Iterable[str], root: Module,
@@ -67,6 +77,8 @@ def atom_ordinals(model_atoms: Iterable[str], root: Module,
     for module in analysed:
         for string in module.strings:
             ordinals.setdefault(string, len(ordinals))
+    for name in JAVA_NAMES:
+        ordinals.setdefault(name, len(ordinals))
     return ordinals
 
 

@@ -616,9 +616,14 @@ class ExpressionCompiler(abc.ABC):
         entry = self.resolve_inst(node, scope)
         return self.apply_entry(entry, args, node, scope)
 
-    def subexpr_target(self, node: Node, scope: Scope) -> tuple[Node, Scope]:
-        """The expression ``Def!2!1`` selects and the scope to compile it in: ``n`` is the n-th
-        conjunct/disjunct of a list, or the n-th operand of an operator; ``:`` is the body."""
+    def subexpr_target(self, node: Node, scope: Scope) -> tuple[Node, Scope, tuple]:
+        """The expression ``Def!2!1`` selects, the scope to compile it in and the arguments
+        its bound names take, as SANY's ``Generator`` selects (``ArgNum``): ``n`` is the n-th
+        conjunct/disjunct of a list or operand of an operator, ``<<`` the first, ``>>`` the
+        second of two; ``:`` is the body. Into an expression that binds identifiers (``\\A``,
+        ``\\E``, CHOOSE, ``{x \\in S : P}``, ``{e : x \\in S}``, ``[x \\in S |-> e]``), ``n``
+        is the n-th bound set and ``(e1, ..., ek)`` the body with its k bound identifiers
+        equal to the ``e``'s (compiled in the caller's scope, bound in that order)."""
         path, navs = node.args
         (name, args) = path[-1]
         if args:
@@ -632,33 +637,43 @@ class ExpressionCompiler(abc.ABC):
         if not isinstance(entry, Def) or entry.opdef.kind != "op" or entry.opdef.params or entry.ctx.params:
             raise TLAError(f"'{name}' is not a definition without parameters", node)
         target, tscope = entry.opdef.body, Scope(entry.ctx, (), init=scope.init)
+        given: tuple = ()
         for nav in navs:
             while target.kind in ("paren", "label"):
                 target = target.args[0] if target.kind == "paren" else target.args[-1]
             if nav == ":":
                 continue
-            k = target.kind
-            if k in ("conj", "disj"):
-                items = target.args[0]
-            elif k in ("infix",):
-                items = target.args[1:]
-            elif k == "prefix":
-                items = target.args[1:]
-            elif k == "app":
-                items = target.args[1]
-            elif k == "if":
-                items = target.args
+            binding = _binding(target)
+            if binding is not None:
+                bounds, body = binding
+                if isinstance(nav, tuple):  # Def!(e1, ..., ek): the body, its names bound
+                    names = [x for pattern, _ in bounds
+                             for x in (pattern if isinstance(pattern, tuple) else (pattern,))]
+                    if len(names) != len(nav[1]):
+                        raise TLAError(f"selector with {len(nav[1])} argument(s) used for a "
+                                       f"quantifier with {len(names)} bound identifier(s)", node)
+                    target, tscope, given = body, tscope.bind(*names), given + nav[1]
+                    continue
+                items = _bound_sets(bounds)
+            elif isinstance(nav, tuple):
+                raise TLAError("a selector with arguments selects the body of an expression that "
+                               "binds identifiers (a quantifier, CHOOSE, a set or function "
+                               "constructor)", node)
             else:
-                raise TLAError(f"cannot select subexpression {nav} of this expression ({k})", node)
-            if not 0 < nav <= len(items):
+                items = _operands(target, nav, node)
+            number = _arg_num(nav, len(items))
+            if number is None:
                 raise TLAError(f"the expression has no subexpression {nav}", node)
-            target = items[nav - 1]
-        return target, tscope
+            target = items[number - 1]
+        return target, tscope, given
 
     def x_subexpr(self, node, scope):
-        target, tscope = self.subexpr_target(node, scope)
+        target, tscope, given = self.subexpr_target(node, scope)
         f = self.expr(target, tscope)
-        return lambda S, P, E: f(S, P, ())
+        if not given:
+            return lambda S, P, E: f(S, P, ())
+        gs = [self.expr(a, scope) for a in given]
+        return lambda S, P, E: f(S, P, tuple(g(S, P, E) for g in gs))
 
     def x_opref(self, node, scope):
         raise TLAError(f"operator {node.args[0]} used as a value", node)
@@ -1337,3 +1352,52 @@ def _constant(v: Any) -> Callable:
         return v
     const.value = v
     return const
+
+
+def _binding(target: Node) -> tuple[list, Node] | None:
+    """The bounds (``[(pattern, set)]``) and body of an expression that binds identifiers, or
+    None for any other."""
+    k = target.kind
+    if k in ("forall", "exists", "fn"):
+        return list(target.args[0]), target.args[1]
+    if k == "choose":
+        return [(target.args[0], target.args[1])], target.args[2]
+    if k == "filter":
+        return [target.args[0]], target.args[1]
+    if k == "setmap":
+        return list(target.args[1]), target.args[0]
+    return None
+
+
+def _bound_sets(bounds: list) -> list:
+    """The sets of ``bounds`` as SANY numbers them: ``x, y \\in S`` is one."""
+    sets: list = []
+    for _, s in bounds:
+        if s is None:
+            continue
+        if not sets or sets[-1] is not s:
+            sets.append(s)
+    return sets
+
+
+def _operands(target: Node, nav: Any, node: Node) -> tuple:
+    k = target.kind
+    if k in ("conj", "disj"):
+        return tuple(target.args[0])
+    if k in ("infix", "prefix"):
+        return tuple(target.args[1:])
+    if k == "app":
+        return tuple(target.args[1])
+    if k == "if":
+        return tuple(target.args)
+    raise TLAError(f"cannot select subexpression {nav} of this expression ({k})", node)
+
+
+def _arg_num(nav: Any, arity: int) -> int | None:
+    """SANY's ``Generator.ArgNum``: ``n`` if there are that many, ``<<`` the first, ``>>`` the
+    second of exactly two."""
+    if nav == "<<":
+        return 1 if arity > 0 else None
+    if nav == ">>":
+        return 2 if arity == 2 else None
+    return nav if 0 < nav <= arity else None

@@ -218,6 +218,7 @@ class TLAModel(Model):
         steps = [(name, _where(node)) for name, _, node in self._action_checks]
         for name, where in dict(steps + [(c.name, c.where) for c in self._initial_checks]).items():
             self.invariants.append(Predicate(name, _respects(name), where))
+        self.step_violation = _step_violation if steps or self._initial_checks else None
         self.view = None
         if cfg.view:
             f = self._named_value(cfg.view, "view")
@@ -428,10 +429,13 @@ class TLAModel(Model):
                 self.invariants.append(self._state_predicate(pname, body, scope, env, where, "property"))
                 self.property_invariants.append((pname, body, scope, env))
             for pname, kind, p, q, at in parts.properties:
-                self.properties.append(TemporalProperty(
-                    pname, kind, self._state_predicate(pname, *p, where, "property").test,
-                    None if q is None else self._state_predicate(pname, *q, where, "property").test,
-                    _where(at) or where))
+                tests = [None if x is None else self._state_predicate(pname, *x, where, "property").test
+                         for x in (p, q)]
+                for test, x in zip(tests, (p, q)):
+                    if test is not None:
+                        unfolder.origins[test] = ("state", *x)
+                self.properties.append(TemporalProperty(pname, kind, tests[0], tests[1],
+                                                        _where(at) or where))
             for pname, strong, vars_, action, scope, env, at in parts.fair_properties:
                 condition = self._fairness(pname, strong, vars_, action, scope, env)
                 self.properties.append(TemporalProperty(
@@ -472,6 +476,7 @@ class TLAModel(Model):
         for label, step, scope, env in parts.settling:
             doing = f"evaluating the specification's {label}"
             test = self._compile(lambda: unfolder.step_test(step, scope, env, doing), step)
+            unfolder.origins[test] = ("step", step, scope, env)
             self.settling.append(Settling(label, test, _where(step)))
 
     def _fairness(self, label: str, strong: bool, vars_: Node, action: Node, scope: Scope,
@@ -479,7 +484,9 @@ class TLAModel(Model):
         if action.kind == "name" and action.args[0] == self._next_name and scope.ctx is self.ctx \
                 and scope.bound_index(action.args[0]) is None:
             fv = self._compile(lambda: self._unfolder.subscript(vars_, scope, env), vars_)
-            return Fairness(label, strong, _any_step(fv), _where(action))
+            instance = _any_step(fv)
+            self._unfolder.origins[instance] = ("moves", vars_, scope, env)
+            return Fairness(label, strong, instance, _where(action))
         constrained = bool(self.config.constraints or self.config.action_constraints)
         return self._compile(lambda: fairness_condition(
             self._unfolder, label, strong, vars_, action, scope, env, _where(action),
@@ -691,9 +698,6 @@ class TLAModel(Model):
                                  "nothing: correct Init (or the constants it reads in the .cfg)")
         if self._possible:
             self._track_possible(None, out)
-        for check in self._initial_checks:
-            out = [p if type(p) is _Violates or check.test(p) else _Violates(p + (check.name,))
-                   for p in out]
         # TLCGet("level") reads each state's level: the first time a state is generated, one
         # more than its predecessor's (breadth first, TLC's level)
         self._state_levels = {} if self.compiler.reads_level else None
@@ -701,7 +705,10 @@ class TLAModel(Model):
         if self._state_levels is not None:
             for p in out:
                 self._state_levels.setdefault(p, 1)
-            out = [p if type(p) is _Violates else stdlib.AtLevel(p, 1) for p in out]
+            out = [stdlib.AtLevel(p, 1) for p in out]
+        for check in self._initial_checks:
+            out = [p if type(p) is _Violates or check.test(p) else _violates(p, check.name)
+                   for p in out]
         return out
 
     def next_states(self, state: tuple) -> list:
@@ -763,12 +770,12 @@ class TLAModel(Model):
             out = [(label, stdlib.AtLevel(p, level)) for label, p in out]
         if self._possible:
             self._track_possible(state, [p for _, p in out])
-        if self._action_checks:
-            out = [(label, self._check_step(label, state, p)) for label, p in out]
         if self._action_constraints:
             tests = self._action_constraints
-            out = [(label, p if type(p) is _Violates or all(t(state, p) for t in tests)
-                    else _BeyondActionConstraint(p)) for label, p in out]
+            out = [(label, p if all(t(state, p) for t in tests) else _BeyondActionConstraint(p))
+                   for label, p in out]
+        if self._action_checks:  # (also of a step outside the ACTION_CONSTRAINT, as TLC checks)
+            out = [(label, self._check_step(label, state, p)) for label, p in out]
         return out
 
     def _check_step(self, label: TLALabel, state: tuple, successor: tuple) -> tuple:
@@ -777,7 +784,7 @@ class TLAModel(Model):
         as a boolean of the step, never by enumerating ``A``'s successors)."""
         for pname, test, _ in self._action_checks:
             if not test(label, state, successor):
-                return _Violates(successor + (pname,))
+                return _violates(successor, pname)
         return successor
 
     def is_terminal(self, state: Any) -> bool:
@@ -923,12 +930,27 @@ def _failing_alias(S: Any, P: Any, E: tuple) -> Any:
 class _Violates(tuple):
     """A state that violates a PROPERTY, followed by the property's name: an initial state where
     its Init is false, or the successor of a step its ``[][A]_v`` does not allow (a refined
-    spec's ``[][Next]_vars``). The name makes its fingerprint its own, so that it is a new state
-    even when the same values were reached by an allowed step (TLC checks every step), and the
-    property's invariant (:func:`_respects`) fails on it: the engine reports the behaviour
-    that leads to it, as TLC reports an action property violation."""
+    spec's ``[][Next]_vars``); ``state`` is the successor itself.
 
-    __slots__ = ()
+    The breadth-first search takes it apart (:meth:`TLAModel.step_violation`) and judges the
+    successor as TLC's Worker does: stored if new and within the constraints, its invariants
+    checked if not seen before, then the step's property, whether the state is new or not.
+    For the other explorers the name makes its fingerprint its own, a new state that the
+    property's invariant (:func:`_respects`) fails on: the behaviour that leads to it is
+    reported, as TLC reports an action property violation (counted as one more state)."""
+
+    state: Any
+
+
+def _violates(successor: tuple, name: str) -> _Violates:
+    marked = _Violates(successor + (name,))
+    marked.state = successor
+    return marked
+
+
+def _step_violation(state: Any) -> tuple[Any, str] | None:
+    """:meth:`refute.engine.model.Model.step_violation` of a TLA+ model."""
+    return (state.state, state[-1]) if type(state) is _Violates else None
 
 
 def _respects(name: str) -> Callable:

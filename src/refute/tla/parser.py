@@ -598,7 +598,9 @@ class _Converter:
         return self.expr(_one(n, "expression"))
 
     def x_subexpression(self, n):
-        """``Def!2!1``, ``I!Def!:``: a subexpression of a definition, by position."""
+        """``Def!2!1``, ``I!Def!:``, ``Def!<<``, ``Def!>>``, ``Def!(e)``: a subexpression of a
+        definition, by position (``("args", (e, ...))``: a body with its bound identifiers
+        given values)."""
         path: list = []
         navs: list = []
         parts = []
@@ -623,6 +625,10 @@ class _Converter:
                     navs.append(int(self.text(inner)))
                 elif inner.type == "colon":
                     navs.append(":")
+                elif inner.type in ("langle_bracket", "rangle_bracket"):
+                    navs.append("<<" if inner.type == "langle_bracket" else ">>")
+                elif inner.type == "operator_args":
+                    navs.append(("args", tuple(self.expr(a) for a in self.fields(inner))))
                 else:
                     raise self.error(n, f"unsupported subexpression selector "
                                         f"'{self.text(inner)[:40]}'", _SELECTOR_HINT)
@@ -657,8 +663,9 @@ class _Converter:
 
 _MAX_DIGITS = 1000  # in one number literal; Python's int() refuses more than 4300 decimal ones
 
-_SELECTOR_HINT = ("refute reads selectors by name and position (Def!2!1, I!Def!:); write the "
-                  "subexpression as a definition of its own")
+_SELECTOR_HINT = ("refute reads selectors by name and position (Def!2!1, I!Def!:, Def!<<, "
+                  "Def!>>, Def!(e) for a quantifier's body): write the subexpression as a "
+                  "definition of its own")
 
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")

@@ -93,7 +93,8 @@ def _sortseq(s, less):
 
 
 def _print(out, val):
-    print(format_value(out), file=sys.stderr)
+    """TLC's ``Print``: both values, two spaces apart (tlc2.module.TLC.Print), then ``val``."""
+    print(f"{format_value(out)}  {format_value(val)}", file=sys.stderr)
     return val
 
 

@@ -108,6 +108,12 @@ class Unfolder:
         self.labels: dict[str, Def] = {}
         """Label name -> the definition every step of the model with that label comes from
         (set by the model; a name that several definitions give is left out)."""
+        self.origins: dict[Callable, tuple] = {}
+        """A test this unfolder made -> what it evaluates, for the compiled backend to lower
+        (:mod:`refute.compiled.live`): ``("state", node, scope, env)`` for a state
+        predicate's ``test(state)``, ``("step", node, scope, env)`` for the ``test(label,
+        before, after)`` of ``[A]_v`` or ``<<A>>_v`` (``node``), ``("moves", v, scope, env)``
+        for a step's "``v`` changes". Tests not listed are evaluated here only."""
 
     # -------------------------------------------------------------- resolution
     def resolve(self, node: Node, scope: Scope, env: tuple) -> tuple[Node, Scope, tuple] | None:
@@ -532,7 +538,9 @@ class Unfolder:
         doing = f"evaluating property {name}"
         text = _text(node)
         if action:  # [A]_v or <<A>>_v
-            return ltl.step_atom(text, self.step_test(node, scope, env, doing))
+            step = self.step_test(node, scope, env, doing)
+            self.origins[step] = ("step", node, scope, env)
+            return ltl.step_atom(text, step)
         f = self.compiler.expr(node, scope)
 
         def state(s: Any) -> bool:
@@ -544,6 +552,7 @@ class Unfolder:
                 return v
             raise on_error(TLAError(f"{text} is not a boolean: {format_value(v)}", node),
                            doing, s)
+        self.origins[state] = ("state", node, scope, env)
         return ltl.state_atom(text, state)
 
     def step_test(self, node: Node, scope: Scope, env: tuple, doing: str) -> Callable:
@@ -958,12 +967,13 @@ def fairness_condition(unfolder: Unfolder, label: str, strong: bool, vars_: Node
 
     def instance(step_label, before, after):
         return True if test(step_label, before, after) else None
+    unfolder.origins[instance] = ("step", step, scope, env)
     if not constrained:
         return Fairness(label, strong, instance, where)
     at = (action.line, action.col, action.file)
     moves = Node("prefix", ("~", Node("prefix", ("UNCHANGED", vars_), *at)), *at)
-    f = unfolder.compiler.expr(Node("prefix", ("ENABLED", Node("conj", ((action, moves),), *at)),
-                                    *at), scope)
+    is_enabled = Node("prefix", ("ENABLED", Node("conj", ((action, moves),), *at)), *at)
+    f = unfolder.compiler.expr(is_enabled, scope)
     on_error = unfolder.on_error
 
     def enabled(state):
@@ -971,6 +981,7 @@ def fairness_condition(unfolder: Unfolder, label: str, strong: bool, vars_: Node
             return (True,) if f(state, None, env) is True else ()
         except TLAError as exc:
             raise on_error(exc, doing, state) from None
+    unfolder.origins[enabled] = ("state", is_enabled, scope, env)
     return Fairness(label, strong, instance, where, enabled)
 
 

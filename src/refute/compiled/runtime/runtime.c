@@ -924,11 +924,12 @@ static uint64_t least_image_fp(const V *s, const V *key, int n, int64_t *const *
 }
 
 /* ------------------------------------------------------------------ printing */
-/* Print and PrintT: the value goes to the printer the Python side installed (which writes it
- * as the interpreter does, at the moment the spec evaluates it); none installed, nothing. */
-static void (*rt_printer)(V);
-void refute_set_printer(void (*printer)(V)) { rt_printer = printer; }
-static inline void rt_print(V v) { if (rt_printer) rt_printer(v); }
+/* Print and PrintT: the values go to the printer the Python side installed (which writes them
+ * as the interpreter does, at the moment the spec evaluates them: Print's two, PrintT's one
+ * with `then` 0); none installed, nothing. */
+static void (*rt_printer)(V, V);
+void refute_set_printer(void (*printer)(V, V)) { rt_printer = printer; }
+static inline void rt_print(V out, V then) { if (rt_printer) rt_printer(out, then); }
 
 /* ------------------------------------------------------------------ the search */
 /* Successors of the state being expanded: NV ids each, with their action name's index. */
@@ -1447,9 +1448,10 @@ static int check_invariants(const V *s) {
 /* A PROPERTY's [][A]_v and initial predicate, judged as the interpreter judges them
  * (refute.tla.model.TLAModel: init_states and next_states test them on every state they
  * give, before the search looks at any): succ_mark[o] is the first selected check successor
- * o (its step from the state expanded, or as an initial state) fails, -1 if none. The
- * interpreter makes such a successor a new state that violates the property (_Violates):
- * the search counts, records and reports it as one, whatever states it has seen. */
+ * o (its step from the state expanded, or as an initial state) fails, -1 if none. The search
+ * then treats the successor as TLC's Worker does (refute.engine.bfs): stored if new and
+ * within the constraints, its invariants checked if not seen before, then the step's check,
+ * a violation whether the state is new or not. */
 static int *succ_mark;
 static uint32_t capmark;
 static int mark_successors(const V *ps) {
@@ -1481,6 +1483,25 @@ static int mark_successors(const V *ps) {
         any |= succ_mark[o] >= 0;
     }
     return any;
+}
+
+/* Whether successor s, marked `mark` (mark_successors), violates an invariant (checked
+ * first, as TLC does) or its step's check; R.which says which. */
+static int violates(const V *s, int mark) {
+    if (!check_invariants(s)) return 1;
+    if (mark >= 0) { R.which = mark; return 1; }
+    return 0;
+}
+
+/* A violation at successor o of `parent` (ROOT: initial state o) that is not stored (seen
+ * before, or outside the constraints, where TLC checks it too): its link is kept one past the
+ * states found (R.index == R.distinct says so), to rebuild the trace, and the depth is the
+ * deepest state found so far (TLC's), one more than the level expanded if `deeper`. */
+static int unstored_violation(uint32_t parent, uint32_t o, int deeper) {
+    links_set(R.distinct, parent, o);
+    R.index = R.distinct;
+    if (deeper) R.depth++;
+    return R.status = ST_INVARIANT;
 }
 
 /* The search stops at successor o of nsucc: those after it, and the intermediate states
@@ -1566,19 +1587,17 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
         for (uint32_t o = 0; o < nsucc; o++) {
             const V *s = succ + (size_t)o * NV;
             R.generated++;
-            if (NCON && !model_constraint(s)) { R.constrained++; continue; }
-            if (marked && succ_mark[o] >= 0) { /* a new state, violating the property */
-                R.index = R.distinct;
-                record_state(ROOT, o, s);
-                R.depth = 1;
-                if (check_invariants(s)) R.which = succ_mark[o];
-                R.status = ST_INVARIANT; return R.status;
+            int mark = marked ? succ_mark[o] : -1;
+            if (NCON && !model_constraint(s)) {
+                R.constrained++;
+                if (violates(s, mark)) return unstored_violation(ROOT, o, 0);
+                continue;
             }
             if (!seen_add(state_fp(s), R.distinct, 0)) continue;
             uint32_t index = R.distinct;
             record_state(ROOT, o, s);
             R.depth = 1;
-            if (!check_invariants(s)) { R.status = ST_INVARIANT; R.index = index; return R.status; }
+            if (violates(s, mark)) { R.status = ST_INVARIANT; R.index = index; return R.status; }
             level_push(&bfs_cur, s, index);
         }
     }
@@ -1601,27 +1620,32 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
             int marked = mark_successors(ps);
             for (uint32_t o = first; o < nsucc; o++) {
                 const V *s = succ + (size_t)o * NV;
-                if (NACON && !model_action_constraint(ps, s)) { R.constrained++; continue; }
-                if (NCON && !model_constraint(s)) { R.constrained++; continue; }
-                if (marked && succ_mark[o] >= 0) { /* a new state, violating the property */
-                    if (last_level) { R.status = ST_MAX_DEPTH; ckpt_past_depth = 1; continue; }
-                    R.index = R.distinct;
-                    record_state(parent, o, s);
-                    found[succ_label[o]]++;
-                    R.depth++;
+                int mark = marked ? succ_mark[o] : -1;
+                if ((NACON && !model_action_constraint(ps, s)) || (NCON && !model_constraint(s))) {
+                    /* TLC (2.16+) checks a successor outside the model before dropping it */
+                    R.constrained++;
+                    if (!violates(s, mark)) continue;
                     uncount(o, nsucc);
-                    if (check_invariants(s)) R.which = succ_mark[o];
-                    R.status = ST_INVARIANT; return R.status;
+                    return unstored_violation(parent, o, bfs_next.n > 0);
                 }
                 uint64_t fp = state_fp(s);
                 uint32_t known;
                 if (last_level) {
                     /* not stored: a state seen before is skipped, a new one stops the search */
                     if (!seen_find(fp, &known)) R.status = ST_MAX_DEPTH, ckpt_past_depth = 1;
-                    else if (graph_mode) record_edge(parent, known, o, s);
+                    else if (mark >= 0) {
+                        R.which = mark;
+                        uncount(o, nsucc);
+                        return unstored_violation(parent, o, bfs_next.n > 0);
+                    } else if (graph_mode) record_edge(parent, known, o, s);
                     continue;
                 }
                 if (!seen_add(fp, R.distinct, &known)) {
+                    if (mark >= 0) { /* a step into a state seen before */
+                        R.which = mark;
+                        uncount(o, nsucc);
+                        return unstored_violation(parent, o, bfs_next.n > 0);
+                    }
                     if (graph_mode) record_edge(parent, known, o, s);
                     continue;
                 }
@@ -1629,7 +1653,7 @@ static int search(int deadlock, int64_t max_states, int64_t max_depth, double ti
                 record_state(parent, o, s);
                 if (graph_mode) record_edge(parent, index, o, s);
                 found[succ_label[o]]++;
-                if (!check_invariants(s)) {
+                if (violates(s, mark)) {
                     R.depth++;
                     uncount(o, nsucc);
                     R.status = ST_INVARIANT; R.index = index; return R.status;
