@@ -147,9 +147,8 @@ COMPILED: frozenset[str] = frozenset({
     # predicates and the fairness condition evaluated natively (refute.compiled.live): ~15 s
     # of CPU, 1.6 GB (not finished in 105 s / 3.2 GB when evaluated in Python)
     "cf1s-folklore/cf1s_folklore.cfg",
-    # A \cdot B compiled, its intermediate states counted natively: the search takes 1.4 s of
-    # CPU; its PROPERTY Convergence is then checked on the recorded graph (--verify:
-    # tests/tla/test_compiled_composition.py)
+    # A \cdot B compiled, its intermediate states counted natively: 5.5 s of CPU, its PROPERTY
+    # Convergence included (235-255 s interpreted; --verify: test_compiled_composition.py)
     "FiniteMonotonic/MCCRDT.cfg",
 })
 """Models of :data:`ON_THE_COMMAND_LINE` the compiled backend runs: their test fails if
