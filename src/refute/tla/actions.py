@@ -25,7 +25,7 @@ from refute.tla.parser import Node, OpDef
 from refute.tla.reads import mentions, primes_name
 from refute.tla.scope import (UNSET, ArgumentsFailed, CutVar, Def, Scope, Subst, Var, arguments, evaluate_args,
                               params_of)
-from refute.tla.values import INFINITE_KINDS, LazySet, TLAError, as_set, short, sorted_elements
+from refute.tla.values import INFINITE_KINDS, LazySet, RefuteLimitation, TLAError, as_set, short, sorted_elements
 
 _GUARD, _SET, _KEEP, _KEEP_ALL, _ACTION, _COMPOSE = range(6)  # the kinds of step of a fused conjunction
 
@@ -853,6 +853,8 @@ def isolated(g: Callable) -> Callable:
 
 
 def _nested_composition(node: Node | None) -> TLAError:
-    return TLAError("action composition (\\cdot) inside a \\A or a recursive definition that more "
-                    "conjuncts follow: TLC runs those conjuncts after A as well as after B, which "
-                    "refute does not here", node)
+    return RefuteLimitation(
+        "action composition (\\cdot) inside a \\A or a recursive definition that more conjuncts "
+        "follow: TLC runs those conjuncts after A as well as after B, which refute does not here",
+        "TLC checks this spec; refute does not yet: move the conjuncts that follow into the "
+        "composition's B, or the composition out of the \\A (docs/tla.md, Action composition)", node)
