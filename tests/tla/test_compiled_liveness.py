@@ -95,6 +95,31 @@ def test_liveness_on_the_native_graph_is_the_interpreters_and_tlcs(tmp_path, cas
         assert mine.violation.loop_start == loop_start
 
 
+MANY_CONDITIONS = """---- MODULE Ring70 ----
+EXTENDS Naturals
+VARIABLE x
+vars == <<x>>
+Step(i) == x = i /\\ x' = (i + 1) % 70
+Spec == x = 0 /\\ [][\\E i \\in 0..69 : Step(i)]_vars /\\ \\A i \\in 0..69 : WF_vars(Step(i))
+Reaches == <>(x = 69)
+====
+"""
+
+
+def test_more_fairness_conditions_than_a_machine_word_has_bits(tmp_path):
+    """70 weak fairness conditions, one per step: each step's set of conditions no longer fits
+    a 64-bit mask (it wrapped: the steps of conditions 64-69 took none, so stopping at x = 64
+    looked fair, "violated after 64 steps"; AllocatorImplementation has 115). TLC: no error,
+    71 generated, 70 distinct, depth 70."""
+    (tmp_path / "Ring70.tla").write_text(MANY_CONDITIONS)
+    (tmp_path / "Ring70.cfg").write_text("SPECIFICATION Spec\nPROPERTY Reaches\n")
+    mine, in_python = _both_ways(str(tmp_path / "Ring70.tla"))
+    assert in_python == 0
+    assert (mine.status, mine.distinct_states, mine.states_generated, mine.depth) == \
+        (Status.OK, 70, 71, 70)
+    assert mine.violation is None
+
+
 def test_predicates_not_evaluated_natively_are_evaluated_in_python(tmp_path):
     """A predicate inside a LET is not lowered, and Assert is the interpreter's to evaluate
     (the native code stops where it meets it): both are evaluated by their Python tests on

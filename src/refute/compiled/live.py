@@ -216,17 +216,20 @@ def _classes(taken: list[np.ndarray], members: list[int], m: int
         return np.zeros(m, dtype=np.int32), [()]
     if len(taken) == 1:  # (the common case, without sorting the steps)
         return taken[0].astype(np.int32), [(), (0,)] if taken[0].any() else [()]
-    mask = np.zeros(m, dtype=np.int64)
+    # each step's set of conditions as a row of bits (one byte per 8 conditions: a model may
+    # have more than 64, e.g. AllocatorImplementation's 115 after its \A are unfolded)
+    mask = np.zeros((m, (len(taken) + 7) // 8), dtype=np.uint8)
     for f, on in enumerate(taken):
-        mask |= on.astype(np.int64) << f
-    kinds, first, inverse = np.unique(mask, return_index=True, return_inverse=True)
-    order = [k for k in np.argsort(first, kind="stable").tolist() if kinds[k] != 0]
+        mask[:, f // 8] |= on.astype(np.uint8) << np.uint8(f % 8)
+    kinds, first, inverse = np.unique(mask, axis=0, return_index=True, return_inverse=True)
+    order = [k for k in np.argsort(first, kind="stable").tolist() if kinds[k].any()]
     number = np.zeros(len(kinds), dtype=np.int32)
     class_members: list[tuple] = [()]
     for k in order:
         number[k] = len(class_members)
-        bits = int(kinds[k])
-        class_members.append(tuple(members.index(f) for f in range(len(taken)) if bits >> f & 1))
+        row = kinds[k]
+        class_members.append(tuple(members.index(f) for f in range(len(taken))
+                                   if row[f // 8] >> (f % 8) & 1))
     return number[inverse.ravel()], class_members
 
 
