@@ -16,7 +16,7 @@ located :class:`~refute.compiled.ir.Unsupported`; the caller then runs the inter
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from refute.compiled.ir import Act, ActionInstance, Expr, IRModel, Unsupported
 from refute.compiled.natives_tla import INFIX as NATIVE_INFIX, lower_native
@@ -779,16 +779,23 @@ class Lowering:
         return inner
 
     def x_let(self, node, env, init):
+        out, lets = self.let_shared(node, env, init, self.expr)
+        return _with_lets(lets, out)
+
+    def let_shared(self, node: Node, env: _Env, init: bool, lower: Callable) -> tuple[Any, list]:
+        """A LET's body lowered by ``lower`` (an expression's or an action's), and the
+        (name, value) of its definitions without parameters worth sharing, outermost first:
+        each computed at its first read, once per evaluation of the LET."""
         defs, body = node.args
         inner = self.let_env(defs, env, node)
         mine = [d for d in inner.bind.values() if isinstance(d, _LetDef) and d.env is inner
                 and not d.params]
         for d in mine:
             d.shared = {}
-        out = self.expr(body, inner, init)
+        out = lower(body, inner, init)
         lets = [(x.args[0], x.args[1]) for d in mine for x in [d.shared.get(init)]
                 if x is not None and x.op == "lazy"]
-        return _with_lets(lets, out)
+        return out, lets
 
     def x_set(self, node, env, init):
         items = tuple(self.expr(x, env, init) for x in node.args[0])
@@ -1124,19 +1131,9 @@ class Lowering:
                 return Act("guard", (self.expr(node, env, init),))
             return Act("implies", (self.expr(p, env, init), act))
         if k == "let":
-            # as in an expression (x_let): a definition without parameters worth sharing is
-            # computed at its first read, once for the action's evaluation in this scope
-            defs, body = node.args
-            inner = self.let_env(defs, env, node)
-            mine = [d for d in inner.bind.values() if isinstance(d, _LetDef) and d.env is inner
-                    and not d.params]
-            for d in mine:
-                d.shared = {}
-            out = self.action(body, inner, init)
-            for d in reversed(mine):
-                x = d.shared.get(init)
-                if x is not None and x.op == "lazy":
-                    out = Act("shared", (x.args[0], x.args[1], out))
+            out, lets = self.let_shared(node, env, init, self.action)
+            for name, value in reversed(lets):
+                out = Act("shared", (name, value, out))
             return out
         if k == "prefix" and node.args[0] == "UNCHANGED":
             return self.unchanged(node.args[1], env, init, node)
